@@ -1,0 +1,156 @@
+//! Nodes and the sans-IO protocol interface.
+//!
+//! A [`Protocol`] holds the state of every node and reacts to three stimuli —
+//! a gossip round, a message, a local write — by pushing commands into a
+//! [`Ctx`]: messages to send and version-vector changes to record. It never
+//! sees the queue, the network or the clock; only the run loop in
+//! [`crate::sim`] executes commands. So a protocol can be unit-tested by
+//! feeding it stimuli and reading the outbox.
+
+use crate::rng::SimRng;
+use crate::time::SimTime;
+use rand::Rng;
+
+/// A node id, `0..nodes.count`.
+pub type NodeId = u32;
+
+/// A change of one entry of a node's version vector, reported by a protocol.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct VersionChange {
+    /// The origin whose entry changed.
+    pub origin: NodeId,
+    /// The entry before.
+    pub old: u32,
+    /// The entry after (always larger).
+    pub new: u32,
+}
+
+/// What a protocol handler asks the run loop to do.
+#[derive(Debug)]
+pub struct Outbox<M> {
+    /// Messages to send, in order.
+    pub sends: Vec<(NodeId, M)>,
+    /// Version-vector entries that changed, in order.
+    pub versions: Vec<VersionChange>,
+}
+
+impl<M> Default for Outbox<M> {
+    fn default() -> Self {
+        Outbox {
+            sends: Vec::new(),
+            versions: Vec::new(),
+        }
+    }
+}
+
+/// The context of one handler call: who and when, the node's random stream,
+/// and the outbox.
+#[derive(Debug)]
+pub struct Ctx<'a, M> {
+    /// The node handling the stimulus.
+    pub node: NodeId,
+    /// Number of nodes in the cluster.
+    pub nodes: u32,
+    /// The node's local clock reading.
+    pub local_now: SimTime,
+    /// The node's protocol random stream (peer selection and other choices).
+    pub rng: &'a mut SimRng,
+    /// Where commands go.
+    pub out: &'a mut Outbox<M>,
+}
+
+impl<M> Ctx<'_, M> {
+    /// Sends `msg` to `to`.
+    pub fn send(&mut self, to: NodeId, msg: M) {
+        debug_assert_ne!(to, self.node, "a node never sends to itself");
+        self.out.sends.push((to, msg));
+    }
+
+    /// Records that this node's version-vector entry for `origin` went from
+    /// `old` to `new`.
+    pub fn version_changed(&mut self, origin: NodeId, old: u32, new: u32) {
+        debug_assert!(new > old, "version vectors never decrease");
+        self.out.versions.push(VersionChange { origin, old, new });
+    }
+
+    /// Picks `fanout` distinct peers other than this node, uniformly at
+    /// random, into `peers` (cleared first). Rejection sampling: each draw is
+    /// uniform over the `nodes - 1` others; duplicates are drawn again.
+    pub fn pick_peers(&mut self, fanout: u32, peers: &mut Vec<NodeId>) {
+        pick_peers(self.rng, self.nodes, self.node, fanout, peers)
+    }
+}
+
+/// See [`Ctx::pick_peers`].
+pub fn pick_peers(rng: &mut SimRng, nodes: u32, me: NodeId, fanout: u32, peers: &mut Vec<NodeId>) {
+    assert!(fanout < nodes, "fan-out must be below the node count");
+    peers.clear();
+    while peers.len() < fanout as usize {
+        let mut p = rng.random_range(0..nodes - 1);
+        if p >= me {
+            p += 1;
+        }
+        if !peers.contains(&p) {
+            peers.push(p);
+        }
+    }
+}
+
+/// A gossip protocol as a sans-IO state machine over all nodes.
+pub trait Protocol {
+    /// The messages it exchanges.
+    type Msg;
+
+    /// Names of the message kinds, indexed by [`Protocol::kind`].
+    fn kinds(&self) -> &'static [&'static str];
+    /// The kind of `msg` (an index into [`Protocol::kinds`]).
+    fn kind(&self, msg: &Self::Msg) -> u8;
+    /// Bytes of `msg` on the wire (see [`crate::net::SizeModel`]).
+    fn size(&self, msg: &Self::Msg) -> u32;
+
+    /// The node's gossip timer fired.
+    fn on_round(&mut self, ctx: &mut Ctx<'_, Self::Msg>);
+    /// The node received `msg` from `from`.
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self::Msg>, from: NodeId, msg: Self::Msg);
+    /// The node writes `key` (an index among its own keys); returns the version
+    /// the write got.
+    fn on_write(&mut self, ctx: &mut Ctx<'_, Self::Msg>, key: u32) -> u32;
+
+    /// Replicated state for inspection, if the protocol has any.
+    fn replica(&self) -> Option<&dyn Replica>;
+}
+
+/// Read access to the replicated state of every node.
+pub trait Replica {
+    /// Node `node`'s version-vector entry for `origin`.
+    fn version(&self, node: NodeId, origin: NodeId) -> u32;
+    /// The version of `origin`'s key `key` that `node` holds (0 = none).
+    fn key_version(&self, node: NodeId, origin: NodeId, key: u32) -> u32;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Component, Streams};
+
+    #[test]
+    fn peers_are_distinct_others_and_uniform() {
+        let mut rng = Streams::new(1).stream(Component::Protocol, 0);
+        let mut peers = Vec::new();
+        let mut hits = [0u32; 5];
+        for _ in 0..10_000 {
+            pick_peers(&mut rng, 5, 2, 2, &mut peers);
+            assert_eq!(peers.len(), 2);
+            assert!(!peers.contains(&2) && peers[0] != peers[1]);
+            for &p in &peers {
+                hits[p as usize] += 1;
+            }
+        }
+        // Each of the 4 others is chosen with probability 1/2: mean 5000,
+        // sd = sqrt(10000 * 0.25) = 50; 300 is six sd.
+        assert_eq!(hits[2], 0);
+        for (i, &h) in hits.iter().enumerate().filter(|&(i, _)| i != 2) {
+            assert!((h as i64 - 5000).abs() < 300, "peer {i}: {h}");
+        }
+    }
+}

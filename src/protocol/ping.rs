@@ -1,0 +1,67 @@
+//! The engine benchmark protocol (P0 of `shared/bench/SCENARIOS.md`): every
+//! round a node sends one small message to `fanout` random peers; a receiver
+//! only counts it. No replicated state, no replies.
+
+use crate::net::SizeModel;
+use crate::node::{Ctx, NodeId, Protocol, Replica};
+
+/// P0's protocol state: messages received per node.
+#[derive(Debug)]
+pub struct Ping {
+    fanout: u32,
+    size: u32,
+    received: Vec<u64>,
+    peers: Vec<NodeId>,
+}
+
+impl Ping {
+    /// `nodes` nodes, each pinging `fanout` peers per round.
+    pub fn new(nodes: u32, fanout: u32, sizes: &SizeModel) -> Ping {
+        Ping {
+            fanout,
+            size: sizes.header + sizes.ping,
+            received: vec![0; nodes as usize],
+            peers: Vec::with_capacity(fanout as usize),
+        }
+    }
+
+    /// Messages node `node` has received.
+    pub fn received(&self, node: NodeId) -> u64 {
+        self.received[node as usize]
+    }
+}
+
+impl Protocol for Ping {
+    type Msg = ();
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &["ping"]
+    }
+    fn kind(&self, _: &()) -> u8 {
+        0
+    }
+    fn size(&self, _: &()) -> u32 {
+        self.size
+    }
+
+    fn on_round(&mut self, ctx: &mut Ctx<'_, ()>) {
+        let mut peers = std::mem::take(&mut self.peers);
+        ctx.pick_peers(self.fanout, &mut peers);
+        for &p in &peers {
+            ctx.send(p, ());
+        }
+        self.peers = peers;
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, ()>, _from: NodeId, _msg: ()) {
+        self.received[ctx.node as usize] += 1;
+    }
+
+    fn on_write(&mut self, _ctx: &mut Ctx<'_, ()>, _key: u32) -> u32 {
+        0
+    }
+
+    fn replica(&self) -> Option<&dyn Replica> {
+        None
+    }
+}

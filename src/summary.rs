@@ -1,0 +1,156 @@
+//! The headline figures of a run (`summary.json`) and the manifest
+//! (`manifest.json`) that replays it.
+
+use crate::metrics::{Convergence, KindStats};
+use crate::scenario::{Scenario, TraceLevel};
+use crate::sim::Outcome;
+use serde::{Deserialize, Serialize};
+
+/// The crate version written into every output.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Headline figures of one run. Times are integer nanoseconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// scuttlesim version.
+    pub scuttlesim_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// SHA-256 of the resolved scenario.
+    pub scenario_hash: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Node count.
+    pub nodes: u32,
+    /// True time the run ended at.
+    pub end_ns: u64,
+    /// Whether `stop_when_converged` ended the run early.
+    pub stopped_early: bool,
+    /// Events processed.
+    pub events: u64,
+    /// Messages and bytes per kind, then `all`.
+    pub messages: Vec<KindStats>,
+    /// Per-write convergence (time until every node holds the write).
+    pub convergence: Convergence,
+    /// Time of the last write.
+    pub last_write_ns: Option<u64>,
+    /// When every version vector became equal (all writes everywhere);
+    /// `None`: not converged by the end.
+    pub all_converged_at_ns: Option<u64>,
+    /// `all_converged_at_ns - last_write_ns`; `None`: not converged by the end.
+    pub converged_after_last_write_ns: Option<u64>,
+    /// Level of the records the digest covers.
+    pub digest_level: TraceLevel,
+    /// Trace digest (SHA-256 hex).
+    pub trace_digest: String,
+    /// Records covered by the digest.
+    pub trace_records: u64,
+}
+
+impl Summary {
+    /// The summary of `outcome`, a run of `scenario`.
+    pub fn new(scenario: &Scenario, outcome: &Outcome) -> Summary {
+        let m = &outcome.metrics;
+        let converged_at = m.all_converged_at();
+        Summary {
+            scuttlesim_version: VERSION.to_string(),
+            scenario: scenario.name.clone(),
+            scenario_hash: scenario.hash(),
+            seed: scenario.seed,
+            nodes: scenario.nodes.count,
+            end_ns: outcome.end.0,
+            stopped_early: outcome.stopped_early,
+            events: outcome.events,
+            messages: m.kinds(),
+            convergence: m.convergence(),
+            last_write_ns: m.last_write(),
+            all_converged_at_ns: converged_at,
+            converged_after_last_write_ns: match (converged_at, m.last_write()) {
+                (Some(c), Some(w)) => Some(c.saturating_sub(w)),
+                (Some(_), None) => Some(0),
+                _ => None,
+            },
+            digest_level: outcome.digest_level,
+            trace_digest: outcome.digest.clone(),
+            trace_records: outcome.records,
+        }
+    }
+
+    /// A short human-readable report.
+    pub fn render_text(&self) -> String {
+        use std::fmt::Write;
+        let s = |ns: Option<u64>| ns.map_or("-".to_string(), |v| format!("{:.3}s", v as f64 / 1e9));
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "scenario {} · seed {} · {} nodes · ended at {}{}",
+            self.scenario,
+            self.seed,
+            self.nodes,
+            s(Some(self.end_ns)),
+            if self.stopped_early { " (converged, stopped early)" } else { "" }
+        );
+        let _ = writeln!(o, "events {}", self.events);
+        let _ = writeln!(o, "{:<8} {:>12} {:>12} {:>10} {:>14}", "kind", "sent", "delivered", "dropped", "bytes sent");
+        for k in &self.messages {
+            let _ = writeln!(
+                o,
+                "{:<8} {:>12} {:>12} {:>10} {:>14}",
+                k.kind, k.sent, k.delivered, k.dropped, k.bytes_sent
+            );
+        }
+        let c = &self.convergence;
+        let _ = writeln!(
+            o,
+            "writes {} · converged {} · convergence mean {} p50 {} p99 {} max {}",
+            c.writes,
+            c.converged,
+            s(c.mean_ns),
+            s(c.p50_ns),
+            s(c.p99_ns),
+            s(c.max_ns)
+        );
+        match self.converged_after_last_write_ns {
+            Some(v) => {
+                let _ = writeln!(o, "all version vectors equal {} after the last write", s(Some(v)));
+            }
+            None => {
+                let _ = writeln!(o, "not converged by the end");
+            }
+        }
+        let _ = writeln!(
+            o,
+            "trace digest ({}, {} records) {}",
+            self.digest_level.name(),
+            self.trace_records,
+            self.trace_digest
+        );
+        o
+    }
+}
+
+/// Everything needed to replay a run bit-for-bit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// scuttlesim version that made the run.
+    pub scuttlesim_version: String,
+    /// Master seed.
+    pub seed: u64,
+    /// SHA-256 of the resolved scenario's canonical JSON.
+    pub scenario_hash: String,
+    /// The resolved scenario.
+    pub scenario: Scenario,
+    /// Trace level written (`off`: no trace file).
+    pub trace_level: TraceLevel,
+    /// Level of the records the digest covers.
+    pub digest_level: TraceLevel,
+    /// Trace digest (SHA-256 hex).
+    pub trace_digest: String,
+    /// Records covered by the digest.
+    pub trace_records: u64,
+    /// The trace file, relative to the manifest, if written.
+    pub trace_file: Option<String>,
+    /// `ok`, or what went wrong.
+    pub status: String,
+}

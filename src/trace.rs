@@ -1,0 +1,381 @@
+//! Trace records, their canonical bytes and digest, and the JSONL file format.
+//!
+//! The run loop emits one [`Record`] per observable step, in `(time, seq)`
+//! order. Each record has a level ([`Record::level`]): `versions` (writes and
+//! version-vector transitions) or `full` (also sends, receipts, drops and
+//! vector-clock transitions). The [`TraceDigest`] hashes the canonical binary
+//! encoding ([`Record::encode`]) of every record at the run's digest level, so
+//! the digest does not depend on whether, or how, the trace is written.
+//!
+//! A trace file is JSON Lines: a [`Header`] line, then one record per line,
+//! e.g. `{"type":"version","t":1020000000,"lt":1020000000,"node":1,"origin":0,"old":0,"new":1,"cause":7}`.
+
+mod jsonl;
+
+pub use jsonl::{read_trace, JsonlWriter};
+
+use crate::scenario::TraceLevel;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+
+/// Format tag of trace files and of the digest's preamble.
+pub const TRACE_FORMAT: &str = "scuttlesim-trace/1";
+
+/// The first line of a trace file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Always `"header"`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// [`TRACE_FORMAT`].
+    pub format: String,
+    /// scuttlesim version that wrote it.
+    pub version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// SHA-256 of the resolved scenario's canonical JSON.
+    pub scenario_hash: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Trace level of the records that follow.
+    pub level: TraceLevel,
+    /// Node count.
+    pub nodes: u32,
+}
+
+/// What caused a version-vector transition.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Cause {
+    /// The id of the message whose deltas raised the entry.
+    Message(u64),
+    /// A local write (`"write"`).
+    Local(LocalCause),
+}
+
+/// The marker of a local cause.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LocalCause {
+    /// The node's own write.
+    Write,
+}
+
+/// One trace record. `t` is true time in ns; `lt` the node's local clock.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Record {
+    /// A node wrote one of its keys.
+    Write {
+        /// True time.
+        t: u64,
+        /// Writer's local time (the write's timestamp).
+        lt: u64,
+        /// The writer (the origin of the write).
+        node: u32,
+        /// Key index among the writer's keys.
+        key: u32,
+        /// The version the write got.
+        version: u32,
+        /// The value written.
+        value: u64,
+    },
+    /// A node's version-vector entry for `origin` rose from `old` to `new`.
+    Version {
+        /// True time.
+        t: u64,
+        /// Local time of `node`.
+        lt: u64,
+        /// The node whose vector changed.
+        node: u32,
+        /// The entry that changed.
+        origin: u32,
+        /// Value before.
+        old: u32,
+        /// Value after.
+        new: u32,
+        /// A message id, or `"write"`.
+        cause: Cause,
+    },
+    /// A message left its sender.
+    Send {
+        /// True time.
+        t: u64,
+        /// Sender's local time.
+        lt: u64,
+        /// Message id, unique in the run.
+        id: u64,
+        /// Sender.
+        from: u32,
+        /// Receiver.
+        to: u32,
+        /// Message kind (protocol-specific, e.g. `syn`).
+        kind: Cow<'static, str>,
+        /// Bytes on the wire.
+        bytes: u32,
+    },
+    /// A message reached its receiver.
+    Receive {
+        /// True time.
+        t: u64,
+        /// Receiver's local time.
+        lt: u64,
+        /// Message id.
+        id: u64,
+        /// Sender.
+        from: u32,
+        /// Receiver.
+        to: u32,
+        /// Message kind.
+        kind: Cow<'static, str>,
+        /// Bytes on the wire.
+        bytes: u32,
+    },
+    /// A message was not delivered.
+    Drop {
+        /// True time of the decision.
+        t: u64,
+        /// Message id.
+        id: u64,
+        /// Sender.
+        from: u32,
+        /// Intended receiver.
+        to: u32,
+        /// Message kind.
+        kind: Cow<'static, str>,
+        /// Bytes on the wire.
+        bytes: u32,
+        /// Why (`loss`).
+        reason: Cow<'static, str>,
+    },
+    /// Entries of a node's causal vector clock changed (only those entries).
+    Clock {
+        /// True time.
+        t: u64,
+        /// The node.
+        node: u32,
+        /// `[index, new value]` pairs, in index order.
+        set: Vec<(u32, u64)>,
+    },
+}
+
+impl Record {
+    /// The lowest trace level that includes this record.
+    pub fn level(&self) -> TraceLevel {
+        match self {
+            Record::Write { .. } | Record::Version { .. } => TraceLevel::Versions,
+            _ => TraceLevel::Full,
+        }
+    }
+
+    /// True time of the record.
+    pub fn time(&self) -> u64 {
+        match *self {
+            Record::Write { t, .. }
+            | Record::Version { t, .. }
+            | Record::Send { t, .. }
+            | Record::Receive { t, .. }
+            | Record::Drop { t, .. }
+            | Record::Clock { t, .. } => t,
+        }
+    }
+
+    /// The node the record is about (the sender for sends and drops, the
+    /// receiver for receipts).
+    pub fn node(&self) -> u32 {
+        match *self {
+            Record::Write { node, .. } | Record::Version { node, .. } | Record::Clock { node, .. } => node,
+            Record::Send { from, .. } | Record::Drop { from, .. } => from,
+            Record::Receive { to, .. } => to,
+        }
+    }
+
+    /// The record's type name as written in the `type` field.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Record::Write { .. } => "write",
+            Record::Version { .. } => "version",
+            Record::Send { .. } => "send",
+            Record::Receive { .. } => "receive",
+            Record::Drop { .. } => "drop",
+            Record::Clock { .. } => "clock",
+        }
+    }
+
+    /// Appends the canonical bytes: a type tag, then every field in order,
+    /// little-endian fixed width; strings as a `u8` length and UTF-8 bytes.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        fn s(out: &mut Vec<u8>, v: &str) {
+            out.push(v.len().min(255) as u8);
+            out.extend_from_slice(&v.as_bytes()[..v.len().min(255)]);
+        }
+        match self {
+            Record::Write { t, lt, node, key, version, value } => {
+                out.push(1);
+                out.extend_from_slice(&t.to_le_bytes());
+                out.extend_from_slice(&lt.to_le_bytes());
+                out.extend_from_slice(&node.to_le_bytes());
+                out.extend_from_slice(&key.to_le_bytes());
+                out.extend_from_slice(&version.to_le_bytes());
+                out.extend_from_slice(&value.to_le_bytes());
+            }
+            Record::Version { t, lt, node, origin, old, new, cause } => {
+                out.push(2);
+                out.extend_from_slice(&t.to_le_bytes());
+                out.extend_from_slice(&lt.to_le_bytes());
+                out.extend_from_slice(&node.to_le_bytes());
+                out.extend_from_slice(&origin.to_le_bytes());
+                out.extend_from_slice(&old.to_le_bytes());
+                out.extend_from_slice(&new.to_le_bytes());
+                let c = match cause {
+                    Cause::Message(id) => *id,
+                    Cause::Local(LocalCause::Write) => u64::MAX,
+                };
+                out.extend_from_slice(&c.to_le_bytes());
+            }
+            Record::Send { t, lt, id, from, to, kind, bytes } | Record::Receive { t, lt, id, from, to, kind, bytes } => {
+                out.push(if matches!(self, Record::Send { .. }) { 3 } else { 4 });
+                out.extend_from_slice(&t.to_le_bytes());
+                out.extend_from_slice(&lt.to_le_bytes());
+                out.extend_from_slice(&id.to_le_bytes());
+                out.extend_from_slice(&from.to_le_bytes());
+                out.extend_from_slice(&to.to_le_bytes());
+                s(out, kind);
+                out.extend_from_slice(&bytes.to_le_bytes());
+            }
+            Record::Drop { t, id, from, to, kind, bytes, reason } => {
+                out.push(5);
+                out.extend_from_slice(&t.to_le_bytes());
+                out.extend_from_slice(&id.to_le_bytes());
+                out.extend_from_slice(&from.to_le_bytes());
+                out.extend_from_slice(&to.to_le_bytes());
+                s(out, kind);
+                out.extend_from_slice(&bytes.to_le_bytes());
+                s(out, reason);
+            }
+            Record::Clock { t, node, set } => {
+                out.push(6);
+                out.extend_from_slice(&t.to_le_bytes());
+                out.extend_from_slice(&node.to_le_bytes());
+                out.extend_from_slice(&(set.len() as u32).to_le_bytes());
+                for (i, v) in set {
+                    out.extend_from_slice(&i.to_le_bytes());
+                    out.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+        }
+    }
+}
+
+/// Receives the records of a run at the trace level it asked for.
+pub trait TraceSink {
+    /// One record, in trace order.
+    fn record(&mut self, record: &Record);
+}
+
+/// A sink that keeps nothing.
+#[derive(Debug, Default)]
+pub struct NullSink;
+
+impl TraceSink for NullSink {
+    fn record(&mut self, _: &Record) {}
+}
+
+/// A sink that keeps every record in memory (tests, small runs).
+#[derive(Debug, Default)]
+pub struct VecSink(pub Vec<Record>);
+
+impl TraceSink for VecSink {
+    fn record(&mut self, record: &Record) {
+        self.0.push(record.clone());
+    }
+}
+
+/// SHA-256 over [`TRACE_FORMAT`] and the canonical bytes of every record.
+#[derive(Clone, Debug)]
+pub struct TraceDigest {
+    hasher: Sha256,
+    buf: Vec<u8>,
+    records: u64,
+}
+
+impl Default for TraceDigest {
+    fn default() -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(TRACE_FORMAT.as_bytes());
+        TraceDigest {
+            hasher,
+            buf: Vec::with_capacity(1 << 16),
+            records: 0,
+        }
+    }
+}
+
+impl TraceDigest {
+    /// Adds one record.
+    pub fn add(&mut self, record: &Record) {
+        record.encode(&mut self.buf);
+        self.records += 1;
+        if self.buf.len() >= 1 << 15 {
+            self.hasher.update(&self.buf);
+            self.buf.clear();
+        }
+    }
+
+    /// Records added so far.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// The digest, lowercase hex.
+    pub fn finish(mut self) -> String {
+        self.hasher.update(&self.buf);
+        crate::scenario::hex(&self.hasher.finalize())
+    }
+}
+
+/// The digest of `records` (those at or below `level`), as a run computes it.
+pub fn digest_of<'a>(records: impl IntoIterator<Item = &'a Record>, level: TraceLevel) -> String {
+    let mut d = TraceDigest::default();
+    for r in records {
+        if r.level() <= level {
+            d.add(r);
+        }
+    }
+    d.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_of_every_type() {
+        let recs = vec![
+            Record::Write { t: 1, lt: 2, node: 3, key: 0, version: 1, value: 99 },
+            Record::Version { t: 1, lt: 2, node: 3, origin: 3, old: 0, new: 1, cause: Cause::Local(LocalCause::Write) },
+            Record::Version { t: 5, lt: 5, node: 2, origin: 3, old: 0, new: 1, cause: Cause::Message(17) },
+            Record::Send { t: 1, lt: 1, id: 17, from: 3, to: 2, kind: "syn".into(), bytes: 48 },
+            Record::Receive { t: 4, lt: 4, id: 17, from: 3, to: 2, kind: "syn".into(), bytes: 48 },
+            Record::Drop { t: 4, id: 18, from: 3, to: 2, kind: "ack".into(), bytes: 48, reason: "loss".into() },
+            Record::Clock { t: 4, node: 2, set: vec![(2, 5), (3, 1)] },
+        ];
+        for r in &recs {
+            let line = serde_json::to_string(r).unwrap();
+            let back: Record = serde_json::from_str(&line).unwrap();
+            assert_eq!(&back, r, "{line}");
+        }
+        let line = serde_json::to_string(&recs[1]).unwrap();
+        assert!(line.contains("\"cause\":\"write\""), "{line}");
+    }
+
+    #[test]
+    fn digest_changes_with_any_field() {
+        let a = Record::Write { t: 1, lt: 2, node: 3, key: 0, version: 1, value: 99 };
+        let b = Record::Write { t: 1, lt: 2, node: 3, key: 0, version: 1, value: 98 };
+        assert_ne!(digest_of([&a], TraceLevel::Full), digest_of([&b], TraceLevel::Full));
+        assert_eq!(digest_of([&a], TraceLevel::Full), digest_of([&a], TraceLevel::Full));
+    }
+}

@@ -1,0 +1,72 @@
+//! JSON Lines trace files: a writer that is a [`TraceSink`] over any
+//! `io::Write` (the caller owns the file), and a reader with line-numbered
+//! errors.
+
+use super::{Header, Record, TraceSink, TRACE_FORMAT};
+use std::io::{self, BufRead, Write};
+
+/// Writes a header line, then one JSON line per record. The first I/O error
+/// is kept (later records are skipped) and returned by [`JsonlWriter::finish`].
+#[derive(Debug)]
+pub struct JsonlWriter<W: Write> {
+    out: W,
+    error: Option<io::Error>,
+    line: Vec<u8>,
+}
+
+impl<W: Write> JsonlWriter<W> {
+    /// Starts a trace on `out` with `header`.
+    pub fn new(mut out: W, header: &Header) -> io::Result<JsonlWriter<W>> {
+        serde_json::to_writer(&mut out, header)?;
+        out.write_all(b"\n")?;
+        Ok(JsonlWriter {
+            out,
+            error: None,
+            line: Vec::with_capacity(256),
+        })
+    }
+
+    /// Flushes and returns the writer, or the first error met.
+    pub fn finish(mut self) -> io::Result<W> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> TraceSink for JsonlWriter<W> {
+    fn record(&mut self, record: &Record) {
+        if self.error.is_some() {
+            return;
+        }
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, record).expect("records always serialize");
+        self.line.push(b'\n');
+        if let Err(e) = self.out.write_all(&self.line) {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// Reads a whole trace. Errors name the 1-based line.
+pub fn read_trace(input: impl BufRead) -> Result<(Header, Vec<Record>), String> {
+    let mut lines = input.lines().enumerate();
+    let (_, first) = lines.next().ok_or("empty trace: expected a header line")?;
+    let first = first.map_err(|e| format!("line 1: {e}"))?;
+    let header: Header = serde_json::from_str(&first).map_err(|e| format!("line 1: not a trace header: {e}"))?;
+    if header.format != TRACE_FORMAT {
+        return Err(format!("line 1: unsupported trace format {:?}, expected {TRACE_FORMAT:?}", header.format));
+    }
+    let mut records = Vec::new();
+    for (i, line) in lines {
+        let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let r: Record = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", i + 1))?;
+        records.push(r);
+    }
+    Ok((header, records))
+}
