@@ -121,6 +121,11 @@ fn run(path: &Path, opts: &ScenarioOpts, out: &Path, trace: Option<TraceArg>) ->
 fn check(path: &Path, opts: &ScenarioOpts) -> Result<ExitCode> {
     let s = load(path, opts)?;
     println!("{}", serde_json::to_string_pretty(&s)?);
-    eprintln!("{}: ok ({} nodes, scenario hash {})", path.display(), s.nodes.count, &s.hash()[..16]);
+    eprintln!(
+        "{}: ok ({} nodes, scenario hash {})",
+        path.display(),
+        s.nodes.count,
+        &s.hash()[..16]
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -72,7 +72,10 @@ mod tests {
     fn offset_and_drift_by_hand() {
         // +5 ms offset, +100 ppm: at t = 10 s the clock reads
         // 5e6 + 1e10 + 1e10 * 1e5 / 1e9 = 5e6 + 1e10 + 1e6.
-        let c = LocalClock { offset_ns: 5_000_000, drift_ppb: 100_000 };
+        let c = LocalClock {
+            offset_ns: 5_000_000,
+            drift_ppb: 100_000,
+        };
         assert_eq!(c.local(SimTime(10_000_000_000)), SimTime(10_006_000_000));
         let t = c.true_time_of(SimTime(10_006_000_000));
         assert_eq!(t, SimTime(10_000_000_000));
@@ -81,8 +84,14 @@ mod tests {
     #[test]
     fn true_time_of_is_the_first_instant_reaching_the_reading() {
         for c in [
-            LocalClock { offset_ns: -7_000, drift_ppb: -30_000 },
-            LocalClock { offset_ns: 1_234, drift_ppb: 77_777 },
+            LocalClock {
+                offset_ns: -7_000,
+                drift_ppb: -30_000,
+            },
+            LocalClock {
+                offset_ns: 1_234,
+                drift_ppb: 77_777,
+            },
         ] {
             for local in [0u64, 1, 999, 1_000_000, 987_654_321] {
                 let t = c.true_time_of(SimTime(local));

@@ -101,9 +101,15 @@ impl Collector {
     /// Takes one record into account.
     pub fn observe(&mut self, r: &Record) {
         match r {
-            Record::Write { t, node, version, .. } => {
+            Record::Write {
+                t, node, version, ..
+            } => {
                 let list = &mut self.writes[*node as usize];
-                assert_eq!(list.len() as u32 + 1, *version, "versions of an origin are consecutive");
+                assert_eq!(
+                    list.len() as u32 + 1,
+                    *version,
+                    "versions of an origin are consecutive"
+                );
                 list.push(WriteStat {
                     time: *t,
                     informed: 0,
@@ -113,7 +119,13 @@ impl Collector {
                 self.unconverged += 1;
                 self.last_write = Some(*t);
             }
-            Record::Version { t, origin, old, new, .. } => {
+            Record::Version {
+                t,
+                origin,
+                old,
+                new,
+                ..
+            } => {
                 let list = &mut self.writes[*origin as usize];
                 for w in &mut list[*old as usize..*new as usize] {
                     w.informed += 1;

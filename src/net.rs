@@ -52,8 +52,12 @@ impl Network {
         Network {
             latency: net.latency.clone(),
             loss: net.loss,
-            latency_rng: (0..nodes).map(|n| streams.stream(Component::Latency, n)).collect(),
-            loss_rng: (0..nodes).map(|n| streams.stream(Component::Loss, n)).collect(),
+            latency_rng: (0..nodes)
+                .map(|n| streams.stream(Component::Latency, n))
+                .collect(),
+            loss_rng: (0..nodes)
+                .map(|n| streams.stream(Component::Loss, n))
+                .collect(),
         }
     }
 
@@ -105,7 +109,9 @@ impl SizeModel {
 
     /// Size of a message with `digest` digest entries and `deltas` delta entries.
     pub fn message(&self, digest: usize, deltas: usize) -> u32 {
-        self.header + self.digest_entry * digest as u32 + (self.delta_entry + self.value) * deltas as u32
+        self.header
+            + self.digest_entry * digest as u32
+            + (self.delta_entry + self.value) * deltas as u32
     }
 }
 

@@ -51,11 +51,13 @@ pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
             level,
             nodes: scenario.nodes.count,
         };
-        let mut writer =
-            JsonlWriter::new(BufWriter::with_capacity(1 << 20, file), &header).map_err(|e| Error::io(&tmp, e))?;
+        let mut writer = JsonlWriter::new(BufWriter::with_capacity(1 << 20, file), &header)
+            .map_err(|e| Error::io(&tmp, e))?;
         let outcome = sim.run(&mut writer);
         let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
-        let file = buf.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
+        let file = buf
+            .into_inner()
+            .map_err(|e| Error::io(&tmp, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&tmp, e))?;
         fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
         outcome
@@ -75,7 +77,11 @@ pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
         status: "ok".into(),
     };
     write_json(&dir.join("manifest.json"), &manifest)?;
-    Ok(RunReport { dir, summary, outcome })
+    Ok(RunReport {
+        dir,
+        summary,
+        outcome,
+    })
 }
 
 fn tmp_name(path: &Path) -> PathBuf {

@@ -12,7 +12,7 @@ mod load;
 mod locate;
 mod validate;
 
-pub use load::{load, parse_str, parse_override, Format};
+pub use load::{load, parse_override, parse_str, Format};
 
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};

@@ -90,7 +90,11 @@ impl Simulation {
                 sink_level,
                 Scuttlebutt::new(n, scenario.workload.keys_per_node, g.fanout, sizes),
             ))),
-            ProtocolKind::Ping => Inner::Ping(Box::new(Sim::new(scenario, sink_level, Ping::new(n, g.fanout, &sizes)))),
+            ProtocolKind::Ping => Inner::Ping(Box::new(Sim::new(
+                scenario,
+                sink_level,
+                Ping::new(n, g.fanout, &sizes),
+            ))),
         };
         Simulation { inner }
     }
@@ -114,11 +118,7 @@ impl Simulation {
 
 /// Runs `scenario` once: records up to the scenario's trace level go to `sink`.
 pub fn run(scenario: &Scenario, sink: &mut dyn TraceSink) -> Outcome {
-    let level = match scenario.output.trace {
-        TraceLevel::Off => TraceLevel::Off,
-        l => l,
-    };
-    Simulation::new(scenario, level).run(sink)
+    Simulation::new(scenario, scenario.output.trace).run(sink)
 }
 
 #[derive(Debug)]
@@ -165,12 +165,15 @@ impl<P: Protocol> Sim<P> {
             net: Network::new(&s.network, n, &streams),
             clocks,
             next_round_local: vec![0; n as usize],
-            prng: (0..n).map(|i| streams.stream(Component::Protocol, i)).collect(),
+            prng: (0..n)
+                .map(|i| streams.stream(Component::Protocol, i))
+                .collect(),
             flights: Vec::new(),
             free: Vec::new(),
             workload: Workload::new(&s.workload, n, end, &streams),
             pending_writes: 0,
-            vcs: (digest_level == TraceLevel::Full).then(|| vec![VectorClock::new(n as usize); n as usize]),
+            vcs: (digest_level == TraceLevel::Full)
+                .then(|| vec![VectorClock::new(n as usize); n as usize]),
             out: Outbox::default(),
             next_msg_id: 0,
             sink_level,
@@ -182,7 +185,9 @@ impl<P: Protocol> Sim<P> {
         };
         for node in 0..n {
             let first_local = match s.gossip.phase {
-                Phase::Random => streams.stream(Component::TimerPhase, node).random_range(0..interval_ns),
+                Phase::Random => streams
+                    .stream(Component::TimerPhase, node)
+                    .random_range(0..interval_ns),
                 Phase::Aligned => interval_ns,
             };
             sim.next_round_local[node as usize] = first_local;
@@ -243,7 +248,10 @@ impl<P: Protocol> Sim<P> {
                     self.pending_writes -= 1;
                 }
             }
-            if self.stop_when_converged && self.pending_writes == 0 && self.metrics.unconverged() == 0 {
+            if self.stop_when_converged
+                && self.pending_writes == 0
+                && self.metrics.unconverged() == 0
+            {
                 end = now;
                 stopped_early = true;
                 break;
@@ -275,10 +283,20 @@ impl<P: Protocol> Sim<P> {
         self.flush(node, now, Cause::Local(LocalCause::Write), sink);
         let next = self.next_round_local[node as usize] + self.interval_ns;
         self.next_round_local[node as usize] = next;
-        self.queue.push(clock.true_time_of(SimTime(next)).max(now), Event::Round(node));
+        self.queue.push(
+            clock.true_time_of(SimTime(next)).max(now),
+            Event::Round(node),
+        );
     }
 
-    fn write(&mut self, node: NodeId, key: u32, value: u64, now: SimTime, sink: &mut dyn TraceSink) {
+    fn write(
+        &mut self,
+        node: NodeId,
+        key: u32,
+        value: u64,
+        now: SimTime,
+        sink: &mut dyn TraceSink,
+    ) {
         let lt = self.clocks[node as usize].local(now);
         let mut ctx = Ctx {
             node,
@@ -315,7 +333,9 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn deliver(&mut self, slot: u32, now: SimTime, sink: &mut dyn TraceSink) {
-        let f = self.flights[slot as usize].take().expect("a scheduled delivery has a flight");
+        let f = self.flights[slot as usize]
+            .take()
+            .expect("a scheduled delivery has a flight");
         self.free.push(slot);
         let to = f.to;
         let lt = self.clocks[to as usize].local(now);
@@ -335,7 +355,14 @@ impl<P: Protocol> Sim<P> {
         if let (Some(vcs), Some(attached)) = (&mut self.vcs, &f.vc) {
             let mut set = Vec::new();
             vcs[to as usize].receive(to as usize, attached, |i, v| set.push((i as u32, v)));
-            self.emit(Record::Clock { t: now.0, node: to, set }, sink);
+            self.emit(
+                Record::Clock {
+                    t: now.0,
+                    node: to,
+                    set,
+                },
+                sink,
+            );
         }
         let mut ctx = Ctx {
             node: to,
@@ -375,7 +402,15 @@ impl<P: Protocol> Sim<P> {
         self.out.sends = sends;
     }
 
-    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg, now: SimTime, lt: SimTime, sink: &mut dyn TraceSink) {
+    fn send(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg: P::Msg,
+        now: SimTime,
+        lt: SimTime,
+        sink: &mut dyn TraceSink,
+    ) {
         let id = self.next_msg_id;
         self.next_msg_id += 1;
         let kind = self.proto.kind(&msg);

@@ -88,10 +88,18 @@ impl Summary {
             self.seed,
             self.nodes,
             s(Some(self.end_ns)),
-            if self.stopped_early { " (converged, stopped early)" } else { "" }
+            if self.stopped_early {
+                " (converged, stopped early)"
+            } else {
+                ""
+            }
         );
         let _ = writeln!(o, "events {}", self.events);
-        let _ = writeln!(o, "{:<8} {:>12} {:>12} {:>10} {:>14}", "kind", "sent", "delivered", "dropped", "bytes sent");
+        let _ = writeln!(
+            o,
+            "{:<8} {:>12} {:>12} {:>10} {:>14}",
+            "kind", "sent", "delivered", "dropped", "bytes sent"
+        );
         for k in &self.messages {
             let _ = writeln!(
                 o,
@@ -111,8 +119,15 @@ impl Summary {
             s(c.max_ns)
         );
         match self.converged_after_last_write_ns {
+            _ if c.writes == 0 => {
+                let _ = writeln!(o, "no writes");
+            }
             Some(v) => {
-                let _ = writeln!(o, "all version vectors equal {} after the last write", s(Some(v)));
+                let _ = writeln!(
+                    o,
+                    "all version vectors equal {} after the last write",
+                    s(Some(v))
+                );
             }
             None => {
                 let _ = writeln!(o, "not converged by the end");

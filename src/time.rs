@@ -218,14 +218,32 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "5", "ms", "1.2.3s", "-1s", "1 parsec", "0.5ns", "99999999999h"] {
+        for bad in [
+            "",
+            "5",
+            "ms",
+            "1.2.3s",
+            "-1s",
+            "1 parsec",
+            "0.5ns",
+            "99999999999h",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad} should be rejected");
         }
     }
 
     #[test]
     fn display_round_trips() {
-        for ns in [0, 7, 1_000, 1_500, 250 * NS_PER_MS, NS_PER_S, 1_250_000_000, 61 * NS_PER_S] {
+        for ns in [
+            0,
+            7,
+            1_000,
+            1_500,
+            250 * NS_PER_MS,
+            NS_PER_S,
+            1_250_000_000,
+            61 * NS_PER_S,
+        ] {
             let d = SimDuration(ns);
             assert_eq!(parse_duration(&d.to_string()), Ok(d), "{d}");
         }

@@ -186,7 +186,9 @@ impl Record {
     /// receiver for receipts).
     pub fn node(&self) -> u32 {
         match *self {
-            Record::Write { node, .. } | Record::Version { node, .. } | Record::Clock { node, .. } => node,
+            Record::Write { node, .. }
+            | Record::Version { node, .. }
+            | Record::Clock { node, .. } => node,
             Record::Send { from, .. } | Record::Drop { from, .. } => from,
             Record::Receive { to, .. } => to,
         }
@@ -212,7 +214,14 @@ impl Record {
             out.extend_from_slice(&v.as_bytes()[..v.len().min(255)]);
         }
         match self {
-            Record::Write { t, lt, node, key, version, value } => {
+            Record::Write {
+                t,
+                lt,
+                node,
+                key,
+                version,
+                value,
+            } => {
                 out.push(1);
                 out.extend_from_slice(&t.to_le_bytes());
                 out.extend_from_slice(&lt.to_le_bytes());
@@ -221,7 +230,15 @@ impl Record {
                 out.extend_from_slice(&version.to_le_bytes());
                 out.extend_from_slice(&value.to_le_bytes());
             }
-            Record::Version { t, lt, node, origin, old, new, cause } => {
+            Record::Version {
+                t,
+                lt,
+                node,
+                origin,
+                old,
+                new,
+                cause,
+            } => {
                 out.push(2);
                 out.extend_from_slice(&t.to_le_bytes());
                 out.extend_from_slice(&lt.to_le_bytes());
@@ -235,8 +252,29 @@ impl Record {
                 };
                 out.extend_from_slice(&c.to_le_bytes());
             }
-            Record::Send { t, lt, id, from, to, kind, bytes } | Record::Receive { t, lt, id, from, to, kind, bytes } => {
-                out.push(if matches!(self, Record::Send { .. }) { 3 } else { 4 });
+            Record::Send {
+                t,
+                lt,
+                id,
+                from,
+                to,
+                kind,
+                bytes,
+            }
+            | Record::Receive {
+                t,
+                lt,
+                id,
+                from,
+                to,
+                kind,
+                bytes,
+            } => {
+                out.push(if matches!(self, Record::Send { .. }) {
+                    3
+                } else {
+                    4
+                });
                 out.extend_from_slice(&t.to_le_bytes());
                 out.extend_from_slice(&lt.to_le_bytes());
                 out.extend_from_slice(&id.to_le_bytes());
@@ -245,7 +283,15 @@ impl Record {
                 s(out, kind);
                 out.extend_from_slice(&bytes.to_le_bytes());
             }
-            Record::Drop { t, id, from, to, kind, bytes, reason } => {
+            Record::Drop {
+                t,
+                id,
+                from,
+                to,
+                kind,
+                bytes,
+                reason,
+            } => {
                 out.push(5);
                 out.extend_from_slice(&t.to_le_bytes());
                 out.extend_from_slice(&id.to_le_bytes());
@@ -354,13 +400,64 @@ mod tests {
     #[test]
     fn json_round_trip_of_every_type() {
         let recs = vec![
-            Record::Write { t: 1, lt: 2, node: 3, key: 0, version: 1, value: 99 },
-            Record::Version { t: 1, lt: 2, node: 3, origin: 3, old: 0, new: 1, cause: Cause::Local(LocalCause::Write) },
-            Record::Version { t: 5, lt: 5, node: 2, origin: 3, old: 0, new: 1, cause: Cause::Message(17) },
-            Record::Send { t: 1, lt: 1, id: 17, from: 3, to: 2, kind: "syn".into(), bytes: 48 },
-            Record::Receive { t: 4, lt: 4, id: 17, from: 3, to: 2, kind: "syn".into(), bytes: 48 },
-            Record::Drop { t: 4, id: 18, from: 3, to: 2, kind: "ack".into(), bytes: 48, reason: "loss".into() },
-            Record::Clock { t: 4, node: 2, set: vec![(2, 5), (3, 1)] },
+            Record::Write {
+                t: 1,
+                lt: 2,
+                node: 3,
+                key: 0,
+                version: 1,
+                value: 99,
+            },
+            Record::Version {
+                t: 1,
+                lt: 2,
+                node: 3,
+                origin: 3,
+                old: 0,
+                new: 1,
+                cause: Cause::Local(LocalCause::Write),
+            },
+            Record::Version {
+                t: 5,
+                lt: 5,
+                node: 2,
+                origin: 3,
+                old: 0,
+                new: 1,
+                cause: Cause::Message(17),
+            },
+            Record::Send {
+                t: 1,
+                lt: 1,
+                id: 17,
+                from: 3,
+                to: 2,
+                kind: "syn".into(),
+                bytes: 48,
+            },
+            Record::Receive {
+                t: 4,
+                lt: 4,
+                id: 17,
+                from: 3,
+                to: 2,
+                kind: "syn".into(),
+                bytes: 48,
+            },
+            Record::Drop {
+                t: 4,
+                id: 18,
+                from: 3,
+                to: 2,
+                kind: "ack".into(),
+                bytes: 48,
+                reason: "loss".into(),
+            },
+            Record::Clock {
+                t: 4,
+                node: 2,
+                set: vec![(2, 5), (3, 1)],
+            },
         ];
         for r in &recs {
             let line = serde_json::to_string(r).unwrap();
@@ -373,9 +470,29 @@ mod tests {
 
     #[test]
     fn digest_changes_with_any_field() {
-        let a = Record::Write { t: 1, lt: 2, node: 3, key: 0, version: 1, value: 99 };
-        let b = Record::Write { t: 1, lt: 2, node: 3, key: 0, version: 1, value: 98 };
-        assert_ne!(digest_of([&a], TraceLevel::Full), digest_of([&b], TraceLevel::Full));
-        assert_eq!(digest_of([&a], TraceLevel::Full), digest_of([&a], TraceLevel::Full));
+        let a = Record::Write {
+            t: 1,
+            lt: 2,
+            node: 3,
+            key: 0,
+            version: 1,
+            value: 99,
+        };
+        let b = Record::Write {
+            t: 1,
+            lt: 2,
+            node: 3,
+            key: 0,
+            version: 1,
+            value: 98,
+        };
+        assert_ne!(
+            digest_of([&a], TraceLevel::Full),
+            digest_of([&b], TraceLevel::Full)
+        );
+        assert_eq!(
+            digest_of([&a], TraceLevel::Full),
+            digest_of([&a], TraceLevel::Full)
+        );
     }
 }

@@ -34,7 +34,9 @@ impl Workload {
             WriteProcess::Poisson { mean_interval } => mean_interval.0 as f64,
         });
         let rngs = if mean_ns.is_some() {
-            (0..nodes).map(|n| streams.stream(Component::Workload, n)).collect()
+            (0..nodes)
+                .map(|n| streams.stream(Component::Workload, n))
+                .collect()
         } else {
             Vec::new()
         };

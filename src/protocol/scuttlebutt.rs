@@ -183,7 +183,13 @@ impl Protocol for Scuttlebutt {
                 let mut deltas = Vec::new();
                 self.collect_deltas(ctx.node, &digest, &mut deltas);
                 let mine = self.version_vector(ctx.node).to_vec();
-                ctx.send(from, SbMsg::Ack { deltas, digest: mine });
+                ctx.send(
+                    from,
+                    SbMsg::Ack {
+                        deltas,
+                        digest: mine,
+                    },
+                );
             }
             SbMsg::Ack { deltas, digest } => {
                 self.apply(ctx, &deltas);
@@ -257,12 +263,27 @@ mod tests {
         let mut out = Vec::new();
         sb.collect_deltas(1, &[0, 0, 0], &mut out);
         let expect = vec![
-            Delta { origin: 1, key: 1, version: 3 },
-            Delta { origin: 1, key: 0, version: 4 },
+            Delta {
+                origin: 1,
+                key: 1,
+                version: 3,
+            },
+            Delta {
+                origin: 1,
+                key: 0,
+                version: 4,
+            },
         ];
         assert_eq!(out, expect);
         sb.collect_deltas(1, &[0, 3, 0], &mut out);
-        assert_eq!(out, vec![Delta { origin: 1, key: 0, version: 4 }]);
+        assert_eq!(
+            out,
+            vec![Delta {
+                origin: 1,
+                key: 0,
+                version: 4
+            }]
+        );
         sb.collect_deltas(1, &[0, 4, 0], &mut out);
         assert!(out.is_empty());
     }
@@ -279,9 +300,25 @@ mod tests {
         let ((), ack) = ctx_call(&mut sb, 1, |s, c| s.on_message(c, 0, msg));
         let (_, ack) = ack.sends.into_iter().next().unwrap();
         let ((), ack2) = ctx_call(&mut sb, 0, |s, c| s.on_message(c, 1, ack));
-        assert_eq!(ack2.versions, vec![crate::node::VersionChange { origin: 1, old: 0, new: 2 }]);
+        assert_eq!(
+            ack2.versions,
+            vec![crate::node::VersionChange {
+                origin: 1,
+                old: 0,
+                new: 2
+            }]
+        );
         let (_, ack2) = ack2.sends.into_iter().next().unwrap();
-        assert_eq!(ack2, SbMsg::Ack2 { deltas: vec![Delta { origin: 0, key: 0, version: 1 }] });
+        assert_eq!(
+            ack2,
+            SbMsg::Ack2 {
+                deltas: vec![Delta {
+                    origin: 0,
+                    key: 0,
+                    version: 1
+                }]
+            }
+        );
         ctx_call(&mut sb, 1, |s, c| s.on_message(c, 0, ack2));
         assert_eq!(sb.version_vector(0), sb.version_vector(1));
         assert_eq!(sb.version_vector(0), &[1, 2]);

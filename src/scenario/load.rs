@@ -108,10 +108,11 @@ pub(crate) fn deserialize_located<T: DeserializeOwned>(
             serde_path_to_error::deserialize(de).map_err(|e| {
                 let field = non_empty_path(e.path().to_string());
                 let inner = e.into_inner();
-                let location = inner
-                    .span()
-                    .map(|s| line_col(text, s.start))
-                    .or_else(|| field.as_deref().and_then(|f| locate::locate(text, format, f)));
+                let location = inner.span().map(|s| line_col(text, s.start)).or_else(|| {
+                    field
+                        .as_deref()
+                        .and_then(|f| locate::locate(text, format, f))
+                });
                 ScenarioError {
                     file: file.to_string(),
                     field,
@@ -158,11 +159,18 @@ fn strip_json_position(msg: &str) -> String {
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1)
+        + 1;
     (line, col)
 }
 
-fn to_json_value(text: &str, format: Format, file: &str) -> Result<serde_json::Value, ScenarioError> {
+fn to_json_value(
+    text: &str,
+    format: Format,
+    file: &str,
+) -> Result<serde_json::Value, ScenarioError> {
     let located = |message: String| ScenarioError {
         file: file.to_string(),
         field: None,
@@ -171,7 +179,8 @@ fn to_json_value(text: &str, format: Format, file: &str) -> Result<serde_json::V
     };
     match format {
         Format::Toml => {
-            let t: toml::Value = toml::from_str(text).map_err(|e| located(e.message().to_string()))?;
+            let t: toml::Value =
+                toml::from_str(text).map_err(|e| located(e.message().to_string()))?;
             serde_json::to_value(t).map_err(|e| located(e.to_string()))
         }
         Format::Json => serde_json::from_str(text).map_err(|e| located(e.to_string())),
@@ -183,9 +192,9 @@ fn to_json_value(text: &str, format: Format, file: &str) -> Result<serde_json::V
 /// `{ dist = "constant", value = "5ms" }`), and as a bare string otherwise
 /// (so `--set duration=30s` works without quotes).
 pub fn parse_override(text: &str) -> Result<(String, serde_json::Value), String> {
-    let (path, rhs) = text
-        .split_once('=')
-        .ok_or_else(|| format!("override {text:?} must look like path=value, e.g. nodes.count=1000"))?;
+    let (path, rhs) = text.split_once('=').ok_or_else(|| {
+        format!("override {text:?} must look like path=value, e.g. nodes.count=1000")
+    })?;
     let path = path.trim();
     if path.is_empty() || path.split('.').any(|s| s.is_empty()) {
         return Err(format!("override {text:?} has an empty field path"));
@@ -200,13 +209,20 @@ pub fn parse_override(text: &str) -> Result<(String, serde_json::Value), String>
 }
 
 /// Sets `value` at dotted `path` inside `root`, creating tables on the way.
-pub(crate) fn set_path(root: &mut serde_json::Value, path: &str, value: serde_json::Value) -> Result<(), String> {
+pub(crate) fn set_path(
+    root: &mut serde_json::Value,
+    path: &str,
+    value: serde_json::Value,
+) -> Result<(), String> {
     let mut cur = root;
     let parts: Vec<&str> = path.split('.').collect();
     for (i, part) in parts.iter().enumerate() {
-        let obj = cur
-            .as_object_mut()
-            .ok_or_else(|| format!("cannot set `{path}`: `{}` is not a table", parts[..i].join(".")))?;
+        let obj = cur.as_object_mut().ok_or_else(|| {
+            format!(
+                "cannot set `{path}`: `{}` is not a table",
+                parts[..i].join(".")
+            )
+        })?;
         if i + 1 == parts.len() {
             obj.insert(part.to_string(), value);
             return Ok(());

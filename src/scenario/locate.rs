@@ -61,8 +61,13 @@ fn locate_toml(text: &str, parts: &[(&str, Option<usize>)]) -> Option<(usize, us
                 return Some((i + 1, indent + 1));
             }
             let last_table = table.rsplit('.').next().unwrap_or("");
-            if key_matches(line, last_table) || line.contains(&format!("{key} =")) && in_current(&current, &table) {
-                if let Some(col) = raw.find(&format!("{key} =")).or_else(|| raw.find(&format!("{key}="))) {
+            if key_matches(line, last_table)
+                || line.contains(&format!("{key} =")) && in_current(&current, &table)
+            {
+                if let Some(col) = raw
+                    .find(&format!("{key} ="))
+                    .or_else(|| raw.find(&format!("{key}=")))
+                {
                     return Some((i + 1, col + 1));
                 }
             }
@@ -71,7 +76,10 @@ fn locate_toml(text: &str, parts: &[(&str, Option<usize>)]) -> Option<(usize, us
             let rest = table[current.len()..].trim_start_matches('.');
             let first = rest.split('.').next().unwrap_or("");
             if !first.is_empty() && key_matches(line, first) {
-                if let Some(col) = raw.find(&format!("{key} =")).or_else(|| raw.find(&format!("{key}="))) {
+                if let Some(col) = raw
+                    .find(&format!("{key} ="))
+                    .or_else(|| raw.find(&format!("{key}=")))
+                {
                     return Some((i + 1, col + 1));
                 }
                 return Some((i + 1, indent + 1));
@@ -119,8 +127,14 @@ mod tests {
 
     #[test]
     fn finds_inline_tables_and_array_entries() {
-        assert_eq!(locate(TOML, Format::Toml, "network.latency.value").map(|l| l.0), Some(11));
-        assert_eq!(locate(TOML, Format::Toml, "workload.schedule[1].node"), Some((16, 1)));
+        assert_eq!(
+            locate(TOML, Format::Toml, "network.latency.value").map(|l| l.0),
+            Some(11)
+        );
+        assert_eq!(
+            locate(TOML, Format::Toml, "workload.schedule[1].node"),
+            Some((16, 1))
+        );
     }
 
     #[test]

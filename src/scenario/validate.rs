@@ -19,7 +19,10 @@ fn bad(field: &str, message: impl Into<String>) -> Result<(), Invalid> {
 pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     if s.name.is_empty()
         || s.name.starts_with('.')
-        || !s.name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || !s
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
         return bad(
             "name",
@@ -34,10 +37,16 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     }
     let n = s.nodes.count;
     if n < 2 {
-        return bad("nodes.count", format!("must be at least 2 (gossip needs a peer); got {n}"));
+        return bad(
+            "nodes.count",
+            format!("must be at least 2 (gossip needs a peer); got {n}"),
+        );
     }
     if n > MAX_NODES {
-        return bad("nodes.count", format!("must be at most {MAX_NODES}; got {n}"));
+        return bad(
+            "nodes.count",
+            format!("must be at most {MAX_NODES}; got {n}"),
+        );
     }
     let g = &s.gossip;
     if g.interval == SimDuration::ZERO {
@@ -46,16 +55,26 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     if g.fanout == 0 || g.fanout >= n {
         return bad(
             "gossip.fanout",
-            format!("must be between 1 and nodes.count - 1 = {}; got {}", n - 1, g.fanout),
+            format!(
+                "must be between 1 and nodes.count - 1 = {}; got {}",
+                n - 1,
+                g.fanout
+            ),
         );
     }
     if g.value_bytes > 1 << 20 {
-        return bad("gossip.value_bytes", format!("must be at most 1048576; got {}", g.value_bytes));
+        return bad(
+            "gossip.value_bytes",
+            format!("must be at most 1048576; got {}", g.value_bytes),
+        );
     }
     validate_latency(&s.network.latency, "network.latency")?;
     let loss = s.network.loss;
     if !(0.0..=1.0).contains(&loss) || loss.is_nan() {
-        return bad("network.loss", format!("must be a probability in [0, 1]; got {loss}"));
+        return bad(
+            "network.loss",
+            format!("must be a probability in [0, 1]; got {loss}"),
+        );
     }
     let w = &s.workload;
     let has_writes = w.writes.is_some() || !w.schedule.is_empty();
@@ -66,17 +85,26 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         );
     }
     if w.keys_per_node == 0 && has_writes {
-        return bad("workload.keys_per_node", "must be at least 1 when the workload writes");
+        return bad(
+            "workload.keys_per_node",
+            "must be at least 1 when the workload writes",
+        );
     }
     if w.keys_per_node > MAX_KEYS_PER_NODE {
         return bad(
             "workload.keys_per_node",
-            format!("must be at most {MAX_KEYS_PER_NODE}; got {}", w.keys_per_node),
+            format!(
+                "must be at most {MAX_KEYS_PER_NODE}; got {}",
+                w.keys_per_node
+            ),
         );
     }
     if let Some(WriteProcess::Poisson { mean_interval }) = &w.writes {
         if *mean_interval == SimDuration::ZERO {
-            return bad("workload.writes.mean_interval", "must be longer than zero, e.g. \"5s\"");
+            return bad(
+                "workload.writes.mean_interval",
+                "must be longer than zero, e.g. \"5s\"",
+            );
         }
     }
     if let Some(writers) = &w.writers {
@@ -89,13 +117,19 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
                 );
             }
             if !seen.insert(id) {
-                return bad(&format!("workload.writers[{i}]"), format!("node {id} is listed twice"));
+                return bad(
+                    &format!("workload.writers[{i}]"),
+                    format!("node {id} is listed twice"),
+                );
             }
         }
     }
     if let Some(stop) = w.stop_at {
         if stop == SimDuration::ZERO {
-            return bad("workload.stop_at", "must be after the start; omit it to write for the whole run");
+            return bad(
+                "workload.stop_at",
+                "must be after the start; omit it to write for the whole run",
+            );
         }
     }
     for (i, sw) in w.schedule.iter().enumerate() {
@@ -109,13 +143,20 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         if sw.key >= w.keys_per_node {
             return bad(
                 &format!("{field}.key"),
-                format!("key {} does not exist: keys are 0..{}", sw.key, w.keys_per_node.saturating_sub(1)),
+                format!(
+                    "key {} does not exist: keys are 0..{}",
+                    sw.key,
+                    w.keys_per_node.saturating_sub(1)
+                ),
             );
         }
         if sw.at >= s.duration {
             return bad(
                 &format!("{field}.at"),
-                format!("{} is not before the end of the run ({})", sw.at, s.duration),
+                format!(
+                    "{} is not before the end of the run ({})",
+                    sw.at, s.duration
+                ),
             );
         }
     }
@@ -127,7 +168,10 @@ fn validate_latency(l: &Latency, field: &str) -> Result<(), Invalid> {
         Latency::Constant { .. } => Ok(()),
         Latency::Uniform { low, high } => {
             if low > high {
-                bad(&format!("{field}.low"), format!("low ({low}) must not exceed high ({high})"))
+                bad(
+                    &format!("{field}.low"),
+                    format!("low ({low}) must not exceed high ({high})"),
+                )
             } else {
                 Ok(())
             }

@@ -55,9 +55,13 @@ pub fn read_trace(input: impl BufRead) -> Result<(Header, Vec<Record>), String> 
     let mut lines = input.lines().enumerate();
     let (_, first) = lines.next().ok_or("empty trace: expected a header line")?;
     let first = first.map_err(|e| format!("line 1: {e}"))?;
-    let header: Header = serde_json::from_str(&first).map_err(|e| format!("line 1: not a trace header: {e}"))?;
+    let header: Header =
+        serde_json::from_str(&first).map_err(|e| format!("line 1: not a trace header: {e}"))?;
     if header.format != TRACE_FORMAT {
-        return Err(format!("line 1: unsupported trace format {:?}, expected {TRACE_FORMAT:?}", header.format));
+        return Err(format!(
+            "line 1: unsupported trace format {:?}, expected {TRACE_FORMAT:?}",
+            header.format
+        ));
     }
     let mut records = Vec::new();
     for (i, line) in lines {

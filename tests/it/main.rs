@@ -1,1 +1,9 @@
+//! The one integration-test binary: every module is a feature area.
 
+mod bad_input;
+mod cli;
+mod convergence;
+mod determinism;
+mod hand;
+mod support;
+mod vclock;

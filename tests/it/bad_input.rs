@@ -1,0 +1,187 @@
+//! Every class of bad scenario is rejected with one clear error that names
+//! the field (and the line where it can be found).
+
+use crate::support::scenario_error;
+use scuttlesim::scenario::{parse_str, Format};
+
+const BASE: &str = r#"
+duration = "10s"
+[nodes]
+count = 4
+[gossip]
+fanout = 1
+interval = "1s"
+[workload]
+keys_per_node = 1
+writes = { process = "poisson", mean_interval = "1s" }
+[network]
+loss = 0.0
+"#;
+
+/// Replaces `from` in the base scenario and returns the error text.
+fn with(from: &str, to: &str) -> String {
+    assert!(BASE.contains(from), "{from}");
+    scenario_error(&BASE.replacen(from, to, 1))
+}
+
+fn assert_names(err: &str, field: &str, line: Option<usize>) {
+    assert!(err.starts_with("test.toml"), "{err}");
+    assert!(
+        err.contains(&format!("`{field}`")),
+        "expected field {field} in: {err}"
+    );
+    if let Some(l) = line {
+        assert!(
+            err.contains(&format!("test.toml:{l}:")),
+            "expected line {l} in: {err}"
+        );
+    }
+}
+
+#[test]
+fn zero_nodes() {
+    let e = with("count = 4", "count = 0");
+    assert_names(&e, "nodes.count", Some(4));
+    assert!(e.contains("at least 2"), "{e}");
+}
+
+#[test]
+fn fanout_not_below_node_count() {
+    let e = with("fanout = 1", "fanout = 4");
+    assert_names(&e, "gossip.fanout", Some(6));
+    assert!(e.contains("between 1 and nodes.count - 1 = 3"), "{e}");
+    assert_names(&with("fanout = 1", "fanout = 0"), "gossip.fanout", Some(6));
+}
+
+#[test]
+fn loss_outside_unit_interval() {
+    for bad in ["1.5", "-0.1"] {
+        let e = with("loss = 0.0", &format!("loss = {bad}"));
+        assert_names(&e, "network.loss", Some(12));
+        assert!(e.contains("[0, 1]"), "{e}");
+    }
+}
+
+#[test]
+fn zero_interval_and_zero_duration() {
+    assert_names(
+        &with("interval = \"1s\"", "interval = \"0s\""),
+        "gossip.interval",
+        Some(7),
+    );
+    assert_names(
+        &with("duration = \"10s\"", "duration = \"0ms\""),
+        "duration",
+        Some(2),
+    );
+}
+
+#[test]
+fn negative_or_malformed_durations() {
+    let e = with("interval = \"1s\"", "interval = \"-1s\"");
+    assert_names(&e, "gossip.interval", Some(7));
+    assert!(e.contains("e.g. \"250ms\""), "{e}");
+    assert_names(
+        &with("duration = \"10s\"", "duration = \"10 parsecs\""),
+        "duration",
+        Some(2),
+    );
+    assert_names(
+        &with("duration = \"10s\"", "duration = 10"),
+        "duration",
+        Some(2),
+    );
+}
+
+#[test]
+fn write_to_a_node_that_does_not_exist() {
+    let text = format!("{BASE}\n[[workload.schedule]]\nat = \"1s\"\nnode = 9\n");
+    let e = scenario_error(&text);
+    assert_names(&e, "workload.schedule[0].node", Some(16));
+    assert!(e.contains("node 9 does not exist"), "{e}");
+    let e = with("keys_per_node = 1", "keys_per_node = 1\nwriters = [0, 7]");
+    assert_names(&e, "workload.writers[1]", None);
+}
+
+#[test]
+fn zero_keys_with_writes() {
+    let e = with("keys_per_node = 1", "keys_per_node = 0");
+    assert_names(&e, "workload.keys_per_node", Some(9));
+}
+
+#[test]
+fn unknown_fields_are_rejected() {
+    let e = with("fanout = 1", "fanout = 1\nfanot = 2");
+    assert_names(&e, "gossip.fanot", Some(7));
+    assert!(e.contains("unknown field `fanot`"), "{e}");
+}
+
+#[test]
+fn wrong_types_and_syntax() {
+    let e = with("count = 4", "count = \"four\"");
+    assert_names(&e, "nodes.count", Some(4));
+    let e = with("count = 4", "count = = 4");
+    assert!(e.starts_with("test.toml:4:"), "{e}");
+    let e = with(
+        "writes = { process = \"poisson\", mean_interval = \"1s\" }",
+        "writes = { process = \"zipf\" }",
+    );
+    assert_names(&e, "workload.writes.process", Some(10));
+}
+
+#[test]
+fn json_errors_have_lines_too() {
+    let text = "{\n  \"duration\": \"10s\",\n  \"nodes\": { \"count\": 1 }\n}";
+    let e = parse_str(text, Format::Json, "x.json", "x", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("x.json:3:"), "{e}");
+    assert!(e.contains("`nodes.count`"), "{e}");
+    let text = "{\n  \"duration\": \"10s\",\n  \"nodes\": { \"cuont\": 4 }\n}";
+    let e = parse_str(text, Format::Json, "x.json", "x", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("unknown field `cuont`") && e.starts_with("x.json:3:"),
+        "{e}"
+    );
+}
+
+#[test]
+fn overrides_are_validated_too() {
+    let e = parse_str(
+        BASE,
+        Format::Toml,
+        "t.toml",
+        "t",
+        &["gossip.fanout=9".into()],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("`gossip.fanout`"), "{e}");
+    let e = parse_str(
+        BASE,
+        Format::Toml,
+        "t.toml",
+        "t",
+        &["nodes.count=abc".into()],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("--set") && e.contains("nodes.count"), "{e}");
+    let e = parse_str(BASE, Format::Toml, "t.toml", "t", &["no-equals".into()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("path=value"), "{e}");
+}
+
+#[test]
+fn bad_names_cannot_escape_the_output_directory() {
+    for name in ["../evil", "/abs", "a/b", ".hidden", ""] {
+        let text = format!("name = {name:?}\n{BASE}");
+        if name.is_empty() {
+            continue; // empty means "use the file stem"
+        }
+        assert_names(&scenario_error(&text), "name", Some(1));
+    }
+}

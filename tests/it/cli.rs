@@ -1,0 +1,141 @@
+//! The binary as a user runs it: exit codes, outputs, nothing written on
+//! bad input.
+
+use crate::support::{shipped, temp_dir};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn scuttlesim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("binary runs")
+}
+
+#[test]
+fn run_writes_manifest_summary_and_trace_identically_twice() {
+    let dir = temp_dir("run-twice");
+    let q = shipped("quickstart.toml");
+    let q = q.to_str().unwrap();
+    let a = scuttlesim(&["run", q, "--out", "a"], &dir);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    let b = scuttlesim(&["run", q, "--out", "b"], &dir);
+    assert!(b.status.success());
+    let run_a = dir.join("a/quickstart/42");
+    let run_b = dir.join("b/quickstart/42");
+    for f in ["manifest.json", "summary.json", "trace.jsonl"] {
+        let x = std::fs::read(run_a.join(f)).unwrap();
+        let y = std::fs::read(run_b.join(f)).unwrap();
+        assert_eq!(x, y, "{f} differs between two runs");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run_a.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 42);
+    assert_eq!(manifest["status"], "ok");
+    assert_eq!(manifest["trace_digest"].as_str().unwrap().len(), 64);
+    let stdout = String::from_utf8_lossy(&a.stdout);
+    assert!(
+        stdout.contains(manifest["trace_digest"].as_str().unwrap()),
+        "{stdout}"
+    );
+    // No temporary files left behind.
+    for e in std::fs::read_dir(&run_a).unwrap() {
+        assert!(!e.unwrap().file_name().to_string_lossy().ends_with(".tmp"));
+    }
+}
+
+#[test]
+fn seed_trace_and_set_flags_apply() {
+    let dir = temp_dir("flags");
+    let q = shipped("quickstart.toml");
+    let out = scuttlesim(
+        &[
+            "run",
+            q.to_str().unwrap(),
+            "--seed",
+            "7",
+            "--trace",
+            "off",
+            "--set",
+            "nodes.count=16",
+            "--out",
+            "o",
+        ],
+        &dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = dir.join("o/quickstart/7");
+    assert!(
+        !run.join("trace.jsonl").exists(),
+        "--trace off writes no trace"
+    );
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["scenario"]["nodes"]["count"], 16);
+    assert_eq!(m["trace_level"], "off");
+    assert_eq!(m["digest_level"], "versions");
+}
+
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let dir = temp_dir("bad");
+    std::fs::write(
+        dir.join("bad.toml"),
+        "duration = \"10s\"\n[nodes]\ncount = 0\n",
+    )
+    .unwrap();
+    let out = scuttlesim(&["run", "bad.toml", "--out", "o"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:3:1") && err.contains("nodes.count"),
+        "{err}"
+    );
+    assert!(
+        !dir.join("o").exists(),
+        "nothing may be written on bad input"
+    );
+    let out = scuttlesim(&["run", "missing.toml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let out = scuttlesim(&["run", "."], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let out = scuttlesim(&["check", "bad.toml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn check_prints_the_resolved_scenario() {
+    let dir = temp_dir("check");
+    let q = shipped("quickstart.toml");
+    let out = scuttlesim(&["check", q.to_str().unwrap()], &dir);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["gossip"]["value_bytes"], 8, "defaults are filled in");
+    assert!(
+        std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "check writes nothing"
+    );
+}
+
+#[test]
+fn every_shipped_scenario_is_valid() {
+    let mut found = 0;
+    let mut stack = vec![shipped("")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "toml" || x == "json") {
+                scuttlesim::scenario::load(&p, &[]).unwrap_or_else(|e| panic!("{e}"));
+                found += 1;
+            }
+        }
+    }
+    assert!(found >= 3);
+}
