@@ -1,9 +1,11 @@
 //! Command-line interface (clap derive): one function per command. Exit
 //! codes: 0 ok, 1 a check failed, 2 bad input or an error.
 
-use anyhow::{Context, Result};
+mod check;
+mod run;
+
+use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
-use scuttlesim::output;
 use scuttlesim::scenario::{self, Scenario, TraceLevel};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -94,38 +96,16 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             opts,
             out,
             trace,
-        } => run(&scenario, &opts, &out, trace),
-        Command::Check { scenario, opts } => check(&scenario, &opts),
+        } => run::run(&scenario, &opts, &out, trace),
+        Command::Check { scenario, opts } => check::check(&scenario, &opts),
     }
 }
 
+/// Loads a scenario with the shared `--seed`/`--set` options applied.
 fn load(path: &Path, opts: &ScenarioOpts) -> Result<Scenario> {
     let mut s = scenario::load(path, &opts.set)?;
     if let Some(seed) = opts.seed {
         s.seed = seed;
     }
     Ok(s)
-}
-
-fn run(path: &Path, opts: &ScenarioOpts, out: &Path, trace: Option<TraceArg>) -> Result<ExitCode> {
-    let mut s = load(path, opts)?;
-    if let Some(t) = trace {
-        s.output.trace = t.into();
-    }
-    let report = output::execute(&s, out).with_context(|| format!("running {}", path.display()))?;
-    print!("{}", report.summary.render_text());
-    println!("output: {}", report.dir.display());
-    Ok(ExitCode::SUCCESS)
-}
-
-fn check(path: &Path, opts: &ScenarioOpts) -> Result<ExitCode> {
-    let s = load(path, opts)?;
-    println!("{}", serde_json::to_string_pretty(&s)?);
-    eprintln!(
-        "{}: ok ({} nodes, scenario hash {})",
-        path.display(),
-        s.nodes.count,
-        &s.hash()[..16]
-    );
-    Ok(ExitCode::SUCCESS)
 }
