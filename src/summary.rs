@@ -123,11 +123,7 @@ impl Summary {
                 let _ = writeln!(o, "no writes");
             }
             Some(v) => {
-                let _ = writeln!(
-                    o,
-                    "all version vectors equal {} after the last write",
-                    s(Some(v))
-                );
+                let _ = writeln!(o, "all version vectors equal {} after the last write", s(Some(v)));
             }
             None => {
                 let _ = writeln!(o, "not converged by the end");
