@@ -359,23 +359,21 @@ fn validate_fault<'a>(
     if let Some(name) = &f.name {
         names.push(name);
     }
-    if let Some(p) = &f.partition {
-        if let Partition::Sides(sides) = p {
-            if sides.len() < 2 {
-                return bad(
-                    &format!("{field}.partition"),
-                    "a partition needs at least two sides",
-                );
-            }
-            let mut seen = std::collections::BTreeMap::new();
-            for (i, side) in sides.iter().enumerate() {
-                for id in members(s, side, &format!("{field}.partition[{i}]"))? {
-                    if let Some(j) = seen.insert(id, i) {
-                        return bad(
-                            &format!("{field}.partition[{i}]"),
-                            format!("node {id} is in two sides ({j} and {i})"),
-                        );
-                    }
+    if let Some(Partition::Sides(sides)) = &f.partition {
+        if sides.len() < 2 {
+            return bad(
+                &format!("{field}.partition"),
+                "a partition needs at least two sides",
+            );
+        }
+        let mut seen = std::collections::BTreeMap::new();
+        for (i, side) in sides.iter().enumerate() {
+            for id in members(s, side, &format!("{field}.partition[{i}]"))? {
+                if let Some(j) = seen.insert(id, i) {
+                    return bad(
+                        &format!("{field}.partition[{i}]"),
+                        format!("node {id} is in two sides ({j} and {i})"),
+                    );
                 }
             }
         }
