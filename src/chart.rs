@@ -27,6 +27,7 @@ mod field;
 mod frame;
 mod informed;
 mod label;
+mod raster;
 mod render;
 mod spacetime;
 mod staleness;
@@ -40,7 +41,7 @@ pub use bandwidth::{bandwidth, BandwidthData, KindRate, NodeRates};
 pub use convergence::{convergence, CdfSeries, ConvergenceData};
 pub use field::{metric_vs_field, FieldLine, FieldPoint, MetricVsFieldData};
 pub use informed::{informed, AnalyticCurve, InformedData};
-pub use spacetime::{spacetime, SpacetimeData, SpacetimeEvent, SpacetimeMessage, MAX_MESSAGES, MAX_NODES};
+pub use spacetime::{spacetime, SpacetimeData, SpacetimeEvent, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES, MAX_NODES};
 pub use staleness::{staleness, StalenessData};
 pub use tradeoff::{tradeoff, Estimate, TradeoffData, TradeoffPoint};
 

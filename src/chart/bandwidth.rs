@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::element::{PathElement, Polygon, Rectangle};
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, from_zero, no_data, span, Axes, Ticks};
+use super::draw::{build, dedup_px, from_zero, no_data, span, Axes, Ticks};
 use super::frame::{page, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{KindColors, BLACK, INK};
@@ -130,7 +130,8 @@ impl Figure for Fig<'_> {
             .iter()
             .map(|k| LegendEntry::new(k.kind.clone(), Mark::Band { color: colors.get(&k.kind), alpha: STACK_ALPHA }))
             .collect();
-        let body = page(root, ctx, "bandwidth", if legend.len() > 1 { &legend } else { &[] })?;
+        // A legend even for one kind: the kind's name appears nowhere else in (a).
+        let body = page(root, ctx, "bandwidth", &legend)?;
         let (w, _) = body.dim_in_pixel();
         let (left, right) = body.split_horizontally(w as i32 * 60 / 100);
         let right = right.margin(0, 0, t.px(24.0), 0);
@@ -147,12 +148,12 @@ impl Figure for Fig<'_> {
             for (k, upper) in cum.iter().enumerate() {
                 let color = colors.get(&d.kinds[k].kind);
                 let up = times.iter().zip(upper).map(|(x, y)| chart.backend_coord(&(*x, *y)));
-                let pts: Vec<(i32, i32)> = match k {
+                let pts = dedup_px(match k {
                     0 => up.chain([chart.backend_coord(&(times[times.len() - 1], 0.0)), chart.backend_coord(&(times[0], 0.0))]).collect(),
                     _ => up.chain(times.iter().zip(&cum[k - 1]).rev().map(|(x, y)| chart.backend_coord(&(*x, *y)))).collect(),
-                };
+                });
                 root.draw(&Polygon::new(pts, t.tint(color, STACK_ALPHA)))?;
-                let edge: Vec<(i32, i32)> = times.iter().zip(upper).map(|(x, y)| chart.backend_coord(&(*x, *y))).collect();
+                let edge = dedup_px(times.iter().zip(upper).map(|(x, y)| chart.backend_coord(&(*x, *y))).collect());
                 root.draw(&PathElement::new(edge, t.line(color, 1.5)))?;
             }
         }
@@ -161,7 +162,7 @@ impl Figure for Fig<'_> {
         let boxes: Vec<(&NodeRates, Option<[f64; 5]>)> = d.per_node.iter().map(|b| (b, five_numbers(&b.bytes_per_s))).collect();
         let ymax = span(boxes.iter().filter_map(|(_, f)| f.map(|f| f[4])));
         let ticks = boxes.iter().enumerate().map(|(i, (b, _))| (i as f64, b.label.clone())).collect();
-        let mut b = Axes::new((-0.6, boxes.len().max(1) as f64 - 0.4), from_zero(ymax, 0.08), "", "bytes/s per node");
+        let mut b = Axes::new((-0.6, boxes.len().max(1) as f64 - 0.4), from_zero(ymax, 0.08), "message kind", "bytes/s per node");
         b.x_ticks = Ticks::Custom(ticks);
         b.caption = Some("(b) per-node rate");
         let chart = build(root, &right, ctx, &b)?;

@@ -177,6 +177,24 @@ mod tests {
     }
 
     #[test]
+    fn long_scenario_names_are_shortened_in_the_title() {
+        let data = ConvergenceData { series: vec![CdfSeries { convergence_s: vec![1.0, 2.0], ..Default::default() }] };
+        let p = Provenance { scenario: "x".repeat(300), ..prov() };
+        let svg = convergence(&data, &p, ImageFormat::Svg).unwrap();
+        let text = svg.svg_text().unwrap();
+        assert!(text.contains("…: convergence time CDF"));
+        assert!(!text.contains(&"x".repeat(100)));
+    }
+
+    #[test]
+    fn many_writes_give_a_small_svg() {
+        let times: Vec<f64> = (0..100_000).map(|i| f64::from(i % 9973) * 0.001).collect();
+        let data = ConvergenceData { series: vec![CdfSeries { convergence_s: times, ..Default::default() }] };
+        let svg = convergence(&data, &prov(), ImageFormat::Svg).unwrap();
+        assert!(svg.bytes.len() < 200_000, "svg is {} bytes", svg.bytes.len());
+    }
+
+    #[test]
     fn empty_inputs_render_no_data() {
         check_empty(|f| convergence(&ConvergenceData::default(), &prov(), f));
         let nan = ConvergenceData { series: vec![CdfSeries { convergence_s: vec![f64::NAN], ..Default::default() }] };

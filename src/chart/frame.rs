@@ -86,8 +86,8 @@ pub(crate) fn page<DB: DrawingBackend>(
     let (w, h) = (w as i32, h as i32);
     let m = t.px(MARGIN);
 
-    let title = format!("{}: {}", ctx.prov.scenario, chart_name);
     let title_font = t.title_font();
+    let title = fit_title(root, &ctx.prov.scenario, chart_name, &title_font, w - 2 * m);
     let (_, title_h) = text_size(root, &title, &title_font);
     put_text(root, &title, (m, m), &title_font, HPos::Left, VPos::Top)?;
     let mut top = m + title_h + t.px(10.0);
@@ -104,6 +104,30 @@ pub(crate) fn page<DB: DrawingBackend>(
     let bottom = foot_y - foot_h - t.px(4.0);
 
     Ok(root.margin(top, h - bottom, m, m))
+}
+
+/// "scenario: chart", shortening the scenario name with "…" if the line
+/// would not fit in `width` pixels.
+fn fit_title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scenario: &str,
+    chart_name: &str,
+    font: &TextStyle<'_>,
+    width: i32,
+) -> String {
+    let full = format!("{scenario}: {chart_name}");
+    if text_size(root, &full, font).0 <= width {
+        return full;
+    }
+    let chars: Vec<char> = scenario.chars().collect();
+    for keep in (1..chars.len()).rev() {
+        let short: String = chars[..keep].iter().collect();
+        let title = format!("{short}…: {chart_name}");
+        if text_size(root, &title, font).0 <= width {
+            return title;
+        }
+    }
+    chart_name.to_string()
 }
 
 /// Lays out and draws the legend starting at `origin`; returns the y below it.

@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::element::Polygon;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, data_line, from_zero, no_data, span, Axes, Chart2};
+use super::draw::{build, data_line, dedup_px, from_zero, no_data, span, Axes, Chart2};
 use super::frame::{page, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{pretty_math, BLUE, VERMILLION};
@@ -73,7 +73,7 @@ impl Fig<'_> {
             }
             let upper = run.iter().map(|(t, _, hi)| chart.backend_coord(&(*t, *hi)));
             let lower = run.iter().rev().map(|(t, lo, _)| chart.backend_coord(&(*t, *lo)));
-            let pts: Vec<(i32, i32)> = upper.chain(lower).collect();
+            let pts = dedup_px(upper.chain(lower).collect());
             root.draw(&Polygon::new(pts, ctx.theme.fill(BLUE, BAND_ALPHA)))?;
         }
         Ok(())

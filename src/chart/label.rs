@@ -4,7 +4,11 @@
 //! a fixed order; a label goes to the first candidate spot (right, above,
 //! below, left, then the diagonals) that overlaps nothing placed so far and
 //! stays inside the plot, or else to the spot with the least overlap. The
-//! order is fixed, so placement is deterministic.
+//! order is fixed, so placement is deterministic. Occupied rectangles are
+//! indexed in a coarse grid (a `BTreeMap`, not a hash map), so a diagram with
+//! thousands of marks still places its labels quickly.
+
+use std::collections::BTreeMap;
 
 /// A pixel rectangle `(x0, y0, x1, y1)`, `x0 <= x1`, `y0 <= y1`.
 pub(crate) type Rect = (i32, i32, i32, i32);
@@ -35,6 +39,15 @@ pub(crate) const ABOVE_FIRST: [Side; 6] =
 pub(crate) struct Placer {
     bounds: Rect,
     taken: Vec<Rect>,
+    grid: BTreeMap<(i32, i32), Vec<usize>>,
+}
+
+/// Grid cell size in pixels.
+const CELL: i32 = 32;
+
+fn cells(r: Rect) -> impl Iterator<Item = (i32, i32)> {
+    let (x0, y0, x1, y1) = (r.0.div_euclid(CELL), r.1.div_euclid(CELL), r.2.div_euclid(CELL), r.3.div_euclid(CELL));
+    (x0..=x1).flat_map(move |x| (y0..=y1).map(move |y| (x, y)))
 }
 
 fn overlap(a: Rect, b: Rect) -> i64 {
@@ -50,12 +63,36 @@ fn area(r: Rect) -> i64 {
 impl Placer {
     /// A placer for labels that must stay inside `bounds`.
     pub(crate) fn new(bounds: Rect) -> Self {
-        Placer { bounds, taken: Vec::new() }
+        Placer { bounds, taken: Vec::new(), grid: BTreeMap::new() }
     }
 
     /// Marks `r` as occupied (a marker, an error bar, a line).
     pub(crate) fn block(&mut self, r: Rect) {
+        let i = self.taken.len();
         self.taken.push(r);
+        for c in cells(r) {
+            self.grid.entry(c).or_default().push(i);
+        }
+    }
+
+    /// Marks the straight line from `a` to `b` as occupied, `w` pixels wide.
+    pub(crate) fn block_line(&mut self, a: (i32, i32), b: (i32, i32), w: i32) {
+        let w = w.max(1);
+        let (dx, dy) = (f64::from(b.0 - a.0), f64::from(b.1 - a.1));
+        let steps = ((dx.abs().max(dy.abs())) / f64::from(w)).ceil().max(1.0) as i32;
+        for k in 0..=steps {
+            let f = f64::from(k) / f64::from(steps);
+            let (x, y) = (a.0 + (dx * f).round() as i32, a.1 + (dy * f).round() as i32);
+            self.block((x - w / 2, y - w / 2, x + w - w / 2, y + w - w / 2));
+        }
+    }
+
+    /// Total overlap of `r` with occupied rectangles.
+    fn covered(&self, r: Rect) -> i64 {
+        let mut ids: Vec<usize> = cells(r).filter_map(|c| self.grid.get(&c)).flatten().copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.iter().map(|i| overlap(r, self.taken[*i])).sum()
     }
 
     /// Chooses where a `w`×`h` label for the point `(x, y)` goes, `gap` pixels
@@ -76,7 +113,7 @@ impl Placer {
             let r = (cx, cy, cx + w, cy + h);
             let inside = overlap(r, self.bounds);
             let outside = (area(r) - inside) * 100;
-            outside + self.taken.iter().map(|t| overlap(r, *t)).sum::<i64>()
+            outside + self.covered(r)
         };
         let mut best = at(sides[0]);
         let mut best_score = i64::MAX;
@@ -90,7 +127,7 @@ impl Placer {
                 break;
             }
         }
-        self.taken.push((best.0, best.1, best.0 + w, best.1 + h));
+        self.block((best.0, best.1, best.0 + w, best.1 + h));
         best
     }
 }
@@ -105,6 +142,14 @@ mod tests {
         assert_eq!(p.place((50, 100), (40, 10), 5, &RIGHT_FIRST), (55, 95));
         // Same anchor again: right is taken, so it goes above.
         assert_eq!(p.place((50, 100), (40, 10), 5, &RIGHT_FIRST), (30, 85));
+    }
+
+    #[test]
+    fn labels_avoid_blocked_lines() {
+        let mut p = Placer::new((0, 0, 200, 200));
+        p.block_line((40, 60), (160, 60), 4);
+        // Above would cross the line, so the label goes below.
+        assert_eq!(p.place((100, 70), (40, 10), 5, &ABOVE_FIRST), (80, 75));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
 
+use super::raster::GlyphBackend;
 use super::theme::{ensure_font, Theme};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
 
@@ -62,7 +63,8 @@ pub(crate) fn render<F: Figure>(
             let (pw, ph) = (w * PNG_SCALE, h * PNG_SCALE);
             let mut rgb = vec![255u8; pw as usize * ph as usize * 3];
             {
-                let root = BitMapBackend::with_buffer(&mut rgb, (pw, ph)).into_drawing_area();
+                let backend = GlyphBackend(BitMapBackend::with_buffer(&mut rgb, (pw, ph)));
+                let root = backend.into_drawing_area();
                 draw_on(fig, &root, prov, f64::from(PNG_SCALE))?;
             }
             encode_png(&rgb, pw, ph)?
@@ -92,7 +94,7 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Best);
+        enc.set_compression(png::Compression::Default);
         // 192 dots per inch = 7559 per metre.
         enc.set_pixel_dims(Some(png::PixelDimensions {
             xppu: 7559,

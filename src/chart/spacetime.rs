@@ -2,8 +2,9 @@
 //!
 //! One horizontal line per node ("n0" at the top), time in milliseconds to the
 //! right, each message an arrow from (send time, sender) to (receive time,
-//! receiver) coloured by kind. A dropped message is an arrow that stops
-//! halfway towards its receiver in an "×". Events are dots on their node's
+//! receiver) coloured by kind. A dropped message is an arrow that heads for
+//! its receiver (with the median latency) and stops in an "×" half a row
+//! away from its sender, so it never ends on another node's line. Events are dots on their node's
 //! line, writes are squares, and an event's optional text (typically its
 //! vector clock, "[2,1]") is placed above or below its dot, avoiding other
 //! labels. Input times are in seconds, like every other chart input.
@@ -25,6 +26,8 @@ use super::{ChartError, ImageFormat, Provenance, Rendered};
 pub const MAX_NODES: usize = 32;
 /// Most messages a space-time diagram draws.
 pub const MAX_MESSAGES: usize = 2_000;
+/// Most events a space-time diagram draws.
+pub const MAX_EVENTS: usize = 5_000;
 
 /// Something that happened at one node.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -82,9 +85,9 @@ impl Fig<'_> {
         (560 / self.0.nodes.max(1) as u32).clamp(34, 72)
     }
 
-    /// How far (ms) a dropped message's arrow travels before its "×": half
-    /// the median delivery latency, or 4% of the time span if none arrived.
-    fn drop_len_ms(&self, span_ms: f64) -> f64 {
+    /// Latency (ms) assumed for dropped messages: the median delivery
+    /// latency, or 8% of the time span if none arrived.
+    fn drop_latency_ms(&self, span_ms: f64) -> f64 {
         let mut lat: Vec<f64> = self
             .0
             .messages
@@ -94,8 +97,8 @@ impl Fig<'_> {
             .collect();
         lat.sort_by(f64::total_cmp);
         match lat.get(lat.len() / 2) {
-            Some(l) if *l > 0.0 => l / 2.0,
-            _ => span_ms * 0.04,
+            Some(l) if *l > 0.0 => *l,
+            _ => span_ms * 0.08,
         }
     }
 
@@ -118,6 +121,9 @@ impl Figure for Fig<'_> {
         }
         if d.messages.len() > MAX_MESSAGES {
             return too_large("number of messages", d.messages.len(), MAX_MESSAGES);
+        }
+        if d.events.len() > MAX_EVENTS {
+            return too_large("number of events", d.events.len(), MAX_EVENTS);
         }
         let bad = |reason: String| Err(ChartError::InvalidInput { chart: "spacetime", reason });
         if let Some((i, e)) = d.events.iter().enumerate().find(|(_, e)| e.node >= d.nodes) {
@@ -150,10 +156,11 @@ impl Figure for Fig<'_> {
 
         let times = d.events.iter().map(|e| e.time_s).chain(d.messages.iter().flat_map(|m| [Some(m.send_s), m.recv_s]).flatten());
         let tr = span(times.map(|s| s * MS));
-        let drop_ms = self.drop_len_ms(tr.map_or(1.0, |(a, b)| b - a));
+        let drop_ms = self.drop_latency_ms(tr.map_or(1.0, |(a, b)| b - a));
         let x = match tr {
             Some((lo, hi)) => {
-                let hi = if d.messages.iter().any(|m| m.recv_s.is_none()) { hi.max(lo + drop_ms) } else { hi };
+                let drops = d.messages.iter().filter(|m| m.recv_s.is_none()).map(|m| m.send_s * MS + drop_ms / 2.0);
+                let hi = span(drops).map_or(hi, |(_, h)| hi.max(h));
                 let pad = ((hi - lo) * 0.04).max(1.0);
                 (if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad }, hi + pad)
             }
@@ -174,26 +181,30 @@ impl Figure for Fig<'_> {
             root.draw(&PathElement::new(vec![(xpix.start, y), (xpix.end, y)], t.line(INK, 1.4)))?;
         }
 
+        let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
+        let line_w = t.px(6.0);
         for m in d.messages.iter().filter(|m| m.send_s.is_finite()) {
             let color = colors.get(&m.kind);
             let from = chart.backend_coord(&(m.send_s * MS, self.y(m.from)));
-            match m.recv_s.filter(|r| r.is_finite()) {
-                Some(r) => {
+            match m.recv_s {
+                Some(r) if r.is_finite() => {
                     let to = chart.backend_coord(&(r * MS, self.y(m.to)));
                     root.draw(&PathElement::new(vec![from, to], t.line(color, 1.8)))?;
                     arrow_head(root, from, to, color, t)?;
+                    placer.block_line(from, to, line_w);
                 }
-                None if m.recv_s.is_none() => {
-                    let mid = (self.y(m.from) + self.y(m.to)) / 2.0;
-                    let end = chart.backend_coord(&(m.send_s * MS + drop_ms, mid));
+                Some(_) => {}
+                None => {
+                    let f = 0.5 / (m.from.abs_diff(m.to).max(1) as f64);
+                    let y = self.y(m.from) + f * (self.y(m.to) - self.y(m.from));
+                    let end = chart.backend_coord(&(m.send_s * MS + f * drop_ms, y));
                     root.draw(&PathElement::new(vec![from, end], t.line(color, 1.8)))?;
                     marker(root, end, Shape::Cross, color, t)?;
+                    placer.block_line(from, end, line_w);
                 }
-                None => {}
             }
         }
 
-        let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
         let dot = t.px(3.5);
         let mut shown: Vec<&SpacetimeEvent> = d.events.iter().filter(|e| e.time_s.is_finite()).collect();
         shown.sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(a.node.cmp(&b.node)));

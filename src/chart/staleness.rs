@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::element::Polygon;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, data_line, from_zero, no_data, span, y_area_width, Axes};
+use super::draw::{build, data_line, dedup_px, from_zero, no_data, span, y_area_width, Axes, Ticks};
 use super::frame::{page, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{BLUE, GREEN, VERMILLION};
@@ -71,9 +71,9 @@ impl Figure for Fig<'_> {
         let legend = [
             LegendEntry::new("max staleness", Mark::Line { color: VERMILLION, dashed: false }),
             LegendEntry::new("mean staleness", Mark::Line { color: BLUE, dashed: false }),
-            LegendEntry::new("stale mappings", Mark::Band { color: GREEN, alpha: 0.6 }),
+            LegendEntry::new("stale mappings", Mark::Line { color: GREEN, dashed: false }),
         ];
-        let body = page(root, ctx, "staleness", &legend)?;
+        let body = page(root, ctx, "staleness", if d.time_s.is_empty() { &[] } else { &legend })?;
         let (_, h) = body.dim_in_pixel();
         let (upper, lower) = body.split_vertically(h as i32 * 56 / 100);
 
@@ -83,9 +83,9 @@ impl Figure for Fig<'_> {
         let y_bot = from_zero(span(finite_y(&count)), 0.1);
         let mut top = Axes::new(x, y_top, "", "staleness (s)");
         top.hide_x_labels = true;
-        top.y_ticks = super::draw::Ticks::Auto(5);
+        top.y_ticks = Ticks::Auto(5);
         let mut bot = Axes::new(x, y_bot, "time (s)", "stale mappings");
-        bot.y_ticks = super::draw::Ticks::Auto(4);
+        bot.y_ticks = Ticks::Auto(4);
         let w = y_area_width(root, ctx, &top).max(y_area_width(root, ctx, &bot));
         top.y_area = Some(w);
         bot.y_area = Some(w);
@@ -106,7 +106,7 @@ impl Figure for Fig<'_> {
                 let mut pts: Vec<(i32, i32)> = run.iter().map(|p| lower_chart.backend_coord(p)).collect();
                 pts.push(lower_chart.backend_coord(&(last.0, 0.0)));
                 pts.push(lower_chart.backend_coord(&(first.0, 0.0)));
-                root.draw(&Polygon::new(pts, t.fill(GREEN, AREA_ALPHA)))?;
+                root.draw(&Polygon::new(dedup_px(pts), t.fill(GREEN, AREA_ALPHA)))?;
             }
         }
         data_line(root, &lower_chart, &count, t.line(GREEN, 2.5), false, t)?;

@@ -16,7 +16,7 @@ use super::ChartError;
 /// Font family name the bundled font is registered under (and SVG asks for).
 pub(crate) const FAMILY: &str = "sans-serif";
 
-static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+pub(crate) static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
 /// Registers the bundled font with plotters, once per process.
 pub(crate) fn ensure_font() -> Result<(), ChartError> {
@@ -241,11 +241,6 @@ impl TickFormat {
     }
 }
 
-/// Formats a lone number for annotations: up to 6 decimals, trailing zeros trimmed.
-pub(crate) fn fmt_num(v: f64) -> String {
-    TickFormat::for_ticks(&[v]).format(v)
-}
-
 /// Turns TeX-like superscripts `^{...}` (and `^x`) into Unicode superscript
 /// characters where every character has one, so a formula such as
 /// `e^{-βt}` prints as `e⁻ᵝᵗ`. Anything else is left as written.
@@ -305,7 +300,6 @@ mod tests {
         assert_eq!(f(&[0.0, 5_000.0, 10_000.0, 15_000.0]), ["0", "5k", "10k", "15k"]);
         assert_eq!(f(&[0.0, 500_000.0, 1_500_000.0]), ["0.0", "0.5M", "1.5M"]);
         assert_eq!(f(&[0.0, 0.0005, 0.001]), ["0.0000", "0.0005", "0.0010"]);
-        assert_eq!(fmt_num(2.50), "2.5");
     }
 
     #[test]

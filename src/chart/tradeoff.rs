@@ -90,7 +90,9 @@ impl Figure for Fig<'_> {
         let body = page(root, ctx, "convergence vs bandwidth", &legend)?;
 
         let xr = span(pts.iter().map(|p| p.bytes_per_node_s));
-        let (x0, x1) = padded(xr, 0.12, (0.0, 1.0));
+        // Extra room on the right for the labels of the rightmost points.
+        let (x0, _) = padded(xr, 0.08, (0.0, 1.0));
+        let (_, x1) = padded(xr, 0.2, (0.0, 1.0));
         let x = (if xr.is_some_and(|r| r.0 >= 0.0) { x0.max(0.0) } else { x0 }, x1);
         let y = from_zero(span(pts.iter().flat_map(|p| p.p99_s.finite().chain(p.mean_s.finite()))), 0.1);
         let axes = Axes::new(x, y, "bandwidth per node (bytes/s)", "convergence time (s)");
@@ -102,23 +104,21 @@ impl Figure for Fig<'_> {
 
         let (xpix, ypix) = chart.plotting_area().get_pixel_range();
         let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
-        let dodge = t.px(4.0);
         let r = t.px(7.0);
         let mut anchors = Vec::new();
         for p in &pts {
             for (k, (_, shape, color)) in SERIES.iter().enumerate() {
                 let est = if k == 0 { p.p99_s } else { p.mean_s };
-                let dx = if k == 0 { dodge } else { -dodge };
                 if let Some((lo, hi)) = est.bar() {
                     let (bx, blo) = chart.backend_coord(&(p.bytes_per_node_s, lo));
                     let (_, bhi) = chart.backend_coord(&(p.bytes_per_node_s, hi));
-                    error_bar(root, bx + dx, (blo, bhi), *color, t)?;
-                    placer.block((bx + dx - r / 2, bhi, bx + dx + r / 2, blo));
+                    error_bar(root, bx, (blo, bhi), *color, t)?;
+                    placer.block((bx - r / 2, bhi, bx + r / 2, blo));
                 }
                 if est.value.is_finite() {
                     let (mx, my) = chart.backend_coord(&(p.bytes_per_node_s, est.value));
-                    marker(root, (mx + dx, my), *shape, *color, t)?;
-                    placer.block((mx + dx - r, my - r, mx + dx + r, my + r));
+                    marker(root, (mx, my), *shape, *color, t)?;
+                    placer.block((mx - r, my - r, mx + r, my + r));
                 }
             }
             // Label the p99 point (the upper one), or the mean if p99 is missing.
@@ -130,7 +130,7 @@ impl Figure for Fig<'_> {
         let font = t.note_font();
         for (text, (ax, ay)) in anchors {
             let (w, h) = text_size(root, text, &font);
-            let pos = placer.place((ax + dodge, ay), (w, h + t.px(2.0)), t.px(9.0), &RIGHT_FIRST);
+            let pos = placer.place((ax, ay), (w, h + t.px(2.0)), t.px(9.0), &RIGHT_FIRST);
             put_text(root, text, pos, &font, HPos::Left, VPos::Top)?;
         }
         Ok(())
@@ -161,8 +161,8 @@ mod tests {
             |f| tradeoff(&data, &prov(), f),
             &["unit: convergence vs bandwidth", "bandwidth per node (bytes/s)", "convergence time (s)", "fanout=1", "fanout=5", "min–max over 5 seeds"],
         );
-        assert!(count(&svg, "polygon") >= 5 + 1, "p99 triangles and the legend sample");
-        assert!(count(&svg, "circle") >= 5 + 1, "mean circles and the legend sample");
+        assert!(count(&svg, "polygon") >= 6, "p99 triangles and the legend sample");
+        assert!(count(&svg, "circle") >= 6, "mean circles and the legend sample");
         assert!(count(&svg, "polyline") >= 5 * 2 * 3, "two capped error bars per point");
     }
 
