@@ -3,7 +3,8 @@
 //! Everything sized in pixels (markers, caps, arrow heads, dashes) is drawn in
 //! absolute pixel coordinates on the root area, after mapping data points with
 //! `ChartContext::backend_coord`, so it has the same size whatever the data
-//! range. Data ranges come from [`span`], which skips non-finite values.
+//! range. Data ranges come from [`span`], which skips values that are not
+//! [`Usable`] (NaN, infinities, magnitudes above [`MAX_ABS`]).
 
 use plotters::chart::ChartContext;
 use plotters::coord::ranged1d::Ranged;
@@ -19,10 +20,27 @@ use super::render::Ctx;
 use super::theme::{Theme, TickFormat, GRID, INK};
 use super::ChartError;
 
+/// Largest magnitude a chart plots; larger values are treated like infinities
+/// (skipped), so axis ranges and pixel positions stay finite and small.
+pub(crate) const MAX_ABS: f64 = 1e100;
+
+/// Whether a value can be plotted: finite and at most [`MAX_ABS`] in magnitude.
+pub(crate) trait Usable {
+    /// True for values the charts draw.
+    fn usable(self) -> bool;
+}
+
+impl Usable for f64 {
+    fn usable(self) -> bool {
+        self.is_finite() && self.abs() <= MAX_ABS
+    }
+}
+
 /// A chart with `f64` axes.
 pub(crate) type Chart2<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// Smallest and largest finite value, if any.
+/// Smallest and largest finite value, if any. Charts pass only [`Usable`]
+/// values (or sums of a few), so the range width stays finite.
 pub(crate) fn span(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
     values.into_iter().filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
         None => Some((v, v)),
@@ -46,15 +64,17 @@ pub(crate) fn padded(r: Option<(f64, f64)>, frac: f64, default: (f64, f64)) -> (
     }
 }
 
-/// Like [`padded`] but the low end stays at zero when all values are
-/// non-negative (counts, rates, durations start at zero).
+/// A range that always contains zero (counts, rates and durations start at
+/// zero): `(0, hi)` plus `frac` headroom for non-negative data, otherwise the
+/// padded range of the data and zero.
 pub(crate) fn from_zero(r: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
     match r {
         Some((lo, hi)) if lo >= 0.0 => {
             let hi = if hi <= 0.0 { 1.0 } else { hi };
             (0.0, hi + hi * frac)
         }
-        other => padded(other, frac, (0.0, 1.0)),
+        Some((lo, hi)) => padded(Some((lo, hi.max(0.0))), frac, (0.0, 1.0)),
+        None => (0.0, 1.0),
     }
 }
 
@@ -282,7 +302,7 @@ pub(crate) fn data_line<DB: DrawingBackend>(
     dashed: bool,
     t: &Theme,
 ) -> Result<(), ChartError> {
-    for run in pts.split(|(x, y)| !x.is_finite() || !y.is_finite()) {
+    for run in pts.split(|(x, y)| !x.usable() || !y.usable()) {
         let px = dedup_px(run.iter().map(|p| chart.backend_coord(p)).collect());
         if px.len() < 2 {
             continue;
@@ -405,5 +425,6 @@ mod tests {
         assert_eq!(padded(None, 0.05, (0.0, 1.0)), (0.0, 1.0));
         assert_eq!(from_zero(Some((0.0, 0.0)), 0.0), (0.0, 1.0));
         assert_eq!(from_zero(Some((1.0, 10.0)), 0.1), (0.0, 11.0));
+        assert_eq!(from_zero(Some((-4.0, -2.0)), 0.25), (-5.0, 1.0));
     }
 }

@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::element::PathElement;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, error_bar, from_zero, marker, no_data, padded, span, Axes, SHAPES};
+use super::draw::{build, error_bar, from_zero, marker, no_data, padded, span, Axes, SHAPES, Usable};
 use super::frame::{page, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{series_color, INK};
@@ -75,7 +75,7 @@ impl Figure for Fig<'_> {
             .lines
             .iter()
             .map(|l| {
-                let mut pts: Vec<FieldPoint> = l.points.iter().copied().filter(|p| p.x.is_finite() && p.y.value.is_finite()).collect();
+                let mut pts: Vec<FieldPoint> = l.points.iter().copied().filter(|p| p.x.usable() && p.y.value.usable()).collect();
                 pts.sort_by(|a, b| a.x.total_cmp(&b.x));
                 (l.label.as_str(), pts)
             })
