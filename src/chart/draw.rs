@@ -1,21 +1,20 @@
-//! Drawing helpers shared by the charts: axes, markers, dashes, arrows, error bars.
+//! Axes and data lines shared by the charts: ranges, ticks, panels, polylines.
 //!
-//! Everything sized in pixels (markers, caps, arrow heads, dashes) is drawn in
-//! absolute pixel coordinates on the root area, after mapping data points with
-//! `ChartContext::backend_coord`, so it has the same size whatever the data
-//! range. Data ranges come from [`span`], which skips values that are not
-//! [`Usable`] (NaN, infinities, magnitudes above [`MAX_ABS`]).
+//! Data ranges come from [`span`] over [`Usable`] values (finite, magnitude at
+//! most [`MAX_ABS`]), so every drawn point lies inside its panel. Data lines
+//! are mapped to pixels with `ChartContext::backend_coord` and drawn on the
+//! root area, like the pixel-sized marks in `marks.rs`.
 
 use plotters::chart::ChartContext;
 use plotters::coord::ranged1d::Ranged;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
-use plotters::element::{Circle, PathElement, Polygon};
+use plotters::element::PathElement;
 use plotters::prelude::{Cartesian2d, ChartBuilder, DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
-use plotters::style::RGBColor;
 
 use super::frame::{put_text, text_size};
+use super::marks::dashed_path;
 use super::render::Ctx;
 use super::theme::{Theme, TickFormat, GRID, INK};
 use super::ChartError;
@@ -42,10 +41,13 @@ pub(crate) type Chart2<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64
 /// Smallest and largest finite value, if any. Charts pass only [`Usable`]
 /// values (or sums of a few), so the range width stays finite.
 pub(crate) fn span(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
-    values.into_iter().filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
-        None => Some((v, v)),
-        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-    })
+    values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
 }
 
 /// `(lo, hi)` widened by `frac` of its width on both sides; a point becomes a
@@ -123,7 +125,11 @@ impl<'s> Axes<'s> {
 }
 
 /// Width of the y label area that fits the tick labels and description of `axes`.
-pub(crate) fn y_area_width<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx<'_>, axes: &Axes<'_>) -> i32 {
+pub(crate) fn y_area_width<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    axes: &Axes<'_>,
+) -> i32 {
     let t = &ctx.theme;
     let fmt = format_of(axes.y, &axes.y_ticks);
     let widest = labels_of(axes.y, &axes.y_ticks, &fmt)
@@ -173,7 +179,11 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
     let x_area = if axes.hide_x_labels {
         tick_len + t.px(4.0)
     } else {
-        let desc_h = if axes.x_desc.is_empty() { 0 } else { desc_h + t.px(10.0) };
+        let desc_h = if axes.x_desc.is_empty() {
+            0
+        } else {
+            desc_h + t.px(10.0)
+        };
         2 * tick_len + tick_h + desc_h + t.px(4.0)
     };
 
@@ -186,7 +196,13 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
     let mut chart = b.build_cartesian_2d(axes.x.0..axes.x.1, axes.y.0..axes.y.1)?;
 
     let hide = axes.hide_x_labels;
-    let fx = |v: &f64| if hide { String::new() } else { x_fmt.format(*v) };
+    let fx = |v: &f64| {
+        if hide {
+            String::new()
+        } else {
+            x_fmt.format(*v)
+        }
+    };
     let fy = |v: &f64| y_fmt.format(*v);
     let n = |ticks: &Ticks| match ticks {
         Ticks::Auto(n) => *n,
@@ -213,14 +229,20 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
     if let Ticks::Custom(v) = &axes.x_ticks {
         for (x, s) in v {
             let (px, py) = chart.backend_coord(&(*x, axes.y.0));
-            root.draw(&PathElement::new(vec![(px, py), (px, py + tick_len)], t.line(INK, 1.2)))?;
+            root.draw(&PathElement::new(
+                vec![(px, py), (px, py + tick_len)],
+                t.line(INK, 1.2),
+            ))?;
             put_text(root, s, (px, py + 2 * tick_len), &tick, HPos::Center, VPos::Top)?;
         }
     }
     if let Ticks::Custom(v) = &axes.y_ticks {
         for (y, s) in v {
             let (px, py) = chart.backend_coord(&(axes.x.0, *y));
-            root.draw(&PathElement::new(vec![(px - tick_len, py), (px, py)], t.line(INK, 1.2)))?;
+            root.draw(&PathElement::new(
+                vec![(px - tick_len, py), (px, py)],
+                t.line(INK, 1.2),
+            ))?;
             put_text(root, s, (px - 2 * tick_len, py), &tick, HPos::Right, VPos::Center)?;
         }
     }
@@ -235,54 +257,14 @@ pub(crate) fn no_data<DB: DrawingBackend>(
 ) -> Result<(), ChartError> {
     let (xr, yr) = chart.plotting_area().get_pixel_range();
     let c = ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2);
-    put_text(root, "no data", c, &ctx.theme.empty_font(), HPos::Center, VPos::Center)
-}
-
-/// Marker shapes; filled except the cross.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
-    Circle,
-    Square,
-    Triangle,
-    Diamond,
-    Cross,
-}
-
-/// Shapes in the order lines are assigned them.
-pub(crate) const SHAPES: [Shape; 4] = [Shape::Circle, Shape::Square, Shape::Triangle, Shape::Diamond];
-
-/// Draws a marker centred on `c` (absolute pixels).
-pub(crate) fn marker<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    (x, y): (i32, i32),
-    shape: Shape,
-    color: RGBColor,
-    t: &Theme,
-) -> Result<(), ChartError> {
-    let r = t.px(5.0);
-    let fill = t.fill(color, 1.0);
-    match shape {
-        Shape::Circle => root.draw(&Circle::new((x, y), r, fill))?,
-        Shape::Square => {
-            let s = t.px(4.5);
-            root.draw(&Polygon::new(vec![(x - s, y - s), (x + s, y - s), (x + s, y + s), (x - s, y + s)], fill))?
-        }
-        Shape::Triangle => {
-            let s = t.px(6.0);
-            root.draw(&Polygon::new(vec![(x, y - s), (x + s, y + s * 3 / 4), (x - s, y + s * 3 / 4)], fill))?
-        }
-        Shape::Diamond => {
-            let s = t.px(6.0);
-            root.draw(&Polygon::new(vec![(x, y - s), (x + s, y), (x, y + s), (x - s, y)], fill))?
-        }
-        Shape::Cross => {
-            let s = t.px(4.5);
-            let st = t.line(color, 2.2);
-            root.draw(&PathElement::new(vec![(x - s, y - s), (x + s, y + s)], st))?;
-            root.draw(&PathElement::new(vec![(x - s, y + s), (x + s, y - s)], st))?;
-        }
-    }
-    Ok(())
+    put_text(
+        root,
+        "no data",
+        c,
+        &ctx.theme.empty_font(),
+        HPos::Center,
+        VPos::Center,
+    )
 }
 
 /// Drops consecutive points that land on the same pixel: lossless at this
@@ -316,94 +298,6 @@ pub(crate) fn data_line<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws a dashed polyline through `pts` (absolute pixels): 7 on, 4 off at 1×.
-pub(crate) fn dashed_path<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    pts: &[(i32, i32)],
-    style: plotters::style::ShapeStyle,
-    t: &Theme,
-) -> Result<(), ChartError> {
-    let (on, off) = (7.0 * t.scale, 4.0 * t.scale);
-    let mut dash: Vec<(f64, f64)> = Vec::new();
-    let mut pos = 0.0; // position within the current on+off period
-    for w in pts.windows(2) {
-        let (a, b) = ((f64::from(w[0].0), f64::from(w[0].1)), (f64::from(w[1].0), f64::from(w[1].1)));
-        let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
-        let mut done = 0.0;
-        while done < len {
-            let at = |d: f64| (a.0 + (b.0 - a.0) * d / len, a.1 + (b.1 - a.1) * d / len);
-            let in_on = pos < on;
-            let step = (if in_on { on - pos } else { on + off - pos }).min(len - done);
-            if in_on {
-                if dash.is_empty() {
-                    dash.push(at(done));
-                }
-                dash.push(at(done + step));
-            }
-            done += step;
-            pos += step;
-            if pos >= on && !dash.is_empty() {
-                flush(root, &mut dash, style)?;
-            }
-            if pos >= on + off {
-                pos = 0.0;
-            }
-        }
-    }
-    flush(root, &mut dash, style)
-}
-
-fn flush<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    dash: &mut Vec<(f64, f64)>,
-    style: plotters::style::ShapeStyle,
-) -> Result<(), ChartError> {
-    if dash.len() >= 2 {
-        let pts: Vec<(i32, i32)> = dash.iter().map(|(x, y)| (x.round() as i32, y.round() as i32)).collect();
-        root.draw(&PathElement::new(pts, style))?;
-    }
-    dash.clear();
-    Ok(())
-}
-
-/// Vertical error bar with caps from `lo` to `hi` at pixel column `x`.
-pub(crate) fn error_bar<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    x: i32,
-    (lo, hi): (i32, i32),
-    color: RGBColor,
-    t: &Theme,
-) -> Result<(), ChartError> {
-    let st = t.line(color, 1.5);
-    let c = t.px(4.0);
-    root.draw(&PathElement::new(vec![(x, lo), (x, hi)], st))?;
-    root.draw(&PathElement::new(vec![(x - c, lo), (x + c, lo)], st))?;
-    root.draw(&PathElement::new(vec![(x - c, hi), (x + c, hi)], st))?;
-    Ok(())
-}
-
-/// Filled arrow head with its tip at `to`, pointing away from `from` (pixels).
-pub(crate) fn arrow_head<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    from: (i32, i32),
-    to: (i32, i32),
-    color: RGBColor,
-    t: &Theme,
-) -> Result<(), ChartError> {
-    let (dx, dy) = (f64::from(to.0 - from.0), f64::from(to.1 - from.1));
-    let len = (dx * dx + dy * dy).sqrt();
-    if len < 1.0 {
-        return Ok(());
-    }
-    let (ux, uy) = (dx / len, dy / len);
-    let (l, w) = (11.0 * t.scale, 4.5 * t.scale);
-    let base = (f64::from(to.0) - ux * l, f64::from(to.1) - uy * l);
-    let p = |x: f64, y: f64| (x.round() as i32, y.round() as i32);
-    let pts = vec![to, p(base.0 - uy * w, base.1 + ux * w), p(base.0 + uy * w, base.1 - ux * w)];
-    root.draw(&Polygon::new(pts, t.fill(color, 1.0)))?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,7 +310,10 @@ mod tests {
 
     #[test]
     fn dedup_keeps_shape() {
-        assert_eq!(dedup_px(vec![(0, 0), (0, 0), (1, 0), (1, 0), (1, 2), (0, 0)]), vec![(0, 0), (1, 0), (1, 2), (0, 0)]);
+        assert_eq!(
+            dedup_px(vec![(0, 0), (0, 0), (1, 0), (1, 0), (1, 2), (0, 0)]),
+            vec![(0, 0), (1, 0), (1, 2), (0, 0)]
+        );
     }
 
     #[test]

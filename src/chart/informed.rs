@@ -66,7 +66,9 @@ impl Fig<'_> {
         ctx: &Ctx<'_>,
     ) -> Result<(), ChartError> {
         let d = self.0;
-        let rows: Vec<(f64, f64, f64)> = (0..d.time_s.len()).map(|i| (d.time_s[i], d.p10[i], d.p90[i])).collect();
+        let rows: Vec<(f64, f64, f64)> = (0..d.time_s.len())
+            .map(|i| (d.time_s[i], d.p10[i], d.p90[i]))
+            .collect();
         for run in rows.split(|(t, lo, hi)| !(t.usable() && lo.usable() && hi.usable())) {
             if run.len() < 2 {
                 continue;
@@ -88,17 +90,30 @@ impl Figure for Fig<'_> {
     fn validate(&self) -> Result<(), ChartError> {
         let d = self.0;
         let n = d.time_s.len();
-        let bad = |reason: String| Err(ChartError::InvalidInput { chart: "informed", reason });
+        let bad = |reason: String| {
+            Err(ChartError::InvalidInput {
+                chart: "informed",
+                reason,
+            })
+        };
         if d.mean.len() != n {
             return bad(format!("mean has {} values but time_s has {n}", d.mean.len()));
         }
         if d.p10.len() != d.p90.len() || (!d.p10.is_empty() && d.p10.len() != n) {
-            return bad(format!("p10 and p90 must both be empty or both have {n} values (got {} and {})", d.p10.len(), d.p90.len()));
+            return bad(format!(
+                "p10 and p90 must both be empty or both have {n} values (got {} and {})",
+                d.p10.len(),
+                d.p90.len()
+            ));
         }
         Ok(())
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx<'_>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let d = self.0;
         let mean: Vec<(f64, f64)> = d.time_s.iter().copied().zip(d.mean.iter().copied()).collect();
@@ -108,13 +123,31 @@ impl Figure for Fig<'_> {
 
         let mut legend = Vec::new();
         if has_mean {
-            legend.push(LegendEntry::new("mean over writes", Mark::Line { color: BLUE, dashed: false }));
+            legend.push(LegendEntry::new(
+                "mean over writes",
+                Mark::Line {
+                    color: BLUE,
+                    dashed: false,
+                },
+            ));
             if self.has_band() {
-                legend.push(LegendEntry::new("p10–p90 over writes", Mark::Band { color: BLUE, alpha: BAND_ALPHA }));
+                legend.push(LegendEntry::new(
+                    "p10–p90 over writes",
+                    Mark::Band {
+                        color: BLUE,
+                        alpha: BAND_ALPHA,
+                    },
+                ));
             }
         }
         if let (Some(a), true) = (&d.analytic, has_model) {
-            legend.push(LegendEntry::new(pretty_math(&a.label), Mark::Line { color: VERMILLION, dashed: true }));
+            legend.push(LegendEntry::new(
+                pretty_math(&a.label),
+                Mark::Line {
+                    color: VERMILLION,
+                    dashed: true,
+                },
+            ));
         }
         if legend.len() < 2 {
             legend.clear();
@@ -122,7 +155,10 @@ impl Figure for Fig<'_> {
         let body = page(root, ctx, "informed fraction", &legend)?;
 
         let band: Vec<(f64, f64)> = if has_mean && self.has_band() {
-            (0..d.time_s.len()).flat_map(|i| [(d.time_s[i], d.p10[i]), (d.time_s[i], d.p90[i])]).filter(finite).collect()
+            (0..d.time_s.len())
+                .flat_map(|i| [(d.time_s[i], d.p10[i]), (d.time_s[i], d.p90[i])])
+                .filter(finite)
+                .collect()
         } else {
             Vec::new()
         };
@@ -130,7 +166,9 @@ impl Figure for Fig<'_> {
         let x = from_zero(span(shown().map(|p| p.0)), 0.02);
         // Fractions live in [0, 1]; anything outside stays visible rather than hidden.
         let y = match span(shown().map(|p| p.1)) {
-            Some((lo, hi)) if lo < 0.0 || hi > 1.0 => padded(Some((lo.min(0.0), hi.max(1.0))), 0.04, (0.0, 1.04)),
+            Some((lo, hi)) if lo < 0.0 || hi > 1.0 => {
+                padded(Some((lo.min(0.0), hi.max(1.0))), 0.04, (0.0, 1.04))
+            }
             _ => (0.0, 1.04),
         };
         let axes = Axes::new(x, y, "time since write (s)", "fraction of nodes informed");
@@ -172,23 +210,49 @@ mod tests {
         };
         let svg = check(
             |f| informed(&data, &prov(), f),
-            &["unit: informed fraction", "time since write (s)", "fraction of nodes informed", "logistic: I(t)=1/(1+(N-1)e⁻ᵝᵗ)", "p10–p90"],
+            &[
+                "unit: informed fraction",
+                "time since write (s)",
+                "fraction of nodes informed",
+                "logistic: I(t)=1/(1+(N-1)e⁻ᵝᵗ)",
+                "p10–p90",
+            ],
         );
         assert!(count(&svg, "polygon") >= 1, "the band");
-        assert!(count(&svg, "polyline") >= 2 + 2, "mean, dashed model, legend samples");
+        assert!(
+            count(&svg, "polyline") >= 2 + 2,
+            "mean, dashed model, legend samples"
+        );
     }
 
     #[test]
     fn non_finite_points_are_skipped() {
-        let data = InformedData { time_s: vec![0.0, 1.0, f64::NAN, 3.0, 4.0], mean: vec![0.0, 0.5, 0.6, f64::INFINITY, 1.0], ..Default::default() };
+        let data = InformedData {
+            time_s: vec![0.0, 1.0, f64::NAN, 3.0, 4.0],
+            mean: vec![0.0, 0.5, 0.6, f64::INFINITY, 1.0],
+            ..Default::default()
+        };
         check(|f| informed(&data, &prov(), f), &["time since write (s)"]);
     }
 
     #[test]
     fn mismatched_lengths_are_rejected() {
-        let data = InformedData { time_s: vec![0.0, 1.0], mean: vec![0.0], ..Default::default() };
+        let data = InformedData {
+            time_s: vec![0.0, 1.0],
+            mean: vec![0.0],
+            ..Default::default()
+        };
         let err = informed(&data, &prov(), ImageFormat::Svg).unwrap_err();
-        assert!(matches!(err, ChartError::InvalidInput { chart: "informed", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                ChartError::InvalidInput {
+                    chart: "informed",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
