@@ -64,7 +64,9 @@ pub fn metric_vs_field(
 
 struct Fig<'a>(&'a MetricVsFieldData);
 
-fn with_unit(name: &str, unit: &str) -> String {
+/// Axis text "name (unit)"; `fallback` stands in for an empty name.
+fn with_unit(name: &str, unit: &str, fallback: &str) -> String {
+    let name = if name.is_empty() { fallback } else { name };
     if unit.is_empty() {
         name.to_string()
     } else {
@@ -139,8 +141,8 @@ impl Figure for Fig<'_> {
         );
         let y = from_zero(span(all().flat_map(|p| p.y.finite())), 0.08);
         let (x_desc, y_desc) = (
-            with_unit(&d.field, &d.field_unit),
-            with_unit(&d.metric, &d.metric_unit),
+            with_unit(&d.field, &d.field_unit, "field"),
+            with_unit(&d.metric, &d.metric_unit, "metric"),
         );
         let chart = build(root, &body, ctx, &Axes::new(x, y, &x_desc, &y_desc))?;
         if all().next().is_none() {
