@@ -6,5 +6,6 @@ mod convergence;
 mod determinism;
 mod faults;
 mod hand;
+mod protocols;
 mod support;
 mod vclock;
