@@ -182,7 +182,10 @@ fn rumor_coin_k2_and_counter_variant() {
     );
 }
 
-fn flow_run(flow: &str) -> (Vec<(u64, u64, u64)>, Vec<(String, u64)>) {
+/// `(t s, stale mappings, max staleness ms)` samples.
+type Series = Vec<(u64, u64, u64)>;
+
+fn flow_run(flow: &str) -> (Series, Vec<(String, u64)>) {
     let text = format!(
         r#"
         duration = "150s"
