@@ -54,6 +54,7 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod summary;
+pub mod sweep;
 pub mod time;
 pub mod trace;
 pub mod vclock;

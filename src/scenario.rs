@@ -12,7 +12,9 @@ mod load;
 mod locate;
 mod validate;
 
-pub use load::{load, parse_override, parse_str, Format};
+pub(crate) use load::deserialize_located;
+pub use load::{apply_overrides, load, parse_override, parse_str, Format};
+pub(crate) use locate::locate;
 
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};
