@@ -158,7 +158,7 @@ pub fn execute(
             }
         }
     }
-    write_json(&plan_path, plan)?;
+    write_plan(&plan_path, plan, opts.shard)?;
 
     let selected: Vec<usize> = match opts.shard {
         Some(s) => s.runs(plan.runs.len()),
@@ -236,6 +236,21 @@ pub fn execute(
         results,
         files,
     })
+}
+
+/// Writes `sweep.json`. Shards of one sweep may start at the same moment in
+/// one directory, so each writes through its own temporary file (named by
+/// shard and process) and renames it over the others' identical bytes.
+fn write_plan(path: &Path, plan: &Plan, shard: Option<Shard>) -> Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(plan).expect("a plan always serializes");
+    bytes.push(b'\n');
+    if fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    let tag = shard.map_or(0, |s| s.index);
+    let tmp = path.with_file_name(format!(".sweep.json.{tag}.{}.tmp", std::process::id()));
+    write_atomic(&tmp, &bytes)?;
+    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
 /// Runs run `index` into its directory under the sweep directory `dir`.

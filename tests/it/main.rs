@@ -6,4 +6,5 @@ mod convergence;
 mod determinism;
 mod hand;
 mod support;
+mod sweep;
 mod vclock;
