@@ -44,6 +44,7 @@
 
 pub mod clock;
 pub mod error;
+pub mod faults;
 pub mod metrics;
 pub mod net;
 pub mod node;

@@ -65,9 +65,7 @@ pub fn execute_in(scenario: &Scenario, dir: &Path, extra: ExtraFiles<'_>) -> Res
             .map_err(|e| Error::io(&tmp, e))?;
         let outcome = sim.run(&mut writer);
         let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
-        let file = buf
-            .into_inner()
-            .map_err(|e| Error::io(&tmp, e.into_error()))?;
+        let file = buf.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&tmp, e))?;
         fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
         outcome

@@ -20,8 +20,7 @@ pub(crate) struct MergeArgs {
 
 /// Merges shards and prints the points.
 pub(crate) fn merge(args: &MergeArgs) -> Result<ExitCode> {
-    let (plan, results, files) =
-        sweep::merge(&args.dirs, args.out.as_deref()).context("merging shards")?;
+    let (plan, results, files) = sweep::merge(&args.dirs, args.out.as_deref()).context("merging shards")?;
     println!(
         "sweep {} · {} points x {} seeds · {} runs merged",
         plan.name,

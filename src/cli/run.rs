@@ -7,12 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs one scenario and prints its summary.
-pub(crate) fn run(
-    path: &Path,
-    opts: &ScenarioOpts,
-    out: &Path,
-    trace: Option<TraceArg>,
-) -> Result<ExitCode> {
+pub(crate) fn run(path: &Path, opts: &ScenarioOpts, out: &Path, trace: Option<TraceArg>) -> Result<ExitCode> {
     let mut s = load(path, opts)?;
     if let Some(t) = trace {
         s.output.trace = t.into();

@@ -80,9 +80,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         plan.points.len(),
         plan.seeds.count(),
         report.selected,
-        args.shard
-            .map(|s| format!(" (shard {s})"))
-            .unwrap_or_default(),
+        args.shard.map(|s| format!(" (shard {s})")).unwrap_or_default(),
         report.ran,
         report.resumed
     );
@@ -106,11 +104,7 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
             .position(|m| m.name == name)
             .expect("a known metric")
     };
-    let (p99, mean, bw) = (
-        col("conv_p99_s"),
-        col("conv_mean_s"),
-        col("bytes_per_node_per_s"),
-    );
+    let (p99, mean, bw) = (col("conv_p99_s"), col("conv_mean_s"), col("bytes_per_node_per_s"));
     let cell = |st: &Option<sweep::stats::Stats>, digits: usize| match st {
         None => "-".to_string(),
         Some(s) => match s.ci95 {
@@ -173,10 +167,6 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
             w3 = w[3]
         );
     }
-    let _ = writeln!(
-        o,
-        "(mean ± 95% CI half-width over {} seeds)",
-        plan.seeds.count()
-    );
+    let _ = writeln!(o, "(mean ± 95% CI half-width over {} seeds)", plan.seeds.count());
     o
 }

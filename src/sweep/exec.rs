@@ -59,9 +59,8 @@ impl RunResult {
     /// `scenario_hash`, and its summary and convergence file must parse.
     /// The error says what is missing or different.
     pub(crate) fn load(dir: &Path, scenario_hash: &str) -> std::result::Result<RunResult, String> {
-        let read = |name: &str| {
-            fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
-        };
+        let read =
+            |name: &str| fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()));
         let manifest: Manifest = serde_json::from_slice(&read("manifest.json")?)
             .map_err(|e| format!("{}: {e}", dir.join("manifest.json").display()))?;
         if manifest.scenario_hash != scenario_hash || manifest.status != "ok" {
@@ -76,15 +75,12 @@ impl RunResult {
             .map_err(|e| format!("{}: {e}", dir.join("summary.json").display()))?;
         let text = String::from_utf8(read(CONVERGENCE_FILE)?)
             .map_err(|e| format!("{}: {e}", dir.join(CONVERGENCE_FILE).display()))?;
-        let convergence_ns = parse_convergence(&text)
-            .map_err(|e| format!("{}: {e}", dir.join(CONVERGENCE_FILE).display()))?;
+        let convergence_ns =
+            parse_convergence(&text).map_err(|e| format!("{}: {e}", dir.join(CONVERGENCE_FILE).display()))?;
         if summary.scenario_hash != scenario_hash
             || convergence_ns.len() as u64 != summary.convergence.converged
         {
-            return Err(format!(
-                "{}: files disagree with the manifest",
-                dir.display()
-            ));
+            return Err(format!("{}: files disagree with the manifest", dir.display()));
         }
         Ok(RunResult {
             summary,
@@ -133,12 +129,7 @@ pub struct Report {
 /// every selected run's directory, then `summary.csv` and `points.csv` in
 /// canonical order, or, for a shard, its marker. The first failing run (in
 /// canonical order) fails the sweep after the others finish.
-pub fn execute(
-    sweep: &Sweep,
-    root: &Path,
-    opts: &Options,
-    progress: &dyn Progress,
-) -> Result<Report> {
+pub fn execute(sweep: &Sweep, root: &Path, opts: &Options, progress: &dyn Progress) -> Result<Report> {
     let plan = &sweep.plan;
     let dir = root.join(&plan.name);
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -173,9 +164,7 @@ pub fn execute(
         pool.install(|| {
             selected
                 .par_iter()
-                .map(|&i| {
-                    RunResult::load(&dir.join(plan.run_path(i)), &plan.runs[i].scenario_hash).ok()
-                })
+                .map(|&i| RunResult::load(&dir.join(plan.run_path(i)), &plan.runs[i].scenario_hash).ok())
                 .collect()
         })
     } else {
@@ -271,11 +260,7 @@ fn run_one(sweep: &Sweep, dir: &Path, index: usize) -> Result<RunResult> {
 
 /// Writes `summary.csv` and `points.csv` of all runs (`results[i]` is run
 /// `i`) into the sweep directory `dir`; returns their paths.
-pub(crate) fn write_summaries(
-    dir: &Path,
-    plan: &Plan,
-    results: &[RunResult],
-) -> Result<Vec<PathBuf>> {
+pub(crate) fn write_summaries(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Vec<PathBuf>> {
     let summary = dir.join("summary.csv");
     write_atomic(&summary, summary_csv(plan, results).as_bytes())?;
     let points = dir.join("points.csv");

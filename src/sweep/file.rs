@@ -29,10 +29,7 @@ const MAX_SEEDS: u64 = 1_000_000;
 const RESERVED: [(&str, &str); 3] = [
     ("name", "the sweep's `name` names every run"),
     ("seed", "use `seeds` to choose the seeds"),
-    (
-        "output",
-        "use `--trace` to choose the trace level of every run",
-    ),
+    ("output", "use `--trace` to choose the trace level of every run"),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -121,12 +118,8 @@ pub fn load(path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
         location,
         message,
     };
-    let format = Format::from_path(path).ok_or_else(|| {
-        err(
-            None,
-            "unknown file type: expected a .toml or .json sweep".into(),
-        )
-    })?;
+    let format = Format::from_path(path)
+        .ok_or_else(|| err(None, "unknown file type: expected a .toml or .json sweep".into()))?;
     if path.is_dir() {
         return Err(err(None, "is a directory, expected a sweep file".into()));
     }
@@ -235,16 +228,11 @@ pub fn load(path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
                 .as_deref()
                 .and_then(|f| {
                     fields.iter().find(|k| {
-                        f == *k
-                            || f.starts_with(&format!("{k}."))
-                            || k.starts_with(&format!("{f}."))
+                        f == *k || f.starts_with(&format!("{k}.")) || k.starts_with(&format!("{f}."))
                     })
                 })
                 .or(fields.first());
-            let field = e
-                .field
-                .map(|f| format!("field `{f}`: "))
-                .unwrap_or_default();
+            let field = e.field.map(|f| format!("field `{f}`: ")).unwrap_or_default();
             ScenarioError {
                 file: file.clone(),
                 field: None,
@@ -308,18 +296,12 @@ fn valid_name(name: &str) -> bool {
 
 /// Grid entries are lists; a table (`[grid.gossip] fanout = [...]`, or an
 /// unquoted dotted TOML key) nests dotted paths.
-fn flatten(
-    key: &str,
-    value: &Value,
-    out: &mut Vec<(String, Vec<Value>)>,
-) -> Result<(), (String, String)> {
+fn flatten(key: &str, value: &Value, out: &mut Vec<(String, Vec<Value>)>) -> Result<(), (String, String)> {
     if key.is_empty() || key.split('.').any(str::is_empty) {
         return Err((key.into(), "has an empty field path segment".into()));
     }
     match value {
-        Value::Array(values) if values.is_empty() => {
-            Err((key.into(), "needs at least one value".into()))
-        }
+        Value::Array(values) if values.is_empty() => Err((key.into(), "needs at least one value".into())),
         Value::Array(values) => {
             out.push((key.to_string(), values.clone()));
             Ok(())

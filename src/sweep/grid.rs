@@ -126,10 +126,7 @@ mod tests {
         assert_eq!(short_label(&f, &v), "fanout=3, loss=0.05");
         let f = vec!["network.latency".to_string()];
         let v = vec![json!({"dist": "constant", "value": "5ms"})];
-        assert_eq!(
-            slug(&f, &v),
-            "network.latency=__dist___constant___value___5ms__"
-        );
+        assert_eq!(slug(&f, &v), "network.latency=__dist___constant___value___5ms__");
         assert_eq!(
             slug(&["gossip.interval".into()], &[json!("1.5s")]),
             "gossip.interval=1.5s"

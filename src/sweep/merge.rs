@@ -80,8 +80,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<(Plan, Vec<RunResul
         names.sort();
         for path in names {
             let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            let m: ShardMarker =
-                serde_json::from_slice(&bytes).map_err(|e| bad(&path, e.to_string()))?;
+            let m: ShardMarker = serde_json::from_slice(&bytes).map_err(|e| bad(&path, e.to_string()))?;
             if m.format != MARKER_FORMAT {
                 return Err(bad(&path, format!("unknown format {:?}", m.format)));
             }
@@ -154,10 +153,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<(Plan, Vec<RunResul
     }
     let mut owner: Vec<Option<&Path>> = vec![None; plan.runs.len()];
     for (k, (m, dir)) in &shards {
-        let shard = Shard {
-            index: *k,
-            count: n,
-        };
+        let shard = Shard { index: *k, count: n };
         if m.runs != shard.runs(plan.runs.len()) {
             return Err(bad(
                 dir.join(shard.marker_name()),

@@ -210,10 +210,7 @@ mod tests {
     fn t_quantile_matches_printed_table() {
         for (df, want) in TABLE {
             let got = t_quantile(0.975, df);
-            assert!(
-                (got - want).abs() < 5e-4,
-                "t(0.975, {df}) = {got}, table {want}"
-            );
+            assert!((got - want).abs() < 5e-4, "t(0.975, {df}) = {got}, table {want}");
         }
     }
 

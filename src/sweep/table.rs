@@ -90,8 +90,7 @@ fn all(s: &Summary) -> (u64, u64) {
 /// Bytes sent (all kinds) per node per second of the run (`end_ns`: until
 /// the run stopped, early or not).
 pub(crate) fn bytes_per_node_per_s(s: &Summary) -> Option<f64> {
-    (s.end_ns > 0 && s.nodes > 0)
-        .then(|| all(s).1 as f64 * 1e9 / (s.nodes as f64 * s.end_ns as f64))
+    (s.end_ns > 0 && s.nodes > 0).then(|| all(s).1 as f64 * 1e9 / (s.nodes as f64 * s.end_ns as f64))
 }
 
 fn provenance(plan: &Plan) -> String {

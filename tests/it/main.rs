@@ -4,6 +4,7 @@ mod bad_input;
 mod cli;
 mod convergence;
 mod determinism;
+mod faults;
 mod hand;
 mod support;
 mod sweep;

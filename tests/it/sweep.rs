@@ -136,16 +136,7 @@ seeds = { from = 7, to = 8 }
     let runs: Vec<(usize, u64)> = plan.runs.iter().map(|r| (r.point, r.seed)).collect();
     assert_eq!(
         runs,
-        [
-            (0, 7),
-            (0, 8),
-            (1, 7),
-            (1, 8),
-            (2, 7),
-            (2, 8),
-            (3, 7),
-            (3, 8)
-        ]
+        [(0, 7), (0, 8), (1, 7), (1, 8), (2, 7), (2, 8), (3, 7), (3, 8)]
     );
     let s = sw.run_scenario(5);
     assert_eq!((s.gossip.fanout, s.network.loss, s.seed), (1, 0.05, 8));
@@ -159,8 +150,7 @@ fn inline_base_equals_base_file() {
     let dir = setup("inline", SWEEP);
     let inline = format!(
         "name = \"tiny\"\nseeds = 4\n[grid]\n\"gossip.fanout\" = [1, 2, 3]\n[base]\n{}",
-        BASE.replace("\n[", "\n[base.")
-            .replace("name = \"small\"", "")
+        BASE.replace("\n[", "\n[base.").replace("name = \"small\"", "")
     );
     std::fs::write(dir.join("inline.toml"), inline).unwrap();
     let a = sweep::load(&dir.join("sweep.toml"), TraceLevel::Off).unwrap();
@@ -185,12 +175,7 @@ fn jobs_1_and_jobs_2_write_identical_files() {
     // sweep.json, summary.csv, points.csv, and 12 runs x 3 files.
     assert_eq!(list.len(), 3 + 12 * 3, "{list:?}");
     for f in &list {
-        assert_eq!(
-            read(&a.join(f)),
-            read(&b.join(f)),
-            "{} differs",
-            f.display()
-        );
+        assert_eq!(read(&a.join(f)), read(&b.join(f)), "{} differs", f.display());
     }
     let summary = read(&a.join("summary.csv"));
     let text = String::from_utf8_lossy(&summary);
@@ -199,10 +184,7 @@ fn jobs_1_and_jobs_2_write_identical_files() {
     let rows = rows(&summary);
     assert_eq!(rows.len(), 12);
     // Row order: point (fanout 1, 2, 3), then seed 1..=4.
-    let order: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|r| (r[1].as_str(), r[2].as_str()))
-        .collect();
+    let order: Vec<(&str, &str)> = rows.iter().map(|r| (r[1].as_str(), r[2].as_str())).collect();
     let want: Vec<(String, String)> = (1..=3)
         .flat_map(|f| (1..=4).map(move |s| (f.to_string(), s.to_string())))
         .collect();
@@ -214,10 +196,7 @@ fn jobs_1_and_jobs_2_write_identical_files() {
     let run: serde_json::Value =
         serde_json::from_slice(&read(&a.join("gossip.fanout=2/3/summary.json"))).unwrap();
     let row = &rows[4 + 2];
-    assert_eq!(
-        row[col("trace_digest")],
-        run["trace_digest"].as_str().unwrap()
-    );
+    assert_eq!(row[col("trace_digest")], run["trace_digest"].as_str().unwrap());
     let p99 = run["convergence"]["p99_ns"].as_u64().unwrap();
     assert_eq!(
         row[col("conv_p99_s")],
@@ -289,14 +268,8 @@ fn confidence_interval_by_hand() {
             assert!((got("sd") - sd).abs() <= tol, "{metric} sd");
             // The table's t has three decimals: allow 0.0005 * sd / 2.
             let t_tol = tol + 0.0005 * sd / 2.0 + 1e-6;
-            assert!(
-                (got("ci95_lo") - (mean - half)).abs() <= t_tol,
-                "{metric} lo"
-            );
-            assert!(
-                (got("ci95_hi") - (mean + half)).abs() <= t_tol,
-                "{metric} hi"
-            );
+            assert!((got("ci95_lo") - (mean - half)).abs() <= t_tol, "{metric} lo");
+            assert!((got("ci95_hi") - (mean + half)).abs() <= t_tol, "{metric} hi");
         }
     }
 }
@@ -323,16 +296,7 @@ fn shards_merge_into_the_unsharded_output() {
     for k in 1..=3 {
         let (shard, out) = (format!("{k}/3"), format!("m{k}"));
         ok(&scuttlesim(
-            &[
-                "sweep",
-                "sweep.toml",
-                "--out",
-                &out,
-                "--shard",
-                &shard,
-                "-j",
-                "1",
-            ],
+            &["sweep", "sweep.toml", "--out", &out, "--shard", &shard, "-j", "1"],
             &dir,
         ));
     }
@@ -353,19 +317,12 @@ fn shards_merge_into_the_unsharded_output() {
     assert!(err.contains("shard 2/3 missing"), "{err}");
     assert!(!dir.join("x/summary.csv").exists());
     // So is a duplicated one.
-    let out = scuttlesim(
-        &["merge", "m1/tiny", "m2/tiny", "m3/tiny", "shared/tiny"],
-        &dir,
-    );
+    let out = scuttlesim(&["merge", "m1/tiny", "m2/tiny", "m3/tiny", "shared/tiny"], &dir);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("appears twice"), "{err}");
     // And a shard of another sweep (here: more seeds, and more loss).
-    std::fs::write(
-        dir.join("base2.toml"),
-        BASE.replace("loss = 0.05", "loss = 0.1"),
-    )
-    .unwrap();
+    std::fs::write(dir.join("base2.toml"), BASE.replace("loss = 0.05", "loss = 0.1")).unwrap();
     let other = SWEEP
         .replace("seeds = 4", "seeds = 5")
         .replace("base.toml", "base2.toml");
@@ -381,14 +338,8 @@ fn shards_merge_into_the_unsharded_output() {
     // A run directory replaced by another sweep's run is caught too.
     let run = "gossip.fanout=1/2";
     std::fs::remove_dir_all(dir.join("m2/tiny").join(run)).unwrap();
-    copy_dir(
-        &dir.join("o2/tiny").join(run),
-        &dir.join("m2/tiny").join(run),
-    );
-    let out = scuttlesim(
-        &["merge", "m1/tiny", "m2/tiny", "m3/tiny", "--out", "y"],
-        &dir,
-    );
+    copy_dir(&dir.join("o2/tiny").join(run), &dir.join("m2/tiny").join(run));
+    let out = scuttlesim(&["merge", "m1/tiny", "m2/tiny", "m3/tiny", "--out", "y"], &dir);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("a run of a different sweep"), "{err}");
@@ -473,10 +424,7 @@ fn resume_reruns_only_missing_runs() {
     for (f, bytes) in &before {
         assert_eq!(&read(&sweep_dir.join(f)), bytes, "{} differs", f.display());
     }
-    assert_eq!(
-        std::fs::metadata(&kept).unwrap().modified().unwrap(),
-        kept_time
-    );
+    assert_eq!(std::fs::metadata(&kept).unwrap().modified().unwrap(), kept_time);
     // A different --trace is a different scenario: nothing is resumed.
     let out = ok(&scuttlesim(
         &[
