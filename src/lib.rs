@@ -42,6 +42,7 @@
 //! ```
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+pub mod chart;
 pub mod clock;
 pub mod error;
 pub mod faults;
