@@ -41,7 +41,9 @@ pub use bandwidth::{bandwidth, BandwidthData, KindRate, NodeRates};
 pub use convergence::{convergence, CdfSeries, ConvergenceData};
 pub use field::{metric_vs_field, FieldLine, FieldPoint, MetricVsFieldData};
 pub use informed::{informed, AnalyticCurve, InformedData};
-pub use spacetime::{spacetime, SpacetimeData, SpacetimeEvent, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES, MAX_NODES};
+pub use spacetime::{
+    spacetime, SpacetimeData, SpacetimeEvent, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES, MAX_NODES,
+};
 pub use staleness::{staleness, StalenessData};
 pub use tradeoff::{tradeoff, Estimate, TradeoffData, TradeoffPoint};
 
@@ -151,9 +153,7 @@ pub enum ChartError {
     PngEncode(String),
 }
 
-impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErrorKind<E>>
-    for ChartError
-{
+impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErrorKind<E>> for ChartError {
     fn from(e: plotters::drawing::DrawingAreaErrorKind<E>) -> Self {
         ChartError::Draw(e.to_string().to_lowercase())
     }
@@ -172,13 +172,25 @@ mod tests {
             scenario_hash: "3f2a9c1e77aa".into(),
         };
         assert_eq!(p.footer(), "scuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e");
-        let p = Provenance { seed: None, scenario_hash: String::new(), ..p };
+        let p = Provenance {
+            seed: None,
+            scenario_hash: String::new(),
+            ..p
+        };
         assert_eq!(p.footer(), "scuttlesim 0.1.0 · all seeds");
     }
 
     #[test]
     fn error_messages_are_lowercase() {
-        let e = ChartError::TooLarge { chart: "spacetime", what: "number of nodes", got: 99, max: 32 };
-        assert_eq!(e.to_string(), "number of nodes is 99, the spacetime chart allows at most 32");
+        let e = ChartError::TooLarge {
+            chart: "spacetime",
+            what: "number of nodes",
+            got: 99,
+            max: 32,
+        };
+        assert_eq!(
+            e.to_string(),
+            "number of nodes is 99, the spacetime chart allows at most 32"
+        );
     }
 }

@@ -48,7 +48,11 @@ pub struct BandwidthData {
 
 /// Renders the two-panel bandwidth chart: stacked rate by kind over time, and
 /// per-node rate distributions.
-pub fn bandwidth(data: &BandwidthData, prov: &Provenance, format: ImageFormat) -> Result<Rendered, ChartError> {
+pub fn bandwidth(
+    data: &BandwidthData,
+    prov: &Provenance,
+    format: ImageFormat,
+) -> Result<Rendered, ChartError> {
     render(&Fig(data), prov, format)
 }
 
@@ -97,7 +101,11 @@ impl Fig<'_> {
     /// Kind colours over the stacked kinds and the box labels ("total" is black).
     fn colors(&self) -> KindColors {
         let d = self.0;
-        let boxes = d.per_node.iter().map(|b| b.label.as_str()).filter(|l| *l != TOTAL);
+        let boxes = d
+            .per_node
+            .iter()
+            .map(|b| b.label.as_str())
+            .filter(|l| *l != TOTAL);
         KindColors::new(d.kinds.iter().map(|k| k.kind.as_str()).chain(boxes))
     }
 }
@@ -115,20 +123,36 @@ impl Figure for Fig<'_> {
         match self.0.kinds.iter().find(|k| k.bytes_per_s.len() != n) {
             Some(k) => Err(ChartError::InvalidInput {
                 chart: "bandwidth",
-                reason: format!("kind {:?} has {} values but time_s has {n}", k.kind, k.bytes_per_s.len()),
+                reason: format!(
+                    "kind {:?} has {} values but time_s has {n}",
+                    k.kind,
+                    k.bytes_per_s.len()
+                ),
             }),
             None => Ok(()),
         }
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx<'_>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let d = self.0;
         let colors = self.colors();
         let legend: Vec<LegendEntry> = d
             .kinds
             .iter()
-            .map(|k| LegendEntry::new(k.kind.clone(), Mark::Band { color: colors.get(&k.kind), alpha: STACK_ALPHA }))
+            .map(|k| {
+                LegendEntry::new(
+                    k.kind.clone(),
+                    Mark::Band {
+                        color: colors.get(&k.kind),
+                        alpha: STACK_ALPHA,
+                    },
+                )
+            })
             .collect();
         // A legend even for one kind: the kind's name appears nowhere else in (a).
         let body = page(root, ctx, "bandwidth", &legend)?;
@@ -139,7 +163,12 @@ impl Figure for Fig<'_> {
         // (a) stacked rates over time.
         let (times, cum) = self.stack();
         let top = cum.last().map_or(&[][..], |c| c.as_slice());
-        let mut a = Axes::new(from_zero(span(times.iter().copied()), 0.0), from_zero(span(top.iter().copied()), 0.08), "time (s)", "bytes/s (all nodes)");
+        let mut a = Axes::new(
+            from_zero(span(times.iter().copied()), 0.0),
+            from_zero(span(top.iter().copied()), 0.08),
+            "time (s)",
+            "bytes/s (all nodes)",
+        );
         a.caption = Some("(a) rate by message kind");
         let chart = build(root, &left, ctx, &a)?;
         if times.len() < 2 || cum.is_empty() {
@@ -147,22 +176,57 @@ impl Figure for Fig<'_> {
         } else {
             for (k, upper) in cum.iter().enumerate() {
                 let color = colors.get(&d.kinds[k].kind);
-                let up = times.iter().zip(upper).map(|(x, y)| chart.backend_coord(&(*x, *y)));
+                let up = times
+                    .iter()
+                    .zip(upper)
+                    .map(|(x, y)| chart.backend_coord(&(*x, *y)));
                 let pts = dedup_px(match k {
-                    0 => up.chain([chart.backend_coord(&(times[times.len() - 1], 0.0)), chart.backend_coord(&(times[0], 0.0))]).collect(),
-                    _ => up.chain(times.iter().zip(&cum[k - 1]).rev().map(|(x, y)| chart.backend_coord(&(*x, *y)))).collect(),
+                    0 => up
+                        .chain([
+                            chart.backend_coord(&(times[times.len() - 1], 0.0)),
+                            chart.backend_coord(&(times[0], 0.0)),
+                        ])
+                        .collect(),
+                    _ => up
+                        .chain(
+                            times
+                                .iter()
+                                .zip(&cum[k - 1])
+                                .rev()
+                                .map(|(x, y)| chart.backend_coord(&(*x, *y))),
+                        )
+                        .collect(),
                 });
                 root.draw(&Polygon::new(pts, t.tint(color, STACK_ALPHA)))?;
-                let edge = dedup_px(times.iter().zip(upper).map(|(x, y)| chart.backend_coord(&(*x, *y))).collect());
+                let edge = dedup_px(
+                    times
+                        .iter()
+                        .zip(upper)
+                        .map(|(x, y)| chart.backend_coord(&(*x, *y)))
+                        .collect(),
+                );
                 root.draw(&PathElement::new(edge, t.line(color, 1.5)))?;
             }
         }
 
         // (b) per-node distributions.
-        let boxes: Vec<(&NodeRates, Option<[f64; 5]>)> = d.per_node.iter().map(|b| (b, five_numbers(&b.bytes_per_s))).collect();
+        let boxes: Vec<(&NodeRates, Option<[f64; 5]>)> = d
+            .per_node
+            .iter()
+            .map(|b| (b, five_numbers(&b.bytes_per_s)))
+            .collect();
         let ymax = span(boxes.iter().filter_map(|(_, f)| f.map(|f| f[4])));
-        let ticks = boxes.iter().enumerate().map(|(i, (b, _))| (i as f64, b.label.clone())).collect();
-        let mut b = Axes::new((-0.6, boxes.len().max(1) as f64 - 0.4), from_zero(ymax, 0.08), "message kind", "bytes/s per node");
+        let ticks = boxes
+            .iter()
+            .enumerate()
+            .map(|(i, (b, _))| (i as f64, b.label.clone()))
+            .collect();
+        let mut b = Axes::new(
+            (-0.6, boxes.len().max(1) as f64 - 0.4),
+            from_zero(ymax, 0.08),
+            "message kind",
+            "bytes/s per node",
+        );
         b.x_ticks = Ticks::Custom(ticks);
         b.caption = Some("(b) per-node rate");
         let chart = build(root, &right, ctx, &b)?;
@@ -170,18 +234,30 @@ impl Figure for Fig<'_> {
             return no_data(root, &chart, ctx);
         }
         for (i, (nr, five)) in boxes.iter().enumerate() {
-            let Some([min, q1, med, q3, max]) = *five else { continue };
-            let color = if nr.label == TOTAL { BLACK } else { colors.get(&nr.label) };
+            let Some([min, q1, med, q3, max]) = *five else {
+                continue;
+            };
+            let color = if nr.label == TOTAL {
+                BLACK
+            } else {
+                colors.get(&nr.label)
+            };
             let x = i as f64;
             let p = |y: f64, dx: f64| chart.backend_coord(&(x + dx, y));
             let hw = 0.28;
             root.draw(&Rectangle::new([p(q3, -hw), p(q1, hw)], t.tint(color, BOX_ALPHA)))?;
             root.draw(&Rectangle::new([p(q3, -hw), p(q1, hw)], t.line(color, 1.8)))?;
             for (y0, y1) in [(min, q1), (q3, max)] {
-                root.draw(&PathElement::new(vec![p(y0, 0.0), p(y1, 0.0)], t.line(color, 1.8)))?;
+                root.draw(&PathElement::new(
+                    vec![p(y0, 0.0), p(y1, 0.0)],
+                    t.line(color, 1.8),
+                ))?;
             }
             for y in [min, max] {
-                root.draw(&PathElement::new(vec![p(y, -hw / 2.0), p(y, hw / 2.0)], t.line(color, 1.8)))?;
+                root.draw(&PathElement::new(
+                    vec![p(y, -hw / 2.0), p(y, hw / 2.0)],
+                    t.line(color, 1.8),
+                ))?;
             }
             root.draw(&PathElement::new(vec![p(med, -hw), p(med, hw)], t.line(INK, 3.0)))?;
         }
@@ -196,7 +272,10 @@ mod tests {
 
     #[test]
     fn five_numbers_interpolate_quartiles() {
-        assert_eq!(five_numbers(&[4.0, 1.0, 3.0, 2.0, f64::NAN]), Some([1.0, 1.75, 2.5, 3.25, 4.0]));
+        assert_eq!(
+            five_numbers(&[4.0, 1.0, 3.0, 2.0, f64::NAN]),
+            Some([1.0, 1.75, 2.5, 3.25, 4.0])
+        );
         assert_eq!(five_numbers(&[7.0]), Some([7.0; 5]));
         assert_eq!(five_numbers(&[f64::INFINITY]), None);
     }
@@ -205,24 +284,48 @@ mod tests {
         let time_s: Vec<f64> = (0..30).map(f64::from).collect();
         let kinds = [("digest", 2000.0), ("delta", 5000.0), ("other", 500.0)]
             .iter()
-            .map(|(k, base)| KindRate { kind: k.to_string(), bytes_per_s: time_s.iter().map(|t| base * (1.0 + 0.3 * (t * 0.5).sin())).collect() })
+            .map(|(k, base)| KindRate {
+                kind: k.to_string(),
+                bytes_per_s: time_s
+                    .iter()
+                    .map(|t| base * (1.0 + 0.3 * (t * 0.5).sin()))
+                    .collect(),
+            })
             .collect();
         let per_node = ["digest", "delta", "other", "total"]
             .iter()
             .enumerate()
-            .map(|(i, l)| NodeRates { label: l.to_string(), bytes_per_s: (0..16).map(|n| f64::from(n) * 10.0 + i as f64 * 100.0).collect() })
+            .map(|(i, l)| NodeRates {
+                label: l.to_string(),
+                bytes_per_s: (0..16).map(|n| f64::from(n) * 10.0 + i as f64 * 100.0).collect(),
+            })
             .collect();
-        BandwidthData { time_s, kinds, per_node }
+        BandwidthData {
+            time_s,
+            kinds,
+            per_node,
+        }
     }
 
     #[test]
     fn renders_stack_and_boxes() {
         let svg = check(
             |f| bandwidth(&sample(), &prov(), f),
-            &["unit: bandwidth", "time (s)", "bytes/s (all nodes)", "bytes/s per node", "digest", "delta", "total"],
+            &[
+                "unit: bandwidth",
+                "time (s)",
+                "bytes/s (all nodes)",
+                "bytes/s per node",
+                "digest",
+                "delta",
+                "total",
+            ],
         );
         assert!(count(&svg, "polygon") >= 3, "one stacked area per kind");
-        assert!(count(&svg, "rect") >= 4 * 2 + 3, "box fill and outline per box, legend samples");
+        assert!(
+            count(&svg, "rect") >= 4 * 2 + 3,
+            "box fill and outline per box, legend samples"
+        );
     }
 
     #[test]
@@ -240,7 +343,13 @@ mod tests {
     fn mismatched_lengths_are_rejected() {
         let mut d = sample();
         d.kinds[0].bytes_per_s.pop();
-        assert!(matches!(bandwidth(&d, &prov(), ImageFormat::Svg), Err(ChartError::InvalidInput { chart: "bandwidth", .. })));
+        assert!(matches!(
+            bandwidth(&d, &prov(), ImageFormat::Svg),
+            Err(ChartError::InvalidInput {
+                chart: "bandwidth",
+                ..
+            })
+        ));
     }
 
     #[test]

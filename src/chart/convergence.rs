@@ -48,7 +48,12 @@ struct Fig<'a>(&'a ConvergenceData);
 
 /// Sorted finite times and the total number of writes (the denominator).
 fn samples(s: &CdfSeries) -> (Vec<f64>, usize) {
-    let mut v: Vec<f64> = s.convergence_s.iter().copied().filter(|x| x.is_finite()).collect();
+    let mut v: Vec<f64> = s
+        .convergence_s
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
     v.sort_by(f64::total_cmp);
     let inf = s.convergence_s.iter().filter(|x| **x == f64::INFINITY).count();
     let total = v.len() + inf + s.not_converged;
@@ -82,7 +87,11 @@ impl Figure for Fig<'_> {
         (640, 440)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx<'_>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let series: Vec<(&CdfSeries, Vec<f64>, usize)> = self
             .0
@@ -103,7 +112,11 @@ impl Figure for Fig<'_> {
                 .map(|(i, (s, v, total))| {
                     let (color, dashed) = style(i);
                     let lost = total - v.len();
-                    let label = if lost > 0 { format!("{} ({lost} unconverged)", s.label) } else { s.label.clone() };
+                    let label = if lost > 0 {
+                        format!("{} ({lost} unconverged)", s.label)
+                    } else {
+                        s.label.clone()
+                    };
                     LegendEntry::new(label, Mark::Line { color, dashed })
                 })
                 .collect()
@@ -112,14 +125,26 @@ impl Figure for Fig<'_> {
         };
         let body = page(root, ctx, "convergence time CDF", &legend)?;
         let x = from_zero(span(series.iter().flat_map(|(_, v, _)| v.iter().copied())), 0.04);
-        let axes = Axes::new(x, (0.0, 1.04), "time to reach all nodes (s)", "fraction of writes");
+        let axes = Axes::new(
+            x,
+            (0.0, 1.04),
+            "time to reach all nodes (s)",
+            "fraction of writes",
+        );
         let chart = build(root, &body, ctx, &axes)?;
         if series.is_empty() {
             return no_data(root, &chart, ctx);
         }
         for (i, (_, v, total)) in series.iter().enumerate() {
             let (color, dashed) = style(i);
-            data_line(root, &chart, &steps(v, *total, x.0, x.1), t.line(color, 2.5), dashed, t)?;
+            data_line(
+                root,
+                &chart,
+                &steps(v, *total, x.0, x.1),
+                t.line(color, 2.5),
+                dashed,
+                t,
+            )?;
         }
         if let [(_, v, total)] = series.as_slice() {
             let lost = total - v.len();
@@ -142,12 +167,29 @@ mod tests {
 
     #[test]
     fn ecdf_steps_count_unconverged_writes_in_the_denominator() {
-        let s = CdfSeries { label: "a".into(), convergence_s: vec![2.0, 1.0, f64::NAN, 2.0, f64::INFINITY], not_converged: 1 };
+        let s = CdfSeries {
+            label: "a".into(),
+            convergence_s: vec![2.0, 1.0, f64::NAN, 2.0, f64::INFINITY],
+            not_converged: 1,
+        };
         let (v, total) = samples(&s);
         assert_eq!((v.as_slice(), total), ([1.0, 2.0, 2.0].as_slice(), 5));
         let pts = steps(&v, total, 0.0, 3.0);
-        assert_eq!(pts, vec![(0.0, 0.0), (1.0, 0.0), (1.0, 0.2), (2.0, 0.2), (2.0, 0.6), (3.0, 0.6)]);
-        assert_eq!(steps(&[1.0], 1, 0.0, 3.0), vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)]);
+        assert_eq!(
+            pts,
+            vec![
+                (0.0, 0.0),
+                (1.0, 0.0),
+                (1.0, 0.2),
+                (2.0, 0.2),
+                (2.0, 0.6),
+                (3.0, 0.6)
+            ]
+        );
+        assert_eq!(
+            steps(&[1.0], 1, 0.0, 3.0),
+            vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)]
+        );
     }
 
     #[test]
@@ -163,7 +205,13 @@ mod tests {
         };
         let svg = check(
             |f| convergence(&data, &prov(), f),
-            &["unit: convergence time CDF", "time to reach all nodes (s)", "fraction of writes", "fanout=2", "fanout=3 (2 unconverged)"],
+            &[
+                "unit: convergence time CDF",
+                "time to reach all nodes (s)",
+                "fraction of writes",
+                "fanout=2",
+                "fanout=3 (2 unconverged)",
+            ],
         );
         // 3 data lines + 3 legend samples, on top of axes and grid.
         assert!(count(&svg, "polyline") >= 6 + 2);
@@ -171,15 +219,29 @@ mod tests {
 
     #[test]
     fn single_series_has_no_legend_but_a_count() {
-        let data = ConvergenceData { series: vec![CdfSeries { label: "hidden".into(), convergence_s: vec![0.5, 1.5], not_converged: 0 }] };
+        let data = ConvergenceData {
+            series: vec![CdfSeries {
+                label: "hidden".into(),
+                convergence_s: vec![0.5, 1.5],
+                not_converged: 0,
+            }],
+        };
         let svg = check(|f| convergence(&data, &prov(), f), &["2 writes"]);
         assert!(!svg.contains("hidden"));
     }
 
     #[test]
     fn long_scenario_names_are_shortened_in_the_title() {
-        let data = ConvergenceData { series: vec![CdfSeries { convergence_s: vec![1.0, 2.0], ..Default::default() }] };
-        let p = Provenance { scenario: "x".repeat(300), ..prov() };
+        let data = ConvergenceData {
+            series: vec![CdfSeries {
+                convergence_s: vec![1.0, 2.0],
+                ..Default::default()
+            }],
+        };
+        let p = Provenance {
+            scenario: "x".repeat(300),
+            ..prov()
+        };
         let svg = convergence(&data, &p, ImageFormat::Svg).unwrap();
         let text = svg.svg_text().unwrap();
         assert!(text.contains("…: convergence time CDF"));
@@ -189,7 +251,12 @@ mod tests {
     #[test]
     fn many_writes_give_a_small_svg() {
         let times: Vec<f64> = (0..100_000).map(|i| f64::from(i % 9973) * 0.001).collect();
-        let data = ConvergenceData { series: vec![CdfSeries { convergence_s: times, ..Default::default() }] };
+        let data = ConvergenceData {
+            series: vec![CdfSeries {
+                convergence_s: times,
+                ..Default::default()
+            }],
+        };
         let svg = convergence(&data, &prov(), ImageFormat::Svg).unwrap();
         assert!(svg.bytes.len() < 200_000, "svg is {} bytes", svg.bytes.len());
     }
@@ -197,7 +264,12 @@ mod tests {
     #[test]
     fn empty_inputs_render_no_data() {
         check_empty(|f| convergence(&ConvergenceData::default(), &prov(), f));
-        let nan = ConvergenceData { series: vec![CdfSeries { convergence_s: vec![f64::NAN], ..Default::default() }] };
+        let nan = ConvergenceData {
+            series: vec![CdfSeries {
+                convergence_s: vec![f64::NAN],
+                ..Default::default()
+            }],
+        };
         check_empty(|f| convergence(&nan, &prov(), f));
     }
 }

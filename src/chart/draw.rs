@@ -24,10 +24,13 @@ pub(crate) type Chart2<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64
 
 /// Smallest and largest finite value, if any.
 pub(crate) fn span(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
-    values.into_iter().filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
-        None => Some((v, v)),
-        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-    })
+    values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
 }
 
 /// `(lo, hi)` widened by `frac` of its width on both sides; a point becomes a
@@ -103,7 +106,11 @@ impl<'s> Axes<'s> {
 }
 
 /// Width of the y label area that fits the tick labels and description of `axes`.
-pub(crate) fn y_area_width<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx<'_>, axes: &Axes<'_>) -> i32 {
+pub(crate) fn y_area_width<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    axes: &Axes<'_>,
+) -> i32 {
     let t = &ctx.theme;
     let fmt = format_of(axes.y, &axes.y_ticks);
     let widest = labels_of(axes.y, &axes.y_ticks, &fmt)
@@ -153,7 +160,11 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
     let x_area = if axes.hide_x_labels {
         tick_len + t.px(4.0)
     } else {
-        let desc_h = if axes.x_desc.is_empty() { 0 } else { desc_h + t.px(10.0) };
+        let desc_h = if axes.x_desc.is_empty() {
+            0
+        } else {
+            desc_h + t.px(10.0)
+        };
         2 * tick_len + tick_h + desc_h + t.px(4.0)
     };
 
@@ -193,14 +204,20 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
     if let Ticks::Custom(v) = &axes.x_ticks {
         for (x, s) in v {
             let (px, py) = chart.backend_coord(&(*x, axes.y.0));
-            root.draw(&PathElement::new(vec![(px, py), (px, py + tick_len)], t.line(INK, 1.2)))?;
+            root.draw(&PathElement::new(
+                vec![(px, py), (px, py + tick_len)],
+                t.line(INK, 1.2),
+            ))?;
             put_text(root, s, (px, py + 2 * tick_len), &tick, HPos::Center, VPos::Top)?;
         }
     }
     if let Ticks::Custom(v) = &axes.y_ticks {
         for (y, s) in v {
             let (px, py) = chart.backend_coord(&(axes.x.0, *y));
-            root.draw(&PathElement::new(vec![(px - tick_len, py), (px, py)], t.line(INK, 1.2)))?;
+            root.draw(&PathElement::new(
+                vec![(px - tick_len, py), (px, py)],
+                t.line(INK, 1.2),
+            ))?;
             put_text(root, s, (px - 2 * tick_len, py), &tick, HPos::Right, VPos::Center)?;
         }
     }
@@ -215,7 +232,14 @@ pub(crate) fn no_data<DB: DrawingBackend>(
 ) -> Result<(), ChartError> {
     let (xr, yr) = chart.plotting_area().get_pixel_range();
     let c = ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2);
-    put_text(root, "no data", c, &ctx.theme.empty_font(), HPos::Center, VPos::Center)
+    put_text(
+        root,
+        "no data",
+        c,
+        &ctx.theme.empty_font(),
+        HPos::Center,
+        VPos::Center,
+    )
 }
 
 /// Marker shapes; filled except the cross.
@@ -245,15 +269,24 @@ pub(crate) fn marker<DB: DrawingBackend>(
         Shape::Circle => root.draw(&Circle::new((x, y), r, fill))?,
         Shape::Square => {
             let s = t.px(4.5);
-            root.draw(&Polygon::new(vec![(x - s, y - s), (x + s, y - s), (x + s, y + s), (x - s, y + s)], fill))?
+            root.draw(&Polygon::new(
+                vec![(x - s, y - s), (x + s, y - s), (x + s, y + s), (x - s, y + s)],
+                fill,
+            ))?
         }
         Shape::Triangle => {
             let s = t.px(6.0);
-            root.draw(&Polygon::new(vec![(x, y - s), (x + s, y + s * 3 / 4), (x - s, y + s * 3 / 4)], fill))?
+            root.draw(&Polygon::new(
+                vec![(x, y - s), (x + s, y + s * 3 / 4), (x - s, y + s * 3 / 4)],
+                fill,
+            ))?
         }
         Shape::Diamond => {
             let s = t.px(6.0);
-            root.draw(&Polygon::new(vec![(x, y - s), (x + s, y), (x, y + s), (x - s, y)], fill))?
+            root.draw(&Polygon::new(
+                vec![(x, y - s), (x + s, y), (x, y + s), (x - s, y)],
+                fill,
+            ))?
         }
         Shape::Cross => {
             let s = t.px(4.5);
@@ -307,7 +340,10 @@ pub(crate) fn dashed_path<DB: DrawingBackend>(
     let mut dash: Vec<(f64, f64)> = Vec::new();
     let mut pos = 0.0; // position within the current on+off period
     for w in pts.windows(2) {
-        let (a, b) = ((f64::from(w[0].0), f64::from(w[0].1)), (f64::from(w[1].0), f64::from(w[1].1)));
+        let (a, b) = (
+            (f64::from(w[0].0), f64::from(w[0].1)),
+            (f64::from(w[1].0), f64::from(w[1].1)),
+        );
         let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
         let mut done = 0.0;
         while done < len {
@@ -339,7 +375,10 @@ fn flush<DB: DrawingBackend>(
     style: plotters::style::ShapeStyle,
 ) -> Result<(), ChartError> {
     if dash.len() >= 2 {
-        let pts: Vec<(i32, i32)> = dash.iter().map(|(x, y)| (x.round() as i32, y.round() as i32)).collect();
+        let pts: Vec<(i32, i32)> = dash
+            .iter()
+            .map(|(x, y)| (x.round() as i32, y.round() as i32))
+            .collect();
         root.draw(&PathElement::new(pts, style))?;
     }
     dash.clear();
@@ -379,7 +418,11 @@ pub(crate) fn arrow_head<DB: DrawingBackend>(
     let (l, w) = (11.0 * t.scale, 4.5 * t.scale);
     let base = (f64::from(to.0) - ux * l, f64::from(to.1) - uy * l);
     let p = |x: f64, y: f64| (x.round() as i32, y.round() as i32);
-    let pts = vec![to, p(base.0 - uy * w, base.1 + ux * w), p(base.0 + uy * w, base.1 - ux * w)];
+    let pts = vec![
+        to,
+        p(base.0 - uy * w, base.1 + ux * w),
+        p(base.0 + uy * w, base.1 - ux * w),
+    ];
     root.draw(&Polygon::new(pts, t.fill(color, 1.0)))?;
     Ok(())
 }
@@ -396,7 +439,10 @@ mod tests {
 
     #[test]
     fn dedup_keeps_shape() {
-        assert_eq!(dedup_px(vec![(0, 0), (0, 0), (1, 0), (1, 0), (1, 2), (0, 0)]), vec![(0, 0), (1, 0), (1, 2), (0, 0)]);
+        assert_eq!(
+            dedup_px(vec![(0, 0), (0, 0), (1, 0), (1, 0), (1, 2), (0, 0)]),
+            vec![(0, 0), (1, 0), (1, 2), (0, 0)]
+        );
     }
 
     #[test]

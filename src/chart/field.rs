@@ -53,14 +53,22 @@ pub struct MetricVsFieldData {
 }
 
 /// Renders a metric against a swept field, one line per value of a second field.
-pub fn metric_vs_field(data: &MetricVsFieldData, prov: &Provenance, format: ImageFormat) -> Result<Rendered, ChartError> {
+pub fn metric_vs_field(
+    data: &MetricVsFieldData,
+    prov: &Provenance,
+    format: ImageFormat,
+) -> Result<Rendered, ChartError> {
     render(&Fig(data), prov, format)
 }
 
 struct Fig<'a>(&'a MetricVsFieldData);
 
 fn with_unit(name: &str, unit: &str) -> String {
-    if unit.is_empty() { name.to_string() } else { format!("{name} ({unit})") }
+    if unit.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} ({unit})")
+    }
 }
 
 impl Figure for Fig<'_> {
@@ -68,14 +76,23 @@ impl Figure for Fig<'_> {
         (640, 460)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx<'_>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let d = self.0;
         let lines: Vec<(&str, Vec<FieldPoint>)> = d
             .lines
             .iter()
             .map(|l| {
-                let mut pts: Vec<FieldPoint> = l.points.iter().copied().filter(|p| p.x.is_finite() && p.y.value.is_finite()).collect();
+                let mut pts: Vec<FieldPoint> = l
+                    .points
+                    .iter()
+                    .copied()
+                    .filter(|p| p.x.is_finite() && p.y.value.is_finite())
+                    .collect();
                 pts.sort_by(|a, b| a.x.total_cmp(&b.x));
                 (l.label.as_str(), pts)
             })
@@ -85,21 +102,45 @@ impl Figure for Fig<'_> {
         if lines.len() > 1 {
             for (i, (label, _)) in lines.iter().enumerate() {
                 let (color, shape) = style(i);
-                legend.push(LegendEntry::new(*label, Mark::LineMarker { color, shape, dashed: false }));
+                legend.push(LegendEntry::new(
+                    *label,
+                    Mark::LineMarker {
+                        color,
+                        shape,
+                        dashed: false,
+                    },
+                ));
             }
         }
         if !d.interval.is_empty() {
-            legend.push(LegendEntry::new(d.interval.clone(), Mark::ErrorBar { color: INK }));
+            legend.push(LegendEntry::new(
+                d.interval.clone(),
+                Mark::ErrorBar { color: INK },
+            ));
         }
-        let name = if d.metric.is_empty() || d.field.is_empty() { "metric vs field".to_string() } else { format!("{} vs {}", d.metric, d.field) };
+        let name = if d.metric.is_empty() || d.field.is_empty() {
+            "metric vs field".to_string()
+        } else {
+            format!("{} vs {}", d.metric, d.field)
+        };
         let body = page(root, ctx, &name, &legend)?;
 
         let all = || lines.iter().flat_map(|(_, p)| p.iter());
         let xr = span(all().map(|p| p.x));
         let (x0, x1) = padded(xr, 0.06, (0.0, 1.0));
-        let x = (if xr.is_some_and(|r| r.0 >= 0.0) { x0.max(0.0) } else { x0 }, x1);
+        let x = (
+            if xr.is_some_and(|r| r.0 >= 0.0) {
+                x0.max(0.0)
+            } else {
+                x0
+            },
+            x1,
+        );
         let y = from_zero(span(all().flat_map(|p| p.y.finite())), 0.08);
-        let (x_desc, y_desc) = (with_unit(&d.field, &d.field_unit), with_unit(&d.metric, &d.metric_unit));
+        let (x_desc, y_desc) = (
+            with_unit(&d.field, &d.field_unit),
+            with_unit(&d.metric, &d.metric_unit),
+        );
         let chart = build(root, &body, ctx, &Axes::new(x, y, &x_desc, &y_desc))?;
         if all().next().is_none() {
             return no_data(root, &chart, ctx);
@@ -108,7 +149,11 @@ impl Figure for Fig<'_> {
         for (i, (_, pts)) in lines.iter().enumerate() {
             let (color, shape) = style(i);
             let dx = (2 * i as i32 - (n - 1)) * t.px(3.0);
-            let px: Vec<(i32, i32)> = pts.iter().map(|p| chart.backend_coord(&(p.x, p.y.value))).map(|(a, b)| (a + dx, b)).collect();
+            let px: Vec<(i32, i32)> = pts
+                .iter()
+                .map(|p| chart.backend_coord(&(p.x, p.y.value)))
+                .map(|(a, b)| (a + dx, b))
+                .collect();
             root.draw(&PathElement::new(px.clone(), t.line(color, 2.2)))?;
             for (p, (mx, my)) in pts.iter().zip(&px) {
                 if let Some((lo, hi)) = p.y.bar() {
@@ -137,7 +182,14 @@ mod tests {
                     .iter()
                     .map(|f| {
                         let v = 10.0 / f * (1.0 + loss * 3.0);
-                        FieldPoint { x: *f, y: Estimate { value: v, lo: v * 0.9, hi: v * 1.1 } }
+                        FieldPoint {
+                            x: *f,
+                            y: Estimate {
+                                value: v,
+                                lo: v * 0.9,
+                                hi: v * 1.1,
+                            },
+                        }
                     })
                     .collect(),
             })
@@ -156,7 +208,13 @@ mod tests {
     fn renders_lines_markers_and_bars() {
         let svg = check(
             |f| metric_vs_field(&data(), &prov(), f),
-            &["unit: p99 convergence time vs gossip.fanout", "p99 convergence time (s)", "gossip.fanout", "loss=0.05", "95% CI over 8 seeds"],
+            &[
+                "unit: p99 convergence time vs gossip.fanout",
+                "p99 convergence time (s)",
+                "gossip.fanout",
+                "loss=0.05",
+                "95% CI over 8 seeds",
+            ],
         );
         // 3 lines + 12 points × 3 error-bar strokes, plus legend samples.
         assert!(count(&svg, "polyline") >= 3 + 12 * 3);
@@ -167,7 +225,9 @@ mod tests {
     fn empty_input_renders_no_data() {
         check_empty(|f| metric_vs_field(&MetricVsFieldData::default(), &prov(), f));
         let mut d = data();
-        d.lines.iter_mut().for_each(|l| l.points.iter_mut().for_each(|p| p.x = f64::NAN));
+        d.lines
+            .iter_mut()
+            .for_each(|l| l.points.iter_mut().for_each(|p| p.x = f64::NAN));
         check_empty(|f| metric_vs_field(&d, &prov(), f));
     }
 }

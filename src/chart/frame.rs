@@ -27,7 +27,11 @@ pub(crate) enum Mark {
     /// A marker shape alone.
     Marker { color: RGBColor, shape: Shape },
     /// A line with a marker on it.
-    LineMarker { color: RGBColor, shape: Shape, dashed: bool },
+    LineMarker {
+        color: RGBColor,
+        shape: Shape,
+        dashed: bool,
+    },
     /// An arrow ending in a cross (a dropped message).
     Dropped { color: RGBColor },
     /// An arrow (a delivered message).
@@ -47,7 +51,10 @@ pub(crate) struct LegendEntry {
 
 impl LegendEntry {
     pub(crate) fn new(label: impl Into<String>, mark: Mark) -> Self {
-        LegendEntry { label: label.into(), mark }
+        LegendEntry {
+            label: label.into(),
+            mark,
+        }
     }
 }
 
@@ -57,7 +64,8 @@ pub(crate) fn text_size<DB: DrawingBackend>(
     text: &str,
     style: &TextStyle<'_>,
 ) -> (i32, i32) {
-    area.estimate_text_size(text, style).map_or((0, 0), |(w, h)| (w as i32, h as i32))
+    area.estimate_text_size(text, style)
+        .map_or((0, 0), |(w, h)| (w as i32, h as i32))
 }
 
 /// Draws `text` with its `h`/`v` anchor at `pos` (absolute pixels on `root`).
@@ -100,7 +108,14 @@ pub(crate) fn page<DB: DrawingBackend>(
     let footer = ctx.prov.footer();
     let (_, foot_h) = text_size(root, &footer, &footer_font);
     let foot_y = h - t.px(6.0);
-    put_text(root, &footer, (w - m, foot_y), &footer_font, HPos::Right, VPos::Bottom)?;
+    put_text(
+        root,
+        &footer,
+        (w - m, foot_y),
+        &footer_font,
+        HPos::Right,
+        VPos::Bottom,
+    )?;
     let bottom = foot_y - foot_h - t.px(4.0);
 
     Ok(root.margin(top, h - bottom, m, m))
@@ -155,7 +170,14 @@ fn draw_legend<DB: DrawingBackend>(
         }
         let cy = y + row_h / 2;
         draw_sample(root, ctx, e.mark, (x, cy), sample_w)?;
-        put_text(root, &e.label, (x + sample_w + gap, cy), &font, HPos::Left, VPos::Center)?;
+        put_text(
+            root,
+            &e.label,
+            (x + sample_w + gap, cy),
+            &font,
+            HPos::Left,
+            VPos::Center,
+        )?;
         x += item_w + spacing;
     }
     Ok(y + row_h)
@@ -182,7 +204,10 @@ fn draw_sample<DB: DrawingBackend>(
         Mark::Line { color, dashed } => line(color, dashed)?,
         Mark::Band { color, alpha } => {
             let hh = t.px(7.0);
-            root.draw(&Rectangle::new([(x, cy - hh), (x + w, cy + hh)], t.fill(color, alpha)))?;
+            root.draw(&Rectangle::new(
+                [(x, cy - hh), (x + w, cy + hh)],
+                t.fill(color, alpha),
+            ))?;
         }
         Mark::Marker { color, shape } => marker(root, (x + w / 2, cy), shape, color, t)?,
         Mark::LineMarker { color, shape, dashed } => {

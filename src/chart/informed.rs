@@ -66,7 +66,9 @@ impl Fig<'_> {
         ctx: &Ctx<'_>,
     ) -> Result<(), ChartError> {
         let d = self.0;
-        let rows: Vec<(f64, f64, f64)> = (0..d.time_s.len()).map(|i| (d.time_s[i], d.p10[i], d.p90[i])).collect();
+        let rows: Vec<(f64, f64, f64)> = (0..d.time_s.len())
+            .map(|i| (d.time_s[i], d.p10[i], d.p90[i]))
+            .collect();
         for run in rows.split(|(t, lo, hi)| !(t.is_finite() && lo.is_finite() && hi.is_finite())) {
             if run.len() < 2 {
                 continue;
@@ -88,17 +90,30 @@ impl Figure for Fig<'_> {
     fn validate(&self) -> Result<(), ChartError> {
         let d = self.0;
         let n = d.time_s.len();
-        let bad = |reason: String| Err(ChartError::InvalidInput { chart: "informed", reason });
+        let bad = |reason: String| {
+            Err(ChartError::InvalidInput {
+                chart: "informed",
+                reason,
+            })
+        };
         if d.mean.len() != n {
             return bad(format!("mean has {} values but time_s has {n}", d.mean.len()));
         }
         if d.p10.len() != d.p90.len() || (!d.p10.is_empty() && d.p10.len() != n) {
-            return bad(format!("p10 and p90 must both be empty or both have {n} values (got {} and {})", d.p10.len(), d.p90.len()));
+            return bad(format!(
+                "p10 and p90 must both be empty or both have {n} values (got {} and {})",
+                d.p10.len(),
+                d.p90.len()
+            ));
         }
         Ok(())
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx<'_>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let d = self.0;
         let mean: Vec<(f64, f64)> = d.time_s.iter().copied().zip(d.mean.iter().copied()).collect();
@@ -108,13 +123,31 @@ impl Figure for Fig<'_> {
 
         let mut legend = Vec::new();
         if has_mean {
-            legend.push(LegendEntry::new("mean over writes", Mark::Line { color: BLUE, dashed: false }));
+            legend.push(LegendEntry::new(
+                "mean over writes",
+                Mark::Line {
+                    color: BLUE,
+                    dashed: false,
+                },
+            ));
             if self.has_band() {
-                legend.push(LegendEntry::new("p10–p90 over writes", Mark::Band { color: BLUE, alpha: BAND_ALPHA }));
+                legend.push(LegendEntry::new(
+                    "p10–p90 over writes",
+                    Mark::Band {
+                        color: BLUE,
+                        alpha: BAND_ALPHA,
+                    },
+                ));
             }
         }
         if let (Some(a), true) = (&d.analytic, has_model) {
-            legend.push(LegendEntry::new(pretty_math(&a.label), Mark::Line { color: VERMILLION, dashed: true }));
+            legend.push(LegendEntry::new(
+                pretty_math(&a.label),
+                Mark::Line {
+                    color: VERMILLION,
+                    dashed: true,
+                },
+            ));
         }
         if legend.len() < 2 {
             legend.clear();
@@ -123,7 +156,12 @@ impl Figure for Fig<'_> {
 
         let xs = mean.iter().chain(model).filter(|p| finite(p)).map(|p| p.0);
         let x = from_zero(span(xs), 0.02);
-        let axes = Axes::new(x, (0.0, 1.04), "time since write (s)", "fraction of nodes informed");
+        let axes = Axes::new(
+            x,
+            (0.0, 1.04),
+            "time since write (s)",
+            "fraction of nodes informed",
+        );
         let chart = build(root, &body, ctx, &axes)?;
         if !has_mean && !has_model {
             return no_data(root, &chart, ctx);
@@ -162,23 +200,49 @@ mod tests {
         };
         let svg = check(
             |f| informed(&data, &prov(), f),
-            &["unit: informed fraction", "time since write (s)", "fraction of nodes informed", "logistic: I(t)=1/(1+(N-1)e⁻ᵝᵗ)", "p10–p90"],
+            &[
+                "unit: informed fraction",
+                "time since write (s)",
+                "fraction of nodes informed",
+                "logistic: I(t)=1/(1+(N-1)e⁻ᵝᵗ)",
+                "p10–p90",
+            ],
         );
         assert!(count(&svg, "polygon") >= 1, "the band");
-        assert!(count(&svg, "polyline") >= 2 + 2, "mean, dashed model, legend samples");
+        assert!(
+            count(&svg, "polyline") >= 2 + 2,
+            "mean, dashed model, legend samples"
+        );
     }
 
     #[test]
     fn non_finite_points_are_skipped() {
-        let data = InformedData { time_s: vec![0.0, 1.0, f64::NAN, 3.0, 4.0], mean: vec![0.0, 0.5, 0.6, f64::INFINITY, 1.0], ..Default::default() };
+        let data = InformedData {
+            time_s: vec![0.0, 1.0, f64::NAN, 3.0, 4.0],
+            mean: vec![0.0, 0.5, 0.6, f64::INFINITY, 1.0],
+            ..Default::default()
+        };
         check(|f| informed(&data, &prov(), f), &["time since write (s)"]);
     }
 
     #[test]
     fn mismatched_lengths_are_rejected() {
-        let data = InformedData { time_s: vec![0.0, 1.0], mean: vec![0.0], ..Default::default() };
+        let data = InformedData {
+            time_s: vec![0.0, 1.0],
+            mean: vec![0.0],
+            ..Default::default()
+        };
         let err = informed(&data, &prov(), ImageFormat::Svg).unwrap_err();
-        assert!(matches!(err, ChartError::InvalidInput { chart: "informed", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                ChartError::InvalidInput {
+                    chart: "informed",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

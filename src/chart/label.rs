@@ -27,12 +27,26 @@ pub(crate) enum Side {
 }
 
 /// Preference for labels of points in open space: right of the point first.
-pub(crate) const RIGHT_FIRST: [Side; 8] =
-    [Side::Right, Side::Above, Side::Below, Side::Left, Side::AboveRight, Side::BelowRight, Side::AboveLeft, Side::BelowLeft];
+pub(crate) const RIGHT_FIRST: [Side; 8] = [
+    Side::Right,
+    Side::Above,
+    Side::Below,
+    Side::Left,
+    Side::AboveRight,
+    Side::BelowRight,
+    Side::AboveLeft,
+    Side::BelowLeft,
+];
 
 /// Preference for labels of points on a horizontal line: above or below it.
-pub(crate) const ABOVE_FIRST: [Side; 6] =
-    [Side::Above, Side::Below, Side::AboveRight, Side::AboveLeft, Side::BelowRight, Side::BelowLeft];
+pub(crate) const ABOVE_FIRST: [Side; 6] = [
+    Side::Above,
+    Side::Below,
+    Side::AboveRight,
+    Side::AboveLeft,
+    Side::BelowRight,
+    Side::BelowLeft,
+];
 
 /// Tracks occupied rectangles inside `bounds`.
 #[derive(Debug)]
@@ -46,7 +60,12 @@ pub(crate) struct Placer {
 const CELL: i32 = 32;
 
 fn cells(r: Rect) -> impl Iterator<Item = (i32, i32)> {
-    let (x0, y0, x1, y1) = (r.0.div_euclid(CELL), r.1.div_euclid(CELL), r.2.div_euclid(CELL), r.3.div_euclid(CELL));
+    let (x0, y0, x1, y1) = (
+        r.0.div_euclid(CELL),
+        r.1.div_euclid(CELL),
+        r.2.div_euclid(CELL),
+        r.3.div_euclid(CELL),
+    );
     (x0..=x1).flat_map(move |x| (y0..=y1).map(move |y| (x, y)))
 }
 
@@ -63,7 +82,11 @@ fn area(r: Rect) -> i64 {
 impl Placer {
     /// A placer for labels that must stay inside `bounds`.
     pub(crate) fn new(bounds: Rect) -> Self {
-        Placer { bounds, taken: Vec::new(), grid: BTreeMap::new() }
+        Placer {
+            bounds,
+            taken: Vec::new(),
+            grid: BTreeMap::new(),
+        }
     }
 
     /// Marks `r` as occupied (a marker, an error bar, a line).
@@ -89,7 +112,11 @@ impl Placer {
 
     /// Total overlap of `r` with occupied rectangles.
     fn covered(&self, r: Rect) -> i64 {
-        let mut ids: Vec<usize> = cells(r).filter_map(|c| self.grid.get(&c)).flatten().copied().collect();
+        let mut ids: Vec<usize> = cells(r)
+            .filter_map(|c| self.grid.get(&c))
+            .flatten()
+            .copied()
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         ids.iter().map(|i| overlap(r, self.taken[*i])).sum()
@@ -98,7 +125,13 @@ impl Placer {
     /// Chooses where a `w`×`h` label for the point `(x, y)` goes, `gap` pixels
     /// away, trying `sides` in order; returns its top-left corner and marks it
     /// occupied.
-    pub(crate) fn place(&mut self, (x, y): (i32, i32), (w, h): (i32, i32), gap: i32, sides: &[Side]) -> (i32, i32) {
+    pub(crate) fn place(
+        &mut self,
+        (x, y): (i32, i32),
+        (w, h): (i32, i32),
+        gap: i32,
+        sides: &[Side],
+    ) -> (i32, i32) {
         let at = |side: Side| match side {
             Side::Right => (x + gap, y - h / 2),
             Side::Above => (x - w / 2, y - gap - h),

@@ -23,7 +23,8 @@ use super::theme::FONT_BYTES;
 
 fn font() -> Option<&'static FontRef<'static>> {
     static FONT: OnceLock<Option<FontRef<'static>>> = OnceLock::new();
-    FONT.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).ok()).as_ref()
+    FONT.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).ok())
+        .as_ref()
 }
 
 /// The bitmap backend with SVG-faithful text.
@@ -97,16 +98,30 @@ impl<'a> DrawingBackend for GlyphBackend<'a> {
     fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, s: &S) -> Res<'a> {
         self.0.draw_line(from, to, s)
     }
-    fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, s: &S, fill: bool) -> Res<'a> {
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        ul: BackendCoord,
+        br: BackendCoord,
+        s: &S,
+        fill: bool,
+    ) -> Res<'a> {
         self.0.draw_rect(ul, br, s, fill)
     }
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, s: &S) -> Res<'a> {
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        s: &S,
+    ) -> Res<'a> {
         self.0.draw_path(path, s)
     }
     fn draw_circle<S: BackendStyle>(&mut self, c: BackendCoord, r: u32, s: &S, fill: bool) -> Res<'a> {
         self.0.draw_circle(c, r, s, fill)
     }
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, s: &S) -> Res<'a> {
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        s: &S,
+    ) -> Res<'a> {
         self.0.fill_polygon(vert, s)
     }
     fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> Res<'a> {
@@ -122,7 +137,8 @@ impl<'a> DrawingBackend for GlyphBackend<'a> {
         let trans = style.transform();
         for (x, y, cov) in layout(text, style.size(), anchor.h_pos, anchor.v_pos) {
             let (rx, ry) = trans.transform(x, y);
-            self.0.draw_pixel((pos.0 + rx, pos.1 + ry), color.mix(f64::from(cov)))?;
+            self.0
+                .draw_pixel((pos.0 + rx, pos.1 + ry), color.mix(f64::from(cov)))?;
         }
         Ok(())
     }

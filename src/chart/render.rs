@@ -80,7 +80,10 @@ fn draw_on<F: Figure, DB: DrawingBackend>(
     scale: f64,
 ) -> Result<(), ChartError> {
     root.fill(&plotters::style::WHITE)?;
-    let ctx = Ctx { theme: Theme { scale }, prov };
+    let ctx = Ctx {
+        theme: Theme { scale },
+        prov,
+    };
     fig.draw(root, &ctx)?;
     root.present()?;
     Ok(())

@@ -72,7 +72,11 @@ pub struct SpacetimeData {
 /// Renders a space-time diagram. Errors if a node index is out of range, a
 /// message arrives before it was sent, or the run exceeds [`MAX_NODES`] or
 /// [`MAX_MESSAGES`].
-pub fn spacetime(data: &SpacetimeData, prov: &Provenance, format: ImageFormat) -> Result<Rendered, ChartError> {
+pub fn spacetime(
+    data: &SpacetimeData,
+    prov: &Provenance,
+    format: ImageFormat,
+) -> Result<Rendered, ChartError> {
     render(&Fig(data), prov, format)
 }
 
@@ -115,7 +119,14 @@ impl Figure for Fig<'_> {
 
     fn validate(&self) -> Result<(), ChartError> {
         let d = self.0;
-        let too_large = |what, got, max| Err(ChartError::TooLarge { chart: "spacetime", what, got, max });
+        let too_large = |what, got, max| {
+            Err(ChartError::TooLarge {
+                chart: "spacetime",
+                what,
+                got,
+                max,
+            })
+        };
         if d.nodes > MAX_NODES {
             return too_large("number of nodes", d.nodes, MAX_NODES);
         }
@@ -125,13 +136,24 @@ impl Figure for Fig<'_> {
         if d.events.len() > MAX_EVENTS {
             return too_large("number of events", d.events.len(), MAX_EVENTS);
         }
-        let bad = |reason: String| Err(ChartError::InvalidInput { chart: "spacetime", reason });
+        let bad = |reason: String| {
+            Err(ChartError::InvalidInput {
+                chart: "spacetime",
+                reason,
+            })
+        };
         if let Some((i, e)) = d.events.iter().enumerate().find(|(_, e)| e.node >= d.nodes) {
-            return bad(format!("event {i} is at node {} but there are {} nodes", e.node, d.nodes));
+            return bad(format!(
+                "event {i} is at node {} but there are {} nodes",
+                e.node, d.nodes
+            ));
         }
         for (i, m) in d.messages.iter().enumerate() {
             if m.from >= d.nodes || m.to >= d.nodes {
-                return bad(format!("message {i} goes from node {} to node {} but there are {} nodes", m.from, m.to, d.nodes));
+                return bad(format!(
+                    "message {i} goes from node {} to node {} but there are {} nodes",
+                    m.from, m.to, d.nodes
+                ));
             }
             if m.recv_s.is_some_and(|r| r < m.send_s) {
                 return bad(format!("message {i} is received before it is sent"));
@@ -140,26 +162,51 @@ impl Figure for Fig<'_> {
         Ok(())
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx<'_>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let d = self.0;
         let colors = KindColors::new(d.messages.iter().map(|m| m.kind.as_str()));
-        let mut legend: Vec<LegendEntry> =
-            colors.entries().iter().map(|(k, c)| LegendEntry::new(k.clone(), Mark::Arrow { color: *c })).collect();
-        if d.messages.iter().any(|m| m.recv_s.is_none() && m.send_s.is_finite()) {
+        let mut legend: Vec<LegendEntry> = colors
+            .entries()
+            .iter()
+            .map(|(k, c)| LegendEntry::new(k.clone(), Mark::Arrow { color: *c }))
+            .collect();
+        if d.messages
+            .iter()
+            .any(|m| m.recv_s.is_none() && m.send_s.is_finite())
+        {
             legend.push(LegendEntry::new("dropped", Mark::Dropped { color: INK }));
         }
         if d.events.iter().any(|e| e.write) {
-            legend.push(LegendEntry::new("write", Mark::Marker { color: INK, shape: Shape::Square }));
+            legend.push(LegendEntry::new(
+                "write",
+                Mark::Marker {
+                    color: INK,
+                    shape: Shape::Square,
+                },
+            ));
         }
         let body = page(root, ctx, "space-time diagram", &legend)?;
 
-        let times = d.events.iter().map(|e| e.time_s).chain(d.messages.iter().flat_map(|m| [Some(m.send_s), m.recv_s]).flatten());
+        let times = d.events.iter().map(|e| e.time_s).chain(
+            d.messages
+                .iter()
+                .flat_map(|m| [Some(m.send_s), m.recv_s])
+                .flatten(),
+        );
         let tr = span(times.map(|s| s * MS));
         let drop_ms = self.drop_latency_ms(tr.map_or(1.0, |(a, b)| b - a));
         let x = match tr {
             Some((lo, hi)) => {
-                let drops = d.messages.iter().filter(|m| m.recv_s.is_none()).map(|m| m.send_s * MS + drop_ms / 2.0);
+                let drops = d
+                    .messages
+                    .iter()
+                    .filter(|m| m.recv_s.is_none())
+                    .map(|m| m.send_s * MS + drop_ms / 2.0);
                 let hi = span(drops).map_or(hi, |(_, h)| hi.max(h));
                 let pad = ((hi - lo) * 0.04).max(1.0);
                 (if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad }, hi + pad)
@@ -178,7 +225,10 @@ impl Figure for Fig<'_> {
         let (xpix, ypix) = chart.plotting_area().get_pixel_range();
         for i in 0..d.nodes {
             let (_, y) = chart.backend_coord(&(x.0, self.y(i)));
-            root.draw(&PathElement::new(vec![(xpix.start, y), (xpix.end, y)], t.line(INK, 1.4)))?;
+            root.draw(&PathElement::new(
+                vec![(xpix.start, y), (xpix.end, y)],
+                t.line(INK, 1.4),
+            ))?;
         }
 
         let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
@@ -223,7 +273,10 @@ impl Figure for Fig<'_> {
             let p = chart.backend_coord(&(e.time_s * MS, self.y(e.node)));
             let (w, h) = text_size(root, &e.label, &font);
             let (lx, ly) = placer.place(p, (w + 2 * pad, h + 2 * pad), t.px(4.0), &ABOVE_FIRST);
-            root.draw(&Rectangle::new([(lx, ly), (lx + w + 2 * pad, ly + h + 2 * pad)], t.fill(WHITE, 0.85)))?;
+            root.draw(&Rectangle::new(
+                [(lx, ly), (lx + w + 2 * pad, ly + h + 2 * pad)],
+                t.fill(WHITE, 0.85),
+            ))?;
             put_text(root, &e.label, (lx + pad, ly + pad), &font, HPos::Left, VPos::Top)?;
         }
         Ok(())
@@ -237,8 +290,19 @@ mod tests {
 
     /// The worked example of DESIGN.md §1 plus a drop: P=n0 writes, sends to Q=n1.
     fn example() -> SpacetimeData {
-        let ev = |node, ms: f64, label: &str, write| SpacetimeEvent { node, time_s: ms / MS, label: label.into(), write };
-        let msg = |from, to, s: f64, r: Option<f64>, kind: &str| SpacetimeMessage { from, to, send_s: s / MS, recv_s: r.map(|r| r / MS), kind: kind.into() };
+        let ev = |node, ms: f64, label: &str, write| SpacetimeEvent {
+            node,
+            time_s: ms / MS,
+            label: label.into(),
+            write,
+        };
+        let msg = |from, to, s: f64, r: Option<f64>, kind: &str| SpacetimeMessage {
+            from,
+            to,
+            send_s: s / MS,
+            recv_s: r.map(|r| r / MS),
+            kind: kind.into(),
+        };
         SpacetimeData {
             nodes: 3,
             events: vec![
@@ -249,7 +313,11 @@ mod tests {
                 ev(2, 80.0, "[2,2,1]", false),
                 ev(2, 90.0, "", false),
             ],
-            messages: vec![msg(0, 1, 10.0, Some(35.0), "digest"), msg(1, 2, 50.0, Some(80.0), "delta"), msg(2, 0, 90.0, None, "digest")],
+            messages: vec![
+                msg(0, 1, 10.0, Some(35.0), "digest"),
+                msg(1, 2, 50.0, Some(80.0), "delta"),
+                msg(2, 0, 90.0, None, "digest"),
+            ],
         }
     }
 
@@ -257,9 +325,22 @@ mod tests {
     fn renders_lines_arrows_and_labels() {
         let svg = check(
             |f| spacetime(&example(), &prov(), f),
-            &["unit: space-time diagram", "time (ms)", "n0", "n2", "[2,1,0]", "digest", "delta", "dropped", "write"],
+            &[
+                "unit: space-time diagram",
+                "time (ms)",
+                "n0",
+                "n2",
+                "[2,1,0]",
+                "digest",
+                "delta",
+                "dropped",
+                "write",
+            ],
         );
-        assert!(count(&svg, "polygon") >= 2 + 2, "two arrow heads (+ legend samples)");
+        assert!(
+            count(&svg, "polygon") >= 2 + 2,
+            "two arrow heads (+ legend samples)"
+        );
         assert!(count(&svg, "circle") >= 5, "one dot per non-write event");
         assert!(count(&svg, "polyline") >= 3 + 3, "node lines and message lines");
     }
@@ -268,17 +349,38 @@ mod tests {
     fn bad_indices_and_sizes_are_rejected() {
         let mut d = example();
         d.messages[0].to = 3;
-        assert!(matches!(spacetime(&d, &prov(), ImageFormat::Svg), Err(ChartError::InvalidInput { .. })));
+        assert!(matches!(
+            spacetime(&d, &prov(), ImageFormat::Svg),
+            Err(ChartError::InvalidInput { .. })
+        ));
         let mut d = example();
         d.messages[0].recv_s = Some(0.0);
-        assert!(matches!(spacetime(&d, &prov(), ImageFormat::Svg), Err(ChartError::InvalidInput { .. })));
-        let d = SpacetimeData { nodes: MAX_NODES + 1, ..Default::default() };
-        assert!(matches!(spacetime(&d, &prov(), ImageFormat::Svg), Err(ChartError::TooLarge { .. })));
+        assert!(matches!(
+            spacetime(&d, &prov(), ImageFormat::Svg),
+            Err(ChartError::InvalidInput { .. })
+        ));
+        let d = SpacetimeData {
+            nodes: MAX_NODES + 1,
+            ..Default::default()
+        };
+        assert!(matches!(
+            spacetime(&d, &prov(), ImageFormat::Svg),
+            Err(ChartError::TooLarge { .. })
+        ));
     }
 
     #[test]
     fn empty_input_renders_no_data() {
         check_empty(|f| spacetime(&SpacetimeData::default(), &prov(), f));
-        check_empty(|f| spacetime(&SpacetimeData { nodes: 4, ..Default::default() }, &prov(), f));
+        check_empty(|f| {
+            spacetime(
+                &SpacetimeData {
+                    nodes: 4,
+                    ..Default::default()
+                },
+                &prov(),
+                f,
+            )
+        });
     }
 }

@@ -31,7 +31,11 @@ pub struct StalenessData {
 
 /// Renders max and mean staleness (upper panel) and the number of stale
 /// mappings (lower panel) over time.
-pub fn staleness(data: &StalenessData, prov: &Provenance, format: ImageFormat) -> Result<Rendered, ChartError> {
+pub fn staleness(
+    data: &StalenessData,
+    prov: &Provenance,
+    format: ImageFormat,
+) -> Result<Rendered, ChartError> {
     render(&Fig(data), prov, format)
 }
 
@@ -42,7 +46,9 @@ fn pairs(t: &[f64], v: &[f64]) -> Vec<(f64, f64)> {
 }
 
 fn finite_y(p: &[(f64, f64)]) -> impl Iterator<Item = f64> + '_ {
-    p.iter().filter(|(x, y)| x.is_finite() && y.is_finite()).map(|p| p.1)
+    p.iter()
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .map(|p| p.1)
 }
 
 const AREA_ALPHA: f64 = 0.2;
@@ -55,30 +61,75 @@ impl Figure for Fig<'_> {
     fn validate(&self) -> Result<(), ChartError> {
         let d = self.0;
         let n = d.time_s.len();
-        for (name, len) in [("max_s", d.max_s.len()), ("mean_s", d.mean_s.len()), ("stale_mappings", d.stale_mappings.len())] {
+        for (name, len) in [
+            ("max_s", d.max_s.len()),
+            ("mean_s", d.mean_s.len()),
+            ("stale_mappings", d.stale_mappings.len()),
+        ] {
             if len != n {
                 let reason = format!("{name} has {len} values but time_s has {n}");
-                return Err(ChartError::InvalidInput { chart: "staleness", reason });
+                return Err(ChartError::InvalidInput {
+                    chart: "staleness",
+                    reason,
+                });
             }
         }
         Ok(())
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx<'_>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let d = self.0;
-        let (max, mean, count) = (pairs(&d.time_s, &d.max_s), pairs(&d.time_s, &d.mean_s), pairs(&d.time_s, &d.stale_mappings));
+        let (max, mean, count) = (
+            pairs(&d.time_s, &d.max_s),
+            pairs(&d.time_s, &d.mean_s),
+            pairs(&d.time_s, &d.stale_mappings),
+        );
         let legend = [
-            LegendEntry::new("max staleness", Mark::Line { color: VERMILLION, dashed: false }),
-            LegendEntry::new("mean staleness", Mark::Line { color: BLUE, dashed: false }),
-            LegendEntry::new("stale mappings", Mark::Line { color: GREEN, dashed: false }),
+            LegendEntry::new(
+                "max staleness",
+                Mark::Line {
+                    color: VERMILLION,
+                    dashed: false,
+                },
+            ),
+            LegendEntry::new(
+                "mean staleness",
+                Mark::Line {
+                    color: BLUE,
+                    dashed: false,
+                },
+            ),
+            LegendEntry::new(
+                "stale mappings",
+                Mark::Line {
+                    color: GREEN,
+                    dashed: false,
+                },
+            ),
         ];
-        let body = page(root, ctx, "staleness", if d.time_s.is_empty() { &[] } else { &legend })?;
+        let body = page(
+            root,
+            ctx,
+            "staleness",
+            if d.time_s.is_empty() { &[] } else { &legend },
+        )?;
         let (_, h) = body.dim_in_pixel();
         let (upper, lower) = body.split_vertically(h as i32 * 56 / 100);
 
         let all = [&max, &mean, &count];
-        let x = from_zero(span(all.iter().flat_map(|p| p.iter().filter(|(x, y)| x.is_finite() && y.is_finite()).map(|p| p.0))), 0.0);
+        let x = from_zero(
+            span(all.iter().flat_map(|p| {
+                p.iter()
+                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .map(|p| p.0)
+            })),
+            0.0,
+        );
         let y_top = from_zero(span(finite_y(&max).chain(finite_y(&mean))), 0.08);
         let y_bot = from_zero(span(finite_y(&count)), 0.1);
         let mut top = Axes::new(x, y_top, "", "staleness (s)");
@@ -129,15 +180,34 @@ mod tests {
             stale_mappings: time_s.iter().map(|t| (20.0 - t % 20.0) * 4.0).collect(),
             time_s,
         };
-        let svg = check(|f| staleness(&data, &prov(), f), &["unit: staleness", "staleness (s)", "stale mappings", "time (s)", "max staleness", "mean staleness"]);
-        assert!(count(&svg, "polyline") >= 3 + 2, "three data lines and two legend samples");
+        let svg = check(
+            |f| staleness(&data, &prov(), f),
+            &[
+                "unit: staleness",
+                "staleness (s)",
+                "stale mappings",
+                "time (s)",
+                "max staleness",
+                "mean staleness",
+            ],
+        );
+        assert!(
+            count(&svg, "polyline") >= 3 + 2,
+            "three data lines and two legend samples"
+        );
         assert!(count(&svg, "polygon") >= 1);
     }
 
     #[test]
     fn mismatched_lengths_are_rejected() {
-        let data = StalenessData { time_s: vec![1.0], ..Default::default() };
-        assert!(matches!(staleness(&data, &prov(), ImageFormat::Svg), Err(ChartError::InvalidInput { .. })));
+        let data = StalenessData {
+            time_s: vec![1.0],
+            ..Default::default()
+        };
+        assert!(matches!(
+            staleness(&data, &prov(), ImageFormat::Svg),
+            Err(ChartError::InvalidInput { .. })
+        ));
     }
 
     #[test]

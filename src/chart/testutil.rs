@@ -61,12 +61,17 @@ where
     for t in texts {
         assert!(text.contains(t), "svg lacks text {t:?}");
     }
-    assert!(text.contains("scuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e"), "no footer");
+    assert!(
+        text.contains("scuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e"),
+        "no footer"
+    );
     assert_eq!(f(ImageFormat::Svg).unwrap(), svg, "svg not deterministic");
 
     let png = f(ImageFormat::Png).expect("png renders");
     assert_eq!(png.format, ImageFormat::Png);
-    assert!(png.bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]));
+    assert!(png
+        .bytes
+        .starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]));
     let decoder = png::Decoder::new(std::io::Cursor::new(&png.bytes));
     let mut reader = decoder.read_info().expect("png decodes");
     let mut buf = vec![0; reader.output_buffer_size()];

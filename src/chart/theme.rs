@@ -21,8 +21,7 @@ pub(crate) static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.tt
 /// Registers the bundled font with plotters, once per process.
 pub(crate) fn ensure_font() -> Result<(), ChartError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED
-        .get_or_init(|| register_font(FAMILY, FontStyle::Normal, FONT_BYTES).is_ok());
+    let ok = *REGISTERED.get_or_init(|| register_font(FAMILY, FontStyle::Normal, FONT_BYTES).is_ok());
     if ok {
         Ok(())
     } else {
@@ -49,8 +48,7 @@ pub(crate) const MUTED: RGBColor = RGBColor(0x60, 0x60, 0x60);
 pub(crate) const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
 
 /// Series colours in assignment order (yellow last: weak on white).
-pub(crate) const SERIES: [RGBColor; 8] =
-    [BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, BLACK, YELLOW];
+pub(crate) const SERIES: [RGBColor; 8] = [BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, BLACK, YELLOW];
 
 /// Colour of the `i`-th series; cycles after eight (callers add dashes then).
 pub(crate) fn series_color(i: usize) -> RGBColor {
@@ -108,7 +106,10 @@ impl KindColors {
 
     /// Colour of `kind` (grey for a kind not given to [`KindColors::new`]).
     pub(crate) fn get(&self, kind: &str) -> RGBColor {
-        self.assigned.iter().find(|(k, _)| k == kind).map_or(GREY, |(_, c)| *c)
+        self.assigned
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map_or(GREY, |(_, c)| *c)
     }
 
     /// The kinds in order of first appearance, with their colours.
@@ -174,19 +175,31 @@ impl Theme {
     }
     /// A line of `width` pixels (at 1×) in `color`.
     pub(crate) fn line(&self, color: RGBColor, width: f64) -> ShapeStyle {
-        ShapeStyle { color: color.into(), filled: false, stroke_width: self.upx(width).max(1) }
+        ShapeStyle {
+            color: color.into(),
+            filled: false,
+            stroke_width: self.upx(width).max(1),
+        }
     }
     /// An opaque fill of `color` blended with white (`strength` 1 = pure
     /// colour). Opaque, so adjacent shapes do not darken where they overlap.
     pub(crate) fn tint(&self, color: RGBColor, strength: f64) -> ShapeStyle {
         let mix = |c: u8| (f64::from(c) * strength + 255.0 * (1.0 - strength)).round() as u8;
         let c = RGBColor(mix(color.0), mix(color.1), mix(color.2));
-        ShapeStyle { color: c.into(), filled: true, stroke_width: 0 }
+        ShapeStyle {
+            color: c.into(),
+            filled: true,
+            stroke_width: 0,
+        }
     }
     /// A filled shape in `color` with `alpha` opacity.
     pub(crate) fn fill(&self, color: RGBColor, alpha: f64) -> ShapeStyle {
         use plotters::style::Color;
-        ShapeStyle { color: color.mix(alpha), filled: true, stroke_width: 0 }
+        ShapeStyle {
+            color: color.mix(alpha),
+            filled: true,
+            stroke_width: 0,
+        }
     }
 }
 
@@ -202,7 +215,10 @@ pub(crate) struct TickFormat {
 impl TickFormat {
     /// The format that prints every tick in `ticks` exactly (up to 6 decimals).
     pub(crate) fn for_ticks(ticks: &[f64]) -> Self {
-        let max = ticks.iter().filter(|v| v.is_finite()).fold(0.0f64, |m, v| m.max(v.abs()));
+        let max = ticks
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, |m, v| m.max(v.abs()));
         let (divisor, suffix) = if max >= 1e9 {
             (1e9, "G")
         } else if max >= 1e6 {
@@ -222,7 +238,11 @@ impl TickFormat {
             })
             .max()
             .unwrap_or(0);
-        TickFormat { divisor, suffix, decimals }
+        TickFormat {
+            divisor,
+            suffix,
+            decimals,
+        }
     }
 
     /// Formats one tick value.
@@ -277,10 +297,28 @@ pub(crate) fn pretty_math(s: &str) -> String {
 
 fn superscript(c: char) -> Option<char> {
     const MAP: &[(char, char)] = &[
-        ('0', '⁰'), ('1', '¹'), ('2', '²'), ('3', '³'), ('4', '⁴'), ('5', '⁵'),
-        ('6', '⁶'), ('7', '⁷'), ('8', '⁸'), ('9', '⁹'), ('-', '⁻'), ('−', '⁻'),
-        ('+', '⁺'), ('(', '⁽'), (')', '⁾'), ('n', 'ⁿ'), ('i', 'ⁱ'), ('t', 'ᵗ'),
-        ('β', 'ᵝ'), ('γ', 'ᵞ'), ('k', 'ᵏ'), ('x', 'ˣ'),
+        ('0', '⁰'),
+        ('1', '¹'),
+        ('2', '²'),
+        ('3', '³'),
+        ('4', '⁴'),
+        ('5', '⁵'),
+        ('6', '⁶'),
+        ('7', '⁷'),
+        ('8', '⁸'),
+        ('9', '⁹'),
+        ('-', '⁻'),
+        ('−', '⁻'),
+        ('+', '⁺'),
+        ('(', '⁽'),
+        (')', '⁾'),
+        ('n', 'ⁿ'),
+        ('i', 'ⁱ'),
+        ('t', 'ᵗ'),
+        ('β', 'ᵝ'),
+        ('γ', 'ᵞ'),
+        ('k', 'ᵏ'),
+        ('x', 'ˣ'),
     ];
     MAP.iter().find(|(a, _)| *a == c).map(|(_, b)| *b)
 }
@@ -313,7 +351,10 @@ mod tests {
     fn bundled_font_has_every_superscript_glyph() {
         use ab_glyph::{Font, FontRef};
         let font = FontRef::try_from_slice(FONT_BYTES).unwrap();
-        for c in pretty_math("^{0123456789-+()nitβγkx}").chars().chain("·–×βγ".chars()) {
+        for c in pretty_math("^{0123456789-+()nitβγkx}")
+            .chars()
+            .chain("·–×βγ".chars())
+        {
             assert_ne!(font.glyph_id(c).0, 0, "missing glyph for {c:?}");
         }
     }

@@ -36,7 +36,9 @@ impl Estimate {
     }
     /// Finite values among value, lo and hi.
     pub(crate) fn finite(&self) -> impl Iterator<Item = f64> {
-        [self.value, self.lo, self.hi].into_iter().filter(|v| v.is_finite())
+        [self.value, self.lo, self.hi]
+            .into_iter()
+            .filter(|v| v.is_finite())
     }
 }
 
@@ -71,21 +73,37 @@ pub fn tradeoff(data: &TradeoffData, prov: &Provenance, format: ImageFormat) -> 
 
 struct Fig<'a>(&'a TradeoffData);
 
-const SERIES: [(&str, Shape, plotters::style::RGBColor); 2] =
-    [("p99 convergence", Shape::Triangle, VERMILLION), ("mean convergence", Shape::Circle, BLUE)];
+const SERIES: [(&str, Shape, plotters::style::RGBColor); 2] = [
+    ("p99 convergence", Shape::Triangle, VERMILLION),
+    ("mean convergence", Shape::Circle, BLUE),
+];
 
 impl Figure for Fig<'_> {
     fn size(&self) -> (u32, u32) {
         (640, 460)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx<'_>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let d = self.0;
-        let pts: Vec<&TradeoffPoint> = d.points.iter().filter(|p| p.bytes_per_node_s.is_finite()).collect();
-        let mut legend: Vec<LegendEntry> = SERIES.iter().map(|(l, s, c)| LegendEntry::new(*l, Mark::Marker { color: *c, shape: *s })).collect();
+        let pts: Vec<&TradeoffPoint> = d
+            .points
+            .iter()
+            .filter(|p| p.bytes_per_node_s.is_finite())
+            .collect();
+        let mut legend: Vec<LegendEntry> = SERIES
+            .iter()
+            .map(|(l, s, c)| LegendEntry::new(*l, Mark::Marker { color: *c, shape: *s }))
+            .collect();
         if !d.interval.is_empty() {
-            legend.push(LegendEntry::new(d.interval.clone(), Mark::ErrorBar { color: INK }));
+            legend.push(LegendEntry::new(
+                d.interval.clone(),
+                Mark::ErrorBar { color: INK },
+            ));
         }
         let body = page(root, ctx, "convergence vs bandwidth", &legend)?;
 
@@ -93,8 +111,18 @@ impl Figure for Fig<'_> {
         // Extra room on the right for the labels of the rightmost points.
         let (x0, _) = padded(xr, 0.08, (0.0, 1.0));
         let (_, x1) = padded(xr, 0.2, (0.0, 1.0));
-        let x = (if xr.is_some_and(|r| r.0 >= 0.0) { x0.max(0.0) } else { x0 }, x1);
-        let y = from_zero(span(pts.iter().flat_map(|p| p.p99_s.finite().chain(p.mean_s.finite()))), 0.1);
+        let x = (
+            if xr.is_some_and(|r| r.0 >= 0.0) {
+                x0.max(0.0)
+            } else {
+                x0
+            },
+            x1,
+        );
+        let y = from_zero(
+            span(pts.iter().flat_map(|p| p.p99_s.finite().chain(p.mean_s.finite()))),
+            0.1,
+        );
         let axes = Axes::new(x, y, "bandwidth per node (bytes/s)", "convergence time (s)");
         let chart = build(root, &body, ctx, &axes)?;
         let has = |p: &&&TradeoffPoint| p.p99_s.value.is_finite() || p.mean_s.value.is_finite();
@@ -122,9 +150,16 @@ impl Figure for Fig<'_> {
                 }
             }
             // Label the p99 point (the upper one), or the mean if p99 is missing.
-            let anchor_y = if p.p99_s.value.is_finite() { p.p99_s.value } else { p.mean_s.value };
+            let anchor_y = if p.p99_s.value.is_finite() {
+                p.p99_s.value
+            } else {
+                p.mean_s.value
+            };
             if anchor_y.is_finite() {
-                anchors.push((p.setting.as_str(), chart.backend_coord(&(p.bytes_per_node_s, anchor_y))));
+                anchors.push((
+                    p.setting.as_str(),
+                    chart.backend_coord(&(p.bytes_per_node_s, anchor_y)),
+                ));
             }
         }
         let font = t.note_font();
@@ -143,7 +178,11 @@ mod tests {
     use crate::chart::testutil::{check, check_empty, count, prov};
 
     fn est(v: f64) -> Estimate {
-        Estimate { value: v, lo: v * 0.8, hi: v * 1.25 }
+        Estimate {
+            value: v,
+            lo: v * 0.8,
+            hi: v * 1.25,
+        }
     }
 
     #[test]
@@ -156,22 +195,49 @@ mod tests {
                 mean_s: est(8.0 / f64::from(k)),
             })
             .collect();
-        let data = TradeoffData { points, interval: "min–max over 5 seeds".into() };
+        let data = TradeoffData {
+            points,
+            interval: "min–max over 5 seeds".into(),
+        };
         let svg = check(
             |f| tradeoff(&data, &prov(), f),
-            &["unit: convergence vs bandwidth", "bandwidth per node (bytes/s)", "convergence time (s)", "fanout=1", "fanout=5", "min–max over 5 seeds"],
+            &[
+                "unit: convergence vs bandwidth",
+                "bandwidth per node (bytes/s)",
+                "convergence time (s)",
+                "fanout=1",
+                "fanout=5",
+                "min–max over 5 seeds",
+            ],
         );
         assert!(count(&svg, "polygon") >= 6, "p99 triangles and the legend sample");
         assert!(count(&svg, "circle") >= 6, "mean circles and the legend sample");
-        assert!(count(&svg, "polyline") >= 5 * 2 * 3, "two capped error bars per point");
+        assert!(
+            count(&svg, "polyline") >= 5 * 2 * 3,
+            "two capped error bars per point"
+        );
     }
 
     #[test]
     fn missing_values_and_bars_are_skipped() {
         let data = TradeoffData {
             points: vec![
-                TradeoffPoint { setting: "a".into(), bytes_per_node_s: 10.0, p99_s: Estimate { value: 3.0, lo: f64::NAN, hi: f64::NAN }, mean_s: est(f64::NAN) },
-                TradeoffPoint { setting: "b".into(), bytes_per_node_s: f64::NAN, p99_s: est(1.0), mean_s: est(1.0) },
+                TradeoffPoint {
+                    setting: "a".into(),
+                    bytes_per_node_s: 10.0,
+                    p99_s: Estimate {
+                        value: 3.0,
+                        lo: f64::NAN,
+                        hi: f64::NAN,
+                    },
+                    mean_s: est(f64::NAN),
+                },
+                TradeoffPoint {
+                    setting: "b".into(),
+                    bytes_per_node_s: f64::NAN,
+                    p99_s: est(1.0),
+                    mean_s: est(1.0),
+                },
             ],
             interval: String::new(),
         };
