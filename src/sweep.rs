@@ -16,7 +16,7 @@
 //! across independent runs), gathers the results and writes, in canonical
 //! order, `summary.csv` (one row per run) and `points.csv` (mean, standard
 //! deviation and 95 % confidence interval over seeds per point; see
-//! [`stats`]). With a [`Shard`] it runs a deterministic slice and leaves a
+//! [`stats`]) and the comparison charts. With a [`Shard`] it runs a deterministic slice and leaves a
 //! marker instead; [`merge`] joins the slices into the same files, byte for
 //! byte.
 //!
@@ -25,10 +25,12 @@
 //! ```text
 //! DIR/<sweep>/sweep.json                the resolved plan (every run and its scenario hash)
 //! DIR/<sweep>/summary.csv, points.csv   unsharded sweep, or `merge`
+//! DIR/<sweep>/charts/                   tradeoff, convergence, <metric>_vs_<field> (.svg, .png)
 //! DIR/<sweep>/shard-K-of-N.json         with --shard K/N: the runs that shard completed
 //! DIR/<sweep>/<point>/<seed>/           manifest.json, summary.json, convergence_ns.csv
 //! ```
 
+mod charts;
 mod exec;
 mod file;
 mod grid;

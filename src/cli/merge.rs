@@ -29,8 +29,6 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<ExitCode> {
         results.len()
     );
     print!("{}", points_table(&plan, &results));
-    for f in &files {
-        println!("wrote {}", f.display());
-    }
+    super::sweep::print_files(&files);
     Ok(ExitCode::SUCCESS)
 }

@@ -87,9 +87,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     if let Some(results) = &report.results {
         print!("{}", points_table(plan, results));
     }
-    for f in &report.files {
-        println!("wrote {}", f.display());
-    }
+    print_files(&report.files);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -169,4 +167,18 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
     }
     let _ = writeln!(o, "(mean ± 95% CI half-width over {} seeds)", plan.seeds.count());
     o
+}
+
+/// Prints the files a sweep or merge wrote; charts as one line.
+pub(crate) fn print_files(files: &[PathBuf]) {
+    let (charts, others): (Vec<&PathBuf>, Vec<&PathBuf>) = files
+        .iter()
+        .partition(|f| f.parent().is_some_and(|d| d.ends_with("charts")));
+    for f in others {
+        println!("wrote {}", f.display());
+    }
+    if let Some(first) = charts.first() {
+        let dir = first.parent().expect("a charts directory");
+        println!("wrote {} charts in {}", charts.len(), dir.display());
+    }
 }

@@ -1,6 +1,7 @@
 //! Running a sweep: the selected runs in parallel (rayon), resume, results
 //! gathered in canonical order, then the summary files (or a shard marker).
 
+use super::charts::write_charts;
 use super::shard::{Shard, ShardMarker, MARKER_FORMAT};
 use super::table::{points_csv, summary_csv};
 use super::{Plan, Sweep};
@@ -258,12 +259,15 @@ fn run_one(sweep: &Sweep, dir: &Path, index: usize) -> Result<RunResult> {
     })
 }
 
-/// Writes `summary.csv` and `points.csv` of all runs (`results[i]` is run
-/// `i`) into the sweep directory `dir`; returns their paths.
+/// Writes `summary.csv`, `points.csv` and the charts of all runs
+/// (`results[i]` is run `i`) into the sweep directory `dir`; returns their
+/// paths.
 pub(crate) fn write_summaries(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Vec<PathBuf>> {
     let summary = dir.join("summary.csv");
     write_atomic(&summary, summary_csv(plan, results).as_bytes())?;
     let points = dir.join("points.csv");
     write_atomic(&points, points_csv(plan, results).as_bytes())?;
-    Ok(vec![summary, points])
+    let mut files = vec![summary, points];
+    files.extend(write_charts(dir, plan, results)?);
+    Ok(files)
 }

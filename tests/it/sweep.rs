@@ -172,8 +172,8 @@ fn jobs_1_and_jobs_2_write_identical_files() {
     let (a, b) = (dir.join("j1/tiny"), dir.join("j2/tiny"));
     let list = files(&a);
     assert_eq!(list, files(&b));
-    // sweep.json, summary.csv, points.csv, and 12 runs x 3 files.
-    assert_eq!(list.len(), 3 + 12 * 3, "{list:?}");
+    // sweep.json, summary.csv, points.csv, 5 charts x 2 formats, and 12 runs x 3 files.
+    assert_eq!(list.len(), 3 + 10 + 12 * 3, "{list:?}");
     for f in &list {
         assert_eq!(read(&a.join(f)), read(&b.join(f)), "{} differs", f.display());
     }
@@ -304,7 +304,13 @@ fn shards_merge_into_the_unsharded_output() {
         &["merge", "m3/tiny", "m1/tiny", "m2/tiny", "--out", "merged"],
         &dir,
     ));
-    for f in ["summary.csv", "points.csv", "sweep.json"] {
+    let charts = [
+        "charts/tradeoff.svg",
+        "charts/tradeoff.png",
+        "charts/convergence.svg",
+        "charts/conv_p99_s_vs_gossip.fanout.png",
+    ];
+    for f in ["summary.csv", "points.csv", "sweep.json"].iter().chain(&charts) {
         let want = read(&dir.join("all/tiny").join(f));
         assert_eq!(read(&dir.join("shared/tiny").join(f)), want, "{f}");
         assert_eq!(read(&dir.join("merged").join(f)), want, "{f}");
@@ -440,4 +446,36 @@ fn resume_reruns_only_missing_runs() {
     ));
     assert!(out.contains("12 ran, 0 resumed"), "{out}");
     assert!(sweep_dir.join("gossip.fanout=3/2/trace.jsonl").exists());
+}
+
+#[test]
+fn charts_show_every_point() {
+    let dir = setup(
+        "charts",
+        &SWEEP.replace("seeds = 4", "seeds = 2").replace(
+            "\"gossip.fanout\" = [1, 2, 3]",
+            "\"gossip.fanout\" = [1, 3]\n\"gossip.interval\" = [\"500ms\", \"1s\"]",
+        ),
+    );
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let charts = dir.join("o/tiny/charts");
+    let svg = |name: &str| String::from_utf8(read(&charts.join(name))).unwrap();
+    // Trade-off: one labelled point per setting.
+    let t = svg("tradeoff.svg");
+    assert!(t.starts_with("<svg") || t.starts_with("<?xml"), "{}", &t[..50]);
+    assert!(t.contains("tiny: convergence vs bandwidth"));
+    for label in ["fanout=1, interval=500ms", "fanout=3, interval=1s"] {
+        assert!(t.contains(label), "{label} missing from the trade-off chart");
+    }
+    assert!(t.contains("95% CI over 2 seeds"));
+    // CDFs: one legend entry per point.
+    let c = svg("convergence.svg");
+    assert!(c.contains("fanout=3, interval=500ms"));
+    // Metric vs the first numeric field (fanout), one line per interval;
+    // the duration-valued field could be the x axis too, but fanout sorts first.
+    let m = svg("conv_p99_s_vs_gossip.fanout.svg");
+    assert!(m.contains("interval=500ms") && m.contains("interval=1s"));
+    assert!(m.contains("gossip.fanout"));
+    // PNGs are PNGs.
+    assert_eq!(&read(&charts.join("tradeoff.png"))[..8], b"\x89PNG\r\n\x1a\n");
 }
