@@ -223,7 +223,7 @@ mod tests {
         let a = 2.0 * p - 1.0;
         let two = a * (2.0 / (1.0 - a * a)).sqrt();
         assert!((t_quantile(p, 2.0) - two).abs() < 1e-9);
-        assert_eq!(t_quantile(0.5, 7.0).abs() < 1e-12, true);
+        assert!(t_quantile(0.5, 7.0).abs() < 1e-12);
     }
 
     #[test]
