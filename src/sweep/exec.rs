@@ -57,9 +57,14 @@ pub struct RunResult {
 
 impl RunResult {
     /// Reads a complete run directory: its manifest must exist and carry
-    /// `scenario_hash`, and its summary and convergence file must parse.
-    /// The error says what is missing or different.
-    pub(crate) fn load(dir: &Path, scenario_hash: &str) -> std::result::Result<RunResult, String> {
+    /// `scenario_hash` and scuttlesim `version`, and its summary and
+    /// convergence file must parse. The error says what is missing or
+    /// different.
+    pub(crate) fn load(
+        dir: &Path,
+        scenario_hash: &str,
+        version: &str,
+    ) -> std::result::Result<RunResult, String> {
         let read =
             |name: &str| fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()));
         let manifest: Manifest = serde_json::from_slice(&read("manifest.json")?)
@@ -70,6 +75,13 @@ impl RunResult {
                 dir.join("manifest.json").display(),
                 manifest.scenario_hash,
                 manifest.status
+            ));
+        }
+        if manifest.scuttlesim_version != version {
+            return Err(format!(
+                "{}: made by scuttlesim {}, the sweep by {version}",
+                dir.join("manifest.json").display(),
+                manifest.scuttlesim_version
             ));
         }
         let summary: Summary = serde_json::from_slice(&read("summary.json")?)
@@ -165,7 +177,10 @@ pub fn execute(sweep: &Sweep, root: &Path, opts: &Options, progress: &dyn Progre
         pool.install(|| {
             selected
                 .par_iter()
-                .map(|&i| RunResult::load(&dir.join(plan.run_path(i)), &plan.runs[i].scenario_hash).ok())
+                .map(|&i| {
+                    let run_dir = dir.join(plan.run_path(i));
+                    RunResult::load(&run_dir, &plan.runs[i].scenario_hash, &plan.scuttlesim_version).ok()
+                })
                 .collect()
         })
     } else {

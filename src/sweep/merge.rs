@@ -169,7 +169,8 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<(Plan, Vec<RunResul
         let dir = owner[i]
             .expect("every run belongs to one shard")
             .join(plan.run_path(i));
-        let r = RunResult::load(&dir, &run.scenario_hash).map_err(|m| bad(&dir, m))?;
+        let r =
+            RunResult::load(&dir, &run.scenario_hash, &plan.scuttlesim_version).map_err(|m| bad(&dir, m))?;
         results.push(r);
     }
     let out = out.unwrap_or(first);
