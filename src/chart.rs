@@ -27,6 +27,7 @@ mod field;
 mod frame;
 mod informed;
 mod label;
+mod marks;
 mod raster;
 mod render;
 mod spacetime;

@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::element::{PathElement, Polygon, Rectangle};
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, dedup_px, from_zero, no_data, span, Axes, Ticks};
+use super::draw::{build, dedup_px, from_zero, no_data, span, Axes, Ticks, Usable};
 use super::frame::{page, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{KindColors, BLACK, INK};
@@ -59,7 +59,7 @@ pub fn bandwidth(
 /// Five-number summary `[min, q1, median, q3, max]` of the finite values,
 /// quartiles by linear interpolation between order statistics (type 7).
 pub(crate) fn five_numbers(values: &[f64]) -> Option<[f64; 5]> {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.usable()).collect();
     if v.is_empty() {
         return None;
     }
@@ -85,7 +85,7 @@ impl Fig<'_> {
         let mut times = Vec::new();
         let mut cum: Vec<Vec<f64>> = vec![Vec::new(); d.kinds.len()];
         for (i, t) in d.time_s.iter().enumerate() {
-            if !t.is_finite() || d.kinds.iter().any(|k| !k.bytes_per_s[i].is_finite()) {
+            if !t.usable() || d.kinds.iter().any(|k| !k.bytes_per_s[i].usable()) {
                 continue;
             }
             times.push(*t);
@@ -162,10 +162,10 @@ impl Figure for Fig<'_> {
 
         // (a) stacked rates over time.
         let (times, cum) = self.stack();
-        let top = cum.last().map_or(&[][..], |c| c.as_slice());
+        let y = from_zero(span(cum.iter().flatten().copied()), 0.08);
         let mut a = Axes::new(
             from_zero(span(times.iter().copied()), 0.0),
-            from_zero(span(top.iter().copied()), 0.08),
+            y,
             "time (s)",
             "bytes/s (all nodes)",
         );
@@ -215,7 +215,7 @@ impl Figure for Fig<'_> {
             .iter()
             .map(|b| (b, five_numbers(&b.bytes_per_s)))
             .collect();
-        let ymax = span(boxes.iter().filter_map(|(_, f)| f.map(|f| f[4])));
+        let yr = span(boxes.iter().filter_map(|(_, f)| *f).flat_map(|f| [f[0], f[4]]));
         let ticks = boxes
             .iter()
             .enumerate()
@@ -223,7 +223,7 @@ impl Figure for Fig<'_> {
             .collect();
         let mut b = Axes::new(
             (-0.6, boxes.len().max(1) as f64 - 0.4),
-            from_zero(ymax, 0.08),
+            from_zero(yr, 0.08),
             "message kind",
             "bytes/s per node",
         );
@@ -246,7 +246,12 @@ impl Figure for Fig<'_> {
             let p = |y: f64, dx: f64| chart.backend_coord(&(x + dx, y));
             let hw = 0.28;
             root.draw(&Rectangle::new([p(q3, -hw), p(q1, hw)], t.tint(color, BOX_ALPHA)))?;
-            root.draw(&Rectangle::new([p(q3, -hw), p(q1, hw)], t.line(color, 1.8)))?;
+            // A closed path, not a stroked rectangle: plotters' SVG rect ignores stroke width.
+            let (a, b) = (p(q3, -hw), p(q1, hw));
+            root.draw(&PathElement::new(
+                vec![a, (b.0, a.1), b, (a.0, b.1), a],
+                t.line(color, 1.8),
+            ))?;
             for (y0, y1) in [(min, q1), (q3, max)] {
                 root.draw(&PathElement::new(
                     vec![p(y0, 0.0), p(y1, 0.0)],
@@ -323,8 +328,12 @@ mod tests {
         );
         assert!(count(&svg, "polygon") >= 3, "one stacked area per kind");
         assert!(
-            count(&svg, "rect") >= 4 * 2 + 3,
-            "box fill and outline per box, legend samples"
+            count(&svg, "rect") >= 4 + 3,
+            "a box per distribution, legend samples"
+        );
+        assert!(
+            count(&svg, "polyline") >= 4 * 6,
+            "outline, two whiskers, two caps, median per box"
         );
     }
 

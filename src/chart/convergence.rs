@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{build, data_line, from_zero, no_data, span, Axes};
+use super::draw::{build, data_line, from_zero, no_data, span, Axes, Usable, MAX_ABS};
 use super::frame::{page, put_text, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{series_color, SERIES};
@@ -21,8 +21,9 @@ use super::{ChartError, ImageFormat, Provenance, Rendered};
 pub struct CdfSeries {
     /// Legend text, e.g. `"fanout=3"`; not shown when the chart has one series.
     pub label: String,
-    /// Seconds from each write until every node had it. `+inf` counts as a
-    /// write that never converged; NaN and `-inf` are skipped.
+    /// Seconds from each write until every node had it. `+inf` (or anything
+    /// above 1e100) counts as a write that never converged; NaN and `-inf`
+    /// are skipped.
     pub convergence_s: Vec<f64>,
     /// Writes that never reached every node (in addition to any `+inf`).
     pub not_converged: usize,
@@ -48,14 +49,9 @@ struct Fig<'a>(&'a ConvergenceData);
 
 /// Sorted finite times and the total number of writes (the denominator).
 fn samples(s: &CdfSeries) -> (Vec<f64>, usize) {
-    let mut v: Vec<f64> = s
-        .convergence_s
-        .iter()
-        .copied()
-        .filter(|x| x.is_finite())
-        .collect();
+    let mut v: Vec<f64> = s.convergence_s.iter().copied().filter(|x| x.usable()).collect();
     v.sort_by(f64::total_cmp);
-    let inf = s.convergence_s.iter().filter(|x| **x == f64::INFINITY).count();
+    let inf = s.convergence_s.iter().filter(|x| **x > MAX_ABS).count();
     let total = v.len() + inf + s.not_converged;
     (v, total)
 }

@@ -1,28 +1,45 @@
-//! Drawing helpers shared by the charts: axes, markers, dashes, arrows, error bars.
+//! Axes and data lines shared by the charts: ranges, ticks, panels, polylines.
 //!
-//! Everything sized in pixels (markers, caps, arrow heads, dashes) is drawn in
-//! absolute pixel coordinates on the root area, after mapping data points with
-//! `ChartContext::backend_coord`, so it has the same size whatever the data
-//! range. Data ranges come from [`span`], which skips non-finite values.
+//! Data ranges come from [`span`] over [`Usable`] values (finite, magnitude at
+//! most [`MAX_ABS`]), so every drawn point lies inside its panel. Data lines
+//! are mapped to pixels with `ChartContext::backend_coord` and drawn on the
+//! root area, like the pixel-sized marks in `marks.rs`.
 
 use plotters::chart::ChartContext;
 use plotters::coord::ranged1d::Ranged;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
-use plotters::element::{Circle, PathElement, Polygon};
+use plotters::element::PathElement;
 use plotters::prelude::{Cartesian2d, ChartBuilder, DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
-use plotters::style::RGBColor;
 
 use super::frame::{put_text, text_size};
+use super::marks::dashed_path;
 use super::render::Ctx;
 use super::theme::{Theme, TickFormat, GRID, INK};
 use super::ChartError;
 
+/// Largest magnitude a chart plots; larger values are treated like infinities
+/// (skipped), so axis ranges and pixel positions stay finite and small.
+pub(crate) const MAX_ABS: f64 = 1e100;
+
+/// Whether a value can be plotted: finite and at most [`MAX_ABS`] in magnitude.
+pub(crate) trait Usable {
+    /// True for values the charts draw.
+    fn usable(self) -> bool;
+}
+
+impl Usable for f64 {
+    fn usable(self) -> bool {
+        self.is_finite() && self.abs() <= MAX_ABS
+    }
+}
+
 /// A chart with `f64` axes.
 pub(crate) type Chart2<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// Smallest and largest finite value, if any.
+/// Smallest and largest finite value, if any. Charts pass only [`Usable`]
+/// values (or sums of a few), so the range width stays finite.
 pub(crate) fn span(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
     values
         .into_iter()
@@ -49,15 +66,17 @@ pub(crate) fn padded(r: Option<(f64, f64)>, frac: f64, default: (f64, f64)) -> (
     }
 }
 
-/// Like [`padded`] but the low end stays at zero when all values are
-/// non-negative (counts, rates, durations start at zero).
+/// A range that always contains zero (counts, rates and durations start at
+/// zero): `(0, hi)` plus `frac` headroom for non-negative data, otherwise the
+/// padded range of the data and zero.
 pub(crate) fn from_zero(r: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
     match r {
         Some((lo, hi)) if lo >= 0.0 => {
             let hi = if hi <= 0.0 { 1.0 } else { hi };
             (0.0, hi + hi * frac)
         }
-        other => padded(other, frac, (0.0, 1.0)),
+        Some((lo, hi)) => padded(Some((lo, hi.max(0.0))), frac, (0.0, 1.0)),
+        None => (0.0, 1.0),
     }
 }
 
@@ -177,7 +196,13 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
     let mut chart = b.build_cartesian_2d(axes.x.0..axes.x.1, axes.y.0..axes.y.1)?;
 
     let hide = axes.hide_x_labels;
-    let fx = |v: &f64| if hide { String::new() } else { x_fmt.format(*v) };
+    let fx = |v: &f64| {
+        if hide {
+            String::new()
+        } else {
+            x_fmt.format(*v)
+        }
+    };
     let fy = |v: &f64| y_fmt.format(*v);
     let n = |ticks: &Ticks| match ticks {
         Ticks::Auto(n) => *n,
@@ -242,62 +267,6 @@ pub(crate) fn no_data<DB: DrawingBackend>(
     )
 }
 
-/// Marker shapes; filled except the cross.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
-    Circle,
-    Square,
-    Triangle,
-    Diamond,
-    Cross,
-}
-
-/// Shapes in the order lines are assigned them.
-pub(crate) const SHAPES: [Shape; 4] = [Shape::Circle, Shape::Square, Shape::Triangle, Shape::Diamond];
-
-/// Draws a marker centred on `c` (absolute pixels).
-pub(crate) fn marker<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    (x, y): (i32, i32),
-    shape: Shape,
-    color: RGBColor,
-    t: &Theme,
-) -> Result<(), ChartError> {
-    let r = t.px(5.0);
-    let fill = t.fill(color, 1.0);
-    match shape {
-        Shape::Circle => root.draw(&Circle::new((x, y), r, fill))?,
-        Shape::Square => {
-            let s = t.px(4.5);
-            root.draw(&Polygon::new(
-                vec![(x - s, y - s), (x + s, y - s), (x + s, y + s), (x - s, y + s)],
-                fill,
-            ))?
-        }
-        Shape::Triangle => {
-            let s = t.px(6.0);
-            root.draw(&Polygon::new(
-                vec![(x, y - s), (x + s, y + s * 3 / 4), (x - s, y + s * 3 / 4)],
-                fill,
-            ))?
-        }
-        Shape::Diamond => {
-            let s = t.px(6.0);
-            root.draw(&Polygon::new(
-                vec![(x, y - s), (x + s, y), (x, y + s), (x - s, y)],
-                fill,
-            ))?
-        }
-        Shape::Cross => {
-            let s = t.px(4.5);
-            let st = t.line(color, 2.2);
-            root.draw(&PathElement::new(vec![(x - s, y - s), (x + s, y + s)], st))?;
-            root.draw(&PathElement::new(vec![(x - s, y + s), (x + s, y - s)], st))?;
-        }
-    }
-    Ok(())
-}
-
 /// Drops consecutive points that land on the same pixel: lossless at this
 /// resolution, and keeps a CDF of 100 000 writes from becoming a 5 MB SVG.
 pub(crate) fn dedup_px(mut px: Vec<(i32, i32)>) -> Vec<(i32, i32)> {
@@ -315,7 +284,7 @@ pub(crate) fn data_line<DB: DrawingBackend>(
     dashed: bool,
     t: &Theme,
 ) -> Result<(), ChartError> {
-    for run in pts.split(|(x, y)| !x.is_finite() || !y.is_finite()) {
+    for run in pts.split(|(x, y)| !x.usable() || !y.usable()) {
         let px = dedup_px(run.iter().map(|p| chart.backend_coord(p)).collect());
         if px.len() < 2 {
             continue;
@@ -326,104 +295,6 @@ pub(crate) fn data_line<DB: DrawingBackend>(
             root.draw(&PathElement::new(px, style))?;
         }
     }
-    Ok(())
-}
-
-/// Draws a dashed polyline through `pts` (absolute pixels): 7 on, 4 off at 1×.
-pub(crate) fn dashed_path<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    pts: &[(i32, i32)],
-    style: plotters::style::ShapeStyle,
-    t: &Theme,
-) -> Result<(), ChartError> {
-    let (on, off) = (7.0 * t.scale, 4.0 * t.scale);
-    let mut dash: Vec<(f64, f64)> = Vec::new();
-    let mut pos = 0.0; // position within the current on+off period
-    for w in pts.windows(2) {
-        let (a, b) = (
-            (f64::from(w[0].0), f64::from(w[0].1)),
-            (f64::from(w[1].0), f64::from(w[1].1)),
-        );
-        let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
-        let mut done = 0.0;
-        while done < len {
-            let at = |d: f64| (a.0 + (b.0 - a.0) * d / len, a.1 + (b.1 - a.1) * d / len);
-            let in_on = pos < on;
-            let step = (if in_on { on - pos } else { on + off - pos }).min(len - done);
-            if in_on {
-                if dash.is_empty() {
-                    dash.push(at(done));
-                }
-                dash.push(at(done + step));
-            }
-            done += step;
-            pos += step;
-            if pos >= on && !dash.is_empty() {
-                flush(root, &mut dash, style)?;
-            }
-            if pos >= on + off {
-                pos = 0.0;
-            }
-        }
-    }
-    flush(root, &mut dash, style)
-}
-
-fn flush<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    dash: &mut Vec<(f64, f64)>,
-    style: plotters::style::ShapeStyle,
-) -> Result<(), ChartError> {
-    if dash.len() >= 2 {
-        let pts: Vec<(i32, i32)> = dash
-            .iter()
-            .map(|(x, y)| (x.round() as i32, y.round() as i32))
-            .collect();
-        root.draw(&PathElement::new(pts, style))?;
-    }
-    dash.clear();
-    Ok(())
-}
-
-/// Vertical error bar with caps from `lo` to `hi` at pixel column `x`.
-pub(crate) fn error_bar<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    x: i32,
-    (lo, hi): (i32, i32),
-    color: RGBColor,
-    t: &Theme,
-) -> Result<(), ChartError> {
-    let st = t.line(color, 1.5);
-    let c = t.px(4.0);
-    root.draw(&PathElement::new(vec![(x, lo), (x, hi)], st))?;
-    root.draw(&PathElement::new(vec![(x - c, lo), (x + c, lo)], st))?;
-    root.draw(&PathElement::new(vec![(x - c, hi), (x + c, hi)], st))?;
-    Ok(())
-}
-
-/// Filled arrow head with its tip at `to`, pointing away from `from` (pixels).
-pub(crate) fn arrow_head<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    from: (i32, i32),
-    to: (i32, i32),
-    color: RGBColor,
-    t: &Theme,
-) -> Result<(), ChartError> {
-    let (dx, dy) = (f64::from(to.0 - from.0), f64::from(to.1 - from.1));
-    let len = (dx * dx + dy * dy).sqrt();
-    if len < 1.0 {
-        return Ok(());
-    }
-    let (ux, uy) = (dx / len, dy / len);
-    let (l, w) = (11.0 * t.scale, 4.5 * t.scale);
-    let base = (f64::from(to.0) - ux * l, f64::from(to.1) - uy * l);
-    let p = |x: f64, y: f64| (x.round() as i32, y.round() as i32);
-    let pts = vec![
-        to,
-        p(base.0 - uy * w, base.1 + ux * w),
-        p(base.0 + uy * w, base.1 - ux * w),
-    ];
-    root.draw(&Polygon::new(pts, t.fill(color, 1.0)))?;
     Ok(())
 }
 
@@ -451,5 +322,6 @@ mod tests {
         assert_eq!(padded(None, 0.05, (0.0, 1.0)), (0.0, 1.0));
         assert_eq!(from_zero(Some((0.0, 0.0)), 0.0), (0.0, 1.0));
         assert_eq!(from_zero(Some((1.0, 10.0)), 0.1), (0.0, 11.0));
+        assert_eq!(from_zero(Some((-4.0, -2.0)), 0.25), (-5.0, 1.0));
     }
 }

@@ -9,8 +9,9 @@ use plotters::coord::Shift;
 use plotters::element::PathElement;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, error_bar, from_zero, marker, no_data, padded, span, Axes, SHAPES};
+use super::draw::{build, from_zero, no_data, padded, span, Axes, Usable};
 use super::frame::{page, LegendEntry, Mark};
+use super::marks::{error_bar, marker, SHAPES};
 use super::render::{render, Ctx, Figure};
 use super::theme::{series_color, INK};
 use super::tradeoff::Estimate;
@@ -63,7 +64,9 @@ pub fn metric_vs_field(
 
 struct Fig<'a>(&'a MetricVsFieldData);
 
-fn with_unit(name: &str, unit: &str) -> String {
+/// Axis text "name (unit)"; `fallback` stands in for an empty name.
+fn with_unit(name: &str, unit: &str, fallback: &str) -> String {
+    let name = if name.is_empty() { fallback } else { name };
     if unit.is_empty() {
         name.to_string()
     } else {
@@ -91,7 +94,7 @@ impl Figure for Fig<'_> {
                     .points
                     .iter()
                     .copied()
-                    .filter(|p| p.x.is_finite() && p.y.value.is_finite())
+                    .filter(|p| p.x.usable() && p.y.value.usable())
                     .collect();
                 pts.sort_by(|a, b| a.x.total_cmp(&b.x));
                 (l.label.as_str(), pts)
@@ -138,8 +141,8 @@ impl Figure for Fig<'_> {
         );
         let y = from_zero(span(all().flat_map(|p| p.y.finite())), 0.08);
         let (x_desc, y_desc) = (
-            with_unit(&d.field, &d.field_unit),
-            with_unit(&d.metric, &d.metric_unit),
+            with_unit(&d.field, &d.field_unit, "field"),
+            with_unit(&d.metric, &d.metric_unit, "metric"),
         );
         let chart = build(root, &body, ctx, &Axes::new(x, y, &x_desc, &y_desc))?;
         if all().next().is_none() {

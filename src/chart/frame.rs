@@ -10,7 +10,7 @@ use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{RGBColor, TextStyle};
 
-use super::draw::{arrow_head, dashed_path, error_bar, marker, Shape};
+use super::marks::{arrow_head, dashed_path, error_bar, marker, Shape};
 use super::render::Ctx;
 use super::ChartError;
 

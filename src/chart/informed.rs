@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::element::Polygon;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, data_line, dedup_px, from_zero, no_data, span, Axes, Chart2};
+use super::draw::{build, data_line, dedup_px, from_zero, no_data, padded, span, Axes, Chart2, Usable};
 use super::frame::{page, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{pretty_math, BLUE, VERMILLION};
@@ -51,7 +51,7 @@ struct Fig<'a>(&'a InformedData);
 const BAND_ALPHA: f64 = 0.25;
 
 fn finite(p: &(f64, f64)) -> bool {
-    p.0.is_finite() && p.1.is_finite()
+    p.0.usable() && p.1.usable()
 }
 
 impl Fig<'_> {
@@ -69,7 +69,7 @@ impl Fig<'_> {
         let rows: Vec<(f64, f64, f64)> = (0..d.time_s.len())
             .map(|i| (d.time_s[i], d.p10[i], d.p90[i]))
             .collect();
-        for run in rows.split(|(t, lo, hi)| !(t.is_finite() && lo.is_finite() && hi.is_finite())) {
+        for run in rows.split(|(t, lo, hi)| !(t.usable() && lo.usable() && hi.usable())) {
             if run.len() < 2 {
                 continue;
             }
@@ -154,19 +154,29 @@ impl Figure for Fig<'_> {
         }
         let body = page(root, ctx, "informed fraction", &legend)?;
 
-        let xs = mean.iter().chain(model).filter(|p| finite(p)).map(|p| p.0);
-        let x = from_zero(span(xs), 0.02);
-        let axes = Axes::new(
-            x,
-            (0.0, 1.04),
-            "time since write (s)",
-            "fraction of nodes informed",
-        );
+        let band: Vec<(f64, f64)> = if has_mean && self.has_band() {
+            (0..d.time_s.len())
+                .flat_map(|i| [(d.time_s[i], d.p10[i]), (d.time_s[i], d.p90[i])])
+                .filter(finite)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let shown = || mean.iter().chain(model).chain(&band).filter(|p| finite(p));
+        let x = from_zero(span(shown().map(|p| p.0)), 0.02);
+        // Fractions live in [0, 1]; anything outside stays visible rather than hidden.
+        let y = match span(shown().map(|p| p.1)) {
+            Some((lo, hi)) if lo < 0.0 || hi > 1.0 => {
+                padded(Some((lo.min(0.0), hi.max(1.0))), 0.04, (0.0, 1.04))
+            }
+            _ => (0.0, 1.04),
+        };
+        let axes = Axes::new(x, y, "time since write (s)", "fraction of nodes informed");
         let chart = build(root, &body, ctx, &axes)?;
         if !has_mean && !has_model {
             return no_data(root, &chart, ctx);
         }
-        if self.has_band() {
+        if !band.is_empty() {
             self.band(root, &chart, ctx)?;
         }
         data_line(root, &chart, &mean, t.line(BLUE, 2.5), false, t)?;

@@ -34,7 +34,9 @@ type Res<'a> = Result<(), DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>
 
 /// Pixels `(x, y, coverage)` of `text` relative to the anchor, before rotation.
 pub(crate) fn layout(text: &str, size: f64, h: HPos, v: VPos) -> Vec<(i32, i32, f32)> {
-    let Some(font) = font() else { return Vec::new() };
+    let Some(font) = font() else {
+        return Vec::new();
+    };
     let em = (size / 1.24) as f32;
     let upem = font.units_per_em().unwrap_or(2048.0);
     let scale = PxScale::from(em * font.height_unscaled() / upem);

@@ -15,9 +15,10 @@ use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::WHITE;
 
-use super::draw::{arrow_head, build, marker, no_data, span, Axes, Shape, Ticks};
+use super::draw::{build, no_data, span, Axes, Ticks, Usable};
 use super::frame::{page, put_text, text_size, LegendEntry, Mark};
 use super::label::{Placer, ABOVE_FIRST};
+use super::marks::{arrow_head, marker, Shape};
 use super::render::{render, Ctx, Figure};
 use super::theme::{KindColors, INK};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
@@ -97,7 +98,7 @@ impl Fig<'_> {
             .messages
             .iter()
             .filter_map(|m| m.recv_s.map(|r| (r - m.send_s) * MS))
-            .filter(|l| l.is_finite())
+            .filter(|l| l.usable())
             .collect();
         lat.sort_by(f64::total_cmp);
         match lat.get(lat.len() / 2) {
@@ -175,10 +176,7 @@ impl Figure for Fig<'_> {
             .iter()
             .map(|(k, c)| LegendEntry::new(k.clone(), Mark::Arrow { color: *c }))
             .collect();
-        if d.messages
-            .iter()
-            .any(|m| m.recv_s.is_none() && m.send_s.is_finite())
-        {
+        if d.messages.iter().any(|m| m.recv_s.is_none() && m.send_s.usable()) {
             legend.push(LegendEntry::new("dropped", Mark::Dropped { color: INK }));
         }
         if d.events.iter().any(|e| e.write) {
@@ -198,14 +196,14 @@ impl Figure for Fig<'_> {
                 .flat_map(|m| [Some(m.send_s), m.recv_s])
                 .flatten(),
         );
-        let tr = span(times.map(|s| s * MS));
+        let tr = span(times.filter(|t| t.usable())).map(|(a, b)| (a * MS, b * MS));
         let drop_ms = self.drop_latency_ms(tr.map_or(1.0, |(a, b)| b - a));
         let x = match tr {
             Some((lo, hi)) => {
                 let drops = d
                     .messages
                     .iter()
-                    .filter(|m| m.recv_s.is_none())
+                    .filter(|m| m.recv_s.is_none() && m.send_s.usable())
                     .map(|m| m.send_s * MS + drop_ms / 2.0);
                 let hi = span(drops).map_or(hi, |(_, h)| hi.max(h));
                 let pad = ((hi - lo) * 0.04).max(1.0);
@@ -233,11 +231,11 @@ impl Figure for Fig<'_> {
 
         let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
         let line_w = t.px(6.0);
-        for m in d.messages.iter().filter(|m| m.send_s.is_finite()) {
+        for m in d.messages.iter().filter(|m| m.send_s.usable()) {
             let color = colors.get(&m.kind);
             let from = chart.backend_coord(&(m.send_s * MS, self.y(m.from)));
             match m.recv_s {
-                Some(r) if r.is_finite() => {
+                Some(r) if r.usable() => {
                     let to = chart.backend_coord(&(r * MS, self.y(m.to)));
                     root.draw(&PathElement::new(vec![from, to], t.line(color, 1.8)))?;
                     arrow_head(root, from, to, color, t)?;
@@ -256,7 +254,7 @@ impl Figure for Fig<'_> {
         }
 
         let dot = t.px(3.5);
-        let mut shown: Vec<&SpacetimeEvent> = d.events.iter().filter(|e| e.time_s.is_finite()).collect();
+        let mut shown: Vec<&SpacetimeEvent> = d.events.iter().filter(|e| e.time_s.usable()).collect();
         shown.sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(a.node.cmp(&b.node)));
         for e in &shown {
             let p = chart.backend_coord(&(e.time_s * MS, self.y(e.node)));

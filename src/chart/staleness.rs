@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::element::Polygon;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, data_line, dedup_px, from_zero, no_data, span, y_area_width, Axes, Ticks};
+use super::draw::{build, data_line, dedup_px, from_zero, no_data, span, y_area_width, Axes, Ticks, Usable};
 use super::frame::{page, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{BLUE, GREEN, VERMILLION};
@@ -46,9 +46,7 @@ fn pairs(t: &[f64], v: &[f64]) -> Vec<(f64, f64)> {
 }
 
 fn finite_y(p: &[(f64, f64)]) -> impl Iterator<Item = f64> + '_ {
-    p.iter()
-        .filter(|(x, y)| x.is_finite() && y.is_finite())
-        .map(|p| p.1)
+    p.iter().filter(|(x, y)| x.usable() && y.usable()).map(|p| p.1)
 }
 
 const AREA_ALPHA: f64 = 0.2;
@@ -123,11 +121,10 @@ impl Figure for Fig<'_> {
 
         let all = [&max, &mean, &count];
         let x = from_zero(
-            span(all.iter().flat_map(|p| {
-                p.iter()
-                    .filter(|(x, y)| x.is_finite() && y.is_finite())
-                    .map(|p| p.0)
-            })),
+            span(
+                all.iter()
+                    .flat_map(|p| p.iter().filter(|(x, y)| x.usable() && y.usable()).map(|p| p.0)),
+            ),
             0.0,
         );
         let y_top = from_zero(span(finite_y(&max).chain(finite_y(&mean))), 0.08);
@@ -152,7 +149,7 @@ impl Figure for Fig<'_> {
         if finite_y(&count).next().is_none() {
             return no_data(root, &lower_chart, ctx);
         }
-        for run in count.split(|(x, y)| !x.is_finite() || !y.is_finite()) {
+        for run in count.split(|(x, y)| !x.usable() || !y.usable()) {
             if let (Some(first), Some(last)) = (run.first(), run.last()) {
                 let mut pts: Vec<(i32, i32)> = run.iter().map(|p| lower_chart.backend_coord(p)).collect();
                 pts.push(lower_chart.backend_coord(&(last.0, 0.0)));

@@ -92,3 +92,117 @@ where
     assert!(text.contains("no data"), "empty chart lacks the no-data note");
     f(ImageFormat::Png).expect("empty input renders as png");
 }
+
+#[cfg(test)]
+mod extreme {
+    use super::prov;
+    use crate::chart::*;
+
+    const WILD: [f64; 9] = [
+        1e308,
+        -1e308,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        1e100,
+        -1e100,
+        0.0,
+        f64::NAN,
+        f64::NEG_INFINITY,
+    ];
+
+    fn both(f: impl Fn(ImageFormat) -> Result<Rendered, ChartError>) {
+        for fmt in [ImageFormat::Svg, ImageFormat::Png] {
+            f(fmt).expect("extreme values still render");
+        }
+    }
+
+    /// Huge, tiny and non-finite values must neither panic nor hang (a huge
+    /// value once made an infinite axis range).
+    #[test]
+    fn extreme_values_render() {
+        let v = WILD.to_vec();
+        let est = |x: f64| Estimate {
+            value: x,
+            lo: x,
+            hi: x,
+        };
+        let c = ConvergenceData {
+            series: vec![CdfSeries {
+                convergence_s: v.clone(),
+                ..Default::default()
+            }],
+        };
+        both(|f| convergence(&c, &prov(), f));
+        let i = InformedData {
+            time_s: v.clone(),
+            mean: v.clone(),
+            p10: v.clone(),
+            p90: v.clone(),
+            analytic: None,
+        };
+        both(|f| informed(&i, &prov(), f));
+        let b = BandwidthData {
+            time_s: v.clone(),
+            kinds: vec![KindRate {
+                kind: "digest".into(),
+                bytes_per_s: v.clone(),
+            }],
+            per_node: vec![NodeRates {
+                label: "total".into(),
+                bytes_per_s: v.clone(),
+            }],
+        };
+        both(|f| bandwidth(&b, &prov(), f));
+        let s = StalenessData {
+            time_s: v.clone(),
+            max_s: v.clone(),
+            mean_s: v.clone(),
+            stale_mappings: v.clone(),
+        };
+        both(|f| staleness(&s, &prov(), f));
+        let st = SpacetimeData {
+            nodes: 2,
+            events: v
+                .iter()
+                .map(|t| SpacetimeEvent {
+                    node: 0,
+                    time_s: *t,
+                    label: "[1,0]".into(),
+                    write: true,
+                })
+                .collect(),
+            messages: v
+                .iter()
+                .map(|t| SpacetimeMessage {
+                    from: 0,
+                    to: 1,
+                    send_s: *t,
+                    recv_s: None,
+                    kind: "delta".into(),
+                })
+                .collect(),
+        };
+        both(|f| spacetime(&st, &prov(), f));
+        let t = TradeoffData {
+            points: v
+                .iter()
+                .map(|x| TradeoffPoint {
+                    setting: "s".into(),
+                    bytes_per_node_s: *x,
+                    p99_s: est(*x),
+                    mean_s: est(-*x),
+                })
+                .collect(),
+            interval: String::new(),
+        };
+        both(|f| tradeoff(&t, &prov(), f));
+        let m = MetricVsFieldData {
+            lines: vec![FieldLine {
+                label: "l".into(),
+                points: v.iter().map(|x| FieldPoint { x: *x, y: est(*x) }).collect(),
+            }],
+            ..Default::default()
+        };
+        both(|f| metric_vs_field(&m, &prov(), f));
+    }
+}

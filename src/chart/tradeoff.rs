@@ -11,9 +11,10 @@ use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{build, error_bar, from_zero, marker, no_data, padded, span, Axes, Shape};
+use super::draw::{build, from_zero, no_data, padded, span, Axes, Usable};
 use super::frame::{page, put_text, text_size, LegendEntry, Mark};
 use super::label::{Placer, RIGHT_FIRST};
+use super::marks::{error_bar, marker, Shape};
 use super::render::{render, Ctx, Figure};
 use super::theme::{BLUE, INK, VERMILLION};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
@@ -32,13 +33,11 @@ pub struct Estimate {
 impl Estimate {
     /// The error bar `(lo, hi)` if both ends are finite.
     pub(crate) fn bar(&self) -> Option<(f64, f64)> {
-        (self.lo.is_finite() && self.hi.is_finite()).then_some((self.lo, self.hi))
+        (self.lo.usable() && self.hi.usable()).then_some((self.lo, self.hi))
     }
     /// Finite values among value, lo and hi.
     pub(crate) fn finite(&self) -> impl Iterator<Item = f64> {
-        [self.value, self.lo, self.hi]
-            .into_iter()
-            .filter(|v| v.is_finite())
+        [self.value, self.lo, self.hi].into_iter().filter(|v| v.usable())
     }
 }
 
@@ -90,11 +89,7 @@ impl Figure for Fig<'_> {
     ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let d = self.0;
-        let pts: Vec<&TradeoffPoint> = d
-            .points
-            .iter()
-            .filter(|p| p.bytes_per_node_s.is_finite())
-            .collect();
+        let pts: Vec<&TradeoffPoint> = d.points.iter().filter(|p| p.bytes_per_node_s.usable()).collect();
         let mut legend: Vec<LegendEntry> = SERIES
             .iter()
             .map(|(l, s, c)| LegendEntry::new(*l, Mark::Marker { color: *c, shape: *s }))
@@ -125,7 +120,7 @@ impl Figure for Fig<'_> {
         );
         let axes = Axes::new(x, y, "bandwidth per node (bytes/s)", "convergence time (s)");
         let chart = build(root, &body, ctx, &axes)?;
-        let has = |p: &&&TradeoffPoint| p.p99_s.value.is_finite() || p.mean_s.value.is_finite();
+        let has = |p: &&&TradeoffPoint| p.p99_s.value.usable() || p.mean_s.value.usable();
         if !pts.iter().any(|p| has(&p)) {
             return no_data(root, &chart, ctx);
         }
@@ -143,19 +138,19 @@ impl Figure for Fig<'_> {
                     error_bar(root, bx, (blo, bhi), *color, t)?;
                     placer.block((bx - r / 2, bhi, bx + r / 2, blo));
                 }
-                if est.value.is_finite() {
+                if est.value.usable() {
                     let (mx, my) = chart.backend_coord(&(p.bytes_per_node_s, est.value));
                     marker(root, (mx, my), *shape, *color, t)?;
                     placer.block((mx - r, my - r, mx + r, my + r));
                 }
             }
             // Label the p99 point (the upper one), or the mean if p99 is missing.
-            let anchor_y = if p.p99_s.value.is_finite() {
+            let anchor_y = if p.p99_s.value.usable() {
                 p.p99_s.value
             } else {
                 p.mean_s.value
             };
-            if anchor_y.is_finite() {
+            if anchor_y.usable() {
                 anchors.push((
                     p.setting.as_str(),
                     chart.backend_coord(&(p.bytes_per_node_s, anchor_y)),
