@@ -2,7 +2,9 @@
 //! codes: 0 ok, 1 a check failed, 2 bad input or an error.
 
 mod check;
+mod merge;
 mod run;
+mod sweep;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -47,6 +49,14 @@ enum Command {
         #[command(flatten)]
         opts: ScenarioOpts,
     },
+    /// Run a sweep: every grid point x every seed, in parallel; writes
+    /// DIR/<sweep>/{summary.csv, points.csv, <point>/<seed>/}.
+    ///
+    /// Exit codes: 0 ok, 2 bad input (nothing runs) or an I/O error.
+    Sweep(sweep::SweepArgs),
+    /// Join the outputs of `sweep --shard K/N` (every K once) into summary
+    /// files byte-identical to an unsharded sweep.
+    Merge(merge::MergeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -98,6 +108,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             trace,
         } => run::run(&scenario, &opts, &out, trace),
         Command::Check { scenario, opts } => check::check(&scenario, &opts),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Merge(args) => merge::merge(&args),
     }
 }
 

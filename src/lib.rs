@@ -15,6 +15,9 @@
 //!   to rounds, messages and writes by emitting commands.
 //! - **Records** ([`trace::Record`]): every observable step, hashed into a
 //!   digest ([`trace::TraceDigest`]) whether or not a trace file is written.
+//! - **Sweep** ([`sweep::Sweep`]): a base scenario, a grid of settings and a
+//!   range of seeds, run in parallel (or sharded across a cluster) into
+//!   per-run and per-setting CSVs and comparison charts.
 //!
 //! ## Determinism
 //! Same binary + same scenario + same seed = the same records, byte for byte.
@@ -56,6 +59,7 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod summary;
+pub mod sweep;
 pub mod time;
 pub mod trace;
 pub mod vclock;

@@ -30,7 +30,17 @@ pub struct RunReport {
 
 /// Runs `scenario` and writes its directory under `root`.
 pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
-    let dir = run_dir(root, scenario);
+    execute_in(scenario, &run_dir(root, scenario), &|_| Vec::new())
+}
+
+/// Extra files of a run directory, made from the outcome: `(file name, bytes)`.
+pub type ExtraFiles<'a> = &'a dyn Fn(&Outcome) -> Vec<(&'static str, Vec<u8>)>;
+
+/// Like [`execute`], but writes into `dir` itself (sweeps choose their own
+/// layout) and also writes the `extra` files, atomically, before the
+/// manifest, so a manifest still means every file of the run is complete.
+pub fn execute_in(scenario: &Scenario, dir: &Path, extra: ExtraFiles<'_>) -> Result<RunReport> {
+    let dir = dir.to_path_buf();
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let level = scenario.output.trace;
     let mut sim = Simulation::new(scenario, level);
@@ -62,6 +72,9 @@ pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
     };
     let summary = Summary::new(scenario, &outcome);
     write_json(&dir.join("summary.json"), &summary)?;
+    for (name, bytes) in extra(&outcome) {
+        write_atomic(&dir.join(name), &bytes)?;
+    }
     let manifest = Manifest {
         scuttlesim_version: VERSION.into(),
         seed: scenario.seed,

@@ -8,4 +8,5 @@ mod faults;
 mod hand;
 mod protocols;
 mod support;
+mod sweep;
 mod vclock;
