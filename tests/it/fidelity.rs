@@ -1,0 +1,630 @@
+//! Fidelity: the simulator agrees with epidemic theory.
+//!
+//! With aligned timers (every node's rounds at I, 2I, …, node 0 first),
+//! a constant latency L = 10 ms (3L < I = 1 s) and a single write at node 0
+//! at t = 0, every message of round k is sent and handled within
+//! (kI, kI + 3L], so a run of the simulator is a run of the synchronous
+//! round model of `reference.rs`. A node that learns the write at time t
+//! learned it in round ⌈(t − I)/I⌉, and "rounds to inform all" is that
+//! round for the last node.
+//!
+//! The check: for each protocol, fan-out and loss, the mean number of
+//! rounds over many simulator seeds agrees with the reference model's
+//! (thousands of independent runs) — Welch's t on the two means, |t| < 4 —
+//! and so does the whole distribution of rounds — a χ² test of
+//! homogeneity, p > 0.001. See docs/VALIDATION.md for the reasoning, the
+//! full table (N up to 10,000, behind `SCUTTLESIM_FULL_VALIDATION=1`) and
+//! the comparison with the published asymptotics.
+
+use crate::reference::{self, Model, Proto, Visibility};
+use crate::support::scenario;
+use rayon::prelude::*;
+use scuttlesim::scenario::TraceLevel;
+use scuttlesim::sim::Simulation;
+use scuttlesim::trace::{Record, TraceSink};
+use std::fmt::Write as _;
+
+const I_NS: u64 = 1_000_000_000;
+
+/// Keeps the first time each node held write (0, 1).
+struct Learned(Vec<Option<u64>>);
+
+impl TraceSink for Learned {
+    fn record(&mut self, r: &Record) {
+        if let Record::Version {
+            t,
+            node,
+            origin: 0,
+            new,
+            ..
+        } = *r
+        {
+            let slot = &mut self.0[node as usize];
+            if new >= 1 && slot.is_none() {
+                *slot = Some(t);
+            }
+        }
+    }
+}
+
+/// How the gossip timers are set.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timers {
+    /// `gossip.phase = "aligned"`: synchronous rounds.
+    Aligned,
+    /// `gossip.phase = "random"` (the default).
+    Random,
+}
+
+/// A run of the simulator: one write at node 0 at t = 0; returns the time
+/// (ns) each node first held it.
+fn sim_learned(proto: Proto, n: u32, fanout: u32, loss: f64, seed: u64, timers: Timers) -> Vec<u64> {
+    let phase = match timers {
+        Timers::Aligned => "aligned",
+        Timers::Random => "random",
+    };
+    let s = scenario(&format!(
+        r#"
+        seed = {seed}
+        duration = "1000s"
+        stop_when_converged = true
+        [nodes]
+        count = {n}
+        [gossip]
+        protocol = "{proto}"
+        interval = "1s"
+        fanout = {fanout}
+        phase = "{phase}"
+        [network]
+        latency = {{ dist = "constant", value = "10ms" }}
+        loss = {loss}
+        [[workload.schedule]]
+        at = "0s"
+        node = 0
+        [output]
+        trace = "off"
+        "#,
+        proto = proto.name(),
+    ));
+    let mut sink = Learned(vec![None; n as usize]);
+    Simulation::new(&s, TraceLevel::Versions).run(&mut sink);
+    sink.0
+        .iter()
+        .enumerate()
+        .map(|(node, t)| t.unwrap_or_else(|| panic!("{s:?}: node {node} never learned the write")))
+        .collect()
+}
+
+/// Informed nodes after each round (aligned timers): a node that learned at
+/// t > 0 learned in round ⌈(t − I)/I⌉; the writer counts from round 0.
+fn per_round(learned: &[u64]) -> Vec<u32> {
+    let round = |t: u64| if t == 0 { 0 } else { (t - 1) / I_NS }; // = ⌈(t − I)/I⌉ for t > I
+    let last = learned.iter().map(|&t| round(t)).max().unwrap_or(0) as usize;
+    let mut new = vec![0u32; last + 1];
+    for &t in learned {
+        assert!(t == 0 || t > I_NS, "nothing is learned before the first round");
+        new[round(t) as usize] += 1;
+    }
+    let mut out = Vec::with_capacity(last);
+    let mut sum = new[0];
+    for k in new.iter().skip(1) {
+        sum += k;
+        out.push(sum);
+    }
+    out
+}
+
+// ---------------------------------------------------------------- statistics
+
+/// Mean and sample variance of a sample.
+#[derive(Copy, Clone, Debug, Default)]
+struct Moments {
+    n: usize,
+    mean: f64,
+    var: f64,
+}
+
+fn moments(xs: &[f64]) -> Moments {
+    let n = xs.len();
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    let var = if n > 1 {
+        xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64
+    } else {
+        0.0
+    };
+    Moments { n, mean, var }
+}
+
+impl Moments {
+    fn se(&self) -> f64 {
+        (self.var / self.n as f64).sqrt()
+    }
+}
+
+/// Welch's t statistic of the difference of two means.
+fn welch_t(a: Moments, b: Moments) -> f64 {
+    let se = (a.var / a.n as f64 + b.var / b.n as f64).sqrt();
+    let d = a.mean - b.mean;
+    if se == 0.0 {
+        if d == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        }
+    } else {
+        d / se
+    }
+}
+
+/// χ² test of homogeneity of two samples of integers: adjacent values are
+/// pooled until every bin expects at least 5 in both samples. Returns
+/// `(χ², degrees of freedom, p-value)`.
+fn chi2_homogeneity(a: &[u32], b: &[u32]) -> (f64, usize, f64) {
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let total = na + nb;
+    let hi = *a.iter().chain(b).max().unwrap() as usize;
+    let mut ca = vec![0f64; hi + 1];
+    let mut cb = vec![0f64; hi + 1];
+    a.iter().for_each(|&x| ca[x as usize] += 1.0);
+    b.iter().for_each(|&x| cb[x as usize] += 1.0);
+    // Pool adjacent values into bins with expected counts >= 5 on both sides.
+    let mut bins: Vec<(f64, f64)> = Vec::new();
+    let (mut acc_a, mut acc_b) = (0.0, 0.0);
+    for v in 0..=hi {
+        acc_a += ca[v];
+        acc_b += cb[v];
+        let col = acc_a + acc_b;
+        if col * na.min(nb) / total >= 5.0 {
+            bins.push((acc_a, acc_b));
+            acc_a = 0.0;
+            acc_b = 0.0;
+        }
+    }
+    if acc_a + acc_b > 0.0 {
+        match bins.last_mut() {
+            Some(last) => {
+                last.0 += acc_a;
+                last.1 += acc_b;
+            }
+            None => bins.push((acc_a, acc_b)),
+        }
+    }
+    if bins.len() < 2 {
+        return (0.0, 0, 1.0);
+    }
+    let mut chi2 = 0.0;
+    for &(oa, ob) in &bins {
+        let col = oa + ob;
+        let (ea, eb) = (col * na / total, col * nb / total);
+        chi2 += (oa - ea).powi(2) / ea + (ob - eb).powi(2) / eb;
+    }
+    let df = bins.len() - 1;
+    (chi2, df, gamma_q(df as f64 / 2.0, chi2 / 2.0))
+}
+
+/// ln Γ(x), x > 0 (Lanczos, g = 7, 9 terms; |error| < 1e-13).
+fn ln_gamma(x: f64) -> f64 {
+    const G: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = G[0];
+    let t = x + 7.5;
+    for (i, g) in G.iter().enumerate().skip(1) {
+        a += g / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// The regularized upper incomplete gamma function Q(a, x) = Γ(a, x)/Γ(a):
+/// the χ² survival function is Q(df/2, χ²/2). Series for x < a + 1, else
+/// Lentz's continued fraction (Numerical Recipes §6.2).
+fn gamma_q(a: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let lead = -x + a * x.ln() - ln_gamma(a);
+    if x < a + 1.0 {
+        let (mut sum, mut term, mut ap) = (1.0 / a, 1.0 / a, a);
+        for _ in 0..1000 {
+            ap += 1.0;
+            term *= x / ap;
+            sum += term;
+            if term.abs() < sum.abs() * 1e-15 {
+                break;
+            }
+        }
+        1.0 - sum * lead.exp()
+    } else {
+        let tiny = 1e-300;
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / tiny;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..1000 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = b + an / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            let del = d * c;
+            h *= del;
+            if (del - 1.0).abs() < 1e-15 {
+                break;
+            }
+        }
+        lead.exp() * h
+    }
+}
+
+/// Checks the χ² machinery against values derived by hand: with 2 degrees
+/// of freedom the survival function is exactly e^{−x/2}; with 1, the 95th
+/// percentile is 3.841 (printed tables); Γ(5) = 24.
+#[test]
+fn chi2_survival_function_matches_tables() {
+    for x in [0.1, 1.0, 3.0, 10.0, 30.0] {
+        assert!((gamma_q(1.0, x / 2.0) - (-x / 2.0).exp()).abs() < 1e-12, "{x}");
+    }
+    assert!((gamma_q(0.5, 3.841_459 / 2.0) - 0.05).abs() < 1e-6);
+    assert!((gamma_q(2.5, 11.070_5 / 2.0) - 0.05).abs() < 1e-5); // df 5
+    assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-12);
+    let (_, df, p) = chi2_homogeneity(&[3; 50], &[3; 70]);
+    assert_eq!((df, p), (0, 1.0), "a single value: nothing to test");
+}
+
+// ---------------------------------------------------------------- theory
+
+/// The published leading-order asymptotics of rounds to inform all, where
+/// they exist (fan-out 1, no loss), as `(formula, value)`.
+fn published(proto: Proto, n: usize, f: usize, loss: f64) -> Option<(&'static str, f64)> {
+    let nf = n as f64;
+    if f != 1 || loss != 0.0 {
+        return None;
+    }
+    match proto {
+        Proto::Push => Some(("log₂N + ln N (Pittel 1987)", nf.log2() + nf.ln())),
+        Proto::Pull => Some((
+            "log₂N + log₂ ln N (Demers: p_{i+1} = p_i²)",
+            nf.log2() + nf.ln().log2(),
+        )),
+        Proto::PushPull | Proto::Scuttlebutt => {
+            Some(("log₃N + O(log log N) (Karp et al. 2000)", nf.log(3.0)))
+        }
+    }
+}
+
+/// Leading terms of rounds to inform all, from the mean-field recurrence of
+/// [`reference::mean_field`]: an exponential phase while few nodes are
+/// informed (the informed set grows by a factor 1 + f·(push + pull
+/// success)), then a tail where the uninformed fraction shrinks by
+/// `(push) e^{−f·q_push}` and `(pull) (1 − q_pull)^f` per round — doubly
+/// exponentially (`log_{1+f} ln N`) when pulls never fail.
+fn leading_terms(proto: Proto, n: usize, f: usize, loss: f64) -> f64 {
+    let (nf, ff, q) = (n as f64, f as f64, 1.0 - loss);
+    let (q_pull, q_push) = match proto {
+        Proto::Push => (0.0, q),
+        Proto::Pull => (q * q, 0.0),
+        Proto::PushPull => (q * q, q),
+        Proto::Scuttlebutt => (q * q, q * q * q),
+    };
+    let growth = nf.ln() / (1.0 + ff * (q_pull + q_push)).ln();
+    let tail = if q_pull == 1.0 {
+        nf.ln().ln() / (1.0 + ff).ln()
+    } else {
+        let rate = ff * q_push
+            + if q_pull > 0.0 {
+                -ff * (1.0 - q_pull).ln()
+            } else {
+                0.0
+            };
+        nf.ln() / rate
+    };
+    growth + tail
+}
+
+/// The first round after which the mean-field expected number of
+/// uninformed nodes is below one half.
+fn mean_field_rounds(proto: Proto, n: usize, f: usize, loss: f64) -> usize {
+    let s = reference::mean_field(proto, n, f, loss, 10_000);
+    1 + s
+        .iter()
+        .position(|&s| s * (n as f64) < 0.5)
+        .expect("the recurrence converges")
+}
+
+// ---------------------------------------------------------------- comparison
+
+#[derive(Copy, Clone, Debug)]
+struct Cell {
+    proto: Proto,
+    n: usize,
+    fanout: usize,
+    loss: f64,
+}
+
+impl Cell {
+    fn model(&self, visibility: Visibility) -> Model {
+        Model {
+            proto: self.proto,
+            n: self.n,
+            fanout: self.fanout,
+            loss: self.loss,
+            visibility,
+        }
+    }
+
+    fn tag(&self) -> u64 {
+        let p = Proto::ALL.iter().position(|&p| p == self.proto).unwrap() as u64;
+        p << 48 | (self.n as u64) << 16 | (self.fanout as u64) << 8 | (self.loss * 100.0) as u64
+    }
+}
+
+/// One row of the theory table.
+#[derive(Clone, Debug)]
+struct Row {
+    cell: Cell,
+    sim: Moments,
+    reference: Moments,
+    textbook: Moments,
+    t: f64,
+    chi2_p: f64,
+    chi2_df: usize,
+}
+
+impl Row {
+    fn agrees(&self) -> bool {
+        self.t.abs() < 4.0 && self.chi2_p > 1e-3
+    }
+}
+
+fn reference_rounds(cell: Cell, visibility: Visibility, runs: usize) -> Vec<u32> {
+    let model = cell.model(visibility);
+    let mut rng = reference::rng(cell.tag() ^ visibility as u64);
+    (0..runs).map(|_| model.spread(&mut rng).len() as u32).collect()
+}
+
+fn sim_rounds(cell: Cell, seeds: u64, parallel: bool) -> Vec<u32> {
+    let one = |seed: u64| {
+        let learned = sim_learned(
+            cell.proto,
+            cell.n as u32,
+            cell.fanout as u32,
+            cell.loss,
+            seed,
+            Timers::Aligned,
+        );
+        per_round(&learned).len() as u32
+    };
+    if parallel {
+        (1..=seeds).into_par_iter().map(one).collect()
+    } else {
+        (1..=seeds).map(one).collect()
+    }
+}
+
+fn compare(cell: Cell, seeds: u64, runs: usize, parallel: bool) -> Row {
+    let sim = sim_rounds(cell, seeds, parallel);
+    let reference = reference_rounds(cell, Visibility::Sequential, runs);
+    let textbook = reference_rounds(cell, Visibility::RoundStart, runs);
+    let as_f = |v: &[u32]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
+    let (ms, mr) = (moments(&as_f(&sim)), moments(&as_f(&reference)));
+    let (_, chi2_df, chi2_p) = chi2_homogeneity(&sim, &reference);
+    Row {
+        cell,
+        sim: ms,
+        reference: mr,
+        textbook: moments(&as_f(&textbook)),
+        t: welch_t(ms, mr),
+        chi2_p,
+        chi2_df,
+    }
+}
+
+fn cells(n: usize) -> Vec<Cell> {
+    let mut v = Vec::new();
+    for proto in Proto::ALL {
+        for fanout in 1..=3 {
+            for loss in [0.0, 0.1] {
+                v.push(Cell {
+                    proto,
+                    n,
+                    fanout,
+                    loss,
+                });
+            }
+        }
+    }
+    v
+}
+
+const TABLE_HEADER: &str = "| protocol | N | f | loss | simulator mean ± se (sd) | reference mean ± se (sd) | Welch t | χ² p (df) | textbook model | mean-field | leading terms | published |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n";
+
+fn table_line(r: &Row) -> String {
+    let c = r.cell;
+    let published =
+        published(c.proto, c.n, c.fanout, c.loss).map_or(String::new(), |(f, v)| format!("{v:.2} = {f}"));
+    format!(
+        "| {} | {} | {} | {} | {:.3} ± {:.3} ({:.2}) | {:.3} ± {:.3} ({:.2}) | {:+.2} | {:.3} ({}) | {:.3} | {} | {:.2} | {} |\n",
+        c.proto.name(),
+        c.n,
+        c.fanout,
+        c.loss,
+        r.sim.mean,
+        r.sim.se(),
+        r.sim.var.sqrt(),
+        r.reference.mean,
+        r.reference.se(),
+        r.reference.var.sqrt(),
+        r.t,
+        r.chi2_p,
+        r.chi2_df,
+        r.textbook.mean,
+        mean_field_rounds(c.proto, c.n, c.fanout, c.loss),
+        leading_terms(c.proto, c.n, c.fanout, c.loss),
+        published,
+    )
+}
+
+/// Two nodes make every probability exact. Node 0 holds the write; each
+/// round both nodes contact each other (`q = 1 − p` per message), and the
+/// write crosses in a round with probability
+/// - push: `q` (node 0's state arrives);
+/// - pull: `q²` (node 1's request and node 0's reply arrive);
+/// - push-pull: `1 − (1 − q)(1 − q²)` (node 0's push, or node 1's push and
+///   node 0's reply);
+/// - Scuttlebutt: `1 − (1 − q³)(1 − q²)` (node 0's syn, ack, ack2, or node
+///   1's syn and ack).
+///
+/// Rounds to inform both are geometric with mean `1/P`. With loss 0.3 and
+/// 1000 runs the standard error of the mean is `√(1 − P)/P/√1000`; the
+/// simulator and the reference must each be within 4 of it.
+#[test]
+fn two_nodes_take_geometric_rounds() {
+    let q: f64 = 0.7;
+    for (proto, p) in [
+        (Proto::Push, q),
+        (Proto::Pull, q * q),
+        (Proto::PushPull, 1.0 - (1.0 - q) * (1.0 - q * q)),
+        (Proto::Scuttlebutt, 1.0 - (1.0 - q.powi(3)) * (1.0 - q * q)),
+    ] {
+        let cell = Cell {
+            proto,
+            n: 2,
+            fanout: 1,
+            loss: 0.3,
+        };
+        let expect = 1.0 / p;
+        let se = (1.0 - p).sqrt() / p / 1000f64.sqrt();
+        let sim = moments(
+            &sim_rounds(cell, 1000, false)
+                .iter()
+                .map(|&x| x as f64)
+                .collect::<Vec<_>>(),
+        );
+        let reference = moments(
+            &reference_rounds(cell, Visibility::Sequential, 1000)
+                .iter()
+                .map(|&x| x as f64)
+                .collect::<Vec<_>>(),
+        );
+        for (who, m) in [("simulator", sim), ("reference", reference)] {
+            assert!(
+                (m.mean - expect).abs() < 4.0 * se,
+                "{}: {who} mean {} vs exact {expect} (se {se})",
+                proto.name(),
+                m.mean
+            );
+        }
+    }
+}
+
+/// Without loss, Demers et al.'s mean-field recurrences: pull squares the
+/// uninformed fraction each round (`p_{i+1} = p_i²`), push multiplies it by
+/// `(1 − 1/n)^{n(1−p_i)}`.
+#[test]
+fn mean_field_is_demers_recurrence() {
+    let n = 1000;
+    let pull = reference::mean_field(Proto::Pull, n, 1, 0.0, 5);
+    let push = reference::mean_field(Proto::Push, n, 1, 0.0, 5);
+    let (mut s_pull, mut s_push) = (1.0 - 1.0 / n as f64, 1.0 - 1.0 / n as f64);
+    for i in 0..5 {
+        s_pull = s_pull * s_pull;
+        s_push *= (1.0 - 1.0 / n as f64).powf(n as f64 * (1.0 - s_push));
+        // (1 − 1/(n−1))^{…} in the model: a node never contacts itself.
+        assert!((pull[i] - s_pull).abs() < 1e-12, "round {i}");
+        assert!((push[i] - s_push).abs() < 1e-3 * s_push, "round {i}");
+    }
+}
+
+/// The in-suite part of the theory table: N = 100, every protocol, fan-out
+/// 1–3, loss 0 and 0.1; 60 simulator seeds against 3000 reference runs per
+/// cell. (Deterministic: the same seeds every time.)
+#[test]
+fn rounds_to_inform_all_agree_with_the_reference_model() {
+    let rows: Vec<Row> = cells(100)
+        .into_par_iter()
+        .map(|c| compare(c, 60, 3000, false))
+        .collect();
+    let mut table = String::from(TABLE_HEADER);
+    for r in &rows {
+        table.push_str(&table_line(r));
+    }
+    eprintln!("{table}");
+    for r in &rows {
+        assert!(r.agrees(), "disagreement:\n{TABLE_HEADER}{}", table_line(r));
+    }
+}
+
+/// The full table behind `SCUTTLESIM_FULL_VALIDATION=1` (README,
+/// *Validation*): N = 100, 1000, 10,000. Writes
+/// `output/validation/theory.md` and `theory.csv`.
+#[test]
+fn full_validation_table() {
+    if std::env::var_os("SCUTTLESIM_FULL_VALIDATION").is_none() {
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("output/validation");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut md = String::from(TABLE_HEADER);
+    let mut csv = String::from(
+        "protocol,n,fanout,loss,sim_runs,sim_mean,sim_sd,ref_runs,ref_mean,ref_sd,welch_t,chi2_p,chi2_df,textbook_mean,mean_field_rounds,leading_terms\n",
+    );
+    let mut failures = Vec::new();
+    for (n, seeds, runs) in [(100, 400, 10_000), (1000, 200, 4000), (10_000, 40, 2000)] {
+        for cell in cells(n) {
+            let seeds = if n >= 10_000 && cell.proto == Proto::Scuttlebutt {
+                seeds * 3 / 4
+            } else {
+                seeds
+            };
+            let r = compare(cell, seeds, runs, true);
+            let line = table_line(&r);
+            eprint!("{line}");
+            md.push_str(&line);
+            let _ = writeln!(
+                csv,
+                "{},{},{},{},{},{:.6},{:.6},{},{:.6},{:.6},{:.4},{:.6},{},{:.6},{},{:.4}",
+                cell.proto.name(),
+                n,
+                cell.fanout,
+                cell.loss,
+                r.sim.n,
+                r.sim.mean,
+                r.sim.var.sqrt(),
+                r.reference.n,
+                r.reference.mean,
+                r.reference.var.sqrt(),
+                r.t,
+                r.chi2_p,
+                r.chi2_df,
+                r.textbook.mean,
+                mean_field_rounds(cell.proto, n, cell.fanout, cell.loss),
+                leading_terms(cell.proto, n, cell.fanout, cell.loss),
+            );
+            if !r.agrees() {
+                failures.push(line);
+            }
+            std::fs::write(dir.join("theory.md"), &md).unwrap();
+            std::fs::write(dir.join("theory.csv"), &csv).unwrap();
+        }
+    }
+    assert!(failures.is_empty(), "disagreements:\n{}", failures.concat());
+}
