@@ -628,3 +628,269 @@ fn full_validation_table() {
     }
     assert!(failures.is_empty(), "disagreements:\n{}", failures.concat());
 }
+
+// ---------------------------------------------------------------- informed fraction vs the mean-field curves
+
+/// The logistic curve of the continuous mean-field (SI) model: a node runs
+/// a round every T at a uniformly random phase and contacts f peers; an
+/// exchange moves the write towards the initiator with probability `a`
+/// (pull) and towards the peer with probability `b` (push), so
+/// dI/dt = β·I·(1−I), β = f·(a+b)/T, I(0) = 1/N:
+/// I(t) = 1/(1 + (N−1)·e^{−βt}). `a`, `b` per protocol (q = 1 − loss):
+/// push (0, q), pull (q², 0), push-pull (q², q), Scuttlebutt (q², q³).
+fn logistic_beta(proto: Proto, f: usize, loss: f64) -> f64 {
+    let q = 1.0 - loss;
+    let (a, b) = match proto {
+        Proto::Push => (0.0, q),
+        Proto::Pull => (q * q, 0.0),
+        Proto::PushPull => (q * q, q),
+        Proto::Scuttlebutt => (q * q, q * q * q),
+    };
+    f as f64 * (a + b)
+}
+
+fn logistic(n: usize, beta: f64, t: f64) -> f64 {
+    1.0 / (1.0 + (n as f64 - 1.0) * (-beta * t).exp())
+}
+
+/// Goodness of fit of a model curve to a simulated one on the same grid.
+#[derive(Copy, Clone, Debug)]
+struct Fit {
+    /// Largest absolute difference of informed fraction.
+    max_abs: f64,
+    /// Root mean square difference.
+    rmse: f64,
+    /// 1 − SS_res / SS_tot.
+    r2: f64,
+}
+
+fn fit(sim: &[f64], model: &[f64]) -> Fit {
+    assert_eq!(sim.len(), model.len());
+    let n = sim.len() as f64;
+    let mean = sim.iter().sum::<f64>() / n;
+    let (mut res, mut tot, mut max_abs) = (0.0, 0.0, 0.0f64);
+    for (s, m) in sim.iter().zip(model) {
+        res += (s - m) * (s - m);
+        tot += (s - mean) * (s - mean);
+        max_abs = max_abs.max((s - m).abs());
+    }
+    Fit {
+        max_abs,
+        rmse: (res / n).sqrt(),
+        r2: 1.0 - res / tot,
+    }
+}
+
+/// Learning times (ns, sorted) of every seed, random timers.
+fn random_timer_runs(cell: Cell, seeds: u64) -> Vec<Vec<u64>> {
+    (1..=seeds)
+        .into_par_iter()
+        .map(|seed| {
+            let mut t = sim_learned(
+                cell.proto,
+                cell.n as u32,
+                cell.fanout as u32,
+                cell.loss,
+                seed,
+                Timers::Random,
+            );
+            t.sort_unstable();
+            t
+        })
+        .collect()
+}
+
+/// Mean over seeds of the informed fraction at `t = 0, dt, 2dt, …` until
+/// every seed has informed every node.
+fn mean_informed_over_time(runs: &[Vec<u64>], n: usize, dt: f64) -> Vec<f64> {
+    let end = runs.iter().map(|r| *r.last().unwrap()).max().unwrap() as f64 / 1e9;
+    let steps = (end / dt).ceil() as usize + 1;
+    (0..=steps)
+        .map(|k| {
+            let t_ns = (k as f64 * dt * 1e9) as u64;
+            runs.iter()
+                .map(|r| r.partition_point(|&x| x <= t_ns) as f64 / n as f64)
+                .sum::<f64>()
+                / runs.len() as f64
+        })
+        .collect()
+}
+
+/// Like [`mean_informed_over_time`], but each seed's curve is first moved
+/// in time so that it reaches one half when the logistic with rate `beta`
+/// does (`ln(N−1)/β`): the random delay of the first few contacts taken
+/// out, what is left is the curve's shape. On `t = 0, dt, …, 2·ln(N−1)/β`.
+fn mean_informed_shifted(runs: &[Vec<u64>], n: usize, beta: f64, dt: f64) -> Vec<f64> {
+    let half_model = (n as f64 - 1.0).ln() / beta;
+    let steps = (2.0 * half_model / dt).round() as usize;
+    (0..=steps)
+        .map(|k| {
+            runs.iter()
+                .map(|r| {
+                    let half = r[(n - 1) / 2] as f64 / 1e9;
+                    let t = k as f64 * dt + half - half_model;
+                    let t_ns = (t.max(0.0) * 1e9) as u64;
+                    r.partition_point(|&x| x <= t_ns) as f64 / n as f64
+                })
+                .sum::<f64>()
+                / runs.len() as f64
+        })
+        .collect()
+}
+
+/// Mean over seeds of the informed fraction after rounds 0, 1, 2, …
+/// (aligned timers), simulator and reference (`runs` reference runs).
+fn mean_informed_per_round(cell: Cell, seeds: u64, runs: usize) -> (Vec<f64>, Vec<f64>) {
+    let sim: Vec<Vec<u32>> = (1..=seeds)
+        .into_par_iter()
+        .map(|seed| {
+            per_round(&sim_learned(
+                cell.proto,
+                cell.n as u32,
+                cell.fanout as u32,
+                cell.loss,
+                seed,
+                Timers::Aligned,
+            ))
+        })
+        .collect();
+    let model = cell.model(Visibility::Sequential);
+    let mut rng = reference::rng(cell.tag() ^ 0xc0ffee);
+    let reference: Vec<Vec<u32>> = (0..runs).map(|_| model.spread(&mut rng)).collect();
+    let mean = |all: &[Vec<u32>], len: usize| -> Vec<f64> {
+        (0..=len)
+            .map(|r| {
+                all.iter()
+                    .map(|v| if r == 0 { 1 } else { *v.get(r - 1).unwrap_or(&(cell.n as u32)) } as f64)
+                    .sum::<f64>()
+                    / (all.len() * cell.n) as f64
+            })
+            .collect()
+    };
+    let len = sim.iter().chain(&reference).map(|v| v.len()).max().unwrap();
+    (mean(&sim, len), mean(&reference, len))
+}
+
+/// One row of the informed-fraction table.
+struct CurveRow {
+    cell: Cell,
+    /// Random timers vs the logistic with the model's β.
+    logistic: Fit,
+    beta: f64,
+    /// Random timers vs the best logistic (β fitted by least squares).
+    best: Fit,
+    best_beta: f64,
+    /// Random timers, each seed shifted to reach ½ with the logistic, vs
+    /// the logistic with the model's β.
+    shifted: Fit,
+    /// Aligned rounds vs the discrete mean-field recurrence.
+    recurrence: Fit,
+    /// Aligned rounds vs the reference model's mean curve.
+    reference: Fit,
+}
+
+fn curve_row(cell: Cell, seeds: u64, runs: usize) -> CurveRow {
+    let dt = 0.05;
+    let random = random_timer_runs(cell, seeds);
+    let sim = mean_informed_over_time(&random, cell.n, dt);
+    let model_at = |beta: f64| -> Vec<f64> { (0..sim.len()).map(|k| logistic(cell.n, beta, k as f64 * dt)).collect() };
+    let beta = logistic_beta(cell.proto, cell.fanout, cell.loss);
+    // Least squares over β: golden-section search on [0.05, 20] (the SSE is
+    // unimodal in β for a sigmoid this shape).
+    let sse = |b: f64| -> f64 { sim.iter().zip(model_at(b)).map(|(s, m)| (s - m).powi(2)).sum() };
+    let (mut lo, mut hi) = (0.05f64, 20.0f64);
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    for _ in 0..100 {
+        let (a, b) = (hi - g * (hi - lo), lo + g * (hi - lo));
+        if sse(a) < sse(b) {
+            hi = b;
+        } else {
+            lo = a;
+        }
+    }
+    let best_beta = (lo + hi) / 2.0;
+    let shifted = mean_informed_shifted(&random, cell.n, beta, dt);
+    let shifted_model: Vec<f64> = (0..shifted.len()).map(|k| logistic(cell.n, beta, k as f64 * dt)).collect();
+    let (sim_r, ref_r) = mean_informed_per_round(cell, seeds, runs);
+    let s = reference::mean_field(cell.proto, cell.n, cell.fanout, cell.loss, sim_r.len() - 1);
+    let recurrence: Vec<f64> = std::iter::once(1.0 / cell.n as f64).chain(s.iter().map(|s| 1.0 - s)).collect();
+    CurveRow {
+        cell,
+        logistic: fit(&sim, &model_at(beta)),
+        beta,
+        best: fit(&sim, &model_at(best_beta)),
+        best_beta,
+        shifted: fit(&shifted, &shifted_model),
+        recurrence: fit(&sim_r, &recurrence),
+        reference: fit(&sim_r, &ref_r),
+    }
+}
+
+const CURVE_HEADER: &str = "| protocol | N | f | loss | β model | logistic: max \\|Δ\\| / RMSE / R² | shifted to ½: max \\|Δ\\| / R² | β fitted | fitted logistic: max \\|Δ\\| / R² | aligned vs mean-field recurrence: max \\|Δ\\| / R² | aligned vs reference: max \\|Δ\\| |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+
+fn curve_line(r: &CurveRow) -> String {
+    let c = r.cell;
+    format!(
+        "| {} | {} | {} | {} | {:.3} | {:.3} / {:.3} / {:.4} | {:.3} / {:.4} | {:.3} | {:.3} / {:.4} | {:.3} / {:.4} | {:.3} |\n",
+        c.proto.name(),
+        c.n,
+        c.fanout,
+        c.loss,
+        r.beta,
+        r.logistic.max_abs,
+        r.logistic.rmse,
+        r.logistic.r2,
+        r.shifted.max_abs,
+        r.shifted.r2,
+        r.best_beta,
+        r.best.max_abs,
+        r.best.r2,
+        r.recurrence.max_abs,
+        r.recurrence.r2,
+        r.reference.max_abs,
+    )
+}
+
+/// The informed fraction over time follows the mean-field curves
+/// (Scuttlebutt, 1000 nodes, 12 seeds). With random timers, once each
+/// seed's random start-up delay is taken out (its curve moved to reach ½
+/// when the logistic does), the logistic with the model's β = f(q²+q³)/T
+/// fits within 0.08 at every time, R² > 0.99 (measured 0.039, 0.998);
+/// without the shift the mean curve lags the logistic (measured max
+/// |Δ| 0.34, R² 0.87: the mean of randomly delayed sigmoids is flatter and
+/// later than the deterministic one). With aligned rounds the mean curve is
+/// within 0.05 of Demers' mean-field recurrence (measured 0.015) and of the
+/// reference model's mean curve. See docs/VALIDATION.md, *Informed fraction*.
+#[test]
+fn informed_fraction_follows_the_mean_field_curves() {
+    let cell = Cell {
+        proto: Proto::Scuttlebutt,
+        n: 1000,
+        fanout: 1,
+        loss: 0.0,
+    };
+    let r = curve_row(cell, 12, 400);
+    let line = curve_line(&r);
+    eprintln!("{CURVE_HEADER}{line}");
+    assert!(r.shifted.max_abs < 0.08 && r.shifted.r2 > 0.99, "{line}");
+    assert!(r.logistic.r2 > 0.8 && r.logistic.r2 < r.shifted.r2, "{line}");
+    assert!(r.recurrence.max_abs < 0.05 && r.reference.max_abs < 0.05, "{line}");
+}
+
+/// The full informed-fraction table behind `SCUTTLESIM_FULL_VALIDATION=1`:
+/// writes `output/validation/informed.md`.
+#[test]
+fn full_informed_fraction_table() {
+    if std::env::var_os("SCUTTLESIM_FULL_VALIDATION").is_none() {
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("output/validation");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut md = String::from(CURVE_HEADER);
+    for cell in cells(1000) {
+        let line = curve_line(&curve_row(cell, 40, 1000));
+        eprint!("{line}");
+        md.push_str(&line);
+        std::fs::write(dir.join("informed.md"), &md).unwrap();
+    }
+}
