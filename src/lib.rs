@@ -42,16 +42,21 @@
 //! ```
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+pub mod check;
 pub mod clock;
 pub mod error;
+pub mod explore;
+pub mod export;
 pub mod metrics;
 pub mod net;
 pub mod node;
 pub mod output;
 pub mod protocol;
 pub mod queue;
+pub mod replay;
 pub mod rng;
 pub mod scenario;
+pub mod shrink;
 pub mod sim;
 pub mod summary;
 pub mod time;

@@ -63,6 +63,7 @@ pub struct Collector {
     total_writes: u64,
     unconverged: u64,
     last_write: Option<u64>,
+    bytes_sent_by_node: Vec<u64>,
 }
 
 impl Collector {
@@ -81,6 +82,7 @@ impl Collector {
             total_writes: 0,
             unconverged: 0,
             last_write: None,
+            bytes_sent_by_node: vec![0; nodes as usize],
         }
     }
 
@@ -135,7 +137,10 @@ impl Collector {
                     }
                 }
             }
-            Record::Send { kind, bytes, .. } => {
+            Record::Send {
+                kind, bytes, from, ..
+            } => {
+                self.bytes_sent_by_node[*from as usize] += *bytes as u64;
                 let k = self.kind_mut(kind);
                 k.sent += 1;
                 k.bytes_sent += *bytes as u64;
@@ -171,6 +176,12 @@ impl Collector {
         let mut v = self.kinds.clone();
         v.push(all);
         v
+    }
+
+    /// Bytes sent by each node (every message it sent, delivered or not),
+    /// indexed by node id.
+    pub fn bytes_sent_by_node(&self) -> &[u64] {
+        &self.bytes_sent_by_node
     }
 
     /// Time of the last write, if any.

@@ -1,16 +1,23 @@
 //! Writing a run's directory: `trace.jsonl`, `summary.json`,
 //! `manifest.json`. Every file is written under a temporary name and renamed
 //! when complete, and the manifest is written last, so an interrupted run
-//! never leaves a manifest that looks whole.
+//! never leaves a manifest that looks whole: a rerun first removes the old
+//! manifest; a kill leaves no manifest at all; a run stopped by its stop flag
+//! (Ctrl-C) keeps the whole records made so far as `trace.jsonl`, writes no
+//! `summary.json` and a manifest with status `interrupted`.
 
+use crate::check::{self, run_checked};
 use crate::error::{Error, Result};
 use crate::scenario::{Scenario, TraceLevel};
-use crate::sim::{Outcome, Simulation};
-use crate::summary::{Manifest, Summary, VERSION};
+use crate::sim::Outcome;
+use crate::summary::{
+    Manifest, Summary, STATUS_CHECK_FAILED, STATUS_INTERRUPTED, STATUS_OK, VERSION,
+};
 use crate::trace::{Header, JsonlWriter, NullSink, TRACE_FORMAT};
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 /// The directory of one run: `<root>/<name>/<seed>`.
 pub fn run_dir(root: &Path, scenario: &Scenario) -> PathBuf {
@@ -26,18 +33,38 @@ pub struct RunReport {
     pub summary: Summary,
     /// The raw outcome (metrics included).
     pub outcome: Outcome,
+    /// The manifest written (status, check results).
+    pub manifest: Manifest,
+}
+
+impl RunReport {
+    /// Whether the stop flag ended the run early.
+    pub fn interrupted(&self) -> bool {
+        self.manifest.status == STATUS_INTERRUPTED
+    }
 }
 
 /// Runs `scenario` and writes its directory under `root`.
 pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
+    execute_with(scenario, root, None)
+}
+
+/// Runs `scenario` and writes its directory under `root`; once `stop` is set
+/// the run ends before its next event and is written as interrupted.
+pub fn execute_with(
+    scenario: &Scenario,
+    root: &Path,
+    stop: Option<&AtomicBool>,
+) -> Result<RunReport> {
     let dir = run_dir(root, scenario);
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let manifest_path = dir.join("manifest.json");
+    remove_if_present(&manifest_path)?;
     let level = scenario.output.trace;
-    let mut sim = Simulation::new(scenario, level);
     let trace_path = dir.join("trace.jsonl");
-    let outcome = if level == TraceLevel::Off {
-        let _ = fs::remove_file(&trace_path);
-        sim.run(&mut NullSink)
+    let checked = if level == TraceLevel::Off {
+        remove_if_present(&trace_path)?;
+        run_checked(scenario, &mut NullSink, level, stop)
     } else {
         let tmp = tmp_name(&trace_path);
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -53,17 +80,29 @@ pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
         };
         let mut writer = JsonlWriter::new(BufWriter::with_capacity(1 << 20, file), &header)
             .map_err(|e| Error::io(&tmp, e))?;
-        let outcome = sim.run(&mut writer);
+        let checked = run_checked(scenario, &mut writer, level, stop);
         let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
         let file = buf
             .into_inner()
             .map_err(|e| Error::io(&tmp, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&tmp, e))?;
         fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
-        outcome
+        checked
     };
+    let outcome = checked.outcome;
     let summary = Summary::new(scenario, &outcome);
-    write_json(&dir.join("summary.json"), &summary)?;
+    let summary_path = dir.join("summary.json");
+    let status = if checked.interrupted {
+        remove_if_present(&summary_path)?;
+        STATUS_INTERRUPTED
+    } else {
+        write_json(&summary_path, &summary)?;
+        if check::all_passed(&checked.checks) {
+            STATUS_OK
+        } else {
+            STATUS_CHECK_FAILED
+        }
+    };
     let manifest = Manifest {
         scuttlesim_version: VERSION.into(),
         seed: scenario.seed,
@@ -74,14 +113,24 @@ pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
         trace_digest: outcome.digest.clone(),
         trace_records: outcome.records,
         trace_file: (level != TraceLevel::Off).then(|| "trace.jsonl".into()),
-        status: "ok".into(),
+        status: status.into(),
+        checks: checked.checks,
+        interrupted_at_ns: checked.interrupted.then_some(outcome.end.0),
     };
-    write_json(&dir.join("manifest.json"), &manifest)?;
+    write_json(&manifest_path, &manifest)?;
     Ok(RunReport {
         dir,
         summary,
         outcome,
+        manifest,
     })
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
+        _ => Ok(()),
+    }
 }
 
 fn tmp_name(path: &Path) -> PathBuf {

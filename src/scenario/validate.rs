@@ -160,7 +160,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             );
         }
     }
-    Ok(())
+    crate::check::validate(s)
 }
 
 fn validate_latency(l: &Latency, field: &str) -> Result<(), Invalid> {
