@@ -274,6 +274,10 @@ pub fn evaluate(
         .collect()
 }
 
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn result(passed: bool, detail: String) -> CheckResult {
     CheckResult {
         check: String::new(),
@@ -299,9 +303,11 @@ fn converged_within(
     };
     let deadline = anchor.saturating_add(within.0);
     let context = format!(
-        "the deadline {} ({} {} + {within})",
+        "the deadline {} ({} at {} + {within})",
         secs(deadline),
-        after.name(),
+        match after {
+            Anchor::LastWrite => "the last write",
+        },
         secs(anchor)
     );
     deadline_result(obs, end, deadline, u64::MAX, &context)
@@ -345,14 +351,14 @@ fn deadline_result(
             let mut r = result(
                 false,
                 format!(
-                    "{} late: node {}'s write v{} (made at {}) reached its last node, node {}, at {}, after {context}; {} writes were late",
+                    "{} late: node {}'s write v{} (made at {}) reached its last node, node {}, at {}, after {context}; {}",
                     secs(full - deadline),
                     w.origin,
                     w.version,
                     secs(w.time),
                     w.last_node,
                     secs(full),
-                    obs.late_writes(written_before, deadline),
+                    plural(obs.late_writes(written_before, deadline), "write late", "writes late"),
                 ),
             );
             r.at_ns = Some(deadline);
@@ -369,9 +375,10 @@ fn deadline_result(
                 result(
                     false,
                     format!(
-                        "never converged: at the end of the run ({}, {} after {context}) {missing} writes were still missing somewhere; node {}'s write v{} (made at {}) was held by {} of {} nodes{where_}",
+                        "not held everywhere by the deadline: at the end of the run ({}, {} after {context}) {} still missing somewhere; node {}'s write v{} (made at {}) was held by {} of {} nodes{where_}",
                         secs(end.0),
                         secs(end.0 - deadline),
+                        plural(missing, "write", "writes"),
                         w.origin,
                         w.version,
                         secs(w.time),
@@ -383,8 +390,9 @@ fn deadline_result(
                 let mut r = result(
                     false,
                     format!(
-                        "inconclusive: the run ended at {}, before {context}, with {missing} writes still missing somewhere (node {}'s write v{} held by {} of {} nodes{where_}); lengthen `duration` or stop writing earlier (`workload.stop_at`)",
+                        "inconclusive: the run ended at {}, before {context}, with {} still missing somewhere (node {}'s write v{} held by {} of {} nodes{where_}); lengthen `duration` or stop writing earlier (`workload.stop_at`)",
                         secs(end.0),
+                        plural(missing, "write", "writes"),
                         w.origin,
                         w.version,
                         w.informed,

@@ -8,10 +8,12 @@
 //! itself of that kind). Passes, repeated until none makes progress or the
 //! run budget is spent:
 //!
-//! 1. **nodes** — the smallest of 2, 3, n/8, n/4, n/2, 3n/4, n−1 that still
-//!    fails (writers, scheduled writes and fan-out follow the node count);
+//! 1. **nodes** — the smallest count that still fails: every count from 2
+//!    up to 64 nodes, else 2, 3, n/8, n/4, n/2, 3n/4, n−1 (writers,
+//!    scheduled writes and fan-out follow the node count);
 //! 2. **duration** — just past the check's deadline, or a quarter, a half,
-//!    three quarters of it (rounded up to whole milliseconds);
+//!    three quarters of it (rounded up to whole seconds from 10 s, tenths
+//!    from 1 s, milliseconds below);
 //! 3. **random writes → schedule** — the random write process is replaced by
 //!    the writes it made, as explicit `[[workload.schedule]]` entries, so
 //!    single writes can be removed;
@@ -30,7 +32,7 @@ use crate::error::{Error, Result};
 use crate::replay::manifest_scenario;
 use crate::scenario::{self, Format, Scenario, ScheduledWrite, TraceLevel};
 use crate::summary::Manifest;
-use crate::time::{SimDuration, NS_PER_MS};
+use crate::time::{SimDuration, NS_PER_MS, NS_PER_S};
 use crate::trace::{Record, TraceSink};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -220,7 +222,11 @@ impl Search<'_> {
 
     fn pass_nodes(&mut self) -> bool {
         let n = self.best.nodes.count;
-        let mut ks = vec![2, 3, n / 8, n / 4, n / 2, n - n / 4, n - 1];
+        let mut ks = if n <= 64 {
+            (2..n).collect()
+        } else {
+            vec![2, 3, n / 8, n / 4, n / 2, n - n / 4, n - 1]
+        };
         ks.retain(|&k| k >= 2 && k < n);
         ks.sort_unstable();
         ks.dedup();
@@ -237,7 +243,7 @@ impl Search<'_> {
         if let Some(at) = self.best_failure.at_ns {
             ds.push(at.saturating_add(NS_PER_MS));
         }
-        let mut ds: Vec<u64> = ds.into_iter().map(round_up_ms).collect();
+        let mut ds: Vec<u64> = ds.into_iter().map(round_up).collect();
         ds.retain(|&x| x > 0 && x < d);
         ds.sort_unstable();
         ds.dedup();
@@ -331,7 +337,7 @@ impl Search<'_> {
             .map_or(self.best.duration.0, |s| s.0.min(self.best.duration.0));
         let mut xs: Vec<u64> = [s / 4, s / 2, s - s / 4]
             .into_iter()
-            .map(round_up_ms)
+            .map(round_up)
             .filter(|&x| x > 0 && x < s)
             .collect();
         xs.sort_unstable();
@@ -378,8 +384,17 @@ impl Search<'_> {
     }
 }
 
-fn round_up_ms(ns: u64) -> u64 {
-    ns.div_ceil(NS_PER_MS).saturating_mul(NS_PER_MS)
+/// Rounded up to a readable value: whole seconds from 10 s, tenths of a
+/// second from 1 s, whole milliseconds below.
+fn round_up(ns: u64) -> u64 {
+    let unit = if ns >= 10 * NS_PER_S {
+        NS_PER_S
+    } else if ns >= NS_PER_S {
+        NS_PER_S / 10
+    } else {
+        NS_PER_MS
+    };
+    ns.div_ceil(unit).saturating_mul(unit)
 }
 
 /// `s` with `k` nodes: writers, scheduled writes and fan-out follow.

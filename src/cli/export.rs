@@ -1,6 +1,6 @@
 //! `scuttlesim export`: a stored trace as a ShiViz log or Chrome trace JSON.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::ValueEnum;
 use scuttlesim::export::{chrome, open_trace, shiviz, write_streaming};
 use std::path::PathBuf;
@@ -42,8 +42,7 @@ pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
     let events = write_streaming(&out, |w| match a.format {
         ExportFormat::Shiviz => shiviz::write(reader, &path, w),
         ExportFormat::Chrome => chrome::write(reader, &path, w),
-    })
-    .with_context(|| format!("exporting {}", path.display()))?;
+    })?;
     println!("{}: {events} events", out.display());
     match a.format {
         ExportFormat::Shiviz => println!(

@@ -65,7 +65,7 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
         match r.divergence() {
             Some(d) => {
                 let at = d.time_ns.map_or("-".into(), secs);
-                let node = d.node.map_or("-".into(), |n| format!("n{n}"));
+                let node = d.node.map_or("-".into(), |n| n.to_string());
                 println!(
                     "first divergent record: #{} (line {} of the trace) at {at}, node {node}",
                     d.index, d.line
