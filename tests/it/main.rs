@@ -1,9 +1,16 @@
 //! The one integration-test binary: every module is a feature area.
 
 mod bad_input;
+mod bin;
+mod checks;
 mod cli;
 mod convergence;
 mod determinism;
+mod explore;
+mod export;
 mod hand;
+mod interrupt;
+mod replay;
+mod shrink;
 mod support;
 mod vclock;

@@ -1,0 +1,173 @@
+//! `[[checks]]`: hand-derived pass/fail boundaries, validation with field
+//! paths, results in the manifest, exit codes of `run`.
+
+use crate::bin::{s, scuttlesim, stdout};
+use crate::support::{scenario, scenario_error, temp_dir};
+use scuttlesim::check::run_checked;
+use scuttlesim::scenario::TraceLevel;
+use scuttlesim::trace::NullSink;
+
+/// Two nodes, aligned rounds every 1 s, constant 10 ms latency, one write at
+/// node 0 at 100 ms. By hand (see `hand.rs`): node 1 holds it at
+/// I + 2L = 1.020 s, so everything has converged 0.920 s after the last
+/// write. Bytes (size model: header 32, digest entry 8, delta 12 + 8):
+/// every round each node sends a syn (32 + 2·8 = 48), an ack (48 + deltas)
+/// and an ack2 (32 + deltas). In round 1 node 0's ack carries the write
+/// (68) and so does its ack2 (52); afterwards nothing is missing. Rounds at
+/// 1..9 s finish before the 10 s end: node 0 sends 168 + 8·128 = 1192 B,
+/// node 1 sends 9·128 = 1152 B, i.e. 119.2 and 115.2 B/s.
+fn two_nodes(checks: &str) -> String {
+    format!(
+        r#"
+        duration = "10s"
+        [nodes]
+        count = 2
+        [gossip]
+        phase = "aligned"
+        [network]
+        latency = {{ dist = "constant", value = "10ms" }}
+        [[workload.schedule]]
+        at = "100ms"
+        node = 0
+        {checks}
+        "#
+    )
+}
+
+fn results(checks: &str) -> Vec<scuttlesim::check::CheckResult> {
+    let sc = scenario(&two_nodes(checks));
+    run_checked(&sc, &mut NullSink, TraceLevel::Off, None).checks
+}
+
+#[test]
+fn converged_within_boundary_by_hand() {
+    let r = results("[[checks]]\nconverged_within = \"920ms\"");
+    assert!(r[0].passed, "{:?}", r[0]);
+    let r = results("[[checks]]\nconverged_within = \"919ms\"");
+    assert!(!r[0].passed);
+    assert_eq!(r[0].check, "converged_within = \"919ms\"");
+    assert_eq!(r[0].at_ns, Some(1_019_000_000), "the deadline");
+    assert_eq!(r[0].node, Some(1), "node 1 was the last to hold it");
+    assert!(r[0].detail.starts_with("0.001s late"), "{}", r[0].detail);
+    assert!(!r[0].inconclusive);
+}
+
+#[test]
+fn all_writes_delivered_by_boundary_by_hand() {
+    let r = results("[[checks]]\nall_writes_delivered_by = \"1.02s\"");
+    assert!(r[0].passed, "{:?}", r[0]);
+    let r = results("[[checks]]\nall_writes_delivered_by = \"1.019999999s\"");
+    assert!(!r[0].passed);
+    assert_eq!(r[0].node, Some(1));
+    // A deadline before the write: no write is subject to it.
+    let r = results("[[checks]]\nall_writes_delivered_by = \"50ms\"");
+    assert!(r[0].passed, "{:?}", r[0]);
+}
+
+#[test]
+fn max_bytes_per_node_per_s_boundary_by_hand() {
+    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 120");
+    assert!(r[0].passed, "{:?}", r[0]);
+    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 119");
+    assert!(!r[0].passed);
+    assert_eq!(r[0].node, Some(0), "node 0 sent 1192 B in 10 s");
+    assert_eq!(r[0].at_ns, Some(10_000_000_000));
+    assert!(r[0].detail.contains("1192 B"), "{}", r[0].detail);
+    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 116");
+    assert!(!r[0].passed);
+    assert!(r[0].detail.contains("1 of 2 nodes over"), "{}", r[0].detail);
+}
+
+#[test]
+fn unconverged_at_a_short_end_is_inconclusive() {
+    // The run ends at 1.01 s, before node 1 holds the write (1.02 s) and
+    // before the deadline 0.1 + 5 = 5.1 s.
+    let text = two_nodes("[[checks]]\nconverged_within = \"5s\"").replace("\"10s\"", "\"1.01s\"");
+    let sc = scenario(&text);
+    let r = run_checked(&sc, &mut NullSink, TraceLevel::Off, None).checks;
+    assert!(!r[0].passed && r[0].inconclusive, "{:?}", r[0]);
+    assert_eq!(r[0].node, Some(1), "node 1 still lacks the write");
+    assert!(r[0].detail.contains("lengthen `duration`"), "{}", r[0].detail);
+}
+
+#[test]
+fn check_validation_names_the_field() {
+    let e = scenario_error(&two_nodes("[[checks]]\nafter = \"last-write\""));
+    assert!(e.contains("checks[0]") && e.contains("names no check"), "{e}");
+    let e = scenario_error(&two_nodes(
+        "[[checks]]\nconverged_within = \"1s\"\nall_writes_delivered_by = \"2s\"",
+    ));
+    assert!(
+        e.contains("checks[0].all_writes_delivered_by") && e.contains("one check per"),
+        "{e}"
+    );
+    let e = scenario_error(&two_nodes(
+        "[[checks]]\nconverged_within = \"1s\"\n[[checks]]\nall_writes_delivered_by = \"11s\"",
+    ));
+    assert!(
+        e.contains("checks[1].all_writes_delivered_by") && e.contains("after the end"),
+        "{e}"
+    );
+    let e = scenario_error(&two_nodes("[[checks]]\nconverge_within = \"1s\""));
+    assert!(e.contains("converge_within"), "{e}");
+    let e = scenario_error(&two_nodes("[[checks]]\nconverged_within = \"1s\"\nafter = \"lunch\""));
+    assert!(e.contains("checks[0].after") || e.contains("lunch"), "{e}");
+}
+
+#[test]
+fn resolved_scenario_spells_out_the_anchor() {
+    let sc = scenario(&two_nodes("[[checks]]\nconverged_within = \"1s\""));
+    let json = sc.canonical_json();
+    assert!(
+        json.contains(r#""checks":[{"converged_within":"1s","after":"last-write"}]"#),
+        "{json}"
+    );
+}
+
+#[test]
+fn run_exit_codes_and_manifest_checks() {
+    let dir = temp_dir("checks-exit");
+    let pass = dir.join("pass.toml");
+    let fail = dir.join("fail.toml");
+    std::fs::write(&pass, two_nodes("[[checks]]\nconverged_within = \"920ms\"")).unwrap();
+    std::fs::write(
+        &fail,
+        two_nodes("[[checks]]\nconverged_within = \"919ms\"\n[[checks]]\nmax_bytes_per_node_per_s = 1000"),
+    )
+    .unwrap();
+    let o = scuttlesim(&["run", s(&pass), "--out", "o"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("o/pass/1/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["status"], "ok");
+    assert_eq!(m["checks"][0]["passed"], true);
+
+    let o = scuttlesim(&["run", s(&fail), "--out", "o", "--set", "gossip.fanout=1"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("o/fail/1/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["status"], "check-failed");
+    assert_eq!(m["checks"][0]["passed"], false);
+    assert_eq!(m["checks"][0]["check"], "converged_within = \"919ms\"");
+    assert_eq!(m["checks"][1]["passed"], true);
+    assert!(out.contains("FAILED converged_within = \"919ms\""), "{out}");
+    assert!(
+        out.contains("replay: scuttlesim replay o/fail/1/manifest.json"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "rerun:  scuttlesim run {} --seed 1 --set gossip.fanout=1 --out o",
+            s(&fail)
+        )),
+        "{out}"
+    );
+
+    std::fs::write(dir.join("bad.toml"), two_nodes("[[checks]]\n")).unwrap();
+    let o = scuttlesim(&["run", "bad.toml", "--out", "o2"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.join("o2").exists());
+}
