@@ -5,11 +5,13 @@
 //!
 //! ```toml
 //! [[checks]]
-//! converged_within = "20s"          # after = "last-write" (the default)
+//! converged_within = "20s"          # after the last write or recovery
 //! [[checks]]
 //! all_writes_delivered_by = "50s"   # absolute time
 //! [[checks]]
 //! max_bytes_per_node_per_s = 5000   # every node's bytes sent / run time
+//! [[checks]]
+//! no_lost_writes = true             # under the scenario's merge policy
 //! ```
 //!
 //! A check is evaluated from records (writes and version transitions, via
@@ -58,22 +60,32 @@ pub struct Check {
     /// average over the run (bytes it sent ÷ the run's end time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_bytes_per_node_per_s: Option<u64>,
+    /// `true`: no write is lost at the end under the scenario's merge policy
+    /// (`false` checks nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_lost_writes: Option<bool>,
 }
 
-/// What `converged_within` counts from. Faults (partitions, heals) will add
-/// `last-heal` and `last-write-or-heal`; the field exists so they can.
+/// What `converged_within` counts from.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Anchor {
-    /// The time of the last write of the run.
+    /// The later of the last write and the last recovery (the default).
     #[default]
+    LastWriteOrRecovery,
+    /// The time of the last write of the run.
     LastWrite,
+    /// The last recovery: a heal, a restart or the end of a degradation
+    /// (the start of the run if there is none).
+    LastRecovery,
 }
 
 impl Anchor {
     fn name(self) -> &'static str {
         match self {
+            Anchor::LastWriteOrRecovery => "last-write-or-recovery",
             Anchor::LastWrite => "last-write",
+            Anchor::LastRecovery => "last-recovery",
         }
     }
 }
@@ -92,6 +104,8 @@ pub enum Rule {
     AllWritesDeliveredBy(SimDuration),
     /// `max_bytes_per_node_per_s`.
     MaxBytesPerNodePerS(u64),
+    /// `no_lost_writes` (`true` or `false`).
+    NoLostWrites(bool),
 }
 
 /// The names of the check fields, in documentation order.
@@ -99,6 +113,7 @@ pub const CHECK_NAMES: &[&str] = &[
     "converged_within",
     "all_writes_delivered_by",
     "max_bytes_per_node_per_s",
+    "no_lost_writes",
 ];
 
 impl Check {
@@ -113,6 +128,9 @@ impl Check {
         }
         if self.max_bytes_per_node_per_s.is_some() {
             v.push("max_bytes_per_node_per_s");
+        }
+        if self.no_lost_writes.is_some() {
+            v.push("no_lost_writes");
         }
         v
     }
@@ -131,6 +149,8 @@ impl Check {
             Rule::AllWritesDeliveredBy(by)
         } else if let Some(max) = self.max_bytes_per_node_per_s {
             Rule::MaxBytesPerNodePerS(max)
+        } else if let Some(on) = self.no_lost_writes {
+            Rule::NoLostWrites(on)
         } else {
             panic!("a validated check names one check")
         }
@@ -142,6 +162,7 @@ impl Check {
             Rule::ConvergedWithin { .. } => "converged_within",
             Rule::AllWritesDeliveredBy(_) => "all_writes_delivered_by",
             Rule::MaxBytesPerNodePerS(_) => "max_bytes_per_node_per_s",
+            Rule::NoLostWrites(_) => "no_lost_writes",
         }
     }
 }
@@ -152,13 +173,14 @@ impl fmt::Display for Check {
         match self.rule() {
             Rule::ConvergedWithin { within, after } => {
                 write!(f, "converged_within = \"{within}\"")?;
-                if after != Anchor::LastWrite {
+                if after != Anchor::default() {
                     write!(f, ", after = \"{}\"", after.name())?;
                 }
                 Ok(())
             }
             Rule::AllWritesDeliveredBy(by) => write!(f, "all_writes_delivered_by = \"{by}\""),
             Rule::MaxBytesPerNodePerS(max) => write!(f, "max_bytes_per_node_per_s = {max}"),
+            Rule::NoLostWrites(on) => write!(f, "no_lost_writes = {on}"),
         }
     }
 }
@@ -167,7 +189,7 @@ impl fmt::Display for Check {
 pub(crate) fn resolve(checks: &mut [Check]) {
     for c in checks {
         if c.converged_within.is_some() && c.after.is_none() {
-            c.after = Some(Anchor::LastWrite);
+            c.after = Some(Anchor::default());
         }
     }
 }
@@ -251,13 +273,10 @@ pub fn secs(ns: u64) -> String {
     format!("{}.{:03}s", ns / NS_PER_S, (ns / 1_000_000) % 1000)
 }
 
-/// Evaluates every check of a finished run.
-pub fn evaluate(
-    checks: &[Check],
-    obs: &Observer,
-    metrics: &Collector,
-    end: SimTime,
-) -> Vec<CheckResult> {
+/// Evaluates every check of a finished run of a scenario whose merge
+/// policy is named `merge`.
+pub fn evaluate(checks: &[Check], obs: &Observer, outcome: &Outcome, merge: &str) -> Vec<CheckResult> {
+    let end = outcome.end;
     checks
         .iter()
         .enumerate()
@@ -265,7 +284,8 @@ pub fn evaluate(
             let mut r = match c.rule() {
                 Rule::ConvergedWithin { within, after } => converged_within(obs, end, within, after),
                 Rule::AllWritesDeliveredBy(by) => delivered_by(obs, end, by),
-                Rule::MaxBytesPerNodePerS(max) => max_bytes(metrics, end, max),
+                Rule::MaxBytesPerNodePerS(max) => max_bytes(&outcome.metrics, end, max),
+                Rule::NoLostWrites(on) => no_lost_writes(outcome, merge, on),
             };
             r.check = c.to_string();
             r.index = index;
@@ -290,24 +310,26 @@ fn result(passed: bool, detail: String) -> CheckResult {
     }
 }
 
-fn converged_within(
-    obs: &Observer,
-    end: SimTime,
-    within: SimDuration,
-    after: Anchor,
-) -> CheckResult {
-    let Some(anchor) = (match after {
-        Anchor::LastWrite => obs.last_write(),
-    }) else {
+fn converged_within(obs: &Observer, end: SimTime, within: SimDuration, after: Anchor) -> CheckResult {
+    if obs.last_write().is_none() {
         return result(true, "no writes".into());
+    }
+    let recovery = obs.last_recovery();
+    let (anchor, what) = match after {
+        Anchor::LastWrite => (obs.last_write().unwrap_or(0), "the last write"),
+        Anchor::LastRecovery => (recovery.unwrap_or(0), "the last recovery"),
+        Anchor::LastWriteOrRecovery => {
+            let w = obs.last_write().unwrap_or(0);
+            match recovery {
+                Some(r) if r > w => (r, "the last recovery"),
+                _ => (w, "the last write"),
+            }
+        }
     };
     let deadline = anchor.saturating_add(within.0);
     let context = format!(
-        "the deadline {} ({} at {} + {within})",
+        "the deadline {} ({what} at {} + {within})",
         secs(deadline),
-        match after {
-            Anchor::LastWrite => "the last write",
-        },
         secs(anchor)
     );
     deadline_result(obs, end, deadline, u64::MAX, &context)
@@ -456,6 +478,35 @@ fn max_bytes(metrics: &Collector, end: SimTime, max: u64) -> CheckResult {
     r
 }
 
+fn no_lost_writes(outcome: &Outcome, merge: &str, on: bool) -> CheckResult {
+    if !on {
+        return result(true, "not checked (no_lost_writes = false)".into());
+    }
+    let Some(lost) = outcome.lost_writes.iter().find(|l| l.policy == merge) else {
+        return result(true, "no writes".into());
+    };
+    if lost.count == 0 {
+        return result(true, format!("no write lost under {merge}"));
+    }
+    let first = &lost.examples[0];
+    let mut r = result(
+        false,
+        format!(
+            "{} lost under {merge}: no node reads node {}'s write v{} to key {} (value {}, made at {}) at the end{}",
+            plural(lost.count, "write", "writes"),
+            first.origin,
+            first.version,
+            first.key,
+            first.value,
+            secs(first.t_ns),
+            if lost.count > 1 { ", among others" } else { "" }
+        ),
+    );
+    r.at_ns = Some(first.t_ns);
+    r.node = Some(first.origin);
+    r
+}
+
 /// Whether every check passed.
 pub fn all_passed(results: &[CheckResult]) -> bool {
     results.iter().all(|r| r.passed)
@@ -497,7 +548,7 @@ pub fn run_checked(
     let outcome = Simulation::new(scenario, watch_level).run(&mut tee);
     let interrupted = tee.stopped.get();
     let checks = match (&observer, interrupted) {
-        (Some(obs), false) => evaluate(&scenario.checks, obs, &outcome.metrics, outcome.end),
+        (Some(obs), false) => evaluate(&scenario.checks, obs, &outcome, scenario.gossip.merge.name()),
         _ => Vec::new(),
     };
     Checked {

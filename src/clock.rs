@@ -6,7 +6,11 @@
 //! set in local time: [`LocalClock::true_time_of`] finds the first true
 //! instant at which the clock reads a given local time.
 
+use crate::rng::{Component, Streams};
+use crate::scenario::{NumberDist, OffsetDist, Scenario};
 use crate::time::SimTime;
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
 
 const PPB: i128 = 1_000_000_000;
 
@@ -55,6 +59,48 @@ impl LocalClock {
         }
         SimTime(t.clamp(0, u64::MAX as i128) as u64)
     }
+}
+
+/// Every node's clock for a validated scenario: each node draws its offset
+/// and then its drift from its own clock stream; `[[clock.nodes]]` entries
+/// replace the draws for their node.
+pub fn clocks(s: &Scenario, streams: &Streams) -> Vec<LocalClock> {
+    let c = &s.clock;
+    let mut out = vec![LocalClock::PERFECT; s.nodes.count as usize];
+    if c.offset.is_some() || c.drift_ppm.is_some() {
+        for (node, clock) in out.iter_mut().enumerate() {
+            let mut rng = streams.stream(Component::Clock, node as u32);
+            let offset_ns = match &c.offset {
+                None => 0,
+                Some(OffsetDist::Constant { value }) => value.0,
+                Some(OffsetDist::Uniform { low, high }) => rng.random_range(low.0..=high.0),
+                Some(OffsetDist::Normal { mean, std }) => {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    (mean.0 as f64 + std.0 as f64 * z).round() as i64
+                }
+            };
+            let ppm = match &c.drift_ppm {
+                None => 0.0,
+                Some(NumberDist::Constant { value }) => *value,
+                Some(NumberDist::Uniform { low, high }) => low + (high - low) * rng.random::<f64>(),
+                Some(NumberDist::Normal { mean, std }) => {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    (mean + std * z).clamp(-99_999.0, 99_999.0)
+                }
+            };
+            *clock = LocalClock {
+                offset_ns,
+                drift_ppb: (ppm * 1000.0).round() as i64,
+            };
+        }
+    }
+    for o in &c.nodes {
+        out[o.node as usize] = LocalClock {
+            offset_ns: o.offset.0,
+            drift_ppb: (o.drift_ppm * 1000.0).round() as i64,
+        };
+    }
+    out
 }
 
 #[cfg(test)]

@@ -36,12 +36,12 @@ pub fn trace_path(run: &Path) -> Result<PathBuf> {
         let m = read_manifest(&manifest)?;
         match m.trace_file {
             Some(f) => return Ok(run.join(f)),
-            None => {
-                return Err(Error::Format {
-                    path: manifest,
-                    message: "this run stored no trace (--trace off): rerun it with --trace versions or --trace full".into(),
-                })
-            }
+            None => return Err(Error::Format {
+                path: manifest,
+                message:
+                    "this run stored no trace (--trace off): rerun it with --trace versions or --trace full"
+                        .into(),
+            }),
         }
     }
     let t = run.join("trace.jsonl");
@@ -59,20 +59,15 @@ pub fn trace_path(run: &Path) -> Result<PathBuf> {
 pub fn open_trace(run: &Path) -> Result<(PathBuf, TraceReader<BufReader<File>>)> {
     let path = trace_path(run)?;
     let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
-    let reader = TraceReader::new(BufReader::with_capacity(1 << 20, f)).map_err(|message| {
-        Error::Format {
-            path: path.clone(),
-            message,
-        }
+    let reader = TraceReader::new(BufReader::with_capacity(1 << 20, f)).map_err(|message| Error::Format {
+        path: path.clone(),
+        message,
     })?;
     Ok((path, reader))
 }
 
 /// Streams into `path` through `path.tmp`, renamed when `write` succeeds.
-pub fn write_streaming<T>(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> Result<T>,
-) -> Result<T> {
+pub fn write_streaming<T>(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<T>) -> Result<T> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".tmp");
     let tmp = path.with_file_name(name);

@@ -47,6 +47,7 @@ pub mod clock;
 pub mod error;
 pub mod explore;
 pub mod export;
+pub mod faults;
 pub mod metrics;
 pub mod net;
 pub mod node;

@@ -6,10 +6,16 @@
 //! *holds* write `(origin, v)` once its version-vector entry for `origin` is
 //! at least `v` (a newer version of the same key supersedes an older one, so
 //! this is the Scuttlebutt notion of being up to date). A write's
-//! *convergence time* is from the write until the last node holds it.
+//! *convergence time* is from the write until the last node holds it (the
+//! first time every node held it). A lost-state restart makes a node forget
+//! writes, so "every node holds every write" can become false again.
 
+use crate::node::Replica;
+use crate::protocol::merge::{self, Entry};
+use crate::scenario::MergePolicy;
 use crate::trace::Record;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Counts for one message kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,9 +55,40 @@ pub struct Convergence {
 
 #[derive(Clone, Debug)]
 struct WriteStat {
+    version: u64,
+    key: u32,
+    value: u64,
     time: u64,
+    timestamp: u64,
     informed: u32,
     full_at: Option<u64>,
+}
+
+/// One write that no node can read at the end although no later write (in
+/// true time) went to its key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostWrite {
+    /// The writer.
+    pub origin: u32,
+    /// The key (the writer's own key index, or the shared key).
+    pub key: u32,
+    /// The write's version.
+    pub version: u64,
+    /// True time of the write (ns).
+    pub t_ns: u64,
+    /// The value written.
+    pub value: u64,
+}
+
+/// Lost writes under one merge policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostWrites {
+    /// The merge policy (`lww-version`, …).
+    pub policy: String,
+    /// How many writes are lost.
+    pub count: u64,
+    /// The first lost writes (at most 20), in (key, origin) order.
+    pub examples: Vec<LostWrite>,
 }
 
 /// Accumulates metrics from records as a run emits them.
@@ -62,8 +99,12 @@ pub struct Collector {
     writes: Vec<Vec<WriteStat>>,
     total_writes: u64,
     unconverged: u64,
+    converged_since: Option<u64>,
     last_write: Option<u64>,
     bytes_sent_by_node: Vec<u64>,
+    drops: BTreeMap<String, u64>,
+    faults: u64,
+    last_recovery: Option<u64>,
 }
 
 impl Collector {
@@ -81,9 +122,19 @@ impl Collector {
             writes: vec![Vec::new(); nodes as usize],
             total_writes: 0,
             unconverged: 0,
+            converged_since: None,
             last_write: None,
             bytes_sent_by_node: vec![0; nodes as usize],
+            drops: BTreeMap::new(),
+            faults: 0,
+            last_recovery: None,
         }
+    }
+
+    fn range(list: &[WriteStat], low_exclusive: u64, high_inclusive: u64) -> std::ops::Range<usize> {
+        let a = list.partition_point(|w| w.version <= low_exclusive);
+        let b = list.partition_point(|w| w.version <= high_inclusive);
+        a..b.max(a)
     }
 
     fn kind_mut(&mut self, kind: &str) -> &mut KindStats {
@@ -104,37 +155,65 @@ impl Collector {
     pub fn observe(&mut self, r: &Record) {
         match r {
             Record::Write {
-                t, node, version, ..
+                t,
+                lt,
+                node,
+                key,
+                version,
+                value,
             } => {
                 let list = &mut self.writes[*node as usize];
-                assert_eq!(
-                    list.len() as u32 + 1,
-                    *version,
-                    "versions of an origin are consecutive"
+                assert!(
+                    list.last().is_none_or(|w| w.version < *version),
+                    "versions of an origin increase"
                 );
                 list.push(WriteStat {
+                    version: *version,
+                    key: *key,
+                    value: *value,
                     time: *t,
+                    timestamp: *lt,
                     informed: 0,
                     full_at: None,
                 });
                 self.total_writes += 1;
                 self.unconverged += 1;
+                self.converged_since = None;
                 self.last_write = Some(*t);
             }
             Record::Version {
-                t,
-                origin,
-                old,
-                new,
-                ..
+                t, origin, old, new, ..
             } => {
+                let n = self.nodes;
                 let list = &mut self.writes[*origin as usize];
-                for w in &mut list[*old as usize..*new as usize] {
-                    w.informed += 1;
-                    if w.informed == self.nodes {
-                        w.full_at = Some(*t);
-                        self.unconverged -= 1;
+                if new > old {
+                    let r = Self::range(list, *old, *new);
+                    for w in &mut list[r] {
+                        w.informed += 1;
+                        if w.informed == n {
+                            w.full_at.get_or_insert(*t);
+                            self.unconverged -= 1;
+                        }
                     }
+                } else {
+                    let r = Self::range(list, *new, *old);
+                    for w in &mut list[r] {
+                        if w.informed == n {
+                            self.unconverged += 1;
+                        }
+                        w.informed -= 1;
+                    }
+                }
+                if self.unconverged == 0 && self.converged_since.is_none() {
+                    self.converged_since = Some(*t);
+                } else if self.unconverged > 0 {
+                    self.converged_since = None;
+                }
+            }
+            Record::Fault { t, action, .. } => {
+                self.faults += 1;
+                if matches!(action.as_ref(), "heal" | "restart" | "degrade-end") {
+                    self.last_recovery = Some(*t);
                 }
             }
             Record::Send {
@@ -150,7 +229,10 @@ impl Collector {
                 k.delivered += 1;
                 k.bytes_delivered += *bytes as u64;
             }
-            Record::Drop { kind, .. } => self.kind_mut(kind).dropped += 1,
+            Record::Drop { kind, reason, .. } => {
+                self.kind_mut(kind).dropped += 1;
+                *self.drops.entry(reason.to_string()).or_default() += 1;
+            }
             Record::Clock { .. } => {}
         }
     }
@@ -189,20 +271,131 @@ impl Collector {
         self.last_write
     }
 
-    /// When the last write became held everywhere (so every version vector
-    /// is equal), or `None` if some write is still missing somewhere.
+    /// Since when every node holds every write (so every version vector is
+    /// equal), or `None` if some write is missing somewhere now.
     pub fn all_converged_at(&self) -> Option<u64> {
         if self.unconverged > 0 {
             return None;
         }
-        Some(
-            self.writes
-                .iter()
-                .flatten()
-                .filter_map(|w| w.full_at)
-                .max()
-                .unwrap_or(0),
-        )
+        Some(self.converged_since.unwrap_or(0))
+    }
+
+    /// Dropped messages by reason (`loss`, `partition`, `crash`, `queue`).
+    pub fn drops(&self) -> &BTreeMap<String, u64> {
+        &self.drops
+    }
+
+    /// Faults that took effect.
+    pub fn faults(&self) -> u64 {
+        self.faults
+    }
+
+    /// Time of the last heal, restart or end of a degradation, if any.
+    pub fn last_recovery(&self) -> Option<u64> {
+        self.last_recovery
+    }
+
+    fn write_at(&self, origin: u32, version: u64) -> Option<&WriteStat> {
+        let list = &self.writes[origin as usize];
+        list.binary_search_by_key(&version, |w| w.version)
+            .ok()
+            .map(|i| &list[i])
+    }
+
+    /// Lost writes under `policy`, given the final replicated state. A write
+    /// is *lost* when no write to its key happened after it in true time (it
+    /// is among the key's last writes), yet no node reads its value at the
+    /// end. With owned keys a key has one writer, so every policy reads the
+    /// node's single entry; with `shared` keys every origin may hold an entry
+    /// for key `k` and the policy merges them ([`merge::read`]).
+    pub fn lost_writes(&self, replica: &dyn Replica, policy: MergePolicy, shared: Option<u32>) -> LostWrites {
+        let mut lost = Vec::new();
+        match shared {
+            None => {
+                // The last write of each (origin, key): held iff some node's
+                // entry for it has exactly that version.
+                for (origin, list) in self.writes.iter().enumerate() {
+                    let mut last: BTreeMap<u32, &WriteStat> = BTreeMap::new();
+                    for w in list {
+                        last.insert(w.key, w);
+                    }
+                    for (key, w) in last {
+                        let held =
+                            (0..self.nodes).any(|n| replica.key_version(n, origin as u32, key) == w.version);
+                        if !held {
+                            lost.push(LostWrite {
+                                origin: origin as u32,
+                                key,
+                                version: w.version,
+                                t_ns: w.time,
+                                value: w.value,
+                            });
+                        }
+                    }
+                }
+            }
+            Some(keys) => {
+                for key in 0..keys {
+                    let mut last_t = None;
+                    let mut candidates: Vec<(u32, &WriteStat)> = Vec::new();
+                    for (origin, list) in self.writes.iter().enumerate() {
+                        for w in list.iter().filter(|w| w.key == key) {
+                            match last_t {
+                                Some(t) if w.time < t => {}
+                                Some(t) if w.time == t => candidates.push((origin as u32, w)),
+                                _ => {
+                                    last_t = Some(w.time);
+                                    candidates.clear();
+                                    candidates.push((origin as u32, w));
+                                }
+                            }
+                        }
+                    }
+                    if candidates.is_empty() {
+                        continue;
+                    }
+                    let mut held = vec![false; candidates.len()];
+                    let mut entries = Vec::with_capacity(self.nodes as usize);
+                    for n in 0..self.nodes {
+                        entries.clear();
+                        for o in 0..self.nodes {
+                            let v = replica.key_version(n, o, key);
+                            if let Some(w) = (v > 0).then(|| self.write_at(o, v)).flatten() {
+                                entries.push(Entry {
+                                    origin: o,
+                                    version: v,
+                                    timestamp: w.timestamp,
+                                    value: w.value,
+                                });
+                            }
+                        }
+                        let read = merge::read(policy, &entries);
+                        for (h, (_, w)) in held.iter_mut().zip(&candidates) {
+                            *h |= read.contains(&w.value);
+                        }
+                        if held.iter().all(|&h| h) {
+                            break;
+                        }
+                    }
+                    for ((origin, w), h) in candidates.iter().zip(held) {
+                        if !h {
+                            lost.push(LostWrite {
+                                origin: *origin,
+                                key,
+                                version: w.version,
+                                t_ns: w.time,
+                                value: w.value,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        LostWrites {
+            policy: policy.name().to_string(),
+            count: lost.len() as u64,
+            examples: lost.into_iter().take(20).collect(),
+        }
     }
 
     /// Per-write convergence times (ns) of the writes that converged, in
@@ -222,9 +415,8 @@ impl Collector {
         Convergence {
             writes: self.total_writes,
             converged: times.len() as u64,
-            mean_ns: (!times.is_empty()).then(|| {
-                (times.iter().map(|&x| x as u128).sum::<u128>() / times.len() as u128) as u64
-            }),
+            mean_ns: (!times.is_empty())
+                .then(|| (times.iter().map(|&x| x as u128).sum::<u128>() / times.len() as u128) as u64),
             p50_ns: percentile(&times, 50.0),
             p99_ns: percentile(&times, 99.0),
             max_ns: times.last().copied(),

@@ -19,10 +19,10 @@ pub type NodeId = u32;
 pub struct VersionChange {
     /// The origin whose entry changed.
     pub origin: NodeId,
-    /// The entry before.
-    pub old: u32,
-    /// The entry after (always larger).
-    pub new: u32,
+    /// The entry before (`generation << 32 | counter`).
+    pub old: u64,
+    /// The entry after: larger, except after a restart with lost state.
+    pub new: u64,
 }
 
 /// What a protocol handler asks the run loop to do.
@@ -68,8 +68,14 @@ impl<M> Ctx<'_, M> {
 
     /// Records that this node's version-vector entry for `origin` went from
     /// `old` to `new`.
-    pub fn version_changed(&mut self, origin: NodeId, old: u32, new: u32) {
+    pub fn version_changed(&mut self, origin: NodeId, old: u64, new: u64) {
         debug_assert!(new > old, "version vectors never decrease");
+        self.out.versions.push(VersionChange { origin, old, new });
+    }
+
+    /// Records that a restart with lost state reset the entry for `origin`
+    /// from `old` to `new` (the only way an entry may decrease).
+    pub fn version_reset(&mut self, origin: NodeId, old: u64, new: u64) {
         self.out.versions.push(VersionChange { origin, old, new });
     }
 
@@ -112,9 +118,14 @@ pub trait Protocol {
     fn on_round(&mut self, ctx: &mut Ctx<'_, Self::Msg>);
     /// The node received `msg` from `from`.
     fn on_message(&mut self, ctx: &mut Ctx<'_, Self::Msg>, from: NodeId, msg: Self::Msg);
-    /// The node writes `key` (an index among its own keys); returns the version
-    /// the write got.
-    fn on_write(&mut self, ctx: &mut Ctx<'_, Self::Msg>, key: u32) -> u32;
+    /// The node writes `key` (an index among its keys); returns the version
+    /// the write got (`generation << 32 | counter`).
+    fn on_write(&mut self, ctx: &mut Ctx<'_, Self::Msg>, key: u32) -> u64;
+
+    /// The node crashes; `lost`: its state is gone (it will restart empty).
+    /// Protocols with state then reset it and report every version-vector
+    /// entry that changed. Sends are ignored: a crashing node sends nothing.
+    fn on_crash(&mut self, ctx: &mut Ctx<'_, Self::Msg>, lost: bool);
 
     /// Replicated state for inspection, if the protocol has any.
     fn replica(&self) -> Option<&dyn Replica>;
@@ -123,9 +134,9 @@ pub trait Protocol {
 /// Read access to the replicated state of every node.
 pub trait Replica {
     /// Node `node`'s version-vector entry for `origin`.
-    fn version(&self, node: NodeId, origin: NodeId) -> u32;
+    fn version(&self, node: NodeId, origin: NodeId) -> u64;
     /// The version of `origin`'s key `key` that `node` holds (0 = none).
-    fn key_version(&self, node: NodeId, origin: NodeId, key: u32) -> u32;
+    fn key_version(&self, node: NodeId, origin: NodeId, key: u32) -> u64;
 }
 
 #[cfg(test)]

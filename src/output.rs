@@ -10,9 +10,7 @@ use crate::check::{self, run_checked};
 use crate::error::{Error, Result};
 use crate::scenario::{Scenario, TraceLevel};
 use crate::sim::Outcome;
-use crate::summary::{
-    Manifest, Summary, STATUS_CHECK_FAILED, STATUS_INTERRUPTED, STATUS_OK, VERSION,
-};
+use crate::summary::{Manifest, Summary, STATUS_CHECK_FAILED, STATUS_INTERRUPTED, STATUS_OK, VERSION};
 use crate::trace::{Header, JsonlWriter, NullSink, TRACE_FORMAT};
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -51,11 +49,7 @@ pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
 
 /// Runs `scenario` and writes its directory under `root`; once `stop` is set
 /// the run ends before its next event and is written as interrupted.
-pub fn execute_with(
-    scenario: &Scenario,
-    root: &Path,
-    stop: Option<&AtomicBool>,
-) -> Result<RunReport> {
+pub fn execute_with(scenario: &Scenario, root: &Path, stop: Option<&AtomicBool>) -> Result<RunReport> {
     let dir = run_dir(root, scenario);
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let manifest_path = dir.join("manifest.json");
@@ -82,9 +76,7 @@ pub fn execute_with(
             .map_err(|e| Error::io(&tmp, e))?;
         let checked = run_checked(scenario, &mut writer, level, stop);
         let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
-        let file = buf
-            .into_inner()
-            .map_err(|e| Error::io(&tmp, e.into_error()))?;
+        let file = buf.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&tmp, e))?;
         fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
         checked

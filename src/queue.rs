@@ -124,8 +124,7 @@ mod tests {
             reference.push((t, i));
         }
         reference.sort(); // (time, insertion index) — insertion index is the seq
-        let popped: Vec<(u64, u32)> =
-            std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
+        let popped: Vec<(u64, u32)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
         assert_eq!(popped, reference);
     }
 }

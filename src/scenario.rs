@@ -8,15 +8,21 @@
 //! manifest. Every error names the file, the field path, the line:column where
 //! it can be found, and what would be valid (see [`crate::error::ScenarioError`]).
 
+mod faults;
 mod load;
 mod locate;
 mod validate;
 
+pub use faults::{
+    ClockOverride, ClockSpec, ClockStep, CrashState, Cut, Degrade, Fault, GilbertElliott, Heal, Member,
+    NumberDist, OffsetDist, Partition, RandomSplit, Route,
+};
 pub use load::{load, parse_override, parse_str, Format};
 
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 /// A resolved scenario: one simulated experiment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,9 +49,15 @@ pub struct Scenario {
     /// Who writes what, when.
     #[serde(default)]
     pub workload: Workload,
-    /// Latency and loss.
+    /// Latency, loss, duplication, bandwidth, routes.
     #[serde(default)]
     pub network: Network,
+    /// Local clocks (offset and drift per node).
+    #[serde(default)]
+    pub clock: ClockSpec,
+    /// The fault schedule.
+    #[serde(default)]
+    pub faults: Vec<Fault>,
     /// What the run writes.
     #[serde(default)]
     pub output: Output,
@@ -65,6 +77,70 @@ fn default_seed() -> u64 {
 pub struct Nodes {
     /// Number of nodes (at least 2).
     pub count: u32,
+    /// Named groups (regions, racks) and their sizes; ids are handed out in
+    /// alphabetical order of group name (`{ eu = 2, us = 2 }`: eu = 0..1,
+    /// us = 2..3). The sizes must add up to `count`. Omit for no groups.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub groups: BTreeMap<String, u32>,
+}
+
+impl Nodes {
+    /// The node ids named by `members` (ids and group names), sorted, without
+    /// duplicates; an error names the first member that does not exist.
+    pub fn resolve(&self, members: &[Member]) -> Result<Vec<u32>, String> {
+        let mut ids = Vec::new();
+        for m in members {
+            match m {
+                Member::Node(n) if *n < self.count => ids.push(*n),
+                Member::Node(n) => {
+                    return Err(format!(
+                        "node {n} does not exist: node ids are 0..{}",
+                        self.count - 1
+                    ))
+                }
+                Member::Group(g) => match self.group_range(g) {
+                    Some(r) => ids.extend(r),
+                    None => {
+                        let known: Vec<&str> = self.groups.keys().map(|k| k.as_str()).collect();
+                        return Err(if known.is_empty() {
+                            format!("group {g:?} does not exist: [nodes] defines no groups")
+                        } else {
+                            format!("group {g:?} does not exist: groups are {}", known.join(", "))
+                        });
+                    }
+                },
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// The group index (alphabetical order) of every node; `None` for nodes
+    /// in no group.
+    pub fn group_of(&self) -> Vec<Option<u16>> {
+        let mut v = vec![None; self.count as usize];
+        let mut start = 0usize;
+        for (i, &size) in self.groups.values().enumerate() {
+            for slot in v.iter_mut().skip(start).take(size as usize) {
+                *slot = Some(i as u16);
+            }
+            start += size as usize;
+        }
+        v
+    }
+
+    /// Node ids of group `name`, as a range, if it exists.
+    pub fn group_range(&self, name: &str) -> Option<std::ops::Range<u32>> {
+        let mut start = 0;
+        for (g, &size) in &self.groups {
+            if g == name {
+                return Some(start..start + size);
+            }
+            start += size;
+        }
+        None
+    }
 }
 
 /// Which protocol runs and how often it gossips.
@@ -86,6 +162,46 @@ pub struct Gossip {
     /// Bytes of one value in the size model.
     #[serde(default = "default_value_bytes")]
     pub value_bytes: u32,
+    /// How a node reads a shared key written by several origins.
+    #[serde(default)]
+    pub merge: MergePolicy,
+}
+
+/// What a node reads for a shared key that several origins wrote. Scuttlebutt
+/// replicates every origin's newest write of each key; the policy picks the
+/// value an application sees (and so which writes are lost).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergePolicy {
+    /// The entry with the largest version (the writer's own counter), ties to the larger origin id.
+    #[default]
+    LwwVersion,
+    /// The entry with the largest writer's local timestamp, ties to the larger origin id.
+    LwwTimestamp,
+    /// The largest value.
+    Max,
+    /// The set of every origin's value (nothing is lost).
+    Union,
+}
+
+impl MergePolicy {
+    /// Every policy, in a fixed order.
+    pub const ALL: [MergePolicy; 4] = [
+        MergePolicy::LwwVersion,
+        MergePolicy::LwwTimestamp,
+        MergePolicy::Max,
+        MergePolicy::Union,
+    ];
+
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            MergePolicy::LwwVersion => "lww-version",
+            MergePolicy::LwwTimestamp => "lww-timestamp",
+            MergePolicy::Max => "max",
+            MergePolicy::Union => "union",
+        }
+    }
 }
 
 fn default_interval() -> SimDuration {
@@ -106,6 +222,7 @@ impl Default for Gossip {
             fanout: default_fanout(),
             phase: Phase::default(),
             value_bytes: default_value_bytes(),
+            merge: MergePolicy::default(),
         }
     }
 }
@@ -140,6 +257,11 @@ pub struct Workload {
     /// Keys each node owns (it writes only its own keys).
     #[serde(default = "default_keys")]
     pub keys_per_node: u32,
+    /// Instead of owned keys: this many shared keys, any of which any writer
+    /// may write (so writes conflict and `gossip.merge` matters). Omit for
+    /// owned keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_keys: Option<u32>,
     /// A random write process per writer node; omit for none.
     #[serde(default)]
     pub writes: Option<WriteProcess>,
@@ -152,6 +274,13 @@ pub struct Workload {
     /// Explicit writes, e.g. to inject a single write.
     #[serde(default)]
     pub schedule: Vec<ScheduledWrite>,
+}
+
+impl Workload {
+    /// Keys a writer chooses among: `shared_keys` if set, else `keys_per_node`.
+    pub fn key_count(&self) -> u32 {
+        self.shared_keys.unwrap_or(self.keys_per_node)
+    }
 }
 
 fn default_keys() -> u32 {
@@ -195,6 +324,24 @@ pub struct Network {
     /// Probability that a message is lost, independently, in `[0, 1]`.
     #[serde(default)]
     pub loss: f64,
+    /// Bursty (Gilbert–Elliott) loss per directed link, on top of `loss`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst_loss: Option<GilbertElliott>,
+    /// Probability that a delivered message is delivered a second time (with
+    /// its own latency).
+    #[serde(default)]
+    pub duplicate: f64,
+    /// Uplink bandwidth of every node in bytes per second (FIFO queue,
+    /// serialisation delay = size / bandwidth); omit for unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uplink_bytes_per_s: Option<u64>,
+    /// Bytes an uplink queue holds before it drops new messages (tail drop);
+    /// omit for unlimited. Needs `uplink_bytes_per_s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_limit_bytes: Option<u64>,
+    /// Latency and loss between chosen groups or nodes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<Route>,
 }
 
 fn default_latency() -> Latency {
@@ -208,6 +355,11 @@ impl Default for Network {
         Network {
             latency: default_latency(),
             loss: 0.0,
+            burst_loss: None,
+            duplicate: 0.0,
+            uplink_bytes_per_s: None,
+            queue_limit_bytes: None,
+            routes: Vec::new(),
         }
     }
 }
@@ -227,6 +379,39 @@ pub enum Latency {
         low: SimDuration,
         /// Largest latency.
         high: SimDuration,
+    },
+    /// Normal, truncated at zero (negative draws are drawn again).
+    Normal {
+        /// Mean.
+        mean: SimDuration,
+        /// Standard deviation.
+        std: SimDuration,
+    },
+    /// Exponential with the given mean.
+    Exponential {
+        /// Mean.
+        mean: SimDuration,
+    },
+    /// Log-normal: `median · exp(sigma · Z)`, Z standard normal.
+    Lognormal {
+        /// Median.
+        median: SimDuration,
+        /// Shape (standard deviation of the log).
+        sigma: f64,
+    },
+    /// Pareto (type I): `scale / U^(1/shape)`, heavy-tailed, at least `scale`.
+    Pareto {
+        /// Minimum (scale).
+        scale: SimDuration,
+        /// Tail index (shape); the mean is finite for shape > 1.
+        shape: f64,
+    },
+    /// An empirical distribution from a table of quantiles
+    /// `[[0.0, "5ms"], [0.5, "20ms"], [0.99, "80ms"], [1.0, "200ms"]]`:
+    /// probabilities from 0 to 1, latencies non-decreasing; linear between points.
+    Empirical {
+        /// `(probability, latency)` points.
+        quantiles: Vec<(f64, SimDuration)>,
     },
 }
 

@@ -8,6 +8,8 @@
 //! itself of that kind). Passes, repeated until none makes progress or the
 //! run budget is spent:
 //!
+//! 0. **faults** — ddmin over `[[faults]]`: remove halves, quarters, …,
+//!    single faults (first, since faults name nodes);
 //! 1. **nodes** — the smallest count that still fails: every count from 2
 //!    up to 64 nodes, else 2, 3, n/8, n/4, n/2, 3n/4, n−1 (writers,
 //!    scheduled writes and fan-out follow the node count);
@@ -53,6 +55,8 @@ pub struct Size {
     pub fanout: u32,
     /// `workload.keys_per_node`.
     pub keys_per_node: u32,
+    /// `[[faults]]` entries.
+    pub faults: u64,
 }
 
 impl Size {
@@ -67,12 +71,9 @@ impl Size {
         };
         let plain = |x: u64| x.to_string();
         axis("nodes", original.nodes as u64, self.nodes as u64, &plain);
-        axis(
-            "duration",
-            original.duration.0,
-            self.duration.0,
-            &|x| SimDuration(x).to_string(),
-        );
+        axis("duration", original.duration.0, self.duration.0, &|x| {
+            SimDuration(x).to_string()
+        });
         axis("writes", original.writes, self.writes, &plain);
         axis("fanout", original.fanout as u64, self.fanout as u64, &plain);
         axis(
@@ -81,6 +82,7 @@ impl Size {
             self.keys_per_node as u64,
             &plain,
         );
+        axis("faults", original.faults, self.faults, &plain);
         v
     }
 }
@@ -182,12 +184,7 @@ impl Search<'_> {
         )
         .ok()?;
         self.runs += 1;
-        let checked = run_checked(
-            &valid,
-            &mut crate::trace::NullSink,
-            TraceLevel::Off,
-            self.stop,
-        );
+        let checked = run_checked(&valid, &mut crate::trace::NullSink, TraceLevel::Off, self.stop);
         if checked.interrupted {
             return None;
         }
@@ -347,10 +344,7 @@ impl Search<'_> {
             .map(|x| {
                 let mut c = self.best.clone();
                 c.workload.stop_at = Some(SimDuration(x));
-                (
-                    c,
-                    format!("stop_at {} -> {}", SimDuration(s), SimDuration(x)),
-                )
+                (c, format!("stop_at {} -> {}", SimDuration(s), SimDuration(x)))
             })
             .collect();
         self.first_failing(cands)
@@ -425,6 +419,7 @@ fn size(s: &Scenario, writes: u64) -> Size {
         writes,
         fanout: s.gossip.fanout,
         keys_per_node: s.workload.keys_per_node,
+        faults: s.faults.len() as u64,
     }
 }
 
@@ -498,6 +493,7 @@ pub fn shrink(
     }
     loop {
         let mut changed = false;
+        changed |= search.ddmin("faults", |s| s.faults.clone(), |s, v| s.faults = v);
         changed |= search.pass_nodes();
         changed |= search.pass_duration();
         if search.pass_schedule_random_writes() {
@@ -584,9 +580,7 @@ impl Shrunk {
             o.push_str(&format!("#   {l}\n"));
         }
         o.push('\n');
-        o.push_str(
-            &toml::to_string_pretty(&self.scenario).expect("a scenario always serializes to TOML"),
-        );
+        o.push_str(&toml::to_string_pretty(&self.scenario).expect("a scenario always serializes to TOML"));
         o
     }
 }

@@ -1,24 +1,30 @@
-//! The run loop: owns the event queue, the network, the clocks, the workload
-//! and the protocol, executes the commands the protocol emits, and reports
-//! every observable step as a [`Record`].
+//! The run loop: owns the event queue, the network, the clocks, the workload,
+//! the fault schedule and the protocol, executes the commands the protocol
+//! emits, and reports every observable step as a [`Record`].
 //!
 //! The core does no I/O: records go to a caller-supplied [`TraceSink`], to
 //! the [`TraceDigest`] and to the metrics [`Collector`]. Events are processed
 //! in `(time, seq)` order while `time < duration`. At equal times events run
-//! in the order they were scheduled; initial gossip rounds are scheduled
-//! before initial writes.
+//! in the order they were scheduled; at the start, gossip rounds are
+//! scheduled first (node 0 first), then writes, then faults.
+//!
+//! A crashed node does nothing: its rounds and writes are skipped and
+//! messages arriving for it are dropped (`crash`). A crash with lost state
+//! wipes the protocol state at the crash (see [`Protocol::on_crash`]).
+//! Gossip timers are set in local time; a clock step re-arms the node's timer.
 
-use crate::clock::LocalClock;
-use crate::metrics::Collector;
+use crate::clock::{self, LocalClock};
+use crate::faults::{self, Action, Planned};
+use crate::metrics::{Collector, LostWrites};
 use crate::net::{Network, SizeModel, Verdict};
 use crate::node::{Ctx, NodeId, Outbox, Protocol, Replica};
 use crate::protocol::{ping::Ping, scuttlebutt::Scuttlebutt};
 use crate::queue::EventQueue;
 use crate::rng::{Component, SimRng, Streams};
-use crate::scenario::{Phase, ProtocolKind, Scenario, TraceLevel};
+use crate::scenario::{MergePolicy, Phase, ProtocolKind, Scenario, TraceLevel};
 use crate::time::SimTime;
 use crate::trace::{Cause, LocalCause, Record, TraceDigest, TraceSink};
-use crate::vclock::VectorClock;
+use crate::vclock::{compare, VectorClock};
 use crate::workload::Workload;
 use rand::Rng;
 
@@ -29,7 +35,7 @@ pub struct Outcome {
     pub end: SimTime,
     /// Whether `stop_when_converged` ended it before `duration`.
     pub stopped_early: bool,
-    /// Events processed (gossip rounds, deliveries, writes).
+    /// Events processed (gossip rounds, deliveries, writes, faults).
     pub events: u64,
     /// Message ids handed out (messages sent).
     pub messages_sent: u64,
@@ -41,14 +47,20 @@ pub struct Outcome {
     pub records: u64,
     /// Metrics gathered from every record.
     pub metrics: Collector,
+    /// Lost writes under every merge policy (empty without writes).
+    pub lost_writes: Vec<LostWrites>,
+    /// With shared keys: pairs of writes to the same key whose vector clocks
+    /// are concurrent (neither happened before the other).
+    pub concurrent_writes: Option<u64>,
 }
 
 #[derive(Copy, Clone, Debug)]
 enum Event {
-    Round(NodeId),
+    Round { node: NodeId, timer: u32 },
     Deliver(u32),
     Write(NodeId),
     Scheduled(u32),
+    Fault(u32),
 }
 
 #[derive(Debug)]
@@ -88,7 +100,7 @@ impl Simulation {
             ProtocolKind::Scuttlebutt => Inner::Scuttlebutt(Box::new(Sim::new(
                 scenario,
                 sink_level,
-                Scuttlebutt::new(n, scenario.workload.keys_per_node, g.fanout, sizes),
+                Scuttlebutt::new(n, scenario.workload.key_count(), g.fanout, sizes),
             ))),
             ProtocolKind::Ping => Inner::Ping(Box::new(Sim::new(
                 scenario,
@@ -129,17 +141,24 @@ struct Sim<P: Protocol> {
     end: SimTime,
     interval_ns: u64,
     stop_when_converged: bool,
+    shared_keys: Option<u32>,
     queue: EventQueue<Event>,
     proto: P,
     net: Network,
     clocks: Vec<LocalClock>,
     next_round_local: Vec<u64>,
+    timer: Vec<u32>,
+    up: Vec<bool>,
+    plan: Vec<Planned>,
     prng: Vec<SimRng>,
     flights: Vec<Option<Flight<P::Msg>>>,
     free: Vec<u32>,
     workload: Workload,
     pending_writes: u64,
     vcs: Option<Vec<VectorClock>>,
+    record_clocks: bool,
+    key_clocks: Vec<Vec<Box<[u64]>>>,
+    concurrent_writes: u64,
     out: Outbox<P::Msg>,
     next_msg_id: u64,
     sink_level: TraceLevel,
@@ -149,33 +168,42 @@ struct Sim<P: Protocol> {
     events: u64,
 }
 
-impl<P: Protocol> Sim<P> {
+impl<P: Protocol> Sim<P>
+where
+    P::Msg: Clone,
+{
     fn new(s: &Scenario, sink_level: TraceLevel, proto: P) -> Sim<P> {
         let n = s.nodes.count;
         let streams = Streams::new(s.seed);
         let end = SimTime(s.duration.0);
         let interval_ns = s.gossip.interval.0;
         let digest_level = s.output.trace.digest_level().max(sink_level);
+        let record_clocks = digest_level == TraceLevel::Full;
+        let shared_keys = s.workload.shared_keys;
+        let track_clocks = record_clocks || shared_keys.is_some();
         let metrics = Collector::new(n, proto.kinds());
-        let clocks = vec![LocalClock::PERFECT; n as usize];
         let mut sim = Sim {
             n,
             end,
             interval_ns,
             stop_when_converged: s.stop_when_converged,
+            shared_keys,
             queue: EventQueue::with_capacity(n as usize * 2),
-            net: Network::new(&s.network, n, &streams),
-            clocks,
+            net: Network::new(s, &streams),
+            clocks: clock::clocks(s, &streams),
             next_round_local: vec![0; n as usize],
-            prng: (0..n)
-                .map(|i| streams.stream(Component::Protocol, i))
-                .collect(),
+            timer: vec![0; n as usize],
+            up: vec![true; n as usize],
+            plan: faults::plan(s, &streams),
+            prng: (0..n).map(|i| streams.stream(Component::Protocol, i)).collect(),
             flights: Vec::new(),
             free: Vec::new(),
             workload: Workload::new(&s.workload, n, end, &streams),
             pending_writes: 0,
-            vcs: (digest_level == TraceLevel::Full)
-                .then(|| vec![VectorClock::new(n as usize); n as usize]),
+            vcs: track_clocks.then(|| vec![VectorClock::new(n as usize); n as usize]),
+            record_clocks,
+            key_clocks: vec![Vec::new(); shared_keys.unwrap_or(0) as usize],
+            concurrent_writes: 0,
             out: Outbox::default(),
             next_msg_id: 0,
             sink_level,
@@ -194,7 +222,7 @@ impl<P: Protocol> Sim<P> {
             };
             sim.next_round_local[node as usize] = first_local;
             let at = sim.clocks[node as usize].true_time_of(SimTime(first_local));
-            sim.queue.push(at, Event::Round(node));
+            sim.queue.push(at, Event::Round { node, timer: 0 });
         }
         let writers = sim.workload.writers().to_vec();
         for node in writers {
@@ -206,6 +234,9 @@ impl<P: Protocol> Sim<P> {
         for (i, w) in s.workload.schedule.iter().enumerate() {
             sim.queue.push(SimTime(w.at.0), Event::Scheduled(i as u32));
             sim.pending_writes += 1;
+        }
+        for (i, p) in sim.plan.iter().enumerate() {
+            sim.queue.push(p.at, Event::Fault(i as u32));
         }
         sim
     }
@@ -235,11 +266,13 @@ impl<P: Protocol> Sim<P> {
             let (now, event) = self.queue.pop().expect("peeked");
             self.events += 1;
             match event {
-                Event::Round(node) => self.round(node, now, sink),
+                Event::Round { node, timer } => self.round(node, timer, now, sink),
                 Event::Deliver(slot) => self.deliver(slot, now, sink),
                 Event::Write(node) => {
-                    let (key, value) = self.workload.draw_write(node);
-                    self.write(node, key, value, now, sink);
+                    if self.up[node as usize] {
+                        let (key, value) = self.workload.draw_write(node);
+                        self.write(node, key, value, now, sink);
+                    }
                     match self.workload.next_write(node, now) {
                         Some(at) => {
                             self.queue.push(at, Event::Write(node));
@@ -250,20 +283,28 @@ impl<P: Protocol> Sim<P> {
                 Event::Scheduled(i) => {
                     let w = &self.workload.schedule()[i as usize];
                     let (node, key, value) = (w.node, w.key, w.value);
-                    self.write(node, key, value, now, sink);
+                    if self.up[node as usize] {
+                        self.write(node, key, value, now, sink);
+                    }
                     self.pending_writes -= 1;
                 }
+                Event::Fault(i) => self.fault(i as usize, now, sink),
             }
-            if self.stop_when_converged
-                && self.pending_writes == 0
-                && self.metrics.unconverged() == 0
-            {
+            if self.stop_when_converged && self.pending_writes == 0 && self.metrics.unconverged() == 0 {
                 end = now;
                 stopped_early = true;
                 break;
             }
         }
         let digest = std::mem::take(&mut self.digest);
+        let mut lost_writes = Vec::new();
+        if let Some(replica) = self.proto.replica() {
+            if self.metrics.last_write().is_some() {
+                for p in MergePolicy::ALL {
+                    lost_writes.push(self.metrics.lost_writes(replica, p, self.shared_keys));
+                }
+            }
+        }
         Outcome {
             end,
             stopped_early,
@@ -273,36 +314,36 @@ impl<P: Protocol> Sim<P> {
             records: digest.records(),
             digest: digest.finish(),
             metrics: self.metrics.clone(),
+            lost_writes,
+            concurrent_writes: self.shared_keys.map(|_| self.concurrent_writes),
         }
     }
 
-    fn round(&mut self, node: NodeId, now: SimTime, sink: &mut dyn TraceSink) {
+    fn round(&mut self, node: NodeId, timer: u32, now: SimTime, sink: &mut dyn TraceSink) {
+        if timer != self.timer[node as usize] {
+            return; // a clock step re-armed this node's timer
+        }
         let clock = self.clocks[node as usize];
-        let mut ctx = Ctx {
-            node,
-            nodes: self.n,
-            local_now: clock.local(now),
-            rng: &mut self.prng[node as usize],
-            out: &mut self.out,
-        };
-        self.proto.on_round(&mut ctx);
-        self.flush(node, now, Cause::Local(LocalCause::Write), sink);
+        if self.up[node as usize] {
+            let mut ctx = Ctx {
+                node,
+                nodes: self.n,
+                local_now: clock.local(now),
+                rng: &mut self.prng[node as usize],
+                out: &mut self.out,
+            };
+            self.proto.on_round(&mut ctx);
+            self.flush(node, now, Cause::Local(LocalCause::Write), sink);
+        }
         let next = self.next_round_local[node as usize] + self.interval_ns;
         self.next_round_local[node as usize] = next;
         self.queue.push(
             clock.true_time_of(SimTime(next)).max(now),
-            Event::Round(node),
+            Event::Round { node, timer },
         );
     }
 
-    fn write(
-        &mut self,
-        node: NodeId,
-        key: u32,
-        value: u64,
-        now: SimTime,
-        sink: &mut dyn TraceSink,
-    ) {
+    fn write(&mut self, node: NodeId, key: u32, value: u64, now: SimTime, sink: &mut dyn TraceSink) {
         let lt = self.clocks[node as usize].local(now);
         let mut ctx = Ctx {
             node,
@@ -324,16 +365,26 @@ impl<P: Protocol> Sim<P> {
             sink,
         );
         if let Some(vcs) = &mut self.vcs {
-            vcs[node as usize].tick(node as usize);
-            let v = vcs[node as usize].0[node as usize];
-            self.emit(
-                Record::Clock {
-                    t: now.0,
-                    node,
-                    set: vec![(node, v)],
-                },
-                sink,
-            );
+            let vc = &mut vcs[node as usize];
+            vc.tick(node as usize);
+            let v = vc.0[node as usize];
+            if self.shared_keys.is_some() {
+                let mine = vc.0.clone().into_boxed_slice();
+                let earlier = &mut self.key_clocks[key as usize];
+                self.concurrent_writes +=
+                    earlier.iter().filter(|e| compare(e, &mine).is_none()).count() as u64;
+                earlier.push(mine);
+            }
+            if self.record_clocks {
+                self.emit(
+                    Record::Clock {
+                        t: now.0,
+                        node,
+                        set: vec![(node, v)],
+                    },
+                    sink,
+                );
+            }
         }
         self.flush(node, now, Cause::Local(LocalCause::Write), sink);
     }
@@ -344,31 +395,51 @@ impl<P: Protocol> Sim<P> {
             .expect("a scheduled delivery has a flight");
         self.free.push(slot);
         let to = f.to;
-        let lt = self.clocks[to as usize].local(now);
         let kinds = self.proto.kinds();
-        self.emit(
-            Record::Receive {
+        let reason = if !self.up[to as usize] {
+            Some(crate::net::DropReason::Crash)
+        } else if self.net.blocked(f.from, to) {
+            Some(crate::net::DropReason::Partition)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            let r = Record::Drop {
                 t: now.0,
-                lt: lt.0,
                 id: f.id,
                 from: f.from,
                 to,
                 kind: kinds[f.kind as usize].into(),
                 bytes: f.bytes,
-            },
-            sink,
-        );
+                reason: reason.name().into(),
+            };
+            self.emit(r, sink);
+            return;
+        }
+        let lt = self.clocks[to as usize].local(now);
+        let r = Record::Receive {
+            t: now.0,
+            lt: lt.0,
+            id: f.id,
+            from: f.from,
+            to,
+            kind: kinds[f.kind as usize].into(),
+            bytes: f.bytes,
+        };
+        self.emit(r, sink);
         if let (Some(vcs), Some(attached)) = (&mut self.vcs, &f.vc) {
             let mut set = Vec::new();
             vcs[to as usize].receive(to as usize, attached, |i, v| set.push((i as u32, v)));
-            self.emit(
-                Record::Clock {
-                    t: now.0,
-                    node: to,
-                    set,
-                },
-                sink,
-            );
+            if self.record_clocks {
+                self.emit(
+                    Record::Clock {
+                        t: now.0,
+                        node: to,
+                        set,
+                    },
+                    sink,
+                );
+            }
         }
         let mut ctx = Ctx {
             node: to,
@@ -381,24 +452,77 @@ impl<P: Protocol> Sim<P> {
         self.flush(to, now, Cause::Message(f.id), sink);
     }
 
+    fn fault(&mut self, i: usize, now: SimTime, sink: &mut dyn TraceSink) {
+        let p = &self.plan[i];
+        let r = Record::Fault {
+            t: now.0,
+            fault: p.fault,
+            action: p.action.name().into(),
+            detail: p.detail.clone(),
+        };
+        let action = p.action.clone();
+        self.emit(r, sink);
+        match action {
+            Action::Cut { name, shape } => self.net.add_cut(name, shape),
+            Action::Heal { name } => {
+                self.net.heal(name.as_deref());
+            }
+            Action::Crash { node, lost } => {
+                if self.up[node as usize] {
+                    self.up[node as usize] = false;
+                    let mut ctx = Ctx {
+                        node,
+                        nodes: self.n,
+                        local_now: self.clocks[node as usize].local(now),
+                        rng: &mut self.prng[node as usize],
+                        out: &mut self.out,
+                    };
+                    self.proto.on_crash(&mut ctx, lost);
+                    self.out.sends.clear();
+                    self.flush(node, now, Cause::Local(LocalCause::Restart), sink);
+                }
+            }
+            Action::Restart { node } => self.up[node as usize] = true,
+            Action::DegradeStart {
+                id,
+                from,
+                to,
+                bidirectional,
+                extra_latency_ns,
+                loss,
+            } => self
+                .net
+                .degrade(id, from, to, bidirectional, extra_latency_ns, loss),
+            Action::DegradeEnd { id } => self.net.end_degradation(id),
+            Action::ClockStep { node, by_ns } => {
+                let c = &mut self.clocks[node as usize];
+                c.offset_ns = c.offset_ns.saturating_add(by_ns);
+                self.timer[node as usize] += 1;
+                let timer = self.timer[node as usize];
+                let at = c
+                    .true_time_of(SimTime(self.next_round_local[node as usize]))
+                    .max(now);
+                self.queue.push(at, Event::Round { node, timer });
+            }
+        }
+    }
+
     /// Records the version changes and executes the sends a handler left in
     /// the outbox.
     fn flush(&mut self, node: NodeId, now: SimTime, cause: Cause, sink: &mut dyn TraceSink) {
         let lt = self.clocks[node as usize].local(now);
         let mut versions = std::mem::take(&mut self.out.versions);
         for c in versions.drain(..) {
-            self.emit(
-                Record::Version {
-                    t: now.0,
-                    lt: lt.0,
-                    node,
-                    origin: c.origin,
-                    old: c.old,
-                    new: c.new,
-                    cause,
-                },
-                sink,
-            );
+            let r = Record::Version {
+                t: now.0,
+                lt: lt.0,
+                node,
+                origin: c.origin,
+                old: c.old,
+                new: c.new,
+                cause,
+            };
+            self.emit(r, sink);
         }
         self.out.versions = versions;
         let mut sends = std::mem::take(&mut self.out.sends);
@@ -406,6 +530,20 @@ impl<P: Protocol> Sim<P> {
             self.send(node, to, msg, now, lt, sink);
         }
         self.out.sends = sends;
+    }
+
+    fn park(&mut self, flight: Flight<P::Msg>, at: SimTime) {
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.flights[s as usize] = Some(flight);
+                s
+            }
+            None => {
+                self.flights.push(Some(flight));
+                (self.flights.len() - 1) as u32
+            }
+        };
+        self.queue.push(at, Event::Deliver(slot));
     }
 
     fn send(
@@ -423,17 +561,20 @@ impl<P: Protocol> Sim<P> {
         let bytes = self.proto.size(&msg);
         let kind_name = self.proto.kinds()[kind as usize];
         let vc = if let Some(vcs) = &mut self.vcs {
-            vcs[from as usize].tick(from as usize);
-            let v = vcs[from as usize].0[from as usize];
-            let attached = vcs[from as usize].0.clone().into_boxed_slice();
-            self.emit(
-                Record::Clock {
-                    t: now.0,
-                    node: from,
-                    set: vec![(from, v)],
-                },
-                sink,
-            );
+            let vc = &mut vcs[from as usize];
+            vc.tick(from as usize);
+            let v = vc.0[from as usize];
+            let attached = vc.0.clone().into_boxed_slice();
+            if self.record_clocks {
+                self.emit(
+                    Record::Clock {
+                        t: now.0,
+                        node: from,
+                        set: vec![(from, v)],
+                    },
+                    sink,
+                );
+            }
             Some(attached)
         } else {
             None
@@ -450,31 +591,40 @@ impl<P: Protocol> Sim<P> {
             },
             sink,
         );
-        match self.net.route(from, to, now) {
-            Verdict::Deliver(at) => {
-                let flight = Flight {
-                    id,
-                    from,
-                    to,
-                    kind,
-                    bytes,
-                    vc,
-                    msg,
-                };
-                let slot = match self.free.pop() {
-                    Some(s) => {
-                        self.flights[s as usize] = Some(flight);
-                        s
-                    }
-                    None => {
-                        self.flights.push(Some(flight));
-                        (self.flights.len() - 1) as u32
-                    }
-                };
-                self.queue.push(at, Event::Deliver(slot));
+        match self.net.route(from, to, now, bytes) {
+            Verdict::Deliver { at, copy } => {
+                let dup = copy.map(|c| {
+                    (
+                        c,
+                        Flight {
+                            id,
+                            from,
+                            to,
+                            kind,
+                            bytes,
+                            vc: vc.clone(),
+                            msg: msg.clone(),
+                        },
+                    )
+                });
+                self.park(
+                    Flight {
+                        id,
+                        from,
+                        to,
+                        kind,
+                        bytes,
+                        vc,
+                        msg,
+                    },
+                    at,
+                );
+                if let Some((copy_at, flight)) = dup {
+                    self.park(flight, copy_at);
+                }
             }
-            Verdict::Drop(reason) => self.emit(
-                Record::Drop {
+            Verdict::Drop(reason) => {
+                let r = Record::Drop {
                     t: now.0,
                     id,
                     from,
@@ -482,9 +632,9 @@ impl<P: Protocol> Sim<P> {
                     kind: kind_name.into(),
                     bytes,
                     reason: reason.name().into(),
-                },
-                sink,
-            ),
+                };
+                self.emit(r, sink)
+            }
         }
     }
 }

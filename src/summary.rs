@@ -1,10 +1,11 @@
 //! The headline figures of a run (`summary.json`) and the manifest
 //! (`manifest.json`) that replays it.
 
-use crate::metrics::{Convergence, KindStats};
+use crate::metrics::{Convergence, KindStats, LostWrites};
 use crate::scenario::{Scenario, TraceLevel};
 use crate::sim::Outcome;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The crate version written into every output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -45,6 +46,18 @@ pub struct Summary {
     pub trace_digest: String,
     /// Records covered by the digest.
     pub trace_records: u64,
+    /// Dropped messages by reason.
+    pub drops: BTreeMap<String, u64>,
+    /// Faults that took effect.
+    pub faults: u64,
+    /// Time of the last heal, restart or end of a degradation.
+    pub last_recovery_ns: Option<u64>,
+    /// The scenario's merge policy.
+    pub merge: String,
+    /// Lost writes under every merge policy (see README), the scenario's first.
+    pub lost_writes: Vec<LostWrites>,
+    /// With shared keys: pairs of concurrent writes to the same key.
+    pub concurrent_writes: Option<u64>,
 }
 
 impl Summary {
@@ -73,6 +86,16 @@ impl Summary {
             digest_level: outcome.digest_level,
             trace_digest: outcome.digest.clone(),
             trace_records: outcome.records,
+            drops: m.drops().clone(),
+            faults: m.faults(),
+            last_recovery_ns: m.last_recovery(),
+            merge: scenario.gossip.merge.name().to_string(),
+            lost_writes: {
+                let mut v = outcome.lost_writes.clone();
+                v.sort_by_key(|l| l.policy != scenario.gossip.merge.name());
+                v
+            },
+            concurrent_writes: outcome.concurrent_writes,
         }
     }
 
@@ -107,6 +130,18 @@ impl Summary {
                 k.kind, k.sent, k.delivered, k.dropped, k.bytes_sent
             );
         }
+        if !self.drops.is_empty() {
+            let parts: Vec<String> = self.drops.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let _ = writeln!(o, "dropped: {}", parts.join(", "));
+        }
+        if self.faults > 0 {
+            let _ = writeln!(
+                o,
+                "faults {} · last recovery at {}",
+                self.faults,
+                s(self.last_recovery_ns)
+            );
+        }
         let c = &self.convergence;
         let _ = writeln!(
             o,
@@ -123,15 +158,29 @@ impl Summary {
                 let _ = writeln!(o, "no writes");
             }
             Some(v) => {
-                let _ = writeln!(
-                    o,
-                    "all version vectors equal {} after the last write",
-                    s(Some(v))
-                );
+                let _ = writeln!(o, "all version vectors equal {} after the last write", s(Some(v)));
             }
             None => {
                 let _ = writeln!(o, "not converged by the end");
             }
+        }
+        if !self.lost_writes.is_empty() {
+            let parts: Vec<String> = self
+                .lost_writes
+                .iter()
+                .map(|l| {
+                    let mark = if l.policy == self.merge {
+                        " (this scenario's)"
+                    } else {
+                        ""
+                    };
+                    format!("{} {}{mark}", l.policy, l.count)
+                })
+                .collect();
+            let _ = writeln!(o, "lost writes: {}", parts.join(", "));
+        }
+        if let Some(cw) = self.concurrent_writes {
+            let _ = writeln!(o, "concurrent write pairs (vector clocks): {cw}");
         }
         let _ = writeln!(
             o,

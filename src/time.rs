@@ -193,6 +193,54 @@ impl<'de> Deserialize<'de> for SimDuration {
     }
 }
 
+/// A signed span (clock offsets and steps), in nanoseconds; written
+/// `"-250ms"` or `"+1s"` in scenario files.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SignedDuration(pub i64);
+
+impl fmt::Display for SignedDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 < 0 {
+            f.write_str("-")?;
+        }
+        format_ns(self.0.unsigned_abs(), f)
+    }
+}
+
+/// Parses a signed duration: an optional `-` or `+`, then [`parse_duration`].
+pub fn parse_signed_duration(text: &str) -> Result<SignedDuration, String> {
+    let s = text.trim();
+    let (neg, rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let d = parse_duration(rest).map_err(|e| e.replace(&format!("{rest:?}"), &format!("{text:?}")))?;
+    let v = i64::try_from(d.0).map_err(|_| format!("invalid duration {text:?}: too large"))?;
+    Ok(SignedDuration(if neg { -v } else { v }))
+}
+
+impl Serialize for SignedDuration {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SignedDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = SignedDuration;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a signed duration string such as \"-250ms\" or \"2s\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SignedDuration, E> {
+                parse_signed_duration(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +278,15 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad} should be rejected");
         }
+    }
+
+    #[test]
+    fn signed_durations() {
+        assert_eq!(parse_signed_duration("-250ms"), Ok(SignedDuration(-250_000_000)));
+        assert_eq!(parse_signed_duration("+1s"), Ok(SignedDuration(1_000_000_000)));
+        assert_eq!(parse_signed_duration("3us"), Ok(SignedDuration(3_000)));
+        assert!(parse_signed_duration("--1s").is_err());
+        assert_eq!(SignedDuration(-1_500_000).to_string(), "-1.5ms");
     }
 
     #[test]

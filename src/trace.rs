@@ -63,6 +63,9 @@ pub enum Cause {
 pub enum LocalCause {
     /// The node's own write.
     Write,
+    /// A restart with lost state (entries drop to 0; the node's own entry
+    /// moves to its new generation).
+    Restart,
 }
 
 /// One trace record. `t` is true time in ns; `lt` the node's local clock.
@@ -79,8 +82,8 @@ pub enum Record {
         node: u32,
         /// Key index among the writer's keys.
         key: u32,
-        /// The version the write got.
-        version: u32,
+        /// The version the write got (`generation << 32 | counter`).
+        version: u64,
         /// The value written.
         value: u64,
     },
@@ -94,10 +97,10 @@ pub enum Record {
         node: u32,
         /// The entry that changed.
         origin: u32,
-        /// Value before.
-        old: u32,
+        /// Value before (`generation << 32 | counter`).
+        old: u64,
         /// Value after.
-        new: u32,
+        new: u64,
         /// A message id, or `"write"`.
         cause: Cause,
     },
@@ -152,6 +155,18 @@ pub enum Record {
         /// Why (`loss`).
         reason: Cow<'static, str>,
     },
+    /// A scheduled fault took effect.
+    Fault {
+        /// True time.
+        t: u64,
+        /// Index of the `[[faults]]` entry.
+        fault: u32,
+        /// `partition`, `cut`, `heal`, `crash`, `restart`, `degrade`,
+        /// `degrade-end` or `clock-step`.
+        action: Cow<'static, str>,
+        /// Human-readable details (nodes, sides, amounts).
+        detail: String,
+    },
     /// Entries of a node's causal vector clock changed (only those entries).
     Clock {
         /// True time.
@@ -167,7 +182,7 @@ impl Record {
     /// The lowest trace level that includes this record.
     pub fn level(&self) -> TraceLevel {
         match self {
-            Record::Write { .. } | Record::Version { .. } => TraceLevel::Versions,
+            Record::Write { .. } | Record::Version { .. } | Record::Fault { .. } => TraceLevel::Versions,
             _ => TraceLevel::Full,
         }
     }
@@ -180,19 +195,19 @@ impl Record {
             | Record::Send { t, .. }
             | Record::Receive { t, .. }
             | Record::Drop { t, .. }
+            | Record::Fault { t, .. }
             | Record::Clock { t, .. } => t,
         }
     }
 
     /// The node the record is about (the sender for sends and drops, the
-    /// receiver for receipts).
+    /// receiver for receipts; `u32::MAX` for faults).
     pub fn node(&self) -> u32 {
         match *self {
-            Record::Write { node, .. }
-            | Record::Version { node, .. }
-            | Record::Clock { node, .. } => node,
+            Record::Write { node, .. } | Record::Version { node, .. } | Record::Clock { node, .. } => node,
             Record::Send { from, .. } | Record::Drop { from, .. } => from,
             Record::Receive { to, .. } => to,
+            Record::Fault { .. } => u32::MAX,
         }
     }
 
@@ -204,6 +219,7 @@ impl Record {
             Record::Send { .. } => "send",
             Record::Receive { .. } => "receive",
             Record::Drop { .. } => "drop",
+            Record::Fault { .. } => "fault",
             Record::Clock { .. } => "clock",
         }
     }
@@ -251,6 +267,7 @@ impl Record {
                 let c = match cause {
                     Cause::Message(id) => *id,
                     Cause::Local(LocalCause::Write) => u64::MAX,
+                    Cause::Local(LocalCause::Restart) => u64::MAX - 1,
                 };
                 out.extend_from_slice(&c.to_le_bytes());
             }
@@ -272,11 +289,7 @@ impl Record {
                 kind,
                 bytes,
             } => {
-                out.push(if matches!(self, Record::Send { .. }) {
-                    3
-                } else {
-                    4
-                });
+                out.push(if matches!(self, Record::Send { .. }) { 3 } else { 4 });
                 out.extend_from_slice(&t.to_le_bytes());
                 out.extend_from_slice(&lt.to_le_bytes());
                 out.extend_from_slice(&id.to_le_bytes());
@@ -302,6 +315,19 @@ impl Record {
                 s(out, kind);
                 out.extend_from_slice(&bytes.to_le_bytes());
                 s(out, reason);
+            }
+            Record::Fault {
+                t,
+                fault,
+                action,
+                detail,
+            } => {
+                out.push(7);
+                out.extend_from_slice(&t.to_le_bytes());
+                out.extend_from_slice(&fault.to_le_bytes());
+                s(out, action);
+                out.extend_from_slice(&(detail.len() as u32).to_le_bytes());
+                out.extend_from_slice(detail.as_bytes());
             }
             Record::Clock { t, node, set } => {
                 out.push(6);

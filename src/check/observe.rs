@@ -16,6 +16,7 @@ pub(crate) const HOLDER_BUDGET_BYTES: usize = 64 << 20;
 
 #[derive(Clone, Debug)]
 struct WriteInfo {
+    version: u64,
     time: u64,
     informed: u32,
     full_at: Option<u64>,
@@ -30,6 +31,7 @@ pub struct Observer {
     words: usize,
     origins: BTreeMap<u32, Vec<WriteInfo>>,
     last_write: Option<u64>,
+    last_recovery: Option<u64>,
     unconverged: u64,
     budget_words: usize,
 }
@@ -38,7 +40,7 @@ pub struct Observer {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Spread {
     pub(crate) origin: u32,
-    pub(crate) version: u32,
+    pub(crate) version: u64,
     pub(crate) time: u64,
     pub(crate) informed: u32,
     pub(crate) full_at: Option<u64>,
@@ -54,28 +56,27 @@ impl Observer {
             words: (nodes as usize).div_ceil(64),
             origins: BTreeMap::new(),
             last_write: None,
+            last_recovery: None,
             unconverged: 0,
             budget_words: HOLDER_BUDGET_BYTES / 8,
         }
     }
 
-    /// Takes one record into account (only `write` and `version` matter).
+    /// Takes one record into account (`write`, `version` and `fault`).
     pub fn observe(&mut self, r: &Record) {
         match *r {
-            Record::Write {
-                t, node, version, ..
-            } => {
+            Record::Write { t, node, version, .. } => {
                 let list = self.origins.entry(node).or_default();
-                assert_eq!(
-                    list.len() as u32 + 1,
-                    version,
-                    "versions of an origin are consecutive"
+                assert!(
+                    list.last().is_none_or(|w| w.version < version),
+                    "versions of an origin increase"
                 );
                 let holders = (self.budget_words >= self.words).then(|| {
                     self.budget_words -= self.words;
                     vec![0u64; self.words].into_boxed_slice()
                 });
                 list.push(WriteInfo {
+                    version,
                     time: t,
                     informed: 0,
                     full_at: None,
@@ -96,25 +97,54 @@ impl Observer {
                 let Some(list) = self.origins.get_mut(&origin) else {
                     return;
                 };
-                let hi = (new as usize).min(list.len());
-                let lo = (old as usize).min(hi);
-                for w in &mut list[lo..hi] {
-                    w.informed += 1;
-                    if let Some(h) = &mut w.holders {
-                        h[node as usize / 64] |= 1 << (node % 64);
-                    }
-                    if w.informed == self.nodes {
-                        w.full_at = Some(t);
-                        w.last_node = node;
-                        if w.holders.take().is_some() {
-                            self.budget_words += self.words;
+                let (bit, word) = (1u64 << (node % 64), node as usize / 64);
+                if new > old {
+                    let r = range(list, old, new);
+                    for w in &mut list[r] {
+                        w.informed += 1;
+                        if let Some(h) = &mut w.holders {
+                            h[word] |= bit;
                         }
-                        self.unconverged -= 1;
+                        if w.informed == self.nodes {
+                            w.full_at = Some(t);
+                            w.last_node = node;
+                            if w.holders.take().is_some() {
+                                self.budget_words += self.words;
+                            }
+                            self.unconverged -= 1;
+                        }
                     }
+                } else {
+                    // A lost-state restart: the node forgets these writes.
+                    let r = range(list, new, old);
+                    for w in &mut list[r] {
+                        if w.informed == self.nodes {
+                            w.full_at = None;
+                            self.unconverged += 1;
+                            if self.budget_words >= self.words {
+                                self.budget_words -= self.words;
+                                w.holders = Some(vec![u64::MAX; self.words].into_boxed_slice());
+                            }
+                        }
+                        w.informed -= 1;
+                        if let Some(h) = &mut w.holders {
+                            h[word] &= !bit;
+                        }
+                    }
+                }
+            }
+            Record::Fault { t, ref action, .. } => {
+                if matches!(action.as_ref(), "heal" | "restart" | "degrade-end") {
+                    self.last_recovery = Some(t);
                 }
             }
             _ => {}
         }
+    }
+
+    /// Time of the last heal, restart or end of a degradation, if any.
+    pub fn last_recovery(&self) -> Option<u64> {
+        self.last_recovery
     }
 
     /// Node count.
@@ -132,10 +162,10 @@ impl Observer {
         self.unconverged
     }
 
-    fn writes(&self) -> impl Iterator<Item = (u32, u32, &WriteInfo)> {
+    fn writes(&self) -> impl Iterator<Item = (u32, u64, &WriteInfo)> {
         self.origins
             .iter()
-            .flat_map(|(&o, list)| list.iter().enumerate().map(move |(i, w)| (o, i as u32 + 1, w)))
+            .flat_map(|(&o, list)| list.iter().map(move |w| (o, w.version, w)))
     }
 
     /// Writes made strictly before `t`.
@@ -159,13 +189,7 @@ impl Observer {
             .filter(|(_, _, w)| w.full_at.is_none())
             .min_by_key(|&(o, v, w)| (w.time, o, v));
         let pick = never.or_else(|| {
-            candidates().max_by_key(|&(o, v, w)| {
-                (
-                    w.full_at,
-                    std::cmp::Reverse(o),
-                    std::cmp::Reverse(v),
-                )
-            })
+            candidates().max_by_key(|&(o, v, w)| (w.full_at, std::cmp::Reverse(o), std::cmp::Reverse(v)))
         });
         pick.map(|(origin, version, w)| Spread {
             origin,
@@ -174,11 +198,20 @@ impl Observer {
             informed: w.informed,
             full_at: w.full_at,
             last_node: w.last_node,
-            first_missing: w.holders.as_ref().and_then(|h| {
-                (0..self.nodes).find(|&n| h[n as usize / 64] & (1 << (n % 64)) == 0)
-            }),
+            first_missing: w
+                .holders
+                .as_ref()
+                .and_then(|h| (0..self.nodes).find(|&n| h[n as usize / 64] & (1 << (n % 64)) == 0)),
         })
     }
+}
+
+/// Indices of the writes of `list` (sorted by version) with versions in
+/// `(low_exclusive, high_inclusive]`.
+fn range(list: &[WriteInfo], low_exclusive: u64, high_inclusive: u64) -> std::ops::Range<usize> {
+    let a = list.partition_point(|w| w.version <= low_exclusive);
+    let b = list.partition_point(|w| w.version <= high_inclusive);
+    a..b.max(a)
 }
 
 #[cfg(test)]
@@ -186,7 +219,7 @@ mod tests {
     use super::*;
     use crate::trace::{Cause, LocalCause};
 
-    fn write(t: u64, node: u32, version: u32) -> Record {
+    fn write(t: u64, node: u32, version: u64) -> Record {
         Record::Write {
             t,
             lt: t,
@@ -197,7 +230,7 @@ mod tests {
         }
     }
 
-    fn version(t: u64, node: u32, origin: u32, old: u32, new: u32) -> Record {
+    fn version(t: u64, node: u32, origin: u32, old: u64, new: u64) -> Record {
         Record::Version {
             t,
             lt: t,
@@ -230,5 +263,22 @@ mod tests {
         assert_eq!(o.late_writes(u64::MAX, 35), 2);
         assert_eq!(o.late_writes(u64::MAX, 40), 1);
         assert_eq!(o.writes_before(20), 1);
+    }
+
+    #[test]
+    fn a_lost_state_restart_unconverges() {
+        let mut o = Observer::new(2);
+        o.observe(&write(10, 0, 1));
+        o.observe(&version(10, 0, 0, 0, 1));
+        o.observe(&version(20, 1, 0, 0, 1));
+        assert_eq!(o.unconverged_writes(), 0);
+        // Node 1 restarts with lost state at 30, learns again at 50.
+        o.observe(&version(30, 1, 0, 1, 0));
+        assert_eq!(o.unconverged_writes(), 1);
+        let s = o.latest_to_spread(u64::MAX).unwrap();
+        assert_eq!((s.full_at, s.first_missing), (None, Some(1)));
+        o.observe(&version(50, 1, 0, 0, 1));
+        let s = o.latest_to_spread(u64::MAX).unwrap();
+        assert_eq!(s.full_at, Some(50), "held everywhere again at 50");
     }
 }

@@ -35,10 +35,7 @@ pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
         ExportFormat::Shiviz => "shiviz.log",
         ExportFormat::Chrome => "chrome-trace.json",
     };
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| path.with_file_name(default_name));
+    let out = a.out.clone().unwrap_or_else(|| path.with_file_name(default_name));
     let events = write_streaming(&out, |w| match a.format {
         ExportFormat::Shiviz => shiviz::write(reader, &path, w),
         ExportFormat::Chrome => chrome::write(reader, &path, w),

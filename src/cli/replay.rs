@@ -12,8 +12,7 @@ use std::process::ExitCode;
 /// record (exit 1).
 pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
     let stop = stop_flag();
-    let r = replay_run(manifest, Some(stop))
-        .with_context(|| format!("replaying {}", manifest.display()))?;
+    let r = replay_run(manifest, Some(stop)).with_context(|| format!("replaying {}", manifest.display()))?;
     let m = &r.manifest;
     for w in &r.warnings {
         eprintln!("warning: {w}");

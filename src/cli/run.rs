@@ -11,19 +11,14 @@ use std::process::ExitCode;
 
 /// Runs one scenario and prints its summary; exit 1 when a check fails,
 /// 130 when interrupted.
-pub(crate) fn run(
-    path: &Path,
-    opts: &ScenarioOpts,
-    out: &Path,
-    trace: Option<TraceArg>,
-) -> Result<ExitCode> {
+pub(crate) fn run(path: &Path, opts: &ScenarioOpts, out: &Path, trace: Option<TraceArg>) -> Result<ExitCode> {
     let mut s = load(path, opts)?;
     if let Some(t) = trace {
         s.output.trace = t.into();
     }
     let stop = stop_flag();
-    let report = output::execute_with(&s, out, Some(stop))
-        .with_context(|| format!("running {}", path.display()))?;
+    let report =
+        output::execute_with(&s, out, Some(stop)).with_context(|| format!("running {}", path.display()))?;
     if report.interrupted() {
         println!(
             "interrupted at {} (simulated) after {} records; no summary written; the manifest says \"interrupted\"",

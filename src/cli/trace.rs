@@ -36,9 +36,7 @@ fn time(flag: &str, text: &str) -> Result<u64> {
     } else {
         parse_duration(t)
     };
-    parsed
-        .map(|d| d.0)
-        .map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
+    parsed.map(|d| d.0).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
 }
 
 /// Prints the matching records, one per line.
@@ -66,7 +64,9 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
     let mut out = BufWriter::new(stdout.lock());
     let mut shown = 0u64;
     while let Some(next) = reader.next_record() {
-        let (_, r) = next.map_err(anyhow::Error::msg).with_context(|| path.display().to_string())?;
+        let (_, r) = next
+            .map_err(anyhow::Error::msg)
+            .with_context(|| path.display().to_string())?;
         if filter.matches(&r) {
             shown += 1;
             if writeln!(out, "{}", describe(&r, width)).is_err() {

@@ -5,8 +5,9 @@
 //! arrow. Open it in ui.perfetto.dev or chrome://tracing. Timestamps are
 //! microseconds of simulated time.
 
+use super::text::version_text;
 use crate::error::{Error, Result};
-use crate::trace::{Cause, Record, TraceReader};
+use crate::trace::{Cause, LocalCause, Record, TraceReader};
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -24,11 +25,7 @@ fn json_str(s: &str) -> String {
 
 /// Writes the trace-event JSON of the trace read by `reader` (from `path`,
 /// named in errors); returns the number of events.
-pub fn write<R: BufRead, W: Write>(
-    mut reader: TraceReader<R>,
-    path: &Path,
-    out: &mut W,
-) -> Result<u64> {
+pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out: &mut W) -> Result<u64> {
     let io = |e: std::io::Error| Error::io(path, e);
     let h = reader.header().clone();
     write!(
@@ -63,10 +60,13 @@ pub fn write<R: BufRead, W: Write>(
     // it at once, and then it gets no flow arrow.
     let mut pending_send: Option<Record> = None;
     loop {
-        let next = reader.next_record().transpose().map_err(|message| Error::Format {
-            path: path.to_path_buf(),
-            message,
-        })?;
+        let next = reader
+            .next_record()
+            .transpose()
+            .map_err(|message| Error::Format {
+                path: path.to_path_buf(),
+                message,
+            })?;
         if let Some(Record::Send {
             t,
             id,
@@ -158,12 +158,15 @@ pub fn write<R: BufRead, W: Write>(
             } => {
                 let cause = match cause {
                     Cause::Message(id) => id.to_string(),
-                    Cause::Local(_) => "\"write\"".into(),
+                    Cause::Local(LocalCause::Write) => "\"write\"".into(),
+                    Cause::Local(LocalCause::Restart) => "\"restart\"".into(),
                 };
                 ev(
                     out,
                     format!(
-                        "\"name\":\"n{origin} {old}->{new}\",\"cat\":\"version\",\"ph\":\"i\",\"s\":\"t\",\"ts\":{},\"tid\":{node},\"args\":{{\"origin\":{origin},\"old\":{old},\"new\":{new},\"cause\":{cause}}}",
+                        "\"name\":\"n{origin} {}->{}\",\"cat\":\"version\",\"ph\":\"i\",\"s\":\"t\",\"ts\":{},\"tid\":{node},\"args\":{{\"origin\":{origin},\"old\":{old},\"new\":{new},\"cause\":{cause}}}",
+                        version_text(*old),
+                        version_text(*new),
                         us(*t)
                     ),
                 )?
@@ -183,6 +186,20 @@ pub fn write<R: BufRead, W: Write>(
                     json_str(&format!("lost {kind}")),
                     us(*t),
                     json_str(reason)
+                ),
+            )?,
+            Record::Fault {
+                t,
+                fault,
+                action,
+                detail,
+            } => ev(
+                out,
+                format!(
+                    "\"name\":{},\"cat\":\"fault\",\"ph\":\"i\",\"s\":\"g\",\"ts\":{},\"tid\":0,\"args\":{{\"fault\":{fault},\"detail\":{}}}",
+                    json_str(&format!("fault: {action}")),
+                    us(*t),
+                    json_str(detail)
                 ),
             )?,
             Record::Clock { .. } => {}

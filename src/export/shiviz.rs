@@ -24,11 +24,7 @@ pub const REGEX: &str = r"(?<event>.*)\n(?<host>\S+) (?<clock>\{.*\})";
 
 /// Writes the ShiViz log of the trace read by `reader` (from `path`, named
 /// in errors); returns the number of events.
-pub fn write<R: BufRead, W: Write>(
-    mut reader: TraceReader<R>,
-    path: &Path,
-    out: &mut W,
-) -> Result<u64> {
+pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out: &mut W) -> Result<u64> {
     let io = |e: std::io::Error| Error::io(path, e);
     if reader.header().level != TraceLevel::Full {
         return Err(Error::Format {
@@ -45,11 +41,7 @@ pub fn write<R: BufRead, W: Write>(
     let mut prev: Option<Record> = None;
     let mut pending: Option<u32> = None;
     let mut events = 0u64;
-    let mut emit = |out: &mut W,
-                    node: u32,
-                    clock: &BTreeMap<u32, u64>,
-                    what: String|
-     -> Result<()> {
+    let mut emit = |out: &mut W, node: u32, clock: &BTreeMap<u32, u64>, what: String| -> Result<()> {
         let entries: Vec<String> = clock.iter().map(|(i, v)| format!("\"n{i}\":{v}")).collect();
         writeln!(out, "{what}\nn{node} {{{}}}", entries.join(",")).map_err(io)?;
         events += 1;

@@ -2,17 +2,18 @@
 //! command applies: `  1.020s  n1   version  origin 0: 0 -> 1 (msg 7)`.
 
 use crate::check::secs;
-use crate::trace::{Cause, Record};
+use crate::trace::{Cause, LocalCause, Record};
 use std::fmt::Write;
 
 /// The record types, as written in the `type` field.
-pub const RECORD_TYPES: &[&str] = &["write", "version", "send", "receive", "drop", "clock"];
+pub const RECORD_TYPES: &[&str] = &["write", "version", "send", "receive", "drop", "fault", "clock"];
 
 /// Which records to print. Every condition given must hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
     /// Records about this node: its writes, version and clock changes, and
-    /// the messages it sent or received.
+    /// the messages it sent or received (faults, which concern the whole
+    /// cluster, always pass).
     pub node: Option<u32>,
     /// Records at or after this time, ns.
     pub from_ns: Option<u64>,
@@ -36,6 +37,7 @@ impl Filter {
                 self.node.is_none_or(|n| n == *from || n == *to),
                 Some(kind.as_ref()),
             ),
+            Record::Fault { .. } => (true, None),
             _ => (self.node.is_none_or(|n| n == r.node()), None),
         };
         node_ok
@@ -47,10 +49,22 @@ impl Filter {
     }
 }
 
+/// A version `generation << 32 | counter`: the counter alone in generation
+/// 0, else `generation:counter`.
+pub fn version_text(v: u64) -> String {
+    match v >> 32 {
+        0 => v.to_string(),
+        g => format!("{g}:{}", v & 0xffff_ffff),
+    }
+}
+
 /// One readable line for `r`; node names padded to `node_width` characters.
 pub fn describe(r: &Record, node_width: usize) -> String {
     let mut o = String::new();
-    let node = format!("n{}", r.node());
+    let node = match r {
+        Record::Fault { .. } => "-".to_string(),
+        _ => format!("n{}", r.node()),
+    };
     let _ = write!(
         o,
         "{:>8}  {node:<node_width$}  {:<7}  ",
@@ -65,7 +79,7 @@ pub fn describe(r: &Record, node_width: usize) -> String {
             value,
             ..
         } => {
-            let _ = write!(o, "key {key} = {value} (version {version})");
+            let _ = write!(o, "key {key} = {value} (version {})", version_text(*version));
             Some(*lt)
         }
         Record::Version {
@@ -76,10 +90,16 @@ pub fn describe(r: &Record, node_width: usize) -> String {
             cause,
             ..
         } => {
-            let _ = write!(o, "origin {origin}: {old} -> {new} ");
+            let _ = write!(
+                o,
+                "origin {origin}: {} -> {} ",
+                version_text(*old),
+                version_text(*new)
+            );
             let _ = match cause {
                 Cause::Message(id) => write!(o, "(msg {id})"),
-                Cause::Local(_) => write!(o, "(write)"),
+                Cause::Local(LocalCause::Write) => write!(o, "(write)"),
+                Cause::Local(LocalCause::Restart) => write!(o, "(restart, state lost)"),
             };
             Some(*lt)
         }
@@ -121,6 +141,15 @@ pub fn describe(r: &Record, node_width: usize) -> String {
             o.push_str(&parts.join(" "));
             None
         }
+        Record::Fault {
+            fault,
+            action,
+            detail,
+            ..
+        } => {
+            let _ = write!(o, "{action} (faults[{fault}]) {detail}");
+            None
+        }
     };
     if let Some(lt) = lt.filter(|&lt| lt != r.time()) {
         let _ = write!(o, "  (local {})", secs(lt));
@@ -143,10 +172,7 @@ mod tests {
             new: 1,
             cause: Cause::Message(7),
         };
-        assert_eq!(
-            describe(&v, 2),
-            "  1.020s  n1  version  origin 0: 0 -> 1 (msg 7)"
-        );
+        assert_eq!(describe(&v, 2), "  1.020s  n1  version  origin 0: 0 -> 1 (msg 7)");
         let s = Record::Send {
             t: 12_345_678_901,
             lt: 12_346_000_000,

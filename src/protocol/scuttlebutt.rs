@@ -17,6 +17,16 @@
 //! it holds. [`Scuttlebutt::collect_deltas`] assembles deltas origin by
 //! origin, ready for a size limit to cut the list at an origin boundary or
 //! inside one origin's version-ordered run.
+//!
+//! **Generations.** A node that restarts with its state lost would restart
+//! its counter at 0, and peers that already hold version 50 from it would
+//! ignore its new writes as old. As in Cassandra's gossip, every version is
+//! `generation << 32 | counter`: a lost-state restart bumps the node's
+//! generation, so its new writes compare greater than anything from its
+//! previous life, and peers replace the old entries as the new ones arrive.
+//!
+//! With one key per origin the key store equals the version vector, so it is
+//! not stored twice.
 
 use crate::net::SizeModel;
 use crate::node::{Ctx, NodeId, Protocol, Replica};
@@ -28,8 +38,8 @@ pub struct Delta {
     pub origin: NodeId,
     /// Key index among the origin's keys.
     pub key: u32,
-    /// The origin's version of this write.
-    pub version: u32,
+    /// The origin's version of this write (`generation << 32 | counter`).
+    pub version: u64,
 }
 
 /// Scuttlebutt messages.
@@ -38,14 +48,14 @@ pub enum SbMsg {
     /// Step 1: the initiator's digest.
     Syn {
         /// The initiator's version vector.
-        digest: Vec<u32>,
+        digest: Vec<u64>,
     },
     /// Step 2: deltas for the initiator, plus the responder's digest.
     Ack {
         /// Entries the initiator lacks, per origin in version order.
         deltas: Vec<Delta>,
         /// The responder's version vector.
-        digest: Vec<u32>,
+        digest: Vec<u64>,
     },
     /// Step 3: deltas for the responder.
     Ack2 {
@@ -62,9 +72,10 @@ pub struct Scuttlebutt {
     fanout: u32,
     sizes: SizeModel,
     /// `vv[node * n + origin]`.
-    vv: Vec<u32>,
+    vv: Vec<u64>,
     /// `store[(node * n + origin) * keys + key]`: version held, 0 = none.
-    store: Vec<u32>,
+    /// Empty when `keys == 1` (the store is then the version vector).
+    store: Vec<u64>,
     peers: Vec<NodeId>,
 }
 
@@ -79,24 +90,36 @@ impl Scuttlebutt {
             fanout,
             sizes,
             vv: vec![0; n * n],
-            store: vec![0; n * n * keys],
+            store: if keys > 1 {
+                vec![0; n * n * keys]
+            } else {
+                Vec::new()
+            },
             peers: Vec::with_capacity(fanout as usize),
         }
     }
 
     /// Node `node`'s version vector (its digest).
-    pub fn version_vector(&self, node: NodeId) -> &[u32] {
+    pub fn version_vector(&self, node: NodeId) -> &[u64] {
         let at = node as usize * self.n;
         &self.vv[at..at + self.n]
     }
 
     /// The deltas `node` holds that a peer with `digest` lacks: for each origin
     /// in id order, the entries newer than `digest[origin]`, in version order.
-    pub fn collect_deltas(&self, node: NodeId, digest: &[u32], out: &mut Vec<Delta>) {
+    pub fn collect_deltas(&self, node: NodeId, digest: &[u64], out: &mut Vec<Delta>) {
         out.clear();
         let mine = self.version_vector(node);
         for (origin, (&have, &theirs)) in mine.iter().zip(digest).enumerate() {
             if have <= theirs {
+                continue;
+            }
+            if self.keys == 1 {
+                out.push(Delta {
+                    origin: origin as NodeId,
+                    key: 0,
+                    version: have,
+                });
                 continue;
             }
             let start = out.len();
@@ -118,11 +141,13 @@ impl Scuttlebutt {
     /// (coalesced per run of one origin).
     fn apply(&mut self, ctx: &mut Ctx<'_, SbMsg>, deltas: &[Delta]) {
         let node = ctx.node as usize;
-        let mut pending: Option<(NodeId, u32, u32)> = None;
+        let mut pending: Option<(NodeId, u64, u64)> = None;
         for d in deltas {
-            let slot = (node * self.n + d.origin as usize) * self.keys + d.key as usize;
-            if d.version > self.store[slot] {
-                self.store[slot] = d.version;
+            if self.keys > 1 {
+                let slot = (node * self.n + d.origin as usize) * self.keys + d.key as usize;
+                if d.version > self.store[slot] {
+                    self.store[slot] = d.version;
+                }
             }
             let entry = &mut self.vv[node * self.n + d.origin as usize];
             if d.version > *entry {
@@ -183,13 +208,7 @@ impl Protocol for Scuttlebutt {
                 let mut deltas = Vec::new();
                 self.collect_deltas(ctx.node, &digest, &mut deltas);
                 let mine = self.version_vector(ctx.node).to_vec();
-                ctx.send(
-                    from,
-                    SbMsg::Ack {
-                        deltas,
-                        digest: mine,
-                    },
-                );
+                ctx.send(from, SbMsg::Ack { deltas, digest: mine });
             }
             SbMsg::Ack { deltas, digest } => {
                 self.apply(ctx, &deltas);
@@ -201,15 +220,43 @@ impl Protocol for Scuttlebutt {
         }
     }
 
-    fn on_write(&mut self, ctx: &mut Ctx<'_, SbMsg>, key: u32) -> u32 {
+    fn on_write(&mut self, ctx: &mut Ctx<'_, SbMsg>, key: u32) -> u64 {
         let node = ctx.node as usize;
         let entry = &mut self.vv[node * self.n + node];
         let old = *entry;
+        assert!(
+            old & 0xffff_ffff < 0xffff_ffff,
+            "a node wrote 2^32 times in one generation"
+        );
         *entry += 1;
         let version = *entry;
-        self.store[(node * self.n + node) * self.keys + key as usize] = version;
+        if self.keys > 1 {
+            self.store[(node * self.n + node) * self.keys + key as usize] = version;
+        }
         ctx.version_changed(ctx.node, old, version);
         version
+    }
+
+    fn on_crash(&mut self, ctx: &mut Ctx<'_, SbMsg>, lost: bool) {
+        if !lost {
+            return;
+        }
+        let node = ctx.node as usize;
+        let row = node * self.n;
+        for origin in 0..self.n {
+            let old = self.vv[row + origin];
+            if origin == node {
+                let new = ((old >> 32) + 1) << 32;
+                self.vv[row + origin] = new;
+                ctx.version_changed(origin as NodeId, old, new);
+            } else if old > 0 {
+                self.vv[row + origin] = 0;
+                ctx.version_reset(origin as NodeId, old, 0);
+            }
+        }
+        if self.keys > 1 {
+            self.store[row * self.keys..(row + self.n) * self.keys].fill(0);
+        }
     }
 
     fn replica(&self) -> Option<&dyn Replica> {
@@ -218,11 +265,14 @@ impl Protocol for Scuttlebutt {
 }
 
 impl Replica for Scuttlebutt {
-    fn version(&self, node: NodeId, origin: NodeId) -> u32 {
+    fn version(&self, node: NodeId, origin: NodeId) -> u64 {
         self.vv[node as usize * self.n + origin as usize]
     }
 
-    fn key_version(&self, node: NodeId, origin: NodeId, key: u32) -> u32 {
+    fn key_version(&self, node: NodeId, origin: NodeId, key: u32) -> u64 {
+        if self.keys == 1 {
+            return self.version(node, origin);
+        }
         self.store[(node as usize * self.n + origin as usize) * self.keys + key as usize]
     }
 }

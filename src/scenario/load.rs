@@ -109,11 +109,10 @@ pub(crate) fn deserialize_located<T: DeserializeOwned>(
             serde_path_to_error::deserialize(de).map_err(|e| {
                 let field = non_empty_path(e.path().to_string());
                 let inner = e.into_inner();
-                let location = inner.span().map(|s| line_col(text, s.start)).or_else(|| {
-                    field
-                        .as_deref()
-                        .and_then(|f| locate::locate(text, format, f))
-                });
+                let location = inner
+                    .span()
+                    .map(|s| line_col(text, s.start))
+                    .or_else(|| field.as_deref().and_then(|f| locate::locate(text, format, f)));
                 ScenarioError {
                     file: file.to_string(),
                     field,
@@ -160,18 +159,11 @@ fn strip_json_position(msg: &str) -> String {
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.len(), |i| before.len() - i - 1)
-        + 1;
+    let col = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
     (line, col)
 }
 
-fn to_json_value(
-    text: &str,
-    format: Format,
-    file: &str,
-) -> Result<serde_json::Value, ScenarioError> {
+fn to_json_value(text: &str, format: Format, file: &str) -> Result<serde_json::Value, ScenarioError> {
     let located = |message: String| ScenarioError {
         file: file.to_string(),
         field: None,
@@ -180,8 +172,7 @@ fn to_json_value(
     };
     match format {
         Format::Toml => {
-            let t: toml::Value =
-                toml::from_str(text).map_err(|e| located(e.message().to_string()))?;
+            let t: toml::Value = toml::from_str(text).map_err(|e| located(e.message().to_string()))?;
             serde_json::to_value(t).map_err(|e| located(e.to_string()))
         }
         Format::Json => serde_json::from_str(text).map_err(|e| located(e.to_string())),
@@ -193,17 +184,18 @@ fn to_json_value(
 /// `{ dist = "constant", value = "5ms" }`), and as a bare string otherwise
 /// (so `--set duration=30s` works without quotes).
 pub fn parse_override(text: &str) -> Result<(String, serde_json::Value), String> {
-    let (path, rhs) = text.split_once('=').ok_or_else(|| {
-        format!("override {text:?} must look like path=value, e.g. nodes.count=1000")
-    })?;
+    let (path, rhs) = text
+        .split_once('=')
+        .ok_or_else(|| format!("override {text:?} must look like path=value, e.g. nodes.count=1000"))?;
     let path = path.trim();
     if path.is_empty() || path.split('.').any(|s| s.is_empty()) {
         return Err(format!("override {text:?} has an empty field path"));
     }
     let rhs = rhs.trim();
     let value = match toml::from_str::<toml::Table>(&format!("v = {rhs}")) {
-        Ok(mut t) => serde_json::to_value(t.remove("v").expect("key v was just parsed"))
-            .map_err(|e| e.to_string())?,
+        Ok(mut t) => {
+            serde_json::to_value(t.remove("v").expect("key v was just parsed")).map_err(|e| e.to_string())?
+        }
         Err(_) => serde_json::Value::String(rhs.to_string()),
     };
     Ok((path.to_string(), value))
@@ -218,12 +210,9 @@ pub(crate) fn set_path(
     let mut cur = root;
     let parts: Vec<&str> = path.split('.').collect();
     for (i, part) in parts.iter().enumerate() {
-        let obj = cur.as_object_mut().ok_or_else(|| {
-            format!(
-                "cannot set `{path}`: `{}` is not a table",
-                parts[..i].join(".")
-            )
-        })?;
+        let obj = cur
+            .as_object_mut()
+            .ok_or_else(|| format!("cannot set `{path}`: `{}` is not a table", parts[..i].join(".")))?;
         if i + 1 == parts.len() {
             obj.insert(part.to_string(), value);
             return Ok(());

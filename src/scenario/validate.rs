@@ -1,7 +1,10 @@
 //! Semantic checks of a parsed scenario: impossible values are rejected with
 //! the field path and what would be valid.
 
-use super::{Latency, ProtocolKind, Scenario, WriteProcess};
+use super::{
+    ClockSpec, Degrade, Fault, GilbertElliott, Heal, Latency, Member, NumberDist, OffsetDist, Partition,
+    ProtocolKind, Route, Scenario, WriteProcess,
+};
 use crate::time::SimDuration;
 
 /// Largest node count accepted (a limit on everything, TigerBeetle-style).
@@ -43,10 +46,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         );
     }
     if n > MAX_NODES {
-        return bad(
-            "nodes.count",
-            format!("must be at most {MAX_NODES}; got {n}"),
-        );
+        return bad("nodes.count", format!("must be at most {MAX_NODES}; got {n}"));
     }
     let g = &s.gossip;
     if g.interval == SimDuration::ZERO {
@@ -69,14 +69,48 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         );
     }
     validate_latency(&s.network.latency, "network.latency")?;
-    let loss = s.network.loss;
-    if !(0.0..=1.0).contains(&loss) || loss.is_nan() {
+    probability("network.loss", s.network.loss)?;
+    probability("network.duplicate", s.network.duplicate)?;
+    if let Some(ge) = &s.network.burst_loss {
+        validate_ge(ge, "network.burst_loss")?;
+    }
+    if s.network.uplink_bytes_per_s == Some(0) {
         return bad(
-            "network.loss",
-            format!("must be a probability in [0, 1]; got {loss}"),
+            "network.uplink_bytes_per_s",
+            "must be at least 1; omit it for unlimited bandwidth",
         );
     }
+    if s.network.queue_limit_bytes.is_some() && s.network.uplink_bytes_per_s.is_none() {
+        return bad(
+            "network.queue_limit_bytes",
+            "needs network.uplink_bytes_per_s (a queue only forms behind a finite uplink)",
+        );
+    }
+    for (i, r) in s.network.routes.iter().enumerate() {
+        validate_route(s, r, &format!("network.routes[{i}]"))?;
+    }
+    validate_clock(s, &s.clock)?;
     let w = &s.workload;
+    if let Some(k) = w.shared_keys {
+        if k == 0 {
+            return bad(
+                "workload.shared_keys",
+                "must be at least 1; omit it for owned keys",
+            );
+        }
+        if k > MAX_KEYS_PER_NODE {
+            return bad(
+                "workload.shared_keys",
+                format!("must be at most {MAX_KEYS_PER_NODE}; got {k}"),
+            );
+        }
+        if w.keys_per_node != 1 {
+            return bad(
+                "workload.keys_per_node",
+                "cannot be combined with workload.shared_keys: keys are either owned or shared",
+            );
+        }
+    }
     let has_writes = w.writes.is_some() || !w.schedule.is_empty();
     if has_writes && g.protocol == ProtocolKind::Ping {
         return bad(
@@ -84,7 +118,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             "the ping protocol (engine benchmark) has no replicated state: remove the workload's writes or use \"scuttlebutt\"",
         );
     }
-    if w.keys_per_node == 0 && has_writes {
+    if w.key_count() == 0 && has_writes {
         return bad(
             "workload.keys_per_node",
             "must be at least 1 when the workload writes",
@@ -93,10 +127,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     if w.keys_per_node > MAX_KEYS_PER_NODE {
         return bad(
             "workload.keys_per_node",
-            format!(
-                "must be at most {MAX_KEYS_PER_NODE}; got {}",
-                w.keys_per_node
-            ),
+            format!("must be at most {MAX_KEYS_PER_NODE}; got {}", w.keys_per_node),
         );
     }
     if let Some(WriteProcess::Poisson { mean_interval }) = &w.writes {
@@ -140,32 +171,265 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
                 format!("node {} does not exist: node ids are 0..{}", sw.node, n - 1),
             );
         }
-        if sw.key >= w.keys_per_node {
+        if sw.key >= w.key_count() {
             return bad(
                 &format!("{field}.key"),
                 format!(
                     "key {} does not exist: keys are 0..{}",
                     sw.key,
-                    w.keys_per_node.saturating_sub(1)
+                    w.key_count().saturating_sub(1)
                 ),
             );
         }
         if sw.at >= s.duration {
             return bad(
                 &format!("{field}.at"),
+                format!("{} is not before the end of the run ({})", sw.at, s.duration),
+            );
+        }
+    }
+    let mut names: Vec<&str> = Vec::new();
+    let mut order: Vec<(SimDuration, usize)> = s.faults.iter().enumerate().map(|(i, f)| (f.at, i)).collect();
+    order.sort();
+    for (_, i) in order {
+        validate_fault(s, &s.faults[i], &format!("faults[{i}]"), &mut names)?;
+    }
+    crate::check::validate(s)
+}
+
+fn probability(field: &str, p: f64) -> Result<(), Invalid> {
+    if !(0.0..=1.0).contains(&p) || p.is_nan() {
+        return bad(field, format!("must be a probability in [0, 1]; got {p}"));
+    }
+    Ok(())
+}
+
+fn validate_ge(ge: &GilbertElliott, field: &str) -> Result<(), Invalid> {
+    probability(&format!("{field}.p_good_to_bad"), ge.p_good_to_bad)?;
+    probability(&format!("{field}.p_bad_to_good"), ge.p_bad_to_good)?;
+    probability(&format!("{field}.loss_good"), ge.loss_good)?;
+    probability(&format!("{field}.loss_bad"), ge.loss_bad)?;
+    if ge.p_good_to_bad + ge.p_bad_to_good == 0.0 {
+        return bad(
+            &format!("{field}.p_bad_to_good"),
+            "p_good_to_bad and p_bad_to_good cannot both be 0 (the chain would never move)",
+        );
+    }
+    Ok(())
+}
+
+fn members(s: &Scenario, list: &[Member], field: &str) -> Result<Vec<u32>, Invalid> {
+    if list.is_empty() {
+        return Err((
+            field.to_string(),
+            "needs at least one node id or group name".into(),
+        ));
+    }
+    s.nodes.resolve(list).map_err(|e| (field.to_string(), e))
+}
+
+fn validate_route(s: &Scenario, r: &Route, field: &str) -> Result<(), Invalid> {
+    members(s, &r.from, &format!("{field}.from"))?;
+    members(s, &r.to, &format!("{field}.to"))?;
+    if let Some(l) = &r.latency {
+        validate_latency(l, &format!("{field}.latency"))?;
+    }
+    if let Some(p) = r.loss {
+        probability(&format!("{field}.loss"), p)?;
+    }
+    if let Some(ge) = &r.burst_loss {
+        validate_ge(ge, &format!("{field}.burst_loss"))?;
+    }
+    if r.latency.is_none() && r.loss.is_none() && r.burst_loss.is_none() {
+        return bad(field, "a route must set latency, loss or burst_loss");
+    }
+    Ok(())
+}
+
+fn finite(field: &str, v: f64) -> Result<(), Invalid> {
+    if !v.is_finite() {
+        return bad(field, format!("must be a finite number; got {v}"));
+    }
+    Ok(())
+}
+
+fn validate_clock(s: &Scenario, c: &ClockSpec) -> Result<(), Invalid> {
+    if let Some(OffsetDist::Uniform { low, high }) = &c.offset {
+        if low > high {
+            return bad(
+                "clock.offset.low",
+                format!("low ({low}) must not exceed high ({high})"),
+            );
+        }
+    }
+    let ppm_ok = |field: &str, v: f64| -> Result<(), Invalid> {
+        finite(field, v)?;
+        if v.abs() >= 100_000.0 {
+            return bad(
+                field,
+                format!("drift must be within ±100000 ppm (a clock must run forward); got {v}"),
+            );
+        }
+        Ok(())
+    };
+    match &c.drift_ppm {
+        Some(NumberDist::Constant { value }) => ppm_ok("clock.drift_ppm.value", *value)?,
+        Some(NumberDist::Uniform { low, high }) => {
+            ppm_ok("clock.drift_ppm.low", *low)?;
+            ppm_ok("clock.drift_ppm.high", *high)?;
+            if low > high {
+                return bad(
+                    "clock.drift_ppm.low",
+                    format!("low ({low}) must not exceed high ({high})"),
+                );
+            }
+        }
+        Some(NumberDist::Normal { mean, std }) => {
+            ppm_ok("clock.drift_ppm.mean", *mean)?;
+            finite("clock.drift_ppm.std", *std)?;
+            if *std < 0.0 || std.abs() >= 10_000.0 {
+                return bad(
+                    "clock.drift_ppm.std",
+                    format!("must be in [0, 10000) ppm; got {std}"),
+                );
+            }
+        }
+        None => {}
+    }
+    for (i, o) in c.nodes.iter().enumerate() {
+        if o.node >= s.nodes.count {
+            return bad(
+                &format!("clock.nodes[{i}].node"),
                 format!(
-                    "{} is not before the end of the run ({})",
-                    sw.at, s.duration
+                    "node {} does not exist: node ids are 0..{}",
+                    o.node,
+                    s.nodes.count - 1
                 ),
             );
         }
+        ppm_ok(&format!("clock.nodes[{i}].drift_ppm"), o.drift_ppm)?;
+    }
+    Ok(())
+}
+
+fn node_exists(s: &Scenario, node: u32, field: &str) -> Result<(), Invalid> {
+    if node >= s.nodes.count {
+        return bad(
+            field,
+            format!(
+                "node {node} does not exist: node ids are 0..{}",
+                s.nodes.count - 1
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn validate_fault<'a>(
+    s: &'a Scenario,
+    f: &'a Fault,
+    field: &str,
+    names: &mut Vec<&'a str>,
+) -> Result<(), Invalid> {
+    let actions = f.actions();
+    if actions.len() != 1 {
+        return bad(
+            field,
+            format!(
+                "a fault needs exactly one action (partition, cut, isolate, heal, crash, restart, degrade, clock_step); got {}",
+                if actions.is_empty() { "none".to_string() } else { actions.join(" and ") }
+            ),
+        );
+    }
+    if f.at >= s.duration {
+        return bad(
+            &format!("{field}.at"),
+            format!("{} is not before the end of the run ({})", f.at, s.duration),
+        );
+    }
+    if f.crash.is_none() && (f.state.is_some() || f.restart_after.is_some()) {
+        return bad(field, "`state` and `restart_after` only go with `crash`");
+    }
+    if f.name.is_some() && f.partition.is_none() && f.cut.is_none() && f.isolate.is_none() {
+        return bad(
+            &format!("{field}.name"),
+            "only a partition, cut or isolate can be named",
+        );
+    }
+    if let Some(name) = &f.name {
+        names.push(name);
+    }
+    if let Some(Partition::Sides(sides)) = &f.partition {
+        if sides.len() < 2 {
+            return bad(
+                &format!("{field}.partition"),
+                "a partition needs at least two sides",
+            );
+        }
+        let mut seen = std::collections::BTreeMap::new();
+        for (i, side) in sides.iter().enumerate() {
+            for id in members(s, side, &format!("{field}.partition[{i}]"))? {
+                if let Some(j) = seen.insert(id, i) {
+                    return bad(
+                        &format!("{field}.partition[{i}]"),
+                        format!("node {id} is in two sides ({j} and {i})"),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(c) = &f.cut {
+        members(s, &c.from, &format!("{field}.cut.from"))?;
+        members(s, &c.to, &format!("{field}.cut.to"))?;
+    }
+    if let Some(node) = f.isolate {
+        node_exists(s, node, &format!("{field}.isolate"))?;
+    }
+    if let Some(Heal::Named(name)) = &f.heal {
+        if !names.iter().any(|n| n == name) {
+            return bad(
+                &format!("{field}.heal"),
+                format!("no partition or cut named {name:?} comes before this heal"),
+            );
+        }
+    }
+    if let Some(Heal::All(false)) = &f.heal {
+        return bad(
+            &format!("{field}.heal"),
+            "use `heal = true` (all cuts) or the name of a cut",
+        );
+    }
+    if let Some(node) = f.crash {
+        node_exists(s, node, &format!("{field}.crash"))?;
+        if f.restart_after == Some(SimDuration::ZERO) {
+            return bad(&format!("{field}.restart_after"), "must be longer than zero");
+        }
+    }
+    if let Some(node) = f.restart {
+        node_exists(s, node, &format!("{field}.restart"))?;
+    }
+    if let Some(d) = &f.degrade {
+        validate_degrade(s, d, &format!("{field}.degrade"))?;
+    }
+    if let Some(c) = &f.clock_step {
+        node_exists(s, c.node, &format!("{field}.clock_step.node"))?;
+    }
+    Ok(())
+}
+
+fn validate_degrade(s: &Scenario, d: &Degrade, field: &str) -> Result<(), Invalid> {
+    members(s, &d.from, &format!("{field}.from"))?;
+    members(s, &d.to, &format!("{field}.to"))?;
+    probability(&format!("{field}.loss"), d.loss)?;
+    if d.duration == SimDuration::ZERO {
+        return bad(&format!("{field}.for"), "must be longer than zero, e.g. \"10s\"");
     }
     crate::check::validate(s)
 }
 
 fn validate_latency(l: &Latency, field: &str) -> Result<(), Invalid> {
     match l {
-        Latency::Constant { .. } => Ok(()),
+        Latency::Constant { .. } | Latency::Exponential { .. } | Latency::Normal { .. } => Ok(()),
         Latency::Uniform { low, high } => {
             if low > high {
                 bad(
@@ -175,6 +439,55 @@ fn validate_latency(l: &Latency, field: &str) -> Result<(), Invalid> {
             } else {
                 Ok(())
             }
+        }
+        Latency::Lognormal { sigma, .. } => {
+            if !sigma.is_finite() || *sigma < 0.0 || *sigma > 10.0 {
+                bad(
+                    &format!("{field}.sigma"),
+                    format!("must be in [0, 10]; got {sigma}"),
+                )
+            } else {
+                Ok(())
+            }
+        }
+        Latency::Pareto { scale, shape } => {
+            if *scale == SimDuration::ZERO {
+                return bad(&format!("{field}.scale"), "must be longer than zero");
+            }
+            if !shape.is_finite() || *shape <= 0.0 {
+                return bad(
+                    &format!("{field}.shape"),
+                    format!("must be a positive number; got {shape}"),
+                );
+            }
+            Ok(())
+        }
+        Latency::Empirical { quantiles } => {
+            let f = format!("{field}.quantiles");
+            if quantiles.len() < 2 {
+                return bad(
+                    &f,
+                    "needs at least two [probability, latency] points, from 0.0 to 1.0",
+                );
+            }
+            if quantiles[0].0 != 0.0 || quantiles[quantiles.len() - 1].0 != 1.0 {
+                return bad(&f, "probabilities must start at 0.0 and end at 1.0");
+            }
+            for w in quantiles.windows(2) {
+                if w[1].0 <= w[0].0 || w[1].0.is_nan() {
+                    return bad(
+                        &f,
+                        format!("probabilities must increase; {} then {}", w[0].0, w[1].0),
+                    );
+                }
+                if w[1].1 < w[0].1 {
+                    return bad(
+                        &f,
+                        format!("latencies must not decrease; {} then {}", w[0].1, w[1].1),
+                    );
+                }
+            }
+            Ok(())
         }
     }
 }

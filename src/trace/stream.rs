@@ -17,14 +17,12 @@ impl<R: BufRead> TraceReader<R> {
     /// Reads the header line. Errors name the line.
     pub fn new(mut input: R) -> Result<TraceReader<R>, String> {
         let mut line = String::new();
-        let n = input
-            .read_line(&mut line)
-            .map_err(|e| format!("line 1: {e}"))?;
+        let n = input.read_line(&mut line).map_err(|e| format!("line 1: {e}"))?;
         if n == 0 {
             return Err("empty trace: expected a header line".into());
         }
-        let header: Header = serde_json::from_str(line.trim_end())
-            .map_err(|e| format!("line 1: not a trace header: {e}"))?;
+        let header: Header =
+            serde_json::from_str(line.trim_end()).map_err(|e| format!("line 1: not a trace header: {e}"))?;
         if header.format != TRACE_FORMAT {
             return Err(format!(
                 "line 1: unsupported trace format {:?}, expected {TRACE_FORMAT:?}",

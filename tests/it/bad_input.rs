@@ -86,11 +86,7 @@ fn negative_or_malformed_durations() {
         "duration",
         Some(2),
     );
-    assert_names(
-        &with("duration = \"10s\"", "duration = 10"),
-        "duration",
-        Some(2),
-    );
+    assert_names(&with("duration = \"10s\"", "duration = 10"), "duration", Some(2));
 }
 
 #[test]
@@ -149,25 +145,13 @@ fn json_errors_have_lines_too() {
 
 #[test]
 fn overrides_are_validated_too() {
-    let e = parse_str(
-        BASE,
-        Format::Toml,
-        "t.toml",
-        "t",
-        &["gossip.fanout=9".into()],
-    )
-    .unwrap_err()
-    .to_string();
+    let e = parse_str(BASE, Format::Toml, "t.toml", "t", &["gossip.fanout=9".into()])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("`gossip.fanout`"), "{e}");
-    let e = parse_str(
-        BASE,
-        Format::Toml,
-        "t.toml",
-        "t",
-        &["nodes.count=abc".into()],
-    )
-    .unwrap_err()
-    .to_string();
+    let e = parse_str(BASE, Format::Toml, "t.toml", "t", &["nodes.count=abc".into()])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("--set") && e.contains("nodes.count"), "{e}");
     let e = parse_str(BASE, Format::Toml, "t.toml", "t", &["no-equals".into()])
         .unwrap_err()

@@ -110,7 +110,9 @@ fn check_validation_names_the_field() {
     );
     let e = scenario_error(&two_nodes("[[checks]]\nconverge_within = \"1s\""));
     assert!(e.contains("converge_within"), "{e}");
-    let e = scenario_error(&two_nodes("[[checks]]\nconverged_within = \"1s\"\nafter = \"lunch\""));
+    let e = scenario_error(&two_nodes(
+        "[[checks]]\nconverged_within = \"1s\"\nafter = \"lunch\"",
+    ));
     assert!(e.contains("checks[0].after") || e.contains("lunch"), "{e}");
 }
 
@@ -138,8 +140,7 @@ fn run_exit_codes_and_manifest_checks() {
     let o = scuttlesim(&["run", s(&pass), "--out", "o"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("o/pass/1/manifest.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(dir.join("o/pass/1/manifest.json")).unwrap()).unwrap();
     assert_eq!(m["status"], "ok");
     assert_eq!(m["checks"][0]["passed"], true);
 
@@ -147,8 +148,7 @@ fn run_exit_codes_and_manifest_checks() {
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("o/fail/1/manifest.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(dir.join("o/fail/1/manifest.json")).unwrap()).unwrap();
     assert_eq!(m["status"], "check-failed");
     assert_eq!(m["checks"][0]["passed"], false);
     assert_eq!(m["checks"][0]["check"], "converged_within = \"919ms\"");

@@ -64,16 +64,9 @@ fn seed_trace_and_set_flags_apply() {
         ],
         &dir,
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let run = dir.join("o/quickstart/7");
-    assert!(
-        !run.join("trace.jsonl").exists(),
-        "--trace off writes no trace"
-    );
+    assert!(!run.join("trace.jsonl").exists(), "--trace off writes no trace");
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["scenario"]["nodes"]["count"], 16);
@@ -84,11 +77,7 @@ fn seed_trace_and_set_flags_apply() {
 #[test]
 fn bad_input_exits_2_and_writes_nothing() {
     let dir = temp_dir("bad");
-    std::fs::write(
-        dir.join("bad.toml"),
-        "duration = \"10s\"\n[nodes]\ncount = 0\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("bad.toml"), "duration = \"10s\"\n[nodes]\ncount = 0\n").unwrap();
     let out = scuttlesim(&["run", "bad.toml", "--out", "o"], &dir);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -96,10 +85,7 @@ fn bad_input_exits_2_and_writes_nothing() {
         err.contains("bad.toml:3:1") && err.contains("nodes.count"),
         "{err}"
     );
-    assert!(
-        !dir.join("o").exists(),
-        "nothing may be written on bad input"
-    );
+    assert!(!dir.join("o").exists(), "nothing may be written on bad input");
     let out = scuttlesim(&["run", "missing.toml"], &dir);
     assert_eq!(out.status.code(), Some(2));
     let out = scuttlesim(&["run", "."], &dir);

@@ -32,8 +32,8 @@ fn no_loss_converges_to_the_newest_value_everywhere() {
         let out = sim.run(&mut sink);
         // Newest version per (origin, key) and the newest version per origin,
         // from the write records alone.
-        let mut newest: BTreeMap<(u32, u32), u32> = BTreeMap::new();
-        let mut max_version = vec![0u32; nodes as usize];
+        let mut newest: BTreeMap<(u32, u32), u64> = BTreeMap::new();
+        let mut max_version = vec![0u64; nodes as usize];
         let mut writes = 0;
         for r in &sink.0 {
             if let Record::Write {

@@ -44,9 +44,7 @@ fn writing_the_trace_does_not_change_the_digest() {
     let mut s = quickstart();
     let (_, written) = jsonl(&s);
     s.output.trace = TraceLevel::Off;
-    let silent = Simulation::new(&s, TraceLevel::Off)
-        .run(&mut NullSink)
-        .digest;
+    let silent = Simulation::new(&s, TraceLevel::Off).run(&mut NullSink).digest;
     assert_eq!(written, silent);
 }
 

@@ -17,11 +17,29 @@ fn explore_lists_exactly_the_failing_seeds() {
     let dir = temp_dir("explore");
     let flaky = shipped("flaky-convergence.toml");
     let one = scuttlesim(
-        &["explore", s(&flaky), "--seeds", "0..20", "--jobs", "1", "--out", "a"],
+        &[
+            "explore",
+            s(&flaky),
+            "--seeds",
+            "0..20",
+            "--jobs",
+            "1",
+            "--out",
+            "a",
+        ],
         &dir,
     );
     let two = scuttlesim(
-        &["explore", s(&flaky), "--seeds", "0..20", "--jobs", "2", "--out", "b"],
+        &[
+            "explore",
+            s(&flaky),
+            "--seeds",
+            "0..20",
+            "--jobs",
+            "2",
+            "--out",
+            "b",
+        ],
         &dir,
     );
     assert_eq!(one.status.code(), Some(1), "{}", stdout(&one));
@@ -39,7 +57,16 @@ fn explore_lists_exactly_the_failing_seeds() {
     // Each seed, run on its own: exit 1 exactly for the listed ones.
     for seed in 0..20u64 {
         let o = scuttlesim(
-            &["run", s(&flaky), "--seed", &seed.to_string(), "--trace", "off", "--out", "single"],
+            &[
+                "run",
+                s(&flaky),
+                "--seed",
+                &seed.to_string(),
+                "--trace",
+                "off",
+                "--out",
+                "single",
+            ],
             &dir,
         );
         let expected = if listed.contains(&seed) { 1 } else { 0 };

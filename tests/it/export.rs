@@ -10,7 +10,16 @@ use std::path::{Path, PathBuf};
 fn full_run(dir: &Path) -> PathBuf {
     let flaky = shipped("flaky-convergence.toml");
     let o = scuttlesim(
-        &["run", s(&flaky), "--seed", "13", "--set", "nodes.count=8", "--out", "o"],
+        &[
+            "run",
+            s(&flaky),
+            "--seed",
+            "13",
+            "--set",
+            "nodes.count=8",
+            "--out",
+            "o",
+        ],
         dir,
     );
     assert!(o.status.code() == Some(0) || o.status.code() == Some(1));
@@ -90,10 +99,7 @@ fn shiviz_log_parses_with_its_regex_and_respects_happens_before() {
     }
     let receives = recs.iter().filter(|r| r["type"] == "receive").count();
     assert_eq!(matched, receives);
-    assert_eq!(
-        sends.len(),
-        recs.iter().filter(|r| r["type"] == "send").count()
-    );
+    assert_eq!(sends.len(), recs.iter().filter(|r| r["type"] == "send").count());
 }
 
 #[test]

@@ -38,11 +38,7 @@ fn two_nodes_learn_at_interval_plus_two_latencies() {
     let s = scenario(&cluster(2, 1, "100ms"));
     let (_, records) = run_records(&s);
     let at = learned_at(&records, 0, 1, 2);
-    assert_eq!(
-        at[0],
-        Some(100_000_000),
-        "the writer holds its write at once"
-    );
+    assert_eq!(at[0], Some(100_000_000), "the writer holds its write at once");
     assert_eq!(at[1], Some(I + 2 * L));
 }
 
@@ -56,10 +52,7 @@ fn three_nodes_write_caught_by_the_ack2_leg() {
     let s = scenario(&cluster(3, 2, "1.015s"));
     let (_, records) = run_records(&s);
     let at = learned_at(&records, 0, 1, 3);
-    assert_eq!(
-        at,
-        vec![Some(I + 15 * L / 10), Some(I + 3 * L), Some(I + 3 * L)]
-    );
+    assert_eq!(at, vec![Some(I + 15 * L / 10), Some(I + 3 * L), Some(I + 3 * L)]);
 }
 
 /// Same three nodes, write at I + 4L: the first round's exchanges are all

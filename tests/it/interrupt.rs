@@ -80,7 +80,14 @@ fn a_killed_rerun_leaves_no_manifest() {
     let run = dir.join("o/quickstart/42");
     // A complete run first, in the same directory.
     let o = scuttlesim(
-        &["run", s(&shipped("quickstart.toml")), "--set", "nodes.count=8", "--out", "o"],
+        &[
+            "run",
+            s(&shipped("quickstart.toml")),
+            "--set",
+            "nodes.count=8",
+            "--out",
+            "o",
+        ],
         &dir,
     );
     assert_eq!(o.status.code(), Some(0));

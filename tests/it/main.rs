@@ -8,6 +8,7 @@ mod convergence;
 mod determinism;
 mod explore;
 mod export;
+mod faults;
 mod hand;
 mod interrupt;
 mod replay;

@@ -37,7 +37,10 @@ fn replay_is_identical_and_writes_nothing() {
     let o = scuttlesim(&["replay", s(&run.join("manifest.json"))], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("identical"), "{}", stdout(&o));
-    assert!(stdout(&o).contains("FAILED converged_within"), "the checks fail again");
+    assert!(
+        stdout(&o).contains("FAILED converged_within"),
+        "the checks fail again"
+    );
     assert_eq!(snapshot(&run), before, "replay leaves the run directory alone");
 }
 
@@ -73,13 +76,12 @@ fn flipped_byte_is_the_first_divergence() {
         )),
         "{out}"
     );
-    assert!(out.contains(&format!("  stored: {}", lines[line_no - 1])), "{out}");
-    let rerun: serde_json::Value = serde_json::from_str(
-        out.lines()
-            .find_map(|l| l.strip_prefix("  rerun:  "))
-            .unwrap(),
-    )
-    .unwrap();
+    assert!(
+        out.contains(&format!("  stored: {}", lines[line_no - 1])),
+        "{out}"
+    );
+    let rerun: serde_json::Value =
+        serde_json::from_str(out.lines().find_map(|l| l.strip_prefix("  rerun:  ")).unwrap()).unwrap();
     let original: serde_json::Value = serde_json::from_str(&original_line).unwrap();
     assert_eq!(rerun, original, "the rerun shows the record as recorded");
     assert!(out.contains("the trace file was changed"), "{out}");
@@ -134,7 +136,18 @@ fn trace_prints_filtered_records() {
     let dir = temp_dir("trace-cmd");
     let run = failing_run(&dir);
     let o = scuttlesim(
-        &["trace", s(&run), "--node", "3", "--from", "2s", "--to", "4.5s", "--kind", "version,syn"],
+        &[
+            "trace",
+            s(&run),
+            "--node",
+            "3",
+            "--from",
+            "2s",
+            "--to",
+            "4.5s",
+            "--kind",
+            "version,syn",
+        ],
         &dir,
     );
     assert_eq!(o.status.code(), Some(0));
@@ -155,7 +168,13 @@ fn trace_prints_filtered_records() {
     assert!(expected > 0);
     assert_eq!(out.lines().count(), expected, "{out}");
     for l in out.lines() {
-        let secs: f64 = l.split_whitespace().next().unwrap().trim_end_matches('s').parse().unwrap();
+        let secs: f64 = l
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_end_matches('s')
+            .parse()
+            .unwrap();
         assert!((2.0..=4.5).contains(&secs), "{l}");
         assert!(l.contains("version") || l.contains("syn"), "{l}");
     }

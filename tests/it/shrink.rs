@@ -34,7 +34,11 @@ fn shrunk_scenario_fails_the_same_check_and_is_smaller() {
     let original = scuttlesim::scenario::load(&flaky, &["seed=13".into()]).unwrap();
     let shrunk = scuttlesim::scenario::load(&shrunk_path, &[]).unwrap();
     assert_eq!(shrunk.seed, 13);
-    assert_eq!(shrunk.checks, vec![original.checks[0].clone()], "the same check, alone");
+    assert_eq!(
+        shrunk.checks,
+        vec![original.checks[0].clone()],
+        "the same check, alone"
+    );
 
     // It still fails that check, and not merely for ending too early.
     let r = run_checked(&shrunk, &mut NullSink, TraceLevel::Off, None).checks;
@@ -57,6 +61,7 @@ fn shrunk_scenario_fails_the_same_check_and_is_smaller() {
             "duration" => (original.duration.0, shrunk.duration.0),
             "writes" => (w0 as u64, w1 as u64),
             "fanout" => (original.gossip.fanout as u64, shrunk.gossip.fanout as u64),
+            "faults" => (original.faults.len() as u64, shrunk.faults.len() as u64),
             "keys_per_node" => (
                 original.workload.keys_per_node as u64,
                 shrunk.workload.keys_per_node as u64,

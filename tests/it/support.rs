@@ -7,8 +7,7 @@ use std::path::PathBuf;
 
 /// Parses a TOML scenario given inline.
 pub fn scenario(text: &str) -> Scenario {
-    scenario::parse_str(text, Format::Toml, "test.toml", "test", &[])
-        .unwrap_or_else(|e| panic!("{e}"))
+    scenario::parse_str(text, Format::Toml, "test.toml", "test", &[]).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Parses a TOML scenario, expecting an error; returns its display text.
@@ -44,7 +43,7 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 /// Times (ns) at which each node first held write `(origin, version)`,
 /// read from `version` records: the node's entry for `origin` reached at
 /// least `version`.
-pub fn learned_at(records: &[Record], origin: u32, version: u32, nodes: u32) -> Vec<Option<u64>> {
+pub fn learned_at(records: &[Record], origin: u32, version: u64, nodes: u32) -> Vec<Option<u64>> {
     let mut at = vec![None; nodes as usize];
     for r in records {
         if let Record::Version {

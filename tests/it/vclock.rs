@@ -42,10 +42,7 @@ fn clocks_never_decrease_over_random_runs() {
                 Record::Clock { node, set, .. } => {
                     for &(i, v) in set {
                         let old = clocks[*node as usize][i as usize];
-                        assert!(
-                            v > old,
-                            "seed {seed}: node {node} entry {i} went {old} -> {v}"
-                        );
+                        assert!(v > old, "seed {seed}: node {node} entry {i} went {old} -> {v}");
                         clocks[*node as usize][i as usize] = v;
                     }
                 }
