@@ -141,7 +141,16 @@ impl Network {
             let rng = &mut self.loss_rng[from as usize];
             lost |= chance(rng, params.loss);
             if let Some(ge) = &params.burst {
-                lost |= step_gilbert_elliott(ge, self.ge_bad.entry((from, to)).or_insert(false), rng);
+                // A link's chain starts in its stationary distribution, so
+                // sparse links lose at the stationary rate from the first message.
+                let bad = match self.ge_bad.entry((from, to)) {
+                    std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        let pi_bad = ge.p_good_to_bad / (ge.p_good_to_bad + ge.p_bad_to_good);
+                        e.insert(chance(rng, pi_bad))
+                    }
+                };
+                lost |= step_gilbert_elliott(ge, bad, rng);
             }
         }
         let mut extra = 0u64;
@@ -233,7 +242,10 @@ impl Network {
 }
 
 /// One Gilbert–Elliott step on a link in state `bad`: the message is lost
-/// with the current state's loss probability, then the state moves.
+/// with the current state's loss probability, then the state moves. The
+/// long-run loss rate is `π_good·loss_good + π_bad·loss_bad` with
+/// `π_bad = p_good_to_bad / (p_good_to_bad + p_bad_to_good)`; mean burst
+/// length (in messages) is `1 / p_bad_to_good`.
 pub fn step_gilbert_elliott(ge: &GilbertElliott, bad: &mut bool, rng: &mut SimRng) -> bool {
     let lost = chance(rng, if *bad { ge.loss_bad } else { ge.loss_good });
     *bad = if *bad {

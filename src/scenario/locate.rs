@@ -21,6 +21,24 @@ fn split_index(seg: &str) -> (&str, Option<usize>) {
 }
 
 fn locate_toml(text: &str, parts: &[(&str, Option<usize>)]) -> Option<(usize, usize)> {
+    // The path may name a table itself: `[[faults]]` (the n-th) or `[gossip]`.
+    let whole: Vec<&str> = parts.iter().map(|p| p.0).collect();
+    let whole = whole.join(".");
+    let index = parts.last().and_then(|p| p.1).unwrap_or(0);
+    let mut seen = 0;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let name = line
+            .strip_prefix("[[")
+            .and_then(|h| h.split("]]").next())
+            .or_else(|| line.strip_prefix('[').and_then(|h| h.split(']').next()));
+        if name.map(str::trim) == Some(whole.as_str()) {
+            if seen == index {
+                return Some((i + 1, raw.len() - raw.trim_start().len() + 1));
+            }
+            seen += 1;
+        }
+    }
     let (key, _) = *parts.last()?;
     let table: Vec<&str> = parts[..parts.len() - 1].iter().map(|p| p.0).collect();
     let table = table.join(".");

@@ -48,6 +48,29 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     if n > MAX_NODES {
         return bad("nodes.count", format!("must be at most {MAX_NODES}; got {n}"));
     }
+    if !s.nodes.groups.is_empty() {
+        let mut total = 0u64;
+        for (name, &size) in &s.nodes.groups {
+            let field = format!("nodes.groups.{name}");
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+            {
+                return bad(&field, "group names use letters, digits, '-' and '_'");
+            }
+            if size == 0 {
+                return bad(&field, "a group needs at least one node");
+            }
+            total += size as u64;
+        }
+        if total != n as u64 {
+            return bad(
+                "nodes.groups",
+                format!("group sizes add up to {total}, but nodes.count is {n}: they must be equal"),
+            );
+        }
+    }
     let g = &s.gossip;
     if g.interval == SimDuration::ZERO {
         return bad("gossip.interval", "must be longer than zero, e.g. \"1s\"");

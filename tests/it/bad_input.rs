@@ -169,3 +169,146 @@ fn bad_names_cannot_escape_the_output_directory() {
         assert_names(&scenario_error(&text), "name", Some(1));
     }
 }
+
+/// Every field of the fault menu, data-driven: (text appended to a valid
+/// 4-node base, the field the error must name, the 1-based line if the
+/// error can point at one). BASE starts with an empty line and ends with a
+/// newline, so the appended text starts on line 13.
+#[test]
+fn fault_menu_fields() {
+    let cases: &[(&str, &str, Option<usize>)] = &[
+        (
+            "[clock]\ndrift_ppm = { dist = \"uniform\", low = 10, high = -10 }",
+            "clock.drift_ppm.low",
+            Some(14),
+        ),
+        (
+            "[clock]\ndrift_ppm = { dist = \"constant\", value = 2000000 }",
+            "clock.drift_ppm.value",
+            Some(14),
+        ),
+        (
+            "[clock]\noffset = { dist = \"constant\", value = \"5 fortnights\" }",
+            "clock.offset",
+            Some(14),
+        ),
+        (
+            "[[clock.nodes]]\nnode = 4\noffset = \"1s\"",
+            "clock.nodes[0].node",
+            Some(14),
+        ),
+        ("[[faults]]\nat = \"1s\"", "faults[0]", Some(13)),
+        (
+            "[[faults]]\nat = \"1s\"\ncrash = 1\nisolate = 2",
+            "faults[0]",
+            Some(13),
+        ),
+        ("[[faults]]\nat = \"11s\"\ncrash = 1", "faults[0].at", Some(14)),
+        ("[[faults]]\nat = \"1s\"\ncrash = 4", "faults[0].crash", Some(15)),
+        (
+            "[[faults]]\nat = \"1s\"\nisolate = 9",
+            "faults[0].isolate",
+            Some(15),
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\npartition = [[0, 1], [1, 2]]",
+            "faults[0].partition[1]",
+            None,
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\npartition = [[0, 1]]",
+            "faults[0].partition",
+            Some(15),
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\npartition = [[\"mars\"], [0]]",
+            "faults[0].partition[0]",
+            None,
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\nheal = \"nope\"",
+            "faults[0].heal",
+            Some(15),
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\nheal = false",
+            "faults[0].heal",
+            Some(15),
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\nrestart = 1\nstate = \"lost\"",
+            "faults[0]",
+            Some(13),
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\ncrash = 1\nstate = \"zombie\"",
+            "faults[0].state",
+            Some(16),
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\ncut = { from = [0], to = [] }",
+            "faults[0].cut.to",
+            None,
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\ndegrade = { from = [0], to = [1], loss = 2.0, for = \"1s\" }",
+            "faults[0].degrade.loss",
+            None,
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\ndegrade = { from = [0], to = [1], for = \"0s\" }",
+            "faults[0].degrade.for",
+            None,
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\nclock_step = { node = 7, by = \"1s\" }",
+            "faults[0].clock_step.node",
+            None,
+        ),
+    ];
+    for (extra, field, line) in cases {
+        let text = format!("{BASE}{extra}\n");
+        let e = crate::support::scenario_error(&text);
+        assert_names(&e, field, *line);
+    }
+}
+
+/// Network and workload fields of the fault menu, by replacing base lines.
+#[test]
+fn network_and_workload_fields() {
+    let cases: &[(&str, &str, &str, Option<usize>)] = &[
+        ("loss = 0.0", "duplicate = 1.5", "network.duplicate", Some(12)),
+        ("loss = 0.0", "uplink_bytes_per_s = 0", "network.uplink_bytes_per_s", Some(12)),
+        ("loss = 0.0", "queue_limit_bytes = 100", "network.queue_limit_bytes", Some(12)),
+        (
+            "loss = 0.0",
+            "burst_loss = { p_good_to_bad = 0.1, p_bad_to_good = 1.2 }",
+            "network.burst_loss.p_bad_to_good",
+            Some(12),
+        ),
+        ("loss = 0.0", "latency = { dist = \"pareto\", scale = \"1ms\", shape = 0 }", "network.latency.shape", Some(12)),
+        ("loss = 0.0", "latency = { dist = \"lognormal\", median = \"1ms\", sigma = -1 }", "network.latency.sigma", Some(12)),
+        (
+            "loss = 0.0",
+            "latency = { dist = \"empirical\", quantiles = [[0.0, \"5ms\"], [0.5, \"1ms\"], [1.0, \"9ms\"]] }",
+            "network.latency.quantiles",
+            Some(12),
+        ),
+        ("loss = 0.0", "latency = { dist = \"gamma\", k = 2 }", "network.latency.dist", Some(12)),
+        (
+            "loss = 0.0",
+            "[[network.routes]]\nfrom = [\"eu\"]\nto = [0]\nloss = 0.1",
+            "network.routes[0].from",
+            None,
+        ),
+        ("loss = 0.0", "[[network.routes]]\nfrom = [1]\nto = [0]", "network.routes[0]", None),
+        ("count = 4", "count = 4\ngroups = { a = 1, b = 2 }", "nodes.groups", Some(5)),
+        ("count = 4", "count = 4\ngroups = { a = 4, \"b c\" = 0 }", "nodes.groups.b c", None),
+        ("keys_per_node = 1", "keys_per_node = 1\nshared_keys = 0", "workload.shared_keys", Some(10)),
+        ("keys_per_node = 1", "keys_per_node = 2\nshared_keys = 3", "workload.keys_per_node", Some(9)),
+        ("interval = \"1s\"", "interval = \"1s\"\nmerge = \"newest\"", "gossip.merge", Some(8)),
+    ];
+    for (from, to, field, line) in cases {
+        assert_names(&with(from, to), field, *line);
+    }
+}

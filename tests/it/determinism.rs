@@ -106,3 +106,33 @@ fn inline_scenario_is_deterministic_with_loss() {
     assert_eq!(ra, rb);
     assert!(ra.iter().any(|r| matches!(r, Record::Drop { .. })));
 }
+
+/// Every feature and every fault at once: still byte-for-byte repeatable,
+/// and the trace level does not change the run.
+#[test]
+fn every_fault_at_once_is_deterministic() {
+    let s = load(&shipped("everything.toml"), &[]).unwrap();
+    let (a, da) = jsonl(&s);
+    let (b, db) = jsonl(&s);
+    assert_eq!(a, b);
+    assert_eq!(da, db);
+    let (_, full) = run_records(&s);
+    let mut v = s.clone();
+    v.output.trace = TraceLevel::Versions;
+    let (_, versions) = run_records(&v);
+    let filtered: Vec<&Record> = full
+        .iter()
+        .filter(|r| r.level() == TraceLevel::Versions)
+        .collect();
+    assert!(filtered.iter().zip(&versions).all(|(a, b)| *a == b) && filtered.len() == versions.len());
+    for reason in ["loss", "partition", "crash"] {
+        assert!(
+            full.iter()
+                .any(|r| matches!(r, Record::Drop { reason: x, .. } if x == reason)),
+            "the fixture exercises {reason} drops"
+        );
+    }
+    let mut other = s.clone();
+    other.seed += 1;
+    assert_ne!(jsonl(&other).1, da);
+}

@@ -353,3 +353,50 @@ fn a_clock_step_moves_the_timer() {
         .collect();
     assert_eq!(lt_after, vec![11 * S]);
 }
+
+/// A one-way degradation 0 -> 1 of +100 ms from 2.5 s for 3 s: node 0's
+/// syns of the 3 s, 4 s and 5 s rounds take 110 ms, node 1's take 10 ms;
+/// from the 6 s round on, both take 10 ms again.
+#[test]
+fn degradation_adds_latency_for_its_window_only() {
+    let s = scenario(
+        r#"
+        duration = "8s"
+        [nodes]
+        count = 2
+        [gossip]
+        phase = "aligned"
+        [network]
+        latency = { dist = "constant", value = "10ms" }
+        [[faults]]
+        at = "2.5s"
+        degrade = { from = [0], to = [1], extra_latency = "100ms", for = "3s", bidirectional = false }
+        [output]
+        trace = "full"
+        "#,
+    );
+    let (_, records) = run_records(&s);
+    let mut sent = BTreeMap::new();
+    let mut delays = Vec::new();
+    for r in &records {
+        match r {
+            Record::Send { id, t, kind, .. } if kind == "syn" => {
+                sent.insert(*id, *t);
+            }
+            Record::Receive {
+                id, t, from, kind, ..
+            } if kind == "syn" => {
+                delays.push((sent[id] / S, *from, (t - sent[id]) / MS));
+            }
+            _ => {}
+        }
+    }
+    let want: Vec<(u64, u32, u64)> = (1..=7)
+        .flat_map(|round| {
+            let slow = (3..=5).contains(&round);
+            [(round, 0, if slow { 110 } else { 10 }), (round, 1, 10)]
+        })
+        .collect();
+    delays.sort();
+    assert_eq!(delays, want);
+}
