@@ -10,12 +10,12 @@ use scuttlesim::trace::NullSink;
 /// Two nodes, aligned rounds every 1 s, constant 10 ms latency, one write at
 /// node 0 at 100 ms. By hand (see `hand.rs`): node 1 holds it at
 /// I + 2L = 1.020 s, so everything has converged 0.920 s after the last
-/// write. Bytes (size model: header 32, digest entry 8, delta 12 + 8):
-/// every round each node sends a syn (32 + 2·8 = 48), an ack (48 + deltas)
+/// write. Bytes (size model: header 32, digest entry 12, delta 16 + 8):
+/// every round each node sends a syn (32 + 2·12 = 56), an ack (56 + deltas)
 /// and an ack2 (32 + deltas). In round 1 node 0's ack carries the write
-/// (68) and so does its ack2 (52); afterwards nothing is missing. Rounds at
-/// 1..9 s finish before the 10 s end: node 0 sends 168 + 8·128 = 1192 B,
-/// node 1 sends 9·128 = 1152 B, i.e. 119.2 and 115.2 B/s.
+/// (80) and so does its ack2 (56); afterwards nothing is missing. Rounds at
+/// 1..9 s finish before the 10 s end: node 0 sends 192 + 8·144 = 1344 B,
+/// node 1 sends 9·144 = 1296 B, i.e. 134.4 and 129.6 B/s.
 fn two_nodes(checks: &str) -> String {
     format!(
         r#"
@@ -66,14 +66,14 @@ fn all_writes_delivered_by_boundary_by_hand() {
 
 #[test]
 fn max_bytes_per_node_per_s_boundary_by_hand() {
-    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 120");
+    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 135");
     assert!(r[0].passed, "{:?}", r[0]);
-    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 119");
+    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 134");
     assert!(!r[0].passed);
-    assert_eq!(r[0].node, Some(0), "node 0 sent 1192 B in 10 s");
+    assert_eq!(r[0].node, Some(0), "node 0 sent 1344 B in 10 s");
     assert_eq!(r[0].at_ns, Some(10_000_000_000));
-    assert!(r[0].detail.contains("1192 B"), "{}", r[0].detail);
-    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 116");
+    assert!(r[0].detail.contains("1344 B"), "{}", r[0].detail);
+    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 130");
     assert!(!r[0].passed);
     assert!(r[0].detail.contains("1 of 2 nodes over"), "{}", r[0].detail);
 }
@@ -121,7 +121,7 @@ fn resolved_scenario_spells_out_the_anchor() {
     let sc = scenario(&two_nodes("[[checks]]\nconverged_within = \"1s\""));
     let json = sc.canonical_json();
     assert!(
-        json.contains(r#""checks":[{"converged_within":"1s","after":"last-write"}]"#),
+        json.contains(r#""checks":[{"converged_within":"1s","after":"last-write-or-recovery"}]"#),
         "{json}"
     );
 }
@@ -170,4 +170,77 @@ fn run_exit_codes_and_manifest_checks() {
     let o = scuttlesim(&["run", "bad.toml", "--out", "o2"], &dir);
     assert_eq!(o.status.code(), Some(2));
     assert!(!dir.join("o2").exists());
+}
+
+/// Two nodes as above, but cut apart from 0.5 s to 3.05 s. The rounds at
+/// 1, 2 and 3 s are lost (their messages arrive before the heal), so node 1
+/// holds the write 0.1 s at 4 s + 2L = 4.02 s: 0.97 s after the heal (the
+/// default anchor, the later of last write and last recovery) and 3.92 s
+/// after the last write.
+fn healed(check: &str) -> scuttlesim::check::CheckResult {
+    let text = two_nodes(check).replace(
+        "[[workload.schedule]]",
+        "[[faults]]\nat = \"500ms\"\npartition = [[0], [1]]\n[[faults]]\nat = \"3.05s\"\nheal = true\n[[workload.schedule]]",
+    );
+    let sc = scenario(&text);
+    run_checked(&sc, &mut NullSink, TraceLevel::Off, None)
+        .checks
+        .remove(0)
+}
+
+#[test]
+fn converged_within_counts_from_the_last_heal() {
+    assert!(healed("[[checks]]\nconverged_within = \"970ms\"").passed);
+    let r = healed("[[checks]]\nconverged_within = \"969ms\"");
+    assert!(!r.passed);
+    assert!(r.detail.contains("the last recovery at 3.050s"), "{}", r.detail);
+    assert!(healed("[[checks]]\nconverged_within = \"3.92s\"\nafter = \"last-write\"").passed);
+    assert!(!healed("[[checks]]\nconverged_within = \"3.919s\"\nafter = \"last-write\"").passed);
+    assert!(healed("[[checks]]\nconverged_within = \"970ms\"\nafter = \"last-recovery\"").passed);
+}
+
+/// The hand-derived skew case of `faults.rs`: node 0's clock is 10 s fast,
+/// it writes 100 at 1 s (stamped 11 s), node 1 writes 50 at 5 s. Under
+/// lww-timestamp node 1's (truly last) write is lost; under lww-version it
+/// is kept.
+#[test]
+fn no_lost_writes_names_the_lost_write() {
+    let text = |policy: &str| {
+        format!(
+            r#"
+            duration = "20s"
+            [nodes]
+            count = 2
+            [gossip]
+            phase = "aligned"
+            merge = "{policy}"
+            [workload]
+            shared_keys = 1
+            [[workload.schedule]]
+            at = "1s"
+            node = 0
+            value = 100
+            [[workload.schedule]]
+            at = "5s"
+            node = 1
+            value = 50
+            [[clock.nodes]]
+            node = 0
+            offset = "10s"
+            [[checks]]
+            no_lost_writes = true
+            "#
+        )
+    };
+    let check = |policy: &str| {
+        run_checked(&scenario(&text(policy)), &mut NullSink, TraceLevel::Off, None)
+            .checks
+            .remove(0)
+    };
+    let r = check("lww-timestamp");
+    assert!(!r.passed);
+    assert_eq!(r.node, Some(1));
+    assert_eq!(r.at_ns, Some(5_000_000_000));
+    assert!(r.detail.contains("value 50"), "{}", r.detail);
+    assert!(check("lww-version").passed);
 }
