@@ -28,9 +28,9 @@ fn json_str(s: &str) -> String {
 pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out: &mut W) -> Result<u64> {
     let io = |e: std::io::Error| Error::io(path, e);
     let h = reader.header().clone();
-    write!(
+    writeln!(
         out,
-        "{{\"displayTimeUnit\":\"ms\",\"otherData\":{{\"scenario\":{},\"seed\":{},\"level\":\"{}\",\"version\":{}}},\"traceEvents\":[\n",
+        "{{\"displayTimeUnit\":\"ms\",\"otherData\":{{\"scenario\":{},\"seed\":{},\"level\":\"{}\",\"version\":{}}},\"traceEvents\":[",
         json_str(&h.scenario),
         h.seed,
         h.level.name(),
