@@ -10,6 +10,10 @@
 //! first time every node held it). A lost-state restart makes a node forget
 //! writes, so "every node holds every write" can become false again.
 
+mod staleness;
+
+pub use staleness::StalenessSample;
+
 use crate::node::Replica;
 use crate::protocol::merge::{self, Entry};
 use crate::scenario::MergePolicy;
@@ -105,6 +109,10 @@ pub struct Collector {
     drops: BTreeMap<String, u64>,
     faults: u64,
     last_recovery: Option<u64>,
+    deferred: u64,
+    staleness: Option<staleness::Staleness>,
+    /// `(version, key, time)` of every write, per origin, for staleness.
+    log: Vec<Vec<(u64, u32, u64)>>,
 }
 
 impl Collector {
@@ -128,7 +136,35 @@ impl Collector {
             drops: BTreeMap::new(),
             faults: 0,
             last_recovery: None,
+            deferred: 0,
+            staleness: None,
+            log: Vec::new(),
         }
+    }
+
+    /// Also samples staleness over `keys` keys per origin (see [`StalenessSample`]).
+    pub fn with_staleness(mut self, keys: u32) -> Collector {
+        self.staleness = Some(staleness::Staleness::new(self.nodes, keys));
+        self.log = vec![Vec::new(); self.nodes as usize];
+        self
+    }
+
+    /// Takes a staleness sample at `now` (no-op without staleness).
+    pub fn sample(&mut self, now: u64) {
+        if let Some(s) = &mut self.staleness {
+            let log = &self.log;
+            s.sample(now, |o| &log[o]);
+        }
+    }
+
+    /// The staleness samples taken so far.
+    pub fn staleness(&self) -> &[StalenessSample] {
+        self.staleness.as_ref().map_or(&[], |s| &s.samples)
+    }
+
+    /// Writes deferred by flow control.
+    pub fn deferred(&self) -> u64 {
+        self.deferred
     }
 
     fn range(list: &[WriteStat], low_exclusive: u64, high_inclusive: u64) -> std::ops::Range<usize> {
@@ -180,10 +216,21 @@ impl Collector {
                 self.unconverged += 1;
                 self.converged_since = None;
                 self.last_write = Some(*t);
+                if self.staleness.is_some() {
+                    self.log[*node as usize].push((*version, *key, *t));
+                }
             }
             Record::Version {
-                t, origin, old, new, ..
+                t,
+                node,
+                origin,
+                old,
+                new,
+                ..
             } => {
+                if let Some(s) = &mut self.staleness {
+                    s.set(*node, *origin, *new);
+                }
                 let n = self.nodes;
                 let list = &mut self.writes[*origin as usize];
                 if new > old {
@@ -233,6 +280,7 @@ impl Collector {
                 self.kind_mut(kind).dropped += 1;
                 *self.drops.entry(reason.to_string()).or_default() += 1;
             }
+            Record::Defer { .. } => self.deferred += 1,
             Record::Clock { .. } => {}
         }
     }

@@ -25,6 +25,28 @@ pub struct VersionChange {
     pub new: u64,
 }
 
+/// A local write that took effect: it entered the replicated state.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct AppliedWrite {
+    /// The key written.
+    pub key: u32,
+    /// The value written.
+    pub value: u64,
+    /// The version it got (`generation << 32 | counter`).
+    pub version: u64,
+}
+
+/// A local write that has to wait (flow control).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct DeferredWrite {
+    /// The key written.
+    pub key: u32,
+    /// The value written.
+    pub value: u64,
+    /// Writes now waiting at the node, this one included.
+    pub backlog: u32,
+}
+
 /// What a protocol handler asks the run loop to do.
 #[derive(Debug)]
 pub struct Outbox<M> {
@@ -32,6 +54,10 @@ pub struct Outbox<M> {
     pub sends: Vec<(NodeId, M)>,
     /// Version-vector entries that changed, in order.
     pub versions: Vec<VersionChange>,
+    /// Local writes that took effect, in order.
+    pub writes: Vec<AppliedWrite>,
+    /// Local writes that were deferred, in order.
+    pub deferred: Vec<DeferredWrite>,
 }
 
 impl<M> Default for Outbox<M> {
@@ -39,6 +65,8 @@ impl<M> Default for Outbox<M> {
         Outbox {
             sends: Vec::new(),
             versions: Vec::new(),
+            writes: Vec::new(),
+            deferred: Vec::new(),
         }
     }
 }
@@ -71,6 +99,16 @@ impl<M> Ctx<'_, M> {
     pub fn version_changed(&mut self, origin: NodeId, old: u64, new: u64) {
         debug_assert!(new > old, "version vectors never decrease");
         self.out.versions.push(VersionChange { origin, old, new });
+    }
+
+    /// Records that a local write took effect with `version`.
+    pub fn write_applied(&mut self, key: u32, value: u64, version: u64) {
+        self.out.writes.push(AppliedWrite { key, value, version });
+    }
+
+    /// Records that a local write waits in a backlog of `backlog` writes.
+    pub fn write_deferred(&mut self, key: u32, value: u64, backlog: u32) {
+        self.out.deferred.push(DeferredWrite { key, value, backlog });
     }
 
     /// Records that a restart with lost state reset the entry for `origin`
@@ -118,9 +156,15 @@ pub trait Protocol {
     fn on_round(&mut self, ctx: &mut Ctx<'_, Self::Msg>);
     /// The node received `msg` from `from`.
     fn on_message(&mut self, ctx: &mut Ctx<'_, Self::Msg>, from: NodeId, msg: Self::Msg);
-    /// The node writes `key` (an index among its keys); returns the version
-    /// the write got (`generation << 32 | counter`).
-    fn on_write(&mut self, ctx: &mut Ctx<'_, Self::Msg>, key: u32) -> u64;
+    /// The node's application writes `value` to `key` (an index among its
+    /// keys). The protocol applies it ([`Ctx::write_applied`]) or, under flow
+    /// control, defers it ([`Ctx::write_deferred`]) and applies it later.
+    fn on_write(&mut self, ctx: &mut Ctx<'_, Self::Msg>, key: u32, value: u64);
+
+    /// Protocol-specific counters for the summary (e.g. deferred writes).
+    fn counters(&self) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
 
     /// The node crashes; `lost`: its state is gone (it will restart empty).
     /// Protocols with state then reset it and report every version-vector

@@ -165,6 +165,194 @@ pub struct Gossip {
     /// How a node reads a shared key written by several origins.
     #[serde(default)]
     pub merge: MergePolicy,
+    /// Size limit of a message carrying deltas: bytes (`1400`) or deltas
+    /// (`{ deltas = 100 }`); omit for unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<Mtu>,
+    /// Which deltas go first when they do not all fit (Scuttlebutt).
+    #[serde(default)]
+    pub order: Order,
+    /// Adaptive flow control of the local update rate (Scuttlebutt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_control: Option<FlowControl>,
+    /// Rumor mongering settings (`protocol = "rumor"`).
+    #[serde(default)]
+    pub rumor: Rumor,
+}
+
+/// A message size limit.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Mtu {
+    /// At most this many bytes per message (header and digest included).
+    Bytes(u32),
+    /// At most this many deltas per message.
+    Deltas(u32),
+}
+
+impl Serialize for Mtu {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            Mtu::Bytes(b) => s.serialize_u32(*b),
+            Mtu::Deltas(d) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("deltas", d)?;
+                m.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Mtu {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Mtu;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number of bytes (1400) or { deltas = 100 }")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Mtu, E> {
+                u32::try_from(v)
+                    .map(Mtu::Bytes)
+                    .map_err(|_| E::custom("mtu too large"))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Mtu, E> {
+                u32::try_from(v)
+                    .map(Mtu::Bytes)
+                    .map_err(|_| E::custom(format!("mtu must be positive; got {v}")))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Mtu, A::Error> {
+                let mut out = None;
+                while let Some(k) = map.next_key::<String>()? {
+                    match k.as_str() {
+                        "deltas" => out = Some(Mtu::Deltas(map.next_value()?)),
+                        "bytes" => out = Some(Mtu::Bytes(map.next_value()?)),
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, &["deltas", "bytes"]));
+                        }
+                    }
+                }
+                out.ok_or_else(|| serde::de::Error::missing_field("deltas"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Reconciliation order under a size limit (van Renesse et al. 2008).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Order {
+    /// Oldest updates first across all origins.
+    PreciseOldest,
+    /// Newest updates first across all origins (each with its origin's older missing deltas).
+    PreciseNewest,
+    /// Round-robin across origins by rank (1st missing delta of every origin, then 2nd, …).
+    ScuttleBreadth,
+    /// Origins with the most missing deltas first, each origin's deltas all together.
+    #[default]
+    ScuttleDepth,
+}
+
+impl Order {
+    /// Every order, in a fixed sequence.
+    pub const ALL: [Order; 4] = [
+        Order::PreciseOldest,
+        Order::PreciseNewest,
+        Order::ScuttleBreadth,
+        Order::ScuttleDepth,
+    ];
+
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::PreciseOldest => "precise-oldest",
+            Order::PreciseNewest => "precise-newest",
+            Order::ScuttleBreadth => "scuttle-breadth",
+            Order::ScuttleDepth => "scuttle-depth",
+        }
+    }
+}
+
+/// Adaptive flow control: each node may apply local writes at `rate`
+/// updates per second (a token bucket, in its local time); writes beyond it
+/// wait in a backlog that keeps the newest value per key. Additive increase
+/// every round without overflow, multiplicative decrease when a message it
+/// sent could not carry all deltas (MTU overflow). Rates travel in gossip
+/// messages and a node adopts a lower rate it hears.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowControl {
+    /// Starting rate (updates per second).
+    #[serde(default = "fc_initial")]
+    pub initial_rate: f64,
+    /// Never below this rate.
+    #[serde(default = "fc_min")]
+    pub min_rate: f64,
+    /// Never above this rate.
+    #[serde(default = "fc_max")]
+    pub max_rate: f64,
+    /// Added each round without overflow.
+    #[serde(default = "fc_increase")]
+    pub increase: f64,
+    /// Multiplied by on overflow.
+    #[serde(default = "fc_decrease")]
+    pub decrease: f64,
+}
+
+fn fc_initial() -> f64 {
+    1.0
+}
+fn fc_min() -> f64 {
+    0.01
+}
+fn fc_max() -> f64 {
+    100.0
+}
+fn fc_increase() -> f64 {
+    0.1
+}
+fn fc_decrease() -> f64 {
+    0.5
+}
+
+/// Rumor mongering (Demers et al. 1987): a node pushes its hot updates to
+/// `fanout` peers per round; after `k` contacts that already knew an update
+/// it stops spreading it (`counter`), or stops with probability `1/k` at each
+/// such contact (`coin`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rumor {
+    /// Unnecessary contacts before losing interest.
+    #[serde(default = "rumor_k")]
+    pub k: u32,
+    /// `counter` or `coin`.
+    #[serde(default)]
+    pub mode: RumorMode,
+}
+
+fn rumor_k() -> u32 {
+    2
+}
+
+impl Default for Rumor {
+    fn default() -> Self {
+        Rumor {
+            k: rumor_k(),
+            mode: RumorMode::default(),
+        }
+    }
+}
+
+/// How a rumor monger loses interest.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RumorMode {
+    /// After exactly `k` unnecessary contacts.
+    #[default]
+    Counter,
+    /// With probability `1/k` at each unnecessary contact.
+    Coin,
 }
 
 /// What a node reads for a shared key that several origins wrote. Scuttlebutt
@@ -223,6 +411,10 @@ impl Default for Gossip {
             phase: Phase::default(),
             value_bytes: default_value_bytes(),
             merge: MergePolicy::default(),
+            mtu: None,
+            order: Order::default(),
+            flow_control: None,
+            rumor: Rumor::default(),
         }
     }
 }
@@ -234,6 +426,14 @@ pub enum ProtocolKind {
     /// Scuttlebutt anti-entropy: digest, then deltas both ways.
     #[default]
     Scuttlebutt,
+    /// Full-state anti-entropy, push: the whole state to each peer.
+    Push,
+    /// Full-state anti-entropy, pull: ask each peer for its whole state.
+    Pull,
+    /// Full-state anti-entropy, push-pull: send the whole state, get the peer's back.
+    PushPull,
+    /// Rumor mongering: push hot updates until `k` peers already knew them.
+    Rumor,
     /// Engine benchmark P0: each round a node sends one small message to
     /// `fanout` random peers; receivers only count. No replicated state.
     Ping,
@@ -416,12 +616,32 @@ pub enum Latency {
 }
 
 /// What a run writes.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Output {
     /// Trace level (`--trace` overrides it).
     #[serde(default)]
     pub trace: TraceLevel,
+    /// Sample staleness (per node, origin and key) over time.
+    #[serde(default)]
+    pub staleness: bool,
+    /// Period of time series samples (staleness, bandwidth).
+    #[serde(default = "default_sample")]
+    pub sample_interval: SimDuration,
+}
+
+fn default_sample() -> SimDuration {
+    SimDuration::from_secs(1)
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            trace: TraceLevel::default(),
+            staleness: false,
+            sample_interval: default_sample(),
+        }
+    }
 }
 
 /// How much of the run the trace records, and whether it is written.

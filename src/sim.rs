@@ -17,8 +17,11 @@ use crate::clock::{self, LocalClock};
 use crate::faults::{self, Action, Planned};
 use crate::metrics::{Collector, LostWrites};
 use crate::net::{Network, SizeModel, Verdict};
-use crate::node::{Ctx, NodeId, Outbox, Protocol, Replica};
-use crate::protocol::{ping::Ping, scuttlebutt::Scuttlebutt};
+use crate::node::{AppliedWrite, Ctx, NodeId, Outbox, Protocol, Replica};
+use crate::protocol::anti_entropy::{AntiEntropy, Mode};
+use crate::protocol::ping::Ping;
+use crate::protocol::rumor::RumorMongering;
+use crate::protocol::scuttlebutt::{self, Scuttlebutt};
 use crate::queue::EventQueue;
 use crate::rng::{Component, SimRng, Streams};
 use crate::scenario::{MergePolicy, Phase, ProtocolKind, Scenario, TraceLevel};
@@ -52,6 +55,8 @@ pub struct Outcome {
     /// With shared keys: pairs of writes to the same key whose vector clocks
     /// are concurrent (neither happened before the other).
     pub concurrent_writes: Option<u64>,
+    /// Protocol-specific counters (e.g. writes deferred by flow control).
+    pub counters: Vec<(String, u64)>,
 }
 
 #[derive(Copy, Clone, Debug)]
@@ -61,6 +66,7 @@ enum Event {
     Write(NodeId),
     Scheduled(u32),
     Fault(u32),
+    Sample,
 }
 
 #[derive(Debug)]
@@ -85,7 +91,21 @@ pub struct Simulation {
 #[derive(Debug)]
 enum Inner {
     Scuttlebutt(Box<Sim<Scuttlebutt>>),
+    AntiEntropy(Box<Sim<AntiEntropy>>),
+    Rumor(Box<Sim<RumorMongering>>),
     Ping(Box<Sim<Ping>>),
+}
+
+/// Evaluates `$body` with `$s` bound to the protocol-specific simulation.
+macro_rules! each {
+    ($inner:expr, $s:ident => $body:expr) => {
+        match $inner {
+            Inner::Scuttlebutt($s) => $body,
+            Inner::AntiEntropy($s) => $body,
+            Inner::Rumor($s) => $body,
+            Inner::Ping($s) => $body,
+        }
+    };
 }
 
 impl Simulation {
@@ -96,12 +116,33 @@ impl Simulation {
         let sizes = SizeModel::new(scenario.gossip.value_bytes);
         let n = scenario.nodes.count;
         let g = &scenario.gossip;
+        let keys = scenario.workload.key_count();
+        let ae = |mode| {
+            let proto = AntiEntropy::new(mode, n, keys, g.fanout, sizes);
+            Inner::AntiEntropy(Box::new(Sim::new(scenario, sink_level, proto)))
+        };
         let inner = match g.protocol {
-            ProtocolKind::Scuttlebutt => Inner::Scuttlebutt(Box::new(Sim::new(
-                scenario,
-                sink_level,
-                Scuttlebutt::new(n, scenario.workload.key_count(), g.fanout, sizes),
-            ))),
+            ProtocolKind::Scuttlebutt => {
+                let cfg = scuttlebutt::Settings {
+                    fanout: g.fanout,
+                    sizes,
+                    mtu: g.mtu,
+                    order: g.order,
+                    flow_control: g.flow_control.clone(),
+                };
+                Inner::Scuttlebutt(Box::new(Sim::new(
+                    scenario,
+                    sink_level,
+                    Scuttlebutt::new(n, keys, cfg),
+                )))
+            }
+            ProtocolKind::Push => ae(Mode::Push),
+            ProtocolKind::Pull => ae(Mode::Pull),
+            ProtocolKind::PushPull => ae(Mode::PushPull),
+            ProtocolKind::Rumor => {
+                let proto = RumorMongering::new(&g.rumor, n, keys, g.fanout, sizes);
+                Inner::Rumor(Box::new(Sim::new(scenario, sink_level, proto)))
+            }
             ProtocolKind::Ping => Inner::Ping(Box::new(Sim::new(
                 scenario,
                 sink_level,
@@ -115,18 +156,12 @@ impl Simulation {
     /// event when [`TraceSink::stop_requested`] says so (`Outcome::end` is
     /// then the time of the first event not processed).
     pub fn run(&mut self, sink: &mut dyn TraceSink) -> Outcome {
-        match &mut self.inner {
-            Inner::Scuttlebutt(s) => s.run(sink),
-            Inner::Ping(s) => s.run(sink),
-        }
+        each!(&mut self.inner, s => s.run(sink))
     }
 
     /// The replicated state, for protocols that have one.
     pub fn replica(&self) -> Option<&dyn Replica> {
-        match &self.inner {
-            Inner::Scuttlebutt(s) => s.proto.replica(),
-            Inner::Ping(s) => s.proto.replica(),
-        }
+        each!(&self.inner, s => s.proto.replica())
     }
 }
 
@@ -140,6 +175,7 @@ struct Sim<P: Protocol> {
     n: u32,
     end: SimTime,
     interval_ns: u64,
+    sample_ns: u64,
     stop_when_converged: bool,
     shared_keys: Option<u32>,
     queue: EventQueue<Event>,
@@ -181,11 +217,15 @@ where
         let record_clocks = digest_level == TraceLevel::Full;
         let shared_keys = s.workload.shared_keys;
         let track_clocks = record_clocks || shared_keys.is_some();
-        let metrics = Collector::new(n, proto.kinds());
+        let mut metrics = Collector::new(n, proto.kinds());
+        if s.output.staleness {
+            metrics = metrics.with_staleness(s.workload.key_count());
+        }
         let mut sim = Sim {
             n,
             end,
             interval_ns,
+            sample_ns: s.output.sample_interval.0.max(1),
             stop_when_converged: s.stop_when_converged,
             shared_keys,
             queue: EventQueue::with_capacity(n as usize * 2),
@@ -238,6 +278,9 @@ where
         for (i, p) in sim.plan.iter().enumerate() {
             sim.queue.push(p.at, Event::Fault(i as u32));
         }
+        if s.output.staleness {
+            sim.queue.push(SimTime(s.output.sample_interval.0), Event::Sample);
+        }
         sim
     }
 
@@ -289,6 +332,10 @@ where
                     self.pending_writes -= 1;
                 }
                 Event::Fault(i) => self.fault(i as usize, now, sink),
+                Event::Sample => {
+                    self.metrics.sample(now.0);
+                    self.queue.push(SimTime(now.0 + self.sample_ns), Event::Sample);
+                }
             }
             if self.stop_when_converged && self.pending_writes == 0 && self.metrics.unconverged() == 0 {
                 end = now;
@@ -316,6 +363,12 @@ where
             metrics: self.metrics.clone(),
             lost_writes,
             concurrent_writes: self.shared_keys.map(|_| self.concurrent_writes),
+            counters: self
+                .proto
+                .counters()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
         }
     }
 
@@ -352,7 +405,20 @@ where
             rng: &mut self.prng[node as usize],
             out: &mut self.out,
         };
-        let version = self.proto.on_write(&mut ctx, key);
+        self.proto.on_write(&mut ctx, key, value);
+        self.flush(node, now, Cause::Local(LocalCause::Write), sink);
+    }
+
+    /// A local write took effect: its record, and the writer's clock tick.
+    fn applied(
+        &mut self,
+        node: NodeId,
+        w: AppliedWrite,
+        now: SimTime,
+        lt: SimTime,
+        sink: &mut dyn TraceSink,
+    ) {
+        let AppliedWrite { key, value, version } = w;
         self.emit(
             Record::Write {
                 t: now.0,
@@ -386,7 +452,6 @@ where
                 );
             }
         }
-        self.flush(node, now, Cause::Local(LocalCause::Write), sink);
     }
 
     fn deliver(&mut self, slot: u32, now: SimTime, sink: &mut dyn TraceSink) {
@@ -511,6 +576,28 @@ where
     /// the outbox.
     fn flush(&mut self, node: NodeId, now: SimTime, cause: Cause, sink: &mut dyn TraceSink) {
         let lt = self.clocks[node as usize].local(now);
+        if !self.out.writes.is_empty() {
+            let mut writes = std::mem::take(&mut self.out.writes);
+            for w in writes.drain(..) {
+                self.applied(node, w, now, lt, sink);
+            }
+            self.out.writes = writes;
+        }
+        if !self.out.deferred.is_empty() {
+            let mut deferred = std::mem::take(&mut self.out.deferred);
+            for d in deferred.drain(..) {
+                let r = Record::Defer {
+                    t: now.0,
+                    lt: lt.0,
+                    node,
+                    key: d.key,
+                    value: d.value,
+                    backlog: d.backlog,
+                };
+                self.emit(r, sink);
+            }
+            self.out.deferred = deferred;
+        }
         let mut versions = std::mem::take(&mut self.out.versions);
         for c in versions.drain(..) {
             let r = Record::Version {

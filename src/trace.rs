@@ -155,6 +155,21 @@ pub enum Record {
         /// Why (`loss`).
         reason: Cow<'static, str>,
     },
+    /// Flow control made a local write wait in the node's backlog.
+    Defer {
+        /// True time.
+        t: u64,
+        /// The node's local time.
+        lt: u64,
+        /// The writer.
+        node: u32,
+        /// The key.
+        key: u32,
+        /// The value.
+        value: u64,
+        /// Writes waiting at the node now, this one included.
+        backlog: u32,
+    },
     /// A scheduled fault took effect.
     Fault {
         /// True time.
@@ -182,7 +197,9 @@ impl Record {
     /// The lowest trace level that includes this record.
     pub fn level(&self) -> TraceLevel {
         match self {
-            Record::Write { .. } | Record::Version { .. } | Record::Fault { .. } => TraceLevel::Versions,
+            Record::Write { .. } | Record::Version { .. } | Record::Fault { .. } | Record::Defer { .. } => {
+                TraceLevel::Versions
+            }
             _ => TraceLevel::Full,
         }
     }
@@ -196,6 +213,7 @@ impl Record {
             | Record::Receive { t, .. }
             | Record::Drop { t, .. }
             | Record::Fault { t, .. }
+            | Record::Defer { t, .. }
             | Record::Clock { t, .. } => t,
         }
     }
@@ -208,6 +226,7 @@ impl Record {
             Record::Send { from, .. } | Record::Drop { from, .. } => from,
             Record::Receive { to, .. } => to,
             Record::Fault { .. } => u32::MAX,
+            Record::Defer { node, .. } => node,
         }
     }
 
@@ -220,6 +239,7 @@ impl Record {
             Record::Receive { .. } => "receive",
             Record::Drop { .. } => "drop",
             Record::Fault { .. } => "fault",
+            Record::Defer { .. } => "defer",
             Record::Clock { .. } => "clock",
         }
     }
@@ -328,6 +348,22 @@ impl Record {
                 s(out, action);
                 out.extend_from_slice(&(detail.len() as u32).to_le_bytes());
                 out.extend_from_slice(detail.as_bytes());
+            }
+            Record::Defer {
+                t,
+                lt,
+                node,
+                key,
+                value,
+                backlog,
+            } => {
+                out.push(8);
+                out.extend_from_slice(&t.to_le_bytes());
+                out.extend_from_slice(&lt.to_le_bytes());
+                out.extend_from_slice(&node.to_le_bytes());
+                out.extend_from_slice(&key.to_le_bytes());
+                out.extend_from_slice(&value.to_le_bytes());
+                out.extend_from_slice(&backlog.to_le_bytes());
             }
             Record::Clock { t, node, set } => {
                 out.push(6);

@@ -57,9 +57,7 @@ impl Protocol for Ping {
         self.received[ctx.node as usize] += 1;
     }
 
-    fn on_write(&mut self, _ctx: &mut Ctx<'_, ()>, _key: u32) -> u64 {
-        0
-    }
+    fn on_write(&mut self, _ctx: &mut Ctx<'_, ()>, _key: u32, _value: u64) {}
 
     fn on_crash(&mut self, _ctx: &mut Ctx<'_, ()>, _lost: bool) {}
 

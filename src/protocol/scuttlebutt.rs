@@ -1,9 +1,9 @@
 //! Scuttlebutt anti-entropy (van Renesse et al., LADIS 2008), DESIGN.md §1.
 //!
-//! Every node owns `keys_per_node` keys and bumps its own version on each
-//! write. Node `p`'s *version vector* maps each origin to the largest version
-//! of that origin it has seen; it is exactly the digest. A round is a
-//! three-message exchange started by `p` with each of `fanout` random peers:
+//! Every node owns keys and bumps its own version on each write. Node `p`'s
+//! *version vector* maps each origin to the largest version of that origin
+//! it has seen; it is exactly the digest. A round is a three-message
+//! exchange started by `p` with each of `fanout` random peers:
 //!
 //! 1. `syn`  p → q: p's digest.
 //! 2. `ack`  q → p: the deltas p lacks (q's entries newer than p's digest for
@@ -14,41 +14,34 @@
 //! `(origin, key, version)`; the value is the one the origin wrote at that
 //! version (the trace's `write` records hold it). Deltas of one origin are
 //! sent in version order, so a receiver's vector entry always summarises what
-//! it holds. [`Scuttlebutt::collect_deltas`] assembles deltas origin by
-//! origin, ready for a size limit to cut the list at an origin boundary or
-//! inside one origin's version-ordered run.
+//! it holds. Under a size limit (`gossip.mtu`) the [`super::reconcile`]
+//! order picks which deltas go first, always a prefix of each origin's run.
 //!
 //! **Generations.** A node that restarts with its state lost would restart
 //! its counter at 0, and peers that already hold version 50 from it would
 //! ignore its new writes as old. As in Cassandra's gossip, every version is
-//! `generation << 32 | counter`: a lost-state restart bumps the node's
+//! `generation << 32 | counter`: a lost-state crash bumps the node's
 //! generation, so its new writes compare greater than anything from its
 //! previous life, and peers replace the old entries as the new ones arrive.
-//!
-//! With one key per origin the key store equals the version vector, so it is
-//! not stored twice.
 
+pub use super::store::Delta;
+
+use super::flow::Flow;
+use super::reconcile;
+use super::store::Store;
 use crate::net::SizeModel;
 use crate::node::{Ctx, NodeId, Protocol, Replica};
-
-/// One replicated entry in flight: `origin`'s `key` at `version`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Delta {
-    /// The writer of the entry.
-    pub origin: NodeId,
-    /// Key index among the origin's keys.
-    pub key: u32,
-    /// The origin's version of this write (`generation << 32 | counter`).
-    pub version: u64,
-}
+use crate::scenario::{FlowControl, Mtu, Order};
 
 /// Scuttlebutt messages.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum SbMsg {
     /// Step 1: the initiator's digest.
     Syn {
         /// The initiator's version vector.
         digest: Vec<u64>,
+        /// The initiator's update rate, under flow control.
+        rate: Option<f64>,
     },
     /// Step 2: deltas for the initiator, plus the responder's digest.
     Ack {
@@ -56,6 +49,8 @@ pub enum SbMsg {
         deltas: Vec<Delta>,
         /// The responder's version vector.
         digest: Vec<u64>,
+        /// The responder's update rate, under flow control.
+        rate: Option<f64>,
     },
     /// Step 3: deltas for the responder.
     Ack2 {
@@ -64,108 +59,112 @@ pub enum SbMsg {
     },
 }
 
+/// Settings of a Scuttlebutt run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Peers per round.
+    pub fanout: u32,
+    /// Message size model.
+    pub sizes: SizeModel,
+    /// Size limit of delta-carrying messages.
+    pub mtu: Option<Mtu>,
+    /// Reconciliation order under the limit.
+    pub order: Order,
+    /// Flow control, if on.
+    pub flow_control: Option<FlowControl>,
+}
+
 /// The state of every node.
 #[derive(Debug)]
 pub struct Scuttlebutt {
-    n: usize,
-    keys: usize,
-    fanout: u32,
-    sizes: SizeModel,
-    /// `vv[node * n + origin]`.
-    vv: Vec<u64>,
-    /// `store[(node * n + origin) * keys + key]`: version held, 0 = none.
-    /// Empty when `keys == 1` (the store is then the version vector).
-    store: Vec<u64>,
+    store: Store,
+    cfg: Settings,
+    flow: Option<Flow>,
     peers: Vec<NodeId>,
+    scratch: Vec<Delta>,
 }
 
 impl Scuttlebutt {
-    /// `nodes` nodes owning `keys_per_node` keys each, gossiping with `fanout` peers.
-    pub fn new(nodes: u32, keys_per_node: u32, fanout: u32, sizes: SizeModel) -> Scuttlebutt {
-        let n = nodes as usize;
-        let keys = keys_per_node.max(1) as usize;
+    /// `nodes` nodes with `keys` keys per origin.
+    pub fn new(nodes: u32, keys: u32, cfg: Settings) -> Scuttlebutt {
         Scuttlebutt {
-            n,
-            keys,
-            fanout,
-            sizes,
-            vv: vec![0; n * n],
-            store: if keys > 1 {
-                vec![0; n * n * keys]
-            } else {
-                Vec::new()
-            },
-            peers: Vec::with_capacity(fanout as usize),
+            store: Store::new(nodes, keys),
+            flow: cfg.flow_control.as_ref().map(|f| Flow::new(f, nodes)),
+            cfg,
+            peers: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
     /// Node `node`'s version vector (its digest).
     pub fn version_vector(&self, node: NodeId) -> &[u64] {
-        let at = node as usize * self.n;
-        &self.vv[at..at + self.n]
+        self.store.version_vector(node)
     }
 
-    /// The deltas `node` holds that a peer with `digest` lacks: for each origin
-    /// in id order, the entries newer than `digest[origin]`, in version order.
+    /// Every delta `node` holds that a peer with `digest` lacks, per origin
+    /// in version order (before any size limit).
     pub fn collect_deltas(&self, node: NodeId, digest: &[u64], out: &mut Vec<Delta>) {
-        out.clear();
-        let mine = self.version_vector(node);
-        for (origin, (&have, &theirs)) in mine.iter().zip(digest).enumerate() {
-            if have <= theirs {
-                continue;
+        self.store.candidates(node, digest, out)
+    }
+
+    /// How many deltas fit in a message that also carries `digest_entries`.
+    fn budget(&self, digest_entries: usize) -> usize {
+        match self.cfg.mtu {
+            None => usize::MAX,
+            Some(Mtu::Deltas(d)) => d as usize,
+            Some(Mtu::Bytes(b)) => {
+                let fixed = self.cfg.sizes.message(digest_entries, 0) as usize + self.rate_bytes();
+                let per = (self.cfg.sizes.delta_entry + self.cfg.sizes.value) as usize;
+                (b as usize).saturating_sub(fixed) / per
             }
-            if self.keys == 1 {
-                out.push(Delta {
-                    origin: origin as NodeId,
-                    key: 0,
-                    version: have,
-                });
-                continue;
-            }
-            let start = out.len();
-            let row = (node as usize * self.n + origin) * self.keys;
-            for (key, &version) in self.store[row..row + self.keys].iter().enumerate() {
-                if version > theirs {
-                    out.push(Delta {
-                        origin: origin as NodeId,
-                        key: key as u32,
-                        version,
-                    });
-                }
-            }
-            out[start..].sort_unstable_by_key(|d| d.version);
         }
     }
 
-    /// Applies deltas at `ctx.node`, reporting version-vector changes
-    /// (coalesced per run of one origin).
-    fn apply(&mut self, ctx: &mut Ctx<'_, SbMsg>, deltas: &[Delta]) {
-        let node = ctx.node as usize;
-        let mut pending: Option<(NodeId, u64, u64)> = None;
-        for d in deltas {
-            if self.keys > 1 {
-                let slot = (node * self.n + d.origin as usize) * self.keys + d.key as usize;
-                if d.version > self.store[slot] {
-                    self.store[slot] = d.version;
-                }
-            }
-            let entry = &mut self.vv[node * self.n + d.origin as usize];
-            if d.version > *entry {
-                match &mut pending {
-                    Some((o, _, new)) if *o == d.origin => *new = d.version,
-                    _ => {
-                        if let Some((o, old, new)) = pending.take() {
-                            ctx.version_changed(o, old, new);
-                        }
-                        pending = Some((d.origin, *entry, d.version));
-                    }
-                }
-                *entry = d.version;
+    fn rate_bytes(&self) -> usize {
+        if self.flow.is_some() {
+            8
+        } else {
+            0
+        }
+    }
+
+    /// The deltas to send from `ctx.node` to a peer with `digest`, cut to the
+    /// size limit in the configured order.
+    fn deltas_for(&mut self, ctx: &mut Ctx<'_, SbMsg>, digest: &[u64], digest_entries: usize) -> Vec<Delta> {
+        let mut cands = std::mem::take(&mut self.scratch);
+        self.store.candidates(ctx.node, digest, &mut cands);
+        let mut out = Vec::new();
+        let store = &self.store;
+        let overflow = reconcile::select(
+            &cands,
+            self.budget(digest_entries),
+            self.cfg.order,
+            |o, v| store.timestamp(o, v),
+            ctx.rng,
+            &mut out,
+        );
+        if overflow {
+            if let Some(f) = &mut self.flow {
+                f.overflow(ctx.node as usize);
             }
         }
-        if let Some((o, old, new)) = pending {
-            ctx.version_changed(o, old, new);
+        self.scratch = cands;
+        out
+    }
+
+    fn rate(&self, node: NodeId) -> Option<f64> {
+        self.flow.as_ref().map(|f| f.rate(node as usize))
+    }
+
+    fn heard(&mut self, node: NodeId, rate: Option<f64>) {
+        if let (Some(f), Some(r)) = (&mut self.flow, rate) {
+            f.heard(node as usize, r);
         }
+    }
+
+    fn apply_write(&mut self, ctx: &mut Ctx<'_, SbMsg>, key: u32, value: u64) {
+        let version = self.store.write(ctx, key);
+        ctx.write_applied(key, value, version);
     }
 }
 
@@ -185,95 +184,90 @@ impl Protocol for Scuttlebutt {
     }
 
     fn size(&self, msg: &SbMsg) -> u32 {
+        let rate = self.rate_bytes() as u32;
         match msg {
-            SbMsg::Syn { digest } => self.sizes.message(digest.len(), 0),
-            SbMsg::Ack { deltas, digest } => self.sizes.message(digest.len(), deltas.len()),
-            SbMsg::Ack2 { deltas } => self.sizes.message(0, deltas.len()),
+            SbMsg::Syn { digest, .. } => self.cfg.sizes.message(digest.len(), 0) + rate,
+            SbMsg::Ack { deltas, digest, .. } => self.cfg.sizes.message(digest.len(), deltas.len()) + rate,
+            SbMsg::Ack2 { deltas } => self.cfg.sizes.message(0, deltas.len()),
         }
     }
 
     fn on_round(&mut self, ctx: &mut Ctx<'_, SbMsg>) {
+        if let Some(f) = &mut self.flow {
+            for (key, value) in f.round(ctx.node as usize, ctx.local_now.0) {
+                self.apply_write(ctx, key, value);
+            }
+        }
         let mut peers = std::mem::take(&mut self.peers);
-        ctx.pick_peers(self.fanout, &mut peers);
+        ctx.pick_peers(self.cfg.fanout, &mut peers);
         for &p in &peers {
-            let digest = self.version_vector(ctx.node).to_vec();
-            ctx.send(p, SbMsg::Syn { digest });
+            let digest = self.store.version_vector(ctx.node).to_vec();
+            ctx.send(
+                p,
+                SbMsg::Syn {
+                    digest,
+                    rate: self.rate(ctx.node),
+                },
+            );
         }
         self.peers = peers;
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<'_, SbMsg>, from: NodeId, msg: SbMsg) {
         match msg {
-            SbMsg::Syn { digest } => {
-                let mut deltas = Vec::new();
-                self.collect_deltas(ctx.node, &digest, &mut deltas);
-                let mine = self.version_vector(ctx.node).to_vec();
-                ctx.send(from, SbMsg::Ack { deltas, digest: mine });
+            SbMsg::Syn { digest, rate } => {
+                self.heard(ctx.node, rate);
+                let n = digest.len();
+                let deltas = self.deltas_for(ctx, &digest, n);
+                let mine = self.store.version_vector(ctx.node).to_vec();
+                ctx.send(
+                    from,
+                    SbMsg::Ack {
+                        deltas,
+                        digest: mine,
+                        rate: self.rate(ctx.node),
+                    },
+                );
             }
-            SbMsg::Ack { deltas, digest } => {
-                self.apply(ctx, &deltas);
-                let mut back = deltas;
-                self.collect_deltas(ctx.node, &digest, &mut back);
+            SbMsg::Ack { deltas, digest, rate } => {
+                self.heard(ctx.node, rate);
+                self.store.apply(ctx, &deltas, true, |_| {});
+                let back = self.deltas_for(ctx, &digest, 0);
                 ctx.send(from, SbMsg::Ack2 { deltas: back });
             }
-            SbMsg::Ack2 { deltas } => self.apply(ctx, &deltas),
+            SbMsg::Ack2 { deltas } => self.store.apply(ctx, &deltas, true, |_| {}),
         }
     }
 
-    fn on_write(&mut self, ctx: &mut Ctx<'_, SbMsg>, key: u32) -> u64 {
+    fn on_write(&mut self, ctx: &mut Ctx<'_, SbMsg>, key: u32, value: u64) {
         let node = ctx.node as usize;
-        let entry = &mut self.vv[node * self.n + node];
-        let old = *entry;
-        assert!(
-            old & 0xffff_ffff < 0xffff_ffff,
-            "a node wrote 2^32 times in one generation"
-        );
-        *entry += 1;
-        let version = *entry;
-        if self.keys > 1 {
-            self.store[(node * self.n + node) * self.keys + key as usize] = version;
+        if let Some(f) = &mut self.flow {
+            if !f.admit(node, ctx.local_now.0, key, value) {
+                let backlog = f.backlog(node) as u32;
+                ctx.write_deferred(key, value, backlog);
+                return;
+            }
         }
-        ctx.version_changed(ctx.node, old, version);
-        version
+        self.apply_write(ctx, key, value);
     }
 
     fn on_crash(&mut self, ctx: &mut Ctx<'_, SbMsg>, lost: bool) {
-        if !lost {
-            return;
-        }
-        let node = ctx.node as usize;
-        let row = node * self.n;
-        for origin in 0..self.n {
-            let old = self.vv[row + origin];
-            if origin == node {
-                let new = ((old >> 32) + 1) << 32;
-                self.vv[row + origin] = new;
-                ctx.version_changed(origin as NodeId, old, new);
-            } else if old > 0 {
-                self.vv[row + origin] = 0;
-                ctx.version_reset(origin as NodeId, old, 0);
-            }
-        }
-        if self.keys > 1 {
-            self.store[row * self.keys..(row + self.n) * self.keys].fill(0);
-        }
+        self.store.crash(ctx, lost);
     }
 
     fn replica(&self) -> Option<&dyn Replica> {
-        Some(self)
-    }
-}
-
-impl Replica for Scuttlebutt {
-    fn version(&self, node: NodeId, origin: NodeId) -> u64 {
-        self.vv[node as usize * self.n + origin as usize]
+        Some(&self.store)
     }
 
-    fn key_version(&self, node: NodeId, origin: NodeId, key: u32) -> u64 {
-        if self.keys == 1 {
-            return self.version(node, origin);
+    fn counters(&self) -> Vec<(&'static str, u64)> {
+        match &self.flow {
+            Some(f) => vec![
+                ("writes_deferred", f.deferred),
+                ("writes_coalesced", f.coalesced),
+                ("max_backlog", f.max_backlog as u64),
+            ],
+            None => Vec::new(),
         }
-        self.store[(node as usize * self.n + origin as usize) * self.keys + key as usize]
     }
 }
 
@@ -284,7 +278,17 @@ mod tests {
     use crate::rng::{Component, Streams};
     use crate::time::SimTime;
 
-    fn ctx_call<R>(
+    fn settings() -> Settings {
+        Settings {
+            fanout: 1,
+            sizes: SizeModel::new(8),
+            mtu: None,
+            order: Order::ScuttleDepth,
+            flow_control: None,
+        }
+    }
+
+    fn call<R>(
         sb: &mut Scuttlebutt,
         node: NodeId,
         f: impl FnOnce(&mut Scuttlebutt, &mut Ctx<'_, SbMsg>) -> R,
@@ -293,7 +297,7 @@ mod tests {
         let mut out = Outbox::default();
         let mut ctx = Ctx {
             node,
-            nodes: sb.n as u32,
+            nodes: sb.store.nodes() as u32,
             local_now: SimTime(0),
             rng: &mut rng,
             out: &mut out,
@@ -306,9 +310,9 @@ mod tests {
     /// then key 0 again at 4). It holds key0@4 and key1@3 only.
     #[test]
     fn deltas_are_newest_per_key_in_version_order() {
-        let mut sb = Scuttlebutt::new(3, 2, 1, SizeModel::new(8));
+        let mut sb = Scuttlebutt::new(3, 2, settings());
         for key in [0, 0, 1, 0] {
-            ctx_call(&mut sb, 1, |s, c| s.on_write(c, key));
+            call(&mut sb, 1, |s, c| s.on_write(c, key, 7));
         }
         let mut out = Vec::new();
         sb.collect_deltas(1, &[0, 0, 0], &mut out);
@@ -340,16 +344,25 @@ mod tests {
 
     #[test]
     fn three_way_exchange_reconciles_both_sides() {
-        let mut sb = Scuttlebutt::new(2, 1, 1, SizeModel::new(8));
-        ctx_call(&mut sb, 0, |s, c| s.on_write(c, 0));
-        ctx_call(&mut sb, 1, |s, c| s.on_write(c, 0));
-        ctx_call(&mut sb, 1, |s, c| s.on_write(c, 0));
-        let ((), syn) = ctx_call(&mut sb, 0, |s, c| s.on_round(c));
+        let mut sb = Scuttlebutt::new(2, 1, settings());
+        call(&mut sb, 0, |s, c| s.on_write(c, 0, 1));
+        call(&mut sb, 1, |s, c| s.on_write(c, 0, 2));
+        call(&mut sb, 1, |s, c| s.on_write(c, 0, 3));
+        let ((), syn) = call(&mut sb, 0, |s, c| s.on_round(c));
         let (to, msg) = syn.sends.into_iter().next().unwrap();
-        assert_eq!((to, &msg), (1, &SbMsg::Syn { digest: vec![1, 0] }));
-        let ((), ack) = ctx_call(&mut sb, 1, |s, c| s.on_message(c, 0, msg));
+        assert_eq!(
+            (to, &msg),
+            (
+                1,
+                &SbMsg::Syn {
+                    digest: vec![1, 0],
+                    rate: None
+                }
+            )
+        );
+        let ((), ack) = call(&mut sb, 1, |s, c| s.on_message(c, 0, msg));
         let (_, ack) = ack.sends.into_iter().next().unwrap();
-        let ((), ack2) = ctx_call(&mut sb, 0, |s, c| s.on_message(c, 1, ack));
+        let ((), ack2) = call(&mut sb, 0, |s, c| s.on_message(c, 1, ack));
         assert_eq!(
             ack2.versions,
             vec![crate::node::VersionChange {
@@ -369,8 +382,19 @@ mod tests {
                 }]
             }
         );
-        ctx_call(&mut sb, 1, |s, c| s.on_message(c, 0, ack2));
+        call(&mut sb, 1, |s, c| s.on_message(c, 0, ack2));
         assert_eq!(sb.version_vector(0), sb.version_vector(1));
         assert_eq!(sb.version_vector(0), &[1, 2]);
+    }
+
+    /// MTU in bytes: 32 header + 2·12 digest = 56; 100 − 56 = 44 bytes
+    /// leave room for 44 / 24 = 1 delta in an ack.
+    #[test]
+    fn byte_mtu_leaves_room_for_the_digest() {
+        let mut cfg = settings();
+        cfg.mtu = Some(Mtu::Bytes(100));
+        let sb = Scuttlebutt::new(2, 1, cfg);
+        assert_eq!(sb.budget(2), 1);
+        assert_eq!(sb.budget(0), 2); // an ack2: (100 - 32) / 24
     }
 }

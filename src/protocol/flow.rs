@@ -1,0 +1,162 @@
+//! Adaptive flow control of local updates (after van Renesse et al. 2008,
+//! §4), as scuttlesim implements it:
+//!
+//! - Each node may apply local writes at `rate` updates per second: a token
+//!   bucket in the node's local time, holding at most one second of tokens
+//!   (and at least one).
+//! - A write that finds no token waits in the node's **backlog**, which keeps
+//!   the newest value per key (a later write to a backlogged key replaces
+//!   the earlier one: *coalesced*). So the backlog never exceeds the node's
+//!   key count. Each round, backlogged writes are applied (in key order)
+//!   while tokens last.
+//! - Each round the rate adapts AIMD: `rate · decrease` if a message the
+//!   node sent since the last round could not carry all the deltas its peer
+//!   lacked (MTU overflow), else `rate + increase`, within
+//!   `[min_rate, max_rate]`.
+//! - Every `syn` and `ack` carries the sender's rate (8 bytes); a receiver
+//!   adopts it if lower, so a slowdown spreads epidemically to the writers
+//!   whose updates congest the relays.
+
+use crate::scenario::FlowControl;
+use std::collections::BTreeMap;
+
+/// Flow-control state of every node.
+#[derive(Debug)]
+pub struct Flow {
+    cfg: FlowControl,
+    rate: Vec<f64>,
+    tokens: Vec<f64>,
+    refilled_at: Vec<u64>,
+    overflowed: Vec<bool>,
+    backlog: Vec<BTreeMap<u32, u64>>,
+    /// Writes that had to wait.
+    pub deferred: u64,
+    /// Backlogged writes replaced by a newer write to the same key.
+    pub coalesced: u64,
+    /// Largest backlog of any node at any time.
+    pub max_backlog: usize,
+}
+
+impl Flow {
+    /// Flow control for `nodes` nodes.
+    pub fn new(cfg: &FlowControl, nodes: u32) -> Flow {
+        let n = nodes as usize;
+        Flow {
+            cfg: cfg.clone(),
+            rate: vec![cfg.initial_rate; n],
+            tokens: vec![1.0; n],
+            refilled_at: vec![0; n],
+            overflowed: vec![false; n],
+            backlog: vec![BTreeMap::new(); n],
+            deferred: 0,
+            coalesced: 0,
+            max_backlog: 0,
+        }
+    }
+
+    fn refill(&mut self, node: usize, local_now: u64) {
+        let dt = local_now.saturating_sub(self.refilled_at[node]) as f64 / 1e9;
+        self.refilled_at[node] = local_now;
+        let cap = self.rate[node].max(1.0);
+        self.tokens[node] = (self.tokens[node] + self.rate[node] * dt).min(cap);
+    }
+
+    /// A local write of `key` = `value` arrives: `true` if it may be applied
+    /// now (a token was spent), `false` if it was backlogged.
+    pub fn admit(&mut self, node: usize, local_now: u64, key: u32, value: u64) -> bool {
+        self.refill(node, local_now);
+        if self.backlog[node].is_empty() && self.tokens[node] >= 1.0 {
+            self.tokens[node] -= 1.0;
+            return true;
+        }
+        self.deferred += 1;
+        if self.backlog[node].insert(key, value).is_some() {
+            self.coalesced += 1;
+        }
+        self.max_backlog = self.max_backlog.max(self.backlog[node].len());
+        false
+    }
+
+    /// Start of a round: backlogged writes that may now be applied (key
+    /// order), then the AIMD step.
+    pub fn round(&mut self, node: usize, local_now: u64) -> Vec<(u32, u64)> {
+        self.refill(node, local_now);
+        let mut ready = Vec::new();
+        while self.tokens[node] >= 1.0 {
+            let Some((k, v)) = self.backlog[node].pop_first() else {
+                break;
+            };
+            self.tokens[node] -= 1.0;
+            ready.push((k, v));
+        }
+        let r = &mut self.rate[node];
+        *r = if std::mem::take(&mut self.overflowed[node]) {
+            (*r * self.cfg.decrease).max(self.cfg.min_rate)
+        } else {
+            (*r + self.cfg.increase).min(self.cfg.max_rate)
+        };
+        ready
+    }
+
+    /// A message `node` sent could not carry every delta.
+    pub fn overflow(&mut self, node: usize) {
+        self.overflowed[node] = true;
+    }
+
+    /// `node`'s current rate (sent in its syn and ack messages).
+    pub fn rate(&self, node: usize) -> f64 {
+        self.rate[node]
+    }
+
+    /// `node` heard a peer's rate: it adopts it if lower.
+    pub fn heard(&mut self, node: usize, rate: f64) {
+        if rate < self.rate[node] {
+            self.rate[node] = rate.max(self.cfg.min_rate);
+        }
+    }
+
+    /// Backlogged writes of `node`.
+    pub fn backlog(&self, node: usize) -> usize {
+        self.backlog[node].len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> FlowControl {
+        FlowControl {
+            initial_rate: 2.0,
+            min_rate: 0.1,
+            max_rate: 4.0,
+            increase: 0.5,
+            decrease: 0.5,
+        }
+    }
+
+    #[test]
+    fn token_bucket_admits_at_the_rate_and_coalesces() {
+        let mut f = Flow::new(&cfg(), 1);
+        // One token at start; rate 2/s.
+        assert!(f.admit(0, 0, 0, 1));
+        assert!(!f.admit(0, 100_000_000, 1, 2)); // 0.2 tokens
+        assert!(!f.admit(0, 200_000_000, 1, 3)); // coalesced with key 1
+        assert_eq!((f.deferred, f.coalesced, f.backlog(0)), (2, 1, 1));
+        // At 0.6 s: 0.2 + 1.0 more tokens → one write released.
+        assert_eq!(f.round(0, 600_000_000), vec![(1, 3)]);
+        assert_eq!(f.rate(0), 2.5, "no overflow: additive increase");
+    }
+
+    #[test]
+    fn overflow_halves_and_lower_rates_spread() {
+        let mut f = Flow::new(&cfg(), 2);
+        f.overflow(0);
+        f.round(0, 0);
+        assert_eq!(f.rate(0), 1.0);
+        f.heard(1, f.rate(0));
+        assert_eq!(f.rate(1), 1.0);
+        f.heard(1, 3.0);
+        assert_eq!(f.rate(1), 1.0, "a higher rate is not adopted");
+    }
+}

@@ -1,0 +1,252 @@
+//! The replicated key-value state every replicating protocol shares: each
+//! node's version vector and the newest version it holds of every
+//! `(origin, key)` entry, plus a log of every write's key and timestamp
+//! (an entry carries its timestamp when it travels; the log keeps one copy).
+//!
+//! Versions are `generation << 32 | counter` (see [`super::scuttlebutt`]).
+//! With one key per origin the key store equals the version vector and is
+//! not stored twice.
+
+use crate::node::{Ctx, NodeId, Replica};
+
+/// One replicated entry in flight: `origin`'s `key` at `version`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Delta {
+    /// The writer of the entry.
+    pub origin: NodeId,
+    /// Key index among the origin's keys (or the shared key).
+    pub key: u32,
+    /// The origin's version of this write (`generation << 32 | counter`).
+    pub version: u64,
+}
+
+/// What one write was: its version, key and the writer's local timestamp.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct Logged {
+    version: u64,
+    key: u32,
+    timestamp: u64,
+}
+
+/// The state of every node.
+#[derive(Debug)]
+pub struct Store {
+    n: usize,
+    keys: usize,
+    /// `vv[node * n + origin]`.
+    vv: Vec<u64>,
+    /// `store[(node * n + origin) * keys + key]`; empty when `keys == 1`.
+    store: Vec<u64>,
+    /// Every origin's writes, in version order.
+    log: Vec<Vec<Logged>>,
+}
+
+impl Store {
+    /// Empty state for `nodes` nodes with `keys` keys per origin.
+    pub fn new(nodes: u32, keys: u32) -> Store {
+        let n = nodes as usize;
+        let keys = keys.max(1) as usize;
+        Store {
+            n,
+            keys,
+            vv: vec![0; n * n],
+            store: if keys > 1 {
+                vec![0; n * n * keys]
+            } else {
+                Vec::new()
+            },
+            log: vec![Vec::new(); n],
+        }
+    }
+
+    /// Number of nodes.
+    pub fn nodes(&self) -> usize {
+        self.n
+    }
+
+    /// Node `node`'s version vector (its digest).
+    pub fn version_vector(&self, node: NodeId) -> &[u64] {
+        let at = node as usize * self.n;
+        &self.vv[at..at + self.n]
+    }
+
+    /// The writer's local timestamp of write `(origin, version)`.
+    pub fn timestamp(&self, origin: NodeId, version: u64) -> u64 {
+        let log = &self.log[origin as usize];
+        log.binary_search_by_key(&version, |l| l.version)
+            .map_or(0, |i| log[i].timestamp)
+    }
+
+    /// The entries `node` holds that a peer with `digest` lacks: for each
+    /// origin in id order, the entries newer than `digest[origin]`, in
+    /// version order. With an all-zero digest: the node's whole state.
+    pub fn candidates(&self, node: NodeId, digest: &[u64], out: &mut Vec<Delta>) {
+        out.clear();
+        let mine = self.version_vector(node);
+        for (origin, (&have, &theirs)) in mine.iter().zip(digest).enumerate() {
+            if have <= theirs {
+                continue;
+            }
+            if self.keys == 1 {
+                out.push(Delta {
+                    origin: origin as NodeId,
+                    key: 0,
+                    version: have,
+                });
+                continue;
+            }
+            let start = out.len();
+            let row = (node as usize * self.n + origin) * self.keys;
+            for (key, &version) in self.store[row..row + self.keys].iter().enumerate() {
+                if version > theirs {
+                    out.push(Delta {
+                        origin: origin as NodeId,
+                        key: key as u32,
+                        version,
+                    });
+                }
+            }
+            out[start..].sort_unstable_by_key(|d| d.version);
+        }
+    }
+
+    /// Applies `deltas` at `ctx.node`, reporting version-vector changes
+    /// (coalesced per run of one origin) and calling `fresh` for each delta
+    /// that was newer than what the node held of its key.
+    ///
+    /// With `in_order` (Scuttlebutt, full-state anti-entropy: one origin's
+    /// deltas arrive in version order with no gap) the vector entry is the
+    /// largest version seen. Otherwise (rumors arrive in any order) the entry
+    /// advances only over a contiguous run of versions each of which the node
+    /// holds or has superseded, so it stays a true summary.
+    pub fn apply<M>(
+        &mut self,
+        ctx: &mut Ctx<'_, M>,
+        deltas: &[Delta],
+        in_order: bool,
+        mut fresh: impl FnMut(&Delta),
+    ) {
+        let node = ctx.node as usize;
+        let mut pending: Option<(NodeId, u64, u64)> = None;
+        for d in deltas {
+            let slot = (node * self.n + d.origin as usize) * self.keys + d.key as usize;
+            let held = if self.keys > 1 {
+                self.store[slot]
+            } else {
+                self.vv[node * self.n + d.origin as usize]
+            };
+            if d.version > held {
+                if self.keys > 1 {
+                    self.store[slot] = d.version;
+                }
+                fresh(d);
+            }
+            let old = self.vv[node * self.n + d.origin as usize];
+            let new = if in_order {
+                old.max(d.version)
+            } else {
+                self.covered(node, d.origin, old, d.version)
+            };
+            if new > old {
+                self.vv[node * self.n + d.origin as usize] = new;
+                match &mut pending {
+                    Some((o, _, n)) if *o == d.origin => *n = new,
+                    _ => {
+                        if let Some((o, a, b)) = pending.take() {
+                            ctx.version_changed(o, a, b);
+                        }
+                        pending = Some((d.origin, old, new));
+                    }
+                }
+            }
+        }
+        if let Some((o, a, b)) = pending {
+            ctx.version_changed(o, a, b);
+        }
+    }
+
+    /// How far `node`'s entry for `origin` can advance from `from` after a
+    /// delta at `arrived`: over every later write whose key the node now
+    /// holds at that version or newer.
+    fn covered(&self, node: usize, origin: NodeId, from: u64, arrived: u64) -> u64 {
+        if arrived <= from {
+            return from;
+        }
+        let log = &self.log[origin as usize];
+        let start = log.partition_point(|l| l.version <= from);
+        let mut at = from;
+        for l in &log[start..] {
+            let held = if self.keys > 1 {
+                self.store[(node * self.n + origin as usize) * self.keys + l.key as usize]
+            } else {
+                arrived.max(at)
+            };
+            if held >= l.version {
+                at = l.version;
+            } else {
+                break;
+            }
+        }
+        at
+    }
+
+    /// `ctx.node` writes `key`: its own entry rises by one.
+    pub fn write<M>(&mut self, ctx: &mut Ctx<'_, M>, key: u32) -> u64 {
+        let node = ctx.node as usize;
+        let entry = &mut self.vv[node * self.n + node];
+        let old = *entry;
+        assert!(
+            old & 0xffff_ffff < 0xffff_ffff,
+            "a node wrote 2^32 times in one generation"
+        );
+        *entry += 1;
+        let version = *entry;
+        if self.keys > 1 {
+            self.store[(node * self.n + node) * self.keys + key as usize] = version;
+        }
+        self.log[node].push(Logged {
+            version,
+            key,
+            timestamp: ctx.local_now.0,
+        });
+        ctx.version_changed(ctx.node, old, version);
+        version
+    }
+
+    /// `ctx.node` crashes; with `lost` its state is wiped and its generation
+    /// bumped (every change reported).
+    pub fn crash<M>(&mut self, ctx: &mut Ctx<'_, M>, lost: bool) {
+        if !lost {
+            return;
+        }
+        let node = ctx.node as usize;
+        let row = node * self.n;
+        for origin in 0..self.n {
+            let old = self.vv[row + origin];
+            if origin == node {
+                let new = ((old >> 32) + 1) << 32;
+                self.vv[row + origin] = new;
+                ctx.version_changed(origin as NodeId, old, new);
+            } else if old > 0 {
+                self.vv[row + origin] = 0;
+                ctx.version_reset(origin as NodeId, old, 0);
+            }
+        }
+        if self.keys > 1 {
+            self.store[row * self.keys..(row + self.n) * self.keys].fill(0);
+        }
+    }
+}
+
+impl Replica for Store {
+    fn version(&self, node: NodeId, origin: NodeId) -> u64 {
+        self.vv[node as usize * self.n + origin as usize]
+    }
+
+    fn key_version(&self, node: NodeId, origin: NodeId, key: u32) -> u64 {
+        if self.keys == 1 {
+            return self.version(node, origin);
+        }
+        self.store[(node as usize * self.n + origin as usize) * self.keys + key as usize]
+    }
+}
