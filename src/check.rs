@@ -12,6 +12,8 @@
 //! max_bytes_per_node_per_s = 5000   # every node's bytes sent / run time
 //! [[checks]]
 //! no_lost_writes = true             # under the scenario's merge policy
+//! [[checks]]
+//! max_staleness = "5s"              # needs output.staleness = true
 //! ```
 //!
 //! A check is evaluated from records (writes and version transitions, via
@@ -64,6 +66,10 @@ pub struct Check {
     /// (`false` checks nothing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_lost_writes: Option<bool>,
+    /// No staleness sample (needs `output.staleness = true`) shows a mapping
+    /// staler than this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_staleness: Option<SimDuration>,
 }
 
 /// What `converged_within` counts from.
@@ -106,6 +112,8 @@ pub enum Rule {
     MaxBytesPerNodePerS(u64),
     /// `no_lost_writes` (`true` or `false`).
     NoLostWrites(bool),
+    /// `max_staleness`.
+    MaxStaleness(SimDuration),
 }
 
 /// The names of the check fields, in documentation order.
@@ -114,6 +122,7 @@ pub const CHECK_NAMES: &[&str] = &[
     "all_writes_delivered_by",
     "max_bytes_per_node_per_s",
     "no_lost_writes",
+    "max_staleness",
 ];
 
 impl Check {
@@ -131,6 +140,9 @@ impl Check {
         }
         if self.no_lost_writes.is_some() {
             v.push("no_lost_writes");
+        }
+        if self.max_staleness.is_some() {
+            v.push("max_staleness");
         }
         v
     }
@@ -151,6 +163,8 @@ impl Check {
             Rule::MaxBytesPerNodePerS(max)
         } else if let Some(on) = self.no_lost_writes {
             Rule::NoLostWrites(on)
+        } else if let Some(max) = self.max_staleness {
+            Rule::MaxStaleness(max)
         } else {
             panic!("a validated check names one check")
         }
@@ -163,6 +177,7 @@ impl Check {
             Rule::AllWritesDeliveredBy(_) => "all_writes_delivered_by",
             Rule::MaxBytesPerNodePerS(_) => "max_bytes_per_node_per_s",
             Rule::NoLostWrites(_) => "no_lost_writes",
+            Rule::MaxStaleness(_) => "max_staleness",
         }
     }
 }
@@ -181,6 +196,7 @@ impl fmt::Display for Check {
             Rule::AllWritesDeliveredBy(by) => write!(f, "all_writes_delivered_by = \"{by}\""),
             Rule::MaxBytesPerNodePerS(max) => write!(f, "max_bytes_per_node_per_s = {max}"),
             Rule::NoLostWrites(on) => write!(f, "no_lost_writes = {on}"),
+            Rule::MaxStaleness(max) => write!(f, "max_staleness = \"{max}\""),
         }
     }
 }
@@ -232,6 +248,13 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), (String, String)> {
                     ),
                 ));
             }
+        }
+        if c.max_staleness.is_some() && !s.output.staleness {
+            return Err((
+                format!("{field}.max_staleness"),
+                "needs staleness samples: set `output.staleness = true` (sampled every `output.sample_interval`)"
+                    .into(),
+            ));
         }
         if c.max_bytes_per_node_per_s == Some(0) {
             return Err((
@@ -286,6 +309,7 @@ pub fn evaluate(checks: &[Check], obs: &Observer, outcome: &Outcome, merge: &str
                 Rule::AllWritesDeliveredBy(by) => delivered_by(obs, end, by),
                 Rule::MaxBytesPerNodePerS(max) => max_bytes(&outcome.metrics, end, max),
                 Rule::NoLostWrites(on) => no_lost_writes(outcome, merge, on),
+                Rule::MaxStaleness(max) => max_staleness(&outcome.metrics, max),
             };
             r.check = c.to_string();
             r.index = index;
@@ -475,6 +499,48 @@ fn max_bytes(metrics: &Collector, end: SimTime, max: u64) -> CheckResult {
     };
     r.at_ns = Some(end.0);
     r.node = Some(node as u32);
+    r
+}
+
+fn max_staleness(metrics: &Collector, max: SimDuration) -> CheckResult {
+    let samples = metrics.staleness();
+    let Some(worst) = samples
+        .iter()
+        .max_by_key(|s| (s.max_ns, std::cmp::Reverse(s.t_ns)))
+    else {
+        return result(true, "no staleness samples".into());
+    };
+    let mut r = if worst.max_ns <= max.0 {
+        result(
+            true,
+            format!(
+                "largest staleness {} (at {}) over {} samples",
+                secs(worst.max_ns),
+                secs(worst.t_ns),
+                samples.len()
+            ),
+        )
+    } else {
+        let first = samples
+            .iter()
+            .find(|s| s.max_ns > max.0)
+            .expect("the worst sample exceeds the limit");
+        let over = samples.iter().filter(|s| s.max_ns > max.0).count();
+        result(
+            false,
+            format!(
+                "staleness reached {} at {}, {} over the limit {max} ({} stale mappings then); first over at {} ({}); {over} of {} samples over",
+                secs(worst.max_ns),
+                secs(worst.t_ns),
+                secs(worst.max_ns - max.0),
+                worst.stale,
+                secs(first.t_ns),
+                secs(first.max_ns),
+                samples.len()
+            ),
+        )
+    };
+    r.at_ns = Some(worst.t_ns);
     r
 }
 

@@ -202,6 +202,20 @@ pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out:
                     json_str(detail)
                 ),
             )?,
+            Record::Defer {
+                t,
+                node,
+                key,
+                value,
+                backlog,
+                ..
+            } => ev(
+                out,
+                format!(
+                    "\"name\":\"defer\",\"cat\":\"write\",\"ph\":\"i\",\"s\":\"t\",\"ts\":{},\"tid\":{node},\"args\":{{\"key\":{key},\"value\":{value},\"backlog\":{backlog}}}",
+                    us(*t)
+                ),
+            )?,
             Record::Clock { .. } => {}
         }
     }

@@ -6,7 +6,9 @@ use crate::trace::{Cause, LocalCause, Record};
 use std::fmt::Write;
 
 /// The record types, as written in the `type` field.
-pub const RECORD_TYPES: &[&str] = &["write", "version", "send", "receive", "drop", "fault", "clock"];
+pub const RECORD_TYPES: &[&str] = &[
+    "write", "version", "defer", "send", "receive", "drop", "fault", "clock",
+];
 
 /// Which records to print. Every condition given must hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -140,6 +142,16 @@ pub fn describe(r: &Record, node_width: usize) -> String {
             let parts: Vec<String> = set.iter().map(|(i, v)| format!("n{i}={v}")).collect();
             o.push_str(&parts.join(" "));
             None
+        }
+        Record::Defer {
+            lt,
+            key,
+            value,
+            backlog,
+            ..
+        } => {
+            let _ = write!(o, "key {key} = {value} waits (backlog {backlog})");
+            Some(*lt)
         }
         Record::Fault {
             fault,

@@ -244,3 +244,30 @@ fn no_lost_writes_names_the_lost_write() {
     assert!(r.detail.contains("value 50"), "{}", r.detail);
     assert!(check("lww-version").passed);
 }
+
+/// Staleness is sampled every second: at 1 s node 1 still lacks the write
+/// made at 0.1 s (it gets it at 1.02 s), so that mapping is 0.9 s stale; at
+/// 2 s nothing is stale. The largest sampled staleness is 0.9 s, at 1 s.
+#[test]
+fn max_staleness_boundary_by_hand() {
+    let with = |check: &str| {
+        let text = two_nodes(check) + "\n[output]\nstaleness = true\n";
+        run_checked(&scenario(&text), &mut NullSink, TraceLevel::Off, None)
+            .checks
+            .remove(0)
+    };
+    assert!(with("[[checks]]\nmax_staleness = \"900ms\"").passed);
+    let r = with("[[checks]]\nmax_staleness = \"899ms\"");
+    assert!(!r.passed);
+    assert_eq!(r.at_ns, Some(1_000_000_000));
+    assert!(
+        r.detail.starts_with("staleness reached 0.900s at 1.000s"),
+        "{}",
+        r.detail
+    );
+    let e = scenario_error(&two_nodes("[[checks]]\nmax_staleness = \"1s\""));
+    assert!(
+        e.contains("checks[0].max_staleness") && e.contains("output.staleness"),
+        "{e}"
+    );
+}
