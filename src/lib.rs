@@ -15,6 +15,10 @@
 //!   to rounds, messages and writes by emitting commands.
 //! - **Records** ([`trace::Record`]): every observable step, hashed into a
 //!   digest ([`trace::TraceDigest`]) whether or not a trace file is written.
+//! - **Checks** ([`check::Check`]): what a run must achieve, evaluated from
+//!   its records ([`check::run_checked`]). A failing run is found across
+//!   seeds ([`explore`]), verified bit for bit ([`replay`]), made smaller
+//!   ([`shrink`]) and read or exported ([`export`]).
 //!
 //! ## Determinism
 //! Same binary + same scenario + same seed = the same records, byte for byte.
