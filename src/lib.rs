@@ -46,6 +46,7 @@
 //! ```
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+pub mod chart;
 pub mod check;
 pub mod clock;
 pub mod error;

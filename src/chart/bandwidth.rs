@@ -1,0 +1,368 @@
+//! Bandwidth chart: what the protocol costs, over time and across nodes.
+//!
+//! Panel (a) stacks the network-wide rate of each message kind over time, so
+//! the top edge is the total; panel (b) shows, per message kind (or total),
+//! how the per-node rate is distributed as a box plot (min, quartiles, median,
+//! max), which exposes hot spots a mean would hide. Kind colours are shared
+//! with the space-time diagram.
+
+use plotters::coord::Shift;
+use plotters::element::{PathElement, Polygon, Rectangle};
+use plotters::prelude::{DrawingArea, DrawingBackend};
+
+use super::draw::{build, dedup_px, from_zero, no_data, span, Axes, Ticks, Usable};
+use super::frame::{page, LegendEntry, Mark};
+use super::render::{render, Ctx, Figure};
+use super::theme::{KindColors, BLACK, INK};
+use super::{ChartError, ImageFormat, Provenance, Rendered};
+
+/// Network-wide rate of one message kind over time.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KindRate {
+    /// Message kind, e.g. `"digest"`, `"delta"`, `"other"`.
+    pub kind: String,
+    /// Bytes per second summed over all nodes, one value per `time_s` entry.
+    pub bytes_per_s: Vec<f64>,
+}
+
+/// Per-node rates for one box of the box plot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NodeRates {
+    /// Box label: a message kind (coloured like it) or `"total"` (black).
+    pub label: String,
+    /// One value per node: its mean bytes per second over the run.
+    pub bytes_per_s: Vec<f64>,
+}
+
+/// Input of [`bandwidth`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BandwidthData {
+    /// Times (s) of the rate samples, ascending.
+    pub time_s: Vec<f64>,
+    /// Stacked bottom to top in this order. A time at which any kind's value is
+    /// not finite is skipped for all kinds, so the stack stays consistent.
+    pub kinds: Vec<KindRate>,
+    /// Boxes of panel (b), left to right.
+    pub per_node: Vec<NodeRates>,
+}
+
+/// Renders the two-panel bandwidth chart: stacked rate by kind over time, and
+/// per-node rate distributions.
+pub fn bandwidth(
+    data: &BandwidthData,
+    prov: &Provenance,
+    format: ImageFormat,
+) -> Result<Rendered, ChartError> {
+    render(&Fig(data), prov, format)
+}
+
+/// Five-number summary `[min, q1, median, q3, max]` of the finite values,
+/// quartiles by linear interpolation between order statistics (type 7).
+pub(crate) fn five_numbers(values: &[f64]) -> Option<[f64; 5]> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.usable()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        let h = (v.len() - 1) as f64 * p;
+        let (lo, frac) = (h.floor() as usize, h - h.floor());
+        let hi = (lo + 1).min(v.len() - 1);
+        v[lo] + (v[hi] - v[lo]) * frac
+    };
+    Some([v[0], q(0.25), q(0.5), q(0.75), v[v.len() - 1]])
+}
+
+struct Fig<'a>(&'a BandwidthData);
+
+const STACK_ALPHA: f64 = 0.8;
+const BOX_ALPHA: f64 = 0.35;
+
+impl Fig<'_> {
+    /// Times and cumulative sums per kind, at the times where every value is finite.
+    fn stack(&self) -> (Vec<f64>, Vec<Vec<f64>>) {
+        let d = self.0;
+        let mut times = Vec::new();
+        let mut cum: Vec<Vec<f64>> = vec![Vec::new(); d.kinds.len()];
+        for (i, t) in d.time_s.iter().enumerate() {
+            if !t.usable() || d.kinds.iter().any(|k| !k.bytes_per_s[i].usable()) {
+                continue;
+            }
+            times.push(*t);
+            let mut acc = 0.0;
+            for (k, c) in d.kinds.iter().zip(cum.iter_mut()) {
+                acc += k.bytes_per_s[i];
+                c.push(acc);
+            }
+        }
+        (times, cum)
+    }
+
+    /// Kind colours over the stacked kinds and the box labels ("total" is black).
+    fn colors(&self) -> KindColors {
+        let d = self.0;
+        let boxes = d
+            .per_node
+            .iter()
+            .map(|b| b.label.as_str())
+            .filter(|l| *l != TOTAL);
+        KindColors::new(d.kinds.iter().map(|k| k.kind.as_str()).chain(boxes))
+    }
+}
+
+/// Box label drawn in black (the kind "other" is grey).
+const TOTAL: &str = "total";
+
+impl Figure for Fig<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1000, 440)
+    }
+
+    fn validate(&self) -> Result<(), ChartError> {
+        let n = self.0.time_s.len();
+        match self.0.kinds.iter().find(|k| k.bytes_per_s.len() != n) {
+            Some(k) => Err(ChartError::InvalidInput {
+                chart: "bandwidth",
+                reason: format!(
+                    "kind {:?} has {} values but time_s has {n}",
+                    k.kind,
+                    k.bytes_per_s.len()
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
+        let t = &ctx.theme;
+        let d = self.0;
+        let colors = self.colors();
+        let legend: Vec<LegendEntry> = d
+            .kinds
+            .iter()
+            .map(|k| {
+                LegendEntry::new(
+                    k.kind.clone(),
+                    Mark::Band {
+                        color: colors.get(&k.kind),
+                        alpha: STACK_ALPHA,
+                    },
+                )
+            })
+            .collect();
+        // A legend even for one kind: the kind's name appears nowhere else in (a).
+        let body = page(root, ctx, "bandwidth", &legend)?;
+        let (w, _) = body.dim_in_pixel();
+        let (left, right) = body.split_horizontally(w as i32 * 60 / 100);
+        let right = right.margin(0, 0, t.px(24.0), 0);
+
+        // (a) stacked rates over time.
+        let (times, cum) = self.stack();
+        let y = from_zero(span(cum.iter().flatten().copied()), 0.08);
+        let mut a = Axes::new(
+            from_zero(span(times.iter().copied()), 0.0),
+            y,
+            "time (s)",
+            "bytes/s (all nodes)",
+        );
+        a.caption = Some("(a) rate by message kind");
+        let chart = build(root, &left, ctx, &a)?;
+        if times.len() < 2 || cum.is_empty() {
+            no_data(root, &chart, ctx)?;
+        } else {
+            for (k, upper) in cum.iter().enumerate() {
+                let color = colors.get(&d.kinds[k].kind);
+                let up = times
+                    .iter()
+                    .zip(upper)
+                    .map(|(x, y)| chart.backend_coord(&(*x, *y)));
+                let pts = dedup_px(match k {
+                    0 => up
+                        .chain([
+                            chart.backend_coord(&(times[times.len() - 1], 0.0)),
+                            chart.backend_coord(&(times[0], 0.0)),
+                        ])
+                        .collect(),
+                    _ => up
+                        .chain(
+                            times
+                                .iter()
+                                .zip(&cum[k - 1])
+                                .rev()
+                                .map(|(x, y)| chart.backend_coord(&(*x, *y))),
+                        )
+                        .collect(),
+                });
+                root.draw(&Polygon::new(pts, t.tint(color, STACK_ALPHA)))?;
+                let edge = dedup_px(
+                    times
+                        .iter()
+                        .zip(upper)
+                        .map(|(x, y)| chart.backend_coord(&(*x, *y)))
+                        .collect(),
+                );
+                root.draw(&PathElement::new(edge, t.line(color, 1.5)))?;
+            }
+        }
+
+        // (b) per-node distributions.
+        let boxes: Vec<(&NodeRates, Option<[f64; 5]>)> = d
+            .per_node
+            .iter()
+            .map(|b| (b, five_numbers(&b.bytes_per_s)))
+            .collect();
+        let yr = span(boxes.iter().filter_map(|(_, f)| *f).flat_map(|f| [f[0], f[4]]));
+        let ticks = boxes
+            .iter()
+            .enumerate()
+            .map(|(i, (b, _))| (i as f64, b.label.clone()))
+            .collect();
+        let mut b = Axes::new(
+            (-0.6, boxes.len().max(1) as f64 - 0.4),
+            from_zero(yr, 0.08),
+            "message kind",
+            "bytes/s per node",
+        );
+        b.x_ticks = Ticks::Custom(ticks);
+        b.caption = Some("(b) per-node rate");
+        let chart = build(root, &right, ctx, &b)?;
+        if boxes.iter().all(|(_, f)| f.is_none()) {
+            return no_data(root, &chart, ctx);
+        }
+        for (i, (nr, five)) in boxes.iter().enumerate() {
+            let Some([min, q1, med, q3, max]) = *five else {
+                continue;
+            };
+            let color = if nr.label == TOTAL {
+                BLACK
+            } else {
+                colors.get(&nr.label)
+            };
+            let x = i as f64;
+            let p = |y: f64, dx: f64| chart.backend_coord(&(x + dx, y));
+            let hw = 0.28;
+            root.draw(&Rectangle::new([p(q3, -hw), p(q1, hw)], t.tint(color, BOX_ALPHA)))?;
+            // A closed path, not a stroked rectangle: plotters' SVG rect ignores stroke width.
+            let (a, b) = (p(q3, -hw), p(q1, hw));
+            root.draw(&PathElement::new(
+                vec![a, (b.0, a.1), b, (a.0, b.1), a],
+                t.line(color, 1.8),
+            ))?;
+            for (y0, y1) in [(min, q1), (q3, max)] {
+                root.draw(&PathElement::new(
+                    vec![p(y0, 0.0), p(y1, 0.0)],
+                    t.line(color, 1.8),
+                ))?;
+            }
+            for y in [min, max] {
+                root.draw(&PathElement::new(
+                    vec![p(y, -hw / 2.0), p(y, hw / 2.0)],
+                    t.line(color, 1.8),
+                ))?;
+            }
+            root.draw(&PathElement::new(vec![p(med, -hw), p(med, hw)], t.line(INK, 3.0)))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::testutil::{check, check_empty, count, prov};
+
+    #[test]
+    fn five_numbers_interpolate_quartiles() {
+        assert_eq!(
+            five_numbers(&[4.0, 1.0, 3.0, 2.0, f64::NAN]),
+            Some([1.0, 1.75, 2.5, 3.25, 4.0])
+        );
+        assert_eq!(five_numbers(&[7.0]), Some([7.0; 5]));
+        assert_eq!(five_numbers(&[f64::INFINITY]), None);
+    }
+
+    fn sample() -> BandwidthData {
+        let time_s: Vec<f64> = (0..30).map(f64::from).collect();
+        let kinds = [("digest", 2000.0), ("delta", 5000.0), ("other", 500.0)]
+            .iter()
+            .map(|(k, base)| KindRate {
+                kind: k.to_string(),
+                bytes_per_s: time_s
+                    .iter()
+                    .map(|t| base * (1.0 + 0.3 * (t * 0.5).sin()))
+                    .collect(),
+            })
+            .collect();
+        let per_node = ["digest", "delta", "other", "total"]
+            .iter()
+            .enumerate()
+            .map(|(i, l)| NodeRates {
+                label: l.to_string(),
+                bytes_per_s: (0..16).map(|n| f64::from(n) * 10.0 + i as f64 * 100.0).collect(),
+            })
+            .collect();
+        BandwidthData {
+            time_s,
+            kinds,
+            per_node,
+        }
+    }
+
+    #[test]
+    fn renders_stack_and_boxes() {
+        let svg = check(
+            |f| bandwidth(&sample(), &prov(), f),
+            &[
+                "unit: bandwidth",
+                "time (s)",
+                "bytes/s (all nodes)",
+                "bytes/s per node",
+                "digest",
+                "delta",
+                "total",
+            ],
+        );
+        assert!(count(&svg, "polygon") >= 3, "one stacked area per kind");
+        assert!(
+            count(&svg, "rect") >= 4 + 3,
+            "a box per distribution, legend samples"
+        );
+        assert!(
+            count(&svg, "polyline") >= 4 * 6,
+            "outline, two whiskers, two caps, median per box"
+        );
+    }
+
+    #[test]
+    fn non_finite_time_is_skipped_for_every_kind() {
+        let mut d = sample();
+        d.kinds[1].bytes_per_s[3] = f64::NAN;
+        d.time_s[5] = f64::INFINITY;
+        let (times, cum) = Fig(&d).stack();
+        assert_eq!(times.len(), 28);
+        assert!(cum.iter().all(|c| c.len() == 28));
+        check(|f| bandwidth(&d, &prov(), f), &["bytes/s per node"]);
+    }
+
+    #[test]
+    fn mismatched_lengths_are_rejected() {
+        let mut d = sample();
+        d.kinds[0].bytes_per_s.pop();
+        assert!(matches!(
+            bandwidth(&d, &prov(), ImageFormat::Svg),
+            Err(ChartError::InvalidInput {
+                chart: "bandwidth",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn empty_input_renders_no_data() {
+        check_empty(|f| bandwidth(&BandwidthData::default(), &prov(), f));
+    }
+}

@@ -1,0 +1,271 @@
+//! Convergence chart: empirical CDF of per-write convergence time.
+//!
+//! For each series the curve at `t` is the fraction of *all* writes that had
+//! reached every node within `t` seconds. Writes that never converged stay in
+//! the denominator, so a run that lost writes visibly tops out below 1 instead
+//! of hiding them. Several series (one per sweep point) are overlaid with a
+//! legend; after eight colours the lines turn dashed.
+
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend};
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::draw::{build, data_line, from_zero, no_data, span, Axes, Usable, MAX_ABS};
+use super::frame::{page, put_text, LegendEntry, Mark};
+use super::render::{render, Ctx, Figure};
+use super::theme::{series_color, SERIES};
+use super::{ChartError, ImageFormat, Provenance, Rendered};
+
+/// One empirical distribution of convergence times.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CdfSeries {
+    /// Legend text, e.g. `"fanout=3"`; not shown when the chart has one series.
+    pub label: String,
+    /// Seconds from each write until every node had it. `+inf` (or anything
+    /// above 1e100) counts as a write that never converged; NaN and `-inf`
+    /// are skipped.
+    pub convergence_s: Vec<f64>,
+    /// Writes that never reached every node (in addition to any `+inf`).
+    pub not_converged: usize,
+}
+
+/// Input of [`convergence`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConvergenceData {
+    /// One curve per series, drawn in this order.
+    pub series: Vec<CdfSeries>,
+}
+
+/// Renders the empirical CDF of convergence time, one step line per series.
+pub fn convergence(
+    data: &ConvergenceData,
+    prov: &Provenance,
+    format: ImageFormat,
+) -> Result<Rendered, ChartError> {
+    render(&Fig(data), prov, format)
+}
+
+struct Fig<'a>(&'a ConvergenceData);
+
+/// Sorted finite times and the total number of writes (the denominator).
+fn samples(s: &CdfSeries) -> (Vec<f64>, usize) {
+    let mut v: Vec<f64> = s.convergence_s.iter().copied().filter(|x| x.usable()).collect();
+    v.sort_by(f64::total_cmp);
+    let inf = s.convergence_s.iter().filter(|x| **x > MAX_ABS).count();
+    let total = v.len() + inf + s.not_converged;
+    (v, total)
+}
+
+/// The step line of one ECDF from `x0`; it continues to `x1` only when some
+/// writes never converged (the curve stays below 1 forever), otherwise it
+/// ends where the last write converged.
+fn steps(sorted: &[f64], total: usize, x0: f64, x1: f64) -> Vec<(f64, f64)> {
+    let mut pts = vec![(x0, 0.0)];
+    let n = total as f64;
+    let mut i = 0;
+    while i < sorted.len() {
+        let x = sorted[i];
+        let before = i as f64 / n;
+        while i < sorted.len() && sorted[i] == x {
+            i += 1;
+        }
+        pts.push((x, before));
+        pts.push((x, i as f64 / n));
+    }
+    if sorted.len() < total {
+        pts.push((x1, sorted.len() as f64 / n));
+    }
+    pts
+}
+
+impl Figure for Fig<'_> {
+    fn size(&self) -> (u32, u32) {
+        (640, 440)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
+        let t = &ctx.theme;
+        let series: Vec<(&CdfSeries, Vec<f64>, usize)> = self
+            .0
+            .series
+            .iter()
+            .map(|s| {
+                let (v, total) = samples(s);
+                (s, v, total)
+            })
+            .filter(|(_, _, total)| *total > 0)
+            .collect();
+        let many = series.len() > 1;
+        let style = |i: usize| (series_color(i), i >= SERIES.len());
+        let legend: Vec<LegendEntry> = if many {
+            series
+                .iter()
+                .enumerate()
+                .map(|(i, (s, v, total))| {
+                    let (color, dashed) = style(i);
+                    let lost = total - v.len();
+                    let label = if lost > 0 {
+                        format!("{} ({lost} unconverged)", s.label)
+                    } else {
+                        s.label.clone()
+                    };
+                    LegendEntry::new(label, Mark::Line { color, dashed })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let body = page(root, ctx, "convergence time CDF", &legend)?;
+        let x = from_zero(span(series.iter().flat_map(|(_, v, _)| v.iter().copied())), 0.04);
+        let axes = Axes::new(
+            x,
+            (0.0, 1.04),
+            "time to reach all nodes (s)",
+            "fraction of writes",
+        );
+        let chart = build(root, &body, ctx, &axes)?;
+        if series.is_empty() {
+            return no_data(root, &chart, ctx);
+        }
+        for (i, (_, v, total)) in series.iter().enumerate() {
+            let (color, dashed) = style(i);
+            data_line(
+                root,
+                &chart,
+                &steps(v, *total, x.0, x.1),
+                t.line(color, 2.5),
+                dashed,
+                t,
+            )?;
+        }
+        if let [(_, v, total)] = series.as_slice() {
+            let lost = total - v.len();
+            let mut note = format!("{total} writes");
+            if lost > 0 {
+                note.push_str(&format!(", {lost} never converged"));
+            }
+            let (xr, yr) = chart.plotting_area().get_pixel_range();
+            let pos = (xr.end - t.px(10.0), yr.end - t.px(10.0));
+            put_text(root, &note, pos, &t.note_font(), HPos::Right, VPos::Bottom)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::testutil::{check, check_empty, count, prov};
+
+    #[test]
+    fn ecdf_steps_count_unconverged_writes_in_the_denominator() {
+        let s = CdfSeries {
+            label: "a".into(),
+            convergence_s: vec![2.0, 1.0, f64::NAN, 2.0, f64::INFINITY],
+            not_converged: 1,
+        };
+        let (v, total) = samples(&s);
+        assert_eq!((v.as_slice(), total), ([1.0, 2.0, 2.0].as_slice(), 5));
+        let pts = steps(&v, total, 0.0, 3.0);
+        assert_eq!(
+            pts,
+            vec![
+                (0.0, 0.0),
+                (1.0, 0.0),
+                (1.0, 0.2),
+                (2.0, 0.2),
+                (2.0, 0.6),
+                (3.0, 0.6)
+            ]
+        );
+        assert_eq!(
+            steps(&[1.0], 1, 0.0, 3.0),
+            vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)]
+        );
+    }
+
+    #[test]
+    fn renders_overlaid_series_with_legend() {
+        let data = ConvergenceData {
+            series: (0..3)
+                .map(|k| CdfSeries {
+                    label: format!("fanout={}", k + 1),
+                    convergence_s: (0..20).map(|i| f64::from(i) * 0.1 / f64::from(k + 1)).collect(),
+                    not_converged: k as usize,
+                })
+                .collect(),
+        };
+        let svg = check(
+            |f| convergence(&data, &prov(), f),
+            &[
+                "unit: convergence time CDF",
+                "time to reach all nodes (s)",
+                "fraction of writes",
+                "fanout=2",
+                "fanout=3 (2 unconverged)",
+            ],
+        );
+        // 3 data lines + 3 legend samples, on top of axes and grid.
+        assert!(count(&svg, "polyline") >= 6 + 2);
+    }
+
+    #[test]
+    fn single_series_has_no_legend_but_a_count() {
+        let data = ConvergenceData {
+            series: vec![CdfSeries {
+                label: "hidden".into(),
+                convergence_s: vec![0.5, 1.5],
+                not_converged: 0,
+            }],
+        };
+        let svg = check(|f| convergence(&data, &prov(), f), &["2 writes"]);
+        assert!(!svg.contains("hidden"));
+    }
+
+    #[test]
+    fn long_scenario_names_are_shortened_in_the_title() {
+        let data = ConvergenceData {
+            series: vec![CdfSeries {
+                convergence_s: vec![1.0, 2.0],
+                ..Default::default()
+            }],
+        };
+        let p = Provenance {
+            scenario: "x".repeat(300),
+            ..prov()
+        };
+        let svg = convergence(&data, &p, ImageFormat::Svg).unwrap();
+        let text = svg.svg_text().unwrap();
+        assert!(text.contains("…: convergence time CDF"));
+        assert!(!text.contains(&"x".repeat(100)));
+    }
+
+    #[test]
+    fn many_writes_give_a_small_svg() {
+        let times: Vec<f64> = (0..100_000).map(|i| f64::from(i % 9973) * 0.001).collect();
+        let data = ConvergenceData {
+            series: vec![CdfSeries {
+                convergence_s: times,
+                ..Default::default()
+            }],
+        };
+        let svg = convergence(&data, &prov(), ImageFormat::Svg).unwrap();
+        assert!(svg.bytes.len() < 200_000, "svg is {} bytes", svg.bytes.len());
+    }
+
+    #[test]
+    fn empty_inputs_render_no_data() {
+        check_empty(|f| convergence(&ConvergenceData::default(), &prov(), f));
+        let nan = ConvergenceData {
+            series: vec![CdfSeries {
+                convergence_s: vec![f64::NAN],
+                ..Default::default()
+            }],
+        };
+        check_empty(|f| convergence(&nan, &prov(), f));
+    }
+}

@@ -1,0 +1,327 @@
+//! Axes and data lines shared by the charts: ranges, ticks, panels, polylines.
+//!
+//! Data ranges come from [`span`] over [`Usable`] values (finite, magnitude at
+//! most [`MAX_ABS`]), so every drawn point lies inside its panel. Data lines
+//! are mapped to pixels with `ChartContext::backend_coord` and drawn on the
+//! root area, like the pixel-sized marks in `marks.rs`.
+
+use plotters::chart::ChartContext;
+use plotters::coord::ranged1d::Ranged;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::element::PathElement;
+use plotters::prelude::{Cartesian2d, ChartBuilder, DrawingArea, DrawingBackend};
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::frame::{put_text, text_size};
+use super::marks::dashed_path;
+use super::render::Ctx;
+use super::theme::{Theme, TickFormat, GRID, INK};
+use super::ChartError;
+
+/// Largest magnitude a chart plots; larger values are treated like infinities
+/// (skipped), so axis ranges and pixel positions stay finite and small.
+pub(crate) const MAX_ABS: f64 = 1e100;
+
+/// Whether a value can be plotted: finite and at most [`MAX_ABS`] in magnitude.
+pub(crate) trait Usable {
+    /// True for values the charts draw.
+    fn usable(self) -> bool;
+}
+
+impl Usable for f64 {
+    fn usable(self) -> bool {
+        self.is_finite() && self.abs() <= MAX_ABS
+    }
+}
+
+/// A chart with `f64` axes.
+pub(crate) type Chart2<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Smallest and largest finite value, if any. Charts pass only [`Usable`]
+/// values (or sums of a few), so the range width stays finite.
+pub(crate) fn span(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
+}
+
+/// `(lo, hi)` widened by `frac` of its width on both sides; a point becomes a
+/// unit-wide range; `None` becomes `default`.
+pub(crate) fn padded(r: Option<(f64, f64)>, frac: f64, default: (f64, f64)) -> (f64, f64) {
+    match r {
+        None => default,
+        Some((lo, hi)) if hi - lo <= f64::EPSILON * hi.abs().max(1.0) => {
+            let d = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
+            (lo - d, hi + d)
+        }
+        Some((lo, hi)) => {
+            let d = (hi - lo) * frac;
+            (lo - d, hi + d)
+        }
+    }
+}
+
+/// A range that always contains zero (counts, rates and durations start at
+/// zero): `(0, hi)` plus `frac` headroom for non-negative data, otherwise the
+/// padded range of the data and zero.
+pub(crate) fn from_zero(r: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
+    match r {
+        Some((lo, hi)) if lo >= 0.0 => {
+            let hi = if hi <= 0.0 { 1.0 } else { hi };
+            (0.0, hi + hi * frac)
+        }
+        Some((lo, hi)) => padded(Some((lo, hi.max(0.0))), frac, (0.0, 1.0)),
+        None => (0.0, 1.0),
+    }
+}
+
+/// Ticks of one axis.
+pub(crate) enum Ticks {
+    /// Up to this many "nice" ticks with grid lines.
+    Auto(usize),
+    /// Exactly these labels at these positions, no grid lines.
+    Custom(Vec<(f64, String)>),
+}
+
+/// Everything needed to set up one panel's axes.
+pub(crate) struct Axes<'s> {
+    pub(crate) x: (f64, f64),
+    pub(crate) y: (f64, f64),
+    pub(crate) x_desc: &'s str,
+    pub(crate) y_desc: &'s str,
+    pub(crate) x_ticks: Ticks,
+    pub(crate) y_ticks: Ticks,
+    /// Panel caption, e.g. "(a) rate by kind".
+    pub(crate) caption: Option<&'s str>,
+    /// Hide x tick labels (upper panel sharing its x axis with the one below).
+    pub(crate) hide_x_labels: bool,
+    /// Width of the y label area, to align stacked panels; `None` to fit.
+    pub(crate) y_area: Option<i32>,
+    /// Draw grid lines at the automatic ticks.
+    pub(crate) grid: bool,
+}
+
+impl<'s> Axes<'s> {
+    /// Axes with automatic ticks and no caption.
+    pub(crate) fn new(x: (f64, f64), y: (f64, f64), x_desc: &'s str, y_desc: &'s str) -> Self {
+        Axes {
+            x,
+            y,
+            x_desc,
+            y_desc,
+            x_ticks: Ticks::Auto(7),
+            y_ticks: Ticks::Auto(6),
+            caption: None,
+            hide_x_labels: false,
+            y_area: None,
+            grid: true,
+        }
+    }
+}
+
+/// Width of the y label area that fits the tick labels and description of `axes`.
+pub(crate) fn y_area_width<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    axes: &Axes<'_>,
+) -> i32 {
+    let t = &ctx.theme;
+    let fmt = format_of(axes.y, &axes.y_ticks);
+    let widest = labels_of(axes.y, &axes.y_ticks, &fmt)
+        .iter()
+        .map(|s| text_size(root, s, &t.tick_font()).0)
+        .max()
+        .unwrap_or(0);
+    let (_, desc_h) = text_size(root, "Ag", &t.axis_font());
+    2 * t.px(TICK_LEN) + widest + t.px(10.0) + desc_h + t.px(2.0)
+}
+
+const TICK_LEN: f64 = 5.0;
+
+fn auto_ticks(range: (f64, f64), n: usize) -> Vec<f64> {
+    RangedCoordf64::from(range.0..range.1).key_points(n)
+}
+
+fn labels_of(range: (f64, f64), ticks: &Ticks, fmt: &TickFormat) -> Vec<String> {
+    match ticks {
+        Ticks::Auto(n) => auto_ticks(range, *n).into_iter().map(|v| fmt.format(v)).collect(),
+        Ticks::Custom(v) => v.iter().map(|(_, s)| s.clone()).collect(),
+    }
+}
+
+fn format_of(range: (f64, f64), ticks: &Ticks) -> TickFormat {
+    match ticks {
+        Ticks::Auto(n) => TickFormat::for_ticks(&auto_ticks(range, *n)),
+        Ticks::Custom(_) => TickFormat::for_ticks(&[]),
+    }
+}
+
+/// Builds a panel on `area` with styled axes and grid; custom ticks are drawn too.
+pub(crate) fn build<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    area: &'a DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    axes: &Axes<'_>,
+) -> Result<Chart2<'a, DB>, ChartError> {
+    let t = &ctx.theme;
+    let tick = t.tick_font();
+    let desc = t.axis_font();
+    let tick_len = t.px(TICK_LEN);
+    let (x_fmt, y_fmt) = (format_of(axes.x, &axes.x_ticks), format_of(axes.y, &axes.y_ticks));
+    let y_area = axes.y_area.unwrap_or_else(|| y_area_width(root, ctx, axes));
+    let (_, tick_h) = text_size(root, "0", &tick);
+    let (_, desc_h) = text_size(root, "Ag", &desc);
+    let x_area = if axes.hide_x_labels {
+        tick_len + t.px(4.0)
+    } else {
+        let desc_h = if axes.x_desc.is_empty() {
+            0
+        } else {
+            desc_h + t.px(10.0)
+        };
+        2 * tick_len + tick_h + desc_h + t.px(4.0)
+    };
+
+    let mut b = ChartBuilder::on(area);
+    b.x_label_area_size(x_area).y_label_area_size(y_area);
+    b.margin_right(t.px(14.0)).margin_top(t.px(12.0));
+    if let Some(c) = axes.caption {
+        b.caption(c, t.caption_font());
+    }
+    let mut chart = b.build_cartesian_2d(axes.x.0..axes.x.1, axes.y.0..axes.y.1)?;
+
+    let hide = axes.hide_x_labels;
+    let fx = |v: &f64| {
+        if hide {
+            String::new()
+        } else {
+            x_fmt.format(*v)
+        }
+    };
+    let fy = |v: &f64| y_fmt.format(*v);
+    let n = |ticks: &Ticks| match ticks {
+        Ticks::Auto(n) => *n,
+        Ticks::Custom(_) => 0,
+    };
+    let mut mesh = chart.configure_mesh();
+    if !axes.grid {
+        mesh.disable_mesh();
+    }
+    mesh.x_labels(n(&axes.x_ticks))
+        .y_labels(n(&axes.y_ticks))
+        .max_light_lines(0)
+        .x_label_formatter(&fx)
+        .y_label_formatter(&fy)
+        .label_style(tick.clone())
+        .axis_desc_style(desc)
+        .x_desc(axes.x_desc)
+        .y_desc(axes.y_desc)
+        .bold_line_style(t.line(GRID, 1.0))
+        .axis_style(t.line(INK, 1.2))
+        .set_all_tick_mark_size(tick_len)
+        .draw()?;
+
+    if let Ticks::Custom(v) = &axes.x_ticks {
+        for (x, s) in v {
+            let (px, py) = chart.backend_coord(&(*x, axes.y.0));
+            root.draw(&PathElement::new(
+                vec![(px, py), (px, py + tick_len)],
+                t.line(INK, 1.2),
+            ))?;
+            put_text(root, s, (px, py + 2 * tick_len), &tick, HPos::Center, VPos::Top)?;
+        }
+    }
+    if let Ticks::Custom(v) = &axes.y_ticks {
+        for (y, s) in v {
+            let (px, py) = chart.backend_coord(&(axes.x.0, *y));
+            root.draw(&PathElement::new(
+                vec![(px - tick_len, py), (px, py)],
+                t.line(INK, 1.2),
+            ))?;
+            put_text(root, s, (px - 2 * tick_len, py), &tick, HPos::Right, VPos::Center)?;
+        }
+    }
+    Ok(chart)
+}
+
+/// Writes "no data" in the middle of the panel.
+pub(crate) fn no_data<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart2<'_, DB>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let c = ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2);
+    put_text(
+        root,
+        "no data",
+        c,
+        &ctx.theme.empty_font(),
+        HPos::Center,
+        VPos::Center,
+    )
+}
+
+/// Drops consecutive points that land on the same pixel: lossless at this
+/// resolution, and keeps a CDF of 100 000 writes from becoming a 5 MB SVG.
+pub(crate) fn dedup_px(mut px: Vec<(i32, i32)>) -> Vec<(i32, i32)> {
+    px.dedup();
+    px
+}
+
+/// Draws the data polyline `pts` on `chart`'s axes, skipping non-finite
+/// points (the line breaks there), solid or dashed.
+pub(crate) fn data_line<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart2<'_, DB>,
+    pts: &[(f64, f64)],
+    style: plotters::style::ShapeStyle,
+    dashed: bool,
+    t: &Theme,
+) -> Result<(), ChartError> {
+    for run in pts.split(|(x, y)| !x.usable() || !y.usable()) {
+        let px = dedup_px(run.iter().map(|p| chart.backend_coord(p)).collect());
+        if px.len() < 2 {
+            continue;
+        }
+        if dashed {
+            dashed_path(root, &px, style, t)?;
+        } else {
+            root.draw(&PathElement::new(px, style))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_skips_non_finite() {
+        assert_eq!(span([f64::NAN, 3.0, f64::INFINITY, -1.0]), Some((-1.0, 3.0)));
+        assert_eq!(span([f64::NAN]), None);
+    }
+
+    #[test]
+    fn dedup_keeps_shape() {
+        assert_eq!(
+            dedup_px(vec![(0, 0), (0, 0), (1, 0), (1, 0), (1, 2), (0, 0)]),
+            vec![(0, 0), (1, 0), (1, 2), (0, 0)]
+        );
+    }
+
+    #[test]
+    fn ranges_are_never_degenerate() {
+        assert_eq!(padded(Some((2.0, 2.0)), 0.05, (0.0, 1.0)), (1.8, 2.2));
+        assert_eq!(padded(None, 0.05, (0.0, 1.0)), (0.0, 1.0));
+        assert_eq!(from_zero(Some((0.0, 0.0)), 0.0), (0.0, 1.0));
+        assert_eq!(from_zero(Some((1.0, 10.0)), 0.1), (0.0, 11.0));
+        assert_eq!(from_zero(Some((-4.0, -2.0)), 0.25), (-5.0, 1.0));
+    }
+}

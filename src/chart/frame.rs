@@ -1,0 +1,232 @@
+//! The page around every chart: title, legend band, provenance footer.
+//!
+//! The legend is drawn in its own band under the title, never inside the plot,
+//! so it cannot cover data; entries flow left to right and wrap. Charts draw
+//! their panels into the body area [`page`] returns.
+
+use plotters::coord::Shift;
+use plotters::element::{PathElement, Rectangle, Text};
+use plotters::prelude::{DrawingArea, DrawingBackend};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{RGBColor, TextStyle};
+
+use super::marks::{arrow_head, dashed_path, error_bar, marker, Shape};
+use super::render::Ctx;
+use super::ChartError;
+
+/// Outer margin of the page at 1× scale.
+pub(crate) const MARGIN: f64 = 12.0;
+
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Mark {
+    /// A line sample, solid or dashed.
+    Line { color: RGBColor, dashed: bool },
+    /// A shaded band sample.
+    Band { color: RGBColor, alpha: f64 },
+    /// A marker shape alone.
+    Marker { color: RGBColor, shape: Shape },
+    /// A line with a marker on it.
+    LineMarker {
+        color: RGBColor,
+        shape: Shape,
+        dashed: bool,
+    },
+    /// An arrow ending in a cross (a dropped message).
+    Dropped { color: RGBColor },
+    /// An arrow (a delivered message).
+    Arrow { color: RGBColor },
+    /// A vertical error bar with caps.
+    ErrorBar { color: RGBColor },
+}
+
+/// One legend entry.
+#[derive(Debug, Clone)]
+pub(crate) struct LegendEntry {
+    /// Text next to the sample.
+    pub(crate) label: String,
+    /// The sample.
+    pub(crate) mark: Mark,
+}
+
+impl LegendEntry {
+    pub(crate) fn new(label: impl Into<String>, mark: Mark) -> Self {
+        LegendEntry {
+            label: label.into(),
+            mark,
+        }
+    }
+}
+
+/// Text size in pixels; zero when the font cannot measure it.
+pub(crate) fn text_size<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle<'_>,
+) -> (i32, i32) {
+    area.estimate_text_size(text, style)
+        .map_or((0, 0), |(w, h)| (w as i32, h as i32))
+}
+
+/// Draws `text` with its `h`/`v` anchor at `pos` (absolute pixels on `root`).
+pub(crate) fn put_text<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    pos: (i32, i32),
+    style: &TextStyle<'_>,
+    h: HPos,
+    v: VPos,
+) -> Result<(), ChartError> {
+    let style = style.pos(Pos::new(h, v));
+    root.draw(&Text::new(text.to_string(), pos, &style))?;
+    Ok(())
+}
+
+/// Draws title, legend and footer; returns the area left for the plot(s).
+pub(crate) fn page<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    chart_name: &str,
+    legend: &[LegendEntry],
+) -> Result<DrawingArea<DB, Shift>, ChartError> {
+    let t = &ctx.theme;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let m = t.px(MARGIN);
+
+    let title_font = t.title_font();
+    let title = fit_title(root, &ctx.prov.scenario, chart_name, &title_font, w - 2 * m);
+    let (_, title_h) = text_size(root, &title, &title_font);
+    put_text(root, &title, (m, m), &title_font, HPos::Left, VPos::Top)?;
+    let mut top = m + title_h + t.px(10.0);
+
+    if !legend.is_empty() {
+        top = draw_legend(root, ctx, legend, (m, top), w - 2 * m)? + t.px(6.0);
+    }
+
+    let footer_font = t.footer_font();
+    let footer = ctx.prov.footer();
+    let (_, foot_h) = text_size(root, &footer, &footer_font);
+    let foot_y = h - t.px(6.0);
+    put_text(
+        root,
+        &footer,
+        (w - m, foot_y),
+        &footer_font,
+        HPos::Right,
+        VPos::Bottom,
+    )?;
+    let bottom = foot_y - foot_h - t.px(4.0);
+
+    Ok(root.margin(top, h - bottom, m, m))
+}
+
+/// "scenario: chart", shortening the scenario name with "…" if the line
+/// would not fit in `width` pixels.
+fn fit_title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scenario: &str,
+    chart_name: &str,
+    font: &TextStyle<'_>,
+    width: i32,
+) -> String {
+    let full = format!("{scenario}: {chart_name}");
+    if text_size(root, &full, font).0 <= width {
+        return full;
+    }
+    let chars: Vec<char> = scenario.chars().collect();
+    for keep in (1..chars.len()).rev() {
+        let short: String = chars[..keep].iter().collect();
+        let title = format!("{short}…: {chart_name}");
+        if text_size(root, &title, font).0 <= width {
+            return title;
+        }
+    }
+    chart_name.to_string()
+}
+
+/// Lays out and draws the legend starting at `origin`; returns the y below it.
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    entries: &[LegendEntry],
+    origin: (i32, i32),
+    width: i32,
+) -> Result<i32, ChartError> {
+    let t = &ctx.theme;
+    let font = t.legend_font();
+    let sample_w = t.px(30.0);
+    let gap = t.px(7.0);
+    let spacing = t.px(22.0);
+    let (_, row_h) = text_size(root, "Ag", &font);
+    let row_step = row_h + t.px(8.0);
+    let (mut x, mut y) = origin;
+    for e in entries {
+        let (tw, _) = text_size(root, &e.label, &font);
+        let item_w = sample_w + gap + tw;
+        if x > origin.0 && x + item_w > origin.0 + width {
+            x = origin.0;
+            y += row_step;
+        }
+        let cy = y + row_h / 2;
+        draw_sample(root, ctx, e.mark, (x, cy), sample_w)?;
+        put_text(
+            root,
+            &e.label,
+            (x + sample_w + gap, cy),
+            &font,
+            HPos::Left,
+            VPos::Center,
+        )?;
+        x += item_w + spacing;
+    }
+    Ok(y + row_h)
+}
+
+fn draw_sample<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    mark: Mark,
+    (x, cy): (i32, i32),
+    w: i32,
+) -> Result<(), ChartError> {
+    let t = &ctx.theme;
+    let line = |color: RGBColor, dashed: bool| -> Result<(), ChartError> {
+        let pts = vec![(x, cy), (x + w, cy)];
+        if dashed {
+            dashed_path(root, &pts, t.line(color, 2.5), t)
+        } else {
+            root.draw(&PathElement::new(pts, t.line(color, 2.5)))?;
+            Ok(())
+        }
+    };
+    match mark {
+        Mark::Line { color, dashed } => line(color, dashed)?,
+        Mark::Band { color, alpha } => {
+            let hh = t.px(7.0);
+            root.draw(&Rectangle::new(
+                [(x, cy - hh), (x + w, cy + hh)],
+                t.fill(color, alpha),
+            ))?;
+        }
+        Mark::Marker { color, shape } => marker(root, (x + w / 2, cy), shape, color, t)?,
+        Mark::LineMarker { color, shape, dashed } => {
+            line(color, dashed)?;
+            marker(root, (x + w / 2, cy), shape, color, t)?;
+        }
+        Mark::Dropped { color } => {
+            let end = (x + w - t.px(6.0), cy);
+            root.draw(&PathElement::new(vec![(x, cy), end], t.line(color, 1.8)))?;
+            marker(root, end, Shape::Cross, color, t)?;
+        }
+        Mark::Arrow { color } => {
+            root.draw(&PathElement::new(vec![(x, cy), (x + w, cy)], t.line(color, 1.8)))?;
+            arrow_head(root, (x, cy), (x + w, cy), color, t)?;
+        }
+        Mark::ErrorBar { color } => {
+            let hh = t.px(8.0);
+            error_bar(root, x + w / 2, (cy + hh, cy - hh), color, t)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,195 @@
+//! Greedy placement of text labels next to the things they name.
+//!
+//! Charts first block the pixels their marks cover, then ask for each label in
+//! a fixed order; a label goes to the first candidate spot (right, above,
+//! below, left, then the diagonals) that overlaps nothing placed so far and
+//! stays inside the plot, or else to the spot with the least overlap. The
+//! order is fixed, so placement is deterministic. Occupied rectangles are
+//! indexed in a coarse grid (a `BTreeMap`, not a hash map), so a diagram with
+//! thousands of marks still places its labels quickly.
+
+use std::collections::BTreeMap;
+
+/// A pixel rectangle `(x0, y0, x1, y1)`, `x0 <= x1`, `y0 <= y1`.
+pub(crate) type Rect = (i32, i32, i32, i32);
+
+/// Where a label may go relative to its point, in order of preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Right,
+    Above,
+    Below,
+    Left,
+    AboveRight,
+    BelowRight,
+    AboveLeft,
+    BelowLeft,
+}
+
+/// Preference for labels of points in open space: right of the point first.
+pub(crate) const RIGHT_FIRST: [Side; 8] = [
+    Side::Right,
+    Side::Above,
+    Side::Below,
+    Side::Left,
+    Side::AboveRight,
+    Side::BelowRight,
+    Side::AboveLeft,
+    Side::BelowLeft,
+];
+
+/// Preference for labels of points on a horizontal line: above or below it.
+pub(crate) const ABOVE_FIRST: [Side; 6] = [
+    Side::Above,
+    Side::Below,
+    Side::AboveRight,
+    Side::AboveLeft,
+    Side::BelowRight,
+    Side::BelowLeft,
+];
+
+/// Tracks occupied rectangles inside `bounds`.
+#[derive(Debug)]
+pub(crate) struct Placer {
+    bounds: Rect,
+    taken: Vec<Rect>,
+    grid: BTreeMap<(i32, i32), Vec<usize>>,
+}
+
+/// Grid cell size in pixels.
+const CELL: i32 = 32;
+
+fn cells(r: Rect) -> impl Iterator<Item = (i32, i32)> {
+    let (x0, y0, x1, y1) = (
+        r.0.div_euclid(CELL),
+        r.1.div_euclid(CELL),
+        r.2.div_euclid(CELL),
+        r.3.div_euclid(CELL),
+    );
+    (x0..=x1).flat_map(move |x| (y0..=y1).map(move |y| (x, y)))
+}
+
+fn overlap(a: Rect, b: Rect) -> i64 {
+    let w = (a.2.min(b.2) - a.0.max(b.0)).max(0);
+    let h = (a.3.min(b.3) - a.1.max(b.1)).max(0);
+    i64::from(w) * i64::from(h)
+}
+
+fn area(r: Rect) -> i64 {
+    i64::from(r.2 - r.0) * i64::from(r.3 - r.1)
+}
+
+impl Placer {
+    /// A placer for labels that must stay inside `bounds`.
+    pub(crate) fn new(bounds: Rect) -> Self {
+        Placer {
+            bounds,
+            taken: Vec::new(),
+            grid: BTreeMap::new(),
+        }
+    }
+
+    /// Marks `r` as occupied (a marker, an error bar, a line).
+    pub(crate) fn block(&mut self, r: Rect) {
+        let i = self.taken.len();
+        self.taken.push(r);
+        for c in cells(r) {
+            self.grid.entry(c).or_default().push(i);
+        }
+    }
+
+    /// Marks the straight line from `a` to `b` as occupied, `w` pixels wide.
+    pub(crate) fn block_line(&mut self, a: (i32, i32), b: (i32, i32), w: i32) {
+        let w = w.max(1);
+        let (dx, dy) = (f64::from(b.0 - a.0), f64::from(b.1 - a.1));
+        let steps = ((dx.abs().max(dy.abs())) / f64::from(w)).ceil().max(1.0) as i32;
+        for k in 0..=steps {
+            let f = f64::from(k) / f64::from(steps);
+            let (x, y) = (a.0 + (dx * f).round() as i32, a.1 + (dy * f).round() as i32);
+            self.block((x - w / 2, y - w / 2, x + w - w / 2, y + w - w / 2));
+        }
+    }
+
+    /// Total overlap of `r` with occupied rectangles.
+    fn covered(&self, r: Rect) -> i64 {
+        let mut ids: Vec<usize> = cells(r)
+            .filter_map(|c| self.grid.get(&c))
+            .flatten()
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.iter().map(|i| overlap(r, self.taken[*i])).sum()
+    }
+
+    /// Chooses where a `w`×`h` label for the point `(x, y)` goes, `gap` pixels
+    /// away, trying `sides` in order; returns its top-left corner and marks it
+    /// occupied.
+    pub(crate) fn place(
+        &mut self,
+        (x, y): (i32, i32),
+        (w, h): (i32, i32),
+        gap: i32,
+        sides: &[Side],
+    ) -> (i32, i32) {
+        let at = |side: Side| match side {
+            Side::Right => (x + gap, y - h / 2),
+            Side::Above => (x - w / 2, y - gap - h),
+            Side::Below => (x - w / 2, y + gap),
+            Side::Left => (x - gap - w, y - h / 2),
+            Side::AboveRight => (x + gap / 2, y - gap - h),
+            Side::BelowRight => (x + gap / 2, y + gap),
+            Side::AboveLeft => (x - gap / 2 - w, y - gap - h),
+            Side::BelowLeft => (x - gap / 2 - w, y + gap),
+        };
+        let score = |(cx, cy): (i32, i32)| -> i64 {
+            let r = (cx, cy, cx + w, cy + h);
+            let inside = overlap(r, self.bounds);
+            let outside = (area(r) - inside) * 100;
+            outside + self.covered(r)
+        };
+        let mut best = at(sides[0]);
+        let mut best_score = i64::MAX;
+        for c in sides.iter().map(|s| at(*s)) {
+            let s = score(c);
+            if s < best_score {
+                best = c;
+                best_score = s;
+            }
+            if s == 0 {
+                break;
+            }
+        }
+        self.block((best.0, best.1, best.0 + w, best.1 + h));
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_label_avoids_the_first() {
+        let mut p = Placer::new((0, 0, 200, 200));
+        assert_eq!(p.place((50, 100), (40, 10), 5, &RIGHT_FIRST), (55, 95));
+        // Same anchor again: right is taken, so it goes above.
+        assert_eq!(p.place((50, 100), (40, 10), 5, &RIGHT_FIRST), (30, 85));
+    }
+
+    #[test]
+    fn labels_avoid_blocked_lines() {
+        let mut p = Placer::new((0, 0, 200, 200));
+        p.block_line((40, 60), (160, 60), 4);
+        // Above would cross the line, so the label goes below.
+        assert_eq!(p.place((100, 70), (40, 10), 5, &ABOVE_FIRST), (80, 75));
+    }
+
+    #[test]
+    fn labels_stay_inside_bounds() {
+        let mut p = Placer::new((0, 0, 100, 100));
+        // Near the right edge the label goes left.
+        let (x, _) = p.place((95, 50), (40, 10), 5, &RIGHT_FIRST);
+        assert!(x + 40 <= 100, "x = {x}");
+    }
+}

@@ -1,0 +1,167 @@
+//! Pixel-sized marks: marker shapes, dashed lines, error bars, arrow heads.
+//!
+//! All of these take absolute pixel positions on the root area and scale with
+//! the theme, so a marker is the same size whatever the data range and the
+//! PNG (2×) matches the SVG.
+
+use plotters::coord::Shift;
+use plotters::element::{Circle, PathElement, Polygon};
+use plotters::prelude::{DrawingArea, DrawingBackend};
+use plotters::style::{RGBColor, ShapeStyle};
+
+use super::theme::Theme;
+use super::ChartError;
+
+/// Marker shapes; filled except the cross.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+    Cross,
+}
+
+/// Shapes in the order lines are assigned them.
+pub(crate) const SHAPES: [Shape; 4] = [Shape::Circle, Shape::Square, Shape::Triangle, Shape::Diamond];
+
+/// Draws a marker centred on `c` (absolute pixels).
+pub(crate) fn marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    shape: Shape,
+    color: RGBColor,
+    t: &Theme,
+) -> Result<(), ChartError> {
+    let r = t.px(5.0);
+    let fill = t.fill(color, 1.0);
+    match shape {
+        Shape::Circle => root.draw(&Circle::new((x, y), r, fill))?,
+        Shape::Square => {
+            let s = t.px(4.5);
+            root.draw(&Polygon::new(
+                vec![(x - s, y - s), (x + s, y - s), (x + s, y + s), (x - s, y + s)],
+                fill,
+            ))?
+        }
+        Shape::Triangle => {
+            let s = t.px(6.0);
+            root.draw(&Polygon::new(
+                vec![(x, y - s), (x + s, y + s * 3 / 4), (x - s, y + s * 3 / 4)],
+                fill,
+            ))?
+        }
+        Shape::Diamond => {
+            let s = t.px(6.0);
+            root.draw(&Polygon::new(
+                vec![(x, y - s), (x + s, y), (x, y + s), (x - s, y)],
+                fill,
+            ))?
+        }
+        Shape::Cross => {
+            let s = t.px(4.5);
+            let st = t.line(color, 2.2);
+            root.draw(&PathElement::new(vec![(x - s, y - s), (x + s, y + s)], st))?;
+            root.draw(&PathElement::new(vec![(x - s, y + s), (x + s, y - s)], st))?;
+        }
+    }
+    Ok(())
+}
+
+/// Draws a dashed polyline through `pts` (absolute pixels): 7 on, 4 off at 1×.
+pub(crate) fn dashed_path<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    pts: &[(i32, i32)],
+    style: ShapeStyle,
+    t: &Theme,
+) -> Result<(), ChartError> {
+    let (on, off) = (7.0 * t.scale, 4.0 * t.scale);
+    let mut dash: Vec<(f64, f64)> = Vec::new();
+    let mut pos = 0.0; // position within the current on+off period
+    for w in pts.windows(2) {
+        let (a, b) = (
+            (f64::from(w[0].0), f64::from(w[0].1)),
+            (f64::from(w[1].0), f64::from(w[1].1)),
+        );
+        let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+        let mut done = 0.0;
+        while done < len {
+            let at = |d: f64| (a.0 + (b.0 - a.0) * d / len, a.1 + (b.1 - a.1) * d / len);
+            let in_on = pos < on;
+            let step = (if in_on { on - pos } else { on + off - pos }).min(len - done);
+            if in_on {
+                if dash.is_empty() {
+                    dash.push(at(done));
+                }
+                dash.push(at(done + step));
+            }
+            done += step;
+            pos += step;
+            if pos >= on && !dash.is_empty() {
+                flush(root, &mut dash, style)?;
+            }
+            if pos >= on + off {
+                pos = 0.0;
+            }
+        }
+    }
+    flush(root, &mut dash, style)
+}
+
+fn flush<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    dash: &mut Vec<(f64, f64)>,
+    style: ShapeStyle,
+) -> Result<(), ChartError> {
+    if dash.len() >= 2 {
+        let pts: Vec<(i32, i32)> = dash
+            .iter()
+            .map(|(x, y)| (x.round() as i32, y.round() as i32))
+            .collect();
+        root.draw(&PathElement::new(pts, style))?;
+    }
+    dash.clear();
+    Ok(())
+}
+
+/// Vertical error bar with caps from `lo` to `hi` at pixel column `x`.
+pub(crate) fn error_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x: i32,
+    (lo, hi): (i32, i32),
+    color: RGBColor,
+    t: &Theme,
+) -> Result<(), ChartError> {
+    let st = t.line(color, 1.5);
+    let c = t.px(4.0);
+    root.draw(&PathElement::new(vec![(x, lo), (x, hi)], st))?;
+    root.draw(&PathElement::new(vec![(x - c, lo), (x + c, lo)], st))?;
+    root.draw(&PathElement::new(vec![(x - c, hi), (x + c, hi)], st))?;
+    Ok(())
+}
+
+/// Filled arrow head with its tip at `to`, pointing away from `from` (pixels).
+pub(crate) fn arrow_head<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    from: (i32, i32),
+    to: (i32, i32),
+    color: RGBColor,
+    t: &Theme,
+) -> Result<(), ChartError> {
+    let (dx, dy) = (f64::from(to.0 - from.0), f64::from(to.1 - from.1));
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 1.0 {
+        return Ok(());
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let (l, w) = (11.0 * t.scale, 4.5 * t.scale);
+    let base = (f64::from(to.0) - ux * l, f64::from(to.1) - uy * l);
+    let p = |x: f64, y: f64| (x.round() as i32, y.round() as i32);
+    let pts = vec![
+        to,
+        p(base.0 - uy * w, base.1 + ux * w),
+        p(base.0 + uy * w, base.1 - ux * w),
+    ];
+    root.draw(&Polygon::new(pts, t.fill(color, 1.0)))?;
+    Ok(())
+}

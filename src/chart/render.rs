@@ -1,0 +1,112 @@
+//! The render driver: draws a [`Figure`] on the SVG or bitmap backend and
+//! encodes the result.
+//!
+//! Each chart implements [`Figure`] once, generically over the plotters
+//! backend; this file owns everything that differs between encodings (the
+//! backend, the 2× scale of the PNG, PNG encoding), so a chart cannot look
+//! different in SVG and PNG except for rasterisation.
+
+use plotters::coord::Shift;
+use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
+
+use super::raster::GlyphBackend;
+use super::theme::{ensure_font, Theme};
+use super::{ChartError, ImageFormat, Provenance, Rendered};
+
+/// Scale of the PNG relative to the SVG.
+pub(crate) const PNG_SCALE: u32 = 2;
+
+/// Everything a figure needs besides its data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    /// Sizes and styles at the output scale.
+    pub(crate) theme: Theme,
+    /// Footer and title source.
+    pub(crate) prov: &'a Provenance,
+}
+
+/// A chart that can draw itself on any plotters backend.
+pub(crate) trait Figure {
+    /// Image size in pixels at 1× scale (the SVG size).
+    fn size(&self) -> (u32, u32);
+    /// Checks the input before anything is drawn.
+    fn validate(&self) -> Result<(), ChartError> {
+        Ok(())
+    }
+    /// Draws the whole image on `root` (already filled white).
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError>;
+}
+
+/// Renders `fig` in `format`.
+pub(crate) fn render<F: Figure>(
+    fig: &F,
+    prov: &Provenance,
+    format: ImageFormat,
+) -> Result<Rendered, ChartError> {
+    ensure_font()?;
+    fig.validate()?;
+    let (w, h) = fig.size();
+    let bytes = match format {
+        ImageFormat::Svg => {
+            let mut text = String::new();
+            {
+                let root = SVGBackend::with_string(&mut text, (w, h)).into_drawing_area();
+                draw_on(fig, &root, prov, 1.0)?;
+            }
+            text.into_bytes()
+        }
+        ImageFormat::Png => {
+            let (pw, ph) = (w * PNG_SCALE, h * PNG_SCALE);
+            let mut rgb = vec![255u8; pw as usize * ph as usize * 3];
+            {
+                let backend = GlyphBackend(BitMapBackend::with_buffer(&mut rgb, (pw, ph)));
+                let root = backend.into_drawing_area();
+                draw_on(fig, &root, prov, f64::from(PNG_SCALE))?;
+            }
+            encode_png(&rgb, pw, ph)?
+        }
+    };
+    Ok(Rendered { format, bytes })
+}
+
+fn draw_on<F: Figure, DB: DrawingBackend>(
+    fig: &F,
+    root: &DrawingArea<DB, Shift>,
+    prov: &Provenance,
+    scale: f64,
+) -> Result<(), ChartError> {
+    root.fill(&plotters::style::WHITE)?;
+    let ctx = Ctx {
+        theme: Theme { scale },
+        prov,
+    };
+    fig.draw(root, &ctx)?;
+    root.present()?;
+    Ok(())
+}
+
+/// Encodes an RGB8 buffer as PNG with a 192 dpi (2× of 96 dpi) physical size.
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
+    let err = |e: png::EncodingError| ChartError::PngEncode(e.to_string().to_lowercase());
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Default);
+        // 192 dots per inch = 7559 per metre.
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: 7559,
+            yppu: 7559,
+            unit: png::Unit::Meter,
+        }));
+        let mut writer = enc.write_header().map_err(err)?;
+        writer.write_image_data(rgb).map_err(err)?;
+        writer.finish().map_err(err)?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,384 @@
+//! Space-time (Lamport) diagram of a small run, drawn like a textbook figure.
+//!
+//! One horizontal line per node ("n0" at the top), time in milliseconds to the
+//! right, each message an arrow from (send time, sender) to (receive time,
+//! receiver) coloured by kind. A dropped message is an arrow that heads for
+//! its receiver (with the median latency) and stops in an "×" half a row
+//! away from its sender, so it never ends on another node's line. Events are dots on their node's
+//! line, writes are squares, and an event's optional text (typically its
+//! vector clock, "[2,1]") is placed above or below its dot, avoiding other
+//! labels. Input times are in seconds, like every other chart input.
+
+use plotters::coord::Shift;
+use plotters::element::{Circle, PathElement, Rectangle};
+use plotters::prelude::{DrawingArea, DrawingBackend};
+use plotters::style::text_anchor::{HPos, VPos};
+use plotters::style::WHITE;
+
+use super::draw::{build, no_data, span, Axes, Ticks, Usable};
+use super::frame::{page, put_text, text_size, LegendEntry, Mark};
+use super::label::{Placer, ABOVE_FIRST};
+use super::marks::{arrow_head, marker, Shape};
+use super::render::{render, Ctx, Figure};
+use super::theme::{KindColors, INK};
+use super::{ChartError, ImageFormat, Provenance, Rendered};
+
+/// Most nodes a space-time diagram draws.
+pub const MAX_NODES: usize = 32;
+/// Most messages a space-time diagram draws.
+pub const MAX_MESSAGES: usize = 2_000;
+/// Most events a space-time diagram draws.
+pub const MAX_EVENTS: usize = 5_000;
+
+/// Something that happened at one node.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpacetimeEvent {
+    /// Node index, `< SpacetimeData::nodes`.
+    pub node: usize,
+    /// Simulated time (s).
+    pub time_s: f64,
+    /// Short text printed next to the event, e.g. its vector clock `"[2,1]"`;
+    /// empty for none.
+    pub label: String,
+    /// Whether the event is a local write (drawn as a square, not a dot).
+    pub write: bool,
+}
+
+/// One message between two nodes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpacetimeMessage {
+    /// Sender index.
+    pub from: usize,
+    /// Receiver index.
+    pub to: usize,
+    /// Send time (s).
+    pub send_s: f64,
+    /// Receive time (s), `None` if the message was dropped.
+    pub recv_s: Option<f64>,
+    /// Message kind, e.g. `"digest"`; sets the arrow colour.
+    pub kind: String,
+}
+
+/// Input of [`spacetime`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpacetimeData {
+    /// Number of nodes (lines), at most [`MAX_NODES`].
+    pub nodes: usize,
+    /// Events, in any order.
+    pub events: Vec<SpacetimeEvent>,
+    /// Messages, at most [`MAX_MESSAGES`], drawn in this order.
+    pub messages: Vec<SpacetimeMessage>,
+}
+
+/// Renders a space-time diagram. Errors if a node index is out of range, a
+/// message arrives before it was sent, or the run exceeds [`MAX_NODES`] or
+/// [`MAX_MESSAGES`].
+pub fn spacetime(
+    data: &SpacetimeData,
+    prov: &Provenance,
+    format: ImageFormat,
+) -> Result<Rendered, ChartError> {
+    render(&Fig(data), prov, format)
+}
+
+struct Fig<'a>(&'a SpacetimeData);
+
+const MS: f64 = 1000.0;
+
+impl Fig<'_> {
+    fn row_h(&self) -> u32 {
+        (560 / self.0.nodes.max(1) as u32).clamp(34, 72)
+    }
+
+    /// Latency (ms) assumed for dropped messages: the median delivery
+    /// latency, or 8% of the time span if none arrived.
+    fn drop_latency_ms(&self, span_ms: f64) -> f64 {
+        let mut lat: Vec<f64> = self
+            .0
+            .messages
+            .iter()
+            .filter_map(|m| m.recv_s.map(|r| (r - m.send_s) * MS))
+            .filter(|l| l.usable())
+            .collect();
+        lat.sort_by(f64::total_cmp);
+        match lat.get(lat.len() / 2) {
+            Some(l) if *l > 0.0 => *l,
+            _ => span_ms * 0.08,
+        }
+    }
+
+    /// y coordinate of node `i`: n0 on top.
+    fn y(&self, node: usize) -> f64 {
+        (self.0.nodes - 1 - node) as f64
+    }
+}
+
+impl Figure for Fig<'_> {
+    fn size(&self) -> (u32, u32) {
+        (820, 200 + self.row_h() * self.0.nodes.max(1) as u32)
+    }
+
+    fn validate(&self) -> Result<(), ChartError> {
+        let d = self.0;
+        let too_large = |what, got, max| {
+            Err(ChartError::TooLarge {
+                chart: "spacetime",
+                what,
+                got,
+                max,
+            })
+        };
+        if d.nodes > MAX_NODES {
+            return too_large("number of nodes", d.nodes, MAX_NODES);
+        }
+        if d.messages.len() > MAX_MESSAGES {
+            return too_large("number of messages", d.messages.len(), MAX_MESSAGES);
+        }
+        if d.events.len() > MAX_EVENTS {
+            return too_large("number of events", d.events.len(), MAX_EVENTS);
+        }
+        let bad = |reason: String| {
+            Err(ChartError::InvalidInput {
+                chart: "spacetime",
+                reason,
+            })
+        };
+        if let Some((i, e)) = d.events.iter().enumerate().find(|(_, e)| e.node >= d.nodes) {
+            return bad(format!(
+                "event {i} is at node {} but there are {} nodes",
+                e.node, d.nodes
+            ));
+        }
+        for (i, m) in d.messages.iter().enumerate() {
+            if m.from >= d.nodes || m.to >= d.nodes {
+                return bad(format!(
+                    "message {i} goes from node {} to node {} but there are {} nodes",
+                    m.from, m.to, d.nodes
+                ));
+            }
+            if m.recv_s.is_some_and(|r| r < m.send_s) {
+                return bad(format!("message {i} is received before it is sent"));
+            }
+        }
+        Ok(())
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
+        let t = &ctx.theme;
+        let d = self.0;
+        let colors = KindColors::new(d.messages.iter().map(|m| m.kind.as_str()));
+        let mut legend: Vec<LegendEntry> = colors
+            .entries()
+            .iter()
+            .map(|(k, c)| LegendEntry::new(k.clone(), Mark::Arrow { color: *c }))
+            .collect();
+        if d.messages.iter().any(|m| m.recv_s.is_none() && m.send_s.usable()) {
+            legend.push(LegendEntry::new("dropped", Mark::Dropped { color: INK }));
+        }
+        if d.events.iter().any(|e| e.write) {
+            legend.push(LegendEntry::new(
+                "write",
+                Mark::Marker {
+                    color: INK,
+                    shape: Shape::Square,
+                },
+            ));
+        }
+        let body = page(root, ctx, "space-time diagram", &legend)?;
+
+        let times = d.events.iter().map(|e| e.time_s).chain(
+            d.messages
+                .iter()
+                .flat_map(|m| [Some(m.send_s), m.recv_s])
+                .flatten(),
+        );
+        let tr = span(times.filter(|t| t.usable())).map(|(a, b)| (a * MS, b * MS));
+        let drop_ms = self.drop_latency_ms(tr.map_or(1.0, |(a, b)| b - a));
+        let x = match tr {
+            Some((lo, hi)) => {
+                let drops = d
+                    .messages
+                    .iter()
+                    .filter(|m| m.recv_s.is_none() && m.send_s.usable())
+                    .map(|m| m.send_s * MS + drop_ms / 2.0);
+                let hi = span(drops).map_or(hi, |(_, h)| hi.max(h));
+                let pad = ((hi - lo) * 0.04).max(1.0);
+                (if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad }, hi + pad)
+            }
+            None => (0.0, 1.0),
+        };
+        let n = d.nodes.max(1);
+        let mut axes = Axes::new(x, (-0.6, n as f64 - 0.4), "time (ms)", "node");
+        axes.y_ticks = Ticks::Custom((0..d.nodes).map(|i| (self.y(i), format!("n{i}"))).collect());
+        axes.grid = false;
+        let chart = build(root, &body, ctx, &axes)?;
+        if d.nodes == 0 || tr.is_none() {
+            return no_data(root, &chart, ctx);
+        }
+
+        let (xpix, ypix) = chart.plotting_area().get_pixel_range();
+        for i in 0..d.nodes {
+            let (_, y) = chart.backend_coord(&(x.0, self.y(i)));
+            root.draw(&PathElement::new(
+                vec![(xpix.start, y), (xpix.end, y)],
+                t.line(INK, 1.4),
+            ))?;
+        }
+
+        let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
+        let line_w = t.px(6.0);
+        for m in d.messages.iter().filter(|m| m.send_s.usable()) {
+            let color = colors.get(&m.kind);
+            let from = chart.backend_coord(&(m.send_s * MS, self.y(m.from)));
+            match m.recv_s {
+                Some(r) if r.usable() => {
+                    let to = chart.backend_coord(&(r * MS, self.y(m.to)));
+                    root.draw(&PathElement::new(vec![from, to], t.line(color, 1.8)))?;
+                    arrow_head(root, from, to, color, t)?;
+                    placer.block_line(from, to, line_w);
+                }
+                Some(_) => {}
+                None => {
+                    let f = 0.5 / (m.from.abs_diff(m.to).max(1) as f64);
+                    let y = self.y(m.from) + f * (self.y(m.to) - self.y(m.from));
+                    let end = chart.backend_coord(&(m.send_s * MS + f * drop_ms, y));
+                    root.draw(&PathElement::new(vec![from, end], t.line(color, 1.8)))?;
+                    marker(root, end, Shape::Cross, color, t)?;
+                    placer.block_line(from, end, line_w);
+                }
+            }
+        }
+
+        let dot = t.px(3.5);
+        let mut shown: Vec<&SpacetimeEvent> = d.events.iter().filter(|e| e.time_s.usable()).collect();
+        shown.sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(a.node.cmp(&b.node)));
+        for e in &shown {
+            let p = chart.backend_coord(&(e.time_s * MS, self.y(e.node)));
+            if e.write {
+                marker(root, p, Shape::Square, INK, t)?;
+            } else {
+                root.draw(&Circle::new(p, dot, t.fill(INK, 1.0)))?;
+            }
+            placer.block((p.0 - dot, p.1 - dot, p.0 + dot, p.1 + dot));
+        }
+        let font = t.small_font();
+        let pad = t.px(2.0);
+        for e in shown.iter().filter(|e| !e.label.is_empty()) {
+            let p = chart.backend_coord(&(e.time_s * MS, self.y(e.node)));
+            let (w, h) = text_size(root, &e.label, &font);
+            let (lx, ly) = placer.place(p, (w + 2 * pad, h + 2 * pad), t.px(4.0), &ABOVE_FIRST);
+            root.draw(&Rectangle::new(
+                [(lx, ly), (lx + w + 2 * pad, ly + h + 2 * pad)],
+                t.fill(WHITE, 0.85),
+            ))?;
+            put_text(root, &e.label, (lx + pad, ly + pad), &font, HPos::Left, VPos::Top)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::testutil::{check, check_empty, count, prov};
+
+    /// The worked example of DESIGN.md §1 plus a drop: P=n0 writes, sends to Q=n1.
+    fn example() -> SpacetimeData {
+        let ev = |node, ms: f64, label: &str, write| SpacetimeEvent {
+            node,
+            time_s: ms / MS,
+            label: label.into(),
+            write,
+        };
+        let msg = |from, to, s: f64, r: Option<f64>, kind: &str| SpacetimeMessage {
+            from,
+            to,
+            send_s: s / MS,
+            recv_s: r.map(|r| r / MS),
+            kind: kind.into(),
+        };
+        SpacetimeData {
+            nodes: 3,
+            events: vec![
+                ev(0, 0.0, "[1,0,0]", true),
+                ev(0, 10.0, "[2,0,0]", false),
+                ev(1, 35.0, "[2,1,0]", false),
+                ev(1, 50.0, "[2,2,0]", false),
+                ev(2, 80.0, "[2,2,1]", false),
+                ev(2, 90.0, "", false),
+            ],
+            messages: vec![
+                msg(0, 1, 10.0, Some(35.0), "digest"),
+                msg(1, 2, 50.0, Some(80.0), "delta"),
+                msg(2, 0, 90.0, None, "digest"),
+            ],
+        }
+    }
+
+    #[test]
+    fn renders_lines_arrows_and_labels() {
+        let svg = check(
+            |f| spacetime(&example(), &prov(), f),
+            &[
+                "unit: space-time diagram",
+                "time (ms)",
+                "n0",
+                "n2",
+                "[2,1,0]",
+                "digest",
+                "delta",
+                "dropped",
+                "write",
+            ],
+        );
+        assert!(
+            count(&svg, "polygon") >= 2 + 2,
+            "two arrow heads (+ legend samples)"
+        );
+        assert!(count(&svg, "circle") >= 5, "one dot per non-write event");
+        assert!(count(&svg, "polyline") >= 3 + 3, "node lines and message lines");
+    }
+
+    #[test]
+    fn bad_indices_and_sizes_are_rejected() {
+        let mut d = example();
+        d.messages[0].to = 3;
+        assert!(matches!(
+            spacetime(&d, &prov(), ImageFormat::Svg),
+            Err(ChartError::InvalidInput { .. })
+        ));
+        let mut d = example();
+        d.messages[0].recv_s = Some(0.0);
+        assert!(matches!(
+            spacetime(&d, &prov(), ImageFormat::Svg),
+            Err(ChartError::InvalidInput { .. })
+        ));
+        let d = SpacetimeData {
+            nodes: MAX_NODES + 1,
+            ..Default::default()
+        };
+        assert!(matches!(
+            spacetime(&d, &prov(), ImageFormat::Svg),
+            Err(ChartError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn empty_input_renders_no_data() {
+        check_empty(|f| spacetime(&SpacetimeData::default(), &prov(), f));
+        check_empty(|f| {
+            spacetime(
+                &SpacetimeData {
+                    nodes: 4,
+                    ..Default::default()
+                },
+                &prov(),
+                f,
+            )
+        });
+    }
+}

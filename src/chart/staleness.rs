@@ -1,0 +1,214 @@
+//! Staleness chart: how out of date the replicas are, over time.
+//!
+//! Two stacked panels share the time axis: the upper one shows the maximum and
+//! mean staleness in seconds, the lower one the number of stale mappings (a
+//! node's entry for an origin that is behind the origin's latest version).
+//! Separate panels, rather than a second y axis, keep each scale honest and
+//! readable in greyscale.
+
+use plotters::coord::Shift;
+use plotters::element::Polygon;
+use plotters::prelude::{DrawingArea, DrawingBackend};
+
+use super::draw::{build, data_line, dedup_px, from_zero, no_data, span, y_area_width, Axes, Ticks, Usable};
+use super::frame::{page, LegendEntry, Mark};
+use super::render::{render, Ctx, Figure};
+use super::theme::{BLUE, GREEN, VERMILLION};
+use super::{ChartError, ImageFormat, Provenance, Rendered};
+
+/// Input of [`staleness`]. All vectors have the length of `time_s`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StalenessData {
+    /// Sample times (s), ascending.
+    pub time_s: Vec<f64>,
+    /// Largest staleness over all (node, origin) mappings (s).
+    pub max_s: Vec<f64>,
+    /// Mean staleness over all mappings (s).
+    pub mean_s: Vec<f64>,
+    /// Number of stale mappings (may be a mean over seeds, hence `f64`).
+    pub stale_mappings: Vec<f64>,
+}
+
+/// Renders max and mean staleness (upper panel) and the number of stale
+/// mappings (lower panel) over time.
+pub fn staleness(
+    data: &StalenessData,
+    prov: &Provenance,
+    format: ImageFormat,
+) -> Result<Rendered, ChartError> {
+    render(&Fig(data), prov, format)
+}
+
+struct Fig<'a>(&'a StalenessData);
+
+fn pairs(t: &[f64], v: &[f64]) -> Vec<(f64, f64)> {
+    t.iter().copied().zip(v.iter().copied()).collect()
+}
+
+fn finite_y(p: &[(f64, f64)]) -> impl Iterator<Item = f64> + '_ {
+    p.iter().filter(|(x, y)| x.usable() && y.usable()).map(|p| p.1)
+}
+
+const AREA_ALPHA: f64 = 0.2;
+
+impl Figure for Fig<'_> {
+    fn size(&self) -> (u32, u32) {
+        (640, 560)
+    }
+
+    fn validate(&self) -> Result<(), ChartError> {
+        let d = self.0;
+        let n = d.time_s.len();
+        for (name, len) in [
+            ("max_s", d.max_s.len()),
+            ("mean_s", d.mean_s.len()),
+            ("stale_mappings", d.stale_mappings.len()),
+        ] {
+            if len != n {
+                let reason = format!("{name} has {len} values but time_s has {n}");
+                return Err(ChartError::InvalidInput {
+                    chart: "staleness",
+                    reason,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
+        let t = &ctx.theme;
+        let d = self.0;
+        let (max, mean, count) = (
+            pairs(&d.time_s, &d.max_s),
+            pairs(&d.time_s, &d.mean_s),
+            pairs(&d.time_s, &d.stale_mappings),
+        );
+        let legend = [
+            LegendEntry::new(
+                "max staleness",
+                Mark::Line {
+                    color: VERMILLION,
+                    dashed: false,
+                },
+            ),
+            LegendEntry::new(
+                "mean staleness",
+                Mark::Line {
+                    color: BLUE,
+                    dashed: false,
+                },
+            ),
+            LegendEntry::new(
+                "stale mappings",
+                Mark::Line {
+                    color: GREEN,
+                    dashed: false,
+                },
+            ),
+        ];
+        let body = page(
+            root,
+            ctx,
+            "staleness",
+            if d.time_s.is_empty() { &[] } else { &legend },
+        )?;
+        let (_, h) = body.dim_in_pixel();
+        let (upper, lower) = body.split_vertically(h as i32 * 56 / 100);
+
+        let all = [&max, &mean, &count];
+        let x = from_zero(
+            span(
+                all.iter()
+                    .flat_map(|p| p.iter().filter(|(x, y)| x.usable() && y.usable()).map(|p| p.0)),
+            ),
+            0.0,
+        );
+        let y_top = from_zero(span(finite_y(&max).chain(finite_y(&mean))), 0.08);
+        let y_bot = from_zero(span(finite_y(&count)), 0.1);
+        let mut top = Axes::new(x, y_top, "", "staleness (s)");
+        top.hide_x_labels = true;
+        top.y_ticks = Ticks::Auto(5);
+        let mut bot = Axes::new(x, y_bot, "time (s)", "stale mappings");
+        bot.y_ticks = Ticks::Auto(4);
+        let w = y_area_width(root, ctx, &top).max(y_area_width(root, ctx, &bot));
+        top.y_area = Some(w);
+        bot.y_area = Some(w);
+
+        let upper_chart = build(root, &upper, ctx, &top)?;
+        if finite_y(&max).chain(finite_y(&mean)).next().is_none() {
+            no_data(root, &upper_chart, ctx)?;
+        }
+        data_line(root, &upper_chart, &mean, t.line(BLUE, 2.5), false, t)?;
+        data_line(root, &upper_chart, &max, t.line(VERMILLION, 2.5), false, t)?;
+
+        let lower_chart = build(root, &lower, ctx, &bot)?;
+        if finite_y(&count).next().is_none() {
+            return no_data(root, &lower_chart, ctx);
+        }
+        for run in count.split(|(x, y)| !x.usable() || !y.usable()) {
+            if let (Some(first), Some(last)) = (run.first(), run.last()) {
+                let mut pts: Vec<(i32, i32)> = run.iter().map(|p| lower_chart.backend_coord(p)).collect();
+                pts.push(lower_chart.backend_coord(&(last.0, 0.0)));
+                pts.push(lower_chart.backend_coord(&(first.0, 0.0)));
+                root.draw(&Polygon::new(dedup_px(pts), t.fill(GREEN, AREA_ALPHA)))?;
+            }
+        }
+        data_line(root, &lower_chart, &count, t.line(GREEN, 2.5), false, t)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::testutil::{check, check_empty, count, prov};
+
+    #[test]
+    fn renders_two_panels() {
+        let time_s: Vec<f64> = (0..60).map(f64::from).collect();
+        let saw = |t: &f64| (t % 20.0) * 0.3;
+        let data = StalenessData {
+            max_s: time_s.iter().map(saw).collect(),
+            mean_s: time_s.iter().map(|t| saw(t) * 0.3).collect(),
+            stale_mappings: time_s.iter().map(|t| (20.0 - t % 20.0) * 4.0).collect(),
+            time_s,
+        };
+        let svg = check(
+            |f| staleness(&data, &prov(), f),
+            &[
+                "unit: staleness",
+                "staleness (s)",
+                "stale mappings",
+                "time (s)",
+                "max staleness",
+                "mean staleness",
+            ],
+        );
+        assert!(
+            count(&svg, "polyline") >= 3 + 2,
+            "three data lines and two legend samples"
+        );
+        assert!(count(&svg, "polygon") >= 1);
+    }
+
+    #[test]
+    fn mismatched_lengths_are_rejected() {
+        let data = StalenessData {
+            time_s: vec![1.0],
+            ..Default::default()
+        };
+        assert!(matches!(
+            staleness(&data, &prov(), ImageFormat::Svg),
+            Err(ChartError::InvalidInput { .. })
+        ));
+    }
+
+    #[test]
+    fn empty_input_renders_no_data() {
+        check_empty(|f| staleness(&StalenessData::default(), &prov(), f));
+    }
+}

@@ -1,0 +1,208 @@
+//! Test helpers: a provenance, a minimal SVG well-formedness check, PNG decoding.
+//!
+//! The checks are deliberately small: they catch broken output (unbalanced
+//! tags, missing text, a PNG of the wrong size) without depending on the exact
+//! markup plotters emits.
+
+use super::{ChartError, ImageFormat, Provenance, Rendered};
+
+/// The provenance every test chart uses.
+pub(crate) fn prov() -> Provenance {
+    Provenance {
+        scenario: "unit".into(),
+        version: "0.1.0".into(),
+        seed: Some(42),
+        scenario_hash: "3f2a9c1e5b".into(),
+    }
+}
+
+/// Asserts `svg` is one balanced `<svg>` element; returns `(width, height)`.
+pub(crate) fn well_formed(svg: &str) -> (u32, u32) {
+    let s = svg.trim();
+    assert!(s.starts_with("<svg"), "does not start with <svg");
+    assert!(s.ends_with("</svg>"), "does not end with </svg>");
+    let mut stack: Vec<&str> = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        let j = rest[i..].find('>').expect("unterminated tag") + i;
+        let tag = &rest[i + 1..j];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop(), Some(name.trim()), "mismatched </{name}>");
+        } else if !tag.starts_with('?') && !tag.starts_with('!') && !tag.ends_with('/') {
+            stack.push(tag.split_whitespace().next().unwrap_or(""));
+        }
+        rest = &rest[j + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed tags: {stack:?}");
+    let attr = |name: &str| -> u32 {
+        let k = s.find(&format!(" {name}=\"")).expect("size attribute") + name.len() + 3;
+        s[k..].split('"').next().unwrap().parse().expect("numeric size")
+    };
+    (attr("width"), attr("height"))
+}
+
+/// Number of elements `<tag ` in `svg`.
+pub(crate) fn count(svg: &str, tag: &str) -> usize {
+    svg.matches(&format!("<{tag} ")).count()
+}
+
+/// Renders with `f` in both formats and checks what every chart must satisfy:
+/// well-formed SVG containing every text in `texts` (title, axis labels),
+/// identical bytes on a second render, and a PNG at 2× the SVG size.
+/// Returns the SVG text for chart-specific assertions.
+pub(crate) fn check<F>(f: F, texts: &[&str]) -> String
+where
+    F: Fn(ImageFormat) -> Result<Rendered, ChartError>,
+{
+    let svg = f(ImageFormat::Svg).expect("svg renders");
+    assert_eq!(svg.format, ImageFormat::Svg);
+    let text = svg.svg_text().expect("utf-8 svg").to_string();
+    let (w, h) = well_formed(&text);
+    for t in texts {
+        assert!(text.contains(t), "svg lacks text {t:?}");
+    }
+    assert!(
+        text.contains("scuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e"),
+        "no footer"
+    );
+    assert_eq!(f(ImageFormat::Svg).unwrap(), svg, "svg not deterministic");
+
+    let png = f(ImageFormat::Png).expect("png renders");
+    assert_eq!(png.format, ImageFormat::Png);
+    assert!(png
+        .bytes
+        .starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]));
+    let decoder = png::Decoder::new(std::io::Cursor::new(&png.bytes));
+    let mut reader = decoder.read_info().expect("png decodes");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("png frame decodes");
+    assert_eq!((info.width, info.height), (2 * w, 2 * h));
+    assert_eq!(f(ImageFormat::Png).unwrap(), png, "png not deterministic");
+    text
+}
+
+/// Renders an SVG with `f` and checks it is well formed and says "no data".
+pub(crate) fn check_empty<F>(f: F)
+where
+    F: Fn(ImageFormat) -> Result<Rendered, ChartError>,
+{
+    let svg = f(ImageFormat::Svg).expect("empty input renders");
+    let text = svg.svg_text().unwrap();
+    well_formed(text);
+    assert!(text.contains("no data"), "empty chart lacks the no-data note");
+    f(ImageFormat::Png).expect("empty input renders as png");
+}
+
+#[cfg(test)]
+mod extreme {
+    use super::prov;
+    use crate::chart::*;
+
+    const WILD: [f64; 9] = [
+        1e308,
+        -1e308,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        1e100,
+        -1e100,
+        0.0,
+        f64::NAN,
+        f64::NEG_INFINITY,
+    ];
+
+    fn both(f: impl Fn(ImageFormat) -> Result<Rendered, ChartError>) {
+        for fmt in [ImageFormat::Svg, ImageFormat::Png] {
+            f(fmt).expect("extreme values still render");
+        }
+    }
+
+    /// Huge, tiny and non-finite values must neither panic nor hang (a huge
+    /// value once made an infinite axis range).
+    #[test]
+    fn extreme_values_render() {
+        let v = WILD.to_vec();
+        let est = |x: f64| Estimate {
+            value: x,
+            lo: x,
+            hi: x,
+        };
+        let c = ConvergenceData {
+            series: vec![CdfSeries {
+                convergence_s: v.clone(),
+                ..Default::default()
+            }],
+        };
+        both(|f| convergence(&c, &prov(), f));
+        let i = InformedData {
+            time_s: v.clone(),
+            mean: v.clone(),
+            p10: v.clone(),
+            p90: v.clone(),
+            analytic: None,
+        };
+        both(|f| informed(&i, &prov(), f));
+        let b = BandwidthData {
+            time_s: v.clone(),
+            kinds: vec![KindRate {
+                kind: "digest".into(),
+                bytes_per_s: v.clone(),
+            }],
+            per_node: vec![NodeRates {
+                label: "total".into(),
+                bytes_per_s: v.clone(),
+            }],
+        };
+        both(|f| bandwidth(&b, &prov(), f));
+        let s = StalenessData {
+            time_s: v.clone(),
+            max_s: v.clone(),
+            mean_s: v.clone(),
+            stale_mappings: v.clone(),
+        };
+        both(|f| staleness(&s, &prov(), f));
+        let st = SpacetimeData {
+            nodes: 2,
+            events: v
+                .iter()
+                .map(|t| SpacetimeEvent {
+                    node: 0,
+                    time_s: *t,
+                    label: "[1,0]".into(),
+                    write: true,
+                })
+                .collect(),
+            messages: v
+                .iter()
+                .map(|t| SpacetimeMessage {
+                    from: 0,
+                    to: 1,
+                    send_s: *t,
+                    recv_s: None,
+                    kind: "delta".into(),
+                })
+                .collect(),
+        };
+        both(|f| spacetime(&st, &prov(), f));
+        let t = TradeoffData {
+            points: v
+                .iter()
+                .map(|x| TradeoffPoint {
+                    setting: "s".into(),
+                    bytes_per_node_s: *x,
+                    p99_s: est(*x),
+                    mean_s: est(-*x),
+                })
+                .collect(),
+            interval: String::new(),
+        };
+        both(|f| tradeoff(&t, &prov(), f));
+        let m = MetricVsFieldData {
+            lines: vec![FieldLine {
+                label: "l".into(),
+                points: v.iter().map(|x| FieldPoint { x: *x, y: est(*x) }).collect(),
+            }],
+            ..Default::default()
+        };
+        both(|f| metric_vs_field(&m, &prov(), f));
+    }
+}

@@ -1,0 +1,247 @@
+//! Trade-off chart for sweeps: what each setting costs against how fast it converges.
+//!
+//! One point per setting: x is the bandwidth per node, y the convergence time,
+//! with p99 (triangles) and mean (circles) as two marker styles, each with a
+//! vertical error bar over seeds, and the setting's text ("fanout=3") next to
+//! it. The two markers of a setting are nudged a few pixels apart so their
+//! error bars stay distinguishable; labels are placed to avoid marks and each
+//! other.
+
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend};
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::draw::{build, from_zero, no_data, padded, span, Axes, Usable};
+use super::frame::{page, put_text, text_size, LegendEntry, Mark};
+use super::label::{Placer, RIGHT_FIRST};
+use super::marks::{error_bar, marker, Shape};
+use super::render::{render, Ctx, Figure};
+use super::theme::{BLUE, INK, VERMILLION};
+use super::{ChartError, ImageFormat, Provenance, Rendered};
+
+/// A statistic with an interval, e.g. a mean over seeds with its 95% CI.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Estimate {
+    /// The point estimate.
+    pub value: f64,
+    /// Lower end of the error bar (`lo <= value`; NaN for no bar).
+    pub lo: f64,
+    /// Upper end of the error bar (`hi >= value`; NaN for no bar).
+    pub hi: f64,
+}
+
+impl Estimate {
+    /// The error bar `(lo, hi)` if both ends are finite.
+    pub(crate) fn bar(&self) -> Option<(f64, f64)> {
+        (self.lo.usable() && self.hi.usable()).then_some((self.lo, self.hi))
+    }
+    /// Finite values among value, lo and hi.
+    pub(crate) fn finite(&self) -> impl Iterator<Item = f64> {
+        [self.value, self.lo, self.hi].into_iter().filter(|v| v.usable())
+    }
+}
+
+/// One sweep setting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TradeoffPoint {
+    /// Label printed next to the point, e.g. `"fanout=3"`.
+    pub setting: String,
+    /// Mean bytes sent per node per second.
+    pub bytes_per_node_s: f64,
+    /// 99th-percentile convergence time (s) over writes, across seeds.
+    pub p99_s: Estimate,
+    /// Mean convergence time (s) over writes, across seeds.
+    pub mean_s: Estimate,
+}
+
+/// Input of [`tradeoff`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TradeoffData {
+    /// One entry per setting; labels are placed in this order.
+    pub points: Vec<TradeoffPoint>,
+    /// What the error bars show, for the legend, e.g. `"min–max over 10 seeds"`;
+    /// empty to leave it out.
+    pub interval: String,
+}
+
+/// Renders convergence time (p99 and mean) against bandwidth per node, one
+/// labelled point per setting.
+pub fn tradeoff(data: &TradeoffData, prov: &Provenance, format: ImageFormat) -> Result<Rendered, ChartError> {
+    render(&Fig(data), prov, format)
+}
+
+struct Fig<'a>(&'a TradeoffData);
+
+const SERIES: [(&str, Shape, plotters::style::RGBColor); 2] = [
+    ("p99 convergence", Shape::Triangle, VERMILLION),
+    ("mean convergence", Shape::Circle, BLUE),
+];
+
+impl Figure for Fig<'_> {
+    fn size(&self) -> (u32, u32) {
+        (640, 460)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
+        let t = &ctx.theme;
+        let d = self.0;
+        let pts: Vec<&TradeoffPoint> = d.points.iter().filter(|p| p.bytes_per_node_s.usable()).collect();
+        let mut legend: Vec<LegendEntry> = SERIES
+            .iter()
+            .map(|(l, s, c)| LegendEntry::new(*l, Mark::Marker { color: *c, shape: *s }))
+            .collect();
+        if !d.interval.is_empty() {
+            legend.push(LegendEntry::new(
+                d.interval.clone(),
+                Mark::ErrorBar { color: INK },
+            ));
+        }
+        let body = page(root, ctx, "convergence vs bandwidth", &legend)?;
+
+        let xr = span(pts.iter().map(|p| p.bytes_per_node_s));
+        // Extra room on the right for the labels of the rightmost points.
+        let (x0, _) = padded(xr, 0.08, (0.0, 1.0));
+        let (_, x1) = padded(xr, 0.2, (0.0, 1.0));
+        let x = (
+            if xr.is_some_and(|r| r.0 >= 0.0) {
+                x0.max(0.0)
+            } else {
+                x0
+            },
+            x1,
+        );
+        let y = from_zero(
+            span(pts.iter().flat_map(|p| p.p99_s.finite().chain(p.mean_s.finite()))),
+            0.1,
+        );
+        let axes = Axes::new(x, y, "bandwidth per node (bytes/s)", "convergence time (s)");
+        let chart = build(root, &body, ctx, &axes)?;
+        let has = |p: &&&TradeoffPoint| p.p99_s.value.usable() || p.mean_s.value.usable();
+        if !pts.iter().any(|p| has(&p)) {
+            return no_data(root, &chart, ctx);
+        }
+
+        let (xpix, ypix) = chart.plotting_area().get_pixel_range();
+        let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
+        let r = t.px(7.0);
+        let mut anchors = Vec::new();
+        for p in &pts {
+            for (k, (_, shape, color)) in SERIES.iter().enumerate() {
+                let est = if k == 0 { p.p99_s } else { p.mean_s };
+                if let Some((lo, hi)) = est.bar() {
+                    let (bx, blo) = chart.backend_coord(&(p.bytes_per_node_s, lo));
+                    let (_, bhi) = chart.backend_coord(&(p.bytes_per_node_s, hi));
+                    error_bar(root, bx, (blo, bhi), *color, t)?;
+                    placer.block((bx - r / 2, bhi, bx + r / 2, blo));
+                }
+                if est.value.usable() {
+                    let (mx, my) = chart.backend_coord(&(p.bytes_per_node_s, est.value));
+                    marker(root, (mx, my), *shape, *color, t)?;
+                    placer.block((mx - r, my - r, mx + r, my + r));
+                }
+            }
+            // Label the p99 point (the upper one), or the mean if p99 is missing.
+            let anchor_y = if p.p99_s.value.usable() {
+                p.p99_s.value
+            } else {
+                p.mean_s.value
+            };
+            if anchor_y.usable() {
+                anchors.push((
+                    p.setting.as_str(),
+                    chart.backend_coord(&(p.bytes_per_node_s, anchor_y)),
+                ));
+            }
+        }
+        let font = t.note_font();
+        for (text, (ax, ay)) in anchors {
+            let (w, h) = text_size(root, text, &font);
+            let pos = placer.place((ax, ay), (w, h + t.px(2.0)), t.px(9.0), &RIGHT_FIRST);
+            put_text(root, text, pos, &font, HPos::Left, VPos::Top)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::testutil::{check, check_empty, count, prov};
+
+    fn est(v: f64) -> Estimate {
+        Estimate {
+            value: v,
+            lo: v * 0.8,
+            hi: v * 1.25,
+        }
+    }
+
+    #[test]
+    fn renders_labelled_points_with_error_bars() {
+        let points: Vec<TradeoffPoint> = (1..=5)
+            .map(|k| TradeoffPoint {
+                setting: format!("fanout={k}"),
+                bytes_per_node_s: 100.0 * f64::from(k),
+                p99_s: est(20.0 / f64::from(k)),
+                mean_s: est(8.0 / f64::from(k)),
+            })
+            .collect();
+        let data = TradeoffData {
+            points,
+            interval: "min–max over 5 seeds".into(),
+        };
+        let svg = check(
+            |f| tradeoff(&data, &prov(), f),
+            &[
+                "unit: convergence vs bandwidth",
+                "bandwidth per node (bytes/s)",
+                "convergence time (s)",
+                "fanout=1",
+                "fanout=5",
+                "min–max over 5 seeds",
+            ],
+        );
+        assert!(count(&svg, "polygon") >= 6, "p99 triangles and the legend sample");
+        assert!(count(&svg, "circle") >= 6, "mean circles and the legend sample");
+        assert!(
+            count(&svg, "polyline") >= 5 * 2 * 3,
+            "two capped error bars per point"
+        );
+    }
+
+    #[test]
+    fn missing_values_and_bars_are_skipped() {
+        let data = TradeoffData {
+            points: vec![
+                TradeoffPoint {
+                    setting: "a".into(),
+                    bytes_per_node_s: 10.0,
+                    p99_s: Estimate {
+                        value: 3.0,
+                        lo: f64::NAN,
+                        hi: f64::NAN,
+                    },
+                    mean_s: est(f64::NAN),
+                },
+                TradeoffPoint {
+                    setting: "b".into(),
+                    bytes_per_node_s: f64::NAN,
+                    p99_s: est(1.0),
+                    mean_s: est(1.0),
+                },
+            ],
+            interval: String::new(),
+        };
+        let svg = check(|f| tradeoff(&data, &prov(), f), &[">\na\n<"]);
+        assert!(!svg.contains(">\nb\n<"), "a point without x is skipped");
+    }
+
+    #[test]
+    fn empty_input_renders_no_data() {
+        check_empty(|f| tradeoff(&TradeoffData::default(), &prov(), f));
+    }
+}
