@@ -5,11 +5,13 @@
 mod check;
 mod explore;
 mod export;
+mod merge;
 mod replay;
 mod report;
 mod run;
 mod shrink;
 mod signal;
+mod sweep;
 mod trace;
 
 use anyhow::Result;
@@ -71,6 +73,14 @@ enum Command {
     Shrink(shrink::ShrinkArgs),
     /// Export a stored trace for ShiViz or Chrome/Perfetto.
     Export(export::ExportArgs),
+    /// Run a sweep: every grid point x every seed, in parallel; writes
+    /// DIR/<sweep>/{summary.csv, points.csv, <point>/<seed>/}.
+    ///
+    /// Exit codes: 0 ok, 2 bad input (nothing runs) or an I/O error.
+    Sweep(sweep::SweepArgs),
+    /// Join the outputs of `sweep --shard K/N` (every K once) into summary
+    /// files byte-identical to an unsharded sweep.
+    Merge(merge::MergeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -127,6 +137,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Explore(a) => explore::explore(&a),
         Command::Shrink(a) => shrink::shrink(&a),
         Command::Export(a) => export::export(&a),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Merge(args) => merge::merge(&args),
     }
 }
 

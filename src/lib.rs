@@ -15,6 +15,9 @@
 //!   to rounds, messages and writes by emitting commands.
 //! - **Records** ([`trace::Record`]): every observable step, hashed into a
 //!   digest ([`trace::TraceDigest`]) whether or not a trace file is written.
+//! - **Sweep** ([`sweep::Sweep`]): a base scenario, a grid of settings and a
+//!   range of seeds, run in parallel (or sharded across a cluster) into
+//!   per-run and per-setting CSVs and comparison charts.
 //! - **Checks** ([`check::Check`]): what a run must achieve, evaluated from
 //!   its records ([`check::run_checked`]). A failing run is found across
 //!   seeds ([`explore`]), verified bit for bit ([`replay`]), made smaller
@@ -65,6 +68,7 @@ pub mod scenario;
 pub mod shrink;
 pub mod sim;
 pub mod summary;
+pub mod sweep;
 pub mod time;
 pub mod trace;
 pub mod vclock;

@@ -44,13 +44,34 @@ impl RunReport {
 
 /// Runs `scenario` and writes its directory under `root`.
 pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
-    execute_with(scenario, root, None)
+    execute_in_with(scenario, &run_dir(root, scenario), &|_| Vec::new(), None)
 }
 
 /// Runs `scenario` and writes its directory under `root`; once `stop` is set
 /// the run ends before its next event and is written as interrupted.
 pub fn execute_with(scenario: &Scenario, root: &Path, stop: Option<&AtomicBool>) -> Result<RunReport> {
-    let dir = run_dir(root, scenario);
+    execute_in_with(scenario, &run_dir(root, scenario), &|_| Vec::new(), stop)
+}
+
+/// Extra files of a run directory, made from the outcome: `(file name, bytes)`.
+pub type ExtraFiles<'a> = &'a dyn Fn(&Outcome) -> Vec<(&'static str, Vec<u8>)>;
+
+/// Like [`execute`], but writes into `dir` itself (sweeps choose their own
+/// layout) and also writes the `extra` files, atomically, before the
+/// manifest, so a manifest still means every file of the run is complete.
+pub fn execute_in(scenario: &Scenario, dir: &Path, extra: ExtraFiles<'_>) -> Result<RunReport> {
+    execute_in_with(scenario, dir, extra, None)
+}
+
+/// [`execute_in`] with a stop flag (see [`execute_with`]); an interrupted
+/// run gets no summary and no extra files.
+pub fn execute_in_with(
+    scenario: &Scenario,
+    dir: &Path,
+    extra: ExtraFiles<'_>,
+    stop: Option<&AtomicBool>,
+) -> Result<RunReport> {
+    let dir = dir.to_path_buf();
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let manifest_path = dir.join("manifest.json");
     remove_if_present(&manifest_path)?;
@@ -89,6 +110,9 @@ pub fn execute_with(scenario: &Scenario, root: &Path, stop: Option<&AtomicBool>)
         STATUS_INTERRUPTED
     } else {
         write_json(&summary_path, &summary)?;
+        for (name, bytes) in extra(&outcome) {
+            write_atomic(&dir.join(name), &bytes)?;
+        }
         if check::all_passed(&checked.checks) {
             STATUS_OK
         } else {

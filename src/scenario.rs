@@ -17,7 +17,9 @@ pub use faults::{
     ClockOverride, ClockSpec, ClockStep, CrashState, Cut, Degrade, Fault, GilbertElliott, Heal, Member,
     NumberDist, OffsetDist, Partition, RandomSplit, Route,
 };
-pub use load::{load, parse_override, parse_str, Format};
+pub(crate) use load::deserialize_located;
+pub use load::{apply_overrides, load, parse_override, parse_str, Format};
+pub(crate) use locate::locate;
 
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};
