@@ -105,6 +105,7 @@ pub struct Collector {
     unconverged: u64,
     converged_since: Option<u64>,
     last_write: Option<u64>,
+    bytes_sent_by_node: Vec<u64>,
     drops: BTreeMap<String, u64>,
     faults: u64,
     last_recovery: Option<u64>,
@@ -131,6 +132,7 @@ impl Collector {
             unconverged: 0,
             converged_since: None,
             last_write: None,
+            bytes_sent_by_node: vec![0; nodes as usize],
             drops: BTreeMap::new(),
             faults: 0,
             last_recovery: None,
@@ -261,7 +263,10 @@ impl Collector {
                     self.last_recovery = Some(*t);
                 }
             }
-            Record::Send { kind, bytes, .. } => {
+            Record::Send {
+                kind, bytes, from, ..
+            } => {
+                self.bytes_sent_by_node[*from as usize] += *bytes as u64;
                 let k = self.kind_mut(kind);
                 k.sent += 1;
                 k.bytes_sent += *bytes as u64;
@@ -301,6 +306,12 @@ impl Collector {
         let mut v = self.kinds.clone();
         v.push(all);
         v
+    }
+
+    /// Bytes sent by each node (every message it sent, delivered or not),
+    /// indexed by node id.
+    pub fn bytes_sent_by_node(&self) -> &[u64] {
+        &self.bytes_sent_by_node
     }
 
     /// Time of the last write, if any.

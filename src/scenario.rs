@@ -63,6 +63,10 @@ pub struct Scenario {
     /// What the run writes.
     #[serde(default)]
     pub output: Output,
+    /// Properties the run must have (`[[checks]]`); a failed one makes the
+    /// run's status `check-failed`.
+    #[serde(default)]
+    pub checks: Vec<crate::check::Check>,
 }
 
 fn default_seed() -> u64 {

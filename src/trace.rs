@@ -11,8 +11,10 @@
 //! e.g. `{"type":"version","t":1020000000,"lt":1020000000,"node":1,"origin":0,"old":0,"new":1,"cause":7}`.
 
 mod jsonl;
+mod stream;
 
 pub use jsonl::{read_trace, JsonlWriter};
+pub use stream::TraceReader;
 
 use crate::scenario::TraceLevel;
 use serde::{Deserialize, Serialize};
@@ -381,6 +383,14 @@ impl Record {
 pub trait TraceSink {
     /// One record, in trace order.
     fn record(&mut self, record: &Record);
+
+    /// Whether the run should stop before its next event (e.g. the user
+    /// pressed Ctrl-C). The run loop asks before every event, so the event
+    /// in progress always finishes and every record it emitted is whole.
+    /// The default never asks to stop.
+    fn stop_requested(&self) -> bool {
+        false
+    }
 }
 
 /// A sink that keeps nothing.

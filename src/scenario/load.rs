@@ -86,6 +86,7 @@ pub fn parse_str(
     if scenario.name.is_empty() {
         scenario.name = default_name.to_string();
     }
+    crate::check::resolve(&mut scenario.checks);
     validate::validate(&scenario).map_err(|(field, message)| ScenarioError {
         file: file.to_string(),
         location: locate::locate(text, format, &field),

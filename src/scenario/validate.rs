@@ -320,7 +320,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     for (_, i) in order {
         validate_fault(s, &s.faults[i], &format!("faults[{i}]"), &mut names)?;
     }
-    Ok(())
+    crate::check::validate(s)
 }
 
 fn probability(field: &str, p: f64) -> Result<(), Invalid> {
@@ -550,7 +550,7 @@ fn validate_degrade(s: &Scenario, d: &Degrade, field: &str) -> Result<(), Invali
     if d.duration == SimDuration::ZERO {
         return bad(&format!("{field}.for"), "must be longer than zero, e.g. \"10s\"");
     }
-    Ok(())
+    crate::check::validate(s)
 }
 
 fn validate_latency(l: &Latency, field: &str) -> Result<(), Invalid> {
