@@ -61,7 +61,10 @@ impl Figure for Fig<'_> {
     fn validate(&self) -> Result<(), ChartError> {
         for l in &self.0.lines {
             let n = l.time_s.len();
-            for (name, len) in [("max_s", l.max_s.len()), ("stale_mappings", l.stale_mappings.len())] {
+            for (name, len) in [
+                ("max_s", l.max_s.len()),
+                ("stale_mappings", l.stale_mappings.len()),
+            ] {
                 if len != n {
                     return Err(ChartError::InvalidInput {
                         chart: "staleness_lines",
@@ -111,7 +114,12 @@ impl Figure for Fig<'_> {
         let all_max = || lines.iter().flat_map(|l| l.1.iter().filter(|p| usable(p)));
         let all_count = || lines.iter().flat_map(|l| l.2.iter().filter(|p| usable(p)));
         let x = from_zero(span(all_max().chain(all_count()).map(|p| p.0)), 0.0);
-        let mut top = Axes::new(x, from_zero(span(all_max().map(|p| p.1)), 0.08), "", "max staleness (s)");
+        let mut top = Axes::new(
+            x,
+            from_zero(span(all_max().map(|p| p.1)), 0.08),
+            "",
+            "max staleness (s)",
+        );
         top.hide_x_labels = true;
         top.y_ticks = Ticks::Auto(5);
         let mut bot = Axes::new(
@@ -175,7 +183,10 @@ mod tests {
                 "precise-newest",
             ],
         );
-        assert!(count(&svg, "polyline") >= 2 * 2 + 2, "two lines per panel, legend samples");
+        assert!(
+            count(&svg, "polyline") >= 2 * 2 + 2,
+            "two lines per panel, legend samples"
+        );
     }
 
     #[test]

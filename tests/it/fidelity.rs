@@ -793,7 +793,11 @@ fn curve_row(cell: Cell, seeds: u64, runs: usize) -> CurveRow {
     let dt = 0.05;
     let random = random_timer_runs(cell, seeds);
     let sim = mean_informed_over_time(&random, cell.n, dt);
-    let model_at = |beta: f64| -> Vec<f64> { (0..sim.len()).map(|k| logistic(cell.n, beta, k as f64 * dt)).collect() };
+    let model_at = |beta: f64| -> Vec<f64> {
+        (0..sim.len())
+            .map(|k| logistic(cell.n, beta, k as f64 * dt))
+            .collect()
+    };
     let beta = logistic_beta(cell.proto, cell.fanout, cell.loss);
     // Least squares over β: golden-section search on [0.05, 20] (the SSE is
     // unimodal in β for a sigmoid this shape).
@@ -810,10 +814,14 @@ fn curve_row(cell: Cell, seeds: u64, runs: usize) -> CurveRow {
     }
     let best_beta = (lo + hi) / 2.0;
     let shifted = mean_informed_shifted(&random, cell.n, beta, dt);
-    let shifted_model: Vec<f64> = (0..shifted.len()).map(|k| logistic(cell.n, beta, k as f64 * dt)).collect();
+    let shifted_model: Vec<f64> = (0..shifted.len())
+        .map(|k| logistic(cell.n, beta, k as f64 * dt))
+        .collect();
     let (sim_r, ref_r) = mean_informed_per_round(cell, seeds, runs);
     let s = reference::mean_field(cell.proto, cell.n, cell.fanout, cell.loss, sim_r.len() - 1);
-    let recurrence: Vec<f64> = std::iter::once(1.0 / cell.n as f64).chain(s.iter().map(|s| 1.0 - s)).collect();
+    let recurrence: Vec<f64> = std::iter::once(1.0 / cell.n as f64)
+        .chain(s.iter().map(|s| 1.0 - s))
+        .collect();
     CurveRow {
         cell,
         logistic: fit(&sim, &model_at(beta)),
@@ -874,7 +882,10 @@ fn informed_fraction_follows_the_mean_field_curves() {
     eprintln!("{CURVE_HEADER}{line}");
     assert!(r.shifted.max_abs < 0.08 && r.shifted.r2 > 0.99, "{line}");
     assert!(r.logistic.r2 > 0.8 && r.logistic.r2 < r.shifted.r2, "{line}");
-    assert!(r.recurrence.max_abs < 0.05 && r.reference.max_abs < 0.05, "{line}");
+    assert!(
+        r.recurrence.max_abs < 0.05 && r.reference.max_abs < 0.05,
+        "{line}"
+    );
 }
 
 /// The full informed-fraction table behind `SCUTTLESIM_FULL_VALIDATION=1`:
@@ -893,4 +904,71 @@ fn full_informed_fraction_table() {
         md.push_str(&line);
         std::fs::write(dir.join("informed.md"), &md).unwrap();
     }
+}
+
+// ---------------------------------------------------------------- the paper experiment's workload
+
+/// `workload.rate_changes` as the paper experiment uses it (1 update/s per
+/// node, doubled for 25 s ≤ t < 75 s, none from 120 s), on 32 nodes:
+/// Poisson counts per window, expected 32·25 = 800, 32·2·50 = 3200 and
+/// 32·45 = 1440 (sd √800 ≈ 28, √3200 ≈ 57, √1440 ≈ 38); within 4 sd.
+#[test]
+fn paper_workload_follows_the_rate_changes() {
+    let path = crate::support::shipped("paper/paper.toml");
+    let overrides: Vec<String> = [
+        "nodes.count=32",
+        "duration=130s",
+        "output.staleness=false",
+        "output.trace=versions",
+    ]
+    .iter()
+    .map(|o| o.to_string())
+    .collect();
+    let s = scuttlesim::scenario::load(&path, &overrides).unwrap();
+    let (_, records) = crate::support::run_records(&s);
+    let mut windows = [0u32; 4];
+    for r in &records {
+        if let Record::Write { t, .. } = *r {
+            let w = match t / I_NS {
+                0..25 => 0,
+                25..75 => 1,
+                75..120 => 2,
+                _ => 3,
+            };
+            windows[w] += 1;
+        }
+    }
+    for (got, expect) in windows.iter().zip([800.0, 3200.0, 1440.0, 0.0]) {
+        assert!(
+            (*got as f64 - expect).abs() <= 4.0 * f64::sqrt(expect),
+            "{windows:?}"
+        );
+    }
+}
+
+/// `gossip.mtu_from`: until it, a run with a 1-delta MTU is the run
+/// without any limit, record for record; from it on, they differ.
+#[test]
+fn mtu_from_leaves_the_run_unlimited_before_it() {
+    let text = |mtu: &str| {
+        format!(
+            r#"
+            duration = "20s"
+            [nodes]
+            count = 16
+            [gossip]
+            {mtu}
+            [workload]
+            keys_per_node = 4
+            writes = {{ process = "poisson", mean_interval = "200ms" }}
+            "#
+        )
+    };
+    let (_, free) = crate::support::run_records(&scenario(&text("")));
+    let (_, limited) =
+        crate::support::run_records(&scenario(&text("mtu = { deltas = 1 }\nmtu_from = \"10s\"")));
+    let before =
+        |rs: &[Record]| -> Vec<Record> { rs.iter().filter(|r| r.time() < 10 * I_NS).cloned().collect() };
+    assert_eq!(before(&free), before(&limited));
+    assert_ne!(free, limited);
 }
