@@ -49,6 +49,9 @@ fn pairs(t: &[f64], v: &[f64]) -> Vec<(f64, f64)> {
     t.iter().copied().zip(v.iter().copied()).collect()
 }
 
+/// A line's label, its max-staleness points and its stale-mapping points.
+type Panels<'a> = (&'a str, Vec<(f64, f64)>, Vec<(f64, f64)>);
+
 fn usable(p: &(f64, f64)) -> bool {
     p.0.usable() && p.1.usable()
 }
@@ -82,7 +85,7 @@ impl Figure for Fig<'_> {
         ctx: &Ctx<'_>,
     ) -> Result<(), ChartError> {
         let t = &ctx.theme;
-        let lines: Vec<(&str, Vec<(f64, f64)>, Vec<(f64, f64)>)> = self
+        let lines: Vec<Panels<'_>> = self
             .0
             .lines
             .iter()

@@ -615,10 +615,12 @@ fn full_validation_table() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut failures = Vec::new();
     for n in sizes {
-        let (seeds, runs) = match n {
-            ..=100 => (400, 10_000),
-            ..=1000 => (200, 4000),
-            _ => (24, 2000),
+        let (seeds, runs) = if n <= 100 {
+            (400, 10_000)
+        } else if n <= 1000 {
+            (200, 4000)
+        } else {
+            (24, 2000)
         };
         let mut md = String::from(TABLE_HEADER);
         let mut csv = String::from(

@@ -543,7 +543,7 @@ fn staleness_series_per_point() {
     // Rows per point: one per sample time any seed took.
     let longest = a.len().max(b.len());
     assert_eq!(rows.iter().filter(|r| r[0] == "gossip.fanout=1").count(), longest);
-    let last = rows.iter().filter(|r| r[0] == "gossip.fanout=1").last().unwrap();
+    let last = rows.iter().rfind(|r| r[0] == "gossip.fanout=1").unwrap();
     let expect_runs = [&a, &b].iter().filter(|r| r.len() == longest).count();
     assert_eq!(last[3], expect_runs.to_string());
     // The chart: both points, both panels.
