@@ -204,6 +204,122 @@ impl Model {
     }
 }
 
+impl Model {
+    /// The same protocols with **random timer phases and zero latency**
+    /// (`gossip.phase = "random"`, constant latency 0): node i's rounds are
+    /// at `φ_i, φ_i + 1, φ_i + 2, …` intervals, `φ_i` uniform in [0, 1),
+    /// and with no latency a round's messages (and the answers they cause)
+    /// are all handled at its instant, in the order they were sent, before
+    /// any other node's round — so each round is one atomic step, taken in
+    /// time order. Within a step the rules are those of the synchronous
+    /// model: the contacts' answers carry their state when they answer
+    /// (which, in a single node's round, only that round could have
+    /// changed: full-state push-pull answers before merging, Scuttlebutt's
+    /// ack2s carry what the earlier acks of the same round brought).
+    /// Node 0 holds the write from time 0. Returns when each node learned
+    /// it, in intervals (node 0: 0).
+    pub fn spread_random_phases(&self, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let n = self.n;
+        assert!(n >= 2 && self.fanout < n);
+        let phase: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| phase[a].total_cmp(&phase[b]).then(a.cmp(&b)));
+        let mut learned = vec![f64::NAN; n];
+        learned[0] = 0.0;
+        let mut count = 1;
+        let mut contacts = Vec::with_capacity(self.fanout);
+        let mut sent: Vec<(usize, bool)> = Vec::new();
+        let arrives = |rng: &mut ChaCha8Rng| rng.random::<f64>() >= self.loss;
+        for k in 0..MAX_ROUNDS {
+            for &i in &order {
+                let t = k as f64 + phase[i];
+                let mut learn = |node: usize, learned: &mut Vec<f64>| {
+                    if learned[node].is_nan() {
+                        learned[node] = t;
+                        count += 1;
+                    }
+                };
+                pick(rng, n, i, self.fanout, &mut contacts);
+                let had = !learned[i].is_nan();
+                match self.proto {
+                    Proto::Push => {
+                        for &q in &contacts {
+                            if arrives(rng) && had {
+                                learn(q, &mut learned);
+                            }
+                        }
+                    }
+                    Proto::Pull => {
+                        // Every request, then every reply (sent in that order).
+                        sent.clear();
+                        for &q in &contacts {
+                            if arrives(rng) {
+                                sent.push((q, !learned[q].is_nan()));
+                            }
+                        }
+                        for &(_, data) in &sent {
+                            if arrives(rng) && data {
+                                learn(i, &mut learned);
+                            }
+                        }
+                    }
+                    Proto::PushPull => {
+                        // Each contact answers with its state, then merges ours.
+                        sent.clear();
+                        for &q in &contacts {
+                            if arrives(rng) {
+                                let answer = !learned[q].is_nan();
+                                if had {
+                                    learn(q, &mut learned);
+                                }
+                                sent.push((q, answer));
+                            }
+                        }
+                        for &(_, data) in &sent {
+                            if arrives(rng) && data {
+                                learn(i, &mut learned);
+                            }
+                        }
+                    }
+                    Proto::Scuttlebutt => {
+                        // syns, then acks (with the responders' state), then
+                        // ack2s (with ours as it is when each ack is handled).
+                        let mut syns = Vec::with_capacity(contacts.len());
+                        for &q in &contacts {
+                            if arrives(rng) {
+                                syns.push(q);
+                            }
+                        }
+                        sent.clear();
+                        for &q in &syns {
+                            if arrives(rng) {
+                                sent.push((q, !learned[q].is_nan()));
+                            }
+                        }
+                        let mut ack2s = Vec::with_capacity(sent.len());
+                        for &(q, data) in &sent {
+                            if data {
+                                learn(i, &mut learned);
+                            }
+                            let have = !learned[i].is_nan();
+                            if arrives(rng) && have && !data {
+                                ack2s.push(q);
+                            }
+                        }
+                        for q in ack2s {
+                            learn(q, &mut learned);
+                        }
+                    }
+                }
+                if count == n {
+                    return learned;
+                }
+            }
+        }
+        panic!("no progress after {MAX_ROUNDS} rounds");
+    }
+}
+
 /// `fanout` distinct contacts of node `me`, uniform among the other nodes.
 fn pick(rng: &mut ChaCha8Rng, n: usize, me: usize, fanout: usize, out: &mut Vec<usize>) {
     out.clear();
