@@ -110,6 +110,9 @@ pub struct Collector {
     faults: u64,
     last_recovery: Option<u64>,
     deferred: u64,
+    /// `(address, length)` of kind names seen, and their index in `kinds`.
+    kind_addrs: Vec<(usize, usize)>,
+    kind_addr_index: Vec<usize>,
     staleness: Option<staleness::Staleness>,
     /// `(version, key, time)` of every write, per origin, for staleness.
     log: Vec<Vec<(u64, u32, u64)>>,
@@ -137,6 +140,8 @@ impl Collector {
             faults: 0,
             last_recovery: None,
             deferred: 0,
+            kind_addrs: Vec::new(),
+            kind_addr_index: Vec::new(),
             staleness: None,
             log: Vec::new(),
         }
@@ -174,6 +179,12 @@ impl Collector {
     }
 
     fn kind_mut(&mut self, kind: &str) -> &mut KindStats {
+        // Fast path: records of one run share the protocol's `&'static str`
+        // kind names, so the address identifies the kind without comparing text.
+        let addr = (kind.as_ptr() as usize, kind.len());
+        if let Some(j) = self.kind_addrs.iter().position(|&a| a == addr) {
+            return &mut self.kinds[self.kind_addr_index[j]];
+        }
         let i = match self.kinds.iter().position(|k| k.kind == kind) {
             Some(i) => i,
             None => {
@@ -184,6 +195,10 @@ impl Collector {
                 self.kinds.len() - 1
             }
         };
+        if self.kind_addrs.len() < 16 && !self.kind_addrs.contains(&addr) {
+            self.kind_addrs.push(addr);
+            self.kind_addr_index.push(i);
+        }
         &mut self.kinds[i]
     }
 
