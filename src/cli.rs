@@ -2,6 +2,7 @@
 //! codes: 0 ok, 1 a check failed (or a replay differs), 2 bad input or an
 //! error, 130 interrupted (Ctrl-C).
 
+mod bench;
 mod check;
 mod explore;
 mod export;
@@ -81,6 +82,9 @@ enum Command {
     /// Join the outputs of `sweep --shard K/N` (every K once) into summary
     /// files byte-identical to an unsharded sweep.
     Merge(merge::MergeArgs),
+    /// Benchmark: run the shared scenarios P0 (engine throughput) and P1
+    /// (Scuttlebutt push-pull) and print events/s, wall time and peak memory.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -139,6 +143,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Export(a) => export::export(&a),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Bench(args) => bench::bench(&args),
     }
 }
 
