@@ -6,12 +6,14 @@ mod bench;
 mod check;
 mod explore;
 mod export;
+mod limits;
 mod merge;
 mod replay;
 mod report;
 mod run;
 mod shrink;
 mod signal;
+mod soak;
 mod sweep;
 mod trace;
 
@@ -50,6 +52,8 @@ enum Command {
         /// file but still computes the digest of the `versions` records.
         #[arg(long, value_enum)]
         trace: Option<TraceArg>,
+        #[command(flatten)]
+        memory: limits::MemoryOpts,
     },
     /// Validate a scenario without running it; prints the resolved scenario as JSON.
     Check {
@@ -82,6 +86,10 @@ enum Command {
     /// Join the outputs of `sweep --shard K/N` (every K once) into summary
     /// files byte-identical to an unsharded sweep.
     Merge(merge::MergeArgs),
+    /// Determinism soak: run a scenario under many seeds twice (on thread
+    /// pools of different sizes, in opposite orders) and compare every trace
+    /// digest and summary; exit 1 on any difference.
+    Soak(soak::SoakArgs),
     /// Benchmark: run the shared scenarios P0 (engine throughput) and P1
     /// (Scuttlebutt push-pull) and print events/s, wall time and peak memory.
     Bench(bench::BenchArgs),
@@ -134,7 +142,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             opts,
             out,
             trace,
-        } => run::run(&scenario, &opts, &out, trace),
+            memory,
+        } => run::run(&scenario, &opts, &out, trace, &memory),
         Command::Check { scenario, opts } => check::check(&scenario, &opts),
         Command::Replay { manifest } => replay::replay(&manifest),
         Command::Trace(a) => trace::trace(&a),
@@ -143,6 +152,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Export(a) => export::export(&a),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Soak(a) => soak::soak(&a),
         Command::Bench(args) => bench::bench(&args),
     }
 }

@@ -93,14 +93,22 @@ pub fn execute_in_with(
             level,
             nodes: scenario.nodes.count,
         };
-        let mut writer = JsonlWriter::new(BufWriter::with_capacity(1 << 20, file), &header)
-            .map_err(|e| Error::io(&tmp, e))?;
-        let checked = run_checked(scenario, &mut writer, level, stop);
-        let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
-        let file = buf.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
-        checked
+        // On any error (a full disk) the partial file is removed: nothing
+        // half-written stays behind, and no manifest is written.
+        let written: Result<_> = (|| {
+            let mut writer = JsonlWriter::new(BufWriter::with_capacity(1 << 20, file), &header)
+                .map_err(|e| Error::io(&tmp, e))?;
+            let checked = run_checked(scenario, &mut writer, level, stop);
+            let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
+            let file = buf.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
+            file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+            fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
+            Ok(checked)
+        })();
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        written?
     };
     let outcome = checked.outcome;
     let summary = Summary::new(scenario, &outcome);
@@ -166,7 +174,13 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = tmp_name(path);
     let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    f.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
-    f.sync_all().map_err(|e| Error::io(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    let written = f
+        .write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io(&tmp, e))
+        .and_then(|()| fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }

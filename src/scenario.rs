@@ -18,8 +18,9 @@ pub use faults::{
     NumberDist, OffsetDist, Partition, RandomSplit, Route,
 };
 pub(crate) use load::deserialize_located;
-pub use load::{apply_overrides, load, parse_override, parse_str, Format};
+pub use load::{apply_overrides, load, parse_override, parse_str, read_text, Format, MAX_FILE_BYTES};
 pub(crate) use locate::locate;
+pub use validate::{MAX_KEYS_PER_NODE, MAX_NODES};
 
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};

@@ -40,7 +40,7 @@ pub mod stats;
 mod table;
 
 pub use exec::{execute, Options, Progress, Report, RunResult, SilentProgress, CONVERGENCE_FILE};
-pub use file::load;
+pub use file::{load, parse_str};
 pub use merge::merge;
 pub use shard::{Shard, ShardMarker, MARKER_FORMAT, MAX_SHARDS};
 pub use table::{point_stats, points_csv, summary_csv, Metric, METRICS};

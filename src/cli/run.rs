@@ -1,5 +1,6 @@
 //! `scuttlesim run`: one run, its directory, its summary, its checks.
 
+use super::limits::MemoryOpts;
 use super::report::{render_checks, replay_command, run_command};
 use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use super::{load, ScenarioOpts, TraceArg};
@@ -11,11 +12,18 @@ use std::process::ExitCode;
 
 /// Runs one scenario and prints its summary; exit 1 when a check fails,
 /// 130 when interrupted.
-pub(crate) fn run(path: &Path, opts: &ScenarioOpts, out: &Path, trace: Option<TraceArg>) -> Result<ExitCode> {
+pub(crate) fn run(
+    path: &Path,
+    opts: &ScenarioOpts,
+    out: &Path,
+    trace: Option<TraceArg>,
+    memory: &MemoryOpts,
+) -> Result<ExitCode> {
     let mut s = load(path, opts)?;
     if let Some(t) = trace {
         s.output.trace = t.into();
     }
+    memory.check(path, &s, 1)?;
     let stop = stop_flag();
     let report =
         output::execute_with(&s, out, Some(stop)).with_context(|| format!("running {}", path.display()))?;

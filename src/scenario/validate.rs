@@ -8,9 +8,9 @@ use super::{
 use crate::time::SimDuration;
 
 /// Largest node count accepted (a limit on everything, TigerBeetle-style).
-pub(crate) const MAX_NODES: u32 = 10_000_000;
+pub const MAX_NODES: u32 = 10_000_000;
 /// Largest number of keys per node accepted.
-pub(crate) const MAX_KEYS_PER_NODE: u32 = 1_000_000;
+pub const MAX_KEYS_PER_NODE: u32 = 1_000_000;
 
 type Invalid = (String, String);
 
