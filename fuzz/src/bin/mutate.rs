@@ -1,5 +1,5 @@
 //! A stable-Rust fuzz driver without coverage: a seeded mutational fuzzer
-//! over the corpus of one target (`corpus/<target>/`), for machines without
+//! over the seed corpus of one target (`seeds/<target>/`), for machines without
 //! a nightly toolchain (libFuzzer needs one).
 //!
 //! ```sh
@@ -529,7 +529,7 @@ fn main() {
     let seed: u64 = opt("--seed").map_or(1, |s| s.parse().expect("--seed S"));
     let timeout: u64 = opt("--timeout").map_or(10, |s| s.parse().expect("--timeout SECS"));
     let max_alloc: usize = opt("--max-alloc-mib").map_or(2048, |s| s.parse().expect("--max-alloc-mib M"));
-    let corpus_dir = opt("--corpus").map_or(here.join("corpus").join(target), PathBuf::from);
+    let corpus_dir = opt("--corpus").map_or(here.join("seeds").join(target), PathBuf::from);
     let out = opt("--out").map_or(here.join("out").join(target), PathBuf::from);
     std::fs::create_dir_all(&out).expect("create the output directory");
 
