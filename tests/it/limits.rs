@@ -250,3 +250,26 @@ fn sweep_names_and_grid_keys_cannot_reach_outside_the_output_directory() {
     let o = scuttlesim(&["sweep", "s.toml", "--out", "out"], &dir);
     assert_eq!(o.status.code(), Some(2), "a bad duration is still rejected");
 }
+
+/// A manifest names its trace file; it is read from beside the manifest
+/// only, so an edited manifest cannot point `replay` or `trace` elsewhere.
+#[test]
+fn a_manifest_cannot_point_outside_its_run_directory() {
+    let dir = temp_dir("limits-manifest");
+    let q = shipped("quickstart.toml");
+    let o = scuttlesim(&["run", s(&q), "--out", "out", "--set", "duration=5s"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let m = dir.join("out/quickstart/42/manifest.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&m).unwrap()).unwrap();
+    v["trace_file"] = serde_json::json!("../../../a-secret.jsonl");
+    std::fs::write(&m, serde_json::to_vec(&v).unwrap()).unwrap();
+    for args in [vec!["replay", s(&m)], vec!["trace", s(&m)]] {
+        let o = scuttlesim(&args, &dir);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("trace_file \"../../../a-secret.jsonl\" must be a file name in the run directory"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
