@@ -1,7 +1,9 @@
 //! Command-line interface (clap derive): one function per command. Exit
 //! codes: 0 ok, 1 a check failed, 2 bad input or an error.
 
+mod chart;
 mod check;
+mod progress;
 mod run;
 
 use anyhow::Result;
@@ -24,7 +26,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run one scenario; writes output/<name>/<seed>/{manifest,summary}.json and trace.jsonl.
+    /// Run one scenario; writes output/<name>/<seed>/{manifest,summary}.json,
+    /// trace.jsonl, metrics/*.csv and charts/*.{svg,png}.
     ///
     /// Exit codes: 0 ok, 1 a check failed, 2 bad input or I/O error.
     Run {
@@ -39,6 +42,9 @@ enum Command {
         /// file but still computes the digest of the `versions` records.
         #[arg(long, value_enum)]
         trace: Option<TraceArg>,
+        /// No progress bar (it only shows on a terminal, for runs over a second).
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
     /// Validate a scenario without running it; prints the resolved scenario as JSON.
     Check {
@@ -47,6 +53,9 @@ enum Command {
         #[command(flatten)]
         opts: ScenarioOpts,
     },
+    /// Draw a run's charts again from its stored metrics (and trace), without
+    /// simulating; writes RUN_DIR/charts/NAME.{svg,png}.
+    Chart(chart::ChartArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -96,8 +105,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             opts,
             out,
             trace,
-        } => run::run(&scenario, &opts, &out, trace),
+            quiet,
+        } => run::run(&scenario, &opts, &out, trace, quiet),
         Command::Check { scenario, opts } => check::check(&scenario, &opts),
+        Command::Chart(args) => chart::chart(&args),
     }
 }
 

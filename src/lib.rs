@@ -52,6 +52,8 @@ pub mod node;
 pub mod output;
 pub mod protocol;
 pub mod queue;
+pub mod render;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;

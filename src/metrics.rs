@@ -10,8 +10,12 @@
 //! first time every node held it). A lost-state restart makes a node forget
 //! writes, so "every node holds every write" can become false again.
 
+mod series;
+mod spread;
 mod staleness;
 
+pub use series::{BucketTraffic, NodeTraffic};
+pub use spread::{level_nodes, InformedPoint, WriteRow, MAX_LEVELS, THRESHOLDS_PERCENT};
 pub use staleness::StalenessSample;
 
 use crate::node::Replica;
@@ -112,6 +116,8 @@ pub struct Collector {
     staleness: Option<staleness::Staleness>,
     /// `(version, key, time)` of every write, per origin, for staleness.
     log: Vec<Vec<(u64, u32, u64)>>,
+    spread: spread::Spread,
+    traffic: series::Traffic,
 }
 
 impl Collector {
@@ -137,7 +143,15 @@ impl Collector {
             deferred: 0,
             staleness: None,
             log: Vec::new(),
+            spread: spread::Spread::new(nodes),
+            traffic: series::Traffic::new(nodes),
         }
+    }
+
+    /// Buckets traffic over time by `width_ns` (default 1 s); see [`Collector::traffic`].
+    pub fn with_sample_interval(mut self, width_ns: u64) -> Collector {
+        self.traffic.set_width(width_ns);
+        self
     }
 
     /// Also samples staleness over `keys` keys per origin (see [`StalenessSample`]).
@@ -171,8 +185,8 @@ impl Collector {
         a..b.max(a)
     }
 
-    fn kind_mut(&mut self, kind: &str) -> &mut KindStats {
-        let i = match self.kinds.iter().position(|k| k.kind == kind) {
+    fn kind_index(&mut self, kind: &str) -> usize {
+        match self.kinds.iter().position(|k| k.kind == kind) {
             Some(i) => i,
             None => {
                 self.kinds.push(KindStats {
@@ -181,8 +195,7 @@ impl Collector {
                 });
                 self.kinds.len() - 1
             }
-        };
-        &mut self.kinds[i]
+        }
     }
 
     /// Takes one record into account.
@@ -214,6 +227,7 @@ impl Collector {
                 self.unconverged += 1;
                 self.converged_since = None;
                 self.last_write = Some(*t);
+                self.spread.write(*node);
                 if self.staleness.is_some() {
                     self.log[*node as usize].push((*version, *key, *t));
                 }
@@ -233,8 +247,10 @@ impl Collector {
                 let list = &mut self.writes[*origin as usize];
                 if new > old {
                     let r = Self::range(list, *old, *new);
-                    for w in &mut list[r] {
+                    let first = r.start;
+                    for (i, w) in list[r].iter_mut().enumerate() {
                         w.informed += 1;
+                        self.spread.raised(*origin, first + i, w.informed, *t);
                         if w.informed == n {
                             w.full_at.get_or_insert(*t);
                             self.unconverged -= 1;
@@ -261,18 +277,28 @@ impl Collector {
                     self.last_recovery = Some(*t);
                 }
             }
-            Record::Send { kind, bytes, .. } => {
-                let k = self.kind_mut(kind);
+            Record::Send {
+                t, from, kind, bytes, ..
+            } => {
+                let i = self.kind_index(kind);
+                self.traffic.sent(i, *from, *t, *bytes);
+                let k = &mut self.kinds[i];
                 k.sent += 1;
                 k.bytes_sent += *bytes as u64;
             }
-            Record::Receive { kind, bytes, .. } => {
-                let k = self.kind_mut(kind);
+            Record::Receive { to, kind, bytes, .. } => {
+                let i = self.kind_index(kind);
+                self.traffic.received(i, *to, *bytes);
+                let k = &mut self.kinds[i];
                 k.delivered += 1;
                 k.bytes_delivered += *bytes as u64;
             }
-            Record::Drop { kind, reason, .. } => {
-                self.kind_mut(kind).dropped += 1;
+            Record::Drop {
+                from, kind, reason, ..
+            } => {
+                let i = self.kind_index(kind);
+                self.traffic.dropped(i, *from);
+                self.kinds[i].dropped += 1;
                 *self.drops.entry(reason.to_string()).or_default() += 1;
             }
             Record::Defer { .. } => self.deferred += 1,
@@ -442,6 +468,52 @@ impl Collector {
             .iter()
             .flatten()
             .filter_map(|w| w.full_at.map(|f| f - w.time))
+            .collect()
+    }
+
+    /// Every write and how far it spread, in order of true time (then
+    /// origin, version); see [`WriteRow`].
+    pub fn write_rows(&self) -> Vec<WriteRow> {
+        self.spread.rows(&self.writes)
+    }
+
+    /// Levels per write the spread is tracked at: `min(N, 100)`; the
+    /// informed fraction is exact to `1/levels`.
+    pub fn spread_levels(&self) -> u32 {
+        self.spread.levels()
+    }
+
+    /// The informed-fraction curve over all writes against time since the
+    /// write, for a run that ended at `end_ns`; see [`InformedPoint`].
+    pub fn informed_curve(&self, end_ns: u64) -> Vec<InformedPoint> {
+        self.spread.curve(&self.writes, end_ns)
+    }
+
+    /// Width of the traffic buckets (ns): `output.sample_interval`.
+    pub fn bucket_ns(&self) -> u64 {
+        self.traffic.width_ns()
+    }
+
+    /// Traffic sent per kind (protocol order) in each bucket, from time 0
+    /// until the run's end `end_ns` (through the bucket starting at `end_ns`
+    /// only if something was sent at that instant).
+    pub fn traffic(&self, end_ns: u64) -> Vec<(String, Vec<BucketTraffic>)> {
+        let count = (end_ns.div_ceil(self.traffic.width_ns()) as usize)
+            .max(self.traffic.recorded())
+            .max(1);
+        self.kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.kind.clone(), self.traffic.buckets(i, count)))
+            .collect()
+    }
+
+    /// Per kind (protocol order), every node's totals, indexed by node id.
+    pub fn node_traffic(&self) -> Vec<(String, Vec<NodeTraffic>)> {
+        self.kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.kind.clone(), self.traffic.per_node(i)))
             .collect()
     }
 

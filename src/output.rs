@@ -1,13 +1,15 @@
-//! Writing a run's directory: `trace.jsonl`, `summary.json`,
-//! `manifest.json`. Every file is written under a temporary name and renamed
+//! Writing a run's directory: `trace.jsonl`, `summary.json`, `metrics/`,
+//! `charts/`, `manifest.json`. Every file is written under a temporary name and renamed
 //! when complete, and the manifest is written last, so an interrupted run
 //! never leaves a manifest that looks whole.
 
 use crate::error::{Error, Result};
+use crate::render::{self, Written};
 use crate::scenario::{Scenario, TraceLevel};
 use crate::sim::{Outcome, Simulation};
 use crate::summary::{Manifest, Summary, VERSION};
-use crate::trace::{Header, JsonlWriter, NullSink, TRACE_FORMAT};
+use crate::time::SimTime;
+use crate::trace::{Header, JsonlWriter, NullSink, WithProgress, TRACE_FORMAT};
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -26,10 +28,23 @@ pub struct RunReport {
     pub summary: Summary,
     /// The raw outcome (metrics included).
     pub outcome: Outcome,
+    /// The charts drawn.
+    pub charts: Written,
 }
 
 /// Runs `scenario` and writes its directory under `root`.
 pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
+    execute_observed(scenario, root, &mut |_, _| {})
+}
+
+/// Like [`execute`], calling `progress(simulated time, events)` every
+/// [`crate::trace::PROGRESS_EVERY`] events while the simulation runs.
+pub fn execute_observed(
+    scenario: &Scenario,
+    root: &Path,
+    progress: &mut dyn FnMut(SimTime, u64),
+) -> Result<RunReport> {
+    render::check_charts(scenario)?;
     let dir = run_dir(root, scenario);
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let level = scenario.output.trace;
@@ -37,7 +52,10 @@ pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
     let trace_path = dir.join("trace.jsonl");
     let outcome = if level == TraceLevel::Off {
         let _ = fs::remove_file(&trace_path);
-        sim.run(&mut NullSink)
+        sim.run(&mut WithProgress {
+            inner: &mut NullSink,
+            progress,
+        })
     } else {
         let tmp = tmp_name(&trace_path);
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -53,7 +71,10 @@ pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
         };
         let mut writer = JsonlWriter::new(BufWriter::with_capacity(1 << 20, file), &header)
             .map_err(|e| Error::io(&tmp, e))?;
-        let outcome = sim.run(&mut writer);
+        let outcome = sim.run(&mut WithProgress {
+            inner: &mut writer,
+            progress,
+        });
         let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
         let file = buf.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&tmp, e))?;
@@ -62,6 +83,7 @@ pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
     };
     let summary = Summary::new(scenario, &outcome);
     write_json(&dir.join("summary.json"), &summary)?;
+    let charts = render::write_run_products(&dir, scenario, &outcome)?;
     let manifest = Manifest {
         scuttlesim_version: VERSION.into(),
         seed: scenario.seed,
@@ -79,6 +101,7 @@ pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
         dir,
         summary,
         outcome,
+        charts,
     })
 }
 
