@@ -3,8 +3,8 @@
 //! Every vector-clock transition (`clock` record) is one event: a write, a
 //! send or a receipt each tick the node's clock once, so the event is drawn
 //! where its `clock` record is and labelled with the node's whole vector
-//! clock after it (for at most [`LABEL_NODES`] nodes; wider vectors do not
-//! fit). A `write` record right before a node's `clock` record makes that
+//! clock after it — when the run has at most [`LABEL_NODES`] nodes and
+//! [`LABEL_EVENTS`] events (wider vectors and more labels do not fit). A `write` record right before a node's `clock` record makes that
 //! event a write. Messages come from `send` records; a `receive` gives the
 //! arrow's end (a duplicated delivery adds a second arrow), a `drop` marks it
 //! lost; a message still in flight when the run ended is left out.
@@ -18,8 +18,10 @@ use crate::trace::Record;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Vector clocks are printed on events for at most this many nodes.
+/// Vector clocks are printed on events for at most this many nodes...
 pub const LABEL_NODES: u32 = 8;
+/// ...and at most this many events.
+pub const LABEL_EVENTS: usize = 48;
 
 /// The diagram's input and where it was cut, if it was.
 #[derive(Clone, Debug, PartialEq)]
@@ -131,6 +133,11 @@ pub fn build(nodes: u32, records: &[Record]) -> Built {
     if let Some(c) = cut_at_s {
         messages.retain(|m| m.send_s < c);
         events.retain(|e| e.time_s < c);
+    }
+    if events.len() > LABEL_EVENTS {
+        for e in &mut events {
+            e.label.clear();
+        }
     }
     Built {
         data: SpacetimeData {
