@@ -150,8 +150,8 @@ impl Spread {
         };
         let levels = THRESHOLDS_PERCENT.map(level_of);
         let mut rows = Vec::new();
-        for o in 0..self.nodes as usize {
-            for (i, w) in writes[o].iter().enumerate() {
+        for (o, list) in writes.iter().enumerate() {
+            for (i, w) in list.iter().enumerate() {
                 let at = self.times(o as u32, i);
                 rows.push(WriteRow {
                     origin: o as u32,
