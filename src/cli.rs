@@ -1,10 +1,20 @@
 //! Command-line interface (clap derive): one function per command. Exit
-//! codes: 0 ok, 1 a check failed, 2 bad input or an error.
+//! codes: 0 ok, 1 a check failed (or a replay differs), 2 bad input or an
+//! error, 130 interrupted (Ctrl-C).
 
 mod chart;
 mod check;
+mod explore;
+mod export;
+mod merge;
 mod progress;
+mod replay;
+mod report;
 mod run;
+mod shrink;
+mod signal;
+mod sweep;
+mod trace;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -29,7 +39,7 @@ enum Command {
     /// Run one scenario; writes output/<name>/<seed>/{manifest,summary}.json,
     /// trace.jsonl, metrics/*.csv and charts/*.{svg,png}.
     ///
-    /// Exit codes: 0 ok, 1 a check failed, 2 bad input or I/O error.
+    /// Exit codes: 0 ok, 1 a check failed, 2 bad input or I/O error, 130 interrupted.
     Run {
         /// The scenario file (.toml or .json).
         scenario: PathBuf,
@@ -53,6 +63,30 @@ enum Command {
         #[command(flatten)]
         opts: ScenarioOpts,
     },
+    /// Rerun a run's manifest and verify it bit for bit; prints "identical"
+    /// (exit 0) or the first divergent record (exit 1). Writes nothing.
+    Replay {
+        /// The run's manifest.json.
+        manifest: PathBuf,
+    },
+    /// Print a stored trace readably, filtered by node, time and kind.
+    Trace(trace::TraceArgs),
+    /// Run a scenario under many seeds in parallel; list the seeds whose
+    /// checks fail, with their replay commands (exit 1 if any).
+    Explore(explore::ExploreArgs),
+    /// Find a smaller scenario (same seed) that still fails the same check;
+    /// writes it as TOML with a note of what was removed.
+    Shrink(shrink::ShrinkArgs),
+    /// Export a stored trace for ShiViz or Chrome/Perfetto.
+    Export(export::ExportArgs),
+    /// Run a sweep: every grid point x every seed, in parallel; writes
+    /// DIR/<sweep>/{summary.csv, points.csv, <point>/<seed>/}.
+    ///
+    /// Exit codes: 0 ok, 2 bad input (nothing runs) or an I/O error.
+    Sweep(sweep::SweepArgs),
+    /// Join the outputs of `sweep --shard K/N` (every K once) into summary
+    /// files byte-identical to an unsharded sweep.
+    Merge(merge::MergeArgs),
     /// Draw a run's charts again from its stored metrics (and trace), without
     /// simulating; writes RUN_DIR/charts/NAME.{svg,png}.
     Chart(chart::ChartArgs),
@@ -108,6 +142,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             quiet,
         } => run::run(&scenario, &opts, &out, trace, quiet),
         Command::Check { scenario, opts } => check::check(&scenario, &opts),
+        Command::Replay { manifest } => replay::replay(&manifest),
+        Command::Trace(a) => trace::trace(&a),
+        Command::Explore(a) => explore::explore(&a),
+        Command::Shrink(a) => shrink::shrink(&a),
+        Command::Export(a) => export::export(&a),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Merge(args) => merge::merge(&args),
         Command::Chart(args) => chart::chart(&args),
     }
 }

@@ -15,6 +15,13 @@
 //!   to rounds, messages and writes by emitting commands.
 //! - **Records** ([`trace::Record`]): every observable step, hashed into a
 //!   digest ([`trace::TraceDigest`]) whether or not a trace file is written.
+//! - **Sweep** ([`sweep::Sweep`]): a base scenario, a grid of settings and a
+//!   range of seeds, run in parallel (or sharded across a cluster) into
+//!   per-run and per-setting CSVs and comparison charts.
+//! - **Checks** ([`check::Check`]): what a run must achieve, evaluated from
+//!   its records ([`check::run_checked`]). A failing run is found across
+//!   seeds ([`explore`]), verified bit for bit ([`replay`]), made smaller
+//!   ([`shrink`]) and read or exported ([`export`]).
 //!
 //! ## Determinism
 //! Same binary + same scenario + same seed = the same records, byte for byte.
@@ -43,8 +50,11 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 pub mod chart;
+pub mod check;
 pub mod clock;
 pub mod error;
+pub mod explore;
+pub mod export;
 pub mod faults;
 pub mod metrics;
 pub mod net;
@@ -53,11 +63,14 @@ pub mod output;
 pub mod protocol;
 pub mod queue;
 pub mod render;
+pub mod replay;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod shrink;
 pub mod sim;
 pub mod summary;
+pub mod sweep;
 pub mod time;
 pub mod trace;
 pub mod vclock;

@@ -109,6 +109,7 @@ pub struct Collector {
     unconverged: u64,
     converged_since: Option<u64>,
     last_write: Option<u64>,
+    bytes_sent_by_node: Vec<u64>,
     drops: BTreeMap<String, u64>,
     faults: u64,
     last_recovery: Option<u64>,
@@ -137,6 +138,7 @@ impl Collector {
             unconverged: 0,
             converged_since: None,
             last_write: None,
+            bytes_sent_by_node: vec![0; nodes as usize],
             drops: BTreeMap::new(),
             faults: 0,
             last_recovery: None,
@@ -280,6 +282,7 @@ impl Collector {
             Record::Send {
                 t, from, kind, bytes, ..
             } => {
+                self.bytes_sent_by_node[*from as usize] += *bytes as u64;
                 let i = self.kind_index(kind);
                 self.traffic.sent(i, *from, *t, *bytes);
                 let k = &mut self.kinds[i];
@@ -327,6 +330,12 @@ impl Collector {
         let mut v = self.kinds.clone();
         v.push(all);
         v
+    }
+
+    /// Bytes sent by each node (every message it sent, delivered or not),
+    /// indexed by node id.
+    pub fn bytes_sent_by_node(&self) -> &[u64] {
+        &self.bytes_sent_by_node
     }
 
     /// Time of the last write, if any.

@@ -1,18 +1,23 @@
 //! Writing a run's directory: `trace.jsonl`, `summary.json`, `metrics/`,
 //! `charts/`, `manifest.json`. Every file is written under a temporary name and renamed
 //! when complete, and the manifest is written last, so an interrupted run
-//! never leaves a manifest that looks whole.
+//! never leaves a manifest that looks whole: a rerun first removes the old
+//! manifest; a kill leaves no manifest at all; a run stopped by its stop flag
+//! (Ctrl-C) keeps the whole records made so far as `trace.jsonl`, writes no
+//! `summary.json` and a manifest with status `interrupted`.
 
+use crate::check::{self, run_checked};
 use crate::error::{Error, Result};
 use crate::render::{self, Written};
 use crate::scenario::{Scenario, TraceLevel};
-use crate::sim::{Outcome, Simulation};
-use crate::summary::{Manifest, Summary, VERSION};
+use crate::sim::Outcome;
+use crate::summary::{Manifest, Summary, STATUS_CHECK_FAILED, STATUS_INTERRUPTED, STATUS_OK, VERSION};
 use crate::time::SimTime;
 use crate::trace::{Header, JsonlWriter, NullSink, WithProgress, TRACE_FORMAT};
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 /// The directory of one run: `<root>/<name>/<seed>`.
 pub fn run_dir(root: &Path, scenario: &Scenario) -> PathBuf {
@@ -28,34 +33,92 @@ pub struct RunReport {
     pub summary: Summary,
     /// The raw outcome (metrics included).
     pub outcome: Outcome,
-    /// The charts drawn.
+    /// The manifest written (status, check results).
+    pub manifest: Manifest,
+    /// The charts drawn (none when interrupted).
     pub charts: Written,
+}
+
+impl RunReport {
+    /// Whether the stop flag ended the run early.
+    pub fn interrupted(&self) -> bool {
+        self.manifest.status == STATUS_INTERRUPTED
+    }
 }
 
 /// Runs `scenario` and writes its directory under `root`.
 pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
-    execute_observed(scenario, root, &mut |_, _| {})
+    execute_with(scenario, root, None)
 }
 
-/// Like [`execute`], calling `progress(simulated time, events)` every
-/// [`crate::trace::PROGRESS_EVERY`] events while the simulation runs.
+/// Runs `scenario` and writes its directory under `root`; once `stop` is set
+/// the run ends before its next event and is written as interrupted.
+pub fn execute_with(scenario: &Scenario, root: &Path, stop: Option<&AtomicBool>) -> Result<RunReport> {
+    execute_observed(scenario, root, stop, &mut |_, _| {})
+}
+
+/// Like [`execute_with`], also calling `progress(simulated time, events)`
+/// every [`crate::trace::PROGRESS_EVERY`] events while the simulation runs.
 pub fn execute_observed(
     scenario: &Scenario,
     root: &Path,
+    stop: Option<&AtomicBool>,
     progress: &mut dyn FnMut(SimTime, u64),
 ) -> Result<RunReport> {
-    render::check_charts(scenario)?;
     let dir = run_dir(root, scenario);
+    execute_all(scenario, &dir, &|_| Vec::new(), stop, true, progress)
+}
+
+/// Extra files of a run directory, made from the outcome: `(file name, bytes)`.
+pub type ExtraFiles<'a> = &'a dyn Fn(&Outcome) -> Vec<(&'static str, Vec<u8>)>;
+
+/// Like [`execute`], but writes into `dir` itself (sweeps choose their own
+/// layout) and also writes the `extra` files, atomically, before the
+/// manifest, so a manifest still means every file of the run is complete.
+pub fn execute_in(scenario: &Scenario, dir: &Path, extra: ExtraFiles<'_>) -> Result<RunReport> {
+    execute_in_with(scenario, dir, extra, None)
+}
+
+/// [`execute_in`] with a stop flag (see [`execute_with`]); an interrupted
+/// run gets no summary and no extra files. Runs written this way (a sweep's)
+/// get their `metrics/` but no `charts/`: `scuttlesim chart` draws them on
+/// demand.
+pub fn execute_in_with(
+    scenario: &Scenario,
+    dir: &Path,
+    extra: ExtraFiles<'_>,
+    stop: Option<&AtomicBool>,
+) -> Result<RunReport> {
+    execute_all(scenario, dir, extra, stop, false, &mut |_, _| {})
+}
+
+/// The body of every `execute*`: `charts` says whether to draw the
+/// scenario's charts (`run`) or not (sweeps). An interrupted run gets no
+/// metrics and no charts either.
+fn execute_all(
+    scenario: &Scenario,
+    dir: &Path,
+    extra: ExtraFiles<'_>,
+    stop: Option<&AtomicBool>,
+    charts: bool,
+    progress: &mut dyn FnMut(SimTime, u64),
+) -> Result<RunReport> {
+    if charts {
+        render::check_charts(scenario)?;
+    }
+    let dir = dir.to_path_buf();
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let manifest_path = dir.join("manifest.json");
+    remove_if_present(&manifest_path)?;
     let level = scenario.output.trace;
-    let mut sim = Simulation::new(scenario, level);
     let trace_path = dir.join("trace.jsonl");
-    let outcome = if level == TraceLevel::Off {
-        let _ = fs::remove_file(&trace_path);
-        sim.run(&mut WithProgress {
+    let checked = if level == TraceLevel::Off {
+        remove_if_present(&trace_path)?;
+        let mut sink = WithProgress {
             inner: &mut NullSink,
             progress,
-        })
+        };
+        run_checked(scenario, &mut sink, level, stop)
     } else {
         let tmp = tmp_name(&trace_path);
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -71,19 +134,37 @@ pub fn execute_observed(
         };
         let mut writer = JsonlWriter::new(BufWriter::with_capacity(1 << 20, file), &header)
             .map_err(|e| Error::io(&tmp, e))?;
-        let outcome = sim.run(&mut WithProgress {
+        let mut sink = WithProgress {
             inner: &mut writer,
             progress,
-        });
+        };
+        let checked = run_checked(scenario, &mut sink, level, stop);
         let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
         let file = buf.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&tmp, e))?;
         fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
-        outcome
+        checked
     };
+    let outcome = checked.outcome;
     let summary = Summary::new(scenario, &outcome);
-    write_json(&dir.join("summary.json"), &summary)?;
-    let charts = render::write_run_products(&dir, scenario, &outcome)?;
+    let summary_path = dir.join("summary.json");
+    let mut drawn = Written::default();
+    let status = if checked.interrupted {
+        remove_if_present(&summary_path)?;
+        render::remove_run_products(&dir)?;
+        STATUS_INTERRUPTED
+    } else {
+        write_json(&summary_path, &summary)?;
+        for (name, bytes) in extra(&outcome) {
+            write_atomic(&dir.join(name), &bytes)?;
+        }
+        drawn = render::write_run_products(&dir, scenario, &outcome, charts)?;
+        if check::all_passed(&checked.checks) {
+            STATUS_OK
+        } else {
+            STATUS_CHECK_FAILED
+        }
+    };
     let manifest = Manifest {
         scuttlesim_version: VERSION.into(),
         seed: scenario.seed,
@@ -94,15 +175,25 @@ pub fn execute_observed(
         trace_digest: outcome.digest.clone(),
         trace_records: outcome.records,
         trace_file: (level != TraceLevel::Off).then(|| "trace.jsonl".into()),
-        status: "ok".into(),
+        status: status.into(),
+        checks: checked.checks,
+        interrupted_at_ns: checked.interrupted.then_some(outcome.end.0),
     };
-    write_json(&dir.join("manifest.json"), &manifest)?;
+    write_json(&manifest_path, &manifest)?;
     Ok(RunReport {
         dir,
         summary,
         outcome,
-        charts,
+        manifest,
+        charts: drawn,
     })
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
+        _ => Ok(()),
+    }
 }
 
 fn tmp_name(path: &Path) -> PathBuf {

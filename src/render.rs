@@ -347,17 +347,10 @@ pub fn provenance(version: &str, scenario: &Scenario) -> Provenance {
     }
 }
 
-/// Writes a finished run's `metrics/*.csv`, then draws the charts its
-/// scenario names (SVG and PNG) from those very bytes; chart files of
-/// charts not drawn this time are removed, so a rerun leaves no stale ones.
-pub fn write_run_products(dir: &Path, scenario: &Scenario, outcome: &crate::sim::Outcome) -> Result<Written> {
-    let files = report::metrics_files(scenario, outcome);
-    report::write_metrics(dir, &files)?;
+/// Removes the chart files of every chart not in `keep`.
+fn remove_charts(dir: &Path, keep: &[ChartKind]) -> Result<()> {
     let charts_dir = dir.join(CHARTS_DIR);
-    for kind in ChartKind::ALL
-        .into_iter()
-        .filter(|k| !scenario.output.charts.contains(k))
-    {
+    for kind in ChartKind::ALL.into_iter().filter(|k| !keep.contains(k)) {
         for format in [ImageFormat::Svg, ImageFormat::Png] {
             let path = charts_dir.join(format!("{}.{}", kind.name(), format.extension()));
             match std::fs::remove_file(&path) {
@@ -366,6 +359,35 @@ pub fn write_run_products(dir: &Path, scenario: &Scenario, outcome: &crate::sim:
             }
         }
     }
+    Ok(())
+}
+
+/// Removes the metrics and chart files an earlier run left in `dir` (an
+/// interrupted run has none).
+pub fn remove_run_products(dir: &Path) -> Result<()> {
+    if dir.join(report::METRICS_DIR).exists() {
+        report::write_metrics(dir, &[])?;
+    }
+    remove_charts(dir, &[])
+}
+
+/// Writes a finished run's `metrics/*.csv`, then (with `charts`) draws the
+/// charts its scenario names (SVG and PNG) from those very bytes; chart
+/// files of charts not drawn this time are removed, so a rerun leaves no
+/// stale ones.
+pub fn write_run_products(
+    dir: &Path,
+    scenario: &Scenario,
+    outcome: &crate::sim::Outcome,
+    charts: bool,
+) -> Result<Written> {
+    let files = report::metrics_files(scenario, outcome);
+    report::write_metrics(dir, &files)?;
+    if !charts {
+        remove_charts(dir, &[])?;
+        return Ok(Written::default());
+    }
+    remove_charts(dir, &scenario.output.charts)?;
     let prov = provenance(crate::summary::VERSION, scenario);
     let src = InMemory { dir, files: &files };
     write_charts(

@@ -17,7 +17,9 @@ pub use faults::{
     ClockOverride, ClockSpec, ClockStep, CrashState, Cut, Degrade, Fault, GilbertElliott, Heal, Member,
     NumberDist, OffsetDist, Partition, RandomSplit, Route,
 };
-pub use load::{load, parse_override, parse_str, Format};
+pub(crate) use load::deserialize_located;
+pub use load::{apply_overrides, load, parse_override, parse_str, Format};
+pub(crate) use locate::locate;
 
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};
@@ -61,6 +63,10 @@ pub struct Scenario {
     /// What the run writes.
     #[serde(default)]
     pub output: Output,
+    /// Properties the run must have (`[[checks]]`); a failed one makes the
+    /// run's status `check-failed`.
+    #[serde(default)]
+    pub checks: Vec<crate::check::Check>,
 }
 
 fn default_seed() -> u64 {

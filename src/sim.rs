@@ -152,7 +152,9 @@ impl Simulation {
         Simulation { inner }
     }
 
-    /// Runs to the end, sending records to `sink`.
+    /// Runs to the end, sending records to `sink`; stops before the next
+    /// event when [`TraceSink::stop_requested`] says so (`Outcome::end` is
+    /// then the time of the first event not processed).
     pub fn run(&mut self, sink: &mut dyn TraceSink) -> Outcome {
         each!(&mut self.inner, s => s.run(sink))
     }
@@ -298,6 +300,10 @@ where
         let mut stopped_early = false;
         while let Some(t) = self.queue.peek_time() {
             if t >= self.end {
+                break;
+            }
+            if sink.stop_requested() {
+                end = t;
                 break;
             }
             let (now, event) = self.queue.pop().expect("peeked");

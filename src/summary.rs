@@ -215,6 +215,20 @@ pub struct Manifest {
     pub trace_records: u64,
     /// The trace file, relative to the manifest, if written.
     pub trace_file: Option<String>,
-    /// `ok`, or what went wrong.
+    /// `ok`; `check-failed` (a check failed); `interrupted` (stopped early by
+    /// Ctrl-C: the digest and the trace cover only the records made until then).
     pub status: String,
+    /// The result of every check of the scenario (empty when interrupted).
+    #[serde(default)]
+    pub checks: Vec<crate::check::CheckResult>,
+    /// For an interrupted run: the simulated time of the first event not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted_at_ns: Option<u64>,
 }
+
+/// `status` of a run whose checks all passed.
+pub const STATUS_OK: &str = "ok";
+/// `status` of a run with a failed check.
+pub const STATUS_CHECK_FAILED: &str = "check-failed";
+/// `status` of a run stopped by Ctrl-C.
+pub const STATUS_INTERRUPTED: &str = "interrupted";

@@ -11,8 +11,10 @@
 //! e.g. `{"type":"version","t":1020000000,"lt":1020000000,"node":1,"origin":0,"old":0,"new":1,"cause":7}`.
 
 mod jsonl;
+mod stream;
 
 pub use jsonl::{read_trace, JsonlWriter};
+pub use stream::TraceReader;
 
 use crate::scenario::TraceLevel;
 use serde::{Deserialize, Serialize};
@@ -382,6 +384,14 @@ pub trait TraceSink {
     /// One record, in trace order.
     fn record(&mut self, record: &Record);
 
+    /// Whether the run should stop before its next event (e.g. the user
+    /// pressed Ctrl-C). The run loop asks before every event, so the event
+    /// in progress always finishes and every record it emitted is whole.
+    /// The default never asks to stop.
+    fn stop_requested(&self) -> bool {
+        false
+    }
+
     /// Called by the run loop every [`PROGRESS_EVERY`] events with the
     /// simulated time of the event just processed and the events so far
     /// (for a progress bar; the core itself never looks at the wall clock).
@@ -408,6 +418,9 @@ impl std::fmt::Debug for WithProgress<'_> {
 impl TraceSink for WithProgress<'_> {
     fn record(&mut self, record: &Record) {
         self.inner.record(record);
+    }
+    fn stop_requested(&self) -> bool {
+        self.inner.stop_requested()
     }
     fn progress(&mut self, now: crate::time::SimTime, events: u64) {
         (self.progress)(now, events);

@@ -1,13 +1,17 @@
-//! `scuttlesim run`: one run, its directory, its summary.
+//! `scuttlesim run`: one run, its directory, its summary, its checks.
 
 use super::progress::RunBar;
+use super::report::{render_checks, replay_command, run_command};
+use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use super::{load, ScenarioOpts, TraceArg};
 use anyhow::{Context, Result};
+use scuttlesim::check::secs;
 use scuttlesim::output;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Runs one scenario and prints its summary.
+/// Runs one scenario and prints its summary; exit 1 when a check fails,
+/// 130 when interrupted.
 pub(crate) fn run(
     path: &Path,
     opts: &ScenarioOpts,
@@ -19,14 +23,40 @@ pub(crate) fn run(
     if let Some(t) = trace {
         s.output.trace = t.into();
     }
+    let stop = stop_flag();
     let mut bar = RunBar::new(s.duration, quiet);
-    let report = output::execute_observed(&s, out, &mut |now, events| bar.update(now, events));
+    let report = output::execute_observed(&s, out, Some(stop), &mut |now, events| bar.update(now, events));
     bar.finish();
     let report = report.with_context(|| format!("running {}", path.display()))?;
+    if report.interrupted() {
+        println!(
+            "interrupted at {} (simulated) after {} records; no summary written; the manifest says \"interrupted\"",
+            secs(report.outcome.end.0),
+            report.outcome.records
+        );
+        println!("output: {}", report.dir.display());
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     print!("{}", report.summary.render_text());
+    print!("{}", render_checks(&report.manifest.checks));
     for note in &report.charts.notes {
         println!("note: {note}");
     }
     println!("output: {}", report.dir.display());
+    if report.manifest.checks.iter().any(|c| !c.passed) {
+        let default_out = out == Path::new("output");
+        println!("replay: {}", replay_command(&report.dir));
+        println!(
+            "rerun:  {}",
+            run_command(
+                path,
+                s.seed,
+                &opts.set,
+                trace.map(|_| s.output.trace.name()),
+                (!default_out).then_some(out),
+            )
+        );
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
 }

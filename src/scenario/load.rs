@@ -86,12 +86,39 @@ pub fn parse_str(
     if scenario.name.is_empty() {
         scenario.name = default_name.to_string();
     }
+    crate::check::resolve(&mut scenario.checks);
     validate::validate(&scenario).map_err(|(field, message)| ScenarioError {
         file: file.to_string(),
         location: locate::locate(text, format, &field),
         field: Some(field),
         message,
     })?;
+    Ok(scenario)
+}
+
+/// Applies typed `(path, value)` overrides to an already-loaded scenario,
+/// exactly as `--set` does (see [`parse_override`]), and validates the
+/// result. `file` names the source in errors; errors carry the field path but
+/// no line (the caller knows where the overrides came from). Sweeps use this
+/// for every grid point.
+pub fn apply_overrides(
+    base: &Scenario,
+    file: &str,
+    overrides: &[(String, serde_json::Value)],
+) -> Result<Scenario, ScenarioError> {
+    let err = |field: Option<String>, message: String| ScenarioError {
+        file: file.to_string(),
+        field,
+        location: None,
+        message,
+    };
+    let mut value = serde_json::to_value(base).expect("a scenario always serializes");
+    for (path, v) in overrides {
+        set_path(&mut value, path, v.clone()).map_err(|m| err(Some(path.clone()), m))?;
+    }
+    let scenario: Scenario = serde_path_to_error::deserialize(value)
+        .map_err(|e| err(non_empty_path(e.path().to_string()), e.inner().to_string()))?;
+    validate::validate(&scenario).map_err(|(field, message)| err(Some(field), message))?;
     Ok(scenario)
 }
 

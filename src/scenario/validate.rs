@@ -91,6 +91,59 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             format!("must be at most 1048576; got {}", g.value_bytes),
         );
     }
+    if matches!(g.mtu, Some(super::Mtu::Bytes(0)) | Some(super::Mtu::Deltas(0))) {
+        return bad(
+            "gossip.mtu",
+            "must allow at least one byte or delta; omit it for unlimited",
+        );
+    }
+    if let Some(fc) = &g.flow_control {
+        for (name, v) in [
+            ("initial_rate", fc.initial_rate),
+            ("min_rate", fc.min_rate),
+            ("max_rate", fc.max_rate),
+        ] {
+            if !v.is_finite() || v <= 0.0 {
+                return bad(
+                    &format!("gossip.flow_control.{name}"),
+                    format!("must be a positive rate (updates/s); got {v}"),
+                );
+            }
+        }
+        if fc.min_rate > fc.max_rate || !(fc.min_rate..=fc.max_rate).contains(&fc.initial_rate) {
+            return bad(
+                "gossip.flow_control.initial_rate",
+                format!(
+                    "need min_rate <= initial_rate <= max_rate; got {} <= {} <= {}",
+                    fc.min_rate, fc.initial_rate, fc.max_rate
+                ),
+            );
+        }
+        if !fc.increase.is_finite() || fc.increase < 0.0 {
+            return bad(
+                "gossip.flow_control.increase",
+                format!("must be >= 0; got {}", fc.increase),
+            );
+        }
+        if !(fc.decrease > 0.0 && fc.decrease < 1.0) {
+            return bad(
+                "gossip.flow_control.decrease",
+                format!("must be in (0, 1); got {}", fc.decrease),
+            );
+        }
+        if g.mtu.is_none() {
+            return bad(
+                "gossip.flow_control",
+                "needs gossip.mtu: flow control reacts to messages overflowing the MTU",
+            );
+        }
+    }
+    if g.rumor.k == 0 {
+        return bad("gossip.rumor.k", "must be at least 1");
+    }
+    if s.output.sample_interval == SimDuration::ZERO {
+        return bad("output.sample_interval", "must be longer than zero, e.g. \"1s\"");
+    }
     validate_latency(&s.network.latency, "network.latency")?;
     probability("network.loss", s.network.loss)?;
     probability("network.duplicate", s.network.duplicate)?;
@@ -218,7 +271,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     for (_, i) in order {
         validate_fault(s, &s.faults[i], &format!("faults[{i}]"), &mut names)?;
     }
-    Ok(())
+    crate::check::validate(s)
 }
 
 /// Most time-series samples (or traffic buckets) a run may take.
@@ -490,7 +543,7 @@ fn validate_degrade(s: &Scenario, d: &Degrade, field: &str) -> Result<(), Invali
     if d.duration == SimDuration::ZERO {
         return bad(&format!("{field}.for"), "must be longer than zero, e.g. \"10s\"");
     }
-    Ok(())
+    crate::check::validate(s)
 }
 
 fn validate_latency(l: &Latency, field: &str) -> Result<(), Invalid> {

@@ -312,3 +312,37 @@ fn network_and_workload_fields() {
         assert_names(&with(from, to), field, *line);
     }
 }
+
+/// Protocol-variant fields.
+#[test]
+fn protocol_variant_fields() {
+    let cases: &[(&str, &str, Option<usize>)] = &[
+        ("interval = \"1s\"\nmtu = 0", "gossip.mtu", Some(8)),
+        ("interval = \"1s\"\nmtu = { packets = 3 }", "gossip.mtu", Some(8)),
+        ("interval = \"1s\"\norder = \"random\"", "gossip.order", Some(8)),
+        (
+            "interval = \"1s\"\nprotocol = \"flood\"",
+            "gossip.protocol",
+            Some(8),
+        ),
+        ("interval = \"1s\"\nrumor = { k = 0 }", "gossip.rumor.k", Some(8)),
+        (
+            "interval = \"1s\"\nflow_control = { decrease = 1.5 }\nmtu = 100",
+            "gossip.flow_control.decrease",
+            Some(8),
+        ),
+        (
+            "interval = \"1s\"\nflow_control = {}",
+            "gossip.flow_control",
+            Some(8),
+        ),
+        (
+            "interval = \"1s\"\nmtu = 9\nflow_control = { initial_rate = 500.0 }",
+            "gossip.flow_control.initial_rate",
+            Some(9),
+        ),
+    ];
+    for (to, field, line) in cases {
+        assert_names(&with("interval = \"1s\"", to), field, *line);
+    }
+}

@@ -117,6 +117,13 @@ fn every_shipped_scenario_is_valid() {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
+            } else if p
+                .file_stem()
+                .is_some_and(|x| x.to_string_lossy().ends_with("sweep"))
+            {
+                // Sweep files (`*sweep.toml`) resolve every point of their grid.
+                let level = scuttlesim::scenario::TraceLevel::Off;
+                scuttlesim::sweep::load(&p, level).unwrap_or_else(|e| panic!("{e}"));
             } else if p.extension().is_some_and(|x| x == "toml" || x == "json") {
                 scuttlesim::scenario::load(&p, &[]).unwrap_or_else(|e| panic!("{e}"));
                 found += 1;

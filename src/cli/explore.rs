@@ -1,0 +1,132 @@
+//! `scuttlesim explore`: many seeds in parallel; list the failing ones.
+
+use super::report::{replay_command, run_command, shell_quote};
+use super::signal::{stop_flag, EXIT_INTERRUPTED};
+use super::TraceArg;
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use scuttlesim::explore::{explore as explore_seeds, parse_seeds};
+use scuttlesim::scenario;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The options of `explore`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExploreArgs {
+    /// The scenario file (.toml or .json); it needs at least one [[checks]].
+    scenario: std::path::PathBuf,
+    /// Seeds to run: A..B (B excluded), A..=B, or one seed N.
+    #[arg(long, value_name = "A..B")]
+    seeds: String,
+    /// Parallel runs (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Stop at the lowest failing seed of the range.
+    #[arg(long)]
+    stop_on_first: bool,
+    /// Override a field (repeatable), as for `run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Output root for the failing seeds' runs (DIR/<name>/<seed>/).
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    out: std::path::PathBuf,
+    /// Trace level of the failing seeds' runs (overrides [output] trace).
+    #[arg(long, value_enum)]
+    trace: Option<TraceArg>,
+}
+
+/// Runs the seeds, then prints the failing ones in seed order.
+pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
+    let seeds = parse_seeds(&a.seeds).map_err(anyhow::Error::msg)?;
+    let mut s = scenario::load(&a.scenario, &a.set)?;
+    if let Some(t) = a.trace {
+        s.output.trace = t.into();
+    }
+    if s.checks.is_empty() {
+        bail!(
+            "{}: has no [[checks]]: explore looks for seeds where a check fails (e.g. [[checks]] converged_within = \"20s\")",
+            a.scenario.display()
+        );
+    }
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if jobs == 0 {
+        bail!("--jobs must be at least 1");
+    }
+    let count = seeds.end - seeds.start;
+    let bar = if std::io::stderr().is_terminal() {
+        let b = ProgressBar::new(count);
+        b.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} seeds · {elapsed} · eta {eta}")
+                .expect("a valid template"),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let stop = stop_flag();
+    let found = explore_seeds(
+        &s,
+        seeds.clone(),
+        jobs,
+        a.stop_on_first,
+        Some(&a.out),
+        Some(stop),
+        &|| bar.inc(1),
+    )
+    .with_context(|| format!("exploring {}", a.scenario.display()))?;
+    bar.finish_and_clear();
+    let failing: Vec<_> = found.failing().collect();
+    println!(
+        "explore {} · seeds {}..{} · {} runs · {} failing{}",
+        s.name,
+        seeds.start,
+        seeds.end,
+        found.runs.len(),
+        failing.len(),
+        if found.interrupted {
+            " · interrupted"
+        } else if a.stop_on_first && !failing.is_empty() {
+            " · stopped at the first"
+        } else {
+            ""
+        }
+    );
+    let default_out = a.out == Path::new("output");
+    let trace_name = a.trace.map(|_| s.output.trace.name());
+    for run in &failing {
+        println!("seed {}", run.seed);
+        for c in run.checks.iter().filter(|c| !c.passed) {
+            println!("  FAILED {}: {}", c.check, c.detail);
+        }
+        if let Some(dir) = &run.dir {
+            println!("  replay: {}", replay_command(dir));
+        }
+        println!(
+            "  rerun:  {}",
+            run_command(
+                &a.scenario,
+                run.seed,
+                &a.set,
+                trace_name,
+                (!default_out).then_some(&a.out)
+            )
+        );
+    }
+    if !failing.is_empty() {
+        let seeds: Vec<String> = failing.iter().map(|r| r.seed.to_string()).collect();
+        println!("failing seeds: {}", seeds.join(" "));
+        if let Some(dir) = &failing[0].dir {
+            println!(
+                "shrink the first: scuttlesim shrink {}",
+                shell_quote(&dir.join("manifest.json").display().to_string())
+            );
+        }
+    }
+    if found.interrupted {
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
+    Ok(ExitCode::from(if failing.is_empty() { 0 } else { 1 }))
+}

@@ -1,0 +1,52 @@
+//! `scuttlesim export`: a stored trace as a ShiViz log or Chrome trace JSON.
+
+use anyhow::Result;
+use clap::ValueEnum;
+use scuttlesim::export::{chrome, open_trace, shiviz, write_streaming};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Export formats.
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// ShiViz log (needs a `full` trace): writes RUN_DIR/shiviz.log.
+    Shiviz,
+    /// Chrome / Perfetto trace-event JSON: writes RUN_DIR/chrome-trace.json.
+    Chrome,
+}
+
+/// The options of `export`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExportArgs {
+    /// A run directory (or its manifest.json, or a trace.jsonl file).
+    run: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// Where to write (default: shiviz.log or chrome-trace.json beside the trace).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Writes the export and says where.
+pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
+    let (path, reader) = open_trace(&a.run)?;
+    let default_name = match a.format {
+        ExportFormat::Shiviz => "shiviz.log",
+        ExportFormat::Chrome => "chrome-trace.json",
+    };
+    let out = a.out.clone().unwrap_or_else(|| path.with_file_name(default_name));
+    let events = write_streaming(&out, |w| match a.format {
+        ExportFormat::Shiviz => shiviz::write(reader, &path, w),
+        ExportFormat::Chrome => chrome::write(reader, &path, w),
+    })?;
+    println!("{}: {events} events", out.display());
+    match a.format {
+        ExportFormat::Shiviz => println!(
+            "load it in ShiViz (its first line is the parsing regex: {})",
+            shiviz::REGEX
+        ),
+        ExportFormat::Chrome => println!("open it in ui.perfetto.dev or chrome://tracing"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

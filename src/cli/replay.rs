@@ -1,0 +1,112 @@
+//! `scuttlesim replay`: rerun a manifest's scenario and verify it bit for bit.
+
+use super::report::{render_checks, shell_quote};
+use super::signal::{stop_flag, EXIT_INTERRUPTED};
+use anyhow::{Context, Result};
+use scuttlesim::check::secs;
+use scuttlesim::replay::{replay as replay_run, TraceComparison};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Prints "identical" (exit 0) or the difference and the first divergent
+/// record (exit 1).
+pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
+    let stop = stop_flag();
+    let r = replay_run(manifest, Some(stop)).with_context(|| format!("replaying {}", manifest.display()))?;
+    let m = &r.manifest;
+    for w in &r.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "replay {} · seed {} · made by scuttlesim {}{}",
+        m.scenario.name,
+        m.seed,
+        m.scuttlesim_version,
+        if r.prefix_only {
+            format!(
+                " · interrupted run: replaying its first {} records",
+                m.trace_records
+            )
+        } else {
+            String::new()
+        }
+    );
+    if r.stopped {
+        println!("replay interrupted");
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
+    let trace_note = match &r.trace {
+        TraceComparison::NotStored => "no stored trace (--trace off): digest only".to_string(),
+        TraceComparison::Unreadable(e) => format!("stored trace unreadable ({e}): digest only"),
+        TraceComparison::Compared { records, .. } => {
+            format!("stored trace compared record by record ({records} records)")
+        }
+    };
+    if r.identical() {
+        println!(
+            "identical: digest {} over {} {} records; {trace_note}",
+            r.digest,
+            r.records,
+            m.digest_level.name()
+        );
+    } else {
+        if r.digest_matches() {
+            println!(
+                "DIFFERENT: the digest matches the manifest ({}), but the stored trace does not match the rerun: the trace file was changed",
+                r.digest
+            );
+        } else {
+            println!(
+                "DIFFERENT: trace digest expected {} ({} records), rerun gave {} ({} records); {trace_note}",
+                m.trace_digest, m.trace_records, r.digest, r.records
+            );
+        }
+        match r.divergence() {
+            Some(d) => {
+                let at = d.time_ns.map_or("-".into(), secs);
+                let node = d.node.map_or("-".into(), |n| n.to_string());
+                println!(
+                    "first divergent record: #{} (line {} of the trace) at {at}, node {node}",
+                    d.index, d.line
+                );
+                println!(
+                    "  stored: {}",
+                    d.stored.as_deref().unwrap_or("(the stored trace ends here)")
+                );
+                println!(
+                    "  rerun:  {}",
+                    d.rerun.as_deref().unwrap_or("(the rerun ends here)")
+                );
+                if let Some(t) = d.time_ns {
+                    let from = t.saturating_sub(50_000_000);
+                    let mut cmd = format!(
+                        "scuttlesim trace {} --from {} --to {}",
+                        shell_quote(&r.dir.display().to_string()),
+                        secs(from),
+                        secs(t + 50_000_000)
+                    );
+                    if let Some(n) = d.node {
+                        cmd.push_str(&format!(" --node {n}"));
+                    }
+                    println!("  context: {cmd}");
+                }
+            }
+            None if r.digest_matches() => {}
+            None => match &r.trace {
+                TraceComparison::Compared { .. } => println!(
+                    "the stored trace matches the rerun record for record: the manifest's digest is wrong"
+                ),
+                _ => println!(
+                    "rerun with a stored trace (--trace versions or full) to locate the first divergent record"
+                ),
+            },
+        }
+    }
+    if !r.prefix_only {
+        print!("{}", render_checks(&r.checks));
+        if !r.checks_match() {
+            println!("note: the check results differ from those in the manifest");
+        }
+    }
+    Ok(ExitCode::from(if r.identical() { 0 } else { 1 }))
+}

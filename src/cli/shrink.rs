@@ -1,0 +1,70 @@
+//! `scuttlesim shrink`: a smaller scenario that still fails the same check.
+
+use super::report::shell_quote;
+use super::signal::stop_flag;
+use anyhow::{Context, Result};
+use scuttlesim::output::write_atomic;
+use scuttlesim::replay::read_manifest;
+use scuttlesim::shrink::{shrink as shrink_run, ShrinkOptions, DEFAULT_MAX_RUNS};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The options of `shrink`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ShrinkArgs {
+    /// The failing run's manifest.json.
+    manifest: PathBuf,
+    /// Where to write the shrunk scenario (default: shrunk.toml beside the manifest).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Most simulation runs to spend.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_RUNS)]
+    max_runs: usize,
+    /// Which failed check to keep failing (its index in `checks`; default the first failed).
+    #[arg(long, value_name = "INDEX")]
+    check: Option<usize>,
+}
+
+/// Shrinks, writes the scenario, prints what was removed.
+pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
+    let manifest = read_manifest(&a.manifest)?;
+    let opts = ShrinkOptions {
+        max_runs: a.max_runs,
+        check: a.check,
+    };
+    let stop = stop_flag();
+    let s = shrink_run(&manifest, &a.manifest, &opts, Some(stop), &|step| {
+        eprintln!("  {step}")
+    })
+    .with_context(|| format!("shrinking {}", a.manifest.display()))?;
+    let out = a.out.clone().unwrap_or_else(|| {
+        a.manifest
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("shrunk.toml")
+    });
+    let source = shell_quote(&a.manifest.display().to_string());
+    write_atomic(&out, s.to_toml(&source).as_bytes())?;
+    println!(
+        "shrunk {} · seed {} · {} runs{}{}",
+        s.target,
+        s.scenario.seed,
+        s.runs,
+        if s.budget_exhausted {
+            " (budget exhausted: --max-runs for more)"
+        } else {
+            ""
+        },
+        if s.interrupted { " (interrupted)" } else { "" }
+    );
+    for line in s.note_lines() {
+        println!("  {line}");
+    }
+    println!("still fails: {}", s.failure.detail);
+    println!("written: {}", out.display());
+    println!(
+        "run it:  scuttlesim run {}",
+        shell_quote(&out.display().to_string())
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,184 @@
+//! `scuttlesim sweep`: every grid point x every seed, in parallel, with a
+//! progress bar; prints a table of the points.
+
+use super::TraceArg;
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use scuttlesim::scenario::TraceLevel;
+use scuttlesim::sweep::{self, Options, Plan, Progress, RunResult, Shard};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `scuttlesim sweep`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SweepArgs {
+    /// The sweep file (.toml or .json): base scenario, grid, seeds.
+    sweep: PathBuf,
+    /// Runs at once (thread pool size); default: one per available core.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
+    /// Output root; the sweep goes to DIR/<sweep>/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    out: PathBuf,
+    /// Trace file of every run (default: off; the digest is computed anyway).
+    #[arg(long, value_enum, default_value = "off")]
+    trace: TraceArg,
+    /// Keep runs already complete (manifest present with the same scenario
+    /// hash) instead of running them again.
+    #[arg(long)]
+    resume: bool,
+    /// Run only slice K of N (runs whose index is K-1 mod N) and write a
+    /// shard marker; join the slices with `scuttlesim merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// An indicatif bar on stderr: runs done / total, ETA.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, runs: usize, done: usize) {
+        self.0.set_length(runs as u64);
+        self.0.set_position(done as u64);
+        self.0.reset_eta();
+    }
+    fn run_done(&self) {
+        self.0.inc(1);
+    }
+}
+
+/// Runs a sweep and prints its points.
+pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
+    let trace = TraceLevel::from(args.trace);
+    let sw = sweep::load(&args.sweep, trace)?;
+    let plan = &sw.plan;
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(plan.runs.len() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} runs · {elapsed} elapsed · ETA {eta}")
+            .expect("a valid template"),
+    );
+    let opts = Options {
+        jobs: args.jobs.unwrap_or(0) as usize,
+        resume: args.resume,
+        shard: args.shard,
+    };
+    let progress = Bar(bar);
+    let report = sweep::execute(&sw, &args.out, &opts, &progress)
+        .with_context(|| format!("sweeping {}", args.sweep.display()))?;
+    progress.0.finish_and_clear();
+    println!(
+        "sweep {} · {} points x {} seeds · {} runs{} · {} ran, {} resumed",
+        plan.name,
+        plan.points.len(),
+        plan.seeds.count(),
+        report.selected,
+        args.shard.map(|s| format!(" (shard {s})")).unwrap_or_default(),
+        report.ran,
+        report.resumed
+    );
+    if let Some(results) = &report.results {
+        print!("{}", points_table(plan, results));
+    }
+    print_files(&report.files);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A short table: per point, p99 and mean convergence and bandwidth, mean
+/// ± 95 % CI half-width over seeds.
+pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
+    use std::fmt::Write;
+    let stats = sweep::point_stats(plan, results);
+    let col = |name: &str| {
+        sweep::METRICS
+            .iter()
+            .position(|m| m.name == name)
+            .expect("a known metric")
+    };
+    let (p99, mean, bw) = (col("conv_p99_s"), col("conv_mean_s"), col("bytes_per_node_per_s"));
+    let cell = |st: &Option<sweep::stats::Stats>, digits: usize| match st {
+        None => "-".to_string(),
+        Some(s) => match s.ci95 {
+            Some((lo, hi)) => format!("{:.digits$} ± {:.digits$}", s.mean, (hi - lo) / 2.0),
+            None => format!("{:.digits$}", s.mean),
+        },
+    };
+    let rows: Vec<[String; 4]> = plan
+        .points
+        .iter()
+        .zip(&stats)
+        .map(|(p, st)| {
+            [
+                p.slug.clone(),
+                cell(&st[p99], 3),
+                cell(&st[mean], 3),
+                cell(&st[bw], 0),
+            ]
+        })
+        .collect();
+    let head = [
+        "point",
+        "p99 convergence (s)",
+        "mean convergence (s)",
+        "bytes/node/s",
+    ];
+    let w: Vec<usize> = (0..4)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([head[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}",
+        head[0],
+        head[1],
+        head[2],
+        head[3],
+        w0 = w[0],
+        w1 = w[1],
+        w2 = w[2],
+        w3 = w[3]
+    );
+    for r in &rows {
+        let _ = writeln!(
+            o,
+            "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2],
+            w3 = w[3]
+        );
+    }
+    let _ = writeln!(o, "(mean ± 95% CI half-width over {} seeds)", plan.seeds.count());
+    o
+}
+
+/// Prints the files a sweep or merge wrote; charts as one line.
+pub(crate) fn print_files(files: &[PathBuf]) {
+    let (charts, others): (Vec<&PathBuf>, Vec<&PathBuf>) = files
+        .iter()
+        .partition(|f| f.parent().is_some_and(|d| d.ends_with("charts")));
+    for f in others {
+        println!("wrote {}", f.display());
+    }
+    if let Some(first) = charts.first() {
+        let dir = first.parent().expect("a charts directory");
+        println!("wrote {} charts in {}", charts.len(), dir.display());
+    }
+}

@@ -1,0 +1,105 @@
+//! `scuttlesim trace`: print a stored trace's records readably, filtered.
+
+use anyhow::{bail, Context, Result};
+use scuttlesim::export::open_trace;
+use scuttlesim::export::text::{describe, Filter, RECORD_TYPES};
+use scuttlesim::time::parse_duration;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The options of `trace`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TraceArgs {
+    /// A run directory (or its manifest.json, or a trace.jsonl file).
+    run: PathBuf,
+    /// Only records about this node (messages: sent or received by it).
+    #[arg(long, value_name = "N")]
+    node: Option<u32>,
+    /// Only records at or after this time (e.g. 12s, 1.5s, 250ms; a bare
+    /// number is seconds).
+    #[arg(long, value_name = "T")]
+    from: Option<String>,
+    /// Only records at or before this time.
+    #[arg(long, value_name = "T")]
+    to: Option<String>,
+    /// Only these record types (write, version, send, receive, drop, clock)
+    /// or message kinds (syn, ack, ack2, ping); repeatable or comma-separated.
+    #[arg(long, value_name = "K", value_delimiter = ',')]
+    kind: Vec<String>,
+}
+
+fn time(flag: &str, text: &str) -> Result<u64> {
+    let t = text.trim();
+    let parsed = if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        parse_duration(&format!("{t}s"))
+    } else {
+        parse_duration(t)
+    };
+    parsed.map(|d| d.0).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
+}
+
+/// Prints the matching records, one per line.
+pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
+    let filter = Filter {
+        node: a.node,
+        from_ns: a.from.as_deref().map(|t| time("from", t)).transpose()?,
+        to_ns: a.to.as_deref().map(|t| time("to", t)).transpose()?,
+        kinds: a.kind.iter().map(|k| k.trim().to_string()).collect(),
+    };
+    if let (Some(f), Some(t)) = (filter.from_ns, filter.to_ns) {
+        if f > t {
+            bail!("--from is after --to");
+        }
+    }
+    let (path, mut reader) = open_trace(&a.run)?;
+    let h = reader.header().clone();
+    if let Some(n) = a.node {
+        if n >= h.nodes {
+            bail!("--node {n}: the run has nodes 0..{}", h.nodes.saturating_sub(1));
+        }
+    }
+    let width = format!("n{}", h.nodes.saturating_sub(1)).len();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut shown = 0u64;
+    while let Some(next) = reader.next_record() {
+        let (_, r) = next
+            .map_err(anyhow::Error::msg)
+            .with_context(|| path.display().to_string())?;
+        if filter.matches(&r) {
+            shown += 1;
+            if writeln!(out, "{}", describe(&r, width)).is_err() {
+                // The reader went away (e.g. `| head`): stop quietly.
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
+        if filter.to_ns.is_some_and(|t| r.time() > t) {
+            break;
+        }
+    }
+    let _ = out.flush();
+    if shown == 0 {
+        let unknown: Vec<&String> = filter
+            .kinds
+            .iter()
+            .filter(|k| !RECORD_TYPES.contains(&k.as_str()))
+            .collect();
+        eprintln!(
+            "no matching records in {} ({} trace of {} seed {}){}",
+            path.display(),
+            h.level.name(),
+            h.scenario,
+            h.seed,
+            if unknown.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; note: --kind takes record types ({}) or message kinds",
+                    RECORD_TYPES.join(", ")
+                )
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,177 @@
+//! Seed exploration: run one scenario under many seeds, in parallel, and
+//! find the seeds whose checks fail.
+//!
+//! Every seed runs without writing anything; a failing seed is then run again
+//! into its run directory (`<out>/<name>/<seed>/`, trace at the scenario's
+//! level) so it can be replayed, read with `trace` and shrunk. The second run
+//! must give the same digest as the first, a free determinism check (madsim
+//! style): a mismatch is reported as an error.
+//!
+//! The result does not depend on the number of threads: results are gathered
+//! and sorted by seed, and `stop_on_first` means "the lowest failing seed of
+//! the range" (seeds above a failure already found are skipped, seeds below
+//! it still run, and results above it are dropped).
+
+use crate::check::{run_checked, CheckResult};
+use crate::error::{Error, Result};
+use crate::output;
+use crate::scenario::{Scenario, TraceLevel};
+use crate::trace::NullSink;
+use rayon::prelude::*;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Most seeds one exploration may cover.
+pub const MAX_SEEDS: u64 = 100_000_000;
+
+/// One seed's run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeedRun {
+    /// The seed.
+    pub seed: u64,
+    /// Its check results.
+    pub checks: Vec<CheckResult>,
+    /// Its trace digest.
+    pub digest: String,
+    /// Where a failing seed's run was written.
+    pub dir: Option<PathBuf>,
+}
+
+impl SeedRun {
+    /// Whether a check failed.
+    pub fn failed(&self) -> bool {
+        self.checks.iter().any(|c| !c.passed)
+    }
+}
+
+/// What an exploration found.
+#[derive(Debug)]
+pub struct Exploration {
+    /// Every seed that ran (and counts), in seed order.
+    pub runs: Vec<SeedRun>,
+    /// Ctrl-C stopped it: some seeds did not run.
+    pub interrupted: bool,
+}
+
+impl Exploration {
+    /// The failing seeds' runs, in seed order.
+    pub fn failing(&self) -> impl Iterator<Item = &SeedRun> {
+        self.runs.iter().filter(|r| r.failed())
+    }
+}
+
+/// Parses `A..B` (B excluded), `A..=B` (B included) or a single seed `N`.
+pub fn parse_seeds(text: &str) -> std::result::Result<Range<u64>, String> {
+    let help = || format!("invalid seed range {text:?}: expected A..B (B excluded), A..=B, or N");
+    let num = |s: &str| s.trim().parse::<u64>().map_err(|_| help());
+    let range = if let Some((a, b)) = text.split_once("..=") {
+        num(a)?..num(b)?.checked_add(1).ok_or_else(help)?
+    } else if let Some((a, b)) = text.split_once("..") {
+        num(a)?..num(b)?
+    } else {
+        let n = num(text)?;
+        n..n.checked_add(1).ok_or_else(help)?
+    };
+    if range.is_empty() {
+        return Err(format!("seed range {text:?} is empty"));
+    }
+    if range.end - range.start > MAX_SEEDS {
+        return Err(format!(
+            "seed range {text:?} has {} seeds; at most {MAX_SEEDS} per exploration",
+            range.end - range.start
+        ));
+    }
+    Ok(range)
+}
+
+/// Runs `base` under every seed of `seeds` on `jobs` threads (see the module
+/// docs); writes failing seeds under `out` if given. `progress` is called
+/// once per finished seed.
+pub fn explore(
+    base: &Scenario,
+    seeds: Range<u64>,
+    jobs: usize,
+    stop_on_first: bool,
+    out: Option<&Path>,
+    stop: Option<&AtomicBool>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Exploration> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .map_err(|e| Error::io("thread pool", std::io::Error::other(e)))?;
+    let first_failure = AtomicU64::new(u64::MAX);
+    let stopped = || stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    let mut runs: Vec<SeedRun> = pool.install(|| {
+        seeds
+            .clone()
+            .into_par_iter()
+            .filter_map(|seed| {
+                if stopped() || (stop_on_first && seed > first_failure.load(Ordering::SeqCst)) {
+                    return None;
+                }
+                let mut s = base.clone();
+                s.seed = seed;
+                let checked = run_checked(&s, &mut NullSink, TraceLevel::Off, stop);
+                progress();
+                if checked.interrupted {
+                    return None;
+                }
+                let run = SeedRun {
+                    seed,
+                    checks: checked.checks,
+                    digest: checked.outcome.digest,
+                    dir: None,
+                };
+                if run.failed() {
+                    first_failure.fetch_min(seed, Ordering::SeqCst);
+                }
+                Some(run)
+            })
+            .collect()
+    });
+    runs.sort_by_key(|r| r.seed);
+    if stop_on_first {
+        let first = first_failure.load(Ordering::SeqCst);
+        runs.retain(|r| r.seed <= first);
+    }
+    let mut interrupted = stopped();
+    if let Some(out) = out {
+        for run in runs.iter_mut().filter(|r| r.failed()) {
+            if stopped() {
+                interrupted = true;
+                break;
+            }
+            let mut s = base.clone();
+            s.seed = run.seed;
+            let report = output::execute_with(&s, out, stop)?;
+            if report.interrupted() {
+                interrupted = true;
+                break;
+            }
+            assert_eq!(
+                report.outcome.digest, run.digest,
+                "non-determinism detected: seed {} gave two different trace digests",
+                run.seed
+            );
+            run.dir = Some(report.dir);
+        }
+    }
+    Ok(Exploration { runs, interrupted })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_ranges() {
+        assert_eq!(parse_seeds("0..10"), Ok(0..10));
+        assert_eq!(parse_seeds("5..=7"), Ok(5..8));
+        assert_eq!(parse_seeds("42"), Ok(42..43));
+        assert!(parse_seeds("3..3").is_err());
+        assert!(parse_seeds("a..b").is_err());
+        assert!(parse_seeds("0..=18446744073709551615").is_err());
+    }
+}

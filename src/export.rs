@@ -1,0 +1,92 @@
+//! A stored trace for other tools and for people: readable lines
+//! ([`text`], `scuttlesim trace`), ShiViz logs ([`shiviz`]) and
+//! Chrome/Perfetto trace-event JSON ([`chrome`]).
+//!
+//! Every exporter streams: it reads the trace one record at a time and
+//! writes as it goes, through a temporary file renamed when complete.
+
+pub mod chrome;
+pub mod shiviz;
+pub mod text;
+
+use crate::error::{Error, Result};
+use crate::replay::read_manifest;
+use crate::trace::TraceReader;
+use std::fs::{self, File};
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The trace file of a run given as its directory, its `manifest.json` or
+/// the trace file itself.
+pub fn trace_path(run: &Path) -> Result<PathBuf> {
+    if run.is_file() {
+        if run.file_name().is_some_and(|n| n == "manifest.json") {
+            return trace_path(run.parent().unwrap_or(Path::new(".")));
+        }
+        return Ok(run.to_path_buf());
+    }
+    if !run.is_dir() {
+        return Err(Error::io(
+            run,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such run directory"),
+        ));
+    }
+    let manifest = run.join("manifest.json");
+    if manifest.is_file() {
+        let m = read_manifest(&manifest)?;
+        match m.trace_file {
+            Some(f) => return Ok(run.join(f)),
+            None => return Err(Error::Format {
+                path: manifest,
+                message:
+                    "this run stored no trace (--trace off): rerun it with --trace versions or --trace full"
+                        .into(),
+            }),
+        }
+    }
+    let t = run.join("trace.jsonl");
+    if t.is_file() {
+        Ok(t)
+    } else {
+        Err(Error::Format {
+            path: run.to_path_buf(),
+            message: "no manifest.json and no trace.jsonl: not a run directory".into(),
+        })
+    }
+}
+
+/// Opens the trace of a run (see [`trace_path`]) for streaming.
+pub fn open_trace(run: &Path) -> Result<(PathBuf, TraceReader<BufReader<File>>)> {
+    let path = trace_path(run)?;
+    let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
+    let reader = TraceReader::new(BufReader::with_capacity(1 << 20, f)).map_err(|message| Error::Format {
+        path: path.clone(),
+        message,
+    })?;
+    Ok((path, reader))
+}
+
+/// Streams into `path` through `path.tmp`, renamed when `write` succeeds.
+pub fn write_streaming<T>(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<T>) -> Result<T> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    let tmp = path.with_file_name(name);
+    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let result = write(&mut out);
+    let result = result.and_then(|v| {
+        out.flush().map_err(|e| Error::io(&tmp, e))?;
+        out.get_ref().sync_all().map_err(|e| Error::io(&tmp, e))?;
+        Ok(v)
+    });
+    match result {
+        Ok(v) => {
+            fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Records as readable lines (`scuttlesim trace`), and the filter the
+//! command applies: `  1.020s  n1   version  origin 0: 0 -> 1 (msg 7)`.
+
+use crate::check::secs;
+use crate::trace::{Cause, LocalCause, Record};
+use std::fmt::Write;
+
+/// The record types, as written in the `type` field.
+pub const RECORD_TYPES: &[&str] = &[
+    "write", "version", "defer", "send", "receive", "drop", "fault", "clock",
+];
+
+/// Which records to print. Every condition given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Records about this node: its writes, version and clock changes, and
+    /// the messages it sent or received (faults, which concern the whole
+    /// cluster, always pass).
+    pub node: Option<u32>,
+    /// Records at or after this time, ns.
+    pub from_ns: Option<u64>,
+    /// Records at or before this time, ns.
+    pub to_ns: Option<u64>,
+    /// Record types (`version`, …) or message kinds (`syn`, …); empty: all.
+    pub kinds: Vec<String>,
+}
+
+impl Filter {
+    /// Whether `r` passes.
+    pub fn matches(&self, r: &Record) -> bool {
+        let t = r.time();
+        if self.from_ns.is_some_and(|f| t < f) || self.to_ns.is_some_and(|to| t > to) {
+            return false;
+        }
+        let (node_ok, kind) = match r {
+            Record::Send { from, to, kind, .. }
+            | Record::Receive { from, to, kind, .. }
+            | Record::Drop { from, to, kind, .. } => (
+                self.node.is_none_or(|n| n == *from || n == *to),
+                Some(kind.as_ref()),
+            ),
+            Record::Fault { .. } => (true, None),
+            _ => (self.node.is_none_or(|n| n == r.node()), None),
+        };
+        node_ok
+            && (self.kinds.is_empty()
+                || self
+                    .kinds
+                    .iter()
+                    .any(|k| k == r.type_name() || Some(k.as_str()) == kind))
+    }
+}
+
+/// A version `generation << 32 | counter`: the counter alone in generation
+/// 0, else `generation:counter`.
+pub fn version_text(v: u64) -> String {
+    match v >> 32 {
+        0 => v.to_string(),
+        g => format!("{g}:{}", v & 0xffff_ffff),
+    }
+}
+
+/// One readable line for `r`; node names padded to `node_width` characters.
+pub fn describe(r: &Record, node_width: usize) -> String {
+    let mut o = String::new();
+    let node = match r {
+        Record::Fault { .. } => "-".to_string(),
+        _ => format!("n{}", r.node()),
+    };
+    let _ = write!(
+        o,
+        "{:>8}  {node:<node_width$}  {:<7}  ",
+        secs(r.time()),
+        r.type_name()
+    );
+    let lt = match r {
+        Record::Write {
+            lt,
+            key,
+            version,
+            value,
+            ..
+        } => {
+            let _ = write!(o, "key {key} = {value} (version {})", version_text(*version));
+            Some(*lt)
+        }
+        Record::Version {
+            lt,
+            origin,
+            old,
+            new,
+            cause,
+            ..
+        } => {
+            let _ = write!(
+                o,
+                "origin {origin}: {} -> {} ",
+                version_text(*old),
+                version_text(*new)
+            );
+            let _ = match cause {
+                Cause::Message(id) => write!(o, "(msg {id})"),
+                Cause::Local(LocalCause::Write) => write!(o, "(write)"),
+                Cause::Local(LocalCause::Restart) => write!(o, "(restart, state lost)"),
+            };
+            Some(*lt)
+        }
+        Record::Send {
+            lt,
+            id,
+            to,
+            kind,
+            bytes,
+            ..
+        } => {
+            let _ = write!(o, "{kind} #{id} -> n{to}, {bytes} B");
+            Some(*lt)
+        }
+        Record::Receive {
+            lt,
+            id,
+            from,
+            kind,
+            bytes,
+            ..
+        } => {
+            let _ = write!(o, "{kind} #{id} <- n{from}, {bytes} B");
+            Some(*lt)
+        }
+        Record::Drop {
+            id,
+            to,
+            kind,
+            bytes,
+            reason,
+            ..
+        } => {
+            let _ = write!(o, "{kind} #{id} -> n{to}, {bytes} B lost ({reason})");
+            None
+        }
+        Record::Clock { set, .. } => {
+            let parts: Vec<String> = set.iter().map(|(i, v)| format!("n{i}={v}")).collect();
+            o.push_str(&parts.join(" "));
+            None
+        }
+        Record::Defer {
+            lt,
+            key,
+            value,
+            backlog,
+            ..
+        } => {
+            let _ = write!(o, "key {key} = {value} waits (backlog {backlog})");
+            Some(*lt)
+        }
+        Record::Fault {
+            fault,
+            action,
+            detail,
+            ..
+        } => {
+            let _ = write!(o, "{action} (faults[{fault}]) {detail}");
+            None
+        }
+    };
+    if let Some(lt) = lt.filter(|&lt| lt != r.time()) {
+        let _ = write!(o, "  (local {})", secs(lt));
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_by_hand() {
+        let v = Record::Version {
+            t: 1_020_000_000,
+            lt: 1_020_000_000,
+            node: 1,
+            origin: 0,
+            old: 0,
+            new: 1,
+            cause: Cause::Message(7),
+        };
+        assert_eq!(describe(&v, 2), "  1.020s  n1  version  origin 0: 0 -> 1 (msg 7)");
+        let s = Record::Send {
+            t: 12_345_678_901,
+            lt: 12_346_000_000,
+            id: 9,
+            from: 3,
+            to: 12,
+            kind: "syn".into(),
+            bytes: 48,
+        };
+        assert_eq!(
+            describe(&s, 3),
+            " 12.345s  n3   send     syn #9 -> n12, 48 B  (local 12.346s)"
+        );
+        let f = Filter {
+            node: Some(12),
+            kinds: vec!["syn".into()],
+            ..Filter::default()
+        };
+        assert!(f.matches(&s));
+        assert!(!f.matches(&v));
+        let f = Filter {
+            from_ns: Some(1_020_000_001),
+            ..Filter::default()
+        };
+        assert!(!f.matches(&v) && f.matches(&s));
+    }
+}

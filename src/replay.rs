@@ -1,0 +1,288 @@
+//! Replay: rerun the resolved scenario stored in a manifest and verify the
+//! run bit for bit.
+//!
+//! The rerun's trace digest must equal the manifest's. When the run's trace
+//! is stored, every rerun record is also compared, as it is made, with the
+//! stored record at the same position (the stored file is read one line at a
+//! time, never held in memory); the first difference — record index, line,
+//! time, node and both versions — is the *first divergence*. So a replay
+//! tells apart a non-deterministic (or changed) simulator, whose digest
+//! differs, from an edited or damaged trace file, whose digest still matches.
+//!
+//! A replay writes nothing: the original run directory is left as it is.
+//! An interrupted run (status `interrupted`) is replayed up to the record
+//! where it stopped. A manifest made by another scuttlesim version still
+//! replays, with a warning: identity is only promised for the same version.
+
+use crate::check::{run_checked, CheckResult};
+use crate::error::{Error, Result};
+use crate::scenario::{self, Format, Scenario, TraceLevel};
+use crate::summary::{Manifest, STATUS_INTERRUPTED, VERSION};
+use crate::trace::{Record, TraceReader, TraceSink};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// The first record where the rerun and the stored trace differ.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// 0-based index among the trace's records.
+    pub index: u64,
+    /// 1-based line in the trace file (the header is line 1).
+    pub line: u64,
+    /// True time of the record (the rerun's, or the stored one's if the rerun
+    /// has none there), ns.
+    pub time_ns: Option<u64>,
+    /// The node the record is about.
+    pub node: Option<u32>,
+    /// The stored line; `None`: the stored trace ends before this record.
+    pub stored: Option<String>,
+    /// The rerun's record as JSON; `None`: the rerun ends before this record.
+    pub rerun: Option<String>,
+}
+
+/// How the stored trace compared with the rerun.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceComparison {
+    /// The run wrote no trace (`--trace off`): only the digest is compared.
+    NotStored,
+    /// The manifest names a trace file that cannot be read.
+    Unreadable(String),
+    /// Compared record by record.
+    Compared {
+        /// Records compared.
+        records: u64,
+        /// The first difference, if any.
+        divergence: Option<Divergence>,
+    },
+}
+
+/// What a replay found.
+#[derive(Debug)]
+pub struct Replay {
+    /// The manifest replayed.
+    pub manifest: Manifest,
+    /// The run directory (the manifest's folder).
+    pub dir: PathBuf,
+    /// Warnings: another version, a scenario hash or trace header that does
+    /// not match the manifest.
+    pub warnings: Vec<String>,
+    /// The rerun's digest.
+    pub digest: String,
+    /// Records the rerun's digest covers.
+    pub records: u64,
+    /// The stored trace against the rerun.
+    pub trace: TraceComparison,
+    /// The rerun's check results (empty for an interrupted run).
+    pub checks: Vec<CheckResult>,
+    /// Whether the original was an interrupted run (replayed up to its stop).
+    pub prefix_only: bool,
+    /// The replay itself was interrupted (Ctrl-C).
+    pub stopped: bool,
+}
+
+impl Replay {
+    /// Whether the digest matches the manifest.
+    pub fn digest_matches(&self) -> bool {
+        self.digest == self.manifest.trace_digest && self.records == self.manifest.trace_records
+    }
+
+    /// The first divergent record, if the stored trace was compared and differs.
+    pub fn divergence(&self) -> Option<&Divergence> {
+        match &self.trace {
+            TraceComparison::Compared { divergence, .. } => divergence.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Digest and (if stored) every record identical; not interrupted.
+    pub fn identical(&self) -> bool {
+        !self.stopped && self.digest_matches() && self.divergence().is_none()
+    }
+
+    /// Whether the rerun's check results equal the recorded ones.
+    pub fn checks_match(&self) -> bool {
+        self.checks == self.manifest.checks
+    }
+}
+
+/// Reads and parses a manifest; errors are bad input.
+pub fn read_manifest(path: &Path) -> Result<Manifest> {
+    let mut text = String::new();
+    File::open(path)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Format {
+        path: path.to_path_buf(),
+        message: format!("not a scuttlesim manifest: {e}"),
+    })
+}
+
+/// The manifest's scenario, validated again as if loaded from a file.
+pub fn manifest_scenario(manifest: &Manifest, path: &Path) -> Result<Scenario> {
+    let s = scenario::parse_str(
+        &manifest.scenario.canonical_json(),
+        Format::Json,
+        &format!("{} (scenario)", path.display()),
+        &manifest.scenario.name,
+        &[],
+    )?;
+    Ok(s)
+}
+
+/// Replays the run of the manifest at `path` (see the module docs).
+pub fn replay(path: &Path, stop: Option<&AtomicBool>) -> Result<Replay> {
+    let manifest = read_manifest(path)?;
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let mut warnings = Vec::new();
+    if manifest.scuttlesim_version != VERSION {
+        warnings.push(format!(
+            "this run was made by scuttlesim {}, this is {VERSION}: bit-for-bit identity is only promised for the same version",
+            manifest.scuttlesim_version
+        ));
+    }
+    let scenario = manifest_scenario(&manifest, path)?;
+    if scenario.hash() != manifest.scenario_hash {
+        warnings.push(format!(
+            "the manifest's scenario hashes to {}, not the recorded scenario_hash {}: it was edited, or serializes differently in this version",
+            &scenario.hash()[..16],
+            &manifest.scenario_hash[..manifest.scenario_hash.len().min(16)]
+        ));
+    }
+    let level = manifest.trace_level;
+    let mut reader = None;
+    let mut trace = TraceComparison::NotStored;
+    if let (Some(file), true) = (&manifest.trace_file, level != TraceLevel::Off) {
+        let trace_path = dir.join(file);
+        match File::open(&trace_path)
+            .map_err(|e| e.to_string())
+            .and_then(|f| TraceReader::new(BufReader::with_capacity(1 << 20, f)))
+        {
+            Ok(r) => {
+                let h = r.header();
+                if h.seed != manifest.seed || h.scenario_hash != manifest.scenario_hash {
+                    warnings.push(format!(
+                        "{} belongs to another run (seed {}, scenario hash {}…)",
+                        trace_path.display(),
+                        h.seed,
+                        &h.scenario_hash[..h.scenario_hash.len().min(16)]
+                    ));
+                }
+                reader = Some(r);
+            }
+            Err(e) => trace = TraceComparison::Unreadable(format!("{}: {e}", trace_path.display())),
+        }
+    }
+    let prefix_only = manifest.status == STATUS_INTERRUPTED;
+    let mut cmp = Compare {
+        reader,
+        level,
+        index: 0,
+        seen: 0,
+        divergence: None,
+        stop_after: prefix_only.then_some(manifest.trace_records),
+    };
+    let digest_level = level.digest_level();
+    let checked = run_checked(&scenario, &mut cmp, digest_level, stop);
+    let stopped = stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst));
+    if cmp.reader.is_some() {
+        if !stopped {
+            cmp.finish();
+        }
+        trace = TraceComparison::Compared {
+            records: cmp.index,
+            divergence: cmp.divergence,
+        };
+    }
+    Ok(Replay {
+        dir,
+        warnings,
+        digest: checked.outcome.digest,
+        records: checked.outcome.records,
+        trace,
+        checks: checked.checks,
+        prefix_only,
+        stopped,
+        manifest,
+    })
+}
+
+/// Compares the rerun's records with the stored trace as they come.
+struct Compare<R> {
+    reader: Option<TraceReader<R>>,
+    level: TraceLevel,
+    index: u64,
+    seen: u64,
+    divergence: Option<Divergence>,
+    stop_after: Option<u64>,
+}
+
+impl<R: std::io::BufRead> Compare<R> {
+    /// After the rerun: a stored trace longer than the rerun diverges where
+    /// the rerun ended.
+    fn finish(&mut self) {
+        if self.divergence.is_some() {
+            return;
+        }
+        let Some(reader) = &mut self.reader else {
+            return;
+        };
+        if let Some(next) = reader.next_record() {
+            let (time_ns, node) = match &next {
+                Ok((_, r)) => (Some(r.time()), Some(r.node())),
+                Err(_) => (None, None),
+            };
+            self.divergence = Some(Divergence {
+                index: self.index,
+                line: reader.line_no(),
+                time_ns,
+                node,
+                stored: Some(reader.raw_line().to_string()),
+                rerun: None,
+            });
+        }
+    }
+}
+
+impl<R: std::io::BufRead> TraceSink for Compare<R> {
+    fn record(&mut self, r: &Record) {
+        self.seen += 1;
+        if r.level() > self.level {
+            return;
+        }
+        let index = self.index;
+        self.index += 1;
+        if self.divergence.is_some() {
+            return;
+        }
+        let Some(reader) = &mut self.reader else {
+            return;
+        };
+        let rerun = || serde_json::to_string(r).expect("records always serialize");
+        let differs = match reader.next_record() {
+            None => Some(Divergence {
+                index,
+                line: reader.line_no() + 1,
+                time_ns: Some(r.time()),
+                node: Some(r.node()),
+                stored: None,
+                rerun: Some(rerun()),
+            }),
+            Some(Ok((_, stored))) if stored == *r => None,
+            Some(_) => Some(Divergence {
+                index,
+                line: reader.line_no(),
+                time_ns: Some(r.time()),
+                node: Some(r.node()),
+                stored: Some(reader.raw_line().to_string()),
+                rerun: Some(rerun()),
+            }),
+        };
+        self.divergence = differs;
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.stop_after.is_some_and(|n| self.seen >= n)
+    }
+}

@@ -1,0 +1,586 @@
+//! Shrinking: from a failing run, search for a smaller scenario (same seed)
+//! that still fails the *same* check, greedily, delta-debugging style.
+//!
+//! The target is one failed check of the run (the first, unless chosen);
+//! the shrunk scenario keeps only that check. A candidate counts as still
+//! failing when that check fails conclusively (not merely because the run
+//! became too short to reach its deadline — unless the original failure was
+//! itself of that kind). Passes, repeated until none makes progress or the
+//! run budget is spent:
+//!
+//! 0. **faults** — ddmin over `[[faults]]`: remove halves, quarters, …,
+//!    single faults (first, since faults name nodes);
+//! 1. **nodes** — the smallest count that still fails: every count from 2
+//!    up to 64 nodes, else 2, 3, n/8, n/4, n/2, 3n/4, n−1 (writers,
+//!    scheduled writes and fan-out follow the node count);
+//! 2. **duration** — just past the check's deadline, or a quarter, a half,
+//!    three quarters of it (rounded up to whole seconds from 10 s, tenths
+//!    from 1 s, milliseconds below);
+//! 3. **random writes → schedule** — the random write process is replaced by
+//!    the writes it made, as explicit `[[workload.schedule]]` entries, so
+//!    single writes can be removed;
+//! 4. **scheduled writes** — ddmin over the schedule: remove halves,
+//!    quarters, …, single writes;
+//! 5. **writers** and **stop_at** — while a random process remains: ddmin
+//!    over the writer list, earlier stop times;
+//! 6. **fan-out** and **keys per node** — lower values.
+//!
+//! Every random stream is keyed by `(component, node)`, so removing a writer
+//! or a node leaves the other nodes' draws as they were; that is what makes
+//! greedy removal converge rather than scramble the run.
+
+use crate::check::{run_checked, Check, CheckResult};
+use crate::error::{Error, Result};
+use crate::replay::manifest_scenario;
+use crate::scenario::{self, Format, Scenario, ScheduledWrite, TraceLevel};
+use crate::summary::Manifest;
+use crate::time::{SimDuration, NS_PER_MS, NS_PER_S};
+use crate::trace::{Record, TraceSink};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Default budget of simulation runs for one shrink.
+pub const DEFAULT_MAX_RUNS: usize = 400;
+
+/// The axes a shrink reports, measured on a scenario and one run of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Size {
+    /// `nodes.count`.
+    pub nodes: u32,
+    /// `duration`.
+    pub duration: SimDuration,
+    /// Writes the run made (random and scheduled).
+    pub writes: u64,
+    /// `gossip.fanout`.
+    pub fanout: u32,
+    /// `workload.keys_per_node`.
+    pub keys_per_node: u32,
+    /// `[[faults]]` entries.
+    pub faults: u64,
+}
+
+impl Size {
+    /// The axes that are smaller in `self` than in `original`:
+    /// `(axis, original, shrunk)`.
+    pub fn reductions(&self, original: &Size) -> Vec<(&'static str, String, String)> {
+        let mut v = Vec::new();
+        let mut axis = |name, a: u64, b: u64, show: &dyn Fn(u64) -> String| {
+            if b < a {
+                v.push((name, show(a), show(b)));
+            }
+        };
+        let plain = |x: u64| x.to_string();
+        axis("nodes", original.nodes as u64, self.nodes as u64, &plain);
+        axis("duration", original.duration.0, self.duration.0, &|x| {
+            SimDuration(x).to_string()
+        });
+        axis("writes", original.writes, self.writes, &plain);
+        axis("fanout", original.fanout as u64, self.fanout as u64, &plain);
+        axis(
+            "keys_per_node",
+            original.keys_per_node as u64,
+            self.keys_per_node as u64,
+            &plain,
+        );
+        axis("faults", original.faults, self.faults, &plain);
+        v
+    }
+}
+
+/// Options of [`shrink`].
+#[derive(Clone, Debug)]
+pub struct ShrinkOptions {
+    /// Most simulation runs to spend.
+    pub max_runs: usize,
+    /// Index (in the scenario's `checks`) of the failed check to keep
+    /// failing; default the first failed one.
+    pub check: Option<usize>,
+}
+
+impl Default for ShrinkOptions {
+    fn default() -> Self {
+        ShrinkOptions {
+            max_runs: DEFAULT_MAX_RUNS,
+            check: None,
+        }
+    }
+}
+
+/// What a shrink found.
+#[derive(Clone, Debug)]
+pub struct Shrunk {
+    /// The smallest failing scenario found (named `<name>-shrunk`, only the
+    /// target check).
+    pub scenario: Scenario,
+    /// The check that keeps failing.
+    pub target: Check,
+    /// Its failure in the original run.
+    pub original_failure: CheckResult,
+    /// Its failure in the shrunk scenario.
+    pub failure: CheckResult,
+    /// The original's axes.
+    pub original: Size,
+    /// The shrunk scenario's axes.
+    pub shrunk: Size,
+    /// Transformations applied that are not reductions of an axis (e.g. the
+    /// random writes turned into a schedule, other checks dropped).
+    pub notes: Vec<String>,
+    /// Simulation runs spent.
+    pub runs: usize,
+    /// The budget ran out before no pass made progress.
+    pub budget_exhausted: bool,
+    /// Ctrl-C stopped the search (the best found so far is reported).
+    pub interrupted: bool,
+}
+
+struct Search<'a> {
+    best: Scenario,
+    best_failure: CheckResult,
+    best_writes: u64,
+    allow_inconclusive: bool,
+    runs: usize,
+    max_runs: usize,
+    stop: Option<&'a AtomicBool>,
+    progress: &'a dyn Fn(&str),
+}
+
+/// Collects the `write` records of a run.
+#[derive(Default)]
+struct Writes(Vec<ScheduledWrite>);
+
+impl TraceSink for Writes {
+    fn record(&mut self, r: &Record) {
+        if let Record::Write {
+            t, node, key, value, ..
+        } = *r
+        {
+            self.0.push(ScheduledWrite {
+                at: SimDuration(t),
+                node,
+                key,
+                value,
+            });
+        }
+    }
+}
+
+impl Search<'_> {
+    fn out_of_budget(&self) -> bool {
+        self.runs >= self.max_runs || self.stop.is_some_and(|s| s.load(Ordering::SeqCst))
+    }
+
+    /// Runs `candidate`; `Some((failure, writes))` if the target still fails.
+    fn fails(&mut self, candidate: &Scenario) -> Option<(CheckResult, u64)> {
+        if self.out_of_budget() {
+            return None;
+        }
+        // Candidates must be valid scenarios, as if written to a file.
+        let valid = scenario::parse_str(
+            &candidate.canonical_json(),
+            Format::Json,
+            "candidate",
+            &candidate.name,
+            &[],
+        )
+        .ok()?;
+        self.runs += 1;
+        let checked = run_checked(&valid, &mut crate::trace::NullSink, TraceLevel::Off, self.stop);
+        if checked.interrupted {
+            return None;
+        }
+        let r = checked.checks.into_iter().next()?;
+        (!r.passed && (self.allow_inconclusive || !r.inconclusive))
+            .then(|| (r, checked.outcome.metrics.convergence().writes))
+    }
+
+    /// Keeps `candidate` if it still fails; says so.
+    fn try_accept(&mut self, candidate: Scenario, what: &str) -> bool {
+        match self.fails(&candidate) {
+            Some((failure, writes)) => {
+                (self.progress)(&format!("{what}: still fails"));
+                self.best = candidate;
+                self.best_failure = failure;
+                self.best_writes = writes;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The first candidate, in order, that still fails.
+    fn first_failing(&mut self, candidates: Vec<(Scenario, String)>) -> bool {
+        for (c, what) in candidates {
+            if self.try_accept(c, &what) {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn pass_nodes(&mut self) -> bool {
+        let n = self.best.nodes.count;
+        let mut ks = if n <= 64 {
+            (2..n).collect()
+        } else {
+            vec![2, 3, n / 8, n / 4, n / 2, n - n / 4, n - 1]
+        };
+        ks.retain(|&k| k >= 2 && k < n);
+        ks.sort_unstable();
+        ks.dedup();
+        let cands = ks
+            .into_iter()
+            .map(|k| (with_nodes(&self.best, k), format!("nodes {n} -> {k}")))
+            .collect();
+        self.first_failing(cands)
+    }
+
+    fn pass_duration(&mut self) -> bool {
+        let d = self.best.duration.0;
+        let mut ds = vec![d / 4, d / 2, d - d / 4];
+        if let Some(at) = self.best_failure.at_ns {
+            ds.push(at.saturating_add(NS_PER_MS));
+        }
+        let mut ds: Vec<u64> = ds.into_iter().map(round_up).collect();
+        ds.retain(|&x| x > 0 && x < d);
+        ds.sort_unstable();
+        ds.dedup();
+        let cands = ds
+            .into_iter()
+            .map(|x| {
+                (
+                    with_duration(&self.best, SimDuration(x)),
+                    format!("duration {} -> {}", SimDuration(d), SimDuration(x)),
+                )
+            })
+            .collect();
+        self.first_failing(cands)
+    }
+
+    fn pass_schedule_random_writes(&mut self) -> bool {
+        if self.best.workload.writes.is_none() || self.out_of_budget() {
+            return false;
+        }
+        let mut writes = Writes::default();
+        self.runs += 1;
+        run_checked(&self.best, &mut writes, TraceLevel::Versions, self.stop);
+        let mut c = self.best.clone();
+        c.workload.writes = None;
+        c.workload.writers = None;
+        c.workload.stop_at = None;
+        let count = writes.0.len();
+        c.workload.schedule = writes.0;
+        self.try_accept(
+            c,
+            &format!("random writes -> a schedule of the {count} writes they made"),
+        )
+    }
+
+    /// ddmin over a list of the scenario, read and written by `get`/`set`.
+    fn ddmin<T: Clone>(
+        &mut self,
+        what: &str,
+        get: impl Fn(&Scenario) -> Vec<T>,
+        set: impl Fn(&mut Scenario, Vec<T>),
+    ) -> bool {
+        let mut changed = false;
+        let mut chunks = 2usize;
+        loop {
+            let list = get(&self.best);
+            let len = list.len();
+            if len <= 1 {
+                if len == 1 {
+                    let mut c = self.best.clone();
+                    set(&mut c, Vec::new());
+                    changed |= self.try_accept(c, &format!("{what} 1 -> 0"));
+                }
+                return changed;
+            }
+            let n = chunks.min(len);
+            let size = len.div_ceil(n);
+            let mut removed = false;
+            for start in (0..len).step_by(size) {
+                if self.out_of_budget() {
+                    return changed;
+                }
+                let end = (start + size).min(len);
+                let mut rest = list[..start].to_vec();
+                rest.extend_from_slice(&list[end..]);
+                let mut c = self.best.clone();
+                set(&mut c, rest);
+                if self.try_accept(c, &format!("{what} {len} -> {}", len - (end - start))) {
+                    removed = true;
+                    changed = true;
+                    break;
+                }
+            }
+            if removed {
+                chunks = (n - 1).max(2);
+            } else if size == 1 {
+                return changed;
+            } else {
+                chunks = (n * 2).min(len);
+            }
+        }
+    }
+
+    fn pass_stop_at(&mut self) -> bool {
+        if self.best.workload.writes.is_none() {
+            return false;
+        }
+        let s = self
+            .best
+            .workload
+            .stop_at
+            .map_or(self.best.duration.0, |s| s.0.min(self.best.duration.0));
+        let mut xs: Vec<u64> = [s / 4, s / 2, s - s / 4]
+            .into_iter()
+            .map(round_up)
+            .filter(|&x| x > 0 && x < s)
+            .collect();
+        xs.sort_unstable();
+        xs.dedup();
+        let cands = xs
+            .into_iter()
+            .map(|x| {
+                let mut c = self.best.clone();
+                c.workload.stop_at = Some(SimDuration(x));
+                (c, format!("stop_at {} -> {}", SimDuration(s), SimDuration(x)))
+            })
+            .collect();
+        self.first_failing(cands)
+    }
+
+    fn pass_fanout(&mut self) -> bool {
+        let f = self.best.gossip.fanout;
+        let cands = (1..f)
+            .map(|x| {
+                let mut c = self.best.clone();
+                c.gossip.fanout = x;
+                (c, format!("fanout {f} -> {x}"))
+            })
+            .collect();
+        self.first_failing(cands)
+    }
+
+    fn pass_keys(&mut self) -> bool {
+        let w = &self.best.workload;
+        if w.writes.is_some() {
+            return false;
+        }
+        let used = w.schedule.iter().map(|s| s.key + 1).max().unwrap_or(1);
+        if used >= w.keys_per_node {
+            return false;
+        }
+        let mut c = self.best.clone();
+        c.workload.keys_per_node = used;
+        let what = format!("keys_per_node {} -> {used}", w.keys_per_node);
+        self.try_accept(c, &what)
+    }
+}
+
+/// Rounded up to a readable value: whole seconds from 10 s, tenths of a
+/// second from 1 s, whole milliseconds below.
+fn round_up(ns: u64) -> u64 {
+    let unit = if ns >= 10 * NS_PER_S {
+        NS_PER_S
+    } else if ns >= NS_PER_S {
+        NS_PER_S / 10
+    } else {
+        NS_PER_MS
+    };
+    ns.div_ceil(unit).saturating_mul(unit)
+}
+
+/// `s` with `k` nodes: writers, scheduled writes and fan-out follow.
+fn with_nodes(s: &Scenario, k: u32) -> Scenario {
+    let mut c = s.clone();
+    c.nodes.count = k;
+    c.gossip.fanout = c.gossip.fanout.min(k - 1);
+    if let Some(w) = &mut c.workload.writers {
+        w.retain(|&id| id < k);
+    }
+    c.workload.schedule.retain(|w| w.node < k);
+    c
+}
+
+/// `s` lasting `d`: scheduled writes past the end are dropped.
+fn with_duration(s: &Scenario, d: SimDuration) -> Scenario {
+    let mut c = s.clone();
+    c.duration = d;
+    c.workload.schedule.retain(|w| w.at < d);
+    c
+}
+
+/// The axes of `s` with `writes` writes made.
+fn size(s: &Scenario, writes: u64) -> Size {
+    Size {
+        nodes: s.nodes.count,
+        duration: s.duration,
+        writes,
+        fanout: s.gossip.fanout,
+        keys_per_node: s.workload.keys_per_node,
+        faults: s.faults.len() as u64,
+    }
+}
+
+/// Shrinks the failing run of `manifest` (read from `path`). `progress` is
+/// told each accepted step.
+pub fn shrink(
+    manifest: &Manifest,
+    path: &Path,
+    opts: &ShrinkOptions,
+    stop: Option<&AtomicBool>,
+    progress: &dyn Fn(&str),
+) -> Result<Shrunk> {
+    let bad = |message: String| Error::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let original = manifest_scenario(manifest, path)?;
+    let index = match opts.check {
+        Some(i) => {
+            let r = manifest.checks.get(i).ok_or_else(|| {
+                bad(format!(
+                    "--check {i}: the run has {} checks (0..{})",
+                    manifest.checks.len(),
+                    manifest.checks.len().saturating_sub(1)
+                ))
+            })?;
+            if r.passed {
+                return Err(bad(format!("check {i} ({}) passed in this run", r.check)));
+            }
+            i
+        }
+        None => manifest
+            .checks
+            .iter()
+            .position(|r| !r.passed)
+            .ok_or_else(|| bad("every check passed in this run: nothing to shrink".into()))?,
+    };
+    let target = original
+        .checks
+        .get(index)
+        .cloned()
+        .ok_or_else(|| bad(format!("the scenario has no check {index}")))?;
+    let mut start = original.clone();
+    start.name = format!("{}-shrunk", original.name);
+    start.checks = vec![target.clone()];
+    let mut search = Search {
+        best: start.clone(),
+        best_failure: manifest.checks[index].clone(),
+        best_writes: 0,
+        allow_inconclusive: true,
+        runs: 0,
+        max_runs: opts.max_runs.max(1),
+        stop,
+        progress,
+    };
+    let Some((first, writes)) = search.fails(&start) else {
+        return Err(bad(format!(
+            "rerunning the scenario did not fail {target} again: replay the manifest to check that the run reproduces"
+        )));
+    };
+    search.allow_inconclusive = first.inconclusive;
+    search.best_failure = first.clone();
+    search.best_writes = writes;
+    let original_size = size(&original, writes);
+    let mut notes = Vec::new();
+    if original.checks.len() > 1 {
+        notes.push(format!(
+            "kept only the check {target}; dropped {} other check(s)",
+            original.checks.len() - 1
+        ));
+    }
+    loop {
+        let mut changed = false;
+        changed |= search.ddmin("faults", |s| s.faults.clone(), |s, v| s.faults = v);
+        changed |= search.pass_nodes();
+        changed |= search.pass_duration();
+        if search.pass_schedule_random_writes() {
+            notes.push(
+                "the random write process was replaced by an explicit [[workload.schedule]] of the writes it made"
+                    .into(),
+            );
+            changed = true;
+        }
+        changed |= search.ddmin(
+            "scheduled writes",
+            |s| s.workload.schedule.clone(),
+            |s, v| s.workload.schedule = v,
+        );
+        if search.best.workload.writes.is_some() {
+            changed |= search.ddmin(
+                "writers",
+                |s| {
+                    s.workload
+                        .writers
+                        .clone()
+                        .unwrap_or_else(|| (0..s.nodes.count).collect())
+                },
+                |s, v| s.workload.writers = Some(v),
+            );
+            changed |= search.pass_stop_at();
+        }
+        changed |= search.pass_fanout();
+        changed |= search.pass_keys();
+        if !changed || search.out_of_budget() {
+            break;
+        }
+    }
+    let interrupted = stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    let budget_exhausted = search.runs >= search.max_runs;
+    Ok(Shrunk {
+        shrunk: size(&search.best, search.best_writes),
+        scenario: search.best,
+        target,
+        original_failure: manifest.checks[index].clone(),
+        failure: search.best_failure,
+        original: original_size,
+        notes,
+        runs: search.runs,
+        budget_exhausted,
+        interrupted,
+    })
+}
+
+impl Shrunk {
+    /// The note of what was removed, one line per axis or transformation.
+    pub fn note_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .shrunk
+            .reductions(&self.original)
+            .into_iter()
+            .map(|(axis, a, b)| format!("{axis}: {a} -> {b}"))
+            .collect();
+        if lines.is_empty() {
+            lines.push("nothing could be removed".into());
+        }
+        lines.extend(self.notes.iter().cloned());
+        lines
+    }
+
+    /// The shrunk scenario as a TOML file: a comment header (what it
+    /// reproduces, what was removed), then the scenario with its seed.
+    pub fn to_toml(&self, source: &str) -> String {
+        let mut o = String::new();
+        o.push_str(&format!(
+            "# Shrunk by `scuttlesim shrink {source}` ({} runs{}).\n",
+            self.runs,
+            if self.budget_exhausted {
+                ", budget exhausted"
+            } else {
+                ""
+            }
+        ));
+        o.push_str(&format!(
+            "# Still fails {} with seed {}:\n#   {}\n# Originally:\n#   {}\n# Removed:\n",
+            self.target, self.scenario.seed, self.failure.detail, self.original_failure.detail
+        ));
+        for l in self.note_lines() {
+            o.push_str(&format!("#   {l}\n"));
+        }
+        o.push('\n');
+        o.push_str(&toml::to_string_pretty(&self.scenario).expect("a scenario always serializes to TOML"));
+        o
+    }
+}

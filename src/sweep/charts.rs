@@ -1,0 +1,197 @@
+//! The sweep's comparison charts, `DIR/<sweep>/charts/*.{svg,png}`, drawn
+//! by [`crate::chart`] from the same per-run results as the CSVs (so `merge`
+//! draws them byte-identically):
+//!
+//! - `tradeoff`: p99 and mean convergence time (mean over seeds, 95 % CI
+//!   error bars) against bytes per node per second, one labelled point per
+//!   grid point;
+//! - `convergence`: one CDF per grid point of the per-write convergence
+//!   times of all its seeds pooled (writes that never converged stay in the
+//!   denominator);
+//! - `<metric>_vs_<field>` for `conv_p99_s`, `conv_mean_s` and
+//!   `bytes_per_node_per_s`: the metric against the first swept field whose
+//!   values are all numbers or durations, one line per combination of the
+//!   other swept fields (left out when no field is numeric).
+
+use super::exec::RunResult;
+use super::grid::{short_label, value_text};
+use super::stats::Stats;
+use super::table::{point_stats, METRICS};
+use super::Plan;
+use crate::chart::{
+    self, CdfSeries, ChartError, ConvergenceData, Estimate, FieldLine, FieldPoint, ImageFormat,
+    MetricVsFieldData, Provenance, Rendered, TradeoffData, TradeoffPoint,
+};
+use crate::error::{Error, Result};
+use crate::output::write_atomic;
+use crate::time::parse_duration;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The metrics drawn against a swept field: (column, name on the axis, unit).
+const VS_FIELD: [(&str, &str, &str); 3] = [
+    ("conv_p99_s", "p99 convergence time", "s"),
+    ("conv_mean_s", "mean convergence time", "s"),
+    ("bytes_per_node_per_s", "bytes sent per node per second", "B/s"),
+];
+
+fn metric_index(name: &str) -> usize {
+    METRICS
+        .iter()
+        .position(|m| m.name == name)
+        .expect("a known metric")
+}
+
+fn estimate(st: &Option<Stats>) -> Estimate {
+    match st {
+        None => Estimate {
+            value: f64::NAN,
+            lo: f64::NAN,
+            hi: f64::NAN,
+        },
+        Some(s) => {
+            let (lo, hi) = s.ci95.unwrap_or((f64::NAN, f64::NAN));
+            Estimate {
+                value: s.mean,
+                lo,
+                hi,
+            }
+        }
+    }
+}
+
+/// A swept value as a number on an axis: numbers as they are, durations in
+/// seconds; `None` otherwise.
+fn numeric(v: &Value) -> Option<(f64, bool)> {
+    match v {
+        Value::Number(n) => n.as_f64().map(|x| (x, false)),
+        Value::String(s) => parse_duration(s).ok().map(|d| (d.as_secs_f64(), true)),
+        _ => None,
+    }
+}
+
+/// Renders every chart of the sweep and writes it into `dir/charts/`;
+/// returns the files written.
+pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Vec<PathBuf>> {
+    let charts_dir = dir.join("charts");
+    std::fs::create_dir_all(&charts_dir).map_err(|e| Error::io(&charts_dir, e))?;
+    let prov = Provenance {
+        scenario: plan.name.clone(),
+        version: plan.scuttlesim_version.clone(),
+        seed: None,
+        scenario_hash: plan.sweep_hash.clone(),
+    };
+    let stats = point_stats(plan, results);
+    let interval = format!("95% CI over {} seeds", plan.seeds.count());
+    let labels: Vec<String> = plan
+        .points
+        .iter()
+        .map(|p| short_label(&plan.fields, &p.values))
+        .collect();
+    let mut files = Vec::new();
+    let mut write = |name: &str, render: &dyn Fn(ImageFormat) -> Result<Rendered, ChartError>| {
+        for format in [ImageFormat::Svg, ImageFormat::Png] {
+            let chart = render(format).map_err(|e| Error::Chart {
+                name: name.to_string(),
+                message: e.to_string(),
+            })?;
+            let path = charts_dir.join(format!("{name}.{}", format.extension()));
+            write_atomic(&path, &chart.bytes)?;
+            files.push(path);
+        }
+        Ok::<(), Error>(())
+    };
+
+    let (p99, mean, bw) = (
+        metric_index("conv_p99_s"),
+        metric_index("conv_mean_s"),
+        metric_index("bytes_per_node_per_s"),
+    );
+    let tradeoff = TradeoffData {
+        points: stats
+            .iter()
+            .zip(&labels)
+            .map(|(st, label)| TradeoffPoint {
+                setting: label.clone(),
+                bytes_per_node_s: st[bw].map_or(f64::NAN, |s| s.mean),
+                p99_s: estimate(&st[p99]),
+                mean_s: estimate(&st[mean]),
+            })
+            .collect(),
+        interval: interval.clone(),
+    };
+    write("tradeoff", &|f| chart::tradeoff(&tradeoff, &prov, f))?;
+
+    let mut series: Vec<CdfSeries> = labels
+        .iter()
+        .map(|label| CdfSeries {
+            label: label.clone(),
+            convergence_s: Vec::new(),
+            not_converged: 0,
+        })
+        .collect();
+    for (run, r) in plan.runs.iter().zip(results) {
+        let s = &mut series[run.point];
+        s.convergence_s
+            .extend(r.convergence_ns.iter().map(|&ns| ns as f64 / 1e9));
+        let c = &r.summary.convergence;
+        s.not_converged += c.writes.saturating_sub(c.converged) as usize;
+    }
+    let cdf = ConvergenceData { series };
+    write("convergence", &|f| chart::convergence(&cdf, &prov, f))?;
+
+    // The x field: the first swept field with at least two values, all numeric.
+    let x_field = (0..plan.fields.len()).find(|&i| {
+        let vals: Vec<&Value> = plan.points.iter().map(|p| &p.values[i]).collect();
+        let mut distinct: Vec<String> = vals.iter().map(|v| v.to_string()).collect();
+        distinct.sort();
+        distinct.dedup();
+        distinct.len() >= 2 && vals.iter().all(|v| numeric(v).is_some())
+    });
+    if let Some(xi) = x_field {
+        let is_duration = numeric(&plan.points[0].values[xi]).is_some_and(|(_, d)| d);
+        let others: Vec<usize> = (0..plan.fields.len()).filter(|&i| i != xi).collect();
+        let other_fields: Vec<String> = others.iter().map(|&i| plan.fields[i].clone()).collect();
+        for (metric, name, unit) in VS_FIELD {
+            let m = metric_index(metric);
+            let mut lines: Vec<FieldLine> = Vec::new();
+            let mut keys: Vec<String> = Vec::new();
+            for (p, st) in plan.points.iter().zip(&stats) {
+                let other_values: Vec<Value> = others.iter().map(|&i| p.values[i].clone()).collect();
+                let key: Vec<String> = other_values.iter().map(value_text).collect();
+                let key = key.join("\u{1f}");
+                let line = match keys.iter().position(|k| *k == key) {
+                    Some(i) => i,
+                    None => {
+                        keys.push(key);
+                        lines.push(FieldLine {
+                            label: if others.is_empty() {
+                                name.to_string()
+                            } else {
+                                short_label(&other_fields, &other_values)
+                            },
+                            points: Vec::new(),
+                        });
+                        lines.len() - 1
+                    }
+                };
+                let (x, _) = numeric(&p.values[xi]).expect("checked numeric");
+                lines[line].points.push(FieldPoint {
+                    x,
+                    y: estimate(&st[m]),
+                });
+            }
+            let data = MetricVsFieldData {
+                metric: name.to_string(),
+                metric_unit: unit.to_string(),
+                field: plan.fields[xi].clone(),
+                field_unit: if is_duration { "s".into() } else { String::new() },
+                lines,
+                interval: interval.clone(),
+            };
+            let file = format!("{metric}_vs_{}", plan.fields[xi]);
+            write(&file, &|f| chart::metric_vs_field(&data, &prov, f))?;
+        }
+    }
+    Ok(files)
+}

@@ -1,0 +1,348 @@
+//! The sweep file (TOML or JSON, unknown fields rejected): schema, loading
+//! with located errors, and resolution into a [`Sweep`].
+//!
+//! ```toml
+//! name = "fanout-sweep"            # optional; default: the file's stem
+//! base = "quickstart.toml"         # relative to this file; or an inline [base] table
+//! seeds = 20                       # seeds 1..=20; or { from = 100, to = 119 }
+//! [grid]
+//! "gossip.fanout" = [1, 2, 3, 4, 6]
+//! "network.loss" = [0.0, 0.05]
+//! ```
+
+use super::grid::{self, MAX_SLUG};
+use super::{Plan, Point, RunInfo, SeedRange, Sweep, MAX_RUNS, PLAN_FORMAT};
+use crate::error::ScenarioError;
+use crate::scenario::{self, apply_overrides, deserialize_located, Format, Scenario, TraceLevel};
+use crate::summary::VERSION;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+/// Most seeds per point.
+const MAX_SEEDS: u64 = 1_000_000;
+
+/// Grid paths a sweep sets itself.
+const RESERVED: [(&str, &str); 3] = [
+    ("name", "the sweep's `name` names every run"),
+    ("seed", "use `seeds` to choose the seeds"),
+    ("output", "use `--trace` to choose the trace level of every run"),
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepFile {
+    #[serde(default)]
+    name: Option<String>,
+    base: Base,
+    #[serde(default)]
+    grid: BTreeMap<String, Value>,
+    seeds: Seeds,
+}
+
+/// The base scenario: a path (relative to the sweep file) or inline.
+#[derive(Debug)]
+enum Base {
+    Path(String),
+    Inline(Box<Scenario>),
+}
+
+impl<'de> Deserialize<'de> for Base {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Base;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a path to a scenario file, or an inline scenario table")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Base, E> {
+                Ok(Base::Path(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Base, A::Error> {
+                Scenario::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|s| Base::Inline(Box::new(s)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `seeds = 20` (1..=20) or `seeds = { from = 100, to = 119 }`.
+#[derive(Debug)]
+struct Seeds(SeedRange);
+
+impl<'de> Deserialize<'de> for Seeds {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Seeds;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a seed count such as 20, or a range such as { from = 100, to = 119 }")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Seeds, E> {
+                if n == 0 {
+                    return Err(E::custom("must be at least 1 seed"));
+                }
+                Ok(Seeds(SeedRange { from: 1, to: n }))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Seeds, E> {
+                u64::try_from(n)
+                    .map_err(|_| E::custom(format!("must be a positive seed count; got {n}")))
+                    .and_then(|n| self.visit_u64(n))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Seeds, A::Error> {
+                let r = SeedRange::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                if r.to < r.from {
+                    return Err(de::Error::custom(format!(
+                        "`to` ({}) must not be below `from` ({})",
+                        r.to, r.from
+                    )));
+                }
+                Ok(Seeds(r))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Loads the sweep file at `path`, resolves and validates every grid point,
+/// and plans every run at trace level `trace`. Nothing is written.
+pub fn load(path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
+    let file = path.display().to_string();
+    let err = |location: Option<(usize, usize)>, message: String| ScenarioError {
+        file: file.clone(),
+        field: None,
+        location,
+        message,
+    };
+    let format = Format::from_path(path)
+        .ok_or_else(|| err(None, "unknown file type: expected a .toml or .json sweep".into()))?;
+    if path.is_dir() {
+        return Err(err(None, "is a directory, expected a sweep file".into()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| err(None, format!("cannot read: {e}")))?;
+    let sweep: SweepFile = deserialize_located(&text, format, &file)?;
+    let located = |field: &str, message: String| ScenarioError {
+        file: file.clone(),
+        location: scenario::locate(&text, format, field),
+        field: Some(field.to_string()),
+        message,
+    };
+
+    let name = match sweep.name {
+        Some(n) => n,
+        None => path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("sweep")
+            .to_string(),
+    };
+    if !valid_name(&name) {
+        return Err(located(
+            "name",
+            format!(
+                "{name:?} cannot name an output directory: use letters, digits, '-', '_' and '.', not starting with '.'"
+            ),
+        ));
+    }
+
+    let base = match sweep.base {
+        Base::Path(p) => {
+            let base_path = path.parent().unwrap_or(Path::new("")).join(&p);
+            scenario::load(&base_path, &[])?
+        }
+        Base::Inline(mut s) => {
+            if s.name.is_empty() {
+                s.name = name.clone();
+            }
+            apply_overrides(&s, &file, &[]).map_err(|e| {
+                let field = format!("base.{}", e.field.as_deref().unwrap_or(""));
+                located(field.trim_end_matches('.'), e.message)
+            })?
+        }
+    };
+
+    let seeds = sweep.seeds.0;
+    if seeds.count() > MAX_SEEDS {
+        return Err(located(
+            "seeds",
+            format!("at most {MAX_SEEDS} seeds per point; got {}", seeds.count()),
+        ));
+    }
+
+    let mut grid: Vec<(String, Vec<Value>)> = Vec::new();
+    for (key, value) in &sweep.grid {
+        flatten(key, value, &mut grid).map_err(|(k, m)| ScenarioError {
+            file: file.clone(),
+            location: locate_grid_key(&text, format, &k),
+            field: Some(format!("grid.{k}")),
+            message: m,
+        })?;
+    }
+    grid.sort_by(|a, b| a.0.cmp(&b.0));
+    for (key, _) in &grid {
+        for (reserved, why) in RESERVED {
+            if key == reserved || key.starts_with(&format!("{reserved}.")) {
+                return Err(ScenarioError {
+                    file: file.clone(),
+                    location: locate_grid_key(&text, format, key),
+                    field: Some(format!("grid.{key}")),
+                    message: format!("cannot be swept: {why}"),
+                });
+            }
+        }
+    }
+    let fields: Vec<String> = grid.iter().map(|(k, _)| k.clone()).collect();
+    let lens: Vec<usize> = grid.iter().map(|(_, v)| v.len()).collect();
+    let n_points: u64 = lens.iter().map(|&l| l as u64).product();
+    let n_runs = n_points.saturating_mul(seeds.count());
+    if n_runs > MAX_RUNS {
+        return Err(err(
+            None,
+            format!(
+                "{n_points} points x {} seeds = {n_runs} runs; a sweep may have at most {MAX_RUNS}",
+                seeds.count()
+            ),
+        ));
+    }
+
+    // Resolve and validate every point before anything runs.
+    let mut points = Vec::new();
+    let mut scenarios = Vec::new();
+    let mut slugs: BTreeMap<String, String> = BTreeMap::new();
+    for idx in grid::product(&lens) {
+        let values: Vec<Value> = idx
+            .iter()
+            .zip(&grid)
+            .map(|(&i, (_, vals))| vals[i].clone())
+            .collect();
+        let label = grid::label(&fields, &values);
+        let mut overrides = vec![("name".to_string(), Value::String(name.clone()))];
+        overrides.extend(fields.iter().cloned().zip(values.iter().cloned()));
+        let mut s = apply_overrides(&base, &file, &overrides).map_err(|e| {
+            let key = e
+                .field
+                .as_deref()
+                .and_then(|f| {
+                    fields.iter().find(|k| {
+                        f == *k || f.starts_with(&format!("{k}.")) || k.starts_with(&format!("{f}."))
+                    })
+                })
+                .or(fields.first());
+            let field = e.field.map(|f| format!("field `{f}`: ")).unwrap_or_default();
+            ScenarioError {
+                file: file.clone(),
+                field: None,
+                location: key.and_then(|k| locate_grid_key(&text, format, k)),
+                message: format!("grid point {label}: {field}{}", e.message),
+            }
+        })?;
+        s.output.trace = trace;
+        let slug = grid::slug(&fields, &values);
+        if slug.len() > MAX_SLUG {
+            return Err(err(
+                None,
+                format!("grid point {label}: its directory name would be longer than {MAX_SLUG} bytes; sweep fewer fields or shorter values"),
+            ));
+        }
+        if let Some(other) = slugs.insert(slug.clone(), label.clone()) {
+            return Err(err(
+                None,
+                format!("grid points {other} and {label} have the same directory name {slug:?}: make the values distinct"),
+            ));
+        }
+        points.push(Point { slug, values });
+        scenarios.push(s);
+    }
+
+    let mut runs = Vec::with_capacity(n_runs as usize);
+    for (p, s) in scenarios.iter().enumerate() {
+        let mut s = s.clone();
+        for seed in seeds.from..=seeds.to {
+            s.seed = seed;
+            runs.push(RunInfo {
+                point: p,
+                seed,
+                scenario_hash: s.hash(),
+            });
+        }
+    }
+    let mut plan = Plan {
+        format: PLAN_FORMAT.into(),
+        scuttlesim_version: VERSION.into(),
+        name,
+        sweep_hash: String::new(),
+        trace_level: trace,
+        fields,
+        seeds,
+        points,
+        runs,
+    };
+    plan.sweep_hash = plan.compute_hash();
+    Ok(Sweep { plan, scenarios })
+}
+
+/// The scenario-name rule (an output directory name).
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Grid entries are lists; a table (`[grid.gossip] fanout = [...]`, or an
+/// unquoted dotted TOML key) nests dotted paths.
+fn flatten(key: &str, value: &Value, out: &mut Vec<(String, Vec<Value>)>) -> Result<(), (String, String)> {
+    if key.is_empty() || key.split('.').any(str::is_empty) {
+        return Err((key.into(), "has an empty field path segment".into()));
+    }
+    match value {
+        Value::Array(values) if values.is_empty() => Err((key.into(), "needs at least one value".into())),
+        Value::Array(values) => {
+            out.push((key.to_string(), values.clone()));
+            Ok(())
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                flatten(&format!("{key}.{k}"), v, out)?;
+            }
+            Ok(())
+        }
+        other => Err((
+            key.into(),
+            format!("must be a list of values, e.g. [1, 2, 3]; got {other}"),
+        )),
+    }
+}
+
+/// Where grid key `key` is written: a line starting with `"key"` (TOML or
+/// JSON) or `key =` (TOML), or its last segment inside a `[grid.…]` table.
+fn locate_grid_key(text: &str, format: Format, key: &str) -> Option<(usize, usize)> {
+    let quoted = format!("\"{key}\"");
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let assigns = |line: &str, k: &str| {
+        line.strip_prefix(k)
+            .is_some_and(|r| r.trim_start().starts_with('='))
+    };
+    let mut in_grid = false;
+    let mut fallback = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_start();
+        let col = raw.len() - line.len() + 1;
+        if format == Format::Toml && line.starts_with('[') {
+            in_grid = line.starts_with("[grid");
+            continue;
+        }
+        if line.starts_with(&quoted) || (format == Format::Toml && assigns(line, key)) {
+            return Some((i + 1, col));
+        }
+        if fallback.is_none() && in_grid && assigns(line, last) {
+            fallback = Some((i + 1, col));
+        }
+    }
+    fallback
+}

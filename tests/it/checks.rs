@@ -1,0 +1,273 @@
+//! `[[checks]]`: hand-derived pass/fail boundaries, validation with field
+//! paths, results in the manifest, exit codes of `run`.
+
+use crate::bin::{s, scuttlesim, stdout};
+use crate::support::{scenario, scenario_error, temp_dir};
+use scuttlesim::check::run_checked;
+use scuttlesim::scenario::TraceLevel;
+use scuttlesim::trace::NullSink;
+
+/// Two nodes, aligned rounds every 1 s, constant 10 ms latency, one write at
+/// node 0 at 100 ms. By hand (see `hand.rs`): node 1 holds it at
+/// I + 2L = 1.020 s, so everything has converged 0.920 s after the last
+/// write. Bytes (size model: header 32, digest entry 12, delta 16 + 8):
+/// every round each node sends a syn (32 + 2·12 = 56), an ack (56 + deltas)
+/// and an ack2 (32 + deltas). In round 1 node 0's ack carries the write
+/// (80) and so does its ack2 (56); afterwards nothing is missing. Rounds at
+/// 1..9 s finish before the 10 s end: node 0 sends 192 + 8·144 = 1344 B,
+/// node 1 sends 9·144 = 1296 B, i.e. 134.4 and 129.6 B/s.
+fn two_nodes(checks: &str) -> String {
+    format!(
+        r#"
+        duration = "10s"
+        [nodes]
+        count = 2
+        [gossip]
+        phase = "aligned"
+        [network]
+        latency = {{ dist = "constant", value = "10ms" }}
+        [[workload.schedule]]
+        at = "100ms"
+        node = 0
+        {checks}
+        "#
+    )
+}
+
+fn results(checks: &str) -> Vec<scuttlesim::check::CheckResult> {
+    let sc = scenario(&two_nodes(checks));
+    run_checked(&sc, &mut NullSink, TraceLevel::Off, None).checks
+}
+
+#[test]
+fn converged_within_boundary_by_hand() {
+    let r = results("[[checks]]\nconverged_within = \"920ms\"");
+    assert!(r[0].passed, "{:?}", r[0]);
+    let r = results("[[checks]]\nconverged_within = \"919ms\"");
+    assert!(!r[0].passed);
+    assert_eq!(r[0].check, "converged_within = \"919ms\"");
+    assert_eq!(r[0].at_ns, Some(1_019_000_000), "the deadline");
+    assert_eq!(r[0].node, Some(1), "node 1 was the last to hold it");
+    assert!(r[0].detail.starts_with("0.001s late"), "{}", r[0].detail);
+    assert!(!r[0].inconclusive);
+}
+
+#[test]
+fn all_writes_delivered_by_boundary_by_hand() {
+    let r = results("[[checks]]\nall_writes_delivered_by = \"1.02s\"");
+    assert!(r[0].passed, "{:?}", r[0]);
+    let r = results("[[checks]]\nall_writes_delivered_by = \"1.019999999s\"");
+    assert!(!r[0].passed);
+    assert_eq!(r[0].node, Some(1));
+    // A deadline before the write: no write is subject to it.
+    let r = results("[[checks]]\nall_writes_delivered_by = \"50ms\"");
+    assert!(r[0].passed, "{:?}", r[0]);
+}
+
+#[test]
+fn max_bytes_per_node_per_s_boundary_by_hand() {
+    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 135");
+    assert!(r[0].passed, "{:?}", r[0]);
+    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 134");
+    assert!(!r[0].passed);
+    assert_eq!(r[0].node, Some(0), "node 0 sent 1344 B in 10 s");
+    assert_eq!(r[0].at_ns, Some(10_000_000_000));
+    assert!(r[0].detail.contains("1344 B"), "{}", r[0].detail);
+    let r = results("[[checks]]\nmax_bytes_per_node_per_s = 130");
+    assert!(!r[0].passed);
+    assert!(r[0].detail.contains("1 of 2 nodes over"), "{}", r[0].detail);
+}
+
+#[test]
+fn unconverged_at_a_short_end_is_inconclusive() {
+    // The run ends at 1.01 s, before node 1 holds the write (1.02 s) and
+    // before the deadline 0.1 + 5 = 5.1 s.
+    let text = two_nodes("[[checks]]\nconverged_within = \"5s\"").replace("\"10s\"", "\"1.01s\"");
+    let sc = scenario(&text);
+    let r = run_checked(&sc, &mut NullSink, TraceLevel::Off, None).checks;
+    assert!(!r[0].passed && r[0].inconclusive, "{:?}", r[0]);
+    assert_eq!(r[0].node, Some(1), "node 1 still lacks the write");
+    assert!(r[0].detail.contains("lengthen `duration`"), "{}", r[0].detail);
+}
+
+#[test]
+fn check_validation_names_the_field() {
+    let e = scenario_error(&two_nodes("[[checks]]\nafter = \"last-write\""));
+    assert!(e.contains("checks[0]") && e.contains("names no check"), "{e}");
+    let e = scenario_error(&two_nodes(
+        "[[checks]]\nconverged_within = \"1s\"\nall_writes_delivered_by = \"2s\"",
+    ));
+    assert!(
+        e.contains("checks[0].all_writes_delivered_by") && e.contains("one check per"),
+        "{e}"
+    );
+    let e = scenario_error(&two_nodes(
+        "[[checks]]\nconverged_within = \"1s\"\n[[checks]]\nall_writes_delivered_by = \"11s\"",
+    ));
+    assert!(
+        e.contains("checks[1].all_writes_delivered_by") && e.contains("after the end"),
+        "{e}"
+    );
+    let e = scenario_error(&two_nodes("[[checks]]\nconverge_within = \"1s\""));
+    assert!(e.contains("converge_within"), "{e}");
+    let e = scenario_error(&two_nodes(
+        "[[checks]]\nconverged_within = \"1s\"\nafter = \"lunch\"",
+    ));
+    assert!(e.contains("checks[0].after") || e.contains("lunch"), "{e}");
+}
+
+#[test]
+fn resolved_scenario_spells_out_the_anchor() {
+    let sc = scenario(&two_nodes("[[checks]]\nconverged_within = \"1s\""));
+    let json = sc.canonical_json();
+    assert!(
+        json.contains(r#""checks":[{"converged_within":"1s","after":"last-write-or-recovery"}]"#),
+        "{json}"
+    );
+}
+
+#[test]
+fn run_exit_codes_and_manifest_checks() {
+    let dir = temp_dir("checks-exit");
+    let pass = dir.join("pass.toml");
+    let fail = dir.join("fail.toml");
+    std::fs::write(&pass, two_nodes("[[checks]]\nconverged_within = \"920ms\"")).unwrap();
+    std::fs::write(
+        &fail,
+        two_nodes("[[checks]]\nconverged_within = \"919ms\"\n[[checks]]\nmax_bytes_per_node_per_s = 1000"),
+    )
+    .unwrap();
+    let o = scuttlesim(&["run", s(&pass), "--out", "o"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("o/pass/1/manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "ok");
+    assert_eq!(m["checks"][0]["passed"], true);
+
+    let o = scuttlesim(&["run", s(&fail), "--out", "o", "--set", "gossip.fanout=1"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("o/fail/1/manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "check-failed");
+    assert_eq!(m["checks"][0]["passed"], false);
+    assert_eq!(m["checks"][0]["check"], "converged_within = \"919ms\"");
+    assert_eq!(m["checks"][1]["passed"], true);
+    assert!(out.contains("FAILED converged_within = \"919ms\""), "{out}");
+    assert!(
+        out.contains("replay: scuttlesim replay o/fail/1/manifest.json"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "rerun:  scuttlesim run {} --seed 1 --set gossip.fanout=1 --out o",
+            s(&fail)
+        )),
+        "{out}"
+    );
+
+    std::fs::write(dir.join("bad.toml"), two_nodes("[[checks]]\n")).unwrap();
+    let o = scuttlesim(&["run", "bad.toml", "--out", "o2"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.join("o2").exists());
+}
+
+/// Two nodes as above, but cut apart from 0.5 s to 3.05 s. The rounds at
+/// 1, 2 and 3 s are lost (their messages arrive before the heal), so node 1
+/// holds the write 0.1 s at 4 s + 2L = 4.02 s: 0.97 s after the heal (the
+/// default anchor, the later of last write and last recovery) and 3.92 s
+/// after the last write.
+fn healed(check: &str) -> scuttlesim::check::CheckResult {
+    let text = two_nodes(check).replace(
+        "[[workload.schedule]]",
+        "[[faults]]\nat = \"500ms\"\npartition = [[0], [1]]\n[[faults]]\nat = \"3.05s\"\nheal = true\n[[workload.schedule]]",
+    );
+    let sc = scenario(&text);
+    run_checked(&sc, &mut NullSink, TraceLevel::Off, None)
+        .checks
+        .remove(0)
+}
+
+#[test]
+fn converged_within_counts_from_the_last_heal() {
+    assert!(healed("[[checks]]\nconverged_within = \"970ms\"").passed);
+    let r = healed("[[checks]]\nconverged_within = \"969ms\"");
+    assert!(!r.passed);
+    assert!(r.detail.contains("the last recovery at 3.050s"), "{}", r.detail);
+    assert!(healed("[[checks]]\nconverged_within = \"3.92s\"\nafter = \"last-write\"").passed);
+    assert!(!healed("[[checks]]\nconverged_within = \"3.919s\"\nafter = \"last-write\"").passed);
+    assert!(healed("[[checks]]\nconverged_within = \"970ms\"\nafter = \"last-recovery\"").passed);
+}
+
+/// The hand-derived skew case of `faults.rs`: node 0's clock is 10 s fast,
+/// it writes 100 at 1 s (stamped 11 s), node 1 writes 50 at 5 s. Under
+/// lww-timestamp node 1's (truly last) write is lost; under lww-version it
+/// is kept.
+#[test]
+fn no_lost_writes_names_the_lost_write() {
+    let text = |policy: &str| {
+        format!(
+            r#"
+            duration = "20s"
+            [nodes]
+            count = 2
+            [gossip]
+            phase = "aligned"
+            merge = "{policy}"
+            [workload]
+            shared_keys = 1
+            [[workload.schedule]]
+            at = "1s"
+            node = 0
+            value = 100
+            [[workload.schedule]]
+            at = "5s"
+            node = 1
+            value = 50
+            [[clock.nodes]]
+            node = 0
+            offset = "10s"
+            [[checks]]
+            no_lost_writes = true
+            "#
+        )
+    };
+    let check = |policy: &str| {
+        run_checked(&scenario(&text(policy)), &mut NullSink, TraceLevel::Off, None)
+            .checks
+            .remove(0)
+    };
+    let r = check("lww-timestamp");
+    assert!(!r.passed);
+    assert_eq!(r.node, Some(1));
+    assert_eq!(r.at_ns, Some(5_000_000_000));
+    assert!(r.detail.contains("value 50"), "{}", r.detail);
+    assert!(check("lww-version").passed);
+}
+
+/// Staleness is sampled every second: at 1 s node 1 still lacks the write
+/// made at 0.1 s (it gets it at 1.02 s), so that mapping is 0.9 s stale; at
+/// 2 s nothing is stale. The largest sampled staleness is 0.9 s, at 1 s.
+#[test]
+fn max_staleness_boundary_by_hand() {
+    let with = |check: &str| {
+        let text = two_nodes(check) + "\n[output]\nstaleness = true\n";
+        run_checked(&scenario(&text), &mut NullSink, TraceLevel::Off, None)
+            .checks
+            .remove(0)
+    };
+    assert!(with("[[checks]]\nmax_staleness = \"900ms\"").passed);
+    let r = with("[[checks]]\nmax_staleness = \"899ms\"");
+    assert!(!r.passed);
+    assert_eq!(r.at_ns, Some(1_000_000_000));
+    assert!(
+        r.detail.starts_with("staleness reached 0.900s at 1.000s"),
+        "{}",
+        r.detail
+    );
+    let e = scenario_error(&two_nodes("[[checks]]\nmax_staleness = \"1s\""));
+    assert!(
+        e.contains("checks[0].max_staleness") && e.contains("output.staleness"),
+        "{e}"
+    );
+}

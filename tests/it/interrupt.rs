@@ -1,0 +1,103 @@
+//! Robust outputs: Ctrl-C finishes the current event, leaves whole records
+//! and a manifest saying "interrupted", and exits 130; a kill leaves no
+//! manifest at all (not even a stale one from an earlier run).
+
+use crate::bin::{s, scuttlesim};
+use crate::support::{shipped, temp_dir};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Starts a run big enough to take many seconds, into `dir/o`.
+fn start_big(dir: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
+        .args([
+            "run",
+            s(&shipped("quickstart.toml")),
+            "--set",
+            "nodes.count=20000",
+            "--set",
+            "stop_when_converged=false",
+            "--out",
+            "o",
+        ])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the run has written some records.
+fn wait_for_records(run: &Path) {
+    let tmp = run.join("trace.jsonl.tmp");
+    for _ in 0..600 {
+        if std::fs::metadata(&tmp).is_ok_and(|m| m.len() > 100_000) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the run wrote nothing in 30 s");
+}
+
+#[test]
+fn ctrl_c_marks_the_run_interrupted_and_exits_130() {
+    let dir = temp_dir("sigint");
+    let run = dir.join("o/quickstart/42");
+    let mut child = start_big(&dir);
+    wait_for_records(&run);
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "interrupted", "not a complete-looking manifest");
+    assert!(m["interrupted_at_ns"].as_u64().unwrap() < 60_000_000_000);
+    assert!(!run.join("summary.json").exists());
+    // The partial trace is whole lines, as many as the manifest says.
+    let text = std::fs::read_to_string(run.join("trace.jsonl")).unwrap();
+    assert!(text.ends_with('\n'));
+    let n = text
+        .lines()
+        .skip(1)
+        .inspect(|l| {
+            serde_json::from_str::<scuttlesim::trace::Record>(l).unwrap();
+        })
+        .count();
+    assert_eq!(n as u64, m["trace_records"].as_u64().unwrap());
+    // And it replays: the same records up to the stop.
+    let o = scuttlesim(&["replay", "o/quickstart/42/manifest.json"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+#[test]
+fn a_killed_rerun_leaves_no_manifest() {
+    let dir = temp_dir("sigkill");
+    let run = dir.join("o/quickstart/42");
+    // A complete run first, in the same directory.
+    let o = scuttlesim(
+        &[
+            "run",
+            s(&shipped("quickstart.toml")),
+            "--set",
+            "nodes.count=8",
+            "--out",
+            "o",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(run.join("manifest.json").exists());
+    let mut child = start_big(&dir);
+    wait_for_records(&run);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !run.join("manifest.json").exists(),
+        "the old manifest must not sit beside a new, half-written run"
+    );
+}

@@ -1,0 +1,187 @@
+//! `replay`: identical for a recorded run; a flipped byte in the stored
+//! trace is named as the first divergent record; a changed scenario diverges
+//! where an independent in-memory comparison says; `trace` prints records.
+
+use crate::bin::{s, scuttlesim, stderr, stdout};
+use crate::support::{run_records, shipped, temp_dir};
+use std::path::{Path, PathBuf};
+
+/// A failing seed of the shipped flaky scenario, run into `dir/o`.
+fn failing_run(dir: &Path) -> PathBuf {
+    let flaky = shipped("flaky-convergence.toml");
+    let o = scuttlesim(&["run", s(&flaky), "--seed", "13", "--out", "o"], dir);
+    assert_eq!(o.status.code(), Some(1), "seed 13 fails: {}", stdout(&o));
+    dir.join("o/flaky-convergence/13")
+}
+
+/// Every file under `dir` (metrics/ and charts/ included) with its bytes.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(dir: &Path, prefix: &str, v: &mut Vec<(String, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = format!("{prefix}{}", p.file_name().unwrap().to_string_lossy());
+            if p.is_dir() {
+                walk(&p, &format!("{name}/"), v);
+            } else {
+                v.push((name, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(dir, "", &mut v);
+    v.sort();
+    v
+}
+
+#[test]
+fn replay_is_identical_and_writes_nothing() {
+    let dir = temp_dir("replay-identical");
+    let run = failing_run(&dir);
+    let before = snapshot(&run);
+    let o = scuttlesim(&["replay", s(&run.join("manifest.json"))], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("identical"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("FAILED converged_within"),
+        "the checks fail again"
+    );
+    assert_eq!(snapshot(&run), before, "replay leaves the run directory alone");
+}
+
+#[test]
+fn flipped_byte_is_the_first_divergence() {
+    let dir = temp_dir("replay-flip");
+    let run = failing_run(&dir);
+    let trace = run.join("trace.jsonl");
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // Line 1 is the header; pick a record line in the middle and change the
+    // last digit of its time: still valid JSON, still a valid record.
+    let line_no = lines.len() / 2;
+    let line = &lines[line_no - 1];
+    let t_start = line.find("\"t\":").unwrap() + 4;
+    let t_end = t_start + line[t_start..].find(',').unwrap();
+    let last = t_end - 1;
+    let digit = line.as_bytes()[last];
+    let flipped = if digit == b'9' { b'8' } else { digit + 1 };
+    let mut bytes = line.clone().into_bytes();
+    bytes[last] = flipped;
+    let original_line = line.clone();
+    lines[line_no - 1] = String::from_utf8(bytes).unwrap();
+    std::fs::write(&trace, lines.join("\n") + "\n").unwrap();
+
+    let o = scuttlesim(&["replay", s(&run.join("manifest.json"))], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    let index = line_no - 2; // 0-based among records
+    assert!(
+        out.contains(&format!(
+            "first divergent record: #{index} (line {line_no} of the trace)"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("  stored: {}", lines[line_no - 1])),
+        "{out}"
+    );
+    let rerun: serde_json::Value =
+        serde_json::from_str(out.lines().find_map(|l| l.strip_prefix("  rerun:  ")).unwrap()).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&original_line).unwrap();
+    assert_eq!(rerun, original, "the rerun shows the record as recorded");
+    assert!(out.contains("the trace file was changed"), "{out}");
+}
+
+#[test]
+fn changed_scenario_diverges_where_an_independent_diff_says() {
+    let dir = temp_dir("replay-changed");
+    let run = failing_run(&dir);
+    let mpath = run.join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
+    // A different loss rate: the records are the same until the first
+    // message whose fate changes.
+    m["scenario"]["network"]["loss"] = serde_json::json!(0.3);
+    m["scuttlesim_version"] = serde_json::json!("0.0.1");
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+
+    // Independently: both scenarios in memory, first differing record.
+    let a: scuttlesim::scenario::Scenario =
+        scuttlesim::scenario::load(&shipped("flaky-convergence.toml"), &["seed=13".into()]).unwrap();
+    let mut b = a.clone();
+    b.network.loss = 0.3;
+    let (_, ra) = run_records(&a);
+    let (_, rb) = run_records(&b);
+    let first = ra.iter().zip(&rb).position(|(x, y)| x != y).unwrap();
+
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("DIFFERENT: trace digest expected"), "{out}");
+    assert!(
+        out.contains(&format!("first divergent record: #{first} (line {} ", first + 2)),
+        "expected #{first}: {out}"
+    );
+    let err = stderr(&o);
+    assert!(err.contains("only promised for the same version"), "{err}");
+    assert!(err.contains("scenario_hash"), "{err}");
+}
+
+#[test]
+fn replay_of_a_missing_manifest_is_bad_input() {
+    let dir = temp_dir("replay-missing");
+    let o = scuttlesim(&["replay", "nope/manifest.json"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::write(dir.join("manifest.json"), "{}").unwrap();
+    let o = scuttlesim(&["replay", "manifest.json"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn trace_prints_filtered_records() {
+    let dir = temp_dir("trace-cmd");
+    let run = failing_run(&dir);
+    let o = scuttlesim(
+        &[
+            "trace",
+            s(&run),
+            "--node",
+            "3",
+            "--from",
+            "2s",
+            "--to",
+            "4.5s",
+            "--kind",
+            "version,syn",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    // Independently: the same records from the file.
+    let text = std::fs::read_to_string(run.join("trace.jsonl")).unwrap();
+    let expected = text
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| {
+            let t = r["t"].as_u64().unwrap();
+            let about = r["node"] == 3 || r["from"] == 3 || r["to"] == 3;
+            let kind = r["type"] == "version" || r["kind"] == "syn";
+            (2_000_000_000..=4_500_000_000).contains(&t) && about && kind
+        })
+        .count();
+    assert!(expected > 0);
+    assert_eq!(out.lines().count(), expected, "{out}");
+    for l in out.lines() {
+        let secs: f64 = l
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_end_matches('s')
+            .parse()
+            .unwrap();
+        assert!((2.0..=4.5).contains(&secs), "{l}");
+        assert!(l.contains("version") || l.contains("syn"), "{l}");
+    }
+    let o = scuttlesim(&["trace", s(&run), "--from", "soon"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -1,0 +1,487 @@
+//! Sweeps: canonical order, determinism across thread counts, shards and
+//! merge, confidence intervals checked by hand, validation before any run,
+//! resume.
+
+use crate::support::temp_dir;
+use scuttlesim::scenario::TraceLevel;
+use scuttlesim::sweep::{self, stats};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A small lossy cluster: 24 nodes, writes for 4 s, stops once converged.
+const BASE: &str = r#"
+name = "small"
+duration = "30s"
+stop_when_converged = true
+[nodes]
+count = 24
+[gossip]
+interval = "1s"
+[workload]
+writes = { process = "poisson", mean_interval = "2s" }
+stop_at = "4s"
+[network]
+latency = { dist = "uniform", low = "5ms", high = "20ms" }
+loss = 0.05
+"#;
+
+/// 3 fan-outs x 2 latencies... kept small: 3 points x 4 seeds = 12 runs.
+const SWEEP: &str = r#"
+name = "tiny"
+base = "base.toml"
+seeds = 4
+[grid]
+"gossip.fanout" = [1, 2, 3]
+"#;
+
+fn scuttlesim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("binary runs")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A temp dir with `base.toml` and `sweep.toml`.
+fn setup(tag: &str, sweep: &str) -> PathBuf {
+    let dir = temp_dir(tag);
+    std::fs::write(dir.join("base.toml"), BASE).unwrap();
+    std::fs::write(dir.join("sweep.toml"), sweep).unwrap();
+    dir
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(dir, dir, &mut v);
+    v.sort();
+    v
+}
+
+/// Data rows of a CSV (provenance `#` lines and the header dropped), split on commas.
+fn rows(csv: &[u8]) -> Vec<Vec<String>> {
+    String::from_utf8(csv.to_vec())
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+fn header(csv: &[u8]) -> Vec<String> {
+    String::from_utf8(csv.to_vec())
+        .unwrap()
+        .lines()
+        .find(|l| !l.starts_with('#'))
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn runs_are_in_canonical_order() {
+    // Keys sorted (gossip.fanout before network.loss), the first key varying
+    // slowest, values in file order (not sorted), then seeds ascending.
+    let dir = setup(
+        "order",
+        r#"
+base = "base.toml"
+seeds = { from = 7, to = 8 }
+[grid]
+"network.loss" = [0.05, 0.0]
+"gossip.fanout" = [2, 1]
+"#,
+    );
+    let sw = sweep::load(&dir.join("sweep.toml"), TraceLevel::Off).unwrap();
+    let plan = &sw.plan;
+    assert_eq!(plan.name, "sweep", "default name: the file stem");
+    assert_eq!(plan.fields, ["gossip.fanout", "network.loss"]);
+    let slugs: Vec<&str> = plan.points.iter().map(|p| p.slug.as_str()).collect();
+    assert_eq!(
+        slugs,
+        [
+            "gossip.fanout=2+network.loss=0.05",
+            "gossip.fanout=2+network.loss=0.0",
+            "gossip.fanout=1+network.loss=0.05",
+            "gossip.fanout=1+network.loss=0.0",
+        ]
+    );
+    let runs: Vec<(usize, u64)> = plan.runs.iter().map(|r| (r.point, r.seed)).collect();
+    assert_eq!(
+        runs,
+        [(0, 7), (0, 8), (1, 7), (1, 8), (2, 7), (2, 8), (3, 7), (3, 8)]
+    );
+    let s = sw.run_scenario(5);
+    assert_eq!((s.gossip.fanout, s.network.loss, s.seed), (1, 0.05, 8));
+    assert_eq!(s.name, "sweep");
+    assert_eq!(s.output.trace, TraceLevel::Off);
+    assert_eq!(plan.runs[5].scenario_hash, s.hash());
+}
+
+#[test]
+fn inline_base_equals_base_file() {
+    let dir = setup("inline", SWEEP);
+    let inline = format!(
+        "name = \"tiny\"\nseeds = 4\n[grid]\n\"gossip.fanout\" = [1, 2, 3]\n[base]\n{}",
+        BASE.replace("\n[", "\n[base.").replace("name = \"small\"", "")
+    );
+    std::fs::write(dir.join("inline.toml"), inline).unwrap();
+    let a = sweep::load(&dir.join("sweep.toml"), TraceLevel::Off).unwrap();
+    let b = sweep::load(&dir.join("inline.toml"), TraceLevel::Off).unwrap();
+    assert_eq!(a.plan, b.plan);
+}
+
+#[test]
+fn jobs_1_and_jobs_2_write_identical_files() {
+    let dir = setup("jobs", SWEEP);
+    ok(&scuttlesim(
+        &["sweep", "sweep.toml", "--jobs", "1", "--out", "j1"],
+        &dir,
+    ));
+    ok(&scuttlesim(
+        &["sweep", "sweep.toml", "--jobs", "2", "--out", "j2"],
+        &dir,
+    ));
+    let (a, b) = (dir.join("j1/tiny"), dir.join("j2/tiny"));
+    let list = files(&a);
+    assert_eq!(list, files(&b));
+    // sweep.json, summary.csv, points.csv, 5 charts x 2 formats, and 12 runs
+    // x 3 files + 5 metrics files (writes, informed, bandwidth,
+    // bandwidth_nodes, lost_writes; no per-run charts in a sweep).
+    assert_eq!(list.len(), 3 + 10 + 12 * (3 + 5), "{list:?}");
+    for f in &list {
+        assert_eq!(read(&a.join(f)), read(&b.join(f)), "{} differs", f.display());
+    }
+    let summary = read(&a.join("summary.csv"));
+    let text = String::from_utf8_lossy(&summary);
+    assert!(text.starts_with("# scuttlesim_version: "), "{text}");
+    assert!(text.contains("\n# sweep: tiny\n# sweep_hash: "), "{text}");
+    let rows = rows(&summary);
+    assert_eq!(rows.len(), 12);
+    // Row order: point (fanout 1, 2, 3), then seed 1..=4.
+    let order: Vec<(&str, &str)> = rows.iter().map(|r| (r[1].as_str(), r[2].as_str())).collect();
+    let want: Vec<(String, String)> = (1..=3)
+        .flat_map(|f| (1..=4).map(move |s| (f.to_string(), s.to_string())))
+        .collect();
+    let want: Vec<(&str, &str)> = want.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(order, want);
+    // Each row's figures are the run's own summary.json.
+    let h = header(&summary);
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let run: serde_json::Value =
+        serde_json::from_slice(&read(&a.join("gossip.fanout=2/3/summary.json"))).unwrap();
+    let row = &rows[4 + 2];
+    assert_eq!(row[col("trace_digest")], run["trace_digest"].as_str().unwrap());
+    let p99 = run["convergence"]["p99_ns"].as_u64().unwrap();
+    assert_eq!(
+        row[col("conv_p99_s")],
+        format!("{}.{:09}", p99 / 1_000_000_000, p99 % 1_000_000_000)
+    );
+    let all = run["messages"].as_array().unwrap().last().unwrap();
+    assert_eq!(all["kind"], "all");
+    assert_eq!(row[col("bytes_sent")], all["bytes_sent"].to_string());
+    // No trace by default.
+    assert!(!a.join("gossip.fanout=2/3/trace.jsonl").exists());
+}
+
+#[test]
+fn confidence_interval_by_hand() {
+    // Values 1, 2, 3, 4, 5: mean 3; squared deviations 4+1+0+1+4 = 10,
+    // sd = sqrt(10/4) = 1.5811; t(0.975, 4) = 2.776 (printed table);
+    // half-width 2.776 * 1.5811 / sqrt(5) = 1.963.
+    let s = stats::describe(&[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+    assert_eq!(s.mean, 3.0);
+    assert!((s.sd.unwrap() - 1.5811).abs() < 1e-4);
+    let (lo, hi) = s.ci95.unwrap();
+    assert!((lo - (3.0 - 1.963)).abs() < 1e-3, "{lo}");
+    assert!((hi - (3.0 + 1.963)).abs() < 1e-3, "{hi}");
+    // Values 2, 4, 9 (df 2, t = 4.303): mean 5, deviations -3, -1, 4,
+    // squares 9+1+16 = 26, sd = sqrt(13) = 3.6056, half-width
+    // 4.303 * 3.6056 / sqrt(3) = 8.957.
+    let s = stats::describe(&[2.0, 4.0, 9.0]).unwrap();
+    assert!((s.sd.unwrap() - 3.6056).abs() < 1e-4);
+    assert!((s.ci95.unwrap().1 - 5.0 - 8.957).abs() < 1e-3);
+
+    // End to end: points.csv agrees with the same computation done here
+    // from summary.csv's per-run cells, with t(0.975, 3) = 3.182 from a table.
+    let dir = setup("ci", SWEEP);
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o"], &dir));
+    let summary = read(&dir.join("o/tiny/summary.csv"));
+    let points = read(&dir.join("o/tiny/points.csv"));
+    let (sh, ph) = (header(&summary), header(&points));
+    let (srows, prows) = (rows(&summary), rows(&points));
+    assert_eq!(prows.len(), 3);
+    for metric in [
+        "conv_p99_s",
+        "conv_mean_s",
+        "bytes_per_node_per_s",
+        "messages_sent",
+    ] {
+        let sc = sh.iter().position(|c| c == metric).unwrap();
+        let pc = |suffix: &str| {
+            ph.iter()
+                .position(|c| *c == format!("{metric}_{suffix}"))
+                .unwrap()
+        };
+        for (p, prow) in prows.iter().enumerate() {
+            let x: Vec<f64> = srows[p * 4..p * 4 + 4]
+                .iter()
+                .map(|r| r[sc].parse().unwrap())
+                .collect();
+            let mean = x.iter().sum::<f64>() / 4.0;
+            let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 3.0).sqrt();
+            let half = 3.182 * sd / 2.0;
+            let got = |s: &str| prow[pc(s)].parse::<f64>().unwrap();
+            assert_eq!(prow[pc("n")], "4");
+            // bytes_per_node_per_s cells are rounded to 0.001.
+            let tol = if metric == "bytes_per_node_per_s" {
+                1e-3
+            } else {
+                1e-6
+            };
+            assert!((got("mean") - mean).abs() <= tol, "{metric} mean");
+            assert!((got("sd") - sd).abs() <= tol, "{metric} sd");
+            // The table's t has three decimals: allow 0.0005 * sd / 2.
+            let t_tol = tol + 0.0005 * sd / 2.0 + 1e-6;
+            assert!((got("ci95_lo") - (mean - half)).abs() <= t_tol, "{metric} lo");
+            assert!((got("ci95_hi") - (mean + half)).abs() <= t_tol, "{metric} hi");
+        }
+    }
+}
+
+#[test]
+fn shards_merge_into_the_unsharded_output() {
+    let dir = setup("shards", SWEEP);
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "all"], &dir));
+    // Shards into one shared directory (a cluster file system) ...
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let out = ok(&scuttlesim(
+            &["sweep", "sweep.toml", "--out", "shared", "--shard", &shard],
+            &dir,
+        ));
+        assert!(out.contains("4 runs (shard"), "{out}");
+    }
+    assert!(
+        !dir.join("shared/tiny/summary.csv").exists(),
+        "a shard writes no summary"
+    );
+    ok(&scuttlesim(&["merge", "shared/tiny"], &dir));
+    // ... and into separate directories (separate machines).
+    for k in 1..=3 {
+        let (shard, out) = (format!("{k}/3"), format!("m{k}"));
+        ok(&scuttlesim(
+            &["sweep", "sweep.toml", "--out", &out, "--shard", &shard, "-j", "1"],
+            &dir,
+        ));
+    }
+    ok(&scuttlesim(
+        &["merge", "m3/tiny", "m1/tiny", "m2/tiny", "--out", "merged"],
+        &dir,
+    ));
+    let charts = [
+        "charts/tradeoff.svg",
+        "charts/tradeoff.png",
+        "charts/convergence.svg",
+        "charts/conv_p99_s_vs_gossip.fanout.png",
+    ];
+    for f in ["summary.csv", "points.csv", "sweep.json"].iter().chain(&charts) {
+        let want = read(&dir.join("all/tiny").join(f));
+        assert_eq!(read(&dir.join("shared/tiny").join(f)), want, "{f}");
+        assert_eq!(read(&dir.join("merged").join(f)), want, "{f}");
+    }
+
+    // A missing shard is an error, naming it.
+    let out = scuttlesim(&["merge", "m1/tiny", "m3/tiny", "--out", "x"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("shard 2/3 missing"), "{err}");
+    assert!(!dir.join("x/summary.csv").exists());
+    // So is a duplicated one.
+    let out = scuttlesim(&["merge", "m1/tiny", "m2/tiny", "m3/tiny", "shared/tiny"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("appears twice"), "{err}");
+    // And a shard of another sweep (here: more seeds, and more loss).
+    std::fs::write(dir.join("base2.toml"), BASE.replace("loss = 0.05", "loss = 0.1")).unwrap();
+    let other = SWEEP
+        .replace("seeds = 4", "seeds = 5")
+        .replace("base.toml", "base2.toml");
+    std::fs::write(dir.join("other.toml"), other).unwrap();
+    ok(&scuttlesim(
+        &["sweep", "other.toml", "--out", "o2", "--shard", "2/3"],
+        &dir,
+    ));
+    let out = scuttlesim(&["merge", "m1/tiny", "o2/tiny", "m3/tiny"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a different sweep"), "{err}");
+    // A run directory replaced by another sweep's run is caught too.
+    let run = "gossip.fanout=1/2";
+    std::fs::remove_dir_all(dir.join("m2/tiny").join(run)).unwrap();
+    copy_dir(&dir.join("o2/tiny").join(run), &dir.join("m2/tiny").join(run));
+    let out = scuttlesim(&["merge", "m1/tiny", "m2/tiny", "m3/tiny", "--out", "y"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a run of a different sweep"), "{err}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(p.file_name().unwrap()));
+        } else {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_bad_grid_value_is_rejected_before_any_run() {
+    let dir = setup("bad-grid", &SWEEP.replace("[1, 2, 3]", "[1, 2, 300]"));
+    let out = scuttlesim(&["sweep", "sweep.toml", "--out", "o"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // The grid key is on line 6 of the sweep file.
+    assert!(
+        err.contains("sweep.toml:6:1: grid point gossip.fanout=300: field `gossip.fanout`: must be between 1 and nodes.count - 1 = 23; got 300"),
+        "{err}"
+    );
+    assert!(!dir.join("o").exists(), "nothing may be written");
+
+    // Other bad sweep files, each named with its line.
+    for (text, want) in [
+        (
+            "base = \"base.toml\"\nseeds = 0\n",
+            "sweep.toml:2:9: field `seeds`: must be at least 1 seed",
+        ),
+        (
+            "base = \"base.toml\"\nseeds = 2\nfanout = 3\n",
+            "sweep.toml:3:1: field `fanout`: unknown field",
+        ),
+        (
+            "base = \"base.toml\"\nseeds = 2\n[grid]\n\"gossip.fanout\" = []\n",
+            "sweep.toml:4:1: field `grid.gossip.fanout`: needs at least one value",
+        ),
+        (
+            "base = \"base.toml\"\nseeds = 2\n[grid]\n\"seed\" = [1, 2]\n",
+            "sweep.toml:4:1: field `grid.seed`: cannot be swept",
+        ),
+        (
+            "base = \"missing.toml\"\nseeds = 2\n",
+            "missing.toml: cannot read",
+        ),
+        (
+            "seeds = 2\n[base]\nduration = \"5s\"\n[base.nodes]\ncount = 1\n",
+            "sweep.toml:5:1: field `base.nodes.count`: must be at least 2",
+        ),
+    ] {
+        std::fs::write(dir.join("sweep.toml"), text).unwrap();
+        let out = scuttlesim(&["sweep", "sweep.toml", "--out", "o"], &dir);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "expected {want:?} in: {err}");
+        assert!(!dir.join("o").exists());
+    }
+}
+
+#[test]
+fn resume_reruns_only_missing_runs() {
+    let dir = setup("resume", SWEEP);
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o"], &dir));
+    let sweep_dir = dir.join("o/tiny");
+    let before: Vec<(PathBuf, Vec<u8>)> = files(&sweep_dir)
+        .into_iter()
+        .map(|f| (f.clone(), read(&sweep_dir.join(&f))))
+        .collect();
+    let kept = sweep_dir.join("gossip.fanout=1/1/manifest.json");
+    let kept_time = std::fs::metadata(&kept).unwrap().modified().unwrap();
+    std::fs::remove_dir_all(sweep_dir.join("gossip.fanout=3/2")).unwrap();
+    // An interrupted run: no manifest yet.
+    std::fs::remove_file(sweep_dir.join("gossip.fanout=2/4/manifest.json")).unwrap();
+    let out = ok(&scuttlesim(
+        &["sweep", "sweep.toml", "--out", "o", "--resume"],
+        &dir,
+    ));
+    assert!(out.contains("2 ran, 10 resumed"), "{out}");
+    for (f, bytes) in &before {
+        assert_eq!(&read(&sweep_dir.join(f)), bytes, "{} differs", f.display());
+    }
+    assert_eq!(std::fs::metadata(&kept).unwrap().modified().unwrap(), kept_time);
+    // A different --trace is a different scenario: nothing is resumed.
+    let out = ok(&scuttlesim(
+        &[
+            "sweep",
+            "sweep.toml",
+            "--out",
+            "o",
+            "--resume",
+            "--trace",
+            "versions",
+        ],
+        &dir,
+    ));
+    assert!(out.contains("12 ran, 0 resumed"), "{out}");
+    assert!(sweep_dir.join("gossip.fanout=3/2/trace.jsonl").exists());
+}
+
+#[test]
+fn charts_show_every_point() {
+    let dir = setup(
+        "charts",
+        &SWEEP.replace("seeds = 4", "seeds = 2").replace(
+            "\"gossip.fanout\" = [1, 2, 3]",
+            "\"gossip.fanout\" = [1, 3]\n\"gossip.interval\" = [\"500ms\", \"1s\"]",
+        ),
+    );
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let charts = dir.join("o/tiny/charts");
+    let svg = |name: &str| String::from_utf8(read(&charts.join(name))).unwrap();
+    // Trade-off: one labelled point per setting.
+    let t = svg("tradeoff.svg");
+    assert!(t.starts_with("<svg") || t.starts_with("<?xml"), "{}", &t[..50]);
+    assert!(t.contains("tiny: convergence vs bandwidth"));
+    for label in ["fanout=1, interval=500ms", "fanout=3, interval=1s"] {
+        assert!(t.contains(label), "{label} missing from the trade-off chart");
+    }
+    assert!(t.contains("95% CI over 2 seeds"));
+    // CDFs: one legend entry per point.
+    let c = svg("convergence.svg");
+    assert!(c.contains("fanout=3, interval=500ms"));
+    // Metric vs the first numeric field (fanout), one line per interval;
+    // the duration-valued field could be the x axis too, but fanout sorts first.
+    let m = svg("conv_p99_s_vs_gossip.fanout.svg");
+    assert!(m.contains("interval=500ms") && m.contains("interval=1s"));
+    assert!(m.contains("gossip.fanout"));
+    // PNGs are PNGs.
+    assert_eq!(&read(&charts.join("tradeoff.png"))[..8], b"\x89PNG\r\n\x1a\n");
+}
