@@ -70,6 +70,10 @@ struct WriteStat {
     timestamp: u64,
     informed: u32,
     full_at: Option<u64>,
+    /// Most nodes that held it at once.
+    reached: u32,
+    /// Spread levels reached so far (see `spread`).
+    level: u16,
 }
 
 /// One write that no node can read at the end although no later write (in
@@ -224,6 +228,8 @@ impl Collector {
                     timestamp: *lt,
                     informed: 0,
                     full_at: None,
+                    reached: 0,
+                    level: 0,
                 });
                 self.total_writes += 1;
                 self.unconverged += 1;
@@ -252,7 +258,10 @@ impl Collector {
                     let first = r.start;
                     for (i, w) in list[r].iter_mut().enumerate() {
                         w.informed += 1;
-                        self.spread.raised(*origin, first + i, w.informed, *t);
+                        if w.informed > w.reached {
+                            w.reached = w.informed;
+                            self.spread.raised(*origin, first + i, w, *t);
+                        }
                         if w.informed == n {
                             w.full_at.get_or_insert(*t);
                             self.unconverged -= 1;

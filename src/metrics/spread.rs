@@ -17,10 +17,10 @@ use super::WriteStat;
 pub(crate) struct Spread {
     nodes: u32,
     levels: u32,
+    /// `need[j - 1]`: nodes that make level `j`.
+    need: Vec<u32>,
     /// Per origin: `levels` slots per write (ns; `u64::MAX`: not reached).
     at: Vec<Vec<u64>>,
-    /// Per origin, per write: most nodes that held it at once.
-    reached: Vec<Vec<u32>>,
 }
 
 /// Most levels kept per write.
@@ -28,11 +28,12 @@ pub const MAX_LEVELS: u32 = 100;
 
 impl Spread {
     pub(crate) fn new(nodes: u32) -> Spread {
+        let levels = nodes.clamp(1, MAX_LEVELS);
         Spread {
             nodes,
-            levels: nodes.clamp(1, MAX_LEVELS),
+            levels,
+            need: (1..=levels).map(|j| level_nodes(j, nodes, levels)).collect(),
             at: vec![Vec::new(); nodes as usize],
-            reached: vec![Vec::new(); nodes as usize],
         }
     }
 
@@ -44,25 +45,16 @@ impl Spread {
     pub(crate) fn write(&mut self, origin: u32) {
         let o = origin as usize;
         self.at[o].extend(std::iter::repeat_n(u64::MAX, self.levels as usize));
-        self.reached[o].push(0);
     }
 
-    /// Write `index` of `origin` is now held by `count` nodes, one more than
-    /// before, at `t`.
-    pub(crate) fn raised(&mut self, origin: u32, index: usize, count: u32, t: u64) {
-        let o = origin as usize;
-        let reached = &mut self.reached[o][index];
-        *reached = (*reached).max(count);
-        // Level j needs ceil(j·N/R) nodes; it is reached by this increment
-        // when ceil(j·N/R) == count, i.e. j = floor(count·R/N) and
-        // j·N > (count-1)·R. Levels are at least one node apart (R ≤ N).
-        let (n, r, k) = (self.nodes as u64, self.levels as u64, count as u64);
-        let j = k * r / n;
-        if j >= 1 && j * n > (k - 1) * r {
-            let slot = &mut self.at[o][index * self.levels as usize + j as usize - 1];
-            if *slot == u64::MAX {
-                *slot = t;
-            }
+    /// Write `w`, number `index` of `origin`, has just been held by more
+    /// nodes than ever before (`w.reached`), at `t`: records the levels that
+    /// makes (at most one: levels are at least a node apart, `R ≤ N`).
+    pub(crate) fn raised(&mut self, origin: u32, index: usize, w: &mut WriteStat, t: u64) {
+        let r = self.levels as usize;
+        while (w.level as usize) < r && w.reached >= self.need[w.level as usize] {
+            self.at[origin as usize][index * r + w.level as usize] = t;
+            w.level += 1;
         }
     }
 
@@ -70,10 +62,6 @@ impl Spread {
     pub(crate) fn times(&self, origin: u32, index: usize) -> &[u64] {
         let r = self.levels as usize;
         &self.at[origin as usize][index * r..(index + 1) * r]
-    }
-
-    pub(crate) fn reached(&self, origin: u32, index: usize) -> u32 {
-        self.reached[origin as usize][index]
     }
 }
 
@@ -158,7 +146,7 @@ impl Spread {
                     key: w.key,
                     version: w.version,
                     t_ns: w.time,
-                    reached: self.reached(o as u32, i),
+                    reached: w.reached,
                     to_percent_ns: levels.map(|j| {
                         let a = at[j as usize - 1];
                         (a != u64::MAX).then(|| a - w.time)
@@ -260,13 +248,37 @@ impl Spread {
 mod tests {
     use super::*;
 
-    fn crossings(nodes: u32) -> Vec<u64> {
+    fn write() -> WriteStat {
+        WriteStat {
+            version: 1,
+            key: 0,
+            value: 0,
+            time: 0,
+            timestamp: 0,
+            informed: 0,
+            full_at: None,
+            reached: 0,
+            level: 0,
+        }
+    }
+
+    /// Raises one write's count like the collector does, `(count, t)` at a time.
+    fn run(nodes: u32, counts: &[(u32, u64)]) -> (Vec<u64>, u32) {
         let mut s = Spread::new(nodes);
         s.write(0);
-        for k in 1..=nodes {
-            s.raised(0, 0, k, k as u64);
+        let mut w = write();
+        for &(k, t) in counts {
+            if k > w.reached {
+                w.reached = k;
+                s.raised(0, 0, &mut w, t);
+            }
         }
-        s.times(0, 0).to_vec()
+        (s.times(0, 0).to_vec(), w.reached)
+    }
+
+    fn crossings(nodes: u32) -> Vec<u64> {
+        let counts: Vec<(u32, u64)> = (1..=nodes).map(|k| (k, k as u64)).collect();
+        run(nodes, &counts).0
     }
 
     #[test]
@@ -289,13 +301,9 @@ mod tests {
 
     #[test]
     fn first_crossing_survives_a_restart() {
-        let mut s = Spread::new(2);
-        s.write(1);
-        s.raised(1, 0, 1, 10);
-        s.raised(1, 0, 2, 20);
-        // a lost-state restart drops the count to 1, it rises again later
-        s.raised(1, 0, 2, 90);
-        assert_eq!(s.times(1, 0), &[10, 20]);
-        assert_eq!(s.reached(1, 0), 2);
+        // Held by 1, then 2 nodes; a lost-state restart drops it to 1 and it
+        // rises to 2 again later: the first crossings stay.
+        let (at, reached) = run(2, &[(1, 10), (2, 20), (1, 50), (2, 90)]);
+        assert_eq!((at, reached), (vec![10, 20], 2));
     }
 }
