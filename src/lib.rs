@@ -22,6 +22,10 @@
 //!   its records ([`check::run_checked`]). A failing run is found across
 //!   seeds ([`explore`]), verified bit for bit ([`replay`]), made smaller
 //!   ([`shrink`]) and read or exported ([`export`]).
+//! - **Metrics and charts** ([`report`], [`render`]): every run's numbers as
+//!   CSV (`metrics/`: per-write spread, informed fraction, bandwidth over
+//!   time and per node, staleness, lost writes), and its charts drawn from
+//!   those files ([`chart`]), so `scuttlesim chart` redraws them exactly.
 //!
 //! ## Determinism
 //! Same binary + same scenario + same seed = the same records, byte for byte.
