@@ -5,7 +5,7 @@
 use super::{Cause, LocalCause, Record};
 
 /// Appends `r` as one JSON object (no newline) to `out`.
-pub fn write_record(out: &mut Vec<u8>, r: &Record) {
+pub(super) fn write_record(out: &mut Vec<u8>, r: &Record) {
     let mut o = Obj { out, first: true };
     match r {
         Record::Write {
