@@ -2,6 +2,7 @@
 //! codes: 0 ok, 1 a check failed (or a replay differs), 2 bad input or an
 //! error, 130 interrupted (Ctrl-C).
 
+mod bench;
 mod chart;
 mod check;
 mod explore;
@@ -87,6 +88,9 @@ enum Command {
     /// Join the outputs of `sweep --shard K/N` (every K once) into summary
     /// files byte-identical to an unsharded sweep.
     Merge(merge::MergeArgs),
+    /// Benchmark: run the shared scenarios P0 (engine throughput) and P1
+    /// (Scuttlebutt push-pull) and print events/s, wall time and peak memory.
+    Bench(bench::BenchArgs),
     /// Draw a run's charts again from its stored metrics (and trace), without
     /// simulating; writes RUN_DIR/charts/NAME.{svg,png}.
     Chart(chart::ChartArgs),
@@ -149,6 +153,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Export(a) => export::export(&a),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Bench(args) => bench::bench(&args),
         Command::Chart(args) => chart::chart(&args),
     }
 }

@@ -29,8 +29,8 @@
 //!
 //! ## Determinism
 //! Same binary + same scenario + same seed = the same records, byte for byte.
-//! Randomness comes only from per-`(component, node)` ChaCha8 streams derived
-//! from the master seed ([`rng`]); no hash-map iteration reaches the output;
+//! Randomness comes only from per-`(component, node)` streams derived from
+//! the master seed through ChaCha8 ([`rng`]); no hash-map iteration reaches the output;
 //! the core never reads the wall clock and does no I/O.
 //!
 //! ## Example

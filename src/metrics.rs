@@ -118,6 +118,9 @@ pub struct Collector {
     faults: u64,
     last_recovery: Option<u64>,
     deferred: u64,
+    /// `(address, length)` of kind names seen, and their index in `kinds`.
+    kind_addrs: Vec<(usize, usize)>,
+    kind_addr_index: Vec<usize>,
     staleness: Option<staleness::Staleness>,
     /// `(version, key, time)` of every write, per origin, for staleness.
     log: Vec<Vec<(u64, u32, u64)>>,
@@ -147,6 +150,8 @@ impl Collector {
             faults: 0,
             last_recovery: None,
             deferred: 0,
+            kind_addrs: Vec::new(),
+            kind_addr_index: Vec::new(),
             staleness: None,
             log: Vec::new(),
             spread: spread::Spread::new(nodes),
@@ -192,7 +197,13 @@ impl Collector {
     }
 
     fn kind_index(&mut self, kind: &str) -> usize {
-        match self.kinds.iter().position(|k| k.kind == kind) {
+        // Fast path: records of one run share the protocol's `&'static str`
+        // kind names, so the address identifies the kind without comparing text.
+        let addr = (kind.as_ptr() as usize, kind.len());
+        if let Some(j) = self.kind_addrs.iter().position(|&a| a == addr) {
+            return self.kind_addr_index[j];
+        }
+        let i = match self.kinds.iter().position(|k| k.kind == kind) {
             Some(i) => i,
             None => {
                 self.kinds.push(KindStats {
@@ -201,7 +212,12 @@ impl Collector {
                 });
                 self.kinds.len() - 1
             }
+        };
+        if self.kind_addrs.len() < 16 && !self.kind_addrs.contains(&addr) {
+            self.kind_addrs.push(addr);
+            self.kind_addr_index.push(i);
         }
+        i
     }
 
     /// Takes one record into account.
