@@ -378,7 +378,7 @@ where
             digest_level: self.digest_level,
             records: digest.records(),
             digest: digest.finish(),
-            metrics: self.metrics.clone(),
+            metrics: std::mem::replace(&mut self.metrics, Collector::new(0, &[])),
             lost_writes,
             concurrent_writes: self.shared_keys.map(|_| self.concurrent_writes),
             counters: self
