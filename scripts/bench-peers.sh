@@ -22,9 +22,11 @@ PY=$(python3 -c 'import sys; print(sys.executable)')
 wall() { # median whole-process wall seconds of a command, REPEAT times
   local times=()
   for _ in $(seq "$REPEAT"); do
-    local t
-    t=$( { /usr/bin/time -f '%e' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
-    times+=("$t")
+    local f
+    f=$(mktemp)
+    /usr/bin/time -o "$f" -f '%e' "$@" >/dev/null 2>&1
+    times+=("$(tail -1 "$f")")
+    rm -f "$f"
   done
   printf '%s\n' "${times[@]}" | sort -g | sed -n "$(( (REPEAT + 1) / 2 ))p"
 }

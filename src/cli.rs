@@ -3,11 +3,13 @@
 //! error, 130 interrupted (Ctrl-C).
 
 mod bench;
+mod chart;
 mod check;
 mod explore;
 mod export;
 mod limits;
 mod merge;
+mod progress;
 mod replay;
 mod report;
 mod run;
@@ -37,7 +39,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run one scenario; writes output/<name>/<seed>/{manifest,summary}.json and trace.jsonl.
+    /// Run one scenario; writes output/<name>/<seed>/{manifest,summary}.json,
+    /// trace.jsonl, metrics/*.csv and charts/*.{svg,png}.
     ///
     /// Exit codes: 0 ok, 1 a check failed, 2 bad input or I/O error, 130 interrupted.
     Run {
@@ -52,6 +55,9 @@ enum Command {
         /// file but still computes the digest of the `versions` records.
         #[arg(long, value_enum)]
         trace: Option<TraceArg>,
+        /// No progress bar (it only shows on a terminal, for runs over a second).
+        #[arg(long, short = 'q')]
+        quiet: bool,
         #[command(flatten)]
         memory: limits::MemoryOpts,
     },
@@ -93,6 +99,9 @@ enum Command {
     /// Benchmark: run the shared scenarios P0 (engine throughput) and P1
     /// (Scuttlebutt push-pull) and print events/s, wall time and peak memory.
     Bench(bench::BenchArgs),
+    /// Draw a run's charts again from its stored metrics (and trace), without
+    /// simulating; writes RUN_DIR/charts/NAME.{svg,png}.
+    Chart(chart::ChartArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -142,8 +151,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             opts,
             out,
             trace,
+            quiet,
             memory,
-        } => run::run(&scenario, &opts, &out, trace, &memory),
+        } => run::run(&scenario, &opts, &out, trace, quiet, &memory),
         Command::Check { scenario, opts } => check::check(&scenario, &opts),
         Command::Replay { manifest } => replay::replay(&manifest),
         Command::Trace(a) => trace::trace(&a),
@@ -154,6 +164,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Merge(args) => merge::merge(&args),
         Command::Soak(a) => soak::soak(&a),
         Command::Bench(args) => bench::bench(&args),
+        Command::Chart(args) => chart::chart(&args),
     }
 }
 

@@ -17,7 +17,8 @@
 //! | vector clocks (`full` trace or shared keys) | `nodes × nodes × 8`, the same again for the clocks messages carry |
 //! | write clocks (shared keys) | `writes × nodes × 8` |
 //! | staleness sampling | `nodes × nodes × 8` |
-//! | writes | `writes × 96` (the write log, metrics, checks) |
+//! | writes | `writes × (96 + 8 × min(nodes, 100))` (the write log, metrics and their spread levels, checks) |
+//! | time series | `(duration / sample_interval + 1) × 3 kinds × 16` (traffic buckets), `+ × 48` with staleness |
 //! | per node | `nodes × 512` (clocks, random streams, queues, counters) |
 //! | cuts and degradations | `faults × nodes` |
 //! | fixed | 32 MiB (the program, trace and digest buffers) |
@@ -39,8 +40,13 @@ pub const FALLBACK_LIMIT_BYTES: u64 = 16 * GIB;
 
 /// Bytes kept per node besides the replicated state.
 const PER_NODE_BYTES: u64 = 512;
-/// Bytes kept per write (write log, metrics, check observer).
+/// Bytes kept per write (write log, metrics, check observer), besides
+/// the spread levels (8 bytes per level, at most [`SPREAD_LEVELS`]).
 const PER_WRITE_BYTES: u64 = 96;
+/// Most spread levels the metrics keep per write.
+const SPREAD_LEVELS: u64 = 100;
+/// Message kinds counted per traffic bucket (at most three per protocol).
+const KINDS: u64 = 3;
 /// The program, buffers and allocator slack.
 const FIXED_BYTES: u64 = 32 * MIB;
 
@@ -147,10 +153,18 @@ pub fn estimate(s: &Scenario) -> Estimate {
     if s.output.staleness {
         parts.push(("staleness sampling", mul(&[n, n, 8]), format!("{n} × {n} × 8 B")));
     }
+    let per_write = PER_WRITE_BYTES + 8 * n.min(SPREAD_LEVELS);
     parts.push((
         "writes",
-        mul(&[writes, PER_WRITE_BYTES]),
-        format!("{writes} expected writes × {PER_WRITE_BYTES} B"),
+        mul(&[writes, per_write]),
+        format!("{writes} expected writes × {per_write} B"),
+    ));
+    let buckets = (s.duration.0 / s.output.sample_interval.0.max(1)).saturating_add(1);
+    let per_bucket = KINDS * 16 + if s.output.staleness { 48 } else { 0 };
+    parts.push((
+        "time series",
+        mul(&[buckets, per_bucket]),
+        format!("{buckets} samples × {per_bucket} B"),
     ));
     parts.push((
         "per node",

@@ -26,7 +26,7 @@ use crate::queue::EventQueue;
 use crate::rng::{Component, SimRng, Streams};
 use crate::scenario::{MergePolicy, Phase, ProtocolKind, Scenario, TraceLevel};
 use crate::time::SimTime;
-use crate::trace::{Cause, LocalCause, Record, TraceDigest, TraceSink};
+use crate::trace::{Cause, LocalCause, Record, TraceDigest, TraceSink, PROGRESS_EVERY};
 use crate::vclock::{compare, VectorClock};
 use crate::workload::Workload;
 use rand::Rng;
@@ -226,7 +226,7 @@ where
         let record_clocks = digest_level == TraceLevel::Full;
         let shared_keys = s.workload.shared_keys;
         let track_clocks = record_clocks || shared_keys.is_some();
-        let mut metrics = Collector::new(n, proto.kinds());
+        let mut metrics = Collector::new(n, proto.kinds()).with_sample_interval(s.output.sample_interval.0);
         if s.output.staleness {
             metrics = metrics.with_staleness(s.workload.key_count());
         }
@@ -352,6 +352,9 @@ where
                     self.queue.push(SimTime(now.0 + self.sample_ns), Event::Sample);
                 }
             }
+            if self.events % PROGRESS_EVERY == 0 {
+                sink.progress(now, self.events);
+            }
             if self.stop_when_converged && self.pending_writes == 0 && self.metrics.unconverged() == 0 {
                 end = now;
                 stopped_early = true;
@@ -375,7 +378,7 @@ where
             digest_level: self.digest_level,
             records: digest.records(),
             digest: digest.finish(),
-            metrics: self.metrics.clone(),
+            metrics: std::mem::replace(&mut self.metrics, Collector::new(0, &[])),
             lost_writes,
             concurrent_writes: self.shared_keys.map(|_| self.concurrent_writes),
             counters: self

@@ -42,7 +42,7 @@ impl<W: Write> TraceSink for JsonlWriter<W> {
             return;
         }
         self.line.clear();
-        serde_json::to_writer(&mut self.line, record).expect("records always serialize");
+        super::line::write_record(&mut self.line, record);
         self.line.push(b'\n');
         if let Err(e) = self.out.write_all(&self.line) {
             self.error = Some(e);

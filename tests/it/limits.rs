@@ -14,23 +14,24 @@ const MIB: u64 = 1 << 20;
 fn estimate_by_hand() {
     // Scuttlebutt, 1000 nodes, 1 key, fan-out 2, no writes, versions trace:
     // version vectors 1000·1000·8 = 8,000,000; digests in flight
-    // 1000·2·1000·8 = 16,000,000; per node 1000·512 = 512,000; fixed 32 MiB.
+    // 1000·2·1000·8 = 16,000,000; per node 1000·512 = 512,000; time series
+    // (10 s / 1 s + 1)·3·16 = 528; fixed 32 MiB.
     let s = scenario("duration = \"10s\"\n[nodes]\ncount = 1000\n[gossip]\nfanout = 2\n");
     assert_eq!(
         estimate(&s).total_bytes(),
-        8_000_000 + 16_000_000 + 512_000 + 32 * MIB
+        8_000_000 + 16_000_000 + 512_000 + 528 + 32 * MIB
     );
     // Push with 4 keys, 100 nodes, writers 0 and 1 writing every 2 s for
-    // 10 s: writes 2·(10/2 + 1) = 12 → 12·96 = 1152; vectors 80,000;
-    // per-key versions 100·100·4·8 = 320,000; full states in flight
-    // 100·1·100·4·16 = 640,000; per node 51,200.
+    // 10 s: writes 2·(10/2 + 1) = 12 → 12·(96 + 8·100) = 10,752; vectors
+    // 80,000; per-key versions 100·100·4·8 = 320,000; full states in flight
+    // 100·1·100·4·16 = 640,000; per node 51,200; time series 528.
     let s = scenario(
         "duration = \"10s\"\n[nodes]\ncount = 100\n[gossip]\nprotocol = \"push\"\n[workload]\nkeys_per_node = 4\nwrites = { process = \"poisson\", mean_interval = \"2s\" }\nwriters = [0, 1]\n",
     );
     assert_eq!(expected_writes(&s), 12);
     assert_eq!(
         estimate(&s).total_bytes(),
-        1152 + 80_000 + 320_000 + 640_000 + 51_200 + 32 * MIB
+        10_752 + 80_000 + 320_000 + 640_000 + 51_200 + 528 + 32 * MIB
     );
 }
 
@@ -46,6 +47,10 @@ fn huge_scenarios_are_refused_before_they_allocate() {
     let e = check(&s, 1, &limit).unwrap_err();
     assert!(e.contains("more than the limit of 16.0 GiB (test)"), "{e}");
     assert!(e.contains("per-key versions"), "{e}");
+    // A long run sampled every nanosecond: the time series alone.
+    let s = scenario("duration = \"1000h\"\n[nodes]\ncount = 2\n[output]\nsample_interval = \"1ns\"\n");
+    let e = check(&s, 1, &limit).unwrap_err();
+    assert!(e.contains("time series"), "{e}");
     // Parallel runs multiply.
     let small = scenario("duration = \"10s\"\n[nodes]\ncount = 2\n");
     let one = estimate(&small).total_bytes();

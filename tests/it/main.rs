@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod bin;
+mod charts;
 mod checks;
 mod cli;
 mod convergence;
@@ -13,6 +14,7 @@ mod fuzz_regressions;
 mod hand;
 mod interrupt;
 mod limits;
+mod metrics;
 mod properties;
 mod protocols;
 mod replay;

@@ -14,17 +14,21 @@ fn failing_run(dir: &Path) -> PathBuf {
     dir.join("o/flaky-convergence/15")
 }
 
+/// Every file under `dir` (metrics/ and charts/ included) with its bytes.
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
+    fn walk(dir: &Path, prefix: &str, v: &mut Vec<(String, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
+            let name = format!("{prefix}{}", p.file_name().unwrap().to_string_lossy());
+            if p.is_dir() {
+                walk(&p, &format!("{name}/"), v);
+            } else {
+                v.push((name, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(dir, "", &mut v);
     v.sort();
     v
 }
