@@ -650,4 +650,8 @@ impl TraceSink for Tee<'_> {
         }
         stop
     }
+
+    fn progress(&mut self, now: crate::time::SimTime, events: u64) {
+        self.sink.progress(now, events);
+    }
 }

@@ -2,15 +2,20 @@
 //! codes: 0 ok, 1 a check failed (or a replay differs), 2 bad input or an
 //! error, 130 interrupted (Ctrl-C).
 
+mod bench;
+mod chart;
 mod check;
 mod explore;
 mod export;
+mod limits;
 mod merge;
+mod progress;
 mod replay;
 mod report;
 mod run;
 mod shrink;
 mod signal;
+mod soak;
 mod sweep;
 mod trace;
 
@@ -34,7 +39,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run one scenario; writes output/<name>/<seed>/{manifest,summary}.json and trace.jsonl.
+    /// Run one scenario; writes output/<name>/<seed>/{manifest,summary}.json,
+    /// trace.jsonl, metrics/*.csv and charts/*.{svg,png}.
     ///
     /// Exit codes: 0 ok, 1 a check failed, 2 bad input or I/O error, 130 interrupted.
     Run {
@@ -49,6 +55,11 @@ enum Command {
         /// file but still computes the digest of the `versions` records.
         #[arg(long, value_enum)]
         trace: Option<TraceArg>,
+        /// No progress bar (it only shows on a terminal, for runs over a second).
+        #[arg(long, short = 'q')]
+        quiet: bool,
+        #[command(flatten)]
+        memory: limits::MemoryOpts,
     },
     /// Validate a scenario without running it; prints the resolved scenario as JSON.
     Check {
@@ -81,6 +92,16 @@ enum Command {
     /// Join the outputs of `sweep --shard K/N` (every K once) into summary
     /// files byte-identical to an unsharded sweep.
     Merge(merge::MergeArgs),
+    /// Determinism soak: run a scenario under many seeds twice (on thread
+    /// pools of different sizes, in opposite orders) and compare every trace
+    /// digest and summary; exit 1 on any difference.
+    Soak(soak::SoakArgs),
+    /// Benchmark: run the shared scenarios P0 (engine throughput) and P1
+    /// (Scuttlebutt push-pull) and print events/s, wall time and peak memory.
+    Bench(bench::BenchArgs),
+    /// Draw a run's charts again from its stored metrics (and trace), without
+    /// simulating; writes RUN_DIR/charts/NAME.{svg,png}.
+    Chart(chart::ChartArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -130,7 +151,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             opts,
             out,
             trace,
-        } => run::run(&scenario, &opts, &out, trace),
+            quiet,
+            memory,
+        } => run::run(&scenario, &opts, &out, trace, quiet, &memory),
         Command::Check { scenario, opts } => check::check(&scenario, &opts),
         Command::Replay { manifest } => replay::replay(&manifest),
         Command::Trace(a) => trace::trace(&a),
@@ -139,6 +162,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Export(a) => export::export(&a),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Soak(a) => soak::soak(&a),
+        Command::Bench(args) => bench::bench(&args),
+        Command::Chart(args) => chart::chart(&args),
     }
 }
 

@@ -22,11 +22,15 @@
 //!   its records ([`check::run_checked`]). A failing run is found across
 //!   seeds ([`explore`]), verified bit for bit ([`replay`]), made smaller
 //!   ([`shrink`]) and read or exported ([`export`]).
+//! - **Metrics and charts** ([`report`], [`render`]): every run's numbers as
+//!   CSV (`metrics/`: per-write spread, informed fraction, bandwidth over
+//!   time and per node, staleness, lost writes), and its charts drawn from
+//!   those files ([`chart`]), so `scuttlesim chart` redraws them exactly.
 //!
 //! ## Determinism
 //! Same binary + same scenario + same seed = the same records, byte for byte.
-//! Randomness comes only from per-`(component, node)` ChaCha8 streams derived
-//! from the master seed ([`rng`]); no hash-map iteration reaches the output;
+//! Randomness comes only from per-`(component, node)` streams derived from
+//! the master seed through ChaCha8 ([`rng`]); no hash-map iteration reaches the output;
 //! the core never reads the wall clock and does no I/O.
 //!
 //! ## Example
@@ -56,17 +60,21 @@ pub mod error;
 pub mod explore;
 pub mod export;
 pub mod faults;
+pub mod limits;
 pub mod metrics;
 pub mod net;
 pub mod node;
 pub mod output;
 pub mod protocol;
 pub mod queue;
+pub mod render;
 pub mod replay;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod shrink;
 pub mod sim;
+pub mod soak;
 pub mod summary;
 pub mod sweep;
 pub mod time;

@@ -10,8 +10,12 @@
 //! first time every node held it). A lost-state restart makes a node forget
 //! writes, so "every node holds every write" can become false again.
 
+mod series;
+mod spread;
 mod staleness;
 
+pub use series::{BucketTraffic, NodeTraffic};
+pub use spread::{level_nodes, InformedPoint, WriteRow, MAX_LEVELS, THRESHOLDS_PERCENT};
 pub use staleness::StalenessSample;
 
 use crate::node::Replica;
@@ -66,6 +70,10 @@ struct WriteStat {
     timestamp: u64,
     informed: u32,
     full_at: Option<u64>,
+    /// Most nodes that held it at once.
+    reached: u32,
+    /// Spread levels reached so far (see `spread`).
+    level: u16,
 }
 
 /// One write that no node can read at the end although no later write (in
@@ -110,9 +118,14 @@ pub struct Collector {
     faults: u64,
     last_recovery: Option<u64>,
     deferred: u64,
+    /// `(address, length)` of kind names seen, and their index in `kinds`.
+    kind_addrs: Vec<(usize, usize)>,
+    kind_addr_index: Vec<usize>,
     staleness: Option<staleness::Staleness>,
     /// `(version, key, time)` of every write, per origin, for staleness.
     log: Vec<Vec<(u64, u32, u64)>>,
+    spread: spread::Spread,
+    traffic: series::Traffic,
 }
 
 impl Collector {
@@ -137,9 +150,19 @@ impl Collector {
             faults: 0,
             last_recovery: None,
             deferred: 0,
+            kind_addrs: Vec::new(),
+            kind_addr_index: Vec::new(),
             staleness: None,
             log: Vec::new(),
+            spread: spread::Spread::new(nodes),
+            traffic: series::Traffic::new(nodes),
         }
+    }
+
+    /// Buckets traffic over time by `width_ns` (default 1 s); see [`Collector::traffic`].
+    pub fn with_sample_interval(mut self, width_ns: u64) -> Collector {
+        self.traffic.set_width(width_ns);
+        self
     }
 
     /// Also samples staleness over `keys` keys per origin (see [`StalenessSample`]).
@@ -173,7 +196,13 @@ impl Collector {
         a..b.max(a)
     }
 
-    fn kind_mut(&mut self, kind: &str) -> &mut KindStats {
+    fn kind_index(&mut self, kind: &str) -> usize {
+        // Fast path: records of one run share the protocol's `&'static str`
+        // kind names, so the address identifies the kind without comparing text.
+        let addr = (kind.as_ptr() as usize, kind.len());
+        if let Some(j) = self.kind_addrs.iter().position(|&a| a == addr) {
+            return self.kind_addr_index[j];
+        }
         let i = match self.kinds.iter().position(|k| k.kind == kind) {
             Some(i) => i,
             None => {
@@ -184,7 +213,11 @@ impl Collector {
                 self.kinds.len() - 1
             }
         };
-        &mut self.kinds[i]
+        if self.kind_addrs.len() < 16 && !self.kind_addrs.contains(&addr) {
+            self.kind_addrs.push(addr);
+            self.kind_addr_index.push(i);
+        }
+        i
     }
 
     /// Takes one record into account.
@@ -211,11 +244,14 @@ impl Collector {
                     timestamp: *lt,
                     informed: 0,
                     full_at: None,
+                    reached: 0,
+                    level: 0,
                 });
                 self.total_writes += 1;
                 self.unconverged += 1;
                 self.converged_since = None;
                 self.last_write = Some(*t);
+                self.spread.write(*node);
                 if self.staleness.is_some() {
                     self.log[*node as usize].push((*version, *key, *t));
                 }
@@ -235,8 +271,13 @@ impl Collector {
                 let list = &mut self.writes[*origin as usize];
                 if new > old {
                     let r = Self::range(list, *old, *new);
-                    for w in &mut list[r] {
+                    let first = r.start;
+                    for (i, w) in list[r].iter_mut().enumerate() {
                         w.informed += 1;
+                        if w.informed > w.reached {
+                            w.reached = w.informed;
+                            self.spread.raised(*origin, first + i, w, *t);
+                        }
                         if w.informed == n {
                             w.full_at.get_or_insert(*t);
                             self.unconverged -= 1;
@@ -264,20 +305,28 @@ impl Collector {
                 }
             }
             Record::Send {
-                kind, bytes, from, ..
+                t, from, kind, bytes, ..
             } => {
                 self.bytes_sent_by_node[*from as usize] += *bytes as u64;
-                let k = self.kind_mut(kind);
+                let i = self.kind_index(kind);
+                self.traffic.sent(i, *from, *t, *bytes);
+                let k = &mut self.kinds[i];
                 k.sent += 1;
                 k.bytes_sent += *bytes as u64;
             }
-            Record::Receive { kind, bytes, .. } => {
-                let k = self.kind_mut(kind);
+            Record::Receive { to, kind, bytes, .. } => {
+                let i = self.kind_index(kind);
+                self.traffic.received(i, *to, *bytes);
+                let k = &mut self.kinds[i];
                 k.delivered += 1;
                 k.bytes_delivered += *bytes as u64;
             }
-            Record::Drop { kind, reason, .. } => {
-                self.kind_mut(kind).dropped += 1;
+            Record::Drop {
+                from, kind, reason, ..
+            } => {
+                let i = self.kind_index(kind);
+                self.traffic.dropped(i, *from);
+                self.kinds[i].dropped += 1;
                 *self.drops.entry(reason.to_string()).or_default() += 1;
             }
             Record::Defer { .. } => self.deferred += 1,
@@ -453,6 +502,52 @@ impl Collector {
             .iter()
             .flatten()
             .filter_map(|w| w.full_at.map(|f| f - w.time))
+            .collect()
+    }
+
+    /// Every write and how far it spread, in order of true time (then
+    /// origin, version); see [`WriteRow`].
+    pub fn write_rows(&self) -> Vec<WriteRow> {
+        self.spread.rows(&self.writes)
+    }
+
+    /// Levels per write the spread is tracked at: `min(N, 100)`; the
+    /// informed fraction is exact to `1/levels`.
+    pub fn spread_levels(&self) -> u32 {
+        self.spread.levels()
+    }
+
+    /// The informed-fraction curve over all writes against time since the
+    /// write, for a run that ended at `end_ns`; see [`InformedPoint`].
+    pub fn informed_curve(&self, end_ns: u64) -> Vec<InformedPoint> {
+        self.spread.curve(&self.writes, end_ns)
+    }
+
+    /// Width of the traffic buckets (ns): `output.sample_interval`.
+    pub fn bucket_ns(&self) -> u64 {
+        self.traffic.width_ns()
+    }
+
+    /// Traffic sent per kind (protocol order) in each bucket, from time 0
+    /// until the run's end `end_ns` (through the bucket starting at `end_ns`
+    /// only if something was sent at that instant).
+    pub fn traffic(&self, end_ns: u64) -> Vec<(String, Vec<BucketTraffic>)> {
+        let count = (end_ns.div_ceil(self.traffic.width_ns()) as usize)
+            .max(self.traffic.recorded())
+            .max(1);
+        self.kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.kind.clone(), self.traffic.buckets(i, count)))
+            .collect()
+    }
+
+    /// Per kind (protocol order), every node's totals, indexed by node id.
+    pub fn node_traffic(&self) -> Vec<(String, Vec<NodeTraffic>)> {
+        self.kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.kind.clone(), self.traffic.per_node(i)))
             .collect()
     }
 

@@ -1,5 +1,5 @@
-//! Writing a run's directory: `trace.jsonl`, `summary.json`,
-//! `manifest.json`. Every file is written under a temporary name and renamed
+//! Writing a run's directory: `trace.jsonl`, `summary.json`, `metrics/`,
+//! `charts/`, `manifest.json`. Every file is written under a temporary name and renamed
 //! when complete, and the manifest is written last, so an interrupted run
 //! never leaves a manifest that looks whole: a rerun first removes the old
 //! manifest; a kill leaves no manifest at all; a run stopped by its stop flag
@@ -8,10 +8,12 @@
 
 use crate::check::{self, run_checked};
 use crate::error::{Error, Result};
+use crate::render::{self, Written};
 use crate::scenario::{Scenario, TraceLevel};
 use crate::sim::Outcome;
 use crate::summary::{Manifest, Summary, STATUS_CHECK_FAILED, STATUS_INTERRUPTED, STATUS_OK, VERSION};
-use crate::trace::{Header, JsonlWriter, NullSink, TRACE_FORMAT};
+use crate::time::SimTime;
+use crate::trace::{Header, JsonlWriter, NullSink, WithProgress, TRACE_FORMAT};
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -33,6 +35,8 @@ pub struct RunReport {
     pub outcome: Outcome,
     /// The manifest written (status, check results).
     pub manifest: Manifest,
+    /// The charts drawn (none when interrupted).
+    pub charts: Written,
 }
 
 impl RunReport {
@@ -44,13 +48,25 @@ impl RunReport {
 
 /// Runs `scenario` and writes its directory under `root`.
 pub fn execute(scenario: &Scenario, root: &Path) -> Result<RunReport> {
-    execute_in_with(scenario, &run_dir(root, scenario), &|_| Vec::new(), None)
+    execute_with(scenario, root, None)
 }
 
 /// Runs `scenario` and writes its directory under `root`; once `stop` is set
 /// the run ends before its next event and is written as interrupted.
 pub fn execute_with(scenario: &Scenario, root: &Path, stop: Option<&AtomicBool>) -> Result<RunReport> {
-    execute_in_with(scenario, &run_dir(root, scenario), &|_| Vec::new(), stop)
+    execute_observed(scenario, root, stop, &mut |_, _| {})
+}
+
+/// Like [`execute_with`], also calling `progress(simulated time, events)`
+/// every [`crate::trace::PROGRESS_EVERY`] events while the simulation runs.
+pub fn execute_observed(
+    scenario: &Scenario,
+    root: &Path,
+    stop: Option<&AtomicBool>,
+    progress: &mut dyn FnMut(SimTime, u64),
+) -> Result<RunReport> {
+    let dir = run_dir(root, scenario);
+    execute_all(scenario, &dir, &|_| Vec::new(), stop, true, progress)
 }
 
 /// Extra files of a run directory, made from the outcome: `(file name, bytes)`.
@@ -64,13 +80,32 @@ pub fn execute_in(scenario: &Scenario, dir: &Path, extra: ExtraFiles<'_>) -> Res
 }
 
 /// [`execute_in`] with a stop flag (see [`execute_with`]); an interrupted
-/// run gets no summary and no extra files.
+/// run gets no summary and no extra files. Runs written this way (a sweep's)
+/// get their `metrics/` but no `charts/`: `scuttlesim chart` draws them on
+/// demand.
 pub fn execute_in_with(
     scenario: &Scenario,
     dir: &Path,
     extra: ExtraFiles<'_>,
     stop: Option<&AtomicBool>,
 ) -> Result<RunReport> {
+    execute_all(scenario, dir, extra, stop, false, &mut |_, _| {})
+}
+
+/// The body of every `execute*`: `charts` says whether to draw the
+/// scenario's charts (`run`) or not (sweeps). An interrupted run gets no
+/// metrics and no charts either.
+fn execute_all(
+    scenario: &Scenario,
+    dir: &Path,
+    extra: ExtraFiles<'_>,
+    stop: Option<&AtomicBool>,
+    charts: bool,
+    progress: &mut dyn FnMut(SimTime, u64),
+) -> Result<RunReport> {
+    if charts {
+        render::check_charts(scenario)?;
+    }
     let dir = dir.to_path_buf();
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let manifest_path = dir.join("manifest.json");
@@ -79,7 +114,11 @@ pub fn execute_in_with(
     let trace_path = dir.join("trace.jsonl");
     let checked = if level == TraceLevel::Off {
         remove_if_present(&trace_path)?;
-        run_checked(scenario, &mut NullSink, level, stop)
+        let mut sink = WithProgress {
+            inner: &mut NullSink,
+            progress,
+        };
+        run_checked(scenario, &mut sink, level, stop)
     } else {
         let tmp = tmp_name(&trace_path);
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -93,26 +132,41 @@ pub fn execute_in_with(
             level,
             nodes: scenario.nodes.count,
         };
-        let mut writer = JsonlWriter::new(BufWriter::with_capacity(1 << 20, file), &header)
-            .map_err(|e| Error::io(&tmp, e))?;
-        let checked = run_checked(scenario, &mut writer, level, stop);
-        let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
-        let file = buf.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
-        checked
+        // On any error (a full disk) the partial file is removed: nothing
+        // half-written stays behind, and no manifest is written.
+        let written: Result<_> = (|| {
+            let mut writer = JsonlWriter::new(BufWriter::with_capacity(1 << 20, file), &header)
+                .map_err(|e| Error::io(&tmp, e))?;
+            let mut sink = WithProgress {
+                inner: &mut writer,
+                progress,
+            };
+            let checked = run_checked(scenario, &mut sink, level, stop);
+            let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
+            let file = buf.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
+            file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+            fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
+            Ok(checked)
+        })();
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        written?
     };
     let outcome = checked.outcome;
     let summary = Summary::new(scenario, &outcome);
     let summary_path = dir.join("summary.json");
+    let mut drawn = Written::default();
     let status = if checked.interrupted {
         remove_if_present(&summary_path)?;
+        render::remove_run_products(&dir)?;
         STATUS_INTERRUPTED
     } else {
         write_json(&summary_path, &summary)?;
         for (name, bytes) in extra(&outcome) {
             write_atomic(&dir.join(name), &bytes)?;
         }
+        drawn = render::write_run_products(&dir, scenario, &outcome, charts)?;
         if check::all_passed(&checked.checks) {
             STATUS_OK
         } else {
@@ -139,6 +193,7 @@ pub fn execute_in_with(
         summary,
         outcome,
         manifest,
+        charts: drawn,
     })
 }
 
@@ -166,7 +221,13 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = tmp_name(path);
     let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    f.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
-    f.sync_all().map_err(|e| Error::io(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    let written = f
+        .write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io(&tmp, e))
+        .and_then(|()| fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }

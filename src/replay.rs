@@ -109,14 +109,32 @@ impl Replay {
 
 /// Reads and parses a manifest; errors are bad input.
 pub fn read_manifest(path: &Path) -> Result<Manifest> {
+    let format = |message: String| Error::Format {
+        path: path.to_path_buf(),
+        message,
+    };
     let mut text = String::new();
     File::open(path)
-        .and_then(|mut f| f.read_to_string(&mut text))
+        .and_then(|f| f.take(scenario::MAX_FILE_BYTES + 1).read_to_string(&mut text))
         .map_err(|e| Error::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| Error::Format {
-        path: path.to_path_buf(),
-        message: format!("not a scuttlesim manifest: {e}"),
-    })
+    if text.len() as u64 > scenario::MAX_FILE_BYTES {
+        return Err(format(format!(
+            "larger than {} MiB: not a scuttlesim manifest",
+            scenario::MAX_FILE_BYTES >> 20
+        )));
+    }
+    let m: Manifest =
+        serde_json::from_str(&text).map_err(|e| format(format!("not a scuttlesim manifest: {e}")))?;
+    // The trace is read from beside the manifest: one plain file name.
+    if let Some(f) = &m.trace_file {
+        let mut parts = Path::new(f).components();
+        if !matches!(parts.next(), Some(std::path::Component::Normal(_))) || parts.next().is_some() {
+            return Err(format(format!(
+                "trace_file {f:?} must be a file name in the run directory"
+            )));
+        }
+    }
+    Ok(m)
 }
 
 /// The manifest's scenario, validated again as if loaded from a file.

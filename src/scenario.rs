@@ -18,8 +18,9 @@ pub use faults::{
     NumberDist, OffsetDist, Partition, RandomSplit, Route,
 };
 pub(crate) use load::deserialize_located;
-pub use load::{apply_overrides, load, parse_override, parse_str, Format};
+pub use load::{apply_overrides, load, parse_override, parse_str, read_text, Format, MAX_FILE_BYTES};
 pub(crate) use locate::locate;
+pub use validate::{MAX_KEYS_PER_NODE, MAX_NODES};
 
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};
@@ -652,10 +653,17 @@ pub struct Output {
     /// Period of time series samples (staleness, bandwidth).
     #[serde(default = "default_sample")]
     pub sample_interval: SimDuration,
+    /// Charts `run` renders into `charts/` (SVG and PNG).
+    #[serde(default = "default_charts")]
+    pub charts: Vec<ChartKind>,
 }
 
 fn default_sample() -> SimDuration {
     SimDuration::from_secs(1)
+}
+
+fn default_charts() -> Vec<ChartKind> {
+    vec![ChartKind::Convergence, ChartKind::Bandwidth]
 }
 
 impl Default for Output {
@@ -664,7 +672,51 @@ impl Default for Output {
             trace: TraceLevel::default(),
             staleness: false,
             sample_interval: default_sample(),
+            charts: default_charts(),
         }
+    }
+}
+
+/// A chart of one run (see README, *Charts*).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChartKind {
+    /// CDF of per-write convergence time.
+    Convergence,
+    /// Informed fraction vs time since write, with the mean-field curve.
+    Informed,
+    /// Bytes per second over time by kind, and per node.
+    Bandwidth,
+    /// Staleness over time (needs `output.staleness = true`).
+    Staleness,
+    /// Space-time diagram (needs a `full` trace and at most 32 nodes).
+    Spacetime,
+}
+
+impl ChartKind {
+    /// Every chart, in the order `run` renders them.
+    pub const ALL: [ChartKind; 5] = [
+        ChartKind::Convergence,
+        ChartKind::Informed,
+        ChartKind::Bandwidth,
+        ChartKind::Staleness,
+        ChartKind::Spacetime,
+    ];
+
+    /// The chart's name, as in scenario files and file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartKind::Convergence => "convergence",
+            ChartKind::Informed => "informed",
+            ChartKind::Bandwidth => "bandwidth",
+            ChartKind::Staleness => "staleness",
+            ChartKind::Spacetime => "spacetime",
+        }
+    }
+
+    /// The chart called `name`, if any.
+    pub fn from_name(name: &str) -> Option<ChartKind> {
+        ChartKind::ALL.into_iter().find(|c| c.name() == name)
     }
 }
 

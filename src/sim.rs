@@ -26,7 +26,7 @@ use crate::queue::EventQueue;
 use crate::rng::{Component, SimRng, Streams};
 use crate::scenario::{MergePolicy, Phase, ProtocolKind, Scenario, TraceLevel};
 use crate::time::SimTime;
-use crate::trace::{Cause, LocalCause, Record, TraceDigest, TraceSink};
+use crate::trace::{Cause, LocalCause, Record, TraceDigest, TraceSink, PROGRESS_EVERY};
 use crate::vclock::{compare, VectorClock};
 use crate::workload::Workload;
 use rand::Rng;
@@ -171,6 +171,19 @@ pub fn run(scenario: &Scenario, sink: &mut dyn TraceSink) -> Outcome {
     Simulation::new(scenario, scenario.output.trace).run(sink)
 }
 
+/// Everything the loop keeps per node, together in one place (one cache
+/// line or two) because every event touches several of these fields.
+#[derive(Debug)]
+struct NodeState {
+    clock: LocalClock,
+    next_round_local: u64,
+    /// Bumped by a clock step: round events of older timers are stale.
+    timer: u32,
+    up: bool,
+    /// The node's protocol stream (peer selection and other choices).
+    rng: SimRng,
+}
+
 #[derive(Debug)]
 struct Sim<P: Protocol> {
     n: u32,
@@ -182,12 +195,8 @@ struct Sim<P: Protocol> {
     queue: EventQueue<Event>,
     proto: P,
     net: Network,
-    clocks: Vec<LocalClock>,
-    next_round_local: Vec<u64>,
-    timer: Vec<u32>,
-    up: Vec<bool>,
+    nodes: Vec<NodeState>,
     plan: Vec<Planned>,
-    prng: Vec<SimRng>,
     flights: Vec<Option<Flight<P::Msg>>>,
     free: Vec<u32>,
     workload: Workload,
@@ -218,7 +227,7 @@ where
         let record_clocks = digest_level == TraceLevel::Full;
         let shared_keys = s.workload.shared_keys;
         let track_clocks = record_clocks || shared_keys.is_some();
-        let mut metrics = Collector::new(n, proto.kinds());
+        let mut metrics = Collector::new(n, proto.kinds()).with_sample_interval(s.output.sample_interval.0);
         if s.output.staleness {
             metrics = metrics.with_staleness(s.workload.key_count());
         }
@@ -231,12 +240,18 @@ where
             shared_keys,
             queue: EventQueue::with_capacity(n as usize * 2),
             net: Network::new(s, &streams),
-            clocks: clock::clocks(s, &streams),
-            next_round_local: vec![0; n as usize],
-            timer: vec![0; n as usize],
-            up: vec![true; n as usize],
+            nodes: clock::clocks(s, &streams)
+                .into_iter()
+                .zip(0..n)
+                .map(|(clock, i)| NodeState {
+                    clock,
+                    next_round_local: 0,
+                    timer: 0,
+                    up: true,
+                    rng: streams.stream(Component::Protocol, i),
+                })
+                .collect(),
             plan: faults::plan(s, &streams),
-            prng: (0..n).map(|i| streams.stream(Component::Protocol, i)).collect(),
             flights: Vec::new(),
             free: Vec::new(),
             workload: Workload::new(&s.workload, n, end, &streams),
@@ -261,8 +276,8 @@ where
                     .random_range(0..interval_ns),
                 Phase::Aligned => interval_ns,
             };
-            sim.next_round_local[node as usize] = first_local;
-            let at = sim.clocks[node as usize].true_time_of(SimTime(first_local));
+            sim.nodes[node as usize].next_round_local = first_local;
+            let at = sim.nodes[node as usize].clock.true_time_of(SimTime(first_local));
             sim.queue.push(at, Event::Round { node, timer: 0 });
         }
         let writers = sim.workload.writers().to_vec();
@@ -313,7 +328,7 @@ where
                 Event::Round { node, timer } => self.round(node, timer, now, sink),
                 Event::Deliver(slot) => self.deliver(slot, now, sink),
                 Event::Write(node) => {
-                    if self.up[node as usize] {
+                    if self.nodes[node as usize].up {
                         let (key, value) = self.workload.draw_write(node);
                         self.write(node, key, value, now, sink);
                     }
@@ -327,7 +342,7 @@ where
                 Event::Scheduled(i) => {
                     let w = &self.workload.schedule()[i as usize];
                     let (node, key, value) = (w.node, w.key, w.value);
-                    if self.up[node as usize] {
+                    if self.nodes[node as usize].up {
                         self.write(node, key, value, now, sink);
                     }
                     self.pending_writes -= 1;
@@ -337,6 +352,9 @@ where
                     self.metrics.sample(now.0);
                     self.queue.push(SimTime(now.0 + self.sample_ns), Event::Sample);
                 }
+            }
+            if self.events % PROGRESS_EVERY == 0 {
+                sink.progress(now, self.events);
             }
             if self.stop_when_converged && self.pending_writes == 0 && self.metrics.unconverged() == 0 {
                 end = now;
@@ -361,7 +379,7 @@ where
             digest_level: self.digest_level,
             records: digest.records(),
             digest: digest.finish(),
-            metrics: self.metrics.clone(),
+            metrics: std::mem::replace(&mut self.metrics, Collector::new(0, &[])),
             lost_writes,
             concurrent_writes: self.shared_keys.map(|_| self.concurrent_writes),
             counters: self
@@ -374,23 +392,23 @@ where
     }
 
     fn round(&mut self, node: NodeId, timer: u32, now: SimTime, sink: &mut dyn TraceSink) {
-        if timer != self.timer[node as usize] {
+        if timer != self.nodes[node as usize].timer {
             return; // a clock step re-armed this node's timer
         }
-        let clock = self.clocks[node as usize];
-        if self.up[node as usize] {
+        let clock = self.nodes[node as usize].clock;
+        if self.nodes[node as usize].up {
             let mut ctx = Ctx {
                 node,
                 nodes: self.n,
                 local_now: clock.local(now),
-                rng: &mut self.prng[node as usize],
+                rng: &mut self.nodes[node as usize].rng,
                 out: &mut self.out,
             };
             self.proto.on_round(&mut ctx);
             self.flush(node, now, Cause::Local(LocalCause::Write), sink);
         }
-        let next = self.next_round_local[node as usize] + self.interval_ns;
-        self.next_round_local[node as usize] = next;
+        let next = self.nodes[node as usize].next_round_local + self.interval_ns;
+        self.nodes[node as usize].next_round_local = next;
         self.queue.push(
             clock.true_time_of(SimTime(next)).max(now),
             Event::Round { node, timer },
@@ -398,12 +416,12 @@ where
     }
 
     fn write(&mut self, node: NodeId, key: u32, value: u64, now: SimTime, sink: &mut dyn TraceSink) {
-        let lt = self.clocks[node as usize].local(now);
+        let lt = self.nodes[node as usize].clock.local(now);
         let mut ctx = Ctx {
             node,
             nodes: self.n,
             local_now: lt,
-            rng: &mut self.prng[node as usize],
+            rng: &mut self.nodes[node as usize].rng,
             out: &mut self.out,
         };
         self.proto.on_write(&mut ctx, key, value);
@@ -462,7 +480,7 @@ where
         self.free.push(slot);
         let to = f.to;
         let kinds = self.proto.kinds();
-        let reason = if !self.up[to as usize] {
+        let reason = if !self.nodes[to as usize].up {
             Some(crate::net::DropReason::Crash)
         } else if self.net.blocked(f.from, to) {
             Some(crate::net::DropReason::Partition)
@@ -482,7 +500,7 @@ where
             self.emit(r, sink);
             return;
         }
-        let lt = self.clocks[to as usize].local(now);
+        let lt = self.nodes[to as usize].clock.local(now);
         let r = Record::Receive {
             t: now.0,
             lt: lt.0,
@@ -511,7 +529,7 @@ where
             node: to,
             nodes: self.n,
             local_now: lt,
-            rng: &mut self.prng[to as usize],
+            rng: &mut self.nodes[to as usize].rng,
             out: &mut self.out,
         };
         self.proto.on_message(&mut ctx, f.from, f.msg);
@@ -534,13 +552,13 @@ where
                 self.net.heal(name.as_deref());
             }
             Action::Crash { node, lost } => {
-                if self.up[node as usize] {
-                    self.up[node as usize] = false;
+                if self.nodes[node as usize].up {
+                    self.nodes[node as usize].up = false;
                     let mut ctx = Ctx {
                         node,
                         nodes: self.n,
-                        local_now: self.clocks[node as usize].local(now),
-                        rng: &mut self.prng[node as usize],
+                        local_now: self.nodes[node as usize].clock.local(now),
+                        rng: &mut self.nodes[node as usize].rng,
                         out: &mut self.out,
                     };
                     self.proto.on_crash(&mut ctx, lost);
@@ -548,7 +566,7 @@ where
                     self.flush(node, now, Cause::Local(LocalCause::Restart), sink);
                 }
             }
-            Action::Restart { node } => self.up[node as usize] = true,
+            Action::Restart { node } => self.nodes[node as usize].up = true,
             Action::DegradeStart {
                 id,
                 from,
@@ -561,13 +579,11 @@ where
                 .degrade(id, from, to, bidirectional, extra_latency_ns, loss),
             Action::DegradeEnd { id } => self.net.end_degradation(id),
             Action::ClockStep { node, by_ns } => {
-                let c = &mut self.clocks[node as usize];
-                c.offset_ns = c.offset_ns.saturating_add(by_ns);
-                self.timer[node as usize] += 1;
-                let timer = self.timer[node as usize];
-                let at = c
-                    .true_time_of(SimTime(self.next_round_local[node as usize]))
-                    .max(now);
+                let ns = &mut self.nodes[node as usize];
+                ns.clock.offset_ns = ns.clock.offset_ns.saturating_add(by_ns);
+                ns.timer += 1;
+                let timer = ns.timer;
+                let at = ns.clock.true_time_of(SimTime(ns.next_round_local)).max(now);
                 self.queue.push(at, Event::Round { node, timer });
             }
         }
@@ -576,7 +592,7 @@ where
     /// Records the version changes and executes the sends a handler left in
     /// the outbox.
     fn flush(&mut self, node: NodeId, now: SimTime, cause: Cause, sink: &mut dyn TraceSink) {
-        let lt = self.clocks[node as usize].local(now);
+        let lt = self.nodes[node as usize].clock.local(now);
         if !self.out.writes.is_empty() {
             let mut writes = std::mem::take(&mut self.out.writes);
             for w in writes.drain(..) {

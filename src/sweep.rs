@@ -42,7 +42,7 @@ pub mod stats;
 mod table;
 
 pub use exec::{execute, Options, Progress, Report, RunResult, SilentProgress, CONVERGENCE_FILE};
-pub use file::load;
+pub use file::{load, parse_str};
 pub use merge::merge;
 pub use series::STALENESS_FILE;
 pub use shard::{Shard, ShardMarker, MARKER_FORMAT, MAX_SHARDS};

@@ -11,6 +11,7 @@
 //! e.g. `{"type":"version","t":1020000000,"lt":1020000000,"node":1,"origin":0,"old":0,"new":1,"cause":7}`.
 
 mod jsonl;
+mod line;
 mod stream;
 
 pub use jsonl::{read_trace, JsonlWriter};
@@ -390,6 +391,40 @@ pub trait TraceSink {
     /// The default never asks to stop.
     fn stop_requested(&self) -> bool {
         false
+    }
+
+    /// Called by the run loop every [`PROGRESS_EVERY`] events with the
+    /// simulated time of the event just processed and the events so far
+    /// (for a progress bar; the core itself never looks at the wall clock).
+    fn progress(&mut self, _now: crate::time::SimTime, _events: u64) {}
+}
+
+/// Events between two [`TraceSink::progress`] calls (a power of two).
+pub const PROGRESS_EVERY: u64 = 1 << 14;
+
+/// A sink that forwards records to `inner` and progress to a callback.
+pub struct WithProgress<'a> {
+    /// Where the records go.
+    pub inner: &'a mut dyn TraceSink,
+    /// Called with `(simulated time, events processed)`.
+    pub progress: &'a mut dyn FnMut(crate::time::SimTime, u64),
+}
+
+impl std::fmt::Debug for WithProgress<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WithProgress")
+    }
+}
+
+impl TraceSink for WithProgress<'_> {
+    fn record(&mut self, record: &Record) {
+        self.inner.record(record);
+    }
+    fn stop_requested(&self) -> bool {
+        self.inner.stop_requested()
+    }
+    fn progress(&mut self, now: crate::time::SimTime, events: u64) {
+        (self.progress)(now, events);
     }
 }
 

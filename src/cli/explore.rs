@@ -1,5 +1,6 @@
 //! `scuttlesim explore`: many seeds in parallel; list the failing ones.
 
+use super::limits::MemoryOpts;
 use super::report::{replay_command, run_command, shell_quote};
 use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use super::TraceArg;
@@ -34,6 +35,8 @@ pub(crate) struct ExploreArgs {
     /// Trace level of the failing seeds' runs (overrides [output] trace).
     #[arg(long, value_enum)]
     trace: Option<TraceArg>,
+    #[command(flatten)]
+    memory: MemoryOpts,
 }
 
 /// Runs the seeds, then prints the failing ones in seed order.
@@ -55,6 +58,7 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     if jobs == 0 {
         bail!("--jobs must be at least 1");
     }
+    a.memory.check(&a.scenario, &s, jobs)?;
     let count = seeds.end - seeds.start;
     let bar = if std::io::stderr().is_terminal() {
         let b = ProgressBar::new(count);

@@ -1,5 +1,7 @@
 //! `scuttlesim run`: one run, its directory, its summary, its checks.
 
+use super::limits::MemoryOpts;
+use super::progress::RunBar;
 use super::report::{render_checks, replay_command, run_command};
 use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use super::{load, ScenarioOpts, TraceArg};
@@ -11,14 +13,24 @@ use std::process::ExitCode;
 
 /// Runs one scenario and prints its summary; exit 1 when a check fails,
 /// 130 when interrupted.
-pub(crate) fn run(path: &Path, opts: &ScenarioOpts, out: &Path, trace: Option<TraceArg>) -> Result<ExitCode> {
+pub(crate) fn run(
+    path: &Path,
+    opts: &ScenarioOpts,
+    out: &Path,
+    trace: Option<TraceArg>,
+    quiet: bool,
+    memory: &MemoryOpts,
+) -> Result<ExitCode> {
     let mut s = load(path, opts)?;
     if let Some(t) = trace {
         s.output.trace = t.into();
     }
+    memory.check(path, &s, 1)?;
     let stop = stop_flag();
-    let report =
-        output::execute_with(&s, out, Some(stop)).with_context(|| format!("running {}", path.display()))?;
+    let mut bar = RunBar::new(s.duration, quiet);
+    let report = output::execute_observed(&s, out, Some(stop), &mut |now, events| bar.update(now, events));
+    bar.finish();
+    let report = report.with_context(|| format!("running {}", path.display()))?;
     if report.interrupted() {
         println!(
             "interrupted at {} (simulated) after {} records; no summary written; the manifest says \"interrupted\"",
@@ -30,6 +42,9 @@ pub(crate) fn run(path: &Path, opts: &ScenarioOpts, out: &Path, trace: Option<Tr
     }
     print!("{}", report.summary.render_text());
     print!("{}", render_checks(&report.manifest.checks));
+    for note in &report.charts.notes {
+        println!("note: {note}");
+    }
     println!("output: {}", report.dir.display());
     if report.manifest.checks.iter().any(|c| !c.passed) {
         let default_out = out == Path::new("output");

@@ -1,6 +1,7 @@
 //! `scuttlesim sweep`: every grid point x every seed, in parallel, with a
 //! progress bar; prints a table of the points.
 
+use super::limits::MemoryOpts;
 use super::TraceArg;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -35,6 +36,8 @@ pub(crate) struct SweepArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
+    #[command(flatten)]
+    memory: MemoryOpts,
 }
 
 /// An indicatif bar on stderr: runs done / total, ETA.
@@ -56,6 +59,15 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let trace = TraceLevel::from(args.trace);
     let sw = sweep::load(&args.sweep, trace)?;
     let plan = &sw.plan;
+    let threads = match args.jobs {
+        Some(j) => j as usize,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let at_once = threads.min(plan.runs.len().max(1));
+    for (point, s) in plan.points.iter().zip(&sw.scenarios) {
+        let what = format!("{}: grid point {}", args.sweep.display(), point.slug);
+        args.memory.check_named(&what, s, at_once)?;
+    }
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {

@@ -41,13 +41,35 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
     if path.is_dir() {
         return Err(err("is a directory, expected a scenario file".into()));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    let text = read_text(path).map_err(err)?;
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("scenario")
         .to_string();
     parse_str(&text, format, &file, &stem, overrides)
+}
+
+/// Largest scenario or sweep file read (a limit on everything: a file this
+/// large is a mistake, and reading it whole would be an unbounded allocation).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads a scenario or sweep file as UTF-8 text, refusing files larger
+/// than [`MAX_FILE_BYTES`] (also ones that never end, such as `/dev/zero`).
+pub fn read_text(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "larger than {} MiB: not a scenario file",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("cannot read: not UTF-8 text ({e})"))
 }
 
 /// Parses scenario `text` (named `file` in errors, `default_name` when it has
@@ -143,7 +165,7 @@ pub(crate) fn deserialize_located<T: DeserializeOwned>(
                     file: file.to_string(),
                     field,
                     location,
-                    message: inner.message().trim().to_string(),
+                    message: toml_message(text, &inner),
                 }
             })
         }
@@ -155,18 +177,35 @@ pub(crate) fn deserialize_located<T: DeserializeOwned>(
                 ScenarioError {
                     file: file.to_string(),
                     field,
-                    location: (inner.line() > 0).then(|| (inner.line(), inner.column())),
+                    location: (inner.line() > 0).then(|| (inner.line(), inner.column().max(1))),
                     message: strip_json_position(&inner.to_string()),
                 }
             })?;
             de.end().map_err(|e| ScenarioError {
                 file: file.to_string(),
                 field: None,
-                location: Some((e.line(), e.column())),
+                location: Some((e.line().max(1), e.column().max(1))),
                 message: strip_json_position(&e.to_string()),
             })?;
             Ok(value)
         }
+    }
+}
+
+/// The message of a TOML error; some syntax errors come without one, and
+/// then the message names the character found (or the end of the file).
+fn toml_message(text: &str, e: &toml::de::Error) -> String {
+    let m = e.message().trim();
+    if !m.is_empty() {
+        return m.to_string();
+    }
+    match e
+        .span()
+        .and_then(|s| text.get(s.start..))
+        .and_then(|r| r.chars().next())
+    {
+        Some(c) => format!("invalid TOML: unexpected character {c:?}"),
+        None => "invalid TOML: unexpected end of file".into(),
     }
 }
 
@@ -198,7 +237,7 @@ fn to_json_value(text: &str, format: Format, file: &str) -> Result<serde_json::V
     };
     match format {
         Format::Toml => {
-            let t: toml::Value = toml::from_str(text).map_err(|e| located(e.message().to_string()))?;
+            let t: toml::Value = toml::from_str(text).map_err(|e| located(toml_message(text, &e)))?;
             serde_json::to_value(t).map_err(|e| located(e.to_string()))
         }
         Format::Json => serde_json::from_str(text).map_err(|e| located(e.to_string())),

@@ -2,15 +2,15 @@
 //! the field path and what would be valid.
 
 use super::{
-    ClockSpec, Degrade, Fault, GilbertElliott, Heal, Latency, Member, NumberDist, OffsetDist, Partition,
-    ProtocolKind, Route, Scenario, WriteProcess,
+    ChartKind, ClockSpec, Degrade, Fault, GilbertElliott, Heal, Latency, Member, NumberDist, OffsetDist,
+    Partition, ProtocolKind, Route, Scenario, WriteProcess,
 };
 use crate::time::SimDuration;
 
 /// Largest node count accepted (a limit on everything, TigerBeetle-style).
-pub(crate) const MAX_NODES: u32 = 10_000_000;
+pub const MAX_NODES: u32 = 10_000_000;
 /// Largest number of keys per node accepted.
-pub(crate) const MAX_KEYS_PER_NODE: u32 = 1_000_000;
+pub const MAX_KEYS_PER_NODE: u32 = 1_000_000;
 /// Largest write-rate factor accepted.
 pub(crate) const MAX_RATE_FACTOR: f64 = 1_000_000.0;
 
@@ -314,6 +314,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             );
         }
     }
+    validate_output(s)?;
     let mut names: Vec<&str> = Vec::new();
     let mut order: Vec<(SimDuration, usize)> = s.faults.iter().enumerate().map(|(i, f)| (f.at, i)).collect();
     order.sort();
@@ -321,6 +322,48 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         validate_fault(s, &s.faults[i], &format!("faults[{i}]"), &mut names)?;
     }
     crate::check::validate(s)
+}
+
+/// Most time-series samples (or traffic buckets) a run may take.
+pub(crate) const MAX_SAMPLES: u64 = 1_000_000;
+
+fn validate_output(s: &Scenario) -> Result<(), Invalid> {
+    let o = &s.output;
+    if o.sample_interval == SimDuration::ZERO {
+        return bad("output.sample_interval", "must be longer than zero, e.g. \"1s\"");
+    }
+    if s.duration.0 / o.sample_interval.0 > MAX_SAMPLES {
+        return bad(
+            "output.sample_interval",
+            format!(
+                "{} gives more than {MAX_SAMPLES} samples over {}: use a longer interval",
+                o.sample_interval, s.duration
+            ),
+        );
+    }
+    for (i, c) in o.charts.iter().enumerate() {
+        let field = format!("output.charts[{i}]");
+        if o.charts[..i].contains(c) {
+            return bad(&field, format!("{:?} is listed twice", c.name()));
+        }
+        if *c == ChartKind::Staleness && !o.staleness {
+            return bad(
+                &field,
+                "the staleness chart needs staleness samples: set output.staleness = true",
+            );
+        }
+        if *c == ChartKind::Spacetime && s.nodes.count > crate::chart::MAX_NODES as u32 {
+            return bad(
+                &field,
+                format!(
+                    "a space-time diagram draws at most {} nodes; this scenario has {}",
+                    crate::chart::MAX_NODES,
+                    s.nodes.count
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn probability(field: &str, p: f64) -> Result<(), Invalid> {

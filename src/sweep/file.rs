@@ -123,11 +123,25 @@ pub fn load(path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
     if path.is_dir() {
         return Err(err(None, "is a directory, expected a sweep file".into()));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| err(None, format!("cannot read: {e}")))?;
-    let sweep: SweepFile = deserialize_located(&text, format, &file)?;
+    let text = scenario::read_text(path).map_err(|m| err(None, m))?;
+    parse_str(&text, format, path, trace)
+}
+
+/// Resolves sweep `text` in `format` as if read from `path` (which names
+/// the file in errors, gives the default name, and anchors a relative
+/// `base`), like [`load`]. Nothing is written.
+pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
+    let file = path.display().to_string();
+    let err = |location: Option<(usize, usize)>, message: String| ScenarioError {
+        file: file.clone(),
+        field: None,
+        location,
+        message,
+    };
+    let sweep: SweepFile = deserialize_located(text, format, &file)?;
     let located = |field: &str, message: String| ScenarioError {
         file: file.clone(),
-        location: scenario::locate(&text, format, field),
+        location: scenario::locate(text, format, field),
         field: Some(field.to_string()),
         message,
     };
@@ -177,7 +191,7 @@ pub fn load(path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
     for (key, value) in &sweep.grid {
         flatten(key, value, &mut grid).map_err(|(k, m)| ScenarioError {
             file: file.clone(),
-            location: locate_grid_key(&text, format, &k),
+            location: locate_grid_key(text, format, &k),
             field: Some(format!("grid.{k}")),
             message: m,
         })?;
@@ -188,7 +202,7 @@ pub fn load(path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
             if key == reserved || key.starts_with(&format!("{reserved}.")) {
                 return Err(ScenarioError {
                     file: file.clone(),
-                    location: locate_grid_key(&text, format, key),
+                    location: locate_grid_key(text, format, key),
                     field: Some(format!("grid.{key}")),
                     message: format!("cannot be swept: {why}"),
                 });
@@ -197,7 +211,11 @@ pub fn load(path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
     }
     let fields: Vec<String> = grid.iter().map(|(k, _)| k.clone()).collect();
     let lens: Vec<usize> = grid.iter().map(|(_, v)| v.len()).collect();
-    let n_points: u64 = lens.iter().map(|&l| l as u64).product();
+    // Checked: 64 keys of 2 values each would wrap a plain product to 0.
+    let n_points: u64 = lens
+        .iter()
+        .try_fold(1u64, |a, &l| a.checked_mul(l as u64))
+        .unwrap_or(u64::MAX);
     let n_runs = n_points.saturating_mul(seeds.count());
     if n_runs > MAX_RUNS {
         return Err(err(
@@ -236,7 +254,7 @@ pub fn load(path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
             ScenarioError {
                 file: file.clone(),
                 field: None,
-                location: key.and_then(|k| locate_grid_key(&text, format, k)),
+                location: key.and_then(|k| locate_grid_key(text, format, k)),
                 message: format!("grid point {label}: {field}{}", e.message),
             }
         })?;
@@ -299,6 +317,16 @@ fn valid_name(name: &str) -> bool {
 fn flatten(key: &str, value: &Value, out: &mut Vec<(String, Vec<Value>)>) -> Result<(), (String, String)> {
     if key.is_empty() || key.split('.').any(str::is_empty) {
         return Err((key.into(), "has an empty field path segment".into()));
+    }
+    // Keys name directories (`<field>=<value>`): no separators, no `..`.
+    if !key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err((
+            key.into(),
+            "grid keys are field paths: letters, digits, '_' and '-', separated by '.'".into(),
+        ));
     }
     match value {
         Value::Array(values) if values.is_empty() => Err((key.into(), "needs at least one value".into())),

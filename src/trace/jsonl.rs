@@ -2,7 +2,7 @@
 //! `io::Write` (the caller owns the file), and a reader with line-numbered
 //! errors.
 
-use super::{Header, Record, TraceSink, TRACE_FORMAT};
+use super::{Header, Record, TraceSink};
 use std::io::{self, BufRead, Write};
 
 /// Writes a header line, then one JSON line per record. The first I/O error
@@ -42,7 +42,7 @@ impl<W: Write> TraceSink for JsonlWriter<W> {
             return;
         }
         self.line.clear();
-        serde_json::to_writer(&mut self.line, record).expect("records always serialize");
+        super::line::write_record(&mut self.line, record);
         self.line.push(b'\n');
         if let Err(e) = self.out.write_all(&self.line) {
             self.error = Some(e);
@@ -57,12 +57,7 @@ pub fn read_trace(input: impl BufRead) -> Result<(Header, Vec<Record>), String> 
     let first = first.map_err(|e| format!("line 1: {e}"))?;
     let header: Header =
         serde_json::from_str(&first).map_err(|e| format!("line 1: not a trace header: {e}"))?;
-    if header.format != TRACE_FORMAT {
-        return Err(format!(
-            "line 1: unsupported trace format {:?}, expected {TRACE_FORMAT:?}",
-            header.format
-        ));
-    }
+    super::stream::check_header(&header)?;
     let mut records = Vec::new();
     for (i, line) in lines {
         let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;

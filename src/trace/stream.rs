@@ -23,12 +23,7 @@ impl<R: BufRead> TraceReader<R> {
         }
         let header: Header =
             serde_json::from_str(line.trim_end()).map_err(|e| format!("line 1: not a trace header: {e}"))?;
-        if header.format != TRACE_FORMAT {
-            return Err(format!(
-                "line 1: unsupported trace format {:?}, expected {TRACE_FORMAT:?}",
-                header.format
-            ));
-        }
+        check_header(&header)?;
         Ok(TraceReader {
             input,
             line,
@@ -74,6 +69,25 @@ impl<R: BufRead> TraceReader<R> {
             );
         }
     }
+}
+
+/// Rejects a header no run could have written: another format, or more
+/// nodes than a scenario may have (readers size per-node output by it).
+pub(crate) fn check_header(header: &Header) -> Result<(), String> {
+    if header.format != TRACE_FORMAT {
+        return Err(format!(
+            "line 1: unsupported trace format {:?}, expected {TRACE_FORMAT:?}",
+            header.format
+        ));
+    }
+    if header.nodes > crate::scenario::MAX_NODES {
+        return Err(format!(
+            "line 1: a trace of {} nodes; a scenario has at most {}",
+            header.nodes,
+            crate::scenario::MAX_NODES
+        ));
+    }
+    Ok(())
 }
 
 impl<R: BufRead> Iterator for TraceReader<R> {

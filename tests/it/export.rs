@@ -14,7 +14,7 @@ fn full_run(dir: &Path) -> PathBuf {
             "run",
             s(&flaky),
             "--seed",
-            "13",
+            "15",
             "--set",
             "nodes.count=8",
             "--out",
@@ -23,7 +23,7 @@ fn full_run(dir: &Path) -> PathBuf {
         dir,
     );
     assert!(o.status.code() == Some(0) || o.status.code() == Some(1));
-    dir.join("o/flaky-convergence/13")
+    dir.join("o/flaky-convergence/15")
 }
 
 fn records(run: &Path) -> Vec<serde_json::Value> {

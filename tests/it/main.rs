@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod bin;
+mod charts;
 mod checks;
 mod cli;
 mod convergence;
@@ -10,12 +11,17 @@ mod explore;
 mod export;
 mod faults;
 mod fidelity;
+mod fuzz_regressions;
 mod hand;
 mod interrupt;
+mod limits;
+mod metrics;
+mod properties;
 mod protocols;
 mod reference;
 mod replay;
 mod shrink;
+mod soak;
 mod support;
 mod sweep;
 mod vclock;

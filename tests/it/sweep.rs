@@ -172,8 +172,10 @@ fn jobs_1_and_jobs_2_write_identical_files() {
     let (a, b) = (dir.join("j1/tiny"), dir.join("j2/tiny"));
     let list = files(&a);
     assert_eq!(list, files(&b));
-    // sweep.json, summary.csv, points.csv, 5 charts x 2 formats, and 12 runs x 3 files.
-    assert_eq!(list.len(), 3 + 10 + 12 * 3, "{list:?}");
+    // sweep.json, summary.csv, points.csv, 5 charts x 2 formats, and 12 runs
+    // x 3 files + 5 metrics files (writes, informed, bandwidth,
+    // bandwidth_nodes, lost_writes; no per-run charts in a sweep).
+    assert_eq!(list.len(), 3 + 10 + 12 * (3 + 5), "{list:?}");
     for f in &list {
         assert_eq!(read(&a.join(f)), read(&b.join(f)), "{} differs", f.display());
     }
@@ -355,7 +357,11 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let p = e.unwrap().path();
-        std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(p.file_name().unwrap()));
+        } else {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
     }
 }
 

@@ -1,0 +1,139 @@
+//! `scuttlesim bench`: the shared benchmark scenarios P0 and P1
+//! (`shared/bench/SCENARIOS.md`, shipped as `scenarios/bench/*.toml` and
+//! compiled into the binary), each run in a fresh child process so its peak
+//! memory is its own; prints events/s, wall time and peak RSS.
+
+use anyhow::{bail, Context, Result};
+use scuttlesim::scenario::{self, Format, TraceLevel};
+use scuttlesim::sim::Simulation;
+use scuttlesim::trace::NullSink;
+use std::process::{Command, ExitCode};
+
+const P0: &str = include_str!("../../scenarios/bench/p0.toml");
+const P1: &str = include_str!("../../scenarios/bench/p1.toml");
+
+/// Arguments of `bench`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BenchArgs {
+    /// Node counts for P0 (engine throughput).
+    #[arg(long, value_delimiter = ',', default_value = "1000,100000")]
+    p0: Vec<u32>,
+    /// Node counts for P1 (Scuttlebutt push-pull).
+    #[arg(long, value_delimiter = ',', default_value = "200,1000")]
+    p1: Vec<u32>,
+    /// Runs per case (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    repeat: u32,
+    /// Seed of every run.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Internal: run one case in this process and print one JSON line.
+    #[arg(long, hide = true, num_args = 2, value_names = ["CASE", "NODES"])]
+    one: Option<Vec<String>>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Measured {
+    events: u64,
+    messages: u64,
+    wall_s: f64,
+    peak_rss_kib: Option<u64>,
+    converged_after_last_write_s: Option<f64>,
+}
+
+/// Runs the benchmark table (or one case, for the child process).
+pub(crate) fn bench(a: &BenchArgs) -> Result<ExitCode> {
+    if let Some(one) = &a.one {
+        let nodes: u32 = one[1].parse().context("node count")?;
+        let m = run_one(&one[0], nodes, a.seed)?;
+        println!("{}", serde_json::to_string(&m)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let exe = std::env::current_exe().context("locating the scuttlesim binary")?;
+    println!(
+        "{:<4} {:>8} {:>12} {:>22} {:>12} {:>10} {:>9}",
+        "case", "nodes", "events", "wall s median (min-max)", "events/s", "peak MiB", "conv s"
+    );
+    let cases =
+        a.p0.iter()
+            .map(|&n| ("p0", n))
+            .chain(a.p1.iter().map(|&n| ("p1", n)));
+    for (case, nodes) in cases {
+        let mut runs = Vec::new();
+        for _ in 0..a.repeat.max(1) {
+            let out = Command::new(&exe)
+                .args([
+                    "bench",
+                    "--seed",
+                    &a.seed.to_string(),
+                    "--one",
+                    case,
+                    &nodes.to_string(),
+                ])
+                .output()
+                .context("running a benchmark child process")?;
+            if !out.status.success() {
+                bail!(
+                    "{case} with {nodes} nodes failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            let m: Measured = serde_json::from_slice(&out.stdout).context("reading a child's result")?;
+            runs.push(m);
+        }
+        runs.sort_by(|x, y| x.wall_s.total_cmp(&y.wall_s));
+        let med = &runs[runs.len() / 2];
+        let peak = med
+            .peak_rss_kib
+            .map_or("n/a".to_string(), |k| format!("{:.1}", k as f64 / 1024.0));
+        let conv = med
+            .converged_after_last_write_s
+            .map_or("-".to_string(), |c| format!("{c:.2}"));
+        println!(
+            "{:<4} {:>8} {:>12} {:>8.3} ({:.3}-{:.3}) {:>12.0} {:>10} {:>9}",
+            case,
+            nodes,
+            med.events,
+            med.wall_s,
+            runs[0].wall_s,
+            runs[runs.len() - 1].wall_s,
+            med.events as f64 / med.wall_s,
+            peak,
+            conv
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[allow(clippy::disallowed_methods)] // the benchmark times itself: the wall clock is its job
+fn run_one(case: &str, nodes: u32, seed: u64) -> Result<Measured> {
+    let text = match case {
+        "p0" => P0,
+        "p1" => P1,
+        other => bail!("unknown benchmark case {other:?}: expected p0 or p1"),
+    };
+    let start = std::time::Instant::now();
+    let overrides = [format!("nodes.count={nodes}"), format!("seed={seed}")];
+    let s = scenario::parse_str(text, Format::Toml, case, case, &overrides)?;
+    let out = Simulation::new(&s, TraceLevel::Off).run(&mut NullSink);
+    let wall_s = start.elapsed().as_secs_f64();
+    let m = &out.metrics;
+    let converged = match (m.all_converged_at(), m.last_write()) {
+        (Some(c), Some(w)) => Some(c.saturating_sub(w) as f64 / 1e9),
+        _ => None,
+    };
+    Ok(Measured {
+        events: out.events,
+        messages: m.kinds().last().map_or(0, |k| k.delivered),
+        wall_s,
+        peak_rss_kib: peak_rss_kib(),
+        converged_after_last_write_s: converged,
+    })
+}
+
+/// This process's peak resident set size (Linux `VmHWM`), if known.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

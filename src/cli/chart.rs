@@ -1,0 +1,77 @@
+//! `scuttlesim chart RUN_DIR`: draws a run's charts again from its stored
+//! metrics (and trace), without simulating; the SVGs are byte-identical to
+//! those `run` wrote.
+
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use scuttlesim::chart::ImageFormat;
+use scuttlesim::render;
+use scuttlesim::scenario::ChartKind;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `chart`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ChartArgs {
+    /// The run directory, e.g. output/quickstart/42.
+    run_dir: PathBuf,
+    /// Draw only this chart (repeatable); default: those the scenario names
+    /// in [output] charts.
+    #[arg(long, value_enum, value_name = "NAME")]
+    only: Vec<ChartArg>,
+    /// Which files to write.
+    #[arg(long, value_enum, default_value = "both")]
+    format: FormatArg,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum ChartArg {
+    Convergence,
+    Informed,
+    Bandwidth,
+    Staleness,
+    Spacetime,
+}
+
+impl From<ChartArg> for ChartKind {
+    fn from(c: ChartArg) -> ChartKind {
+        match c {
+            ChartArg::Convergence => ChartKind::Convergence,
+            ChartArg::Informed => ChartKind::Informed,
+            ChartArg::Bandwidth => ChartKind::Bandwidth,
+            ChartArg::Staleness => ChartKind::Staleness,
+            ChartArg::Spacetime => ChartKind::Spacetime,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum FormatArg {
+    Svg,
+    Png,
+    Both,
+}
+
+/// Draws the charts and lists the files written.
+pub(crate) fn chart(args: &ChartArgs) -> Result<ExitCode> {
+    let formats: &[ImageFormat] = match args.format {
+        FormatArg::Svg => &[ImageFormat::Svg],
+        FormatArg::Png => &[ImageFormat::Png],
+        FormatArg::Both => &[ImageFormat::Svg, ImageFormat::Png],
+    };
+    let mut only: Vec<ChartKind> = Vec::new();
+    for &c in &args.only {
+        if !only.contains(&c.into()) {
+            only.push(c.into());
+        }
+    }
+    let written = render::rerender(&args.run_dir, (!only.is_empty()).then_some(&only[..]), formats)
+        .with_context(|| format!("charting {}", args.run_dir.display()))?;
+    for note in &written.notes {
+        eprintln!("note: {note}");
+    }
+    for f in &written.files {
+        println!("{}", f.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,333 @@
+//! Limits on resources: an estimate of the memory a run will use, made from
+//! the resolved scenario before anything is allocated, and the check that
+//! refuses a run (or a sweep, or an exploration) whose estimate exceeds a
+//! limit — so a scenario asking for 10^7 nodes with 10^6 keys each is told so
+//! at once instead of being killed by the operating system midway.
+//!
+//! The estimate is an upper bound of the large structures, which grow with
+//! the square of the node count (every node keeps an entry for every
+//! origin), with the write count, or with the messages in flight:
+//!
+//! | part | bytes |
+//! | --- | --- |
+//! | version vectors | `nodes × nodes × 8` (not for `ping`) |
+//! | per-key versions | `nodes × nodes × keys × 8` when `keys > 1` |
+//! | digests in flight (Scuttlebutt) | `nodes × fanout × nodes × 8` |
+//! | full states in flight (push, pull, push-pull) | `nodes × fanout × nodes × keys × 16` |
+//! | vector clocks (`full` trace or shared keys) | `nodes × nodes × 8`, the same again for the clocks messages carry |
+//! | write clocks (shared keys) | `writes × nodes × 8` |
+//! | staleness sampling | `nodes × nodes × 8` |
+//! | writes | `writes × (96 + 8 × min(nodes, 100))` (the write log, metrics and their spread levels, checks) |
+//! | time series | `(duration / sample_interval + 1) × 3 kinds × 16` (traffic buckets), `+ × 48` with staleness |
+//! | per node | `nodes × 512` (clocks, random streams, queues, counters) |
+//! | cuts and degradations | `faults × nodes` |
+//! | fixed | 32 MiB (the program, trace and digest buffers) |
+//!
+//! `writes` is the expected number of writes: every writer's Poisson process
+//! over the writing period, plus the schedule. The default limit
+//! ([`default_limit`]) is 80 % of the machine's memory (`MemTotal` in
+//! `/proc/meminfo`), or 16 GiB where that cannot be read.
+
+use crate::scenario::{ProtocolKind, Scenario, TraceLevel, WriteProcess};
+
+/// One mebibyte.
+const MIB: u64 = 1 << 20;
+/// One gibibyte.
+const GIB: u64 = 1 << 30;
+
+/// The limit used when the machine's memory cannot be read.
+pub const FALLBACK_LIMIT_BYTES: u64 = 16 * GIB;
+
+/// Bytes kept per node besides the replicated state.
+const PER_NODE_BYTES: u64 = 512;
+/// Bytes kept per write (write log, metrics, check observer), besides
+/// the spread levels (8 bytes per level, at most [`SPREAD_LEVELS`]).
+const PER_WRITE_BYTES: u64 = 96;
+/// Most spread levels the metrics keep per write.
+const SPREAD_LEVELS: u64 = 100;
+/// Message kinds counted per traffic bucket (at most three per protocol).
+const KINDS: u64 = 3;
+/// The program, buffers and allocator slack.
+const FIXED_BYTES: u64 = 32 * MIB;
+
+/// A memory estimate: named parts, each with its size and how it was
+/// computed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Estimate {
+    /// `(part, bytes, formula with the numbers filled in)`, largest first.
+    pub parts: Vec<(&'static str, u64, String)>,
+}
+
+impl Estimate {
+    /// The sum of the parts (saturating).
+    pub fn total_bytes(&self) -> u64 {
+        self.parts.iter().fold(0u64, |a, p| a.saturating_add(p.1))
+    }
+
+    /// The largest parts, e.g. `version vectors 74.5 GiB (100000 × 100000 × 8 B)`.
+    pub fn describe(&self, parts: usize) -> String {
+        self.parts
+            .iter()
+            .take(parts)
+            .map(|(name, bytes, how)| format!("{name} {} ({how})", bytes_text(*bytes)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Saturating product of factors, in u64.
+fn mul(factors: &[u64]) -> u64 {
+    factors.iter().fold(1u64, |a, &f| a.saturating_mul(f))
+}
+
+/// The expected number of writes of `s`: each writer's Poisson process over
+/// `[0, min(stop_at, duration))`, plus the scheduled writes (saturating).
+pub fn expected_writes(s: &Scenario) -> u64 {
+    let w = &s.workload;
+    let scheduled = w.schedule.len() as u64;
+    let random = match &w.writes {
+        Some(WriteProcess::Poisson { mean_interval }) if mean_interval.0 > 0 => {
+            let writers = w
+                .writers
+                .as_ref()
+                .map_or(s.nodes.count as u64, |v| v.len() as u64);
+            let period = w.stop_at.map_or(s.duration.0, |t| t.0.min(s.duration.0));
+            let per_writer = period / mean_interval.0 + 1;
+            writers.saturating_mul(per_writer)
+        }
+        _ => 0,
+    };
+    random.saturating_add(scheduled)
+}
+
+/// Estimates the memory `s` will use at its trace level (see the module docs).
+pub fn estimate(s: &Scenario) -> Estimate {
+    let n = s.nodes.count as u64;
+    let keys = s.workload.key_count().max(1) as u64;
+    let fanout = s.gossip.fanout as u64;
+    let writes = expected_writes(s);
+    let replicated = s.gossip.protocol != ProtocolKind::Ping;
+    let clocks = s.output.trace.digest_level() == TraceLevel::Full || s.workload.shared_keys.is_some();
+    let mut parts: Vec<(&'static str, u64, String)> = Vec::new();
+    if replicated {
+        parts.push((
+            "version vectors",
+            mul(&[n, n, 8]),
+            format!("{n} nodes × {n} origins × 8 B"),
+        ));
+        if keys > 1 {
+            parts.push((
+                "per-key versions",
+                mul(&[n, n, keys, 8]),
+                format!("{n} nodes × {n} origins × {keys} keys × 8 B"),
+            ));
+        }
+    }
+    match s.gossip.protocol {
+        ProtocolKind::Scuttlebutt => parts.push((
+            "digests in flight",
+            mul(&[n, fanout, n, 8]),
+            format!("{n} nodes × fan-out {fanout} × {n} entries × 8 B"),
+        )),
+        ProtocolKind::Push | ProtocolKind::Pull | ProtocolKind::PushPull => parts.push((
+            "full states in flight",
+            mul(&[n, fanout, n, keys, 16]),
+            format!("{n} nodes × fan-out {fanout} × {n} origins × {keys} keys × 16 B"),
+        )),
+        ProtocolKind::Rumor | ProtocolKind::Ping => {}
+    }
+    if clocks {
+        parts.push((
+            "vector clocks",
+            mul(&[n, n, 8, 2]),
+            format!("{n} nodes × {n} entries × 8 B, twice (nodes and messages)"),
+        ));
+    }
+    if s.workload.shared_keys.is_some() {
+        parts.push((
+            "write clocks",
+            mul(&[writes, n, 8]),
+            format!("{writes} writes × {n} entries × 8 B"),
+        ));
+    }
+    if s.output.staleness {
+        parts.push(("staleness sampling", mul(&[n, n, 8]), format!("{n} × {n} × 8 B")));
+    }
+    let per_write = PER_WRITE_BYTES + 8 * n.min(SPREAD_LEVELS);
+    parts.push((
+        "writes",
+        mul(&[writes, per_write]),
+        format!("{writes} expected writes × {per_write} B"),
+    ));
+    let buckets = (s.duration.0 / s.output.sample_interval.0.max(1)).saturating_add(1);
+    let per_bucket = KINDS * 16 + if s.output.staleness { 48 } else { 0 };
+    parts.push((
+        "time series",
+        mul(&[buckets, per_bucket]),
+        format!("{buckets} samples × {per_bucket} B"),
+    ));
+    parts.push((
+        "per node",
+        mul(&[n, PER_NODE_BYTES]),
+        format!("{n} nodes × {PER_NODE_BYTES} B"),
+    ));
+    if !s.faults.is_empty() {
+        let f = s.faults.len() as u64;
+        parts.push((
+            "cuts and degradations",
+            mul(&[f, n]),
+            format!("{f} faults × {n} B"),
+        ));
+    }
+    parts.push(("fixed", FIXED_BYTES, "program and buffers".into()));
+    parts.sort_by(|a, b| b.1.cmp(&a.1));
+    Estimate { parts }
+}
+
+/// Where the default limit came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limit {
+    /// The limit in bytes; `None`: no limit.
+    pub bytes: Option<u64>,
+    /// How it was chosen, for messages (`--max-memory`, `80% of 23.4 GiB`).
+    pub source: String,
+}
+
+/// 80 % of `MemTotal` from `/proc/meminfo`, else [`FALLBACK_LIMIT_BYTES`].
+pub fn default_limit() -> Limit {
+    match std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| mem_total(&t))
+    {
+        Some(total) => Limit {
+            bytes: Some(total / 5 * 4),
+            source: format!(
+                "the default, 80% of this machine's {} (--max-memory to change)",
+                bytes_text(total)
+            ),
+        },
+        None => Limit {
+            bytes: Some(FALLBACK_LIMIT_BYTES),
+            source: "the default (--max-memory to change)".into(),
+        },
+    }
+}
+
+/// `MemTotal` in bytes from the text of `/proc/meminfo`.
+fn mem_total(meminfo: &str) -> Option<u64> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+/// Parses a size: bytes (`1000000`), or a number with a unit `K`, `M`, `G`,
+/// `T` (powers of 1024, optionally written `KiB`, `MiB`…, `KB`…), e.g.
+/// `8GiB`, `512M`, `1.5G`; `none` or `unlimited` for no limit.
+pub fn parse_size(text: &str) -> Result<Option<u64>, String> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("unlimited") {
+        return Ok(None);
+    }
+    let help = || format!("invalid size {text:?}: expected e.g. 8GiB, 512MiB, 2G, 1000000 (bytes) or none");
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit
+        .strip_suffix("ib")
+        .or_else(|| unit.strip_suffix('b'))
+        .unwrap_or(&unit);
+    let scale: u64 = match unit {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        "t" => 1 << 40,
+        _ => return Err(help()),
+    };
+    let value: f64 = num.parse().map_err(|_| help())?;
+    let bytes = value * scale as f64;
+    if !bytes.is_finite() || bytes < 1.0 || bytes >= u64::MAX as f64 {
+        return Err(help());
+    }
+    Ok(Some(bytes as u64))
+}
+
+/// A size for people: `74.5 GiB`, `512.0 MiB`, `900 B`.
+pub fn bytes_text(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 5] = [
+        ("PiB", 1 << 50),
+        ("TiB", 1 << 40),
+        ("GiB", GIB),
+        ("MiB", MIB),
+        ("KiB", 1 << 10),
+    ];
+    if bytes == u64::MAX {
+        return "more than 16 EiB".into();
+    }
+    for (name, size) in UNITS {
+        if bytes >= size {
+            return format!("{:.1} {name}", bytes as f64 / size as f64);
+        }
+    }
+    format!("{bytes} B")
+}
+
+/// Refuses `s` when `parallel` copies of it (runs at once) would need more
+/// than `limit`; the message names the estimate, its largest parts, the
+/// limit and what to change. Returns the estimate otherwise.
+pub fn check(s: &Scenario, parallel: usize, limit: &Limit) -> Result<Estimate, String> {
+    let est = estimate(s);
+    let Some(max) = limit.bytes else {
+        return Ok(est);
+    };
+    let one = est.total_bytes();
+    let parallel = parallel.max(1) as u64;
+    let all = one.saturating_mul(parallel);
+    if all > max {
+        let at_once = if parallel > 1 {
+            format!(" × {parallel} runs at once (--jobs) = {}", bytes_text(all))
+        } else {
+            String::new()
+        };
+        return Err(format!(
+            "the run would need about {}{at_once} of memory, more than the limit of {} ({}); largest parts: {}; make the scenario smaller (nodes.count, workload.keys_per_node, the write rate) or raise --max-memory",
+            bytes_text(one),
+            bytes_text(max),
+            limit.source,
+            est.describe(3)
+        ));
+    }
+    Ok(est)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("8GiB"), Ok(Some(8 << 30)));
+        assert_eq!(parse_size("512M"), Ok(Some(512 << 20)));
+        assert_eq!(parse_size("1.5g"), Ok(Some(3 << 29)));
+        assert_eq!(parse_size("1000"), Ok(Some(1000)));
+        assert_eq!(parse_size("2 KB"), Ok(Some(2048)));
+        assert_eq!(parse_size("none"), Ok(None));
+        for bad in ["", "0", "-1G", "8X", "G", "1e400", "99999999999T"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn meminfo_and_text() {
+        assert_eq!(
+            mem_total("MemTotal:       24576000 kB\nMemFree: 1 kB\n"),
+            Some(24_576_000 * 1024)
+        );
+        assert_eq!(mem_total("nothing"), None);
+        assert_eq!(bytes_text(900), "900 B");
+        assert_eq!(bytes_text(3 << 29), "1.5 GiB");
+        assert_eq!(bytes_text(u64::MAX), "more than 16 EiB");
+    }
+}

@@ -1,0 +1,430 @@
+//! A run's charts, `charts/NAME.svg` and `charts/NAME.png`, drawn from its
+//! stored metrics files (and, for the space-time diagram, its `full` trace).
+//!
+//! `run` draws them from the very bytes it has just written to `metrics/`,
+//! and `scuttlesim chart RUN_DIR` from the files on disk, through the same
+//! functions; so the two give byte-identical charts. Nothing here re-runs a
+//! simulation. The drawing itself is [`crate::chart`]'s.
+
+pub mod model;
+pub mod spacetime;
+
+use crate::chart::{
+    self, AnalyticCurve, BandwidthData, CdfSeries, ChartError, ConvergenceData, ImageFormat, InformedData,
+    KindRate, NodeRates, Provenance, Rendered, StalenessData,
+};
+use crate::error::{Error, Result};
+use crate::report::{self, Table};
+use crate::scenario::{ChartKind, Scenario, TraceLevel};
+use model::MeanField;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+/// Where charts go, relative to the run directory.
+pub const CHARTS_DIR: &str = "charts";
+/// The trace file the space-time diagram reads, relative to the run directory.
+pub const TRACE_FILE: &str = "trace.jsonl";
+
+/// Points of the analytic curve.
+const MODEL_POINTS: usize = 200;
+
+/// What [`write_charts`] wrote.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Written {
+    /// The chart files, in the order drawn.
+    pub files: Vec<PathBuf>,
+    /// Remarks worth printing (e.g. a space-time diagram cut short).
+    pub notes: Vec<String>,
+}
+
+/// Where the stored data of a run comes from.
+pub trait Source {
+    /// The metrics file `name` (e.g. `writes.csv`), parsed.
+    fn metrics(&self, name: &str) -> Result<Table>;
+    /// The run directory (for the trace).
+    fn dir(&self) -> &Path;
+}
+
+/// A run directory on disk.
+#[derive(Debug)]
+pub struct OnDisk<'a>(pub &'a Path);
+
+impl Source for OnDisk<'_> {
+    fn metrics(&self, name: &str) -> Result<Table> {
+        let path = self.0.join(report::METRICS_DIR).join(name);
+        if !path.exists() {
+            return Err(Error::Format {
+                path,
+                message: missing_metrics(name),
+            });
+        }
+        Table::read(&path)
+    }
+    fn dir(&self) -> &Path {
+        self.0
+    }
+}
+
+/// Metrics files held in memory (as `run` has just written them).
+#[derive(Debug)]
+pub struct InMemory<'a> {
+    /// The run directory (trace, and names in error messages).
+    pub dir: &'a Path,
+    /// `(file name, bytes)`, as [`report::metrics_files`] made them.
+    pub files: &'a [(&'static str, Vec<u8>)],
+}
+
+impl Source for InMemory<'_> {
+    fn metrics(&self, name: &str) -> Result<Table> {
+        let path = self.dir.join(report::METRICS_DIR).join(name);
+        match self.files.iter().find(|(n, _)| *n == name) {
+            Some((_, bytes)) => Table::parse(&path, bytes),
+            None => Err(Error::Format {
+                path,
+                message: missing_metrics(name),
+            }),
+        }
+    }
+    fn dir(&self) -> &Path {
+        self.dir
+    }
+}
+
+fn missing_metrics(name: &str) -> String {
+    match name {
+        report::STALENESS => "no staleness samples: the run needs output.staleness = true".into(),
+        _ => "missing: the run directory has no such metrics file".into(),
+    }
+}
+
+/// Checks before a run that `scenario` can draw the charts it names: the
+/// space-time diagram needs a written `full` trace.
+pub fn check_charts(scenario: &Scenario) -> Result<()> {
+    if scenario.output.charts.contains(&ChartKind::Spacetime) && scenario.output.trace != TraceLevel::Full {
+        return Err(Error::Chart {
+            name: "spacetime".into(),
+            message: format!(
+                "a space-time diagram needs a full trace, but the trace level is {:?}: use --trace full or [output] trace = \"full\"",
+                scenario.output.trace.name()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The input of one chart.
+#[derive(Clone, Debug)]
+enum Input {
+    Convergence(ConvergenceData),
+    Informed(InformedData),
+    Bandwidth(BandwidthData),
+    Staleness(StalenessData),
+    Spacetime(chart::SpacetimeData),
+}
+
+fn secs(ns: u64) -> f64 {
+    ns as f64 / 1e9
+}
+
+fn input(kind: ChartKind, scenario: &Scenario, src: &dyn Source, notes: &mut Vec<String>) -> Result<Input> {
+    Ok(match kind {
+        ChartKind::Convergence => {
+            let t = src.metrics(report::WRITES)?;
+            let full = t.numbers::<u64>("t100_ns")?;
+            Input::Convergence(ConvergenceData {
+                series: vec![CdfSeries {
+                    label: scenario.name.clone(),
+                    convergence_s: full.iter().flatten().map(|&ns| secs(ns)).collect(),
+                    not_converged: full.iter().filter(|v| v.is_none()).count(),
+                }],
+            })
+        }
+        ChartKind::Informed => {
+            let t = src.metrics(report::INFORMED)?;
+            let time_s: Vec<f64> = t
+                .required::<u64>("since_write_ns")?
+                .into_iter()
+                .map(secs)
+                .collect();
+            let analytic = MeanField::of(scenario).filter(|_| !time_s.is_empty()).map(|m| {
+                let last = time_s.last().copied().unwrap_or(0.0);
+                AnalyticCurve {
+                    label: m.label(),
+                    points: (0..=MODEL_POINTS)
+                        .map(|i| {
+                            let x = last * i as f64 / MODEL_POINTS as f64;
+                            (x, m.at(x))
+                        })
+                        .collect(),
+                }
+            });
+            Input::Informed(InformedData {
+                mean: t.required("mean")?,
+                p10: t.required("p10")?,
+                p90: t.required("p90")?,
+                time_s,
+                analytic,
+            })
+        }
+        ChartKind::Bandwidth => {
+            let t = src.metrics(report::BANDWIDTH)?;
+            let kinds = t.texts("kind")?;
+            let (start, end) = (t.required::<u64>("start_ns")?, t.required::<u64>("end_ns")?);
+            let rate = t.required::<f64>("bytes_per_s")?;
+            let mut series: Vec<KindRate> = Vec::new();
+            let mut time_s = Vec::new();
+            for i in 0..t.rows.len() {
+                let k = match series.iter().position(|s| s.kind == kinds[i]) {
+                    Some(k) => k,
+                    None => {
+                        series.push(KindRate {
+                            kind: kinds[i].to_string(),
+                            bytes_per_s: Vec::new(),
+                        });
+                        series.len() - 1
+                    }
+                };
+                if k == 0 {
+                    time_s.push((secs(start[i]) + secs(end[i])) / 2.0);
+                }
+                series[k].bytes_per_s.push(rate[i]);
+            }
+            let run_s = secs(end.iter().copied().max().unwrap_or(0));
+            let nt = src.metrics(report::BANDWIDTH_NODES)?;
+            let (node, nkind, bytes) = (
+                nt.required::<u32>("node")?,
+                nt.texts("kind")?,
+                nt.required::<u64>("bytes_sent")?,
+            );
+            let nodes = node.iter().map(|&n| n as usize + 1).max().unwrap_or(0);
+            let mut per_node: Vec<NodeRates> = series
+                .iter()
+                .map(|s| NodeRates {
+                    label: s.kind.clone(),
+                    bytes_per_s: vec![0.0; nodes],
+                })
+                .collect();
+            let mut total = vec![0u64; nodes];
+            for i in 0..nt.rows.len() {
+                total[node[i] as usize] += bytes[i];
+                if let Some(k) = per_node.iter().position(|r| r.label == nkind[i]) {
+                    per_node[k].bytes_per_s[node[i] as usize] = bytes[i] as f64 / run_s;
+                }
+            }
+            if per_node.len() > 1 {
+                per_node.push(NodeRates {
+                    label: "total".into(),
+                    bytes_per_s: total.iter().map(|&b| b as f64 / run_s).collect(),
+                });
+            }
+            Input::Bandwidth(BandwidthData {
+                time_s,
+                kinds: series,
+                per_node,
+            })
+        }
+        ChartKind::Staleness => {
+            let t = src.metrics(report::STALENESS)?;
+            let s = |c| -> Result<Vec<f64>> { Ok(t.required::<u64>(c)?.into_iter().map(secs).collect()) };
+            Input::Staleness(StalenessData {
+                time_s: s("t_ns")?,
+                max_s: s("max_ns")?,
+                mean_s: s("mean_ns")?,
+                stale_mappings: t
+                    .required::<u64>("stale")?
+                    .into_iter()
+                    .map(|v| v as f64)
+                    .collect(),
+            })
+        }
+        ChartKind::Spacetime => {
+            let path = src.dir().join(TRACE_FILE);
+            let bad = |message: String| Error::Chart {
+                name: "spacetime".into(),
+                message,
+            };
+            let file = std::fs::File::open(&path).map_err(|e| {
+                bad(format!(
+                    "needs the run's full trace, {}: {e} (rerun with --trace full)",
+                    path.display()
+                ))
+            })?;
+            let (header, records) =
+                crate::trace::read_trace(BufReader::new(file)).map_err(|message| Error::Format {
+                    path: path.clone(),
+                    message,
+                })?;
+            if header.level != TraceLevel::Full {
+                return Err(bad(format!(
+                    "needs a full trace, but {} is at level {:?} (rerun with --trace full)",
+                    path.display(),
+                    header.level.name()
+                )));
+            }
+            if header.nodes as usize > chart::MAX_NODES {
+                return Err(bad(format!(
+                    "draws at most {} nodes; the run has {}",
+                    chart::MAX_NODES,
+                    header.nodes
+                )));
+            }
+            let built = spacetime::build(header.nodes, &records);
+            if let Some(c) = built.cut_at_s {
+                notes.push(format!(
+                    "spacetime: the run has more than {} messages or {} events; the diagram stops at {c:.3}s",
+                    chart::MAX_MESSAGES,
+                    chart::MAX_EVENTS
+                ));
+            }
+            Input::Spacetime(built.data)
+        }
+    })
+}
+
+fn draw(input: &Input, prov: &Provenance, format: ImageFormat) -> Result<Rendered, ChartError> {
+    match input {
+        Input::Convergence(d) => chart::convergence(d, prov, format),
+        Input::Informed(d) => chart::informed(d, prov, format),
+        Input::Bandwidth(d) => chart::bandwidth(d, prov, format),
+        Input::Staleness(d) => chart::staleness(d, prov, format),
+        Input::Spacetime(d) => chart::spacetime(d, prov, format),
+    }
+}
+
+/// Renders chart `kind` of a run of `scenario` from `src` in `format`.
+pub fn render(
+    kind: ChartKind,
+    scenario: &Scenario,
+    prov: &Provenance,
+    src: &dyn Source,
+    format: ImageFormat,
+) -> Result<Rendered> {
+    let input = input(kind, scenario, src, &mut Vec::new())?;
+    draw(&input, prov, format).map_err(|e| chart_error(kind, e))
+}
+
+fn chart_error(kind: ChartKind, e: ChartError) -> Error {
+    Error::Chart {
+        name: kind.name().into(),
+        message: e.to_string(),
+    }
+}
+
+/// Draws `kinds` in every one of `formats` and writes them into
+/// `src.dir()/charts/`, each file atomically.
+pub fn write_charts(
+    kinds: &[ChartKind],
+    formats: &[ImageFormat],
+    scenario: &Scenario,
+    prov: &Provenance,
+    src: &dyn Source,
+) -> Result<Written> {
+    let dir = src.dir().join(CHARTS_DIR);
+    let mut out = Written::default();
+    if kinds.is_empty() {
+        return Ok(out);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    for &kind in kinds {
+        let input = input(kind, scenario, src, &mut out.notes)?;
+        for &format in formats {
+            let rendered = draw(&input, prov, format).map_err(|e| chart_error(kind, e))?;
+            let path = dir.join(format!("{}.{}", kind.name(), format.extension()));
+            crate::output::write_atomic(&path, &rendered.bytes)?;
+            out.files.push(path);
+        }
+    }
+    Ok(out)
+}
+
+/// The provenance footer of a run's charts.
+pub fn provenance(version: &str, scenario: &Scenario) -> Provenance {
+    Provenance {
+        scenario: scenario.name.clone(),
+        version: version.to_string(),
+        seed: Some(scenario.seed),
+        scenario_hash: scenario.hash(),
+    }
+}
+
+/// Removes the chart files of every chart not in `keep`.
+fn remove_charts(dir: &Path, keep: &[ChartKind]) -> Result<()> {
+    let charts_dir = dir.join(CHARTS_DIR);
+    for kind in ChartKind::ALL.into_iter().filter(|k| !keep.contains(k)) {
+        for format in [ImageFormat::Svg, ImageFormat::Png] {
+            let path = charts_dir.join(format!("{}.{}", kind.name(), format.extension()));
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&path, e)),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes the metrics and chart files an earlier run left in `dir` (an
+/// interrupted run has none).
+pub fn remove_run_products(dir: &Path) -> Result<()> {
+    if dir.join(report::METRICS_DIR).exists() {
+        report::write_metrics(dir, &[])?;
+    }
+    remove_charts(dir, &[])
+}
+
+/// Writes a finished run's `metrics/*.csv`, then (with `charts`) draws the
+/// charts its scenario names (SVG and PNG) from those very bytes; chart
+/// files of charts not drawn this time are removed, so a rerun leaves no
+/// stale ones.
+pub fn write_run_products(
+    dir: &Path,
+    scenario: &Scenario,
+    outcome: &crate::sim::Outcome,
+    charts: bool,
+) -> Result<Written> {
+    let files = report::metrics_files(scenario, outcome);
+    report::write_metrics(dir, &files)?;
+    if !charts {
+        remove_charts(dir, &[])?;
+        return Ok(Written::default());
+    }
+    remove_charts(dir, &scenario.output.charts)?;
+    let prov = provenance(crate::summary::VERSION, scenario);
+    let src = InMemory { dir, files: &files };
+    write_charts(
+        &scenario.output.charts,
+        &[ImageFormat::Svg, ImageFormat::Png],
+        scenario,
+        &prov,
+        &src,
+    )
+}
+
+/// `scuttlesim chart`: draws the charts of the run in `dir` again from its
+/// manifest and stored files — `kinds`, or those its scenario names — in
+/// `formats`, without simulating.
+pub fn rerender(dir: &Path, kinds: Option<&[ChartKind]>, formats: &[ImageFormat]) -> Result<Written> {
+    let path = dir.join("manifest.json");
+    let bytes = std::fs::read(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::Format {
+                path: path.clone(),
+                message: "no manifest: not a finished run directory (a run writes its manifest last)".into(),
+            }
+        } else {
+            Error::io(&path, e)
+        }
+    })?;
+    let manifest: crate::summary::Manifest = serde_json::from_slice(&bytes).map_err(|e| Error::Format {
+        path: path.clone(),
+        message: format!("not a manifest: {e}"),
+    })?;
+    let scenario = &manifest.scenario;
+    let prov = Provenance {
+        scenario: scenario.name.clone(),
+        version: manifest.scuttlesim_version.clone(),
+        seed: Some(manifest.seed),
+        scenario_hash: manifest.scenario_hash.clone(),
+    };
+    let kinds = kinds.unwrap_or(&scenario.output.charts);
+    write_charts(kinds, formats, scenario, &prov, &OnDisk(dir))
+}

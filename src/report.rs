@@ -1,0 +1,330 @@
+//! The metrics files of a run, `metrics/*.csv`: made from an [`Outcome`],
+//! and read back ([`Table`]) to draw the charts, so `run` and `chart` draw
+//! from the same bytes.
+//!
+//! Every file starts with the run's provenance as `#` lines ([`Stamp`]),
+//! then a header row, then one row per line; fields never contain commas or
+//! quotes. Times are integer nanoseconds (`_ns`), fractions have six
+//! decimals, rates three. `pandas.read_csv(path, comment="#")` reads them.
+//! The columns of every file are in README.md, *Metrics files*.
+
+use crate::error::{Error, Result};
+use crate::metrics::{InformedPoint, WriteRow};
+use crate::scenario::Scenario;
+use crate::sim::Outcome;
+use crate::summary::VERSION;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Where a run's metrics go, relative to the run directory.
+pub const METRICS_DIR: &str = "metrics";
+/// Per-write spread times.
+pub const WRITES: &str = "writes.csv";
+/// Informed fraction against time since write.
+pub const INFORMED: &str = "informed.csv";
+/// Cluster-wide traffic over time by kind.
+pub const BANDWIDTH: &str = "bandwidth.csv";
+/// Per-node traffic totals by kind.
+pub const BANDWIDTH_NODES: &str = "bandwidth_nodes.csv";
+/// Staleness samples (only when sampled).
+pub const STALENESS: &str = "staleness.csv";
+/// Lost writes per merge policy (only when the run has writes).
+pub const LOST_WRITES: &str = "lost_writes.csv";
+/// Every file name this module may write.
+pub const ALL_FILES: [&str; 6] = [
+    WRITES,
+    INFORMED,
+    BANDWIDTH,
+    BANDWIDTH_NODES,
+    STALENESS,
+    LOST_WRITES,
+];
+
+/// The provenance every metrics file starts with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    /// scuttlesim version that made the run.
+    pub version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// SHA-256 of the resolved scenario (hex).
+    pub scenario_hash: String,
+    /// Master seed.
+    pub seed: u64,
+    /// The run's trace digest (hex).
+    pub trace_digest: String,
+}
+
+impl Stamp {
+    /// The stamp of `outcome`, a run of `scenario` by this binary.
+    pub fn new(scenario: &Scenario, outcome: &Outcome) -> Stamp {
+        Stamp {
+            version: VERSION.to_string(),
+            scenario: scenario.name.clone(),
+            scenario_hash: scenario.hash(),
+            seed: scenario.seed,
+            trace_digest: outcome.digest.clone(),
+        }
+    }
+
+    fn lines(&self) -> String {
+        format!(
+            "# scuttlesim_version: {}\n# scenario: {}\n# scenario_hash: {}\n# seed: {}\n# trace_digest: {}\n",
+            self.version, self.scenario, self.scenario_hash, self.seed, self.trace_digest
+        )
+    }
+}
+
+/// Nanoseconds in a second, for rates.
+const NS_PER_S: f64 = 1e9;
+
+fn opt(v: Option<u64>) -> String {
+    v.map_or(String::new(), |v| v.to_string())
+}
+
+/// The metrics files of `outcome` (a run of `scenario`), in
+/// [`ALL_FILES`] order, as `(file name, bytes)`: always `writes.csv`,
+/// `informed.csv`, `bandwidth.csv` and `bandwidth_nodes.csv`;
+/// `staleness.csv` when staleness was sampled; `lost_writes.csv` when the
+/// run counted lost writes.
+pub fn metrics_files(scenario: &Scenario, outcome: &Outcome) -> Vec<(&'static str, Vec<u8>)> {
+    let stamp = Stamp::new(scenario, outcome).lines();
+    let m = &outcome.metrics;
+    let end = outcome.end.0;
+    let mut files = vec![
+        (WRITES, writes_csv(&stamp, &m.write_rows())),
+        (INFORMED, informed_csv(&stamp, &m.informed_curve(end))),
+    ];
+
+    let mut o = stamp.clone();
+    o.push_str("start_ns,end_ns,kind,messages,bytes,messages_per_s,bytes_per_s\n");
+    let width = m.bucket_ns();
+    let traffic = m.traffic(end);
+    let buckets = traffic.first().map_or(0, |(_, b)| b.len());
+    for b in 0..buckets {
+        let start = b as u64 * width;
+        let mut stop = ((b as u64 + 1) * width).min(end);
+        if stop <= start {
+            stop = start + width;
+        }
+        let secs = (stop - start) as f64 / NS_PER_S;
+        for (kind, series) in &traffic {
+            let t = series[b];
+            let _ = writeln!(
+                o,
+                "{start},{stop},{kind},{},{},{:.3},{:.3}",
+                t.messages,
+                t.bytes,
+                t.messages as f64 / secs,
+                t.bytes as f64 / secs
+            );
+        }
+    }
+    files.push((BANDWIDTH, o.into_bytes()));
+
+    let mut o = stamp.clone();
+    o.push_str("node,kind,sent,bytes_sent,received,bytes_received,dropped\n");
+    let nodes = m.node_traffic();
+    for node in 0..scenario.nodes.count as usize {
+        for (kind, per_node) in &nodes {
+            let t = per_node[node];
+            let _ = writeln!(
+                o,
+                "{node},{kind},{},{},{},{},{}",
+                t.sent, t.bytes_sent, t.received, t.bytes_received, t.dropped
+            );
+        }
+    }
+    files.push((BANDWIDTH_NODES, o.into_bytes()));
+
+    if scenario.output.staleness {
+        let mut o = stamp.clone();
+        o.push_str("t_ns,stale,max_ns,mean_ns\n");
+        for s in m.staleness() {
+            let _ = writeln!(o, "{},{},{},{}", s.t_ns, s.stale, s.max_ns, s.mean_ns);
+        }
+        files.push((STALENESS, o.into_bytes()));
+    }
+
+    if !outcome.lost_writes.is_empty() {
+        let mut o = stamp.clone();
+        o.push_str("policy,lost,origin,key,version,write_ns,value\n");
+        let mut policies = outcome.lost_writes.clone();
+        policies.sort_by_key(|l| l.policy != scenario.gossip.merge.name());
+        for l in &policies {
+            if l.examples.is_empty() {
+                let _ = writeln!(o, "{},{},,,,,", l.policy, l.count);
+            }
+            for w in &l.examples {
+                let _ = writeln!(
+                    o,
+                    "{},{},{},{},{},{},{}",
+                    l.policy, l.count, w.origin, w.key, w.version, w.t_ns, w.value
+                );
+            }
+        }
+        files.push((LOST_WRITES, o.into_bytes()));
+    }
+    files
+}
+
+fn writes_csv(stamp: &str, rows: &[WriteRow]) -> Vec<u8> {
+    let mut o = stamp.to_string();
+    o.push_str("origin,key,version,write_ns,reached,t50_ns,t90_ns,t99_ns,t100_ns\n");
+    for r in rows {
+        let [a, b, c, d] = r.to_percent_ns;
+        let _ = writeln!(
+            o,
+            "{},{},{},{},{},{},{},{},{}",
+            r.origin,
+            r.key,
+            r.version,
+            r.t_ns,
+            r.reached,
+            opt(a),
+            opt(b),
+            opt(c),
+            opt(d)
+        );
+    }
+    o.into_bytes()
+}
+
+fn informed_csv(stamp: &str, points: &[InformedPoint]) -> Vec<u8> {
+    let mut o = stamp.to_string();
+    o.push_str("since_write_ns,writes,mean,p10,p50,p90\n");
+    for p in points {
+        let _ = writeln!(
+            o,
+            "{},{},{:.6},{:.6},{:.6},{:.6}",
+            p.since_ns, p.writes, p.mean, p.p10, p.p50, p.p90
+        );
+    }
+    o.into_bytes()
+}
+
+/// Writes the metrics files of a run into `dir/metrics/` (each atomically)
+/// and removes any file of [`ALL_FILES`] this run does not make, so a rerun
+/// never leaves another run's numbers behind; returns what it wrote.
+pub fn write_metrics(dir: &Path, files: &[(&'static str, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    let mdir = dir.join(METRICS_DIR);
+    std::fs::create_dir_all(&mdir).map_err(|e| Error::io(&mdir, e))?;
+    let mut written = Vec::new();
+    for name in ALL_FILES {
+        let path = mdir.join(name);
+        match files.iter().find(|(n, _)| *n == name) {
+            Some((_, bytes)) => {
+                crate::output::write_atomic(&path, bytes)?;
+                written.push(path);
+            }
+            None => match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&path, e)),
+                _ => {}
+            },
+        }
+    }
+    Ok(written)
+}
+
+/// A parsed metrics file: its header and rows of text fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// Where it came from (for error messages).
+    pub path: PathBuf,
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows, each with one field per column.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Parses `bytes` (the contents of `path`): `#` lines are skipped, the
+    /// first other line is the header, every row has as many fields.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Table> {
+        let bad = |message: String| Error::Format {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".into()))?;
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.starts_with('#') && !l.is_empty());
+        let (_, header) = lines.next().ok_or_else(|| bad("no header row".into()))?;
+        let columns: Vec<String> = header.split(',').map(str::to_string).collect();
+        let mut rows = Vec::new();
+        for (i, line) in lines {
+            let row: Vec<String> = line.split(',').map(str::to_string).collect();
+            if row.len() != columns.len() {
+                return Err(bad(format!(
+                    "line {}: {} fields, the header has {}",
+                    i + 1,
+                    row.len(),
+                    columns.len()
+                )));
+            }
+            rows.push(row);
+        }
+        Ok(Table {
+            path: path.to_path_buf(),
+            columns,
+            rows,
+        })
+    }
+
+    /// Reads and parses the file at `path`.
+    pub fn read(path: &Path) -> Result<Table> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Table::parse(path, &bytes)
+    }
+
+    /// Index of column `name`, or an error naming the file.
+    pub fn column(&self, name: &str) -> Result<usize> {
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| Error::Format {
+                path: self.path.clone(),
+                message: format!("no column {name:?}"),
+            })
+    }
+
+    /// Column `name` parsed as numbers; an empty field is `None`.
+    pub fn numbers<T: std::str::FromStr>(&self, name: &str) -> Result<Vec<Option<T>>> {
+        let c = self.column(name)?;
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let f = &row[c];
+                if f.is_empty() {
+                    return Ok(None);
+                }
+                f.parse().map(Some).map_err(|_| Error::Format {
+                    path: self.path.clone(),
+                    message: format!("row {}: column {name:?}: {f:?} is not a number", i + 1),
+                })
+            })
+            .collect()
+    }
+
+    /// Column `name` parsed as numbers, none of them empty.
+    pub fn required<T: std::str::FromStr>(&self, name: &str) -> Result<Vec<T>> {
+        self.numbers(name)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.ok_or_else(|| Error::Format {
+                    path: self.path.clone(),
+                    message: format!("row {}: column {name:?} is empty", i + 1),
+                })
+            })
+            .collect()
+    }
+
+    /// Column `name` as text.
+    pub fn texts(&self, name: &str) -> Result<Vec<&str>> {
+        let c = self.column(name)?;
+        Ok(self.rows.iter().map(|r| r[c].as_str()).collect())
+    }
+}

@@ -1,0 +1,377 @@
+//! Charts of a run: every chart renders from a small run (well-formed SVG
+//! with its title, axis labels and data marks; a PNG that decodes at 2×),
+//! `chart RUN_DIR` reproduces `run`'s files byte for byte, and bad requests
+//! fail clearly.
+
+use crate::support::{scenario_error, shipped, temp_dir};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn scuttlesim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("binary runs")
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Asserts `svg` is one balanced `<svg>` element; returns `(width, height)`.
+fn well_formed(svg: &str) -> (u32, u32) {
+    let s = svg.trim();
+    assert!(
+        s.starts_with("<svg") && s.ends_with("</svg>"),
+        "not one svg element"
+    );
+    let mut stack: Vec<&str> = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        let j = rest[i..].find('>').expect("unterminated tag") + i;
+        let tag = &rest[i + 1..j];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop(), Some(name.trim()), "mismatched </{name}>");
+        } else if !tag.starts_with('?') && !tag.starts_with('!') && !tag.ends_with('/') {
+            stack.push(tag.split_whitespace().next().unwrap_or(""));
+        }
+        rest = &rest[j + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed tags: {stack:?}");
+    let attr = |name: &str| -> u32 {
+        let k = s.find(&format!(" {name}=\"")).expect("size attribute") + name.len() + 3;
+        s[k..].split('"').next().unwrap().parse().expect("numeric size")
+    };
+    (attr("width"), attr("height"))
+}
+
+fn count(svg: &str, tag: &str) -> usize {
+    svg.matches(&format!("<{tag} ")).count()
+}
+
+/// Checks `charts/NAME.svg` and `.png` of `run`: well formed, containing
+/// `texts`, the PNG decoding at twice the SVG size; returns the SVG text.
+fn check(run: &Path, name: &str, texts: &[&str]) -> String {
+    let svg = std::fs::read_to_string(run.join(format!("charts/{name}.svg"))).unwrap();
+    let (w, h) = well_formed(&svg);
+    for t in texts {
+        assert!(svg.contains(t), "{name}.svg lacks {t:?}");
+    }
+    let png = std::fs::read(run.join(format!("charts/{name}.png"))).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+    let mut reader = decoder.read_info().expect("png decodes");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("png frame decodes");
+    assert_eq!((info.width, info.height), (2 * w, 2 * h), "{name}.png is 2x");
+    svg
+}
+
+/// A 6-node run drawing all five charts.
+const SMALL: &str = r#"
+name = "small"
+seed = 3
+duration = "12s"
+[nodes]
+count = 6
+[gossip]
+fanout = 1
+[workload]
+writes = { process = "poisson", mean_interval = "3s" }
+stop_at = "8s"
+[network]
+latency = { dist = "uniform", low = "5ms", high = "25ms" }
+loss = 0.05
+[output]
+trace = "full"
+staleness = true
+charts = ["convergence", "informed", "bandwidth", "staleness", "spacetime"]
+"#;
+
+#[test]
+fn every_chart_renders_from_a_small_run_and_chart_reproduces_it() {
+    let dir = temp_dir("charts-all");
+    std::fs::write(dir.join("small.toml"), SMALL).unwrap();
+    let out = scuttlesim(&["run", "small.toml", "--out", "o"], &dir);
+    ok(&out);
+    assert!(
+        out.stderr.is_empty(),
+        "no progress bar when stderr is not a terminal"
+    );
+    let run = dir.join("o/small/3");
+    let footer = "scuttlesim 0.1.0 · seed 3 · scenario ";
+
+    let writes = scuttlesim::report::Table::read(&run.join("metrics/writes.csv")).unwrap();
+    let converged = writes.numbers::<u64>("t100_ns").unwrap().iter().flatten().count();
+    assert!(converged >= 5, "{converged} converged writes");
+    let svg = check(
+        &run,
+        "convergence",
+        &[
+            "small: convergence time CDF",
+            "time to reach all nodes (s)",
+            "fraction of writes",
+            footer,
+        ],
+    );
+    // The ECDF is one step line with a rise per converged write: at least
+    // 2 points per write.
+    let longest = svg
+        .split("<polyline ")
+        .skip(1)
+        .map(|p| {
+            p.split("points=\"")
+                .nth(1)
+                .map_or(0, |q| q.split('"').next().unwrap().split(' ').count())
+        })
+        .max()
+        .unwrap();
+    assert!(
+        longest >= 2 * converged,
+        "{longest} points for {converged} writes"
+    );
+
+    let svg = check(
+        &run,
+        "informed",
+        &[
+            "small: informed fraction",
+            "time since write (s)",
+            "fraction of nodes informed",
+            "mean over writes",
+            "p10–p90 over writes",
+            // lossy Scuttlebutt, f = 1, T = 1 s, p = 0.05:
+            // β = 0.95² + 0.95³ = 0.9025 + 0.857375 = 1.76/s
+            "β=f((1−p)²+(1−p)³)/T=1.76/s",
+        ],
+    );
+    assert!(count(&svg, "polygon") >= 1, "the p10–p90 band");
+    assert!(
+        count(&svg, "polyline") >= 2 + 2,
+        "mean and model, and their legend samples"
+    );
+
+    let svg = check(
+        &run,
+        "bandwidth",
+        &[
+            "small: bandwidth",
+            "time (s)",
+            "bytes/s (all nodes)",
+            "bytes/s per node",
+            "syn",
+            "ack2",
+            "total",
+        ],
+    );
+    assert!(count(&svg, "polygon") >= 3, "one stacked area per kind");
+    assert!(count(&svg, "rect") >= 4, "a box per kind and the total");
+
+    let svg = check(
+        &run,
+        "staleness",
+        &[
+            "small: staleness",
+            "staleness (s)",
+            "stale mappings",
+            "max staleness",
+            "mean staleness",
+        ],
+    );
+    assert!(count(&svg, "polyline") >= 3);
+
+    let trace = std::fs::File::open(run.join("trace.jsonl")).unwrap();
+    let (_, records) = scuttlesim::trace::read_trace(std::io::BufReader::new(trace)).unwrap();
+    let delivered = records.iter().filter(|r| r.type_name() == "receive").count();
+    let clocks = records.iter().filter(|r| r.type_name() == "clock").count();
+    let written = records.iter().filter(|r| r.type_name() == "write").count();
+    let svg = check(
+        &run,
+        "spacetime",
+        &[
+            "small: space-time diagram",
+            "time (ms)",
+            "n0",
+            "n5",
+            "syn",
+            "ack",
+            "write",
+        ],
+    );
+    assert!(delivered > 50);
+    assert!(
+        count(&svg, "circle") >= clocks - written,
+        "a dot per send and receipt"
+    );
+    assert!(
+        count(&svg, "polygon") >= delivered,
+        "an arrow head per delivered message"
+    );
+
+    // `chart` draws the same files again from the stored data.
+    let before: Vec<(String, Vec<u8>)> = std::fs::read_dir(run.join("charts"))
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(before.len(), 10);
+    std::fs::remove_dir_all(run.join("charts")).unwrap();
+    ok(&scuttlesim(&["chart", "o/small/3"], &dir));
+    for (name, bytes) in &before {
+        let again = std::fs::read(run.join("charts").join(name)).unwrap();
+        assert!(again == *bytes, "{name} differs after `chart`");
+    }
+    // One chart, one format.
+    std::fs::remove_dir_all(run.join("charts")).unwrap();
+    let out = scuttlesim(
+        &["chart", "o/small/3", "--only", "informed", "--format", "svg"],
+        &dir,
+    );
+    ok(&out);
+    let files: Vec<_> = std::fs::read_dir(run.join("charts")).unwrap().collect();
+    assert_eq!(files.len(), 1);
+    assert!(run.join("charts/informed.svg").exists());
+}
+
+/// DESIGN.md §1 in the shipped talk scenario: P = n0 writes ([1,0]), sends
+/// its digest to Q = n1 ([2,0]); Q receives it: [2,1]; and so on through
+/// the exchange (see the scenario's comments).
+#[test]
+fn the_vector_clock_talk_figure() {
+    let dir = temp_dir("charts-talk");
+    let s = shipped("talk/vector-clocks.toml");
+    ok(&scuttlesim(&["run", s.to_str().unwrap(), "--out", "o"], &dir));
+    let run = dir.join("o/talk-vector-clocks/1");
+    let svg = check(
+        &run,
+        "spacetime",
+        &[
+            "[1,0]", "[2,0]", "[2,1]", "[2,2]", "[3,2]", "[4,2]", "[4,3]", "syn", "ack", "ack2", "write",
+        ],
+    );
+    assert!(!svg.contains("[5,"), "exactly one exchange");
+    assert!(
+        !run.join("charts/convergence.svg").exists(),
+        "only the charts named"
+    );
+}
+
+#[test]
+fn bad_chart_requests_fail_clearly() {
+    let dir = temp_dir("charts-bad");
+    let q = shipped("quickstart.toml");
+    let q = q.to_str().unwrap();
+    // A space-time diagram needs a full trace: nothing is written.
+    let out = scuttlesim(
+        &[
+            "run",
+            q,
+            "--set",
+            "nodes.count=4",
+            "--set",
+            "output.charts=[\"spacetime\"]",
+            "--out",
+            "o",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("full trace") && err.contains("--trace full"),
+        "{err}"
+    );
+    assert!(!dir.join("o").exists());
+
+    ok(&scuttlesim(
+        &["run", q, "--set", "nodes.count=4", "--out", "o"],
+        &dir,
+    ));
+    for (args, needle) in [
+        (
+            vec!["chart", "o/quickstart/42", "--only", "staleness"],
+            "output.staleness = true",
+        ),
+        (
+            vec!["chart", "o/quickstart/42", "--only", "spacetime"],
+            "--trace full",
+        ),
+        (vec!["chart", "o"], "no manifest"),
+    ] {
+        let out = scuttlesim(&args, &dir);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    let out = scuttlesim(&["chart", "o/quickstart/42", "--only", "pie"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("convergence"));
+}
+
+#[test]
+fn chart_names_are_validated() {
+    let base = "duration = \"10s\"\n[nodes]\ncount = 4\n[output]\n";
+    let e = scenario_error(&format!("{base}charts = [\"pie\"]"));
+    for name in [
+        "output.charts",
+        "convergence",
+        "informed",
+        "bandwidth",
+        "staleness",
+        "spacetime",
+    ] {
+        assert!(e.contains(name), "{e}");
+    }
+    let e = scenario_error(&format!("{base}charts = [\"staleness\"]"));
+    assert!(
+        e.contains("output.charts[0]") && e.contains("output.staleness = true"),
+        "{e}"
+    );
+    let e = scenario_error(&format!("{base}charts = [\"informed\", \"informed\"]"));
+    assert!(e.contains("output.charts[1]") && e.contains("twice"), "{e}");
+    let e = scenario_error(
+        "duration = \"10s\"\n[nodes]\ncount = 40\n[output]\ntrace = \"full\"\ncharts = [\"spacetime\"]",
+    );
+    assert!(e.contains("at most 32 nodes"), "{e}");
+    let e = scenario_error(&format!("{base}sample_interval = \"0s\""));
+    assert!(e.contains("output.sample_interval"), "{e}");
+}
+
+/// The run loop reports progress to its sink every PROGRESS_EVERY events,
+/// and watching it changes nothing.
+#[test]
+fn progress_is_reported_every_few_thousand_events() {
+    use scuttlesim::time::SimTime;
+    use scuttlesim::trace::{NullSink, WithProgress, PROGRESS_EVERY};
+    let mut s = scuttlesim::scenario::load(&shipped("quickstart.toml"), &[]).unwrap();
+    s.nodes.count = 256;
+    let plain = scuttlesim::sim::run(&s, &mut NullSink);
+    let mut calls: Vec<(SimTime, u64)> = Vec::new();
+    let mut progress = |t: SimTime, e: u64| calls.push((t, e));
+    let watched = scuttlesim::sim::run(
+        &s,
+        &mut WithProgress {
+            inner: &mut NullSink,
+            progress: &mut progress,
+        },
+    );
+    assert_eq!(plain.digest, watched.digest);
+    assert!(plain.events > 2 * PROGRESS_EVERY, "{} events", plain.events);
+    assert_eq!(calls.len() as u64, plain.events / PROGRESS_EVERY);
+    for (i, (t, e)) in calls.iter().enumerate() {
+        assert_eq!(*e, (i as u64 + 1) * PROGRESS_EVERY);
+        assert!(*t <= plain.end);
+    }
+    assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0));
+}

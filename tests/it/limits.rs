@@ -1,0 +1,280 @@
+//! Resource limits and bad input at scale: the memory estimate (figures
+//! derived by hand from the documented formula), runs refused before they
+//! start, unwritable output, a full disk, directories given as files, names
+//! that would reach a path.
+
+use crate::bin::{s, scuttlesim, stderr, stdout};
+use crate::support::{scenario, shipped, temp_dir};
+use scuttlesim::limits::{check, estimate, expected_writes, Limit};
+use std::path::Path;
+
+const MIB: u64 = 1 << 20;
+
+#[test]
+fn estimate_by_hand() {
+    // Scuttlebutt, 1000 nodes, 1 key, fan-out 2, no writes, versions trace:
+    // version vectors 1000·1000·8 = 8,000,000; digests in flight
+    // 1000·2·1000·8 = 16,000,000; per node 1000·512 = 512,000; time series
+    // (10 s / 1 s + 1)·3·16 = 528; fixed 32 MiB.
+    let s = scenario("duration = \"10s\"\n[nodes]\ncount = 1000\n[gossip]\nfanout = 2\n");
+    assert_eq!(
+        estimate(&s).total_bytes(),
+        8_000_000 + 16_000_000 + 512_000 + 528 + 32 * MIB
+    );
+    // Push with 4 keys, 100 nodes, writers 0 and 1 writing every 2 s for
+    // 10 s: writes 2·(10/2 + 1) = 12 → 12·(96 + 8·100) = 10,752; vectors
+    // 80,000; per-key versions 100·100·4·8 = 320,000; full states in flight
+    // 100·1·100·4·16 = 640,000; per node 51,200; time series 528.
+    let s = scenario(
+        "duration = \"10s\"\n[nodes]\ncount = 100\n[gossip]\nprotocol = \"push\"\n[workload]\nkeys_per_node = 4\nwrites = { process = \"poisson\", mean_interval = \"2s\" }\nwriters = [0, 1]\n",
+    );
+    assert_eq!(expected_writes(&s), 12);
+    assert_eq!(
+        estimate(&s).total_bytes(),
+        10_752 + 80_000 + 320_000 + 640_000 + 51_200 + 528 + 32 * MIB
+    );
+}
+
+#[test]
+fn huge_scenarios_are_refused_before_they_allocate() {
+    // 10^7 nodes × 10^6 keys: 8·10^20 bytes of state; the estimate
+    // saturates instead of overflowing, and the check names it.
+    let s = scenario("duration = \"10s\"\n[nodes]\ncount = 10000000\n[workload]\nkeys_per_node = 1000000\n");
+    let limit = Limit {
+        bytes: Some(16 << 30),
+        source: "test".into(),
+    };
+    let e = check(&s, 1, &limit).unwrap_err();
+    assert!(e.contains("more than the limit of 16.0 GiB (test)"), "{e}");
+    assert!(e.contains("per-key versions"), "{e}");
+    // A long run sampled every nanosecond: the time series alone.
+    let s = scenario("duration = \"1000h\"\n[nodes]\ncount = 2\n[output]\nsample_interval = \"1ns\"\n");
+    let e = check(&s, 1, &limit).unwrap_err();
+    assert!(e.contains("time series"), "{e}");
+    // Parallel runs multiply.
+    let small = scenario("duration = \"10s\"\n[nodes]\ncount = 2\n");
+    let one = estimate(&small).total_bytes();
+    let tight = Limit {
+        bytes: Some(one * 3),
+        source: "t".into(),
+    };
+    assert!(check(&small, 3, &tight).is_ok());
+    let e = check(&small, 4, &tight).unwrap_err();
+    assert!(e.contains("× 4 runs at once"), "{e}");
+}
+
+#[test]
+fn run_sweep_and_explore_refuse_over_the_limit_and_write_nothing() {
+    let dir = temp_dir("limits-cli");
+    let q = shipped("quickstart.toml");
+    let o = scuttlesim(
+        &["run", s(&q), "--set", "nodes.count=10000000", "--out", "out"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("quickstart.toml: the run would need about"), "{e}");
+    assert!(
+        e.contains("80% of this machine's") || e.contains("the default"),
+        "{e}"
+    );
+    assert!(!dir.join("out").exists(), "nothing is written");
+
+    let o = scuttlesim(&["run", s(&q), "--max-memory", "1MiB", "--out", "out"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("more than the limit of 1.0 MiB (--max-memory 1MiB)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("out").exists());
+    let o = scuttlesim(&["run", s(&q), "--max-memory", "lots"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("invalid size"), "{}", stderr(&o));
+    let o = scuttlesim(
+        &[
+            "run",
+            s(&q),
+            "--max-memory",
+            "none",
+            "--trace",
+            "off",
+            "--out",
+            "out",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let f = shipped("flaky-convergence.toml");
+    let o = scuttlesim(
+        &[
+            "explore",
+            s(&f),
+            "--seeds",
+            "0..4",
+            "--max-memory",
+            "40MiB",
+            "--jobs",
+            "2",
+            "--out",
+            "ex",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("× 2 runs at once"), "{}", stderr(&o));
+    assert!(!dir.join("ex").exists());
+
+    std::fs::write(
+        dir.join("big-sweep.toml"),
+        format!(
+            "base = {:?}\nseeds = 2\n[grid]\n\"nodes.count\" = [64, 3000000]\n",
+            s(&q)
+        ),
+    )
+    .unwrap();
+    let o = scuttlesim(
+        &["sweep", "big-sweep.toml", "--out", "sw", "--max-memory", "8GiB"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("grid point nodes.count=3000000: the run would need about"),
+        "{e}"
+    );
+    assert!(!dir.join("sw").exists());
+}
+
+#[test]
+fn an_output_directory_that_cannot_be_made_is_a_clear_error() {
+    let dir = temp_dir("limits-out");
+    std::fs::write(dir.join("a-file"), "x").unwrap();
+    let q = shipped("quickstart.toml");
+    let o = scuttlesim(&["run", s(&q), "--out", "a-file/out"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.starts_with("error: running ") && e.contains("a-file/out"),
+        "{e}"
+    );
+    assert!(!e.contains("panicked"), "{e}");
+}
+
+/// A full disk, simulated without privileges: the temporary file a run
+/// writes through is a link to `/dev/full`, whose writes fail with ENOSPC.
+#[test]
+fn a_full_disk_leaves_no_manifest_and_no_partial_files() {
+    if !Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full");
+        return;
+    }
+    let q = shipped("quickstart.toml");
+    for (trace, victim) in [("versions", "trace.jsonl.tmp"), ("off", "summary.json.tmp")] {
+        let dir = temp_dir(&format!("limits-full-{trace}"));
+        let run = dir.join("out/quickstart/42");
+        std::fs::create_dir_all(&run).unwrap();
+        std::os::unix::fs::symlink("/dev/full", run.join(victim)).unwrap();
+        let o = scuttlesim(&["run", s(&q), "--out", "out", "--trace", trace], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        let e = stderr(&o);
+        assert!(e.contains("No space left on device"), "{e}");
+        let mut left: Vec<String> = std::fs::read_dir(&run)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert!(
+            !left.iter().any(|f| f == "manifest.json" || f.ends_with(".tmp")),
+            "{trace}: left {left:?}"
+        );
+    }
+}
+
+#[test]
+fn directories_and_huge_files_are_not_scenarios() {
+    let dir = temp_dir("limits-dirs");
+    std::fs::create_dir_all(dir.join("looks-like.toml")).unwrap();
+    for cmd in ["run", "check", "sweep"] {
+        let o = scuttlesim(&[cmd, "looks-like.toml"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        assert!(
+            stderr(&o).contains("looks-like.toml: is a directory"),
+            "{cmd}: {}",
+            stderr(&o)
+        );
+    }
+    let o = scuttlesim(&["run", "."], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    // A file past the size limit is refused without reading it whole.
+    let big = std::fs::File::create(dir.join("big.toml")).unwrap();
+    big.set_len(scuttlesim::scenario::MAX_FILE_BYTES + 1).unwrap();
+    let o = scuttlesim(&["check", "big.toml"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("big.toml: larger than 64 MiB"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2, "nothing written");
+}
+
+#[test]
+fn sweep_names_and_grid_keys_cannot_reach_outside_the_output_directory() {
+    let dir = temp_dir("limits-sweep-names");
+    let q = shipped("quickstart.toml");
+    for (name_line, grid, wants) in [
+        (
+            "name = \"../evil\"\n",
+            "\"gossip.fanout\" = [1]",
+            "cannot name an output directory",
+        ),
+        (
+            "name = \"/abs\"\n",
+            "\"gossip.fanout\" = [1]",
+            "cannot name an output directory",
+        ),
+        ("", "\"../../x\" = [1]", "empty field path segment"),
+        ("", "\"gossip.fan/out\" = [1]", "grid keys are field paths"),
+        ("", "\"nodes.groups.a/b\" = [64]", "grid keys are field paths"),
+    ] {
+        let text = format!("{name_line}base = {:?}\nseeds = 1\n[grid]\n{grid}\n", s(&q));
+        std::fs::write(dir.join("s.toml"), &text).unwrap();
+        let o = scuttlesim(&["sweep", "s.toml", "--out", "out"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{text}");
+        assert!(stderr(&o).contains(wants), "{text}: {}", stderr(&o));
+        assert!(!dir.join("out").exists());
+    }
+    // Values are sanitised into directory names: `/` and `..` cannot escape.
+    let text = format!(
+        "base = {:?}\nseeds = 1\n[grid]\n\"gossip.interval\" = [\"1s\", \"../1s\"]\n",
+        s(&q)
+    );
+    std::fs::write(dir.join("s.toml"), &text).unwrap();
+    let o = scuttlesim(&["sweep", "s.toml", "--out", "out"], &dir);
+    assert_eq!(o.status.code(), Some(2), "a bad duration is still rejected");
+}
+
+/// A manifest names its trace file; it is read from beside the manifest
+/// only, so an edited manifest cannot point `replay` or `trace` elsewhere.
+#[test]
+fn a_manifest_cannot_point_outside_its_run_directory() {
+    let dir = temp_dir("limits-manifest");
+    let q = shipped("quickstart.toml");
+    let o = scuttlesim(&["run", s(&q), "--out", "out", "--set", "duration=5s"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let m = dir.join("out/quickstart/42/manifest.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&m).unwrap()).unwrap();
+    v["trace_file"] = serde_json::json!("../../../a-secret.jsonl");
+    std::fs::write(&m, serde_json::to_vec(&v).unwrap()).unwrap();
+    for args in [vec!["replay", s(&m)], vec!["trace", s(&m)]] {
+        let o = scuttlesim(&args, &dir);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("trace_file \"../../../a-secret.jsonl\" must be a file name in the run directory"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
