@@ -275,16 +275,11 @@ fn write_plan(path: &Path, plan: &Plan, shard: Option<Shard>) -> Result<()> {
 fn run_one(sweep: &Sweep, dir: &Path, index: usize) -> Result<RunResult> {
     let scenario = sweep.run_scenario(index);
     let run_dir = dir.join(sweep.plan.run_path(index));
-    let staleness = scenario.output.staleness;
     let report = output::execute_in(&scenario, &run_dir, &|outcome| {
-        let mut files = vec![(
+        vec![(
             CONVERGENCE_FILE,
             convergence_bytes(&outcome.metrics.convergence_times()),
-        )];
-        if staleness {
-            files.push((STALENESS_FILE, series::run_bytes(outcome.metrics.staleness())));
-        }
-        files
+        )]
     })?;
     Ok(RunResult {
         convergence_ns: report.outcome.metrics.convergence_times(),

@@ -1,9 +1,10 @@
 //! Staleness over time across a sweep (van Renesse et al. 2008's figures:
 //! max staleness and stale mappings over time, one line per setting).
 //!
-//! When a run samples staleness (`output.staleness = true`), its directory
-//! gets [`STALENESS_FILE`] (every sample, exact integers) and the sweep
-//! writes, from those files, `DIR/<sweep>/staleness.csv` — per point and
+//! When a run samples staleness (`output.staleness = true`), its metrics
+//! include [`STALENESS_FILE`] (every sample, exact integers; see
+//! [`crate::report`]) and the sweep writes, from those files,
+//! `DIR/<sweep>/staleness.csv` — per point and
 //! sample time, the mean and sample standard deviation over seeds of the
 //! max staleness and of the number of stale mappings, and the mean of the
 //! mean staleness — and the chart `charts/staleness.{svg,png}` (one line per
@@ -22,24 +23,18 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// A run's staleness samples: `t_ns,stale,max_ns,mean_ns`, one line per
-/// sample after the header.
-pub const STALENESS_FILE: &str = "staleness.csv";
+/// A run's staleness samples, relative to its directory: `#` provenance
+/// lines, then `t_ns,stale,max_ns,mean_ns`, one line per sample.
+pub const STALENESS_FILE: &str = "metrics/staleness.csv";
+
+/// The sweep's series, relative to the sweep directory.
+pub(crate) const POINTS_FILE: &str = "staleness.csv";
 
 const RUN_HEADER: &str = "t_ns,stale,max_ns,mean_ns";
 
-/// The bytes of a run's [`STALENESS_FILE`].
-pub(crate) fn run_bytes(samples: &[StalenessSample]) -> Vec<u8> {
-    let mut s = format!("{RUN_HEADER}\n");
-    for x in samples {
-        let _ = writeln!(s, "{},{},{},{}", x.t_ns, x.stale, x.max_ns, x.mean_ns);
-    }
-    s.into_bytes()
-}
-
 /// Parses a run's [`STALENESS_FILE`].
 pub(crate) fn parse_run(text: &str) -> std::result::Result<Vec<StalenessSample>, String> {
-    let mut lines = text.lines();
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
     if lines.next() != Some(RUN_HEADER) {
         return Err(format!("expected the header `{RUN_HEADER}`"));
     }
@@ -121,7 +116,7 @@ pub(crate) fn write(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Ve
     if results.iter().all(|r| r.staleness.is_empty()) {
         return Ok(Vec::new());
     }
-    let csv = dir.join(STALENESS_FILE);
+    let csv = dir.join(POINTS_FILE);
     write_atomic(&csv, points_staleness_csv(plan, results).as_bytes())?;
     let mut files = vec![csv];
     let lines = by_point(plan, results)
@@ -168,8 +163,16 @@ pub(crate) fn write(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Ve
 mod tests {
     use super::*;
 
+    fn run_bytes(samples: &[StalenessSample]) -> Vec<u8> {
+        let mut s = format!("# scuttlesim_version: test\n{RUN_HEADER}\n");
+        for x in samples {
+            let _ = writeln!(s, "{},{},{},{}", x.t_ns, x.stale, x.max_ns, x.mean_ns);
+        }
+        s.into_bytes()
+    }
+
     #[test]
-    fn run_file_round_trips() {
+    fn run_file_parses() {
         let samples = vec![
             StalenessSample {
                 t_ns: 1_000_000_000,

@@ -272,7 +272,8 @@ fn a_manifest_cannot_point_outside_its_run_directory() {
         let o = scuttlesim(&args, &dir);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(
-            stderr(&o).contains("trace_file \"../../../a-secret.jsonl\" must be a file name in the run directory"),
+            stderr(&o)
+                .contains("trace_file \"../../../a-secret.jsonl\" must be a file name in the run directory"),
             "{args:?}: {}",
             stderr(&o)
         );

@@ -486,8 +486,9 @@ fn charts_show_every_point() {
     assert_eq!(&read(&charts.join("tradeoff.png"))[..8], b"\x89PNG\r\n\x1a\n");
 }
 
-/// With `output.staleness`, every run writes its samples (`staleness.csv`,
-/// exact integers) and the sweep, per point and sample time, the mean and
+/// With `output.staleness`, every run writes its samples
+/// (`metrics/staleness.csv`, exact integers) and the sweep, per point and
+/// sample time, the mean and
 /// sd over seeds (`staleness.csv`) and a chart with one line per point; a
 /// sharded sweep merges into the same bytes. Runs stop when converged, at
 /// different times, so late rows average fewer seeds (`runs`).
@@ -503,13 +504,14 @@ fn staleness_series_per_point() {
     std::fs::write(dir.join("base.toml"), base).unwrap();
     ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "all", "-q"], &dir));
     let sweep_dir = dir.join("all/tiny");
-    // Per run: a header, then t_ns,stale,max_ns,mean_ns every second.
+    // Per run: provenance, a header, then t_ns,stale,max_ns,mean_ns every second.
     let run = |point: &str, seed: u32| -> Vec<Vec<u64>> {
-        let text = String::from_utf8(read(
-            &sweep_dir.join(point).join(seed.to_string()).join("staleness.csv"),
-        ))
-        .unwrap();
-        let mut lines = text.lines();
+        let path = sweep_dir
+            .join(point)
+            .join(seed.to_string())
+            .join("metrics/staleness.csv");
+        let text = String::from_utf8(read(&path)).unwrap();
+        let mut lines = text.lines().filter(|l| !l.starts_with('#'));
         assert_eq!(lines.next(), Some("t_ns,stale,max_ns,mean_ns"));
         lines
             .map(|l| l.split(',').map(|c| c.parse().unwrap()).collect())
