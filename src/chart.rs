@@ -32,6 +32,7 @@ mod raster;
 mod render;
 mod spacetime;
 mod staleness;
+mod staleness_lines;
 mod theme;
 mod tradeoff;
 
@@ -46,6 +47,7 @@ pub use spacetime::{
     spacetime, SpacetimeData, SpacetimeEvent, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES, MAX_NODES,
 };
 pub use staleness::{staleness, StalenessData};
+pub use staleness_lines::{staleness_lines, StalenessLine, StalenessLinesData};
 pub use tradeoff::{tradeoff, Estimate, TradeoffData, TradeoffPoint};
 
 /// Who made the chart; printed as a small footer on every chart.

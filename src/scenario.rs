@@ -172,6 +172,11 @@ pub struct Gossip {
     /// (`{ deltas = 100 }`); omit for unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<Mtu>,
+    /// When `mtu` starts to apply, on each node's local clock (true time
+    /// without clock skew); omit for the whole run. Before it messages are
+    /// unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu_from: Option<SimDuration>,
     /// Which deltas go first when they do not all fit (Scuttlebutt).
     #[serde(default)]
     pub order: Order,
@@ -415,6 +420,7 @@ impl Default for Gossip {
             value_bytes: default_value_bytes(),
             merge: MergePolicy::default(),
             mtu: None,
+            mtu_from: None,
             order: Order::default(),
             flow_control: None,
             rumor: Rumor::default(),
@@ -474,6 +480,12 @@ pub struct Workload {
     /// No random write at or after this time; omit for the whole run.
     #[serde(default)]
     pub stop_at: Option<SimDuration>,
+    /// Changes of the random write rate: from each `at` on, every writer's
+    /// mean interval is `mean_interval / factor` (factor 0: no writes). The
+    /// rate before the first change is the base rate (factor 1). Omit for a
+    /// constant rate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rate_changes: Vec<RateChange>,
     /// Explicit writes, e.g. to inject a single write.
     #[serde(default)]
     pub schedule: Vec<ScheduledWrite>,
@@ -499,6 +511,16 @@ pub enum WriteProcess {
         /// Mean time between two writes of one node.
         mean_interval: SimDuration,
     },
+}
+
+/// A change of the random write rate (see [`Workload::rate_changes`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateChange {
+    /// True time from which the factor applies.
+    pub at: SimDuration,
+    /// Rate relative to the base `mean_interval` (2.0: twice as many writes).
+    pub factor: f64,
 }
 
 /// One explicit write.

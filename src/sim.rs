@@ -127,6 +127,7 @@ impl Simulation {
                     fanout: g.fanout,
                     sizes,
                     mtu: g.mtu,
+                    mtu_from_ns: g.mtu_from.map(|d| d.0),
                     order: g.order,
                     flow_control: g.flow_control.clone(),
                 };

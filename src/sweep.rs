@@ -28,6 +28,7 @@
 //! DIR/<sweep>/charts/                   tradeoff, convergence, <metric>_vs_<field> (.svg, .png)
 //! DIR/<sweep>/shard-K-of-N.json         with --shard K/N: the runs that shard completed
 //! DIR/<sweep>/<point>/<seed>/           manifest.json, summary.json, convergence_ns.csv
+//! DIR/<sweep>/staleness.csv             with output.staleness: the series per point (see series.rs)
 //! ```
 
 mod charts;
@@ -35,6 +36,7 @@ mod exec;
 mod file;
 mod grid;
 mod merge;
+mod series;
 mod shard;
 pub mod stats;
 mod table;
@@ -42,6 +44,7 @@ mod table;
 pub use exec::{execute, Options, Progress, Report, RunResult, SilentProgress, CONVERGENCE_FILE};
 pub use file::{load, parse_str};
 pub use merge::merge;
+pub use series::STALENESS_FILE;
 pub use shard::{Shard, ShardMarker, MARKER_FORMAT, MAX_SHARDS};
 pub use table::{point_stats, points_csv, summary_csv, Metric, METRICS};
 

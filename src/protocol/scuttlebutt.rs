@@ -14,8 +14,9 @@
 //! `(origin, key, version)`; the value is the one the origin wrote at that
 //! version (the trace's `write` records hold it). Deltas of one origin are
 //! sent in version order, so a receiver's vector entry always summarises what
-//! it holds. Under a size limit (`gossip.mtu`) the [`super::reconcile`]
-//! order picks which deltas go first, always a prefix of each origin's run.
+//! it holds. Under a size limit (`gossip.mtu`, from `gossip.mtu_from` on the
+//! node's local clock if set) the [`super::reconcile`] order picks which
+//! deltas go first, always a prefix of each origin's run.
 //!
 //! **Generations.** A node that restarts with its state lost would restart
 //! its counter at 0, and peers that already hold version 50 from it would
@@ -68,6 +69,8 @@ pub struct Settings {
     pub sizes: SizeModel,
     /// Size limit of delta-carrying messages.
     pub mtu: Option<Mtu>,
+    /// Local time (ns) from which `mtu` applies; `None`: always.
+    pub mtu_from_ns: Option<u64>,
     /// Reconciliation order under the limit.
     pub order: Order,
     /// Flow control, if on.
@@ -135,9 +138,15 @@ impl Scuttlebutt {
         self.store.candidates(ctx.node, digest, &mut cands);
         let mut out = Vec::new();
         let store = &self.store;
+        let limited = self.cfg.mtu_from_ns.is_none_or(|from| ctx.local_now.0 >= from);
+        let budget = if limited {
+            self.budget(digest_entries)
+        } else {
+            usize::MAX
+        };
         let overflow = reconcile::select(
             &cands,
-            self.budget(digest_entries),
+            budget,
             self.cfg.order,
             |o, v| store.timestamp(o, v),
             ctx.rng,
@@ -283,6 +292,7 @@ mod tests {
             fanout: 1,
             sizes: SizeModel::new(8),
             mtu: None,
+            mtu_from_ns: None,
             order: Order::ScuttleDepth,
             flow_control: None,
         }
@@ -293,12 +303,21 @@ mod tests {
         node: NodeId,
         f: impl FnOnce(&mut Scuttlebutt, &mut Ctx<'_, SbMsg>) -> R,
     ) -> (R, Outbox<SbMsg>) {
+        call_at(sb, node, 0, f)
+    }
+
+    fn call_at<R>(
+        sb: &mut Scuttlebutt,
+        node: NodeId,
+        local_ns: u64,
+        f: impl FnOnce(&mut Scuttlebutt, &mut Ctx<'_, SbMsg>) -> R,
+    ) -> (R, Outbox<SbMsg>) {
         let mut rng = Streams::new(0).stream(Component::Protocol, node);
         let mut out = Outbox::default();
         let mut ctx = Ctx {
             node,
             nodes: sb.store.nodes() as u32,
-            local_now: SimTime(0),
+            local_now: SimTime(local_ns),
             rng: &mut rng,
             out: &mut out,
         };
@@ -385,6 +404,30 @@ mod tests {
         call(&mut sb, 1, |s, c| s.on_message(c, 0, ack2));
         assert_eq!(sb.version_vector(0), sb.version_vector(1));
         assert_eq!(sb.version_vector(0), &[1, 2]);
+    }
+
+    /// `mtu_from`: until the node's clock reads 5 s a syn is answered with
+    /// every missing delta (3), from then on with at most the limit (1).
+    #[test]
+    fn mtu_applies_from_its_start_time() {
+        let mut cfg = settings();
+        cfg.mtu = Some(Mtu::Deltas(1));
+        cfg.mtu_from_ns = Some(5_000_000_000);
+        let mut sb = Scuttlebutt::new(2, 3, cfg);
+        for key in 0..3 {
+            call(&mut sb, 1, |s, c| s.on_write(c, key, 7));
+        }
+        for (now, expect) in [(4_999_999_999, 3), (5_000_000_000, 1)] {
+            let syn = SbMsg::Syn {
+                digest: vec![0, 0],
+                rate: None,
+            };
+            let ((), out) = call_at(&mut sb, 1, now, |s, c| s.on_message(c, 0, syn));
+            match &out.sends[0].1 {
+                SbMsg::Ack { deltas, .. } => assert_eq!(deltas.len(), expect, "at {now} ns"),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     /// MTU in bytes: 32 header + 2·12 digest = 56; 100 − 56 = 44 bytes

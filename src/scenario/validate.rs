@@ -11,6 +11,8 @@ use crate::time::SimDuration;
 pub const MAX_NODES: u32 = 10_000_000;
 /// Largest number of keys per node accepted.
 pub const MAX_KEYS_PER_NODE: u32 = 1_000_000;
+/// Largest write-rate factor accepted.
+pub(crate) const MAX_RATE_FACTOR: f64 = 1_000_000.0;
 
 type Invalid = (String, String);
 
@@ -96,6 +98,20 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             "gossip.mtu",
             "must allow at least one byte or delta; omit it for unlimited",
         );
+    }
+    if let Some(from) = g.mtu_from {
+        if g.mtu.is_none() {
+            return bad(
+                "gossip.mtu_from",
+                "needs gossip.mtu: it says when the size limit starts to apply",
+            );
+        }
+        if from >= s.duration {
+            return bad(
+                "gossip.mtu_from",
+                format!("{from} is not before the end of the run ({})", s.duration),
+            );
+        }
     }
     if let Some(fc) = &g.flow_control {
         for (name, v) in [
@@ -211,6 +227,40 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             return bad(
                 "workload.writes.mean_interval",
                 "must be longer than zero, e.g. \"5s\"",
+            );
+        }
+    }
+    if !w.rate_changes.is_empty() && w.writes.is_none() {
+        return bad(
+            "workload.rate_changes",
+            "needs workload.writes: it changes the rate of the random write process",
+        );
+    }
+    for (i, c) in w.rate_changes.iter().enumerate() {
+        let field = format!("workload.rate_changes[{i}]");
+        if !c.factor.is_finite() || !(0.0..=MAX_RATE_FACTOR).contains(&c.factor) {
+            return bad(
+                &format!("{field}.factor"),
+                format!(
+                    "must be a rate factor between 0 and {MAX_RATE_FACTOR}; got {}",
+                    c.factor
+                ),
+            );
+        }
+        if c.at >= s.duration {
+            return bad(
+                &format!("{field}.at"),
+                format!("{} is not before the end of the run ({})", c.at, s.duration),
+            );
+        }
+        if i > 0 && c.at <= w.rate_changes[i - 1].at {
+            return bad(
+                &format!("{field}.at"),
+                format!(
+                    "changes must be in increasing time order; {} is not after {}",
+                    c.at,
+                    w.rate_changes[i - 1].at
+                ),
             );
         }
     }

@@ -2,10 +2,12 @@
 //! gathered in canonical order, then the summary files (or a shard marker).
 
 use super::charts::write_charts;
+use super::series::{self, STALENESS_FILE};
 use super::shard::{Shard, ShardMarker, MARKER_FORMAT};
 use super::table::{points_csv, summary_csv};
 use super::{Plan, Sweep};
 use crate::error::{Error, Result};
+use crate::metrics::StalenessSample;
 use crate::output::{self, write_atomic, write_json};
 use crate::summary::{Manifest, Summary};
 use rayon::prelude::*;
@@ -53,6 +55,9 @@ pub struct RunResult {
     pub summary: Summary,
     /// Its per-write convergence times, ns ([`CONVERGENCE_FILE`]).
     pub convergence_ns: Vec<u64>,
+    /// Its staleness samples ([`STALENESS_FILE`]; empty unless the scenario
+    /// samples staleness).
+    pub staleness: Vec<StalenessSample>,
 }
 
 impl RunResult {
@@ -95,9 +100,17 @@ impl RunResult {
         {
             return Err(format!("{}: files disagree with the manifest", dir.display()));
         }
+        let staleness = if manifest.scenario.output.staleness {
+            let text = String::from_utf8(read(STALENESS_FILE)?)
+                .map_err(|e| format!("{}: {e}", dir.join(STALENESS_FILE).display()))?;
+            series::parse_run(&text).map_err(|e| format!("{}: {e}", dir.join(STALENESS_FILE).display()))?
+        } else {
+            Vec::new()
+        };
         Ok(RunResult {
             summary,
             convergence_ns,
+            staleness,
         })
     }
 }
@@ -262,14 +275,20 @@ fn write_plan(path: &Path, plan: &Plan, shard: Option<Shard>) -> Result<()> {
 fn run_one(sweep: &Sweep, dir: &Path, index: usize) -> Result<RunResult> {
     let scenario = sweep.run_scenario(index);
     let run_dir = dir.join(sweep.plan.run_path(index));
+    let staleness = scenario.output.staleness;
     let report = output::execute_in(&scenario, &run_dir, &|outcome| {
-        vec![(
+        let mut files = vec![(
             CONVERGENCE_FILE,
             convergence_bytes(&outcome.metrics.convergence_times()),
-        )]
+        )];
+        if staleness {
+            files.push((STALENESS_FILE, series::run_bytes(outcome.metrics.staleness())));
+        }
+        files
     })?;
     Ok(RunResult {
         convergence_ns: report.outcome.metrics.convergence_times(),
+        staleness: report.outcome.metrics.staleness().to_vec(),
         summary: report.summary,
     })
 }
@@ -284,5 +303,6 @@ pub(crate) fn write_summaries(dir: &Path, plan: &Plan, results: &[RunResult]) ->
     write_atomic(&points, points_csv(plan, results).as_bytes())?;
     let mut files = vec![summary, points];
     files.extend(write_charts(dir, plan, results)?);
+    files.extend(series::write(dir, plan, results)?);
     Ok(files)
 }

@@ -93,7 +93,7 @@ pub(crate) fn bytes_per_node_per_s(s: &Summary) -> Option<f64> {
     (s.end_ns > 0 && s.nodes > 0).then(|| all(s).1 as f64 * 1e9 / (s.nodes as f64 * s.end_ns as f64))
 }
 
-fn provenance(plan: &Plan) -> String {
+pub(super) fn provenance(plan: &Plan) -> String {
     format!(
         "# scuttlesim_version: {}\n# sweep: {}\n# sweep_hash: {}\n",
         plan.scuttlesim_version, plan.name, plan.sweep_hash
@@ -109,7 +109,7 @@ fn csv_cell(text: &str) -> String {
     }
 }
 
-fn point_cells(plan: &Plan, point: usize, line: &mut String) {
+pub(super) fn point_cells(plan: &Plan, point: usize, line: &mut String) {
     let p = &plan.points[point];
     line.push_str(&p.slug);
     for v in &p.values {
@@ -118,7 +118,7 @@ fn point_cells(plan: &Plan, point: usize, line: &mut String) {
     }
 }
 
-fn header_fields(plan: &Plan, line: &mut String) {
+pub(super) fn header_fields(plan: &Plan, line: &mut String) {
     line.push_str("point");
     for f in &plan.fields {
         line.push(',');

@@ -346,3 +346,71 @@ fn protocol_variant_fields() {
         assert_names(&with("interval = \"1s\"", to), field, *line);
     }
 }
+
+/// `workload.rate_changes` and `gossip.mtu_from` (the paper experiment's
+/// time-varying rate and late MTU).
+#[test]
+fn rate_change_and_mtu_start_fields() {
+    let rc = |list: &str| format!("keys_per_node = 1\nrate_changes = [{list}]");
+    let cases: Vec<(&str, String, &str, Option<usize>)> = vec![
+        (
+            "keys_per_node = 1",
+            rc("{ at = \"5s\", factor = -1.0 }"),
+            "workload.rate_changes[0].factor",
+            Some(10),
+        ),
+        (
+            "keys_per_node = 1",
+            rc("{ at = \"5s\", factor = 2.0 }, { at = \"5s\", factor = 1.0 }"),
+            "workload.rate_changes[1].at",
+            Some(10),
+        ),
+        (
+            "keys_per_node = 1",
+            rc("{ at = \"10s\", factor = 2.0 }"),
+            "workload.rate_changes[0].at",
+            Some(10),
+        ),
+        (
+            "keys_per_node = 1",
+            rc("{ at = \"1s\", factor = 2.0, until = \"2s\" }"),
+            "workload.rate_changes[0].until",
+            Some(10),
+        ),
+        (
+            "writes = { process = \"poisson\", mean_interval = \"1s\" }",
+            "rate_changes = [{ at = \"5s\", factor = 2.0 }]".into(),
+            "workload.rate_changes",
+            Some(10),
+        ),
+        (
+            "interval = \"1s\"",
+            "interval = \"1s\"\nmtu_from = \"2s\"".into(),
+            "gossip.mtu_from",
+            Some(8),
+        ),
+        (
+            "interval = \"1s\"",
+            "interval = \"1s\"\nmtu = 9\nmtu_from = \"10s\"".into(),
+            "gossip.mtu_from",
+            Some(9),
+        ),
+    ];
+    for (from, to, field, line) in &cases {
+        let e = with(from, to);
+        assert_names(&e, field, *line);
+    }
+    // Valid: both parse and resolve.
+    let ok = BASE
+        .replacen(
+            "keys_per_node = 1",
+            &rc("{ at = \"2s\", factor = 2.0 }, { at = \"4s\", factor = 0 }"),
+            1,
+        )
+        .replacen(
+            "interval = \"1s\"",
+            "interval = \"1s\"\nmtu = 9\nmtu_from = \"3s\"",
+            1,
+        );
+    crate::support::scenario(&ok);
+}

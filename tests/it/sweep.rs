@@ -485,3 +485,92 @@ fn charts_show_every_point() {
     // PNGs are PNGs.
     assert_eq!(&read(&charts.join("tradeoff.png"))[..8], b"\x89PNG\r\n\x1a\n");
 }
+
+/// With `output.staleness`, every run writes its samples (`staleness.csv`,
+/// exact integers) and the sweep, per point and sample time, the mean and
+/// sd over seeds (`staleness.csv`) and a chart with one line per point; a
+/// sharded sweep merges into the same bytes. Runs stop when converged, at
+/// different times, so late rows average fewer seeds (`runs`).
+#[test]
+fn staleness_series_per_point() {
+    let dir = setup(
+        "staleness",
+        &SWEEP
+            .replace("seeds = 4", "seeds = 2")
+            .replace("[1, 2, 3]", "[1, 3]"),
+    );
+    let base = format!("{BASE}[output]\nstaleness = true\nsample_interval = \"1s\"\n");
+    std::fs::write(dir.join("base.toml"), base).unwrap();
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "all", "-q"], &dir));
+    let sweep_dir = dir.join("all/tiny");
+    // Per run: a header, then t_ns,stale,max_ns,mean_ns every second.
+    let run = |point: &str, seed: u32| -> Vec<Vec<u64>> {
+        let text = String::from_utf8(read(
+            &sweep_dir.join(point).join(seed.to_string()).join("staleness.csv"),
+        ))
+        .unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("t_ns,stale,max_ns,mean_ns"));
+        lines
+            .map(|l| l.split(',').map(|c| c.parse().unwrap()).collect())
+            .collect()
+    };
+    let (a, b) = (run("gossip.fanout=1", 1), run("gossip.fanout=1", 2));
+    assert_eq!(a[0][0], 1_000_000_000);
+    // Per point: the mean of the two seeds' samples at 1 s, by hand.
+    let csv = read(&sweep_dir.join("staleness.csv"));
+    assert_eq!(
+        header(&csv),
+        [
+            "point",
+            "gossip.fanout",
+            "t_s",
+            "runs",
+            "max_s_mean",
+            "max_s_sd",
+            "stale_mean",
+            "stale_sd",
+            "mean_s_mean"
+        ]
+    );
+    let rows = rows(&csv);
+    let first = &rows[0];
+    assert_eq!(&first[..4], ["gossip.fanout=1", "1", "1.000000000", "2"]);
+    let stale_mean: f64 = first[6].parse().unwrap();
+    assert!(
+        (stale_mean - (a[0][1] + b[0][1]) as f64 / 2.0).abs() < 1e-6,
+        "{first:?}"
+    );
+    let max_mean: f64 = first[4].parse().unwrap();
+    assert!(
+        (max_mean - (a[0][2] + b[0][2]) as f64 / 2e9).abs() < 1e-6,
+        "{first:?}"
+    );
+    // Rows per point: one per sample time any seed took.
+    let longest = a.len().max(b.len());
+    assert_eq!(rows.iter().filter(|r| r[0] == "gossip.fanout=1").count(), longest);
+    let last = rows.iter().rfind(|r| r[0] == "gossip.fanout=1").unwrap();
+    let expect_runs = [&a, &b].iter().filter(|r| r.len() == longest).count();
+    assert_eq!(last[3], expect_runs.to_string());
+    // The chart: both points, both panels.
+    let svg = String::from_utf8(read(&sweep_dir.join("charts/staleness.svg"))).unwrap();
+    for text in ["fanout=1", "fanout=3", "max staleness (s)", "stale mappings"] {
+        assert!(svg.contains(text), "{text}");
+    }
+    // Shards merge into the same files.
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        ok(&scuttlesim(
+            &["sweep", "sweep.toml", "--out", "shared", "--shard", &shard, "-q"],
+            &dir,
+        ));
+    }
+    ok(&scuttlesim(&["merge", "shared/tiny"], &dir));
+    for f in ["staleness.csv", "charts/staleness.svg", "charts/staleness.png"] {
+        assert_eq!(
+            read(&dir.join("shared/tiny").join(f)),
+            read(&sweep_dir.join(f)),
+            "{f}"
+        );
+    }
+}

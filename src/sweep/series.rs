@@ -1,0 +1,198 @@
+//! Staleness over time across a sweep (van Renesse et al. 2008's figures:
+//! max staleness and stale mappings over time, one line per setting).
+//!
+//! When a run samples staleness (`output.staleness = true`), its directory
+//! gets [`STALENESS_FILE`] (every sample, exact integers) and the sweep
+//! writes, from those files, `DIR/<sweep>/staleness.csv` — per point and
+//! sample time, the mean and sample standard deviation over seeds of the
+//! max staleness and of the number of stale mappings, and the mean of the
+//! mean staleness — and the chart `charts/staleness.{svg,png}` (one line per
+//! point, the means). Runs that stopped early contribute only the samples
+//! they took; `runs` counts the seeds behind each row.
+
+use super::exec::RunResult;
+use super::grid::short_label;
+use super::table::{header_fields, point_cells, provenance};
+use super::Plan;
+use crate::chart::{self, ImageFormat, Provenance, StalenessLine, StalenessLinesData};
+use crate::error::{Error, Result};
+use crate::metrics::StalenessSample;
+use crate::output::write_atomic;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// A run's staleness samples: `t_ns,stale,max_ns,mean_ns`, one line per
+/// sample after the header.
+pub const STALENESS_FILE: &str = "staleness.csv";
+
+const RUN_HEADER: &str = "t_ns,stale,max_ns,mean_ns";
+
+/// The bytes of a run's [`STALENESS_FILE`].
+pub(crate) fn run_bytes(samples: &[StalenessSample]) -> Vec<u8> {
+    let mut s = format!("{RUN_HEADER}\n");
+    for x in samples {
+        let _ = writeln!(s, "{},{},{},{}", x.t_ns, x.stale, x.max_ns, x.mean_ns);
+    }
+    s.into_bytes()
+}
+
+/// Parses a run's [`STALENESS_FILE`].
+pub(crate) fn parse_run(text: &str) -> std::result::Result<Vec<StalenessSample>, String> {
+    let mut lines = text.lines();
+    if lines.next() != Some(RUN_HEADER) {
+        return Err(format!("expected the header `{RUN_HEADER}`"));
+    }
+    lines
+        .map(|l| {
+            let v: Vec<u64> = l
+                .split(',')
+                .map(|c| c.parse::<u64>())
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|_| format!("not four integers: {l:?}"))?;
+            match v[..] {
+                [t_ns, stale, max_ns, mean_ns] => Ok(StalenessSample {
+                    t_ns,
+                    stale,
+                    max_ns,
+                    mean_ns,
+                }),
+                _ => Err(format!("not four integers: {l:?}")),
+            }
+        })
+        .collect()
+}
+
+/// Per point: sample time (ns) → the samples of every seed at that time.
+fn by_point(plan: &Plan, results: &[RunResult]) -> Vec<BTreeMap<u64, Vec<StalenessSample>>> {
+    let mut out = vec![BTreeMap::new(); plan.points.len()];
+    for (run, r) in plan.runs.iter().zip(results) {
+        for s in &r.staleness {
+            out[run.point]
+                .entry(s.t_ns)
+                .or_insert_with(Vec::new)
+                .push(s.clone());
+        }
+    }
+    out
+}
+
+fn mean_sd(xs: &[f64]) -> (f64, Option<f64>) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let sd = (xs.len() > 1).then(|| (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
+    (mean, sd)
+}
+
+/// The sweep's `staleness.csv`.
+pub(crate) fn points_staleness_csv(plan: &Plan, results: &[RunResult]) -> String {
+    let mut out = provenance(plan);
+    header_fields(plan, &mut out);
+    out.push_str(",t_s,runs,max_s_mean,max_s_sd,stale_mean,stale_sd,mean_s_mean\n");
+    let f = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();
+    for (p, times) in by_point(plan, results).iter().enumerate() {
+        for (t, samples) in times {
+            let max: Vec<f64> = samples.iter().map(|s| s.max_ns as f64 / 1e9).collect();
+            let stale: Vec<f64> = samples.iter().map(|s| s.stale as f64).collect();
+            let mean: Vec<f64> = samples.iter().map(|s| s.mean_ns as f64 / 1e9).collect();
+            let (max_mean, max_sd) = mean_sd(&max);
+            let (stale_mean, stale_sd) = mean_sd(&stale);
+            point_cells(plan, p, &mut out);
+            let _ = writeln!(
+                out,
+                ",{}.{:09},{},{},{},{},{},{}",
+                t / 1_000_000_000,
+                t % 1_000_000_000,
+                samples.len(),
+                f(Some(max_mean)),
+                f(max_sd),
+                f(Some(stale_mean)),
+                f(stale_sd),
+                f(Some(mean_sd(&mean).0)),
+            );
+        }
+    }
+    out
+}
+
+/// Writes `staleness.csv` and `charts/staleness.{svg,png}` into the sweep
+/// directory `dir` when any run sampled staleness; returns the files.
+pub(crate) fn write(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Vec<PathBuf>> {
+    if results.iter().all(|r| r.staleness.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let csv = dir.join(STALENESS_FILE);
+    write_atomic(&csv, points_staleness_csv(plan, results).as_bytes())?;
+    let mut files = vec![csv];
+    let lines = by_point(plan, results)
+        .iter()
+        .zip(&plan.points)
+        .map(|(times, p)| {
+            let mut line = StalenessLine {
+                label: short_label(&plan.fields, &p.values),
+                ..Default::default()
+            };
+            for (t, samples) in times {
+                let n = samples.len() as f64;
+                line.time_s.push(*t as f64 / 1e9);
+                line.max_s
+                    .push(samples.iter().map(|s| s.max_ns as f64 / 1e9).sum::<f64>() / n);
+                line.stale_mappings
+                    .push(samples.iter().map(|s| s.stale as f64).sum::<f64>() / n);
+            }
+            line
+        })
+        .collect();
+    let data = StalenessLinesData { lines };
+    let prov = Provenance {
+        scenario: plan.name.clone(),
+        version: plan.scuttlesim_version.clone(),
+        seed: None,
+        scenario_hash: plan.sweep_hash.clone(),
+    };
+    let charts_dir = dir.join("charts");
+    std::fs::create_dir_all(&charts_dir).map_err(|e| Error::io(&charts_dir, e))?;
+    for format in [ImageFormat::Svg, ImageFormat::Png] {
+        let chart = chart::staleness_lines(&data, &prov, format).map_err(|e| Error::Chart {
+            name: "staleness".into(),
+            message: e.to_string(),
+        })?;
+        let path = charts_dir.join(format!("staleness.{}", format.extension()));
+        write_atomic(&path, &chart.bytes)?;
+        files.push(path);
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_file_round_trips() {
+        let samples = vec![
+            StalenessSample {
+                t_ns: 1_000_000_000,
+                stale: 3,
+                max_ns: 900,
+                mean_ns: 400,
+            },
+            StalenessSample {
+                t_ns: 2_000_000_000,
+                stale: 0,
+                max_ns: 0,
+                mean_ns: 0,
+            },
+        ];
+        let text = String::from_utf8(run_bytes(&samples)).unwrap();
+        assert_eq!(parse_run(&text).unwrap(), samples);
+        assert!(parse_run("t_ns,stale\n").is_err());
+        assert!(parse_run(&format!("{RUN_HEADER}\n1,2,3\n")).is_err());
+    }
+
+    #[test]
+    fn mean_and_sample_sd() {
+        assert_eq!(mean_sd(&[1.0, 3.0]), (2.0, Some(2f64.sqrt())));
+        assert_eq!(mean_sd(&[5.0]), (5.0, None));
+    }
+}
