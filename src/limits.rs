@@ -180,7 +180,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
         ));
     }
     parts.push(("fixed", FIXED_BYTES, "program and buffers".into()));
-    parts.sort_by(|a, b| b.1.cmp(&a.1));
+    parts.sort_by_key(|p| std::cmp::Reverse(p.1));
     Estimate { parts }
 }
 
@@ -202,13 +202,13 @@ pub fn default_limit() -> Limit {
         Some(total) => Limit {
             bytes: Some(total / 5 * 4),
             source: format!(
-                "the default, 80% of this machine's {} (--max-memory to change)",
+                "the default: 80% of this machine's {}; --max-memory changes it",
                 bytes_text(total)
             ),
         },
         None => Limit {
             bytes: Some(FALLBACK_LIMIT_BYTES),
-            source: "the default (--max-memory to change)".into(),
+            source: "the default; --max-memory changes it".into(),
         },
     }
 }

@@ -292,7 +292,7 @@ fn generate(seed: u64) -> Case {
                     Gen::Isolate { name: None, node: 0 }
                 } else {
                     let text: Vec<String> = lists.iter().map(|l| node_list(l)).collect();
-                    write!(w, "{name_line}partition = [{}]\n", text.join(", ")).unwrap();
+                    writeln!(w, "{name_line}partition = [{}]", text.join(", ")).unwrap();
                     Gen::Partition {
                         name: name.clone(),
                         side_of,
@@ -300,15 +300,15 @@ fn generate(seed: u64) -> Case {
                 }
             }
             1 => {
-                write!(w, "{name_line}partition = \"random-halves\"\n").unwrap();
+                writeln!(w, "{name_line}partition = \"random-halves\"").unwrap();
                 Gen::RandomHalves { name: name.clone() }
             }
             2 => {
                 let from = subset(&mut rng, n);
                 let to = subset(&mut rng, n);
-                write!(
+                writeln!(
                     w,
-                    "{name_line}cut = {{ from = {}, to = {} }}\n",
+                    "{name_line}cut = {{ from = {}, to = {} }}",
                     node_list(&from),
                     node_list(&to)
                 )
@@ -321,7 +321,7 @@ fn generate(seed: u64) -> Case {
             }
             3 => {
                 let node = rng.random_range(0..n);
-                write!(w, "{name_line}isolate = {node}\n").unwrap();
+                writeln!(w, "{name_line}isolate = {node}").unwrap();
                 Gen::Isolate {
                     name: name.clone(),
                     node,
