@@ -2,6 +2,25 @@
 //! codes: 0 ok, 1 a check failed (or a replay differs), 2 bad input or an
 //! error, 130 interrupted (Ctrl-C).
 
+/// `println!` for command output: a closed stdout (`scuttlesim … | head`)
+/// drops the rest of the output instead of panicking, and the command still
+/// ends with its own exit code.
+macro_rules! outln {
+    () => {
+        $crate::cli::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for command output; see `outln!`.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*))
+    };
+}
+
 mod bench;
 mod chart;
 mod check;
@@ -133,6 +152,21 @@ impl From<TraceArg> for TraceLevel {
 }
 
 /// Parses arguments, runs the command, prints errors; returns the exit code.
+/// Writes command output to stdout. Once a write fails (the reader went
+/// away, e.g. `| head`), later output is dropped silently.
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+    if CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_fmt(args).and_then(|()| stdout.flush()).is_err() {
+        CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {

@@ -11,7 +11,7 @@
 //! statistical quality is ample for simulation. So every stream is a fixed
 //! function of `(seed, component, node)`: adding a fault, a node or a draw
 //! in one component never shifts the numbers another component sees. Never
-//! `thread_rng`, never `StdRng` (its algorithm may change between `rand`
+//! the thread-local OS-seeded generator, never `StdRng` (its algorithm may change between `rand`
 //! versions), never OS entropy.
 
 use rand::{Rng, SeedableRng};

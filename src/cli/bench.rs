@@ -46,13 +46,19 @@ pub(crate) fn bench(a: &BenchArgs) -> Result<ExitCode> {
     if let Some(one) = &a.one {
         let nodes: u32 = one[1].parse().context("node count")?;
         let m = run_one(&one[0], nodes, a.seed)?;
-        println!("{}", serde_json::to_string(&m)?);
+        outln!("{}", serde_json::to_string(&m)?);
         return Ok(ExitCode::SUCCESS);
     }
     let exe = std::env::current_exe().context("locating the scuttlesim binary")?;
-    println!(
+    outln!(
         "{:<4} {:>8} {:>12} {:>22} {:>12} {:>10} {:>9}",
-        "case", "nodes", "events", "wall s median (min-max)", "events/s", "peak MiB", "conv s"
+        "case",
+        "nodes",
+        "events",
+        "wall s median (min-max)",
+        "events/s",
+        "peak MiB",
+        "conv s"
     );
     let cases =
         a.p0.iter()
@@ -89,7 +95,7 @@ pub(crate) fn bench(a: &BenchArgs) -> Result<ExitCode> {
         let conv = med
             .converged_after_last_write_s
             .map_or("-".to_string(), |c| format!("{c:.2}"));
-        println!(
+        outln!(
             "{:<4} {:>8} {:>12} {:>8.3} ({:.3}-{:.3}) {:>12.0} {:>10} {:>9}",
             case,
             nodes,

@@ -71,7 +71,7 @@ pub(crate) fn chart(args: &ChartArgs) -> Result<ExitCode> {
         eprintln!("note: {note}");
     }
     for f in &written.files {
-        println!("{}", f.display());
+        outln!("{}", f.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -83,7 +83,7 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     .with_context(|| format!("exploring {}", a.scenario.display()))?;
     bar.finish_and_clear();
     let failing: Vec<_> = found.failing().collect();
-    println!(
+    outln!(
         "explore {} · seeds {}..{} · {} runs · {} failing{}",
         s.name,
         seeds.start,
@@ -101,14 +101,14 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     let default_out = a.out == Path::new("output");
     let trace_name = a.trace.map(|_| s.output.trace.name());
     for run in &failing {
-        println!("seed {}", run.seed);
+        outln!("seed {}", run.seed);
         for c in run.checks.iter().filter(|c| !c.passed) {
-            println!("  FAILED {}: {}", c.check, c.detail);
+            outln!("  FAILED {}: {}", c.check, c.detail);
         }
         if let Some(dir) = &run.dir {
-            println!("  replay: {}", replay_command(dir));
+            outln!("  replay: {}", replay_command(dir));
         }
-        println!(
+        outln!(
             "  rerun:  {}",
             run_command(
                 &a.scenario,
@@ -121,9 +121,9 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     }
     if !failing.is_empty() {
         let seeds: Vec<String> = failing.iter().map(|r| r.seed.to_string()).collect();
-        println!("failing seeds: {}", seeds.join(" "));
+        outln!("failing seeds: {}", seeds.join(" "));
         if let Some(dir) = &failing[0].dir {
-            println!(
+            outln!(
                 "shrink the first: scuttlesim shrink {}",
                 shell_quote(&dir.join("manifest.json").display().to_string())
             );

@@ -40,13 +40,13 @@ pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
         ExportFormat::Shiviz => shiviz::write(reader, &path, w),
         ExportFormat::Chrome => chrome::write(reader, &path, w),
     })?;
-    println!("{}: {events} events", out.display());
+    outln!("{}: {events} events", out.display());
     match a.format {
-        ExportFormat::Shiviz => println!(
+        ExportFormat::Shiviz => outln!(
             "load it in ShiViz (its first line is the parsing regex: {})",
             shiviz::REGEX
         ),
-        ExportFormat::Chrome => println!("open it in ui.perfetto.dev or chrome://tracing"),
+        ExportFormat::Chrome => outln!("open it in ui.perfetto.dev or chrome://tracing"),
     }
     Ok(ExitCode::SUCCESS)
 }

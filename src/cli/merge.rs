@@ -21,14 +21,14 @@ pub(crate) struct MergeArgs {
 /// Merges shards and prints the points.
 pub(crate) fn merge(args: &MergeArgs) -> Result<ExitCode> {
     let (plan, results, files) = sweep::merge(&args.dirs, args.out.as_deref()).context("merging shards")?;
-    println!(
+    outln!(
         "sweep {} · {} points x {} seeds · {} runs merged",
         plan.name,
         plan.points.len(),
         plan.seeds.count(),
         results.len()
     );
-    print!("{}", points_table(&plan, &results));
+    out!("{}", points_table(&plan, &results));
     super::sweep::print_files(&files);
     Ok(ExitCode::SUCCESS)
 }

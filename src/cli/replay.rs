@@ -17,7 +17,7 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
     for w in &r.warnings {
         eprintln!("warning: {w}");
     }
-    println!(
+    outln!(
         "replay {} · seed {} · made by scuttlesim {}{}",
         m.scenario.name,
         m.seed,
@@ -32,7 +32,7 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
         }
     );
     if r.stopped {
-        println!("replay interrupted");
+        outln!("replay interrupted");
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     let trace_note = match &r.trace {
@@ -43,7 +43,7 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
         }
     };
     if r.identical() {
-        println!(
+        outln!(
             "identical: digest {} over {} {} records; {trace_note}",
             r.digest,
             r.records,
@@ -51,29 +51,32 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
         );
     } else {
         if r.digest_matches() {
-            println!(
+            outln!(
                 "DIFFERENT: the digest matches the manifest ({}), but the stored trace does not match the rerun: the trace file was changed",
                 r.digest
             );
         } else {
-            println!(
+            outln!(
                 "DIFFERENT: trace digest expected {} ({} records), rerun gave {} ({} records); {trace_note}",
-                m.trace_digest, m.trace_records, r.digest, r.records
+                m.trace_digest,
+                m.trace_records,
+                r.digest,
+                r.records
             );
         }
         match r.divergence() {
             Some(d) => {
                 let at = d.time_ns.map_or("-".into(), secs);
                 let node = d.node.map_or("-".into(), |n| n.to_string());
-                println!(
+                outln!(
                     "first divergent record: #{} (line {} of the trace) at {at}, node {node}",
                     d.index, d.line
                 );
-                println!(
+                outln!(
                     "  stored: {}",
                     d.stored.as_deref().unwrap_or("(the stored trace ends here)")
                 );
-                println!(
+                outln!(
                     "  rerun:  {}",
                     d.rerun.as_deref().unwrap_or("(the rerun ends here)")
                 );
@@ -88,24 +91,24 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
                     if let Some(n) = d.node {
                         cmd.push_str(&format!(" --node {n}"));
                     }
-                    println!("  context: {cmd}");
+                    outln!("  context: {cmd}");
                 }
             }
             None if r.digest_matches() => {}
             None => match &r.trace {
-                TraceComparison::Compared { .. } => println!(
+                TraceComparison::Compared { .. } => outln!(
                     "the stored trace matches the rerun record for record: the manifest's digest is wrong"
                 ),
-                _ => println!(
+                _ => outln!(
                     "rerun with a stored trace (--trace versions or full) to locate the first divergent record"
                 ),
             },
         }
     }
     if !r.prefix_only {
-        print!("{}", render_checks(&r.checks));
+        out!("{}", render_checks(&r.checks));
         if !r.checks_match() {
-            println!("note: the check results differ from those in the manifest");
+            outln!("note: the check results differ from those in the manifest");
         }
     }
     Ok(ExitCode::from(if r.identical() { 0 } else { 1 }))

@@ -32,24 +32,24 @@ pub(crate) fn run(
     bar.finish();
     let report = report.with_context(|| format!("running {}", path.display()))?;
     if report.interrupted() {
-        println!(
+        outln!(
             "interrupted at {} (simulated) after {} records; no summary written; the manifest says \"interrupted\"",
             secs(report.outcome.end.0),
             report.outcome.records
         );
-        println!("output: {}", report.dir.display());
+        outln!("output: {}", report.dir.display());
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
-    print!("{}", report.summary.render_text());
-    print!("{}", render_checks(&report.manifest.checks));
+    out!("{}", report.summary.render_text());
+    out!("{}", render_checks(&report.manifest.checks));
     for note in &report.charts.notes {
-        println!("note: {note}");
+        outln!("note: {note}");
     }
-    println!("output: {}", report.dir.display());
+    outln!("output: {}", report.dir.display());
     if report.manifest.checks.iter().any(|c| !c.passed) {
         let default_out = out == Path::new("output");
-        println!("replay: {}", replay_command(&report.dir));
-        println!(
+        outln!("replay: {}", replay_command(&report.dir));
+        outln!(
             "rerun:  {}",
             run_command(
                 path,

@@ -45,7 +45,7 @@ pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
     });
     let source = shell_quote(&a.manifest.display().to_string());
     write_atomic(&out, s.to_toml(&source).as_bytes())?;
-    println!(
+    outln!(
         "shrunk {} · seed {} · {} runs{}{}",
         s.target,
         s.scenario.seed,
@@ -58,11 +58,11 @@ pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
         if s.interrupted { " (interrupted)" } else { "" }
     );
     for line in s.note_lines() {
-        println!("  {line}");
+        outln!("  {line}");
     }
-    println!("still fails: {}", s.failure.detail);
-    println!("written: {}", out.display());
-    println!(
+    outln!("still fails: {}", s.failure.detail);
+    outln!("written: {}", out.display());
+    outln!(
         "run it:  scuttlesim run {}",
         shell_quote(&out.display().to_string())
     );

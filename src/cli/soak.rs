@@ -66,7 +66,7 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
     let found = soak_seeds(&s, seeds.clone(), jobs, level, Some(stop), &|| bar.inc(1))
         .with_context(|| format!("soaking {}", a.scenario.display()))?;
     bar.finish_and_clear();
-    println!(
+    outln!(
         "soak {} · seeds {}..{} · trace {} · pass 1: {} jobs, ascending · pass 2: {} job{}, descending",
         s.name,
         seeds.start,
@@ -77,7 +77,7 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
         if jobs[1] == 1 { "" } else { "s" }
     );
     for m in &found.mismatches {
-        println!(
+        outln!(
             "non-determinism detected: seed {}: pass 1 digest {} ({} records, summary {}), pass 2 digest {} ({} records, summary {})",
             m.seed,
             m.first.digest,
@@ -87,14 +87,14 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
             m.second.records,
             &m.second.summary[..16]
         );
-        println!(
+        outln!(
             "  rerun: scuttlesim run {} --seed {} --trace {}",
             a.scenario.display(),
             m.seed,
             level.name()
         );
     }
-    println!(
+    outln!(
         "{} seeds x 2 runs: {} · {} distinct digests · {} records per pass",
         found.seeds,
         if found.mismatches.is_empty() {
@@ -106,7 +106,7 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
         found.records
     );
     if found.interrupted {
-        println!("interrupted: not every seed ran twice");
+        outln!("interrupted: not every seed ran twice");
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     Ok(ExitCode::from(if found.mismatches.is_empty() { 0 } else { 1 }))

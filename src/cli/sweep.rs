@@ -86,7 +86,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let report = sweep::execute(&sw, &args.out, &opts, &progress)
         .with_context(|| format!("sweeping {}", args.sweep.display()))?;
     progress.0.finish_and_clear();
-    println!(
+    outln!(
         "sweep {} · {} points x {} seeds · {} runs{} · {} ran, {} resumed",
         plan.name,
         plan.points.len(),
@@ -97,7 +97,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         report.resumed
     );
     if let Some(results) = &report.results {
-        print!("{}", points_table(plan, results));
+        out!("{}", points_table(plan, results));
     }
     print_files(&report.files);
     Ok(ExitCode::SUCCESS)
@@ -187,10 +187,10 @@ pub(crate) fn print_files(files: &[PathBuf]) {
         .iter()
         .partition(|f| f.parent().is_some_and(|d| d.ends_with("charts")));
     for f in others {
-        println!("wrote {}", f.display());
+        outln!("wrote {}", f.display());
     }
     if let Some(first) = charts.first() {
         let dir = first.parent().expect("a charts directory");
-        println!("wrote {} charts in {}", charts.len(), dir.display());
+        outln!("wrote {} charts in {}", charts.len(), dir.display());
     }
 }

@@ -132,3 +132,23 @@ fn every_shipped_scenario_is_valid() {
     }
     assert!(found >= 3);
 }
+
+/// `scuttlesim … | head` closes stdout early: the command must not panic
+/// ("failed printing to stdout: Broken pipe") and keeps its own exit code.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let dir = temp_dir("closed-stdout");
+    let q = shipped("quickstart.toml");
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
+        .args(["check", q.to_str().unwrap()])
+        .current_dir(&dir)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
