@@ -109,6 +109,8 @@ pub struct Collector {
     nodes: u32,
     kinds: Vec<KindStats>,
     writes: Vec<Vec<WriteStat>>,
+    /// The version of each origin's first write (0 before it).
+    first_version: Vec<u64>,
     total_writes: u64,
     unconverged: u64,
     converged_since: Option<u64>,
@@ -141,6 +143,7 @@ impl Collector {
                 })
                 .collect(),
             writes: vec![Vec::new(); nodes as usize],
+            first_version: vec![0; nodes as usize],
             total_writes: 0,
             unconverged: 0,
             converged_since: None,
@@ -190,10 +193,50 @@ impl Collector {
         self.deferred
     }
 
-    fn range(list: &[WriteStat], low_exclusive: u64, high_inclusive: u64) -> std::ops::Range<usize> {
-        let a = list.partition_point(|w| w.version <= low_exclusive);
-        let b = list.partition_point(|w| w.version <= high_inclusive);
+    /// The writes of `list` with `low_exclusive < version <= high_inclusive`;
+    /// `first` is the version of `list[0]` (kept apart so that the oldest,
+    /// long-cold write is not read on every version change).
+    fn range(
+        list: &[WriteStat],
+        first: u64,
+        low_exclusive: u64,
+        high_inclusive: u64,
+    ) -> std::ops::Range<usize> {
+        let b = Self::held_count(list, first, high_inclusive);
+        // Strictly increasing integers with list[0] = first and
+        // list[b-1] = first + b - 1 are consecutive: index `low` directly
+        // instead of reading a second (cold) write.
+        let consecutive = b > 0
+            && high_inclusive >= first
+            && (high_inclusive - first) as usize == b - 1
+            && list[b - 1].version == high_inclusive;
+        let a = if consecutive && low_exclusive <= high_inclusive {
+            if low_exclusive < first {
+                0
+            } else {
+                (low_exclusive - first) as usize + 1
+            }
+        } else {
+            Self::held_count(list, first, low_exclusive)
+        };
         a..b.max(a)
+    }
+
+    /// How many writes of `list` (in increasing version order, the first
+    /// being `first`) have a version `<= v`. Versions of one generation are
+    /// consecutive, so the index is usually `v - first`; a binary search
+    /// otherwise.
+    fn held_count(list: &[WriteStat], first: u64, v: u64) -> usize {
+        if list.is_empty() || v < first {
+            return 0;
+        }
+        let guess = v - first;
+        if let Some(w) = list.get(guess as usize) {
+            if w.version == v {
+                return guess as usize + 1;
+            }
+        }
+        list.partition_point(|w| w.version <= v)
     }
 
     fn kind_index(&mut self, kind: &str) -> usize {
@@ -231,6 +274,9 @@ impl Collector {
                 version,
                 value,
             } => {
+                if self.writes[*node as usize].is_empty() {
+                    self.first_version[*node as usize] = *version;
+                }
                 let list = &mut self.writes[*node as usize];
                 assert!(
                     list.last().is_none_or(|w| w.version < *version),
@@ -268,9 +314,10 @@ impl Collector {
                     s.set(*node, *origin, *new);
                 }
                 let n = self.nodes;
+                let first = self.first_version[*origin as usize];
                 let list = &mut self.writes[*origin as usize];
                 if new > old {
-                    let r = Self::range(list, *old, *new);
+                    let r = Self::range(list, first, *old, *new);
                     let first = r.start;
                     for (i, w) in list[r].iter_mut().enumerate() {
                         w.informed += 1;
@@ -284,7 +331,7 @@ impl Collector {
                         }
                     }
                 } else {
-                    let r = Self::range(list, *new, *old);
+                    let r = Self::range(list, first, *new, *old);
                     for w in &mut list[r] {
                         if w.informed == n {
                             self.unconverged += 1;
@@ -580,6 +627,53 @@ pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn stat(version: u64) -> WriteStat {
+        WriteStat {
+            version,
+            key: 0,
+            value: 0,
+            time: 0,
+            timestamp: 0,
+            informed: 0,
+            full_at: None,
+            reached: 0,
+            level: 0,
+        }
+    }
+
+    /// The direct-index range equals a plain filter on version lists with
+    /// generation jumps (`gen << 32 | counter`) and gaps.
+    #[test]
+    fn write_ranges_match_a_filter() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..500 {
+            let mut versions = Vec::new();
+            let mut v = rng.random_range(1..4u64);
+            for _ in 0..rng.random_range(0..30) {
+                versions.push(v);
+                v += match rng.random_range(0..10) {
+                    0 => 1 << 32,
+                    1 => rng.random_range(2..5),
+                    _ => 1,
+                };
+            }
+            let list: Vec<WriteStat> = versions.iter().map(|&v| stat(v)).collect();
+            let first = versions.first().copied().unwrap_or(0);
+            let mut probes: Vec<u64> = versions.clone();
+            probes.extend([0, 1, 2, v, v + 1, (1 << 32) + 1]);
+            for &lo in &probes {
+                for &hi in &probes {
+                    let want: Vec<usize> = (0..list.len())
+                        .filter(|&i| versions[i] > lo && versions[i] <= hi)
+                        .collect();
+                    let got: Vec<usize> = Collector::range(&list, first, lo, hi).collect();
+                    assert_eq!(got, want, "versions {versions:?} range ({lo}, {hi}]");
+                }
+            }
+        }
+    }
 
     #[test]
     fn nearest_rank_by_hand() {

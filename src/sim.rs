@@ -172,8 +172,10 @@ pub fn run(scenario: &Scenario, sink: &mut dyn TraceSink) -> Outcome {
 }
 
 /// Everything the loop keeps per node, together in one place (one cache
-/// line or two) because every event touches several of these fields.
+/// line) because every event touches several of these fields; aligned so
+/// that a node never straddles two lines.
 #[derive(Debug)]
+#[repr(align(64))]
 struct NodeState {
     clock: LocalClock,
     next_round_local: u64,

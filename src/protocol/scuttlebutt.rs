@@ -85,6 +85,8 @@ pub struct Scuttlebutt {
     flow: Option<Flow>,
     peers: Vec<NodeId>,
     scratch: Vec<Delta>,
+    /// Digest buffers of handled messages, reused for new digests.
+    spare: Vec<Vec<u64>>,
 }
 
 impl Scuttlebutt {
@@ -96,6 +98,7 @@ impl Scuttlebutt {
             cfg,
             peers: Vec::new(),
             scratch: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -161,6 +164,21 @@ impl Scuttlebutt {
         out
     }
 
+    /// A copy of `node`'s version vector, in a recycled buffer if one is spare.
+    fn digest_of(&mut self, node: NodeId) -> Vec<u64> {
+        let mut d = self.spare.pop().unwrap_or_default();
+        d.clear();
+        d.extend_from_slice(self.store.version_vector(node));
+        d
+    }
+
+    /// Keeps a handled message's digest buffer for reuse.
+    fn recycle(&mut self, digest: Vec<u64>) {
+        if self.spare.len() < 64 {
+            self.spare.push(digest);
+        }
+    }
+
     fn rate(&self, node: NodeId) -> Option<f64> {
         self.flow.as_ref().map(|f| f.rate(node as usize))
     }
@@ -210,7 +228,7 @@ impl Protocol for Scuttlebutt {
         let mut peers = std::mem::take(&mut self.peers);
         ctx.pick_peers(self.cfg.fanout, &mut peers);
         for &p in &peers {
-            let digest = self.store.version_vector(ctx.node).to_vec();
+            let digest = self.digest_of(ctx.node);
             ctx.send(
                 p,
                 SbMsg::Syn {
@@ -228,7 +246,8 @@ impl Protocol for Scuttlebutt {
                 self.heard(ctx.node, rate);
                 let n = digest.len();
                 let deltas = self.deltas_for(ctx, &digest, n);
-                let mine = self.store.version_vector(ctx.node).to_vec();
+                self.recycle(digest);
+                let mine = self.digest_of(ctx.node);
                 ctx.send(
                     from,
                     SbMsg::Ack {
@@ -242,6 +261,7 @@ impl Protocol for Scuttlebutt {
                 self.heard(ctx.node, rate);
                 self.store.apply(ctx, &deltas, true, |_| {});
                 let back = self.deltas_for(ctx, &digest, 0);
+                self.recycle(digest);
                 ctx.send(from, SbMsg::Ack2 { deltas: back });
             }
             SbMsg::Ack2 { deltas } => self.store.apply(ctx, &deltas, true, |_| {}),
