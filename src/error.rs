@@ -42,13 +42,14 @@ pub enum Error {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     /// A file or directory could not be read or written (fatal for the command).
-    #[error("{path}: {source}")]
+    /// (The OS error is part of the message, not a `source`, so a chain of
+    /// contexts prints it once.)
+    #[error("{path}: {error}")]
     Io {
         /// The path involved.
         path: PathBuf,
         /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A stored artefact (manifest, trace, metrics) is malformed (fatal).
     #[error("{path}: {message}")]
@@ -70,10 +71,10 @@ pub enum Error {
 
 impl Error {
     /// An I/O error on `path`.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+    pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),
-            source,
+            error,
         }
     }
 

@@ -46,8 +46,14 @@ fn scenario_inputs_give_located_errors_or_success() {
             let Ok(text) = std::str::from_utf8(&bytes) else {
                 continue;
             };
-            if let Err(e) = scenario::parse_str(text, format, "f", "f", &[]) {
-                located(text, "f", &e, &path);
+            match scenario::parse_str(text, format, "f", "f", &[]) {
+                Err(e) => located(text, "f", &e, &path),
+                // What a manifest stores loads back to the same scenario.
+                Ok(s) => {
+                    let json = s.canonical_json();
+                    let again = scenario::parse_str(&json, Format::Json, "c", "f", &[]).unwrap();
+                    assert_eq!(again.canonical_json(), json, "{}", path.display());
+                }
             }
         }
     }
@@ -120,4 +126,16 @@ fn a_trace_header_with_impossible_nodes_is_refused() {
         "line 1: a trace of 4294967295 nodes; a scenario has at most 10000000"
     );
     assert_eq!(read_trace(text.as_bytes()).unwrap_err(), e);
+}
+
+/// serde_json's default float parser may be one ULP off: the canonical
+/// JSON of `p_good_to_bad = 0.0218446744073709551616` loaded back as
+/// another float, so a manifest's scenario differed from the run's.
+#[test]
+fn floats_round_trip_through_the_canonical_json() {
+    let text = "duration = \"10s\"\n[nodes]\ncount = 2\n[network]\nburst_loss = { p_good_to_bad = 0.0218446744073709551616, p_bad_to_good = 0.2 }\n";
+    let s = scenario::parse_str(text, Format::Toml, "f.toml", "f", &[]).unwrap();
+    let again = scenario::parse_str(&s.canonical_json(), Format::Json, "c", "f", &[]).unwrap();
+    assert_eq!(again, s);
+    assert_eq!(again.hash(), s.hash());
 }

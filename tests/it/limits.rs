@@ -185,6 +185,7 @@ fn a_full_disk_leaves_no_manifest_and_no_partial_files() {
         assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
         let e = stderr(&o);
         assert!(e.contains("No space left on device"), "{e}");
+        assert_eq!(e.matches("os error").count(), 1, "the OS error once: {e}");
         let mut left: Vec<String> = std::fs::read_dir(&run)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
