@@ -1251,3 +1251,36 @@ fn full_random_phase_table() {
     }
     assert!(failures.is_empty(), "disagreements:\n{}", failures.concat());
 }
+
+/// High-precision random-phase spot checks behind
+/// `SCUTTLESIM_FULL_VALIDATION`: 10,000 simulator seeds against 40,000
+/// reference runs on 200 nodes (the random-phase table's cells share seeds
+/// too). Writes `output/validation/spot-phases.md`.
+#[test]
+fn full_precision_random_phase_spot_checks() {
+    if full_validation_sizes().is_none() {
+        return;
+    }
+    let mut md = String::from(PHASE_HEADER);
+    for (proto, loss) in [
+        (Proto::PushPull, 0.0),
+        (Proto::PushPull, 0.1),
+        (Proto::Scuttlebutt, 0.0),
+        (Proto::Pull, 0.1),
+    ] {
+        let cell = Cell {
+            proto,
+            n: 200,
+            fanout: 1,
+            loss,
+        };
+        let r = phase_row(cell, 10_000, 40_000);
+        let line = phase_line(&r);
+        eprint!("{line}");
+        md.push_str(&line);
+        assert!(r.agrees(), "{line}");
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("output/validation");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("spot-phases.md"), md).unwrap();
+}
