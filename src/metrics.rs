@@ -61,7 +61,7 @@ pub struct Convergence {
     pub max_ns: Option<u64>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct WriteStat {
     version: u64,
     key: u32,
@@ -632,14 +632,7 @@ mod tests {
     fn stat(version: u64) -> WriteStat {
         WriteStat {
             version,
-            key: 0,
-            value: 0,
-            time: 0,
-            timestamp: 0,
-            informed: 0,
-            full_at: None,
-            reached: 0,
-            level: 0,
+            ..WriteStat::default()
         }
     }
 

@@ -251,14 +251,7 @@ mod tests {
     fn write() -> WriteStat {
         WriteStat {
             version: 1,
-            key: 0,
-            value: 0,
-            time: 0,
-            timestamp: 0,
-            informed: 0,
-            full_at: None,
-            reached: 0,
-            level: 0,
+            ..WriteStat::default()
         }
     }
 

@@ -85,21 +85,50 @@ impl Store {
         let mine = self.version_vector(node);
         let len = mine.len().min(digest.len());
         let (mine, digest) = (&mine[..len], &digest[..len]);
-        // Most entries are equal: skip blocks with nothing newer using a
-        // branch-free comparison the compiler vectorises.
-        const BLOCK: usize = 16;
-        let mut start = 0;
-        while start < len {
-            let end = (start + BLOCK).min(len);
-            let newer = mine[start..end]
-                .iter()
-                .zip(&digest[start..end])
-                .fold(false, |any, (&a, &b)| any | (a > b));
-            if newer {
-                self.push_newer(node, mine, digest, start..end, out);
-            }
-            start = end;
+        if self.keys > 1 {
+            self.push_newer(node, mine, digest, 0..len, out);
+            return;
         }
+        // One key per origin: a candidate is an origin whose entry is newer.
+        // Blocks with nothing newer (most, once a cluster has converged) are
+        // skipped with a fixed-width comparison the compiler vectorises;
+        // the rest are appended branch-free.
+        const BLOCK: usize = 16;
+        let full = len / BLOCK * BLOCK;
+        for start in (0..full).step_by(BLOCK) {
+            let a: &[u64; BLOCK] = mine[start..start + BLOCK].try_into().expect("a whole block");
+            let b: &[u64; BLOCK] = digest[start..start + BLOCK].try_into().expect("a whole block");
+            let mut newer = false;
+            for j in 0..BLOCK {
+                newer |= a[j] > b[j];
+            }
+            if newer {
+                Self::append_newer(start, a, b, out);
+            }
+        }
+        Self::append_newer(full, &mine[full..], &digest[full..], out);
+    }
+
+    /// Appends `(origin, 0, have)` for each origin from `first` on whose
+    /// entry in `mine` is newer than in `digest`, without a branch per entry.
+    fn append_newer(first: usize, mine: &[u64], digest: &[u64], out: &mut Vec<Delta>) {
+        let base = out.len();
+        let blank = Delta {
+            origin: 0,
+            key: 0,
+            version: 0,
+        };
+        out.resize(base + mine.len(), blank);
+        let mut k = base;
+        for (i, (&have, &theirs)) in mine.iter().zip(digest).enumerate() {
+            out[k] = Delta {
+                origin: (first + i) as NodeId,
+                key: 0,
+                version: have,
+            };
+            k += usize::from(have > theirs);
+        }
+        out.truncate(k);
     }
 
     fn push_newer(
@@ -113,14 +142,6 @@ impl Store {
         for origin in origins {
             let (have, theirs) = (mine[origin], digest[origin]);
             if have <= theirs {
-                continue;
-            }
-            if self.keys == 1 {
-                out.push(Delta {
-                    origin: origin as NodeId,
-                    key: 0,
-                    version: have,
-                });
                 continue;
             }
             let start = out.len();
