@@ -5,14 +5,19 @@
 use super::{Header, Record, TraceSink};
 use std::io::{self, BufRead, Write};
 
-/// Writes a header line, then one JSON line per record. The first I/O error
-/// is kept (later records are skipped) and returned by [`JsonlWriter::finish`].
+/// Writes a header line, then one JSON line per record. Lines are rendered
+/// into a 64 KiB chunk that goes to `out` whole, so call
+/// [`JsonlWriter::finish`] to write the last one. The first I/O error is
+/// kept (later records are skipped) and returned by `finish`.
 #[derive(Debug)]
 pub struct JsonlWriter<W: Write> {
     out: W,
     error: Option<io::Error>,
-    line: Vec<u8>,
+    chunk: Vec<u8>,
 }
+
+/// Size at which a chunk of rendered lines is handed to the writer.
+const CHUNK: usize = 1 << 16;
 
 impl<W: Write> JsonlWriter<W> {
     /// Starts a trace on `out` with `header`.
@@ -22,15 +27,17 @@ impl<W: Write> JsonlWriter<W> {
         Ok(JsonlWriter {
             out,
             error: None,
-            line: Vec::with_capacity(256),
+            chunk: Vec::with_capacity(CHUNK + 4096),
         })
     }
 
-    /// Flushes and returns the writer, or the first error met.
+    /// Writes the last chunk, flushes and returns the writer, or the first
+    /// error met.
     pub fn finish(mut self) -> io::Result<W> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
+        self.out.write_all(&self.chunk)?;
         self.out.flush()?;
         Ok(self.out)
     }
@@ -41,11 +48,13 @@ impl<W: Write> TraceSink for JsonlWriter<W> {
         if self.error.is_some() {
             return;
         }
-        self.line.clear();
-        super::line::write_record(&mut self.line, record);
-        self.line.push(b'\n');
-        if let Err(e) = self.out.write_all(&self.line) {
-            self.error = Some(e);
+        super::line::write_record(&mut self.chunk, record);
+        self.chunk.push(b'\n');
+        if self.chunk.len() >= CHUNK {
+            if let Err(e) = self.out.write_all(&self.chunk) {
+                self.error = Some(e);
+            }
+            self.chunk.clear();
         }
     }
 }
