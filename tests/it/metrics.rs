@@ -308,6 +308,66 @@ fn node_series_and_split_in_small_buckets_by_hand() {
     assert!(!report.dir.join("metrics").join(report::BANDWIDTH_NODES_TIME).exists());
 }
 
+/// The split of every protocol, from the size model (README): a 32-byte
+/// header is other; anti-entropy and rumor messages carry no digest, their
+/// entries are deltas (24 bytes with 8-byte values); a `request` is a bare
+/// header; rumor feedback (a header and a byte per update) and pings (a
+/// header and 8 bytes) are all other.
+#[test]
+fn every_protocol_splits_its_bytes() {
+    for protocol in ["push", "pull", "push-pull", "rumor", "ping"] {
+        let s = scenario(&format!(
+            r#"
+            name = "{protocol}"
+            duration = "10s"
+            [nodes]
+            count = 8
+            [gossip]
+            protocol = "{protocol}"
+            fanout = 2
+            {}
+            [output]
+            charts = []
+            "#,
+            if protocol == "ping" {
+                ""
+            } else {
+                "[workload]\nwrites = { process = \"poisson\", mean_interval = \"1s\" }"
+            }
+        ));
+        let dir = temp_dir(&format!("metrics-split-{protocol}"));
+        let report = output::execute(&s, &dir).unwrap();
+        let bw = table(&report.dir, report::BANDWIDTH);
+        let mut seen: BTreeMap<String, [u64; 5]> = BTreeMap::new();
+        for r in rows(&bw) {
+            let v: [u64; 5] =
+                ["messages", "bytes", "digest_bytes", "delta_bytes", "other_bytes"].map(|c| r[c].parse().unwrap());
+            let sum = seen.entry(r["kind"].to_string()).or_default();
+            for (a, b) in sum.iter_mut().zip(v) {
+                *a += b;
+            }
+        }
+        for (kind, [m, bytes, digest, delta, other]) in &seen {
+            assert!(*m > 0, "{protocol}: no {kind} sent");
+            assert_eq!(digest + delta + other, *bytes, "{protocol} {kind}");
+            assert_eq!(*digest, 0, "{protocol} {kind}: no digests");
+            match kind.as_str() {
+                "state" | "reply" | "rumor" => {
+                    assert_eq!(*other, 32 * m, "{protocol} {kind}: headers");
+                    assert!(*delta > 0 && delta % 24 == 0, "{protocol} {kind}: {delta} delta bytes");
+                }
+                "request" => assert_eq!((*delta, *other), (0, 32 * m), "{protocol} request"),
+                "feedback" => {
+                    assert_eq!(*delta, 0, "feedback carries no deltas");
+                    assert!(*other > 32 * m, "headers and a byte per update");
+                }
+                "ping" => assert_eq!((*delta, *other), (0, 40 * m), "ping"),
+                k => panic!("{protocol}: unexpected kind {k}"),
+            }
+        }
+    }
+}
+
 /// Two nodes, aligned rounds, write at 100 ms (tests/it/hand.rs): the writer
 /// alone is half the cluster at once; the other node holds it at I + 2L.
 #[test]
