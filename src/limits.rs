@@ -167,7 +167,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
         mul(&[buckets, per_bucket]),
         format!("{buckets} samples × {per_bucket} B"),
     ));
-    if s.output.node_series(s.nodes.count) {
+    if s.output.node_series(s.nodes.count, s.duration) {
         parts.push((
             "per-node time series",
             mul(&[n, buckets, KINDS, 32]),

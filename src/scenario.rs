@@ -657,9 +657,9 @@ pub struct Output {
     #[serde(default = "default_charts")]
     pub charts: Vec<ChartKind>,
     /// Write `metrics/bandwidth_nodes_time.csv`, every node's traffic per
-    /// kind in every `sample_interval` bucket; omitted: when the run has at
-    /// most [`NODE_SERIES_AUTO_NODES`] nodes (the file grows with nodes ×
-    /// buckets).
+    /// kind in every `sample_interval` bucket; omitted: when nodes × buckets
+    /// is at most [`NODE_SERIES_AUTO_CELLS`] (the file and the memory that
+    /// keeps it grow with nodes × buckets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth_nodes_time: Option<bool>,
     /// What the space-time diagram draws (`[output.spacetime]`): a node
@@ -668,15 +668,22 @@ pub struct Output {
     pub spacetime: SpacetimeView,
 }
 
-/// Runs with at most this many nodes write `bandwidth_nodes_time.csv`
-/// unless `output.bandwidth_nodes_time = false`.
-pub const NODE_SERIES_AUTO_NODES: u32 = 64;
+/// Runs with at most this many (node, bucket) cells write
+/// `bandwidth_nodes_time.csv` unless `output.bandwidth_nodes_time = false`:
+/// at most 300,000 rows (three kinds), about 12 MB, e.g. 64 nodes for 26
+/// minutes or 1,000 nodes for 100 s in 1 s buckets.
+pub const NODE_SERIES_AUTO_CELLS: u64 = 100_000;
 
 impl Output {
-    /// Whether a run of `nodes` nodes writes `bandwidth_nodes_time.csv`.
-    pub fn node_series(&self, nodes: u32) -> bool {
-        self.bandwidth_nodes_time
-            .unwrap_or(nodes <= NODE_SERIES_AUTO_NODES)
+    /// Whether a run of `nodes` nodes lasting `duration` writes
+    /// `bandwidth_nodes_time.csv`: as `bandwidth_nodes_time` says, else when
+    /// `nodes × (duration / sample_interval + 1)` is at most
+    /// [`NODE_SERIES_AUTO_CELLS`].
+    pub fn node_series(&self, nodes: u32, duration: SimDuration) -> bool {
+        self.bandwidth_nodes_time.unwrap_or_else(|| {
+            let buckets = (duration.0 / self.sample_interval.0.max(1)).saturating_add(1);
+            (nodes as u64).saturating_mul(buckets) <= NODE_SERIES_AUTO_CELLS
+        })
     }
 }
 

@@ -233,7 +233,7 @@ where
         if s.output.staleness {
             metrics = metrics.with_staleness(s.workload.key_count());
         }
-        if s.output.node_series(n) {
+        if s.output.node_series(n, s.duration) {
             metrics = metrics.with_node_series();
         }
         let mut sim = Sim {
