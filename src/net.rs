@@ -455,6 +455,13 @@ mod tests {
         let big = m.parts(1, 1 << 30, 0);
         assert_eq!((big.other, big.digest, big.total()), (32, 12, u32::MAX));
         assert_eq!(m.message(1, 1 << 30), u32::MAX);
-        assert_eq!(SizeParts::other(7), SizeParts { digest: 0, delta: 0, other: 7 });
+        assert_eq!(
+            SizeParts::other(7),
+            SizeParts {
+                digest: 0,
+                delta: 0,
+                other: 7
+            }
+        );
     }
 }

@@ -140,9 +140,21 @@ pub fn spacetime_view(scenario: &Scenario, cli: &SpacetimeView) -> Result<Resolv
     };
     let scenario_names = ViewFields::SCENARIO;
     let fields = ViewFields {
-        nodes: if cli.nodes.is_some() { "--nodes" } else { scenario_names.nodes },
-        from: if cli.from.is_some() { "--from" } else { scenario_names.from },
-        to: if cli.to.is_some() { "--to" } else { scenario_names.to },
+        nodes: if cli.nodes.is_some() {
+            "--nodes"
+        } else {
+            scenario_names.nodes
+        },
+        from: if cli.from.is_some() {
+            "--from"
+        } else {
+            scenario_names.from
+        },
+        to: if cli.to.is_some() {
+            "--to"
+        } else {
+            scenario_names.to
+        },
     };
     merged
         .resolve(&scenario.nodes, scenario.duration, fields)
@@ -304,7 +316,11 @@ fn bandwidth_input(src: &dyn Source) -> Result<BandwidthData> {
             .collect::<Result<Vec<_>>>()?;
         for i in 0..t.rows.len() {
             let span_s = secs(end[i].saturating_sub(start[i])).max(1e-9);
-            add.push((0..PARTS.len()).map(|p| (p, cols[p][i] as f64 / span_s)).collect());
+            add.push(
+                (0..PARTS.len())
+                    .map(|p| (p, cols[p][i] as f64 / span_s))
+                    .collect(),
+            );
         }
     } else {
         let rate = t.required::<f64>("bytes_per_s")?;

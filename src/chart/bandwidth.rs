@@ -165,7 +165,11 @@ impl Figure for Fig<'_> {
         let (w, _) = body.dim_in_pixel();
         let (left, right) = body.split_horizontally(w as i32 * 60 / 100);
         let right = right.margin(0, 0, t.px(24.0), 0);
-        let by = if d.by.is_empty() { "message kind" } else { d.by.as_str() };
+        let by = if d.by.is_empty() {
+            "message kind"
+        } else {
+            d.by.as_str()
+        };
         let caption = format!("(a) rate by {by}");
 
         // (a) stacked rates over time.

@@ -334,7 +334,10 @@ impl Figure for Fig<'_> {
                 },
             ));
         }
-        if d.faults.iter().any(|f| matches!(f, SpacetimeFault::ClockStep { .. })) {
+        if d.faults
+            .iter()
+            .any(|f| matches!(f, SpacetimeFault::ClockStep { .. }))
+        {
             legend.push(LegendEntry::new(
                 "clock step",
                 Mark::Marker {
@@ -363,7 +366,8 @@ impl Figure for Fig<'_> {
                     .filter(|m| m.recv_s.is_none() && m.send_s.usable())
                     .map(|m| m.send_s * MS + drop_ms / 2.0);
                 let hi = span(drops).map_or(hi, |(_, h)| hi.max(h));
-                let (lo, hi) = span(fault_times.map(|t| t * MS)).map_or((lo, hi), |(a, b)| (lo.min(a), hi.max(b)));
+                let (lo, hi) =
+                    span(fault_times.map(|t| t * MS)).map_or((lo, hi), |(a, b)| (lo.min(a), hi.max(b)));
                 let pad = ((hi - lo) * 0.04).max(1.0);
                 (if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad }, hi + pad)
             }
@@ -431,7 +435,10 @@ impl Figure for Fig<'_> {
                 }
             }
             for (a, b) in union {
-                root.draw(&Rectangle::new([(a, lanes_bottom), (b, ypix.end)], t.fill(color, alpha)))?;
+                root.draw(&Rectangle::new(
+                    [(a, lanes_bottom), (b, ypix.end)],
+                    t.fill(color, alpha),
+                ))?;
             }
         }
         let font = t.small_font();
@@ -474,7 +481,10 @@ impl Figure for Fig<'_> {
             }
             let (_, y) = chart.backend_coord(&(x.0, self.y(node)));
             let (x0, x1) = (xp(from_s), xp(to_s).max(xp(from_s) + 1));
-            root.draw(&Rectangle::new([(x0, y - half), (x1, y + half)], t.fill(GREY, DOWN_ALPHA)))?;
+            root.draw(&Rectangle::new(
+                [(x0, y - half), (x1, y + half)],
+                t.fill(GREY, DOWN_ALPHA),
+            ))?;
             for (s, edge) in [(from_s, x0), (to_s, x1)] {
                 if (x.0..=x.1).contains(&(s * MS)) {
                     root.draw(&PathElement::new(

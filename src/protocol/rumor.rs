@@ -105,11 +105,9 @@ impl Protocol for RumorMongering {
     fn size_parts(&self, msg: &RumorMsg) -> SizeParts {
         match msg {
             RumorMsg::Rumor { deltas } => self.sizes.parts(0, deltas.len(), 0),
-            RumorMsg::Feedback { known, .. } => SizeParts::saturating(
-                self.sizes.header as u64 + known.len() as u64,
-                0,
-                0,
-            ),
+            RumorMsg::Feedback { known, .. } => {
+                SizeParts::saturating(self.sizes.header as u64 + known.len() as u64, 0, 0)
+            }
         }
     }
 

@@ -25,7 +25,9 @@
 //! all), degradations until their end, a crashed node is down until it
 //! restarts; anything still in force is drawn to the end of the diagram.
 
-use crate::chart::{SpacetimeData, SpacetimeEvent, SpacetimeFault, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES};
+use crate::chart::{
+    SpacetimeData, SpacetimeEvent, SpacetimeFault, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES,
+};
 use crate::faults::{Action, Planned};
 use crate::scenario::ResolvedView;
 use crate::trace::Record;
@@ -503,7 +505,10 @@ mod tests {
             to_ns: Some(75),
         };
         let d = build(4, &records, &view, &plan, 80).data;
-        assert_eq!((d.nodes, d.names.clone()), (2, vec!["n1".to_string(), "n3".to_string()]));
+        assert_eq!(
+            (d.nodes, d.names.clone()),
+            (2, vec!["n1".to_string(), "n3".to_string()])
+        );
         assert_eq!(d.messages.len(), 1);
         let m = &d.messages[0];
         assert_eq!((m.from, m.to, m.send_s, m.recv_s), (0, 1, 30e-9, Some(40e-9)));

@@ -352,7 +352,10 @@ fn validate_output(s: &Scenario) -> Result<(), Invalid> {
                 "the staleness chart needs staleness samples: set output.staleness = true",
             );
         }
-        if *c == ChartKind::Spacetime && o.spacetime.nodes.is_none() && s.nodes.count > crate::chart::MAX_NODES as u32 {
+        if *c == ChartKind::Spacetime
+            && o.spacetime.nodes.is_none()
+            && s.nodes.count > crate::chart::MAX_NODES as u32
+        {
             return bad(
                 &field,
                 format!(

@@ -170,7 +170,10 @@ fn every_chart_renders_from_a_small_run_and_chart_reproduces_it() {
     );
     let labels = texts(&svg);
     for l in ["message part", "other", "digest", "delta", "total"] {
-        assert!(labels.iter().any(|t| t == l), "bandwidth.svg lacks the text {l:?}");
+        assert!(
+            labels.iter().any(|t| t == l),
+            "bandwidth.svg lacks the text {l:?}"
+        );
     }
     assert!(!labels.iter().any(|t| t == "syn"), "stacked by part, not by kind");
     assert!(count(&svg, "polygon") >= 3, "one stacked area per part");
@@ -349,7 +352,12 @@ fn spacetime_subset_window_and_faults() {
     for r in &records {
         match r {
             scuttlesim::trace::Record::Send {
-                t, id, from, to, kind, ..
+                t,
+                id,
+                from,
+                to,
+                kind,
+                ..
             } => {
                 if inside(*t) && chosen(*from) && chosen(*to) {
                     sent.insert(*id, kind.to_string());
@@ -371,7 +379,10 @@ fn spacetime_subset_window_and_faults() {
             _ => {}
         }
     }
-    assert!(arrows > 10 && outside > 10, "{arrows} arrows, {outside} other messages");
+    assert!(
+        arrows > 10 && outside > 10,
+        "{arrows} arrows, {outside} other messages"
+    );
     assert_eq!(triangles(&svg), arrows + kinds.len());
 
     // `chart` draws the same diagram from the stored trace...
@@ -403,7 +414,16 @@ fn spacetime_subset_window_and_faults() {
     assert!(!other.contains("partition") && !other.contains("node down"));
     // The whole run: every node, every fault (node 0's crash too).
     ok(&scuttlesim(
-        &["chart", "o/faulty/7", "--only", "spacetime", "--nodes", "left,right", "--from", "0s"],
+        &[
+            "chart",
+            "o/faulty/7",
+            "--only",
+            "spacetime",
+            "--nodes",
+            "left,right",
+            "--from",
+            "0s",
+        ],
         &dir,
     ));
     let all = std::fs::read_to_string(run.join("charts/spacetime.svg")).unwrap();
@@ -419,12 +439,27 @@ fn bad_spacetime_views_fail_clearly() {
     std::fs::write(dir.join("faulty.toml"), FAULTY).unwrap();
     ok(&scuttlesim(&["run", "faulty.toml", "--out", "o"], &dir));
     for (args, needles) in [
-        (vec!["--nodes", "0,9"], vec!["--nodes", "node 9 does not exist", "0..5"]),
+        (
+            vec!["--nodes", "0,9"],
+            vec!["--nodes", "node 9 does not exist", "0..5"],
+        ),
         (vec!["--nodes", "0,,1"], vec!["--nodes", "empty entry"]),
-        (vec!["--nodes", "mars"], vec!["--nodes", "group \"mars\" does not exist", "left, right"]),
-        (vec!["--nodes", "1;2"], vec!["--nodes", "neither a node id nor a group name"]),
-        (vec!["--from", "7s"], vec!["--from", "7s is not before the end of the run (6s)"]),
-        (vec!["--from", "3s", "--to", "2s"], vec!["--to", "2s is not after the start of the window (3s)"]),
+        (
+            vec!["--nodes", "mars"],
+            vec!["--nodes", "group \"mars\" does not exist", "left, right"],
+        ),
+        (
+            vec!["--nodes", "1;2"],
+            vec!["--nodes", "neither a node id nor a group name"],
+        ),
+        (
+            vec!["--from", "7s"],
+            vec!["--from", "7s is not before the end of the run (6s)"],
+        ),
+        (
+            vec!["--from", "3s", "--to", "2s"],
+            vec!["--to", "2s is not after the start of the window (3s)"],
+        ),
         (vec!["--to", "9s"], vec!["--to", "after the end of the run (6s)"]),
         (vec!["--from", "soon"], vec!["--from", "soon"]),
     ] {
@@ -439,17 +474,32 @@ fn bad_spacetime_views_fail_clearly() {
         assert!(!err.contains("panicked"), "{err}");
     }
     // The options only concern the space-time diagram.
-    let out = scuttlesim(&["chart", "o/faulty/7", "--only", "bandwidth", "--nodes", "1"], &dir);
+    let out = scuttlesim(
+        &["chart", "o/faulty/7", "--only", "bandwidth", "--nodes", "1"],
+        &dir,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("add --only spacetime"));
 
     // The same checks in a scenario, with the field's path.
     let base = "duration = \"10s\"\n[nodes]\ncount = 4\n[output]\ntrace = \"full\"\n";
     for (view, needles) in [
-        ("spacetime = { nodes = [7] }", vec!["output.spacetime.nodes", "node 7 does not exist"]),
-        ("spacetime = { nodes = [] }", vec!["output.spacetime.nodes", "at least one"]),
-        ("spacetime = { from = \"10s\" }", vec!["output.spacetime.from", "not before the end"]),
-        ("spacetime = { from = \"2s\", to = \"1s\" }", vec!["output.spacetime.to", "not after"]),
+        (
+            "spacetime = { nodes = [7] }",
+            vec!["output.spacetime.nodes", "node 7 does not exist"],
+        ),
+        (
+            "spacetime = { nodes = [] }",
+            vec!["output.spacetime.nodes", "at least one"],
+        ),
+        (
+            "spacetime = { from = \"10s\" }",
+            vec!["output.spacetime.from", "not before the end"],
+        ),
+        (
+            "spacetime = { from = \"2s\", to = \"1s\" }",
+            vec!["output.spacetime.to", "not after"],
+        ),
         ("spacetime = { node = [1] }", vec!["node"]),
     ] {
         let e = scenario_error(&format!("{base}{view}"));
@@ -458,13 +508,17 @@ fn bad_spacetime_views_fail_clearly() {
         }
     }
     // A large run may draw a chosen subset, at most 32 nodes.
-    let big = "duration = \"10s\"\n[nodes]\ncount = 40\n[output]\ntrace = \"full\"\ncharts = [\"spacetime\"]\n";
+    let big =
+        "duration = \"10s\"\n[nodes]\ncount = 40\n[output]\ntrace = \"full\"\ncharts = [\"spacetime\"]\n";
     crate::support::scenario(&format!("{big}spacetime = {{ nodes = [0, 39] }}"));
     let e = scenario_error(&format!(
         "{big}spacetime = {{ nodes = [{}] }}",
         (0..33).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
     ));
-    assert!(e.contains("output.spacetime.nodes") && e.contains("names 33 nodes"), "{e}");
+    assert!(
+        e.contains("output.spacetime.nodes") && e.contains("names 33 nodes"),
+        "{e}"
+    );
 }
 
 /// Metrics written before bandwidth was split by message part (no
@@ -474,7 +528,14 @@ fn bandwidth_of_older_metrics_stacks_by_kind() {
     let dir = temp_dir("charts-old-bandwidth");
     std::fs::write(dir.join("small.toml"), SMALL).unwrap();
     ok(&scuttlesim(
-        &["run", "small.toml", "--out", "o", "--set", "output.charts=[\"bandwidth\"]"],
+        &[
+            "run",
+            "small.toml",
+            "--out",
+            "o",
+            "--set",
+            "output.charts=[\"bandwidth\"]",
+        ],
         &dir,
     ));
     let run = dir.join("o/small/3");

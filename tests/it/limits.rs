@@ -73,9 +73,8 @@ fn huge_scenarios_are_refused_before_they_allocate() {
     on.output.bandwidth_nodes_time = Some(true);
     assert_eq!(per_node(&on), Some(2 * 1_000_001 * 3 * 32));
     // 100,000 cells exactly is kept by default, one more bucket is not.
-    let edge = |nodes: u32, secs: u32| {
-        scenario(&format!("duration = \"{secs}s\"\n[nodes]\ncount = {nodes}\n"))
-    };
+    let edge =
+        |nodes: u32, secs: u32| scenario(&format!("duration = \"{secs}s\"\n[nodes]\ncount = {nodes}\n"));
     assert_eq!(per_node(&edge(1000, 99)), Some(1000 * 100 * 3 * 32));
     assert_eq!(per_node(&edge(1000, 100)), None);
     let mut off = edge(2, 10);

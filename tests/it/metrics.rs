@@ -157,12 +157,78 @@ fn byte_counts_by_hand() {
         })
         .collect();
     let expected: Vec<[&str; 10]> = vec![
-        ["0", "1000000000", "syn", "0", "0", "0.000", "0.000", "0", "0", "0"],
-        ["0", "1000000000", "ack", "0", "0", "0.000", "0.000", "0", "0", "0"],
-        ["0", "1000000000", "ack2", "0", "0", "0.000", "0.000", "0", "0", "0"],
-        ["1000000000", "1500000000", "syn", "6", "408", "12.000", "816.000", "216", "0", "192"],
-        ["1000000000", "1500000000", "ack", "4", "296", "8.000", "592.000", "144", "24", "128"],
-        ["1000000000", "1500000000", "ack2", "4", "176", "8.000", "352.000", "0", "48", "128"],
+        [
+            "0",
+            "1000000000",
+            "syn",
+            "0",
+            "0",
+            "0.000",
+            "0.000",
+            "0",
+            "0",
+            "0",
+        ],
+        [
+            "0",
+            "1000000000",
+            "ack",
+            "0",
+            "0",
+            "0.000",
+            "0.000",
+            "0",
+            "0",
+            "0",
+        ],
+        [
+            "0",
+            "1000000000",
+            "ack2",
+            "0",
+            "0",
+            "0.000",
+            "0.000",
+            "0",
+            "0",
+            "0",
+        ],
+        [
+            "1000000000",
+            "1500000000",
+            "syn",
+            "6",
+            "408",
+            "12.000",
+            "816.000",
+            "216",
+            "0",
+            "192",
+        ],
+        [
+            "1000000000",
+            "1500000000",
+            "ack",
+            "4",
+            "296",
+            "8.000",
+            "592.000",
+            "144",
+            "24",
+            "128",
+        ],
+        [
+            "1000000000",
+            "1500000000",
+            "ack2",
+            "4",
+            "176",
+            "8.000",
+            "352.000",
+            "0",
+            "48",
+            "128",
+        ],
     ];
     assert_eq!(got, expected);
 
@@ -235,7 +301,16 @@ fn node_series_and_split_in_small_buckets_by_hand() {
     let series_table = table(&report.dir, report::BANDWIDTH_NODES_TIME);
     assert_eq!(
         series_table.columns,
-        ["start_ns", "end_ns", "node", "kind", "sent", "bytes_sent", "received", "bytes_received"]
+        [
+            "start_ns",
+            "end_ns",
+            "node",
+            "kind",
+            "sent",
+            "bytes_sent",
+            "received",
+            "bytes_received"
+        ]
     );
     let got: Vec<String> = rows(&series_table)
         .iter()
@@ -305,7 +380,11 @@ fn node_series_and_split_in_small_buckets_by_hand() {
     // Asked off, the file is not written (and a rerun removes it).
     s.output.bandwidth_nodes_time = Some(false);
     let report = output::execute(&s, &dir).unwrap();
-    assert!(!report.dir.join("metrics").join(report::BANDWIDTH_NODES_TIME).exists());
+    assert!(!report
+        .dir
+        .join("metrics")
+        .join(report::BANDWIDTH_NODES_TIME)
+        .exists());
 }
 
 /// The split of every protocol, from the size model (README): a 32-byte
@@ -340,8 +419,8 @@ fn every_protocol_splits_its_bytes() {
         let bw = table(&report.dir, report::BANDWIDTH);
         let mut seen: BTreeMap<String, [u64; 5]> = BTreeMap::new();
         for r in rows(&bw) {
-            let v: [u64; 5] =
-                ["messages", "bytes", "digest_bytes", "delta_bytes", "other_bytes"].map(|c| r[c].parse().unwrap());
+            let v: [u64; 5] = ["messages", "bytes", "digest_bytes", "delta_bytes", "other_bytes"]
+                .map(|c| r[c].parse().unwrap());
             let sum = seen.entry(r["kind"].to_string()).or_default();
             for (a, b) in sum.iter_mut().zip(v) {
                 *a += b;
@@ -354,7 +433,10 @@ fn every_protocol_splits_its_bytes() {
             match kind.as_str() {
                 "state" | "reply" | "rumor" => {
                     assert_eq!(*other, 32 * m, "{protocol} {kind}: headers");
-                    assert!(*delta > 0 && delta % 24 == 0, "{protocol} {kind}: {delta} delta bytes");
+                    assert!(
+                        *delta > 0 && delta % 24 == 0,
+                        "{protocol} {kind}: {delta} delta bytes"
+                    );
                 }
                 "request" => assert_eq!((*delta, *other), (0, 32 * m), "{protocol} request"),
                 "feedback" => {
@@ -475,7 +557,8 @@ fn bandwidth_adds_up_to_the_trace() {
     for r in rows(&bw) {
         let start: u64 = r["start_ns"].parse().unwrap();
         let [m, b, digest, delta, other]: [u64; 5] =
-            ["messages", "bytes", "digest_bytes", "delta_bytes", "other_bytes"].map(|c| r[c].parse().unwrap());
+            ["messages", "bytes", "digest_bytes", "delta_bytes", "other_bytes"]
+                .map(|c| r[c].parse().unwrap());
         let want = buckets
             .get(&(r["kind"].to_string(), start / width))
             .copied()
@@ -513,14 +596,22 @@ fn bandwidth_adds_up_to_the_trace() {
     for r in rows(&series) {
         let start: u64 = r["start_ns"].parse().unwrap();
         assert_eq!(start % width, 0);
-        let key = (start / width, r["node"].parse::<u32>().unwrap(), r["kind"].to_string());
-        let got: [u64; 4] = ["sent", "bytes_sent", "received", "bytes_received"].map(|c| r[c].parse().unwrap());
+        let key = (
+            start / width,
+            r["node"].parse::<u32>().unwrap(),
+            r["kind"].to_string(),
+        );
+        let got: [u64; 4] =
+            ["sent", "bytes_sent", "received", "bytes_received"].map(|c| r[c].parse().unwrap());
         assert_ne!(got, [0; 4], "no empty rows");
         let sums = per_node_sums.entry((key.1, key.2.clone())).or_default();
         for (s, g) in sums.iter_mut().zip(got) {
             *s += g;
         }
-        assert!(from_file.insert(key, got).is_none(), "one row per bucket, node and kind");
+        assert!(
+            from_file.insert(key, got).is_none(),
+            "one row per bucket, node and kind"
+        );
     }
     assert_eq!(from_file, cells);
     // Summed over time, the series gives bandwidth_nodes.csv's totals.
