@@ -44,7 +44,8 @@ pub use convergence::{convergence, CdfSeries, ConvergenceData};
 pub use field::{metric_vs_field, FieldLine, FieldPoint, MetricVsFieldData};
 pub use informed::{informed, AnalyticCurve, InformedData};
 pub use spacetime::{
-    spacetime, SpacetimeData, SpacetimeEvent, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES, MAX_NODES,
+    spacetime, SpacetimeData, SpacetimeEvent, SpacetimeFault, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES,
+    MAX_NODES,
 };
 pub use staleness::{staleness, StalenessData};
 pub use staleness_lines::{staleness_lines, StalenessLine, StalenessLinesData};

@@ -24,8 +24,9 @@
 //!   ([`shrink`]) and read or exported ([`export`]).
 //! - **Metrics and charts** ([`report`], [`render`]): every run's numbers as
 //!   CSV (`metrics/`: per-write spread, informed fraction, bandwidth over
-//!   time and per node, staleness, lost writes), and its charts drawn from
-//!   those files ([`chart`]), so `scuttlesim chart` redraws them exactly.
+//!   time and per node split into digest, delta and other bytes, staleness,
+//!   lost writes), and its charts drawn from those files ([`chart`]), so
+//!   `scuttlesim chart` redraws them exactly.
 //!
 //! ## Determinism
 //! Same binary + same scenario + same seed = the same records, byte for byte.

@@ -18,7 +18,8 @@
 //! | write clocks (shared keys) | `writes × nodes × 8` |
 //! | staleness sampling | `nodes × nodes × 8` |
 //! | writes | `writes × (96 + 8 × min(nodes, 100))` (the write log, metrics and their spread levels, checks) |
-//! | time series | `(duration / sample_interval + 1) × 3 kinds × 16` (traffic buckets), `+ × 48` with staleness |
+//! | time series | `(duration / sample_interval + 1) × 3 kinds × 40` (traffic buckets), `+ × 48` with staleness |
+//! | per-node time series (`bandwidth_nodes_time.csv`) | `nodes × (duration / sample_interval + 1) × 3 kinds × 32` |
 //! | per node | `nodes × 512` (clocks, random streams, queues, counters) |
 //! | cuts and degradations | `faults × nodes` |
 //! | fixed | 32 MiB (the program, trace and digest buffers) |
@@ -160,12 +161,19 @@ pub fn estimate(s: &Scenario) -> Estimate {
         format!("{writes} expected writes × {per_write} B"),
     ));
     let buckets = (s.duration.0 / s.output.sample_interval.0.max(1)).saturating_add(1);
-    let per_bucket = KINDS * 16 + if s.output.staleness { 48 } else { 0 };
+    let per_bucket = KINDS * 40 + if s.output.staleness { 48 } else { 0 };
     parts.push((
         "time series",
         mul(&[buckets, per_bucket]),
         format!("{buckets} samples × {per_bucket} B"),
     ));
+    if s.output.node_series(s.nodes.count, s.duration) {
+        parts.push((
+            "per-node time series",
+            mul(&[n, buckets, KINDS, 32]),
+            format!("{n} nodes × {buckets} samples × {KINDS} kinds × 32 B"),
+        ));
+    }
     parts.push((
         "per node",
         mul(&[n, PER_NODE_BYTES]),

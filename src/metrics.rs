@@ -14,10 +14,11 @@ mod series;
 mod spread;
 mod staleness;
 
-pub use series::{BucketTraffic, NodeTraffic};
+pub use series::{BucketTraffic, NodeBucket, NodeTraffic};
 pub use spread::{level_nodes, InformedPoint, WriteRow, MAX_LEVELS, THRESHOLDS_PERCENT};
 pub use staleness::StalenessSample;
 
+use crate::net::SizeParts;
 use crate::node::Replica;
 use crate::protocol::merge::{self, Entry};
 use crate::scenario::MergePolicy;
@@ -165,6 +166,13 @@ impl Collector {
     /// Buckets traffic over time by `width_ns` (default 1 s); see [`Collector::traffic`].
     pub fn with_sample_interval(mut self, width_ns: u64) -> Collector {
         self.traffic.set_width(width_ns);
+        self
+    }
+
+    /// Also keeps every node's traffic per kind in every bucket (see
+    /// [`Collector::node_bucket`]): memory grows with nodes × buckets × kinds.
+    pub fn with_node_series(mut self) -> Collector {
+        self.traffic.keep_node_series();
         self
     }
 
@@ -361,9 +369,11 @@ impl Collector {
                 k.sent += 1;
                 k.bytes_sent += *bytes as u64;
             }
-            Record::Receive { to, kind, bytes, .. } => {
+            Record::Receive {
+                t, to, kind, bytes, ..
+            } => {
                 let i = self.kind_index(kind);
-                self.traffic.received(i, *to, *bytes);
+                self.traffic.received(i, *to, *t, *bytes);
                 let k = &mut self.kinds[i];
                 k.delivered += 1;
                 k.bytes_delivered += *bytes as u64;
@@ -379,6 +389,16 @@ impl Collector {
             Record::Defer { .. } => self.deferred += 1,
             Record::Clock { .. } => {}
         }
+    }
+
+    /// Takes into account how the bytes of a message divide: `parts` of a
+    /// message of `kind` sent by `from` at `t`. The trace's `send` record
+    /// carries only the total, so the run loop reports the split of every
+    /// send here, next to the record ([`crate::node::Protocol::size_parts`]);
+    /// a collector fed records alone counts no part.
+    pub fn observe_parts(&mut self, kind: &str, from: u32, t: u64, parts: SizeParts) {
+        let i = self.kind_index(kind);
+        self.traffic.parts(i, from, t, parts);
     }
 
     /// Writes not yet held by every node.
@@ -575,13 +595,19 @@ impl Collector {
         self.traffic.width_ns()
     }
 
-    /// Traffic sent per kind (protocol order) in each bucket, from time 0
-    /// until the run's end `end_ns` (through the bucket starting at `end_ns`
-    /// only if something was sent at that instant).
-    pub fn traffic(&self, end_ns: u64) -> Vec<(String, Vec<BucketTraffic>)> {
-        let count = (end_ns.div_ceil(self.traffic.width_ns()) as usize)
+    /// Traffic buckets of a run that ended at `end_ns`: from time 0 until
+    /// the end (through the bucket starting at `end_ns` only if a message
+    /// was sent or received at that instant); at least one.
+    pub fn bucket_count(&self, end_ns: u64) -> usize {
+        (end_ns.div_ceil(self.traffic.width_ns()) as usize)
             .max(self.traffic.recorded())
-            .max(1);
+            .max(1)
+    }
+
+    /// Traffic sent per kind (protocol order) in each of the
+    /// [`Collector::bucket_count`] buckets of a run that ended at `end_ns`.
+    pub fn traffic(&self, end_ns: u64) -> Vec<(String, Vec<BucketTraffic>)> {
+        let count = self.bucket_count(end_ns);
         self.kinds
             .iter()
             .enumerate()
@@ -596,6 +622,18 @@ impl Collector {
             .enumerate()
             .map(|(i, k)| (k.kind.clone(), self.traffic.per_node(i)))
             .collect()
+    }
+
+    /// Whether every node's traffic per bucket is kept ([`Collector::with_node_series`]).
+    pub fn keeps_node_series(&self) -> bool {
+        self.traffic.keeps_node_series()
+    }
+
+    /// Node `node`'s traffic of kind `kind` (an index into
+    /// [`Collector::kinds`]) in bucket `bucket`; zero when nothing happened
+    /// or the series is not kept.
+    pub fn node_bucket(&self, kind: usize, node: u32, bucket: usize) -> NodeBucket {
+        self.traffic.node_bucket(kind, node, bucket)
     }
 
     /// The convergence distribution.

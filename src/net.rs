@@ -286,10 +286,61 @@ impl SizeModel {
 
     /// Size of a message with `digest` digest entries and `deltas` delta entries.
     pub fn message(&self, digest: usize, deltas: usize) -> u32 {
-        let total = self.header as u64
-            + self.digest_entry as u64 * digest as u64
-            + (self.delta_entry + self.value) as u64 * deltas as u64;
-        total.min(u32::MAX as u64) as u32
+        self.parts(digest, deltas, 0).total()
+    }
+
+    /// The parts of a message with `digest` digest entries, `deltas` delta
+    /// entries and `extra` bytes of other fields besides the header (e.g. a
+    /// flow-control rate); they sum to [`SizeModel::message`] plus `extra`.
+    pub fn parts(&self, digest: usize, deltas: usize, extra: u32) -> SizeParts {
+        SizeParts::saturating(
+            self.header as u64 + extra as u64,
+            self.digest_entry as u64 * digest as u64,
+            (self.delta_entry as u64 + self.value as u64) * deltas as u64,
+        )
+    }
+}
+
+/// How the bytes of one message divide by what they carry, for bandwidth
+/// accounting ([`crate::node::Protocol::size_parts`]): the parts sum to the
+/// message's size on the wire.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct SizeParts {
+    /// Digest entries: summaries of what the sender holds (version vectors).
+    pub digest: u32,
+    /// Delta entries: the replicated state itself (keys, versions, values).
+    pub delta: u32,
+    /// Everything else: the header and control fields (flow-control rates,
+    /// rumor feedback, benchmark payloads).
+    pub other: u32,
+}
+
+impl SizeParts {
+    /// A message of `bytes` bytes that are all `other`.
+    pub fn other(bytes: u32) -> SizeParts {
+        SizeParts {
+            other: bytes,
+            ..SizeParts::default()
+        }
+    }
+
+    /// The parts, cut so that they sum to at most `u32::MAX` (the largest
+    /// size a message may have): delta bytes go first, then digest bytes.
+    pub fn saturating(other: u64, digest: u64, delta: u64) -> SizeParts {
+        let max = u32::MAX as u64;
+        let other = other.min(max);
+        let digest = digest.min(max - other);
+        let delta = delta.min(max - other - digest);
+        SizeParts {
+            digest: digest as u32,
+            delta: delta as u32,
+            other: other as u32,
+        }
+    }
+
+    /// The message's size: the sum of the parts.
+    pub fn total(&self) -> u32 {
+        self.digest.saturating_add(self.delta).saturating_add(self.other)
     }
 }
 
@@ -398,5 +449,19 @@ mod tests {
         let m = SizeModel::new(8);
         assert_eq!(m.message(0, 0), 32);
         assert_eq!(m.message(3, 2), 32 + 36 + 48);
+        let p = m.parts(3, 2, 8);
+        assert_eq!((p.other, p.digest, p.delta, p.total()), (40, 36, 48, 124));
+        // A message larger than u32::MAX bytes is cut, deltas first.
+        let big = m.parts(1, 1 << 30, 0);
+        assert_eq!((big.other, big.digest, big.total()), (32, 12, u32::MAX));
+        assert_eq!(m.message(1, 1 << 30), u32::MAX);
+        assert_eq!(
+            SizeParts::other(7),
+            SizeParts {
+                digest: 0,
+                delta: 0,
+                other: 7
+            }
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! [`crate::sim`] executes commands. So a protocol can be unit-tested by
 //! feeding it stimuli and reading the outbox.
 
+use crate::net::SizeParts;
 use crate::rng::SimRng;
 use crate::time::SimTime;
 use rand::Rng;
@@ -151,6 +152,13 @@ pub trait Protocol {
     fn kind(&self, msg: &Self::Msg) -> u8;
     /// Bytes of `msg` on the wire (see [`crate::net::SizeModel`]).
     fn size(&self, msg: &Self::Msg) -> u32;
+    /// How the bytes of `msg` divide into digest, delta and other (header
+    /// and control) bytes, for the bandwidth metrics; the parts must sum to
+    /// exactly [`Protocol::size`] (the run loop asserts it). The default
+    /// counts every byte as other.
+    fn size_parts(&self, msg: &Self::Msg) -> SizeParts {
+        SizeParts::other(self.size(msg))
+    }
 
     /// The node's gossip timer fired.
     fn on_round(&mut self, ctx: &mut Ctx<'_, Self::Msg>);

@@ -15,7 +15,8 @@ use crate::chart::{
 };
 use crate::error::{Error, Result};
 use crate::report::{self, Table};
-use crate::scenario::{ChartKind, Scenario, TraceLevel};
+use crate::scenario::{ChartKind, ResolvedView, Scenario, SpacetimeView, TraceLevel, ViewFields};
+use crate::trace::TraceReader;
 use model::MeanField;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -126,7 +127,50 @@ fn secs(ns: u64) -> f64 {
     ns as f64 / 1e9
 }
 
-fn input(kind: ChartKind, scenario: &Scenario, src: &dyn Source, notes: &mut Vec<String>) -> Result<Input> {
+/// The view of the space-time diagram of a run of `scenario`: its
+/// `[output.spacetime]`, with each field `cli` gives (the `chart` command's
+/// `--nodes`, `--from`, `--to`) in place of the scenario's, checked against
+/// the run; an error names the option or field at fault.
+pub fn spacetime_view(scenario: &Scenario, cli: &SpacetimeView) -> Result<ResolvedView> {
+    let own = &scenario.output.spacetime;
+    let merged = SpacetimeView {
+        nodes: cli.nodes.clone().or_else(|| own.nodes.clone()),
+        from: cli.from.or(own.from),
+        to: cli.to.or(own.to),
+    };
+    let scenario_names = ViewFields::SCENARIO;
+    let fields = ViewFields {
+        nodes: if cli.nodes.is_some() {
+            "--nodes"
+        } else {
+            scenario_names.nodes
+        },
+        from: if cli.from.is_some() {
+            "--from"
+        } else {
+            scenario_names.from
+        },
+        to: if cli.to.is_some() {
+            "--to"
+        } else {
+            scenario_names.to
+        },
+    };
+    merged
+        .resolve(&scenario.nodes, scenario.duration, fields)
+        .map_err(|(field, message)| Error::Chart {
+            name: "spacetime".into(),
+            message: format!("{field}: {message}"),
+        })
+}
+
+fn input(
+    kind: ChartKind,
+    scenario: &Scenario,
+    cli_view: &SpacetimeView,
+    src: &dyn Source,
+    notes: &mut Vec<String>,
+) -> Result<Input> {
     Ok(match kind {
         ChartKind::Convergence => {
             let t = src.metrics(report::WRITES)?;
@@ -166,63 +210,7 @@ fn input(kind: ChartKind, scenario: &Scenario, src: &dyn Source, notes: &mut Vec
                 analytic,
             })
         }
-        ChartKind::Bandwidth => {
-            let t = src.metrics(report::BANDWIDTH)?;
-            let kinds = t.texts("kind")?;
-            let (start, end) = (t.required::<u64>("start_ns")?, t.required::<u64>("end_ns")?);
-            let rate = t.required::<f64>("bytes_per_s")?;
-            let mut series: Vec<KindRate> = Vec::new();
-            let mut time_s = Vec::new();
-            for i in 0..t.rows.len() {
-                let k = match series.iter().position(|s| s.kind == kinds[i]) {
-                    Some(k) => k,
-                    None => {
-                        series.push(KindRate {
-                            kind: kinds[i].to_string(),
-                            bytes_per_s: Vec::new(),
-                        });
-                        series.len() - 1
-                    }
-                };
-                if k == 0 {
-                    time_s.push((secs(start[i]) + secs(end[i])) / 2.0);
-                }
-                series[k].bytes_per_s.push(rate[i]);
-            }
-            let run_s = secs(end.iter().copied().max().unwrap_or(0));
-            let nt = src.metrics(report::BANDWIDTH_NODES)?;
-            let (node, nkind, bytes) = (
-                nt.required::<u32>("node")?,
-                nt.texts("kind")?,
-                nt.required::<u64>("bytes_sent")?,
-            );
-            let nodes = node.iter().map(|&n| n as usize + 1).max().unwrap_or(0);
-            let mut per_node: Vec<NodeRates> = series
-                .iter()
-                .map(|s| NodeRates {
-                    label: s.kind.clone(),
-                    bytes_per_s: vec![0.0; nodes],
-                })
-                .collect();
-            let mut total = vec![0u64; nodes];
-            for i in 0..nt.rows.len() {
-                total[node[i] as usize] += bytes[i];
-                if let Some(k) = per_node.iter().position(|r| r.label == nkind[i]) {
-                    per_node[k].bytes_per_s[node[i] as usize] = bytes[i] as f64 / run_s;
-                }
-            }
-            if per_node.len() > 1 {
-                per_node.push(NodeRates {
-                    label: "total".into(),
-                    bytes_per_s: total.iter().map(|&b| b as f64 / run_s).collect(),
-                });
-            }
-            Input::Bandwidth(BandwidthData {
-                time_s,
-                kinds: series,
-                per_node,
-            })
-        }
+        ChartKind::Bandwidth => Input::Bandwidth(bandwidth_input(src)?),
         ChartKind::Staleness => {
             let t = src.metrics(report::STALENESS)?;
             let s = |c| -> Result<Vec<f64>> { Ok(t.required::<u64>(c)?.into_iter().map(secs).collect()) };
@@ -238,6 +226,7 @@ fn input(kind: ChartKind, scenario: &Scenario, src: &dyn Source, notes: &mut Vec
             })
         }
         ChartKind::Spacetime => {
+            let view = &spacetime_view(scenario, cli_view)?;
             let path = src.dir().join(TRACE_FILE);
             let bad = |message: String| Error::Chart {
                 name: "spacetime".into(),
@@ -249,11 +238,12 @@ fn input(kind: ChartKind, scenario: &Scenario, src: &dyn Source, notes: &mut Vec
                     path.display()
                 ))
             })?;
-            let (header, records) =
-                crate::trace::read_trace(BufReader::new(file)).map_err(|message| Error::Format {
-                    path: path.clone(),
-                    message,
-                })?;
+            let format_error = |message: String| Error::Format {
+                path: path.clone(),
+                message,
+            };
+            let mut reader = TraceReader::new(BufReader::new(file)).map_err(format_error)?;
+            let header = reader.header().clone();
             if header.level != TraceLevel::Full {
                 return Err(bad(format!(
                     "needs a full trace, but {} is at level {:?} (rerun with --trace full)",
@@ -261,14 +251,36 @@ fn input(kind: ChartKind, scenario: &Scenario, src: &dyn Source, notes: &mut Vec
                     header.level.name()
                 )));
             }
-            if header.nodes as usize > chart::MAX_NODES {
+            if header.nodes != scenario.nodes.count {
                 return Err(bad(format!(
-                    "draws at most {} nodes; the run has {}",
+                    "{} has {} nodes but the run's scenario {}",
+                    path.display(),
+                    header.nodes,
+                    scenario.nodes.count
+                )));
+            }
+            let rows = view.nodes.as_ref().map_or(header.nodes as usize, Vec::len);
+            if rows > chart::MAX_NODES {
+                return Err(bad(format!(
+                    "draws at most {} nodes; the run has {}: choose some with output.spacetime.nodes or --nodes",
                     chart::MAX_NODES,
                     header.nodes
                 )));
             }
-            let built = spacetime::build(header.nodes, &records);
+            // Only what the view draws is kept, so a window into a large
+            // run's trace needs little memory.
+            let selection = spacetime::Selection::new(header.nodes, view);
+            let mut records = Vec::new();
+            let mut end_ns = 0;
+            while let Some(next) = reader.next_record() {
+                let (_, r) = next.map_err(format_error)?;
+                end_ns = end_ns.max(r.time());
+                if selection.keeps(&r) {
+                    records.push(r);
+                }
+            }
+            let plan = crate::faults::plan(scenario, &crate::rng::Streams::new(scenario.seed));
+            let built = spacetime::build(header.nodes, &records, view, &plan, end_ns);
             if let Some(c) = built.cut_at_s {
                 notes.push(format!(
                     "spacetime: the run has more than {} messages or {} events; the diagram stops at {c:.3}s",
@@ -278,6 +290,130 @@ fn input(kind: ChartKind, scenario: &Scenario, src: &dyn Source, notes: &mut Vec
             }
             Input::Spacetime(built.data)
         }
+    })
+}
+
+/// The byte parts of `bandwidth.csv` (`<part>_bytes`) and of
+/// `bandwidth_nodes.csv` (`<part>_bytes_sent`), stacked bottom to top.
+const PARTS: [&str; 3] = ["other", "digest", "delta"];
+
+/// The bandwidth chart's input: rates by message part (summed over kinds)
+/// when the files have the part columns, else by message kind (metrics
+/// written before the split existed). A part no message had is left out.
+fn bandwidth_input(src: &dyn Source) -> Result<BandwidthData> {
+    let t = src.metrics(report::BANDWIDTH)?;
+    let by_part = t.columns.iter().any(|c| c == "digest_bytes");
+    let kinds = t.texts("kind")?;
+    let (start, end) = (t.required::<u64>("start_ns")?, t.required::<u64>("end_ns")?);
+    // Series names and, per row, what each adds to them (bytes/s).
+    let names: Vec<String>;
+    let mut add: Vec<Vec<(usize, f64)>> = Vec::with_capacity(t.rows.len());
+    if by_part {
+        names = PARTS.iter().map(|p| p.to_string()).collect();
+        let cols = PARTS
+            .iter()
+            .map(|p| t.required::<u64>(&format!("{p}_bytes")))
+            .collect::<Result<Vec<_>>>()?;
+        for i in 0..t.rows.len() {
+            let span_s = secs(end[i].saturating_sub(start[i])).max(1e-9);
+            add.push(
+                (0..PARTS.len())
+                    .map(|p| (p, cols[p][i] as f64 / span_s))
+                    .collect(),
+            );
+        }
+    } else {
+        let rate = t.required::<f64>("bytes_per_s")?;
+        let mut seen: Vec<String> = Vec::new();
+        for i in 0..t.rows.len() {
+            let k = match seen.iter().position(|s| s == kinds[i]) {
+                Some(k) => k,
+                None => {
+                    seen.push(kinds[i].to_string());
+                    seen.len() - 1
+                }
+            };
+            add.push(vec![(k, rate[i])]);
+        }
+        names = seen;
+    }
+    // One time point per bucket (rows of one bucket are adjacent).
+    let mut time_s = Vec::new();
+    let mut series: Vec<KindRate> = names
+        .iter()
+        .map(|n| KindRate {
+            kind: n.clone(),
+            bytes_per_s: Vec::new(),
+        })
+        .collect();
+    for i in 0..t.rows.len() {
+        if i == 0 || start[i] != start[i - 1] {
+            time_s.push((secs(start[i]) + secs(end[i])) / 2.0);
+            for s in &mut series {
+                s.bytes_per_s.push(0.0);
+            }
+        }
+        for &(k, v) in &add[i] {
+            *series[k].bytes_per_s.last_mut().expect("a point per bucket") += v;
+        }
+    }
+
+    let run_s = secs(end.iter().copied().max().unwrap_or(0));
+    let nt = src.metrics(report::BANDWIDTH_NODES)?;
+    let (node, nkind) = (nt.required::<u32>("node")?, nt.texts("kind")?);
+    let nodes = node.iter().map(|&n| n as usize + 1).max().unwrap_or(0);
+    let mut per_node: Vec<NodeRates> = names
+        .iter()
+        .map(|n| NodeRates {
+            label: n.clone(),
+            bytes_per_s: vec![0.0; nodes],
+        })
+        .collect();
+    let mut total = vec![0u64; nodes];
+    let mut node_bytes = |label: usize, row: usize, bytes: u64| {
+        total[node[row] as usize] += bytes;
+        per_node[label].bytes_per_s[node[row] as usize] += bytes as f64 / run_s;
+    };
+    if by_part {
+        let cols = PARTS
+            .iter()
+            .map(|p| nt.required::<u64>(&format!("{p}_bytes_sent")))
+            .collect::<Result<Vec<_>>>()?;
+        for i in 0..nt.rows.len() {
+            for (p, col) in cols.iter().enumerate() {
+                node_bytes(p, i, col[i]);
+            }
+        }
+    } else {
+        let bytes = nt.required::<u64>("bytes_sent")?;
+        for i in 0..nt.rows.len() {
+            if let Some(k) = names.iter().position(|n| n == nkind[i]) {
+                node_bytes(k, i, bytes[i]);
+            }
+        }
+    }
+    if by_part {
+        // Leave out the parts no message had (e.g. digests in push-pull).
+        let used: Vec<bool> = series
+            .iter()
+            .map(|s| s.bytes_per_s.iter().any(|&v| v > 0.0))
+            .collect();
+        let mut keep = used.iter();
+        series.retain(|_| *keep.next().expect("one flag per series"));
+        let mut keep = used.iter();
+        per_node.retain(|_| *keep.next().expect("one flag per series"));
+    }
+    if per_node.len() > 1 {
+        per_node.push(NodeRates {
+            label: "total".into(),
+            bytes_per_s: total.iter().map(|&b| b as f64 / run_s).collect(),
+        });
+    }
+    Ok(BandwidthData {
+        time_s,
+        kinds: series,
+        per_node,
+        by: if by_part { "message part" } else { "message kind" }.into(),
     })
 }
 
@@ -291,15 +427,18 @@ fn draw(input: &Input, prov: &Provenance, format: ImageFormat) -> Result<Rendere
     }
 }
 
-/// Renders chart `kind` of a run of `scenario` from `src` in `format`.
+/// Renders chart `kind` of a run of `scenario` from `src` in `format`;
+/// `view` replaces fields of the scenario's space-time view (see
+/// [`spacetime_view`]; `SpacetimeView::default()` replaces none).
 pub fn render(
     kind: ChartKind,
     scenario: &Scenario,
+    view: &SpacetimeView,
     prov: &Provenance,
     src: &dyn Source,
     format: ImageFormat,
 ) -> Result<Rendered> {
-    let input = input(kind, scenario, src, &mut Vec::new())?;
+    let input = input(kind, scenario, view, src, &mut Vec::new())?;
     draw(&input, prov, format).map_err(|e| chart_error(kind, e))
 }
 
@@ -311,11 +450,13 @@ fn chart_error(kind: ChartKind, e: ChartError) -> Error {
 }
 
 /// Draws `kinds` in every one of `formats` and writes them into
-/// `src.dir()/charts/`, each file atomically.
+/// `src.dir()/charts/`, each file atomically; `view` replaces fields of the
+/// scenario's space-time view (see [`spacetime_view`]).
 pub fn write_charts(
     kinds: &[ChartKind],
     formats: &[ImageFormat],
     scenario: &Scenario,
+    view: &SpacetimeView,
     prov: &Provenance,
     src: &dyn Source,
 ) -> Result<Written> {
@@ -326,7 +467,7 @@ pub fn write_charts(
     }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     for &kind in kinds {
-        let input = input(kind, scenario, src, &mut out.notes)?;
+        let input = input(kind, scenario, view, src, &mut out.notes)?;
         for &format in formats {
             let rendered = draw(&input, prov, format).map_err(|e| chart_error(kind, e))?;
             let path = dir.join(format!("{}.{}", kind.name(), format.extension()));
@@ -394,6 +535,7 @@ pub fn write_run_products(
         &scenario.output.charts,
         &[ImageFormat::Svg, ImageFormat::Png],
         scenario,
+        &SpacetimeView::default(),
         &prov,
         &src,
     )
@@ -401,8 +543,15 @@ pub fn write_run_products(
 
 /// `scuttlesim chart`: draws the charts of the run in `dir` again from its
 /// manifest and stored files — `kinds`, or those its scenario names — in
-/// `formats`, without simulating.
-pub fn rerender(dir: &Path, kinds: Option<&[ChartKind]>, formats: &[ImageFormat]) -> Result<Written> {
+/// `formats`, without simulating. `view` holds the command's `--nodes`,
+/// `--from` and `--to`, which replace the scenario's `[output.spacetime]`
+/// fields; they are an error unless the space-time diagram is drawn.
+pub fn rerender(
+    dir: &Path,
+    kinds: Option<&[ChartKind]>,
+    formats: &[ImageFormat],
+    view: &SpacetimeView,
+) -> Result<Written> {
     let path = dir.join("manifest.json");
     let bytes = std::fs::read(&path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -426,5 +575,11 @@ pub fn rerender(dir: &Path, kinds: Option<&[ChartKind]>, formats: &[ImageFormat]
         scenario_hash: manifest.scenario_hash.clone(),
     };
     let kinds = kinds.unwrap_or(&scenario.output.charts);
-    write_charts(kinds, formats, scenario, &prov, &OnDisk(dir))
+    if !view.is_everything() && !kinds.contains(&ChartKind::Spacetime) {
+        return Err(Error::Chart {
+            name: "spacetime".into(),
+            message: "--nodes, --from and --to choose what the space-time diagram draws, and this command does not draw it: add --only spacetime".into(),
+        });
+    }
+    write_charts(kinds, formats, scenario, view, &prov, &OnDisk(dir))
 }

@@ -26,16 +26,20 @@ pub const INFORMED: &str = "informed.csv";
 pub const BANDWIDTH: &str = "bandwidth.csv";
 /// Per-node traffic totals by kind.
 pub const BANDWIDTH_NODES: &str = "bandwidth_nodes.csv";
+/// Per-node traffic over time by kind (only when kept; see
+/// [`crate::scenario::Output::node_series`]).
+pub const BANDWIDTH_NODES_TIME: &str = "bandwidth_nodes_time.csv";
 /// Staleness samples (only when sampled).
 pub const STALENESS: &str = "staleness.csv";
 /// Lost writes per merge policy (only when the run has writes).
 pub const LOST_WRITES: &str = "lost_writes.csv";
 /// Every file name this module may write.
-pub const ALL_FILES: [&str; 6] = [
+pub const ALL_FILES: [&str; 7] = [
     WRITES,
     INFORMED,
     BANDWIDTH,
     BANDWIDTH_NODES,
+    BANDWIDTH_NODES_TIME,
     STALENESS,
     LOST_WRITES,
 ];
@@ -85,8 +89,9 @@ fn opt(v: Option<u64>) -> String {
 /// The metrics files of `outcome` (a run of `scenario`), in
 /// [`ALL_FILES`] order, as `(file name, bytes)`: always `writes.csv`,
 /// `informed.csv`, `bandwidth.csv` and `bandwidth_nodes.csv`;
-/// `staleness.csv` when staleness was sampled; `lost_writes.csv` when the
-/// run counted lost writes.
+/// `bandwidth_nodes_time.csv` when the run kept every node's traffic per
+/// bucket; `staleness.csv` when staleness was sampled; `lost_writes.csv`
+/// when the run counted lost writes.
 pub fn metrics_files(scenario: &Scenario, outcome: &Outcome) -> Vec<(&'static str, Vec<u8>)> {
     let stamp = Stamp::new(scenario, outcome).lines();
     let m = &outcome.metrics;
@@ -97,45 +102,83 @@ pub fn metrics_files(scenario: &Scenario, outcome: &Outcome) -> Vec<(&'static st
     ];
 
     let mut o = stamp.clone();
-    o.push_str("start_ns,end_ns,kind,messages,bytes,messages_per_s,bytes_per_s\n");
+    o.push_str(
+        "start_ns,end_ns,kind,messages,bytes,messages_per_s,bytes_per_s,digest_bytes,delta_bytes,other_bytes\n",
+    );
     let width = m.bucket_ns();
     let traffic = m.traffic(end);
     let buckets = traffic.first().map_or(0, |(_, b)| b.len());
-    for b in 0..buckets {
+    let bucket_span = |b: usize| {
         let start = b as u64 * width;
-        let mut stop = ((b as u64 + 1) * width).min(end);
-        if stop <= start {
-            stop = start + width;
-        }
+        let stop = ((b as u64 + 1) * width).min(end);
+        (start, if stop <= start { start + width } else { stop })
+    };
+    for b in 0..buckets {
+        let (start, stop) = bucket_span(b);
         let secs = (stop - start) as f64 / NS_PER_S;
         for (kind, series) in &traffic {
             let t = series[b];
             let _ = writeln!(
                 o,
-                "{start},{stop},{kind},{},{},{:.3},{:.3}",
+                "{start},{stop},{kind},{},{},{:.3},{:.3},{},{},{}",
                 t.messages,
                 t.bytes,
                 t.messages as f64 / secs,
-                t.bytes as f64 / secs
+                t.bytes as f64 / secs,
+                t.digest_bytes,
+                t.delta_bytes,
+                t.other_bytes
             );
         }
     }
     files.push((BANDWIDTH, o.into_bytes()));
 
     let mut o = stamp.clone();
-    o.push_str("node,kind,sent,bytes_sent,received,bytes_received,dropped\n");
+    o.push_str(
+        "node,kind,sent,bytes_sent,received,bytes_received,dropped,digest_bytes_sent,delta_bytes_sent,other_bytes_sent\n",
+    );
     let nodes = m.node_traffic();
     for node in 0..scenario.nodes.count as usize {
         for (kind, per_node) in &nodes {
             let t = per_node[node];
             let _ = writeln!(
                 o,
-                "{node},{kind},{},{},{},{},{}",
-                t.sent, t.bytes_sent, t.received, t.bytes_received, t.dropped
+                "{node},{kind},{},{},{},{},{},{},{},{}",
+                t.sent,
+                t.bytes_sent,
+                t.received,
+                t.bytes_received,
+                t.dropped,
+                t.digest_bytes_sent,
+                t.delta_bytes_sent,
+                t.other_bytes_sent
             );
         }
     }
     files.push((BANDWIDTH_NODES, o.into_bytes()));
+
+    if m.keeps_node_series() {
+        // Long and sparse: a row per (bucket, node, kind) in which the node
+        // sent or received something; absent rows are zeros.
+        let mut o = stamp.clone();
+        o.push_str("start_ns,end_ns,node,kind,sent,bytes_sent,received,bytes_received\n");
+        for b in 0..buckets {
+            let (start, stop) = bucket_span(b);
+            for node in 0..scenario.nodes.count {
+                for (k, (kind, _)) in nodes.iter().enumerate() {
+                    let c = m.node_bucket(k, node, b);
+                    if !c.is_empty() {
+                        let _ = writeln!(
+                            o,
+                            "{start},{stop},{node},{kind},{},{},{},{}",
+                            c.sent, c.bytes_sent, c.received, c.bytes_received
+                        );
+                    }
+                }
+            }
+        }
+        files.push((BANDWIDTH_NODES_TIME, o.into_bytes()));
+    }
 
     if scenario.output.staleness {
         let mut o = stamp.clone();

@@ -656,6 +656,184 @@ pub struct Output {
     /// Charts `run` renders into `charts/` (SVG and PNG).
     #[serde(default = "default_charts")]
     pub charts: Vec<ChartKind>,
+    /// Write `metrics/bandwidth_nodes_time.csv`, every node's traffic per
+    /// kind in every `sample_interval` bucket; omitted: when nodes × buckets
+    /// is at most [`NODE_SERIES_AUTO_CELLS`] (the file and the memory that
+    /// keeps it grow with nodes × buckets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_nodes_time: Option<bool>,
+    /// What the space-time diagram draws (`[output.spacetime]`): a node
+    /// subset and a time window; omitted: every node, the whole run.
+    #[serde(default, skip_serializing_if = "SpacetimeView::is_everything")]
+    pub spacetime: SpacetimeView,
+}
+
+/// Runs with at most this many (node, bucket) cells write
+/// `bandwidth_nodes_time.csv` unless `output.bandwidth_nodes_time = false`:
+/// at most 300,000 rows (three kinds), about 12 MB, e.g. 64 nodes for 26
+/// minutes or 1,000 nodes for 100 s in 1 s buckets.
+pub const NODE_SERIES_AUTO_CELLS: u64 = 100_000;
+
+impl Output {
+    /// Whether a run of `nodes` nodes lasting `duration` writes
+    /// `bandwidth_nodes_time.csv`: as `bandwidth_nodes_time` says, else when
+    /// `nodes × (duration / sample_interval + 1)` is at most
+    /// [`NODE_SERIES_AUTO_CELLS`].
+    pub fn node_series(&self, nodes: u32, duration: SimDuration) -> bool {
+        self.bandwidth_nodes_time.unwrap_or_else(|| {
+            let buckets = (duration.0 / self.sample_interval.0.max(1)).saturating_add(1);
+            (nodes as u64).saturating_mul(buckets) <= NODE_SERIES_AUTO_CELLS
+        })
+    }
+}
+
+/// The part of a run a space-time diagram draws: the nodes (top to bottom in
+/// id order) and the time window `[from, to)` in true time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpacetimeView {
+    /// Node ids and group names to draw; omitted: every node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<Vec<Member>>,
+    /// Start of the window; omitted: the start of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<SimDuration>,
+    /// End of the window; omitted: the end of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<SimDuration>,
+}
+
+/// A [`SpacetimeView`] checked against a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedView {
+    /// The nodes drawn, ascending; `None`: every node.
+    pub nodes: Option<Vec<u32>>,
+    /// Start of the window (ns).
+    pub from_ns: u64,
+    /// End of the window (ns), exclusive; `None`: the end of the run.
+    pub to_ns: Option<u64>,
+}
+
+/// How the fields of a [`SpacetimeView`] are named in error messages:
+/// `output.spacetime.nodes` in a scenario, `--nodes` on the command line.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct ViewFields<'a> {
+    /// The name of `nodes`.
+    pub nodes: &'a str,
+    /// The name of `from`.
+    pub from: &'a str,
+    /// The name of `to`.
+    pub to: &'a str,
+}
+
+impl ViewFields<'static> {
+    /// The names in a scenario file.
+    pub const SCENARIO: ViewFields<'static> = ViewFields {
+        nodes: "output.spacetime.nodes",
+        from: "output.spacetime.from",
+        to: "output.spacetime.to",
+    };
+}
+
+impl SpacetimeView {
+    /// Whether the view draws every node over the whole run.
+    pub fn is_everything(&self) -> bool {
+        *self == SpacetimeView::default()
+    }
+
+    /// Parses a command-line node list, `0,3,5` or `left,7`: node ids and
+    /// group names separated by commas.
+    pub fn parse_nodes(text: &str) -> Result<Vec<Member>, String> {
+        text.split(',')
+            .map(|part| {
+                let p = part.trim();
+                if p.is_empty() {
+                    Err(format!(
+                        "{text:?} has an empty entry: expected node ids and group names separated by commas, e.g. 0,3,5"
+                    ))
+                } else if let Ok(n) = p.parse::<u32>() {
+                    Ok(Member::Node(n))
+                } else if p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')) {
+                    Ok(Member::Group(p.to_string()))
+                } else {
+                    Err(format!(
+                        "{p:?} is neither a node id nor a group name: expected e.g. 0,3,5 or left,7"
+                    ))
+                }
+            })
+            .collect()
+    }
+
+    /// Checks the view against the run's `nodes` and `duration`; an error is
+    /// `(field, message)`, the field named as in `fields`. Every node must
+    /// exist, at most [`crate::chart::MAX_NODES`] may be drawn (so a run with
+    /// more nodes needs a subset), `from` must lie before the end of the
+    /// run and `to` after `from`, at most at the end.
+    pub fn resolve(
+        &self,
+        nodes: &Nodes,
+        duration: SimDuration,
+        fields: ViewFields<'_>,
+    ) -> Result<ResolvedView, (String, String)> {
+        let max = crate::chart::MAX_NODES;
+        let chosen = match &self.nodes {
+            None if nodes.count as usize > max => {
+                return Err((
+                    fields.nodes.to_string(),
+                    format!(
+                        "a space-time diagram draws at most {max} nodes; this run has {}: choose at most {max} with {}",
+                        nodes.count, fields.nodes
+                    ),
+                ))
+            }
+            None => None,
+            Some(list) if list.is_empty() => {
+                return Err((
+                    fields.nodes.to_string(),
+                    "needs at least one node id or group name (omit it to draw every node)".into(),
+                ))
+            }
+            Some(list) => {
+                let ids = nodes.resolve(list).map_err(|e| (fields.nodes.to_string(), e))?;
+                if ids.len() > max {
+                    return Err((
+                        fields.nodes.to_string(),
+                        format!(
+                            "names {} nodes; a space-time diagram draws at most {max}",
+                            ids.len()
+                        ),
+                    ));
+                }
+                Some(ids)
+            }
+        };
+        let from = self.from.unwrap_or(SimDuration::ZERO);
+        if from >= duration {
+            return Err((
+                fields.from.to_string(),
+                format!("{from} is not before the end of the run ({duration})"),
+            ));
+        }
+        if let Some(to) = self.to {
+            if to <= from {
+                return Err((
+                    fields.to.to_string(),
+                    format!("{to} is not after the start of the window ({from})"),
+                ));
+            }
+            if to > duration {
+                return Err((
+                    fields.to.to_string(),
+                    format!("{to} is after the end of the run ({duration}); omit it to draw until the end"),
+                ));
+            }
+        }
+        Ok(ResolvedView {
+            nodes: chosen,
+            from_ns: from.0,
+            to_ns: self.to.map(|t| t.0),
+        })
+    }
 }
 
 fn default_sample() -> SimDuration {
@@ -673,6 +851,8 @@ impl Default for Output {
             staleness: false,
             sample_interval: default_sample(),
             charts: default_charts(),
+            bandwidth_nodes_time: None,
+            spacetime: SpacetimeView::default(),
         }
     }
 }
@@ -689,7 +869,8 @@ pub enum ChartKind {
     Bandwidth,
     /// Staleness over time (needs `output.staleness = true`).
     Staleness,
-    /// Space-time diagram (needs a `full` trace and at most 32 nodes).
+    /// Space-time diagram (needs a `full` trace; at most 32 nodes, chosen
+    /// with `output.spacetime.nodes` in a larger run).
     Spacetime,
 }
 

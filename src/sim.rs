@@ -233,6 +233,9 @@ where
         if s.output.staleness {
             metrics = metrics.with_staleness(s.workload.key_count());
         }
+        if s.output.node_series(n, s.duration) {
+            metrics = metrics.with_node_series();
+        }
         let mut sim = Sim {
             n,
             end,
@@ -665,6 +668,8 @@ where
         self.next_msg_id += 1;
         let kind = self.proto.kind(&msg);
         let bytes = self.proto.size(&msg);
+        let parts = self.proto.size_parts(&msg);
+        assert_eq!(parts.total(), bytes, "a message's size parts add up to its size");
         let kind_name = self.proto.kinds()[kind as usize];
         let vc = if let Some(vcs) = &mut self.vcs {
             let vc = &mut vcs[from as usize];
@@ -697,6 +702,7 @@ where
             },
             sink,
         );
+        self.metrics.observe_parts(kind_name, from, now.0, parts);
         match self.net.route(from, to, now, bytes) {
             Verdict::Deliver { at, copy } => {
                 let dup = copy.map(|c| {

@@ -1,10 +1,12 @@
 //! Bandwidth chart: what the protocol costs, over time and across nodes.
 //!
-//! Panel (a) stacks the network-wide rate of each message kind over time, so
-//! the top edge is the total; panel (b) shows, per message kind (or total),
-//! how the per-node rate is distributed as a box plot (min, quartiles, median,
-//! max), which exposes hot spots a mean would hide. Kind colours are shared
-//! with the space-time diagram.
+//! Panel (a) stacks the network-wide rate of each series — message parts
+//! (`other`, `digest`, `delta`) or message kinds — over time, so the top
+//! edge is the total; panel (b) shows, per series (or total), how the
+//! per-node rate is distributed as a box plot (min, quartiles, median, max),
+//! which exposes hot spots a mean would hide. Series named like a known kind
+//! or part keep their colour in every chart (`digest` blue, `delta`
+//! vermillion, `other` grey).
 
 use plotters::coord::Shift;
 use plotters::element::{PathElement, Polygon, Rectangle};
@@ -16,10 +18,11 @@ use super::render::{render, Ctx, Figure};
 use super::theme::{KindColors, BLACK, INK};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
 
-/// Network-wide rate of one message kind over time.
+/// Network-wide rate of one series (a message part or kind) over time.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KindRate {
-    /// Message kind, e.g. `"digest"`, `"delta"`, `"other"`.
+    /// Series name: a message part (`"digest"`, `"delta"`, `"other"`) or a
+    /// message kind (`"syn"`).
     pub kind: String,
     /// Bytes per second summed over all nodes, one value per `time_s` entry.
     pub bytes_per_s: Vec<f64>,
@@ -28,7 +31,7 @@ pub struct KindRate {
 /// Per-node rates for one box of the box plot.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NodeRates {
-    /// Box label: a message kind (coloured like it) or `"total"` (black).
+    /// Box label: a series of panel (a) (coloured like it) or `"total"` (black).
     pub label: String,
     /// One value per node: its mean bytes per second over the run.
     pub bytes_per_s: Vec<f64>,
@@ -44,10 +47,13 @@ pub struct BandwidthData {
     pub kinds: Vec<KindRate>,
     /// Boxes of panel (b), left to right.
     pub per_node: Vec<NodeRates>,
+    /// What the series are, for the captions and axis: `"message part"` or
+    /// `"message kind"` (the default when empty).
+    pub by: String,
 }
 
-/// Renders the two-panel bandwidth chart: stacked rate by kind over time, and
-/// per-node rate distributions.
+/// Renders the two-panel bandwidth chart: stacked rate by series over time,
+/// and per-node rate distributions.
 pub fn bandwidth(
     data: &BandwidthData,
     prov: &Provenance,
@@ -159,6 +165,12 @@ impl Figure for Fig<'_> {
         let (w, _) = body.dim_in_pixel();
         let (left, right) = body.split_horizontally(w as i32 * 60 / 100);
         let right = right.margin(0, 0, t.px(24.0), 0);
+        let by = if d.by.is_empty() {
+            "message kind"
+        } else {
+            d.by.as_str()
+        };
+        let caption = format!("(a) rate by {by}");
 
         // (a) stacked rates over time.
         let (times, cum) = self.stack();
@@ -169,7 +181,7 @@ impl Figure for Fig<'_> {
             "time (s)",
             "bytes/s (all nodes)",
         );
-        a.caption = Some("(a) rate by message kind");
+        a.caption = Some(&caption);
         let chart = build(root, &left, ctx, &a)?;
         if times.len() < 2 || cum.is_empty() {
             no_data(root, &chart, ctx)?;
@@ -224,7 +236,7 @@ impl Figure for Fig<'_> {
         let mut b = Axes::new(
             (-0.6, boxes.len().max(1) as f64 - 0.4),
             from_zero(yr, 0.08),
-            "message kind",
+            by,
             "bytes/s per node",
         );
         b.x_ticks = Ticks::Custom(ticks);
@@ -309,6 +321,7 @@ mod tests {
             time_s,
             kinds,
             per_node,
+            by: "message part".into(),
         }
     }
 
@@ -324,6 +337,7 @@ mod tests {
                 "digest",
                 "delta",
                 "total",
+                "(a) rate by message part",
             ],
         );
         assert!(count(&svg, "polygon") >= 3, "one stacked area per kind");

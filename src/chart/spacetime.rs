@@ -7,7 +7,13 @@
 //! away from its sender, so it never ends on another node's line. Events are dots on their node's
 //! line, writes are squares, and an event's optional text (typically its
 //! vector clock, "[2,1]") is placed above or below its dot, avoiding other
-//! labels. Input times are in seconds, like every other chart input.
+//! labels. Faults are drawn behind the messages: a network fault (partition,
+//! cut, degradation) as a shaded band across every line for as long as it
+//! is in force, labelled at the top; a node that is down (crash to restart)
+//! as a grey bar over its line; a clock step as a diamond on the line. The
+//! lines may be any subset of a run's nodes (each named by its label) and
+//! the time axis a chosen window. Input times are in seconds, like every
+//! other chart input.
 
 use plotters::coord::Shift;
 use plotters::element::{Circle, PathElement, Rectangle};
@@ -20,7 +26,7 @@ use super::frame::{page, put_text, text_size, LegendEntry, Mark};
 use super::label::{Placer, ABOVE_FIRST};
 use super::marks::{arrow_head, marker, Shape};
 use super::render::{render, Ctx, Figure};
-use super::theme::{KindColors, INK};
+use super::theme::{KindColors, BLACK, GREY, INK, YELLOW};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
 
 /// Most nodes a space-time diagram draws.
@@ -59,15 +65,72 @@ pub struct SpacetimeMessage {
     pub kind: String,
 }
 
+/// A fault drawn on a space-time diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpacetimeFault {
+    /// A network fault in force from `from_s` to `to_s`: a shaded band
+    /// across every line, `label` at its top (e.g. `"partition 0-1 | 2-3"`).
+    Network {
+        /// Start (s).
+        from_s: f64,
+        /// End (s): the heal, or the end of the diagram.
+        to_s: f64,
+        /// Text at the top of the band.
+        label: String,
+        /// A degradation (slower, lossier links) rather than a cut.
+        degraded: bool,
+    },
+    /// Line `node` is down (crashed) from `from_s` to `to_s`.
+    Down {
+        /// Line index, `< SpacetimeData::nodes`.
+        node: usize,
+        /// The crash (s).
+        from_s: f64,
+        /// The restart, or the end of the diagram (s).
+        to_s: f64,
+    },
+    /// Line `node`'s clock jumped at `time_s`.
+    ClockStep {
+        /// Line index, `< SpacetimeData::nodes`.
+        node: usize,
+        /// When (s).
+        time_s: f64,
+    },
+}
+
+impl SpacetimeFault {
+    fn node(&self) -> Option<usize> {
+        match self {
+            SpacetimeFault::Network { .. } => None,
+            SpacetimeFault::Down { node, .. } | SpacetimeFault::ClockStep { node, .. } => Some(*node),
+        }
+    }
+
+    fn times(&self) -> [f64; 2] {
+        match *self {
+            SpacetimeFault::Network { from_s, to_s, .. } | SpacetimeFault::Down { from_s, to_s, .. } => {
+                [from_s, to_s]
+            }
+            SpacetimeFault::ClockStep { time_s, .. } => [time_s, time_s],
+        }
+    }
+}
+
 /// Input of [`spacetime`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SpacetimeData {
     /// Number of nodes (lines), at most [`MAX_NODES`].
     pub nodes: usize,
+    /// The label of each line, top to bottom; empty: `n0`, `n1`, …
+    pub names: Vec<String>,
     /// Events, in any order.
     pub events: Vec<SpacetimeEvent>,
     /// Messages, at most [`MAX_MESSAGES`], drawn in this order.
     pub messages: Vec<SpacetimeMessage>,
+    /// Faults, drawn behind the messages.
+    pub faults: Vec<SpacetimeFault>,
+    /// The time axis `(from, to)` in seconds; `None`: fitted to the data.
+    pub window_s: Option<(f64, f64)>,
 }
 
 /// Renders a space-time diagram. Errors if a node index is out of range, a
@@ -111,11 +174,41 @@ impl Fig<'_> {
     fn y(&self, node: usize) -> f64 {
         (self.0.nodes - 1 - node) as f64
     }
+
+    /// The label of line `i`.
+    fn name(&self, i: usize) -> String {
+        self.0.names.get(i).cloned().unwrap_or_else(|| format!("n{i}"))
+    }
+
+    /// Lanes above the top line for the network faults: one each, at most
+    /// [`MAX_LANES`] (then they share, in turn).
+    fn lanes(&self) -> u32 {
+        let n = self
+            .0
+            .faults
+            .iter()
+            .filter(|f| matches!(f, SpacetimeFault::Network { .. }))
+            .count();
+        n.min(MAX_LANES) as u32
+    }
 }
+
+/// Most lanes of network faults above the lines.
+const MAX_LANES: usize = 8;
+/// Height of one lane at 1× (px).
+const LANE_PX: u32 = 22;
+
+/// Opacity of a network fault's band.
+const BAND_ALPHA: f64 = 0.10;
+/// Opacity of a degradation's band (yellow is light already).
+const DEGRADED_ALPHA: f64 = 0.35;
+/// Opacity of the bar over a node that is down.
+const DOWN_ALPHA: f64 = 0.45;
 
 impl Figure for Fig<'_> {
     fn size(&self) -> (u32, u32) {
-        (820, 200 + self.row_h() * self.0.nodes.max(1) as u32)
+        let rows = self.row_h() * self.0.nodes.max(1) as u32;
+        (820, 200 + rows + self.lanes() * LANE_PX)
     }
 
     fn validate(&self) -> Result<(), ChartError> {
@@ -148,6 +241,27 @@ impl Figure for Fig<'_> {
                 "event {i} is at node {} but there are {} nodes",
                 e.node, d.nodes
             ));
+        }
+        if !d.names.is_empty() && d.names.len() != d.nodes {
+            return bad(format!("{} names for {} nodes", d.names.len(), d.nodes));
+        }
+        for (i, f) in d.faults.iter().enumerate() {
+            if f.node().is_some_and(|n| n >= d.nodes) {
+                return bad(format!(
+                    "fault {i} is at node {} but there are {} nodes",
+                    f.node().unwrap_or_default(),
+                    d.nodes
+                ));
+            }
+            let [a, b] = f.times();
+            if b < a {
+                return bad(format!("fault {i} ends before it starts"));
+            }
+        }
+        if let Some((a, b)) = d.window_s {
+            if !(a.usable() && b.usable() && a < b) {
+                return bad(format!("the window ({a}, {b}) is not an interval"));
+            }
         }
         for (i, m) in d.messages.iter().enumerate() {
             if m.from >= d.nodes || m.to >= d.nodes {
@@ -188,6 +302,50 @@ impl Figure for Fig<'_> {
                 },
             ));
         }
+        let network = |degraded| {
+            d.faults
+                .iter()
+                .any(|f| matches!(f, SpacetimeFault::Network { degraded: g, .. } if *g == degraded))
+        };
+        if network(false) {
+            legend.push(LegendEntry::new(
+                "partition / cut",
+                Mark::Band {
+                    color: BLACK,
+                    alpha: BAND_ALPHA * 1.5,
+                },
+            ));
+        }
+        if network(true) {
+            legend.push(LegendEntry::new(
+                "degraded links",
+                Mark::Band {
+                    color: YELLOW,
+                    alpha: DEGRADED_ALPHA,
+                },
+            ));
+        }
+        if d.faults.iter().any(|f| matches!(f, SpacetimeFault::Down { .. })) {
+            legend.push(LegendEntry::new(
+                "node down",
+                Mark::Band {
+                    color: GREY,
+                    alpha: DOWN_ALPHA,
+                },
+            ));
+        }
+        if d.faults
+            .iter()
+            .any(|f| matches!(f, SpacetimeFault::ClockStep { .. }))
+        {
+            legend.push(LegendEntry::new(
+                "clock step",
+                Mark::Marker {
+                    color: INK,
+                    shape: Shape::Diamond,
+                },
+            ));
+        }
         let body = page(root, ctx, "space-time diagram", &legend)?;
 
         let times = d.events.iter().map(|e| e.time_s).chain(
@@ -198,29 +356,112 @@ impl Figure for Fig<'_> {
         );
         let tr = span(times.filter(|t| t.usable())).map(|(a, b)| (a * MS, b * MS));
         let drop_ms = self.drop_latency_ms(tr.map_or(1.0, |(a, b)| b - a));
-        let x = match tr {
-            Some((lo, hi)) => {
+        let fault_times = d.faults.iter().flat_map(|f| f.times()).filter(|t| t.usable());
+        let x = match (d.window_s, tr) {
+            (Some((a, b)), _) => (a * MS, b * MS),
+            (None, Some((lo, hi))) => {
                 let drops = d
                     .messages
                     .iter()
                     .filter(|m| m.recv_s.is_none() && m.send_s.usable())
                     .map(|m| m.send_s * MS + drop_ms / 2.0);
                 let hi = span(drops).map_or(hi, |(_, h)| hi.max(h));
+                let (lo, hi) =
+                    span(fault_times.map(|t| t * MS)).map_or((lo, hi), |(a, b)| (lo.min(a), hi.max(b)));
                 let pad = ((hi - lo) * 0.04).max(1.0);
                 (if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad }, hi + pad)
             }
-            None => (0.0, 1.0),
+            (None, None) => (0.0, 1.0),
         };
         let n = d.nodes.max(1);
-        let mut axes = Axes::new(x, (-0.6, n as f64 - 0.4), "time (ms)", "node");
-        axes.y_ticks = Ticks::Custom((0..d.nodes).map(|i| (self.y(i), format!("n{i}"))).collect());
+        // Room above the top line for the lanes of network faults (a data
+        // unit is about one row's height).
+        let lanes = self.lanes();
+        let top = n as f64 - 0.4 + f64::from(lanes * LANE_PX) / f64::from(self.row_h());
+        let mut axes = Axes::new(x, (-0.6, top), "time (ms)", "node");
+        axes.y_ticks = Ticks::Custom((0..d.nodes).map(|i| (self.y(i), self.name(i))).collect());
         axes.grid = false;
         let chart = build(root, &body, ctx, &axes)?;
-        if d.nodes == 0 || tr.is_none() {
+        if d.nodes == 0 || (tr.is_none() && d.faults.is_empty()) {
             return no_data(root, &chart, ctx);
         }
 
         let (xpix, ypix) = chart.plotting_area().get_pixel_range();
+        let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
+        let xp = |s: f64| chart.backend_coord(&((s * MS).clamp(x.0, x.1), 0.0)).0;
+        let row_px = {
+            let (_, a) = chart.backend_coord(&(x.0, 0.0));
+            let (_, b) = chart.backend_coord(&(x.0, 1.0));
+            (a - b).abs()
+        };
+
+        // Network faults: the time when some cut (or degradation) is in
+        // force shaded once over the lines, so overlapping faults do not
+        // darken it; above the lines, one lane per fault with a bar over its
+        // span and its label.
+        let networks: Vec<(f64, f64, &str, bool)> = d
+            .faults
+            .iter()
+            .filter_map(|f| match f {
+                SpacetimeFault::Network {
+                    from_s,
+                    to_s,
+                    label,
+                    degraded,
+                } if from_s.usable() && to_s.usable() && to_s * MS >= x.0 && from_s * MS <= x.1 => {
+                    Some((*from_s, *to_s, label.as_str(), *degraded))
+                }
+                _ => None,
+            })
+            .collect();
+        let lanes_bottom = chart.backend_coord(&(x.0, n as f64 - 0.4)).1;
+        for degraded in [false, true] {
+            let (color, alpha) = if degraded {
+                (YELLOW, DEGRADED_ALPHA)
+            } else {
+                (BLACK, BAND_ALPHA)
+            };
+            let mut spans: Vec<(i32, i32)> = networks
+                .iter()
+                .filter(|f| f.3 == degraded)
+                .map(|f| (xp(f.0), xp(f.1).max(xp(f.0) + 1)))
+                .collect();
+            spans.sort_unstable();
+            let mut union: Vec<(i32, i32)> = Vec::new();
+            for (a, b) in spans {
+                match union.last_mut() {
+                    Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                    _ => union.push((a, b)),
+                }
+            }
+            for (a, b) in union {
+                root.draw(&Rectangle::new(
+                    [(a, lanes_bottom), (b, ypix.end)],
+                    t.fill(color, alpha),
+                ))?;
+            }
+        }
+        let font = t.small_font();
+        let lane_h = if lanes > 0 {
+            (lanes_bottom - ypix.start) / lanes as i32
+        } else {
+            0
+        };
+        let pad = t.px(3.0);
+        for (i, &(from_s, to_s, label, degraded)) in networks.iter().enumerate() {
+            let lane = (i % MAX_LANES) as i32;
+            let y0 = ypix.start + lane * lane_h + pad / 2;
+            let y1 = y0 + lane_h - pad;
+            let (x0, x1) = (xp(from_s), xp(to_s).max(xp(from_s) + 1));
+            let color = if degraded { YELLOW } else { GREY };
+            root.draw(&Rectangle::new([(x0, y0), (x1, y1)], t.tint(color, 0.45)))?;
+            let (w, h) = text_size(root, label, &font);
+            let lx = (x0 + pad).min(xpix.end - w - pad).max(xpix.start + pad);
+            let ly = (y0 + y1 - h) / 2;
+            put_text(root, label, (lx, ly), &font, HPos::Left, VPos::Top)?;
+            placer.block((x0.min(lx), y0, x1.max(lx + w), y1));
+        }
+
         for i in 0..d.nodes {
             let (_, y) = chart.backend_coord(&(x.0, self.y(i)));
             root.draw(&PathElement::new(
@@ -229,9 +470,39 @@ impl Figure for Fig<'_> {
             ))?;
         }
 
-        let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
+        // Nodes down: a bar over the line, with ticks at the crash and restart.
+        let half = (row_px / 5).max(t.px(4.0));
+        for f in &d.faults {
+            let SpacetimeFault::Down { node, from_s, to_s } = *f else {
+                continue;
+            };
+            if !(from_s.usable() && to_s.usable()) || to_s * MS < x.0 || from_s * MS > x.1 {
+                continue;
+            }
+            let (_, y) = chart.backend_coord(&(x.0, self.y(node)));
+            let (x0, x1) = (xp(from_s), xp(to_s).max(xp(from_s) + 1));
+            root.draw(&Rectangle::new(
+                [(x0, y - half), (x1, y + half)],
+                t.fill(GREY, DOWN_ALPHA),
+            ))?;
+            for (s, edge) in [(from_s, x0), (to_s, x1)] {
+                if (x.0..=x.1).contains(&(s * MS)) {
+                    root.draw(&PathElement::new(
+                        vec![(edge, y - half), (edge, y + half)],
+                        t.line(INK, 2.0),
+                    ))?;
+                }
+            }
+            placer.block((x0, y - half, x1, y + half));
+        }
         let line_w = t.px(6.0);
-        for m in d.messages.iter().filter(|m| m.send_s.usable()) {
+        // With a window, what lies outside it is not drawn.
+        let inside = |s: f64| d.window_s.is_none() || (x.0..=x.1).contains(&(s * MS));
+        for m in d
+            .messages
+            .iter()
+            .filter(|m| m.send_s.usable() && inside(m.send_s) && m.recv_s.is_none_or(inside))
+        {
             let color = colors.get(&m.kind);
             let from = chart.backend_coord(&(m.send_s * MS, self.y(m.from)));
             match m.recv_s {
@@ -245,7 +516,7 @@ impl Figure for Fig<'_> {
                 None => {
                     let f = 0.5 / (m.from.abs_diff(m.to).max(1) as f64);
                     let y = self.y(m.from) + f * (self.y(m.to) - self.y(m.from));
-                    let end = chart.backend_coord(&(m.send_s * MS + f * drop_ms, y));
+                    let end = chart.backend_coord(&((m.send_s * MS + f * drop_ms).min(x.1), y));
                     root.draw(&PathElement::new(vec![from, end], t.line(color, 1.8)))?;
                     marker(root, end, Shape::Cross, color, t)?;
                     placer.block_line(from, end, line_w);
@@ -253,8 +524,24 @@ impl Figure for Fig<'_> {
             }
         }
 
+        for f in &d.faults {
+            let SpacetimeFault::ClockStep { node, time_s } = *f else {
+                continue;
+            };
+            if time_s.usable() && (x.0..=x.1).contains(&(time_s * MS)) {
+                let p = chart.backend_coord(&(time_s * MS, self.y(node)));
+                marker(root, p, Shape::Diamond, INK, t)?;
+                let r = t.px(6.0);
+                placer.block((p.0 - r, p.1 - r, p.0 + r, p.1 + r));
+            }
+        }
+
         let dot = t.px(3.5);
-        let mut shown: Vec<&SpacetimeEvent> = d.events.iter().filter(|e| e.time_s.usable()).collect();
+        let mut shown: Vec<&SpacetimeEvent> = d
+            .events
+            .iter()
+            .filter(|e| e.time_s.usable() && inside(e.time_s))
+            .collect();
         shown.sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(a.node.cmp(&b.node)));
         for e in &shown {
             let p = chart.backend_coord(&(e.time_s * MS, self.y(e.node)));
@@ -265,7 +552,6 @@ impl Figure for Fig<'_> {
             }
             placer.block((p.0 - dot, p.1 - dot, p.0 + dot, p.1 + dot));
         }
-        let font = t.small_font();
         let pad = t.px(2.0);
         for e in shown.iter().filter(|e| !e.label.is_empty()) {
             let p = chart.backend_coord(&(e.time_s * MS, self.y(e.node)));
@@ -316,6 +602,7 @@ mod tests {
                 msg(1, 2, 50.0, Some(80.0), "delta"),
                 msg(2, 0, 90.0, None, "digest"),
             ],
+            ..Default::default()
         }
     }
 

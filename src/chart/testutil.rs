@@ -151,6 +151,7 @@ mod extreme {
                 label: "total".into(),
                 bytes_per_s: v.clone(),
             }],
+            by: "message part".into(),
         };
         both(|f| bandwidth(&b, &prov(), f));
         let s = StalenessData {
@@ -181,8 +182,33 @@ mod extreme {
                     kind: "delta".into(),
                 })
                 .collect(),
+            faults: v
+                .iter()
+                .flat_map(|t| {
+                    [
+                        SpacetimeFault::Network {
+                            from_s: *t,
+                            to_s: *t,
+                            label: "partition".into(),
+                            degraded: false,
+                        },
+                        SpacetimeFault::Down {
+                            node: 1,
+                            from_s: *t,
+                            to_s: *t,
+                        },
+                        SpacetimeFault::ClockStep { node: 0, time_s: *t },
+                    ]
+                })
+                .collect(),
+            ..Default::default()
         };
         both(|f| spacetime(&st, &prov(), f));
+        let windowed = SpacetimeData {
+            window_s: Some((0.0, 1.0)),
+            ..st
+        };
+        both(|f| spacetime(&windowed, &prov(), f));
         let t = TradeoffData {
             points: v
                 .iter()

@@ -1,12 +1,14 @@
 //! `scuttlesim chart RUN_DIR`: draws a run's charts again from its stored
 //! metrics (and trace), without simulating; the SVGs are byte-identical to
-//! those `run` wrote.
+//! those `run` wrote. `--nodes`, `--from` and `--to` draw another part of
+//! the run in the space-time diagram.
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 use scuttlesim::chart::ImageFormat;
 use scuttlesim::render;
-use scuttlesim::scenario::ChartKind;
+use scuttlesim::scenario::{ChartKind, SpacetimeView};
+use scuttlesim::time::parse_duration;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -22,6 +24,19 @@ pub(crate) struct ChartArgs {
     /// Which files to write.
     #[arg(long, value_enum, default_value = "both")]
     format: FormatArg,
+    /// Space-time diagram: only these nodes, ids and group names separated
+    /// by commas (e.g. 0,3,5); replaces the scenario's
+    /// output.spacetime.nodes.
+    #[arg(long, value_name = "LIST")]
+    nodes: Option<String>,
+    /// Space-time diagram: start of the time window, e.g. 1s or 250ms
+    /// (true time); replaces output.spacetime.from.
+    #[arg(long, value_name = "DURATION")]
+    from: Option<String>,
+    /// Space-time diagram: end of the time window (exclusive); replaces
+    /// output.spacetime.to.
+    #[arg(long, value_name = "DURATION")]
+    to: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -65,8 +80,27 @@ pub(crate) fn chart(args: &ChartArgs) -> Result<ExitCode> {
             only.push(c.into());
         }
     }
-    let written = render::rerender(&args.run_dir, (!only.is_empty()).then_some(&only[..]), formats)
-        .with_context(|| format!("charting {}", args.run_dir.display()))?;
+    let duration = |name: &str, text: &Option<String>| {
+        text.as_deref()
+            .map(|t| parse_duration(t).map_err(|e| anyhow::anyhow!("{name}: {e}")))
+            .transpose()
+    };
+    let view = SpacetimeView {
+        nodes: args
+            .nodes
+            .as_deref()
+            .map(|t| SpacetimeView::parse_nodes(t).map_err(|e| anyhow::anyhow!("--nodes: {e}")))
+            .transpose()?,
+        from: duration("--from", &args.from)?,
+        to: duration("--to", &args.to)?,
+    };
+    let written = render::rerender(
+        &args.run_dir,
+        (!only.is_empty()).then_some(&only[..]),
+        formats,
+        &view,
+    )
+    .with_context(|| format!("charting {}", args.run_dir.display()))?;
     for note in &written.notes {
         eprintln!("note: {note}");
     }

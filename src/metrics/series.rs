@@ -1,7 +1,12 @@
 //! Traffic over time and per node: messages and bytes *sent* per message
 //! kind in fixed time buckets (`output.sample_interval` wide, bucket `b`
-//! covering `[b·width, (b+1)·width)` by send time), and per node and kind
-//! the totals it sent, received and had dropped.
+//! covering `[b·width, (b+1)·width)` by send time), with the bytes split into
+//! digest, delta and other parts; per node and kind the totals it sent,
+//! received and had dropped; and, when asked for, per node and kind the
+//! messages and bytes it sent and received in every bucket (by send time and
+//! by receipt time).
+
+use crate::net::SizeParts;
 
 /// Totals of one node for one message kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -10,6 +15,12 @@ pub struct NodeTraffic {
     pub sent: u64,
     /// Bytes of those messages.
     pub bytes_sent: u64,
+    /// Of `bytes_sent`, digest bytes.
+    pub digest_bytes_sent: u64,
+    /// Of `bytes_sent`, delta bytes.
+    pub delta_bytes_sent: u64,
+    /// Of `bytes_sent`, other (header and control) bytes.
+    pub other_bytes_sent: u64,
     /// Messages delivered to the node.
     pub received: u64,
     /// Bytes of those messages.
@@ -25,6 +36,33 @@ pub struct BucketTraffic {
     pub messages: u64,
     /// Bytes sent.
     pub bytes: u64,
+    /// Of `bytes`, digest bytes.
+    pub digest_bytes: u64,
+    /// Of `bytes`, delta bytes.
+    pub delta_bytes: u64,
+    /// Of `bytes`, other (header and control) bytes.
+    pub other_bytes: u64,
+}
+
+/// One node's traffic of one kind in one bucket: what it sent (by send
+/// time) and what it received (by receipt time).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeBucket {
+    /// Messages the node sent.
+    pub sent: u64,
+    /// Bytes of those messages.
+    pub bytes_sent: u64,
+    /// Messages delivered to the node.
+    pub received: u64,
+    /// Bytes of those messages.
+    pub bytes_received: u64,
+}
+
+impl NodeBucket {
+    /// Whether nothing was sent or received.
+    pub fn is_empty(&self) -> bool {
+        *self == NodeBucket::default()
+    }
 }
 
 /// Traffic per kind over time and per node.
@@ -36,6 +74,10 @@ pub(crate) struct Traffic {
     buckets: Vec<Vec<BucketTraffic>>,
     /// `[kind][node]`.
     per_node: Vec<Vec<NodeTraffic>>,
+    /// `[kind][node][bucket]`, when kept.
+    node_series: Option<Vec<Vec<Vec<NodeBucket>>>>,
+    /// Buckets up to the last one in which a message was sent or received.
+    recorded: usize,
 }
 
 impl Traffic {
@@ -45,6 +87,8 @@ impl Traffic {
             width_ns: 1_000_000_000,
             buckets: Vec::new(),
             per_node: Vec::new(),
+            node_series: None,
+            recorded: 0,
         }
     }
 
@@ -56,6 +100,16 @@ impl Traffic {
         self.width_ns = width_ns.max(1);
     }
 
+    /// Also keeps every node's traffic per bucket.
+    pub(crate) fn keep_node_series(&mut self) {
+        assert!(self.per_node.is_empty(), "asked for before any message");
+        self.node_series = Some(Vec::new());
+    }
+
+    pub(crate) fn keeps_node_series(&self) -> bool {
+        self.node_series.is_some()
+    }
+
     pub(crate) fn width_ns(&self) -> u64 {
         self.width_ns
     }
@@ -64,12 +118,26 @@ impl Traffic {
         while self.per_node.len() <= kind {
             self.per_node.push(vec![NodeTraffic::default(); self.nodes]);
             self.buckets.push(Vec::new());
+            if let Some(s) = &mut self.node_series {
+                s.push(vec![Vec::new(); self.nodes]);
+            }
         }
+    }
+
+    /// The node series cell of `(kind, node)` at time `t` (kind known).
+    fn cell(&mut self, kind: usize, node: u32, t: u64) -> Option<&mut NodeBucket> {
+        let b = (t / self.width_ns) as usize;
+        let series = &mut self.node_series.as_mut()?[kind][node as usize];
+        if series.len() <= b {
+            series.resize(b + 1, NodeBucket::default());
+        }
+        Some(&mut series[b])
     }
 
     pub(crate) fn sent(&mut self, kind: usize, from: u32, t: u64, bytes: u32) {
         self.kind(kind);
         let b = (t / self.width_ns) as usize;
+        self.recorded = self.recorded.max(b + 1);
         let series = &mut self.buckets[kind];
         if series.len() <= b {
             series.resize(b + 1, BucketTraffic::default());
@@ -79,13 +147,39 @@ impl Traffic {
         let n = &mut self.per_node[kind][from as usize];
         n.sent += 1;
         n.bytes_sent += bytes as u64;
+        if let Some(c) = self.cell(kind, from, t) {
+            c.sent += 1;
+            c.bytes_sent += bytes as u64;
+        }
     }
 
-    pub(crate) fn received(&mut self, kind: usize, to: u32, bytes: u32) {
+    /// How the bytes of a message of `kind` sent by `from` at `t` divide.
+    pub(crate) fn parts(&mut self, kind: usize, from: u32, t: u64, parts: SizeParts) {
         self.kind(kind);
+        let b = (t / self.width_ns) as usize;
+        let series = &mut self.buckets[kind];
+        if series.len() <= b {
+            series.resize(b + 1, BucketTraffic::default());
+        }
+        series[b].digest_bytes += parts.digest as u64;
+        series[b].delta_bytes += parts.delta as u64;
+        series[b].other_bytes += parts.other as u64;
+        let n = &mut self.per_node[kind][from as usize];
+        n.digest_bytes_sent += parts.digest as u64;
+        n.delta_bytes_sent += parts.delta as u64;
+        n.other_bytes_sent += parts.other as u64;
+    }
+
+    pub(crate) fn received(&mut self, kind: usize, to: u32, t: u64, bytes: u32) {
+        self.kind(kind);
+        self.recorded = self.recorded.max((t / self.width_ns) as usize + 1);
         let n = &mut self.per_node[kind][to as usize];
         n.received += 1;
         n.bytes_received += bytes as u64;
+        if let Some(c) = self.cell(kind, to, t) {
+            c.received += 1;
+            c.bytes_received += bytes as u64;
+        }
     }
 
     pub(crate) fn dropped(&mut self, kind: usize, from: u32) {
@@ -93,9 +187,10 @@ impl Traffic {
         self.per_node[kind][from as usize].dropped += 1;
     }
 
-    /// Buckets that saw a message (of any kind), from time 0.
+    /// Buckets from time 0 through the last one in which a message (of any
+    /// kind) was sent or received.
     pub(crate) fn recorded(&self) -> usize {
-        self.buckets.iter().map(Vec::len).max().unwrap_or(0)
+        self.recorded
     }
 
     /// Buckets of `kind` up to (not including) bucket `count`, zeros where
@@ -118,5 +213,16 @@ impl Traffic {
             .get(kind)
             .cloned()
             .unwrap_or_else(|| vec![NodeTraffic::default(); self.nodes])
+    }
+
+    /// Node `node`'s traffic of `kind` in bucket `bucket` (zero when not kept).
+    pub(crate) fn node_bucket(&self, kind: usize, node: u32, bucket: usize) -> NodeBucket {
+        self.node_series
+            .as_ref()
+            .and_then(|s| s.get(kind))
+            .and_then(|k| k.get(node as usize))
+            .and_then(|n| n.get(bucket))
+            .copied()
+            .unwrap_or_default()
     }
 }

@@ -13,7 +13,7 @@
 //! Size limits (`gossip.mtu`) do not apply to these baselines.
 
 use super::store::{Delta, Store};
-use crate::net::SizeModel;
+use crate::net::{SizeModel, SizeParts};
 use crate::node::{Ctx, NodeId, Protocol, Replica};
 
 /// Which way state flows.
@@ -94,9 +94,15 @@ impl Protocol for AntiEntropy {
     }
 
     fn size(&self, msg: &AeMsg) -> u32 {
+        self.size_parts(msg).total()
+    }
+
+    /// No digests: a `state` or `reply` is a header and delta entries (every
+    /// entry the sender holds); a `request` is a bare header.
+    fn size_parts(&self, msg: &AeMsg) -> SizeParts {
         match msg {
-            AeMsg::State { entries } | AeMsg::Reply { entries } => self.sizes.message(0, entries.len()),
-            AeMsg::Request => self.sizes.message(0, 0),
+            AeMsg::State { entries } | AeMsg::Reply { entries } => self.sizes.parts(0, entries.len(), 0),
+            AeMsg::Request => self.sizes.parts(0, 0, 0),
         }
     }
 

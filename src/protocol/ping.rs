@@ -2,7 +2,7 @@
 //! round a node sends one small message to `fanout` random peers; a receiver
 //! only counts it. No replicated state, no replies.
 
-use crate::net::SizeModel;
+use crate::net::{SizeModel, SizeParts};
 use crate::node::{Ctx, NodeId, Protocol, Replica};
 
 /// P0's protocol state: messages received per node.
@@ -42,6 +42,10 @@ impl Protocol for Ping {
     }
     fn size(&self, _: &()) -> u32 {
         self.size
+    }
+    /// Header and payload: all other bytes.
+    fn size_parts(&self, _: &()) -> SizeParts {
+        SizeParts::other(self.size)
     }
 
     fn on_round(&mut self, ctx: &mut Ctx<'_, ()>) {

@@ -15,7 +15,7 @@
 //! costs one byte per rumor on top of the header.
 
 use super::store::{Delta, Store};
-use crate::net::SizeModel;
+use crate::net::{SizeModel, SizeParts};
 use crate::node::{Ctx, NodeId, Protocol, Replica};
 use crate::scenario::{Rumor as RumorCfg, RumorMode};
 use rand::Rng;
@@ -97,9 +97,17 @@ impl Protocol for RumorMongering {
     }
 
     fn size(&self, msg: &RumorMsg) -> u32 {
+        self.size_parts(msg).total()
+    }
+
+    /// A `rumor` is a header and delta entries; a `feedback` (a header and
+    /// one byte per update) is control traffic, all other bytes.
+    fn size_parts(&self, msg: &RumorMsg) -> SizeParts {
         match msg {
-            RumorMsg::Rumor { deltas } => self.sizes.message(0, deltas.len()),
-            RumorMsg::Feedback { known, .. } => self.sizes.header + known.len() as u32,
+            RumorMsg::Rumor { deltas } => self.sizes.parts(0, deltas.len(), 0),
+            RumorMsg::Feedback { known, .. } => {
+                SizeParts::saturating(self.sizes.header as u64 + known.len() as u64, 0, 0)
+            }
         }
     }
 

@@ -30,7 +30,7 @@ pub use super::store::Delta;
 use super::flow::Flow;
 use super::reconcile;
 use super::store::Store;
-use crate::net::SizeModel;
+use crate::net::{SizeModel, SizeParts};
 use crate::node::{Ctx, NodeId, Protocol, Replica};
 use crate::scenario::{FlowControl, Mtu, Order};
 
@@ -211,11 +211,19 @@ impl Protocol for Scuttlebutt {
     }
 
     fn size(&self, msg: &SbMsg) -> u32 {
+        self.size_parts(msg).total()
+    }
+
+    /// The header and the flow-control rate are other bytes; a `syn`'s and an
+    /// `ack`'s digest (one entry per node) digest bytes; the deltas of an
+    /// `ack` or `ack2` delta bytes.
+    fn size_parts(&self, msg: &SbMsg) -> SizeParts {
         let rate = self.rate_bytes() as u32;
+        let s = &self.cfg.sizes;
         match msg {
-            SbMsg::Syn { digest, .. } => self.cfg.sizes.message(digest.len(), 0) + rate,
-            SbMsg::Ack { deltas, digest, .. } => self.cfg.sizes.message(digest.len(), deltas.len()) + rate,
-            SbMsg::Ack2 { deltas } => self.cfg.sizes.message(0, deltas.len()),
+            SbMsg::Syn { digest, .. } => s.parts(digest.len(), 0, rate),
+            SbMsg::Ack { deltas, digest, .. } => s.parts(digest.len(), deltas.len(), rate),
+            SbMsg::Ack2 { deltas } => s.parts(0, deltas.len(), 0),
         }
     }
 

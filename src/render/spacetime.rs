@@ -12,8 +12,24 @@
 //! A run with more messages or events than the chart draws is cut at a time:
 //! the diagram keeps what happened before the first send (or event) beyond
 //! the limit, and [`Built::cut_at_s`] says where.
+//!
+//! A [`ResolvedView`] chooses the lines (a subset of the nodes, in id order)
+//! and a time window `[from, to)`: only records inside the window count, and
+//! only messages between two chosen nodes are drawn (a receipt from a node
+//! not drawn is a dot without an arrow); messages in flight at either edge
+//! of the window are left out, like those in flight at the end of the run.
+//!
+//! Faults come from the trace's `fault` records, with the nodes they concern
+//! looked up in the run's fault plan ([`crate::faults::plan`]): partitions,
+//! cuts and isolations are in force until a heal that names them (or heals
+//! all), degradations until their end, a crashed node is down until it
+//! restarts; anything still in force is drawn to the end of the diagram.
 
-use crate::chart::{SpacetimeData, SpacetimeEvent, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES};
+use crate::chart::{
+    SpacetimeData, SpacetimeEvent, SpacetimeFault, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES,
+};
+use crate::faults::{Action, Planned};
+use crate::scenario::ResolvedView;
 use crate::trace::Record;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -36,15 +52,90 @@ fn secs(ns: u64) -> f64 {
     ns as f64 / 1e9
 }
 
-/// Builds the diagram of a `nodes`-node run from its records.
-pub fn build(nodes: u32, records: &[Record]) -> Built {
+/// Which records of a `nodes`-node run a view draws.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    /// Line of each node id, `None` for nodes not drawn.
+    row: Vec<Option<usize>>,
+    /// The node id of each line.
+    ids: Vec<u32>,
+    from_ns: u64,
+    to_ns: u64,
+}
+
+impl Selection {
+    /// The selection of `view` in a run of `nodes` nodes.
+    pub fn new(nodes: u32, view: &ResolvedView) -> Selection {
+        let ids: Vec<u32> = match &view.nodes {
+            Some(ids) => ids.iter().copied().filter(|&i| i < nodes).collect(),
+            None => (0..nodes).collect(),
+        };
+        let mut row = vec![None; nodes as usize];
+        for (r, &id) in ids.iter().enumerate() {
+            row[id as usize] = Some(r);
+        }
+        Selection {
+            row,
+            ids,
+            from_ns: view.from_ns,
+            to_ns: view.to_ns.unwrap_or(u64::MAX),
+        }
+    }
+
+    fn row(&self, node: u32) -> Option<usize> {
+        self.row.get(node as usize).copied().flatten()
+    }
+
+    fn in_window(&self, t: u64) -> bool {
+        (self.from_ns..self.to_ns).contains(&t)
+    }
+
+    /// Whether the diagram needs `r`: every fault (one that began before
+    /// the window may be in force in it), and the events and messages of
+    /// the chosen nodes inside the window.
+    pub fn keeps(&self, r: &Record) -> bool {
+        match r {
+            Record::Fault { .. } => true,
+            Record::Clock { t, node, .. } | Record::Write { t, node, .. } => {
+                self.in_window(*t) && self.row(*node).is_some()
+            }
+            Record::Send { t, from, to, .. }
+            | Record::Receive { t, from, to, .. }
+            | Record::Drop { t, from, to, .. } => {
+                self.in_window(*t) && self.row(*from).is_some() && self.row(*to).is_some()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Builds the diagram of a `nodes`-node run from its records, drawing what
+/// `view` chooses; `plan` is the run's fault plan (to find the nodes a
+/// `fault` record concerns) and `end_ns` the end of the run.
+pub fn build(nodes: u32, records: &[Record], view: &ResolvedView, plan: &[Planned], end_ns: u64) -> Built {
+    let sel = Selection::new(nodes, view);
     let n = nodes as usize;
+    let rows = sel.ids.len();
     let mut clocks = vec![vec![0u64; n]; n];
     let mut events = Vec::new();
     let mut messages: Vec<(SpacetimeMessage, bool)> = Vec::new();
     let mut by_id: BTreeMap<u64, usize> = BTreeMap::new();
     let mut prev: Option<&Record> = None;
-    for r in records {
+    let mut faults = Faults::default();
+    for r in records.iter() {
+        if let Record::Fault {
+            t,
+            fault,
+            action,
+            detail,
+        } = r
+        {
+            faults.record(*t, *fault, action, detail, plan, &sel);
+            continue;
+        }
+        if !sel.keeps(r) {
+            continue;
+        }
         match r {
             Record::Clock { t, node, set } => {
                 let vc = &mut clocks[*node as usize];
@@ -65,7 +156,7 @@ pub fn build(nodes: u32, records: &[Record]) -> Built {
                     label.push(']');
                 }
                 events.push(SpacetimeEvent {
-                    node: *node as usize,
+                    node: sel.row(*node).expect("kept"),
                     time_s: secs(*t),
                     label,
                     write,
@@ -81,8 +172,8 @@ pub fn build(nodes: u32, records: &[Record]) -> Built {
             } => {
                 by_id.insert(*id, messages.len());
                 let m = SpacetimeMessage {
-                    from: *from as usize,
-                    to: *to as usize,
+                    from: sel.row(*from).expect("kept"),
+                    to: sel.row(*to).expect("kept"),
                     send_s: secs(*t),
                     recv_s: None,
                     kind: kind.to_string(),
@@ -139,20 +230,378 @@ pub fn build(nodes: u32, records: &[Record]) -> Built {
             e.label.clear();
         }
     }
+    let end = sel.to_ns.min(end_ns).max(sel.from_ns);
+    let window_s = (view.from_ns > 0 || view.to_ns.is_some()).then(|| (secs(sel.from_ns), secs(end)));
     Built {
         data: SpacetimeData {
-            nodes: n,
+            nodes: rows,
+            names: sel.ids.iter().map(|i| format!("n{i}")).collect(),
             events,
             messages,
+            faults: faults.finish(secs(sel.from_ns), secs(end)),
+            window_s,
         },
         cut_at_s,
+    }
+}
+
+/// Faults in force, and those that ended, as the records go by.
+#[derive(Debug, Default)]
+struct Faults {
+    /// Cuts in force: name, start (ns), label.
+    cuts: Vec<(Option<String>, u64, String)>,
+    /// Degradations in force: id, start, label.
+    degraded: Vec<(u32, u64, String)>,
+    /// Lines down since.
+    down: BTreeMap<usize, u64>,
+    done: Vec<SpacetimeFault>,
+}
+
+impl Faults {
+    fn record(&mut self, t: u64, fault: u32, action: &str, detail: &str, plan: &[Planned], sel: &Selection) {
+        let planned = plan
+            .iter()
+            .find(|p| p.fault == fault && p.action.name() == action)
+            .map(|p| &p.action);
+        match planned {
+            Some(Action::Cut { name, .. }) => {
+                let label = if detail.starts_with("isolate") {
+                    detail.to_string()
+                } else {
+                    format!("{action} {detail}")
+                };
+                self.cuts.push((name.clone(), t, label));
+            }
+            Some(Action::Heal { name }) => {
+                let (healed, kept) = std::mem::take(&mut self.cuts)
+                    .into_iter()
+                    .partition(|(n, _, _)| name.is_none() || n == name);
+                self.cuts = kept;
+                for (_, from, label) in healed {
+                    self.network(from, t, label, false);
+                }
+            }
+            Some(Action::DegradeStart { id, .. }) => {
+                let what = detail.split(':').next().unwrap_or_default();
+                self.degraded.push((*id, t, format!("degraded {what}")));
+            }
+            Some(Action::DegradeEnd { id }) => {
+                if let Some(i) = self.degraded.iter().position(|d| d.0 == *id) {
+                    let (_, from, label) = self.degraded.remove(i);
+                    self.network(from, t, label, true);
+                }
+            }
+            Some(Action::Crash { node, .. }) => {
+                if let Some(row) = sel.row(*node) {
+                    self.down.entry(row).or_insert(t);
+                }
+            }
+            Some(Action::Restart { node }) => {
+                if let Some((row, from)) = sel.row(*node).and_then(|r| self.down.remove(&r).map(|f| (r, f))) {
+                    self.done.push(SpacetimeFault::Down {
+                        node: row,
+                        from_s: secs(from),
+                        to_s: secs(t),
+                    });
+                }
+            }
+            Some(Action::ClockStep { node, .. }) => {
+                if let Some(row) = sel.row(*node) {
+                    self.done.push(SpacetimeFault::ClockStep {
+                        node: row,
+                        time_s: secs(t),
+                    });
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn network(&mut self, from: u64, to: u64, label: String, degraded: bool) {
+        self.done.push(SpacetimeFault::Network {
+            from_s: secs(from),
+            to_s: secs(to),
+            label,
+            degraded,
+        });
+    }
+
+    /// Every fault, those still in force ending at `end_s`, clipped to
+    /// `[from_s, end_s]` (those wholly outside left out), in the order they
+    /// began.
+    fn finish(mut self, from_s: f64, end_s: f64) -> Vec<SpacetimeFault> {
+        let end = (end_s * 1e9).round() as u64;
+        for (_, from, label) in std::mem::take(&mut self.cuts) {
+            self.network(from, end, label, false);
+        }
+        for (_, from, label) in std::mem::take(&mut self.degraded) {
+            self.network(from, end, label, true);
+        }
+        for (node, from) in std::mem::take(&mut self.down) {
+            self.done.push(SpacetimeFault::Down {
+                node,
+                from_s: secs(from),
+                to_s: end_s,
+            });
+        }
+        let clip = |a: f64, b: f64| (b >= from_s && a <= end_s).then(|| (a.max(from_s), b.min(end_s)));
+        let mut out: Vec<SpacetimeFault> = self
+            .done
+            .into_iter()
+            .filter_map(|f| match f {
+                SpacetimeFault::Network {
+                    from_s: a,
+                    to_s: b,
+                    label,
+                    degraded,
+                } => clip(a, b).map(|(a, b)| SpacetimeFault::Network {
+                    from_s: a,
+                    to_s: b,
+                    label,
+                    degraded,
+                }),
+                SpacetimeFault::Down {
+                    node,
+                    from_s: a,
+                    to_s: b,
+                } => clip(a, b).map(|(a, b)| SpacetimeFault::Down {
+                    node,
+                    from_s: a,
+                    to_s: b,
+                }),
+                SpacetimeFault::ClockStep { node, time_s } => {
+                    clip(time_s, time_s).map(|_| SpacetimeFault::ClockStep { node, time_s })
+                }
+            })
+            .collect();
+        let start = |f: &SpacetimeFault| match *f {
+            SpacetimeFault::Network { from_s, .. } | SpacetimeFault::Down { from_s, .. } => from_s,
+            SpacetimeFault::ClockStep { time_s, .. } => time_s,
+        };
+        out.sort_by(|a, b| start(a).total_cmp(&start(b)));
+        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::{CutShape, NodeSet};
+    use crate::time::SimTime;
     use std::borrow::Cow;
+
+    fn everything() -> ResolvedView {
+        ResolvedView {
+            nodes: None,
+            from_ns: 0,
+            to_ns: None,
+        }
+    }
+
+    fn message(kind: &str, t: u64, id: u64, from: u32, to: u32) -> Record {
+        let k = Cow::Owned(kind.to_string());
+        match kind {
+            "send" => Record::Send {
+                t,
+                lt: t,
+                id,
+                from,
+                to,
+                kind: Cow::Borrowed("syn"),
+                bytes: 1,
+            },
+            "receive" => Record::Receive {
+                t,
+                lt: t,
+                id,
+                from,
+                to,
+                kind: Cow::Borrowed("syn"),
+                bytes: 1,
+            },
+            _ => Record::Drop {
+                t,
+                id,
+                from,
+                to,
+                kind: Cow::Borrowed("syn"),
+                bytes: 1,
+                reason: k,
+            },
+        }
+    }
+
+    fn fault(t: u64, fault: u32, action: &'static str, detail: &str) -> Record {
+        Record::Fault {
+            t,
+            fault,
+            action: Cow::Borrowed(action),
+            detail: detail.into(),
+        }
+    }
+
+    /// Four nodes: messages 0→1 at 10 (arrives 20), 1→3 at 30 (arrives 40),
+    /// 3→2 at 50 (arrives 60), 1→3 at 70 (arrives 80); a partition at 25
+    /// healed at 65, node 3 down from 45 to 75, a clock step of node 0 at 5.
+    /// Drawing nodes 1 and 3 in [25, 75): only the 1→3 message sent at 30
+    /// (the one at 70 arrives after the window), on two lines named n1, n3;
+    /// the partition from 25 to 65, node 3 (line 1) down from 45 to 75, the
+    /// clock step of node 0 not at all.
+    #[test]
+    fn a_subset_and_a_window() {
+        let records = vec![
+            fault(5, 0, "clock-step", "node 0 by 1ms"),
+            message("send", 10, 0, 0, 1),
+            message("receive", 20, 0, 0, 1),
+            fault(25, 1, "partition", "0-1 | 2-3"),
+            message("send", 30, 1, 1, 3),
+            message("receive", 40, 1, 1, 3),
+            fault(45, 2, "crash", "node 3, state kept"),
+            message("send", 50, 2, 3, 2),
+            message("receive", 60, 2, 3, 2),
+            fault(65, 3, "heal", "all"),
+            message("send", 70, 3, 1, 3),
+            fault(75, 4, "restart", "node 3"),
+            message("receive", 80, 3, 1, 3),
+        ];
+        let plan = vec![
+            Planned {
+                at: SimTime(5),
+                fault: 0,
+                action: Action::ClockStep { node: 0, by_ns: 1 },
+                detail: String::new(),
+            },
+            Planned {
+                at: SimTime(25),
+                fault: 1,
+                action: Action::Cut {
+                    name: None,
+                    shape: CutShape::Sides(vec![0, 0, 1, 1]),
+                },
+                detail: String::new(),
+            },
+            Planned {
+                at: SimTime(45),
+                fault: 2,
+                action: Action::Crash { node: 3, lost: false },
+                detail: String::new(),
+            },
+            Planned {
+                at: SimTime(65),
+                fault: 3,
+                action: Action::Heal { name: None },
+                detail: String::new(),
+            },
+            Planned {
+                at: SimTime(75),
+                fault: 4,
+                action: Action::Restart { node: 3 },
+                detail: String::new(),
+            },
+        ];
+        let view = ResolvedView {
+            nodes: Some(vec![1, 3]),
+            from_ns: 25,
+            to_ns: Some(75),
+        };
+        let d = build(4, &records, &view, &plan, 80).data;
+        assert_eq!(
+            (d.nodes, d.names.clone()),
+            (2, vec!["n1".to_string(), "n3".to_string()])
+        );
+        assert_eq!(d.messages.len(), 1);
+        let m = &d.messages[0];
+        assert_eq!((m.from, m.to, m.send_s, m.recv_s), (0, 1, 30e-9, Some(40e-9)));
+        assert_eq!(d.window_s, Some((25e-9, 75e-9)));
+        assert_eq!(
+            d.faults,
+            vec![
+                SpacetimeFault::Network {
+                    from_s: 25e-9,
+                    to_s: 65e-9,
+                    label: "partition 0-1 | 2-3".into(),
+                    degraded: false,
+                },
+                SpacetimeFault::Down {
+                    node: 1,
+                    from_s: 45e-9,
+                    to_s: 75e-9,
+                },
+            ]
+        );
+
+        // The whole run: every line, all four messages, the clock step, and
+        // the partition and the crash as they were.
+        let d = build(4, &records, &everything(), &plan, 80).data;
+        assert_eq!((d.nodes, d.messages.len(), d.window_s), (4, 4, None));
+        assert_eq!(d.faults.len(), 3);
+        assert_eq!(
+            d.faults[0],
+            SpacetimeFault::ClockStep {
+                node: 0,
+                time_s: 5e-9
+            }
+        );
+        assert!(matches!(d.faults[2], SpacetimeFault::Down { node: 3, to_s, .. } if to_s == 75e-9));
+    }
+
+    /// A named cut stays when another name heals; what is still in force at
+    /// the end is drawn to the end.
+    #[test]
+    fn heals_by_name_and_faults_in_force_at_the_end() {
+        let records = vec![
+            fault(10, 0, "cut", "0 -> 1"),
+            fault(20, 1, "partition", "0 | 1"),
+            fault(30, 2, "heal", "\"b\""),
+            fault(40, 3, "crash", "node 1, state lost"),
+        ];
+        let plan: Vec<Planned> = [
+            Action::Cut {
+                name: Some("a".into()),
+                shape: CutShape::OneWay {
+                    from: NodeSet::new(2, &[0]),
+                    to: NodeSet::new(2, &[1]),
+                },
+            },
+            Action::Cut {
+                name: Some("b".into()),
+                shape: CutShape::Sides(vec![0, 1]),
+            },
+            Action::Heal {
+                name: Some("b".into()),
+            },
+            Action::Crash { node: 1, lost: true },
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, action)| Planned {
+            at: SimTime(records[i].time()),
+            fault: i as u32,
+            action,
+            detail: String::new(),
+        })
+        .collect();
+        let d = build(2, &records, &everything(), &plan, 50).data;
+        let spans: Vec<(f64, f64, &str)> = d
+            .faults
+            .iter()
+            .filter_map(|f| match f {
+                SpacetimeFault::Network {
+                    from_s, to_s, label, ..
+                } => Some((*from_s, *to_s, label.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            vec![(10e-9, 50e-9, "cut 0 -> 1"), (20e-9, 30e-9, "partition 0 | 1")]
+        );
+        assert!(d.faults.contains(&SpacetimeFault::Down {
+            node: 1,
+            from_s: 40e-9,
+            to_s: 50e-9
+        }));
+    }
 
     /// DESIGN.md §1: P = n0 writes ([1,0]), sends to Q = n1 ([2,0]); Q
     /// receives: max([0,0], [2,0]) then tick: [2,1].
@@ -201,7 +650,7 @@ mod tests {
                 set: vec![(0, 2), (1, 1)],
             },
         ];
-        let b = build(2, &records);
+        let b = build(2, &records, &everything(), &[], 15);
         let labels: Vec<(usize, &str, bool)> = b
             .data
             .events
@@ -241,7 +690,7 @@ mod tests {
                 reason: Cow::Borrowed("loss"),
             },
         ];
-        let b = build(2, &records);
+        let b = build(2, &records, &everything(), &[], 15);
         assert_eq!(b.data.messages.len(), 1);
         assert_eq!(b.data.messages[0].recv_s, None);
         assert_eq!(b.data.messages[0].send_s, 2e-9);

@@ -352,16 +352,24 @@ fn validate_output(s: &Scenario) -> Result<(), Invalid> {
                 "the staleness chart needs staleness samples: set output.staleness = true",
             );
         }
-        if *c == ChartKind::Spacetime && s.nodes.count > crate::chart::MAX_NODES as u32 {
+        if *c == ChartKind::Spacetime
+            && o.spacetime.nodes.is_none()
+            && s.nodes.count > crate::chart::MAX_NODES as u32
+        {
             return bad(
                 &field,
                 format!(
-                    "a space-time diagram draws at most {} nodes; this scenario has {}",
+                    "a space-time diagram draws at most {} nodes; this scenario has {}: choose some with output.spacetime.nodes",
                     crate::chart::MAX_NODES,
                     s.nodes.count
                 ),
             );
         }
+    }
+    if !o.spacetime.is_everything() {
+        o.spacetime
+            .resolve(&s.nodes, s.duration, super::ViewFields::SCENARIO)
+            .map(|_| ())?;
     }
     Ok(())
 }

@@ -165,13 +165,19 @@ fn every_chart_renders_from_a_small_run_and_chart_reproduces_it() {
             "time (s)",
             "bytes/s (all nodes)",
             "bytes/s per node",
-            "syn",
-            "ack2",
-            "total",
+            "(a) rate by message part",
         ],
     );
-    assert!(count(&svg, "polygon") >= 3, "one stacked area per kind");
-    assert!(count(&svg, "rect") >= 4, "a box per kind and the total");
+    let labels = texts(&svg);
+    for l in ["message part", "other", "digest", "delta", "total"] {
+        assert!(
+            labels.iter().any(|t| t == l),
+            "bandwidth.svg lacks the text {l:?}"
+        );
+    }
+    assert!(!labels.iter().any(|t| t == "syn"), "stacked by part, not by kind");
+    assert!(count(&svg, "polygon") >= 3, "one stacked area per part");
+    assert!(count(&svg, "rect") >= 4, "a box per part and the total");
 
     let svg = check(
         &run,
@@ -242,6 +248,320 @@ fn every_chart_renders_from_a_small_run_and_chart_reproduces_it() {
     let files: Vec<_> = std::fs::read_dir(run.join("charts")).unwrap().collect();
     assert_eq!(files.len(), 1);
     assert!(run.join("charts/informed.svg").exists());
+}
+
+/// The contents of every `<text>` element, trimmed, in order.
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("</text>")
+        .filter_map(|chunk| chunk.rsplit_once('>').map(|(_, t)| t.trim().to_string()))
+        .collect()
+}
+
+/// The node labels (`n3`) of a space-time diagram, in the order drawn.
+fn node_labels(svg: &str) -> Vec<String> {
+    texts(svg)
+        .into_iter()
+        .filter(|t| t.len() > 1 && t.starts_with('n') && t[1..].chars().all(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+/// Filled triangles: arrow heads (markers have four corners).
+fn triangles(svg: &str) -> usize {
+    svg.split("<polygon ")
+        .skip(1)
+        .filter(|p| {
+            let points = p.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+            points.split_whitespace().count() == 3
+        })
+        .count()
+}
+
+/// Six nodes (left = 0-2, right = 3-5), a partition left | right from 2 s
+/// to 4 s, node 4 down from 2.5 s to 3.5 s, node 1's clock stepped at 3 s,
+/// node 0 down from 1 s to 1.2 s (not drawn).
+const FAULTY: &str = r#"
+name = "faulty"
+seed = 7
+duration = "6s"
+[nodes]
+count = 6
+groups = { left = 3, right = 3 }
+[gossip]
+interval = "500ms"
+fanout = 1
+[workload]
+writes = { process = "poisson", mean_interval = "1s" }
+[network]
+latency = { dist = "constant", value = "20ms" }
+loss = 0.05
+[[faults]]
+at = "1s"
+crash = 0
+restart_after = "200ms"
+[[faults]]
+at = "2s"
+partition = [["left"], ["right"]]
+[[faults]]
+at = "2.5s"
+crash = 4
+restart_after = "1s"
+[[faults]]
+at = "3s"
+clock_step = { node = 1, by = "100ms" }
+[[faults]]
+at = "4s"
+heal = true
+[output]
+trace = "full"
+charts = ["spacetime"]
+spacetime = { nodes = [1, "right"], from = "1.5s", to = "4.5s" }
+"#;
+
+/// A node subset and a time window: only the chosen nodes' lines, only the
+/// messages between them inside the window (counted from the trace), the
+/// faults marked; `chart` reproduces it, and draws another view on request.
+#[test]
+fn spacetime_subset_window_and_faults() {
+    let dir = temp_dir("charts-view");
+    std::fs::write(dir.join("faulty.toml"), FAULTY).unwrap();
+    ok(&scuttlesim(&["run", "faulty.toml", "--out", "o"], &dir));
+    let run = dir.join("o/faulty/7");
+    let svg = check(
+        &run,
+        "spacetime",
+        &[
+            "faulty: space-time diagram",
+            "partition 0-2 | 3-5",
+            "partition / cut",
+            "node down",
+            "clock step",
+        ],
+    );
+    assert_eq!(node_labels(&svg), ["n1", "n3", "n4", "n5"]);
+
+    // Arrows: messages sent and received inside [1.5 s, 4.5 s) between two
+    // of the chosen nodes, plus one legend arrow per kind drawn.
+    let trace = std::fs::File::open(run.join("trace.jsonl")).unwrap();
+    let (_, records) = scuttlesim::trace::read_trace(std::io::BufReader::new(trace)).unwrap();
+    let chosen = |n: u32| [1, 3, 4, 5].contains(&n);
+    let inside = |t: u64| (1_500_000_000..4_500_000_000).contains(&t);
+    let mut sent: std::collections::BTreeMap<u64, String> = Default::default();
+    let mut arrows = 0;
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut outside = 0;
+    for r in &records {
+        match r {
+            scuttlesim::trace::Record::Send {
+                t,
+                id,
+                from,
+                to,
+                kind,
+                ..
+            } => {
+                if inside(*t) && chosen(*from) && chosen(*to) {
+                    sent.insert(*id, kind.to_string());
+                } else {
+                    outside += 1;
+                }
+            }
+            scuttlesim::trace::Record::Receive { t, id, .. } if inside(*t) => {
+                if let Some(k) = sent.get(id) {
+                    arrows += 1;
+                    kinds.insert(k.clone());
+                }
+            }
+            scuttlesim::trace::Record::Drop { t, id, .. } if inside(*t) => {
+                if let Some(k) = sent.get(id) {
+                    kinds.insert(k.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        arrows > 10 && outside > 10,
+        "{arrows} arrows, {outside} other messages"
+    );
+    assert_eq!(triangles(&svg), arrows + kinds.len());
+
+    // `chart` draws the same diagram from the stored trace...
+    let before = std::fs::read(run.join("charts/spacetime.svg")).unwrap();
+    std::fs::remove_dir_all(run.join("charts")).unwrap();
+    ok(&scuttlesim(&["chart", "o/faulty/7"], &dir));
+    assert!(std::fs::read(run.join("charts/spacetime.svg")).unwrap() == before);
+    // ...and another view: two nodes, a window before any fault.
+    ok(&scuttlesim(
+        &[
+            "chart",
+            "o/faulty/7",
+            "--only",
+            "spacetime",
+            "--nodes",
+            "0,3",
+            "--from",
+            "100ms",
+            "--to",
+            "900ms",
+            "--format",
+            "svg",
+        ],
+        &dir,
+    ));
+    let other = std::fs::read_to_string(run.join("charts/spacetime.svg")).unwrap();
+    well_formed(&other);
+    assert_eq!(node_labels(&other), ["n0", "n3"]);
+    assert!(!other.contains("partition") && !other.contains("node down"));
+    // The whole run: every node, every fault (node 0's crash too).
+    ok(&scuttlesim(
+        &[
+            "chart",
+            "o/faulty/7",
+            "--only",
+            "spacetime",
+            "--nodes",
+            "left,right",
+            "--from",
+            "0s",
+        ],
+        &dir,
+    ));
+    let all = std::fs::read_to_string(run.join("charts/spacetime.svg")).unwrap();
+    assert_eq!(node_labels(&all), ["n0", "n1", "n2", "n3", "n4", "n5"]);
+    assert!(all.contains("partition 0-2 | 3-5") && all.contains("node down"));
+}
+
+/// Bad space-time views fail with the option or field at fault and what is
+/// valid, before anything is drawn.
+#[test]
+fn bad_spacetime_views_fail_clearly() {
+    let dir = temp_dir("charts-view-bad");
+    std::fs::write(dir.join("faulty.toml"), FAULTY).unwrap();
+    ok(&scuttlesim(&["run", "faulty.toml", "--out", "o"], &dir));
+    for (args, needles) in [
+        (
+            vec!["--nodes", "0,9"],
+            vec!["--nodes", "node 9 does not exist", "0..5"],
+        ),
+        (vec!["--nodes", "0,,1"], vec!["--nodes", "empty entry"]),
+        (
+            vec!["--nodes", "mars"],
+            vec!["--nodes", "group \"mars\" does not exist", "left, right"],
+        ),
+        (
+            vec!["--nodes", "1;2"],
+            vec!["--nodes", "neither a node id nor a group name"],
+        ),
+        (
+            vec!["--from", "7s"],
+            vec!["--from", "7s is not before the end of the run (6s)"],
+        ),
+        (
+            vec!["--from", "3s", "--to", "2s"],
+            vec!["--to", "2s is not after the start of the window (3s)"],
+        ),
+        (vec!["--to", "9s"], vec!["--to", "after the end of the run (6s)"]),
+        (vec!["--from", "soon"], vec!["--from", "soon"]),
+    ] {
+        let mut all = vec!["chart", "o/faulty/7", "--only", "spacetime"];
+        all.extend(&args);
+        let out = scuttlesim(&all, &dir);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        for n in needles {
+            assert!(err.contains(n), "{args:?}: {err}");
+        }
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // The options only concern the space-time diagram.
+    let out = scuttlesim(
+        &["chart", "o/faulty/7", "--only", "bandwidth", "--nodes", "1"],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("add --only spacetime"));
+
+    // The same checks in a scenario, with the field's path.
+    let base = "duration = \"10s\"\n[nodes]\ncount = 4\n[output]\ntrace = \"full\"\n";
+    for (view, needles) in [
+        (
+            "spacetime = { nodes = [7] }",
+            vec!["output.spacetime.nodes", "node 7 does not exist"],
+        ),
+        (
+            "spacetime = { nodes = [] }",
+            vec!["output.spacetime.nodes", "at least one"],
+        ),
+        (
+            "spacetime = { from = \"10s\" }",
+            vec!["output.spacetime.from", "not before the end"],
+        ),
+        (
+            "spacetime = { from = \"2s\", to = \"1s\" }",
+            vec!["output.spacetime.to", "not after"],
+        ),
+        ("spacetime = { node = [1] }", vec!["node"]),
+    ] {
+        let e = scenario_error(&format!("{base}{view}"));
+        for n in needles {
+            assert!(e.contains(n), "{view}: {e}");
+        }
+    }
+    // A large run may draw a chosen subset, at most 32 nodes.
+    let big =
+        "duration = \"10s\"\n[nodes]\ncount = 40\n[output]\ntrace = \"full\"\ncharts = [\"spacetime\"]\n";
+    crate::support::scenario(&format!("{big}spacetime = {{ nodes = [0, 39] }}"));
+    let e = scenario_error(&format!(
+        "{big}spacetime = {{ nodes = [{}] }}",
+        (0..33).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+    ));
+    assert!(
+        e.contains("output.spacetime.nodes") && e.contains("names 33 nodes"),
+        "{e}"
+    );
+}
+
+/// Metrics written before bandwidth was split by message part (no
+/// `*_bytes` part columns) still chart, stacked by message kind.
+#[test]
+fn bandwidth_of_older_metrics_stacks_by_kind() {
+    let dir = temp_dir("charts-old-bandwidth");
+    std::fs::write(dir.join("small.toml"), SMALL).unwrap();
+    ok(&scuttlesim(
+        &[
+            "run",
+            "small.toml",
+            "--out",
+            "o",
+            "--set",
+            "output.charts=[\"bandwidth\"]",
+        ],
+        &dir,
+    ));
+    let run = dir.join("o/small/3");
+    for (file, keep) in [("bandwidth.csv", 7), ("bandwidth_nodes.csv", 7)] {
+        let path = run.join("metrics").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let cut: Vec<String> = text
+            .lines()
+            .map(|l| {
+                if l.starts_with('#') {
+                    l.to_string()
+                } else {
+                    l.split(',').take(keep).collect::<Vec<_>>().join(",")
+                }
+            })
+            .collect();
+        assert!(!cut.iter().any(|l| l.contains("digest_bytes")));
+        std::fs::write(&path, cut.join("\n") + "\n").unwrap();
+    }
+    ok(&scuttlesim(&["chart", "o/small/3", "--format", "svg"], &dir));
+    let svg = std::fs::read_to_string(run.join("charts/bandwidth.svg")).unwrap();
+    assert!(svg.contains("(a) rate by message kind"));
+    let labels = texts(&svg);
+    for l in ["message kind", "syn", "ack", "ack2", "total"] {
+        assert!(labels.iter().any(|t| t == l), "lacks {l:?}");
+    }
 }
 
 /// DESIGN.md §1 in the shipped talk scenario: P = n0 writes ([1,0]), sends
@@ -343,7 +663,10 @@ fn chart_names_are_validated() {
     let e = scenario_error(
         "duration = \"10s\"\n[nodes]\ncount = 40\n[output]\ntrace = \"full\"\ncharts = [\"spacetime\"]",
     );
-    assert!(e.contains("at most 32 nodes"), "{e}");
+    assert!(
+        e.contains("at most 32 nodes") && e.contains("output.spacetime.nodes"),
+        "{e}"
+    );
     let e = scenario_error(&format!("{base}sample_interval = \"0s\""));
     assert!(e.contains("output.sample_interval"), "{e}");
 }

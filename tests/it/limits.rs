@@ -15,23 +15,26 @@ fn estimate_by_hand() {
     // Scuttlebutt, 1000 nodes, 1 key, fan-out 2, no writes, versions trace:
     // version vectors 1000·1000·8 = 8,000,000; digests in flight
     // 1000·2·1000·8 = 16,000,000; per node 1000·512 = 512,000; time series
-    // (10 s / 1 s + 1)·3·16 = 528; fixed 32 MiB.
+    // (10 s / 1 s + 1)·3·40 = 1320; per-node time series (1000 nodes × 11
+    // samples ≤ 100,000, so kept by default) 1000·11·3·32 = 1,056,000;
+    // fixed 32 MiB.
     let s = scenario("duration = \"10s\"\n[nodes]\ncount = 1000\n[gossip]\nfanout = 2\n");
     assert_eq!(
         estimate(&s).total_bytes(),
-        8_000_000 + 16_000_000 + 512_000 + 528 + 32 * MIB
+        8_000_000 + 16_000_000 + 512_000 + 1320 + 1_056_000 + 32 * MIB
     );
     // Push with 4 keys, 100 nodes, writers 0 and 1 writing every 2 s for
     // 10 s: writes 2·(10/2 + 1) = 12 → 12·(96 + 8·100) = 10,752; vectors
     // 80,000; per-key versions 100·100·4·8 = 320,000; full states in flight
-    // 100·1·100·4·16 = 640,000; per node 51,200; time series 528.
+    // 100·1·100·4·16 = 640,000; per node 51,200; time series 1320;
+    // per-node time series 100·11·3·32 = 105,600.
     let s = scenario(
         "duration = \"10s\"\n[nodes]\ncount = 100\n[gossip]\nprotocol = \"push\"\n[workload]\nkeys_per_node = 4\nwrites = { process = \"poisson\", mean_interval = \"2s\" }\nwriters = [0, 1]\n",
     );
     assert_eq!(expected_writes(&s), 12);
     assert_eq!(
         estimate(&s).total_bytes(),
-        10_752 + 80_000 + 320_000 + 640_000 + 51_200 + 528 + 32 * MIB
+        10_752 + 80_000 + 320_000 + 640_000 + 51_200 + 1320 + 105_600 + 32 * MIB
     );
 }
 
@@ -48,14 +51,36 @@ fn huge_scenarios_are_refused_before_they_allocate() {
     assert!(e.contains("more than the limit of 16.0 GiB (test)"), "{e}");
     assert!(e.contains("per-key versions"), "{e}");
     // The time series: 1000 s sampled every 1 ms, 1,000,001 samples of
-    // 3 kinds × 16 B (validation caps samples at 10^6).
+    // 3 kinds × 40 B (validation caps samples at 10^6). 2 nodes ×
+    // 1,000,001 samples is more than the 100,000 cells of a default per-node
+    // series; asked for, it costs 2 × 1,000,001 × 3 kinds × 32 B.
     let s = scenario("duration = \"1000s\"\n[nodes]\ncount = 2\n[output]\nsample_interval = \"1ms\"\n");
     let series = estimate(&s)
         .parts
         .into_iter()
         .find(|p| p.0 == "time series")
         .unwrap();
-    assert_eq!(series.1, 1_000_001 * 48);
+    assert_eq!(series.1, 1_000_001 * 120);
+    let per_node = |s: &scuttlesim::scenario::Scenario| {
+        estimate(s)
+            .parts
+            .into_iter()
+            .find(|p| p.0 == "per-node time series")
+            .map(|p| p.1)
+    };
+    assert_eq!(per_node(&s), None);
+    let mut on = s.clone();
+    on.output.bandwidth_nodes_time = Some(true);
+    assert_eq!(per_node(&on), Some(2 * 1_000_001 * 3 * 32));
+    // 100,000 cells exactly is kept by default, one more bucket is not.
+    let edge =
+        |nodes: u32, secs: u32| scenario(&format!("duration = \"{secs}s\"\n[nodes]\ncount = {nodes}\n"));
+    assert_eq!(per_node(&edge(1000, 99)), Some(1000 * 100 * 3 * 32));
+    assert_eq!(per_node(&edge(1000, 100)), None);
+    let mut off = edge(2, 10);
+    assert!(per_node(&off).is_some());
+    off.output.bandwidth_nodes_time = Some(false);
+    assert_eq!(per_node(&off), None);
     // Parallel runs multiply.
     let small = scenario("duration = \"10s\"\n[nodes]\ncount = 2\n");
     let one = estimate(&small).total_bytes();

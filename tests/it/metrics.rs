@@ -135,7 +135,11 @@ fn byte_counts_by_hand() {
     // Buckets of 1 s: [0, 1 s) is silent, [1 s, 1.5 s) (cut at the end) has
     // everything: 6 syns (408 B), 4 acks (92 + 3·68 = 296 B), 4 ack2s
     // (2·56 + 2·32 = 176 B). Rates divide by the 0.5 s the bucket lasts.
-    let got: Vec<[&str; 7]> = bw
+    // The parts: a header (32) is other; a syn's and an ack's digest is
+    // 3·12 = 36 digest bytes; a delta is 16 + 8 = 24 delta bytes. Syns:
+    // 6·36 = 216 digest, 6·32 = 192 other; acks: 4·36 = 144 digest, one
+    // delta (24), 4·32 = 128 other; ack2s: two deltas (48), 4·32 = 128 other.
+    let got: Vec<[&str; 10]> = bw
         .iter()
         .map(|r| {
             [
@@ -146,16 +150,85 @@ fn byte_counts_by_hand() {
                 r["bytes"],
                 r["messages_per_s"],
                 r["bytes_per_s"],
+                r["digest_bytes"],
+                r["delta_bytes"],
+                r["other_bytes"],
             ]
         })
         .collect();
-    let expected: Vec<[&str; 7]> = vec![
-        ["0", "1000000000", "syn", "0", "0", "0.000", "0.000"],
-        ["0", "1000000000", "ack", "0", "0", "0.000", "0.000"],
-        ["0", "1000000000", "ack2", "0", "0", "0.000", "0.000"],
-        ["1000000000", "1500000000", "syn", "6", "408", "12.000", "816.000"],
-        ["1000000000", "1500000000", "ack", "4", "296", "8.000", "592.000"],
-        ["1000000000", "1500000000", "ack2", "4", "176", "8.000", "352.000"],
+    let expected: Vec<[&str; 10]> = vec![
+        [
+            "0",
+            "1000000000",
+            "syn",
+            "0",
+            "0",
+            "0.000",
+            "0.000",
+            "0",
+            "0",
+            "0",
+        ],
+        [
+            "0",
+            "1000000000",
+            "ack",
+            "0",
+            "0",
+            "0.000",
+            "0.000",
+            "0",
+            "0",
+            "0",
+        ],
+        [
+            "0",
+            "1000000000",
+            "ack2",
+            "0",
+            "0",
+            "0.000",
+            "0.000",
+            "0",
+            "0",
+            "0",
+        ],
+        [
+            "1000000000",
+            "1500000000",
+            "syn",
+            "6",
+            "408",
+            "12.000",
+            "816.000",
+            "216",
+            "0",
+            "192",
+        ],
+        [
+            "1000000000",
+            "1500000000",
+            "ack",
+            "4",
+            "296",
+            "8.000",
+            "592.000",
+            "144",
+            "24",
+            "128",
+        ],
+        [
+            "1000000000",
+            "1500000000",
+            "ack2",
+            "4",
+            "176",
+            "8.000",
+            "352.000",
+            "0",
+            "48",
+            "128",
+        ],
     ];
     assert_eq!(got, expected);
 
@@ -170,36 +243,211 @@ fn byte_counts_by_hand() {
     // n2: like n0 without any delta, except the ack2 it gets (56).
     let nodes_table = table(&report.dir, report::BANDWIDTH_NODES);
     let nodes = rows(&nodes_table);
+    // The last three columns split the bytes sent: digest, delta, other
+    // (two syns: 2·36 digest, 2·32 other; n0's ack: 36 + 24 + 32; …).
     let got: Vec<String> = nodes
         .iter()
         .map(|r| {
             format!(
-                "{} {} {} {} {} {} {}",
+                "{} {} {} {} {} {} {} | {} {} {}",
                 r["node"],
                 r["kind"],
                 r["sent"],
                 r["bytes_sent"],
                 r["received"],
                 r["bytes_received"],
-                r["dropped"]
+                r["dropped"],
+                r["digest_bytes_sent"],
+                r["delta_bytes_sent"],
+                r["other_bytes_sent"]
             )
         })
         .collect();
     let expected = [
-        "0 syn 2 136 1 68 1",
-        "0 ack 1 92 1 68 0",
-        "0 ack2 1 56 1 32 0",
-        "1 syn 2 136 2 136 0",
-        "1 ack 2 136 2 160 0",
-        "1 ack2 2 88 2 88 0",
-        "2 syn 2 136 1 68 1",
-        "2 ack 1 68 1 68 0",
-        "2 ack2 1 32 1 56 0",
+        "0 syn 2 136 1 68 1 | 72 0 64",
+        "0 ack 1 92 1 68 0 | 36 24 32",
+        "0 ack2 1 56 1 32 0 | 0 24 32",
+        "1 syn 2 136 2 136 0 | 72 0 64",
+        "1 ack 2 136 2 160 0 | 72 0 64",
+        "1 ack2 2 88 2 88 0 | 0 24 64",
+        "2 syn 2 136 1 68 1 | 72 0 64",
+        "2 ack 1 68 1 68 0 | 36 0 32",
+        "2 ack2 1 32 1 56 0 | 0 0 32",
     ];
     assert_eq!(got, expected);
     // The summary agrees: 880 bytes in all.
     let all = report.summary.messages.last().unwrap();
     assert_eq!((all.kind.as_str(), all.bytes_sent), ("all", 880));
+}
+
+/// The exchanges of LINE in 25 ms buckets: every node's messages and bytes
+/// sent (by send time) and received (by receipt time) per kind and bucket,
+/// and the cluster's digest / delta / other split per bucket. Times from the
+/// timeline at LINE (I = 1 s = the start of bucket 40):
+/// - bucket 40 `[I, I+25)`: the 6 syns (I); the 4 acks (n0's with the delta
+///   and n1's at I+10, n1's and n2's at I+20); the ack2s of n0 (delta) and
+///   n1 (empty) at I+20. Receipts: n0 gets n1's syn (I+10) and ack (I+20);
+///   n1 gets both syns (I+10, I+20) and n0's ack (I+20); n2 gets n1's syn.
+/// - bucket 41 `[I+25, I+50)`: the ack2s of n1 (delta, to n2) and n2
+///   (empty) at I+40. Receipts: n0 and n1 get the ack2s sent at I+20 (I+30),
+///   n1 gets n2's ack and n2 gets n1's ack (I+40).
+/// - bucket 42 `[I+50, I+75)`: receipts of the ack2s sent at I+40 (I+60).
+#[test]
+fn node_series_and_split_in_small_buckets_by_hand() {
+    let mut s = scenario(LINE);
+    s.output.sample_interval = scuttlesim::time::SimDuration(25 * MS);
+    let dir = temp_dir("metrics-line-series");
+    let report = output::execute(&s, &dir).unwrap();
+    let series_table = table(&report.dir, report::BANDWIDTH_NODES_TIME);
+    assert_eq!(
+        series_table.columns,
+        [
+            "start_ns",
+            "end_ns",
+            "node",
+            "kind",
+            "sent",
+            "bytes_sent",
+            "received",
+            "bytes_received"
+        ]
+    );
+    let got: Vec<String> = rows(&series_table)
+        .iter()
+        .map(|r| {
+            let start: u64 = r["start_ns"].parse().unwrap();
+            let end: u64 = r["end_ns"].parse().unwrap();
+            assert_eq!(end - start, 25 * MS);
+            format!(
+                "{} n{} {} {} {} {} {}",
+                start / (25 * MS),
+                r["node"],
+                r["kind"],
+                r["sent"],
+                r["bytes_sent"],
+                r["received"],
+                r["bytes_received"]
+            )
+        })
+        .collect();
+    let expected = [
+        "40 n0 syn 2 136 1 68",
+        "40 n0 ack 1 92 1 68",
+        "40 n0 ack2 1 56 0 0",
+        "40 n1 syn 2 136 2 136",
+        "40 n1 ack 2 136 1 92",
+        "40 n1 ack2 1 32 0 0",
+        "40 n2 syn 2 136 1 68",
+        "40 n2 ack 1 68 0 0",
+        "41 n0 ack2 0 0 1 32",
+        "41 n1 ack 0 0 1 68",
+        "41 n1 ack2 1 56 1 56",
+        "41 n2 ack 0 0 1 68",
+        "41 n2 ack2 1 32 0 0",
+        "42 n1 ack2 0 0 1 32",
+        "42 n2 ack2 0 0 1 56",
+    ];
+    assert_eq!(got, expected);
+
+    // Cluster-wide, per bucket: (kind, messages, bytes, digest, delta, other).
+    let bw_table = table(&report.dir, report::BANDWIDTH);
+    assert_eq!(bw_table.rows.len(), 60 * 3, "1.5 s in 25 ms buckets, 3 kinds");
+    let got: Vec<String> = rows(&bw_table)
+        .iter()
+        .filter(|r| r["messages"] != "0")
+        .map(|r| {
+            let start: u64 = r["start_ns"].parse().unwrap();
+            format!(
+                "{} {} {} {} | {} {} {}",
+                start / (25 * MS),
+                r["kind"],
+                r["messages"],
+                r["bytes"],
+                r["digest_bytes"],
+                r["delta_bytes"],
+                r["other_bytes"]
+            )
+        })
+        .collect();
+    let expected = [
+        "40 syn 6 408 | 216 0 192",
+        "40 ack 4 296 | 144 24 128",
+        "40 ack2 2 88 | 0 24 64",
+        "41 ack2 2 88 | 0 24 64",
+    ];
+    assert_eq!(got, expected);
+
+    // Asked off, the file is not written (and a rerun removes it).
+    s.output.bandwidth_nodes_time = Some(false);
+    let report = output::execute(&s, &dir).unwrap();
+    assert!(!report
+        .dir
+        .join("metrics")
+        .join(report::BANDWIDTH_NODES_TIME)
+        .exists());
+}
+
+/// The split of every protocol, from the size model (README): a 32-byte
+/// header is other; anti-entropy and rumor messages carry no digest, their
+/// entries are deltas (24 bytes with 8-byte values); a `request` is a bare
+/// header; rumor feedback (a header and a byte per update) and pings (a
+/// header and 8 bytes) are all other.
+#[test]
+fn every_protocol_splits_its_bytes() {
+    for protocol in ["push", "pull", "push-pull", "rumor", "ping"] {
+        let s = scenario(&format!(
+            r#"
+            name = "{protocol}"
+            duration = "10s"
+            [nodes]
+            count = 8
+            [gossip]
+            protocol = "{protocol}"
+            fanout = 2
+            {}
+            [output]
+            charts = []
+            "#,
+            if protocol == "ping" {
+                ""
+            } else {
+                "[workload]\nwrites = { process = \"poisson\", mean_interval = \"1s\" }"
+            }
+        ));
+        let dir = temp_dir(&format!("metrics-split-{protocol}"));
+        let report = output::execute(&s, &dir).unwrap();
+        let bw = table(&report.dir, report::BANDWIDTH);
+        let mut seen: BTreeMap<String, [u64; 5]> = BTreeMap::new();
+        for r in rows(&bw) {
+            let v: [u64; 5] = ["messages", "bytes", "digest_bytes", "delta_bytes", "other_bytes"]
+                .map(|c| r[c].parse().unwrap());
+            let sum = seen.entry(r["kind"].to_string()).or_default();
+            for (a, b) in sum.iter_mut().zip(v) {
+                *a += b;
+            }
+        }
+        for (kind, [m, bytes, digest, delta, other]) in &seen {
+            assert!(*m > 0, "{protocol}: no {kind} sent");
+            assert_eq!(digest + delta + other, *bytes, "{protocol} {kind}");
+            assert_eq!(*digest, 0, "{protocol} {kind}: no digests");
+            match kind.as_str() {
+                "state" | "reply" | "rumor" => {
+                    assert_eq!(*other, 32 * m, "{protocol} {kind}: headers");
+                    assert!(
+                        *delta > 0 && delta % 24 == 0,
+                        "{protocol} {kind}: {delta} delta bytes"
+                    );
+                }
+                "request" => assert_eq!((*delta, *other), (0, 32 * m), "{protocol} request"),
+                "feedback" => {
+                    assert_eq!(*delta, 0, "feedback carries no deltas");
+                    assert!(*other > 32 * m, "headers and a byte per update");
+                }
+                "ping" => assert_eq!((*delta, *other), (0, 40 * m), "ping"),
+                k => panic!("{protocol}: unexpected kind {k}"),
+            }
+        }
+    }
 }
 
 /// Two nodes, aligned rounds, write at 100 ms (tests/it/hand.rs): the writer
@@ -234,8 +482,12 @@ fn half_of_two_nodes_is_the_writer() {
 }
 
 /// Every byte the trace says was sent is in the metrics, per kind, per
-/// bucket and per node — on a run with loss, bursts, duplicates, a finite
-/// uplink with tail drops, partitions and crashes.
+/// bucket and per node, and every node's traffic per bucket is in
+/// `bandwidth_nodes_time.csv` — on a run with loss, bursts, duplicates, a
+/// finite uplink with tail drops, partitions and crashes. The digest /
+/// delta / other columns add up to the bytes, and follow the size model:
+/// with 24 nodes a syn or ack carries 24·12 = 288 digest bytes, every
+/// message a 32-byte header, deltas 24 bytes each.
 #[test]
 fn bandwidth_adds_up_to_the_trace() {
     let mut s = scuttlesim::scenario::load(&shipped("everything.toml"), &[]).unwrap();
@@ -251,6 +503,8 @@ fn bandwidth_adds_up_to_the_trace() {
     let mut buckets: BTreeMap<(String, u64), (u64, u64)> = BTreeMap::new();
     let mut nodes: BTreeMap<(u32, String), [u64; 5]> = BTreeMap::new();
     let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
+    // (bucket, node, kind) -> [sent, bytes, received, bytes]
+    let mut cells: BTreeMap<(u64, u32, String), [u64; 4]> = BTreeMap::new();
     for r in &records {
         match r {
             Record::Send {
@@ -263,11 +517,19 @@ fn bandwidth_adds_up_to_the_trace() {
                 n[0] += 1;
                 n[1] += *bytes as u64;
                 *kinds.entry(kind.to_string()).or_default() += *bytes as u64;
+                let c = cells.entry((t / width, *from, kind.to_string())).or_default();
+                c[0] += 1;
+                c[1] += *bytes as u64;
             }
-            Record::Receive { to, kind, bytes, .. } => {
+            Record::Receive {
+                t, to, kind, bytes, ..
+            } => {
                 let n = nodes.entry((*to, kind.to_string())).or_default();
                 n[2] += 1;
                 n[3] += *bytes as u64;
+                let c = cells.entry((t / width, *to, kind.to_string())).or_default();
+                c[2] += 1;
+                c[3] += *bytes as u64;
             }
             Record::Drop { from, kind, .. } => nodes.entry((*from, kind.to_string())).or_default()[4] += 1,
             _ => {}
@@ -276,18 +538,37 @@ fn bandwidth_adds_up_to_the_trace() {
     assert!(kinds.len() >= 3 && kinds.values().all(|&b| b > 0));
     assert!(nodes.values().any(|n| n[4] > 0), "the run drops messages");
 
+    // The size model's parts of `m` messages of `kind` with `bytes` bytes:
+    // (digest, other), and the delta bytes must be whole deltas.
+    let n = s.nodes.count as u64;
+    let model = |kind: &str, m: u64, bytes: u64, digest: u64, delta: u64, other: u64| {
+        let digest_entries = if kind == "ack2" { 0 } else { n };
+        assert_eq!(digest + delta + other, bytes, "{kind}: the parts add up");
+        assert_eq!(digest, m * 12 * digest_entries, "{kind}: digest bytes");
+        assert_eq!(other, m * 32, "{kind}: one header per message");
+        assert_eq!(delta % 24, 0, "{kind}: whole deltas");
+        if kind == "syn" {
+            assert_eq!(delta, 0, "a syn carries no deltas");
+        }
+    };
     let bw = table(&report.dir, report::BANDWIDTH);
     let mut from_file: BTreeMap<String, u64> = BTreeMap::new();
+    let mut delta_total = 0;
     for r in rows(&bw) {
         let start: u64 = r["start_ns"].parse().unwrap();
-        let (m, b): (u64, u64) = (r["messages"].parse().unwrap(), r["bytes"].parse().unwrap());
+        let [m, b, digest, delta, other]: [u64; 5] =
+            ["messages", "bytes", "digest_bytes", "delta_bytes", "other_bytes"]
+                .map(|c| r[c].parse().unwrap());
         let want = buckets
             .get(&(r["kind"].to_string(), start / width))
             .copied()
             .unwrap_or_default();
         assert_eq!((m, b), want, "bucket at {start} ns, kind {}", r["kind"]);
+        model(r["kind"], m, b, digest, delta, other);
+        delta_total += delta;
         *from_file.entry(r["kind"].to_string()).or_default() += b;
     }
+    assert!(delta_total > 0, "deltas were sent");
     assert_eq!(from_file, kinds, "bytes per kind");
     for k in &report.summary.messages {
         if k.kind != "all" {
@@ -302,6 +583,41 @@ fn bandwidth_adds_up_to_the_trace() {
         let got: [u64; 5] =
             ["sent", "bytes_sent", "received", "bytes_received", "dropped"].map(|c| r[c].parse().unwrap());
         assert_eq!(got, nodes.get(&key).copied().unwrap_or_default(), "node {key:?}");
+        let [digest, delta, other]: [u64; 3] =
+            ["digest_bytes_sent", "delta_bytes_sent", "other_bytes_sent"].map(|c| r[c].parse().unwrap());
+        model(r["kind"], got[0], got[1], digest, delta, other);
+    }
+
+    // Every node's traffic per bucket: each (bucket, node, kind) the trace
+    // has is a row with its counts, and no other row exists.
+    let series = table(&report.dir, report::BANDWIDTH_NODES_TIME);
+    let mut from_file: BTreeMap<(u64, u32, String), [u64; 4]> = BTreeMap::new();
+    let mut per_node_sums: BTreeMap<(u32, String), [u64; 4]> = BTreeMap::new();
+    for r in rows(&series) {
+        let start: u64 = r["start_ns"].parse().unwrap();
+        assert_eq!(start % width, 0);
+        let key = (
+            start / width,
+            r["node"].parse::<u32>().unwrap(),
+            r["kind"].to_string(),
+        );
+        let got: [u64; 4] =
+            ["sent", "bytes_sent", "received", "bytes_received"].map(|c| r[c].parse().unwrap());
+        assert_ne!(got, [0; 4], "no empty rows");
+        let sums = per_node_sums.entry((key.1, key.2.clone())).or_default();
+        for (s, g) in sums.iter_mut().zip(got) {
+            *s += g;
+        }
+        assert!(
+            from_file.insert(key, got).is_none(),
+            "one row per bucket, node and kind"
+        );
+    }
+    assert_eq!(from_file, cells);
+    // Summed over time, the series gives bandwidth_nodes.csv's totals.
+    for ((node, kind), sums) in per_node_sums {
+        let t = nodes[&(node, kind.clone())];
+        assert_eq!(sums, [t[0], t[1], t[2], t[3]], "node {node}, kind {kind}");
     }
 }
 
