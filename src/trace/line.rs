@@ -6,6 +6,37 @@ use super::{Cause, LocalCause, Record};
 
 /// Appends `r` as one JSON object (no newline) to `out`.
 pub(super) fn write_record(out: &mut Vec<u8>, r: &Record) {
+    if let Record::Version {
+        t,
+        lt,
+        node,
+        origin,
+        old,
+        new,
+        cause: Cause::Message(id),
+    } = r
+    {
+        // Most lines of a big trace: rendered in a fixed buffer, so every
+        // copy but the last has a length known at compile time.
+        let mut l = Line::new();
+        l.lit(b"{\"type\":\"version\",\"t\":");
+        l.num(*t);
+        l.lit(b",\"lt\":");
+        l.num(*lt);
+        l.lit(b",\"node\":");
+        l.num(*node as u64);
+        l.lit(b",\"origin\":");
+        l.num(*origin as u64);
+        l.lit(b",\"old\":");
+        l.num(*old);
+        l.lit(b",\"new\":");
+        l.num(*new);
+        l.lit(b",\"cause\":");
+        l.num(*id);
+        l.lit(b"}");
+        out.extend_from_slice(l.as_bytes());
+        return;
+    }
     let mut o = Obj { out, first: true };
     match r {
         Record::Write {
@@ -171,6 +202,60 @@ impl Obj<'_> {
     }
 }
 
+/// One line being rendered: room for every fixed-shape record (at most
+/// eight 20-digit numbers and their keys).
+struct Line {
+    buf: [u8; 256],
+    len: usize,
+}
+
+/// `"00" "01" … "99"`: two decimal digits at a time.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+impl Line {
+    fn new() -> Line {
+        Line {
+            buf: [0; 256],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn lit<const N: usize>(&mut self, s: &[u8; N]) {
+        self.buf[self.len..self.len + N].copy_from_slice(s);
+        self.len += N;
+    }
+
+    /// `v` in decimal, written back to front in place.
+    #[inline(always)]
+    fn num(&mut self, mut v: u64) {
+        let digits = v.checked_ilog10().map_or(1, |d| d as usize + 1);
+        let mut i = self.len + digits;
+        self.len = i;
+        while v >= 100 {
+            let pair = (v % 100) as usize * 2;
+            v /= 100;
+            i -= 2;
+            self.buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        }
+        if v >= 10 {
+            let pair = v as usize * 2;
+            self.buf[i - 2..i].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        } else {
+            self.buf[i - 1] = b'0' + v as u8;
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
 fn push_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
@@ -296,13 +381,41 @@ mod tests {
             },
         ];
         for r in &recs {
-            let mut ours = Vec::new();
-            write_record(&mut ours, r);
-            let theirs = serde_json::to_vec(r).unwrap();
-            assert_eq!(
-                String::from_utf8(ours).unwrap(),
-                String::from_utf8(theirs).unwrap()
-            );
+            assert_same_as_serde(r);
         }
+    }
+
+    /// Version records (the fixed-buffer path) with numbers of every width.
+    #[test]
+    fn version_lines_match_serde_json_for_every_width() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut widths: Vec<u64> = vec![0, 9, 10, 99, 100, 101, u64::MAX, u64::MAX - 1];
+        widths.extend((0..64).map(|b| 1u64 << b));
+        widths.extend((0..64).map(|b| (1u64 << b) - 1));
+        widths.extend((0..20).map(|d| 10u64.pow(d)));
+        widths.extend((0..200).map(|_| rng.random::<u64>() >> rng.random_range(0..64)));
+        for (i, &v) in widths.iter().enumerate() {
+            let w = |k: usize| widths[(i + k) % widths.len()];
+            assert_same_as_serde(&Record::Version {
+                t: v,
+                lt: w(1),
+                node: w(2) as u32,
+                origin: (w(3) >> 32) as u32,
+                old: w(4),
+                new: w(5),
+                cause: Cause::Message(w(6)),
+            });
+        }
+    }
+
+    fn assert_same_as_serde(r: &Record) {
+        let mut ours = Vec::new();
+        write_record(&mut ours, r);
+        let theirs = serde_json::to_vec(r).unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(theirs).unwrap()
+        );
     }
 }
