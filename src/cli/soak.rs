@@ -97,7 +97,9 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
     outln!(
         "{} seeds x 2 runs: {} · {} distinct digests · {} records per pass",
         found.seeds,
-        if found.mismatches.is_empty() {
+        if found.seeds == 0 {
+            "nothing compared".to_string()
+        } else if found.mismatches.is_empty() {
             "every digest and summary agrees".to_string()
         } else {
             format!("{} seeds differ", found.mismatches.len())
