@@ -207,29 +207,8 @@ fn converged_within_counts_from_the_last_heal() {
 fn no_lost_writes_names_the_lost_write() {
     let text = |policy: &str| {
         format!(
-            r#"
-            duration = "20s"
-            [nodes]
-            count = 2
-            [gossip]
-            phase = "aligned"
-            merge = "{policy}"
-            [workload]
-            shared_keys = 1
-            [[workload.schedule]]
-            at = "1s"
-            node = 0
-            value = 100
-            [[workload.schedule]]
-            at = "5s"
-            node = 1
-            value = 50
-            [[clock.nodes]]
-            node = 0
-            offset = "10s"
-            [[checks]]
-            no_lost_writes = true
-            "#
+            "{}\n[[checks]]\nno_lost_writes = true\n",
+            crate::faults::skew("10s", "5s", policy)
         )
     };
     let check = |policy: &str| {

@@ -222,7 +222,9 @@ fn crash_with_lost_state_relearns_and_new_writes_spread() {
     assert!(out.metrics.all_converged_at().is_some());
 }
 
-fn skew(offset: &str, second_write: &str, policy: &str) -> String {
+/// Two nodes sharing one key: node 0 (clock `offset` fast) writes 100 at
+/// 1 s, node 1 writes 50 at `second_write`; merge `policy`.
+pub(crate) fn skew(offset: &str, second_write: &str, policy: &str) -> String {
     format!(
         r#"
         duration = "20s"
