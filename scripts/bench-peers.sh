@@ -6,7 +6,8 @@
 #
 # Needs: cargo; python3 (pyheap peer); `pip install simpy==4.1.2` for the
 # SimPy rows (skipped when simpy is missing). Wall times are whole-process
-# (/usr/bin/time), the median of REPEAT runs. The machine must be quiet.
+# (/usr/bin/time), the median of REPEAT runs of each, ours and the peer's
+# alternating. The machine should be quiet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P0_N=${1:-100000}
@@ -19,31 +20,46 @@ cargo build --release --quiet --manifest-path "$PEERS/rust-nexosim/Cargo.toml" -
 NEXO=target/peers/release/peer-nexosim
 PY=$(python3 -c 'import sys; print(sys.executable)')
 
-wall() { # median whole-process wall seconds of a command, REPEAT times
-  local times=()
-  for _ in $(seq "$REPEAT"); do
-    local f
-    f=$(mktemp)
-    /usr/bin/time -o "$f" -f '%e' "$@" >/dev/null 2>&1
-    times+=("$(tail -1 "$f")")
-    rm -f "$f"
-  done
-  printf '%s\n' "${times[@]}" | sort -g | sed -n "$(( (REPEAT + 1) / 2 ))p"
+once() { # whole-process wall seconds of one run of a command
+  local f t
+  f=$(mktemp)
+  /usr/bin/time -o "$f" -f '%e' "$@" >/dev/null 2>&1
+  t=$(tail -1 "$f")
+  rm -f "$f"
+  echo "$t"
 }
 
-row() { # label, our seconds, their seconds
-  awk -v l="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-36s %9.3f s  %9.3f s  x%.1f\n", l, a, b, b / a }'
+median() { sort -g | sed -n "$(( (REPEAT + 1) / 2 ))p"; }
+
+# pair LABEL OURS_CMD... -- PEER_CMD...: REPEAT runs of each, alternating
+# (ours, peer, ours, peer, ...) so that a machine whose speed drifts slows
+# both alike; prints the medians and the ratio.
+pair() {
+  local label=$1
+  shift
+  local ours=() peer=()
+  while [ "$1" != "--" ]; do ours+=("$1"); shift; done
+  shift
+  peer=("$@")
+  local a=() b=()
+  for _ in $(seq "$REPEAT"); do
+    a+=("$(once "${ours[@]}")")
+    b+=("$(once "${peer[@]}")")
+  done
+  awk -v l="$label" -v a="$(printf '%s\n' "${a[@]}" | median)" -v b="$(printf '%s\n' "${b[@]}" | median)" \
+    'BEGIN { printf "%-36s %9.3f s  %9.3f s  x%.1f\n", l, a, b, b / a }'
 }
+
+OURS_P0=(target/release/scuttlesim run scenarios/bench/p0.toml --set nodes.count="$P0_N" --trace off --out target/bench-out)
+OURS_P1=(target/release/scuttlesim run scenarios/bench/p1.toml --set nodes.count="$P1_N" --trace off --out target/bench-out)
 
 printf '%-36s %11s  %11s  %s\n' "benchmark (peer)" "scuttlesim" "peer" "speed-up"
-ours_p0=$(wall target/release/scuttlesim run scenarios/bench/p0.toml --set nodes.count="$P0_N" --trace off --out target/bench-out)
-ours_p1=$(wall target/release/scuttlesim run scenarios/bench/p1.toml --set nodes.count="$P1_N" --trace off --out target/bench-out)
-row "P0 N=$P0_N (nexosim, 1 thread)" "$ours_p0" "$(wall "$NEXO" p0 "$P0_N" 1 --threads 1)"
-row "P0 N=$P0_N (pyheap)" "$ours_p0" "$(wall "$PY" "$PEERS/pyheap/p0.py" "$P0_N" 1)"
-row "P1 N=$P1_N (nexosim, 1 thread)" "$ours_p1" "$(wall "$NEXO" p1 "$P1_N" 1 --threads 1)"
-row "P1 N=$P1_N (pyheap)" "$ours_p1" "$(wall "$PY" "$PEERS/pyheap/p1.py" "$P1_N" 1)"
+pair "P0 N=$P0_N (nexosim, 1 thread)" "${OURS_P0[@]}" -- "$NEXO" p0 "$P0_N" 1 --threads 1
+pair "P0 N=$P0_N (pyheap)" "${OURS_P0[@]}" -- "$PY" "$PEERS/pyheap/p0.py" "$P0_N" 1
+pair "P1 N=$P1_N (nexosim, 1 thread)" "${OURS_P1[@]}" -- "$NEXO" p1 "$P1_N" 1 --threads 1
+pair "P1 N=$P1_N (pyheap)" "${OURS_P1[@]}" -- "$PY" "$PEERS/pyheap/p1.py" "$P1_N" 1
 if "$PY" -c 'import simpy' 2>/dev/null; then
-  row "P1 N=$P1_N (SimPy)" "$ours_p1" "$(wall "$PY" "$PEERS/simpy/p1.py" "$P1_N" 1)"
+  pair "P1 N=$P1_N (SimPy)" "${OURS_P1[@]}" -- "$PY" "$PEERS/simpy/p1.py" "$P1_N" 1
 else
   echo "(SimPy not installed: pip install simpy==4.1.2 for its rows)"
 fi
