@@ -60,7 +60,9 @@ pub struct Provenance {
     pub version: String,
     /// Seed of the run; `None` for charts that aggregate several seeds.
     pub seed: Option<u64>,
-    /// Hash of the resolved scenario (hex); the footer shows its first 8 characters.
+    /// Hash of the resolved scenario (hex), or of the sweep for charts over
+    /// all seeds; the footer shows its first 8 characters, as `scenario …`
+    /// or `sweep …`.
     pub scenario_hash: String,
 }
 
@@ -74,7 +76,8 @@ impl Provenance {
         }
         let hash: String = self.scenario_hash.chars().take(8).collect();
         if !hash.is_empty() {
-            parts.push(format!("scenario {hash}"));
+            let of = if self.seed.is_some() { "scenario" } else { "sweep" };
+            parts.push(format!("{of} {hash}"));
         }
         parts.join(" · ")
     }
@@ -176,6 +179,11 @@ mod tests {
             scenario_hash: "3f2a9c1e77aa".into(),
         };
         assert_eq!(p.footer(), "scuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e");
+        let sweep = Provenance {
+            seed: None,
+            ..p.clone()
+        };
+        assert_eq!(sweep.footer(), "scuttlesim 0.1.0 · all seeds · sweep 3f2a9c1e");
         let p = Provenance {
             seed: None,
             scenario_hash: String::new(),

@@ -90,7 +90,7 @@ enum Command {
     /// Rerun a run's manifest and verify it bit for bit; prints "identical"
     /// (exit 0) or the first divergent record (exit 1). Writes nothing.
     Replay {
-        /// The run's manifest.json.
+        /// The run's manifest.json (or its run directory).
         manifest: PathBuf,
     },
     /// Print a stored trace readably, filtered by node, time and kind.
@@ -152,6 +152,28 @@ impl From<TraceArg> for TraceLevel {
 }
 
 /// Parses arguments, runs the command, prints errors; returns the exit code.
+/// A manifest argument: the file itself, or a run directory holding
+/// `manifest.json`.
+pub(crate) fn manifest_path(arg: &Path) -> PathBuf {
+    if arg.is_dir() {
+        arg.join("manifest.json")
+    } else {
+        arg.to_path_buf()
+    }
+}
+
+/// A time given on the command line: a duration (`1.5s`, `250ms`), or a
+/// bare number of seconds (`1.5`).
+pub(crate) fn time_arg(flag: &str, text: &str) -> Result<scuttlesim::time::SimDuration> {
+    let t = text.trim();
+    let parsed = if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        scuttlesim::time::parse_duration(&format!("{t}s"))
+    } else {
+        scuttlesim::time::parse_duration(t)
+    };
+    parsed.map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+}
+
 /// Writes command output to stdout. Once a write fails (the reader went
 /// away, e.g. `| head`), later output is dropped silently.
 pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {

@@ -116,7 +116,6 @@ pub struct Collector {
     unconverged: u64,
     converged_since: Option<u64>,
     last_write: Option<u64>,
-    bytes_sent_by_node: Vec<u64>,
     drops: BTreeMap<String, u64>,
     faults: u64,
     last_recovery: Option<u64>,
@@ -149,7 +148,6 @@ impl Collector {
             unconverged: 0,
             converged_since: None,
             last_write: None,
-            bytes_sent_by_node: vec![0; nodes as usize],
             drops: BTreeMap::new(),
             faults: 0,
             last_recovery: None,
@@ -362,7 +360,6 @@ impl Collector {
             Record::Send {
                 t, from, kind, bytes, ..
             } => {
-                self.bytes_sent_by_node[*from as usize] += *bytes as u64;
                 let i = self.kind_index(kind);
                 self.traffic.sent(i, *from, *t, *bytes);
                 let k = &mut self.kinds[i];
@@ -426,8 +423,14 @@ impl Collector {
 
     /// Bytes sent by each node (every message it sent, delivered or not),
     /// indexed by node id.
-    pub fn bytes_sent_by_node(&self) -> &[u64] {
-        &self.bytes_sent_by_node
+    pub fn bytes_sent_by_node(&self) -> Vec<u64> {
+        let mut total = vec![0; self.nodes as usize];
+        for i in 0..self.kinds.len() {
+            for (t, n) in total.iter_mut().zip(self.traffic.per_node(i)) {
+                *t += n.bytes_sent;
+            }
+        }
+        total
     }
 
     /// Time of the last write, if any.

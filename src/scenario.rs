@@ -97,7 +97,7 @@ impl Nodes {
                 Member::Node(n) if *n < self.count => ids.push(*n),
                 Member::Node(n) => {
                     return Err(format!(
-                        "node {n} does not exist: node ids are 0..{}",
+                        "node {n} does not exist: node ids are 0 to {}",
                         self.count - 1
                     ))
                 }

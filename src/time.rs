@@ -114,6 +114,9 @@ fn format_ns(ns: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 /// exactly (decimal arithmetic, no floats). Units: `ns`, `us`, `ms`, `s`, `m`, `h`.
 pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     let s = text.trim();
+    if s.starts_with('-') {
+        return Err(duration_help(text, "durations cannot be negative"));
+    }
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .ok_or_else(|| duration_help(text, "missing unit"))?;
@@ -278,6 +281,7 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad} should be rejected");
         }
+        assert!(parse_duration("-5s").unwrap_err().contains("cannot be negative"));
     }
 
     #[test]

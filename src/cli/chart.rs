@@ -8,7 +8,6 @@ use clap::ValueEnum;
 use scuttlesim::chart::ImageFormat;
 use scuttlesim::render;
 use scuttlesim::scenario::{ChartKind, SpacetimeView};
-use scuttlesim::time::parse_duration;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,8 +28,8 @@ pub(crate) struct ChartArgs {
     /// output.spacetime.nodes.
     #[arg(long, value_name = "LIST")]
     nodes: Option<String>,
-    /// Space-time diagram: start of the time window, e.g. 1s or 250ms
-    /// (true time); replaces output.spacetime.from.
+    /// Space-time diagram: start of the time window, e.g. 1s, 250ms or 1.5
+    /// (seconds; true time); replaces output.spacetime.from.
     #[arg(long, value_name = "DURATION")]
     from: Option<String>,
     /// Space-time diagram: end of the time window (exclusive); replaces
@@ -80,11 +79,8 @@ pub(crate) fn chart(args: &ChartArgs) -> Result<ExitCode> {
             only.push(c.into());
         }
     }
-    let duration = |name: &str, text: &Option<String>| {
-        text.as_deref()
-            .map(|t| parse_duration(t).map_err(|e| anyhow::anyhow!("{name}: {e}")))
-            .transpose()
-    };
+    let duration =
+        |name: &str, text: &Option<String>| text.as_deref().map(|t| super::time_arg(name, t)).transpose();
     let view = SpacetimeView {
         nodes: args
             .nodes

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 /// Prints "identical" (exit 0) or the difference and the first divergent
 /// record (exit 1).
 pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
+    let manifest = &super::manifest_path(manifest);
     let stop = stop_flag();
     let r = replay_run(manifest, Some(stop)).with_context(|| format!("replaying {}", manifest.display()))?;
     let m = &r.manifest;

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 /// The options of `shrink`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ShrinkArgs {
-    /// The failing run's manifest.json.
+    /// The failing run's manifest.json (or its run directory).
     manifest: PathBuf,
     /// Where to write the shrunk scenario (default: shrunk.toml beside the manifest).
     #[arg(long, value_name = "FILE")]
@@ -27,23 +27,24 @@ pub(crate) struct ShrinkArgs {
 
 /// Shrinks, writes the scenario, prints what was removed.
 pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
-    let manifest = read_manifest(&a.manifest)?;
+    let manifest_file = super::manifest_path(&a.manifest);
+    let manifest = read_manifest(&manifest_file)?;
     let opts = ShrinkOptions {
         max_runs: a.max_runs,
         check: a.check,
     };
     let stop = stop_flag();
-    let s = shrink_run(&manifest, &a.manifest, &opts, Some(stop), &|step| {
+    let s = shrink_run(&manifest, &manifest_file, &opts, Some(stop), &|step| {
         eprintln!("  {step}")
     })
-    .with_context(|| format!("shrinking {}", a.manifest.display()))?;
+    .with_context(|| format!("shrinking {}", manifest_file.display()))?;
     let out = a.out.clone().unwrap_or_else(|| {
-        a.manifest
+        manifest_file
             .parent()
             .unwrap_or(std::path::Path::new("."))
             .join("shrunk.toml")
     });
-    let source = shell_quote(&a.manifest.display().to_string());
+    let source = shell_quote(&manifest_file.display().to_string());
     write_atomic(&out, s.to_toml(&source).as_bytes())?;
     outln!(
         "shrunk {} · seed {} · {} runs{}{}",

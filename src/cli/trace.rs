@@ -3,7 +3,7 @@
 use anyhow::{bail, Context, Result};
 use scuttlesim::export::open_trace;
 use scuttlesim::export::text::{describe, Filter, RECORD_TYPES};
-use scuttlesim::time::parse_duration;
+use scuttlesim::trace::Record;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,28 +23,27 @@ pub(crate) struct TraceArgs {
     /// Only records at or before this time.
     #[arg(long, value_name = "T")]
     to: Option<String>,
-    /// Only these record types (write, version, send, receive, drop, clock)
-    /// or message kinds (syn, ack, ack2, ping); repeatable or comma-separated.
+    /// Only these record types (write, version, defer, send, receive, drop,
+    /// fault, clock) or message kinds (syn, ack, ack2 for Scuttlebutt; see
+    /// README for the others); repeatable or comma-separated.
     #[arg(long, value_name = "K", value_delimiter = ',')]
     kind: Vec<String>,
-}
-
-fn time(flag: &str, text: &str) -> Result<u64> {
-    let t = text.trim();
-    let parsed = if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        parse_duration(&format!("{t}s"))
-    } else {
-        parse_duration(t)
-    };
-    parsed.map(|d| d.0).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
 }
 
 /// Prints the matching records, one per line.
 pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
     let filter = Filter {
         node: a.node,
-        from_ns: a.from.as_deref().map(|t| time("from", t)).transpose()?,
-        to_ns: a.to.as_deref().map(|t| time("to", t)).transpose()?,
+        from_ns: a
+            .from
+            .as_deref()
+            .map(|t| super::time_arg("--from", t).map(|d| d.0))
+            .transpose()?,
+        to_ns: a
+            .to
+            .as_deref()
+            .map(|t| super::time_arg("--to", t).map(|d| d.0))
+            .transpose()?,
         kinds: a.kind.iter().map(|k| k.trim().to_string()).collect(),
     };
     if let (Some(f), Some(t)) = (filter.from_ns, filter.to_ns) {
@@ -56,17 +55,25 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
     let h = reader.header().clone();
     if let Some(n) = a.node {
         if n >= h.nodes {
-            bail!("--node {n}: the run has nodes 0..{}", h.nodes.saturating_sub(1));
+            bail!("--node {n}: the run has nodes 0 to {}", h.nodes.saturating_sub(1));
         }
     }
     let width = format!("n{}", h.nodes.saturating_sub(1)).len();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut shown = 0u64;
+    // Message kinds met in the trace, to tell an unknown --kind from one
+    // that matched nothing.
+    let mut seen_kinds: Vec<String> = Vec::new();
     while let Some(next) = reader.next_record() {
         let (_, r) = next
             .map_err(anyhow::Error::msg)
             .with_context(|| path.display().to_string())?;
+        if let Record::Send { kind, .. } | Record::Receive { kind, .. } | Record::Drop { kind, .. } = &r {
+            if !seen_kinds.iter().any(|k| k == kind) {
+                seen_kinds.push(kind.to_string());
+            }
+        }
         if filter.matches(&r) {
             shown += 1;
             if writeln!(out, "{}", describe(&r, width)).is_err() {
@@ -85,6 +92,23 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
             .iter()
             .filter(|k| !RECORD_TYPES.contains(&k.as_str()))
             .collect();
+        let never: Vec<&str> = unknown
+            .iter()
+            .filter(|k| !seen_kinds.contains(k))
+            .map(|k| k.as_str())
+            .collect();
+        if !never.is_empty() && filter.to_ns.is_none() {
+            bail!(
+                "--kind {}: not a record type ({}) nor a message kind of this run ({})",
+                never.join(","),
+                RECORD_TYPES.join(", "),
+                if seen_kinds.is_empty() {
+                    "none sent".to_string()
+                } else {
+                    seen_kinds.join(", ")
+                }
+            );
+        }
         eprintln!(
             "no matching records in {} ({} trace of {} seed {}){}",
             path.display(),

@@ -82,6 +82,8 @@ pub fn parse_str(
     overrides: &[String],
 ) -> Result<Scenario, ScenarioError> {
     let mut scenario: Scenario = deserialize_located(text, format, file)?;
+    // The overridden paths, with the `--set` argument that set each.
+    let mut set_by: Vec<(String, &String)> = Vec::new();
     if !overrides.is_empty() {
         let mut value = to_json_value(text, format, file)?;
         for o in overrides {
@@ -91,6 +93,7 @@ pub fn parse_str(
                 location: None,
                 message,
             })?;
+            set_by.push((path.clone(), o));
             set_path(&mut value, &path, v).map_err(|message| ScenarioError {
                 file: format!("--set {o}"),
                 field: Some(path.clone()),
@@ -109,11 +112,28 @@ pub fn parse_str(
         scenario.name = default_name.to_string();
     }
     crate::check::resolve(&mut scenario.checks);
-    validate::validate(&scenario).map_err(|(field, message)| ScenarioError {
-        file: file.to_string(),
-        location: locate::locate(text, format, &field),
-        field: Some(field),
-        message,
+    validate::validate(&scenario).map_err(|(field, message)| {
+        // A value given with `--set` is not on any line of the file.
+        let overridden = set_by.iter().rev().find(|(path, _)| {
+            field == *path
+                || field.starts_with(&format!("{path}."))
+                || field.starts_with(&format!("{path}["))
+                || path.starts_with(&format!("{field}."))
+        });
+        match overridden {
+            Some((_, o)) => ScenarioError {
+                file: format!("{file} with --set {o}"),
+                location: None,
+                field: Some(field),
+                message,
+            },
+            None => ScenarioError {
+                file: file.to_string(),
+                location: locate::locate(text, format, &field),
+                field: Some(field),
+                message,
+            },
+        }
     })?;
     Ok(scenario)
 }

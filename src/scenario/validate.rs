@@ -99,6 +99,20 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             "must allow at least one byte or delta; omit it for unlimited",
         );
     }
+    if let Some(super::Mtu::Bytes(b)) = g.mtu {
+        // The smallest message that carries a delta: an `ack2` with one entry.
+        let one = crate::net::SizeModel::new(g.value_bytes).message(0, 1);
+        if (b as u64) < one as u64 {
+            return bad(
+                "gossip.mtu",
+                format!(
+                    "{b} bytes cannot carry a single delta (header + one entry of {} value bytes = {one} bytes), \
+                     so nothing would ever be replicated; use at least {one}, or {{ deltas = N }}",
+                    g.value_bytes
+                ),
+            );
+        }
+    }
     if let Some(from) = g.mtu_from {
         if g.mtu.is_none() {
             return bad(
@@ -270,7 +284,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             if id >= n {
                 return bad(
                     &format!("workload.writers[{i}]"),
-                    format!("node {id} does not exist: node ids are 0..{}", n - 1),
+                    format!("node {id} does not exist: node ids are 0 to {}", n - 1),
                 );
             }
             if !seen.insert(id) {
@@ -294,14 +308,14 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         if sw.node >= n {
             return bad(
                 &format!("{field}.node"),
-                format!("node {} does not exist: node ids are 0..{}", sw.node, n - 1),
+                format!("node {} does not exist: node ids are 0 to {}", sw.node, n - 1),
             );
         }
         if sw.key >= w.key_count() {
             return bad(
                 &format!("{field}.key"),
                 format!(
-                    "key {} does not exist: keys are 0..{}",
+                    "key {} does not exist: keys are 0 to {}",
                     sw.key,
                     w.key_count().saturating_sub(1)
                 ),
@@ -478,7 +492,7 @@ fn validate_clock(s: &Scenario, c: &ClockSpec) -> Result<(), Invalid> {
             return bad(
                 &format!("clock.nodes[{i}].node"),
                 format!(
-                    "node {} does not exist: node ids are 0..{}",
+                    "node {} does not exist: node ids are 0 to {}",
                     o.node,
                     s.nodes.count - 1
                 ),
@@ -494,7 +508,7 @@ fn node_exists(s: &Scenario, node: u32, field: &str) -> Result<(), Invalid> {
         return bad(
             field,
             format!(
-                "node {node} does not exist: node ids are 0..{}",
+                "node {node} does not exist: node ids are 0 to {}",
                 s.nodes.count - 1
             ),
         );

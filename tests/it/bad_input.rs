@@ -145,10 +145,27 @@ fn json_errors_have_lines_too() {
 
 #[test]
 fn overrides_are_validated_too() {
-    let e = parse_str(BASE, Format::Toml, "t.toml", "t", &["gossip.fanout=9".into()])
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("`gossip.fanout`"), "{e}");
+    let e = parse_str(BASE, Format::Toml, "t.toml", "t", &["gossip.fanout=9".into()]).unwrap_err();
+    // The bad value came from --set, not from a line of the file.
+    assert_eq!(e.location, None, "{e}");
+    let e = e.to_string();
+    assert!(
+        e.contains("`gossip.fanout`") && e.contains("with --set gossip.fanout=9"),
+        "{e}"
+    );
+    let e = parse_str(
+        BASE,
+        Format::Toml,
+        "t.toml",
+        "t",
+        &["workload.writers=[0,99]".into()],
+    )
+    .unwrap_err();
+    assert_eq!(e.location, None, "{e}");
+    assert!(
+        e.to_string().contains("with --set workload.writers=[0,99]"),
+        "{e}"
+    );
     let e = parse_str(BASE, Format::Toml, "t.toml", "t", &["nodes.count=abc".into()])
         .unwrap_err()
         .to_string();
@@ -318,6 +335,8 @@ fn network_and_workload_fields() {
 fn protocol_variant_fields() {
     let cases: &[(&str, &str, Option<usize>)] = &[
         ("interval = \"1s\"\nmtu = 0", "gossip.mtu", Some(8)),
+        // 10 bytes cannot hold a header and one delta: nothing would replicate.
+        ("interval = \"1s\"\nmtu = 10", "gossip.mtu", Some(8)),
         ("interval = \"1s\"\nmtu = { packets = 3 }", "gossip.mtu", Some(8)),
         ("interval = \"1s\"\norder = \"random\"", "gossip.order", Some(8)),
         (
@@ -337,7 +356,7 @@ fn protocol_variant_fields() {
             Some(8),
         ),
         (
-            "interval = \"1s\"\nmtu = 9\nflow_control = { initial_rate = 500.0 }",
+            "interval = \"1s\"\nmtu = { deltas = 9 }\nflow_control = { initial_rate = 500.0 }",
             "gossip.flow_control.initial_rate",
             Some(9),
         ),
@@ -391,7 +410,7 @@ fn rate_change_and_mtu_start_fields() {
         ),
         (
             "interval = \"1s\"",
-            "interval = \"1s\"\nmtu = 9\nmtu_from = \"10s\"".into(),
+            "interval = \"1s\"\nmtu = { deltas = 9 }\nmtu_from = \"10s\"".into(),
             "gossip.mtu_from",
             Some(9),
         ),
@@ -409,7 +428,7 @@ fn rate_change_and_mtu_start_fields() {
         )
         .replacen(
             "interval = \"1s\"",
-            "interval = \"1s\"\nmtu = 9\nmtu_from = \"3s\"",
+            "interval = \"1s\"\nmtu = { deltas = 9 }\nmtu_from = \"3s\"",
             1,
         );
     crate::support::scenario(&ok);

@@ -441,7 +441,7 @@ fn bad_spacetime_views_fail_clearly() {
     for (args, needles) in [
         (
             vec!["--nodes", "0,9"],
-            vec!["--nodes", "node 9 does not exist", "0..5"],
+            vec!["--nodes", "node 9 does not exist", "0 to 5"],
         ),
         (vec!["--nodes", "0,,1"], vec!["--nodes", "empty entry"]),
         (
