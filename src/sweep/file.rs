@@ -166,6 +166,15 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
     let base = match sweep.base {
         Base::Path(p) => {
             let base_path = path.parent().unwrap_or(Path::new("")).join(&p);
+            if !base_path.is_file() {
+                return Err(located(
+                    "base",
+                    format!(
+                        "{} is not a scenario file (the base path is relative to the sweep file)",
+                        base_path.display()
+                    ),
+                ));
+            }
             scenario::load(&base_path, &[])?
         }
         Base::Inline(mut s) => {
