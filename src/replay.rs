@@ -151,6 +151,16 @@ pub fn manifest_scenario(manifest: &Manifest, path: &Path) -> Result<Scenario> {
 
 /// Replays the run of the manifest at `path` (see the module docs).
 pub fn replay(path: &Path, stop: Option<&AtomicBool>) -> Result<Replay> {
+    replay_observed(path, stop, &mut |_, _| {})
+}
+
+/// [`replay`], calling `progress` with `(simulated time, events)` every
+/// [`crate::trace::PROGRESS_EVERY`] events (for a progress bar).
+pub fn replay_observed(
+    path: &Path,
+    stop: Option<&AtomicBool>,
+    progress: &mut dyn FnMut(crate::time::SimTime, u64),
+) -> Result<Replay> {
     let manifest = read_manifest(path)?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let mut warnings = Vec::new();
@@ -202,7 +212,11 @@ pub fn replay(path: &Path, stop: Option<&AtomicBool>) -> Result<Replay> {
         stop_after: prefix_only.then_some(manifest.trace_records),
     };
     let digest_level = level.digest_level();
-    let checked = run_checked(&scenario, &mut cmp, digest_level, stop);
+    let mut sink = crate::trace::WithProgress {
+        inner: &mut cmp,
+        progress,
+    };
+    let checked = run_checked(&scenario, &mut sink, digest_level, stop);
     let stopped = stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst));
     if cmp.reader.is_some() {
         if !stopped {

@@ -1,10 +1,11 @@
 //! `scuttlesim replay`: rerun a manifest's scenario and verify it bit for bit.
 
+use super::progress::RunBar;
 use super::report::{render_checks, shell_quote};
 use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use anyhow::{Context, Result};
 use scuttlesim::check::secs;
-use scuttlesim::replay::{replay as replay_run, TraceComparison};
+use scuttlesim::replay::{read_manifest, replay_observed, TraceComparison};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -13,7 +14,18 @@ use std::process::ExitCode;
 pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
     let manifest = &super::manifest_path(manifest);
     let stop = stop_flag();
-    let r = replay_run(manifest, Some(stop)).with_context(|| format!("replaying {}", manifest.display()))?;
+    // The bar needs the run's duration; a bad manifest is reported by the replay itself.
+    let duration = read_manifest(manifest).map(|m| m.scenario.duration).ok();
+    let mut bar = duration.map(|d| RunBar::new(d, false));
+    let r = replay_observed(manifest, Some(stop), &mut |now, events| {
+        if let Some(b) = &mut bar {
+            b.update(now, events);
+        }
+    });
+    if let Some(b) = &bar {
+        b.finish();
+    }
+    let r = r.with_context(|| format!("replaying {}", manifest.display()))?;
     let m = &r.manifest;
     for w in &r.warnings {
         eprintln!("warning: {w}");
