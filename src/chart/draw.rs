@@ -147,6 +147,15 @@ fn auto_ticks(range: (f64, f64), n: usize) -> Vec<f64> {
     RangedCoordf64::from(range.0..range.1).key_points(n)
 }
 
+/// Ticks for an axis drawn in units of `1/scale` but labelled in whole
+/// units (e.g. a millisecond axis labelled in seconds: `scale` = 1000):
+/// up to `n` nice positions and their labels.
+pub(crate) fn scaled_ticks(range: (f64, f64), scale: f64, n: usize) -> Ticks {
+    let ticks = auto_ticks((range.0 / scale, range.1 / scale), n);
+    let fmt = TickFormat::for_ticks(&ticks);
+    Ticks::Custom(ticks.into_iter().map(|v| (v * scale, fmt.format(v))).collect())
+}
+
 fn labels_of(range: (f64, f64), ticks: &Ticks, fmt: &TickFormat) -> Vec<String> {
     match ticks {
         Ticks::Auto(n) => auto_ticks(range, *n).into_iter().map(|v| fmt.format(v)).collect(),

@@ -378,7 +378,18 @@ impl Figure for Fig<'_> {
         // unit is about one row's height).
         let lanes = self.lanes();
         let top = n as f64 - 0.4 + f64::from(lanes * LANE_PX) / f64::from(self.row_h());
-        let mut axes = Axes::new(x, (-0.6, top), "time (ms)", "node");
+        // Windows of ten seconds or more read better in seconds (the
+        // drawing stays in ms).
+        let in_seconds = x.1 - x.0 >= 10.0 * MS;
+        let mut axes = Axes::new(
+            x,
+            (-0.6, top),
+            if in_seconds { "time (s)" } else { "time (ms)" },
+            "node",
+        );
+        if in_seconds {
+            axes.x_ticks = super::draw::scaled_ticks(x, MS, 7);
+        }
         axes.y_ticks = Ticks::Custom((0..d.nodes).map(|i| (self.y(i), self.name(i))).collect());
         axes.grid = false;
         let chart = build(root, &body, ctx, &axes)?;

@@ -202,7 +202,8 @@ fn every_chart_renders_from_a_small_run_and_chart_reproduces_it() {
         "spacetime",
         &[
             "small: space-time diagram",
-            "time (ms)",
+            // A 12 s run: windows of 10 s or more are labelled in seconds.
+            "time (s)",
             "n0",
             "n5",
             "syn",
