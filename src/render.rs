@@ -280,7 +280,8 @@ fn input(
                 }
             }
             let plan = crate::faults::plan(scenario, &crate::rng::Streams::new(scenario.seed));
-            let built = spacetime::build(header.nodes, &records, view, &plan, end_ns);
+            let mut built = spacetime::build(header.nodes, &records, view, &plan, end_ns);
+            name_groups(&mut built.data, scenario);
             if let Some(c) = built.cut_at_s {
                 notes.push(format!(
                     "spacetime: the run has more than {} messages or {} events; the diagram stops at {c:.3}s",
@@ -291,6 +292,38 @@ fn input(
             Input::Spacetime(built.data)
         }
     })
+}
+
+/// Fault labels name a scenario group instead of its id range
+/// (`partition eu | us` rather than `partition 0-7 | 8-15`) where a side is
+/// exactly one group.
+fn name_groups(data: &mut chart::SpacetimeData, scenario: &Scenario) {
+    let names: Vec<(String, &String)> = scenario
+        .nodes
+        .groups
+        .keys()
+        .filter_map(|name| {
+            let ids: Vec<u32> = scenario.nodes.group_range(name)?.collect();
+            (!ids.is_empty()).then(|| (crate::faults::ids_text(&ids), name))
+        })
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    for f in &mut data.faults {
+        if let chart::SpacetimeFault::Network { label, .. } = f {
+            *label = label
+                .split(' ')
+                .map(|token| {
+                    names
+                        .iter()
+                        .find(|(ids, _)| ids == token)
+                        .map_or(token, |(_, name)| name.as_str())
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+    }
 }
 
 /// The byte parts of `bandwidth.csv` (`<part>_bytes`) and of

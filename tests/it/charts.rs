@@ -332,7 +332,8 @@ fn spacetime_subset_window_and_faults() {
         "spacetime",
         &[
             "faulty: space-time diagram",
-            "partition 0-2 | 3-5",
+            // Each side is one group (left = 0-2, right = 3-5): named so.
+            "partition left | right",
             "partition / cut",
             "node down",
             "clock step",
@@ -429,7 +430,7 @@ fn spacetime_subset_window_and_faults() {
     ));
     let all = std::fs::read_to_string(run.join("charts/spacetime.svg")).unwrap();
     assert_eq!(node_labels(&all), ["n0", "n1", "n2", "n3", "n4", "n5"]);
-    assert!(all.contains("partition 0-2 | 3-5") && all.contains("node down"));
+    assert!(all.contains("partition left | right") && all.contains("node down"));
 }
 
 /// Bad space-time views fail with the option or field at fault and what is
