@@ -588,9 +588,15 @@ pub fn rerender(
     let path = dir.join("manifest.json");
     let bytes = std::fs::read(&path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
+            let message = if dir.join("sweep.json").is_file() {
+                "no manifest: this is a sweep directory (its charts are in charts/); \
+                 chart one of its runs with DIR/<point>/<seed>"
+            } else {
+                "no manifest: not a finished run directory (a run writes its manifest last)"
+            };
             Error::Format {
                 path: path.clone(),
-                message: "no manifest: not a finished run directory (a run writes its manifest last)".into(),
+                message: message.into(),
             }
         } else {
             Error::io(&path, e)

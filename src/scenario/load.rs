@@ -105,7 +105,7 @@ pub fn parse_str(
             file: format!("{file} with --set overrides"),
             field: non_empty_path(e.path().to_string()),
             location: None,
-            message: e.inner().to_string(),
+            message: plain_types(&e.inner().to_string()),
         })?;
     }
     if scenario.name.is_empty() {
@@ -217,7 +217,7 @@ pub(crate) fn deserialize_located<T: DeserializeOwned>(
 fn toml_message(text: &str, e: &toml::de::Error) -> String {
     let m = e.message().trim();
     if !m.is_empty() {
-        return m.to_string();
+        return plain_types(m);
     }
     match e
         .span()
@@ -234,10 +234,39 @@ fn non_empty_path(p: String) -> Option<String> {
 }
 
 fn strip_json_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
+    plain_types(match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => msg,
+    })
+}
+
+/// serde's messages name Rust types (`expected u32`); users read numbers.
+fn plain_types(msg: &str) -> String {
+    const NAMES: [(&str, &str); 8] = [
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        ("expected u64", "expected a whole number, 0 or more"),
+        ("expected usize", "expected a whole number, 0 or more"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+    ];
+    let mut out = msg.to_string();
+    for (rust, plain) in NAMES {
+        // Whole words only: `expected u32` but not `expected u325`.
+        let mut from = 0;
+        while let Some(i) = out[from..].find(rust).map(|i| i + from) {
+            let end = i + rust.len();
+            if out[end..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                from = end;
+                continue;
+            }
+            out.replace_range(i..end, plain);
+            from = i + plain.len();
+        }
     }
+    out
 }
 
 /// 1-based line and column of byte `offset` in `text`.

@@ -433,3 +433,32 @@ fn rate_change_and_mtu_start_fields() {
         );
     crate::support::scenario(&ok);
 }
+
+/// Type errors name what a user would write, not Rust's type names.
+#[test]
+fn type_errors_speak_of_numbers_not_rust_types() {
+    let e = parse_str(
+        "duration = \"5s\"\n[nodes]\ncount = \"20\"\n",
+        Format::Toml,
+        "t.toml",
+        "t",
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("t.toml:3:9") && e.contains("expected a whole number"),
+        "{e}"
+    );
+    assert!(!e.contains("u32"), "{e}");
+    let e = parse_str(
+        "{\"duration\": \"5s\", \"network\": {\"loss\": \"high\"}}",
+        Format::Json,
+        "t.json",
+        "t",
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("expected a number") && !e.contains("f64"), "{e}");
+}

@@ -465,6 +465,14 @@ fn charts_show_every_point() {
         ),
     );
     ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    // `chart` takes a run, not a sweep: it says where to look instead.
+    let out = scuttlesim(&["chart", "o/tiny"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("this is a sweep directory") && err.contains("<point>/<seed>"),
+        "{err}"
+    );
     let charts = dir.join("o/tiny/charts");
     let svg = |name: &str| String::from_utf8(read(&charts.join(name))).unwrap();
     // Trade-off: one labelled point per setting.
