@@ -501,18 +501,19 @@ pub fn digest_of<'a>(records: impl IntoIterator<Item = &'a Record>, level: Trace
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn json_round_trip_of_every_type() {
-        let recs = vec![
+    /// One record of every type, with awkward strings and extreme numbers
+    /// (the second is a `version` caused by a local write).
+    pub(crate) fn every_record_type() -> Vec<Record> {
+        vec![
             Record::Write {
-                t: 1,
-                lt: 2,
+                t: 0,
+                lt: u64::MAX,
                 node: 3,
                 key: 0,
-                version: 1,
+                version: 1 << 32 | 7,
                 value: 99,
             },
             Record::Version {
@@ -523,6 +524,15 @@ mod tests {
                 old: 0,
                 new: 1,
                 cause: Cause::Local(LocalCause::Write),
+            },
+            Record::Version {
+                t: 5,
+                lt: 5,
+                node: 2,
+                origin: 3,
+                old: 9,
+                new: 0,
+                cause: Cause::Local(LocalCause::Restart),
             },
             Record::Version {
                 t: 5,
@@ -548,7 +558,7 @@ mod tests {
                 id: 17,
                 from: 3,
                 to: 2,
-                kind: "syn".into(),
+                kind: "ack2".into(),
                 bytes: 48,
             },
             Record::Drop {
@@ -560,12 +570,36 @@ mod tests {
                 bytes: 48,
                 reason: "loss".into(),
             },
+            Record::Defer {
+                t: 4,
+                lt: 3,
+                node: 1,
+                key: 2,
+                value: 10,
+                backlog: 3,
+            },
+            Record::Fault {
+                t: 9,
+                fault: 0,
+                action: "heal".into(),
+                detail: "\"split\" \\ \n\t\u{1}\u{1f} é ✓".into(),
+            },
             Record::Clock {
                 t: 4,
                 node: 2,
                 set: vec![(2, 5), (3, 1)],
             },
-        ];
+            Record::Clock {
+                t: 4,
+                node: 2,
+                set: vec![],
+            },
+        ]
+    }
+
+    #[test]
+    fn json_round_trip_of_every_type() {
+        let recs = every_record_type();
         for r in &recs {
             let line = serde_json::to_string(r).unwrap();
             let back: Record = serde_json::from_str(&line).unwrap();

@@ -6,37 +6,6 @@ use super::{Cause, LocalCause, Record};
 
 /// Appends `r` as one JSON object (no newline) to `out`.
 pub(super) fn write_record(out: &mut Vec<u8>, r: &Record) {
-    if let Record::Version {
-        t,
-        lt,
-        node,
-        origin,
-        old,
-        new,
-        cause: Cause::Message(id),
-    } = r
-    {
-        // Most lines of a big trace: rendered in a fixed buffer, so every
-        // copy but the last has a length known at compile time.
-        let mut l = Line::new();
-        l.lit(b"{\"type\":\"version\",\"t\":");
-        l.num(*t);
-        l.lit(b",\"lt\":");
-        l.num(*lt);
-        l.lit(b",\"node\":");
-        l.num(*node as u64);
-        l.lit(b",\"origin\":");
-        l.num(*origin as u64);
-        l.lit(b",\"old\":");
-        l.num(*old);
-        l.lit(b",\"new\":");
-        l.num(*new);
-        l.lit(b",\"cause\":");
-        l.num(*id);
-        l.lit(b"}");
-        out.extend_from_slice(l.as_bytes());
-        return;
-    }
     let mut o = Obj { out, first: true };
     match r {
         Record::Write {
@@ -64,18 +33,28 @@ pub(super) fn write_record(out: &mut Vec<u8>, r: &Record) {
             new,
             cause,
         } => {
-            o.str("type", "version");
-            o.num("t", *t);
-            o.num("lt", *lt);
-            o.num("node", *node as u64);
-            o.num("origin", *origin as u64);
-            o.num("old", *old);
-            o.num("new", *new);
+            // Most lines of a big trace: rendered in a fixed buffer, so
+            // every copy but the last has a length known at compile time.
+            let mut l = Line::new();
+            l.lit(b"{\"type\":\"version\",\"t\":");
+            l.num(*t);
+            l.lit(b",\"lt\":");
+            l.num(*lt);
+            l.lit(b",\"node\":");
+            l.num(*node as u64);
+            l.lit(b",\"origin\":");
+            l.num(*origin as u64);
+            l.lit(b",\"old\":");
+            l.num(*old);
+            l.lit(b",\"new\":");
+            l.num(*new);
+            l.lit(b",\"cause\":");
             match cause {
-                Cause::Message(id) => o.num("cause", *id),
-                Cause::Local(LocalCause::Write) => o.str("cause", "write"),
-                Cause::Local(LocalCause::Restart) => o.str("cause", "restart"),
+                Cause::Message(id) => l.num(*id),
+                Cause::Local(LocalCause::Write) => l.lit(b"\"write\""),
+                Cause::Local(LocalCause::Restart) => l.lit(b"\"restart\""),
             }
+            o.out.extend_from_slice(l.as_bytes());
         }
         Record::Send {
             t,
@@ -292,94 +271,7 @@ mod tests {
     /// exactly as serde_json renders it.
     #[test]
     fn matches_serde_json_byte_for_byte() {
-        let recs = vec![
-            Record::Write {
-                t: 0,
-                lt: u64::MAX,
-                node: 3,
-                key: 0,
-                version: 1 << 32 | 7,
-                value: 99,
-            },
-            Record::Version {
-                t: 1,
-                lt: 2,
-                node: 3,
-                origin: 3,
-                old: 0,
-                new: 1,
-                cause: Cause::Local(LocalCause::Write),
-            },
-            Record::Version {
-                t: 5,
-                lt: 5,
-                node: 2,
-                origin: 3,
-                old: 9,
-                new: 0,
-                cause: Cause::Local(LocalCause::Restart),
-            },
-            Record::Version {
-                t: 5,
-                lt: 5,
-                node: 2,
-                origin: 3,
-                old: 0,
-                new: 1,
-                cause: Cause::Message(17),
-            },
-            Record::Send {
-                t: 1,
-                lt: 1,
-                id: 17,
-                from: 3,
-                to: 2,
-                kind: "syn".into(),
-                bytes: 48,
-            },
-            Record::Receive {
-                t: 4,
-                lt: 4,
-                id: 17,
-                from: 3,
-                to: 2,
-                kind: "ack2".into(),
-                bytes: 48,
-            },
-            Record::Drop {
-                t: 4,
-                id: 18,
-                from: 3,
-                to: 2,
-                kind: "ack".into(),
-                bytes: 48,
-                reason: "loss".into(),
-            },
-            Record::Defer {
-                t: 4,
-                lt: 3,
-                node: 1,
-                key: 2,
-                value: 10,
-                backlog: 3,
-            },
-            Record::Fault {
-                t: 9,
-                fault: 0,
-                action: "heal".into(),
-                detail: "\"split\" \\ \n\t\u{1}\u{1f} é ✓".into(),
-            },
-            Record::Clock {
-                t: 4,
-                node: 2,
-                set: vec![(2, 5), (3, 1)],
-            },
-            Record::Clock {
-                t: 4,
-                node: 2,
-                set: vec![],
-            },
-        ];
+        let recs = crate::trace::tests::every_record_type();
         for r in &recs {
             assert_same_as_serde(r);
         }

@@ -1029,31 +1029,47 @@ fn mtu_from_leaves_the_run_unlimited_before_it() {
 /// `output/validation/spot.md`.
 #[test]
 fn full_precision_spot_checks() {
-    if full_validation_sizes().is_none() {
-        return;
-    }
-    let mut md = String::from(TABLE_HEADER);
-    for (proto, loss) in [
+    let cells = [
         (Proto::Scuttlebutt, 0.0),
         (Proto::Scuttlebutt, 0.1),
         (Proto::Push, 0.1),
         (Proto::Pull, 0.0),
-    ] {
-        let cell = Cell {
+    ];
+    spot_checks(TABLE_HEADER, "spot.md", 100, &cells, |cell| {
+        let r = compare(cell, 30_000, 100_000, true);
+        (table_line(&r), r.agrees())
+    });
+}
+
+/// Behind `SCUTTLESIM_FULL_VALIDATION`: one fan-out-1 cell on `n` nodes per
+/// `(protocol, loss)`, each line from `row` (the line and whether the cell
+/// agrees), printed and written after `header` to `output/validation/<file>`;
+/// fails on the first disagreement.
+fn spot_checks(
+    header: &str,
+    file: &str,
+    n: usize,
+    cells: &[(Proto, f64)],
+    row: impl Fn(Cell) -> (String, bool),
+) {
+    if full_validation_sizes().is_none() {
+        return;
+    }
+    let mut md = String::from(header);
+    for &(proto, loss) in cells {
+        let (line, agrees) = row(Cell {
             proto,
-            n: 100,
+            n,
             fanout: 1,
             loss,
-        };
-        let r = compare(cell, 30_000, 100_000, true);
-        let line = table_line(&r);
+        });
         eprint!("{line}");
         md.push_str(&line);
-        assert!(r.agrees(), "{line}");
+        assert!(agrees, "{line}");
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("output/validation");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("spot.md"), md).unwrap();
+    std::fs::write(dir.join(file), md).unwrap();
 }
 
 // ---------------------------------------------------------------- random timer phases
@@ -1258,29 +1274,14 @@ fn full_random_phase_table() {
 /// too). Writes `output/validation/spot-phases.md`.
 #[test]
 fn full_precision_random_phase_spot_checks() {
-    if full_validation_sizes().is_none() {
-        return;
-    }
-    let mut md = String::from(PHASE_HEADER);
-    for (proto, loss) in [
+    let cells = [
         (Proto::PushPull, 0.0),
         (Proto::PushPull, 0.1),
         (Proto::Scuttlebutt, 0.0),
         (Proto::Pull, 0.1),
-    ] {
-        let cell = Cell {
-            proto,
-            n: 200,
-            fanout: 1,
-            loss,
-        };
+    ];
+    spot_checks(PHASE_HEADER, "spot-phases.md", 200, &cells, |cell| {
         let r = phase_row(cell, 10_000, 40_000);
-        let line = phase_line(&r);
-        eprint!("{line}");
-        md.push_str(&line);
-        assert!(r.agrees(), "{line}");
-    }
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("output/validation");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("spot-phases.md"), md).unwrap();
+        (phase_line(&r), r.agrees())
+    });
 }
