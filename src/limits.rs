@@ -20,6 +20,7 @@
 //! | writes | `writes × (96 + 8 × min(nodes, 100))` (the write log, metrics and their spread levels, checks) |
 //! | time series | `(duration / sample_interval + 1) × 3 kinds × 40` (traffic buckets), `+ × 48` with staleness |
 //! | per-node time series (`bandwidth_nodes_time.csv`) | `nodes × (duration / sample_interval + 1) × 3 kinds × 32` |
+//! | first-held times (`learned.csv`) | `writes × nodes × 8` |
 //! | per node | `nodes × 512` (clocks, random streams, queues, counters) |
 //! | cuts and degradations | `faults × nodes` |
 //! | fixed | 32 MiB (the program, trace and digest buffers) |
@@ -172,6 +173,13 @@ pub fn estimate(s: &Scenario) -> Estimate {
             "per-node time series",
             mul(&[n, buckets, KINDS, 32]),
             format!("{n} nodes × {buckets} samples × {KINDS} kinds × 32 B"),
+        ));
+    }
+    if s.output.learned(s.nodes.count, writes) {
+        parts.push((
+            "first-held times",
+            mul(&[writes, n, 8]),
+            format!("{writes} expected writes × {n} nodes × 8 B"),
         ));
     }
     parts.push((

@@ -10,10 +10,12 @@
 //! first time every node held it). A lost-state restart makes a node forget
 //! writes, so "every node holds every write" can become false again.
 
+mod learned;
 mod series;
 mod spread;
 mod staleness;
 
+pub use learned::LearnedWrite;
 pub use series::{BucketTraffic, NodeBucket, NodeTraffic};
 pub use spread::{level_nodes, InformedPoint, WriteRow, MAX_LEVELS, THRESHOLDS_PERCENT};
 pub use staleness::StalenessSample;
@@ -128,6 +130,7 @@ pub struct Collector {
     log: Vec<Vec<(u64, u32, u64)>>,
     spread: spread::Spread,
     traffic: series::Traffic,
+    learned: Option<learned::Learned>,
 }
 
 impl Collector {
@@ -158,6 +161,7 @@ impl Collector {
             log: Vec::new(),
             spread: spread::Spread::new(nodes),
             traffic: series::Traffic::new(nodes),
+            learned: None,
         }
     }
 
@@ -171,6 +175,13 @@ impl Collector {
     /// [`Collector::node_bucket`]): memory grows with nodes × buckets × kinds.
     pub fn with_node_series(mut self) -> Collector {
         self.traffic.keep_node_series();
+        self
+    }
+
+    /// Also keeps when each node first held each write (see
+    /// [`Collector::learned`]): memory grows with writes × nodes.
+    pub fn with_learned(mut self) -> Collector {
+        self.learned = Some(learned::Learned::new(self.nodes));
         self
     }
 
@@ -304,6 +315,9 @@ impl Collector {
                 self.converged_since = None;
                 self.last_write = Some(*t);
                 self.spread.write(*node);
+                if let Some(l) = &mut self.learned {
+                    l.write(*node);
+                }
                 if self.staleness.is_some() {
                     self.log[*node as usize].push((*version, *key, *t));
                 }
@@ -325,6 +339,11 @@ impl Collector {
                 if new > old {
                     let r = Self::range(list, first, *old, *new);
                     let first = r.start;
+                    if let Some(l) = &mut self.learned {
+                        for i in r.clone() {
+                            l.held(*origin, i, *node, *t);
+                        }
+                    }
                     for (i, w) in list[r].iter_mut().enumerate() {
                         w.informed += 1;
                         if w.informed > w.reached {
@@ -579,6 +598,27 @@ impl Collector {
     /// origin, version); see [`WriteRow`].
     pub fn write_rows(&self) -> Vec<WriteRow> {
         self.spread.rows(&self.writes)
+    }
+
+    /// When each node first held each write, in order of true time (then
+    /// origin, version), like [`Collector::write_rows`];
+    /// `None` unless kept ([`Collector::with_learned`]).
+    pub fn learned(&self) -> Option<Vec<LearnedWrite<'_>>> {
+        let l = self.learned.as_ref()?;
+        let mut out = Vec::with_capacity(self.total_writes as usize);
+        for (o, list) in self.writes.iter().enumerate() {
+            for (i, w) in list.iter().enumerate() {
+                out.push(LearnedWrite {
+                    origin: o as u32,
+                    key: w.key,
+                    version: w.version,
+                    t_ns: w.time,
+                    learned_ns: l.times(o as u32, i),
+                });
+            }
+        }
+        out.sort_by_key(|w| (w.t_ns, w.origin, w.version));
+        Some(out)
     }
 
     /// Levels per write the spread is tracked at: `min(N, 100)`; the

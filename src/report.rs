@@ -9,7 +9,7 @@
 //! The columns of every file are in README.md, *Metrics files*.
 
 use crate::error::{Error, Result};
-use crate::metrics::{InformedPoint, WriteRow};
+use crate::metrics::{InformedPoint, LearnedWrite, WriteRow};
 use crate::scenario::Scenario;
 use crate::sim::Outcome;
 use crate::summary::VERSION;
@@ -29,13 +29,17 @@ pub const BANDWIDTH_NODES: &str = "bandwidth_nodes.csv";
 /// Per-node traffic over time by kind (only when kept; see
 /// [`crate::scenario::Output::node_series`]).
 pub const BANDWIDTH_NODES_TIME: &str = "bandwidth_nodes_time.csv";
+/// When each node first held each write (only when kept; see
+/// [`crate::scenario::Output::learned`]).
+pub const LEARNED: &str = "learned.csv";
 /// Staleness samples (only when sampled).
 pub const STALENESS: &str = "staleness.csv";
 /// Lost writes per merge policy (only when the run has writes).
 pub const LOST_WRITES: &str = "lost_writes.csv";
 /// Every file name this module may write.
-pub const ALL_FILES: [&str; 7] = [
+pub const ALL_FILES: [&str; 8] = [
     WRITES,
+    LEARNED,
     INFORMED,
     BANDWIDTH,
     BANDWIDTH_NODES,
@@ -88,7 +92,7 @@ fn opt(v: Option<u64>) -> String {
 
 /// The metrics files of `outcome` (a run of `scenario`), in
 /// [`ALL_FILES`] order, as `(file name, bytes)`: always `writes.csv`,
-/// `informed.csv`, `bandwidth.csv` and `bandwidth_nodes.csv`;
+/// `informed.csv`, `learned.csv` when the run kept first-held times, `bandwidth.csv` and `bandwidth_nodes.csv`;
 /// `bandwidth_nodes_time.csv` when the run kept every node's traffic per
 /// bucket; `staleness.csv` when staleness was sampled; `lost_writes.csv`
 /// when the run counted lost writes.
@@ -96,10 +100,11 @@ pub fn metrics_files(scenario: &Scenario, outcome: &Outcome) -> Vec<(&'static st
     let stamp = Stamp::new(scenario, outcome).lines();
     let m = &outcome.metrics;
     let end = outcome.end.0;
-    let mut files = vec![
-        (WRITES, writes_csv(&stamp, &m.write_rows())),
-        (INFORMED, informed_csv(&stamp, &m.informed_curve(end))),
-    ];
+    let mut files = vec![(WRITES, writes_csv(&stamp, &m.write_rows()))];
+    if let Some(learned) = m.learned() {
+        files.push((LEARNED, learned_csv(&stamp, &learned)));
+    }
+    files.push((INFORMED, informed_csv(&stamp, &m.informed_curve(end))));
 
     let mut o = stamp.clone();
     o.push_str(
@@ -229,6 +234,31 @@ fn writes_csv(stamp: &str, rows: &[WriteRow]) -> Vec<u8> {
             opt(c),
             opt(d)
         );
+    }
+    o.into_bytes()
+}
+
+/// One row per (write, node), writes in `writes.csv` order, nodes by id;
+/// `learned_ns` and `after_ns` are empty for a node that never held it.
+fn learned_csv(stamp: &str, writes: &[LearnedWrite<'_>]) -> Vec<u8> {
+    let mut o = stamp.to_string();
+    o.push_str("origin,key,version,write_ns,node,learned_ns,after_ns\n");
+    let mut buf = itoa::Buffer::new();
+    for w in writes {
+        let prefix = format!("{},{},{},{},", w.origin, w.key, w.version, w.t_ns);
+        for (node, &at) in w.learned_ns.iter().enumerate() {
+            o.push_str(&prefix);
+            o.push_str(buf.format(node));
+            o.push(',');
+            if at != u64::MAX {
+                o.push_str(buf.format(at));
+                o.push(',');
+                o.push_str(buf.format(at - w.t_ns));
+            } else {
+                o.push(',');
+            }
+            o.push('\n');
+        }
     }
     o.into_bytes()
 }

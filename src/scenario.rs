@@ -662,6 +662,12 @@ pub struct Output {
     /// keeps it grow with nodes × buckets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth_nodes_time: Option<bool>,
+    /// Write `metrics/learned.csv`, when each node first held each write;
+    /// omitted: when expected writes × nodes is at most
+    /// [`LEARNED_AUTO_CELLS`] (the file and the memory that keeps it grow
+    /// with writes × nodes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learned: Option<bool>,
     /// What the space-time diagram draws (`[output.spacetime]`): a node
     /// subset and a time window; omitted: every node, the whole run.
     #[serde(default, skip_serializing_if = "SpacetimeView::is_everything")]
@@ -674,7 +680,22 @@ pub struct Output {
 /// minutes or 1,000 nodes for 100 s in 1 s buckets.
 pub const NODE_SERIES_AUTO_CELLS: u64 = 100_000;
 
+/// Runs expecting at most this many (write, node) pairs write
+/// `learned.csv` unless `output.learned = false`: at most 250,000 rows,
+/// about 10 MB, and 2 MB of memory (e.g. 64 nodes with 3,900 writes, 1,000
+/// nodes with 250 writes).
+pub const LEARNED_AUTO_CELLS: u64 = 250_000;
+
 impl Output {
+    /// Whether a run of `nodes` nodes expecting `writes` writes (see
+    /// [`crate::limits::expected_writes`]) writes `learned.csv`: as
+    /// `learned` says, else when `writes × nodes` is at most
+    /// [`LEARNED_AUTO_CELLS`].
+    pub fn learned(&self, nodes: u32, writes: u64) -> bool {
+        self.learned
+            .unwrap_or_else(|| writes.saturating_mul(nodes as u64) <= LEARNED_AUTO_CELLS)
+    }
+
     /// Whether a run of `nodes` nodes lasting `duration` writes
     /// `bandwidth_nodes_time.csv`: as `bandwidth_nodes_time` says, else when
     /// `nodes × (duration / sample_interval + 1)` is at most
@@ -852,6 +873,7 @@ impl Default for Output {
             sample_interval: default_sample(),
             charts: default_charts(),
             bandwidth_nodes_time: None,
+            learned: None,
             spacetime: SpacetimeView::default(),
         }
     }

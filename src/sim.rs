@@ -236,6 +236,9 @@ where
         if s.output.node_series(n, s.duration) {
             metrics = metrics.with_node_series();
         }
+        if s.output.learned(n, crate::limits::expected_writes(s)) {
+            metrics = metrics.with_learned();
+        }
         let mut sim = Sim {
             n,
             end,

@@ -27,14 +27,15 @@ fn estimate_by_hand() {
     // 10 s: writes 2·(10/2 + 1) = 12 → 12·(96 + 8·100) = 10,752; vectors
     // 80,000; per-key versions 100·100·4·8 = 320,000; full states in flight
     // 100·1·100·4·16 = 640,000; per node 51,200; time series 1320;
-    // per-node time series 100·11·3·32 = 105,600.
+    // per-node time series 100·11·3·32 = 105,600; first-held times (12
+    // writes × 100 nodes ≤ 250,000, so kept by default) 12·100·8 = 9,600.
     let s = scenario(
         "duration = \"10s\"\n[nodes]\ncount = 100\n[gossip]\nprotocol = \"push\"\n[workload]\nkeys_per_node = 4\nwrites = { process = \"poisson\", mean_interval = \"2s\" }\nwriters = [0, 1]\n",
     );
     assert_eq!(expected_writes(&s), 12);
     assert_eq!(
         estimate(&s).total_bytes(),
-        10_752 + 80_000 + 320_000 + 640_000 + 51_200 + 1320 + 105_600 + 32 * MIB
+        10_752 + 80_000 + 320_000 + 640_000 + 51_200 + 1320 + 105_600 + 9_600 + 32 * MIB
     );
 }
 

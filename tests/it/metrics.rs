@@ -98,6 +98,38 @@ fn per_write_times_by_hand() {
         [t50.as_str(), &t_all, &t_all, &t_all]
     );
 
+    // When each node first held it: n0 at the write, n1 at I+20, n2 at I+60.
+    let learned_table = table(&report.dir, report::LEARNED);
+    assert_eq!(
+        learned_table.columns,
+        [
+            "origin",
+            "key",
+            "version",
+            "write_ns",
+            "node",
+            "learned_ns",
+            "after_ns"
+        ]
+    );
+    let learned: Vec<Vec<&str>> = rows(&learned_table)
+        .iter()
+        .map(|r| {
+            ["origin", "version", "node", "learned_ns", "after_ns"]
+                .iter()
+                .map(|c| r[c])
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        learned,
+        [
+            ["0", "1", "0", "500000000", "0"],
+            ["0", "1", "1", "1020000000", "520000000"],
+            ["0", "1", "2", "1060000000", "560000000"],
+        ]
+    );
+
     // Informed fraction: 1/3 from the write, 2/3 from 520 ms, 1 from 560 ms.
     // The slowest spread is 560 ms, so the grid step is the smallest 1/2/5 ×
     // 10^k ns ≥ 560 ms / 200 = 2.8 ms: 5 ms.
@@ -644,6 +676,7 @@ fn provenance_and_optional_files() {
         "informed.csv",
         "bandwidth.csv",
         "bandwidth_nodes.csv",
+        "learned.csv",
         "lost_writes.csv",
     ] {
         let text = std::fs::read_to_string(mdir.join(f)).unwrap();
@@ -677,4 +710,111 @@ fn provenance_and_optional_files() {
     s.output.staleness = false;
     output::execute(&s, &dir).unwrap();
     assert!(!mdir.join("staleness.csv").exists());
+
+    // learned.csv is written by default for small runs (16 nodes × about
+    // 150 writes), and a rerun with `learned = false` removes it.
+    assert!(mdir.join("learned.csv").exists());
+    s.output.learned = Some(false);
+    output::execute(&s, &dir).unwrap();
+    assert!(!mdir.join("learned.csv").exists());
+}
+
+/// learned.csv against the trace: for every write `(origin, v)` and node,
+/// the time of the node's first `version` record for `origin` going from
+/// below `v` to `v` or more, or empty when there is none. everything.toml
+/// has a lost-state restart, so some nodes forget writes and learn them
+/// again; the file keeps the first time. Summed up, the first-held times
+/// can only come before the spread times of writes.csv (which count nodes
+/// holding the write at once).
+#[test]
+fn learned_times_match_the_trace() {
+    let mut s = scuttlesim::scenario::load(&shipped("everything.toml"), &[]).unwrap();
+    s.output.trace = TraceLevel::Versions;
+    s.output.charts.clear();
+    s.output.learned = Some(true);
+    let dir = temp_dir("metrics-learned");
+    let report = output::execute(&s, &dir).unwrap();
+    let file = std::fs::File::open(report.dir.join("trace.jsonl")).unwrap();
+    let (_, records) = read_trace(std::io::BufReader::new(file)).unwrap();
+
+    let n = s.nodes.count;
+    // (origin, version) -> (key, write time); every version change in order.
+    let mut writes: BTreeMap<(u32, u64), (u32, u64)> = BTreeMap::new();
+    let mut changes: Vec<(u64, u32, u32, u64, u64)> = Vec::new();
+    let mut forgot = 0;
+    for r in &records {
+        match *r {
+            Record::Write {
+                t,
+                node,
+                key,
+                version,
+                ..
+            } => {
+                writes.insert((node, version), (key, t));
+            }
+            Record::Version {
+                t,
+                node,
+                origin,
+                old,
+                new,
+                ..
+            } => {
+                forgot += usize::from(new < old);
+                changes.push((t, node, origin, old, new));
+            }
+            _ => {}
+        }
+    }
+    assert!(forgot > 0, "the run has a node that forgets writes");
+    let first_held = |origin: u32, v: u64, node: u32| {
+        changes
+            .iter()
+            .find(|c| c.1 == node && c.2 == origin && c.3 < v && v <= c.4)
+            .map(|c| c.0)
+    };
+
+    let t = table(&report.dir, report::LEARNED);
+    let got = rows(&t);
+    assert_eq!(got.len(), writes.len() * n as usize, "a row per write and node");
+    let mut never = 0;
+    let mut per_write: BTreeMap<(u32, u64), Vec<u64>> = BTreeMap::new();
+    for r in &got {
+        let [origin, node]: [u32; 2] = ["origin", "node"].map(|c| r[c].parse().unwrap());
+        let [version, write_ns]: [u64; 2] = ["version", "write_ns"].map(|c| r[c].parse().unwrap());
+        let (key, at) = writes[&(origin, version)];
+        assert_eq!((r["key"].parse::<u32>().unwrap(), write_ns), (key, at));
+        let want = first_held(origin, version, node);
+        match want {
+            Some(l) => {
+                assert_eq!(
+                    r["learned_ns"],
+                    l.to_string(),
+                    "write {origin}/{version}, node {node}"
+                );
+                assert_eq!(r["after_ns"], (l - at).to_string());
+                per_write.entry((origin, version)).or_default().push(l - at);
+            }
+            None => {
+                never += 1;
+                assert_eq!((r["learned_ns"], r["after_ns"]), ("", ""));
+            }
+        }
+    }
+    assert!(never < got.len() / 2, "most nodes learn most writes");
+
+    // writes.csv's spread times count nodes holding the write at once, so
+    // they are never earlier than the matching first-held time.
+    for w in rows(&table(&report.dir, report::WRITES)) {
+        let key = (w["origin"].parse().unwrap(), w["version"].parse().unwrap());
+        let mut after = per_write.get(&key).cloned().unwrap_or_default();
+        after.sort_unstable();
+        for (p, col) in [(50, "t50_ns"), (100, "t100_ns")] {
+            if let Ok(spread) = w[col].parse::<u64>() {
+                let need = (p * n as usize).div_ceil(100);
+                assert!(after[need - 1] <= spread, "write {key:?}: {col}");
+            }
+        }
+    }
 }

@@ -173,10 +173,10 @@ fn jobs_1_and_jobs_2_write_identical_files() {
     let list = files(&a);
     assert_eq!(list, files(&b));
     // sweep.json, summary.csv, points.csv, 5 charts x 2 formats, and 12 runs
-    // x 3 files + 6 metrics files (writes, informed, bandwidth,
+    // x 3 files + 7 metrics files (writes, learned, informed, bandwidth,
     // bandwidth_nodes, bandwidth_nodes_time — small runs —, lost_writes;
     // no per-run charts in a sweep).
-    assert_eq!(list.len(), 3 + 10 + 12 * (3 + 6), "{list:?}");
+    assert_eq!(list.len(), 3 + 10 + 12 * (3 + 7), "{list:?}");
     for f in &list {
         assert_eq!(read(&a.join(f)), read(&b.join(f)), "{} differs", f.display());
     }
