@@ -13,7 +13,7 @@ use crate::scenario::{Scenario, TraceLevel};
 use crate::sim::Outcome;
 use crate::summary::{Manifest, Summary, STATUS_CHECK_FAILED, STATUS_INTERRUPTED, STATUS_OK, VERSION};
 use crate::time::SimTime;
-use crate::trace::{Header, JsonlWriter, NullSink, WithProgress, TRACE_FORMAT};
+use crate::trace::{Header, JsonlWriter, NullSink, WithProgress, DIGEST_FORMAT, TRACE_FORMAT};
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -180,6 +180,7 @@ fn execute_all(
         scenario: scenario.clone(),
         trace_level: level,
         digest_level: outcome.digest_level,
+        digest_format: DIGEST_FORMAT.into(),
         trace_digest: outcome.digest.clone(),
         trace_records: outcome.records,
         trace_file: (level != TraceLevel::Off).then(|| "trace.jsonl".into()),

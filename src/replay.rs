@@ -18,7 +18,7 @@ use crate::check::{run_checked, CheckResult};
 use crate::error::{Error, Result};
 use crate::scenario::{self, Format, Scenario, TraceLevel};
 use crate::summary::{Manifest, STATUS_INTERRUPTED, VERSION};
-use crate::trace::{Record, TraceReader, TraceSink};
+use crate::trace::{Record, TraceReader, TraceSink, DIGEST_FORMAT};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -83,9 +83,24 @@ pub struct Replay {
 }
 
 impl Replay {
+    /// Whether the manifest's digest was made with this build's encoding
+    /// ([`DIGEST_FORMAT`]), so that the digests can be compared at all.
+    pub fn digest_comparable(&self) -> bool {
+        self.manifest.digest_format == DIGEST_FORMAT
+    }
+
     /// Whether the digest matches the manifest.
     pub fn digest_matches(&self) -> bool {
-        self.digest == self.manifest.trace_digest && self.records == self.manifest.trace_records
+        self.digest_comparable()
+            && self.digest == self.manifest.trace_digest
+            && self.records == self.manifest.trace_records
+    }
+
+    /// Whether the stored trace was compared and every record, and the
+    /// number of records, matched the rerun.
+    pub fn records_match(&self) -> bool {
+        matches!(self.trace, TraceComparison::Compared { divergence: None, .. })
+            && self.records == self.manifest.trace_records
     }
 
     /// The first divergent record, if the stored trace was compared and differs.
@@ -96,9 +111,16 @@ impl Replay {
         }
     }
 
-    /// Digest and (if stored) every record identical; not interrupted.
+    /// Digest and (if stored) every record identical; not interrupted. A
+    /// manifest whose digest uses another encoding is identical when its
+    /// stored trace matches the rerun record for record.
     pub fn identical(&self) -> bool {
-        !self.stopped && self.digest_matches() && self.divergence().is_none()
+        let verified = if self.digest_comparable() {
+            self.digest_matches() && self.divergence().is_none()
+        } else {
+            self.records_match()
+        };
+        !self.stopped && verified
     }
 
     /// Whether the rerun's check results equal the recorded ones.
@@ -164,6 +186,12 @@ pub fn replay_observed(
     let manifest = read_manifest(path)?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let mut warnings = Vec::new();
+    if manifest.digest_format != DIGEST_FORMAT {
+        warnings.push(format!(
+            "this manifest's digest was computed with the {:?} encoding and this build computes {DIGEST_FORMAT:?}: the digests cannot be compared, so only a stored trace can be verified (record by record)",
+            manifest.digest_format
+        ));
+    }
     if manifest.scuttlesim_version != VERSION {
         warnings.push(format!(
             "this run was made by scuttlesim {}, this is {VERSION}: bit-for-bit identity is only promised for the same version",

@@ -209,6 +209,11 @@ pub struct Manifest {
     pub trace_level: TraceLevel,
     /// Level of the records the digest covers.
     pub digest_level: TraceLevel,
+    /// How the digest encodes records ([`crate::trace::DIGEST_FORMAT`] of the
+    /// build that made the run); manifests without it predate the field and
+    /// used [`LEGACY_DIGEST_FORMAT`].
+    #[serde(default = "legacy_digest_format")]
+    pub digest_format: String,
     /// Trace digest (SHA-256 hex).
     pub trace_digest: String,
     /// Records covered by the digest.
@@ -224,6 +229,14 @@ pub struct Manifest {
     /// For an interrupted run: the simulated time of the first event not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted_at_ns: Option<u64>,
+}
+
+/// The digest encoding of manifests written before `digest_format` existed
+/// (fixed-width fields after the `scuttlesim-trace/1` preamble).
+pub const LEGACY_DIGEST_FORMAT: &str = "scuttlesim-trace/1";
+
+fn legacy_digest_format() -> String {
+    LEGACY_DIGEST_FORMAT.into()
 }
 
 /// `status` of a run whose checks all passed.

@@ -10,10 +10,12 @@
 //! A trace file is JSON Lines: a [`Header`] line, then one record per line,
 //! e.g. `{"type":"version","t":1020000000,"lt":1020000000,"node":1,"origin":0,"old":0,"new":1,"cause":7}`.
 
+mod canonical;
 mod jsonl;
 mod line;
 mod stream;
 
+pub use canonical::{Encoder, DIGEST_FORMAT};
 pub use jsonl::{read_trace, JsonlWriter};
 pub use stream::TraceReader;
 
@@ -22,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 
-/// Format tag of trace files and of the digest's preamble.
+/// Format tag of trace files.
 pub const TRACE_FORMAT: &str = "scuttlesim-trace/1";
 
 /// The first line of a trace file.
@@ -244,140 +246,6 @@ impl Record {
             Record::Clock { .. } => "clock",
         }
     }
-
-    /// Appends the canonical bytes: a type tag, then every field in order,
-    /// little-endian fixed width; strings as a `u8` length and UTF-8 bytes.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        fn s(out: &mut Vec<u8>, v: &str) {
-            out.push(v.len().min(255) as u8);
-            out.extend_from_slice(&v.as_bytes()[..v.len().min(255)]);
-        }
-        match self {
-            Record::Write {
-                t,
-                lt,
-                node,
-                key,
-                version,
-                value,
-            } => {
-                out.push(1);
-                out.extend_from_slice(&t.to_le_bytes());
-                out.extend_from_slice(&lt.to_le_bytes());
-                out.extend_from_slice(&node.to_le_bytes());
-                out.extend_from_slice(&key.to_le_bytes());
-                out.extend_from_slice(&version.to_le_bytes());
-                out.extend_from_slice(&value.to_le_bytes());
-            }
-            Record::Version {
-                t,
-                lt,
-                node,
-                origin,
-                old,
-                new,
-                cause,
-            } => {
-                out.push(2);
-                out.extend_from_slice(&t.to_le_bytes());
-                out.extend_from_slice(&lt.to_le_bytes());
-                out.extend_from_slice(&node.to_le_bytes());
-                out.extend_from_slice(&origin.to_le_bytes());
-                out.extend_from_slice(&old.to_le_bytes());
-                out.extend_from_slice(&new.to_le_bytes());
-                let c = match cause {
-                    Cause::Message(id) => *id,
-                    Cause::Local(LocalCause::Write) => u64::MAX,
-                    Cause::Local(LocalCause::Restart) => u64::MAX - 1,
-                };
-                out.extend_from_slice(&c.to_le_bytes());
-            }
-            Record::Send {
-                t,
-                lt,
-                id,
-                from,
-                to,
-                kind,
-                bytes,
-            }
-            | Record::Receive {
-                t,
-                lt,
-                id,
-                from,
-                to,
-                kind,
-                bytes,
-            } => {
-                out.push(if matches!(self, Record::Send { .. }) { 3 } else { 4 });
-                out.extend_from_slice(&t.to_le_bytes());
-                out.extend_from_slice(&lt.to_le_bytes());
-                out.extend_from_slice(&id.to_le_bytes());
-                out.extend_from_slice(&from.to_le_bytes());
-                out.extend_from_slice(&to.to_le_bytes());
-                s(out, kind);
-                out.extend_from_slice(&bytes.to_le_bytes());
-            }
-            Record::Drop {
-                t,
-                id,
-                from,
-                to,
-                kind,
-                bytes,
-                reason,
-            } => {
-                out.push(5);
-                out.extend_from_slice(&t.to_le_bytes());
-                out.extend_from_slice(&id.to_le_bytes());
-                out.extend_from_slice(&from.to_le_bytes());
-                out.extend_from_slice(&to.to_le_bytes());
-                s(out, kind);
-                out.extend_from_slice(&bytes.to_le_bytes());
-                s(out, reason);
-            }
-            Record::Fault {
-                t,
-                fault,
-                action,
-                detail,
-            } => {
-                out.push(7);
-                out.extend_from_slice(&t.to_le_bytes());
-                out.extend_from_slice(&fault.to_le_bytes());
-                s(out, action);
-                out.extend_from_slice(&(detail.len() as u32).to_le_bytes());
-                out.extend_from_slice(detail.as_bytes());
-            }
-            Record::Defer {
-                t,
-                lt,
-                node,
-                key,
-                value,
-                backlog,
-            } => {
-                out.push(8);
-                out.extend_from_slice(&t.to_le_bytes());
-                out.extend_from_slice(&lt.to_le_bytes());
-                out.extend_from_slice(&node.to_le_bytes());
-                out.extend_from_slice(&key.to_le_bytes());
-                out.extend_from_slice(&value.to_le_bytes());
-                out.extend_from_slice(&backlog.to_le_bytes());
-            }
-            Record::Clock { t, node, set } => {
-                out.push(6);
-                out.extend_from_slice(&t.to_le_bytes());
-                out.extend_from_slice(&node.to_le_bytes());
-                out.extend_from_slice(&(set.len() as u32).to_le_bytes());
-                for (i, v) in set {
-                    out.extend_from_slice(&i.to_le_bytes());
-                    out.extend_from_slice(&v.to_le_bytes());
-                }
-            }
-        }
-    }
 }
 
 /// Receives the records of a run at the trace level it asked for.
@@ -446,10 +314,12 @@ impl TraceSink for VecSink {
     }
 }
 
-/// SHA-256 over [`TRACE_FORMAT`] and the canonical bytes of every record.
+/// SHA-256 over [`DIGEST_FORMAT`] and the canonical bytes of every record
+/// ([`Encoder`]).
 #[derive(Clone, Debug)]
 pub struct TraceDigest {
     hasher: Sha256,
+    encoder: Encoder,
     buf: Vec<u8>,
     records: u64,
 }
@@ -457,9 +327,10 @@ pub struct TraceDigest {
 impl Default for TraceDigest {
     fn default() -> Self {
         let mut hasher = Sha256::new();
-        hasher.update(TRACE_FORMAT.as_bytes());
+        hasher.update(DIGEST_FORMAT.as_bytes());
         TraceDigest {
             hasher,
+            encoder: Encoder::default(),
             buf: Vec::with_capacity(1 << 16),
             records: 0,
         }
@@ -469,7 +340,7 @@ impl Default for TraceDigest {
 impl TraceDigest {
     /// Adds one record.
     pub fn add(&mut self, record: &Record) {
-        record.encode(&mut self.buf);
+        self.encoder.encode(record, &mut self.buf);
         self.records += 1;
         if self.buf.len() >= 1 << 15 {
             self.hasher.update(&self.buf);

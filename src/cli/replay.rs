@@ -6,6 +6,7 @@ use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use anyhow::{Context, Result};
 use scuttlesim::check::secs;
 use scuttlesim::replay::{read_manifest, replay_observed, TraceComparison};
+use scuttlesim::trace::DIGEST_FORMAT;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -55,7 +56,15 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
             format!("stored trace compared record by record ({records} records)")
         }
     };
-    if r.identical() {
+    if r.identical() && !r.digest_comparable() {
+        outln!(
+            "identical: every one of the {} stored {} records matches the rerun (the manifest's {:?} digest was not compared; this build's digest is {})",
+            r.records,
+            m.digest_level.name(),
+            m.digest_format,
+            r.digest
+        );
+    } else if r.identical() {
         outln!(
             "identical: digest {} over {} {} records; {trace_note}",
             r.digest,
@@ -63,7 +72,26 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
             m.digest_level.name()
         );
     } else {
-        if r.digest_matches() {
+        if !r.digest_comparable() {
+            if r.divergence().is_some() {
+                outln!(
+                    "DIFFERENT: the stored trace does not match the rerun (the manifest's {:?} digest cannot be compared with this build's)",
+                    m.digest_format
+                );
+            } else {
+                outln!(
+                    "NOT VERIFIED: the manifest's digest uses the {:?} encoding, this build's {DIGEST_FORMAT:?}, and {}; run the scenario again with this build to make a new reference",
+                    m.digest_format,
+                    match &r.trace {
+                        TraceComparison::Compared { .. } => format!(
+                            "the stored trace has {} records where the rerun made {}",
+                            m.trace_records, r.records
+                        ),
+                        _ => "there is no stored trace to compare record by record".to_string(),
+                    }
+                );
+            }
+        } else if r.digest_matches() {
             outln!(
                 "DIFFERENT: the digest matches the manifest ({}), but the stored trace does not match the rerun: the trace file was changed",
                 r.digest
@@ -107,7 +135,7 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
                     outln!("  context: {cmd}");
                 }
             }
-            None if r.digest_matches() => {}
+            None if r.digest_matches() || !r.digest_comparable() => {}
             None => match &r.trace {
                 TraceComparison::Compared { .. } => outln!(
                     "the stored trace matches the rerun record for record: the manifest's digest is wrong"

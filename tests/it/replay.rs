@@ -125,6 +125,63 @@ fn changed_scenario_diverges_where_an_independent_diff_says() {
     assert!(err.contains("scenario_hash"), "{err}");
 }
 
+/// A manifest from a build whose digest encoding differs (here: one that
+/// predates the `digest_format` field, with a digest this build cannot
+/// make) is verified through its stored trace, record by record; without a
+/// stored trace it cannot be verified, and says so.
+#[test]
+fn a_manifest_with_another_digest_encoding_is_checked_record_by_record() {
+    let dir = temp_dir("replay-legacy");
+    let run = failing_run(&dir);
+    let mpath = run.join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
+    assert_eq!(m["digest_format"], "scuttlesim-digest/2");
+    m.as_object_mut().unwrap().remove("digest_format");
+    m["trace_digest"] = serde_json::json!("0".repeat(64));
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let records = m["trace_records"].as_u64().unwrap();
+    assert!(
+        out.contains(&format!(
+            "identical: every one of the {records} stored {} records",
+            m["digest_level"].as_str().unwrap()
+        )),
+        "{out}"
+    );
+    assert!(
+        stderr(&o)
+            .contains("\"scuttlesim-trace/1\" encoding and this build computes \"scuttlesim-digest/2\""),
+        "{}",
+        stderr(&o)
+    );
+
+    // One changed record in the stored trace is found.
+    let trace = run.join("trace.jsonl");
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let changed = text.replacen("\"value\":", "\"value\":1", 1);
+    assert_ne!(changed, text);
+    std::fs::write(&trace, &changed).unwrap();
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("DIFFERENT: the stored trace does not match the rerun"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("first divergent record: #"), "{}", stdout(&o));
+
+    // Without a stored trace nothing can be verified.
+    m["trace_file"] = serde_json::Value::Null;
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("NOT VERIFIED"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("no stored trace"), "{}", stdout(&o));
+}
+
 #[test]
 fn replay_of_a_missing_manifest_is_bad_input() {
     let dir = temp_dir("replay-missing");
