@@ -366,7 +366,7 @@ mod tests {
     #[test]
     fn random_sequences_round_trip() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        let mut wide = |rng: &mut rand_chacha::ChaCha8Rng| {
+        let wide = |rng: &mut rand_chacha::ChaCha8Rng| {
             let bits = rng.random_range(0..=64u32);
             if bits == 64 {
                 rng.random::<u64>()
