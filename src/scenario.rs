@@ -709,7 +709,8 @@ impl Output {
 }
 
 /// The part of a run a space-time diagram draws: the nodes (top to bottom in
-/// id order) and the time window `[from, to)` in true time.
+/// id order) and the time window `[from, to]` in true time, both ends
+/// included (like `trace --from --to`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpacetimeView {
@@ -731,7 +732,7 @@ pub struct ResolvedView {
     pub nodes: Option<Vec<u32>>,
     /// Start of the window (ns).
     pub from_ns: u64,
-    /// End of the window (ns), exclusive; `None`: the end of the run.
+    /// End of the window (ns), included; `None`: the end of the run.
     pub to_ns: Option<u64>,
 }
 

@@ -5,12 +5,12 @@
 //! their panels into the body area [`page`] returns.
 
 use plotters::coord::Shift;
-use plotters::element::{PathElement, Rectangle, Text};
+use plotters::element::{Circle, PathElement, Rectangle, Text};
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{RGBColor, TextStyle};
+use plotters::style::{Color, RGBColor, ShapeStyle, TextStyle, WHITE};
 
-use super::marks::{arrow_head, dashed_path, error_bar, marker, Shape};
+use super::marks::{arrow_head, dashed_path, error_bar, hatch, marker, Shape, HATCH_GAP};
 use super::render::Ctx;
 use super::ChartError;
 
@@ -38,6 +38,10 @@ pub(crate) enum Mark {
     Arrow { color: RGBColor },
     /// A vertical error bar with caps.
     ErrorBar { color: RGBColor },
+    /// An open circle (a hollow dot).
+    Ring { color: RGBColor },
+    /// A hatched band sample: "/" lines of `color` at opacity `alpha`.
+    Hatch { color: RGBColor, alpha: f64 },
 }
 
 /// One legend entry.
@@ -226,6 +230,19 @@ fn draw_sample<DB: DrawingBackend>(
         Mark::ErrorBar { color } => {
             let hh = t.px(8.0);
             error_bar(root, x + w / 2, (cy + hh, cy - hh), color, t)?;
+        }
+        Mark::Ring { color } => {
+            let (c, r) = ((x + w / 2, cy), t.px(3.5));
+            root.draw(&Circle::new(c, r, t.fill(WHITE, 1.0)))?;
+            root.draw(&Circle::new(c, r, t.line(color, 1.4)))?;
+        }
+        Mark::Hatch { color, alpha } => {
+            let hh = t.px(7.0);
+            let style = ShapeStyle {
+                color: color.mix(alpha),
+                ..t.line(color, 1.3)
+            };
+            hatch(root, (x, cy - hh), (x + w, cy + hh), style, t.px(HATCH_GAP))?;
         }
     }
     Ok(())

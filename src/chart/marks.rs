@@ -165,3 +165,32 @@ pub(crate) fn arrow_head<DB: DrawingBackend>(
     root.draw(&Polygon::new(pts, t.fill(color, 1.0)))?;
     Ok(())
 }
+
+/// Distance between the lines of [`hatch`] at 1× (px).
+pub(crate) const HATCH_GAP: f64 = 9.0;
+
+/// Diagonal hatching ("/" lines `gap` pixels apart) over the rectangle from
+/// `(x0, y0)` to `(x1, y1)` (absolute pixels). The lines are the diagonals
+/// `x + y = k · gap` of the whole page, so rectangles side by side continue
+/// each other's hatching.
+pub(crate) fn hatch<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x0, y0): (i32, i32),
+    (x1, y1): (i32, i32),
+    style: ShapeStyle,
+    gap: i32,
+) -> Result<(), ChartError> {
+    let gap = gap.max(2);
+    let (x0, x1) = (x0.min(x1), x0.max(x1));
+    let (y0, y1) = (y0.min(y1), y0.max(y1));
+    let mut k = (x0 + y0).div_euclid(gap) * gap;
+    while k <= x1 + y1 {
+        // The part of the line x + y = k inside the rectangle.
+        let (lo, hi) = (x0.max(k - y1), x1.min(k - y0));
+        if lo < hi {
+            root.draw(&PathElement::new(vec![(lo, k - lo), (hi, k - hi)], style))?;
+        }
+        k += gap;
+    }
+    Ok(())
+}

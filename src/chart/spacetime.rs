@@ -4,29 +4,33 @@
 //! right, each message an arrow from (send time, sender) to (receive time,
 //! receiver) coloured by kind. A dropped message is an arrow that heads for
 //! its receiver (with the median latency) and stops in an "×" half a row
-//! away from its sender, so it never ends on another node's line. Events are dots on their node's
-//! line, writes are squares, and an event's optional text (typically its
-//! vector clock, "[2,1]") is placed above or below its dot, avoiding other
-//! labels. Faults are drawn behind the messages: a network fault (partition,
-//! cut, degradation) as a shaded band across every line for as long as it
-//! is in force, labelled at the top; a node that is down (crash to restart)
-//! as a grey bar over its line; a clock step as a diamond on the line. The
-//! lines may be any subset of a run's nodes (each named by its label) and
-//! the time axis a chosen window. Input times are in seconds, like every
-//! other chart input.
+//! away from its sender, so it never ends on another node's line. Events are
+//! dots on their node's line, writes are squares, the sending or receipt of
+//! a message whose other end is not drawn an open circle; an event's
+//! optional text (typically its vector clock, "[2,1]") is placed above or
+//! below its dot, avoiding other labels. Faults are drawn behind the
+//! messages: a partition or cut as a grey band across every line for as
+//! long as it is in force, a degradation as orange hatching (so a partition
+//! under it still shows), each labelled in a lane of its own above the
+//! lines; a node that is down (crash to restart) as a grey bar over its
+//! line; a clock step as a diamond on the line. The lines may be any subset
+//! of a run's nodes (each named by its label) and the time axis a chosen
+//! window: a fault that began before the window is shaded from its left
+//! edge and its label says so ("◂ partition 0 | 1 (from 0.5s)"). Input
+//! times are in seconds, like every other chart input.
 
 use plotters::coord::Shift;
 use plotters::element::{Circle, PathElement, Rectangle};
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
-use plotters::style::WHITE;
+use plotters::style::{Color, RGBColor, ShapeStyle, WHITE};
 
 use super::draw::{build, no_data, span, Axes, Ticks, Usable};
 use super::frame::{page, put_text, text_size, LegendEntry, Mark};
 use super::label::{Placer, ABOVE_FIRST};
-use super::marks::{arrow_head, marker, Shape};
+use super::marks::{arrow_head, hatch, marker, Shape, HATCH_GAP};
 use super::render::{render, Ctx, Figure};
-use super::theme::{KindColors, BLACK, GREY, INK, YELLOW};
+use super::theme::{KindColors, BLACK, GREY, INK, ORANGE};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
 
 /// Most nodes a space-time diagram draws.
@@ -48,6 +52,9 @@ pub struct SpacetimeEvent {
     pub label: String,
     /// Whether the event is a local write (drawn as a square, not a dot).
     pub write: bool,
+    /// Whether the event sends or receives a message whose other end is a
+    /// node not drawn (drawn as an open circle, without an arrow).
+    pub hidden_peer: bool,
 }
 
 /// One message between two nodes.
@@ -71,7 +78,8 @@ pub enum SpacetimeFault {
     /// A network fault in force from `from_s` to `to_s`: a shaded band
     /// across every line, `label` at its top (e.g. `"partition 0-1 | 2-3"`).
     Network {
-        /// Start (s).
+        /// Start (s); may lie before the window, which then draws the
+        /// band from its left edge and says when the fault began.
         from_s: f64,
         /// End (s): the heal, or the end of the diagram.
         to_s: f64,
@@ -84,7 +92,8 @@ pub enum SpacetimeFault {
     Down {
         /// Line index, `< SpacetimeData::nodes`.
         node: usize,
-        /// The crash (s).
+        /// The crash (s); may lie before the window (no crash tick is
+        /// drawn then).
         from_s: f64,
         /// The restart, or the end of the diagram (s).
         to_s: f64,
@@ -193,6 +202,13 @@ impl Fig<'_> {
     }
 }
 
+/// `s` seconds as short text: `0.5s`, `2s`, `1.0025s` (to the nanosecond).
+fn seconds(s: f64) -> String {
+    let text = format!("{s:.9}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}s")
+}
+
 /// Most lanes of network faults above the lines.
 const MAX_LANES: usize = 8;
 /// Height of one lane at 1× (px).
@@ -200,8 +216,11 @@ const LANE_PX: u32 = 22;
 
 /// Opacity of a network fault's band.
 const BAND_ALPHA: f64 = 0.10;
-/// Opacity of a degradation's band (yellow is light already).
-const DEGRADED_ALPHA: f64 = 0.35;
+/// Colour of a degradation: its hatching and (tinted) its lane's bar.
+const DEGRADED: RGBColor = ORANGE;
+/// Opacity of a degradation's hatching, drawn over a partition's band so
+/// that both show where they overlap.
+const HATCH_ALPHA: f64 = 0.55;
 /// Opacity of the bar over a node that is down.
 const DOWN_ALPHA: f64 = 0.45;
 
@@ -284,6 +303,8 @@ impl Figure for Fig<'_> {
     ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let d = self.0;
+        // With a window, what lies outside it is not drawn.
+        let inside = |s: f64| d.window_s.is_none_or(|(a, b)| (a..=b).contains(&s));
         let colors = KindColors::new(d.messages.iter().map(|m| m.kind.as_str()));
         let mut legend: Vec<LegendEntry> = colors
             .entries()
@@ -300,6 +321,15 @@ impl Figure for Fig<'_> {
                     color: INK,
                     shape: Shape::Square,
                 },
+            ));
+        }
+        if d.events
+            .iter()
+            .any(|e| e.hidden_peer && e.time_s.usable() && inside(e.time_s))
+        {
+            legend.push(LegendEntry::new(
+                "message to/from a node not shown",
+                Mark::Ring { color: INK },
             ));
         }
         let network = |degraded| {
@@ -319,9 +349,9 @@ impl Figure for Fig<'_> {
         if network(true) {
             legend.push(LegendEntry::new(
                 "degraded links",
-                Mark::Band {
-                    color: YELLOW,
-                    alpha: DEGRADED_ALPHA,
+                Mark::Hatch {
+                    color: DEGRADED,
+                    alpha: HATCH_ALPHA,
                 },
             ));
         }
@@ -426,12 +456,9 @@ impl Figure for Fig<'_> {
             })
             .collect();
         let lanes_bottom = chart.backend_coord(&(x.0, n as f64 - 0.4)).1;
+        // Partitions and cuts first, as a band; degradations over them as
+        // hatching, so that where both are in force both show.
         for degraded in [false, true] {
-            let (color, alpha) = if degraded {
-                (YELLOW, DEGRADED_ALPHA)
-            } else {
-                (BLACK, BAND_ALPHA)
-            };
             let mut spans: Vec<(i32, i32)> = networks
                 .iter()
                 .filter(|f| f.3 == degraded)
@@ -446,10 +473,18 @@ impl Figure for Fig<'_> {
                 }
             }
             for (a, b) in union {
-                root.draw(&Rectangle::new(
-                    [(a, lanes_bottom), (b, ypix.end)],
-                    t.fill(color, alpha),
-                ))?;
+                if degraded {
+                    let style = ShapeStyle {
+                        color: DEGRADED.mix(HATCH_ALPHA),
+                        ..t.line(DEGRADED, 1.3)
+                    };
+                    hatch(root, (a, lanes_bottom), (b, ypix.end), style, t.px(HATCH_GAP))?;
+                } else {
+                    root.draw(&Rectangle::new(
+                        [(a, lanes_bottom), (b, ypix.end)],
+                        t.fill(BLACK, BAND_ALPHA),
+                    ))?;
+                }
             }
         }
         let font = t.small_font();
@@ -464,8 +499,19 @@ impl Figure for Fig<'_> {
             let y0 = ypix.start + lane * lane_h + pad / 2;
             let y1 = y0 + lane_h - pad;
             let (x0, x1) = (xp(from_s), xp(to_s).max(xp(from_s) + 1));
-            let color = if degraded { YELLOW } else { GREY };
-            root.draw(&Rectangle::new([(x0, y0), (x1, y1)], t.tint(color, 0.45)))?;
+            let tint = if degraded {
+                t.tint(DEGRADED, 0.35)
+            } else {
+                t.tint(GREY, 0.45)
+            };
+            root.draw(&Rectangle::new([(x0, y0), (x1, y1)], tint))?;
+            // A fault that began before the window starts at its left edge.
+            let label = if d.window_s.is_some() && from_s * MS < x.0 {
+                format!("◂ {label} (from {})", seconds(from_s))
+            } else {
+                label.to_string()
+            };
+            let label = label.as_str();
             let (w, h) = text_size(root, label, &font);
             let lx = (x0 + pad).min(xpix.end - w - pad).max(xpix.start + pad);
             let ly = (y0 + y1 - h) / 2;
@@ -507,8 +553,6 @@ impl Figure for Fig<'_> {
             placer.block((x0, y - half, x1, y + half));
         }
         let line_w = t.px(6.0);
-        // With a window, what lies outside it is not drawn.
-        let inside = |s: f64| d.window_s.is_none() || (x.0..=x.1).contains(&(s * MS));
         for m in d
             .messages
             .iter()
@@ -558,6 +602,9 @@ impl Figure for Fig<'_> {
             let p = chart.backend_coord(&(e.time_s * MS, self.y(e.node)));
             if e.write {
                 marker(root, p, Shape::Square, INK, t)?;
+            } else if e.hidden_peer {
+                root.draw(&Circle::new(p, dot, t.fill(WHITE, 1.0)))?;
+                root.draw(&Circle::new(p, dot, t.line(INK, 1.4)))?;
             } else {
                 root.draw(&Circle::new(p, dot, t.fill(INK, 1.0)))?;
             }
@@ -590,6 +637,7 @@ mod tests {
             time_s: ms / MS,
             label: label.into(),
             write,
+            hidden_peer: false,
         };
         let msg = |from, to, s: f64, r: Option<f64>, kind: &str| SpacetimeMessage {
             from,
@@ -639,6 +687,57 @@ mod tests {
         );
         assert!(count(&svg, "circle") >= 5, "one dot per non-write event");
         assert!(count(&svg, "polyline") >= 3 + 3, "node lines and message lines");
+    }
+
+    #[test]
+    fn seconds_are_short() {
+        assert_eq!(seconds(0.5), "0.5s");
+        assert_eq!(seconds(2.0), "2s");
+        assert_eq!(seconds(1_002_500_000.0 / 1e9), "1.0025s");
+        assert_eq!(seconds(1e-9), "0.000000001s");
+    }
+
+    /// A window from 20 ms: the partition that began at 5 ms is labelled
+    /// with its start; the events marked `hidden_peer` are open circles,
+    /// explained in the legend, and a degradation is hatched.
+    #[test]
+    fn faults_before_the_window_hidden_peers_and_hatching() {
+        let mut d = example();
+        d.window_s = Some((0.020, 0.095));
+        d.events[2].hidden_peer = true;
+        d.faults = vec![
+            SpacetimeFault::Network {
+                from_s: 0.005,
+                to_s: 0.060,
+                label: "partition 0 | 1-2".into(),
+                degraded: false,
+            },
+            SpacetimeFault::Network {
+                from_s: 0.040,
+                to_s: 0.080,
+                label: "degraded 0 <-> 1".into(),
+                degraded: true,
+            },
+        ];
+        let svg = check(
+            |f| spacetime(&d, &prov(), f),
+            &[
+                "◂ partition 0 | 1-2 (from 0.005s)",
+                "degraded 0 &lt;-&gt; 1",
+                "message to/from a node not shown",
+                "degraded links",
+            ],
+        );
+        assert!(svg.contains("stroke=\"#E69F00\""), "orange hatching");
+        let rings = |svg: &str| svg.matches("fill=\"none\" stroke=\"#1A1A1A\"").count();
+        assert_eq!(rings(&svg), 1 + 1, "the marked event and the legend's sample");
+        // Without the window, nothing began before it; without the marked
+        // event, no legend entry.
+        d.window_s = None;
+        d.events[2].hidden_peer = false;
+        let svg = check(|f| spacetime(&d, &prov(), f), &["partition 0 | 1-2"]);
+        assert!(!svg.contains('◂') && !svg.contains("node not shown"));
+        assert_eq!(rings(&svg), 0);
     }
 
     #[test]

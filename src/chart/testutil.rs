@@ -170,6 +170,7 @@ mod extreme {
                     time_s: *t,
                     label: "[1,0]".into(),
                     write: true,
+                    hidden_peer: true,
                 })
                 .collect(),
             messages: v

@@ -28,13 +28,14 @@ pub(crate) struct ChartArgs {
     /// output.spacetime.nodes.
     #[arg(long, value_name = "LIST")]
     nodes: Option<String>,
-    /// Space-time diagram: start of the time window, e.g. 1s, 250ms or 1.5
-    /// (seconds; true time); replaces output.spacetime.from.
-    #[arg(long, value_name = "DURATION")]
+    /// Space-time diagram: only records at or after this time (e.g. 12s,
+    /// 1.5s, 250ms; a bare number is seconds); replaces
+    /// output.spacetime.from.
+    #[arg(long, value_name = "T")]
     from: Option<String>,
-    /// Space-time diagram: end of the time window (exclusive); replaces
+    /// Space-time diagram: only records at or before this time; replaces
     /// output.spacetime.to.
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "T")]
     to: Option<String>,
 }
 

@@ -14,16 +14,20 @@
 //! the limit, and [`Built::cut_at_s`] says where.
 //!
 //! A [`ResolvedView`] chooses the lines (a subset of the nodes, in id order)
-//! and a time window `[from, to)`: only records inside the window count, and
-//! only messages between two chosen nodes are drawn (a receipt from a node
-//! not drawn is a dot without an arrow); messages in flight at either edge
-//! of the window are left out, like those in flight at the end of the run.
+//! and a time window `[from, to]`, both ends included (like `trace --from
+//! --to`): only records inside the window count, and only messages between
+//! two chosen nodes are drawn; the sending or receipt of a message whose
+//! other end is not drawn is an event without an arrow, marked
+//! ([`SpacetimeEvent::hidden_peer`]). Messages in flight at either edge of
+//! the window are left out, like those in flight at the end of the run.
 //!
 //! Faults come from the trace's `fault` records, with the nodes they concern
 //! looked up in the run's fault plan ([`crate::faults::plan`]): partitions,
 //! cuts and isolations are in force until a heal that names them (or heals
 //! all), degradations until their end, a crashed node is down until it
-//! restarts; anything still in force is drawn to the end of the diagram.
+//! restarts; anything still in force is drawn to the end of the diagram. A
+//! fault that began before the window keeps its start, so the chart can say
+//! when it began.
 
 use crate::chart::{
     SpacetimeData, SpacetimeEvent, SpacetimeFault, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES,
@@ -86,22 +90,25 @@ impl Selection {
         self.row.get(node as usize).copied().flatten()
     }
 
+    /// Whether `t` lies in the window `[from, to]`, both ends included.
     fn in_window(&self, t: u64) -> bool {
-        (self.from_ns..self.to_ns).contains(&t)
+        (self.from_ns..=self.to_ns).contains(&t)
     }
 
     /// Whether the diagram needs `r`: every fault (one that began before
-    /// the window may be in force in it), and the events and messages of
-    /// the chosen nodes inside the window.
+    /// the window may be in force in it), and inside the window the events
+    /// of the chosen nodes, the messages they send and receive (one whose
+    /// other end is not chosen marks its event), and the drops of messages
+    /// between two of them.
     pub fn keeps(&self, r: &Record) -> bool {
         match r {
             Record::Fault { .. } => true,
             Record::Clock { t, node, .. } | Record::Write { t, node, .. } => {
                 self.in_window(*t) && self.row(*node).is_some()
             }
-            Record::Send { t, from, to, .. }
-            | Record::Receive { t, from, to, .. }
-            | Record::Drop { t, from, to, .. } => {
+            Record::Send { t, from, .. } => self.in_window(*t) && self.row(*from).is_some(),
+            Record::Receive { t, to, .. } => self.in_window(*t) && self.row(*to).is_some(),
+            Record::Drop { t, from, to, .. } => {
                 self.in_window(*t) && self.row(*from).is_some() && self.row(*to).is_some()
             }
             _ => false,
@@ -144,6 +151,9 @@ pub fn build(nodes: u32, records: &[Record], view: &ResolvedView, plan: &[Planne
                 }
                 let write =
                     matches!(prev, Some(Record::Write { t: wt, node: wn, .. }) if wt == t && wn == node);
+                // A receipt's clock record follows its `receive` record.
+                let hidden_peer = matches!(prev, Some(Record::Receive { t: rt, from, to, .. })
+                    if rt == t && to == node && sel.row(*from).is_none());
                 let mut label = String::new();
                 if nodes <= LABEL_NODES {
                     label.push('[');
@@ -160,8 +170,18 @@ pub fn build(nodes: u32, records: &[Record], view: &ResolvedView, plan: &[Planne
                     time_s: secs(*t),
                     label,
                     write,
+                    hidden_peer,
                 });
             }
+            Record::Send { t, from, to, .. } if sel.row(*to).is_none() => {
+                // A send's clock record comes right before its `send` record.
+                if matches!(prev, Some(Record::Clock { t: ct, node, .. }) if ct == t && node == from) {
+                    if let Some(e) = events.last_mut() {
+                        e.hidden_peer = true;
+                    }
+                }
+            }
+            Record::Receive { from, .. } if sel.row(*from).is_none() => {}
             Record::Send {
                 t,
                 id,
@@ -326,9 +346,10 @@ impl Faults {
         });
     }
 
-    /// Every fault, those still in force ending at `end_s`, clipped to
-    /// `[from_s, end_s]` (those wholly outside left out), in the order they
-    /// began.
+    /// Every fault, those still in force ending at `end_s`, in the order
+    /// they began: those that begin in `[from_s, end_s]` or began before
+    /// and end after `from_s`, ending at `end_s` at the latest; one that
+    /// began before `from_s` keeps its start.
     fn finish(mut self, from_s: f64, end_s: f64) -> Vec<SpacetimeFault> {
         let end = (end_s * 1e9).round() as u64;
         for (_, from, label) in std::mem::take(&mut self.cuts) {
@@ -344,7 +365,7 @@ impl Faults {
                 to_s: end_s,
             });
         }
-        let clip = |a: f64, b: f64| (b >= from_s && a <= end_s).then(|| (a.max(from_s), b.min(end_s)));
+        let clip = |a: f64, b: f64| ((a >= from_s || b > from_s) && a <= end_s).then(|| (a, b.min(end_s)));
         let mut out: Vec<SpacetimeFault> = self
             .done
             .into_iter()
@@ -369,9 +390,9 @@ impl Faults {
                     from_s: a,
                     to_s: b,
                 }),
-                SpacetimeFault::ClockStep { node, time_s } => {
-                    clip(time_s, time_s).map(|_| SpacetimeFault::ClockStep { node, time_s })
-                }
+                SpacetimeFault::ClockStep { node, time_s } => (from_s..=end_s)
+                    .contains(&time_s)
+                    .then_some(SpacetimeFault::ClockStep { node, time_s }),
             })
             .collect();
         let start = |f: &SpacetimeFault| match *f {
@@ -543,6 +564,89 @@ mod tests {
             }
         );
         assert!(matches!(d.faults[2], SpacetimeFault::Down { node: 3, to_s, .. } if to_s == 75e-9));
+    }
+
+    /// Drawing nodes 0 and 1 of three in [20, 40]: node 0's send to node 2
+    /// at 20 and node 1's receipt from node 2 at 40 (the window's ends, both
+    /// included) are events marked `hidden_peer`, without messages; node
+    /// 0's send to node 1 at 30 is an ordinary event and a message (received
+    /// at 40); the partition from 10 to 35 keeps its start.
+    #[test]
+    fn messages_to_nodes_not_drawn_and_the_window_s_ends() {
+        let clock = |t, node| Record::Clock {
+            t,
+            node,
+            set: vec![(node, t)],
+        };
+        let records = vec![
+            fault(10, 0, "partition", "0 | 1"),
+            clock(20, 0),
+            message("send", 20, 0, 0, 2),
+            clock(30, 0),
+            message("send", 30, 1, 0, 1),
+            fault(35, 1, "heal", "all"),
+            message("receive", 40, 1, 0, 1),
+            clock(40, 1),
+            message("receive", 40, 2, 2, 1),
+            clock(40, 1),
+            clock(41, 1),
+        ];
+        let plan = vec![
+            Planned {
+                at: SimTime(10),
+                fault: 0,
+                action: Action::Cut {
+                    name: None,
+                    shape: CutShape::Sides(vec![0, 1, 0]),
+                },
+                detail: String::new(),
+            },
+            Planned {
+                at: SimTime(35),
+                fault: 1,
+                action: Action::Heal { name: None },
+                detail: String::new(),
+            },
+        ];
+        let view = ResolvedView {
+            nodes: Some(vec![0, 1]),
+            from_ns: 20,
+            to_ns: Some(40),
+        };
+        let d = build(3, &records, &view, &plan, 50).data;
+        let events: Vec<(usize, f64, bool)> = d
+            .events
+            .iter()
+            .map(|e| (e.node, e.time_s, e.hidden_peer))
+            .collect();
+        assert_eq!(
+            events,
+            vec![
+                (0, 20e-9, true),
+                (0, 30e-9, false),
+                (1, 40e-9, false),
+                (1, 40e-9, true)
+            ]
+        );
+        assert_eq!(d.messages.len(), 1);
+        assert_eq!((d.messages[0].send_s, d.messages[0].recv_s), (30e-9, Some(40e-9)));
+        assert_eq!(d.window_s, Some((20e-9, 40e-9)));
+        assert_eq!(
+            d.faults,
+            vec![SpacetimeFault::Network {
+                from_s: 10e-9,
+                to_s: 35e-9,
+                label: "partition 0 | 1".into(),
+                degraded: false,
+            }]
+        );
+        // A window from the heal on: the partition is over.
+        let view = ResolvedView {
+            nodes: None,
+            from_ns: 35,
+            to_ns: None,
+        };
+        assert_eq!(build(3, &records, &view, &plan, 50).data.faults, vec![]);
     }
 
     /// A named cut stays when another name heals; what is still in force at

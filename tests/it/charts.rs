@@ -341,12 +341,12 @@ fn spacetime_subset_window_and_faults() {
     );
     assert_eq!(node_labels(&svg), ["n1", "n3", "n4", "n5"]);
 
-    // Arrows: messages sent and received inside [1.5 s, 4.5 s) between two
+    // Arrows: messages sent and received inside [1.5 s, 4.5 s] between two
     // of the chosen nodes, plus one legend arrow per kind drawn.
     let trace = std::fs::File::open(run.join("trace.jsonl")).unwrap();
     let (_, records) = scuttlesim::trace::read_trace(std::io::BufReader::new(trace)).unwrap();
     let chosen = |n: u32| [1, 3, 4, 5].contains(&n);
-    let inside = |t: u64| (1_500_000_000..4_500_000_000).contains(&t);
+    let inside = |t: u64| (1_500_000_000..=4_500_000_000).contains(&t);
     let mut sent: std::collections::BTreeMap<u64, String> = Default::default();
     let mut arrows = 0;
     let mut kinds = std::collections::BTreeSet::new();
@@ -431,6 +431,290 @@ fn spacetime_subset_window_and_faults() {
     let all = std::fs::read_to_string(run.join("charts/spacetime.svg")).unwrap();
     assert_eq!(node_labels(&all), ["n0", "n1", "n2", "n3", "n4", "n5"]);
     assert!(all.contains("partition left | right") && all.contains("node down"));
+}
+
+/// Open circles (`<circle>`s with a stroke and no fill): in a space-time
+/// diagram, the sends and receipts of messages whose other end is not drawn
+/// (and the legend's sample).
+fn rings(svg: &str) -> usize {
+    svg.split("<circle ")
+        .skip(1)
+        .filter(|c| c.contains("fill=\"none\"") && c.contains("stroke=\"#1A1A1A\""))
+        .count()
+}
+
+/// The messages a drawn node sends to, or receives from, a node not drawn
+/// are open circles, explained in the legend; with every node drawn there
+/// are none, and no legend entry.
+#[test]
+fn spacetime_marks_messages_to_nodes_not_shown() {
+    let dir = temp_dir("charts-hidden");
+    std::fs::write(dir.join("faulty.toml"), FAULTY).unwrap();
+    ok(&scuttlesim(&["run", "faulty.toml", "--out", "o"], &dir));
+    let run = dir.join("o/faulty/7");
+    let svg = check(&run, "spacetime", &["message to/from a node not shown"]);
+
+    // From the trace: sends by a chosen node to one not chosen, and
+    // receipts by a chosen node from one not chosen, in [1.5 s, 4.5 s].
+    let trace = std::fs::File::open(run.join("trace.jsonl")).unwrap();
+    let (_, records) = scuttlesim::trace::read_trace(std::io::BufReader::new(trace)).unwrap();
+    let chosen = |n: u32| [1, 3, 4, 5].contains(&n);
+    let inside = |t: u64| (1_500_000_000..=4_500_000_000).contains(&t);
+    let expected = records
+        .iter()
+        .filter(|r| match r {
+            scuttlesim::trace::Record::Send { t, from, to, .. } => {
+                inside(*t) && chosen(*from) && !chosen(*to)
+            }
+            scuttlesim::trace::Record::Receive { t, from, to, .. } => {
+                inside(*t) && chosen(*to) && !chosen(*from)
+            }
+            _ => false,
+        })
+        .count();
+    assert!(expected > 5, "{expected} messages to or from n0 and n2");
+    assert_eq!(
+        rings(&svg),
+        expected + 1,
+        "a ring per such message and the legend's"
+    );
+
+    // Every node over the whole run: every message is an arrow.
+    ok(&scuttlesim(
+        &[
+            "chart",
+            "o/faulty/7",
+            "--only",
+            "spacetime",
+            "--nodes",
+            "left,right",
+            "--from",
+            "0s",
+            "--format",
+            "svg",
+        ],
+        &dir,
+    ));
+    let all = std::fs::read_to_string(run.join("charts/spacetime.svg")).unwrap();
+    assert_eq!(node_labels(&all), ["n0", "n1", "n2", "n3", "n4", "n5"]);
+    assert!(!all.contains("node not shown"));
+    assert_eq!(rings(&all), 0);
+}
+
+/// `(x, width)` of each `<rect>` filled with `fill` at `opacity`.
+fn rects(svg: &str, fill: &str, opacity: &str) -> Vec<(i32, i32)> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let k = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        tag[k..].split('"').next().map(str::to_string)
+    };
+    svg.split("<rect")
+        .skip(1)
+        .map(|r| r.split('>').next().unwrap())
+        .filter(|r| {
+            attr(r, "fill").as_deref() == Some(fill) && attr(r, "opacity").as_deref() == Some(opacity)
+        })
+        .map(|r| {
+            let n = |name| attr(r, name).unwrap().parse().unwrap();
+            (n("x"), n("width"))
+        })
+        .collect()
+}
+
+/// The x coordinates of the points of each `<polyline>` stroked `stroke`.
+fn lines_stroked(svg: &str, stroke: &str) -> Vec<Vec<i32>> {
+    svg.split("<polyline ")
+        .skip(1)
+        .filter(|p| {
+            p.split('>')
+                .next()
+                .unwrap()
+                .contains(&format!("stroke=\"{stroke}\""))
+        })
+        .map(|p| {
+            let points = p.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+            points
+                .split_whitespace()
+                .map(|xy| xy.split(',').next().unwrap().parse().unwrap())
+                .collect()
+        })
+        .collect()
+}
+
+/// A degradation in force during a partition does not hide it: the
+/// partition's grey band (black at 10 %) is drawn, and the degradation's
+/// orange (#E69F00) hatching crosses it where both are in force.
+#[test]
+fn spacetime_partition_shows_under_a_degradation() {
+    let dir = temp_dir("charts-degraded");
+    // FAULTY's partition (2 s to 4 s) and, from 3 s to 5 s, slower links
+    // among the right-hand nodes.
+    let overlap = format!(
+        "{FAULTY}\n[[faults]]\nat = \"3s\"\ndegrade = {{ from = [\"right\"], to = [\"right\"], extra_latency = \"30ms\", for = \"2s\" }}\n"
+    );
+    std::fs::write(dir.join("overlap.toml"), overlap).unwrap();
+    ok(&scuttlesim(&["run", "overlap.toml", "--out", "o"], &dir));
+    let svg = check(
+        &dir.join("o/faulty/7"),
+        "spacetime",
+        &[
+            "partition / cut",
+            "degraded links",
+            "partition left | right",
+            "degraded right &lt;-&gt; right",
+        ],
+    );
+    // The band of the partition (the legend's sample is at 15 %).
+    let bands = rects(&svg, "#000000", "0.1");
+    assert_eq!(bands.len(), 1, "{bands:?}");
+    let (x0, w) = bands[0];
+    // Hatching lines (and the legend's sample), some of them over the band.
+    let hatch = lines_stroked(&svg, "#E69F00");
+    assert!(hatch.len() > 10, "{} hatching lines", hatch.len());
+    let over = hatch
+        .iter()
+        .filter(|xs| xs.iter().all(|x| (x0..=x0 + w).contains(x)))
+        .count();
+    assert!(over > 5, "{over} hatching lines over the partition's band");
+    // ...but not all: the degradation lasts after the heal.
+    assert!(over < hatch.len());
+}
+
+/// A window that begins while a partition is in force shades it from the
+/// window's left edge and says when it began.
+#[test]
+fn spacetime_window_inside_a_partition() {
+    let dir = temp_dir("charts-earlier");
+    std::fs::write(dir.join("faulty.toml"), FAULTY).unwrap();
+    ok(&scuttlesim(&["run", "faulty.toml", "--out", "o"], &dir));
+    // The partition runs from 2 s to 4 s.
+    ok(&scuttlesim(
+        &[
+            "chart",
+            "o/faulty/7",
+            "--only",
+            "spacetime",
+            "--from",
+            "3s",
+            "--to",
+            "5s",
+            "--format",
+            "svg",
+        ],
+        &dir,
+    ));
+    let svg = std::fs::read_to_string(dir.join("o/faulty/7/charts/spacetime.svg")).unwrap();
+    well_formed(&svg);
+    assert!(
+        texts(&svg)
+            .iter()
+            .any(|t| t == "◂ partition left | right (from 2s)"),
+        "{:?}",
+        texts(&svg)
+    );
+    // The band starts where the node lines do, at the left edge; it ends at
+    // the heal, half way along (4 s in [3 s, 5 s]).
+    let bands = rects(&svg, "#000000", "0.1");
+    assert_eq!(bands.len(), 1, "{bands:?}");
+    let node_line = lines_stroked(&svg, "#1A1A1A")
+        .into_iter()
+        .filter(|xs| xs.len() == 2)
+        .max_by_key(|xs| xs[1] - xs[0])
+        .unwrap();
+    let (left, right) = (node_line[0], node_line[1]);
+    assert_eq!(bands[0].0, left);
+    assert!(
+        (bands[0].1 - (right - left) / 2).abs() <= 1,
+        "{bands:?} in {left}..{right}"
+    );
+    // A partition that began inside the window is labelled plainly.
+    ok(&scuttlesim(
+        &[
+            "chart",
+            "o/faulty/7",
+            "--only",
+            "spacetime",
+            "--from",
+            "1s",
+            "--format",
+            "svg",
+        ],
+        &dir,
+    ));
+    let svg = std::fs::read_to_string(dir.join("o/faulty/7/charts/spacetime.svg")).unwrap();
+    assert!(texts(&svg).iter().any(|t| t == "partition left | right"));
+    assert!(!svg.contains('◂'));
+}
+
+/// `chart --to` includes its end, like `trace --to`, and so does
+/// `output.spacetime.to`: in the vector-clock talk figure (aligned rounds,
+/// 100 ms latency), P's round sends syn at 1 s, Q answers with ack at
+/// 1.1 s, and P receives it exactly at 1.2 s ([3,2]) and sends ack2 ([4,2]),
+/// which Q receives at 1.3 s ([4,3]).
+#[test]
+fn spacetime_window_includes_its_end() {
+    let dir = temp_dir("charts-to");
+    let s = shipped("talk/vector-clocks.toml");
+    let with_to = format!(
+        "{}spacetime = {{ to = \"1.2s\" }}\n",
+        std::fs::read_to_string(&s).unwrap()
+    );
+    std::fs::write(dir.join("to.toml"), with_to).unwrap();
+    ok(&scuttlesim(&["run", "to.toml", "--out", "o"], &dir));
+    let run = dir.join("o/talk-vector-clocks/1");
+    let from_scenario = check(&run, "spacetime", &["[2,1]", "[2,2]", "[3,2]", "[4,2]"]);
+    assert!(!from_scenario.contains("[4,3]"), "after the window");
+    // Arrows: syn (1 s to 1.1 s) and ack (1.1 s to 1.2 s), and their legend
+    // samples; ack2, in flight at 1.2 s, is left out.
+    assert_eq!(triangles(&from_scenario), 2 + 2);
+
+    // The same window from the command line, on the whole run's directory.
+    let full = dir.join("full");
+    ok(&scuttlesim(&["run", s.to_str().unwrap(), "--out", "full"], &dir));
+    ok(&scuttlesim(
+        &[
+            "chart",
+            "full/talk-vector-clocks/1",
+            "--only",
+            "spacetime",
+            "--to",
+            "1.2s",
+            "--format",
+            "svg",
+        ],
+        &dir,
+    ));
+    let svg = std::fs::read_to_string(full.join("talk-vector-clocks/1/charts/spacetime.svg")).unwrap();
+    for label in ["[3,2]", "[4,2]"] {
+        assert!(svg.contains(label), "lacks {label}");
+    }
+    assert!(!svg.contains("[4,3]"));
+    assert_eq!(triangles(&svg), 2 + 2);
+    // One nanosecond earlier, the receipt at 1.2 s is not drawn.
+    ok(&scuttlesim(
+        &[
+            "chart",
+            "full/talk-vector-clocks/1",
+            "--only",
+            "spacetime",
+            "--to",
+            "1.199999999s",
+            "--format",
+            "svg",
+        ],
+        &dir,
+    ));
+    let svg = std::fs::read_to_string(full.join("talk-vector-clocks/1/charts/spacetime.svg")).unwrap();
+    assert!(svg.contains("[2,2]") && !svg.contains("[3,2]"));
+    assert_eq!(triangles(&svg), 1 + 1);
+
+    // `chart --help` and `trace --help` say it in the same words.
+    for cmd in ["chart", "trace"] {
+        let out = scuttlesim(&[cmd, "--help"], &dir);
+        ok(&out);
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("at or after this time"), "{cmd}: {help}");
+        assert!(help.contains("at or before this time"), "{cmd}: {help}");
+    }
 }
 
 /// Bad space-time views fail with the option or field at fault and what is
