@@ -624,6 +624,10 @@ where
             self.out.deferred = deferred;
         }
         let mut versions = std::mem::take(&mut self.out.versions);
+        if versions.len() > 1 {
+            self.metrics
+                .touch_versions(versions.iter().map(|c| (c.origin, c.new)));
+        }
         for c in versions.drain(..) {
             let r = Record::Version {
                 t: now.0,

@@ -10,7 +10,7 @@
 //! levels record the *first* time each count was reached, so the curve is
 //! the fraction of nodes that have held the write, never decreasing.
 
-use super::WriteStat;
+use super::{Held, WriteStat};
 
 /// First-crossing times of every write, per origin, in version order.
 #[derive(Clone, Debug)]
@@ -50,7 +50,7 @@ impl Spread {
     /// Write `w`, number `index` of `origin`, has just been held by more
     /// nodes than ever before (`w.reached`), at `t`: records the levels that
     /// makes (at most one: levels are at least a node apart, `R ≤ N`).
-    pub(crate) fn raised(&mut self, origin: u32, index: usize, w: &mut WriteStat, t: u64) {
+    pub(crate) fn raised(&mut self, origin: u32, index: usize, w: &mut Held, t: u64) {
         let r = self.levels as usize;
         while (w.level as usize) < r && w.reached >= self.need[w.level as usize] {
             self.at[origin as usize][index * r + w.level as usize] = t;
@@ -128,8 +128,8 @@ fn nice_step(x: u64) -> u64 {
 }
 
 impl Spread {
-    /// Write rows, given every origin's writes as `(version, key, time)`.
-    pub(crate) fn rows(&self, writes: &[Vec<WriteStat>]) -> Vec<WriteRow> {
+    /// Write rows, given every origin's writes and how far each spread.
+    pub(crate) fn rows(&self, writes: &[Vec<WriteStat>], held: &[Vec<Held>]) -> Vec<WriteRow> {
         let level_of = |p: u32| {
             let need = (p as u64 * self.nodes as u64).div_ceil(100) as u32;
             (1..=self.levels)
@@ -138,15 +138,15 @@ impl Spread {
         };
         let levels = THRESHOLDS_PERCENT.map(level_of);
         let mut rows = Vec::new();
-        for (o, list) in writes.iter().enumerate() {
-            for (i, w) in list.iter().enumerate() {
+        for (o, (list, held)) in writes.iter().zip(held).enumerate() {
+            for (i, (w, h)) in list.iter().zip(held).enumerate() {
                 let at = self.times(o as u32, i);
                 rows.push(WriteRow {
                     origin: o as u32,
                     key: w.key,
                     version: w.version,
                     t_ns: w.time,
-                    reached: w.reached,
+                    reached: h.reached,
                     to_percent_ns: levels.map(|j| {
                         let a = at[j as usize - 1];
                         (a != u64::MAX).then(|| a - w.time)
@@ -248,18 +248,11 @@ impl Spread {
 mod tests {
     use super::*;
 
-    fn write() -> WriteStat {
-        WriteStat {
-            version: 1,
-            ..WriteStat::default()
-        }
-    }
-
     /// Raises one write's count like the collector does, `(count, t)` at a time.
     fn run(nodes: u32, counts: &[(u32, u64)]) -> (Vec<u64>, u32) {
         let mut s = Spread::new(nodes);
         s.write(0);
-        let mut w = write();
+        let mut w = Held::NEW;
         for &(k, t) in counts {
             if k > w.reached {
                 w.reached = k;
