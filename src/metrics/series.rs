@@ -65,15 +65,35 @@ impl NodeBucket {
     }
 }
 
+/// One change to a node's totals, waiting in [`Traffic`]'s batch.
+#[derive(Clone, Copy, Debug)]
+enum NodeChange {
+    Sent(u32),
+    Received(u32),
+    Dropped,
+    Parts(SizeParts),
+}
+
+/// Changes to per-node totals are applied in batches of this many.
+const BATCH: usize = 256;
+
 /// Traffic per kind over time and per node.
+///
+/// The per-node totals of a large run are a cache miss each (a random node
+/// among many per message), so changes to them wait in a small batch: its
+/// targets are first read in one pass, whose independent loads the
+/// processor overlaps, then updated. The totals are sums, so the order of
+/// the updates does not matter; readers add the waiting changes.
 #[derive(Clone, Debug)]
 pub(crate) struct Traffic {
     nodes: usize,
     width_ns: u64,
     /// `[kind][bucket]`.
     buckets: Vec<Vec<BucketTraffic>>,
-    /// `[kind][node]`.
+    /// `[kind][node]`, without the changes in `pending`.
     per_node: Vec<Vec<NodeTraffic>>,
+    /// `(kind, node, change)` not yet applied to `per_node`.
+    pending: Vec<(u32, u32, NodeChange)>,
     /// `[kind][node][bucket]`, when kept.
     node_series: Option<Vec<Vec<Vec<NodeBucket>>>>,
     /// Buckets up to the last one in which a message was sent or received.
@@ -87,6 +107,7 @@ impl Traffic {
             width_ns: 1_000_000_000,
             buckets: Vec::new(),
             per_node: Vec::new(),
+            pending: Vec::with_capacity(BATCH),
             node_series: None,
             recorded: 0,
         }
@@ -144,9 +165,7 @@ impl Traffic {
         }
         series[b].messages += 1;
         series[b].bytes += bytes as u64;
-        let n = &mut self.per_node[kind][from as usize];
-        n.sent += 1;
-        n.bytes_sent += bytes as u64;
+        self.change(kind, from, NodeChange::Sent(bytes));
         if let Some(c) = self.cell(kind, from, t) {
             c.sent += 1;
             c.bytes_sent += bytes as u64;
@@ -164,18 +183,13 @@ impl Traffic {
         series[b].digest_bytes += parts.digest as u64;
         series[b].delta_bytes += parts.delta as u64;
         series[b].other_bytes += parts.other as u64;
-        let n = &mut self.per_node[kind][from as usize];
-        n.digest_bytes_sent += parts.digest as u64;
-        n.delta_bytes_sent += parts.delta as u64;
-        n.other_bytes_sent += parts.other as u64;
+        self.change(kind, from, NodeChange::Parts(parts));
     }
 
     pub(crate) fn received(&mut self, kind: usize, to: u32, t: u64, bytes: u32) {
         self.kind(kind);
         self.recorded = self.recorded.max((t / self.width_ns) as usize + 1);
-        let n = &mut self.per_node[kind][to as usize];
-        n.received += 1;
-        n.bytes_received += bytes as u64;
+        self.change(kind, to, NodeChange::Received(bytes));
         if let Some(c) = self.cell(kind, to, t) {
             c.received += 1;
             c.bytes_received += bytes as u64;
@@ -184,7 +198,22 @@ impl Traffic {
 
     pub(crate) fn dropped(&mut self, kind: usize, from: u32) {
         self.kind(kind);
-        self.per_node[kind][from as usize].dropped += 1;
+        self.change(kind, from, NodeChange::Dropped);
+    }
+
+    /// Queues a change to `node`'s totals of `kind`; applies the batch when full.
+    fn change(&mut self, kind: usize, node: u32, c: NodeChange) {
+        self.pending.push((kind as u32, node, c));
+        if self.pending.len() >= BATCH {
+            let mut sum = 0u64;
+            for &(k, n, _) in &self.pending {
+                sum = sum.wrapping_add(self.per_node[k as usize][n as usize].sent);
+            }
+            std::hint::black_box(sum);
+            for (k, n, c) in self.pending.drain(..) {
+                apply(&mut self.per_node[k as usize][n as usize], c);
+            }
+        }
     }
 
     /// Buckets from time 0 through the last one in which a message (of any
@@ -209,10 +238,17 @@ impl Traffic {
     }
 
     pub(crate) fn per_node(&self, kind: usize) -> Vec<NodeTraffic> {
-        self.per_node
+        let mut v = self
+            .per_node
             .get(kind)
             .cloned()
-            .unwrap_or_else(|| vec![NodeTraffic::default(); self.nodes])
+            .unwrap_or_else(|| vec![NodeTraffic::default(); self.nodes]);
+        for &(k, n, c) in &self.pending {
+            if k as usize == kind {
+                apply(&mut v[n as usize], c);
+            }
+        }
+        v
     }
 
     /// Node `node`'s traffic of `kind` in bucket `bucket` (zero when not kept).
@@ -224,5 +260,78 @@ impl Traffic {
             .and_then(|n| n.get(bucket))
             .copied()
             .unwrap_or_default()
+    }
+}
+
+/// Adds one change to a node's totals.
+fn apply(t: &mut NodeTraffic, c: NodeChange) {
+    match c {
+        NodeChange::Sent(bytes) => {
+            t.sent += 1;
+            t.bytes_sent += bytes as u64;
+        }
+        NodeChange::Received(bytes) => {
+            t.received += 1;
+            t.bytes_received += bytes as u64;
+        }
+        NodeChange::Dropped => t.dropped += 1,
+        NodeChange::Parts(p) => {
+            t.digest_bytes_sent += p.digest as u64;
+            t.delta_bytes_sent += p.delta as u64;
+            t.other_bytes_sent += p.other as u64;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// Per-node totals read at any moment (mid-batch or after several full
+    /// batches) equal plain sums of the same changes.
+    #[test]
+    fn batched_totals_equal_plain_sums() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let (nodes, kinds) = (7u32, 3usize);
+        let mut t = Traffic::new(nodes);
+        let mut want = vec![vec![NodeTraffic::default(); nodes as usize]; kinds];
+        for step in 0..3 * BATCH + 17 {
+            let (k, n) = (rng.random_range(0..kinds), rng.random_range(0..nodes));
+            let bytes = rng.random_range(1..1000u32);
+            let w = &mut want[k][n as usize];
+            match rng.random_range(0..4) {
+                0 => {
+                    t.sent(k, n, step as u64, bytes);
+                    w.sent += 1;
+                    w.bytes_sent += bytes as u64;
+                }
+                1 => {
+                    t.received(k, n, step as u64, bytes);
+                    w.received += 1;
+                    w.bytes_received += bytes as u64;
+                }
+                2 => {
+                    t.dropped(k, n);
+                    w.dropped += 1;
+                }
+                _ => {
+                    let p = SizeParts {
+                        digest: bytes,
+                        delta: bytes / 2,
+                        other: 32,
+                    };
+                    t.parts(k, n, step as u64, p);
+                    w.digest_bytes_sent += p.digest as u64;
+                    w.delta_bytes_sent += p.delta as u64;
+                    w.other_bytes_sent += p.other as u64;
+                }
+            }
+            if step % 97 == 0 || step % BATCH == BATCH - 1 {
+                for (k, w) in want.iter().enumerate() {
+                    assert_eq!(&t.per_node(k), w, "kind {k} after {} changes", step + 1);
+                }
+            }
+        }
     }
 }
