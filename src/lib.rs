@@ -66,6 +66,7 @@ pub mod metrics;
 pub mod net;
 pub mod node;
 pub mod output;
+pub mod prefetch;
 pub mod protocol;
 pub mod queue;
 pub mod render;

@@ -289,21 +289,19 @@ impl Collector {
         i
     }
 
-    /// Reads the spread counters of the writes that `version` records
+    /// Prefetches the spread counters of the writes that `version` records
     /// raising `origin`'s entries to `new` will update, before they are
-    /// observed one by one. The loads are independent of each other, so
-    /// the processor overlaps their cache misses instead of taking them in
-    /// turn (a large run's counters never stay in cache). Changes nothing.
+    /// observed one by one, so that their cache misses overlap instead of
+    /// following each other (a large run's counters never stay in cache).
+    /// Changes nothing.
     pub fn touch_versions(&self, changes: impl Iterator<Item = (u32, u64)>) {
-        let mut sum = 0u32;
         for (origin, new) in changes {
             let o = origin as usize;
             let count = Self::held_count(&self.writes[o], self.first_version[o], self.consecutive[o], new);
             if let Some(h) = count.checked_sub(1).and_then(|i| self.held[o].get(i)) {
-                sum = sum.wrapping_add(h.informed);
+                crate::prefetch::prefetch(h);
             }
         }
-        std::hint::black_box(sum);
     }
 
     /// Takes one record into account.

@@ -132,6 +132,13 @@ impl Network {
         }
     }
 
+    /// Hints that `from` is about to send (its latency stream will be read).
+    pub fn prefetch_sender(&self, from: NodeId) {
+        if let Some(rng) = self.latency_rng.get(from as usize) {
+            crate::prefetch::prefetch(rng);
+        }
+    }
+
     /// Decides the fate of a `bytes`-byte message sent by `from` to `to` at `now`.
     pub fn route(&mut self, from: NodeId, to: NodeId, now: SimTime, bytes: u32) -> Verdict {
         let params = self.links.params(from, to);

@@ -152,6 +152,12 @@ pub trait Protocol {
     fn kind(&self, msg: &Self::Msg) -> u8;
     /// Bytes of `msg` on the wire (see [`crate::net::SizeModel`]).
     fn size(&self, msg: &Self::Msg) -> u32;
+    /// A hint that `node` is about to receive a message: a protocol can
+    /// prefetch ([`crate::prefetch::prefetch`]) the per-node state
+    /// `on_message` will touch first. It must change nothing; the default
+    /// does nothing.
+    fn prefetch_receiver(&self, _node: NodeId) {}
+
     /// How the bytes of `msg` divide into digest, delta and other (header
     /// and control) bytes, for the bandwidth metrics; the parts must sum to
     /// exactly [`Protocol::size`] (the run loop asserts it). The default

@@ -61,8 +61,15 @@ pub struct Outcome {
 
 #[derive(Copy, Clone, Debug)]
 enum Event {
-    Round { node: NodeId, timer: u32 },
-    Deliver(u32),
+    Round {
+        node: NodeId,
+        timer: u32,
+    },
+    /// A flight's arrival: its slot, and its receiver (to prefetch its state).
+    Deliver {
+        slot: u32,
+        to: NodeId,
+    },
     Write(NodeId),
     Scheduled(u32),
     Fault(u32),
@@ -333,8 +340,19 @@ where
             let (now, event) = self.queue.pop().expect("peeked");
             self.events += 1;
             match event {
-                Event::Round { node, timer } => self.round(node, timer, now, sink),
-                Event::Deliver(slot) => self.deliver(slot, now, sink),
+                Event::Round { node, timer } => {
+                    // The node's state and its latency stream are two cache
+                    // misses in a large run: start both now.
+                    crate::prefetch::prefetch(&self.nodes[node as usize]);
+                    self.net.prefetch_sender(node);
+                    self.round(node, timer, now, sink)
+                }
+                Event::Deliver { slot, to } => {
+                    crate::prefetch::prefetch(&self.flights[slot as usize]);
+                    crate::prefetch::prefetch(&self.nodes[to as usize]);
+                    self.proto.prefetch_receiver(to);
+                    self.deliver(slot, now, sink)
+                }
                 Event::Write(node) => {
                     if self.nodes[node as usize].up {
                         let (key, value) = self.workload.draw_write(node);
@@ -649,6 +667,7 @@ where
     }
 
     fn park(&mut self, flight: Flight<P::Msg>, at: SimTime) {
+        let to = flight.to;
         let slot = match self.free.pop() {
             Some(s) => {
                 self.flights[s as usize] = Some(flight);
@@ -659,7 +678,7 @@ where
                 (self.flights.len() - 1) as u32
             }
         };
-        self.queue.push(at, Event::Deliver(slot));
+        self.queue.push(at, Event::Deliver { slot, to });
     }
 
     fn send(

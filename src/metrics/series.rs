@@ -80,9 +80,9 @@ const BATCH: usize = 256;
 /// Traffic per kind over time and per node.
 ///
 /// The per-node totals of a large run are a cache miss each (a random node
-/// among many per message), so changes to them wait in a small batch: its
-/// targets are first read in one pass, whose independent loads the
-/// processor overlaps, then updated. The totals are sums, so the order of
+/// among many per message), so changes to them wait in a small batch: each
+/// target is prefetched when its change is queued and updated when the
+/// batch is full, by which time it is in cache. The totals are sums, so the order of
 /// the updates does not matter; readers add the waiting changes.
 #[derive(Clone, Debug)]
 pub(crate) struct Traffic {
@@ -201,15 +201,12 @@ impl Traffic {
         self.change(kind, from, NodeChange::Dropped);
     }
 
-    /// Queues a change to `node`'s totals of `kind`; applies the batch when full.
+    /// Queues a change to `node`'s totals of `kind` and prefetches them;
+    /// applies the batch when full (by then the lines are in cache).
     fn change(&mut self, kind: usize, node: u32, c: NodeChange) {
+        crate::prefetch::prefetch(&self.per_node[kind][node as usize]);
         self.pending.push((kind as u32, node, c));
         if self.pending.len() >= BATCH {
-            let mut sum = 0u64;
-            for &(k, n, _) in &self.pending {
-                sum = sum.wrapping_add(self.per_node[k as usize][n as usize].sent);
-            }
-            std::hint::black_box(sum);
             for (k, n, c) in self.pending.drain(..) {
                 apply(&mut self.per_node[k as usize][n as usize], c);
             }

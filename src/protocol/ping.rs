@@ -57,6 +57,13 @@ impl Protocol for Ping {
         self.peers = peers;
     }
 
+    /// The receiver's counter.
+    fn prefetch_receiver(&self, node: NodeId) {
+        if let Some(c) = self.received.get(node as usize) {
+            crate::prefetch::prefetch(c);
+        }
+    }
+
     fn on_message(&mut self, ctx: &mut Ctx<'_, ()>, _from: NodeId, _msg: ()) {
         self.received[ctx.node as usize] += 1;
     }
