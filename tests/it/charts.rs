@@ -94,6 +94,16 @@ staleness = true
 charts = ["convergence", "informed", "bandwidth", "staleness", "spacetime"]
 "#;
 
+/// Runs `chart RUN --only spacetime ARGS --format svg` in `dir` and returns
+/// the diagram it wrote.
+fn spacetime_svg(dir: &Path, run: &str, args: &[&str]) -> String {
+    let mut all = vec!["chart", run, "--only", "spacetime"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "svg"]);
+    ok(&scuttlesim(&all, dir));
+    std::fs::read_to_string(dir.join(run).join("charts/spacetime.svg")).unwrap()
+}
+
 #[test]
 fn every_chart_renders_from_a_small_run_and_chart_reproduces_it() {
     let dir = temp_dir("charts-all");
@@ -393,42 +403,16 @@ fn spacetime_subset_window_and_faults() {
     ok(&scuttlesim(&["chart", "o/faulty/7"], &dir));
     assert!(std::fs::read(run.join("charts/spacetime.svg")).unwrap() == before);
     // ...and another view: two nodes, a window before any fault.
-    ok(&scuttlesim(
-        &[
-            "chart",
-            "o/faulty/7",
-            "--only",
-            "spacetime",
-            "--nodes",
-            "0,3",
-            "--from",
-            "100ms",
-            "--to",
-            "900ms",
-            "--format",
-            "svg",
-        ],
+    let other = spacetime_svg(
         &dir,
-    ));
-    let other = std::fs::read_to_string(run.join("charts/spacetime.svg")).unwrap();
+        "o/faulty/7",
+        &["--nodes", "0,3", "--from", "100ms", "--to", "900ms"],
+    );
     well_formed(&other);
     assert_eq!(node_labels(&other), ["n0", "n3"]);
     assert!(!other.contains("partition") && !other.contains("node down"));
     // The whole run: every node, every fault (node 0's crash too).
-    ok(&scuttlesim(
-        &[
-            "chart",
-            "o/faulty/7",
-            "--only",
-            "spacetime",
-            "--nodes",
-            "left,right",
-            "--from",
-            "0s",
-        ],
-        &dir,
-    ));
-    let all = std::fs::read_to_string(run.join("charts/spacetime.svg")).unwrap();
+    let all = spacetime_svg(&dir, "o/faulty/7", &["--nodes", "left,right", "--from", "0s"]);
     assert_eq!(node_labels(&all), ["n0", "n1", "n2", "n3", "n4", "n5"]);
     assert!(all.contains("partition left | right") && all.contains("node down"));
 }
@@ -480,22 +464,7 @@ fn spacetime_marks_messages_to_nodes_not_shown() {
     );
 
     // Every node over the whole run: every message is an arrow.
-    ok(&scuttlesim(
-        &[
-            "chart",
-            "o/faulty/7",
-            "--only",
-            "spacetime",
-            "--nodes",
-            "left,right",
-            "--from",
-            "0s",
-            "--format",
-            "svg",
-        ],
-        &dir,
-    ));
-    let all = std::fs::read_to_string(run.join("charts/spacetime.svg")).unwrap();
+    let all = spacetime_svg(&dir, "o/faulty/7", &["--nodes", "left,right", "--from", "0s"]);
     assert_eq!(node_labels(&all), ["n0", "n1", "n2", "n3", "n4", "n5"]);
     assert!(!all.contains("node not shown"));
     assert_eq!(rings(&all), 0);
@@ -587,22 +556,7 @@ fn spacetime_window_inside_a_partition() {
     std::fs::write(dir.join("faulty.toml"), FAULTY).unwrap();
     ok(&scuttlesim(&["run", "faulty.toml", "--out", "o"], &dir));
     // The partition runs from 2 s to 4 s.
-    ok(&scuttlesim(
-        &[
-            "chart",
-            "o/faulty/7",
-            "--only",
-            "spacetime",
-            "--from",
-            "3s",
-            "--to",
-            "5s",
-            "--format",
-            "svg",
-        ],
-        &dir,
-    ));
-    let svg = std::fs::read_to_string(dir.join("o/faulty/7/charts/spacetime.svg")).unwrap();
+    let svg = spacetime_svg(&dir, "o/faulty/7", &["--from", "3s", "--to", "5s"]);
     well_formed(&svg);
     assert!(
         texts(&svg)
@@ -627,20 +581,7 @@ fn spacetime_window_inside_a_partition() {
         "{bands:?} in {left}..{right}"
     );
     // A partition that began inside the window is labelled plainly.
-    ok(&scuttlesim(
-        &[
-            "chart",
-            "o/faulty/7",
-            "--only",
-            "spacetime",
-            "--from",
-            "1s",
-            "--format",
-            "svg",
-        ],
-        &dir,
-    ));
-    let svg = std::fs::read_to_string(dir.join("o/faulty/7/charts/spacetime.svg")).unwrap();
+    let svg = spacetime_svg(&dir, "o/faulty/7", &["--from", "1s"]);
     assert!(texts(&svg).iter().any(|t| t == "partition left | right"));
     assert!(!svg.contains('◂'));
 }
@@ -670,40 +611,14 @@ fn spacetime_window_includes_its_end() {
     // The same window from the command line, on the whole run's directory.
     let full = dir.join("full");
     ok(&scuttlesim(&["run", s.to_str().unwrap(), "--out", "full"], &dir));
-    ok(&scuttlesim(
-        &[
-            "chart",
-            "full/talk-vector-clocks/1",
-            "--only",
-            "spacetime",
-            "--to",
-            "1.2s",
-            "--format",
-            "svg",
-        ],
-        &dir,
-    ));
-    let svg = std::fs::read_to_string(full.join("talk-vector-clocks/1/charts/spacetime.svg")).unwrap();
+    let svg = spacetime_svg(&dir, "full/talk-vector-clocks/1", &["--to", "1.2s"]);
     for label in ["[3,2]", "[4,2]"] {
         assert!(svg.contains(label), "lacks {label}");
     }
     assert!(!svg.contains("[4,3]"));
     assert_eq!(triangles(&svg), 2 + 2);
     // One nanosecond earlier, the receipt at 1.2 s is not drawn.
-    ok(&scuttlesim(
-        &[
-            "chart",
-            "full/talk-vector-clocks/1",
-            "--only",
-            "spacetime",
-            "--to",
-            "1.199999999s",
-            "--format",
-            "svg",
-        ],
-        &dir,
-    ));
-    let svg = std::fs::read_to_string(full.join("talk-vector-clocks/1/charts/spacetime.svg")).unwrap();
+    let svg = spacetime_svg(&dir, "full/talk-vector-clocks/1", &["--to", "1.199999999s"]);
     assert!(svg.contains("[2,2]") && !svg.contains("[3,2]"));
     assert_eq!(triangles(&svg), 1 + 1);
 
