@@ -609,7 +609,6 @@ fn spacetime_window_includes_its_end() {
     assert_eq!(triangles(&from_scenario), 2 + 2);
 
     // The same window from the command line, on the whole run's directory.
-    let full = dir.join("full");
     ok(&scuttlesim(&["run", s.to_str().unwrap(), "--out", "full"], &dir));
     let svg = spacetime_svg(&dir, "full/talk-vector-clocks/1", &["--to", "1.2s"]);
     for label in ["[3,2]", "[4,2]"] {
