@@ -24,6 +24,10 @@ const BUCKETS: usize = 129;
 pub struct EventQueue<E> {
     last: u128,
     buckets: Vec<Vec<(u128, E)>>,
+    /// Bit `i` set: bucket `i` may be non-empty (set on every push into it,
+    /// cleared when it is found or made empty), so a refill finds the first
+    /// non-empty bucket without scanning 129 vectors.
+    occupied: [u64; 3],
     len: usize,
     next_seq: u64,
 }
@@ -50,6 +54,7 @@ impl<E> EventQueue<E> {
         EventQueue {
             last: 0,
             buckets,
+            occupied: [0; 3],
             len: 0,
             next_seq: 0,
         }
@@ -65,7 +70,9 @@ impl<E> EventQueue<E> {
         self.next_seq += 1;
         let key = ((time.0 as u128) << 64) | seq as u128;
         assert!(key >= self.last, "event scheduled in the past: {time:?}");
-        self.buckets[bucket(key, self.last)].push((key, event));
+        let b = bucket(key, self.last);
+        self.buckets[b].push((key, event));
+        self.occupied[b / 64] |= 1 << (b % 64);
         self.len += 1;
         seq
     }
@@ -87,17 +94,33 @@ impl<E> EventQueue<E> {
 
     /// Moves the first non-empty bucket's entries down around its minimum.
     fn refill(&mut self) {
-        let i = (1..BUCKETS)
-            .find(|&i| !self.buckets[i].is_empty())
-            .expect("len > 0");
+        let i = self.first_occupied();
         let mut moving = std::mem::take(&mut self.buckets[i]);
+        self.occupied[i / 64] &= !(1 << (i % 64));
         let min = moving.iter().map(|(k, _)| *k).min().expect("non-empty");
         self.last = min;
         for (k, e) in moving.drain(..) {
-            self.buckets[bucket(k, min)].push((k, e));
+            let b = bucket(k, min);
+            self.buckets[b].push((k, e));
+            self.occupied[b / 64] |= 1 << (b % 64);
         }
         // Give the (now empty) vector back so its capacity is reused.
         self.buckets[i] = moving;
+    }
+
+    /// The first non-empty bucket above 0 (the queue is not empty and
+    /// bucket 0 is). Stale bits (a bucket emptied by pops) are cleared on
+    /// the way.
+    fn first_occupied(&mut self) -> usize {
+        self.occupied[0] &= !1;
+        loop {
+            let w = self.occupied.iter().position(|&w| w != 0).expect("len > 0");
+            let i = w * 64 + self.occupied[w].trailing_zeros() as usize;
+            if !self.buckets[i].is_empty() {
+                return i;
+            }
+            self.occupied[w] &= !(1 << (i % 64));
+        }
     }
 
     /// The time of the earliest event, if any.
@@ -154,6 +177,21 @@ mod tests {
         reference.sort(); // (time, insertion index) — insertion index is the seq
         let popped: Vec<(u64, u32)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
         assert_eq!(popped, reference);
+    }
+
+    /// Times whose keys differ in the top bits reach the last buckets
+    /// (index 128, the third word of the occupancy mask).
+    #[test]
+    fn extreme_times_pop_in_order() {
+        let mut q = EventQueue::default();
+        let times = [u64::MAX - 1, 1 << 63, 0, (1 << 63) + 1, 1 << 32, 1];
+        for (i, &t) in times.iter().enumerate() {
+            q.push(SimTime(t), i);
+        }
+        let mut want: Vec<(u64, usize)> = times.iter().copied().zip(0..).collect();
+        want.sort();
+        let got: Vec<(u64, usize)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
+        assert_eq!(got, want);
     }
 
     /// Interleaved pushes (always at or after the current time, like a
