@@ -14,6 +14,7 @@ pub struct JsonlWriter<W: Write> {
     out: W,
     error: Option<io::Error>,
     chunk: Vec<u8>,
+    lines: super::line::LineWriter,
 }
 
 /// Size at which a chunk of rendered lines is handed to the writer.
@@ -28,6 +29,7 @@ impl<W: Write> JsonlWriter<W> {
             out,
             error: None,
             chunk: Vec::with_capacity(CHUNK + 4096),
+            lines: super::line::LineWriter::default(),
         })
     }
 
@@ -48,7 +50,7 @@ impl<W: Write> TraceSink for JsonlWriter<W> {
         if self.error.is_some() {
             return;
         }
-        super::line::write_record(&mut self.chunk, record);
+        self.lines.write(&mut self.chunk, record);
         self.chunk.push(b'\n');
         if self.chunk.len() >= CHUNK {
             if let Err(e) = self.out.write_all(&self.chunk) {

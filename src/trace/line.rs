@@ -4,6 +4,71 @@
 
 use super::{Cause, LocalCause, Record};
 
+/// Renders records one after another, remembering the start and end of
+/// the last `version` line: the version changes a message causes share
+/// their time, local time, node and cause, so only the origin and the two
+/// versions are rendered for each (most lines of a big trace).
+#[derive(Debug, Default)]
+pub(super) struct LineWriter {
+    /// `(t, lt, node)` of `prefix`.
+    prefix_of: Option<(u64, u64, u32)>,
+    /// `{"type":"version","t":…,"lt":…,"node":…,"origin":`.
+    prefix: Vec<u8>,
+    /// The cause of `suffix`.
+    suffix_of: Option<Cause>,
+    /// `,"cause":…}`.
+    suffix: Vec<u8>,
+}
+
+impl LineWriter {
+    /// Appends `r` as one JSON object (no newline) to `out`.
+    pub(super) fn write(&mut self, out: &mut Vec<u8>, r: &Record) {
+        let Record::Version {
+            t,
+            lt,
+            node,
+            origin,
+            old,
+            new,
+            cause,
+        } = *r
+        else {
+            return write_record(out, r);
+        };
+        if self.prefix_of != Some((t, lt, node)) {
+            self.prefix.clear();
+            self.prefix.extend_from_slice(b"{\"type\":\"version\",\"t\":");
+            push_u64(&mut self.prefix, t);
+            self.prefix.extend_from_slice(b",\"lt\":");
+            push_u64(&mut self.prefix, lt);
+            self.prefix.extend_from_slice(b",\"node\":");
+            push_u64(&mut self.prefix, node as u64);
+            self.prefix.extend_from_slice(b",\"origin\":");
+            self.prefix_of = Some((t, lt, node));
+        }
+        if self.suffix_of != Some(cause) {
+            self.suffix.clear();
+            self.suffix.extend_from_slice(b",\"cause\":");
+            match cause {
+                Cause::Message(id) => push_u64(&mut self.suffix, id),
+                Cause::Local(LocalCause::Write) => self.suffix.extend_from_slice(b"\"write\""),
+                Cause::Local(LocalCause::Restart) => self.suffix.extend_from_slice(b"\"restart\""),
+            }
+            self.suffix.push(b'}');
+            self.suffix_of = Some(cause);
+        }
+        out.extend_from_slice(&self.prefix);
+        let mut l = Line::new();
+        l.num(origin as u64);
+        l.lit(b",\"old\":");
+        l.num(old);
+        l.lit(b",\"new\":");
+        l.num(new);
+        out.extend_from_slice(l.as_bytes());
+        out.extend_from_slice(&self.suffix);
+    }
+}
+
 /// Appends `r` as one JSON object (no newline) to `out`.
 pub(super) fn write_record(out: &mut Vec<u8>, r: &Record) {
     let mut o = Obj { out, first: true };
@@ -274,6 +339,81 @@ mod tests {
         let recs = crate::trace::tests::every_record_type();
         for r in &recs {
             assert_same_as_serde(r);
+        }
+    }
+
+    /// A run of version lines through one [`LineWriter`] — sharing time,
+    /// local time, node or cause with the line before, or not, with numbers
+    /// of every width — renders line by line exactly as serde_json does.
+    #[test]
+    fn version_lines_with_shared_parts_match_serde_json() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(12);
+        let mut w = LineWriter::default();
+        let mut prev: Option<Record> = None;
+        let wide = |rng: &mut rand_chacha::ChaCha8Rng| rng.random::<u64>() >> rng.random_range(0..64);
+        for i in 0..3000 {
+            let fresh = Record::Version {
+                t: wide(&mut rng),
+                lt: wide(&mut rng),
+                node: wide(&mut rng) as u32,
+                origin: wide(&mut rng) as u32,
+                old: wide(&mut rng),
+                new: wide(&mut rng),
+                cause: match rng.random_range(0..4) {
+                    0 => Cause::Local(LocalCause::Write),
+                    1 => Cause::Local(LocalCause::Restart),
+                    _ => Cause::Message(wide(&mut rng)),
+                },
+            };
+            // Keep any subset of the previous line's shared parts.
+            let r = match (&prev, fresh) {
+                (
+                    Some(Record::Version {
+                        t: pt,
+                        lt: plt,
+                        node: pn,
+                        cause: pc,
+                        ..
+                    }),
+                    Record::Version {
+                        t,
+                        lt,
+                        node,
+                        origin,
+                        old,
+                        new,
+                        cause,
+                    },
+                ) => {
+                    let mut keep = || rng.random_bool(0.6);
+                    Record::Version {
+                        t: if keep() { *pt } else { t },
+                        lt: if keep() { *plt } else { lt },
+                        node: if keep() { *pn } else { node },
+                        origin,
+                        old,
+                        new,
+                        cause: if keep() { *pc } else { cause },
+                    }
+                }
+                (_, fresh) => fresh,
+            };
+            // Another record type in between now and then.
+            let records = if i % 50 == 0 {
+                vec![crate::trace::tests::every_record_type()[2].clone(), r.clone()]
+            } else {
+                vec![r.clone()]
+            };
+            for r in &records {
+                let mut ours = Vec::new();
+                w.write(&mut ours, r);
+                assert_eq!(
+                    String::from_utf8(ours).unwrap(),
+                    String::from_utf8(serde_json::to_vec(r).unwrap()).unwrap()
+                );
+            }
+            prev = Some(r);
         }
     }
 
