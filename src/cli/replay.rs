@@ -83,11 +83,14 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
                     "NOT VERIFIED: the manifest's digest uses the {:?} encoding, this build's {DIGEST_FORMAT:?}, and {}; run the scenario again with this build to make a new reference",
                     m.digest_format,
                     match &r.trace {
-                        TraceComparison::Compared { .. } => format!(
-                            "the stored trace has {} records where the rerun made {}",
-                            m.trace_records, r.records
+                        TraceComparison::Compared { records, .. } => format!(
+                            "the stored trace matches the rerun's {records} records but the manifest says {}",
+                            m.trace_records
                         ),
-                        _ => "there is no stored trace to compare record by record".to_string(),
+                        TraceComparison::Unreadable(e) => format!("the stored trace cannot be read ({e})"),
+                        TraceComparison::NotStored => {
+                            "there is no stored trace to compare record by record".to_string()
+                        }
                     }
                 );
             }

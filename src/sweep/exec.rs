@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::metrics::StalenessSample;
 use crate::output::{self, write_atomic, write_json};
 use crate::summary::{Manifest, Summary};
+use crate::trace::DIGEST_FORMAT;
 use rayon::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -62,7 +63,8 @@ pub struct RunResult {
 
 impl RunResult {
     /// Reads a complete run directory: its manifest must exist and carry
-    /// `scenario_hash` and scuttlesim `version`, and its summary and
+    /// `scenario_hash`, scuttlesim `version` and this build's digest
+    /// encoding ([`DIGEST_FORMAT`]), and its summary and
     /// convergence file must parse. The error says what is missing or
     /// different.
     pub(crate) fn load(
@@ -87,6 +89,13 @@ impl RunResult {
                 "{}: made by scuttlesim {}, the sweep by {version}",
                 dir.join("manifest.json").display(),
                 manifest.scuttlesim_version
+            ));
+        }
+        if manifest.digest_format != DIGEST_FORMAT {
+            return Err(format!(
+                "{}: its trace digest uses the {:?} encoding, this build's {DIGEST_FORMAT:?}: made by an older build",
+                dir.join("manifest.json").display(),
+                manifest.digest_format
             ));
         }
         let summary: Summary = serde_json::from_slice(&read("summary.json")?)

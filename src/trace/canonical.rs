@@ -5,7 +5,8 @@
 //! varint of its difference from the previous record's `t` (0 before the
 //! first record), a local time `lt` as the zigzag varint of `lt − t`;
 //! strings as a varint byte length and the UTF-8 bytes; a `version`
-//! record's cause as 0 (write), 1 (restart) or the message id + 2; a
+//! record's cause as 0 (write), 1 (restart) or the message id + 2 (a
+//! 65-bit varint for the two largest ids); a
 //! `clock` record's entries as a varint count, then index and value pairs.
 //! Every field is self-delimiting and the tag fixes the fields, so the
 //! bytes of a record sequence decode to exactly one sequence (the unit
@@ -39,6 +40,15 @@ pub struct Encoder {
 /// Appends `v` as an unsigned LEB128 varint.
 #[inline]
 fn uv(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Appends `v` as an unsigned LEB128 varint (up to 10 bytes for 65 bits).
+fn uv128(out: &mut Vec<u8>, mut v: u128) {
     while v >= 0x80 {
         out.push(v as u8 | 0x80);
         v >>= 7;
@@ -105,15 +115,12 @@ impl Encoder {
                 uv(out, *origin as u64);
                 uv(out, *old);
                 uv(out, *new);
-                uv(
-                    out,
-                    match cause {
-                        Cause::Local(LocalCause::Write) => 0,
-                        Cause::Local(LocalCause::Restart) => 1,
-                        // Message ids count messages from 0: far below 2^64 − 2.
-                        Cause::Message(id) => id.wrapping_add(2),
-                    },
-                );
+                match cause {
+                    Cause::Local(LocalCause::Write) => uv(out, 0),
+                    Cause::Local(LocalCause::Restart) => uv(out, 1),
+                    // id + 2 computed in 65 bits, so that every id has its own code.
+                    Cause::Message(id) => uv128(out, *id as u128 + 2),
+                }
             }
             Record::Send {
                 lt,
@@ -224,6 +231,17 @@ mod tests {
                 shift += 7;
             }
         }
+        fn uv128(&mut self) -> u128 {
+            let (mut v, mut shift) = (0u128, 0);
+            loop {
+                let b = self.byte();
+                v |= ((b & 0x7f) as u128) << shift;
+                if b < 0x80 {
+                    return v;
+                }
+                shift += 7;
+            }
+        }
         fn signed(&mut self) -> u64 {
             let z = self.uv();
             ((z >> 1) as i64 ^ -((z & 1) as i64)) as u64
@@ -259,10 +277,10 @@ mod tests {
                     origin: self.u32(),
                     old: self.uv(),
                     new: self.uv(),
-                    cause: match self.uv() {
+                    cause: match self.uv128() {
                         0 => Cause::Local(LocalCause::Write),
                         1 => Cause::Local(LocalCause::Restart),
-                        c => Cause::Message(c - 2),
+                        c => Cause::Message(u64::try_from(c - 2).expect("a 64-bit id")),
                     },
                     t,
                 },
@@ -345,7 +363,8 @@ mod tests {
     }
 
     /// Every record type with extreme values (times going back, local
-    /// times far from true time, strings over 255 bytes) reads back.
+    /// times far from true time, strings over 255 bytes, the largest
+    /// message ids) reads back.
     #[test]
     fn every_record_type_round_trips() {
         let mut records = every_record_type();
@@ -355,6 +374,25 @@ mod tests {
             action: Cow::Borrowed("crash"),
             detail: "é".repeat(300),
         });
+        // The largest message ids next to the local causes they would
+        // collide with if `id + 2` wrapped.
+        for cause in [
+            Cause::Message(u64::MAX),
+            Cause::Message(u64::MAX - 1),
+            Cause::Local(LocalCause::Write),
+            Cause::Local(LocalCause::Restart),
+            Cause::Message(0),
+        ] {
+            records.push(Record::Version {
+                t: 5,
+                lt: 5,
+                node: 1,
+                origin: 2,
+                old: 3,
+                new: 4,
+                cause,
+            });
+        }
         round_trip(&records);
         let mut reversed = records.clone();
         reversed.reverse();
@@ -388,7 +426,7 @@ mod tests {
                             cause: match rng.random_range(0..3) {
                                 0 => Cause::Local(LocalCause::Write),
                                 1 => Cause::Local(LocalCause::Restart),
-                                _ => Cause::Message(wide(&mut rng) >> 2),
+                                _ => Cause::Message(wide(&mut rng)),
                             },
                         }
                     } else {

@@ -173,6 +173,34 @@ fn a_manifest_with_another_digest_encoding_is_checked_record_by_record() {
     );
     assert!(stdout(&o).contains("first divergent record: #"), "{}", stdout(&o));
 
+    // A manifest whose record count differs from its (matching) trace.
+    std::fs::write(&trace, &text).unwrap();
+    let mut more = m.clone();
+    more["trace_records"] = serde_json::json!(records + 1);
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&more).unwrap()).unwrap();
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!(
+            "the stored trace matches the rerun's {records} records but the manifest says {}",
+            records + 1
+        )),
+        "{}",
+        stdout(&o)
+    );
+
+    // A stored trace that cannot be read says why.
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    std::fs::remove_file(&trace).unwrap();
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("NOT VERIFIED"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("the stored trace cannot be read ("),
+        "{}",
+        stdout(&o)
+    );
+
     // Without a stored trace nothing can be verified.
     m["trace_file"] = serde_json::Value::Null;
     std::fs::write(&mpath, serde_json::to_vec_pretty(&m).unwrap()).unwrap();

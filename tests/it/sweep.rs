@@ -438,6 +438,24 @@ fn resume_reruns_only_missing_runs() {
         assert_eq!(&read(&sweep_dir.join(f)), bytes, "{} differs", f.display());
     }
     assert_eq!(std::fs::metadata(&kept).unwrap().modified().unwrap(), kept_time);
+    // A run whose manifest predates the digest encoding (no digest_format)
+    // is run again, not mixed into the summaries with an old digest.
+    let old = sweep_dir.join("gossip.fanout=2/3/manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&read(&old)).unwrap();
+    m.as_object_mut().unwrap().remove("digest_format");
+    m["trace_digest"] = serde_json::json!("0".repeat(64));
+    std::fs::write(&old, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    let out = ok(&scuttlesim(
+        &["sweep", "sweep.toml", "--out", "o", "--resume"],
+        &dir,
+    ));
+    assert!(out.contains("1 ran, 11 resumed"), "{out}");
+    assert!(!String::from_utf8(read(&sweep_dir.join("summary.csv")))
+        .unwrap()
+        .contains(&"0".repeat(64)));
+    for (f, bytes) in &before {
+        assert_eq!(&read(&sweep_dir.join(f)), bytes, "{} differs", f.display());
+    }
     // A different --trace is a different scenario: nothing is resumed.
     let out = ok(&scuttlesim(
         &[
