@@ -221,15 +221,7 @@ mod tests {
             b
         }
         fn uv(&mut self) -> u64 {
-            let (mut v, mut shift) = (0u64, 0);
-            loop {
-                let b = self.byte();
-                v |= ((b & 0x7f) as u64) << shift;
-                if b < 0x80 {
-                    return v;
-                }
-                shift += 7;
-            }
+            u64::try_from(self.uv128()).expect("a 64-bit field")
         }
         fn uv128(&mut self) -> u128 {
             let (mut v, mut shift) = (0u128, 0);
