@@ -294,7 +294,7 @@ impl Collector {
     /// observed one by one, so that their cache misses overlap instead of
     /// following each other (a large run's counters never stay in cache).
     /// Changes nothing.
-    pub fn touch_versions(&self, changes: impl Iterator<Item = (u32, u64)>) {
+    pub fn prefetch_versions(&self, changes: impl Iterator<Item = (u32, u64)>) {
         for (origin, new) in changes {
             let o = origin as usize;
             let count = Self::held_count(&self.writes[o], self.first_version[o], self.consecutive[o], new);

@@ -644,7 +644,7 @@ where
         let mut versions = std::mem::take(&mut self.out.versions);
         if versions.len() > 1 {
             self.metrics
-                .touch_versions(versions.iter().map(|c| (c.origin, c.new)));
+                .prefetch_versions(versions.iter().map(|c| (c.origin, c.new)));
         }
         for c in versions.drain(..) {
             let r = Record::Version {
