@@ -89,38 +89,8 @@ pub(super) fn write_record(out: &mut Vec<u8>, r: &Record) {
             o.num("version", *version);
             o.num("value", *value);
         }
-        Record::Version {
-            t,
-            lt,
-            node,
-            origin,
-            old,
-            new,
-            cause,
-        } => {
-            // Most lines of a big trace: rendered in a fixed buffer, so
-            // every copy but the last has a length known at compile time.
-            let mut l = Line::new();
-            l.lit(b"{\"type\":\"version\",\"t\":");
-            l.num(*t);
-            l.lit(b",\"lt\":");
-            l.num(*lt);
-            l.lit(b",\"node\":");
-            l.num(*node as u64);
-            l.lit(b",\"origin\":");
-            l.num(*origin as u64);
-            l.lit(b",\"old\":");
-            l.num(*old);
-            l.lit(b",\"new\":");
-            l.num(*new);
-            l.lit(b",\"cause\":");
-            match cause {
-                Cause::Message(id) => l.num(*id),
-                Cause::Local(LocalCause::Write) => l.lit(b"\"write\""),
-                Cause::Local(LocalCause::Restart) => l.lit(b"\"restart\""),
-            }
-            o.out.extend_from_slice(l.as_bytes());
-        }
+        // Most lines of a big trace: one renderer for them all.
+        Record::Version { .. } => return LineWriter::default().write(o.out, r),
         Record::Send {
             t,
             lt,
@@ -246,10 +216,10 @@ impl Obj<'_> {
     }
 }
 
-/// One line being rendered: room for every fixed-shape record (at most
-/// eight 20-digit numbers and their keys).
+/// The middle of a version line being rendered: room for three 20-digit
+/// numbers and the keys between them.
 struct Line {
-    buf: [u8; 256],
+    buf: [u8; 96],
     len: usize,
 }
 
@@ -263,10 +233,7 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 
 impl Line {
     fn new() -> Line {
-        Line {
-            buf: [0; 256],
-            len: 0,
-        }
+        Line { buf: [0; 96], len: 0 }
     }
 
     #[inline]
