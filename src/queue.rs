@@ -4,57 +4,104 @@
 //! `seq` is a global insertion counter, so events scheduled for the same
 //! instant come out first-in first-out and no tie is ever left to the data
 //! structure. Simulated time never goes backwards — every event is scheduled
-//! at or after the time of the event being processed — so the queue is a
-//! **radix heap** (Ahuja, Mehlhorn, Orlin, Tarjan 1990) over the 128-bit key
-//! `time << 64 | seq`: bucket `i` holds keys whose highest bit differing from
-//! the last popped key is bit `i - 1`. A push is an append to a vector; a pop
-//! takes from bucket 0 or, when it is empty, redistributes the first
-//! non-empty bucket around its minimum. Each entry moves at most 128 times
-//! and in practice a handful, through sequential memory, which is much
-//! friendlier to the cache than a binary heap of hundreds of thousands of
-//! entries.
+//! at or after the time of the event being processed — which the queue
+//! exploits twice:
+//!
+//! - **A calendar** (Brown 1988) of time buckets `width` nanoseconds wide, a
+//!   ring covering `slots × width` from the current bucket on. A push is an
+//!   append to its bucket's vector. When the current bucket is used up, the
+//!   next non-empty one (found in an occupancy bit set) is sorted by
+//!   `time << 64 | seq` and becomes the **batch** the pops walk through.
+//!   Because the batch is known, the run loop can look a few events ahead
+//!   ([`EventQueue::upcoming`]) and start loading their nodes' state.
+//! - Events beyond the ring's horizon (a write scheduled seconds ahead) wait
+//!   in a binary heap and move into the ring as it advances; events
+//!   scheduled into the bucket being walked (a latency shorter than a
+//!   bucket) wait in a second binary heap merged with the batch. In a
+//!   gossip run both hold few events: rounds and deliveries fall in the
+//!   ring.
+//!
+//! The pop order is the total order on `(time, seq)`, whatever the width
+//! and ring size: they only decide how fast it is.
 
 use crate::time::SimTime;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
 
-const BUCKETS: usize = 129;
+/// An event under its key, ordered by the key alone (keys are unique).
+#[derive(Debug)]
+struct Keyed<E>(u128, E);
+
+impl<E> PartialEq for Keyed<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<E> Eq for Keyed<E> {}
+impl<E> PartialOrd for Keyed<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> Ord for Keyed<E> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp(&other.0)
+    }
+}
 
 /// A priority queue of events ordered by `(time, insertion order)`, for
-/// times that never go below the last popped time.
+/// times that never go below the last popped time. Events are small
+/// `Copy` values (an index into the caller's own tables).
 #[derive(Debug)]
 pub struct EventQueue<E> {
+    /// `log2` of the bucket width in nanoseconds.
+    shift: u32,
+    /// The ring: absolute bucket `b` (time `>> shift`) lives in slot
+    /// `b & (slots.len() - 1)` while `cur < b < cur + slots.len()`.
+    slots: Vec<Vec<(u128, E)>>,
+    /// Bit `i` set exactly when `slots[i]` is non-empty.
+    occupied: Vec<u64>,
+    /// The absolute bucket being walked.
+    cur: u64,
+    /// Bucket `cur`'s events, sorted by key; `batch[pos..]` are pending.
+    batch: Vec<(u128, E)>,
+    pos: usize,
+    /// Events pushed into bucket `cur` after its batch was sorted.
+    late: BinaryHeap<Reverse<Keyed<E>>>,
+    /// Events at or beyond bucket `cur + slots.len()`.
+    overflow: BinaryHeap<Reverse<Keyed<E>>>,
+    /// The last popped key: no push may go below it.
     last: u128,
-    buckets: Vec<Vec<(u128, E)>>,
-    /// Bit `i` set: bucket `i` may be non-empty (set on every push into it,
-    /// cleared when it is found or made empty), so a refill finds the first
-    /// non-empty bucket without scanning 129 vectors.
-    occupied: [u64; 3],
     len: usize,
     next_seq: u64,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
+    /// A queue with 1 µs buckets and a ring of 4,096 (4 ms).
     fn default() -> Self {
-        Self::with_capacity(0)
+        Self::new(1 << 10, 1 << 22)
     }
 }
 
-#[inline]
-fn bucket(key: u128, last: u128) -> usize {
-    (128 - (key ^ last).leading_zeros()) as usize
-}
-
-impl<E> EventQueue<E> {
-    /// An empty queue with room for about `capacity` events.
-    pub fn with_capacity(capacity: usize) -> Self {
-        let mut buckets: Vec<Vec<(u128, E)>> = (0..BUCKETS).map(|_| Vec::new()).collect();
-        // The high buckets (about the time bits) take most entries at first.
-        for b in buckets.iter_mut().skip(64) {
-            b.reserve(capacity / 16);
-        }
+impl<E: Copy> EventQueue<E> {
+    /// An empty queue whose buckets are about `width_ns` wide (rounded down
+    /// to a power of two, at least 1 ns) and whose ring reaches about
+    /// `horizon_ns` ahead (rounded up to a power-of-two number of buckets,
+    /// between 64 and 65,536). Events at about one per bucket, and a horizon
+    /// beyond most events' delay, make it fastest.
+    pub fn new(width_ns: u64, horizon_ns: u64) -> Self {
+        let shift = 63 - width_ns.max(1).leading_zeros();
+        let slots = (horizon_ns >> shift).clamp(64, 1 << 16).next_power_of_two() as usize;
         EventQueue {
+            shift,
+            slots: (0..slots).map(|_| Vec::new()).collect(),
+            occupied: vec![0; slots / 64],
+            cur: 0,
+            batch: Vec::new(),
+            pos: 0,
+            late: BinaryHeap::new(),
+            overflow: BinaryHeap::new(),
             last: 0,
-            buckets,
-            occupied: [0; 3],
             len: 0,
             next_seq: 0,
         }
@@ -70,68 +117,79 @@ impl<E> EventQueue<E> {
         self.next_seq += 1;
         let key = ((time.0 as u128) << 64) | seq as u128;
         assert!(key >= self.last, "event scheduled in the past: {time:?}");
-        let b = bucket(key, self.last);
-        self.buckets[b].push((key, event));
-        self.occupied[b / 64] |= 1 << (b % 64);
         self.len += 1;
+        self.place(key, event);
         seq
+    }
+
+    /// Puts an entry where its bucket says: the late heap, the ring or the
+    /// overflow heap.
+    #[inline]
+    fn place(&mut self, key: u128, event: E) {
+        let b = (key >> 64) as u64 >> self.shift;
+        if b <= self.cur {
+            // The bucket being walked (or, after a peek moved on, one
+            // between the last popped event and it).
+            self.late.push(Reverse(Keyed(key, event)));
+        } else if b - self.cur < self.slots.len() as u64 {
+            let i = b as usize & (self.slots.len() - 1);
+            self.slots[i].push((key, event));
+            self.occupied[i / 64] |= 1 << (i % 64);
+        } else {
+            self.overflow.push(Reverse(Keyed(key, event)));
+        }
     }
 
     /// Removes and returns the earliest event (FIFO among equal times).
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        if self.len == 0 {
-            return None;
-        }
-        if self.buckets[0].is_empty() {
-            self.refill();
-        }
-        let (key, e) = self.buckets[0]
-            .pop()
-            .expect("refill leaves the minimum in bucket 0");
+        let from_batch = loop {
+            match (self.batch.get(self.pos), self.late.peek()) {
+                (Some(b), Some(Reverse(l))) => break b.0 < l.0,
+                (Some(_), None) => break true,
+                (None, Some(_)) => break false,
+                (None, None) => {
+                    if !self.advance() {
+                        return None;
+                    }
+                }
+            }
+        };
+        let (key, e) = if from_batch {
+            self.pos += 1;
+            self.batch[self.pos - 1]
+        } else {
+            let Reverse(Keyed(k, e)) = self.late.pop().expect("peeked");
+            (k, e)
+        };
+        self.last = key;
         self.len -= 1;
         Some((SimTime((key >> 64) as u64), e))
     }
 
-    /// Moves the first non-empty bucket's entries down around its minimum.
-    fn refill(&mut self) {
-        let i = self.first_occupied();
-        let mut moving = std::mem::take(&mut self.buckets[i]);
-        self.occupied[i / 64] &= !(1 << (i % 64));
-        let min = moving.iter().map(|(k, _)| *k).min().expect("non-empty");
-        self.last = min;
-        for (k, e) in moving.drain(..) {
-            let b = bucket(k, min);
-            self.buckets[b].push((k, e));
-            self.occupied[b / 64] |= 1 << (b % 64);
-        }
-        // Give the (now empty) vector back so its capacity is reused.
-        self.buckets[i] = moving;
-    }
-
-    /// The first non-empty bucket above 0 (the queue is not empty and
-    /// bucket 0 is). Stale bits (a bucket emptied by pops) are cleared on
-    /// the way.
-    fn first_occupied(&mut self) -> usize {
-        self.occupied[0] &= !1;
-        loop {
-            let w = self.occupied.iter().position(|&w| w != 0).expect("len > 0");
-            let i = w * 64 + self.occupied[w].trailing_zeros() as usize;
-            if !self.buckets[i].is_empty() {
-                return i;
-            }
-            self.occupied[w] &= !(1 << (i % 64));
-        }
-    }
-
     /// The time of the earliest event, if any.
     pub fn peek_time(&mut self) -> Option<SimTime> {
-        if self.len == 0 {
-            return None;
+        loop {
+            let key = match (self.batch.get(self.pos), self.late.peek()) {
+                (Some(b), Some(Reverse(l))) => b.0.min(l.0),
+                (Some(b), None) => b.0,
+                (None, Some(Reverse(l))) => l.0,
+                (None, None) => {
+                    if !self.advance() {
+                        return None;
+                    }
+                    continue;
+                }
+            };
+            return Some(SimTime((key >> 64) as u64));
         }
-        if self.buckets[0].is_empty() {
-            self.refill();
-        }
-        self.buckets[0].last().map(|(k, _)| SimTime((*k >> 64) as u64))
+    }
+
+    /// The event `k` places after the next one in the sorted batch, if the
+    /// batch reaches that far: a hint for prefetching (it ignores events
+    /// scheduled into the current bucket after it was sorted).
+    #[inline]
+    pub fn upcoming(&self, k: usize) -> Option<&E> {
+        self.batch.get(self.pos + k).map(|(_, e)| e)
     }
 
     /// Number of pending events.
@@ -143,8 +201,65 @@ impl<E> EventQueue<E> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
-}
 
+    /// Makes the next non-empty bucket the batch: moves on to it, pulls the
+    /// overflow events the ring now covers, and sorts the bucket. `false`
+    /// when no event is left.
+    fn advance(&mut self) -> bool {
+        if self.len == 0 {
+            return false;
+        }
+        self.batch.clear();
+        self.pos = 0;
+        let span = self.slots.len() as u64;
+        self.cur = match self.next_occupied() {
+            Some(b) => b,
+            // The ring is empty: jump to the earliest overflow event.
+            None => (self.overflow.peek().expect("len > 0").0 .0 >> 64) as u64 >> self.shift,
+        };
+        while let Some(Reverse(Keyed(key, _))) = self.overflow.peek() {
+            let b = (key >> 64) as u64 >> self.shift;
+            if b - self.cur >= span {
+                break;
+            }
+            let Reverse(Keyed(key, e)) = self.overflow.pop().expect("peeked");
+            let i = b as usize & (self.slots.len() - 1);
+            self.slots[i].push((key, e));
+            self.occupied[i / 64] |= 1 << (i % 64);
+        }
+        let i = self.cur as usize & (self.slots.len() - 1);
+        self.occupied[i / 64] &= !(1 << (i % 64));
+        // Swap vectors so both keep their capacity.
+        std::mem::swap(&mut self.batch, &mut self.slots[i]);
+        self.batch.sort_unstable_by_key(|(k, _)| *k);
+        true
+    }
+
+    /// The absolute bucket of the first non-empty slot after `cur`, if any.
+    fn next_occupied(&self) -> Option<u64> {
+        let slots = self.slots.len();
+        let words = self.occupied.len();
+        let start = (self.cur as usize + 1) & (slots - 1);
+        // Bits from `start` to the end of its word, then whole words
+        // around the ring, then the bits of the first word before `start`.
+        let (w0, b0) = (start / 64, start % 64);
+        let first = self.occupied[w0] & (!0u64 << b0);
+        let found = if first != 0 {
+            Some(w0 * 64 + first.trailing_zeros() as usize)
+        } else {
+            (1..=words).find_map(|d| {
+                let w = (w0 + d) % words;
+                let mut bits = self.occupied[w];
+                if w == w0 {
+                    bits &= !(!0u64 << b0);
+                }
+                (bits != 0).then(|| w * 64 + bits.trailing_zeros() as usize)
+            })
+        }?;
+        let ahead = (found + slots - start) % slots + 1;
+        Some(self.cur + ahead as u64)
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +334,77 @@ mod tests {
             }
             assert_eq!(q.len(), model.len());
         }
+    }
+
+    /// The same interleaved schedule against the reference for calendars
+    /// of every shape: buckets of 1 ns to 1 s, rings of 64 buckets to far
+    /// beyond the delays (events in the bucket being walked, in the ring,
+    /// beyond it, and an empty ring jumping ahead). A peek may move the
+    /// queue on to the next bucket before a push lands between it and the
+    /// last popped event.
+    #[test]
+    fn every_calendar_shape_pops_in_total_order() {
+        for (width, horizon) in [
+            (1, 1),
+            (1 << 10, 1 << 16),
+            (1 << 20, 1 << 30),
+            (1 << 30, 1 << 40),
+            (3, 1 << 12),
+        ] {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(width);
+            let mut q = EventQueue::new(width, horizon);
+            let mut model = std::collections::BTreeSet::new();
+            let (mut now, mut seq) = (0u64, 0u64);
+            for _ in 0..20_000 {
+                if rng.random_bool(0.55) || model.is_empty() {
+                    let shift = rng.random_range(0..36);
+                    let t = now + rng.random_range(0..1u64 << shift);
+                    q.push(SimTime(t), seq);
+                    model.insert((t, seq));
+                    seq += 1;
+                } else {
+                    let want = model.pop_first().unwrap();
+                    assert_eq!(q.peek_time(), Some(SimTime(want.0)), "width {width}");
+                    if rng.random_bool(0.1) {
+                        // After the peek: an event at the last popped time.
+                        q.push(SimTime(now), seq);
+                        model.insert((now, seq));
+                        seq += 1;
+                        model.insert(want);
+                        continue;
+                    }
+                    assert_eq!(q.pop().map(|(t, e)| (t.0, e)), Some(want), "width {width}");
+                    now = want.0;
+                }
+                assert_eq!(q.len(), model.len());
+            }
+            let rest: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
+            assert_eq!(rest, model.into_iter().collect::<Vec<_>>(), "width {width}");
+        }
+    }
+
+    /// `upcoming(k)` names the event that the `k + 1`-th next pop returns,
+    /// as long as nothing was scheduled into the current bucket since it
+    /// was sorted.
+    #[test]
+    fn upcoming_names_the_next_pops() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut q = EventQueue::new(1 << 10, 1 << 20);
+        for i in 0..5_000u32 {
+            q.push(SimTime(rng.random_range(0..1u64 << 24)), i);
+        }
+        let mut seen = 0;
+        while !q.is_empty() {
+            q.peek_time();
+            let ahead: Vec<u32> = (0..3).filter_map(|k| q.upcoming(k).copied()).collect();
+            let popped: Vec<u32> = (0..ahead.len()).map(|_| q.pop().unwrap().1).collect();
+            assert_eq!(ahead, popped);
+            seen += popped.len().max(1);
+            if popped.is_empty() {
+                q.pop();
+            }
+        }
+        assert!(seen >= 5_000);
     }
 
     #[test]
