@@ -24,8 +24,12 @@
 //! `generation << 32 | counter`: a lost-state crash bumps the node's
 //! generation, so its new writes compare greater than anything from its
 //! previous life, and peers replace the old entries as the new ones arrive.
+//!
+//! **Digests are snapshots.** A `syn` or `ack` carries a [`Digest`]: the
+//! sender's vector as it was when sent, shared with the sender rather than
+//! copied (copy-on-write, see [`super::store`]).
 
-pub use super::store::Delta;
+pub use super::store::{Delta, Digest};
 
 use super::flow::Flow;
 use super::reconcile;
@@ -39,8 +43,8 @@ use crate::scenario::{FlowControl, Mtu, Order};
 pub enum SbMsg {
     /// Step 1: the initiator's digest.
     Syn {
-        /// The initiator's version vector.
-        digest: Vec<u64>,
+        /// The initiator's version vector when it sent the `syn`.
+        digest: Digest,
         /// The initiator's update rate, under flow control.
         rate: Option<f64>,
     },
@@ -48,8 +52,8 @@ pub enum SbMsg {
     Ack {
         /// Entries the initiator lacks, per origin in version order.
         deltas: Vec<Delta>,
-        /// The responder's version vector.
-        digest: Vec<u64>,
+        /// The responder's version vector when it sent the `ack`.
+        digest: Digest,
         /// The responder's update rate, under flow control.
         rate: Option<f64>,
     },
@@ -85,8 +89,6 @@ pub struct Scuttlebutt {
     flow: Option<Flow>,
     peers: Vec<NodeId>,
     scratch: Vec<Delta>,
-    /// Digest buffers of handled messages, reused for new digests.
-    spare: Vec<Vec<u64>>,
 }
 
 impl Scuttlebutt {
@@ -98,7 +100,6 @@ impl Scuttlebutt {
             cfg,
             peers: Vec::new(),
             scratch: Vec::new(),
-            spare: Vec::new(),
         }
     }
 
@@ -164,21 +165,6 @@ impl Scuttlebutt {
         out
     }
 
-    /// A copy of `node`'s version vector, in a recycled buffer if one is spare.
-    fn digest_of(&mut self, node: NodeId) -> Vec<u64> {
-        let mut d = self.spare.pop().unwrap_or_default();
-        d.clear();
-        d.extend_from_slice(self.store.version_vector(node));
-        d
-    }
-
-    /// Keeps a handled message's digest buffer for reuse.
-    fn recycle(&mut self, digest: Vec<u64>) {
-        if self.spare.len() < 64 {
-            self.spare.push(digest);
-        }
-    }
-
     fn rate(&self, node: NodeId) -> Option<f64> {
         self.flow.as_ref().map(|f| f.rate(node as usize))
     }
@@ -236,7 +222,7 @@ impl Protocol for Scuttlebutt {
         let mut peers = std::mem::take(&mut self.peers);
         ctx.pick_peers(self.cfg.fanout, &mut peers);
         for &p in &peers {
-            let digest = self.digest_of(ctx.node);
+            let digest = self.store.snapshot(ctx.node);
             ctx.send(
                 p,
                 SbMsg::Syn {
@@ -254,8 +240,7 @@ impl Protocol for Scuttlebutt {
                 self.heard(ctx.node, rate);
                 let n = digest.len();
                 let deltas = self.deltas_for(ctx, &digest, n);
-                self.recycle(digest);
-                let mine = self.digest_of(ctx.node);
+                let mine = self.store.snapshot(ctx.node);
                 ctx.send(
                     from,
                     SbMsg::Ack {
@@ -269,7 +254,6 @@ impl Protocol for Scuttlebutt {
                 self.heard(ctx.node, rate);
                 self.store.apply(ctx, &deltas, true, |_| {});
                 let back = self.deltas_for(ctx, &digest, 0);
-                self.recycle(digest);
                 ctx.send(from, SbMsg::Ack2 { deltas: back });
             }
             SbMsg::Ack2 { deltas } => self.store.apply(ctx, &deltas, true, |_| {}),
@@ -402,7 +386,7 @@ mod tests {
             (
                 1,
                 &SbMsg::Syn {
-                    digest: vec![1, 0],
+                    digest: vec![1, 0].into(),
                     rate: None
                 }
             )
@@ -434,6 +418,38 @@ mod tests {
         assert_eq!(sb.version_vector(0), &[1, 2]);
     }
 
+    /// A `syn` in flight keeps the digest its sender had when it sent it
+    /// while the sender writes twice more; an `ack` likewise while its
+    /// sender takes in the `ack2` and writes. The senders see their changes.
+    #[test]
+    fn digests_in_flight_keep_their_values() {
+        let mut sb = Scuttlebutt::new(2, 1, settings());
+        call(&mut sb, 0, |s, c| s.on_write(c, 0, 1));
+        call(&mut sb, 1, |s, c| s.on_write(c, 0, 1));
+        let ((), mut syn) = call(&mut sb, 0, |s, c| s.on_round(c));
+        let (_, syn) = syn.sends.pop().unwrap();
+        call(&mut sb, 0, |s, c| s.on_write(c, 0, 2));
+        call(&mut sb, 0, |s, c| s.on_write(c, 0, 3));
+        assert_eq!(sb.version_vector(0), &[3, 0]);
+        let digest = |m: &SbMsg| match m {
+            SbMsg::Syn { digest, .. } | SbMsg::Ack { digest, .. } => digest.to_vec(),
+            SbMsg::Ack2 { .. } => panic!("{m:?}"),
+        };
+        assert_eq!(digest(&syn), [1, 0]);
+        let ((), mut ack) = call(&mut sb, 1, |s, c| s.on_message(c, 0, syn.clone()));
+        let (_, ack) = ack.sends.pop().unwrap();
+        assert_eq!(digest(&ack), [0, 1]);
+        let ((), mut ack2) = call(&mut sb, 0, |s, c| s.on_message(c, 1, ack.clone()));
+        assert_eq!(sb.version_vector(0), &[3, 1]);
+        let (_, ack2) = ack2.sends.pop().unwrap();
+        call(&mut sb, 1, |s, c| s.on_message(c, 0, ack2));
+        assert_eq!(sb.version_vector(1), &[3, 1]);
+        call(&mut sb, 1, |s, c| s.on_write(c, 0, 2));
+        assert_eq!(sb.version_vector(1), &[3, 2]);
+        assert_eq!(digest(&syn), [1, 0]);
+        assert_eq!(digest(&ack), [0, 1]);
+    }
+
     /// `mtu_from`: until the node's clock reads 5 s a syn is answered with
     /// every missing delta (3), from then on with at most the limit (1).
     #[test]
@@ -447,7 +463,7 @@ mod tests {
         }
         for (now, expect) in [(4_999_999_999, 3), (5_000_000_000, 1)] {
             let syn = SbMsg::Syn {
-                digest: vec![0, 0],
+                digest: vec![0, 0].into(),
                 rate: None,
             };
             let ((), out) = call_at(&mut sb, 1, now, |s, c| s.on_message(c, 0, syn));

@@ -6,6 +6,17 @@
 //! Versions are `generation << 32 | counter` (see [`super::scuttlebutt`]).
 //! With one key per origin the key store equals the version vector and is
 //! not stored twice.
+//!
+//! **Copy-on-write vectors.** Each node's vector is its own `Arc<[u64]>`, so
+//! a [`Digest`] of it ([`Store::snapshot`]) is a reference, not a copy. A
+//! node changes its vector through `Arc::make_mut`, once per `apply`,
+//! `write` or `crash` that changes it: in place when no digest of it is
+//! alive, otherwise into a fresh copy, leaving the digests as they were.
+//! Digests live only while their message is in flight, so few copies are
+//! made. Every vector starts as the same shared vector of zeros.
+
+use std::ops::Deref;
+use std::sync::Arc;
 
 use crate::node::{Ctx, NodeId, Replica};
 
@@ -28,13 +39,35 @@ struct Logged {
     timestamp: u64,
 }
 
+/// A node's version vector as it was when [`Store::snapshot`] took it,
+/// shared with the node until the node changes its vector (which then
+/// copies it). Reads as a `[u64]` indexed by origin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digest(Arc<[u64]>);
+
+impl Deref for Digest {
+    type Target = [u64];
+
+    fn deref(&self) -> &[u64] {
+        &self.0
+    }
+}
+
+impl From<Vec<u64>> for Digest {
+    /// A digest holding `entries` (one per origin), shared with no node.
+    fn from(entries: Vec<u64>) -> Digest {
+        Digest(entries.into())
+    }
+}
+
 /// The state of every node.
 #[derive(Debug)]
 pub struct Store {
     n: usize,
     keys: usize,
-    /// `vv[node * n + origin]`.
-    vv: Vec<u64>,
+    /// `vv[node][origin]`; shared with the node's live digests, and at
+    /// first among all nodes (zeros).
+    vv: Vec<Arc<[u64]>>,
     /// `store[(node * n + origin) * keys + key]`; empty when `keys == 1`.
     store: Vec<u64>,
     /// Every origin's writes, in version order.
@@ -46,10 +79,11 @@ impl Store {
     pub fn new(nodes: u32, keys: u32) -> Store {
         let n = nodes as usize;
         let keys = keys.max(1) as usize;
+        let zeros: Arc<[u64]> = vec![0; n].into();
         Store {
             n,
             keys,
-            vv: vec![0; n * n],
+            vv: vec![zeros; n],
             store: if keys > 1 {
                 vec![0; n * n * keys]
             } else {
@@ -66,8 +100,13 @@ impl Store {
 
     /// Node `node`'s version vector (its digest).
     pub fn version_vector(&self, node: NodeId) -> &[u64] {
-        let at = node as usize * self.n;
-        &self.vv[at..at + self.n]
+        &self.vv[node as usize]
+    }
+
+    /// Node `node`'s version vector as it is now, unaffected by the node's
+    /// later changes; a reference count, not a copy (see the module docs).
+    pub fn snapshot(&self, node: NodeId) -> Digest {
+        Digest(Arc::clone(&self.vv[node as usize]))
     }
 
     /// The writer's local timestamp of write `(origin, version)`.
@@ -189,35 +228,59 @@ impl Store {
         mut fresh: impl FnMut(&Delta),
     ) {
         let node = ctx.node as usize;
+        let (n, keys) = (self.n, self.keys);
         // The entries are scattered over the node's vector (80 KB at 10,000
         // nodes): start loading them all before the first is needed.
+        let current = &*self.vv[node];
         for d in deltas {
-            if let Some(v) = self.vv.get(node * self.n + d.origin as usize) {
+            if let Some(v) = current.get(d.origin as usize) {
                 crate::prefetch::prefetch(v);
             }
         }
+        // An entry rises only for a delta newer than it. With none, the
+        // vector is left alone (not copied, if a digest shares it) and only
+        // the key store can take a delta.
+        if !deltas.iter().any(|d| d.version > current[d.origin as usize]) {
+            if keys > 1 {
+                for d in deltas {
+                    let slot = (node * n + d.origin as usize) * keys + d.key as usize;
+                    if d.version > self.store[slot] {
+                        self.store[slot] = d.version;
+                        fresh(d);
+                    }
+                }
+            }
+            return;
+        }
+        let vector = Arc::make_mut(&mut self.vv[node]);
         let mut pending: Option<(NodeId, u64, u64)> = None;
         for d in deltas {
-            let slot = (node * self.n + d.origin as usize) * self.keys + d.key as usize;
-            let held = if self.keys > 1 {
-                self.store[slot]
+            let origin = d.origin as usize;
+            let row = (node * n + origin) * keys;
+            let held = if keys > 1 {
+                self.store[row + d.key as usize]
             } else {
-                self.vv[node * self.n + d.origin as usize]
+                vector[origin]
             };
             if d.version > held {
-                if self.keys > 1 {
-                    self.store[slot] = d.version;
+                if keys > 1 {
+                    self.store[row + d.key as usize] = d.version;
                 }
                 fresh(d);
             }
-            let old = self.vv[node * self.n + d.origin as usize];
+            let old = vector[origin];
             let new = if in_order {
                 old.max(d.version)
             } else {
-                self.covered(node, d.origin, old, d.version)
+                let held_keys = if keys > 1 {
+                    &self.store[row..row + keys]
+                } else {
+                    &[]
+                };
+                covered(&self.log[origin], held_keys, old, d.version)
             };
             if new > old {
-                self.vv[node * self.n + d.origin as usize] = new;
+                vector[origin] = new;
                 match &mut pending {
                     Some((o, _, n)) if *o == d.origin => *n = new,
                     _ => {
@@ -234,35 +297,10 @@ impl Store {
         }
     }
 
-    /// How far `node`'s entry for `origin` can advance from `from` after a
-    /// delta at `arrived`: over every later write whose key the node now
-    /// holds at that version or newer.
-    fn covered(&self, node: usize, origin: NodeId, from: u64, arrived: u64) -> u64 {
-        if arrived <= from {
-            return from;
-        }
-        let log = &self.log[origin as usize];
-        let start = log.partition_point(|l| l.version <= from);
-        let mut at = from;
-        for l in &log[start..] {
-            let held = if self.keys > 1 {
-                self.store[(node * self.n + origin as usize) * self.keys + l.key as usize]
-            } else {
-                arrived.max(at)
-            };
-            if held >= l.version {
-                at = l.version;
-            } else {
-                break;
-            }
-        }
-        at
-    }
-
     /// `ctx.node` writes `key`: its own entry rises by one.
     pub fn write<M>(&mut self, ctx: &mut Ctx<'_, M>, key: u32) -> u64 {
         let node = ctx.node as usize;
-        let entry = &mut self.vv[node * self.n + node];
+        let entry = &mut Arc::make_mut(&mut self.vv[node])[node];
         let old = *entry;
         assert!(
             old & 0xffff_ffff < 0xffff_ffff,
@@ -289,27 +327,54 @@ impl Store {
             return;
         }
         let node = ctx.node as usize;
-        let row = node * self.n;
-        for origin in 0..self.n {
-            let old = self.vv[row + origin];
+        let vector = Arc::make_mut(&mut self.vv[node]);
+        for (origin, entry) in vector.iter_mut().enumerate() {
+            let old = *entry;
             if origin == node {
                 let new = ((old >> 32) + 1) << 32;
-                self.vv[row + origin] = new;
+                *entry = new;
                 ctx.version_changed(origin as NodeId, old, new);
             } else if old > 0 {
-                self.vv[row + origin] = 0;
+                *entry = 0;
                 ctx.version_reset(origin as NodeId, old, 0);
             }
         }
         if self.keys > 1 {
+            let row = node * self.n;
             self.store[row * self.keys..(row + self.n) * self.keys].fill(0);
         }
     }
 }
 
+/// How far a node's entry for an origin can advance from `from` after a
+/// delta at `arrived`: over every later write in the origin's `log` whose key
+/// the node now holds at that version or newer. `held_keys` is the node's
+/// row of the origin's keys, empty with one key per origin (where the entry
+/// itself is what the node holds).
+fn covered(log: &[Logged], held_keys: &[u64], from: u64, arrived: u64) -> u64 {
+    if arrived <= from {
+        return from;
+    }
+    let start = log.partition_point(|l| l.version <= from);
+    let mut at = from;
+    for l in &log[start..] {
+        let held = if held_keys.is_empty() {
+            arrived.max(at)
+        } else {
+            held_keys[l.key as usize]
+        };
+        if held >= l.version {
+            at = l.version;
+        } else {
+            break;
+        }
+    }
+    at
+}
+
 impl Replica for Store {
     fn version(&self, node: NodeId, origin: NodeId) -> u64 {
-        self.vv[node as usize * self.n + origin as usize]
+        self.vv[node as usize][origin as usize]
     }
 
     fn key_version(&self, node: NodeId, origin: NodeId, key: u32) -> u64 {
@@ -323,7 +388,86 @@ impl Replica for Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::Outbox;
+    use crate::rng::{Component, Streams};
+    use crate::time::SimTime;
     use rand::{Rng, SeedableRng};
+
+    /// Runs `f` on `store` as node `node`.
+    fn at<R>(store: &mut Store, node: NodeId, f: impl FnOnce(&mut Store, &mut Ctx<'_, ()>) -> R) -> R {
+        let mut rng = Streams::new(0).stream(Component::Protocol, node);
+        let mut out = Outbox::default();
+        let mut ctx = Ctx {
+            node,
+            nodes: store.nodes() as u32,
+            local_now: SimTime(0),
+            rng: &mut rng,
+            out: &mut out,
+        };
+        f(store, &mut ctx)
+    }
+
+    fn delta(origin: NodeId, version: u64) -> Delta {
+        Delta {
+            origin,
+            key: 0,
+            version,
+        }
+    }
+
+    /// Snapshots of node 1 keep the values its vector had when each was
+    /// taken, through a write, an in-order apply, an out-of-order (rumor)
+    /// apply and a lost-state crash, while the node sees every change. An
+    /// apply that changes nothing leaves the vector shared; with no
+    /// snapshot alive a change is made in place.
+    #[test]
+    fn snapshots_keep_their_values_while_the_node_changes() {
+        for keys in [1, 2] {
+            let mut store = Store::new(3, keys);
+            at(&mut store, 1, |s, c| s.write(c, 0));
+            let first = store.snapshot(1);
+            at(&mut store, 1, |s, c| s.write(c, 1 % keys));
+            assert_eq!(store.version_vector(1), [0, 2, 0]);
+
+            at(&mut store, 2, |s, c| s.write(c, 0));
+            let second = store.snapshot(1);
+            at(&mut store, 1, |s, c| s.apply(c, &[delta(2, 1)], true, |_| {}));
+            assert_eq!(store.version_vector(1), [0, 2, 1]);
+
+            at(&mut store, 0, |s, c| s.write(c, 0));
+            let third = store.snapshot(1);
+            at(&mut store, 1, |s, c| s.apply(c, &[delta(0, 1)], false, |_| {}));
+            assert_eq!(store.version_vector(1), [1, 2, 1]);
+
+            let fourth = store.snapshot(1);
+            at(&mut store, 1, |s, c| {
+                s.apply(c, &[delta(0, 1), delta(2, 1)], true, |_| {})
+            });
+            assert_eq!(
+                store.version_vector(1).as_ptr(),
+                fourth.as_ptr(),
+                "nothing new: still shared"
+            );
+            at(&mut store, 1, |s, c| s.crash(c, true));
+            assert_eq!(store.version_vector(1), [0, 1 << 32, 0]);
+
+            assert_eq!(&first[..], [0, 1, 0]);
+            assert_eq!(&second[..], [0, 2, 0]);
+            assert_eq!(&third[..], [0, 2, 1]);
+            assert_eq!(&fourth[..], [1, 2, 1]);
+
+            drop((first, second, third, fourth));
+            let owned = store.version_vector(1).as_ptr();
+            at(&mut store, 1, |s, c| s.write(c, 0));
+            at(&mut store, 1, |s, c| s.apply(c, &[delta(2, 1)], true, |_| {}));
+            assert_eq!(store.version_vector(1), [0, (1 << 32) + 1, 1]);
+            assert_eq!(
+                store.version_vector(1).as_ptr(),
+                owned,
+                "no snapshot alive: no copy"
+            );
+        }
+    }
 
     /// The block test never misses a newer entry, including versions at
     /// and above 2^63, and is exact below 2^63.
@@ -365,12 +509,14 @@ mod tests {
                 let k = keys as usize;
                 for _ in 0..20 {
                     let density = rng.random_range(0.0..1.0);
-                    for slot in 0..n * n {
-                        store.vv[slot] = rng.random_range(0..6);
+                    for vector in &mut store.vv {
+                        for v in Arc::make_mut(vector).iter_mut() {
+                            *v = rng.random_range(0..6);
+                        }
                     }
                     if k > 1 {
                         for (slot, v) in store.store.iter_mut().enumerate() {
-                            *v = rng.random_range(0..=store.vv[slot / k]);
+                            *v = rng.random_range(0..=store.vv[slot / k / n][slot / k % n]);
                         }
                     }
                     let node = rng.random_range(0..nodes);
@@ -392,12 +538,12 @@ mod tests {
                                 origin: origin as NodeId,
                                 key: key as u32,
                                 version: if k == 1 {
-                                    store.vv[node as usize * n + origin]
+                                    store.vv[node as usize][origin]
                                 } else {
                                     store.store[(node as usize * n + origin) * k + key]
                                 },
                             })
-                            .filter(|d| d.version > theirs && store.vv[node as usize * n + origin] > theirs)
+                            .filter(|d| d.version > theirs && store.vv[node as usize][origin] > theirs)
                             .collect();
                         run.sort_by_key(|d| d.version);
                         want.extend(run);
