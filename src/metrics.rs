@@ -304,6 +304,13 @@ impl Collector {
         }
     }
 
+    /// Hints that `node` is about to send or receive a message: starts
+    /// loading its traffic totals.
+    #[inline]
+    pub fn prefetch_node(&self, node: u32) {
+        self.traffic.prefetch_node(node);
+    }
+
     /// Takes one record into account.
     pub fn observe(&mut self, r: &Record) {
         match r {

@@ -425,15 +425,17 @@ where
         }
     }
 
-    /// Starts loading what `event` will read: its node's loop state and
-    /// latency stream (a round), or its flight, the receiver's state and the
-    /// protocol's state of the receiver (a delivery).
+    /// Starts loading what `event` will read: its node's loop state,
+    /// latency stream and traffic totals (a round), or its flight, the
+    /// receiver's state, the protocol's state of the receiver and its
+    /// traffic totals (a delivery, whose receiver sends any reply).
     #[inline]
     fn prefetch(&self, event: Event) {
         match event {
             Event::Round { node, .. } => {
                 crate::prefetch::prefetch(&self.nodes[node as usize]);
                 self.net.prefetch_sender(node);
+                self.metrics.prefetch_node(node);
             }
             Event::Deliver { slot, to } => {
                 if let Some(f) = self.flights.get(slot as usize) {
@@ -441,6 +443,7 @@ where
                 }
                 crate::prefetch::prefetch(&self.nodes[to as usize]);
                 self.proto.prefetch_receiver(to);
+                self.metrics.prefetch_node(to);
             }
             _ => {}
         }

@@ -65,7 +65,7 @@ impl NodeBucket {
     }
 }
 
-/// One change to a node's totals, waiting in [`Traffic`]'s batch.
+/// One change to a node's totals.
 #[derive(Clone, Copy, Debug)]
 enum NodeChange {
     Sent(u32),
@@ -74,26 +74,19 @@ enum NodeChange {
     Parts(SizeParts),
 }
 
-/// Changes to per-node totals are applied in batches of this many.
-const BATCH: usize = 256;
-
 /// Traffic per kind over time and per node.
 ///
 /// The per-node totals of a large run are a cache miss each (a random node
-/// among many per message), so changes to them wait in a small batch: each
-/// target is prefetched when its change is queued and updated when the
-/// batch is full, by which time it is in cache. The totals are sums, so the order of
-/// the updates does not matter; readers add the waiting changes.
+/// among many per message); the run loop starts loading them a few events
+/// ahead ([`Traffic::prefetch_node`]).
 #[derive(Clone, Debug)]
 pub(crate) struct Traffic {
     nodes: usize,
     width_ns: u64,
     /// `[kind][bucket]`.
     buckets: Vec<Vec<BucketTraffic>>,
-    /// `[kind][node]`, without the changes in `pending`.
+    /// `[kind][node]`.
     per_node: Vec<Vec<NodeTraffic>>,
-    /// `(kind, node, change)` not yet applied to `per_node`.
-    pending: Vec<(u32, u32, NodeChange)>,
     /// `[kind][node][bucket]`, when kept.
     node_series: Option<Vec<Vec<Vec<NodeBucket>>>>,
     /// Buckets up to the last one in which a message was sent or received.
@@ -107,7 +100,6 @@ impl Traffic {
             width_ns: 1_000_000_000,
             buckets: Vec::new(),
             per_node: Vec::new(),
-            pending: Vec::with_capacity(BATCH),
             node_series: None,
             recorded: 0,
         }
@@ -201,14 +193,18 @@ impl Traffic {
         self.change(kind, from, NodeChange::Dropped);
     }
 
-    /// Queues a change to `node`'s totals of `kind` and prefetches them;
-    /// applies the batch when full (by then the lines are in cache).
+    /// Applies a change to `node`'s totals of `kind`.
     fn change(&mut self, kind: usize, node: u32, c: NodeChange) {
-        crate::prefetch::prefetch(&self.per_node[kind][node as usize]);
-        self.pending.push((kind as u32, node, c));
-        if self.pending.len() >= BATCH {
-            for (k, n, c) in self.pending.drain(..) {
-                apply(&mut self.per_node[k as usize][n as usize], c);
+        apply(&mut self.per_node[kind][node as usize], c);
+    }
+
+    /// Hints that `node` is about to send or receive: starts loading its
+    /// totals of every kind seen so far.
+    #[inline]
+    pub(crate) fn prefetch_node(&self, node: u32) {
+        for kind in &self.per_node {
+            if let Some(t) = kind.get(node as usize) {
+                crate::prefetch::prefetch(t);
             }
         }
     }
@@ -235,17 +231,10 @@ impl Traffic {
     }
 
     pub(crate) fn per_node(&self, kind: usize) -> Vec<NodeTraffic> {
-        let mut v = self
-            .per_node
+        self.per_node
             .get(kind)
             .cloned()
-            .unwrap_or_else(|| vec![NodeTraffic::default(); self.nodes]);
-        for &(k, n, c) in &self.pending {
-            if k as usize == kind {
-                apply(&mut v[n as usize], c);
-            }
-        }
-        v
+            .unwrap_or_else(|| vec![NodeTraffic::default(); self.nodes])
     }
 
     /// Node `node`'s traffic of `kind` in bucket `bucket` (zero when not kept).
@@ -285,15 +274,15 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
-    /// Per-node totals read at any moment (mid-batch or after several full
-    /// batches) equal plain sums of the same changes.
+    /// Per-node totals read at any moment equal plain sums of the same
+    /// changes, each counted under its own kind and node.
     #[test]
-    fn batched_totals_equal_plain_sums() {
+    fn totals_equal_plain_sums() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
         let (nodes, kinds) = (7u32, 3usize);
         let mut t = Traffic::new(nodes);
         let mut want = vec![vec![NodeTraffic::default(); nodes as usize]; kinds];
-        for step in 0..3 * BATCH + 17 {
+        for step in 0..1_000 {
             let (k, n) = (rng.random_range(0..kinds), rng.random_range(0..nodes));
             let bytes = rng.random_range(1..1000u32);
             let w = &mut want[k][n as usize];
@@ -324,7 +313,7 @@ mod tests {
                     w.other_bytes_sent += p.other as u64;
                 }
             }
-            if step % 97 == 0 || step % BATCH == BATCH - 1 {
+            if step % 97 == 0 || step == 999 {
                 for (k, w) in want.iter().enumerate() {
                     assert_eq!(&t.per_node(k), w, "kind {k} after {} changes", step + 1);
                 }
