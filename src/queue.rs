@@ -231,7 +231,12 @@ impl<E: Copy> EventQueue<E> {
         self.occupied[i / 64] &= !(1 << (i % 64));
         // Swap vectors so both keep their capacity.
         std::mem::swap(&mut self.batch, &mut self.slots[i]);
-        self.batch.sort_unstable_by_key(|(k, _)| *k);
+        // A bucket's entries are in `seq` order already: those pulled from
+        // the overflow heap above (in key order, and all pushed before the
+        // bucket entered the ring, so with smaller `seq`) come first, then
+        // the ring's pushes in the order made. So a stable sort by time
+        // alone gives the `(time, seq)` order, on a cheaper 64-bit key.
+        self.batch.sort_by_key(|(k, _)| (k >> 64) as u64);
         true
     }
 
@@ -381,6 +386,37 @@ mod tests {
             let rest: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
             assert_eq!(rest, model.into_iter().collect::<Vec<_>>(), "width {width}");
         }
+    }
+
+    /// Many events at a few equal times in one bucket — some waiting beyond
+    /// the ring first, some pushed while the queue runs — pop in push order
+    /// per time (the batch sort relies on a bucket's entries being in push
+    /// order).
+    #[test]
+    fn ties_in_a_bucket_pop_in_push_order() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let mut q = EventQueue::new(1 << 10, 1 << 16);
+        let mut model = std::collections::BTreeSet::new();
+        let times = [5_000u64, 5_001, 5_500, 1 << 20, (1 << 20) + 3];
+        let mut seq = 0u64;
+        for _ in 0..2_000 {
+            let t = times[rng.random_range(0..times.len())];
+            q.push(SimTime(t), seq);
+            model.insert((t, seq));
+            seq += 1;
+        }
+        while let Some((t, e)) = q.pop() {
+            assert_eq!(Some((t.0, e)), model.pop_first());
+            if rng.random_bool(0.3) {
+                let later = times.iter().copied().filter(|&x| x > t.0 + 1024);
+                if let Some(at) = later.min() {
+                    q.push(SimTime(at), seq);
+                    model.insert((at, seq));
+                    seq += 1;
+                }
+            }
+        }
+        assert!(model.is_empty());
     }
 
     /// `upcoming(k)` names the event that the `k + 1`-th next pop returns,
