@@ -25,6 +25,11 @@
 //! | cuts and degradations | `faults × nodes` |
 //! | fixed | 32 MiB (the program, trace and digest buffers) |
 //!
+//! Version vectors and digests are counted at 8 B an entry although they
+//! are stored as `u32` until a version needs more than 32 bits (see
+//! [`crate::protocol::store`]): any run with a lost-state restart switches
+//! to `u64`, so the wide size is the bound.
+//!
 //! `writes` is the expected number of writes: every writer's Poisson process
 //! over the writing period, plus the schedule. The default limit
 //! ([`default_limit`]) is 80 % of the machine's memory (`MemTotal` in

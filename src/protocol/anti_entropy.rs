@@ -51,7 +51,8 @@ pub struct AntiEntropy {
     fanout: u32,
     sizes: SizeModel,
     store: Store,
-    zeros: Vec<u64>,
+    /// An all-zero digest (narrow: compared exactly once the store is wide).
+    zeros: Vec<u32>,
     peers: Vec<NodeId>,
 }
 
@@ -70,7 +71,7 @@ impl AntiEntropy {
 
     fn state(&self, node: NodeId) -> Vec<Delta> {
         let mut v = Vec::new();
-        self.store.candidates(node, &self.zeros, &mut v);
+        self.store.candidates(node, self.zeros[..].into(), &mut v);
         v
     }
 }

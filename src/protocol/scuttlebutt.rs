@@ -29,7 +29,7 @@
 //! sender's vector as it was when sent, shared with the sender rather than
 //! copied (copy-on-write, see [`super::store`]).
 
-pub use super::store::{Delta, Digest};
+pub use super::store::{Delta, Digest, Versions};
 
 use super::flow::Flow;
 use super::reconcile;
@@ -104,13 +104,13 @@ impl Scuttlebutt {
     }
 
     /// Node `node`'s version vector (its digest).
-    pub fn version_vector(&self, node: NodeId) -> &[u64] {
+    pub fn version_vector(&self, node: NodeId) -> Versions<'_> {
         self.store.version_vector(node)
     }
 
     /// Every delta `node` holds that a peer with `digest` lacks, per origin
     /// in version order (before any size limit).
-    pub fn collect_deltas(&self, node: NodeId, digest: &[u64], out: &mut Vec<Delta>) {
+    pub fn collect_deltas(&self, node: NodeId, digest: Versions<'_>, out: &mut Vec<Delta>) {
         self.store.candidates(node, digest, out)
     }
 
@@ -137,7 +137,12 @@ impl Scuttlebutt {
 
     /// The deltas to send from `ctx.node` to a peer with `digest`, cut to the
     /// size limit in the configured order.
-    fn deltas_for(&mut self, ctx: &mut Ctx<'_, SbMsg>, digest: &[u64], digest_entries: usize) -> Vec<Delta> {
+    fn deltas_for(
+        &mut self,
+        ctx: &mut Ctx<'_, SbMsg>,
+        digest: Versions<'_>,
+        digest_entries: usize,
+    ) -> Vec<Delta> {
         let mut cands = std::mem::take(&mut self.scratch);
         self.store.candidates(ctx.node, digest, &mut cands);
         let mut out = Vec::new();
@@ -239,7 +244,7 @@ impl Protocol for Scuttlebutt {
             SbMsg::Syn { digest, rate } => {
                 self.heard(ctx.node, rate);
                 let n = digest.len();
-                let deltas = self.deltas_for(ctx, &digest, n);
+                let deltas = self.deltas_for(ctx, digest.versions(), n);
                 let mine = self.store.snapshot(ctx.node);
                 ctx.send(
                     from,
@@ -253,7 +258,7 @@ impl Protocol for Scuttlebutt {
             SbMsg::Ack { deltas, digest, rate } => {
                 self.heard(ctx.node, rate);
                 self.store.apply(ctx, &deltas, true, |_| {});
-                let back = self.deltas_for(ctx, &digest, 0);
+                let back = self.deltas_for(ctx, digest.versions(), 0);
                 ctx.send(from, SbMsg::Ack2 { deltas: back });
             }
             SbMsg::Ack2 { deltas } => self.store.apply(ctx, &deltas, true, |_| {}),
@@ -346,7 +351,7 @@ mod tests {
             call(&mut sb, 1, |s, c| s.on_write(c, key, 7));
         }
         let mut out = Vec::new();
-        sb.collect_deltas(1, &[0, 0, 0], &mut out);
+        sb.collect_deltas(1, (&[0, 0, 0]).into(), &mut out);
         let expect = vec![
             Delta {
                 origin: 1,
@@ -360,7 +365,7 @@ mod tests {
             },
         ];
         assert_eq!(out, expect);
-        sb.collect_deltas(1, &[0, 3, 0], &mut out);
+        sb.collect_deltas(1, (&[0, 3, 0]).into(), &mut out);
         assert_eq!(
             out,
             vec![Delta {
@@ -369,7 +374,7 @@ mod tests {
                 version: 4
             }]
         );
-        sb.collect_deltas(1, &[0, 4, 0], &mut out);
+        sb.collect_deltas(1, (&[0, 4, 0]).into(), &mut out);
         assert!(out.is_empty());
     }
 

@@ -7,17 +7,33 @@
 //! With one key per origin the key store equals the version vector and is
 //! not stored twice.
 //!
-//! **Copy-on-write vectors.** Each node's vector is its own `Arc<[u64]>`, so
+//! **Copy-on-write vectors.** Each node's vector is its own `Arc` slice, so
 //! a [`Digest`] of it ([`Store::snapshot`]) is a reference, not a copy. A
 //! node changes its vector through `Arc::make_mut`, once per `apply`,
 //! `write` or `crash` that changes it: in place when no digest of it is
 //! alive, otherwise into a fresh copy, leaving the digests as they were.
 //! Digests live only while their message is in flight, so few copies are
 //! made. Every vector starts as the same shared vector of zeros.
+//!
+//! **Narrow vectors.** The generation is 0 until some node loses its state,
+//! so in most runs every version fits in 32 bits. The vectors (and so the
+//! digests) are `u32` while every version the store holds fits, which
+//! halves what the digest scan reads and a copy-on-write copy writes; the
+//! first version of 2^32 or more (a lost-state crash always makes one; a
+//! delta or a write could carry one) switches the whole store to `u64`
+//! vectors, once and for good. Nothing computed depends on the width: every
+//! comparison is of the same values. A digest taken before the switch stays
+//! `u32` and is compared with the wide vectors entry by entry, without the
+//! block skipping (a rare, slower path). Outside the store a vector reads as
+//! `u64` entries through [`Versions`]. Per-key versions and the write log
+//! are `u64` always.
 
-use std::ops::Deref;
+mod vector;
+
 use std::sync::Arc;
 
+use self::vector::{maybe_newer, Slice, Version};
+pub use self::vector::{Digest, Versions};
 use crate::node::{Ctx, NodeId, Replica};
 
 /// One replicated entry in flight: `origin`'s `key` at `version`.
@@ -39,35 +55,38 @@ struct Logged {
     timestamp: u64,
 }
 
-/// A node's version vector as it was when [`Store::snapshot`] took it,
-/// shared with the node until the node changes its vector (which then
-/// copies it). Reads as a `[u64]` indexed by origin.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Digest(Arc<[u64]>);
+/// Entries per block of the digest scan.
+const BLOCK: usize = 16;
 
-impl Deref for Digest {
-    type Target = [u64];
-
-    fn deref(&self) -> &[u64] {
-        &self.0
-    }
-}
-
-impl From<Vec<u64>> for Digest {
-    /// A digest holding `entries` (one per origin), shared with no node.
-    fn from(entries: Vec<u64>) -> Digest {
-        Digest(entries.into())
-    }
-}
-
-/// The state of every node.
+/// The state of every node, at the width its versions need.
 #[derive(Debug)]
-pub struct Store {
+pub struct Store(Width);
+
+/// The store's vector width: narrow while every version fits in a `u32`.
+#[derive(Debug)]
+enum Width {
+    Narrow(Inner<u32>),
+    Wide(Inner<u64>),
+}
+
+/// Runs `$e` with `$s` bound to the store at its width.
+macro_rules! each {
+    ($width:expr, $s:ident => $e:expr) => {
+        match $width {
+            Width::Narrow($s) => $e,
+            Width::Wide($s) => $e,
+        }
+    };
+}
+
+/// The store with vector entries of type `V`.
+#[derive(Debug, Default)]
+struct Inner<V> {
     n: usize,
     keys: usize,
     /// `vv[node][origin]`; shared with the node's live digests, and at
     /// first among all nodes (zeros).
-    vv: Vec<Arc<[u64]>>,
+    vv: Vec<Arc<[V]>>,
     /// `store[(node * n + origin) * keys + key]`; empty when `keys == 1`.
     store: Vec<u64>,
     /// Every origin's writes, in version order.
@@ -75,12 +94,145 @@ pub struct Store {
 }
 
 impl Store {
-    /// Empty state for `nodes` nodes with `keys` keys per origin.
+    /// Empty state for `nodes` nodes with `keys` keys per origin (narrow).
     pub fn new(nodes: u32, keys: u32) -> Store {
+        Store(Width::Narrow(Inner::new(nodes, keys)))
+    }
+
+    /// Number of nodes.
+    pub fn nodes(&self) -> usize {
+        each!(&self.0, s => s.n)
+    }
+
+    /// Node `node`'s version vector (its digest).
+    pub fn version_vector(&self, node: NodeId) -> Versions<'_> {
+        each!(&self.0, s => Version::view(&s.vv[node as usize]))
+    }
+
+    /// Node `node`'s version vector as it is now, unaffected by the node's
+    /// later changes; a reference count, not a copy (see the module docs).
+    pub fn snapshot(&self, node: NodeId) -> Digest {
+        each!(&self.0, s => Version::digest(Arc::clone(&s.vv[node as usize])))
+    }
+
+    /// The writer's local timestamp of write `(origin, version)`.
+    pub fn timestamp(&self, origin: NodeId, version: u64) -> u64 {
+        let log = each!(&self.0, s => &s.log[origin as usize]);
+        log.binary_search_by_key(&version, |l| l.version)
+            .map_or(0, |i| log[i].timestamp)
+    }
+
+    /// The entries `node` holds that a peer with `digest` lacks: for each
+    /// origin in id order, the entries newer than `digest[origin]`, in
+    /// version order. With an all-zero digest: the node's whole state.
+    pub fn candidates(&self, node: NodeId, digest: Versions<'_>, out: &mut Vec<Delta>) {
+        out.clear();
+        each!(&self.0, s => s.candidates(node, digest, out))
+    }
+
+    /// Applies `deltas` at `ctx.node`, reporting version-vector changes
+    /// (coalesced per run of one origin) and calling `fresh` for each delta
+    /// that was newer than what the node held of its key.
+    ///
+    /// With `in_order` (Scuttlebutt, full-state anti-entropy: one origin's
+    /// deltas arrive in version order with no gap) the vector entry is the
+    /// largest version seen. Otherwise (rumors arrive in any order) the entry
+    /// advances only over a contiguous run of versions each of which the node
+    /// holds or has superseded, so it stays a true summary.
+    pub fn apply<M>(
+        &mut self,
+        ctx: &mut Ctx<'_, M>,
+        deltas: &[Delta],
+        in_order: bool,
+        fresh: impl FnMut(&Delta),
+    ) {
+        // A vector entry only ever takes a delta's version (or a smaller
+        // one): if they all fit, so will the entries.
+        self.fit(deltas.iter().fold(0, |all, d| all | d.version));
+        each!(&mut self.0, s => s.apply(ctx, deltas, in_order, fresh))
+    }
+
+    /// `ctx.node` writes `key`: its own entry rises by one.
+    pub fn write<M>(&mut self, ctx: &mut Ctx<'_, M>, key: u32) -> u64 {
+        let old = self.version(ctx.node, ctx.node);
+        assert!(
+            old & 0xffff_ffff < 0xffff_ffff,
+            "a node wrote 2^32 times in one generation"
+        );
+        // While narrow the generation is 0, so this fits; kept general.
+        self.fit(old + 1);
+        each!(&mut self.0, s => s.write(ctx, key, old + 1))
+    }
+
+    /// `ctx.node` crashes; with `lost` its state is wiped and its generation
+    /// bumped (every change reported).
+    pub fn crash<M>(&mut self, ctx: &mut Ctx<'_, M>, lost: bool) {
+        if !lost {
+            return;
+        }
+        // The new generation's first version is 2^32 or more.
+        self.widen();
+        let Width::Wide(s) = &mut self.0 else {
+            unreachable!("the store was just widened")
+        };
+        s.crash(ctx);
+    }
+
+    /// Makes the store wide if `version` does not fit in a narrow vector.
+    fn fit(&mut self, version: u64) {
+        if version > u64::from(u32::MAX) {
+            self.widen();
+        }
+    }
+
+    /// Switches a narrow store to `u64` vectors, for good (nothing if it is
+    /// wide). One vector at a time, each dropped once converted unless a
+    /// digest still holds it, so the two widths of every vector are never
+    /// held at once; nodes next to each other that share a vector (at first
+    /// all do: zeros) still share one.
+    #[cold]
+    #[inline(never)]
+    fn widen(&mut self) {
+        let Width::Narrow(narrow) = &mut self.0 else {
+            return;
+        };
+        let Inner {
+            n,
+            keys,
+            vv,
+            store,
+            log,
+        } = std::mem::take(narrow);
+        let mut last: Option<Arc<[u32]>> = None;
+        let mut wide: Vec<Arc<[u64]>> = Vec::with_capacity(vv.len());
+        for vector in vv {
+            match (&last, wide.last()) {
+                (Some(narrow), Some(copy)) if Arc::ptr_eq(narrow, &vector) => {
+                    let copy = Arc::clone(copy);
+                    wide.push(copy);
+                }
+                _ => {
+                    wide.push(vector.iter().map(|&v| u64::from(v)).collect());
+                    last = Some(vector);
+                }
+            }
+        }
+        self.0 = Width::Wide(Inner {
+            n,
+            keys,
+            vv: wide,
+            store,
+            log,
+        });
+    }
+}
+
+impl<V: Version> Inner<V> {
+    fn new(nodes: u32, keys: u32) -> Inner<V> {
         let n = nodes as usize;
         let keys = keys.max(1) as usize;
-        let zeros: Arc<[u64]> = vec![0; n].into();
-        Store {
+        let zeros: Arc<[V]> = vec![V::ZERO; n].into();
+        Inner {
             n,
             keys,
             vv: vec![zeros; n],
@@ -93,35 +245,35 @@ impl Store {
         }
     }
 
-    /// Number of nodes.
-    pub fn nodes(&self) -> usize {
-        self.n
+    /// Node `node`'s entry for `origin`.
+    fn version(&self, node: NodeId, origin: NodeId) -> u64 {
+        self.vv[node as usize][origin as usize].into()
     }
 
-    /// Node `node`'s version vector (its digest).
-    pub fn version_vector(&self, node: NodeId) -> &[u64] {
-        &self.vv[node as usize]
+    /// [`Store::candidates`] (`out` already cleared).
+    fn candidates(&self, node: NodeId, digest: Versions<'_>, out: &mut Vec<Delta>) {
+        let mine = &*self.vv[node as usize];
+        match V::of(digest) {
+            Some(digest) => self.scan(node, mine, digest, maybe_newer::<V, BLOCK>, out),
+            // A digest of the other width (taken before the store widened,
+            // or made by hand): every entry compared exactly.
+            None => match digest.0 {
+                Slice::Narrow(digest) => self.scan(node, mine, digest, |_, _| true, out),
+                Slice::Wide(digest) => self.scan(node, mine, digest, |_, _| true, out),
+            },
+        }
     }
 
-    /// Node `node`'s version vector as it is now, unaffected by the node's
-    /// later changes; a reference count, not a copy (see the module docs).
-    pub fn snapshot(&self, node: NodeId) -> Digest {
-        Digest(Arc::clone(&self.vv[node as usize]))
-    }
-
-    /// The writer's local timestamp of write `(origin, version)`.
-    pub fn timestamp(&self, origin: NodeId, version: u64) -> u64 {
-        let log = &self.log[origin as usize];
-        log.binary_search_by_key(&version, |l| l.version)
-            .map_or(0, |i| log[i].timestamp)
-    }
-
-    /// The entries `node` holds that a peer with `digest` lacks: for each
-    /// origin in id order, the entries newer than `digest[origin]`, in
-    /// version order. With an all-zero digest: the node's whole state.
-    pub fn candidates(&self, node: NodeId, digest: &[u64], out: &mut Vec<Delta>) {
-        out.clear();
-        let mine = self.version_vector(node);
+    /// The scan behind [`Store::candidates`]; `block` tells which blocks
+    /// of one key per origin may hold a newer entry (the others are skipped).
+    fn scan<D: Version>(
+        &self,
+        node: NodeId,
+        mine: &[V],
+        digest: &[D],
+        block: impl Fn(&[V; BLOCK], &[D; BLOCK]) -> bool,
+        out: &mut Vec<Delta>,
+    ) {
         let len = mine.len().min(digest.len());
         let (mine, digest) = (&mine[..len], &digest[..len]);
         if self.keys > 1 {
@@ -130,69 +282,29 @@ impl Store {
         }
         // One key per origin: a candidate is an origin whose entry is newer.
         // Blocks with nothing newer (most, once a cluster has converged) are
-        // skipped with a fixed-width comparison the compiler vectorises;
-        // the rest are appended branch-free.
-        const BLOCK: usize = 16;
+        // skipped with a fixed-width comparison the compiler vectorises
+        // (`maybe_newer`); the rest are appended branch-free.
         let full = len / BLOCK * BLOCK;
         for start in (0..full).step_by(BLOCK) {
-            let a: &[u64; BLOCK] = mine[start..start + BLOCK].try_into().expect("a whole block");
-            let b: &[u64; BLOCK] = digest[start..start + BLOCK].try_into().expect("a whole block");
-            if Self::maybe_newer(a, b) {
-                Self::append_newer(start, a, b, out);
+            let a: &[V; BLOCK] = mine[start..start + BLOCK].try_into().expect("a whole block");
+            let b: &[D; BLOCK] = digest[start..start + BLOCK].try_into().expect("a whole block");
+            if block(a, b) {
+                append_newer(start, a, b, out);
             }
         }
-        Self::append_newer(full, &mine[full..], &digest[full..], out);
+        append_newer(full, &mine[full..], &digest[full..], out);
     }
 
-    /// Whether some entry of `mine` may be newer than the same entry of
-    /// `digest`: never false when one is (so a `false` block can be
-    /// skipped), rarely true when none is (the caller then compares exactly).
-    /// Where `mine < 2^63`, `digest - mine` wraps to a number with the top
-    /// bit set exactly when `mine` is newer; an entry of `mine` at 2^63 or
-    /// more sets the bit itself. One accumulator of subtractions and ORs,
-    /// which the compiler vectorises even for baseline x86-64 (which has no
-    /// 64-bit compare) — as long as it is not inlined into the scan, which
-    /// keeps the loaded entries for the exact pass instead.
-    #[inline(never)]
-    fn maybe_newer<const W: usize>(mine: &[u64; W], digest: &[u64; W]) -> bool {
-        let mut acc = 0u64;
-        for j in 0..W {
-            acc |= digest[j].wrapping_sub(mine[j]) | (mine[j] & 1 << 63);
-        }
-        acc >> 63 != 0
-    }
-
-    /// Appends `(origin, 0, have)` for each origin from `first` on whose
-    /// entry in `mine` (at most 64 entries) is newer than in `digest`: a bit
-    /// mask of the newer entries first, then one append per set bit (a block
-    /// that has newer entries usually has one or two).
-    fn append_newer(first: usize, mine: &[u64], digest: &[u64], out: &mut Vec<Delta>) {
-        debug_assert!(mine.len() <= 64 && mine.len() == digest.len());
-        let mut newer = 0u64;
-        for (j, (&have, &theirs)) in mine.iter().zip(digest).enumerate() {
-            newer |= u64::from(have > theirs) << j;
-        }
-        while newer != 0 {
-            let j = newer.trailing_zeros() as usize;
-            out.push(Delta {
-                origin: (first + j) as NodeId,
-                key: 0,
-                version: mine[j],
-            });
-            newer &= newer - 1;
-        }
-    }
-
-    fn push_newer(
+    fn push_newer<D: Version>(
         &self,
         node: NodeId,
-        mine: &[u64],
-        digest: &[u64],
+        mine: &[V],
+        digest: &[D],
         origins: std::ops::Range<usize>,
         out: &mut Vec<Delta>,
     ) {
         for origin in origins {
-            let (have, theirs) = (mine[origin], digest[origin]);
+            let (have, theirs): (u64, u64) = (mine[origin].into(), digest[origin].into());
             if have <= theirs {
                 continue;
             }
@@ -211,16 +323,8 @@ impl Store {
         }
     }
 
-    /// Applies `deltas` at `ctx.node`, reporting version-vector changes
-    /// (coalesced per run of one origin) and calling `fresh` for each delta
-    /// that was newer than what the node held of its key.
-    ///
-    /// With `in_order` (Scuttlebutt, full-state anti-entropy: one origin's
-    /// deltas arrive in version order with no gap) the vector entry is the
-    /// largest version seen. Otherwise (rumors arrive in any order) the entry
-    /// advances only over a contiguous run of versions each of which the node
-    /// holds or has superseded, so it stays a true summary.
-    pub fn apply<M>(
+    /// [`Store::apply`], once every delta's version fits in a `V`.
+    fn apply<M>(
         &mut self,
         ctx: &mut Ctx<'_, M>,
         deltas: &[Delta],
@@ -229,8 +333,9 @@ impl Store {
     ) {
         let node = ctx.node as usize;
         let (n, keys) = (self.n, self.keys);
-        // The entries are scattered over the node's vector (80 KB at 10,000
-        // nodes): start loading them all before the first is needed.
+        // The entries are scattered over the node's vector (40 KB at 10,000
+        // nodes narrow, 80 KB wide): start loading them all before the first
+        // is needed.
         let current = &*self.vv[node];
         for d in deltas {
             if let Some(v) = current.get(d.origin as usize) {
@@ -240,7 +345,10 @@ impl Store {
         // An entry rises only for a delta newer than it. With none, the
         // vector is left alone (not copied, if a digest shares it) and only
         // the key store can take a delta.
-        if !deltas.iter().any(|d| d.version > current[d.origin as usize]) {
+        if !deltas
+            .iter()
+            .any(|d| d.version > current[d.origin as usize].into())
+        {
             if keys > 1 {
                 for d in deltas {
                     let slot = (node * n + d.origin as usize) * keys + d.key as usize;
@@ -260,7 +368,7 @@ impl Store {
             let held = if keys > 1 {
                 self.store[row + d.key as usize]
             } else {
-                vector[origin]
+                vector[origin].into()
             };
             if d.version > held {
                 if keys > 1 {
@@ -268,7 +376,7 @@ impl Store {
                 }
                 fresh(d);
             }
-            let old = vector[origin];
+            let old: u64 = vector[origin].into();
             let new = if in_order {
                 old.max(d.version)
             } else {
@@ -280,7 +388,7 @@ impl Store {
                 covered(&self.log[origin], held_keys, old, d.version)
             };
             if new > old {
-                vector[origin] = new;
+                vector[origin] = entry(new);
                 match &mut pending {
                     Some((o, _, n)) if *o == d.origin => *n = new,
                     _ => {
@@ -297,17 +405,12 @@ impl Store {
         }
     }
 
-    /// `ctx.node` writes `key`: its own entry rises by one.
-    pub fn write<M>(&mut self, ctx: &mut Ctx<'_, M>, key: u32) -> u64 {
+    /// [`Store::write`] of `version`, which fits in a `V`.
+    fn write<M>(&mut self, ctx: &mut Ctx<'_, M>, key: u32, version: u64) -> u64 {
         let node = ctx.node as usize;
-        let entry = &mut Arc::make_mut(&mut self.vv[node])[node];
-        let old = *entry;
-        assert!(
-            old & 0xffff_ffff < 0xffff_ffff,
-            "a node wrote 2^32 times in one generation"
-        );
-        *entry += 1;
-        let version = *entry;
+        let slot = &mut Arc::make_mut(&mut self.vv[node])[node];
+        let old: u64 = (*slot).into();
+        *slot = entry(version);
         if self.keys > 1 {
             self.store[(node * self.n + node) * self.keys + key as usize] = version;
         }
@@ -319,13 +422,11 @@ impl Store {
         ctx.version_changed(ctx.node, old, version);
         version
     }
+}
 
-    /// `ctx.node` crashes; with `lost` its state is wiped and its generation
-    /// bumped (every change reported).
-    pub fn crash<M>(&mut self, ctx: &mut Ctx<'_, M>, lost: bool) {
-        if !lost {
-            return;
-        }
+impl Inner<u64> {
+    /// [`Store::crash`] with its state lost.
+    fn crash<M>(&mut self, ctx: &mut Ctx<'_, M>) {
         let node = ctx.node as usize;
         let vector = Arc::make_mut(&mut self.vv[node]);
         for (origin, entry) in vector.iter_mut().enumerate() {
@@ -343,6 +444,34 @@ impl Store {
             let row = node * self.n;
             self.store[row * self.keys..(row + self.n) * self.keys].fill(0);
         }
+    }
+}
+
+/// `version` as a vector entry of the store's width, which the store made
+/// wide enough before taking it ([`Store::fit`]).
+fn entry<V: Version>(version: u64) -> V {
+    V::narrow(version).expect("the store is wide enough for every version it takes")
+}
+
+/// Appends `(origin, 0, have)` for each origin from `first` on whose
+/// entry in `mine` (at most 64 entries) is newer than in `digest`: a bit
+/// mask of the newer entries first, then one append per set bit (a block
+/// that has newer entries usually has one or two).
+fn append_newer<M: Version, D: Version>(first: usize, mine: &[M], digest: &[D], out: &mut Vec<Delta>) {
+    debug_assert!(mine.len() <= 64 && mine.len() == digest.len());
+    let mut newer = 0u64;
+    for (j, (&have, &theirs)) in mine.iter().zip(digest).enumerate() {
+        let (have, theirs): (u64, u64) = (have.into(), theirs.into());
+        newer |= u64::from(have > theirs) << j;
+    }
+    while newer != 0 {
+        let j = newer.trailing_zeros() as usize;
+        out.push(Delta {
+            origin: (first + j) as NodeId,
+            key: 0,
+            version: mine[j].into(),
+        });
+        newer &= newer - 1;
     }
 }
 
@@ -374,193 +503,18 @@ fn covered(log: &[Logged], held_keys: &[u64], from: u64, arrived: u64) -> u64 {
 
 impl Replica for Store {
     fn version(&self, node: NodeId, origin: NodeId) -> u64 {
-        self.vv[node as usize][origin as usize]
+        each!(&self.0, s => s.version(node, origin))
     }
 
     fn key_version(&self, node: NodeId, origin: NodeId, key: u32) -> u64 {
-        if self.keys == 1 {
-            return self.version(node, origin);
-        }
-        self.store[(node as usize * self.n + origin as usize) * self.keys + key as usize]
+        each!(&self.0, s => {
+            if s.keys == 1 {
+                return s.version(node, origin);
+            }
+            s.store[(node as usize * s.n + origin as usize) * s.keys + key as usize]
+        })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::node::Outbox;
-    use crate::rng::{Component, Streams};
-    use crate::time::SimTime;
-    use rand::{Rng, SeedableRng};
-
-    /// Runs `f` on `store` as node `node`.
-    fn at<R>(store: &mut Store, node: NodeId, f: impl FnOnce(&mut Store, &mut Ctx<'_, ()>) -> R) -> R {
-        let mut rng = Streams::new(0).stream(Component::Protocol, node);
-        let mut out = Outbox::default();
-        let mut ctx = Ctx {
-            node,
-            nodes: store.nodes() as u32,
-            local_now: SimTime(0),
-            rng: &mut rng,
-            out: &mut out,
-        };
-        f(store, &mut ctx)
-    }
-
-    fn delta(origin: NodeId, version: u64) -> Delta {
-        Delta {
-            origin,
-            key: 0,
-            version,
-        }
-    }
-
-    /// Snapshots of node 1 keep the values its vector had when each was
-    /// taken, through a write, an in-order apply, an out-of-order (rumor)
-    /// apply and a lost-state crash, while the node sees every change. An
-    /// apply that changes nothing leaves the vector shared; with no
-    /// snapshot alive a change is made in place.
-    #[test]
-    fn snapshots_keep_their_values_while_the_node_changes() {
-        for keys in [1, 2] {
-            let mut store = Store::new(3, keys);
-            at(&mut store, 1, |s, c| s.write(c, 0));
-            let first = store.snapshot(1);
-            at(&mut store, 1, |s, c| s.write(c, 1 % keys));
-            assert_eq!(store.version_vector(1), [0, 2, 0]);
-
-            at(&mut store, 2, |s, c| s.write(c, 0));
-            let second = store.snapshot(1);
-            at(&mut store, 1, |s, c| s.apply(c, &[delta(2, 1)], true, |_| {}));
-            assert_eq!(store.version_vector(1), [0, 2, 1]);
-
-            at(&mut store, 0, |s, c| s.write(c, 0));
-            let third = store.snapshot(1);
-            at(&mut store, 1, |s, c| s.apply(c, &[delta(0, 1)], false, |_| {}));
-            assert_eq!(store.version_vector(1), [1, 2, 1]);
-
-            let fourth = store.snapshot(1);
-            at(&mut store, 1, |s, c| {
-                s.apply(c, &[delta(0, 1), delta(2, 1)], true, |_| {})
-            });
-            assert_eq!(
-                store.version_vector(1).as_ptr(),
-                fourth.as_ptr(),
-                "nothing new: still shared"
-            );
-            at(&mut store, 1, |s, c| s.crash(c, true));
-            assert_eq!(store.version_vector(1), [0, 1 << 32, 0]);
-
-            assert_eq!(&first[..], [0, 1, 0]);
-            assert_eq!(&second[..], [0, 2, 0]);
-            assert_eq!(&third[..], [0, 2, 1]);
-            assert_eq!(&fourth[..], [1, 2, 1]);
-
-            drop((first, second, third, fourth));
-            let owned = store.version_vector(1).as_ptr();
-            at(&mut store, 1, |s, c| s.write(c, 0));
-            at(&mut store, 1, |s, c| s.apply(c, &[delta(2, 1)], true, |_| {}));
-            assert_eq!(store.version_vector(1), [0, (1 << 32) + 1, 1]);
-            assert_eq!(
-                store.version_vector(1).as_ptr(),
-                owned,
-                "no snapshot alive: no copy"
-            );
-        }
-    }
-
-    /// The block test never misses a newer entry, including versions at
-    /// and above 2^63, and is exact below 2^63.
-    #[test]
-    fn maybe_newer_never_misses() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
-        let values = [0, 1, 2, 1 << 32, (1 << 32) + 1, (1 << 63) - 1, 1 << 63, u64::MAX];
-        for _ in 0..20_000 {
-            let mut a = [0u64; 4];
-            let mut b = [0u64; 4];
-            for j in 0..4 {
-                a[j] = values[rng.random_range(0..values.len())];
-                b[j] = if rng.random_bool(0.7) {
-                    a[j]
-                } else {
-                    values[rng.random_range(0..values.len())]
-                };
-            }
-            let newer = a.iter().zip(&b).any(|(x, y)| x > y);
-            let small = a.iter().chain(&b).all(|&v| v < 1 << 63);
-            let maybe = Store::maybe_newer(&a, &b);
-            assert!(maybe || !newer, "missed: {a:?} vs {b:?}");
-            if small {
-                assert_eq!(maybe, newer, "{a:?} vs {b:?}");
-            }
-        }
-    }
-
-    /// The block-skipping scan returns exactly what a plain per-origin
-    /// filter returns, for node counts around the block size and digests
-    /// of every relation to the node's own vector.
-    #[test]
-    fn candidates_match_a_plain_filter() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        for nodes in [1u32, 2, 15, 16, 17, 33, 100] {
-            for keys in [1u32, 3] {
-                let mut store = Store::new(nodes, keys);
-                let n = nodes as usize;
-                let k = keys as usize;
-                for _ in 0..20 {
-                    let density = rng.random_range(0.0..1.0);
-                    for vector in &mut store.vv {
-                        for v in Arc::make_mut(vector).iter_mut() {
-                            *v = rng.random_range(0..6);
-                        }
-                    }
-                    if k > 1 {
-                        for (slot, v) in store.store.iter_mut().enumerate() {
-                            *v = rng.random_range(0..=store.vv[slot / k / n][slot / k % n]);
-                        }
-                    }
-                    let node = rng.random_range(0..nodes);
-                    let digest: Vec<u64> = store
-                        .version_vector(node)
-                        .iter()
-                        .map(|&v| {
-                            if rng.random_bool(density) {
-                                rng.random_range(0..6)
-                            } else {
-                                v
-                            }
-                        })
-                        .collect();
-                    let mut want = Vec::new();
-                    for (origin, &theirs) in digest.iter().enumerate() {
-                        let mut run: Vec<Delta> = (0..k)
-                            .map(|key| Delta {
-                                origin: origin as NodeId,
-                                key: key as u32,
-                                version: if k == 1 {
-                                    store.vv[node as usize][origin]
-                                } else {
-                                    store.store[(node as usize * n + origin) * k + key]
-                                },
-                            })
-                            .filter(|d| d.version > theirs && store.vv[node as usize][origin] > theirs)
-                            .collect();
-                        run.sort_by_key(|d| d.version);
-                        want.extend(run);
-                    }
-                    let mut got = Vec::new();
-                    store.candidates(node, &digest, &mut got);
-                    assert!(
-                        got.windows(2)
-                            .all(|w| (w[0].origin, w[0].version) <= (w[1].origin, w[1].version)),
-                        "per origin in id order, then version order: {got:?}"
-                    );
-                    // Equal versions of two keys may come in either order.
-                    got.sort();
-                    want.sort();
-                    assert_eq!(got, want, "nodes {nodes} keys {keys}");
-                }
-            }
-        }
-    }
-}
+mod tests;
