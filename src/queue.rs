@@ -10,8 +10,8 @@
 //! - **A calendar** (Brown 1988) of time buckets `width` nanoseconds wide, a
 //!   ring covering `slots × width` from the current bucket on. A push is an
 //!   append to its bucket's vector. When the current bucket is used up, the
-//!   next non-empty one (found in an occupancy bit set) is sorted by
-//!   `time << 64 | seq` and becomes the **batch** the pops walk through.
+//!   next non-empty one (found in an occupancy bit set) is sorted into
+//!   `(time, seq)` order and becomes the **batch** the pops walk through.
 //!   Because the batch is known, the run loop can look a few events ahead
 //!   ([`EventQueue::upcoming`]) and start loading their nodes' state.
 //! - Events beyond the ring's horizon (a write scheduled seconds ahead) wait
@@ -244,7 +244,7 @@ impl<E: Copy> EventQueue<E> {
     fn next_occupied(&self) -> Option<u64> {
         let slots = self.slots.len();
         let words = self.occupied.len();
-        let start = (self.cur as usize + 1) & (slots - 1);
+        let start = self.cur.wrapping_add(1) as usize & (slots - 1);
         // Bits from `start` to the end of its word, then whole words
         // around the ring, then the bits of the first word before `start`.
         let (w0, b0) = (start / 64, start % 64);
@@ -299,8 +299,8 @@ mod tests {
         assert_eq!(popped, reference);
     }
 
-    /// Times whose keys differ in the top bits reach the last buckets
-    /// (index 128, the third word of the occupancy mask).
+    /// Times near 0, 2^32, 2^63 and `u64::MAX` (beyond any ring: they wait
+    /// in the overflow heap, and the ring jumps when it is empty).
     #[test]
     fn extreme_times_pop_in_order() {
         let mut q = EventQueue::default();

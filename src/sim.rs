@@ -188,7 +188,10 @@ const LOOKAHEAD: usize = 2;
 /// with 64–1,024; 16 was 10 % slower), and a ring reaching past the next
 /// round so that rounds never wait in the overflow heap.
 fn event_queue(n: u32, interval_ns: u64) -> EventQueue<Event> {
-    let width = interval_ns.saturating_mul(64) / u64::from(n.max(1));
+    // At most an eighth of the interval: with few nodes, a bucket as wide
+    // as several rounds would send most events through the queue's heap
+    // for events in the current bucket.
+    let width = (interval_ns.saturating_mul(64) / u64::from(n.max(1))).min(interval_ns / 8);
     EventQueue::new(width, interval_ns.saturating_add(interval_ns / 4))
 }
 

@@ -10,7 +10,9 @@
 //! **Copy-on-write vectors.** Each node's vector is its own `Arc` slice, so
 //! a [`Digest`] of it ([`Store::snapshot`]) is a reference, not a copy. A
 //! node changes its vector through `Arc::make_mut`, once per `apply`,
-//! `write` or `crash` that changes it: in place when no digest of it is
+//! `write` or `crash` that may change it (an `apply` with a delta newer
+//! than its entry; under rumor mongering a gap can still leave the entry
+//! where it was, but rumor mongering takes no digests): in place when no digest of it is
 //! alive, otherwise into a fresh copy, leaving the digests as they were.
 //! Digests live only while their message is in flight, so few copies are
 //! made. Every vector starts as the same shared vector of zeros.
