@@ -83,6 +83,9 @@ enum NodeChange {
 pub(crate) struct Traffic {
     nodes: usize,
     width_ns: u64,
+    /// The last bucket looked up: `[start, end)` in ns and its index, so
+    /// that the messages of one bucket (times only grow) need no division.
+    last_bucket: (u64, u64, usize),
     /// `[kind][bucket]`.
     buckets: Vec<Vec<BucketTraffic>>,
     /// `[kind][node]`.
@@ -98,6 +101,7 @@ impl Traffic {
         Traffic {
             nodes: nodes as usize,
             width_ns: 1_000_000_000,
+            last_bucket: (0, 0, 0),
             buckets: Vec::new(),
             per_node: Vec::new(),
             node_series: None,
@@ -111,6 +115,7 @@ impl Traffic {
             "the bucket width is set before any message"
         );
         self.width_ns = width_ns.max(1);
+        self.last_bucket = (0, 0, 0);
     }
 
     /// Also keeps every node's traffic per bucket.
@@ -137,9 +142,22 @@ impl Traffic {
         }
     }
 
+    /// The index of the bucket holding time `t`.
+    #[inline]
+    fn bucket_of(&mut self, t: u64) -> usize {
+        let (start, end, b) = self.last_bucket;
+        if (start..end).contains(&t) {
+            return b;
+        }
+        let b = t / self.width_ns;
+        let start = b * self.width_ns;
+        self.last_bucket = (start, start.saturating_add(self.width_ns), b as usize);
+        b as usize
+    }
+
     /// The node series cell of `(kind, node)` at time `t` (kind known).
     fn cell(&mut self, kind: usize, node: u32, t: u64) -> Option<&mut NodeBucket> {
-        let b = (t / self.width_ns) as usize;
+        let b = self.bucket_of(t);
         let series = &mut self.node_series.as_mut()?[kind][node as usize];
         if series.len() <= b {
             series.resize(b + 1, NodeBucket::default());
@@ -149,7 +167,7 @@ impl Traffic {
 
     pub(crate) fn sent(&mut self, kind: usize, from: u32, t: u64, bytes: u32) {
         self.kind(kind);
-        let b = (t / self.width_ns) as usize;
+        let b = self.bucket_of(t);
         self.recorded = self.recorded.max(b + 1);
         let series = &mut self.buckets[kind];
         if series.len() <= b {
@@ -167,7 +185,7 @@ impl Traffic {
     /// How the bytes of a message of `kind` sent by `from` at `t` divide.
     pub(crate) fn parts(&mut self, kind: usize, from: u32, t: u64, parts: SizeParts) {
         self.kind(kind);
-        let b = (t / self.width_ns) as usize;
+        let b = self.bucket_of(t);
         let series = &mut self.buckets[kind];
         if series.len() <= b {
             series.resize(b + 1, BucketTraffic::default());
@@ -180,7 +198,7 @@ impl Traffic {
 
     pub(crate) fn received(&mut self, kind: usize, to: u32, t: u64, bytes: u32) {
         self.kind(kind);
-        self.recorded = self.recorded.max((t / self.width_ns) as usize + 1);
+        self.recorded = self.recorded.max(self.bucket_of(t) + 1);
         self.change(kind, to, NodeChange::Received(bytes));
         if let Some(c) = self.cell(kind, to, t) {
             c.received += 1;
@@ -273,6 +291,26 @@ fn apply(t: &mut NodeTraffic, c: NodeChange) {
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+
+    /// The cached bucket lookup equals `t / width` for times that grow,
+    /// repeat, go back and reach `u64::MAX`.
+    #[test]
+    fn bucket_lookup_matches_division() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        for width in [1, 7, 1_000, 1_000_000_000, u64::MAX] {
+            let mut t = Traffic::new(1);
+            t.set_width(width);
+            let mut now = 0u64;
+            for _ in 0..2_000 {
+                now = match rng.random_range(0..10) {
+                    0 => rng.random_range(0..=now),
+                    1 => u64::MAX - rng.random_range(0..3),
+                    _ => now.saturating_add(rng.random_range(0..3 * width.min(1 << 40))),
+                };
+                assert_eq!(t.bucket_of(now), (now / width) as usize, "width {width} t {now}");
+            }
+        }
+    }
 
     /// Per-node totals read at any moment equal plain sums of the same
     /// changes, each counted under its own kind and node.
