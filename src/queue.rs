@@ -58,20 +58,23 @@ pub struct EventQueue<E> {
     shift: u32,
     /// The ring: absolute bucket `b` (time `>> shift`) lives in slot
     /// `b & (slots.len() - 1)` while `cur < b < cur + slots.len()`.
-    slots: Vec<Vec<(u128, E)>>,
+    slots: Vec<Vec<(u64, E)>>,
     /// Bit `i` set exactly when `slots[i]` is non-empty.
     occupied: Vec<u64>,
     /// The absolute bucket being walked.
     cur: u64,
-    /// Bucket `cur`'s events, sorted by key; `batch[pos..]` are pending.
-    batch: Vec<(u128, E)>,
+    /// Bucket `cur`'s events under their times, in `(time, seq)` order;
+    /// `batch[pos..]` are pending. (Ring and batch entries need no `seq`:
+    /// see [`EventQueue::advance`].)
+    batch: Vec<(u64, E)>,
     pos: usize,
-    /// Events pushed into bucket `cur` after its batch was sorted.
+    /// Events pushed into bucket `cur` after its batch was sorted (so
+    /// later in `seq` than every batch entry).
     late: BinaryHeap<Reverse<Keyed<E>>>,
     /// Events at or beyond bucket `cur + slots.len()`.
     overflow: BinaryHeap<Reverse<Keyed<E>>>,
-    /// The last popped key: no push may go below it.
-    last: u128,
+    /// The last popped time: no push may go below it.
+    last: u64,
     len: usize,
     next_seq: u64,
 }
@@ -115,28 +118,28 @@ impl<E: Copy> EventQueue<E> {
     pub fn push(&mut self, time: SimTime, event: E) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let key = ((time.0 as u128) << 64) | seq as u128;
-        assert!(key >= self.last, "event scheduled in the past: {time:?}");
+        assert!(time.0 >= self.last, "event scheduled in the past: {time:?}");
         self.len += 1;
-        self.place(key, event);
+        self.place(time.0, seq, event);
         seq
     }
 
     /// Puts an entry where its bucket says: the late heap, the ring or the
     /// overflow heap.
     #[inline]
-    fn place(&mut self, key: u128, event: E) {
-        let b = (key >> 64) as u64 >> self.shift;
+    fn place(&mut self, time: u64, seq: u64, event: E) {
+        let b = time >> self.shift;
+        let key = || (u128::from(time) << 64) | u128::from(seq);
         if b <= self.cur {
             // The bucket being walked (or, after a peek moved on, one
             // between the last popped event and it).
-            self.late.push(Reverse(Keyed(key, event)));
+            self.late.push(Reverse(Keyed(key(), event)));
         } else if b - self.cur < self.slots.len() as u64 {
             let i = b as usize & (self.slots.len() - 1);
-            self.slots[i].push((key, event));
+            self.slots[i].push((time, event));
             self.occupied[i / 64] |= 1 << (i % 64);
         } else {
-            self.overflow.push(Reverse(Keyed(key, event)));
+            self.overflow.push(Reverse(Keyed(key(), event)));
         }
     }
 
@@ -144,7 +147,8 @@ impl<E: Copy> EventQueue<E> {
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let from_batch = loop {
             match (self.batch.get(self.pos), self.late.peek()) {
-                (Some(b), Some(Reverse(l))) => break b.0 < l.0,
+                // At equal times the batch entry was pushed first.
+                (Some(b), Some(Reverse(l))) => break b.0 <= (l.0 >> 64) as u64,
                 (Some(_), None) => break true,
                 (None, Some(_)) => break false,
                 (None, None) => {
@@ -154,25 +158,25 @@ impl<E: Copy> EventQueue<E> {
                 }
             }
         };
-        let (key, e) = if from_batch {
+        let (time, e) = if from_batch {
             self.pos += 1;
             self.batch[self.pos - 1]
         } else {
             let Reverse(Keyed(k, e)) = self.late.pop().expect("peeked");
-            (k, e)
+            ((k >> 64) as u64, e)
         };
-        self.last = key;
+        self.last = time;
         self.len -= 1;
-        Some((SimTime((key >> 64) as u64), e))
+        Some((SimTime(time), e))
     }
 
     /// The time of the earliest event, if any.
     pub fn peek_time(&mut self) -> Option<SimTime> {
         loop {
-            let key = match (self.batch.get(self.pos), self.late.peek()) {
-                (Some(b), Some(Reverse(l))) => b.0.min(l.0),
+            let time = match (self.batch.get(self.pos), self.late.peek()) {
+                (Some(b), Some(Reverse(l))) => b.0.min((l.0 >> 64) as u64),
                 (Some(b), None) => b.0,
-                (None, Some(Reverse(l))) => l.0,
+                (None, Some(Reverse(l))) => (l.0 >> 64) as u64,
                 (None, None) => {
                     if !self.advance() {
                         return None;
@@ -180,7 +184,7 @@ impl<E: Copy> EventQueue<E> {
                     continue;
                 }
             };
-            return Some(SimTime((key >> 64) as u64));
+            return Some(SimTime(time));
         }
     }
 
@@ -224,7 +228,7 @@ impl<E: Copy> EventQueue<E> {
             }
             let Reverse(Keyed(key, e)) = self.overflow.pop().expect("peeked");
             let i = b as usize & (self.slots.len() - 1);
-            self.slots[i].push((key, e));
+            self.slots[i].push(((key >> 64) as u64, e));
             self.occupied[i / 64] |= 1 << (i % 64);
         }
         let i = self.cur as usize & (self.slots.len() - 1);
@@ -235,8 +239,9 @@ impl<E: Copy> EventQueue<E> {
         // the overflow heap above (in key order, and all pushed before the
         // bucket entered the ring, so with smaller `seq`) come first, then
         // the ring's pushes in the order made. So a stable sort by time
-        // alone gives the `(time, seq)` order, on a cheaper 64-bit key.
-        self.batch.sort_by_key(|(k, _)| (k >> 64) as u64);
+        // alone gives the `(time, seq)` order, and the ring and the batch
+        // keep no `seq`.
+        self.batch.sort_by_key(|&(t, _)| t);
         true
     }
 
