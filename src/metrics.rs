@@ -75,15 +75,14 @@ struct WriteStat {
 }
 
 /// How far a write has spread: updated on every `version` record, so kept
-/// apart from [`WriteStat`] in 24 bytes (a third of the cache lines).
+/// apart from [`WriteStat`] in 12 bytes (five writes to a cache line).
+/// When every node first held it is the spread's last level.
 #[derive(Clone, Debug)]
 struct Held {
     /// Nodes holding it now.
     informed: u32,
     /// Most nodes that held it at once.
     reached: u32,
-    /// When every node first held it; `u64::MAX`: not yet.
-    full_at: u64,
     /// Spread levels reached so far (see `spread`).
     level: u16,
 }
@@ -92,9 +91,81 @@ impl Held {
     const NEW: Held = Held {
         informed: 0,
         reached: 0,
-        full_at: u64::MAX,
         level: 0,
     };
+}
+
+/// How many of an origin's last writes [`OriginIndex`] names directly.
+const RECENT: usize = 4;
+
+/// What the collector keeps per origin to find a write's [`Held`]
+/// counters from its version: the first version, how many first writes
+/// have consecutive versions (`first + i`, so that a version's write number
+/// is arithmetic), and where the last [`RECENT`] writes' counters are.
+#[derive(Clone, Copy, Debug, Default)]
+struct OriginIndex {
+    /// The version of the origin's first write (0 before it).
+    first: u64,
+    /// Writes made.
+    count: u32,
+    /// How many of the first writes have consecutive versions.
+    consecutive: u32,
+    /// `recent[i % RECENT]`: index in `held` of write number `i`, for the
+    /// last [`RECENT`] writes.
+    recent: [u32; RECENT],
+}
+
+impl OriginIndex {
+    /// The origin's next write: `version` (above every earlier one), whose
+    /// counters are at `id`.
+    fn push(&mut self, version: u64, id: u32) {
+        if self.count == 0 {
+            self.first = version;
+        }
+        let count = self.count as usize;
+        if self.consecutive as usize == count && version - self.first == count as u64 {
+            self.consecutive += 1;
+        }
+        self.recent[count % RECENT] = id;
+        self.count += 1;
+    }
+
+    /// How many of the origin's writes have a version `<= v`: arithmetic
+    /// within the consecutive run, a binary search of `list()` (the origin's
+    /// writes, read only then) past it (after a generation jump).
+    fn held_count<'a>(&self, list: impl FnOnce() -> &'a [WriteStat], v: u64) -> usize {
+        if self.count == 0 || v < self.first {
+            0
+        } else if v - self.first < u64::from(self.consecutive) {
+            (v - self.first) as usize + 1
+        } else {
+            list().partition_point(|w| w.version <= v)
+        }
+    }
+
+    /// The origin's writes with `low_exclusive < version <= high_inclusive`,
+    /// as a range of write numbers.
+    fn range<'a>(
+        &self,
+        list: impl Fn() -> &'a [WriteStat],
+        low_exclusive: u64,
+        high_inclusive: u64,
+    ) -> std::ops::Range<usize> {
+        let b = self.held_count(&list, high_inclusive);
+        let a = self.held_count(&list, low_exclusive);
+        a..b.max(a)
+    }
+
+    /// Index in `held` of write number `i` (`ids()`: the origin's list of
+    /// them, read only for a write older than the last [`RECENT`]).
+    #[inline]
+    fn id<'a>(&self, ids: impl FnOnce() -> &'a [u32], i: usize) -> usize {
+        if i + RECENT >= self.count as usize {
+            self.recent[i % RECENT] as usize
+        } else {
+            ids()[i] as usize
+        }
+    }
 }
 
 /// One write that no node can read at the end although no later write (in
@@ -129,15 +200,19 @@ pub struct LostWrites {
 pub struct Collector {
     nodes: u32,
     kinds: Vec<KindStats>,
+    /// Per origin, in version order (read when the run ends).
     writes: Vec<Vec<WriteStat>>,
-    /// Per origin, parallel to `writes`.
-    held: Vec<Vec<Held>>,
-    /// The version of each origin's first write (0 before it).
-    first_version: Vec<u64>,
-    /// Per origin: how many of its first writes have consecutive versions
-    /// (`first_version + i`), so that a version's write is found without
-    /// reading the (cold) write list.
-    consecutive: Vec<usize>,
+    /// How far each write has spread, in the order the writes were made
+    /// (every origin's together): the writes still spreading are the last
+    /// ones, so the counters the `version` records update stay in a few
+    /// cache lines at the end instead of one line per origin.
+    held: Vec<Held>,
+    /// Per origin, what finds a write's counters without reading the
+    /// (cold) write list; one 32-byte entry per origin.
+    origins: Vec<OriginIndex>,
+    /// Per origin, the index in `held` of each write, in version order
+    /// (read only for writes older than the last [`RECENT`]).
+    ids: Vec<Vec<u32>>,
     total_writes: u64,
     unconverged: u64,
     converged_since: Option<u64>,
@@ -170,9 +245,9 @@ impl Collector {
                 })
                 .collect(),
             writes: vec![Vec::new(); nodes as usize],
-            held: vec![Vec::new(); nodes as usize],
-            first_version: vec![0; nodes as usize],
-            consecutive: vec![0; nodes as usize],
+            held: Vec::new(),
+            origins: vec![OriginIndex::default(); nodes as usize],
+            ids: vec![Vec::new(); nodes as usize],
             total_writes: 0,
             unconverged: 0,
             converged_since: None,
@@ -236,35 +311,6 @@ impl Collector {
         self.deferred
     }
 
-    /// The writes of `list` with `low_exclusive < version <= high_inclusive`;
-    /// `first` is the version of `list[0]` and the first `consecutive`
-    /// writes have versions `first, first + 1, …` (kept apart so that the
-    /// common case reads no write at all).
-    fn range(
-        list: &[WriteStat],
-        first: u64,
-        consecutive: usize,
-        low_exclusive: u64,
-        high_inclusive: u64,
-    ) -> std::ops::Range<usize> {
-        let b = Self::held_count(list, first, consecutive, high_inclusive);
-        let a = Self::held_count(list, first, consecutive, low_exclusive);
-        a..b.max(a)
-    }
-
-    /// How many writes of `list` (in increasing version order; see
-    /// [`Collector::range`]) have a version `<= v`: arithmetic within the
-    /// consecutive run, a binary search past it (after a generation jump).
-    fn held_count(list: &[WriteStat], first: u64, consecutive: usize, v: u64) -> usize {
-        if list.is_empty() || v < first {
-            0
-        } else if v - first < consecutive as u64 {
-            (v - first) as usize + 1
-        } else {
-            list.partition_point(|w| w.version <= v)
-        }
-    }
-
     fn kind_index(&mut self, kind: &str) -> usize {
         // Fast path: records of one run share the protocol's `&'static str`
         // kind names, so the address identifies the kind without comparing text.
@@ -289,17 +335,14 @@ impl Collector {
         i
     }
 
-    /// Prefetches the spread counters of the writes that `version` records
-    /// raising `origin`'s entries to `new` will update, before they are
-    /// observed one by one, so that their cache misses overlap instead of
-    /// following each other (a large run's counters never stay in cache).
-    /// Changes nothing.
-    pub fn prefetch_versions(&self, changes: impl Iterator<Item = (u32, u64)>) {
-        for (origin, new) in changes {
-            let o = origin as usize;
-            let count = Self::held_count(&self.writes[o], self.first_version[o], self.consecutive[o], new);
-            if let Some(h) = count.checked_sub(1).and_then(|i| self.held[o].get(i)) {
-                crate::prefetch::prefetch(h);
+    /// Prefetches what `version` records raising these origins' entries
+    /// will read first (each origin's [`OriginIndex`]), before they are
+    /// observed one by one, so that the cache misses overlap instead of
+    /// following each other. Changes nothing.
+    pub fn prefetch_versions(&self, origins: impl Iterator<Item = u32>) {
+        for origin in origins {
+            if let Some(o) = self.origins.get(origin as usize) {
+                crate::prefetch::prefetch(o);
             }
         }
     }
@@ -323,18 +366,15 @@ impl Collector {
                 value,
             } => {
                 let o = *node as usize;
-                if self.writes[o].is_empty() {
-                    self.first_version[o] = *version;
-                }
                 let list = &mut self.writes[o];
                 assert!(
                     list.last().is_none_or(|w| w.version < *version),
                     "versions of an origin increase"
                 );
-                if self.consecutive[o] == list.len() && *version - self.first_version[o] == list.len() as u64
-                {
-                    self.consecutive[o] += 1;
-                }
+                let id = u32::try_from(self.held.len()).expect("fewer than 2^32 writes");
+                self.origins[o].push(*version, id);
+                self.ids[o].push(id);
+                self.held.push(Held::NEW);
                 list.push(WriteStat {
                     version: *version,
                     key: *key,
@@ -342,12 +382,11 @@ impl Collector {
                     time: *t,
                     timestamp: *lt,
                 });
-                self.held[o].push(Held::NEW);
                 self.total_writes += 1;
                 self.unconverged += 1;
                 self.converged_since = None;
                 self.last_write = Some(*t);
-                self.spread.write(*node);
+                self.spread.write();
                 if let Some(l) = &mut self.learned {
                     l.write(*node);
                 }
@@ -368,30 +407,30 @@ impl Collector {
                 }
                 let n = self.nodes;
                 let o = *origin as usize;
-                let (list, first, run) = (&self.writes[o], self.first_version[o], self.consecutive[o]);
-                let held = &mut self.held[o];
+                let index = &self.origins[o];
+                let (list, ids) = (|| &self.writes[o][..], || &self.ids[o][..]);
                 if new > old {
-                    let r = Self::range(list, first, run, *old, *new);
-                    let first = r.start;
+                    let r = index.range(list, *old, *new);
                     if let Some(l) = &mut self.learned {
                         for i in r.clone() {
                             l.held(*origin, i, *node, *t);
                         }
                     }
-                    for (i, w) in held[r].iter_mut().enumerate() {
+                    for i in r {
+                        let id = index.id(ids, i);
+                        let w = &mut self.held[id];
                         w.informed += 1;
                         if w.informed > w.reached {
                             w.reached = w.informed;
-                            self.spread.raised(*origin, first + i, w, *t);
+                            self.spread.raised(id, w, *t);
                         }
                         if w.informed == n {
-                            w.full_at = w.full_at.min(*t);
                             self.unconverged -= 1;
                         }
                     }
                 } else {
-                    let r = Self::range(list, first, run, *new, *old);
-                    for w in &mut held[r] {
+                    for i in index.range(list, *new, *old) {
+                        let w = &mut self.held[index.id(ids, i)];
                         if w.informed == n {
                             self.unconverged += 1;
                         }
@@ -624,16 +663,15 @@ impl Collector {
         self.writes
             .iter()
             .flatten()
-            .zip(self.held.iter().flatten())
-            .filter(|(_, h)| h.full_at != u64::MAX)
-            .map(|(w, h)| h.full_at - w.time)
+            .zip(self.ids.iter().flatten())
+            .filter_map(|(w, &id)| self.spread.full_at(id as usize).map(|t| t - w.time))
             .collect()
     }
 
     /// Every write and how far it spread, in order of true time (then
     /// origin, version); see [`WriteRow`].
     pub fn write_rows(&self) -> Vec<WriteRow> {
-        self.spread.rows(&self.writes, &self.held)
+        self.spread.rows(&self.writes, &self.ids, &self.held)
     }
 
     /// When each node first held each write, in order of true time (then
@@ -666,7 +704,7 @@ impl Collector {
     /// The informed-fraction curve over all writes against time since the
     /// write, for a run that ended at `end_ns`; see [`InformedPoint`].
     pub fn informed_curve(&self, end_ns: u64) -> Vec<InformedPoint> {
-        self.spread.curve(&self.writes, end_ns)
+        self.spread.curve(&self.writes, &self.ids, end_ns)
     }
 
     /// Width of the traffic buckets (ns): `output.sample_interval`.
@@ -754,7 +792,8 @@ mod tests {
     }
 
     /// The direct-index range equals a plain filter on version lists with
-    /// generation jumps (`gen << 32 | counter`) and gaps.
+    /// generation jumps (`gen << 32 | counter`) and gaps, and every write's
+    /// id is found (the recent ones from the index, older ones from the list).
     #[test]
     fn write_ranges_match_a_filter() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
@@ -770,12 +809,22 @@ mod tests {
                 };
             }
             let list: Vec<WriteStat> = versions.iter().map(|&v| stat(v)).collect();
-            let first = versions.first().copied().unwrap_or(0);
-            let run = versions
-                .iter()
-                .enumerate()
-                .take_while(|&(i, &v)| v == first + i as u64)
-                .count();
+            let mut index = OriginIndex::default();
+            let mut ids = Vec::new();
+            let mut id = 0;
+            for &v in &versions {
+                id += rng.random_range(1..1000u32);
+                index.push(v, id);
+                ids.push(id);
+            }
+            for (i, &want) in ids.iter().enumerate() {
+                assert_eq!(
+                    index.id(|| &ids[..], i),
+                    want as usize,
+                    "write {i} of {}",
+                    ids.len()
+                );
+            }
             let mut probes: Vec<u64> = versions.clone();
             probes.extend([0, 1, 2, v, v + 1, (1 << 32) + 1]);
             for &lo in &probes {
@@ -783,7 +832,7 @@ mod tests {
                     let want: Vec<usize> = (0..list.len())
                         .filter(|&i| versions[i] > lo && versions[i] <= hi)
                         .collect();
-                    let got: Vec<usize> = Collector::range(&list, first, run, lo, hi).collect();
+                    let got: Vec<usize> = index.range(|| &list[..], lo, hi).collect();
                     assert_eq!(got, want, "versions {versions:?} range ({lo}, {hi}]");
                 }
             }

@@ -678,8 +678,7 @@ where
         }
         let mut versions = std::mem::take(&mut self.out.versions);
         if versions.len() > 1 {
-            self.metrics
-                .prefetch_versions(versions.iter().map(|c| (c.origin, c.new)));
+            self.metrics.prefetch_versions(versions.iter().map(|c| c.origin));
         }
         for c in versions.drain(..) {
             let r = Record::Version {

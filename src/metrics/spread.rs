@@ -12,15 +12,16 @@
 
 use super::{Held, WriteStat};
 
-/// First-crossing times of every write, per origin, in version order.
+/// First-crossing times of every write, in the order the writes were made
+/// (indexed like the collector's `held`).
 #[derive(Clone, Debug)]
 pub(crate) struct Spread {
     nodes: u32,
     levels: u32,
     /// `need[j - 1]`: nodes that make level `j`.
     need: Vec<u32>,
-    /// Per origin: `levels` slots per write (ns; `u64::MAX`: not reached).
-    at: Vec<Vec<u64>>,
+    /// `levels` slots per write (ns; `u64::MAX`: not reached).
+    at: Vec<u64>,
 }
 
 /// Most levels kept per write.
@@ -33,7 +34,7 @@ impl Spread {
             nodes,
             levels,
             need: (1..=levels).map(|j| level_nodes(j, nodes, levels)).collect(),
-            at: vec![Vec::new(); nodes as usize],
+            at: Vec::new(),
         }
     }
 
@@ -41,27 +42,34 @@ impl Spread {
         self.levels
     }
 
-    /// A new write of `origin` (after its earlier ones).
-    pub(crate) fn write(&mut self, origin: u32) {
-        let o = origin as usize;
-        self.at[o].extend(std::iter::repeat_n(u64::MAX, self.levels as usize));
+    /// A new write (after every earlier one).
+    pub(crate) fn write(&mut self) {
+        self.at
+            .extend(std::iter::repeat_n(u64::MAX, self.levels as usize));
     }
 
-    /// Write `w`, number `index` of `origin`, has just been held by more
-    /// nodes than ever before (`w.reached`), at `t`: records the levels that
-    /// makes (at most one: levels are at least a node apart, `R ≤ N`).
-    pub(crate) fn raised(&mut self, origin: u32, index: usize, w: &mut Held, t: u64) {
+    /// Write `w`, made `id`-th, has just been held by more nodes than ever
+    /// before (`w.reached`), at `t`: records the levels that makes (at most
+    /// one: levels are at least a node apart, `R ≤ N`).
+    pub(crate) fn raised(&mut self, id: usize, w: &mut Held, t: u64) {
         let r = self.levels as usize;
         while (w.level as usize) < r && w.reached >= self.need[w.level as usize] {
-            self.at[origin as usize][index * r + w.level as usize] = t;
+            self.at[id * r + w.level as usize] = t;
             w.level += 1;
         }
     }
 
-    /// The first-crossing times of write `index` of `origin` (absolute ns).
-    pub(crate) fn times(&self, origin: u32, index: usize) -> &[u64] {
+    /// When every node first held the `id`-th write made (the last level),
+    /// if one did.
+    pub(crate) fn full_at(&self, id: usize) -> Option<u64> {
+        let t = self.times(id)[self.levels as usize - 1];
+        (t != u64::MAX).then_some(t)
+    }
+
+    /// The first-crossing times of the `id`-th write made (absolute ns).
+    pub(crate) fn times(&self, id: usize) -> &[u64] {
         let r = self.levels as usize;
-        &self.at[origin as usize][index * r..(index + 1) * r]
+        &self.at[id * r..(id + 1) * r]
     }
 }
 
@@ -128,8 +136,9 @@ fn nice_step(x: u64) -> u64 {
 }
 
 impl Spread {
-    /// Write rows, given every origin's writes and how far each spread.
-    pub(crate) fn rows(&self, writes: &[Vec<WriteStat>], held: &[Vec<Held>]) -> Vec<WriteRow> {
+    /// Write rows, given every origin's writes, their ids (the order they
+    /// were made) and how far each spread (indexed by id).
+    pub(crate) fn rows(&self, writes: &[Vec<WriteStat>], ids: &[Vec<u32>], held: &[Held]) -> Vec<WriteRow> {
         let level_of = |p: u32| {
             let need = (p as u64 * self.nodes as u64).div_ceil(100) as u32;
             (1..=self.levels)
@@ -138,9 +147,9 @@ impl Spread {
         };
         let levels = THRESHOLDS_PERCENT.map(level_of);
         let mut rows = Vec::new();
-        for (o, (list, held)) in writes.iter().zip(held).enumerate() {
-            for (i, (w, h)) in list.iter().zip(held).enumerate() {
-                let at = self.times(o as u32, i);
+        for (o, (list, ids)) in writes.iter().zip(ids).enumerate() {
+            for (w, &id) in list.iter().zip(ids) {
+                let (at, h) = (self.times(id as usize), &held[id as usize]);
                 rows.push(WriteRow {
                     origin: o as u32,
                     key: w.key,
@@ -161,13 +170,19 @@ impl Spread {
     /// The informed-fraction curve of every write against time since the
     /// write, on a grid of about [`GRID_STEPS`] steps of 1, 2 or 5 × 10^k ns
     /// reaching 5 % past the slowest spread; `end_ns` is when the run ended.
-    pub(crate) fn curve(&self, writes: &[Vec<WriteStat>], end_ns: u64) -> Vec<InformedPoint> {
+    /// `ids`: every origin's write ids, as in [`Spread::rows`].
+    pub(crate) fn curve(
+        &self,
+        writes: &[Vec<WriteStat>],
+        ids: &[Vec<u32>],
+        end_ns: u64,
+    ) -> Vec<InformedPoint> {
         let r = self.levels as usize;
         let each = || {
-            writes.iter().enumerate().flat_map(move |(o, list)| {
+            writes.iter().zip(ids).flat_map(move |(list, ids)| {
                 list.iter()
-                    .enumerate()
-                    .map(move |(i, w)| (w.time, self.times(o as u32, i)))
+                    .zip(ids)
+                    .map(move |(w, &id)| (w.time, self.times(id as usize)))
             })
         };
         let mut any = false;
@@ -251,15 +266,15 @@ mod tests {
     /// Raises one write's count like the collector does, `(count, t)` at a time.
     fn run(nodes: u32, counts: &[(u32, u64)]) -> (Vec<u64>, u32) {
         let mut s = Spread::new(nodes);
-        s.write(0);
+        s.write();
         let mut w = Held::NEW;
         for &(k, t) in counts {
             if k > w.reached {
                 w.reached = k;
-                s.raised(0, 0, &mut w, t);
+                s.raised(0, &mut w, t);
             }
         }
-        (s.times(0, 0).to_vec(), w.reached)
+        (s.times(0).to_vec(), w.reached)
     }
 
     fn crossings(nodes: u32) -> Vec<u64> {
