@@ -89,7 +89,14 @@ pub struct Scuttlebutt {
     flow: Option<Flow>,
     peers: Vec<NodeId>,
     scratch: Vec<Delta>,
+    /// Delta lists of delivered messages, emptied, for the next messages to
+    /// fill (a large run's lists are kilobytes each; the allocator was
+    /// a few percent of the run).
+    spare: Vec<Vec<Delta>>,
 }
+
+/// Most emptied delta lists kept for reuse.
+const SPARE_LISTS: usize = 64;
 
 impl Scuttlebutt {
     /// `nodes` nodes with `keys` keys per origin.
@@ -100,6 +107,7 @@ impl Scuttlebutt {
             cfg,
             peers: Vec::new(),
             scratch: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -145,7 +153,7 @@ impl Scuttlebutt {
     ) -> Vec<Delta> {
         let mut cands = std::mem::take(&mut self.scratch);
         self.store.candidates(ctx.node, digest, &mut cands);
-        let mut out = Vec::new();
+        let mut out = self.spare.pop().unwrap_or_default();
         let store = &self.store;
         let limited = self.cfg.mtu_from_ns.is_none_or(|from| ctx.local_now.0 >= from);
         let budget = if limited {
@@ -168,6 +176,14 @@ impl Scuttlebutt {
         }
         self.scratch = cands;
         out
+    }
+
+    /// Keeps a delivered message's delta list for reuse (up to [`SPARE_LISTS`]).
+    fn recycle(&mut self, mut deltas: Vec<Delta>) {
+        if self.spare.len() < SPARE_LISTS {
+            deltas.clear();
+            self.spare.push(deltas);
+        }
     }
 
     fn rate(&self, node: NodeId) -> Option<f64> {
@@ -258,10 +274,14 @@ impl Protocol for Scuttlebutt {
             SbMsg::Ack { deltas, digest, rate } => {
                 self.heard(ctx.node, rate);
                 self.store.apply(ctx, &deltas, true, |_| {});
+                self.recycle(deltas);
                 let back = self.deltas_for(ctx, digest.versions(), 0);
                 ctx.send(from, SbMsg::Ack2 { deltas: back });
             }
-            SbMsg::Ack2 { deltas } => self.store.apply(ctx, &deltas, true, |_| {}),
+            SbMsg::Ack2 { deltas } => {
+                self.store.apply(ctx, &deltas, true, |_| {});
+                self.recycle(deltas);
+            }
         }
     }
 
