@@ -37,9 +37,53 @@ pub struct Encoder {
     prev_t: u64,
 }
 
+/// Where encoded bytes go: the growing buffer, or [`Small`].
+trait Bytes {
+    /// Appends one byte.
+    fn push(&mut self, b: u8);
+}
+
+impl Bytes for Vec<u8> {
+    #[inline]
+    fn push(&mut self, b: u8) {
+        Vec::push(self, b)
+    }
+}
+
+/// One `version` record's bytes (at most 61), built on the stack and
+/// appended as a fixed 64-byte copy cut back to length: a few vector moves,
+/// instead of a capacity check per byte or a `memcpy` call of a variable
+/// length.
+struct Small {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Bytes for Small {
+    #[inline]
+    fn push(&mut self, b: u8) {
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+}
+
+impl Small {
+    fn new() -> Small {
+        Small { buf: [0; 64], len: 0 }
+    }
+
+    /// Appends the bytes built to `out`.
+    #[inline]
+    fn append_to(&self, out: &mut Vec<u8>) {
+        let at = out.len();
+        out.extend_from_slice(&self.buf);
+        out.truncate(at + self.len);
+    }
+}
+
 /// Appends `v` as an unsigned LEB128 varint.
 #[inline]
-fn uv(out: &mut Vec<u8>, mut v: u64) {
+fn uv(out: &mut impl Bytes, mut v: u64) {
     while v >= 0x80 {
         out.push(v as u8 | 0x80);
         v >>= 7;
@@ -48,7 +92,8 @@ fn uv(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Appends `v` as an unsigned LEB128 varint (up to 10 bytes for 65 bits).
-fn uv128(out: &mut Vec<u8>, mut v: u128) {
+#[inline]
+fn uv128(out: &mut impl Bytes, mut v: u128) {
     while v >= 0x80 {
         out.push(v as u8 | 0x80);
         v >>= 7;
@@ -58,7 +103,7 @@ fn uv128(out: &mut Vec<u8>, mut v: u128) {
 
 /// Appends the zigzag varint of the two's-complement difference `a − b`.
 #[inline]
-fn diff(out: &mut Vec<u8>, a: u64, b: u64) {
+fn diff(out: &mut impl Bytes, a: u64, b: u64) {
     let d = a.wrapping_sub(b) as i64;
     uv(out, ((d << 1) ^ (d >> 63)) as u64);
 }
@@ -73,6 +118,35 @@ impl Encoder {
     /// encoded so far.
     pub fn encode(&mut self, r: &Record, out: &mut Vec<u8>) {
         let t = r.time();
+        if let Record::Version {
+            lt,
+            node,
+            origin,
+            old,
+            new,
+            cause,
+            ..
+        } = r
+        {
+            // The most frequent record by far: built on the stack.
+            let mut s = Small::new();
+            s.push(VERSION);
+            diff(&mut s, t, self.prev_t);
+            self.prev_t = t;
+            diff(&mut s, *lt, t);
+            uv(&mut s, *node as u64);
+            uv(&mut s, *origin as u64);
+            uv(&mut s, *old);
+            uv(&mut s, *new);
+            match cause {
+                Cause::Local(LocalCause::Write) => uv(&mut s, 0),
+                Cause::Local(LocalCause::Restart) => uv(&mut s, 1),
+                // id + 2 computed in 65 bits, so that every id has its own code.
+                Cause::Message(id) => uv128(&mut s, *id as u128 + 2),
+            }
+            s.append_to(out);
+            return;
+        }
         let tag = match r {
             Record::Write { .. } => WRITE,
             Record::Version { .. } => VERSION,
@@ -101,27 +175,7 @@ impl Encoder {
                 uv(out, *version);
                 uv(out, *value);
             }
-            Record::Version {
-                lt,
-                node,
-                origin,
-                old,
-                new,
-                cause,
-                ..
-            } => {
-                diff(out, *lt, t);
-                uv(out, *node as u64);
-                uv(out, *origin as u64);
-                uv(out, *old);
-                uv(out, *new);
-                match cause {
-                    Cause::Local(LocalCause::Write) => uv(out, 0),
-                    Cause::Local(LocalCause::Restart) => uv(out, 1),
-                    // id + 2 computed in 65 bits, so that every id has its own code.
-                    Cause::Message(id) => uv128(out, *id as u128 + 2),
-                }
-            }
+            Record::Version { .. } => unreachable!("encoded above"),
             Record::Send {
                 lt,
                 id,
