@@ -50,16 +50,16 @@ impl Bytes for Vec<u8> {
     }
 }
 
-/// One `version` record's bytes (at most 61), built on the stack and
-/// appended as a fixed 64-byte copy cut back to length: a few vector moves,
-/// instead of a capacity check per byte or a `memcpy` call of a variable
-/// length.
-struct Small {
-    buf: [u8; 64],
+/// One `version` record's bytes (at most 61), written into 64 bytes the
+/// buffer grew by at once and then cut back to length: no capacity check
+/// per byte. (Built on the stack and copied instead, the copy's loads wait
+/// on the byte stores they overlap.)
+struct Small<'a> {
+    buf: &'a mut [u8],
     len: usize,
 }
 
-impl Bytes for Small {
+impl Bytes for Small<'_> {
     #[inline]
     fn push(&mut self, b: u8) {
         self.buf[self.len] = b;
@@ -67,17 +67,19 @@ impl Bytes for Small {
     }
 }
 
-impl Small {
-    fn new() -> Small {
-        Small { buf: [0; 64], len: 0 }
-    }
-
-    /// Appends the bytes built to `out`.
+impl Small<'_> {
+    /// Room for one record at the end of `out`, written by `fill`.
     #[inline]
-    fn append_to(&self, out: &mut Vec<u8>) {
+    fn append(out: &mut Vec<u8>, fill: impl FnOnce(&mut Small<'_>)) {
         let at = out.len();
-        out.extend_from_slice(&self.buf);
-        out.truncate(at + self.len);
+        out.resize(at + 64, 0);
+        let mut s = Small {
+            buf: &mut out[at..],
+            len: 0,
+        };
+        fill(&mut s);
+        let len = s.len;
+        out.truncate(at + len);
     }
 }
 
@@ -128,23 +130,24 @@ impl Encoder {
             ..
         } = r
         {
-            // The most frequent record by far: built on the stack.
-            let mut s = Small::new();
-            s.push(VERSION);
-            diff(&mut s, t, self.prev_t);
+            // The most frequent record by far.
+            let prev = self.prev_t;
             self.prev_t = t;
-            diff(&mut s, *lt, t);
-            uv(&mut s, *node as u64);
-            uv(&mut s, *origin as u64);
-            uv(&mut s, *old);
-            uv(&mut s, *new);
-            match cause {
-                Cause::Local(LocalCause::Write) => uv(&mut s, 0),
-                Cause::Local(LocalCause::Restart) => uv(&mut s, 1),
-                // id + 2 computed in 65 bits, so that every id has its own code.
-                Cause::Message(id) => uv128(&mut s, *id as u128 + 2),
-            }
-            s.append_to(out);
+            Small::append(out, |s| {
+                s.push(VERSION);
+                diff(s, t, prev);
+                diff(s, *lt, t);
+                uv(s, *node as u64);
+                uv(s, *origin as u64);
+                uv(s, *old);
+                uv(s, *new);
+                match cause {
+                    Cause::Local(LocalCause::Write) => uv(s, 0),
+                    Cause::Local(LocalCause::Restart) => uv(s, 1),
+                    // id + 2 computed in 65 bits, so that every id has its own code.
+                    Cause::Message(id) => uv128(s, *id as u128 + 2),
+                }
+            });
             return;
         }
         let tag = match r {
