@@ -480,14 +480,27 @@ impl Collector {
         }
     }
 
-    /// Takes into account how the bytes of a message divide: `parts` of a
-    /// message of `kind` sent by `from` at `t`. The trace's `send` record
-    /// carries only the total, so the run loop reports the split of every
-    /// send here, next to the record ([`crate::node::Protocol::size_parts`]);
-    /// a collector fed records alone counts no part.
-    pub fn observe_parts(&mut self, kind: &str, from: u32, t: u64, parts: SizeParts) {
-        let i = self.kind_index(kind);
-        self.traffic.parts(i, from, t, parts);
+    /// Counts a message the run loop sent: what its `send` record counts,
+    /// and how its bytes divide (`parts`; the record carries only the
+    /// total, so a collector fed records alone counts no part). `kind` is
+    /// the index of the kind in the protocol's order (as given to
+    /// [`Collector::new`]). The run loop counts its messages here instead of
+    /// through [`Collector::observe`], building no record unless the trace
+    /// or its digest takes one.
+    pub fn message_sent(&mut self, kind: usize, from: u32, t: u64, bytes: u32, parts: SizeParts) {
+        self.traffic.sent_with_parts(kind, from, t, bytes, parts);
+        let k = &mut self.kinds[kind];
+        k.sent += 1;
+        k.bytes_sent += bytes as u64;
+    }
+
+    /// Counts a message the run loop delivered (what its `receive` record
+    /// counts); `kind` as in [`Collector::message_sent`].
+    pub fn message_received(&mut self, kind: usize, to: u32, t: u64, bytes: u32) {
+        self.traffic.received(kind, to, t, bytes);
+        let k = &mut self.kinds[kind];
+        k.delivered += 1;
+        k.bytes_delivered += bytes as u64;
     }
 
     /// Writes not yet held by every node.

@@ -334,6 +334,18 @@ where
 
     fn emit(&mut self, r: Record, sink: &mut dyn TraceSink) {
         self.metrics.observe(&r);
+        self.record(r, sink);
+    }
+
+    /// Whether the digest or the sink takes records of `level`.
+    #[inline]
+    fn keeps(&self, level: TraceLevel) -> bool {
+        level <= self.digest_level || level <= self.sink_level
+    }
+
+    /// Hands `r` to the digest and the sink, as far as they take its level
+    /// (the metrics counted it already).
+    fn record(&mut self, r: Record, sink: &mut dyn TraceSink) {
         let level = r.level();
         if level <= self.digest_level {
             self.digest.add(&r);
@@ -562,16 +574,19 @@ where
             return;
         }
         let lt = self.nodes[to as usize].clock.local(now);
-        let r = Record::Receive {
-            t: now.0,
-            lt: lt.0,
-            id: f.id,
-            from: f.from,
-            to,
-            kind: kinds[f.kind as usize].into(),
-            bytes: f.bytes,
-        };
-        self.emit(r, sink);
+        self.metrics.message_received(f.kind as usize, to, now.0, f.bytes);
+        if self.keeps(TraceLevel::Full) {
+            let r = Record::Receive {
+                t: now.0,
+                lt: lt.0,
+                id: f.id,
+                from: f.from,
+                to,
+                kind: kinds[f.kind as usize].into(),
+                bytes: f.bytes,
+            };
+            self.record(r, sink);
+        }
         if let (Some(vcs), Some(attached)) = (&mut self.vcs, &f.vc) {
             let mut set = Vec::new();
             vcs[to as usize].receive(to as usize, attached, |i, v| set.push((i as u32, v)));
@@ -730,7 +745,6 @@ where
         let bytes = self.proto.size(&msg);
         let parts = self.proto.size_parts(&msg);
         assert_eq!(parts.total(), bytes, "a message's size parts add up to its size");
-        let kind_name = self.proto.kinds()[kind as usize];
         let vc = if let Some(vcs) = &mut self.vcs {
             let vc = &mut vcs[from as usize];
             vc.tick(from as usize);
@@ -750,19 +764,22 @@ where
         } else {
             None
         };
-        self.emit(
-            Record::Send {
+        // Counted directly; the record is built only if it is kept
+        // (`send` and `receive` records are at level `full`).
+        self.metrics
+            .message_sent(kind as usize, from, now.0, bytes, parts);
+        if self.keeps(TraceLevel::Full) {
+            let r = Record::Send {
                 t: now.0,
                 lt: lt.0,
                 id,
                 from,
                 to,
-                kind: kind_name.into(),
+                kind: self.proto.kinds()[kind as usize].into(),
                 bytes,
-            },
-            sink,
-        );
-        self.metrics.observe_parts(kind_name, from, now.0, parts);
+            };
+            self.record(r, sink);
+        }
         match self.net.route(from, to, now, bytes) {
             Verdict::Deliver { at, copy } => {
                 let dup = copy.map(|c| {
@@ -801,7 +818,7 @@ where
                     id,
                     from,
                     to,
-                    kind: kind_name.into(),
+                    kind: self.proto.kinds()[kind as usize].into(),
                     bytes,
                     reason: reason.name().into(),
                 };

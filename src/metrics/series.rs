@@ -182,18 +182,28 @@ impl Traffic {
         }
     }
 
-    /// How the bytes of a message of `kind` sent by `from` at `t` divide.
-    pub(crate) fn parts(&mut self, kind: usize, from: u32, t: u64, parts: SizeParts) {
+    /// [`Traffic::sent`], and how the message's bytes divide.
+    pub(crate) fn sent_with_parts(&mut self, kind: usize, from: u32, t: u64, bytes: u32, parts: SizeParts) {
         self.kind(kind);
         let b = self.bucket_of(t);
+        self.recorded = self.recorded.max(b + 1);
         let series = &mut self.buckets[kind];
         if series.len() <= b {
             series.resize(b + 1, BucketTraffic::default());
         }
-        series[b].digest_bytes += parts.digest as u64;
-        series[b].delta_bytes += parts.delta as u64;
-        series[b].other_bytes += parts.other as u64;
-        self.change(kind, from, NodeChange::Parts(parts));
+        let cell = &mut series[b];
+        cell.messages += 1;
+        cell.bytes += bytes as u64;
+        cell.digest_bytes += parts.digest as u64;
+        cell.delta_bytes += parts.delta as u64;
+        cell.other_bytes += parts.other as u64;
+        let totals = &mut self.per_node[kind][from as usize];
+        apply(totals, NodeChange::Sent(bytes));
+        apply(totals, NodeChange::Parts(parts));
+        if let Some(c) = self.cell(kind, from, t) {
+            c.sent += 1;
+            c.bytes_sent += bytes as u64;
+        }
     }
 
     pub(crate) fn received(&mut self, kind: usize, to: u32, t: u64, bytes: u32) {
@@ -313,7 +323,8 @@ mod tests {
     }
 
     /// Per-node totals read at any moment equal plain sums of the same
-    /// changes, each counted under its own kind and node.
+    /// changes, each counted under its own kind and node; the bucket's
+    /// totals equal the sums over nodes.
     #[test]
     fn totals_equal_plain_sums() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
@@ -341,11 +352,13 @@ mod tests {
                 }
                 _ => {
                     let p = SizeParts {
-                        digest: bytes,
-                        delta: bytes / 2,
-                        other: 32,
+                        digest: bytes / 2,
+                        delta: bytes / 4,
+                        other: bytes - bytes / 2 - bytes / 4,
                     };
-                    t.parts(k, n, step as u64, p);
+                    t.sent_with_parts(k, n, step as u64, bytes, p);
+                    w.sent += 1;
+                    w.bytes_sent += bytes as u64;
                     w.digest_bytes_sent += p.digest as u64;
                     w.delta_bytes_sent += p.delta as u64;
                     w.other_bytes_sent += p.other as u64;
@@ -354,6 +367,20 @@ mod tests {
             if step % 97 == 0 || step == 999 {
                 for (k, w) in want.iter().enumerate() {
                     assert_eq!(&t.per_node(k), w, "kind {k} after {} changes", step + 1);
+                    // Every change falls in bucket 0 (1 s wide): it holds the sums of all nodes.
+                    let b = t.buckets(k, 1)[0];
+                    let sum = |f: fn(&NodeTraffic) -> u64| w.iter().map(f).sum::<u64>();
+                    assert_eq!(
+                        (b.messages, b.bytes, b.digest_bytes, b.delta_bytes, b.other_bytes),
+                        (
+                            sum(|x| x.sent),
+                            sum(|x| x.bytes_sent),
+                            sum(|x| x.digest_bytes_sent),
+                            sum(|x| x.delta_bytes_sent),
+                            sum(|x| x.other_bytes_sent)
+                        ),
+                        "kind {k} bucket 0"
+                    );
                 }
             }
         }
