@@ -401,48 +401,7 @@ impl Collector {
                 old,
                 new,
                 ..
-            } => {
-                if let Some(s) = &mut self.staleness {
-                    s.set(*node, *origin, *new);
-                }
-                let n = self.nodes;
-                let o = *origin as usize;
-                let index = &self.origins[o];
-                let (list, ids) = (|| &self.writes[o][..], || &self.ids[o][..]);
-                if new > old {
-                    let r = index.range(list, *old, *new);
-                    if let Some(l) = &mut self.learned {
-                        for i in r.clone() {
-                            l.held(*origin, i, *node, *t);
-                        }
-                    }
-                    for i in r {
-                        let id = index.id(ids, i);
-                        let w = &mut self.held[id];
-                        w.informed += 1;
-                        if w.informed > w.reached {
-                            w.reached = w.informed;
-                            self.spread.raised(id, w, *t);
-                        }
-                        if w.informed == n {
-                            self.unconverged -= 1;
-                        }
-                    }
-                } else {
-                    for i in index.range(list, *new, *old) {
-                        let w = &mut self.held[index.id(ids, i)];
-                        if w.informed == n {
-                            self.unconverged += 1;
-                        }
-                        w.informed -= 1;
-                    }
-                }
-                if self.unconverged == 0 && self.converged_since.is_none() {
-                    self.converged_since = Some(*t);
-                } else if self.unconverged > 0 {
-                    self.converged_since = None;
-                }
-            }
+            } => self.observe_version(*t, *node, *origin, *old, *new),
             Record::Fault { t, action, .. } => {
                 self.faults += 1;
                 if matches!(action.as_ref(), "heal" | "restart" | "degrade-end") {
@@ -477,6 +436,52 @@ impl Collector {
             }
             Record::Defer { .. } => self.deferred += 1,
             Record::Clock { .. } => {}
+        }
+    }
+
+    /// Takes into account a `version` record: `node`'s entry for `origin`
+    /// went from `old` to `new` at `t` (what [`Collector::observe`] does
+    /// with one; the run loop calls it directly).
+    pub fn observe_version(&mut self, t: u64, node: u32, origin: u32, old: u64, new: u64) {
+        if let Some(s) = &mut self.staleness {
+            s.set(node, origin, new);
+        }
+        let n = self.nodes;
+        let o = origin as usize;
+        let index = &self.origins[o];
+        let (list, ids) = (|| &self.writes[o][..], || &self.ids[o][..]);
+        if new > old {
+            let r = index.range(list, old, new);
+            if let Some(l) = &mut self.learned {
+                for i in r.clone() {
+                    l.held(origin, i, node, t);
+                }
+            }
+            for i in r {
+                let id = index.id(ids, i);
+                let w = &mut self.held[id];
+                w.informed += 1;
+                if w.informed > w.reached {
+                    w.reached = w.informed;
+                    self.spread.raised(id, w, t);
+                }
+                if w.informed == n {
+                    self.unconverged -= 1;
+                }
+            }
+        } else {
+            for i in index.range(list, new, old) {
+                let w = &mut self.held[index.id(ids, i)];
+                if w.informed == n {
+                    self.unconverged += 1;
+                }
+                w.informed -= 1;
+            }
+        }
+        if self.unconverged == 0 && self.converged_since.is_none() {
+            self.converged_since = Some(t);
+        } else if self.unconverged > 0 {
+            self.converged_since = None;
         }
     }
 
