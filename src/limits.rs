@@ -26,9 +26,11 @@
 //! | fixed | 32 MiB (the program, trace and digest buffers) |
 //!
 //! Version vectors and digests are counted at 8 B an entry although they
-//! are stored as `u32` until a version needs more than 32 bits (see
-//! [`crate::protocol::store`]): any run with a lost-state restart switches
-//! to `u64`, so the wide size is the bound.
+//! are stored at the smallest width that holds every version, from `u8` up
+//! (see [`crate::protocol::store`]): a run with a lost-state restart, or a
+//! node writing 2^32 times, switches to `u64`, so the widest size is the
+//! bound. (A switch converts one vector at a time; the old vectors that
+//! digests still hold are counted with the digests, at 8 B an entry too.)
 //!
 //! `writes` is the expected number of writes: every writer's Poisson process
 //! over the writing period, plus the schedule. The default limit

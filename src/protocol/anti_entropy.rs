@@ -51,8 +51,6 @@ pub struct AntiEntropy {
     fanout: u32,
     sizes: SizeModel,
     store: Store,
-    /// An all-zero digest (narrow: compared exactly once the store is wide).
-    zeros: Vec<u32>,
     peers: Vec<NodeId>,
 }
 
@@ -64,14 +62,13 @@ impl AntiEntropy {
             fanout,
             sizes,
             store: Store::new(nodes, keys),
-            zeros: vec![0; nodes as usize],
             peers: Vec::new(),
         }
     }
 
     fn state(&self, node: NodeId) -> Vec<Delta> {
         let mut v = Vec::new();
-        self.store.candidates(node, self.zeros[..].into(), &mut v);
+        self.store.state(node, &mut v);
         v
     }
 }

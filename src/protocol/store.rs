@@ -18,23 +18,27 @@
 //! made. Every vector starts as the same shared vector of zeros.
 //!
 //! **Narrow vectors.** The generation is 0 until some node loses its state,
-//! so in most runs every version fits in 32 bits. The vectors (and so the
-//! digests) are `u32` while every version the store holds fits, which
-//! halves what the digest scan reads and a copy-on-write copy writes; the
-//! first version of 2^32 or more (a lost-state crash always makes one; a
-//! delta or a write could carry one) switches the whole store to `u64`
-//! vectors, once and for good. Nothing computed depends on the width: every
-//! comparison is of the same values. A digest taken before the switch stays
-//! `u32` and is compared with the wide vectors entry by entry, without the
-//! block skipping (a rare, slower path). Outside the store a vector reads as
-//! `u64` entries through [`Versions`]. Per-key versions and the write log
-//! are `u64` always.
+//! and in most runs each node writes a few dozen times at most, so most
+//! versions are small. The vectors (and so the digests) are stored at the
+//! smallest width of the ladder `u8` → `u16` → `u32` → `u64` that has held
+//! every version the store took: at first `u8`, a quarter of what the
+//! digest scan and `apply` would read (and a copy-on-write copy write) at
+//! `u32`, which matters once the vectors no longer fit in cache. The first
+//! version too big for the width (a write or a delta past 255, 65,535 or
+//! 2^32 − 1; a lost-state crash always makes one of 2^32 or more) switches
+//! the whole store to the smallest width that holds it, skipping the widths
+//! between, once and for good: the width only ever grows. Nothing computed
+//! depends on the width: every comparison is of the same values. A digest
+//! taken before a switch keeps its width and is compared with the wider
+//! vectors entry by entry, without the block skipping (a rare, slower
+//! path). Outside the store a vector reads as `u64` entries through
+//! [`Versions`]. Per-key versions and the write log are `u64` always.
 
 mod vector;
 
 use std::sync::Arc;
 
-use self::vector::{maybe_newer, Slice, Version};
+use self::vector::{newer, Slice, Version};
 pub use self::vector::{Digest, Versions};
 use crate::node::{Ctx, NodeId, Replica};
 
@@ -57,26 +61,27 @@ struct Logged {
     timestamp: u64,
 }
 
-/// Entries per block of the digest scan.
-const BLOCK: usize = 16;
-
 /// The state of every node, at the width its versions need.
 #[derive(Debug)]
 pub struct Store(Width);
 
-/// The store's vector width: narrow while every version fits in a `u32`.
+/// The store's vector width: the smallest that has held every version.
 #[derive(Debug)]
 enum Width {
-    Narrow(Inner<u32>),
-    Wide(Inner<u64>),
+    U8(Inner<u8>),
+    U16(Inner<u16>),
+    U32(Inner<u32>),
+    U64(Inner<u64>),
 }
 
 /// Runs `$e` with `$s` bound to the store at its width.
 macro_rules! each {
     ($width:expr, $s:ident => $e:expr) => {
         match $width {
-            Width::Narrow($s) => $e,
-            Width::Wide($s) => $e,
+            Width::U8($s) => $e,
+            Width::U16($s) => $e,
+            Width::U32($s) => $e,
+            Width::U64($s) => $e,
         }
     };
 }
@@ -93,12 +98,15 @@ struct Inner<V> {
     store: Vec<u64>,
     /// Every origin's writes, in version order.
     log: Vec<Vec<Logged>>,
+    /// An all-zero digest at this width ([`Store::state`]).
+    zeros: Vec<V>,
 }
 
 impl Store {
-    /// Empty state for `nodes` nodes with `keys` keys per origin (narrow).
+    /// Empty state for `nodes` nodes with `keys` keys per origin (`u8`
+    /// vectors).
     pub fn new(nodes: u32, keys: u32) -> Store {
-        Store(Width::Narrow(Inner::new(nodes, keys)))
+        Store(Width::U8(Inner::new(nodes, keys)))
     }
 
     /// Number of nodes.
@@ -132,6 +140,13 @@ impl Store {
         each!(&self.0, s => s.candidates(node, digest, out))
     }
 
+    /// Node `node`'s whole state: [`Store::candidates`] against an all-zero
+    /// digest of the store's own width (so blocks of zeros are skipped).
+    pub fn state(&self, node: NodeId, out: &mut Vec<Delta>) {
+        out.clear();
+        each!(&self.0, s => s.candidates(node, Version::view(&s.zeros), out))
+    }
+
     /// Applies `deltas` at `ctx.node`, reporting version-vector changes
     /// (coalesced per run of one origin) and calling `fresh` for each delta
     /// that was newer than what the node held of its key.
@@ -161,7 +176,6 @@ impl Store {
             old & 0xffff_ffff < 0xffff_ffff,
             "a node wrote 2^32 times in one generation"
         );
-        // While narrow the generation is 0, so this fits; kept general.
         self.fit(old + 1);
         each!(&mut self.0, s => s.write(ctx, key, old + 1))
     }
@@ -173,59 +187,46 @@ impl Store {
             return;
         }
         // The new generation's first version is 2^32 or more.
-        self.widen();
-        let Width::Wide(s) = &mut self.0 else {
+        self.widen(u64::BITS);
+        let Width::U64(s) = &mut self.0 else {
             unreachable!("the store was just widened")
         };
         s.crash(ctx);
     }
 
-    /// Makes the store wide if `version` does not fit in a narrow vector.
+    /// The width of the vectors in bits.
+    fn bits(&self) -> u32 {
+        each!(&self.0, s => s.bits())
+    }
+
+    /// Makes the vectors wide enough for `version`.
     fn fit(&mut self, version: u64) {
-        if version > u64::from(u32::MAX) {
-            self.widen();
+        let bits = match version {
+            0..=0xff => u8::BITS,
+            0x100..=0xffff => u16::BITS,
+            0x1_0000..=0xffff_ffff => u32::BITS,
+            _ => u64::BITS,
+        };
+        if bits > self.bits() {
+            self.widen(bits);
         }
     }
 
-    /// Switches a narrow store to `u64` vectors, for good (nothing if it is
-    /// wide). One vector at a time, each dropped once converted unless a
-    /// digest still holds it, so the two widths of every vector are never
-    /// held at once; nodes next to each other that share a vector (at first
-    /// all do: zeros) still share one.
+    /// Switches the store to vectors of `bits` bits (8, 16, 32 or 64), for
+    /// good; nothing if they are that wide already. See [`Inner::convert`].
     #[cold]
     #[inline(never)]
-    fn widen(&mut self) {
-        let Width::Narrow(narrow) = &mut self.0 else {
+    fn widen(&mut self, bits: u32) {
+        if bits <= self.bits() {
             return;
-        };
-        let Inner {
-            n,
-            keys,
-            vv,
-            store,
-            log,
-        } = std::mem::take(narrow);
-        let mut last: Option<Arc<[u32]>> = None;
-        let mut wide: Vec<Arc<[u64]>> = Vec::with_capacity(vv.len());
-        for vector in vv {
-            match (&last, wide.last()) {
-                (Some(narrow), Some(copy)) if Arc::ptr_eq(narrow, &vector) => {
-                    let copy = Arc::clone(copy);
-                    wide.push(copy);
-                }
-                _ => {
-                    wide.push(vector.iter().map(|&v| u64::from(v)).collect());
-                    last = Some(vector);
-                }
-            }
         }
-        self.0 = Width::Wide(Inner {
-            n,
-            keys,
-            vv: wide,
-            store,
-            log,
-        });
+        let old = std::mem::replace(&mut self.0, Width::U8(Inner::default()));
+        self.0 = match bits {
+            16 => Width::U16(each!(old, s => s.convert())),
+            32 => Width::U32(each!(old, s => s.convert())),
+            64 => Width::U64(each!(old, s => s.convert())),
+            _ => unreachable!("no width of {bits} bits above the store's"),
+        };
     }
 }
 
@@ -244,6 +245,50 @@ impl<V: Version> Inner<V> {
                 Vec::new()
             },
             log: vec![Vec::new(); n],
+            zeros: vec![V::ZERO; n],
+        }
+    }
+
+    /// The width of an entry in bits.
+    fn bits(&self) -> u32 {
+        V::BITS
+    }
+
+    /// This store with vector entries of type `W`, which holds every entry
+    /// (a wider type). One vector at a time, each dropped once converted
+    /// unless a digest still holds it, so the two widths of every vector are
+    /// never held at once; nodes next to each other that share a vector (at
+    /// first all do: zeros) still share one.
+    fn convert<W: Version>(self) -> Inner<W> {
+        let Inner {
+            n,
+            keys,
+            vv,
+            store,
+            log,
+            zeros: _,
+        } = self;
+        let mut last: Option<Arc<[V]>> = None;
+        let mut wider: Vec<Arc<[W]>> = Vec::with_capacity(vv.len());
+        for vector in vv {
+            match (&last, wider.last()) {
+                (Some(before), Some(copy)) if Arc::ptr_eq(before, &vector) => {
+                    let copy = Arc::clone(copy);
+                    wider.push(copy);
+                }
+                _ => {
+                    wider.push(vector.iter().map(|&v| entry(v.into())).collect());
+                    last = Some(vector);
+                }
+            }
+        }
+        Inner {
+            n,
+            keys,
+            vv: wider,
+            store,
+            log,
+            zeros: vec![W::ZERO; n],
         }
     }
 
@@ -256,24 +301,36 @@ impl<V: Version> Inner<V> {
     fn candidates(&self, node: NodeId, digest: Versions<'_>, out: &mut Vec<Delta>) {
         let mine = &*self.vv[node as usize];
         match V::of(digest) {
-            Some(digest) => self.scan(node, mine, digest, maybe_newer::<V, BLOCK>, out),
-            // A digest of the other width (taken before the store widened,
+            Some(digest) => {
+                let block = |a: &[V], b: &[V]| {
+                    if V::block_newer(a, b) {
+                        V::newer(a, b)
+                    } else {
+                        0
+                    }
+                };
+                self.scan(node, mine, digest, block, out)
+            }
+            // A digest of another width (taken before the store widened,
             // or made by hand): every entry compared exactly.
             None => match digest.0 {
-                Slice::Narrow(digest) => self.scan(node, mine, digest, |_, _| true, out),
-                Slice::Wide(digest) => self.scan(node, mine, digest, |_, _| true, out),
+                Slice::U8(digest) => self.scan(node, mine, digest, newer, out),
+                Slice::U16(digest) => self.scan(node, mine, digest, newer, out),
+                Slice::U32(digest) => self.scan(node, mine, digest, newer, out),
+                Slice::U64(digest) => self.scan(node, mine, digest, newer, out),
             },
         }
     }
 
-    /// The scan behind [`Store::candidates`]; `block` tells which blocks
-    /// of one key per origin may hold a newer entry (the others are skipped).
+    /// The scan behind [`Store::candidates`]; with one key per origin,
+    /// `block` gives the newer entries of a block of [`Version::BLOCK`]
+    /// entries of `V` as a bit mask (see [`newer`]).
     fn scan<D: Version>(
         &self,
         node: NodeId,
         mine: &[V],
         digest: &[D],
-        block: impl Fn(&[V; BLOCK], &[D; BLOCK]) -> bool,
+        block: impl Fn(&[V], &[D]) -> u64,
         out: &mut Vec<Delta>,
     ) {
         let len = mine.len().min(digest.len());
@@ -285,16 +342,14 @@ impl<V: Version> Inner<V> {
         // One key per origin: a candidate is an origin whose entry is newer.
         // Blocks with nothing newer (most, once a cluster has converged) are
         // skipped with a fixed-width comparison the compiler vectorises
-        // (`maybe_newer`); the rest are appended branch-free.
-        let full = len / BLOCK * BLOCK;
-        for start in (0..full).step_by(BLOCK) {
-            let a: &[V; BLOCK] = mine[start..start + BLOCK].try_into().expect("a whole block");
-            let b: &[D; BLOCK] = digest[start..start + BLOCK].try_into().expect("a whole block");
-            if block(a, b) {
-                append_newer(start, a, b, out);
-            }
+        // (`maybe_newer`, when the widths match); the rest are compared
+        // branch-free into a bit mask of the newer entries.
+        let (a, b) = (mine.chunks_exact(V::BLOCK), digest.chunks_exact(V::BLOCK));
+        let (rest_a, rest_b) = (a.remainder(), b.remainder());
+        for (i, (a, b)) in a.zip(b).enumerate() {
+            append_newer(i * V::BLOCK, block(a, b), a, out);
         }
-        append_newer(full, &mine[full..], &digest[full..], out);
+        append_newer(len - rest_a.len(), newer(rest_a, rest_b), rest_a, out);
     }
 
     fn push_newer<D: Version>(
@@ -335,9 +390,9 @@ impl<V: Version> Inner<V> {
     ) {
         let node = ctx.node as usize;
         let (n, keys) = (self.n, self.keys);
-        // The entries are scattered over the node's vector (40 KB at 10,000
-        // nodes narrow, 80 KB wide): start loading them all before the first
-        // is needed.
+        // The entries are scattered over the node's vector (10 KB at 10,000
+        // nodes at `u8`, up to 80 KB at `u64`): start loading them all
+        // before the first is needed.
         let current = &*self.vv[node];
         for d in deltas {
             if let Some(v) = current.get(d.origin as usize) {
@@ -455,17 +510,10 @@ fn entry<V: Version>(version: u64) -> V {
     V::narrow(version).expect("the store is wide enough for every version it takes")
 }
 
-/// Appends `(origin, 0, have)` for each origin from `first` on whose
-/// entry in `mine` (at most 64 entries) is newer than in `digest`: a bit
-/// mask of the newer entries first, then one append per set bit (a block
-/// that has newer entries usually has one or two).
-fn append_newer<M: Version, D: Version>(first: usize, mine: &[M], digest: &[D], out: &mut Vec<Delta>) {
-    debug_assert!(mine.len() <= 64 && mine.len() == digest.len());
-    let mut newer = 0u64;
-    for (j, (&have, &theirs)) in mine.iter().zip(digest).enumerate() {
-        let (have, theirs): (u64, u64) = (have.into(), theirs.into());
-        newer |= u64::from(have > theirs) << j;
-    }
+/// Appends `(first + j, 0, mine[j])` for each bit `j` set in `newer`, a
+/// mask of the newer entries of `mine` (a block that has newer entries
+/// usually has one or two).
+fn append_newer<V: Version>(first: usize, mut newer: u64, mine: &[V], out: &mut Vec<Delta>) {
     while newer != 0 {
         let j = newer.trailing_zeros() as usize;
         out.push(Delta {

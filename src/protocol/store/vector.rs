@@ -1,16 +1,16 @@
-//! Version vectors at two widths. A stored entry is a [`Version`]: `u32`
-//! while every version in the store fits in 32 bits, `u64` after (see the
-//! [`super`] module docs). Outside the store a vector is read through
-//! [`Versions`], a borrowed view at either width, and travels as a
-//! [`Digest`], a shared snapshot; both read as `u64` entries indexed by
-//! origin, whatever their width.
+//! Version vectors at four widths. A stored entry is a [`Version`]: `u8`,
+//! `u16`, `u32` or `u64`, the smallest that has held every version the
+//! store took so far (see the [`super`] module docs). Outside the store a
+//! vector is read through [`Versions`], a borrowed view at any of the
+//! widths, and travels as a [`Digest`], a shared snapshot; both read as
+//! `u64` entries indexed by origin, whatever their width.
 
 use std::fmt;
 use std::ops::{BitAnd, BitOr};
 use std::sync::Arc;
 
-/// The entry type of a stored version vector: `u32` (narrow) or `u64`
-/// (wide). Values are the same versions either way; only the width differs.
+/// The entry type of a stored version vector: `u8`, `u16`, `u32` or `u64`.
+/// Values are the same versions at every width; only the width differs.
 pub(super) trait Version:
     Copy + Ord + Default + fmt::Debug + Into<u64> + TryFrom<u64> + BitOr<Output = Self> + BitAnd<Output = Self>
 {
@@ -18,6 +18,13 @@ pub(super) trait Version:
     const ZERO: Self;
     /// Only the top bit set.
     const TOP: Self;
+    /// The width in bits.
+    const BITS: u32;
+    /// Entries per block of the digest scan: 64 for `u8` and 32 for `u16`
+    /// (64 bytes, one cache line, as 16 `u32`), 16 for `u32` and `u64`. At
+    /// most 64 (one bit each in the mask of [`newer`]); small entries get more per
+    /// block because [`maybe_newer`] is a call, not inlined.
+    const BLOCK: usize;
 
     /// `self - other`, wrapping around.
     fn wrapping_sub(self, other: Self) -> Self;
@@ -26,6 +33,14 @@ pub(super) trait Version:
     fn narrow(version: u64) -> Option<Self> {
         Self::try_from(version).ok()
     }
+
+    /// [`maybe_newer`] on one block: `mine` and `digest` hold
+    /// [`Self::BLOCK`] entries each.
+    fn block_newer(mine: &[Self], digest: &[Self]) -> bool;
+
+    /// [`newer`] for a block at this width: [`packed_newer`] for `u8` and
+    /// `u16`, whose plain loop compiles to lane shuffles.
+    fn newer(mine: &[Self], digest: &[Self]) -> u64;
 
     /// A vector of this width as a [`Versions`].
     fn view(vector: &[Self]) -> Versions<'_>;
@@ -37,66 +52,74 @@ pub(super) trait Version:
     fn digest(vector: Arc<[Self]>) -> Digest;
 }
 
-impl Version for u32 {
-    const ZERO: u32 = 0;
-    const TOP: u32 = 1 << 31;
+/// Implements [`Version`] for `$t`, whose [`Slice`] and [`Shared`] variant
+/// is `$variant`, with blocks of `$block` entries and `$newer` as its
+/// [`Version::newer`]; and the view of a slice of `$t` as a [`Versions`].
+macro_rules! version {
+    ($t:ty, $variant:ident, $block:literal, $newer:ident) => {
+        impl Version for $t {
+            const ZERO: $t = 0;
+            const TOP: $t = 1 << (<$t>::BITS - 1);
+            const BITS: u32 = <$t>::BITS;
+            const BLOCK: usize = $block;
 
-    fn wrapping_sub(self, other: u32) -> u32 {
-        u32::wrapping_sub(self, other)
-    }
+            fn wrapping_sub(self, other: $t) -> $t {
+                <$t>::wrapping_sub(self, other)
+            }
 
-    fn view(vector: &[u32]) -> Versions<'_> {
-        Versions(Slice::Narrow(vector))
-    }
+            fn block_newer(mine: &[$t], digest: &[$t]) -> bool {
+                let mine: &[$t; $block] = mine.try_into().expect("a whole block");
+                let digest: &[$t; $block] = digest.try_into().expect("a whole block");
+                maybe_newer(mine, digest)
+            }
 
-    fn of(versions: Versions<'_>) -> Option<&[u32]> {
-        match versions.0 {
-            Slice::Narrow(v) => Some(v),
-            Slice::Wide(_) => None,
+            fn newer(mine: &[$t], digest: &[$t]) -> u64 {
+                $newer(mine, digest)
+            }
+
+            fn view(vector: &[$t]) -> Versions<'_> {
+                Versions(Slice::$variant(vector))
+            }
+
+            fn of(versions: Versions<'_>) -> Option<&[$t]> {
+                match versions.0 {
+                    Slice::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+
+            fn digest(vector: Arc<[$t]>) -> Digest {
+                Digest(Shared::$variant(vector))
+            }
         }
-    }
 
-    fn digest(vector: Arc<[u32]>) -> Digest {
-        Digest(Shared::Narrow(vector))
-    }
+        impl<'a> From<&'a [$t]> for Versions<'a> {
+            /// A view of `entries` at their width.
+            fn from(entries: &'a [$t]) -> Versions<'a> {
+                Versions(Slice::$variant(entries))
+            }
+        }
+    };
 }
 
-impl Version for u64 {
-    const ZERO: u64 = 0;
-    const TOP: u64 = 1 << 63;
-
-    fn wrapping_sub(self, other: u64) -> u64 {
-        u64::wrapping_sub(self, other)
-    }
-
-    fn view(vector: &[u64]) -> Versions<'_> {
-        Versions(Slice::Wide(vector))
-    }
-
-    fn of(versions: Versions<'_>) -> Option<&[u64]> {
-        match versions.0 {
-            Slice::Wide(v) => Some(v),
-            Slice::Narrow(_) => None,
-        }
-    }
-
-    fn digest(vector: Arc<[u64]>) -> Digest {
-        Digest(Shared::Wide(vector))
-    }
-}
+version!(u8, U8, 64, packed_newer);
+version!(u16, U16, 32, packed_newer);
+version!(u32, U32, 16, newer);
+version!(u64, U64, 16, newer);
 
 /// Whether some entry of `mine` may be newer than the same entry of
 /// `digest`: never false when one is (so a `false` block can be skipped),
 /// rarely true when none is (the caller then compares exactly). Where
-/// `mine` is below the top bit (2^31 for `u32`, 2^63 for `u64`),
-/// `digest - mine` wraps to a number with the top bit set exactly when
-/// `mine` is newer; an entry of `mine` at the top bit or above sets the bit
-/// itself (it is ORed in whole: only the top bit of the result is read,
-/// and masking each entry instead makes the compiler shuffle lanes). One
-/// accumulator of subtractions and ORs, which the compiler vectorises even
-/// for baseline x86-64 (`psubd` / `psubq` and `por`, no compare needed;
-/// four `u32` lanes per register, two `u64`) — as long as it is not inlined
-/// into the scan, which keeps the loaded entries for the exact pass instead.
+/// `mine` is below the top bit ([`Version::TOP`]: 2^7 for `u8`, 2^15,
+/// 2^31, 2^63 for `u64`), `digest - mine` wraps to a number with the top
+/// bit set exactly when `mine` is newer; an entry of `mine` at the top bit
+/// or above sets the bit itself (it is ORed in whole: only the top bit of
+/// the result is read, and masking each entry instead makes the compiler
+/// shuffle lanes). One accumulator of subtractions and ORs, which the
+/// compiler vectorises even for baseline x86-64 (`psubb` … `psubq` and
+/// `por`, no compare needed; 16 `u8` lanes per register down to two
+/// `u64`) — as long as it is not inlined into the scan, which keeps the
+/// loaded entries for the exact pass instead.
 #[inline(never)]
 pub(super) fn maybe_newer<V: Version, const W: usize>(mine: &[V; W], digest: &[V; W]) -> bool {
     let mut acc = V::ZERO;
@@ -106,25 +129,87 @@ pub(super) fn maybe_newer<V: Version, const W: usize>(mine: &[V; W], digest: &[V
     acc & V::TOP != V::ZERO
 }
 
-/// A version vector (or a digest) as stored, narrow or wide, read as `u64`
+/// The entries of `mine` (at most 64) newer than the same entries of
+/// `digest`, at any two widths: bit `j` set when `mine[j] > digest[j]`.
+pub(super) fn newer<M: Version, D: Version>(mine: &[M], digest: &[D]) -> u64 {
+    debug_assert!(mine.len() <= 64 && mine.len() == digest.len());
+    let mut newer = 0u64;
+    for (j, (&have, &theirs)) in mine.iter().zip(digest).enumerate() {
+        let (have, theirs): (u64, u64) = (have.into(), theirs.into());
+        newer |= u64::from(have > theirs) << j;
+    }
+    newer
+}
+
+/// [`newer`] at one width, exact for every value, computed on `u64` words
+/// of `64 / V::BITS` entries each with plain integer operations (SIMD
+/// within a register). Per entry, with `H` its top bit and `lo` the bits
+/// below: `(theirs | H) - (have & !H)` keeps the top bit exactly when
+/// `theirs.lo >= have.lo`, and borrows from no neighbour (it is at least 1);
+/// so `have > theirs` is the top bit of `have & !theirs` (top bits differ
+/// that way) or of `!(have ^ theirs) & !that` (top bits equal, low bits
+/// decide). One multiplication then gathers the top bits of a word into
+/// its top `64 / V::BITS` bits: each lands on its own bit, no two sum.
+pub(super) fn packed_newer<V: Version>(mine: &[V], digest: &[V]) -> u64 {
+    debug_assert!(mine.len() <= 64 && mine.len() == digest.len());
+    let lanes = (u64::BITS / V::BITS) as usize;
+    // One bit per entry (its lowest), its top bit, and the gathering
+    // factor: entry k's flag (bit `BITS * k`) times bit `c_m` of the
+    // factor lands on `64 - lanes + k` when `m = lanes - 1 - k`.
+    let ones = u64::MAX / (u64::MAX >> (u64::BITS - V::BITS));
+    let top = ones << (V::BITS - 1);
+    let gather = (0..lanes as u32).fold(0u64, |f, m| {
+        f | 1 << (u64::BITS - lanes as u32 - (V::BITS - 1) * (lanes as u32 - 1 - m))
+    });
+    let word = |entries: &[V]| {
+        (entries.iter().enumerate()).fold(0u64, |w, (j, &v)| w | v.into() << (j as u32 * V::BITS))
+    };
+    let mut newer = 0u64;
+    for (i, (have, theirs)) in mine.chunks(lanes).zip(digest.chunks(lanes)).enumerate() {
+        let (have, theirs) = (word(have), word(theirs));
+        let low_not_newer = (theirs | top) - (have & !top);
+        let flags = ((have & !theirs) | (!(have ^ theirs) & !low_not_newer)) & top;
+        let bits = (flags >> (V::BITS - 1)).wrapping_mul(gather) >> (u64::BITS - lanes as u32);
+        newer |= bits << (i * lanes);
+    }
+    newer
+}
+
+/// A version vector (or a digest) as stored, at any width, read as `u64`
 /// entries indexed by origin. Borrowed: a view, not a copy.
 #[derive(Copy, Clone)]
 pub struct Versions<'a>(pub(super) Slice<'a>);
 
-/// The two widths of a [`Versions`].
+/// The four widths of a [`Versions`].
 #[derive(Copy, Clone)]
 pub(super) enum Slice<'a> {
-    Narrow(&'a [u32]),
-    Wide(&'a [u64]),
+    U8(&'a [u8]),
+    U16(&'a [u16]),
+    U32(&'a [u32]),
+    U64(&'a [u64]),
+}
+
+/// Runs `$e` with `$v` bound to the entries of the [`Slice`] `$slice`.
+macro_rules! slice {
+    ($slice:expr, $v:ident => $e:expr) => {
+        match $slice {
+            Slice::U8($v) => $e,
+            Slice::U16($v) => $e,
+            Slice::U32($v) => $e,
+            Slice::U64($v) => $e,
+        }
+    };
+}
+
+/// `entry` as a `u64`, whatever its width.
+fn wide<V: Version>(entry: V) -> u64 {
+    entry.into()
 }
 
 impl<'a> Versions<'a> {
     /// Number of entries (one per origin).
     pub fn len(self) -> usize {
-        match self.0 {
-            Slice::Narrow(v) => v.len(),
-            Slice::Wide(v) => v.len(),
-        }
+        slice!(self.0, v => v.len())
     }
 
     /// Whether there are no entries.
@@ -134,19 +219,13 @@ impl<'a> Versions<'a> {
 
     /// The entry of `origin`, if there is one.
     pub fn get(self, origin: usize) -> Option<u64> {
-        match self.0 {
-            Slice::Narrow(v) => v.get(origin).map(|&x| u64::from(x)),
-            Slice::Wide(v) => v.get(origin).copied(),
-        }
+        slice!(self.0, v => v.get(origin).copied().map(wide))
     }
 
     /// The entries in origin order.
     pub fn iter(self) -> impl ExactSizeIterator<Item = u64> + 'a {
         let slice = self.0;
-        (0..self.len()).map(move |i| match slice {
-            Slice::Narrow(v) => u64::from(v[i]),
-            Slice::Wide(v) => v[i],
-        })
+        (0..self.len()).map(move |i| slice!(slice, v => wide(v[i])))
     }
 
     /// The entries as a vector of `u64` (a copy).
@@ -154,30 +233,22 @@ impl<'a> Versions<'a> {
         self.iter().collect()
     }
 
-    /// Whether the entries are stored as `u32` (tests: which path a scan takes).
-    pub fn is_narrow(self) -> bool {
-        matches!(self.0, Slice::Narrow(_))
-    }
-}
-
-impl<'a> From<&'a [u64]> for Versions<'a> {
-    /// A wide view of `entries`.
-    fn from(entries: &'a [u64]) -> Versions<'a> {
-        Versions(Slice::Wide(entries))
+    /// The width of the stored entries in bits: 8, 16, 32 or 64 (tests:
+    /// which width a store or a digest has, so which path a scan takes).
+    pub fn bits(self) -> u32 {
+        match self.0 {
+            Slice::U8(_) => u8::BITS,
+            Slice::U16(_) => u16::BITS,
+            Slice::U32(_) => u32::BITS,
+            Slice::U64(_) => u64::BITS,
+        }
     }
 }
 
 impl<'a, const N: usize> From<&'a [u64; N]> for Versions<'a> {
-    /// A wide view of `entries`.
+    /// A `u64` view of `entries`.
     fn from(entries: &'a [u64; N]) -> Versions<'a> {
-        Versions(Slice::Wide(entries))
-    }
-}
-
-impl<'a> From<&'a [u32]> for Versions<'a> {
-    /// A narrow view of `entries`.
-    fn from(entries: &'a [u32]) -> Versions<'a> {
-        Versions(Slice::Narrow(entries))
+        Versions(Slice::U64(entries))
     }
 }
 
@@ -185,8 +256,10 @@ impl PartialEq for Versions<'_> {
     /// Equal entries, whatever the widths.
     fn eq(&self, other: &Versions<'_>) -> bool {
         match (self.0, other.0) {
-            (Slice::Narrow(a), Slice::Narrow(b)) => a == b,
-            (Slice::Wide(a), Slice::Wide(b)) => a == b,
+            (Slice::U8(a), Slice::U8(b)) => a == b,
+            (Slice::U16(a), Slice::U16(b)) => a == b,
+            (Slice::U32(a), Slice::U32(b)) => a == b,
+            (Slice::U64(a), Slice::U64(b)) => a == b,
             _ => self.len() == other.len() && self.iter().eq(other.iter()),
         }
     }
@@ -225,19 +298,23 @@ impl fmt::Debug for Versions<'_> {
 #[derive(Clone)]
 pub struct Digest(pub(super) Shared);
 
-/// The two widths of a [`Digest`].
+/// The four widths of a [`Digest`].
 #[derive(Clone)]
 pub(super) enum Shared {
-    Narrow(Arc<[u32]>),
-    Wide(Arc<[u64]>),
+    U8(Arc<[u8]>),
+    U16(Arc<[u16]>),
+    U32(Arc<[u32]>),
+    U64(Arc<[u64]>),
 }
 
 impl Digest {
     /// The entries, indexed by origin.
     pub fn versions(&self) -> Versions<'_> {
         match &self.0 {
-            Shared::Narrow(v) => Versions(Slice::Narrow(v)),
-            Shared::Wide(v) => Versions(Slice::Wide(v)),
+            Shared::U8(v) => Versions(Slice::U8(v)),
+            Shared::U16(v) => Versions(Slice::U16(v)),
+            Shared::U32(v) => Versions(Slice::U32(v)),
+            Shared::U64(v) => Versions(Slice::U64(v)),
         }
     }
 
@@ -258,9 +335,10 @@ impl Digest {
 }
 
 impl From<Vec<u64>> for Digest {
-    /// A wide digest holding `entries` (one per origin), shared with no node.
+    /// A `u64` digest holding `entries` (one per origin), shared with no
+    /// node.
     fn from(entries: Vec<u64>) -> Digest {
-        Digest(Shared::Wide(entries.into()))
+        Digest(Shared::U64(entries.into()))
     }
 }
 
