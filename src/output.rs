@@ -15,7 +15,7 @@ use crate::summary::{Manifest, Summary, STATUS_CHECK_FAILED, STATUS_INTERRUPTED,
 use crate::time::SimTime;
 use crate::trace::{Header, JsonlWriter, NullSink, WithProgress, DIGEST_FORMAT, TRACE_FORMAT};
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
@@ -135,15 +135,14 @@ fn execute_all(
         // On any error (a full disk) the partial file is removed: nothing
         // half-written stays behind, and no manifest is written.
         let written: Result<_> = (|| {
-            let mut writer = JsonlWriter::new(BufWriter::with_capacity(1 << 20, file), &header)
-                .map_err(|e| Error::io(&tmp, e))?;
+            // Unbuffered: the writer hands the file whole 64 KiB chunks.
+            let mut writer = JsonlWriter::new(file, &header).map_err(|e| Error::io(&tmp, e))?;
             let mut sink = WithProgress {
                 inner: &mut writer,
                 progress,
             };
             let checked = run_checked(scenario, &mut sink, level, stop);
-            let buf = writer.finish().map_err(|e| Error::io(&tmp, e))?;
-            let file = buf.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
+            let file = writer.finish().map_err(|e| Error::io(&tmp, e))?;
             file.sync_all().map_err(|e| Error::io(&tmp, e))?;
             fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
             Ok(checked)

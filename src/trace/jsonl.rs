@@ -18,17 +18,19 @@ pub struct JsonlWriter<W: Write> {
 }
 
 /// Size at which a chunk of rendered lines is handed to the writer.
-const CHUNK: usize = 1 << 16;
+const CHUNK: usize = 1 << 20;
 
 impl<W: Write> JsonlWriter<W> {
     /// Starts a trace on `out` with `header`.
-    pub fn new(mut out: W, header: &Header) -> io::Result<JsonlWriter<W>> {
-        serde_json::to_writer(&mut out, header)?;
-        out.write_all(b"\n")?;
+    pub fn new(out: W, header: &Header) -> io::Result<JsonlWriter<W>> {
+        // The header goes into the first chunk: `out` sees whole chunks only.
+        let mut chunk = Vec::with_capacity(CHUNK + 4096);
+        serde_json::to_writer(&mut chunk, header)?;
+        chunk.push(b'\n');
         Ok(JsonlWriter {
             out,
             error: None,
-            chunk: Vec::with_capacity(CHUNK + 4096),
+            chunk,
             lines: super::line::LineWriter::default(),
         })
     }
