@@ -6,7 +6,7 @@ use super::{Header, Record, TraceSink};
 use std::io::{self, BufRead, Write};
 
 /// Writes a header line, then one JSON line per record. Lines are rendered
-/// into a 64 KiB chunk that goes to `out` whole, so call
+/// into a 1 MiB chunk (header included) that goes to `out` whole, so call
 /// [`JsonlWriter::finish`] to write the last one. The first I/O error is
 /// kept (later records are skipped) and returned by `finish`.
 #[derive(Debug)]
