@@ -19,6 +19,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+mod early_sync;
+use early_sync::EarlySync;
+
 /// The directory of one run: `<root>/<name>/<seed>`.
 pub fn run_dir(root: &Path, scenario: &Scenario) -> PathBuf {
     root.join(&scenario.name).join(scenario.seed.to_string())
@@ -135,14 +138,15 @@ fn execute_all(
         // On any error (a full disk) the partial file is removed: nothing
         // half-written stays behind, and no manifest is written.
         let written: Result<_> = (|| {
-            // Unbuffered: the writer hands the file whole 64 KiB chunks.
-            let mut writer = JsonlWriter::new(file, &header).map_err(|e| Error::io(&tmp, e))?;
+            // Unbuffered: the writer hands the file whole 1 MiB chunks.
+            let mut writer =
+                JsonlWriter::new(EarlySync::new(file), &header).map_err(|e| Error::io(&tmp, e))?;
             let mut sink = WithProgress {
                 inner: &mut writer,
                 progress,
             };
             let checked = run_checked(scenario, &mut sink, level, stop);
-            let file = writer.finish().map_err(|e| Error::io(&tmp, e))?;
+            let file = writer.finish().map_err(|e| Error::io(&tmp, e))?.into_file();
             file.sync_all().map_err(|e| Error::io(&tmp, e))?;
             fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
             Ok(checked)
