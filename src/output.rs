@@ -146,7 +146,10 @@ fn execute_all(
                 progress,
             };
             let checked = run_checked(scenario, &mut sink, level, stop);
-            let file = writer.finish().map_err(|e| Error::io(&tmp, e))?.into_file();
+            let file = writer
+                .finish()
+                .and_then(EarlySync::into_file)
+                .map_err(|e| Error::io(&tmp, e))?;
             file.sync_all().map_err(|e| Error::io(&tmp, e))?;
             fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
             Ok(checked)

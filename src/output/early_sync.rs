@@ -1,8 +1,14 @@
 //! A trace file flushed to disk while it is written: every [`EVERY`] bytes
 //! a helper thread asks the kernel to write back what is there so far
-//! (`fdatasync` on a second handle), so that the `fsync` before the file
-//! is renamed into place waits only for the last part instead of the whole
-//! trace. The bytes written, and their order, are untouched.
+//! (`fdatasync` through a duplicate of the descriptor), so that the `fsync`
+//! before the file is renamed into place waits only for the last part
+//! instead of the whole trace. The bytes written, and their order, are
+//! untouched.
+//!
+//! The duplicate shares the file's open file description, and the kernel
+//! reports a write-back error once per description: so the helper keeps
+//! the first error it meets and [`EarlySync::into_file`] returns it, or the
+//! final `fsync` could pass over a failed write-back.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -15,14 +21,16 @@ const EVERY: u64 = 64 << 20;
 /// A [`File`] whose data a helper thread syncs every [`EVERY`] bytes.
 #[derive(Debug)]
 pub(super) struct EarlySync {
-    file: File,
+    /// `None` only once [`EarlySync::into_file`] took it.
+    file: Option<File>,
     /// Bytes between two write-backs ([`EVERY`] but in tests).
     every: u64,
     since: u64,
-    /// Wakes the helper; `None` when the file could not be cloned (then
-    /// nothing is synced early).
+    /// Wakes the helper; `None` when the file could not be duplicated
+    /// (then nothing is synced early).
     wake: Option<SyncSender<()>>,
-    helper: Option<JoinHandle<()>>,
+    /// The helper: its first write-back error, if any.
+    helper: Option<JoinHandle<io::Result<()>>>,
 }
 
 impl EarlySync {
@@ -35,19 +43,21 @@ impl EarlySync {
     fn with_every(file: File, every: u64) -> EarlySync {
         let (wake, helper) = match file.try_clone() {
             Ok(clone) => {
-                let (tx, rx) = mpsc::sync_channel::<()>(1);
+                // A rendezvous: a request made while the helper is busy is
+                // dropped (the running write-back covers most of it).
+                let (tx, rx) = mpsc::sync_channel::<()>(0);
                 let helper = std::thread::spawn(move || {
                     for () in rx {
-                        // Only a head start: the final `sync_all` reports errors.
-                        let _ = clone.sync_data();
+                        clone.sync_data()?;
                     }
+                    Ok(())
                 });
                 (Some(tx), Some(helper))
             }
             Err(_) => (None, None),
         };
         EarlySync {
-            file,
+            file: Some(file),
             every,
             since: 0,
             wake,
@@ -55,27 +65,38 @@ impl EarlySync {
         }
     }
 
-    /// Stops the helper and returns the file (the caller still syncs it).
-    pub(super) fn into_file(self) -> File {
-        let EarlySync {
-            file, wake, helper, ..
-        } = self;
-        drop(wake);
-        if let Some(h) = helper {
-            let _ = h.join();
+    /// Stops the helper and returns the file (the caller still syncs it),
+    /// or the first error an early write-back met.
+    pub(super) fn into_file(mut self) -> io::Result<File> {
+        self.stop()?;
+        Ok(self.file.take().expect("the file is taken only here"))
+    }
+
+    /// Stops the helper and waits for it; its error, if any.
+    fn stop(&mut self) -> io::Result<()> {
+        self.wake = None;
+        match self.helper.take() {
+            Some(h) => h
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the trace sync thread panicked"))),
+            None => Ok(()),
         }
-        file
+    }
+
+    fn file(&mut self) -> &mut File {
+        self.file.as_mut().expect("the file is taken only by into_file")
     }
 }
 
 impl Write for EarlySync {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.file.write(buf)?;
+        let n = self.file().write(buf)?;
         self.since += n as u64;
         if self.since >= self.every {
             self.since = 0;
             if let Some(w) = &self.wake {
-                // A write-back still running makes this one unnecessary.
+                // Taken only if the helper is idle; a helper that stopped
+                // on an error is reported by `into_file`.
                 let _ = w.try_send(());
             }
         }
@@ -83,7 +104,15 @@ impl Write for EarlySync {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
+        self.file().flush()
+    }
+}
+
+impl Drop for EarlySync {
+    /// Never leaves the helper running (an error path drops the writer
+    /// without [`EarlySync::into_file`]).
+    fn drop(&mut self) {
+        let _ = self.stop();
     }
 }
 
@@ -113,13 +142,26 @@ mod tests {
             w.write_all(&chunk).unwrap();
             want.extend_from_slice(&chunk);
         }
-        let mut file = w.into_file();
+        let mut file = w.into_file().unwrap();
         file.sync_all().unwrap();
         file.rewind().unwrap();
         let mut got = Vec::new();
         file.read_to_end(&mut got).unwrap();
         assert_eq!(got.len(), want.len());
         assert!(got == want, "the file holds the writes in order");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A writer dropped without `into_file` (an error path) stops its
+    /// helper: dropping returns, and the file can be removed.
+    #[test]
+    fn dropping_stops_the_helper() {
+        let dir = std::env::temp_dir().join(format!("scuttlesim-early-drop-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out.bin");
+        let mut w = EarlySync::with_every(File::create(&path).unwrap(), 1);
+        w.write_all(&[7; 1000]).unwrap();
+        drop(w);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

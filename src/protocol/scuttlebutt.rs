@@ -98,6 +98,9 @@ pub struct Scuttlebutt {
 /// Most emptied delta lists kept for reuse.
 const SPARE_LISTS: usize = 64;
 
+/// Largest capacity (deltas) of a list kept for reuse.
+const SPARE_CAPACITY: usize = 4096;
+
 impl Scuttlebutt {
     /// `nodes` nodes with `keys` keys per origin.
     pub fn new(nodes: u32, keys: u32, cfg: Settings) -> Scuttlebutt {
@@ -178,9 +181,11 @@ impl Scuttlebutt {
         out
     }
 
-    /// Keeps a delivered message's delta list for reuse (up to [`SPARE_LISTS`]).
+    /// Keeps a delivered message's delta list for reuse (up to
+    /// [`SPARE_LISTS`] lists of at most [`SPARE_CAPACITY`] deltas, so the
+    /// pool stays under 4 MiB whatever the messages were).
     fn recycle(&mut self, mut deltas: Vec<Delta>) {
-        if self.spare.len() < SPARE_LISTS {
+        if self.spare.len() < SPARE_LISTS && deltas.capacity() <= SPARE_CAPACITY {
             deltas.clear();
             self.spare.push(deltas);
         }
