@@ -411,20 +411,15 @@ impl Collector {
             Record::Send {
                 t, from, kind, bytes, ..
             } => {
+                // The record carries no split of its bytes.
                 let i = self.kind_index(kind);
-                self.traffic.sent(i, *from, *t, *bytes);
-                let k = &mut self.kinds[i];
-                k.sent += 1;
-                k.bytes_sent += *bytes as u64;
+                self.message_sent(i, *from, *t, *bytes, SizeParts::default());
             }
             Record::Receive {
                 t, to, kind, bytes, ..
             } => {
                 let i = self.kind_index(kind);
-                self.traffic.received(i, *to, *t, *bytes);
-                let k = &mut self.kinds[i];
-                k.delivered += 1;
-                k.bytes_delivered += *bytes as u64;
+                self.message_received(i, *to, *t, *bytes);
             }
             Record::Drop {
                 from, kind, reason, ..

@@ -49,6 +49,13 @@ impl<E> Ord for Keyed<E> {
     }
 }
 
+impl<E> Keyed<E> {
+    /// The event's time (the key is `time << 64 | seq`).
+    fn time(&self) -> u64 {
+        (self.0 >> 64) as u64
+    }
+}
+
 /// A priority queue of events ordered by `(time, insertion order)`, for
 /// times that never go below the last popped time. Events are small
 /// `Copy` values (an index into the caller's own tables).
@@ -153,7 +160,7 @@ impl<E: Copy> EventQueue<E> {
         let from_batch = loop {
             match (self.batch.get(self.pos), self.late.peek()) {
                 // At equal times the batch entry was pushed first.
-                (Some(b), Some(Reverse(l))) => break b.0 <= (l.0 >> 64) as u64,
+                (Some(b), Some(Reverse(l))) => break b.0 <= l.time(),
                 (Some(_), None) => break true,
                 (None, Some(_)) => break false,
                 (None, None) => {
@@ -167,8 +174,8 @@ impl<E: Copy> EventQueue<E> {
             self.pos += 1;
             self.batch[self.pos - 1]
         } else {
-            let Reverse(Keyed(k, e)) = self.late.pop().expect("peeked");
-            ((k >> 64) as u64, e)
+            let Reverse(k) = self.late.pop().expect("peeked");
+            (k.time(), k.1)
         };
         self.last = time;
         self.len -= 1;
@@ -179,9 +186,9 @@ impl<E: Copy> EventQueue<E> {
     pub fn peek_time(&mut self) -> Option<SimTime> {
         loop {
             let time = match (self.batch.get(self.pos), self.late.peek()) {
-                (Some(b), Some(Reverse(l))) => b.0.min((l.0 >> 64) as u64),
+                (Some(b), Some(Reverse(l))) => b.0.min(l.time()),
                 (Some(b), None) => b.0,
-                (None, Some(Reverse(l))) => (l.0 >> 64) as u64,
+                (None, Some(Reverse(l))) => l.time(),
                 (None, None) => {
                     if !self.advance() {
                         return None;
@@ -224,16 +231,16 @@ impl<E: Copy> EventQueue<E> {
         self.cur = match self.next_occupied() {
             Some(b) => b,
             // The ring is empty: jump to the earliest overflow event.
-            None => (self.overflow.peek().expect("len > 0").0 .0 >> 64) as u64 >> self.shift,
+            None => self.overflow.peek().expect("len > 0").0.time() >> self.shift,
         };
-        while let Some(Reverse(Keyed(key, _))) = self.overflow.peek() {
-            let b = (key >> 64) as u64 >> self.shift;
+        while let Some(Reverse(k)) = self.overflow.peek() {
+            let b = k.time() >> self.shift;
             if b - self.cur >= span {
                 break;
             }
-            let Reverse(Keyed(key, e)) = self.overflow.pop().expect("peeked");
+            let Reverse(k) = self.overflow.pop().expect("peeked");
             let i = b as usize & (self.slots.len() - 1);
-            self.slots[i].push(((key >> 64) as u64, e));
+            self.slots[i].push((k.time(), k.1));
             self.occupied[i / 64] |= 1 << (i % 64);
         }
         let i = self.cur as usize & (self.slots.len() - 1);

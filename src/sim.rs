@@ -334,7 +334,7 @@ where
 
     fn emit(&mut self, r: Record, sink: &mut dyn TraceSink) {
         self.metrics.observe(&r);
-        self.record(r, sink);
+        self.record(&r, sink);
     }
 
     /// Whether the digest or the sink takes records of `level`.
@@ -345,14 +345,8 @@ where
 
     /// Hands `r` to the digest and the sink, as far as they take its level
     /// (the metrics counted it already).
-    #[inline]
-    fn record(&mut self, r: Record, sink: &mut dyn TraceSink) {
-        self.record_ref(&r, sink);
-    }
-
-    /// [`Sim::record`] of a borrowed record.
     #[inline(always)]
-    fn record_ref(&mut self, r: &Record, sink: &mut dyn TraceSink) {
+    fn record(&mut self, r: &Record, sink: &mut dyn TraceSink) {
         let level = r.level();
         if level <= self.digest_level {
             self.digest.add(r);
@@ -592,7 +586,7 @@ where
                 kind: kinds[f.kind as usize].into(),
                 bytes: f.bytes,
             };
-            self.record(r, sink);
+            self.record(&r, sink);
         }
         if let (Some(vcs), Some(attached)) = (&mut self.vcs, &f.vc) {
             let mut set = Vec::new();
@@ -714,7 +708,7 @@ where
                 new: c.new,
                 cause,
             };
-            self.record_ref(&r, sink);
+            self.record(&r, sink);
             // A `version` record owns no memory (its fields are integers
             // and a `Cause`, checked below): skip the drop glue, which the
             // compiler calls out of line for every record otherwise.
@@ -792,7 +786,7 @@ where
                 kind: self.proto.kinds()[kind as usize].into(),
                 bytes,
             };
-            self.record(r, sink);
+            self.record(&r, sink);
         }
         match self.net.route(from, to, now, bytes) {
             Verdict::Deliver { at, copy } => {

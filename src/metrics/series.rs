@@ -165,24 +165,8 @@ impl Traffic {
         Some(&mut series[b])
     }
 
-    pub(crate) fn sent(&mut self, kind: usize, from: u32, t: u64, bytes: u32) {
-        self.kind(kind);
-        let b = self.bucket_of(t);
-        self.recorded = self.recorded.max(b + 1);
-        let series = &mut self.buckets[kind];
-        if series.len() <= b {
-            series.resize(b + 1, BucketTraffic::default());
-        }
-        series[b].messages += 1;
-        series[b].bytes += bytes as u64;
-        self.change(kind, from, NodeChange::Sent(bytes));
-        if let Some(c) = self.cell(kind, from, t) {
-            c.sent += 1;
-            c.bytes_sent += bytes as u64;
-        }
-    }
-
-    /// [`Traffic::sent`], and how the message's bytes divide.
+    /// A message of `kind` sent by `from` at `t`: `bytes`, divided as
+    /// `parts` (all zero when the split is not known).
     pub(crate) fn sent_with_parts(&mut self, kind: usize, from: u32, t: u64, bytes: u32, parts: SizeParts) {
         self.kind(kind);
         let b = self.bucket_of(t);
@@ -337,7 +321,7 @@ mod tests {
             let w = &mut want[k][n as usize];
             match rng.random_range(0..4) {
                 0 => {
-                    t.sent(k, n, step as u64, bytes);
+                    t.sent_with_parts(k, n, step as u64, bytes, SizeParts::default());
                     w.sent += 1;
                     w.bytes_sent += bytes as u64;
                 }
