@@ -692,6 +692,35 @@ where
             }
             self.out.deferred = deferred;
         }
+        if !self.out.versions.is_empty() {
+            self.record_versions(node, now, lt, cause, sink);
+        }
+        // Most handlers send at most one message: no vector taken then.
+        match self.out.sends.len() {
+            0 => {}
+            1 => {
+                let (to, msg) = self.out.sends.pop().expect("one send");
+                self.send(node, to, msg, now, lt, sink);
+            }
+            _ => {
+                let mut sends = std::mem::take(&mut self.out.sends);
+                for (to, msg) in sends.drain(..) {
+                    self.send(node, to, msg, now, lt, sink);
+                }
+                self.out.sends = sends;
+            }
+        }
+    }
+
+    /// Counts and records the version changes a handler left in the outbox.
+    fn record_versions(
+        &mut self,
+        node: NodeId,
+        now: SimTime,
+        lt: SimTime,
+        cause: Cause,
+        sink: &mut dyn TraceSink,
+    ) {
         let mut versions = std::mem::take(&mut self.out.versions);
         if versions.len() > 1 {
             self.metrics.prefetch_versions(versions.iter().map(|c| c.origin));
@@ -716,11 +745,6 @@ where
             std::mem::forget(r);
         }
         self.out.versions = versions;
-        let mut sends = std::mem::take(&mut self.out.sends);
-        for (to, msg) in sends.drain(..) {
-            self.send(node, to, msg, now, lt, sink);
-        }
-        self.out.sends = sends;
     }
 
     fn park(&mut self, flight: Flight<P::Msg>, at: SimTime) {
