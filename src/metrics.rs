@@ -81,8 +81,10 @@ struct WriteStat {
 struct Held {
     /// Nodes holding it now.
     informed: u32,
-    /// Most nodes that held it at once.
-    reached: u32,
+    /// Most nodes that held it at once before its last fall (see
+    /// [`Held::reached`]): set only when the count falls, so that a rise
+    /// writes the count alone.
+    peak: u32,
     /// Spread levels reached so far (see `spread`).
     level: u16,
 }
@@ -90,9 +92,21 @@ struct Held {
 impl Held {
     const NEW: Held = Held {
         informed: 0,
-        reached: 0,
+        peak: 0,
         level: 0,
     };
+
+    /// Most nodes that held it at once: the count at its last fall, or
+    /// the count now if it rose higher since.
+    fn reached(&self) -> u32 {
+        self.peak.max(self.informed)
+    }
+
+    /// One node fewer holds it.
+    fn fall(&mut self) {
+        self.peak = self.reached();
+        self.informed -= 1;
+    }
 }
 
 /// How many of an origin's last writes [`OriginIndex`] names directly.
@@ -456,8 +470,7 @@ impl Collector {
                 let id = index.id(ids, i);
                 let w = &mut self.held[id];
                 w.informed += 1;
-                if w.informed > w.reached {
-                    w.reached = w.informed;
+                if w.informed >= self.spread.next_need(w.level) {
                     self.spread.raised(id, w, t);
                 }
                 if w.informed == n {
@@ -470,7 +483,7 @@ impl Collector {
                 if w.informed == n {
                     self.unconverged += 1;
                 }
-                w.informed -= 1;
+                w.fall();
             }
         }
         if self.unconverged == 0 && self.converged_since.is_none() {

@@ -18,7 +18,8 @@ use super::{Held, WriteStat};
 pub(crate) struct Spread {
     nodes: u32,
     levels: u32,
-    /// `need[j - 1]`: nodes that make level `j`.
+    /// `need[j - 1]`: nodes that make level `j`; `need[levels]` is
+    /// `u32::MAX` (no level above the last).
     need: Vec<u32>,
     /// `levels` slots per write (ns; `u64::MAX`: not reached).
     at: Vec<u64>,
@@ -33,7 +34,10 @@ impl Spread {
         Spread {
             nodes,
             levels,
-            need: (1..=levels).map(|j| level_nodes(j, nodes, levels)).collect(),
+            need: (1..=levels)
+                .map(|j| level_nodes(j, nodes, levels))
+                .chain([u32::MAX])
+                .collect(),
             at: Vec::new(),
         }
     }
@@ -48,12 +52,20 @@ impl Spread {
             .extend(std::iter::repeat_n(u64::MAX, self.levels as usize));
     }
 
-    /// Write `w`, made `id`-th, has just been held by more nodes than ever
-    /// before (`w.reached`), at `t`: records the levels that makes (at most
-    /// one: levels are at least a node apart, `R ≤ N`).
+    /// Nodes a write at `level` levels needs for its next one
+    /// (`u32::MAX` after the last).
+    #[inline]
+    pub(crate) fn next_need(&self, level: u16) -> u32 {
+        self.need[level as usize]
+    }
+
+    /// Write `w`, made `id`-th, is now held by [`Spread::next_need`] nodes
+    /// or more, at `t`: records the levels that makes. Levels are only
+    /// passed upwards and each needs more nodes than every count before it,
+    /// so a count that makes one is the most nodes that ever held the write.
     pub(crate) fn raised(&mut self, id: usize, w: &mut Held, t: u64) {
         let r = self.levels as usize;
-        while (w.level as usize) < r && w.reached >= self.need[w.level as usize] {
+        while w.informed >= self.need[w.level as usize] {
             self.at[id * r + w.level as usize] = t;
             w.level += 1;
         }
@@ -155,7 +167,7 @@ impl Spread {
                     key: w.key,
                     version: w.version,
                     t_ns: w.time,
-                    reached: h.reached,
+                    reached: h.reached(),
                     to_percent_ns: levels.map(|j| {
                         let a = at[j as usize - 1];
                         (a != u64::MAX).then(|| a - w.time)
@@ -269,12 +281,15 @@ mod tests {
         s.write();
         let mut w = Held::NEW;
         for &(k, t) in counts {
-            if k > w.reached {
-                w.reached = k;
+            while w.informed > k {
+                w.fall();
+            }
+            w.informed = k;
+            if w.informed >= s.next_need(w.level) {
                 s.raised(0, &mut w, t);
             }
         }
-        (s.times(0).to_vec(), w.reached)
+        (s.times(0).to_vec(), w.reached())
     }
 
     fn crossings(nodes: u32) -> Vec<u64> {
