@@ -26,7 +26,7 @@ use crate::queue::EventQueue;
 use crate::rng::{Component, SimRng, Streams};
 use crate::scenario::{MergePolicy, Phase, ProtocolKind, Scenario, TraceLevel};
 use crate::time::SimTime;
-use crate::trace::{Cause, LocalCause, Record, TraceDigest, TraceSink, PROGRESS_EVERY};
+use crate::trace::{Cause, LocalCause, Record, TraceDigest, TraceSink, PROGRESS_EVERY, STOP_POLL};
 use crate::vclock::{compare, VectorClock};
 use crate::workload::Workload;
 use rand::Rng;
@@ -238,6 +238,9 @@ struct Sim<P: Protocol> {
     digest: TraceDigest,
     metrics: Collector,
     events: u64,
+    /// Whether the sink was given a record since it was last asked whether
+    /// to stop.
+    fed_sink: bool,
 }
 
 impl<P: Protocol> Sim<P>
@@ -299,6 +302,7 @@ where
             digest: TraceDigest::default(),
             metrics,
             events: 0,
+            fed_sink: false,
             proto,
         };
         for node in 0..n {
@@ -353,6 +357,7 @@ where
         }
         if level <= self.sink_level {
             sink.record(r);
+            self.fed_sink = true;
         }
     }
 
@@ -363,9 +368,12 @@ where
             if t >= self.end {
                 break;
             }
-            if sink.stop_requested() {
-                end = t;
-                break;
+            if self.fed_sink || self.events % STOP_POLL == 0 {
+                self.fed_sink = false;
+                if sink.stop_requested() {
+                    end = t;
+                    break;
+                }
             }
             let (now, event) = self.queue.pop().expect("peeked");
             self.events += 1;

@@ -254,9 +254,12 @@ pub trait TraceSink {
     fn record(&mut self, record: &Record);
 
     /// Whether the run should stop before its next event (e.g. the user
-    /// pressed Ctrl-C). The run loop asks before every event, so the event
-    /// in progress always finishes and every record it emitted is whole.
-    /// The default never asks to stop.
+    /// pressed Ctrl-C). The event in progress always finishes and every
+    /// record it emitted is whole. The run loop asks before the next event
+    /// whenever it handed the sink a record, and otherwise every
+    /// [`STOP_POLL`] events (for a flag set from outside): a sink's own
+    /// reason to stop must come from a record it was given. The default
+    /// never asks to stop.
     fn stop_requested(&self) -> bool {
         false
     }
@@ -266,6 +269,10 @@ pub trait TraceSink {
     /// (for a progress bar; the core itself never looks at the wall clock).
     fn progress(&mut self, _now: crate::time::SimTime, _events: u64) {}
 }
+
+/// Most events between two [`TraceSink::stop_requested`] calls when the
+/// sink is given no record (a power of two).
+pub const STOP_POLL: u64 = 1 << 10;
 
 /// Events between two [`TraceSink::progress`] calls (a power of two).
 pub const PROGRESS_EVERY: u64 = 1 << 14;

@@ -132,7 +132,16 @@ impl Traffic {
         self.width_ns
     }
 
+    /// Makes room for `kind` (kinds appear as messages do).
+    #[inline]
     fn kind(&mut self, kind: usize) {
+        if kind >= self.per_node.len() {
+            self.add_kinds(kind);
+        }
+    }
+
+    #[cold]
+    fn add_kinds(&mut self, kind: usize) {
         while self.per_node.len() <= kind {
             self.per_node.push(vec![NodeTraffic::default(); self.nodes]);
             self.buckets.push(Vec::new());
@@ -155,8 +164,17 @@ impl Traffic {
         b as usize
     }
 
-    /// The node series cell of `(kind, node)` at time `t` (kind known).
+    /// The node series cell of `(kind, node)` at time `t` (kind known),
+    /// if node series are kept.
+    #[inline]
     fn cell(&mut self, kind: usize, node: u32, t: u64) -> Option<&mut NodeBucket> {
+        if self.node_series.is_none() {
+            return None;
+        }
+        self.series_cell(kind, node, t)
+    }
+
+    fn series_cell(&mut self, kind: usize, node: u32, t: u64) -> Option<&mut NodeBucket> {
         let b = self.bucket_of(t);
         let series = &mut self.node_series.as_mut()?[kind][node as usize];
         if series.len() <= b {

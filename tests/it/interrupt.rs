@@ -101,3 +101,55 @@ fn a_killed_rerun_leaves_no_manifest() {
         "the old manifest must not sit beside a new, half-written run"
     );
 }
+
+/// A sink that keeps records and asks to stop once it holds `after`.
+struct StopAfter {
+    after: usize,
+    kept: Vec<scuttlesim::trace::Record>,
+}
+
+impl scuttlesim::trace::TraceSink for StopAfter {
+    fn record(&mut self, r: &scuttlesim::trace::Record) {
+        self.kept.push(r.clone());
+    }
+    fn stop_requested(&self) -> bool {
+        self.kept.len() >= self.after
+    }
+}
+
+/// A sink's own reason to stop (here: a record count, like a replay of an
+/// interrupted run) takes effect before the next event, whatever
+/// `STOP_POLL` is. In a `ping` run at level `full` every event leaves
+/// exactly two records (`clock` + `send`, or `receive` + `clock`), so a
+/// stop after `k` records keeps `k` rounded up to even, and the run ends at
+/// the time of the next record of the whole run.
+#[test]
+fn a_sink_stops_the_run_before_the_next_event() {
+    let s = crate::support::scenario(
+        r#"
+        name = "stop"
+        seed = 3
+        duration = "5s"
+        [nodes]
+        count = 20
+        [gossip]
+        protocol = "ping"
+        interval = "100ms"
+        [output]
+        trace = "full"
+        "#,
+    );
+    let (_, all) = crate::support::run_records(&s);
+    assert!(all.len() > 3000, "{} records", all.len());
+    for k in [1, 2, 7, 500, 1001, 2048] {
+        let mut sink = StopAfter {
+            after: k,
+            kept: Vec::new(),
+        };
+        let outcome = scuttlesim::sim::run(&s, &mut sink);
+        let whole = k.next_multiple_of(2);
+        assert_eq!(sink.kept.len(), whole, "stop after {k}");
+        assert_eq!(sink.kept[..], all[..whole], "stop after {k}");
+        assert_eq!(outcome.end.0, all[whole].time(), "stop after {k}");
+    }
+}
