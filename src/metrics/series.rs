@@ -168,9 +168,7 @@ impl Traffic {
     /// if node series are kept.
     #[inline]
     fn cell(&mut self, kind: usize, node: u32, t: u64) -> Option<&mut NodeBucket> {
-        if self.node_series.is_none() {
-            return None;
-        }
+        self.node_series.as_ref()?;
         self.series_cell(kind, node, t)
     }
 
