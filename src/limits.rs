@@ -10,9 +10,9 @@
 //!
 //! | part | bytes |
 //! | --- | --- |
-//! | version vectors | `nodes × nodes × 8` (not for `ping`) |
+//! | version vectors | `nodes × nodes × w` (not for `ping`; `w` below) |
 //! | per-key versions | `nodes × nodes × keys × 8` when `keys > 1` |
-//! | digests in flight (Scuttlebutt) | `nodes × fanout × nodes × 8` |
+//! | digests in flight (Scuttlebutt) | `nodes × fanout × nodes × w` |
 //! | full states in flight (push, pull, push-pull) | `nodes × fanout × nodes × keys × 16` |
 //! | vector clocks (`full` trace or shared keys) | `nodes × nodes × 8`, the same again for the clocks messages carry |
 //! | write clocks (shared keys) | `writes × nodes × 8` |
@@ -25,19 +25,24 @@
 //! | cuts and degradations | `faults × nodes` |
 //! | fixed | 32 MiB (the program, trace and digest buffers) |
 //!
-//! Version vectors and digests are counted at 8 B an entry although they
-//! are stored at the smallest width that holds every version, from `u8` up
-//! (see [`crate::protocol::store`]): a run with a lost-state restart, or a
-//! node writing 2^32 times, switches to `u64`, so the widest size is the
-//! bound. (A switch converts one vector at a time; the old vectors that
-//! digests still hold are counted with the digests, at 8 B an entry too.)
+//! Version vectors and digests are stored at the smallest width that holds
+//! every version, from `u8` up (see [`crate::protocol::store`]), so `w` is
+//! the width of the largest version a node can reach: 8 B with a
+//! lost-state restart (a new generation's versions start at 2^32);
+//! otherwise one writer's random writes bounded by their mean plus ten
+//! standard deviations plus 20 (more has a chance below 10^-20 per
+//! writer), plus every scheduled write — 1 B up to 255, 2 B up to 65,535,
+//! 4 B below 2^32. (A switch of width converts one vector at a time; the
+//! old vectors that digests still hold are narrower, and counted with the
+//! digests.)
 //!
 //! `writes` is the expected number of writes: every writer's Poisson process
-//! over the writing period, plus the schedule. The default limit
+//! over the writing period (at the rates `rate_changes` set), plus the
+//! schedule. The default limit
 //! ([`default_limit`]) is 80 % of the machine's memory (`MemTotal` in
 //! `/proc/meminfo`), or 16 GiB where that cannot be read.
 
-use crate::scenario::{ProtocolKind, Scenario, TraceLevel, WriteProcess};
+use crate::scenario::{CrashState, ProtocolKind, Scenario, TraceLevel, WriteProcess};
 
 /// One mebibyte.
 const MIB: u64 = 1 << 20;
@@ -90,23 +95,75 @@ fn mul(factors: &[u64]) -> u64 {
 }
 
 /// The expected number of writes of `s`: each writer's Poisson process over
-/// `[0, min(stop_at, duration))`, plus the scheduled writes (saturating).
+/// `[0, min(stop_at, duration))` at the rates `rate_changes` set, plus the
+/// scheduled writes (saturating).
 pub fn expected_writes(s: &Scenario) -> u64 {
     let w = &s.workload;
-    let scheduled = w.schedule.len() as u64;
-    let random = match &w.writes {
-        Some(WriteProcess::Poisson { mean_interval }) if mean_interval.0 > 0 => {
-            let writers = w
-                .writers
-                .as_ref()
-                .map_or(s.nodes.count as u64, |v| v.len() as u64);
-            let period = w.stop_at.map_or(s.duration.0, |t| t.0.min(s.duration.0));
-            let per_writer = period / mean_interval.0 + 1;
-            writers.saturating_mul(per_writer)
-        }
-        _ => 0,
+    let writers = w
+        .writers
+        .as_ref()
+        .map_or(s.nodes.count as u64, |v| v.len() as u64);
+    writers
+        .saturating_mul(writes_per_writer(s))
+        .saturating_add(w.schedule.len() as u64)
+}
+
+/// One writer's expected random writes, rounded up by one: the base rate
+/// times the length of the writing period, each stretch weighted by the
+/// rate factor in force (`rate_changes`); 0 without a write process.
+fn writes_per_writer(s: &Scenario) -> u64 {
+    let w = &s.workload;
+    let Some(WriteProcess::Poisson { mean_interval }) = &w.writes else {
+        return 0;
     };
-    random.saturating_add(scheduled)
+    if mean_interval.0 == 0 {
+        return 0;
+    }
+    let period = w.stop_at.map_or(s.duration.0, |t| t.0.min(s.duration.0));
+    if w.rate_changes.is_empty() {
+        return period / mean_interval.0 + 1;
+    }
+    // ∫ factor dt over the period, in nanoseconds (factor 1 before the first change).
+    let mut weighted = 0f64;
+    let (mut from, mut factor) = (0u64, 1f64);
+    for c in &w.rate_changes {
+        let to = c.at.0.min(period);
+        weighted += to.saturating_sub(from) as f64 * factor;
+        (from, factor) = (to.max(from), c.factor);
+    }
+    weighted += period.saturating_sub(from) as f64 * factor;
+    // `as` saturates a float too large for u64.
+    (weighted / mean_interval.0 as f64).floor() as u64 + 1
+}
+
+/// Bytes one version-vector entry takes at the end of `s`: the width of
+/// the largest version a node can reach (see the module docs), with the
+/// reason, for the estimate's text.
+pub fn entry_bytes(s: &Scenario) -> (u64, String) {
+    let lost = s
+        .faults
+        .iter()
+        .any(|f| f.crash.is_some() && f.state == Some(CrashState::Lost));
+    if lost {
+        return (8, "8 B (a lost-state restart)".into());
+    }
+    let bound = version_bound(writes_per_writer(s)).saturating_add(s.workload.schedule.len() as u64);
+    let bytes = match bound {
+        0..=0xff => 1,
+        0x100..=0xffff => 2,
+        0x1_0000..=0xffff_ffff => 4,
+        _ => 8,
+    };
+    (bytes, format!("{bytes} B (versions up to {bound})"))
+}
+
+/// A bound on one writer's random writes when `mean` are expected: the
+/// mean plus ten standard deviations of a Poisson count, plus 20. A
+/// Chernoff bound puts the chance of more below 10^-20 per writer
+/// whatever the mean.
+fn version_bound(mean: u64) -> u64 {
+    let sd = (mean as f64).sqrt().ceil() as u64;
+    mean.saturating_add(sd.saturating_mul(10)).saturating_add(20)
 }
 
 /// Estimates the memory `s` will use at its trace level (see the module docs).
@@ -117,12 +174,13 @@ pub fn estimate(s: &Scenario) -> Estimate {
     let writes = expected_writes(s);
     let replicated = s.gossip.protocol != ProtocolKind::Ping;
     let clocks = s.output.trace.digest_level() == TraceLevel::Full || s.workload.shared_keys.is_some();
+    let (entry, entry_text) = entry_bytes(s);
     let mut parts: Vec<(&'static str, u64, String)> = Vec::new();
     if replicated {
         parts.push((
             "version vectors",
-            mul(&[n, n, 8]),
-            format!("{n} nodes × {n} origins × 8 B"),
+            mul(&[n, n, entry]),
+            format!("{n} nodes × {n} origins × {entry_text}"),
         ));
         if keys > 1 {
             parts.push((
@@ -135,8 +193,8 @@ pub fn estimate(s: &Scenario) -> Estimate {
     match s.gossip.protocol {
         ProtocolKind::Scuttlebutt => parts.push((
             "digests in flight",
-            mul(&[n, fanout, n, 8]),
-            format!("{n} nodes × fan-out {fanout} × {n} entries × 8 B"),
+            mul(&[n, fanout, n, entry]),
+            format!("{n} nodes × fan-out {fanout} × {n} entries × {entry_text}"),
         )),
         ProtocolKind::Push | ProtocolKind::Pull | ProtocolKind::PushPull => parts.push((
             "full states in flight",

@@ -5,27 +5,29 @@
 
 use crate::bin::{s, scuttlesim, stderr, stdout};
 use crate::support::{scenario, shipped, temp_dir};
-use scuttlesim::limits::{check, estimate, expected_writes, Limit};
+use scuttlesim::limits::{check, entry_bytes, estimate, expected_writes, Limit};
 use std::path::Path;
 
 const MIB: u64 = 1 << 20;
 
 #[test]
 fn estimate_by_hand() {
-    // Scuttlebutt, 1000 nodes, 1 key, fan-out 2, no writes, versions trace:
-    // version vectors 1000·1000·8 = 8,000,000; digests in flight
-    // 1000·2·1000·8 = 16,000,000; per node 1000·512 = 512,000; time series
+    // Scuttlebutt, 1000 nodes, 1 key, fan-out 2, no writes (versions up to
+    // the margin of 20, so 1 B entries), versions trace: version vectors
+    // 1000·1000·1 = 1,000,000; digests in flight 1000·2·1000·1 =
+    // 2,000,000; per node 1000·512 = 512,000; time series
     // (10 s / 1 s + 1)·3·40 = 1320; per-node time series (1000 nodes × 11
     // samples ≤ 100,000, so kept by default) 1000·11·3·32 = 1,056,000;
     // fixed 32 MiB.
     let s = scenario("duration = \"10s\"\n[nodes]\ncount = 1000\n[gossip]\nfanout = 2\n");
     assert_eq!(
         estimate(&s).total_bytes(),
-        8_000_000 + 16_000_000 + 512_000 + 1320 + 1_056_000 + 32 * MIB
+        1_000_000 + 2_000_000 + 512_000 + 1320 + 1_056_000 + 32 * MIB
     );
     // Push with 4 keys, 100 nodes, writers 0 and 1 writing every 2 s for
     // 10 s: writes 2·(10/2 + 1) = 12 → 12·(96 + 8·100) = 10,752; vectors
-    // 80,000; per-key versions 100·100·4·8 = 320,000; full states in flight
+    // at 1 B (versions up to 6 + 10·3 + 20 = 56) 100·100 = 10,000; per-key
+    // versions 100·100·4·8 = 320,000; full states in flight
     // 100·1·100·4·16 = 640,000; per node 51,200; time series 1320;
     // per-node time series 100·11·3·32 = 105,600; first-held times (12
     // writes × 100 nodes ≤ 250,000, so kept by default) 12·100·8 = 9,600.
@@ -35,8 +37,66 @@ fn estimate_by_hand() {
     assert_eq!(expected_writes(&s), 12);
     assert_eq!(
         estimate(&s).total_bytes(),
-        10_752 + 80_000 + 320_000 + 640_000 + 51_200 + 1320 + 105_600 + 9_600 + 32 * MIB
+        10_752 + 10_000 + 320_000 + 640_000 + 51_200 + 1320 + 105_600 + 9_600 + 32 * MIB
     );
+}
+
+/// Version-vector entries are counted at the width the run's versions can
+/// reach (worked out by hand from the documented bound: mean + 10·⌈√mean⌉
+/// + 20 per writer, plus the schedule), and rate changes weigh the write
+/// count.
+#[test]
+fn vector_entries_are_counted_at_the_width_the_run_reaches() {
+    let p1 = |extra: &str| {
+        scenario(&format!(
+            "duration = \"60s\"\n[nodes]\ncount = 10000\n[workload]\nwrites = {{ process = \"poisson\", mean_interval = \"{extra}\" }}\n"
+        ))
+    };
+    // 60 s / 10 s + 1 = 7 writes each: up to 7 + 30 + 20 = 57, one byte.
+    let s = p1("10s");
+    assert_eq!(entry_bytes(&s).0, 1);
+    let part = |s: &scuttlesim::scenario::Scenario, name: &str| {
+        estimate(s).parts.into_iter().find(|p| p.0 == name).map(|p| p.1)
+    };
+    assert_eq!(part(&s, "version vectors"), Some(100_000_000));
+    assert_eq!(part(&s, "digests in flight"), Some(100_000_000));
+    // 60,001 writes each: + 10·245 + 20 = 62,471 < 65,536, two bytes;
+    // 120,001: + 10·347 + 20 = 123,491, four bytes.
+    assert_eq!(entry_bytes(&p1("1ms")).0, 2);
+    assert_eq!(entry_bytes(&p1("500us")).0, 4);
+    // 211 expected (210 s / 1 s + 1) + 10·15 + 20 = 381 needs two bytes;
+    // 60 s: 61 + 10·8 + 20 = 161, one.
+    let secs = |d: u32| {
+        scenario(&format!(
+            "duration = \"{d}s\"\n[nodes]\ncount = 10\n[workload]\nwrites = {{ process = \"poisson\", mean_interval = \"1s\" }}\n"
+        ))
+    };
+    assert_eq!(entry_bytes(&secs(210)).0, 2);
+    assert_eq!(entry_bytes(&secs(60)).0, 1);
+    // A lost-state restart starts a generation at 2^32: eight bytes.
+    let lost = scenario(
+        "duration = \"60s\"\n[nodes]\ncount = 10\n[[faults]]\nat = \"1s\"\ncrash = 3\nstate = \"lost\"\n",
+    );
+    assert_eq!(entry_bytes(&lost).0, 8);
+    let kept = scenario("duration = \"60s\"\n[nodes]\ncount = 10\n[[faults]]\nat = \"1s\"\ncrash = 3\n");
+    assert_eq!(entry_bytes(&kept).0, 1);
+    // Scheduled writes all count against one writer: 20 + 240 = 260.
+    let schedule: String = (0..240)
+        .map(|i| format!("[[workload.schedule]]\nat = \"{i}ms\"\nnode = 0\n"))
+        .collect();
+    let s = scenario(&format!("duration = \"10s\"\n[nodes]\ncount = 4\n{schedule}"));
+    assert_eq!(entry_bytes(&s).0, 2);
+    // Rate changes: twice the base rate from 30 s on, back to 1 at 50 s,
+    // over 60 s at 1 s: 30 + 2·20 + 10 = 80 writes, + 1 → 81 each.
+    let s = scenario(
+        "duration = \"60s\"\n[nodes]\ncount = 10\n[workload]\nwrites = { process = \"poisson\", mean_interval = \"1s\" }\nrate_changes = [{ at = \"30s\", factor = 2.0 }, { at = \"50s\", factor = 1.0 }]\n",
+    );
+    assert_eq!(expected_writes(&s), 10 * 81);
+    // A change after the writing period ends changes nothing; factor 0 stops writes.
+    let s = scenario(
+        "duration = \"60s\"\n[nodes]\ncount = 10\n[workload]\nwrites = { process = \"poisson\", mean_interval = \"1s\" }\nstop_at = \"20s\"\nrate_changes = [{ at = \"10s\", factor = 0.0 }, { at = \"40s\", factor = 5.0 }]\n",
+    );
+    assert_eq!(expected_writes(&s), 10 * 11);
 }
 
 #[test]
