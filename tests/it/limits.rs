@@ -42,9 +42,9 @@ fn estimate_by_hand() {
 }
 
 /// Version-vector entries are counted at the width the run's versions can
-/// reach (worked out by hand from the documented bound: mean + 10·⌈√mean⌉
-/// + 20 per writer, plus the schedule), and rate changes weigh the write
-/// count.
+/// reach (worked out by hand from the documented bound: per writer the
+/// mean, plus 10·⌈√mean⌉, plus 20, and the whole schedule), and rate
+/// changes weigh the write count.
 #[test]
 fn vector_entries_are_counted_at_the_width_the_run_reaches() {
     let p1 = |extra: &str| {
