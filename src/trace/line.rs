@@ -7,22 +7,60 @@ use super::{Cause, LocalCause, Record};
 /// Renders records one after another, remembering the start and end of
 /// the last `version` line: the version changes a message causes share
 /// their time, local time, node and cause, so only the origin and the two
-/// versions are rendered for each (most lines of a big trace).
-#[derive(Debug, Default)]
+/// versions are rendered for each (most lines of a big trace). The parts
+/// are kept in fixed arrays and copied whole, so a line costs no
+/// variable-length copy.
+#[derive(Debug)]
 pub(super) struct LineWriter {
     /// `(t, lt, node)` of `prefix`.
     prefix_of: Option<(u64, u64, u32)>,
-    /// `{"type":"version","t":…,"lt":…,"node":…,"origin":`.
-    prefix: Vec<u8>,
+    /// `{"type":"version","t":…,"lt":…,"node":…,"origin":` (its first
+    /// `prefix_len` bytes).
+    prefix: [u8; PREFIX_MAX],
+    prefix_len: usize,
     /// The cause of `suffix`.
     suffix_of: Option<Cause>,
-    /// `,"cause":…}`.
-    suffix: Vec<u8>,
+    /// `,"cause":…}` and the newline (its first `suffix_len` bytes).
+    suffix: [u8; SUFFIX_MAX],
+    suffix_len: usize,
+}
+
+/// Room for a version line's shared start: 22 + 6 + 8 + 10 bytes of keys,
+/// two 20-digit times and a 10-digit node.
+const PREFIX_MAX: usize = 96;
+/// Room for the end: 9 bytes of key, a 20-digit cause, `}` and a newline.
+const SUFFIX_MAX: usize = 32;
+/// Room for a whole version line with its newline: the start, the
+/// middle (three numbers and their keys, at most 64 bytes) and the end.
+pub(super) const LINE_MAX: usize = PREFIX_MAX + 64 + SUFFIX_MAX;
+
+impl Default for LineWriter {
+    fn default() -> LineWriter {
+        LineWriter {
+            prefix_of: None,
+            prefix: [0; PREFIX_MAX],
+            prefix_len: 0,
+            suffix_of: None,
+            suffix: [0; SUFFIX_MAX],
+            suffix_len: 0,
+        }
+    }
 }
 
 impl LineWriter {
     /// Appends `r` as one JSON object (no newline) to `out`.
     pub(super) fn write(&mut self, out: &mut Vec<u8>, r: &Record) {
+        let mut window = [0; LINE_MAX];
+        match self.version(r, &mut window) {
+            Some(len) => out.extend_from_slice(&window[..len - 1]),
+            None => write_record(out, r),
+        }
+    }
+
+    /// If `r` is a `version` record, writes its line and a newline at the
+    /// start of `window` and returns their length.
+    #[inline]
+    pub(super) fn version(&mut self, r: &Record, window: &mut [u8; LINE_MAX]) -> Option<usize> {
         let Record::Version {
             t,
             lt,
@@ -33,39 +71,43 @@ impl LineWriter {
             cause,
         } = *r
         else {
-            return write_record(out, r);
+            return None;
         };
         if self.prefix_of != Some((t, lt, node)) {
-            self.prefix.clear();
-            self.prefix.extend_from_slice(b"{\"type\":\"version\",\"t\":");
-            push_u64(&mut self.prefix, t);
-            self.prefix.extend_from_slice(b",\"lt\":");
-            push_u64(&mut self.prefix, lt);
-            self.prefix.extend_from_slice(b",\"node\":");
-            push_u64(&mut self.prefix, node as u64);
-            self.prefix.extend_from_slice(b",\"origin\":");
+            let mut l = Line::new(&mut self.prefix);
+            l.lit(b"{\"type\":\"version\",\"t\":");
+            l.num(t);
+            l.lit(b",\"lt\":");
+            l.num(lt);
+            l.lit(b",\"node\":");
+            l.num(node as u64);
+            l.lit(b",\"origin\":");
+            self.prefix_len = l.len;
             self.prefix_of = Some((t, lt, node));
         }
         if self.suffix_of != Some(cause) {
-            self.suffix.clear();
-            self.suffix.extend_from_slice(b",\"cause\":");
+            let mut l = Line::new(&mut self.suffix);
+            l.lit(b",\"cause\":");
             match cause {
-                Cause::Message(id) => push_u64(&mut self.suffix, id),
-                Cause::Local(LocalCause::Write) => self.suffix.extend_from_slice(b"\"write\""),
-                Cause::Local(LocalCause::Restart) => self.suffix.extend_from_slice(b"\"restart\""),
+                Cause::Message(id) => l.num(id),
+                Cause::Local(LocalCause::Write) => l.lit(b"\"write\""),
+                Cause::Local(LocalCause::Restart) => l.lit(b"\"restart\""),
             }
-            self.suffix.push(b'}');
+            l.lit(b"}\n");
+            self.suffix_len = l.len;
             self.suffix_of = Some(cause);
         }
-        out.extend_from_slice(&self.prefix);
-        let mut l = Line::new();
+        window[..PREFIX_MAX].copy_from_slice(&self.prefix);
+        let mut l = Line::new(window);
+        l.len = self.prefix_len;
         l.num(origin as u64);
         l.lit(b",\"old\":");
         l.num(old);
         l.lit(b",\"new\":");
         l.num(new);
-        out.extend_from_slice(l.as_bytes());
-        out.extend_from_slice(&self.suffix);
+        let end = l.len;
+        window[end..end + SUFFIX_MAX].copy_from_slice(&self.suffix);
+        Some(end + self.suffix_len)
     }
 }
 
@@ -216,10 +258,9 @@ impl Obj<'_> {
     }
 }
 
-/// The middle of a version line being rendered: room for three 20-digit
-/// numbers and the keys between them.
-struct Line {
-    buf: [u8; 96],
+/// A part of a version line being rendered into a fixed buffer.
+struct Line<'a> {
+    buf: &'a mut [u8],
     len: usize,
 }
 
@@ -231,9 +272,9 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-impl Line {
-    fn new() -> Line {
-        Line { buf: [0; 96], len: 0 }
+impl Line<'_> {
+    fn new(buf: &mut [u8]) -> Line<'_> {
+        Line { buf, len: 0 }
     }
 
     #[inline]
@@ -260,10 +301,6 @@ impl Line {
         } else {
             self.buf[i - 1] = b'0' + v as u8;
         }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
     }
 }
 
