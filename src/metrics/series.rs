@@ -172,6 +172,7 @@ impl Traffic {
         self.series_cell(kind, node, t)
     }
 
+    #[inline(never)]
     fn series_cell(&mut self, kind: usize, node: u32, t: u64) -> Option<&mut NodeBucket> {
         let b = self.bucket_of(t);
         let series = &mut self.node_series.as_mut()?[kind][node as usize];

@@ -322,4 +322,41 @@ mod tests {
         let (at, reached) = run(2, &[(1, 10), (2, 20), (1, 50), (2, 90)]);
         assert_eq!((at, reached), (vec![10, 20], 2));
     }
+
+    /// Random walks of one write's count, one node up or down at a time
+    /// (restarts make it fall, gossip makes it rise past its old peak):
+    /// the levels' times and the most holders match a plain reference that
+    /// keeps the maximum and scans every level at every step.
+    #[test]
+    fn random_walks_match_a_plain_maximum() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        for nodes in [1, 2, 3, 7, 99, 100, 101, 150, 250, 1000] {
+            for _ in 0..100 {
+                let mut s = Spread::new(nodes);
+                s.write();
+                let mut w = Held::NEW;
+                let (mut max, mut times) = (0u32, vec![u64::MAX; s.levels() as usize]);
+                for t in 0..3 * nodes as u64 {
+                    let up = w.informed == 0 || (w.informed < nodes && rng.random_bool(0.6));
+                    if up {
+                        w.informed += 1;
+                        if w.informed >= s.next_need(w.level) {
+                            s.raised(0, &mut w, t);
+                        }
+                    } else {
+                        w.fall();
+                    }
+                    max = max.max(w.informed);
+                    for (j, at) in times.iter_mut().enumerate() {
+                        if *at == u64::MAX && max >= level_nodes(j as u32 + 1, nodes, s.levels()) {
+                            *at = t;
+                        }
+                    }
+                    assert_eq!(w.reached(), max, "N = {nodes} at {t}");
+                }
+                assert_eq!(s.times(0), &times[..], "N = {nodes}");
+            }
+        }
+    }
 }

@@ -445,6 +445,29 @@ mod tests {
         }
     }
 
+    /// The longest version line there is (every number at its type's
+    /// largest value; the field types are pinned by the literals) fits
+    /// the room reserved for it, newline included, and matches serde_json.
+    #[test]
+    fn the_longest_version_line_fits() {
+        let r = Record::Version {
+            t: u64::MAX,
+            lt: u64::MAX,
+            node: u32::MAX,
+            origin: u32::MAX,
+            old: u64::MAX,
+            new: u64::MAX,
+            cause: Cause::Message(u64::MAX),
+        };
+        let mut window = [0; LINE_MAX];
+        let len = LineWriter::default().version(&r, &mut window).unwrap();
+        let mut theirs = serde_json::to_vec(&r).unwrap();
+        theirs.push(b'\n');
+        assert_eq!(&window[..len], &theirs[..]);
+        assert_eq!(len, 191);
+        assert_same_as_serde(&r);
+    }
+
     fn assert_same_as_serde(r: &Record) {
         let mut ours = Vec::new();
         write_record(&mut ours, r);

@@ -153,3 +153,38 @@ fn a_sink_stops_the_run_before_the_next_event() {
         assert_eq!(outcome.end.0, all[whole].time(), "stop after {k}");
     }
 }
+
+/// A sink given no record (trace `off`) that asks to stop at its third
+/// ask: the loop asks before the first event and every `STOP_POLL` events
+/// after, so the run stops after exactly `2 × STOP_POLL` events.
+#[test]
+fn a_sink_given_no_record_is_asked_every_stop_poll_events() {
+    struct ThirdAsk(std::cell::Cell<u32>);
+    impl scuttlesim::trace::TraceSink for ThirdAsk {
+        fn record(&mut self, _: &scuttlesim::trace::Record) {
+            panic!("a trace-off run gave the sink a record");
+        }
+        fn stop_requested(&self) -> bool {
+            self.0.set(self.0.get() + 1);
+            self.0.get() == 3
+        }
+    }
+    let s = crate::support::scenario(
+        r#"
+        name = "poll"
+        seed = 3
+        duration = "60s"
+        [nodes]
+        count = 20
+        [gossip]
+        protocol = "ping"
+        interval = "100ms"
+        [output]
+        trace = "off"
+        "#,
+    );
+    let mut sink = ThirdAsk(std::cell::Cell::new(0));
+    let outcome = scuttlesim::sim::run(&s, &mut sink);
+    assert_eq!(outcome.events, 2 * scuttlesim::trace::STOP_POLL);
+    assert_eq!(sink.0.get(), 3);
+}

@@ -97,6 +97,21 @@ fn vector_entries_are_counted_at_the_width_the_run_reaches() {
         "duration = \"60s\"\n[nodes]\ncount = 10\n[workload]\nwrites = { process = \"poisson\", mean_interval = \"1s\" }\nstop_at = \"20s\"\nrate_changes = [{ at = \"10s\", factor = 0.0 }, { at = \"40s\", factor = 5.0 }]\n",
     );
     assert_eq!(expected_writes(&s), 10 * 11);
+    // The same count decides whether `learned.csv` is kept by default
+    // (expected writes × nodes ≤ 250,000): 100 writers at 1 s for 20 s
+    // make 100 × 21 = 2,100 writes (210,000 cells, kept); twice the rate
+    // from 1 s on make 100 × (1 + 2·19 + 1) = 4,000 (400,000 cells, not).
+    let learned = |changes: &str| {
+        let s = scenario(&format!(
+            "duration = \"20s\"\n[nodes]\ncount = 100\n[workload]\nwrites = {{ process = \"poisson\", mean_interval = \"1s\" }}\n{changes}"
+        ));
+        (expected_writes(&s), s.output.learned(100, expected_writes(&s)))
+    };
+    assert_eq!(learned(""), (2_100, true));
+    assert_eq!(
+        learned("rate_changes = [{ at = \"1s\", factor = 2.0 }]\n"),
+        (4_000, false)
+    );
 }
 
 #[test]
