@@ -102,6 +102,14 @@ fn a_killed_rerun_leaves_no_manifest() {
     );
 }
 
+/// 20 `ping` nodes, one round each every 100 ms, for `duration` at trace
+/// level `trace`.
+fn ping_run(duration: &str, trace: &str) -> scuttlesim::scenario::Scenario {
+    crate::support::scenario(&format!(
+        "name = \"stop\"\nseed = 3\nduration = \"{duration}\"\n[nodes]\ncount = 20\n[gossip]\nprotocol = \"ping\"\ninterval = \"100ms\"\n[output]\ntrace = \"{trace}\"\n"
+    ))
+}
+
 /// A sink that keeps records and asks to stop once it holds `after`.
 struct StopAfter {
     after: usize,
@@ -125,20 +133,7 @@ impl scuttlesim::trace::TraceSink for StopAfter {
 /// the time of the next record of the whole run.
 #[test]
 fn a_sink_stops_the_run_before_the_next_event() {
-    let s = crate::support::scenario(
-        r#"
-        name = "stop"
-        seed = 3
-        duration = "5s"
-        [nodes]
-        count = 20
-        [gossip]
-        protocol = "ping"
-        interval = "100ms"
-        [output]
-        trace = "full"
-        "#,
-    );
+    let s = ping_run("5s", "full");
     let (_, all) = crate::support::run_records(&s);
     assert!(all.len() > 3000, "{} records", all.len());
     for k in [1, 2, 7, 500, 1001, 2048] {
@@ -169,20 +164,7 @@ fn a_sink_given_no_record_is_asked_every_stop_poll_events() {
             self.0.get() == 3
         }
     }
-    let s = crate::support::scenario(
-        r#"
-        name = "poll"
-        seed = 3
-        duration = "60s"
-        [nodes]
-        count = 20
-        [gossip]
-        protocol = "ping"
-        interval = "100ms"
-        [output]
-        trace = "off"
-        "#,
-    );
+    let s = ping_run("60s", "off");
     let mut sink = ThirdAsk(std::cell::Cell::new(0));
     let outcome = scuttlesim::sim::run(&s, &mut sink);
     assert_eq!(outcome.events, 2 * scuttlesim::trace::STOP_POLL);
