@@ -148,12 +148,7 @@ pub fn entry_bytes(s: &Scenario) -> (u64, String) {
         return (8, "8 B (a lost-state restart)".into());
     }
     let bound = version_bound(writes_per_writer(s)).saturating_add(s.workload.schedule.len() as u64);
-    let bytes = match bound {
-        0..=0xff => 1,
-        0x100..=0xffff => 2,
-        0x1_0000..=0xffff_ffff => 4,
-        _ => 8,
-    };
+    let bytes = u64::from(crate::protocol::store::width_bits(bound) / 8);
     (bytes, format!("{bytes} B (versions up to {bound})"))
 }
 

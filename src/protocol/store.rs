@@ -102,6 +102,17 @@ struct Inner<V> {
     zeros: Vec<V>,
 }
 
+/// Bits of the narrowest vector entry (8, 16, 32 or 64) that holds
+/// `version`: the width a store moves to once a version needs it.
+pub fn width_bits(version: u64) -> u32 {
+    match version {
+        0..=0xff => u8::BITS,
+        0x100..=0xffff => u16::BITS,
+        0x1_0000..=0xffff_ffff => u32::BITS,
+        _ => u64::BITS,
+    }
+}
+
 impl Store {
     /// Empty state for `nodes` nodes with `keys` keys per origin (`u8`
     /// vectors).
@@ -201,12 +212,7 @@ impl Store {
 
     /// Makes the vectors wide enough for `version`.
     fn fit(&mut self, version: u64) {
-        let bits = match version {
-            0..=0xff => u8::BITS,
-            0x100..=0xffff => u16::BITS,
-            0x1_0000..=0xffff_ffff => u32::BITS,
-            _ => u64::BITS,
-        };
+        let bits = width_bits(version);
         if bits > self.bits() {
             self.widen(bits);
         }

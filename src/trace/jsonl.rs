@@ -42,10 +42,7 @@ impl<W: Write> JsonlWriter<W> {
         serde_json::to_writer(&mut w.other, header)?;
         w.other.push(b'\n');
         w.put_other()?;
-        if w.len >= CHUNK {
-            w.out.write_all(&w.chunk[..w.len])?;
-            w.len = 0;
-        }
+        w.write_if_full()?;
         Ok(w)
     }
 
@@ -55,9 +52,23 @@ impl<W: Write> JsonlWriter<W> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.out.write_all(&self.chunk[..self.len])?;
+        self.write_chunk()?;
         self.out.flush()?;
         Ok(self.out)
+    }
+
+    /// Hands the rendered lines to `out` and empties the chunk.
+    fn write_chunk(&mut self) -> io::Result<()> {
+        let len = std::mem::take(&mut self.len);
+        self.out.write_all(&self.chunk[..len])
+    }
+
+    /// [`JsonlWriter::write_chunk`] once the chunk holds [`CHUNK`] bytes.
+    fn write_if_full(&mut self) -> io::Result<()> {
+        if self.len >= CHUNK {
+            self.write_chunk()?;
+        }
+        Ok(())
     }
 
     /// Appends the line in `other` to the chunk (writing the chunk first
@@ -69,8 +80,7 @@ impl<W: Write> JsonlWriter<W> {
             self.len = end;
             return Ok(());
         }
-        self.out.write_all(&self.chunk[..self.len])?;
-        self.len = 0;
+        self.write_chunk()?;
         if self.other.len() <= self.chunk.len() {
             self.chunk[..self.other.len()].copy_from_slice(&self.other);
             self.len = self.other.len();
@@ -89,21 +99,19 @@ impl<W: Write> TraceSink for JsonlWriter<W> {
         let window = (&mut self.chunk[self.len..self.len + LINE_MAX])
             .try_into()
             .expect("room for a version line");
-        let mut result = Ok(());
-        match self.lines.version(record, window) {
-            Some(n) => self.len += n,
+        let result = match self.lines.version(record, window) {
+            Some(n) => {
+                self.len += n;
+                Ok(())
+            }
             None => {
                 self.other.clear();
                 write_record(&mut self.other, record);
                 self.other.push(b'\n');
-                result = self.put_other();
+                self.put_other()
             }
-        }
-        if result.is_ok() && self.len >= CHUNK {
-            result = self.out.write_all(&self.chunk[..self.len]);
-            self.len = 0;
-        }
-        if let Err(e) = result {
+        };
+        if let Err(e) = result.and_then(|()| self.write_if_full()) {
             self.error = Some(e);
         }
     }
