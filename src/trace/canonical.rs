@@ -8,17 +8,25 @@
 //! record's cause as 0 (write), 1 (restart) or the message id + 2 (a
 //! 65-bit varint for the two largest ids); a
 //! `clock` record's entries as a varint count, then index and value pairs.
+//!
+//! One exception: a `version` record right after another `version` record
+//! with the same `t`, `lt`, `node` and cause (the next delta of the same
+//! message, say) is a *continuation*: the tag [`SAME`], then the zigzag
+//! difference of its origin from the previous record's origin, its `old`
+//! version, and the zigzag difference `new − old` — about 4 bytes.
+//!
 //! Every field is self-delimiting and the tag fixes the fields, so the
 //! bytes of a record sequence decode to exactly one sequence (the unit
 //! tests decode them back). Times usually take 1–4 bytes and small
-//! integers one, so a `version` record is about 13 bytes instead of 49 at
-//! fixed width: hashing is a large share of a big run's time.
+//! integers one, so a whole `version` record is about 13 bytes instead of
+//! 49 at fixed width, and a continuation 4: hashing is a large share of a
+//! big run's time.
 
 use super::{Cause, LocalCause, Record};
 
 /// Names the encoding; the digest hashes it first. Bump it whenever the
 /// encoding changes (every digest changes with it).
-pub const DIGEST_FORMAT: &str = "scuttlesim-digest/2";
+pub const DIGEST_FORMAT: &str = "scuttlesim-digest/3";
 
 /// Record type tags.
 const WRITE: u8 = 1;
@@ -29,12 +37,48 @@ const DROP: u8 = 5;
 const CLOCK: u8 = 6;
 const FAULT: u8 = 7;
 const DEFER: u8 = 8;
+/// A continuation `version` record (see the module docs).
+const SAME: u8 = 9;
 
 /// Encodes records one after another (each time is relative to the
 /// previous record's).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Encoder {
     prev_t: u64,
+    /// The previous record's cause code ([`cause_code`]) if it was a
+    /// `version` record, [`NO_VERSION`] otherwise; then its `lt`, `node`
+    /// and `origin` (its `t` is `prev_t`).
+    prev_cause: u128,
+    prev_lt: u64,
+    prev_node: u32,
+    prev_origin: u32,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Encoder {
+            prev_t: 0,
+            prev_cause: NO_VERSION,
+            prev_lt: 0,
+            prev_node: 0,
+            prev_origin: 0,
+        }
+    }
+}
+
+/// [`Encoder::prev_cause`] after a record that is not a `version` record
+/// (above every cause code).
+const NO_VERSION: u128 = u128::MAX;
+
+/// A `version` record's cause as a number: 0 (write), 1 (restart) or the
+/// message id + 2, computed in 65 bits so that every id has its own code.
+#[inline]
+fn cause_code(cause: Cause) -> u128 {
+    match cause {
+        Cause::Local(LocalCause::Write) => 0,
+        Cause::Local(LocalCause::Restart) => 1,
+        Cause::Message(id) => id as u128 + 2,
+    }
 }
 
 /// Where encoded bytes go: the growing buffer, or [`Small`].
@@ -50,12 +94,14 @@ impl Bytes for Vec<u8> {
     }
 }
 
-/// One `version` record's bytes (at most 61), written into 64 bytes the
-/// buffer grew by at once and then cut back to length: no capacity check
-/// per byte. (Built on the stack and copied instead, the copy's loads wait
-/// on the byte stores they overlap.)
+/// The most bytes one `version` record takes (61 in full, 26 as a
+/// continuation).
+pub(crate) const VERSION_MAX: usize = 64;
+
+/// One `version` record's bytes, written into a fixed array with a cursor:
+/// no capacity check per byte.
 struct Small<'a> {
-    buf: &'a mut [u8],
+    buf: &'a mut [u8; VERSION_MAX],
     len: usize,
 }
 
@@ -64,22 +110,6 @@ impl Bytes for Small<'_> {
     fn push(&mut self, b: u8) {
         self.buf[self.len] = b;
         self.len += 1;
-    }
-}
-
-impl Small<'_> {
-    /// Room for one record at the end of `out`, written by `fill`.
-    #[inline]
-    fn append(out: &mut Vec<u8>, fill: impl FnOnce(&mut Small<'_>)) {
-        let at = out.len();
-        out.resize(at + 64, 0);
-        let mut s = Small {
-            buf: &mut out[at..],
-            len: 0,
-        };
-        fill(&mut s);
-        let len = s.len;
-        out.truncate(at + len);
     }
 }
 
@@ -116,40 +146,56 @@ fn text(out: &mut Vec<u8>, s: &str) {
 }
 
 impl Encoder {
-    /// Appends the canonical bytes of `r`, the record after the ones
-    /// encoded so far.
-    pub fn encode(&mut self, r: &Record, out: &mut Vec<u8>) {
-        let t = r.time();
-        if let Record::Version {
+    /// Writes the canonical bytes of `r` into `room` and returns their
+    /// length, if `r` is a `version` record (the most frequent by far);
+    /// `None`, writing nothing and leaving the encoder as it was, for any
+    /// other record.
+    #[inline]
+    pub fn version(&mut self, r: &Record, room: &mut [u8; VERSION_MAX]) -> Option<usize> {
+        let Record::Version {
+            t,
             lt,
             node,
             origin,
             old,
             new,
             cause,
-            ..
-        } = r
-        {
-            // The most frequent record by far.
-            let prev = self.prev_t;
-            self.prev_t = t;
-            Small::append(out, |s| {
-                s.push(VERSION);
-                diff(s, t, prev);
-                diff(s, *lt, t);
-                uv(s, *node as u64);
-                uv(s, *origin as u64);
-                uv(s, *old);
-                uv(s, *new);
-                match cause {
-                    Cause::Local(LocalCause::Write) => uv(s, 0),
-                    Cause::Local(LocalCause::Restart) => uv(s, 1),
-                    // id + 2 computed in 65 bits, so that every id has its own code.
-                    Cause::Message(id) => uv128(s, *id as u128 + 2),
-                }
-            });
+        } = *r
+        else {
+            return None;
+        };
+        let code = cause_code(cause);
+        let mut s = Small { buf: room, len: 0 };
+        if code == self.prev_cause && t == self.prev_t && lt == self.prev_lt && node == self.prev_node {
+            s.push(SAME);
+            diff(&mut s, origin as u64, self.prev_origin as u64);
+            uv(&mut s, old);
+            diff(&mut s, new, old);
+        } else {
+            s.push(VERSION);
+            diff(&mut s, t, self.prev_t);
+            diff(&mut s, lt, t);
+            uv(&mut s, node as u64);
+            uv(&mut s, origin as u64);
+            uv(&mut s, old);
+            uv(&mut s, new);
+            uv128(&mut s, code);
+            (self.prev_t, self.prev_cause, self.prev_lt, self.prev_node) = (t, code, lt, node);
+        }
+        self.prev_origin = origin;
+        Some(s.len)
+    }
+
+    /// Appends the canonical bytes of `r`, the record after the ones
+    /// encoded so far.
+    pub fn encode(&mut self, r: &Record, out: &mut Vec<u8>) {
+        let mut room = [0; VERSION_MAX];
+        if let Some(n) = self.version(r, &mut room) {
+            out.extend_from_slice(&room[..n]);
             return;
         }
+        self.prev_cause = NO_VERSION;
+        let t = r.time();
         let tag = match r {
             Record::Write { .. } => WRITE,
             Record::Version { .. } => VERSION,
@@ -269,6 +315,8 @@ mod tests {
         bytes: &'a [u8],
         at: usize,
         prev_t: u64,
+        /// The record read last.
+        last: Option<Record>,
     }
 
     impl Decoder<'_> {
@@ -307,7 +355,37 @@ mod tests {
             s
         }
         fn record(&mut self) -> Record {
+            let r = self.read();
+            self.last = Some(r.clone());
+            r
+        }
+        fn read(&mut self) -> Record {
             let tag = self.byte();
+            if tag == SAME {
+                let Some(Record::Version {
+                    t,
+                    lt,
+                    node,
+                    origin,
+                    cause,
+                    ..
+                }) = self.last
+                else {
+                    panic!("a continuation after {:?}", self.last)
+                };
+                let origin = u32::try_from((origin as u64).wrapping_add(self.signed())).expect("an origin");
+                let old = self.uv();
+                let new = old.wrapping_add(self.signed());
+                return Record::Version {
+                    t,
+                    lt,
+                    node,
+                    origin,
+                    old,
+                    new,
+                    cause,
+                };
+            }
             let t = self.prev_t.wrapping_add(self.signed());
             self.prev_t = t;
             let lt = |d: &mut Self| t.wrapping_add(d.signed());
@@ -405,6 +483,7 @@ mod tests {
             bytes: &bytes,
             at: 0,
             prev_t: 0,
+            last: None,
         };
         let back: Vec<Record> = records.iter().map(|_| d.record()).collect();
         assert_eq!(d.at, bytes.len(), "every byte read");
@@ -515,5 +594,106 @@ mod tests {
         enc.encode(&at(60_000_004_000), &mut out);
         // tag 1 + Δt 2 + Δlt 1 + node 2 + origin 2 + old 1 + new 1 + cause 3
         assert_eq!(out.len(), 13);
+    }
+
+    /// Runs of `version` records that share their time, local time, node
+    /// and cause (a message's deltas) read back, with each of the four
+    /// changed alone now and then, other records in between, and origins
+    /// and versions going up, down and across the 32-bit range.
+    #[test]
+    fn runs_of_version_records_round_trip() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        let mut records = Vec::new();
+        let (mut t, mut lt, mut node, mut cause) = (5u64, 5u64, 1u32, Cause::Message(9));
+        for _ in 0..20_000 {
+            match rng.random_range(0..12) {
+                0 => t = rng.random_range(0..=t + 1),
+                1 => lt = rng.random(),
+                2 => node = rng.random(),
+                3 => {
+                    cause = match rng.random_range(0..3) {
+                        0 => Cause::Local(LocalCause::Write),
+                        1 => Cause::Local(LocalCause::Restart),
+                        _ => Cause::Message(rng.random_range(u64::MAX - 3..=u64::MAX)),
+                    }
+                }
+                4 => records.push(Record::Write {
+                    t,
+                    lt,
+                    node,
+                    key: 0,
+                    version: 1,
+                    value: 2,
+                }),
+                _ => {}
+            }
+            let old = if rng.random_bool(0.1) {
+                rng.random()
+            } else {
+                rng.random_range(0..4)
+            };
+            let new = if rng.random_bool(0.1) {
+                rng.random()
+            } else {
+                old + 1
+            };
+            records.push(Record::Version {
+                t,
+                lt,
+                node,
+                origin: if rng.random_bool(0.1) {
+                    rng.random()
+                } else {
+                    rng.random_range(0..3)
+                },
+                old,
+                new,
+                cause,
+            });
+        }
+        round_trip(&records);
+    }
+
+    /// A message's second delta, hand-encoded: the tag, the origin's
+    /// difference from the previous record's (zigzag), the old version and
+    /// the new one's difference from it (zigzag); nothing else.
+    #[test]
+    fn a_continuation_names_origin_and_versions_only() {
+        let mut enc = Encoder::default();
+        let mut out = Vec::new();
+        let delta = |origin, old, new| Record::Version {
+            t: 60_000_000_000,
+            lt: 60_000_000_000,
+            node: 700,
+            origin,
+            old,
+            new,
+            cause: Cause::Message(150_000),
+        };
+        enc.encode(&delta(900, 3, 4), &mut out);
+        // tag 1 + Δt 6 (zigzag 1.2e11, 37 bits) + Δlt 1 + node 2 + origin 2 + old 1 + new 1 + cause 3
+        assert_eq!(out.len(), 17, "a whole record first");
+        out.clear();
+        enc.encode(&delta(902, 3, 5), &mut out);
+        assert_eq!(out, [SAME, 4, 3, 4]);
+        out.clear();
+        enc.encode(&delta(838, 300, 200), &mut out);
+        // origin −64 → zigzag 127; old 300 → [0xac, 0x02]; new − old = −100 → zigzag 199.
+        assert_eq!(out, [SAME, 127, 0xac, 0x02, 0xc7, 0x01]);
+        // Another cause starts a whole record again.
+        out.clear();
+        enc.encode(
+            &Record::Version {
+                t: 60_000_000_000,
+                lt: 60_000_000_000,
+                node: 700,
+                origin: 838,
+                old: 4,
+                new: 5,
+                cause: Cause::Message(150_001),
+            },
+            &mut out,
+        );
+        assert_eq!(out[0], VERSION);
     }
 }

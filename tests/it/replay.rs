@@ -135,7 +135,27 @@ fn a_manifest_with_another_digest_encoding_is_checked_record_by_record() {
     let run = failing_run(&dir);
     let mpath = run.join("manifest.json");
     let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
-    assert_eq!(m["digest_format"], "scuttlesim-digest/2");
+    assert_eq!(m["digest_format"], "scuttlesim-digest/3");
+
+    // The previous encoding, named: the same record-by-record check.
+    let mut previous = m.clone();
+    previous["digest_format"] = serde_json::json!("scuttlesim-digest/2");
+    previous["trace_digest"] = serde_json::json!("1".repeat(64));
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&previous).unwrap()).unwrap();
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("identical: every one of the"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o)
+            .contains("\"scuttlesim-digest/2\" encoding and this build computes \"scuttlesim-digest/3\""),
+        "{}",
+        stderr(&o)
+    );
+
     m.as_object_mut().unwrap().remove("digest_format");
     m["trace_digest"] = serde_json::json!("0".repeat(64));
     std::fs::write(&mpath, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
@@ -153,7 +173,7 @@ fn a_manifest_with_another_digest_encoding_is_checked_record_by_record() {
     );
     assert!(
         stderr(&o)
-            .contains("\"scuttlesim-trace/1\" encoding and this build computes \"scuttlesim-digest/2\""),
+            .contains("\"scuttlesim-trace/1\" encoding and this build computes \"scuttlesim-digest/3\""),
         "{}",
         stderr(&o)
     );
