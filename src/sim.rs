@@ -730,6 +730,8 @@ where
         sink: &mut dyn TraceSink,
     ) {
         let mut versions = std::mem::take(&mut self.out.versions);
+        let sink_takes = TraceLevel::Versions <= self.sink_level;
+        let digest_takes = TraceLevel::Versions <= self.digest_level;
         if versions.len() > 1 {
             self.metrics.prefetch_versions(versions.iter().map(|c| c.origin));
         }
@@ -745,7 +747,11 @@ where
                 new: c.new,
                 cause,
             };
-            self.record(&r, sink);
+            if sink_takes {
+                self.record(&r, sink);
+            } else if digest_takes {
+                self.digest.add(&r);
+            }
             // A `version` record owns no memory (its fields are integers
             // and a `Cause`, checked below): skip the drop glue, which the
             // compiler calls out of line for every record otherwise.

@@ -356,7 +356,7 @@ impl Default for TraceDigest {
 
 impl TraceDigest {
     /// Adds one record.
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, record: &Record) {
         self.records += 1;
         let room = (&mut self.chunk[self.len..self.len + canonical::VERSION_MAX]).try_into();

@@ -150,7 +150,7 @@ impl Encoder {
     /// length, if `r` is a `version` record (the most frequent by far);
     /// `None`, writing nothing and leaving the encoder as it was, for any
     /// other record.
-    #[inline]
+    #[inline(always)]
     pub fn version(&mut self, r: &Record, room: &mut [u8; VERSION_MAX]) -> Option<usize> {
         let Record::Version {
             t,
