@@ -147,6 +147,7 @@ impl OriginIndex {
     /// How many of the origin's writes have a version `<= v`: arithmetic
     /// within the consecutive run, a binary search of `list()` (the origin's
     /// writes, read only then) past it (after a generation jump).
+    #[inline(always)]
     fn held_count<'a>(&self, list: impl FnOnce() -> &'a [WriteStat], v: u64) -> usize {
         if self.count == 0 || v < self.first {
             0
@@ -159,6 +160,7 @@ impl OriginIndex {
 
     /// The origin's writes with `low_exclusive < version <= high_inclusive`,
     /// as a range of write numbers.
+    #[inline(always)]
     fn range<'a>(
         &self,
         list: impl Fn() -> &'a [WriteStat],
@@ -451,6 +453,7 @@ impl Collector {
     /// Takes into account a `version` record: `node`'s entry for `origin`
     /// went from `old` to `new` at `t` (what [`Collector::observe`] does
     /// with one; the run loop calls it directly).
+    #[inline(always)]
     pub fn observe_version(&mut self, t: u64, node: u32, origin: u32, old: u64, new: u64) {
         if let Some(s) = &mut self.staleness {
             s.set(node, origin, new);
