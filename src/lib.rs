@@ -76,6 +76,7 @@ pub mod rng;
 pub mod scenario;
 pub mod shrink;
 pub mod sim;
+pub mod simd;
 pub mod soak;
 pub mod summary;
 pub mod sweep;

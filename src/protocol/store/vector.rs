@@ -38,8 +38,9 @@ pub(super) trait Version:
     /// [`Self::BLOCK`] entries each.
     fn block_newer(mine: &[Self], digest: &[Self]) -> bool;
 
-    /// [`newer`] for a block at this width: [`packed_newer`] for `u8` and
-    /// `u16`, whose plain loop compiles to lane shuffles.
+    /// [`newer`] for a block at this width: [`simd_newer_u8`] and
+    /// [`simd_newer_u16`] for `u8` and `u16`, whose plain loop compiles to
+    /// lane shuffles.
     fn newer(mine: &[Self], digest: &[Self]) -> u64;
 
     /// A vector of this width as a [`Versions`].
@@ -102,8 +103,8 @@ macro_rules! version {
     };
 }
 
-version!(u8, U8, 64, packed_newer);
-version!(u16, U16, 32, packed_newer);
+version!(u8, U8, 64, simd_newer_u8);
+version!(u16, U16, 32, simd_newer_u16);
 version!(u32, U32, 16, newer);
 version!(u64, U64, 16, newer);
 
@@ -173,6 +174,28 @@ pub(super) fn packed_newer<V: Version>(mine: &[V], digest: &[V]) -> u64 {
         newer |= bits << (i * lanes);
     }
     newer
+}
+
+/// [`newer`] for `u8` entries: whole groups of 16 through
+/// [`crate::simd::greater_u8`] (SSE2), a shorter tail (and every entry off
+/// x86-64) through [`packed_newer`].
+pub(super) fn simd_newer_u8(mine: &[u8], digest: &[u8]) -> u64 {
+    let whole = mine.len() / 16 * 16;
+    match crate::simd::greater_u8(&mine[..whole], &digest[..whole]) {
+        Some(bits) if whole == mine.len() => bits,
+        Some(bits) => bits | packed_newer(&mine[whole..], &digest[whole..]) << whole,
+        None => packed_newer(mine, digest),
+    }
+}
+
+/// [`simd_newer_u8`] for `u16` entries.
+pub(super) fn simd_newer_u16(mine: &[u16], digest: &[u16]) -> u64 {
+    let whole = mine.len() / 16 * 16;
+    match crate::simd::greater_u16(&mine[..whole], &digest[..whole]) {
+        Some(bits) if whole == mine.len() => bits,
+        Some(bits) => bits | packed_newer(&mine[whole..], &digest[whole..]) << whole,
+        None => packed_newer(mine, digest),
+    }
 }
 
 /// A version vector (or a digest) as stored, at any width, read as `u64`
