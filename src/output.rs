@@ -13,14 +13,15 @@ use crate::scenario::{Scenario, TraceLevel};
 use crate::sim::Outcome;
 use crate::summary::{Manifest, Summary, STATUS_CHECK_FAILED, STATUS_INTERRUPTED, STATUS_OK, VERSION};
 use crate::time::SimTime;
-use crate::trace::{Header, JsonlWriter, NullSink, WithProgress, DIGEST_FORMAT, TRACE_FORMAT};
+use crate::trace::{Header, NullSink, WithProgress, DIGEST_FORMAT, TRACE_FORMAT};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 mod early_sync;
-use early_sync::EarlySync;
+mod trace_thread;
+use trace_thread::TraceThread;
 
 /// The directory of one run: `<root>/<name>/<seed>`.
 pub fn run_dir(root: &Path, scenario: &Scenario) -> PathBuf {
@@ -138,18 +139,14 @@ fn execute_all(
         // On any error (a full disk) the partial file is removed: nothing
         // half-written stays behind, and no manifest is written.
         let written: Result<_> = (|| {
-            // Unbuffered: the writer hands the file whole 1 MiB chunks.
-            let mut writer =
-                JsonlWriter::new(EarlySync::new(file), &header).map_err(|e| Error::io(&tmp, e))?;
+            // A helper thread renders and writes the records.
+            let mut writer = TraceThread::start(file, &header).map_err(|e| Error::io(&tmp, e))?;
             let mut sink = WithProgress {
                 inner: &mut writer,
                 progress,
             };
             let checked = run_checked(scenario, &mut sink, level, stop);
-            let file = writer
-                .finish()
-                .and_then(EarlySync::into_file)
-                .map_err(|e| Error::io(&tmp, e))?;
+            let file = writer.finish().map_err(|e| Error::io(&tmp, e))?;
             file.sync_all().map_err(|e| Error::io(&tmp, e))?;
             fs::rename(&tmp, &trace_path).map_err(|e| Error::io(&trace_path, e))?;
             Ok(checked)

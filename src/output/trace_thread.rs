@@ -1,0 +1,189 @@
+//! The trace file written by a helper thread: the run hands each record to
+//! a batch (a copy of a few integers for the common `version` record), and
+//! the helper renders full batches as JSON lines and writes them, so
+//! rendering, the system calls and the kernel's copy into the page cache
+//! (about half of a traced run's time) overlap with the simulation instead
+//! of adding to it. The helper takes the records in the order the run made
+//! them and is the only writer of the file: the bytes are exactly those a
+//! [`JsonlWriter`] on the run's own thread writes.
+//!
+//! Errors are the writer's: the first I/O error is kept and returned by
+//! [`TraceThread::finish`] (a full disk still fails the run).
+
+use super::early_sync::EarlySync;
+use crate::trace::{Header, JsonlWriter, Record, TraceSink};
+use std::fs::File;
+use std::io;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::JoinHandle;
+
+/// Records per batch.
+const BATCH: usize = 1 << 13;
+
+/// Full batches that may wait for the helper; the run waits when the
+/// helper is this far behind (so memory stays bounded).
+const WAITING: usize = 4;
+
+/// A [`TraceSink`] whose records a helper thread writes to the trace file.
+#[derive(Debug)]
+pub(super) struct TraceThread {
+    /// Records not handed over yet.
+    batch: Vec<Record>,
+    /// Full batches to the helper; `None` once closed.
+    jobs: Option<SyncSender<Vec<Record>>>,
+    /// Emptied batches back from the helper, for reuse.
+    spare: Receiver<Vec<Record>>,
+    /// The helper: the synced-early file, or the first error.
+    helper: Option<JoinHandle<io::Result<File>>>,
+}
+
+impl TraceThread {
+    /// Writes `header` and starts the helper writing records to `file`.
+    pub(super) fn start(file: File, header: &Header) -> io::Result<TraceThread> {
+        let mut writer = JsonlWriter::new(EarlySync::new(file), header)?;
+        let (jobs, batches) = mpsc::sync_channel::<Vec<Record>>(WAITING);
+        let (give_back, spare) = mpsc::sync_channel::<Vec<Record>>(WAITING + 2);
+        let helper = std::thread::spawn(move || {
+            for mut batch in batches {
+                for record in &batch {
+                    writer.record(record);
+                }
+                batch.clear();
+                // Kept for reuse when there is room; dropped otherwise.
+                let _ = give_back.try_send(batch);
+            }
+            writer.finish().and_then(EarlySync::into_file)
+        });
+        Ok(TraceThread {
+            batch: Vec::with_capacity(BATCH),
+            jobs: Some(jobs),
+            spare,
+            helper: Some(helper),
+        })
+    }
+
+    /// Hands the batch to the helper and starts a new one.
+    fn hand_over(&mut self) {
+        let next = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+        let full = std::mem::replace(&mut self.batch, next);
+        if let Some(jobs) = &self.jobs {
+            if jobs.send(full).is_err() {
+                // The helper is gone (it panicked): `finish` reports it.
+                self.jobs = None;
+            }
+        }
+    }
+
+    /// Hands over the last records, waits for the helper and returns the
+    /// file (the caller still syncs it), or the first error met.
+    pub(super) fn finish(mut self) -> io::Result<File> {
+        if !self.batch.is_empty() {
+            self.hand_over();
+        }
+        self.stop()
+    }
+
+    /// Closes the queue and waits for the helper.
+    fn stop(&mut self) -> io::Result<File> {
+        self.jobs = None;
+        match self.helper.take() {
+            Some(helper) => helper
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the trace writer thread panicked"))),
+            None => Err(io::Error::other("the trace writer thread was already stopped")),
+        }
+    }
+}
+
+impl TraceSink for TraceThread {
+    #[inline]
+    fn record(&mut self, record: &Record) {
+        self.batch.push(record.clone());
+        if self.batch.len() >= BATCH {
+            self.hand_over();
+        }
+    }
+}
+
+impl Drop for TraceThread {
+    /// Never leaves the helper running (an error path drops the sink
+    /// without [`TraceThread::finish`]).
+    fn drop(&mut self) {
+        if self.helper.is_some() {
+            let _ = self.stop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::TraceLevel;
+    use crate::trace::tests::every_record_type;
+    use std::borrow::Cow;
+
+    fn header() -> Header {
+        Header {
+            kind: "header".into(),
+            format: crate::trace::TRACE_FORMAT.into(),
+            version: "test".into(),
+            scenario: "s".into(),
+            scenario_hash: "h".into(),
+            seed: 1,
+            level: TraceLevel::Full,
+            nodes: 3,
+        }
+    }
+
+    /// Many batches of every record type (with lines longer than a
+    /// rendering chunk) give the same file, byte for byte, as a
+    /// [`JsonlWriter`] on this thread.
+    #[test]
+    fn the_file_equals_a_direct_writer() {
+        let mut records = Vec::new();
+        for i in 0..30_000u64 {
+            records.extend(every_record_type());
+            if i % 5_000 == 0 {
+                records.push(Record::Fault {
+                    t: i,
+                    fault: 1,
+                    action: Cow::Borrowed("crash"),
+                    detail: "x".repeat(3 << 20),
+                });
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("scuttlesim-trace-thread-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let threaded = dir.join("threaded.jsonl");
+        let mut sink = TraceThread::start(File::create(&threaded).unwrap(), &header()).unwrap();
+        for r in &records {
+            sink.record(r);
+        }
+        sink.finish().unwrap().sync_all().unwrap();
+        let mut direct = JsonlWriter::new(Vec::new(), &header()).unwrap();
+        for r in &records {
+            direct.record(r);
+        }
+        let want = direct.finish().unwrap();
+        let got = std::fs::read(&threaded).unwrap();
+        assert_eq!(got.len(), want.len());
+        assert!(got == want, "the threaded file equals the direct one");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A sink dropped without `finish` (an error path) stops its helper.
+    #[test]
+    fn dropping_stops_the_helper() {
+        let dir = std::env::temp_dir().join(format!("scuttlesim-trace-drop-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut sink = TraceThread::start(File::create(dir.join("t.jsonl")).unwrap(), &header()).unwrap();
+        for r in every_record_type().iter().cycle().take(3 * BATCH) {
+            sink.record(r);
+        }
+        drop(sink);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
