@@ -601,15 +601,17 @@ impl Collector {
         match shared {
             None => {
                 // The last write of each (origin, key): held iff some node's
-                // entry for it has exactly that version.
+                // entry for it has exactly that version. The writer is asked
+                // first: it holds its own last write unless a lost-state
+                // restart wiped it, so the other nodes are rarely read.
                 for (origin, list) in self.writes.iter().enumerate() {
                     let mut last: BTreeMap<u32, &WriteStat> = BTreeMap::new();
                     for w in list {
                         last.insert(w.key, w);
                     }
                     for (key, w) in last {
-                        let held =
-                            (0..self.nodes).any(|n| replica.key_version(n, origin as u32, key) == w.version);
+                        let holds = |n| replica.key_version(n, origin as u32, key) == w.version;
+                        let held = holds(origin as u32) || (0..self.nodes).any(holds);
                         if !held {
                             lost.push(LostWrite {
                                 origin: origin as u32,
