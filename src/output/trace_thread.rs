@@ -18,11 +18,11 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
 /// Records per batch.
-const BATCH: usize = 1 << 13;
+const BATCH: usize = 1 << 10;
 
 /// Full batches that may wait for the helper; the run waits when the
 /// helper is this far behind (so memory stays bounded).
-const WAITING: usize = 4;
+const WAITING: usize = 16;
 
 /// A [`TraceSink`] whose records a helper thread writes to the trace file.
 #[derive(Debug)]
@@ -43,17 +43,19 @@ impl TraceThread {
         let mut writer = JsonlWriter::new(EarlySync::new(file), header)?;
         let (jobs, batches) = mpsc::sync_channel::<Vec<Record>>(WAITING);
         let (give_back, spare) = mpsc::sync_channel::<Vec<Record>>(WAITING + 2);
-        let helper = std::thread::spawn(move || {
-            for mut batch in batches {
-                for record in &batch {
-                    writer.record(record);
+        let helper = std::thread::Builder::new()
+            .name("trace-writer".into())
+            .spawn(move || {
+                for mut batch in batches {
+                    for record in &batch {
+                        writer.record(record);
+                    }
+                    batch.clear();
+                    // Kept for reuse when there is room; dropped otherwise.
+                    let _ = give_back.try_send(batch);
                 }
-                batch.clear();
-                // Kept for reuse when there is room; dropped otherwise.
-                let _ = give_back.try_send(batch);
-            }
-            writer.finish().and_then(EarlySync::into_file)
-        });
+                writer.finish().and_then(EarlySync::into_file)
+            })?;
         Ok(TraceThread {
             batch: Vec::with_capacity(BATCH),
             jobs: Some(jobs),
@@ -101,7 +103,29 @@ impl TraceThread {
 impl TraceSink for TraceThread {
     #[inline]
     fn record(&mut self, record: &Record) {
-        self.batch.push(record.clone());
+        // A `version` record (most of them) is copied field by field here
+        // instead of through the out-of-line derived `clone`.
+        let copy = match *record {
+            Record::Version {
+                t,
+                lt,
+                node,
+                origin,
+                old,
+                new,
+                cause,
+            } => Record::Version {
+                t,
+                lt,
+                node,
+                origin,
+                old,
+                new,
+                cause,
+            },
+            ref other => other.clone(),
+        };
+        self.batch.push(copy);
         if self.batch.len() >= BATCH {
             self.hand_over();
         }
