@@ -419,6 +419,20 @@ pub fn digest_of<'a>(records: impl IntoIterator<Item = &'a Record>, level: Trace
 pub(crate) mod tests {
     use super::*;
 
+    /// A header for test traces.
+    pub(crate) fn header() -> Header {
+        Header {
+            kind: "header".into(),
+            format: TRACE_FORMAT.into(),
+            version: "test".into(),
+            scenario: "s".into(),
+            scenario_hash: "h".into(),
+            seed: 1,
+            level: TraceLevel::Full,
+            nodes: 3,
+        }
+    }
+
     /// One record of every type, with awkward strings and extreme numbers
     /// (the second is a `version` caused by a local write).
     pub(crate) fn every_record_type() -> Vec<Record> {

@@ -145,22 +145,8 @@ impl Drop for TraceThread {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::TraceLevel;
-    use crate::trace::tests::every_record_type;
+    use crate::trace::tests::{every_record_type, header};
     use std::borrow::Cow;
-
-    fn header() -> Header {
-        Header {
-            kind: "header".into(),
-            format: crate::trace::TRACE_FORMAT.into(),
-            version: "test".into(),
-            scenario: "s".into(),
-            scenario_hash: "h".into(),
-            seed: 1,
-            level: TraceLevel::Full,
-            nodes: 3,
-        }
-    }
 
     /// Many batches of every record type (with lines longer than a
     /// rendering chunk) give the same file, byte for byte, as a

@@ -140,7 +140,7 @@ pub fn read_trace(input: impl BufRead) -> Result<(Header, Vec<Record>), String> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::{Cause, LocalCause, TraceLevel};
+    use crate::trace::{Cause, LocalCause};
     use std::borrow::Cow;
 
     /// An `io::Write` that keeps what it is given and how.
@@ -167,16 +167,7 @@ mod tests {
     /// every record as serde_json writes it, one per line.
     #[test]
     fn the_file_is_serde_json_lines_across_chunks() {
-        let header = Header {
-            kind: "header".into(),
-            format: crate::trace::TRACE_FORMAT.into(),
-            version: "test".into(),
-            scenario: "s".into(),
-            scenario_hash: "h".into(),
-            seed: 1,
-            level: TraceLevel::Full,
-            nodes: 3,
-        };
+        let header = crate::trace::tests::header();
         let mut records = Vec::new();
         for i in 0..60_000u64 {
             records.push(Record::Version {
