@@ -38,9 +38,8 @@ pub(super) trait Version:
     /// [`Self::BLOCK`] entries each.
     fn block_newer(mine: &[Self], digest: &[Self]) -> bool;
 
-    /// [`newer`] for a block at this width: [`simd_newer_u8`] and
-    /// [`simd_newer_u16`] for `u8` and `u16`, whose plain loop compiles to
-    /// lane shuffles.
+    /// [`newer`] for a block at this width: [`simd_newer`] for `u8` and
+    /// `u16`, whose plain loop compiles to lane shuffles.
     fn newer(mine: &[Self], digest: &[Self]) -> u64;
 
     /// A vector of this width as a [`Versions`].
@@ -57,7 +56,7 @@ pub(super) trait Version:
 /// is `$variant`, with blocks of `$block` entries and `$newer` as its
 /// [`Version::newer`]; and the view of a slice of `$t` as a [`Versions`].
 macro_rules! version {
-    ($t:ty, $variant:ident, $block:literal, $newer:ident) => {
+    ($t:ty, $variant:ident, $block:literal, $newer:expr) => {
         impl Version for $t {
             const ZERO: $t = 0;
             const TOP: $t = 1 << (<$t>::BITS - 1);
@@ -75,7 +74,7 @@ macro_rules! version {
             }
 
             fn newer(mine: &[$t], digest: &[$t]) -> u64 {
-                $newer(mine, digest)
+                ($newer)(mine, digest)
             }
 
             fn view(vector: &[$t]) -> Versions<'_> {
@@ -103,8 +102,8 @@ macro_rules! version {
     };
 }
 
-version!(u8, U8, 64, simd_newer_u8);
-version!(u16, U16, 32, simd_newer_u16);
+version!(u8, U8, 64, |m, d| simd_newer(m, d, crate::simd::greater_u8));
+version!(u16, U16, 32, |m, d| simd_newer(m, d, crate::simd::greater_u16));
 version!(u32, U32, 16, newer);
 version!(u64, U64, 16, newer);
 
@@ -176,22 +175,17 @@ pub(super) fn packed_newer<V: Version>(mine: &[V], digest: &[V]) -> u64 {
     newer
 }
 
-/// [`newer`] for `u8` entries: whole groups of 16 through
-/// [`crate::simd::greater_u8`] (SSE2), a shorter tail (and every entry off
-/// x86-64) through [`packed_newer`].
-pub(super) fn simd_newer_u8(mine: &[u8], digest: &[u8]) -> u64 {
+/// [`newer`] for `u8` and `u16` entries: whole groups of 16 through
+/// `greater` ([`crate::simd::greater_u8`] or [`crate::simd::greater_u16`],
+/// SSE2), a shorter tail (and every entry off x86-64) through
+/// [`packed_newer`].
+pub(super) fn simd_newer<V: Version>(
+    mine: &[V],
+    digest: &[V],
+    greater: fn(&[V], &[V]) -> Option<u64>,
+) -> u64 {
     let whole = mine.len() / 16 * 16;
-    match crate::simd::greater_u8(&mine[..whole], &digest[..whole]) {
-        Some(bits) if whole == mine.len() => bits,
-        Some(bits) => bits | packed_newer(&mine[whole..], &digest[whole..]) << whole,
-        None => packed_newer(mine, digest),
-    }
-}
-
-/// [`simd_newer_u8`] for `u16` entries.
-pub(super) fn simd_newer_u16(mine: &[u16], digest: &[u16]) -> u64 {
-    let whole = mine.len() / 16 * 16;
-    match crate::simd::greater_u16(&mine[..whole], &digest[..whole]) {
+    match greater(&mine[..whole], &digest[..whole]) {
         Some(bits) if whole == mine.len() => bits,
         Some(bits) => bits | packed_newer(&mine[whole..], &digest[whole..]) << whole,
         None => packed_newer(mine, digest),
