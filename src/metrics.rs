@@ -167,6 +167,13 @@ impl OriginIndex {
         low_exclusive: u64,
         high_inclusive: u64,
     ) -> std::ops::Range<usize> {
+        // The usual case, both ends within the consecutive run: arithmetic.
+        if low_exclusive >= self.first
+            && high_inclusive >= low_exclusive
+            && high_inclusive - self.first < u64::from(self.consecutive)
+        {
+            return (low_exclusive - self.first) as usize + 1..(high_inclusive - self.first) as usize + 1;
+        }
         let b = self.held_count(&list, high_inclusive);
         let a = self.held_count(&list, low_exclusive);
         a..b.max(a)
@@ -478,6 +485,9 @@ impl Collector {
                 }
                 if w.informed == n {
                     self.unconverged -= 1;
+                    if self.unconverged == 0 {
+                        self.converged_since = Some(t);
+                    }
                 }
             }
         } else {
@@ -485,14 +495,16 @@ impl Collector {
                 let w = &mut self.held[index.id(ids, i)];
                 if w.informed == n {
                     self.unconverged += 1;
+                    self.converged_since = None;
                 }
                 w.fall();
             }
         }
-        if self.unconverged == 0 && self.converged_since.is_none() {
+        // `converged_since` is `None` whenever a write is unconverged (set
+        // so above and at each write); only before the first write can it
+        // be missing with none unconverged.
+        if self.converged_since.is_none() && self.unconverged == 0 {
             self.converged_since = Some(t);
-        } else if self.unconverged > 0 {
-            self.converged_since = None;
         }
     }
 

@@ -133,11 +133,18 @@ fn uv128(out: &mut impl Bytes, mut v: u128) {
     out.push(v as u8);
 }
 
+/// The zigzag code of the two's-complement difference `a − b` (small
+/// differences of either sign give small codes).
+#[inline(always)]
+fn zigzag(a: u64, b: u64) -> u64 {
+    let d = a.wrapping_sub(b) as i64;
+    ((d << 1) ^ (d >> 63)) as u64
+}
+
 /// Appends the zigzag varint of the two's-complement difference `a − b`.
 #[inline]
 fn diff(out: &mut impl Bytes, a: u64, b: u64) {
-    let d = a.wrapping_sub(b) as i64;
-    uv(out, ((d << 1) ^ (d >> 63)) as u64);
+    uv(out, zigzag(a, b));
 }
 
 fn text(out: &mut Vec<u8>, s: &str) {
@@ -165,23 +172,33 @@ impl Encoder {
             return None;
         };
         let code = cause_code(cause);
-        let mut s = Small { buf: room, len: 0 };
         if code == self.prev_cause && t == self.prev_t && lt == self.prev_lt && node == self.prev_node {
+            let zo = zigzag(origin as u64, self.prev_origin as u64);
+            let zd = zigzag(new, old);
+            self.prev_origin = origin;
+            if (zo | old | zd) < 0x80 {
+                // The usual continuation: every field one byte, written
+                // in one store (the bytes of the general path below).
+                room[..4].copy_from_slice(&[SAME, zo as u8, old as u8, zd as u8]);
+                return Some(4);
+            }
+            let mut s = Small { buf: room, len: 0 };
             s.push(SAME);
-            diff(&mut s, origin as u64, self.prev_origin as u64);
+            uv(&mut s, zo);
             uv(&mut s, old);
-            diff(&mut s, new, old);
-        } else {
-            s.push(VERSION);
-            diff(&mut s, t, self.prev_t);
-            diff(&mut s, lt, t);
-            uv(&mut s, node as u64);
-            uv(&mut s, origin as u64);
-            uv(&mut s, old);
-            uv(&mut s, new);
-            uv128(&mut s, code);
-            (self.prev_t, self.prev_cause, self.prev_lt, self.prev_node) = (t, code, lt, node);
+            uv(&mut s, zd);
+            return Some(s.len);
         }
+        let mut s = Small { buf: room, len: 0 };
+        s.push(VERSION);
+        diff(&mut s, t, self.prev_t);
+        diff(&mut s, lt, t);
+        uv(&mut s, node as u64);
+        uv(&mut s, origin as u64);
+        uv(&mut s, old);
+        uv(&mut s, new);
+        uv128(&mut s, code);
+        (self.prev_t, self.prev_cause, self.prev_lt, self.prev_node) = (t, code, lt, node);
         self.prev_origin = origin;
         Some(s.len)
     }
@@ -680,6 +697,13 @@ mod tests {
         enc.encode(&delta(838, 300, 200), &mut out);
         // origin −64 → zigzag 127; old 300 → [0xac, 0x02]; new − old = −100 → zigzag 199.
         assert_eq!(out, [SAME, 127, 0xac, 0x02, 0xc7, 0x01]);
+        // The one-byte limit of each field, then one past it.
+        out.clear();
+        enc.encode(&delta(774, 127, 63), &mut out);
+        assert_eq!(out, [SAME, 127, 127, 127], "−64, 127, −64");
+        out.clear();
+        enc.encode(&delta(838, 128, 192), &mut out);
+        assert_eq!(out, [SAME, 0x80, 0x01, 0x80, 0x01, 0x80, 0x01], "64, 128, 64");
         // Another cause starts a whole record again.
         out.clear();
         enc.encode(
