@@ -515,6 +515,7 @@ impl Collector {
     /// [`Collector::new`]). The run loop counts its messages here instead of
     /// through [`Collector::observe`], building no record unless the trace
     /// or its digest takes one.
+    #[inline(always)]
     pub fn message_sent(&mut self, kind: usize, from: u32, t: u64, bytes: u32, parts: SizeParts) {
         self.traffic.sent_with_parts(kind, from, t, bytes, parts);
         let k = &mut self.kinds[kind];
@@ -524,6 +525,7 @@ impl Collector {
 
     /// Counts a message the run loop delivered (what its `receive` record
     /// counts); `kind` as in [`Collector::message_sent`].
+    #[inline(always)]
     pub fn message_received(&mut self, kind: usize, to: u32, t: u64, bytes: u32) {
         self.traffic.received(kind, to, t, bytes);
         let k = &mut self.kinds[kind];

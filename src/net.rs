@@ -140,6 +140,7 @@ impl Network {
     }
 
     /// Decides the fate of a `bytes`-byte message sent by `from` to `to` at `now`.
+    #[inline(always)]
     pub fn route(&mut self, from: NodeId, to: NodeId, now: SimTime, bytes: u32) -> Verdict {
         let params = self.links.params(from, to);
         let delay = latency::sample(&params.latency, &mut self.latency_rng[from as usize]).0;

@@ -127,6 +127,7 @@ impl<E: Copy> EventQueue<E> {
     /// # Panics
     /// If `time` is earlier than the last popped event's time (simulated
     /// time never runs backwards).
+    #[inline(always)]
     pub fn push(&mut self, time: SimTime, event: E) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -138,7 +139,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Puts an entry where its bucket says: the late heap, the ring or the
     /// overflow heap.
-    #[inline]
+    #[inline(always)]
     fn place(&mut self, time: u64, seq: u64, event: E) {
         let b = time >> self.shift;
         let key = || (u128::from(time) << 64) | u128::from(seq);
@@ -156,6 +157,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Removes and returns the earliest event (FIFO among equal times).
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let from_batch = loop {
             match (self.batch.get(self.pos), self.late.peek()) {

@@ -473,24 +473,29 @@ where
         }
     }
 
+    #[inline(always)]
     fn round(&mut self, node: NodeId, timer: u32, now: SimTime, sink: &mut dyn TraceSink) {
-        if timer != self.nodes[node as usize].timer {
+        // The node's state, looked up once (nothing below reads
+        // `next_round_local` before the next round is scheduled).
+        let ns = &mut self.nodes[node as usize];
+        if timer != ns.timer {
             return; // a clock step re-armed this node's timer
         }
-        let clock = self.nodes[node as usize].clock;
-        if self.nodes[node as usize].up {
+        let clock = ns.clock;
+        let next = ns.next_round_local + self.interval_ns;
+        ns.next_round_local = next;
+        if ns.up {
+            let lt = clock.local(now);
             let mut ctx = Ctx {
                 node,
                 nodes: self.n,
-                local_now: clock.local(now),
-                rng: &mut self.nodes[node as usize].rng,
+                local_now: lt,
+                rng: &mut ns.rng,
                 out: &mut self.out,
             };
             self.proto.on_round(&mut ctx);
-            self.flush(node, now, Cause::Local(LocalCause::Write), sink);
+            self.flush(node, now, lt, Cause::Local(LocalCause::Write), sink);
         }
-        let next = self.nodes[node as usize].next_round_local + self.interval_ns;
-        self.nodes[node as usize].next_round_local = next;
         self.queue.push(
             clock.true_time_of(SimTime(next)).max(now),
             Event::Round { node, timer },
@@ -498,16 +503,17 @@ where
     }
 
     fn write(&mut self, node: NodeId, key: u32, value: u64, now: SimTime, sink: &mut dyn TraceSink) {
-        let lt = self.nodes[node as usize].clock.local(now);
+        let ns = &mut self.nodes[node as usize];
+        let lt = ns.clock.local(now);
         let mut ctx = Ctx {
             node,
             nodes: self.n,
             local_now: lt,
-            rng: &mut self.nodes[node as usize].rng,
+            rng: &mut ns.rng,
             out: &mut self.out,
         };
         self.proto.on_write(&mut ctx, key, value);
-        self.flush(node, now, Cause::Local(LocalCause::Write), sink);
+        self.flush(node, now, lt, Cause::Local(LocalCause::Write), sink);
     }
 
     /// A local write took effect: its record, and the writer's clock tick.
@@ -555,6 +561,7 @@ where
         }
     }
 
+    #[inline(always)]
     fn deliver(&mut self, slot: u32, now: SimTime, sink: &mut dyn TraceSink) {
         let f = self.flights[slot as usize]
             .take()
@@ -562,7 +569,8 @@ where
         self.free.push(slot);
         let to = f.to;
         let kinds = self.proto.kinds();
-        let reason = if !self.nodes[to as usize].up {
+        let (up, clock) = (self.nodes[to as usize].up, self.nodes[to as usize].clock);
+        let reason = if !up {
             Some(crate::net::DropReason::Crash)
         } else if self.net.blocked(f.from, to) {
             Some(crate::net::DropReason::Partition)
@@ -582,7 +590,7 @@ where
             self.emit(r, sink);
             return;
         }
-        let lt = self.nodes[to as usize].clock.local(now);
+        let lt = clock.local(now);
         self.metrics.message_received(f.kind as usize, to, now.0, f.bytes);
         if self.keeps(TraceLevel::Full) {
             let r = Record::Receive {
@@ -618,7 +626,7 @@ where
             out: &mut self.out,
         };
         self.proto.on_message(&mut ctx, f.from, f.msg);
-        self.flush(to, now, Cause::Message(f.id), sink);
+        self.flush(to, now, lt, Cause::Message(f.id), sink);
     }
 
     fn fault(&mut self, i: usize, now: SimTime, sink: &mut dyn TraceSink) {
@@ -637,18 +645,20 @@ where
                 self.net.heal(name.as_deref());
             }
             Action::Crash { node, lost } => {
-                if self.nodes[node as usize].up {
-                    self.nodes[node as usize].up = false;
+                let ns = &mut self.nodes[node as usize];
+                if ns.up {
+                    ns.up = false;
+                    let lt = ns.clock.local(now);
                     let mut ctx = Ctx {
                         node,
                         nodes: self.n,
-                        local_now: self.nodes[node as usize].clock.local(now),
-                        rng: &mut self.nodes[node as usize].rng,
+                        local_now: lt,
+                        rng: &mut ns.rng,
                         out: &mut self.out,
                     };
                     self.proto.on_crash(&mut ctx, lost);
                     self.out.sends.clear();
-                    self.flush(node, now, Cause::Local(LocalCause::Restart), sink);
+                    self.flush(node, now, lt, Cause::Local(LocalCause::Restart), sink);
                 }
             }
             Action::Restart { node } => self.nodes[node as usize].up = true,
@@ -674,10 +684,10 @@ where
         }
     }
 
-    /// Records the version changes and executes the sends a handler left in
-    /// the outbox.
-    fn flush(&mut self, node: NodeId, now: SimTime, cause: Cause, sink: &mut dyn TraceSink) {
-        let lt = self.nodes[node as usize].clock.local(now);
+    /// Records the version changes and executes the sends a handler of
+    /// `node` left in the outbox (`lt`: the node's local time `now`).
+    #[inline(always)]
+    fn flush(&mut self, node: NodeId, now: SimTime, lt: SimTime, cause: Cause, sink: &mut dyn TraceSink) {
         if !self.out.writes.is_empty() {
             let mut writes = std::mem::take(&mut self.out.writes);
             for w in writes.drain(..) {
@@ -761,6 +771,7 @@ where
         self.out.versions = versions;
     }
 
+    #[inline(always)]
     fn park(&mut self, flight: Flight<P::Msg>, at: SimTime) {
         let to = flight.to;
         let slot = match self.free.pop() {
@@ -776,6 +787,7 @@ where
         self.queue.push(at, Event::Deliver { slot, to });
     }
 
+    #[inline(always)]
     fn send(
         &mut self,
         from: NodeId,

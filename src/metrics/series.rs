@@ -184,6 +184,7 @@ impl Traffic {
 
     /// A message of `kind` sent by `from` at `t`: `bytes`, divided as
     /// `parts` (all zero when the split is not known).
+    #[inline(always)]
     pub(crate) fn sent_with_parts(&mut self, kind: usize, from: u32, t: u64, bytes: u32, parts: SizeParts) {
         self.kind(kind);
         let b = self.bucket_of(t);
@@ -207,6 +208,7 @@ impl Traffic {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn received(&mut self, kind: usize, to: u32, t: u64, bytes: u32) {
         self.kind(kind);
         self.recorded = self.recorded.max(self.bucket_of(t) + 1);

@@ -13,6 +13,7 @@ use rand_distr::{Distribution, Exp1, StandardNormal};
 pub const MAX_LATENCY_NS: u64 = 86_400_000_000_000;
 
 /// One draw from a latency distribution.
+#[inline(always)]
 pub fn sample(l: &Latency, rng: &mut SimRng) -> SimDuration {
     let ns = |x: f64| SimDuration(x.round().clamp(0.0, MAX_LATENCY_NS as f64) as u64);
     match l {
