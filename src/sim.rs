@@ -205,7 +205,6 @@ struct NodeState {
     next_round_local: u64,
     /// Bumped by a clock step: round events of older timers are stale.
     timer: u32,
-    up: bool,
     /// The node's protocol stream (peer selection and other choices).
     rng: SimRng,
 }
@@ -222,6 +221,13 @@ struct Sim<P: Protocol> {
     proto: P,
     net: Network,
     nodes: Vec<NodeState>,
+    /// Whether each node is up (not crashed): apart from [`NodeState`] so
+    /// that a delivery, which needs only this and the local time, touches
+    /// one byte of a small table rather than the receiver's line.
+    up: Vec<bool>,
+    /// Whether some node's clock is not perfect (or may be stepped): local
+    /// times must then be read from the clocks; otherwise they are true times.
+    skewed_clocks: bool,
     plan: Vec<Planned>,
     flights: Vec<Option<Flight<P::Msg>>>,
     free: Vec<u32>,
@@ -282,10 +288,11 @@ where
                     clock,
                     next_round_local: 0,
                     timer: 0,
-                    up: true,
                     rng: streams.stream(Component::Protocol, i),
                 })
                 .collect(),
+            up: vec![true; n as usize],
+            skewed_clocks: false,
             plan: faults::plan(s, &streams),
             flights: Vec::new(),
             free: Vec::new(),
@@ -305,6 +312,11 @@ where
             fed_sink: false,
             proto,
         };
+        sim.skewed_clocks = sim.nodes.iter().any(|ns| ns.clock != LocalClock::PERFECT)
+            || sim
+                .plan
+                .iter()
+                .any(|p| matches!(p.action, Action::ClockStep { .. }));
         for node in 0..n {
             let first_local = match s.gossip.phase {
                 Phase::Random => streams
@@ -386,7 +398,7 @@ where
                 Event::Round { node, timer } => self.round(node, timer, now, sink),
                 Event::Deliver { slot, .. } => self.deliver(slot, now, sink),
                 Event::Write(node) => {
-                    if self.nodes[node as usize].up {
+                    if self.up[node as usize] {
                         let (key, value) = self.workload.draw_write(node);
                         self.write(node, key, value, now, sink);
                     }
@@ -400,7 +412,7 @@ where
                 Event::Scheduled(i) => {
                     let w = &self.workload.schedule()[i as usize];
                     let (node, key, value) = (w.node, w.key, w.value);
-                    if self.nodes[node as usize].up {
+                    if self.up[node as usize] {
                         self.write(node, key, value, now, sink);
                     }
                     self.pending_writes -= 1;
@@ -451,8 +463,8 @@ where
 
     /// Starts loading what `event` will read: its node's loop state,
     /// latency stream and traffic totals (a round), or its flight, the
-    /// receiver's state, the protocol's state of the receiver and its
-    /// traffic totals (a delivery, whose receiver sends any reply).
+    /// protocol's state of the receiver, its traffic totals and, with
+    /// skewed clocks, its clock (a delivery, whose receiver sends any reply).
     #[inline]
     fn prefetch(&self, event: Event) {
         match event {
@@ -465,7 +477,9 @@ where
                 if let Some(f) = self.flights.get(slot as usize) {
                     crate::prefetch::prefetch(f);
                 }
-                crate::prefetch::prefetch(&self.nodes[to as usize]);
+                if self.skewed_clocks {
+                    crate::prefetch::prefetch(&self.nodes[to as usize]);
+                }
                 self.proto.prefetch_receiver(to);
                 self.metrics.prefetch_node(to);
             }
@@ -484,7 +498,7 @@ where
         let clock = ns.clock;
         let next = ns.next_round_local + self.interval_ns;
         ns.next_round_local = next;
-        if ns.up {
+        if self.up[node as usize] {
             let lt = clock.local(now);
             let mut ctx = Ctx {
                 node,
@@ -569,8 +583,7 @@ where
         self.free.push(slot);
         let to = f.to;
         let kinds = self.proto.kinds();
-        let (up, clock) = (self.nodes[to as usize].up, self.nodes[to as usize].clock);
-        let reason = if !up {
+        let reason = if !self.up[to as usize] {
             Some(crate::net::DropReason::Crash)
         } else if self.net.blocked(f.from, to) {
             Some(crate::net::DropReason::Partition)
@@ -590,7 +603,11 @@ where
             self.emit(r, sink);
             return;
         }
-        let lt = clock.local(now);
+        let lt = if self.skewed_clocks {
+            self.nodes[to as usize].clock.local(now)
+        } else {
+            now
+        };
         self.metrics.message_received(f.kind as usize, to, now.0, f.bytes);
         if self.keeps(TraceLevel::Full) {
             let r = Record::Receive {
@@ -645,9 +662,9 @@ where
                 self.net.heal(name.as_deref());
             }
             Action::Crash { node, lost } => {
-                let ns = &mut self.nodes[node as usize];
-                if ns.up {
-                    ns.up = false;
+                if self.up[node as usize] {
+                    self.up[node as usize] = false;
+                    let ns = &mut self.nodes[node as usize];
                     let lt = ns.clock.local(now);
                     let mut ctx = Ctx {
                         node,
@@ -661,7 +678,7 @@ where
                     self.flush(node, now, lt, Cause::Local(LocalCause::Restart), sink);
                 }
             }
-            Action::Restart { node } => self.nodes[node as usize].up = true,
+            Action::Restart { node } => self.up[node as usize] = true,
             Action::DegradeStart {
                 id,
                 from,
