@@ -90,6 +90,7 @@ pub struct Ctx<'a, M> {
 
 impl<M> Ctx<'_, M> {
     /// Sends `msg` to `to`.
+    #[inline(always)]
     pub fn send(&mut self, to: NodeId, msg: M) {
         debug_assert_ne!(to, self.node, "a node never sends to itself");
         self.out.sends.push((to, msg));
@@ -121,12 +122,14 @@ impl<M> Ctx<'_, M> {
     /// Picks `fanout` distinct peers other than this node, uniformly at
     /// random, into `peers` (cleared first). Rejection sampling: each draw is
     /// uniform over the `nodes - 1` others; duplicates are drawn again.
+    #[inline(always)]
     pub fn pick_peers(&mut self, fanout: u32, peers: &mut Vec<NodeId>) {
         pick_peers(self.rng, self.nodes, self.node, fanout, peers)
     }
 }
 
 /// See [`Ctx::pick_peers`].
+#[inline(always)]
 pub fn pick_peers(rng: &mut SimRng, nodes: u32, me: NodeId, fanout: u32, peers: &mut Vec<NodeId>) {
     assert!(fanout < nodes, "fan-out must be below the node count");
     peers.clear();

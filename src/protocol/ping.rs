@@ -48,6 +48,7 @@ impl Protocol for Ping {
         SizeParts::other(self.size)
     }
 
+    #[inline(always)]
     fn on_round(&mut self, ctx: &mut Ctx<'_, ()>) {
         let mut peers = std::mem::take(&mut self.peers);
         ctx.pick_peers(self.fanout, &mut peers);
@@ -64,6 +65,7 @@ impl Protocol for Ping {
         }
     }
 
+    #[inline(always)]
     fn on_message(&mut self, ctx: &mut Ctx<'_, ()>, _from: NodeId, _msg: ()) {
         self.received[ctx.node as usize] += 1;
     }
