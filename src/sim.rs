@@ -762,6 +762,18 @@ where
         if versions.len() > 1 {
             self.metrics.prefetch_versions(versions.iter().map(|c| c.origin));
         }
+        if digest_takes && !sink_takes {
+            // The most frequent records: counted directly, and hashed as a
+            // run (a trace off, the usual case).
+            for c in &versions {
+                self.metrics.observe_version(now.0, node, c.origin, c.old, c.new);
+            }
+            let changes = versions.iter().map(|c| (c.origin, c.old, c.new));
+            self.digest.add_run(now.0, lt.0, node, cause, changes);
+            versions.clear();
+            self.out.versions = versions;
+            return;
+        }
         for c in versions.drain(..) {
             // The most frequent record: counted directly, then handed on.
             self.metrics.observe_version(now.0, node, c.origin, c.old, c.new);
@@ -776,8 +788,6 @@ where
             };
             if sink_takes {
                 self.record(&r, sink);
-            } else if digest_takes {
-                self.digest.add(&r);
             }
             // A `version` record owns no memory (its fields are integers
             // and a `Cause`, checked below): skip the drop glue, which the

@@ -373,6 +373,44 @@ impl TraceDigest {
         }
     }
 
+    /// Adds the `version` records of one handler, in order: every one at
+    /// true time `t`, local time `lt`, on `node`, for `cause`, changing
+    /// `(origin, old, new)`. The same digest as [`TraceDigest::add`] of each
+    /// record; after the first, none is compared with the one before.
+    #[inline(always)]
+    pub fn add_run(
+        &mut self,
+        t: u64,
+        lt: u64,
+        node: u32,
+        cause: Cause,
+        mut changes: impl Iterator<Item = (u32, u64, u64)>,
+    ) {
+        let Some((origin, old, new)) = changes.next() else {
+            return;
+        };
+        self.add(&Record::Version {
+            t,
+            lt,
+            node,
+            origin,
+            old,
+            new,
+            cause,
+        });
+        for (origin, old, new) in changes {
+            self.records += 1;
+            let room = (&mut self.chunk[self.len..self.len + canonical::VERSION_MAX]).try_into();
+            self.len += self
+                .encoder
+                .continuation(origin, old, new, room.expect("room for a version record"));
+            if self.len >= HASH_CHUNK {
+                self.hasher.update(&self.chunk[..self.len]);
+                self.len = 0;
+            }
+        }
+    }
+
     /// Adds a record that is not a `version` record: encoded into `other`,
     /// then copied after the pending bytes (hashed directly if larger than
     /// a chunk).
@@ -601,5 +639,64 @@ pub(crate) mod tests {
         assert!(bytes.len() > 10 * HASH_CHUNK, "{} bytes", bytes.len());
         let whole = crate::scenario::hex(&Sha256::digest(&bytes));
         assert_eq!(digest_of(&records, TraceLevel::Full), whole);
+    }
+
+    /// A handler's `version` records added as a run digest exactly as when
+    /// added one by one: runs of every length (a record alone too), some
+    /// continuing the run before (same time, node and cause), some after
+    /// another type of record, with versions and origins both small and
+    /// beyond a byte, across many chunks.
+    #[test]
+    fn a_run_of_version_records_digests_as_its_records() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let (mut one_by_one, mut as_runs) = (TraceDigest::default(), TraceDigest::default());
+        let (mut t, mut node, mut cause) = (0u64, 0u32, Cause::Message(0));
+        for _ in 0..20_000 {
+            match rng.random_range(0..4) {
+                0 => {
+                    let r = every_record_type()[0].clone();
+                    one_by_one.add(&r);
+                    as_runs.add(&r);
+                }
+                1 => {} // the same context as the run before
+                _ => {
+                    t += rng.random_range(0..3);
+                    node = rng.random_range(0..3);
+                    cause = [Cause::Message(t), Cause::Local(LocalCause::Write)][rng.random_range(0..2)];
+                }
+            }
+            let big = |rng: &mut rand_chacha::ChaCha8Rng, small: u64| {
+                if rng.random_bool(0.2) {
+                    rng.random_range(0..1 << 40)
+                } else {
+                    small
+                }
+            };
+            let changes: Vec<(u32, u64, u64)> = (0..rng.random_range(0..6))
+                .map(|_| {
+                    let small_origin = rng.random_range(0..100);
+                    let origin = big(&mut rng, small_origin) as u32;
+                    let small_old = rng.random_range(0..5);
+                    let old = big(&mut rng, small_old);
+                    (origin, old, old + big(&mut rng, 1))
+                })
+                .collect();
+            for &(origin, old, new) in &changes {
+                one_by_one.add(&Record::Version {
+                    t,
+                    lt: t + 5,
+                    node,
+                    origin,
+                    old,
+                    new,
+                    cause,
+                });
+            }
+            as_runs.add_run(t, t + 5, node, cause, changes.into_iter());
+        }
+        assert_eq!(as_runs.records(), one_by_one.records());
+        assert!(as_runs.records() > 40_000, "{} records", as_runs.records());
+        assert_eq!(as_runs.finish(), one_by_one.finish());
     }
 }

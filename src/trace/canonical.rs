@@ -173,21 +173,7 @@ impl Encoder {
         };
         let code = cause_code(cause);
         if code == self.prev_cause && t == self.prev_t && lt == self.prev_lt && node == self.prev_node {
-            let zo = zigzag(origin as u64, self.prev_origin as u64);
-            let zd = zigzag(new, old);
-            self.prev_origin = origin;
-            if (zo | old | zd) < 0x80 {
-                // The usual continuation: every field one byte, written
-                // in one store (the bytes of the general path below).
-                room[..4].copy_from_slice(&[SAME, zo as u8, old as u8, zd as u8]);
-                return Some(4);
-            }
-            let mut s = Small { buf: room, len: 0 };
-            s.push(SAME);
-            uv(&mut s, zo);
-            uv(&mut s, old);
-            uv(&mut s, zd);
-            return Some(s.len);
+            return Some(self.continuation(origin, old, new, room));
         }
         let mut s = Small { buf: room, len: 0 };
         s.push(VERSION);
@@ -201,6 +187,34 @@ impl Encoder {
         (self.prev_t, self.prev_cause, self.prev_lt, self.prev_node) = (t, code, lt, node);
         self.prev_origin = origin;
         Some(s.len)
+    }
+
+    /// Writes the canonical bytes of a `version` record of `origin` from
+    /// `old` to `new` into `room` and returns their length, for a record
+    /// that has the `t`, `lt`, node and cause of the record encoded just
+    /// before, itself a `version` record (the caller knows: the next
+    /// change of the same handler, say). Writes a continuation.
+    #[inline(always)]
+    pub fn continuation(&mut self, origin: u32, old: u64, new: u64, room: &mut [u8; VERSION_MAX]) -> usize {
+        debug_assert_ne!(
+            self.prev_cause, NO_VERSION,
+            "a continuation follows a version record"
+        );
+        let zo = zigzag(origin as u64, self.prev_origin as u64);
+        let zd = zigzag(new, old);
+        self.prev_origin = origin;
+        if (zo | old | zd) < 0x80 {
+            // The usual continuation: every field one byte, written in one
+            // store (the bytes of the general path below).
+            room[..4].copy_from_slice(&[SAME, zo as u8, old as u8, zd as u8]);
+            return 4;
+        }
+        let mut s = Small { buf: room, len: 0 };
+        s.push(SAME);
+        uv(&mut s, zo);
+        uv(&mut s, old);
+        uv(&mut s, zd);
+        s.len
     }
 
     /// Appends the canonical bytes of `r`, the record after the ones
