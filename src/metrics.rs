@@ -459,24 +459,59 @@ impl Collector {
 
     /// Takes into account a `version` record: `node`'s entry for `origin`
     /// went from `old` to `new` at `t` (what [`Collector::observe`] does
-    /// with one; the run loop calls it directly).
+    /// with one).
     #[inline(always)]
     pub fn observe_version(&mut self, t: u64, node: u32, origin: u32, old: u64, new: u64) {
+        self.observe_run(t, node, std::iter::once((origin, old, new)));
+    }
+
+    /// Takes into account the `version` records of one handler, in order:
+    /// `node`'s entry for each `origin` went from `old` to `new` at `t`
+    /// (the run loop calls it directly: what is the same for every record
+    /// is looked at once).
+    #[inline(always)]
+    pub fn observe_run(&mut self, t: u64, node: u32, changes: impl Iterator<Item = (u32, u64, u64)>) {
+        let extras = self.staleness.is_some() || self.learned.is_some();
+        for (origin, old, new) in changes {
+            if extras {
+                self.observe_extras(t, node, origin, old, new);
+            }
+            self.count_holders(t, origin, old, new);
+        }
+        // `converged_since` is `None` whenever a write is unconverged (set
+        // so in `count_holders` and at each write); only before the first
+        // write can it be missing with none unconverged.
+        if self.converged_since.is_none() && self.unconverged == 0 {
+            self.converged_since = Some(t);
+        }
+    }
+
+    /// The staleness and first-held times of a `version` record, when kept.
+    fn observe_extras(&mut self, t: u64, node: u32, origin: u32, old: u64, new: u64) {
         if let Some(s) = &mut self.staleness {
             s.set(node, origin, new);
         }
+        if let Some(l) = &mut self.learned {
+            let o = origin as usize;
+            if new > old {
+                for i in self.origins[o].range(|| &self.writes[o][..], old, new) {
+                    l.held(origin, i, node, t);
+                }
+            }
+        }
+    }
+
+    /// The writes of `origin` a node gained (`old < new`) or lost with its
+    /// entry going from `old` to `new`: their holder counts, spread levels
+    /// and the unconverged count.
+    #[inline(always)]
+    fn count_holders(&mut self, t: u64, origin: u32, old: u64, new: u64) {
         let n = self.nodes;
         let o = origin as usize;
         let index = &self.origins[o];
         let (list, ids) = (|| &self.writes[o][..], || &self.ids[o][..]);
         if new > old {
-            let r = index.range(list, old, new);
-            if let Some(l) = &mut self.learned {
-                for i in r.clone() {
-                    l.held(origin, i, node, t);
-                }
-            }
-            for i in r {
+            for i in index.range(list, old, new) {
                 let id = index.id(ids, i);
                 let w = &mut self.held[id];
                 w.informed += 1;
@@ -499,12 +534,6 @@ impl Collector {
                 }
                 w.fall();
             }
-        }
-        // `converged_since` is `None` whenever a write is unconverged (set
-        // so above and at each write); only before the first write can it
-        // be missing with none unconverged.
-        if self.converged_since.is_none() && self.unconverged == 0 {
-            self.converged_since = Some(t);
         }
     }
 

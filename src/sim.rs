@@ -765,11 +765,9 @@ where
         if digest_takes && !sink_takes {
             // The most frequent records: counted directly, and hashed as a
             // run (a trace off, the usual case).
-            for c in &versions {
-                self.metrics.observe_version(now.0, node, c.origin, c.old, c.new);
-            }
-            let changes = versions.iter().map(|c| (c.origin, c.old, c.new));
-            self.digest.add_run(now.0, lt.0, node, cause, changes);
+            let changes = || versions.iter().map(|c| (c.origin, c.old, c.new));
+            self.metrics.observe_run(now.0, node, changes());
+            self.digest.add_run(now.0, lt.0, node, cause, changes());
             versions.clear();
             self.out.versions = versions;
             return;
