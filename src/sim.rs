@@ -764,7 +764,7 @@ where
         }
         if digest_takes && !sink_takes {
             // The most frequent records: counted directly, and hashed as a
-            // run (a trace off, the usual case).
+            // run (trace off, the usual case).
             let changes = || versions.iter().map(|c| (c.origin, c.old, c.new));
             self.metrics.observe_run(now.0, node, changes());
             self.digest.add_run(now.0, lt.0, node, cause, changes());
