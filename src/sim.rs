@@ -762,37 +762,32 @@ where
         if versions.len() > 1 {
             self.metrics.prefetch_versions(versions.iter().map(|c| c.origin));
         }
-        if digest_takes && !sink_takes {
-            // The most frequent records: counted directly, and hashed as a
-            // run (trace off, the usual case).
-            let changes = || versions.iter().map(|c| (c.origin, c.old, c.new));
-            self.metrics.observe_run(now.0, node, changes());
-            self.digest.add_run(now.0, lt.0, node, cause, changes());
-            versions.clear();
-            self.out.versions = versions;
-            return;
-        }
-        for c in versions.drain(..) {
-            // The most frequent record: counted directly, then handed on.
-            self.metrics.observe_version(now.0, node, c.origin, c.old, c.new);
-            let r = Record::Version {
-                t: now.0,
-                lt: lt.0,
-                node,
-                origin: c.origin,
-                old: c.old,
-                new: c.new,
-                cause,
-            };
-            if sink_takes {
+        // The most frequent records: counted directly, then handed on one
+        // by one or (trace off, the usual case) hashed as a run.
+        let changes = || versions.iter().map(|c| (c.origin, c.old, c.new));
+        self.metrics.observe_run(now.0, node, changes());
+        if sink_takes {
+            for c in &versions {
+                let r = Record::Version {
+                    t: now.0,
+                    lt: lt.0,
+                    node,
+                    origin: c.origin,
+                    old: c.old,
+                    new: c.new,
+                    cause,
+                };
                 self.record(&r, sink);
+                // A `version` record owns no memory (its fields are integers
+                // and a `Cause`, checked below): skip the drop glue, which the
+                // compiler calls out of line for every record otherwise.
+                const _: () = assert!(!std::mem::needs_drop::<Cause>());
+                std::mem::forget(r);
             }
-            // A `version` record owns no memory (its fields are integers
-            // and a `Cause`, checked below): skip the drop glue, which the
-            // compiler calls out of line for every record otherwise.
-            const _: () = assert!(!std::mem::needs_drop::<Cause>());
-            std::mem::forget(r);
+        } else if digest_takes {
+            self.digest.add_run(now.0, lt.0, node, cause, changes());
         }
+        versions.clear();
         self.out.versions = versions;
     }
 

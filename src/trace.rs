@@ -358,19 +358,32 @@ impl TraceDigest {
     /// Adds one record.
     #[inline(always)]
     pub fn add(&mut self, record: &Record) {
-        self.records += 1;
-        let room = (&mut self.chunk[self.len..self.len + canonical::VERSION_MAX]).try_into();
-        match self
-            .encoder
-            .version(record, room.expect("room for a version record"))
-        {
-            Some(n) => self.len += n,
-            None => return self.add_other(record),
+        if !self.in_place(|encoder, room| encoder.version(record, room)) {
+            self.records += 1;
+            self.add_other(record);
         }
+    }
+
+    /// Counts a `version` record and writes its bytes in place after the
+    /// pending ones, as `encode` writes them into the room it is given
+    /// (hashing the chunk once full); `false`, with nothing written or
+    /// counted, when `encode` returns `None` (not a `version` record).
+    #[inline(always)]
+    fn in_place(
+        &mut self,
+        encode: impl FnOnce(&mut Encoder, &mut [u8; canonical::VERSION_MAX]) -> Option<usize>,
+    ) -> bool {
+        let room = (&mut self.chunk[self.len..self.len + canonical::VERSION_MAX]).try_into();
+        let Some(n) = encode(&mut self.encoder, room.expect("room for a version record")) else {
+            return false;
+        };
+        self.records += 1;
+        self.len += n;
         if self.len >= HASH_CHUNK {
             self.hasher.update(&self.chunk[..self.len]);
             self.len = 0;
         }
+        true
     }
 
     /// Adds the `version` records of one handler, in order: every one at
@@ -399,15 +412,7 @@ impl TraceDigest {
             cause,
         });
         for (origin, old, new) in changes {
-            self.records += 1;
-            let room = (&mut self.chunk[self.len..self.len + canonical::VERSION_MAX]).try_into();
-            self.len += self
-                .encoder
-                .continuation(origin, old, new, room.expect("room for a version record"));
-            if self.len >= HASH_CHUNK {
-                self.hasher.update(&self.chunk[..self.len]);
-                self.len = 0;
-            }
+            self.in_place(|encoder, room| Some(encoder.continuation(origin, old, new, room)));
         }
     }
 
