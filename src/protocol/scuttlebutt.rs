@@ -28,6 +28,14 @@
 //! **Digests are snapshots.** A `syn` or `ack` carries a [`Digest`]: the
 //! sender's vector as it was when sent, shared with the sender rather than
 //! copied (copy-on-write, see [`super::store`]).
+//!
+//! **One scan per exchange.** The responder compares its vector with the
+//! `syn`'s digest both ways in one pass and returns what the initiator
+//! holds newer in the `ack` ([`Found`], simulation bookkeeping with no
+//! bytes). If the initiator's vector is still the one its `syn` carried,
+//! those are exactly its `ack2` candidates once the `ack`'s deltas are in
+//! (they raise entries only to the responder's), so it skips its own scan;
+//! otherwise it scans as before. Either way the `ack2` is the same.
 
 pub use super::store::{Delta, Digest, Versions};
 
@@ -56,12 +64,28 @@ pub enum SbMsg {
         digest: Digest,
         /// The responder's update rate, under flow control.
         rate: Option<f64>,
+        /// The initiator's reply, found while answering its `syn`.
+        found: Option<Found>,
     },
     /// Step 3: deltas for the responder.
     Ack2 {
         /// Entries the responder lacks, per origin in version order.
         deltas: Vec<Delta>,
     },
+}
+
+/// What a responder found, scanning a `syn`, that the initiator holds newer
+/// than the responder ([`Store::candidates_both_ways`]): the initiator's
+/// `ack2` candidates, unless its vector changed between its `syn` and the
+/// `ack`. Simulation bookkeeping that spares the initiator a second scan,
+/// not part of the message: it has no bytes and is not traced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    /// The `syn`'s digest: the initiator's vector when it sent the `syn`.
+    syn: Digest,
+    /// The initiator's entries newer than the `ack`'s digest, in origin
+    /// order.
+    deltas: Vec<Delta>,
 }
 
 /// Settings of a Scuttlebutt run.
@@ -88,7 +112,6 @@ pub struct Scuttlebutt {
     cfg: Settings,
     flow: Option<Flow>,
     peers: Vec<NodeId>,
-    scratch: Vec<Delta>,
     /// Delta lists of delivered messages, emptied, for the next messages to
     /// fill (a large run's lists are kilobytes each; the allocator was
     /// a few percent of the run).
@@ -109,7 +132,6 @@ impl Scuttlebutt {
             flow: cfg.flow_control.as_ref().map(|f| Flow::new(f, nodes)),
             cfg,
             peers: Vec::new(),
-            scratch: Vec::new(),
             spare: Vec::new(),
         }
     }
@@ -154,16 +176,26 @@ impl Scuttlebutt {
         digest: Versions<'_>,
         digest_entries: usize,
     ) -> Vec<Delta> {
-        let mut cands = std::mem::take(&mut self.scratch);
+        let mut cands = self.spare.pop().unwrap_or_default();
         self.store.candidates(ctx.node, digest, &mut cands);
-        let mut out = self.spare.pop().unwrap_or_default();
-        let store = &self.store;
+        self.select(ctx, cands, digest_entries)
+    }
+
+    /// The candidates `cands` cut to the size limit of a message that also
+    /// carries `digest_entries`, in the configured order: `cands` itself
+    /// when they all fit.
+    fn select(&mut self, ctx: &mut Ctx<'_, SbMsg>, cands: Vec<Delta>, digest_entries: usize) -> Vec<Delta> {
         let limited = self.cfg.mtu_from_ns.is_none_or(|from| ctx.local_now.0 >= from);
         let budget = if limited {
             self.budget(digest_entries)
         } else {
             usize::MAX
         };
+        if cands.len() <= budget {
+            return cands;
+        }
+        let mut out = self.spare.pop().unwrap_or_default();
+        let store = &self.store;
         let overflow = reconcile::select(
             &cands,
             budget,
@@ -177,7 +209,7 @@ impl Scuttlebutt {
                 f.overflow(ctx.node as usize);
             }
         }
-        self.scratch = cands;
+        self.recycle(cands);
         out
     }
 
@@ -265,7 +297,20 @@ impl Protocol for Scuttlebutt {
             SbMsg::Syn { digest, rate } => {
                 self.heard(ctx.node, rate);
                 let n = digest.len();
-                let deltas = self.deltas_for(ctx, digest.versions(), n);
+                let mut cands = self.spare.pop().unwrap_or_default();
+                let mut theirs = self.spare.pop().unwrap_or_default();
+                let both =
+                    (self.store).candidates_both_ways(ctx.node, digest.versions(), &mut cands, &mut theirs);
+                let deltas = self.select(ctx, cands, n);
+                let found = if both {
+                    Some(Found {
+                        syn: digest,
+                        deltas: theirs,
+                    })
+                } else {
+                    self.recycle(theirs);
+                    None
+                };
                 let mine = self.store.snapshot(ctx.node);
                 ctx.send(
                     from,
@@ -273,14 +318,35 @@ impl Protocol for Scuttlebutt {
                         deltas,
                         digest: mine,
                         rate: self.rate(ctx.node),
+                        found,
                     },
                 );
             }
-            SbMsg::Ack { deltas, digest, rate } => {
+            SbMsg::Ack {
+                deltas,
+                digest,
+                rate,
+                found,
+            } => {
                 self.heard(ctx.node, rate);
+                // What the responder found is this node's reply if its vector
+                // is still the one the `syn` carried: the `ack`'s deltas then
+                // only raise entries to the responder's. Checked (and the
+                // `syn`'s digest let go, so the vector is changed in place)
+                // before they are applied.
+                let found = found.and_then(|f| match self.store.unchanged_since(ctx.node, &f.syn) {
+                    true => Some(f.deltas),
+                    false => {
+                        self.recycle(f.deltas);
+                        None
+                    }
+                });
                 self.store.apply(ctx, &deltas, true, |_| {});
                 self.recycle(deltas);
-                let back = self.deltas_for(ctx, digest.versions(), 0);
+                let back = match found {
+                    Some(cands) => self.select(ctx, cands, 0),
+                    None => self.deltas_for(ctx, digest.versions(), 0),
+                };
                 ctx.send(from, SbMsg::Ack2 { deltas: back });
             }
             SbMsg::Ack2 { deltas } => {
@@ -478,6 +544,74 @@ mod tests {
         assert_eq!(sb.version_vector(1), &[3, 2]);
         assert_eq!(digest(&syn), [1, 0]);
         assert_eq!(digest(&ack), [0, 1]);
+    }
+
+    /// An initiator's `ack2` carries exactly its entries newer than the
+    /// `ack`'s digest (a plain filter of its vector once the `ack`'s deltas
+    /// are in), whether the responder's scan found them (the initiator
+    /// unchanged since its `syn`) or the initiator scans again because it
+    /// wrote or took another node's `ack2` in between. Both ways are taken,
+    /// with entries to send.
+    #[test]
+    fn ack2_holds_every_newer_entry_whether_found_or_scanned() {
+        use rand::{Rng, SeedableRng};
+        let n = 40;
+        let mut sb = Scuttlebutt::new(n, 1, settings());
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let (mut found, mut scanned) = (0, 0);
+        for _ in 0..400 {
+            for _ in 0..rng.random_range(0..4) {
+                call(&mut sb, rng.random_range(0..n), |s, c| s.on_write(c, 0, 1));
+            }
+            let initiator = rng.random_range(0..n);
+            let ((), mut out) = call(&mut sb, initiator, |s, c| s.on_round(c));
+            let (responder, syn) = out.sends.pop().unwrap();
+            let ((), mut out) = call(&mut sb, responder, |s, c| s.on_message(c, initiator, syn));
+            let (_, ack) = out.sends.pop().unwrap();
+            match rng.random_range(0..3) {
+                0 => call(&mut sb, initiator, |s, c| s.on_write(c, 0, 2)).0,
+                1 => {
+                    let other = (initiator + rng.random_range(1..n)) % n;
+                    let mut deltas = Vec::new();
+                    sb.collect_deltas(other, sb.version_vector(initiator), &mut deltas);
+                    call(&mut sb, initiator, |s, c| {
+                        s.on_message(c, other, SbMsg::Ack2 { deltas })
+                    })
+                    .0
+                }
+                _ => {}
+            }
+            let SbMsg::Ack {
+                digest, found: hint, ..
+            } = &ack
+            else {
+                panic!("{ack:?}")
+            };
+            let digest = digest.to_vec();
+            let from_hint = hint
+                .as_ref()
+                .is_some_and(|f| sb.store.unchanged_since(initiator, &f.syn));
+            let ((), mut out) = call(&mut sb, initiator, |s, c| s.on_message(c, responder, ack));
+            let (_, ack2) = out.sends.pop().unwrap();
+            let SbMsg::Ack2 { deltas } = &ack2 else {
+                panic!("{ack2:?}")
+            };
+            let mine = sb.version_vector(initiator).to_vec();
+            let want: Vec<Delta> = (mine.iter().zip(&digest).enumerate())
+                .filter(|&(_, (m, d))| m > d)
+                .map(|(origin, (&version, _))| Delta {
+                    origin: origin as NodeId,
+                    key: 0,
+                    version,
+                })
+                .collect();
+            assert_eq!(deltas, &want, "found by the responder: {from_hint}");
+            if !want.is_empty() {
+                *(if from_hint { &mut found } else { &mut scanned }) += 1;
+            }
+            call(&mut sb, responder, |s, c| s.on_message(c, initiator, ack2));
+        }
+        assert!(found > 50 && scanned > 50, "found {found}, scanned {scanned}");
     }
 
     /// `mtu_from`: until the node's clock reads 5 s a syn is answered with

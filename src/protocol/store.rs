@@ -151,6 +151,37 @@ impl Store {
         each!(&self.0, s => s.candidates(node, digest, out))
     }
 
+    /// [`Store::candidates`] of `node` against `digest` (into `out`), and in
+    /// the same pass the other way round: the entries `digest` holds newer
+    /// than `node` (into `theirs`, as deltas at the digest's versions, in
+    /// origin order). `false`, with `theirs` left empty, where the store
+    /// cannot compare both ways in one pass (several keys per origin, or a
+    /// digest of another width or length).
+    ///
+    /// A responder answering a `syn` finds here the initiator's answer to
+    /// its `ack`: the initiator's candidates against the responder's
+    /// digest, as long as the initiator's vector is still the one its `syn`
+    /// carried ([`Store::unchanged_since`]) once the `ack`'s deltas are in —
+    /// those only raise entries to the responder's, which are then no
+    /// longer newer — saving the initiator a second scan of two vectors.
+    pub fn candidates_both_ways(
+        &self,
+        node: NodeId,
+        digest: Versions<'_>,
+        out: &mut Vec<Delta>,
+        theirs: &mut Vec<Delta>,
+    ) -> bool {
+        out.clear();
+        theirs.clear();
+        each!(&self.0, s => s.candidates_both_ways(node, digest, out, theirs))
+    }
+
+    /// Whether `node`'s vector is `digest` itself: unchanged since the
+    /// snapshot `digest` was taken (see [`Digest`]).
+    pub fn unchanged_since(&self, node: NodeId, digest: &Digest) -> bool {
+        each!(&self.0, s => digest.is(&s.vv[node as usize]))
+    }
+
     /// Node `node`'s whole state: [`Store::candidates`] against an all-zero
     /// digest of the store's own width (so blocks of zeros are skipped).
     pub fn state(&self, node: NodeId, out: &mut Vec<Delta>) {
@@ -326,6 +357,38 @@ impl<V: Version> Inner<V> {
                 Slice::U64(digest) => self.scan(node, mine, digest, newer, out),
             },
         }
+    }
+
+    /// [`Store::candidates_both_ways`] (`out` and `theirs` already
+    /// cleared). Blocks that are equal (most, once a cluster has converged)
+    /// are skipped; the rest give both masks.
+    fn candidates_both_ways(
+        &self,
+        node: NodeId,
+        digest: Versions<'_>,
+        out: &mut Vec<Delta>,
+        theirs: &mut Vec<Delta>,
+    ) -> bool {
+        let mine = &*self.vv[node as usize];
+        let digest = match V::of(digest) {
+            Some(d) if self.keys == 1 && d.len() == mine.len() => d,
+            _ => {
+                self.candidates(node, digest, out);
+                return false;
+            }
+        };
+        let (a, b) = (mine.chunks_exact(V::BLOCK), digest.chunks_exact(V::BLOCK));
+        let (rest_a, rest_b) = (a.remainder(), b.remainder());
+        for (i, (a, b)) in a.zip(b).enumerate() {
+            if V::block_differs(a, b) {
+                append_newer(i * V::BLOCK, V::newer(a, b), a, out);
+                append_newer(i * V::BLOCK, V::newer(b, a), b, theirs);
+            }
+        }
+        let first = mine.len() - rest_a.len();
+        append_newer(first, newer(rest_a, rest_b), rest_a, out);
+        append_newer(first, newer(rest_b, rest_a), rest_b, theirs);
+        true
     }
 
     /// The scan behind [`Store::candidates`]; with one key per origin,

@@ -435,6 +435,7 @@ fn candidates_match_a_plain_filter() {
         }
     };
     let mut pairs = BTreeSet::new();
+    let mut reversed = 0;
     for nodes in [1u32, 2, 15, 16, 17, 33, 63, 64, 65, 100, 129] {
         for keys in [1u32, 3] {
             for store_bits in [8, 16, 32, 64] {
@@ -509,6 +510,20 @@ fn candidates_match_a_plain_filter() {
                         let at = format!("nodes {nodes} keys {keys} store {store_bits} digest {digest_bits}");
                         assert_eq!(got, want, "{at}");
                         pairs.insert((store_bits, digest_bits, !want.is_empty()));
+                        // Both ways in one pass: the same candidates, and the
+                        // digest's newer entries at the digest's versions
+                        // wherever the pass can run.
+                        let (mut out, mut theirs) = (vec![delta(0, 1)], vec![delta(0, 1)]);
+                        let both = store.candidates_both_ways(node, entries.view(), &mut out, &mut theirs);
+                        out.sort();
+                        assert_eq!(out, want, "both ways, {at}");
+                        assert_eq!(both, k == 1 && digest_bits == store_bits, "{at}");
+                        let reverse: Vec<Delta> = (digest.iter().zip(mine).enumerate())
+                            .filter(|&(_, (theirs, mine))| both && theirs > mine)
+                            .map(|(origin, (&theirs, _))| delta(origin as NodeId, theirs))
+                            .collect();
+                        assert_eq!(theirs, reverse, "the digest's newer entries, {at}");
+                        reversed += usize::from(!reverse.is_empty());
                     }
                 }
             }
@@ -518,6 +533,41 @@ fn candidates_match_a_plain_filter() {
         pairs.len(),
         32,
         "every pair of widths, with and without candidates"
+    );
+    assert!(
+        reversed > 50,
+        "the digest was newer somewhere in {reversed} cases"
+    );
+}
+
+/// A snapshot is its node's vector until the node changes it: through
+/// another node's write and an apply that raises nothing, not after an
+/// apply that raises an entry, nor once the store has switched width (the
+/// same values, another vector). A digest of equal values made elsewhere
+/// is not the vector.
+#[test]
+fn unchanged_since_tells_the_vector_from_a_changed_one() {
+    let mut store = Store::new(3, 1);
+    let first = store.snapshot(1);
+    at(&mut store, 0, |s, c| s.write(c, 0));
+    assert!(store.unchanged_since(1, &first));
+    assert!(!store.unchanged_since(0, &first), "node 0 wrote");
+    at(&mut store, 1, |s, c| s.apply(c, &[delta(2, 0)], true, |_| {}));
+    assert!(store.unchanged_since(1, &first), "nothing was raised");
+    at(&mut store, 1, |s, c| s.apply(c, &[delta(0, 1)], true, |_| {}));
+    assert!(!store.unchanged_since(1, &first));
+    assert_eq!(first.to_vec(), [0, 0, 0], "the snapshot kept its values");
+    let second = store.snapshot(1);
+    assert!(store.unchanged_since(1, &second));
+    assert!(
+        !store.unchanged_since(1, &Digest::from(vec![1, 0, 0])),
+        "equal, not the same"
+    );
+    store.widen(16);
+    assert_eq!(store.version_vector(1), &[1, 0, 0]);
+    assert!(
+        !store.unchanged_since(1, &second),
+        "a switch of width makes new vectors"
     );
 }
 

@@ -38,6 +38,10 @@ pub(super) trait Version:
     /// [`Self::BLOCK`] entries each.
     fn block_newer(mine: &[Self], digest: &[Self]) -> bool;
 
+    /// [`differ`] on one block: `mine` and `digest` hold [`Self::BLOCK`]
+    /// entries each.
+    fn block_differs(mine: &[Self], digest: &[Self]) -> bool;
+
     /// [`newer`] for a block at this width: [`simd_newer`] for `u8` and
     /// `u16`, whose plain loop compiles to lane shuffles.
     fn newer(mine: &[Self], digest: &[Self]) -> u64;
@@ -71,6 +75,12 @@ macro_rules! version {
                 let mine: &[$t; $block] = mine.try_into().expect("a whole block");
                 let digest: &[$t; $block] = digest.try_into().expect("a whole block");
                 maybe_newer(mine, digest)
+            }
+
+            fn block_differs(mine: &[$t], digest: &[$t]) -> bool {
+                let mine: &[$t; $block] = mine.try_into().expect("a whole block");
+                let digest: &[$t; $block] = digest.try_into().expect("a whole block");
+                differ(mine, digest)
             }
 
             fn newer(mine: &[$t], digest: &[$t]) -> u64 {
@@ -127,6 +137,18 @@ pub(super) fn maybe_newer<V: Version, const W: usize>(mine: &[V; W], digest: &[V
         acc = acc | digest[j].wrapping_sub(mine[j]) | mine[j];
     }
     acc & V::TOP != V::ZERO
+}
+
+/// Whether some entry of `mine` differs from the same entry of `digest`:
+/// one accumulator of wrapping differences (vectorised like
+/// [`maybe_newer`], and not inlined for the same reason).
+#[inline(never)]
+pub(super) fn differ<V: Version, const W: usize>(mine: &[V; W], digest: &[V; W]) -> bool {
+    let mut acc = V::ZERO;
+    for j in 0..W {
+        acc = acc | mine[j].wrapping_sub(digest[j]);
+    }
+    acc != V::ZERO
 }
 
 /// The entries of `mine` (at most 64) newer than the same entries of
@@ -348,6 +370,13 @@ impl Digest {
     /// The entries as a vector of `u64` (a copy).
     pub fn to_vec(&self) -> Vec<u64> {
         self.versions().to_vec()
+    }
+
+    /// Whether this digest is `vector` itself (the same shared entries, not
+    /// equal ones): a vector a digest shares has not changed since the
+    /// digest was taken, as a change while a digest is alive copies it.
+    pub(super) fn is<V: Version>(&self, vector: &Arc<[V]>) -> bool {
+        V::of(self.versions()).is_some_and(|d| std::ptr::eq(d, &**vector))
     }
 }
 
