@@ -32,10 +32,11 @@ mod observe;
 pub use observe::Observer;
 
 use crate::metrics::Collector;
+use crate::node::VersionChange;
 use crate::scenario::{Scenario, TraceLevel};
 use crate::sim::{Outcome, Simulation};
 use crate::time::{SimDuration, SimTime, NS_PER_S};
-use crate::trace::{Record, TraceSink};
+use crate::trace::{version_record, Cause, Record, TraceSink};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::fmt;
@@ -640,6 +641,17 @@ impl TraceSink for Tee<'_> {
         }
         if r.level() <= self.sink_level {
             self.sink.record(r);
+        }
+    }
+
+    fn version_run(&mut self, t: u64, lt: u64, node: u32, cause: Cause, changes: &[VersionChange]) {
+        if let Some(o) = &mut self.observer {
+            for c in changes {
+                o.observe(&version_record(t, lt, node, cause, c));
+            }
+        }
+        if TraceLevel::Versions <= self.sink_level {
+            self.sink.version_run(t, lt, node, cause, changes);
         }
     }
 

@@ -762,30 +762,15 @@ where
         if versions.len() > 1 {
             self.metrics.prefetch_versions(versions.iter().map(|c| c.origin));
         }
-        // The most frequent records: counted directly, then handed on one
-        // by one or (trace off, the usual case) hashed as a run.
+        // The most frequent records: counted, hashed and handed on as a run.
         let changes = || versions.iter().map(|c| (c.origin, c.old, c.new));
         self.metrics.observe_run(now.0, node, changes());
-        if sink_takes {
-            for c in &versions {
-                let r = Record::Version {
-                    t: now.0,
-                    lt: lt.0,
-                    node,
-                    origin: c.origin,
-                    old: c.old,
-                    new: c.new,
-                    cause,
-                };
-                self.record(&r, sink);
-                // A `version` record owns no memory (its fields are integers
-                // and a `Cause`, checked below): skip the drop glue, which the
-                // compiler calls out of line for every record otherwise.
-                const _: () = assert!(!std::mem::needs_drop::<Cause>());
-                std::mem::forget(r);
-            }
-        } else if digest_takes {
+        if digest_takes {
             self.digest.add_run(now.0, lt.0, node, cause, changes());
+        }
+        if sink_takes && !versions.is_empty() {
+            sink.version_run(now.0, lt.0, node, cause, &versions);
+            self.fed_sink = true;
         }
         versions.clear();
         self.out.versions = versions;

@@ -19,6 +19,7 @@ pub use canonical::{Encoder, DIGEST_FORMAT};
 pub use jsonl::{read_trace, JsonlWriter};
 pub use stream::TraceReader;
 
+use crate::node::VersionChange;
 use crate::scenario::TraceLevel;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -253,6 +254,17 @@ pub trait TraceSink {
     /// One record, in trace order.
     fn record(&mut self, record: &Record);
 
+    /// A run of `version` records, in trace order: for each change `c`,
+    /// `Record::Version { t, lt, node, origin: c.origin, old: c.old, new:
+    /// c.new, cause }` (the changes one handler made, the most frequent
+    /// records by far). The default hands each to [`TraceSink::record`];
+    /// a sink that forwards or batches records takes the run whole.
+    fn version_run(&mut self, t: u64, lt: u64, node: u32, cause: Cause, changes: &[VersionChange]) {
+        for c in changes {
+            self.record(&version_record(t, lt, node, cause, c));
+        }
+    }
+
     /// Whether the run should stop before its next event (e.g. the user
     /// pressed Ctrl-C). The event in progress always finishes and every
     /// record it emitted is whole. The run loop asks before the next event
@@ -268,6 +280,20 @@ pub trait TraceSink {
     /// simulated time of the event just processed and the events so far
     /// (for a progress bar; the core itself never looks at the wall clock).
     fn progress(&mut self, _now: crate::time::SimTime, _events: u64) {}
+}
+
+/// The `version` record of change `c` (see [`TraceSink::version_run`]).
+#[inline(always)]
+pub fn version_record(t: u64, lt: u64, node: u32, cause: Cause, c: &VersionChange) -> Record {
+    Record::Version {
+        t,
+        lt,
+        node,
+        origin: c.origin,
+        old: c.old,
+        new: c.new,
+        cause,
+    }
 }
 
 /// Most events between two [`TraceSink::stop_requested`] calls when the
@@ -294,6 +320,9 @@ impl std::fmt::Debug for WithProgress<'_> {
 impl TraceSink for WithProgress<'_> {
     fn record(&mut self, record: &Record) {
         self.inner.record(record);
+    }
+    fn version_run(&mut self, t: u64, lt: u64, node: u32, cause: Cause, changes: &[VersionChange]) {
+        self.inner.version_run(t, lt, node, cause, changes);
     }
     fn stop_requested(&self) -> bool {
         self.inner.stop_requested()

@@ -11,7 +11,8 @@
 //! [`TraceThread::finish`] (a full disk still fails the run).
 
 use super::early_sync::EarlySync;
-use crate::trace::{Header, JsonlWriter, Record, TraceSink};
+use crate::node::VersionChange;
+use crate::trace::{version_record, Cause, Header, JsonlWriter, Record, TraceSink};
 use std::fs::File;
 use std::io;
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -130,6 +131,16 @@ impl TraceSink for TraceThread {
             self.hand_over();
         }
     }
+
+    #[inline]
+    fn version_run(&mut self, t: u64, lt: u64, node: u32, cause: Cause, changes: &[VersionChange]) {
+        for c in changes {
+            self.batch.push(version_record(t, lt, node, cause, c));
+            if self.batch.len() >= BATCH {
+                self.hand_over();
+            }
+        }
+    }
 }
 
 impl Drop for TraceThread {
@@ -149,13 +160,19 @@ mod tests {
     use std::borrow::Cow;
 
     /// Many batches of every record type (with lines longer than a
-    /// rendering chunk) give the same file, byte for byte, as a
-    /// [`JsonlWriter`] on this thread.
+    /// rendering chunk), and runs of `version` records handed over whole
+    /// (crossing batches), give the same file, byte for byte, as a
+    /// [`JsonlWriter`] on this thread given each record singly.
     #[test]
     fn the_file_equals_a_direct_writer() {
-        let mut records = Vec::new();
+        use crate::trace::LocalCause;
+        let dir = std::env::temp_dir().join(format!("scuttlesim-trace-thread-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let threaded = dir.join("threaded.jsonl");
+        let mut sink = TraceThread::start(File::create(&threaded).unwrap(), &header()).unwrap();
+        let mut direct = JsonlWriter::new(Vec::new(), &header()).unwrap();
         for i in 0..30_000u64 {
-            records.extend(every_record_type());
+            let mut records = every_record_type();
             if i % 5_000 == 0 {
                 records.push(Record::Fault {
                     t: i,
@@ -164,19 +181,36 @@ mod tests {
                     detail: "x".repeat(3 << 20),
                 });
             }
-        }
-        let dir = std::env::temp_dir().join(format!("scuttlesim-trace-thread-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let threaded = dir.join("threaded.jsonl");
-        let mut sink = TraceThread::start(File::create(&threaded).unwrap(), &header()).unwrap();
-        for r in &records {
-            sink.record(r);
+            for r in &records {
+                sink.record(r);
+                direct.record(r);
+            }
+            let changes: Vec<VersionChange> = (0..i % 7)
+                .map(|k| VersionChange {
+                    origin: (i * 31 + k) as u32 % 1000,
+                    old: k,
+                    new: i + k + 1,
+                })
+                .collect();
+            let cause = if i % 2 == 0 {
+                Cause::Local(LocalCause::Write)
+            } else {
+                Cause::Message(i)
+            };
+            sink.version_run(i, i + 3, i as u32 % 50, cause, &changes);
+            for c in &changes {
+                direct.record(&Record::Version {
+                    t: i,
+                    lt: i + 3,
+                    node: i as u32 % 50,
+                    origin: c.origin,
+                    old: c.old,
+                    new: c.new,
+                    cause,
+                });
+            }
         }
         sink.finish().unwrap().sync_all().unwrap();
-        let mut direct = JsonlWriter::new(Vec::new(), &header()).unwrap();
-        for r in &records {
-            direct.record(r);
-        }
         let want = direct.finish().unwrap();
         let got = std::fs::read(&threaded).unwrap();
         assert_eq!(got.len(), want.len());
