@@ -488,6 +488,31 @@ impl<V: Version> Inner<V> {
         }
         let vector = Arc::make_mut(&mut self.vv[node]);
         let mut pending: Option<(NodeId, u64, u64)> = None;
+        if keys == 1 && in_order {
+            // The usual case (Scuttlebutt, one key per origin): the entry is
+            // what the node holds of the key, and a newer delta raises it to
+            // the delta's version — the loop below, with its other cases
+            // taken out.
+            for d in deltas {
+                let old: u64 = vector[d.origin as usize].into();
+                if d.version > old {
+                    fresh(d);
+                    vector[d.origin as usize] = entry(d.version);
+                    match &mut pending {
+                        Some((o, _, n)) if *o == d.origin => *n = d.version,
+                        _ => {
+                            if let Some((o, a, b)) = pending.replace((d.origin, old, d.version)) {
+                                ctx.version_changed(o, a, b);
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some((o, a, b)) = pending {
+                ctx.version_changed(o, a, b);
+            }
+            return;
+        }
         for d in deltas {
             let origin = d.origin as usize;
             let row = (node * n + origin) * keys;

@@ -918,3 +918,60 @@ fn ladder_and_wide_stores_agree() {
     );
     assert!(mixed > 100, "scans with a digest of another width: {mixed}");
 }
+
+/// An in-order apply with one key per origin, against a plain model: each
+/// delta newer than the entry is fresh and raises the entry to its
+/// version; the changes are reported in order, one per run of changes of
+/// the same origin. Lists repeat origins, hold stale and equal versions and
+/// versions past a byte (so the store switches width mid-way).
+#[test]
+fn in_order_apply_matches_a_plain_model() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let n = 70u32;
+    let mut store = Store::new(n, 1);
+    let mut model: Vec<Vec<u64>> = vec![vec![0; n as usize]; n as usize];
+    let mut raised = 0;
+    for step in 0..3000 {
+        let node = rng.random_range(0..n);
+        let top = if step < 2000 { 40 } else { 400 };
+        let deltas: Vec<Delta> = (0..rng.random_range(0..12))
+            .map(|_| delta(rng.random_range(0..n.min(6 + step)), rng.random_range(0..top)))
+            .collect();
+        let mine = &mut model[node as usize];
+        let (mut want_fresh, mut want_changes) = (Vec::new(), Vec::<VersionChange>::new());
+        let mut last: Option<NodeId> = None;
+        for d in &deltas {
+            let entry = &mut mine[d.origin as usize];
+            if d.version > *entry {
+                want_fresh.push(*d);
+                match want_changes.last_mut() {
+                    Some(c) if last == Some(d.origin) => c.new = d.version,
+                    _ => want_changes.push(VersionChange {
+                        origin: d.origin,
+                        old: *entry,
+                        new: d.version,
+                    }),
+                }
+                last = Some(d.origin);
+                *entry = d.version;
+            }
+        }
+        raised += want_changes.len();
+        let mut fresh = Vec::new();
+        let ((), changes) = traced(&mut store, node, |s, c| {
+            s.apply(c, &deltas, true, |d| fresh.push(*d))
+        });
+        assert_eq!(
+            (&fresh, &changes),
+            (&want_fresh, &want_changes),
+            "step {step}: {deltas:?}"
+        );
+        assert_eq!(
+            store.version_vector(node).to_vec(),
+            model[node as usize],
+            "step {step}"
+        );
+    }
+    assert_eq!(bits(&store), 16, "the versions passed a byte");
+    assert!(raised > 3000, "{raised} changes");
+}
