@@ -380,6 +380,13 @@ impl<V: Version> Inner<V> {
         let (a, b) = (mine.chunks_exact(V::BLOCK), digest.chunks_exact(V::BLOCK));
         let (rest_a, rest_b) = (a.remainder(), b.remainder());
         for (i, (a, b)) in a.zip(b).enumerate() {
+            // Both vectors are cold in a large cluster (10 KB each at
+            // 10,000 nodes): ask for the lines six blocks on.
+            let ahead = (i + 6) * V::BLOCK;
+            if let (Some(x), Some(y)) = (mine.get(ahead), digest.get(ahead)) {
+                crate::prefetch::prefetch(x);
+                crate::prefetch::prefetch(y);
+            }
             if V::block_differs(a, b) {
                 append_newer(i * V::BLOCK, V::newer(a, b), a, out);
                 append_newer(i * V::BLOCK, V::newer(b, a), b, theirs);
