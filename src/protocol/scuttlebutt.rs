@@ -299,8 +299,10 @@ impl Protocol for Scuttlebutt {
                 let n = digest.len();
                 let mut cands = self.spare.pop().unwrap_or_default();
                 let mut theirs = self.spare.pop().unwrap_or_default();
-                let both =
-                    (self.store).candidates_both_ways(ctx.node, digest.versions(), &mut cands, &mut theirs);
+                let versions = digest.versions();
+                let both = self
+                    .store
+                    .candidates_both_ways(ctx.node, versions, &mut cands, &mut theirs);
                 let deltas = self.select(ctx, cands, n);
                 let found = if both {
                     Some(Found {
@@ -334,9 +336,10 @@ impl Protocol for Scuttlebutt {
                 // only raise entries to the responder's. Checked (and the
                 // `syn`'s digest let go, so the vector is changed in place)
                 // before they are applied.
-                let found = found.and_then(|f| match self.store.unchanged_since(ctx.node, &f.syn) {
-                    true => Some(f.deltas),
-                    false => {
+                let found = found.and_then(|f| {
+                    if self.store.unchanged_since(ctx.node, &f.syn) {
+                        Some(f.deltas)
+                    } else {
                         self.recycle(f.deltas);
                         None
                     }
