@@ -36,7 +36,7 @@ use crate::node::VersionChange;
 use crate::scenario::{Scenario, TraceLevel};
 use crate::sim::{Outcome, Simulation};
 use crate::time::{SimDuration, SimTime, NS_PER_S};
-use crate::trace::{version_record, Cause, Record, TraceSink};
+use crate::trace::{forget_version, version_record, Cause, Record, TraceSink};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::fmt;
@@ -647,7 +647,9 @@ impl TraceSink for Tee<'_> {
     fn version_run(&mut self, t: u64, lt: u64, node: u32, cause: Cause, changes: &[VersionChange]) {
         if let Some(o) = &mut self.observer {
             for c in changes {
-                o.observe(&version_record(t, lt, node, cause, c));
+                let r = version_record(t, lt, node, cause, c);
+                o.observe(&r);
+                forget_version(r);
             }
         }
         if TraceLevel::Versions <= self.sink_level {
