@@ -443,15 +443,9 @@ impl TraceDigest {
         let Some((origin, old, new)) = changes.next() else {
             return;
         };
-        self.add(&Record::Version {
-            t,
-            lt,
-            node,
-            origin,
-            old,
-            new,
-            cause,
-        });
+        let first = version_record(t, lt, node, cause, &VersionChange { origin, old, new });
+        self.add(&first);
+        forget_version(first);
         for (origin, old, new) in changes {
             self.in_place(|encoder, room| Some(encoder.continuation(origin, old, new, room)));
         }

@@ -115,15 +115,7 @@ impl TraceSink for TraceThread {
                 old,
                 new,
                 cause,
-            } => Record::Version {
-                t,
-                lt,
-                node,
-                origin,
-                old,
-                new,
-                cause,
-            },
+            } => version_record(t, lt, node, cause, &VersionChange { origin, old, new }),
             ref other => other.clone(),
         };
         self.batch.push(copy);
