@@ -74,17 +74,15 @@ struct WriteStat {
     timestamp: u64,
 }
 
-/// How far a write has spread: updated on every `version` record, so kept
-/// apart from [`WriteStat`] in 12 bytes (five writes to a cache line).
-/// When every node first held it is the spread's last level.
-#[derive(Clone, Debug)]
+/// How far a write has spread, what every `version` record about it
+/// updates: kept apart from [`WriteStat`] in 8 bytes (an origin's last
+/// [`RECENT`] in its [`OriginIndex`]). When every node first held it is
+/// the spread's last level. Its peak, which only a fall changes, is kept
+/// apart too (see [`Held::fall`]).
+#[derive(Clone, Copy, Debug)]
 struct Held {
     /// Nodes holding it now.
     informed: u32,
-    /// Most nodes that held it at once before its last fall (see
-    /// [`Held::reached`]): set only when the count falls, so that a rise
-    /// writes the count alone.
-    peak: u32,
     /// Spread levels reached so far (see `spread`).
     level: u16,
 }
@@ -92,31 +90,35 @@ struct Held {
 impl Held {
     const NEW: Held = Held {
         informed: 0,
-        peak: 0,
         level: 0,
     };
 
-    /// Most nodes that held it at once: the count at its last fall, or
-    /// the count now if it rose higher since.
-    fn reached(&self) -> u32 {
-        self.peak.max(self.informed)
+    /// Most nodes that held it at once, given `peak`, the most before its
+    /// last fall: that, or the count now if it rose higher since.
+    fn reached(&self, peak: u32) -> u32 {
+        peak.max(self.informed)
     }
 
-    /// One node fewer holds it.
-    fn fall(&mut self) {
-        self.peak = self.reached();
+    /// One node fewer holds it; `peak` (as in [`Held::reached`]) is set
+    /// only here, so that a rise writes the count alone.
+    fn fall(&mut self, peak: &mut u32) {
+        *peak = self.reached(*peak);
         self.informed -= 1;
     }
 }
 
-/// How many of an origin's last writes [`OriginIndex`] names directly.
+/// How many of an origin's last writes keep their [`Held`] counters in
+/// its [`OriginIndex`].
 const RECENT: usize = 4;
 
 /// What the collector keeps per origin to find a write's [`Held`]
 /// counters from its version: the first version, how many first writes
 /// have consecutive versions (`first + i`, so that a version's write number
-/// is arithmetic), and where the last [`RECENT`] writes' counters are.
-#[derive(Clone, Copy, Debug, Default)]
+/// is arithmetic), and the ids and counters of the last [`RECENT`]
+/// writes, the ones still spreading. One cache line: a `version` record
+/// about a recent write reads and updates this line alone.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
 struct OriginIndex {
     /// The version of the origin's first write (0 before it).
     first: u64,
@@ -124,15 +126,34 @@ struct OriginIndex {
     count: u32,
     /// How many of the first writes have consecutive versions.
     consecutive: u32,
-    /// `recent[i % RECENT]`: index in `held` of write number `i`, for the
+    /// `ids[i % RECENT]`: the id (order made) of write number `i`, for the
     /// last [`RECENT`] writes.
-    recent: [u32; RECENT],
+    ids: [u32; RECENT],
+    /// `recent[i % RECENT]`: the counters of write number `i`, for the
+    /// last [`RECENT`] writes (the collector's `held` keeps the others').
+    recent: [Held; RECENT],
+}
+
+// The layout the doc comment promises: one cache line.
+const _: () = assert!(std::mem::size_of::<OriginIndex>() == 64);
+
+impl Default for OriginIndex {
+    fn default() -> Self {
+        OriginIndex {
+            first: 0,
+            count: 0,
+            consecutive: 0,
+            ids: [0; RECENT],
+            recent: [Held::NEW; RECENT],
+        }
+    }
 }
 
 impl OriginIndex {
-    /// The origin's next write: `version` (above every earlier one), whose
-    /// counters are at `id`.
-    fn push(&mut self, version: u64, id: u32) {
+    /// The origin's next write: `version` (above every earlier one), made
+    /// `id`-th, with new counters. Returns the write that leaves the recent
+    /// ones (its id) and its counters, for the collector to keep.
+    fn push(&mut self, version: u64, id: u32) -> Option<(u32, Held)> {
         if self.count == 0 {
             self.first = version;
         }
@@ -140,8 +161,18 @@ impl OriginIndex {
         if self.consecutive as usize == count && version - self.first == count as u64 {
             self.consecutive += 1;
         }
-        self.recent[count % RECENT] = id;
+        let slot = count % RECENT;
+        let leaving = (count >= RECENT).then(|| (self.ids[slot], self.recent[slot]));
+        (self.ids[slot], self.recent[slot]) = (id, Held::NEW);
         self.count += 1;
+        leaving
+    }
+
+    /// Whether write number `i` is one of the last [`RECENT`] (its id and
+    /// counters are here).
+    #[inline(always)]
+    fn is_recent(&self, i: usize) -> bool {
+        i + RECENT >= self.count as usize
     }
 
     /// How many of the origin's writes have a version `<= v`: arithmetic
@@ -177,17 +208,6 @@ impl OriginIndex {
         let b = self.held_count(&list, high_inclusive);
         let a = self.held_count(&list, low_exclusive);
         a..b.max(a)
-    }
-
-    /// Index in `held` of write number `i` (`ids()`: the origin's list of
-    /// them, read only for a write older than the last [`RECENT`]).
-    #[inline]
-    fn id<'a>(&self, ids: impl FnOnce() -> &'a [u32], i: usize) -> usize {
-        if i + RECENT >= self.count as usize {
-            self.recent[i % RECENT] as usize
-        } else {
-            ids()[i] as usize
-        }
     }
 }
 
@@ -225,16 +245,20 @@ pub struct Collector {
     kinds: Vec<KindStats>,
     /// Per origin, in version order (read when the run ends).
     writes: Vec<Vec<WriteStat>>,
-    /// How far each write has spread, in the order the writes were made
-    /// (every origin's together): the writes still spreading are the last
-    /// ones, so the counters the `version` records update stay in a few
-    /// cache lines at the end instead of one line per origin.
+    /// How far each write has spread, by id (the order the writes were
+    /// made), for every write but its origin's last [`RECENT`] (whose
+    /// counters are in `origins`; their entries here are stale until the
+    /// writes leave).
     held: Vec<Held>,
+    /// Each write's peak (see [`Held::fall`]), by id.
+    peaks: Vec<u32>,
     /// Per origin, what finds a write's counters without reading the
-    /// (cold) write list; one 32-byte entry per origin.
+    /// (cold) write list, and the counters of its last writes; one cache
+    /// line per origin.
     origins: Vec<OriginIndex>,
-    /// Per origin, the index in `held` of each write, in version order
-    /// (read only for writes older than the last [`RECENT`]).
+    /// Per origin, the id of each write (its index in `held`, `peaks` and
+    /// the spread's times), in version order (read for writes older than
+    /// the last [`RECENT`]).
     ids: Vec<Vec<u32>>,
     total_writes: u64,
     unconverged: u64,
@@ -269,6 +293,7 @@ impl Collector {
                 .collect(),
             writes: vec![Vec::new(); nodes as usize],
             held: Vec::new(),
+            peaks: Vec::new(),
             origins: vec![OriginIndex::default(); nodes as usize],
             ids: vec![Vec::new(); nodes as usize],
             total_writes: 0,
@@ -358,18 +383,6 @@ impl Collector {
         i
     }
 
-    /// Prefetches what `version` records raising these origins' entries
-    /// will read first (each origin's [`OriginIndex`]), before they are
-    /// observed one by one, so that the cache misses overlap instead of
-    /// following each other. Changes nothing.
-    pub fn prefetch_versions(&self, origins: impl Iterator<Item = u32>) {
-        for origin in origins {
-            if let Some(o) = self.origins.get(origin as usize) {
-                crate::prefetch::prefetch(o);
-            }
-        }
-    }
-
     /// Hints that `node` is about to send or receive a message: starts
     /// loading its traffic totals.
     #[inline]
@@ -395,9 +408,12 @@ impl Collector {
                     "versions of an origin increase"
                 );
                 let id = u32::try_from(self.held.len()).expect("fewer than 2^32 writes");
-                self.origins[o].push(*version, id);
+                if let Some((old, counters)) = self.origins[o].push(*version, id) {
+                    self.held[old as usize] = counters;
+                }
                 self.ids[o].push(id);
                 self.held.push(Held::NEW);
+                self.peaks.push(0);
                 list.push(WriteStat {
                     version: *version,
                     key: *key,
@@ -462,17 +478,33 @@ impl Collector {
     /// with one).
     #[inline(always)]
     pub fn observe_version(&mut self, t: u64, node: u32, origin: u32, old: u64, new: u64) {
-        self.observe_run(t, node, std::iter::once((origin, old, new)));
+        self.observe_run(t, node, &[(origin, old, new)], |&c| c);
     }
 
     /// Takes into account the `version` records of one handler, in order:
     /// `node`'s entry for each `origin` went from `old` to `new` at `t`
-    /// (the run loop calls it directly: what is the same for every record
-    /// is looked at once).
+    /// (`parts` reads a change as `(origin, old, new)`; the run loop calls
+    /// it directly: what is the same for every record is looked at once).
+    ///
+    /// Each change reads and updates its origin's [`OriginIndex`], a cache
+    /// miss each in a large run: a run's are all started first, so that
+    /// the misses overlap.
     #[inline(always)]
-    pub fn observe_run(&mut self, t: u64, node: u32, changes: impl Iterator<Item = (u32, u64, u64)>) {
+    pub fn observe_run<C>(
+        &mut self,
+        t: u64,
+        node: u32,
+        changes: &[C],
+        parts: impl Fn(&C) -> (u32, u64, u64),
+    ) {
         let extras = self.staleness.is_some() || self.learned.is_some();
-        for (origin, old, new) in changes {
+        if changes.len() > 1 {
+            for c in changes {
+                self.prefetch_index(parts(c).0);
+            }
+        }
+        for c in changes {
+            let (origin, old, new) = parts(c);
             if extras {
                 self.observe_extras(t, node, origin, old, new);
             }
@@ -483,6 +515,14 @@ impl Collector {
         // write can it be missing with none unconverged.
         if self.converged_since.is_none() && self.unconverged == 0 {
             self.converged_since = Some(t);
+        }
+    }
+
+    /// Starts loading `origin`'s [`OriginIndex`]. Changes nothing.
+    #[inline(always)]
+    fn prefetch_index(&self, origin: u32) {
+        if let Some(o) = self.origins.get(origin as usize) {
+            crate::prefetch::prefetch(o);
         }
     }
 
@@ -508,15 +548,19 @@ impl Collector {
     fn count_holders(&mut self, t: u64, origin: u32, old: u64, new: u64) {
         let n = self.nodes;
         let o = origin as usize;
-        let index = &self.origins[o];
-        let (list, ids) = (|| &self.writes[o][..], || &self.ids[o][..]);
+        let index = &mut self.origins[o];
+        let list = || &self.writes[o][..];
+        let ids = &self.ids[o];
         if new > old {
             for i in index.range(list, old, new) {
-                let id = index.id(ids, i);
-                let w = &mut self.held[id];
+                let (id, w) = if index.is_recent(i) {
+                    (index.ids[i % RECENT], &mut index.recent[i % RECENT])
+                } else {
+                    (ids[i], &mut self.held[ids[i] as usize])
+                };
                 w.informed += 1;
                 if w.informed >= self.spread.next_need(w.level) {
-                    self.spread.raised(id, w, t);
+                    self.spread.raised(id as usize, w, t);
                 }
                 if w.informed == n {
                     self.unconverged -= 1;
@@ -527,12 +571,16 @@ impl Collector {
             }
         } else {
             for i in index.range(list, new, old) {
-                let w = &mut self.held[index.id(ids, i)];
+                let (id, w) = if index.is_recent(i) {
+                    (index.ids[i % RECENT], &mut index.recent[i % RECENT])
+                } else {
+                    (ids[i], &mut self.held[ids[i] as usize])
+                };
                 if w.informed == n {
                     self.unconverged += 1;
                     self.converged_since = None;
                 }
-                w.fall();
+                w.fall(&mut self.peaks[id as usize]);
             }
         }
     }
@@ -742,10 +790,23 @@ impl Collector {
             .collect()
     }
 
+    /// The most nodes that held write number `i` of origin `o` at once.
+    fn reached(&self, o: usize, i: usize) -> u32 {
+        let index = &self.origins[o];
+        let id = self.ids[o][i] as usize;
+        let w = if index.is_recent(i) {
+            &index.recent[i % RECENT]
+        } else {
+            &self.held[id]
+        };
+        w.reached(self.peaks[id])
+    }
+
     /// Every write and how far it spread, in order of true time (then
     /// origin, version); see [`WriteRow`].
     pub fn write_rows(&self) -> Vec<WriteRow> {
-        self.spread.rows(&self.writes, &self.ids, &self.held)
+        self.spread
+            .rows(&self.writes, &self.ids, |o, i| self.reached(o, i))
     }
 
     /// When each node first held each write, in order of true time (then
@@ -866,8 +927,8 @@ mod tests {
     }
 
     /// The direct-index range equals a plain filter on version lists with
-    /// generation jumps (`gen << 32 | counter`) and gaps, and every write's
-    /// id is found (the recent ones from the index, older ones from the list).
+    /// generation jumps (`gen << 32 | counter`) and gaps, and each write's
+    /// counters leave the index exactly when [`RECENT`] later writes came.
     #[test]
     fn write_ranges_match_a_filter() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
@@ -884,20 +945,23 @@ mod tests {
             }
             let list: Vec<WriteStat> = versions.iter().map(|&v| stat(v)).collect();
             let mut index = OriginIndex::default();
-            let mut ids = Vec::new();
-            let mut id = 0;
-            for &v in &versions {
-                id += rng.random_range(1..1000u32);
-                index.push(v, id);
-                ids.push(id);
-            }
-            for (i, &want) in ids.iter().enumerate() {
+            for (n, &v) in versions.iter().enumerate() {
+                // Mark the counters of write `n` by its number, to see that
+                // the one handed back is the one leaving.
+                let leaving = index.push(v, 10 * n as u32);
+                index.recent[n % RECENT].informed = n as u32;
+                let want = n.checked_sub(RECENT);
                 assert_eq!(
-                    index.id(|| &ids[..], i),
-                    want as usize,
-                    "write {i} of {}",
-                    ids.len()
+                    leaving.map(|(id, _)| id),
+                    want.map(|i| 10 * i as u32),
+                    "write {n}"
                 );
+                if let Some((_, h)) = leaving {
+                    assert_eq!(Some(h.informed as usize), want, "write {n}");
+                }
+                for i in 0..=n {
+                    assert_eq!(index.is_recent(i), i + RECENT > n, "write {i} after {n}");
+                }
             }
             let mut probes: Vec<u64> = versions.clone();
             probes.extend([0, 1, 2, v, v + 1, (1 << 32) + 1]);
@@ -910,6 +974,100 @@ mod tests {
                     assert_eq!(got, want, "versions {versions:?} range ({lo}, {hi}]");
                 }
             }
+        }
+    }
+
+    /// Random writes (more per origin than an index keeps, some after a
+    /// generation jump) and entry changes (runs of rises, and falls as after
+    /// a lost-state restart) against a plain model that counts, after every
+    /// change, the nodes whose entry is at least each write's version: the
+    /// most holders and the times to 50/90/99/100 % of the nodes agree.
+    #[test]
+    fn spread_matches_a_model_of_the_entries() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for nodes in [2u32, 5, 7] {
+            let n = nodes as usize;
+            let mut c = Collector::new(nodes, &[]);
+            let mut entry = vec![vec![0u64; n]; n]; // [node][origin]
+            let mut versions: Vec<Vec<u64>> = vec![Vec::new(); n];
+            // Per write (origin, version): time made, most holders, first
+            // time each holder count was reached.
+            let mut model: Vec<(u32, u64, u64, u32, Vec<u64>)> = Vec::new();
+            let recount = |model: &mut Vec<(u32, u64, u64, u32, Vec<u64>)>, entry: &[Vec<u64>], t: u64| {
+                for (o, v, _, reached, first) in model.iter_mut() {
+                    let k = entry.iter().filter(|e| e[*o as usize] >= *v).count();
+                    *reached = (*reached).max(k as u32);
+                    for f in &mut first[..=k] {
+                        *f = (*f).min(t);
+                    }
+                }
+            };
+            for t in 1..2_000u64 {
+                let o = rng.random_range(0..n);
+                if rng.random_bool(0.15) {
+                    let last = versions[o].last().copied().unwrap_or(0);
+                    let version = if rng.random_bool(0.1) {
+                        ((last >> 32) + 1) << 32 | 1
+                    } else {
+                        last + 1
+                    };
+                    versions[o].push(version);
+                    model.push((o as u32, version, t, 0, vec![u64::MAX; n + 1]));
+                    c.observe(&Record::Write {
+                        t,
+                        lt: t,
+                        node: o as u32,
+                        key: 0,
+                        version,
+                        value: 0,
+                    });
+                    let old = std::mem::replace(&mut entry[o][o], version);
+                    c.observe_version(t, o as u32, o as u32, old, version);
+                } else {
+                    // One node changes its entries of some origins at once.
+                    let node = rng.random_range(0..n);
+                    let mut changes = Vec::new();
+                    for origin in 0..n {
+                        if versions[origin].is_empty() || !rng.random_bool(0.5) {
+                            continue;
+                        }
+                        let old = entry[node][origin];
+                        let new = if rng.random_bool(0.1) {
+                            0 // forgotten
+                        } else {
+                            versions[origin][rng.random_range(0..versions[origin].len())]
+                        };
+                        if new != old && (new > old || rng.random_bool(0.3)) {
+                            entry[node][origin] = new;
+                            changes.push((origin as u32, old, new));
+                        }
+                    }
+                    c.observe_run(t, node as u32, &changes, |&c| c);
+                }
+                recount(&mut model, &entry, t);
+            }
+            let mut want: Vec<(u32, u64, u32, [Option<u64>; 4])> = model
+                .iter()
+                .map(|(o, v, made, reached, first)| {
+                    let to = THRESHOLDS_PERCENT.map(|p| {
+                        let need = (p as usize * n).div_ceil(100);
+                        (first[need] != u64::MAX).then(|| first[need] - made)
+                    });
+                    (*o, *v, *reached, to)
+                })
+                .collect();
+            let mut got: Vec<(u32, u64, u32, [Option<u64>; 4])> = c
+                .write_rows()
+                .iter()
+                .map(|r| (r.origin, r.version, r.reached, r.to_percent_ns))
+                .collect();
+            want.sort();
+            got.sort();
+            assert!(
+                versions.iter().any(|v| v.len() > 2 * RECENT),
+                "some writes leave the index"
+            );
+            assert_eq!(got, want, "N = {nodes}");
         }
     }
 

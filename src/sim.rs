@@ -759,12 +759,10 @@ where
         let mut versions = std::mem::take(&mut self.out.versions);
         let sink_takes = TraceLevel::Versions <= self.sink_level;
         let digest_takes = TraceLevel::Versions <= self.digest_level;
-        if versions.len() > 1 {
-            self.metrics.prefetch_versions(versions.iter().map(|c| c.origin));
-        }
         // The most frequent records: counted, hashed and handed on as a run.
         let changes = || versions.iter().map(|c| (c.origin, c.old, c.new));
-        self.metrics.observe_run(now.0, node, changes());
+        self.metrics
+            .observe_run(now.0, node, &versions, |c| (c.origin, c.old, c.new));
         if digest_takes {
             self.digest.add_run(now.0, lt.0, node, cause, changes());
         }

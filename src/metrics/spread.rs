@@ -149,8 +149,14 @@ fn nice_step(x: u64) -> u64 {
 
 impl Spread {
     /// Write rows, given every origin's writes, their ids (the order they
-    /// were made) and how far each spread (indexed by id).
-    pub(crate) fn rows(&self, writes: &[Vec<WriteStat>], ids: &[Vec<u32>], held: &[Held]) -> Vec<WriteRow> {
+    /// were made) and how far each spread (`reached(o, i)`: the most nodes
+    /// that held write number `i` of origin `o` at once).
+    pub(crate) fn rows(
+        &self,
+        writes: &[Vec<WriteStat>],
+        ids: &[Vec<u32>],
+        reached: impl Fn(usize, usize) -> u32,
+    ) -> Vec<WriteRow> {
         let level_of = |p: u32| {
             let need = (p as u64 * self.nodes as u64).div_ceil(100) as u32;
             (1..=self.levels)
@@ -160,14 +166,14 @@ impl Spread {
         let levels = THRESHOLDS_PERCENT.map(level_of);
         let mut rows = Vec::new();
         for (o, (list, ids)) in writes.iter().zip(ids).enumerate() {
-            for (w, &id) in list.iter().zip(ids) {
-                let (at, h) = (self.times(id as usize), &held[id as usize]);
+            for (i, (w, &id)) in list.iter().zip(ids).enumerate() {
+                let at = self.times(id as usize);
                 rows.push(WriteRow {
                     origin: o as u32,
                     key: w.key,
                     version: w.version,
                     t_ns: w.time,
-                    reached: h.reached(),
+                    reached: reached(o, i),
                     to_percent_ns: levels.map(|j| {
                         let a = at[j as usize - 1];
                         (a != u64::MAX).then(|| a - w.time)
@@ -279,17 +285,17 @@ mod tests {
     fn run(nodes: u32, counts: &[(u32, u64)]) -> (Vec<u64>, u32) {
         let mut s = Spread::new(nodes);
         s.write();
-        let mut w = Held::NEW;
+        let (mut w, mut peak) = (Held::NEW, 0);
         for &(k, t) in counts {
             while w.informed > k {
-                w.fall();
+                w.fall(&mut peak);
             }
             w.informed = k;
             if w.informed >= s.next_need(w.level) {
                 s.raised(0, &mut w, t);
             }
         }
-        (s.times(0).to_vec(), w.reached())
+        (s.times(0).to_vec(), w.reached(peak))
     }
 
     fn crossings(nodes: u32) -> Vec<u64> {
@@ -335,7 +341,7 @@ mod tests {
             for _ in 0..100 {
                 let mut s = Spread::new(nodes);
                 s.write();
-                let mut w = Held::NEW;
+                let (mut w, mut peak) = (Held::NEW, 0);
                 let (mut max, mut times) = (0u32, vec![u64::MAX; s.levels() as usize]);
                 for t in 0..3 * nodes as u64 {
                     let up = w.informed == 0 || (w.informed < nodes && rng.random_bool(0.6));
@@ -345,7 +351,7 @@ mod tests {
                             s.raised(0, &mut w, t);
                         }
                     } else {
-                        w.fall();
+                        w.fall(&mut peak);
                     }
                     max = max.max(w.informed);
                     for (j, at) in times.iter_mut().enumerate() {
@@ -353,7 +359,7 @@ mod tests {
                             *at = t;
                         }
                     }
-                    assert_eq!(w.reached(), max, "N = {nodes} at {t}");
+                    assert_eq!(w.reached(peak), max, "N = {nodes} at {t}");
                 }
                 assert_eq!(s.times(0), &times[..], "N = {nodes}");
             }
