@@ -2,9 +2,14 @@
 //! result to an exit code.
 
 mod cli;
+mod huge_pages;
+
+#[global_allocator]
+static ALLOCATOR: huge_pages::HugePages = huge_pages::HugePages;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    huge_pages::init();
     cli::main()
 }
