@@ -6,31 +6,51 @@
 //! A large run reads its per-node state at random: with 4 KiB pages most
 //! of those reads also miss the TLB, a page walk each. 2 MiB pages cover
 //! the state with a few hundred TLB entries. Two kinds of memory get the
-//! hint: large blocks (mapped apart by the system allocator), and the heap
-//! the small blocks come from (a node's version vector, a message's
-//! deltas), each time it has grown. The hint changes no byte of memory and
-//! no result (determinism is untouched); where the kernel has no huge
-//! pages to give, or on other systems, it does nothing.
+//! hint: large blocks (2 MiB or more, mapped apart by the system
+//! allocator) unless zeroed, and, with glibc, the heap the smaller blocks
+//! come from (a node's version vector, a message's deltas), each time it
+//! has grown. The hint changes no byte of memory and no result
+//! (determinism is untouched); where the kernel has no huge pages to give,
+//! or on other systems, it does nothing.
+//!
+//! Its cost is memory touched sparsely: a huge page is populated whole. A
+//! large zeroed block (an `N × N` table of which a run fills a few rows)
+//! is therefore never advised — advising them took `quickstart.toml` at
+//! 20,000 nodes from 0.6 to 12.8 GB — and a smaller one in the heap can
+//! cost at most its own size, rounded to huge pages.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Blocks at least this large get the hint (one huge page; smaller ones
 /// cannot hold one).
+#[cfg(target_os = "linux")]
 const HUGE: usize = 2 << 20;
 
 /// How far the heap grows at least each time (glibc's `M_TOP_PAD`): in
-/// steps of many huge pages, each advised before it is touched, rather
-/// than 128 KiB at a time.
+/// steps of many huge pages, most of each advised before it is touched,
+/// rather than 128 KiB at a time.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 const HEAP_STEP: usize = 64 << 20;
 
 /// Blocks at least this large are mapped apart from the heap (glibc's
-/// `M_MMAP_THRESHOLD`, at the most its own adjustment would give it).
+/// `M_MMAP_THRESHOLD`). Setting `M_TOP_PAD` freezes glibc's own threshold
+/// at 128 KiB, which would map and unmap every block from there up (a
+/// large run's digests) each time; one huge page keeps a zeroed block
+/// large enough to be filled sparsely (an `N × N` table) out of the
+/// advised heap, while the smaller ones a run allocates often stay in it.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MAP_APART: usize = 32 << 20;
+const MAP_APART: usize = HUGE;
 
 /// The heap's end (program break) when last looked at (0: not yet).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 static HEAP_END: AtomicUsize = AtomicUsize::new(0);
+
+/// The base page size (set by [`init`]): `madvise` takes a range that
+/// starts on a page.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+static PAGE: AtomicUsize = AtomicUsize::new(4096);
 
 /// [`System`], with large blocks and the heap advised to use huge pages.
 pub struct HugePages;
@@ -38,25 +58,20 @@ pub struct HugePages;
 /// Makes the heap grow in [`HEAP_STEP`]s and notes where it ends now;
 /// call once, first thing.
 pub fn init() {
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         // SAFETY: `sysconf` only reads a system parameter.
         let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
         if page > 0 && (page as usize).is_power_of_two() {
             PAGE.store(page as usize, Ordering::Relaxed);
         }
+        // SAFETY: `mallopt` only sets allocator parameters.
+        unsafe {
+            libc::mallopt(libc::M_TOP_PAD, HEAP_STEP as libc::c_int);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, MAP_APART as libc::c_int);
+        }
+        advise_heap();
     }
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallopt` only sets allocator parameters.
-    unsafe {
-        libc::mallopt(libc::M_TOP_PAD, HEAP_STEP as libc::c_int);
-        // Setting one parameter freezes glibc's threshold for mapping a
-        // block apart at its start (128 KiB), which would map and unmap
-        // every block from there up (a large run's digests) each time:
-        // set it where glibc's own adjustment would take it.
-        libc::mallopt(libc::M_MMAP_THRESHOLD, MAP_APART as libc::c_int);
-    }
-    advise_heap();
 }
 
 // SAFETY: every block comes from `System` and goes back to it with the same
@@ -73,9 +88,8 @@ unsafe impl GlobalAlloc for HugePages {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
         let p = unsafe { System.alloc_zeroed(layout) };
-        // Not this block: zeroed blocks are the ones filled sparsely (an
-        // `N × N` table of which a run touches a few rows), whose untouched
-        // pages cost nothing while small but would be whole huge pages.
+        // Not this block: large zeroed blocks are the ones filled sparsely
+        // (see the module's doc).
         advise_heap();
         p
     }
@@ -114,36 +128,33 @@ fn advise(p: *mut u8, size: usize) {
 /// Advises the heap's new part, if it grew since last looked at (a heap
 /// that shrank is only noted). The heap is the main thread's, where a run
 /// allocates: other threads allocate from arenas of their own, whose
-/// large blocks alone get the hint.
+/// large blocks alone get the hint. glibc only: elsewhere `sbrk` may cost
+/// a system call, and the heap is not where blocks come from.
 #[inline]
 fn advise_heap() {
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         // SAFETY: `sbrk(0)` only reads the program break.
         let end = unsafe { libc::sbrk(0) } as usize;
-        let last = HEAP_END.swap(end, Ordering::Relaxed);
-        if last != 0 && end > last {
-            advise_pages(last, end);
+        if end != HEAP_END.load(Ordering::Relaxed) {
+            let last = HEAP_END.swap(end, Ordering::Relaxed);
+            if last != 0 && end > last {
+                advise_pages(last & !(PAGE.load(Ordering::Relaxed) - 1), end);
+            }
         }
     }
 }
 
-/// Advises the pages of `[from, to)`, a mapped range, to be huge (the
-/// range given to the kernel starts on the page holding `from`).
+/// Advises the pages of `[start, end)`, a mapped range starting on a page.
 #[cfg(target_os = "linux")]
-fn advise_pages(from: usize, to: usize) {
-    let start = from & !(PAGE.load(Ordering::Relaxed) - 1);
-    // SAFETY: `[start, to)` is mapped memory (the caller's range and the
-    // page it starts in); the hint changes no contents, and its error is
+fn advise_pages(start: usize, end: usize) {
+    // SAFETY: the caller's range is mapped memory; the hint changes no
+    // contents, and its error (no THP, or a heap that shrank meanwhile) is
     // ignored on purpose.
     unsafe {
-        libc::madvise(start as *mut libc::c_void, to - start, libc::MADV_HUGEPAGE);
+        libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
     }
 }
-
-/// The base page size (set by [`init`]): `madvise` takes a range that
-/// starts on a page.
-static PAGE: AtomicUsize = AtomicUsize::new(4096);
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
@@ -207,7 +218,7 @@ mod tests {
         };
         assert_ne!(m, libc::MAP_FAILED);
         let base = m as usize;
-        advise_pages(base + (3 << 20) + 100, base + len);
+        advise_pages(base + (3 << 20), base + len);
         assert!(
             flags_at(base + (3 << 20)).is_some_and(|f| f.contains(" hg")),
             "new part"

@@ -981,7 +981,8 @@ mod tests {
     /// generation jump) and entry changes (runs of rises, and falls as after
     /// a lost-state restart) against a plain model that counts, after every
     /// change, the nodes whose entry is at least each write's version: the
-    /// most holders and the times to 50/90/99/100 % of the nodes agree.
+    /// writes not yet held by every node (after every change), the most
+    /// holders and the times to 50/90/99/100 % of the nodes agree.
     #[test]
     fn spread_matches_a_model_of_the_entries() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
@@ -993,14 +994,19 @@ mod tests {
             // Per write (origin, version): time made, most holders, first
             // time each holder count was reached.
             let mut model: Vec<(u32, u64, u64, u32, Vec<u64>)> = Vec::new();
+            // Recounts every write's holders at `t`; returns how many
+            // writes some node does not hold.
             let recount = |model: &mut Vec<(u32, u64, u64, u32, Vec<u64>)>, entry: &[Vec<u64>], t: u64| {
+                let mut unconverged = 0;
                 for (o, v, _, reached, first) in model.iter_mut() {
                     let k = entry.iter().filter(|e| e[*o as usize] >= *v).count();
                     *reached = (*reached).max(k as u32);
                     for f in &mut first[..=k] {
                         *f = (*f).min(t);
                     }
+                    unconverged += u64::from(k < n);
                 }
+                unconverged
             };
             for t in 1..2_000u64 {
                 let o = rng.random_range(0..n);
@@ -1044,7 +1050,8 @@ mod tests {
                     }
                     c.observe_run(t, node as u32, &changes, |&c| c);
                 }
-                recount(&mut model, &entry, t);
+                let unconverged = recount(&mut model, &entry, t);
+                assert_eq!(c.unconverged(), unconverged, "N = {nodes} at {t}");
             }
             let mut want: Vec<(u32, u64, u32, [Option<u64>; 4])> = model
                 .iter()
