@@ -81,7 +81,7 @@ unsafe impl GlobalAlloc for HugePages {
         // SAFETY: forwarded with the caller's guarantees.
         let p = unsafe { System.alloc(layout) };
         advise(p, layout.size());
-        advise_heap();
+        advise_heap_past(p, layout.size());
         p
     }
 
@@ -90,7 +90,7 @@ unsafe impl GlobalAlloc for HugePages {
         let p = unsafe { System.alloc_zeroed(layout) };
         // Not this block: large zeroed blocks are the ones filled sparsely
         // (see the module's doc).
-        advise_heap();
+        advise_heap_past(p, layout.size());
         p
     }
 
@@ -104,7 +104,7 @@ unsafe impl GlobalAlloc for HugePages {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if new_size > layout.size() {
             advise(p, new_size);
-            advise_heap();
+            advise_heap_past(p, new_size);
         }
         p
     }
@@ -122,6 +122,19 @@ fn advise(p: *mut u8, size: usize) {
         }
     }
     #[cfg(not(target_os = "linux"))]
+    let _ = (p, size);
+}
+
+/// Advises the heap's new part if the block `[p, p + size)` ends past
+/// the heap's end as last looked at (else the heap did not grow for it: a
+/// load and a compare).
+#[inline(always)]
+fn advise_heap_past(p: *mut u8, size: usize) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if (p as usize).saturating_add(size) > HEAP_END.load(Ordering::Relaxed) {
+        advise_heap();
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     let _ = (p, size);
 }
 

@@ -137,6 +137,22 @@ struct OriginIndex {
 // The layout the doc comment promises: one cache line.
 const _: () = assert!(std::mem::size_of::<OriginIndex>() == 64);
 
+/// The id and counters of write number `i` of an origin (its `index` and
+/// its writes' `ids`): in the index if recent, else in `held`.
+#[inline(always)]
+fn counters_mut<'a>(
+    index: &'a mut OriginIndex,
+    ids: &[u32],
+    held: &'a mut [Held],
+    i: usize,
+) -> (u32, &'a mut Held) {
+    if index.is_recent(i) {
+        (index.ids[i % RECENT], &mut index.recent[i % RECENT])
+    } else {
+        (ids[i], &mut held[ids[i] as usize])
+    }
+}
+
 impl Default for OriginIndex {
     fn default() -> Self {
         OriginIndex {
@@ -553,11 +569,7 @@ impl Collector {
         let ids = &self.ids[o];
         if new > old {
             for i in index.range(list, old, new) {
-                let (id, w) = if index.is_recent(i) {
-                    (index.ids[i % RECENT], &mut index.recent[i % RECENT])
-                } else {
-                    (ids[i], &mut self.held[ids[i] as usize])
-                };
+                let (id, w) = counters_mut(index, ids, &mut self.held, i);
                 w.informed += 1;
                 if w.informed >= self.spread.next_need(w.level) {
                     self.spread.raised(id as usize, w, t);
@@ -571,11 +583,7 @@ impl Collector {
             }
         } else {
             for i in index.range(list, new, old) {
-                let (id, w) = if index.is_recent(i) {
-                    (index.ids[i % RECENT], &mut index.recent[i % RECENT])
-                } else {
-                    (ids[i], &mut self.held[ids[i] as usize])
-                };
+                let (id, w) = counters_mut(index, ids, &mut self.held, i);
                 if w.informed == n {
                     self.unconverged += 1;
                     self.converged_since = None;
