@@ -21,7 +21,7 @@ pub use spread::{level_nodes, InformedPoint, WriteRow, MAX_LEVELS, THRESHOLDS_PE
 pub use staleness::StalenessSample;
 
 use crate::net::SizeParts;
-use crate::node::Replica;
+use crate::node::{Replica, VersionChange};
 use crate::protocol::merge::{self, Entry};
 use crate::scenario::MergePolicy;
 use crate::trace::Record;
@@ -494,33 +494,26 @@ impl Collector {
     /// with one).
     #[inline(always)]
     pub fn observe_version(&mut self, t: u64, node: u32, origin: u32, old: u64, new: u64) {
-        self.observe_run(t, node, &[(origin, old, new)], |&c| c);
+        self.observe_run(t, node, &[VersionChange { origin, old, new }]);
     }
 
     /// Takes into account the `version` records of one handler, in order:
     /// `node`'s entry for each `origin` went from `old` to `new` at `t`
-    /// (`parts` reads a change as `(origin, old, new)`; the run loop calls
-    /// it directly: what is the same for every record is looked at once).
+    /// (the run loop calls it directly: what is the same for every record
+    /// is looked at once).
     ///
     /// Each change reads and updates its origin's [`OriginIndex`], a cache
     /// miss each in a large run: a run's are all started first, so that
     /// the misses overlap.
     #[inline(always)]
-    pub fn observe_run<C>(
-        &mut self,
-        t: u64,
-        node: u32,
-        changes: &[C],
-        parts: impl Fn(&C) -> (u32, u64, u64),
-    ) {
+    pub fn observe_run(&mut self, t: u64, node: u32, changes: &[VersionChange]) {
         let extras = self.staleness.is_some() || self.learned.is_some();
         if changes.len() > 1 {
             for c in changes {
-                self.prefetch_index(parts(c).0);
+                self.prefetch_index(c.origin);
             }
         }
-        for c in changes {
-            let (origin, old, new) = parts(c);
+        for &VersionChange { origin, old, new } in changes {
             if extras {
                 self.observe_extras(t, node, origin, old, new);
             }
@@ -1053,10 +1046,14 @@ mod tests {
                         };
                         if new != old && (new > old || rng.random_bool(0.3)) {
                             entry[node][origin] = new;
-                            changes.push((origin as u32, old, new));
+                            changes.push(VersionChange {
+                                origin: origin as u32,
+                                old,
+                                new,
+                            });
                         }
                     }
-                    c.observe_run(t, node as u32, &changes, |&c| c);
+                    c.observe_run(t, node as u32, &changes);
                 }
                 let unconverged = recount(&mut model, &entry, t);
                 assert_eq!(c.unconverged(), unconverged, "N = {nodes} at {t}");

@@ -760,11 +760,10 @@ where
         let sink_takes = TraceLevel::Versions <= self.sink_level;
         let digest_takes = TraceLevel::Versions <= self.digest_level;
         // The most frequent records: counted, hashed and handed on as a run.
-        let changes = || versions.iter().map(|c| (c.origin, c.old, c.new));
-        self.metrics
-            .observe_run(now.0, node, &versions, |c| (c.origin, c.old, c.new));
+        self.metrics.observe_run(now.0, node, &versions);
         if digest_takes {
-            self.digest.add_run(now.0, lt.0, node, cause, changes());
+            let changes = versions.iter().map(|c| (c.origin, c.old, c.new));
+            self.digest.add_run(now.0, lt.0, node, cause, changes);
         }
         if sink_takes && !versions.is_empty() {
             sink.version_run(now.0, lt.0, node, cause, &versions);
