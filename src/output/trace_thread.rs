@@ -1,6 +1,7 @@
 //! The trace file written by a helper thread: the run hands each record to
-//! a batch (a copy of a few integers for the common `version` record), and
-//! the helper renders full batches as JSON lines and writes them, so
+//! a batch (for the common `version` records, a run's changes are copied
+//! whole, 24 bytes each, behind one entry for what they share), and the
+//! helper renders full batches as JSON lines and writes them, so
 //! rendering, the system calls and the kernel's copy into the page cache
 //! (about half of a traced run's time) overlap with the simulation instead
 //! of adding to it. The helper takes the records in the order the run made
@@ -12,28 +13,99 @@
 
 use super::early_sync::EarlySync;
 use crate::node::VersionChange;
-use crate::trace::{version_record, Cause, Header, JsonlWriter, Record, TraceSink};
+use crate::trace::{Cause, Header, JsonlWriter, Record, TraceSink};
 use std::fs::File;
 use std::io;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-/// Records per batch.
+/// Entries (runs and other records) per batch.
 const BATCH: usize = 1 << 10;
+
+/// Version changes per batch: a batch is handed over once it holds this
+/// many (or [`BATCH`] entries), whichever comes first.
+const BATCH_CHANGES: usize = 1 << 13;
 
 /// Full batches that may wait for the helper; the run waits when the
 /// helper is this far behind (so memory stays bounded).
 const WAITING: usize = 16;
 
+/// One entry of a [`Batch`], in trace order.
+#[derive(Debug)]
+enum Entry {
+    /// The next `len` changes of the batch's `changes`, each a `version`
+    /// record at `t`, `lt` on `node` for `cause`.
+    Run {
+        t: u64,
+        lt: u64,
+        node: u32,
+        cause: Cause,
+        len: u32,
+    },
+    /// Any other record.
+    Other(Record),
+}
+
+/// Records handed to the helper at once.
+#[derive(Debug, Default)]
+struct Batch {
+    /// The records in order.
+    entries: Vec<Entry>,
+    /// The changes of every [`Entry::Run`], in order.
+    changes: Vec<VersionChange>,
+}
+
+impl Batch {
+    /// An empty batch with room for a full one.
+    fn with_room() -> Batch {
+        Batch {
+            entries: Vec::with_capacity(BATCH),
+            changes: Vec::with_capacity(BATCH_CHANGES),
+        }
+    }
+
+    /// Whether the batch is to be handed over.
+    fn is_full(&self) -> bool {
+        self.entries.len() >= BATCH || self.changes.len() >= BATCH_CHANGES
+    }
+
+    /// Writes the batch's records to `writer`, in order.
+    fn write_to(&self, writer: &mut impl TraceSink) {
+        let mut next = 0;
+        for entry in &self.entries {
+            match *entry {
+                Entry::Run {
+                    t,
+                    lt,
+                    node,
+                    cause,
+                    len,
+                } => {
+                    let end = next + len as usize;
+                    writer.version_run(t, lt, node, cause, &self.changes[next..end]);
+                    next = end;
+                }
+                Entry::Other(ref record) => writer.record(record),
+            }
+        }
+    }
+
+    /// Empties the batch, keeping its room.
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.changes.clear();
+    }
+}
+
 /// A [`TraceSink`] whose records a helper thread writes to the trace file.
 #[derive(Debug)]
 pub(super) struct TraceThread {
     /// Records not handed over yet.
-    batch: Vec<Record>,
+    batch: Batch,
     /// Full batches to the helper; `None` once closed.
-    jobs: Option<SyncSender<Vec<Record>>>,
+    jobs: Option<SyncSender<Batch>>,
     /// Emptied batches back from the helper, for reuse.
-    spare: Receiver<Vec<Record>>,
+    spare: Receiver<Batch>,
     /// The helper: the synced-early file, or the first error.
     helper: Option<JoinHandle<io::Result<File>>>,
 }
@@ -42,15 +114,13 @@ impl TraceThread {
     /// Writes `header` and starts the helper writing records to `file`.
     pub(super) fn start(file: File, header: &Header) -> io::Result<TraceThread> {
         let mut writer = JsonlWriter::new(EarlySync::new(file), header)?;
-        let (jobs, batches) = mpsc::sync_channel::<Vec<Record>>(WAITING);
-        let (give_back, spare) = mpsc::sync_channel::<Vec<Record>>(WAITING + 2);
+        let (jobs, batches) = mpsc::sync_channel::<Batch>(WAITING);
+        let (give_back, spare) = mpsc::sync_channel::<Batch>(WAITING + 2);
         let helper = std::thread::Builder::new()
             .name("trace-writer".into())
             .spawn(move || {
                 for mut batch in batches {
-                    for record in &batch {
-                        writer.record(record);
-                    }
+                    batch.write_to(&mut writer);
                     batch.clear();
                     // Kept for reuse when there is room; dropped otherwise.
                     let _ = give_back.try_send(batch);
@@ -58,7 +128,7 @@ impl TraceThread {
                 writer.finish().and_then(EarlySync::into_file)
             })?;
         Ok(TraceThread {
-            batch: Vec::with_capacity(BATCH),
+            batch: Batch::with_room(),
             jobs: Some(jobs),
             spare,
             helper: Some(helper),
@@ -67,10 +137,7 @@ impl TraceThread {
 
     /// Hands the batch to the helper and starts a new one.
     fn hand_over(&mut self) {
-        let next = self
-            .spare
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+        let next = self.spare.try_recv().unwrap_or_else(|_| Batch::with_room());
         let full = std::mem::replace(&mut self.batch, next);
         if let Some(jobs) = &self.jobs {
             if jobs.send(full).is_err() {
@@ -80,10 +147,18 @@ impl TraceThread {
         }
     }
 
+    /// Hands the batch over if it is full.
+    #[inline]
+    fn hand_over_if_full(&mut self) {
+        if self.batch.is_full() {
+            self.hand_over();
+        }
+    }
+
     /// Hands over the last records, waits for the helper and returns the
     /// file (the caller still syncs it), or the first error met.
     pub(super) fn finish(mut self) -> io::Result<File> {
-        if !self.batch.is_empty() {
+        if !self.batch.entries.is_empty() {
             self.hand_over();
         }
         self.stop()
@@ -104,9 +179,8 @@ impl TraceThread {
 impl TraceSink for TraceThread {
     #[inline]
     fn record(&mut self, record: &Record) {
-        // A `version` record (most of them) is copied field by field here
-        // instead of through the out-of-line derived `clone`.
-        let copy = match *record {
+        // A `version` record given singly is a run of one.
+        let entry = match *record {
             Record::Version {
                 t,
                 lt,
@@ -115,23 +189,37 @@ impl TraceSink for TraceThread {
                 old,
                 new,
                 cause,
-            } => version_record(t, lt, node, cause, &VersionChange { origin, old, new }),
-            ref other => other.clone(),
+            } => {
+                self.batch.changes.push(VersionChange { origin, old, new });
+                Entry::Run {
+                    t,
+                    lt,
+                    node,
+                    cause,
+                    len: 1,
+                }
+            }
+            ref other => Entry::Other(other.clone()),
         };
-        self.batch.push(copy);
-        if self.batch.len() >= BATCH {
-            self.hand_over();
-        }
+        self.batch.entries.push(entry);
+        self.hand_over_if_full();
     }
 
     #[inline]
     fn version_run(&mut self, t: u64, lt: u64, node: u32, cause: Cause, changes: &[VersionChange]) {
-        for c in changes {
-            self.batch.push(version_record(t, lt, node, cause, c));
-            if self.batch.len() >= BATCH {
-                self.hand_over();
-            }
+        // Whole runs, however long (a handler's changes are at most one per
+        // origin), so a batch may pass `BATCH_CHANGES` by one run.
+        for run in changes.chunks(u32::MAX as usize) {
+            self.batch.changes.extend_from_slice(run);
+            self.batch.entries.push(Entry::Run {
+                t,
+                lt,
+                node,
+                cause,
+                len: run.len() as u32,
+            });
         }
+        self.hand_over_if_full();
     }
 }
 
