@@ -3,7 +3,8 @@
 //! errors.
 
 use super::line::{write_record, LineWriter, LINE_MAX};
-use super::{Header, Record, TraceSink};
+use super::{Cause, Header, Record, TraceSink};
+use crate::node::VersionChange;
 use std::io::{self, BufRead, Write};
 
 /// Writes a header line, then one JSON line per record. Lines are rendered
@@ -113,6 +114,25 @@ impl<W: Write> TraceSink for JsonlWriter<W> {
         };
         if let Err(e) = result.and_then(|()| self.write_if_full()) {
             self.error = Some(e);
+        }
+    }
+
+    /// Renders the run's lines straight from the changes: what they share
+    /// is rendered once (or kept from the line before).
+    fn version_run(&mut self, t: u64, lt: u64, node: u32, cause: Cause, changes: &[VersionChange]) {
+        if self.error.is_some() {
+            return;
+        }
+        self.lines.run(t, lt, node, cause);
+        for c in changes {
+            let window = (&mut self.chunk[self.len..self.len + LINE_MAX])
+                .try_into()
+                .expect("room for a version line");
+            self.len += self.lines.change(c.origin, c.old, c.new, window);
+            if let Err(e) = self.write_if_full() {
+                self.error = Some(e);
+                return;
+            }
         }
     }
 }

@@ -73,6 +73,14 @@ impl LineWriter {
         else {
             return None;
         };
+        self.run(t, lt, node, cause);
+        Some(self.change(origin, old, new, window))
+    }
+
+    /// Makes the next [`LineWriter::change`] lines `version` records at
+    /// `t`, `lt` on `node` for `cause`.
+    #[inline]
+    pub(super) fn run(&mut self, t: u64, lt: u64, node: u32, cause: Cause) {
         if self.prefix_of != Some((t, lt, node)) {
             let mut l = Line::new(&mut self.prefix);
             l.lit(b"{\"type\":\"version\",\"t\":");
@@ -97,6 +105,13 @@ impl LineWriter {
             self.suffix_len = l.len;
             self.suffix_of = Some(cause);
         }
+    }
+
+    /// Writes the line of a `version` record changing `origin` from `old`
+    /// to `new`, as set by the last [`LineWriter::run`], and a newline at
+    /// the start of `window`; returns their length.
+    #[inline(always)]
+    pub(super) fn change(&self, origin: u32, old: u64, new: u64, window: &mut [u8; LINE_MAX]) -> usize {
         window[..PREFIX_MAX].copy_from_slice(&self.prefix);
         let mut l = Line::new(window);
         l.len = self.prefix_len;
@@ -107,7 +122,7 @@ impl LineWriter {
         l.num(new);
         let end = l.len;
         window[end..end + SUFFIX_MAX].copy_from_slice(&self.suffix);
-        Some(end + self.suffix_len)
+        end + self.suffix_len
     }
 }
 
