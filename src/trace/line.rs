@@ -301,7 +301,7 @@ impl Line<'_> {
     /// `v` in decimal, written back to front in place.
     #[inline(always)]
     fn num(&mut self, mut v: u64) {
-        let digits = v.checked_ilog10().map_or(1, |d| d as usize + 1);
+        let digits = decimal_digits(v);
         let mut i = self.len + digits;
         self.len = i;
         while v >= 100 {
@@ -317,6 +317,29 @@ impl Line<'_> {
             self.buf[i - 1] = b'0' + v as u8;
         }
     }
+}
+
+/// `10^k` for every `k` whose power fits in a `u64`.
+const POWERS_OF_TEN: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut k = 1;
+    while k < 20 {
+        p[k] = p[k - 1] * 10;
+        k += 1;
+    }
+    p
+};
+
+/// How many decimal digits `v` has (1 for 0): from its highest set bit,
+/// `⌊(bits · 1233) / 4096⌋` (1233/4096 just under log10 2) guesses the
+/// digits below the leading one, and one comparison corrects the guess.
+/// A few instructions where `checked_ilog10` takes a dozen compares; `v |
+/// 1` has the same digits as `v` (powers of ten above 1 are even).
+#[inline(always)]
+fn decimal_digits(v: u64) -> usize {
+    let v = v | 1;
+    let t = ((u64::BITS - v.leading_zeros()) * 1233) >> 12;
+    (t + 1) as usize - usize::from(v < POWERS_OF_TEN[t as usize])
 }
 
 fn push_u64(out: &mut Vec<u8>, v: u64) {
@@ -364,6 +387,23 @@ mod tests {
     /// A run of version lines through one [`LineWriter`] — sharing time,
     /// local time, node or cause with the line before, or not, with numbers
     /// of every width — renders line by line exactly as serde_json does.
+    /// Every power of ten and its neighbours, the ends of `u64`, and a
+    /// spread of values in between: as many digits as their decimal text.
+    #[test]
+    fn decimal_digits_match_the_decimal_text() {
+        let mut values = vec![0, 1, u64::MAX, u64::MAX - 1];
+        for p in POWERS_OF_TEN {
+            values.extend([p - 1, p, p + 1, p.saturating_mul(2), p.saturating_mul(5)]);
+        }
+        for bit in 0..64 {
+            values.extend([1u64 << bit, (1u64 << bit) - 1, (1u64 << bit) | 1]);
+        }
+        values.extend((0..100_000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (i % 64)));
+        for v in values {
+            assert_eq!(decimal_digits(v), v.to_string().len(), "{v}");
+        }
+    }
+
     #[test]
     fn version_lines_with_shared_parts_match_serde_json() {
         use rand::{Rng, SeedableRng};
