@@ -207,8 +207,9 @@ impl TraceSink for TraceThread {
 
     #[inline]
     fn version_run(&mut self, t: u64, lt: u64, node: u32, cause: Cause, changes: &[VersionChange]) {
-        // Whole runs, however long (a handler's changes are at most one per
-        // origin), so a batch may pass `BATCH_CHANGES` by one run.
+        // Whole runs (one of more than `u32::MAX` changes, which no run
+        // reaches, would go in pieces), so a batch may pass `BATCH_CHANGES`
+        // by one run: what one handler changed, held by its outbox already.
         for run in changes.chunks(u32::MAX as usize) {
             self.batch.changes.extend_from_slice(run);
             self.batch.entries.push(Entry::Run {
@@ -308,6 +309,31 @@ mod tests {
             sink.record(r);
         }
         drop(sink);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A run fed `version` runs alone (as a run at level `versions` is)
+    /// hands its batch over as it fills: it never holds a full batch after
+    /// a call, so memory stays bounded.
+    #[test]
+    fn version_runs_alone_hand_batches_over() {
+        let dir = std::env::temp_dir().join(format!("scuttlesim-trace-runs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut sink = TraceThread::start(File::create(dir.join("t.jsonl")).unwrap(), &header()).unwrap();
+        let changes: Vec<VersionChange> = (0..300)
+            .map(|k| VersionChange {
+                origin: k,
+                old: 1,
+                new: 2,
+            })
+            .collect();
+        for i in 0..2 * BATCH as u64 {
+            let len = (i % 300) as usize;
+            sink.version_run(i, i, 1, Cause::Message(i), &changes[..len]);
+            assert!(!sink.batch.is_full(), "after {i} runs");
+            assert!(sink.batch.changes.len() < BATCH_CHANGES);
+        }
+        sink.finish().unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -228,4 +228,74 @@ mod tests {
         assert!(kept.bytes == expected, "the file differs from serde_json's lines");
         assert!(kept.writes < expected.len() / CHUNK + 8, "{} writes", kept.writes);
     }
+
+    /// An `io::Write` whose `fail_at`-th write call and every later one
+    /// fail, each error naming its attempt.
+    #[derive(Debug)]
+    struct Failing {
+        bytes: Vec<u8>,
+        attempts: usize,
+        fail_at: usize,
+    }
+
+    impl Write for Failing {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.attempts += 1;
+            if self.attempts >= self.fail_at {
+                return Err(io::Error::other(format!("attempt {}", self.attempts)));
+            }
+            self.bytes.extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Once a write fails, a writer fed runs of `version` records (and
+    /// other records now and then) tries no other write and keeps that
+    /// first error, as one fed the same records singly does: the same
+    /// attempts, bytes and error. (From a review: a run that went on
+    /// rendering after an error replaced the first error with a later one.)
+    #[test]
+    fn runs_keep_the_first_error_like_single_records() {
+        use crate::node::VersionChange;
+        use crate::trace::version_record;
+        let header = crate::trace::tests::header();
+        for fail_at in 1..6 {
+            let failing = || Failing {
+                bytes: Vec::new(),
+                attempts: 0,
+                fail_at,
+            };
+            let mut runs = JsonlWriter::new(failing(), &header).unwrap();
+            let mut singly = JsonlWriter::new(failing(), &header).unwrap();
+            for i in 0..200_000u64 {
+                let changes: Vec<VersionChange> = (0..i % 9)
+                    .map(|k| VersionChange {
+                        origin: (i + k) as u32,
+                        old: k,
+                        new: i * k,
+                    })
+                    .collect();
+                let cause = Cause::Message(i);
+                runs.version_run(i, i, i as u32, cause, &changes);
+                for c in &changes {
+                    singly.record(&version_record(i, i, i as u32, cause, c));
+                }
+                if i % 1000 == 0 {
+                    for r in crate::trace::tests::every_record_type() {
+                        runs.record(&r);
+                        singly.record(&r);
+                    }
+                }
+            }
+            assert_eq!(runs.out.attempts, fail_at, "no write after the first failure");
+            assert_eq!(singly.out.attempts, fail_at);
+            assert!(runs.out.bytes == singly.out.bytes, "fail_at {fail_at}");
+            let first = format!("attempt {fail_at}");
+            assert_eq!(runs.finish().unwrap_err().to_string(), first);
+            assert_eq!(singly.finish().unwrap_err().to_string(), first);
+        }
+    }
 }

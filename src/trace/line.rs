@@ -384,9 +384,6 @@ mod tests {
         }
     }
 
-    /// A run of version lines through one [`LineWriter`] — sharing time,
-    /// local time, node or cause with the line before, or not, with numbers
-    /// of every width — renders line by line exactly as serde_json does.
     /// Every power of ten and its neighbours, the ends of `u64`, and a
     /// spread of values in between: as many digits as their decimal text.
     #[test]
@@ -404,6 +401,9 @@ mod tests {
         }
     }
 
+    /// A run of version lines through one [`LineWriter`] — sharing time,
+    /// local time, node or cause with the line before, or not, with numbers
+    /// of every width — renders line by line exactly as serde_json does.
     #[test]
     fn version_lines_with_shared_parts_match_serde_json() {
         use rand::{Rng, SeedableRng};
