@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs P0 and P1 (shared/bench/SCENARIOS.md) on scuttlesim and on the peers
-# in ../shared/bench/peers/, alternating, and prints wall times and ratios.
+# in ../shared/bench/peers/, alternating, and prints wall times and ratios;
+# then P1 with the trace at `versions` written to disk against no trace.
 #
 #   scripts/bench-peers.sh [P0_NODES] [P1_NODES] [REPEAT]     (defaults 100000 1000 3)
 #
@@ -63,3 +64,19 @@ if "$PY" -c 'import simpy' 2>/dev/null; then
 else
   echo "(SimPy not installed: pip install simpy==4.1.2 for its rows)"
 fi
+
+# P1 with its trace at `versions` written to disk, against no trace: REPEAT
+# runs of each, alternating, each into an emptied output directory (the
+# trace is written and synced as `run` always does). Columns: off, versions.
+TRACE_OUT=target/bench-trace
+OURS_P1_AT=(target/release/scuttlesim run scenarios/bench/p1.toml --set nodes.count="$P1_N" --quiet --out "$TRACE_OUT" --trace)
+a=() b=()
+for _ in $(seq "$REPEAT"); do
+  rm -rf "$TRACE_OUT"
+  a+=("$(once "${OURS_P1_AT[@]}" off)")
+  rm -rf "$TRACE_OUT"
+  b+=("$(once "${OURS_P1_AT[@]}" versions)")
+done
+rm -rf "$TRACE_OUT"
+awk -v l="P1 N=$P1_N trace: off, versions" -v a="$(printf '%s\n' "${a[@]}" | median)" -v b="$(printf '%s\n' "${b[@]}" | median)" \
+  'BEGIN { printf "%-36s %9.3f s  %9.3f s  versions/off %.2f (target < 2)\n", l, a, b, b / a }'
