@@ -163,17 +163,23 @@ mod tests {
     use crate::trace::{Cause, LocalCause};
     use std::borrow::Cow;
 
-    /// An `io::Write` that keeps what it is given and how.
-    #[derive(Default)]
+    /// An `io::Write` that keeps what it is given and counts its write
+    /// calls; with `fail_from`, that call and every later one fail, each
+    /// error naming its call.
+    #[derive(Debug, Default)]
     struct Kept {
         bytes: Vec<u8>,
         writes: usize,
+        fail_from: Option<usize>,
     }
 
     impl Write for Kept {
         fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-            self.bytes.extend_from_slice(b);
             self.writes += 1;
+            if self.fail_from.is_some_and(|f| self.writes >= f) {
+                return Err(io::Error::other(format!("attempt {}", self.writes)));
+            }
+            self.bytes.extend_from_slice(b);
             Ok(b.len())
         }
         fn flush(&mut self) -> io::Result<()> {
@@ -229,29 +235,6 @@ mod tests {
         assert!(kept.writes < expected.len() / CHUNK + 8, "{} writes", kept.writes);
     }
 
-    /// An `io::Write` whose `fail_at`-th write call and every later one
-    /// fail, each error naming its attempt.
-    #[derive(Debug)]
-    struct Failing {
-        bytes: Vec<u8>,
-        attempts: usize,
-        fail_at: usize,
-    }
-
-    impl Write for Failing {
-        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-            self.attempts += 1;
-            if self.attempts >= self.fail_at {
-                return Err(io::Error::other(format!("attempt {}", self.attempts)));
-            }
-            self.bytes.extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
     /// Once a write fails, a writer fed runs of `version` records (and
     /// other records now and then) tries no other write and keeps that
     /// first error, as one fed the same records singly does: the same
@@ -263,10 +246,9 @@ mod tests {
         use crate::trace::version_record;
         let header = crate::trace::tests::header();
         for fail_at in 1..6 {
-            let failing = || Failing {
-                bytes: Vec::new(),
-                attempts: 0,
-                fail_at,
+            let failing = || Kept {
+                fail_from: Some(fail_at),
+                ..Kept::default()
             };
             let mut runs = JsonlWriter::new(failing(), &header).unwrap();
             let mut singly = JsonlWriter::new(failing(), &header).unwrap();
@@ -290,8 +272,8 @@ mod tests {
                     }
                 }
             }
-            assert_eq!(runs.out.attempts, fail_at, "no write after the first failure");
-            assert_eq!(singly.out.attempts, fail_at);
+            assert_eq!(runs.out.writes, fail_at, "no write after the first failure");
+            assert_eq!(singly.out.writes, fail_at);
             assert!(runs.out.bytes == singly.out.bytes, "fail_at {fail_at}");
             let first = format!("attempt {fail_at}");
             assert_eq!(runs.finish().unwrap_err().to_string(), first);
