@@ -312,9 +312,9 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
-    /// A run fed `version` runs alone (as a run at level `versions` is)
-    /// hands its batch over as it fills: it never holds a full batch after
-    /// a call, so memory stays bounded.
+    /// A sink fed `version` runs alone (as a run at level `versions` feeds
+    /// it) hands its batch over as it fills: it never holds a full batch
+    /// after a call, so memory stays bounded.
     #[test]
     fn version_runs_alone_hand_batches_over() {
         let dir = std::env::temp_dir().join(format!("scuttlesim-trace-runs-{}", std::process::id()));

@@ -238,8 +238,8 @@ mod tests {
     /// Once a write fails, a writer fed runs of `version` records (and
     /// other records now and then) tries no other write and keeps that
     /// first error, as one fed the same records singly does: the same
-    /// attempts, bytes and error. (From a review: a run that went on
-    /// rendering after an error replaced the first error with a later one.)
+    /// attempts, bytes and error. (Without the error check in
+    /// `version_run`, a run writes on after an error and keeps a later one.)
     #[test]
     fn runs_keep_the_first_error_like_single_records() {
         use crate::node::VersionChange;

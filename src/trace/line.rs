@@ -330,11 +330,11 @@ const POWERS_OF_TEN: [u64; 20] = {
     p
 };
 
-/// How many decimal digits `v` has (1 for 0): from its highest set bit,
-/// `⌊(bits · 1233) / 4096⌋` (1233/4096 just under log10 2) guesses the
-/// digits below the leading one, and one comparison corrects the guess.
-/// A few instructions where `checked_ilog10` takes a dozen compares; `v |
-/// 1` has the same digits as `v` (powers of ten above 1 are even).
+/// How many decimal digits `v` has (1 for 0). With `b` its bit length,
+/// `t = ⌊b · 1233 / 4096⌋` equals `⌊b · log10 2⌋` for every `b ≤ 64`, and
+/// `v` has `t + 1` digits, or `t` when `v < 10^t`: a few instructions
+/// where `checked_ilog10` takes a dozen compares. `v | 1` has the same
+/// digits as `v` (powers of ten above 1 are even) and makes 0 count one.
 #[inline(always)]
 fn decimal_digits(v: u64) -> usize {
     let v = v | 1;
