@@ -762,8 +762,7 @@ where
         // The most frequent records: counted, hashed and handed on as a run.
         self.metrics.observe_run(now.0, node, &versions);
         if digest_takes {
-            let changes = versions.iter().map(|c| (c.origin, c.old, c.new));
-            self.digest.add_run(now.0, lt.0, node, cause, changes);
+            self.digest.add_run(now.0, lt.0, node, cause, &versions);
         }
         if sink_takes && !versions.is_empty() {
             sink.version_run(now.0, lt.0, node, cause, &versions);

@@ -428,26 +428,24 @@ impl TraceDigest {
     }
 
     /// Adds the `version` records of one handler, in order: every one at
-    /// true time `t`, local time `lt`, on `node`, for `cause`, changing
-    /// `(origin, old, new)`. The same digest as [`TraceDigest::add`] of each
-    /// record; after the first, none is compared with the one before.
+    /// true time `t`, local time `lt`, on `node`, for `cause`, one per
+    /// change. The same digest as [`TraceDigest::add`] of each record; after
+    /// the first, none is compared with the one before.
     #[inline(always)]
-    pub fn add_run(
-        &mut self,
-        t: u64,
-        lt: u64,
-        node: u32,
-        cause: Cause,
-        mut changes: impl Iterator<Item = (u32, u64, u64)>,
-    ) {
-        let Some((origin, old, new)) = changes.next() else {
+    pub fn add_run(&mut self, t: u64, lt: u64, node: u32, cause: Cause, changes: &[VersionChange]) {
+        let Some((first, rest)) = changes.split_first() else {
             return;
         };
-        let first = version_record(t, lt, node, cause, &VersionChange { origin, old, new });
+        let first = version_record(t, lt, node, cause, first);
         self.add(&first);
         forget_version(first);
-        for (origin, old, new) in changes {
-            self.in_place(|encoder, room| Some(encoder.continuation(origin, old, new, room)));
+        for c in rest {
+            // Inlined by request: left to itself the compiler made it a call
+            // per record (3.5 % more instructions at P1 1k).
+            self.in_place(
+                #[inline(always)]
+                |encoder, room| Some(encoder.continuation(c.origin, c.old, c.new, room)),
+            );
         }
     }
 
@@ -713,16 +711,20 @@ pub(crate) mod tests {
                     small
                 }
             };
-            let changes: Vec<(u32, u64, u64)> = (0..rng.random_range(0..6))
+            let changes: Vec<VersionChange> = (0..rng.random_range(0..6))
                 .map(|_| {
                     let small_origin = rng.random_range(0..100);
                     let origin = big(&mut rng, small_origin) as u32;
                     let small_old = rng.random_range(0..5);
                     let old = big(&mut rng, small_old);
-                    (origin, old, old + big(&mut rng, 1))
+                    VersionChange {
+                        origin,
+                        old,
+                        new: old + big(&mut rng, 1),
+                    }
                 })
                 .collect();
-            for &(origin, old, new) in &changes {
+            for &VersionChange { origin, old, new } in &changes {
                 one_by_one.add(&Record::Version {
                     t,
                     lt: t + 5,
@@ -733,7 +735,7 @@ pub(crate) mod tests {
                     cause,
                 });
             }
-            as_runs.add_run(t, t + 5, node, cause, changes.into_iter());
+            as_runs.add_run(t, t + 5, node, cause, &changes);
         }
         assert_eq!(as_runs.records(), one_by_one.records());
         assert!(as_runs.records() > 40_000, "{} records", as_runs.records());
