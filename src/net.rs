@@ -88,10 +88,17 @@ pub struct Network {
     busy_until: Vec<u64>,
     cuts: Vec<ActiveCut>,
     degradations: Vec<Degradation>,
-    latency_rng: Vec<SimRng>,
-    loss_rng: Vec<SimRng>,
-    dup_rng: Vec<SimRng>,
+    latency_rng: Vec<NodeStream>,
+    loss_rng: Vec<NodeStream>,
+    dup_rng: Vec<NodeStream>,
 }
+
+/// One node's stream for one network choice, aligned so that it never
+/// straddles two cache lines: a large run reads these at random, and one
+/// line is one miss (and one prefetch covers it).
+#[derive(Debug)]
+#[repr(align(32))]
+struct NodeStream(SimRng);
 
 impl Network {
     /// The network of a validated `scenario`, with streams from `streams`.
@@ -116,15 +123,19 @@ impl Network {
             },
             cuts: Vec::new(),
             degradations: Vec::new(),
-            latency_rng: (0..n).map(|i| streams.stream(Component::Latency, i)).collect(),
+            latency_rng: (0..n)
+                .map(|i| NodeStream(streams.stream(Component::Latency, i)))
+                .collect(),
             loss_rng: if any_loss {
-                (0..n).map(|i| streams.stream(Component::Loss, i)).collect()
+                (0..n)
+                    .map(|i| NodeStream(streams.stream(Component::Loss, i)))
+                    .collect()
             } else {
                 Vec::new()
             },
             dup_rng: if net.duplicate > 0.0 {
                 (0..n)
-                    .map(|i| streams.stream(Component::Duplication, i))
+                    .map(|i| NodeStream(streams.stream(Component::Duplication, i)))
                     .collect()
             } else {
                 Vec::new()
@@ -143,10 +154,10 @@ impl Network {
     #[inline(always)]
     pub fn route(&mut self, from: NodeId, to: NodeId, now: SimTime, bytes: u32) -> Verdict {
         let params = self.links.params(from, to);
-        let delay = latency::sample(&params.latency, &mut self.latency_rng[from as usize]).0;
+        let delay = latency::sample(&params.latency, &mut self.latency_rng[from as usize].0).0;
         let mut lost = false;
         if !self.loss_rng.is_empty() {
-            let rng = &mut self.loss_rng[from as usize];
+            let rng = &mut self.loss_rng[from as usize].0;
             lost |= chance(rng, params.loss);
             if let Some(ge) = &params.burst {
                 // A link's chain starts in its stationary distribution, so
@@ -166,13 +177,13 @@ impl Network {
             if d.matches(from, to) {
                 extra += d.extra_latency_ns;
                 if !self.loss_rng.is_empty() {
-                    lost |= chance(&mut self.loss_rng[from as usize], d.loss);
+                    lost |= chance(&mut self.loss_rng[from as usize].0, d.loss);
                 }
             }
         }
         let copy_delay =
-            if !self.dup_rng.is_empty() && chance(&mut self.dup_rng[from as usize], self.duplicate) {
-                Some(latency::sample(&params.latency, &mut self.dup_rng[from as usize]).0)
+            if !self.dup_rng.is_empty() && chance(&mut self.dup_rng[from as usize].0, self.duplicate) {
+                Some(latency::sample(&params.latency, &mut self.dup_rng[from as usize].0).0)
             } else {
                 None
             };

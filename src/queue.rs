@@ -28,6 +28,14 @@ use crate::time::SimTime;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
+/// Most sub-buckets the batch sort counts into: `2^16` (a batch of more
+/// entries shares them).
+const MAX_SUB_BITS: u32 = 16;
+
+/// How many moves per entry, on average, the batch sort's insertion pass
+/// may make before the batch is sorted the `O(n log n)` way instead.
+const MOVES_PER_ENTRY: usize = 4;
+
 /// An event under its key, ordered by the key alone (keys are unique).
 #[derive(Debug)]
 struct Keyed<E>(u128, E);
@@ -84,7 +92,9 @@ pub struct EventQueue<E> {
     last: u64,
     len: usize,
     next_seq: u64,
-    /// Scratch for the batch sort: sort keys, and the batch in order.
+    /// Scratch for the batch sort: sub-bucket starts, sort keys, and the
+    /// batch in order.
+    starts: Vec<u32>,
     keys: Vec<u64>,
     sorted: Vec<(u64, E)>,
 }
@@ -117,6 +127,7 @@ impl<E: Copy> EventQueue<E> {
             last: 0,
             len: 0,
             next_seq: 0,
+            starts: Vec::new(),
             keys: Vec::new(),
             sorted: Vec::new(),
         }
@@ -259,15 +270,84 @@ impl<E: Copy> EventQueue<E> {
         true
     }
 
-    /// Sorts the batch by time, stably. Usually as `u64` keys (the time
-    /// within the bucket above the entry's index, so all keys differ and an
-    /// unstable sort of plain integers keeps the order of equal times), then
-    /// gathered; the general stable sort when they do not fit in 64 bits.
+    /// Sorts the batch by time, stably: first by a counting sort on the
+    /// top bits of the time within the bucket (about one sub-bucket per
+    /// entry, so that most sub-buckets hold one entry or none), then by an
+    /// insertion sort that only has to order the entries sharing a
+    /// sub-bucket. Both are stable, so equal times keep their `seq` order.
+    /// Should the times crowd into a few sub-buckets (the insertion sort
+    /// moving entries more than [`MOVES_PER_ENTRY`] times each on
+    /// average), the batch is sorted by [`EventQueue::sort_by_keys`]
+    /// instead, so no batch costs more than `O(n log n)`.
     fn sort_batch(&mut self) {
         let n = self.batch.len();
         if n < 2 {
             return;
         }
+        if u32::try_from(n).is_err() {
+            self.sort_by_keys();
+            return;
+        }
+        // `bits` top bits of the time within the bucket (at most `shift`:
+        // then each sub-bucket holds one time).
+        let bits = (usize::BITS - (n - 1).leading_zeros())
+            .min(self.shift)
+            .min(MAX_SUB_BITS);
+        let base = self.cur << self.shift;
+        let down = self.shift - bits;
+        let sub = |t: u64| ((t - base) >> down) as usize;
+        // Counts per sub-bucket, then (exclusive prefix sums) their starts.
+        self.starts.clear();
+        self.starts.resize(1 << bits, 0);
+        let starts = &mut self.starts[..];
+        for &(t, _) in &self.batch {
+            starts[sub(t)] += 1;
+        }
+        let mut at = 0;
+        for s in starts.iter_mut() {
+            let count = *s;
+            *s = at;
+            at += count;
+        }
+        // Every slot is written below; earlier contents only give the length.
+        self.sorted.resize(n, self.batch[0]);
+        let sorted = &mut self.sorted[..n];
+        for &e in &self.batch {
+            let at = &mut starts[sub(e.0)];
+            sorted[*at as usize] = e;
+            *at += 1;
+        }
+        // Entries of different sub-buckets are in order now: an entry moves
+        // back only past later times of its own sub-bucket.
+        let (mut moves, most) = (0, n * MOVES_PER_ENTRY);
+        for i in 1..n {
+            let e = sorted[i];
+            if sorted[i - 1].0 <= e.0 {
+                continue;
+            }
+            let mut j = i;
+            while j > 0 && sorted[j - 1].0 > e.0 {
+                sorted[j] = sorted[j - 1];
+                j -= 1;
+            }
+            sorted[j] = e;
+            moves += i - j;
+            if moves > most {
+                // Crowded: `batch` is still in `seq` order.
+                self.sort_by_keys();
+                return;
+            }
+        }
+        std::mem::swap(&mut self.batch, &mut self.sorted);
+    }
+
+    /// Sorts the batch by time, stably, in `O(n log n)` whatever the times:
+    /// as `u64` keys (the time within the bucket above the entry's index,
+    /// so all keys differ and an unstable sort of plain integers keeps the
+    /// order of equal times), then gathered; the general stable sort when
+    /// they do not fit in 64 bits.
+    fn sort_by_keys(&mut self) {
+        let n = self.batch.len();
         let index_bits = usize::BITS - (n - 1).leading_zeros();
         if self.shift + index_bits > 64 {
             self.batch.sort_by_key(|&(t, _)| t);
@@ -468,10 +548,10 @@ mod tests {
         assert!(model.is_empty());
     }
 
-    /// Buckets the batch sort takes both ways: with more than 2^16 events
-    /// (index bits beyond 16) and with buckets so wide (2^60 ns) that time
-    /// and index do not fit in one 64-bit key (the general stable sort).
-    /// Every event comes out in `(time, seq)` order.
+    /// Batches with many ties: more than 2^16 events (more than the
+    /// counting sort's sub-buckets) and buckets so wide (2^60 ns) that a
+    /// sub-bucket spans 2^47 ns. Every event comes out in `(time, seq)`
+    /// order.
     #[test]
     fn both_batch_sorts_keep_the_total_order() {
         for (width, spread, count) in [(1u64 << 20, 1u64 << 20, 70_000), (1 << 60, u64::MAX / 4, 5_000)] {
@@ -483,6 +563,28 @@ mod tests {
                 // second bucket on (the first takes pushes into the bucket
                 // being walked, which are not sorted as a batch).
                 let t = width + rng.random_range(0..8u64) * (spread / 8);
+                q.push(SimTime(t), seq);
+                model.push((t, seq));
+            }
+            model.sort();
+            let got: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
+            assert_eq!(got, model, "width {width}");
+        }
+    }
+
+    /// Batches whose times crowd into a few sub-buckets in falling order,
+    /// so that the insertion pass gives up and the batch is sorted the
+    /// `O(n log n)` way: as keys (a 2^20 ns bucket) and by the general
+    /// stable sort (a 2^60 ns bucket, where time and index do not fit in
+    /// one 64-bit key). Pairs of equal times keep their push order.
+    #[test]
+    fn crowded_batches_fall_back_and_keep_the_total_order() {
+        for width in [1u64 << 20, 1 << 60] {
+            let mut q = EventQueue::new(width, width << 2);
+            let mut model = Vec::new();
+            let count = 5_000u64;
+            for seq in 0..count {
+                let t = width + (count - seq) / 2;
                 q.push(SimTime(t), seq);
                 model.push((t, seq));
             }
