@@ -13,6 +13,8 @@
 //! wipes the protocol state at the crash (see [`Protocol::on_crash`]).
 //! Gossip timers are set in local time; a clock step re-arms the node's timer.
 
+mod event;
+
 use crate::clock::{self, LocalClock};
 use crate::faults::{self, Action, Planned};
 use crate::metrics::{Collector, LostWrites};
@@ -29,6 +31,7 @@ use crate::time::SimTime;
 use crate::trace::{Cause, LocalCause, Record, TraceDigest, TraceSink, PROGRESS_EVERY, STOP_POLL};
 use crate::vclock::{compare, VectorClock};
 use crate::workload::Workload;
+use event::{Event, Packed};
 use rand::Rng;
 
 /// What a finished run reports.
@@ -57,23 +60,6 @@ pub struct Outcome {
     pub concurrent_writes: Option<u64>,
     /// Protocol-specific counters (e.g. writes deferred by flow control).
     pub counters: Vec<(String, u64)>,
-}
-
-#[derive(Copy, Clone, Debug)]
-enum Event {
-    Round {
-        node: NodeId,
-        timer: u32,
-    },
-    /// A flight's arrival: its slot, and its receiver (to prefetch its state).
-    Deliver {
-        slot: u32,
-        to: NodeId,
-    },
-    Write(NodeId),
-    Scheduled(u32),
-    Fault(u32),
-    Sample,
 }
 
 #[derive(Debug)]
@@ -187,7 +173,7 @@ const LOOKAHEAD: usize = 2;
 /// holding the events of about 64 rounds (P0 at 100,000 nodes ran fastest
 /// with 64–1,024; 16 was 10 % slower), and a ring reaching past the next
 /// round so that rounds never wait in the overflow heap.
-fn event_queue(n: u32, interval_ns: u64) -> EventQueue<Event> {
+fn event_queue(n: u32, interval_ns: u64) -> EventQueue<Packed> {
     // At most an eighth of the interval: with few nodes, a bucket as wide
     // as several rounds would send most events through the queue's heap
     // for events in the current bucket.
@@ -217,7 +203,7 @@ struct Sim<P: Protocol> {
     sample_ns: u64,
     stop_when_converged: bool,
     shared_keys: Option<u32>,
-    queue: EventQueue<Event>,
+    queue: EventQueue<Packed>,
     proto: P,
     net: Network,
     nodes: Vec<NodeState>,
@@ -326,24 +312,25 @@ where
             };
             sim.nodes[node as usize].next_round_local = first_local;
             let at = sim.nodes[node as usize].clock.true_time_of(SimTime(first_local));
-            sim.queue.push(at, Event::Round { node, timer: 0 });
+            sim.queue.push(at, Event::Round { node, timer: 0 }.into());
         }
         let writers = sim.workload.writers().to_vec();
         for node in writers {
             if let Some(at) = sim.workload.next_write(node, SimTime::ZERO) {
-                sim.queue.push(at, Event::Write(node));
+                sim.queue.push(at, Event::Write(node).into());
                 sim.pending_writes += 1;
             }
         }
         for (i, w) in s.workload.schedule.iter().enumerate() {
-            sim.queue.push(SimTime(w.at.0), Event::Scheduled(i as u32));
+            sim.queue.push(SimTime(w.at.0), Event::Scheduled(i as u32).into());
             sim.pending_writes += 1;
         }
         for (i, p) in sim.plan.iter().enumerate() {
-            sim.queue.push(p.at, Event::Fault(i as u32));
+            sim.queue.push(p.at, Event::Fault(i as u32).into());
         }
         if s.output.staleness {
-            sim.queue.push(SimTime(s.output.sample_interval.0), Event::Sample);
+            sim.queue
+                .push(SimTime(s.output.sample_interval.0), Event::Sample.into());
         }
         sim
     }
@@ -388,11 +375,12 @@ where
                 }
             }
             let (now, event) = self.queue.pop().expect("peeked");
+            let event = event.unpack();
             self.events += 1;
             // A large run's time goes to cache misses on the state of the
             // node an event is for: start loading it a few events ahead.
             if let Some(&ahead) = self.queue.upcoming(LOOKAHEAD) {
-                self.prefetch(ahead);
+                self.prefetch(ahead.unpack());
             }
             match event {
                 Event::Round { node, timer } => self.round(node, timer, now, sink),
@@ -404,7 +392,7 @@ where
                     }
                     match self.workload.next_write(node, now) {
                         Some(at) => {
-                            self.queue.push(at, Event::Write(node));
+                            self.queue.push(at, Event::Write(node).into());
                         }
                         None => self.pending_writes -= 1,
                     }
@@ -420,7 +408,8 @@ where
                 Event::Fault(i) => self.fault(i as usize, now, sink),
                 Event::Sample => {
                     self.metrics.sample(now.0);
-                    self.queue.push(SimTime(now.0 + self.sample_ns), Event::Sample);
+                    self.queue
+                        .push(SimTime(now.0 + self.sample_ns), Event::Sample.into());
                 }
             }
             if self.events % PROGRESS_EVERY == 0 {
@@ -512,7 +501,7 @@ where
         }
         self.queue.push(
             clock.true_time_of(SimTime(next)).max(now),
-            Event::Round { node, timer },
+            Event::Round { node, timer }.into(),
         );
     }
 
@@ -696,7 +685,7 @@ where
                 ns.timer += 1;
                 let timer = ns.timer;
                 let at = ns.clock.true_time_of(SimTime(ns.next_round_local)).max(now);
-                self.queue.push(at, Event::Round { node, timer });
+                self.queue.push(at, Event::Round { node, timer }.into());
             }
         }
     }
@@ -777,7 +766,14 @@ where
         let to = flight.to;
         let slot = match self.free.pop() {
             Some(s) => {
-                self.flights[s as usize] = Some(flight);
+                // A free slot is empty (its flight was taken): matching it
+                // as such spares the drop of an old flight, whose call would
+                // make the new one go through the stack (a store-forwarding
+                // stall on every send).
+                match &mut self.flights[s as usize] {
+                    empty @ None => *empty = Some(flight),
+                    Some(_) => unreachable!("a free flight slot holds no flight"),
+                }
                 s
             }
             None => {
@@ -785,7 +781,7 @@ where
                 (self.flights.len() - 1) as u32
             }
         };
-        self.queue.push(at, Event::Deliver { slot, to });
+        self.queue.push(at, Event::Deliver { slot, to }.into());
     }
 
     #[inline(always)]
