@@ -379,8 +379,8 @@ where
             self.events += 1;
             // A large run's time goes to cache misses on the state of the
             // node an event is for: start loading it a few events ahead.
-            if let Some(&ahead) = self.queue.upcoming(LOOKAHEAD) {
-                self.prefetch(ahead.unpack());
+            if let Some(ahead) = self.queue.upcoming(LOOKAHEAD).and_then(|p| p.hint()) {
+                self.prefetch(ahead);
             }
             match event {
                 Event::Round { node, timer } => self.round(node, timer, now, sink),
