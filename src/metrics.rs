@@ -254,6 +254,10 @@ pub struct LostWrites {
     pub examples: Vec<LostWrite>,
 }
 
+/// The most writes [`Collector::reserving_writes`] makes room for ahead
+/// (about 200 MB of tables at 100 spread levels).
+pub const RESERVED_WRITES: u64 = 1 << 18;
+
 /// Accumulates metrics from records as a run emits them.
 #[derive(Clone, Debug)]
 pub struct Collector {
@@ -347,6 +351,18 @@ impl Collector {
     /// [`Collector::learned`]): memory grows with writes × nodes.
     pub fn with_learned(mut self) -> Collector {
         self.learned = Some(learned::Learned::new(self.nodes));
+        self
+    }
+
+    /// Makes room for about `writes` writes in the per-write tables (at
+    /// most [`RESERVED_WRITES`]), so that they do not grow by copying
+    /// (each copy into fresh memory the kernel must zero first). More
+    /// writes than reserved still fit: the tables grow as before.
+    pub fn reserving_writes(mut self, writes: u64) -> Collector {
+        let writes = writes.min(RESERVED_WRITES) as usize;
+        self.held.reserve(writes);
+        self.peaks.reserve(writes);
+        self.spread.reserve(writes);
         self
     }
 

@@ -248,7 +248,9 @@ where
         let record_clocks = digest_level == TraceLevel::Full;
         let shared_keys = s.workload.shared_keys;
         let track_clocks = record_clocks || shared_keys.is_some();
-        let mut metrics = Collector::new(n, proto.kinds()).with_sample_interval(s.output.sample_interval.0);
+        let mut metrics = Collector::new(n, proto.kinds())
+            .with_sample_interval(s.output.sample_interval.0)
+            .reserving_writes(crate::limits::expected_writes(s));
         if s.output.staleness {
             metrics = metrics.with_staleness(s.workload.key_count());
         }

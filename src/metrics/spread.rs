@@ -46,6 +46,11 @@ impl Spread {
         self.levels
     }
 
+    /// Makes room for `writes` more writes.
+    pub(crate) fn reserve(&mut self, writes: usize) {
+        self.at.reserve(writes.saturating_mul(self.levels as usize));
+    }
+
     /// A new write (after every earlier one).
     pub(crate) fn write(&mut self) {
         self.at
