@@ -550,8 +550,8 @@ mod tests {
 
     /// Batches with many ties: more than 2^16 events (more than the
     /// counting sort's sub-buckets) and buckets so wide (2^60 ns) that a
-    /// sub-bucket spans 2^47 ns. Every event comes out in `(time, seq)`
-    /// order.
+    /// sub-bucket spans about 2^50 ns. Every event comes out in `(time,
+    /// seq)` order.
     #[test]
     fn both_batch_sorts_keep_the_total_order() {
         for (width, spread, count) in [(1u64 << 20, 1u64 << 20, 70_000), (1 << 60, u64::MAX / 4, 5_000)] {
@@ -591,6 +591,59 @@ mod tests {
             model.sort();
             let got: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
             assert_eq!(got, model, "width {width}");
+        }
+    }
+
+    /// The batch sort alone, against the standard library's stable sort by
+    /// time, on buckets of 1 ns to 2^63 ns at the start and the end of time:
+    /// ties from a few times, times spread evenly, falling pairs (which the
+    /// insertion pass gives up on) and clusters a few ns wide, in batches of
+    /// 2 to 2^16 + 2 entries (around the most sub-buckets there are).
+    #[test]
+    fn batch_sort_is_a_stable_sort_by_time() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+        let mut q: EventQueue<u32> = EventQueue::new(1, 1);
+        for round in 0..600 {
+            let shift = [0u32, 1, 3, 10, 16, 17, 20, 40, 47, 60, 63][rng.random_range(0..11)];
+            let last_bucket = u64::MAX >> shift;
+            let cur = [0, last_bucket, rng.random_range(0..=last_bucket)][rng.random_range(0..3)];
+            let top = u64::MAX >> (63 - shift) >> 1; // the latest offset in a bucket
+            let n: usize = match rng.random_range(0..8) {
+                0 => rng.random_range(2..5),
+                1 | 2 => rng.random_range(5..100),
+                3..=5 => rng.random_range(100..3_000),
+                6 => rng.random_range(3_000..20_000),
+                _ => rng.random_range(65_535..65_539),
+            };
+            let pool: Vec<u64> = (0..rng.random_range(1..=64))
+                .map(|_| match rng.random_range(0..4) {
+                    0 => 0,
+                    1 => top,
+                    2 => rng.random_range(0..=top.min(64)),
+                    _ => rng.random_range(0..=top),
+                })
+                .collect();
+            let mode = rng.random_range(0..4);
+            q.shift = shift;
+            q.cur = cur;
+            q.batch = (0..n)
+                .map(|i| {
+                    let offset = match mode {
+                        0 => pool[rng.random_range(0..pool.len())],
+                        1 => rng.random_range(0..=top),
+                        2 => top - (i as u64 / 2).min(top),
+                        _ => (pool[rng.random_range(0..pool.len())] + rng.random_range(0..4)).min(top),
+                    };
+                    ((cur << shift) + offset, i as u32)
+                })
+                .collect();
+            let mut want = q.batch.clone();
+            want.sort_by_key(|&(t, _)| t);
+            q.sort_batch();
+            assert_eq!(
+                q.batch, want,
+                "round {round}: shift {shift}, bucket {cur}, {n} entries, mode {mode}"
+            );
         }
     }
 

@@ -46,6 +46,7 @@ const SAMPLE: u64 = 5;
 impl Packed {
     #[inline(always)]
     fn of(kind: u64, node: NodeId, low: u32) -> Packed {
+        debug_assert!(node < 1 << NODE_BITS, "node {node} beyond the packed field");
         Packed(kind << 61 | u64::from(node) << 32 | u64::from(low))
     }
 
