@@ -556,20 +556,27 @@ mod tests {
     fn both_batch_sorts_keep_the_total_order() {
         for (width, spread, count) in [(1u64 << 20, 1u64 << 20, 70_000), (1 << 60, u64::MAX / 4, 5_000)] {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(width);
-            let mut q = EventQueue::new(width, width << 2);
-            let mut model = Vec::new();
-            for seq in 0..count {
-                // Few distinct times, so there are many ties; from the
-                // second bucket on (the first takes pushes into the bucket
-                // being walked, which are not sorted as a batch).
-                let t = width + rng.random_range(0..8u64) * (spread / 8);
-                q.push(SimTime(t), seq);
-                model.push((t, seq));
-            }
-            model.sort();
-            let got: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
-            assert_eq!(got, model, "width {width}");
+            // Few distinct times, so there are many ties; from the second
+            // bucket on (the first takes pushes into the bucket being
+            // walked, which are not sorted as a batch).
+            let times = (0..count).map(|_| width + rng.random_range(0..8u64) * (spread / 8));
+            assert_pops_in_order(width, times);
         }
+    }
+
+    /// Pushes `times` into a queue of `width`-ns buckets, each under its
+    /// index as the event, and checks that they pop in `(time, index)`
+    /// order.
+    fn assert_pops_in_order(width: u64, times: impl IntoIterator<Item = u64>) {
+        let mut q = EventQueue::new(width, width << 2);
+        let mut model = Vec::new();
+        for (seq, t) in (0u64..).zip(times) {
+            q.push(SimTime(t), seq);
+            model.push((t, seq));
+        }
+        model.sort();
+        let got: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
+        assert_eq!(got, model, "width {width}");
     }
 
     /// Batches whose times crowd into a few sub-buckets in falling order,
@@ -580,17 +587,8 @@ mod tests {
     #[test]
     fn crowded_batches_fall_back_and_keep_the_total_order() {
         for width in [1u64 << 20, 1 << 60] {
-            let mut q = EventQueue::new(width, width << 2);
-            let mut model = Vec::new();
             let count = 5_000u64;
-            for seq in 0..count {
-                let t = width + (count - seq) / 2;
-                q.push(SimTime(t), seq);
-                model.push((t, seq));
-            }
-            model.sort();
-            let got: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
-            assert_eq!(got, model, "width {width}");
+            assert_pops_in_order(width, (0..count).map(|seq| width + (count - seq) / 2));
         }
     }
 
