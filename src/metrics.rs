@@ -263,7 +263,10 @@ pub const RESERVED_WRITES: u64 = 1 << 18;
 pub struct Collector {
     nodes: u32,
     kinds: Vec<KindStats>,
-    /// Per origin, in version order (read when the run ends).
+    /// Per origin, in version order (read when the run ends). This and
+    /// the other per-origin tables (`origins`, `ids`) are empty until the
+    /// first write: a run without writes (P0 at 100,000 nodes: 11 MB)
+    /// never touches them.
     writes: Vec<Vec<WriteStat>>,
     /// How far each write has spread, by id (the order the writes were
     /// made), for every write but its origin's last [`RECENT`] (whose
@@ -311,11 +314,11 @@ impl Collector {
                     ..Default::default()
                 })
                 .collect(),
-            writes: vec![Vec::new(); nodes as usize],
+            writes: Vec::new(),
             held: Vec::new(),
             peaks: Vec::new(),
-            origins: vec![OriginIndex::default(); nodes as usize],
-            ids: vec![Vec::new(); nodes as usize],
+            origins: Vec::new(),
+            ids: Vec::new(),
             total_writes: 0,
             unconverged: 0,
             converged_since: None,
@@ -434,6 +437,9 @@ impl Collector {
                 value,
             } => {
                 let o = *node as usize;
+                if self.writes.is_empty() {
+                    self.make_origin_tables();
+                }
                 let list = &mut self.writes[o];
                 assert!(
                     list.last().is_none_or(|w| w.version < *version),
@@ -541,6 +547,15 @@ impl Collector {
         if self.converged_since.is_none() && self.unconverged == 0 {
             self.converged_since = Some(t);
         }
+    }
+
+    /// Makes the per-origin tables, at the first write.
+    #[cold]
+    fn make_origin_tables(&mut self) {
+        let n = self.nodes as usize;
+        self.writes = vec![Vec::new(); n];
+        self.origins = vec![OriginIndex::default(); n];
+        self.ids = vec![Vec::new(); n];
     }
 
     /// Starts loading `origin`'s [`OriginIndex`]. Changes nothing.
