@@ -314,27 +314,33 @@ where
             };
             sim.nodes[node as usize].next_round_local = first_local;
             let at = sim.nodes[node as usize].clock.true_time_of(SimTime(first_local));
-            sim.queue.push(at, Event::Round { node, timer: 0 }.into());
+            sim.schedule(at, Event::Round { node, timer: 0 });
         }
         let writers = sim.workload.writers().to_vec();
         for node in writers {
             if let Some(at) = sim.workload.next_write(node, SimTime::ZERO) {
-                sim.queue.push(at, Event::Write(node).into());
+                sim.schedule(at, Event::Write(node));
                 sim.pending_writes += 1;
             }
         }
         for (i, w) in s.workload.schedule.iter().enumerate() {
-            sim.queue.push(SimTime(w.at.0), Event::Scheduled(i as u32).into());
+            sim.schedule(SimTime(w.at.0), Event::Scheduled(i as u32));
             sim.pending_writes += 1;
         }
-        for (i, p) in sim.plan.iter().enumerate() {
-            sim.queue.push(p.at, Event::Fault(i as u32).into());
+        for i in 0..sim.plan.len() {
+            let at = sim.plan[i].at;
+            sim.schedule(at, Event::Fault(i as u32));
         }
         if s.output.staleness {
-            sim.queue
-                .push(SimTime(s.output.sample_interval.0), Event::Sample.into());
+            sim.schedule(SimTime(s.output.sample_interval.0), Event::Sample);
         }
         sim
+    }
+
+    /// Puts `event` in the queue at `at` (packed: see [`Packed`]).
+    #[inline(always)]
+    fn schedule(&mut self, at: SimTime, event: Event) {
+        self.queue.push(at, event.into());
     }
 
     fn emit(&mut self, r: Record, sink: &mut dyn TraceSink) {
@@ -394,7 +400,7 @@ where
                     }
                     match self.workload.next_write(node, now) {
                         Some(at) => {
-                            self.queue.push(at, Event::Write(node).into());
+                            self.schedule(at, Event::Write(node));
                         }
                         None => self.pending_writes -= 1,
                     }
@@ -410,8 +416,7 @@ where
                 Event::Fault(i) => self.fault(i as usize, now, sink),
                 Event::Sample => {
                     self.metrics.sample(now.0);
-                    self.queue
-                        .push(SimTime(now.0 + self.sample_ns), Event::Sample.into());
+                    self.schedule(SimTime(now.0 + self.sample_ns), Event::Sample);
                 }
             }
             if self.events % PROGRESS_EVERY == 0 {
@@ -501,9 +506,9 @@ where
             self.proto.on_round(&mut ctx);
             self.flush(node, now, lt, Cause::Local(LocalCause::Write), sink);
         }
-        self.queue.push(
+        self.schedule(
             clock.true_time_of(SimTime(next)).max(now),
-            Event::Round { node, timer }.into(),
+            Event::Round { node, timer },
         );
     }
 
@@ -687,7 +692,7 @@ where
                 ns.timer += 1;
                 let timer = ns.timer;
                 let at = ns.clock.true_time_of(SimTime(ns.next_round_local)).max(now);
-                self.queue.push(at, Event::Round { node, timer }.into());
+                self.schedule(at, Event::Round { node, timer });
             }
         }
     }
@@ -783,7 +788,7 @@ where
                 (self.flights.len() - 1) as u32
             }
         };
-        self.queue.push(at, Event::Deliver { slot, to }.into());
+        self.schedule(at, Event::Deliver { slot, to });
     }
 
     #[inline(always)]
