@@ -126,6 +126,14 @@ impl<M> Ctx<'_, M> {
     pub fn pick_peers(&mut self, fanout: u32, peers: &mut Vec<NodeId>) {
         pick_peers(self.rng, self.nodes, self.node, fanout, peers)
     }
+
+    /// Picks one peer other than this node, uniformly at random: the draw
+    /// [`Ctx::pick_peers`] makes first, so a fan-out of 1 may call this
+    /// instead and get the same peer.
+    #[inline(always)]
+    pub fn pick_peer(&mut self) -> NodeId {
+        pick_peer(self.rng, self.nodes, self.node)
+    }
 }
 
 /// See [`Ctx::pick_peers`].
@@ -134,13 +142,22 @@ pub fn pick_peers(rng: &mut SimRng, nodes: u32, me: NodeId, fanout: u32, peers: 
     assert!(fanout < nodes, "fan-out must be below the node count");
     peers.clear();
     while peers.len() < fanout as usize {
-        let mut p = rng.random_range(0..nodes - 1);
-        if p >= me {
-            p += 1;
-        }
+        let p = pick_peer(rng, nodes, me);
         if !peers.contains(&p) {
             peers.push(p);
         }
+    }
+}
+
+/// See [`Ctx::pick_peer`]: one draw, uniform over the `nodes - 1` nodes
+/// other than `me` (`nodes` is at least 2).
+#[inline(always)]
+pub fn pick_peer(rng: &mut SimRng, nodes: u32, me: NodeId) -> NodeId {
+    let p = rng.random_range(0..nodes - 1);
+    if p >= me {
+        p + 1
+    } else {
+        p
     }
 }
 
@@ -204,6 +221,22 @@ pub trait Replica {
 mod tests {
     use super::*;
     use crate::rng::{Component, Streams};
+
+    #[test]
+    fn one_peer_is_the_first_of_the_peers() {
+        // Twin streams: `pick_peer` draws what `pick_peers` draws first,
+        // so a fan-out of 1 may take either path and send to the same peer.
+        for nodes in [2, 3, 10, 1000] {
+            let mut a = Streams::new(9).stream(Component::Protocol, 3);
+            let mut b = a.clone();
+            let mut peers = Vec::new();
+            for i in 0..2000 {
+                let me = i % nodes;
+                pick_peers(&mut a, nodes, me, 1, &mut peers);
+                assert_eq!(peers, [pick_peer(&mut b, nodes, me)], "nodes {nodes}, draw {i}");
+            }
+        }
+    }
 
     #[test]
     fn peers_are_distinct_others_and_uniform() {

@@ -237,6 +237,13 @@ impl Traffic {
     /// totals of every kind seen so far.
     #[inline]
     pub(crate) fn prefetch_node(&self, node: u32) {
+        // One kind (as with `ping`) without the loop's set-up.
+        if let [only] = &self.per_node[..] {
+            if let Some(t) = only.get(node as usize) {
+                crate::prefetch::prefetch(t);
+            }
+            return;
+        }
         for kind in &self.per_node {
             if let Some(t) = kind.get(node as usize) {
                 crate::prefetch::prefetch(t);

@@ -50,6 +50,12 @@ impl Protocol for Ping {
 
     #[inline(always)]
     fn on_round(&mut self, ctx: &mut Ctx<'_, ()>) {
+        if self.fanout == 1 {
+            // The same peer `pick_peers` would pick, without the list.
+            let p = ctx.pick_peer();
+            ctx.send(p, ());
+            return;
+        }
         let mut peers = std::mem::take(&mut self.peers);
         ctx.pick_peers(self.fanout, &mut peers);
         for &p in &peers {
