@@ -89,7 +89,20 @@ impl LinkTable {
         self.params.iter().any(|p| p.loss > 0.0 || p.burst.is_some())
     }
 
+    /// The parameters of the link from `from` to `to`: its node-to-node
+    /// route, else its groups' route, else the defaults.
+    #[inline(always)]
     pub(crate) fn params(&self, from: NodeId, to: NodeId) -> &LinkParams {
+        // Without routes every link has the defaults: no call on each send.
+        if self.node_route.is_empty() && self.groups == 0 {
+            return &self.params[0];
+        }
+        self.routed_params(from, to)
+    }
+
+    /// [`LinkTable::params`] when the scenario has routes.
+    #[inline(never)]
+    fn routed_params(&self, from: NodeId, to: NodeId) -> &LinkParams {
         if !self.node_route.is_empty() {
             if let Some(&i) = self.node_route.get(&(from, to)) {
                 return &self.params[i as usize];
