@@ -153,6 +153,7 @@ pub fn pick_peers(rng: &mut SimRng, nodes: u32, me: NodeId, fanout: u32, peers: 
 /// other than `me` (`nodes` is at least 2).
 #[inline(always)]
 pub fn pick_peer(rng: &mut SimRng, nodes: u32, me: NodeId) -> NodeId {
+    debug_assert!(nodes >= 2, "a peer needs another node");
     let p = rng.random_range(0..nodes - 1);
     if p >= me {
         p + 1

@@ -93,14 +93,15 @@ impl LinkTable {
     /// route, else its groups' route, else the defaults.
     #[inline(always)]
     pub(crate) fn params(&self, from: NodeId, to: NodeId) -> &LinkParams {
-        // Without routes every link has the defaults: no call on each send.
-        if self.node_route.is_empty() && self.groups == 0 {
+        // One set of parameters (no routes: groups, if any, serve only
+        // cuts) means every link has the defaults: no call on each send.
+        if self.params.len() == 1 {
             return &self.params[0];
         }
         self.routed_params(from, to)
     }
 
-    /// [`LinkTable::params`] when the scenario has routes.
+    /// [`LinkTable::params`] when routes give some links their own.
     #[inline(never)]
     fn routed_params(&self, from: NodeId, to: NodeId) -> &LinkParams {
         if !self.node_route.is_empty() {
