@@ -255,7 +255,7 @@ pub struct LostWrites {
 }
 
 /// The most writes [`Collector::reserving_writes`] makes room for ahead
-/// (about 200 MB of tables at 100 spread levels).
+/// (about 110 MB of tables at 100 spread levels).
 pub const RESERVED_WRITES: u64 = 1 << 18;
 
 /// Accumulates metrics from records as a run emits them.
@@ -463,7 +463,7 @@ impl Collector {
                 self.unconverged += 1;
                 self.converged_since = None;
                 self.last_write = Some(*t);
-                self.spread.write();
+                self.spread.write(*t);
                 if let Some(l) = &mut self.learned {
                     l.write(*node);
                 }

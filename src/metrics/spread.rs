@@ -9,6 +9,15 @@
 //! A write's informed count can fall (a lost-state restart forgets it); the
 //! levels record the *first* time each count was reached, so the curve is
 //! the fraction of nodes that have held the write, never decreasing.
+//!
+//! **Stored as gaps.** The levels are reached in order, each at a time no
+//! earlier than the one before, so each is kept as 4 bytes: the time since
+//! the level before (the write itself for the first), exact in ns up to
+//! about 4.3 s, the rare longer gap kept whole apart. That is half the
+//! memory of a time per level, which a run must first touch (and the
+//! kernel zero): 400 bytes per write at 100 levels.
+
+use std::collections::BTreeMap;
 
 use super::{Held, WriteStat};
 
@@ -21,9 +30,20 @@ pub(crate) struct Spread {
     /// `need[j - 1]`: nodes that make level `j`; `need[levels]` is
     /// `u32::MAX` (no level above the last).
     need: Vec<u32>,
-    /// `levels` slots per write (ns; `u64::MAX`: not reached).
-    at: Vec<u64>,
+    /// `levels` slots per write: 0 while the level is not reached, else 1 +
+    /// the time (ns) from the write's level before (from the write, for
+    /// the first level) to it; [`FAR`] where that does not fit, the time
+    /// then in `far`.
+    gaps: Vec<u32>,
+    /// Per write: when it reached its highest level so far (ns; when it was
+    /// made, before its first).
+    last: Vec<u64>,
+    /// The times (ns) of the slots of `gaps` marked [`FAR`], by slot.
+    far: BTreeMap<usize, u64>,
 }
+
+/// A slot of [`Spread::gaps`] whose time is kept whole in [`Spread::far`].
+const FAR: u32 = u32::MAX;
 
 /// Most levels kept per write.
 pub const MAX_LEVELS: u32 = 100;
@@ -38,7 +58,9 @@ impl Spread {
                 .map(|j| level_nodes(j, nodes, levels))
                 .chain([u32::MAX])
                 .collect(),
-            at: Vec::new(),
+            gaps: Vec::new(),
+            last: Vec::new(),
+            far: BTreeMap::new(),
         }
     }
 
@@ -48,13 +70,14 @@ impl Spread {
 
     /// Makes room for `writes` more writes.
     pub(crate) fn reserve(&mut self, writes: usize) {
-        self.at.reserve(writes.saturating_mul(self.levels as usize));
+        self.gaps.reserve(writes.saturating_mul(self.levels as usize));
+        self.last.reserve(writes);
     }
 
-    /// A new write (after every earlier one).
-    pub(crate) fn write(&mut self) {
-        self.at
-            .extend(std::iter::repeat_n(u64::MAX, self.levels as usize));
+    /// A new write (after every earlier one), made at `t` (ns).
+    pub(crate) fn write(&mut self, t: u64) {
+        self.gaps.resize(self.gaps.len() + self.levels as usize, 0);
+        self.last.push(t);
     }
 
     /// Nodes a write at `level` levels needs for its next one
@@ -71,7 +94,15 @@ impl Spread {
     pub(crate) fn raised(&mut self, id: usize, w: &mut Held, t: u64) {
         let r = self.levels as usize;
         while w.informed >= self.need[w.level as usize] {
-            self.at[id * r + w.level as usize] = t;
+            let slot = id * r + w.level as usize;
+            self.gaps[slot] = match t.checked_sub(self.last[id]) {
+                Some(gap) if gap < u64::from(FAR - 1) => gap as u32 + 1,
+                _ => {
+                    self.far.insert(slot, t);
+                    FAR
+                }
+            };
+            self.last[id] = t;
             w.level += 1;
         }
     }
@@ -79,14 +110,34 @@ impl Spread {
     /// When every node first held the `id`-th write made (the last level),
     /// if one did.
     pub(crate) fn full_at(&self, id: usize) -> Option<u64> {
-        let t = self.times(id)[self.levels as usize - 1];
-        (t != u64::MAX).then_some(t)
+        let r = self.levels as usize;
+        (self.gaps[id * r + r - 1] != 0).then_some(self.last[id])
     }
 
-    /// The first-crossing times of the `id`-th write made (absolute ns).
-    pub(crate) fn times(&self, id: usize) -> &[u64] {
+    /// When the `id`-th write made reached a level at all (its highest so
+    /// far), if it did.
+    fn last_at(&self, id: usize) -> Option<u64> {
         let r = self.levels as usize;
-        &self.at[id * r..(id + 1) * r]
+        (self.gaps[id * r] != 0).then_some(self.last[id])
+    }
+
+    /// The first-crossing times (absolute ns) of the `id`-th write made,
+    /// made at `written`: one per level reached, lowest first (the levels
+    /// after the last one given are not reached).
+    pub(crate) fn times(&self, id: usize, written: u64) -> impl Iterator<Item = u64> + '_ {
+        let r = self.levels as usize;
+        let mut at = written;
+        self.gaps[id * r..(id + 1) * r]
+            .iter()
+            .enumerate()
+            .map_while(move |(l, &gap)| {
+                at = match gap {
+                    0 => return None,
+                    FAR => self.far[&(id * r + l)],
+                    gap => at + u64::from(gap - 1),
+                };
+                Some(at)
+            })
     }
 }
 
@@ -170,19 +221,22 @@ impl Spread {
         };
         let levels = THRESHOLDS_PERCENT.map(level_of);
         let mut rows = Vec::new();
+        let mut at = [0; MAX_LEVELS as usize];
         for (o, (list, ids)) in writes.iter().zip(ids).enumerate() {
             for (i, (w, &id)) in list.iter().zip(ids).enumerate() {
-                let at = self.times(id as usize);
+                let mut reached_levels = 0;
+                for (slot, t) in at.iter_mut().zip(self.times(id as usize, w.time)) {
+                    *slot = t;
+                    reached_levels += 1;
+                }
                 rows.push(WriteRow {
                     origin: o as u32,
                     key: w.key,
                     version: w.version,
                     t_ns: w.time,
                     reached: reached(o, i),
-                    to_percent_ns: levels.map(|j| {
-                        let a = at[j as usize - 1];
-                        (a != u64::MAX).then(|| a - w.time)
-                    }),
+                    to_percent_ns: levels
+                        .map(|j| (j as usize <= reached_levels).then(|| at[j as usize - 1] - w.time)),
                 });
             }
         }
@@ -202,17 +256,16 @@ impl Spread {
     ) -> Vec<InformedPoint> {
         let r = self.levels as usize;
         let each = || {
-            writes.iter().zip(ids).flat_map(move |(list, ids)| {
-                list.iter()
-                    .zip(ids)
-                    .map(move |(w, &id)| (w.time, self.times(id as usize)))
-            })
+            writes
+                .iter()
+                .zip(ids)
+                .flat_map(|(list, ids)| list.iter().zip(ids).map(|(w, &id)| (w.time, id as usize)))
         };
         let mut any = false;
         let mut horizon = 0u64;
-        for (t, at) in each() {
+        for (t, id) in each() {
             any = true;
-            if let Some(a) = at.iter().rev().find(|&&a| a != u64::MAX) {
+            if let Some(a) = self.last_at(id) {
                 horizon = horizon.max(a - t);
             }
         }
@@ -221,21 +274,47 @@ impl Spread {
         }
         let step = nice_step(horizon.max(1).div_ceil(GRID_STEPS));
         let points = (horizon + horizon / 20).div_ceil(step) as usize + 1;
-        // hist[i * (r + 1) + l]: writes at level l at grid point i.
-        let mut hist = vec![0u64; points * (r + 1)];
-        for (t, at) in each() {
-            let window = end_ns.saturating_sub(t);
-            let full = at[r - 1];
-            let mut level = 0;
-            for i in 0..points {
-                let since = i as u64 * step;
-                while level < r && at[level] != u64::MAX && at[level] - t <= since {
-                    level += 1;
+        // A write is counted at grid point `i` (time `i · step` since it was
+        // made) while the run saw it that long — made at least that long
+        // before the end — or once every node has held it; it is then at
+        // the levels it had reached by that time. `above[i * (r + 1) + l]`
+        // gains one at the point from which a write counts at level `l` or
+        // higher and loses it at the point from which it no longer counts:
+        // its running sum over `i` is the writes counted at `l` or higher.
+        let stride = r + 1;
+        let mut above = vec![0i64; (points + 1) * stride];
+        let point_of = |since: u64| (since.div_ceil(step)).min(points as u64) as usize;
+        for (t, id) in each() {
+            // The first point past the time the run saw the write for ...
+            let seen = (end_ns.saturating_sub(t) / step).saturating_add(1);
+            let mut cut = seen.min(points as u64) as usize;
+            // ... unless every node has held it by then.
+            if let Some(full) = self.full_at(id) {
+                if point_of(full - t) <= cut {
+                    cut = points;
                 }
-                if since > window && !(full != u64::MAX && full - t <= since) {
+            }
+            above[0] += 1;
+            above[cut * stride] -= 1;
+            for (l, at) in self.times(id, t).enumerate() {
+                let from = point_of(at - t);
+                if from >= cut {
                     break;
                 }
-                hist[i * (r + 1) + level] += 1;
+                above[from * stride + l + 1] += 1;
+                above[cut * stride + l + 1] -= 1;
+            }
+        }
+        // hist[i * (r + 1) + l]: writes at level l at grid point i.
+        let mut hist = vec![0u64; points * stride];
+        let mut running = vec![0i64; stride];
+        for i in 0..points {
+            for (sum, d) in running.iter_mut().zip(&above[i * stride..(i + 1) * stride]) {
+                *sum += d;
+            }
+            for l in 0..stride {
+                let next = running.get(l + 1).copied().unwrap_or(0);
+                hist[i * stride + l] = (running[l] - next) as u64;
             }
         }
         let frac = |l: usize| {
@@ -289,7 +368,7 @@ mod tests {
     /// Raises one write's count like the collector does, `(count, t)` at a time.
     fn run(nodes: u32, counts: &[(u32, u64)]) -> (Vec<u64>, u32) {
         let mut s = Spread::new(nodes);
-        s.write();
+        s.write(0);
         let (mut w, mut peak) = (Held::NEW, 0);
         for &(k, t) in counts {
             while w.informed > k {
@@ -300,7 +379,16 @@ mod tests {
                 s.raised(0, &mut w, t);
             }
         }
-        (s.times(0).to_vec(), w.reached(peak))
+        (all_times(&s, 0, 0), w.reached(peak))
+    }
+
+    /// The `id`-th write's time at every level, `u64::MAX` where not reached.
+    fn all_times(s: &Spread, id: usize, written: u64) -> Vec<u64> {
+        let mut at = vec![u64::MAX; s.levels() as usize];
+        for (slot, t) in at.iter_mut().zip(s.times(id, written)) {
+            *slot = t;
+        }
+        at
     }
 
     fn crossings(nodes: u32) -> Vec<u64> {
@@ -345,7 +433,7 @@ mod tests {
         for nodes in [1, 2, 3, 7, 99, 100, 101, 150, 250, 1000] {
             for _ in 0..100 {
                 let mut s = Spread::new(nodes);
-                s.write();
+                s.write(0);
                 let (mut w, mut peak) = (Held::NEW, 0);
                 let (mut max, mut times) = (0u32, vec![u64::MAX; s.levels() as usize]);
                 for t in 0..3 * nodes as u64 {
@@ -366,7 +454,179 @@ mod tests {
                     }
                     assert_eq!(w.reached(peak), max, "N = {nodes} at {t}");
                 }
-                assert_eq!(s.times(0), &times[..], "N = {nodes}");
+                assert_eq!(all_times(&s, 0, 0), times, "N = {nodes}");
+            }
+        }
+    }
+
+    /// Gaps too long for 4 bytes (and gaps of 0) keep their exact times.
+    #[test]
+    fn long_gaps_keep_exact_times() {
+        let mut s = Spread::new(3);
+        let long = 1u64 << 40;
+        s.write(5);
+        s.write(7);
+        let (mut a, mut b) = (Held::NEW, Held::NEW);
+        for (k, t) in [(1, 5), (2, 5 + long), (3, 5 + long + u64::from(u32::MAX) - 1)] {
+            a.informed = k;
+            s.raised(0, &mut a, t);
+        }
+        b.informed = 2;
+        s.raised(1, &mut b, 7 + u64::from(u32::MAX) - 2);
+        assert_eq!(
+            all_times(&s, 0, 5),
+            vec![5, 5 + long, 5 + long + u64::from(u32::MAX) - 1]
+        );
+        assert_eq!(s.full_at(0), Some(5 + long + u64::from(u32::MAX) - 1));
+        assert_eq!(
+            all_times(&s, 1, 7),
+            vec![7 + u64::from(u32::MAX) - 2; 2]
+                .into_iter()
+                .chain([u64::MAX])
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(s.full_at(1), None);
+    }
+
+    /// The informed-fraction curve as first written: every write walked
+    /// over every grid point, its times kept whole (`u64::MAX`: not
+    /// reached). The reference for [`Spread::curve`].
+    fn plain_curve(nodes: u32, levels: u32, each: &[(u64, Vec<u64>)], end_ns: u64) -> Vec<InformedPoint> {
+        let r = levels as usize;
+        if each.is_empty() {
+            return Vec::new();
+        }
+        let mut horizon = 0u64;
+        for (t, at) in each {
+            if let Some(a) = at.iter().rev().find(|&&a| a != u64::MAX) {
+                horizon = horizon.max(a - t);
+            }
+        }
+        let step = nice_step(horizon.max(1).div_ceil(GRID_STEPS));
+        let points = (horizon + horizon / 20).div_ceil(step) as usize + 1;
+        let mut hist = vec![0u64; points * (r + 1)];
+        for (t, at) in each {
+            let window = end_ns.saturating_sub(*t);
+            let full = at[r - 1];
+            let mut level = 0;
+            for i in 0..points {
+                let since = i as u64 * step;
+                while level < r && at[level] != u64::MAX && at[level] - t <= since {
+                    level += 1;
+                }
+                if since > window && !(full != u64::MAX && full - t <= since) {
+                    break;
+                }
+                hist[i * (r + 1) + level] += 1;
+            }
+        }
+        let frac = |l: usize| {
+            if l == 0 {
+                0.0
+            } else {
+                level_nodes(l as u32, nodes, levels) as f64 / nodes as f64
+            }
+        };
+        let mut out = Vec::new();
+        for i in 0..points {
+            let h = &hist[i * (r + 1)..(i + 1) * (r + 1)];
+            let n: u64 = h.iter().sum();
+            if n == 0 {
+                break;
+            }
+            let mean = h
+                .iter()
+                .enumerate()
+                .map(|(l, &c)| c as f64 * frac(l))
+                .sum::<f64>()
+                / n as f64;
+            let pct = |p: u64| {
+                let rank = (p * n).div_ceil(100).max(1);
+                let mut seen = 0;
+                for (l, &c) in h.iter().enumerate() {
+                    seen += c;
+                    if seen >= rank {
+                        return frac(l);
+                    }
+                }
+                frac(r)
+            };
+            out.push(InformedPoint {
+                since_ns: i as u64 * step,
+                writes: n,
+                mean,
+                p10: pct(10),
+                p50: pct(50),
+                p90: pct(90),
+            });
+        }
+        out
+    }
+
+    /// Random writes (some never spreading, some stopping short, some with
+    /// gaps too long for 4 bytes, runs ending before or after them): the
+    /// curve equals the plain walk's, point for point.
+    #[test]
+    fn curve_matches_the_plain_walk() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
+        for nodes in [1, 2, 5, 40, 100, 250, 1000] {
+            for _ in 0..40 {
+                let mut s = Spread::new(nodes);
+                let r = s.levels() as usize;
+                let (mut writes, mut ids, mut plain) = (
+                    vec![Vec::new(), Vec::new()],
+                    vec![Vec::new(), Vec::new()],
+                    Vec::new(),
+                );
+                let mut t = 0u64;
+                let mut latest = 0u64;
+                for id in 0..rng.random_range(0..30usize) {
+                    t += rng.random_range(0..3_000_000_000u64);
+                    s.write(t);
+                    let mut w = Held::NEW;
+                    let mut at = vec![u64::MAX; r];
+                    let reach = if rng.random_bool(0.3) {
+                        rng.random_range(0..=r)
+                    } else {
+                        r
+                    };
+                    let mut now = t;
+                    for (l, slot) in at.iter_mut().enumerate().take(reach) {
+                        now += match rng.random_range(0..10) {
+                            0 => 0,
+                            1 => rng.random_range(4_000_000_000..20_000_000_000u64),
+                            _ => rng.random_range(0..200_000_000u64),
+                        };
+                        w.informed = s.next_need(l as u16);
+                        s.raised(id, &mut w, now);
+                        *slot = now;
+                    }
+                    latest = latest.max(now);
+                    let o = rng.random_range(0..2usize);
+                    writes[o].push(WriteStat {
+                        version: id as u64 + 1,
+                        key: 0,
+                        value: 0,
+                        time: t,
+                        timestamp: t,
+                    });
+                    ids[o].push(id as u32);
+                    plain.push((t, at));
+                }
+                // The plain walk goes origin by origin, like the curve.
+                let order: Vec<(u64, Vec<u64>)> = ids
+                    .iter()
+                    .flatten()
+                    .map(|&id| plain[id as usize].clone())
+                    .collect();
+                for end in [latest, latest + 1_000_000_000, t / 2, 0] {
+                    assert_eq!(
+                        s.curve(&writes, &ids, end),
+                        plain_curve(nodes, s.levels(), &order, end),
+                        "N = {nodes}, end {end}"
+                    );
+                }
             }
         }
     }
