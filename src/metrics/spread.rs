@@ -88,23 +88,39 @@ impl Spread {
     }
 
     /// Write `w`, made `id`-th, is now held by [`Spread::next_need`] nodes
-    /// or more, at `t`: records the levels that makes. Levels are only
-    /// passed upwards and each needs more nodes than every count before it,
-    /// so a count that makes one is the most nodes that ever held the write.
+    /// or more (the caller checks), at `t`: records the levels that makes.
+    /// Levels are only passed upwards and each needs more nodes than every
+    /// count before it, so a count that makes one is the most nodes that
+    /// ever held the write.
+    #[inline(always)]
     pub(crate) fn raised(&mut self, id: usize, w: &mut Held, t: u64) {
+        debug_assert!(w.informed >= self.need[w.level as usize], "a level is made");
         let r = self.levels as usize;
+        let last = self.last[id];
+        self.last[id] = t;
+        // The first level made is `t` after the one before; any others, all
+        // made at `t` too, 0 after theirs.
+        let mut code = if t >= last && t - last < u64::from(FAR - 1) {
+            (t - last) as u32 + 1
+        } else {
+            self.far(id * r + w.level as usize, t)
+        };
         while w.informed >= self.need[w.level as usize] {
-            let slot = id * r + w.level as usize;
-            self.gaps[slot] = match t.checked_sub(self.last[id]) {
-                Some(gap) if gap < u64::from(FAR - 1) => gap as u32 + 1,
-                _ => {
-                    self.far.insert(slot, t);
-                    FAR
-                }
-            };
-            self.last[id] = t;
+            self.gaps[id * r + w.level as usize] = code;
+            code = 1;
             w.level += 1;
         }
+    }
+
+    /// Keeps the time `t` of `slot` whole (its gap does not fit) and
+    /// returns the mark for it. Out of line: the collector's loop over
+    /// `version` records, into which [`Spread::raised`] is inlined, stays
+    /// small.
+    #[cold]
+    #[inline(never)]
+    fn far(&mut self, slot: usize, t: u64) -> u32 {
+        self.far.insert(slot, t);
+        FAR
     }
 
     /// When every node first held the `id`-th write made (the last level),
