@@ -181,19 +181,23 @@ fn event_queue(n: u32, interval_ns: u64) -> EventQueue<Packed> {
     EventQueue::new(width, interval_ns.saturating_add(interval_ns / 4))
 }
 
-/// Everything the loop keeps per node, together in one place (one cache
-/// line) because every event touches several of these fields; aligned so
-/// that a node never straddles two lines.
+/// What a round reads and changes of its node, together in one place
+/// (48 bytes): four nodes to three cache lines, so that a large run's
+/// table of them is smaller and its lines are read more often. A node may
+/// straddle two lines; the run loop prefetches both ends. The node's clock
+/// is apart ([`Sim::clocks`]), read only when some clock is not perfect.
 #[derive(Debug)]
-#[repr(align(64))]
+#[repr(C, align(16))]
 struct NodeState {
-    clock: LocalClock,
+    /// The node's protocol stream (peer selection and other choices).
+    rng: SimRng,
     next_round_local: u64,
     /// Bumped by a clock step: round events of older timers are stale.
     timer: u32,
-    /// The node's protocol stream (peer selection and other choices).
-    rng: SimRng,
 }
+
+// The layout the doc comment promises.
+const _: () = assert!(std::mem::size_of::<NodeState>() == 48);
 
 #[derive(Debug)]
 struct Sim<P: Protocol> {
@@ -207,6 +211,9 @@ struct Sim<P: Protocol> {
     proto: P,
     net: Network,
     nodes: Vec<NodeState>,
+    /// Every node's clock; read only when [`Sim::skewed_clocks`] (local
+    /// times are true times otherwise).
+    clocks: Vec<LocalClock>,
     /// Whether each node is up (not crashed): apart from [`NodeState`] so
     /// that a delivery, which needs only this and the local time, touches
     /// one byte of a small table rather than the receiver's line.
@@ -269,16 +276,14 @@ where
             shared_keys,
             queue: event_queue(n, interval_ns),
             net: Network::new(s, &streams),
-            nodes: clock::clocks(s, &streams)
-                .into_iter()
-                .zip(0..n)
-                .map(|(clock, i)| NodeState {
-                    clock,
+            nodes: (0..n)
+                .map(|i| NodeState {
+                    rng: streams.stream(Component::Protocol, i),
                     next_round_local: 0,
                     timer: 0,
-                    rng: streams.stream(Component::Protocol, i),
                 })
                 .collect(),
+            clocks: clock::clocks(s, &streams),
             up: vec![true; n as usize],
             skewed_clocks: false,
             plan: faults::plan(s, &streams),
@@ -300,7 +305,7 @@ where
             fed_sink: false,
             proto,
         };
-        sim.skewed_clocks = sim.nodes.iter().any(|ns| ns.clock != LocalClock::PERFECT)
+        sim.skewed_clocks = sim.clocks.iter().any(|c| *c != LocalClock::PERFECT)
             || sim
                 .plan
                 .iter()
@@ -313,7 +318,7 @@ where
                 Phase::Aligned => interval_ns,
             };
             sim.nodes[node as usize].next_round_local = first_local;
-            let at = sim.nodes[node as usize].clock.true_time_of(SimTime(first_local));
+            let at = sim.clocks[node as usize].true_time_of(SimTime(first_local));
             sim.schedule(at, Event::Round { node, timer: 0 });
         }
         let writers = sim.workload.writers().to_vec();
@@ -465,7 +470,9 @@ where
     fn prefetch(&self, event: Event) {
         match event {
             Event::Round { node, .. } => {
-                crate::prefetch::prefetch(&self.nodes[node as usize]);
+                let ns = &self.nodes[node as usize];
+                crate::prefetch::prefetch(&ns.rng);
+                crate::prefetch::prefetch(&ns.timer);
                 self.net.prefetch_sender(node);
                 self.metrics.prefetch_node(node);
             }
@@ -474,7 +481,7 @@ where
                     crate::prefetch::prefetch(f);
                 }
                 if self.skewed_clocks {
-                    crate::prefetch::prefetch(&self.nodes[to as usize]);
+                    crate::prefetch::prefetch(&self.clocks[to as usize]);
                 }
                 self.proto.prefetch_receiver(to);
                 self.metrics.prefetch_node(to);
@@ -485,13 +492,13 @@ where
 
     #[inline(always)]
     fn round(&mut self, node: NodeId, timer: u32, now: SimTime, sink: &mut dyn TraceSink) {
+        let clock = self.clock(node);
         // The node's state, looked up once (nothing below reads
         // `next_round_local` before the next round is scheduled).
         let ns = &mut self.nodes[node as usize];
         if timer != ns.timer {
             return; // a clock step re-armed this node's timer
         }
-        let clock = ns.clock;
         let next = ns.next_round_local + self.interval_ns;
         ns.next_round_local = next;
         if self.up[node as usize] {
@@ -512,9 +519,19 @@ where
         );
     }
 
+    /// `node`'s clock (the perfect clock unless some clock is not).
+    #[inline(always)]
+    fn clock(&self, node: NodeId) -> LocalClock {
+        if self.skewed_clocks {
+            self.clocks[node as usize]
+        } else {
+            LocalClock::PERFECT
+        }
+    }
+
     fn write(&mut self, node: NodeId, key: u32, value: u64, now: SimTime, sink: &mut dyn TraceSink) {
+        let lt = self.clock(node).local(now);
         let ns = &mut self.nodes[node as usize];
-        let lt = ns.clock.local(now);
         let mut ctx = Ctx {
             node,
             nodes: self.n,
@@ -600,7 +617,7 @@ where
             return;
         }
         let lt = if self.skewed_clocks {
-            self.nodes[to as usize].clock.local(now)
+            self.clocks[to as usize].local(now)
         } else {
             now
         };
@@ -660,8 +677,8 @@ where
             Action::Crash { node, lost } => {
                 if self.up[node as usize] {
                     self.up[node as usize] = false;
+                    let lt = self.clock(node).local(now);
                     let ns = &mut self.nodes[node as usize];
-                    let lt = ns.clock.local(now);
                     let mut ctx = Ctx {
                         node,
                         nodes: self.n,
@@ -687,11 +704,13 @@ where
                 .degrade(id, from, to, bidirectional, extra_latency_ns, loss),
             Action::DegradeEnd { id } => self.net.end_degradation(id),
             Action::ClockStep { node, by_ns } => {
+                let clock = &mut self.clocks[node as usize];
+                clock.offset_ns = clock.offset_ns.saturating_add(by_ns);
+                let clock = *clock;
                 let ns = &mut self.nodes[node as usize];
-                ns.clock.offset_ns = ns.clock.offset_ns.saturating_add(by_ns);
                 ns.timer += 1;
                 let timer = ns.timer;
-                let at = ns.clock.true_time_of(SimTime(ns.next_round_local)).max(now);
+                let at = clock.true_time_of(SimTime(ns.next_round_local)).max(now);
                 self.schedule(at, Event::Round { node, timer });
             }
         }
