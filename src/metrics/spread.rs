@@ -333,6 +333,14 @@ impl Spread {
                 hist[i * stride + l] = (running[l] - next) as u64;
             }
         }
+        self.points(&hist, step)
+    }
+
+    /// The curve's points from `hist` (`hist[i * (levels + 1) + l]`: writes
+    /// at level `l` at grid point `i`, `i · step` after their write), up to
+    /// the first point with no write.
+    fn points(&self, hist: &[u64], step: u64) -> Vec<InformedPoint> {
+        let r = self.levels as usize;
         let frac = |l: usize| {
             if l == 0 {
                 0.0
@@ -340,9 +348,8 @@ impl Spread {
                 level_nodes(l as u32, self.nodes, self.levels) as f64 / self.nodes as f64
             }
         };
-        let mut out = Vec::with_capacity(points);
-        for i in 0..points {
-            let h = &hist[i * (r + 1)..(i + 1) * (r + 1)];
+        let mut out = Vec::new();
+        for (i, h) in hist.chunks_exact(r + 1).enumerate() {
             let n: u64 = h.iter().sum();
             if n == 0 {
                 break;
@@ -504,11 +511,12 @@ mod tests {
         assert_eq!(s.full_at(1), None);
     }
 
-    /// The informed-fraction curve as first written: every write walked
-    /// over every grid point, its times kept whole (`u64::MAX`: not
-    /// reached). The reference for [`Spread::curve`].
-    fn plain_curve(nodes: u32, levels: u32, each: &[(u64, Vec<u64>)], end_ns: u64) -> Vec<InformedPoint> {
-        let r = levels as usize;
+    /// The informed-fraction curve's counts as first written: every write
+    /// walked over every grid point, its times kept whole (`u64::MAX`: not
+    /// reached), then made into points as [`Spread::curve`] makes them. The
+    /// reference for the counts of [`Spread::curve`].
+    fn plain_curve(s: &Spread, each: &[(u64, Vec<u64>)], end_ns: u64) -> Vec<InformedPoint> {
+        let r = s.levels() as usize;
         if each.is_empty() {
             return Vec::new();
         }
@@ -536,47 +544,7 @@ mod tests {
                 hist[i * (r + 1) + level] += 1;
             }
         }
-        let frac = |l: usize| {
-            if l == 0 {
-                0.0
-            } else {
-                level_nodes(l as u32, nodes, levels) as f64 / nodes as f64
-            }
-        };
-        let mut out = Vec::new();
-        for i in 0..points {
-            let h = &hist[i * (r + 1)..(i + 1) * (r + 1)];
-            let n: u64 = h.iter().sum();
-            if n == 0 {
-                break;
-            }
-            let mean = h
-                .iter()
-                .enumerate()
-                .map(|(l, &c)| c as f64 * frac(l))
-                .sum::<f64>()
-                / n as f64;
-            let pct = |p: u64| {
-                let rank = (p * n).div_ceil(100).max(1);
-                let mut seen = 0;
-                for (l, &c) in h.iter().enumerate() {
-                    seen += c;
-                    if seen >= rank {
-                        return frac(l);
-                    }
-                }
-                frac(r)
-            };
-            out.push(InformedPoint {
-                since_ns: i as u64 * step,
-                writes: n,
-                mean,
-                p10: pct(10),
-                p50: pct(50),
-                p90: pct(90),
-            });
-        }
-        out
+        s.points(&hist, step)
     }
 
     /// Random writes (some never spreading, some stopping short, some with
@@ -639,7 +607,7 @@ mod tests {
                 for end in [latest, latest + 1_000_000_000, t / 2, 0] {
                     assert_eq!(
                         s.curve(&writes, &ids, end),
-                        plain_curve(nodes, s.levels(), &order, end),
+                        plain_curve(&s, &order, end),
                         "N = {nodes}, end {end}"
                     );
                 }
