@@ -417,7 +417,7 @@ mod tests {
     /// Per-node totals read at any moment equal plain sums of the same
     /// changes, each counted under its own kind and node; the bucket's
     /// totals equal the sums over nodes. Some messages are nearly 4 GiB,
-    /// so 32-bit totals pass `u32::MAX` and are spilled, more than once.
+    /// so the 32-bit totals are flushed to 64 bits, more than once.
     #[test]
     fn totals_equal_plain_sums() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
