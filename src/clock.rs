@@ -68,8 +68,8 @@ pub fn clocks(s: &Scenario, streams: &Streams) -> Vec<LocalClock> {
     let c = &s.clock;
     let mut out = vec![LocalClock::PERFECT; s.nodes.count as usize];
     if c.offset.is_some() || c.drift_ppm.is_some() {
-        for (node, clock) in out.iter_mut().enumerate() {
-            let mut rng = streams.stream(Component::Clock, node as u32);
+        let rngs = streams.each_node(Component::Clock, s.nodes.count);
+        for (clock, mut rng) in out.iter_mut().zip(rngs) {
             let offset_ns = match &c.offset {
                 None => 0,
                 Some(OffsetDist::Constant { value }) => value.0,

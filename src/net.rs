@@ -123,19 +123,16 @@ impl Network {
             },
             cuts: Vec::new(),
             degradations: Vec::new(),
-            latency_rng: (0..n)
-                .map(|i| NodeStream(streams.stream(Component::Latency, i)))
-                .collect(),
+            latency_rng: streams.each_node(Component::Latency, n).map(NodeStream).collect(),
             loss_rng: if any_loss {
-                (0..n)
-                    .map(|i| NodeStream(streams.stream(Component::Loss, i)))
-                    .collect()
+                streams.each_node(Component::Loss, n).map(NodeStream).collect()
             } else {
                 Vec::new()
             },
             dup_rng: if net.duplicate > 0.0 {
-                (0..n)
-                    .map(|i| NodeStream(streams.stream(Component::Duplication, i)))
+                streams
+                    .each_node(Component::Duplication, n)
+                    .map(NodeStream)
                     .collect()
             } else {
                 Vec::new()

@@ -276,9 +276,10 @@ where
             shared_keys,
             queue: event_queue(n, interval_ns),
             net: Network::new(s, &streams),
-            nodes: (0..n)
-                .map(|i| NodeState {
-                    rng: streams.stream(Component::Protocol, i),
+            nodes: streams
+                .each_node(Component::Protocol, n)
+                .map(|rng| NodeState {
+                    rng,
                     next_round_local: 0,
                     timer: 0,
                 })
@@ -310,10 +311,12 @@ where
                 .plan
                 .iter()
                 .any(|p| matches!(p.action, Action::ClockStep { .. }));
+        let mut phases = streams.each_node(Component::TimerPhase, n);
         for node in 0..n {
             let first_local = match s.gossip.phase {
-                Phase::Random => streams
-                    .stream(Component::TimerPhase, node)
+                Phase::Random => phases
+                    .next()
+                    .expect("a phase stream per node")
                     .random_range(0..interval_ns),
                 Phase::Aligned => interval_ns,
             };

@@ -1,8 +1,9 @@
 //! Element-wise "greater than" of two version blocks, 16 entries per SSE2
-//! compare, one bit per entry gathered by `movemask`. SSE2 is part of every
-//! x86-64, so these always run there; elsewhere they return `None` and the
-//! caller computes the mask without them. The result is exact (an integer
-//! compare), so determinism is untouched. Besides [`crate::prefetch`], the
+//! compare, one bit per entry gathered by `movemask`; and ChaCha8's first
+//! block for four streams at once (the seeds of [`crate::rng`]). SSE2 is
+//! part of every x86-64, so these always run there; elsewhere they return
+//! `None` and the caller computes the result without them. The results
+//! are exact (integer operations), so determinism is untouched. Besides [`crate::prefetch`], the
 //! crate's only `unsafe`: calling a function compiled for a target feature,
 //! which the target always has.
 
@@ -29,12 +30,88 @@ pub fn greater_u16(mine: &[u16], digest: &[u16]) -> Option<u64> {
     None
 }
 
+/// The first eight words of block 0 of ChaCha8 (`rand_chacha`'s layout:
+/// the 64-bit block counter in words 12 and 13, zero here; the 64-bit
+/// stream in words 14 and 15) under `key`, for four streams at once whose
+/// low words are `streams` and whose high word is `high` (`None` off
+/// x86-64). Entry `l` of the result is stream `l`'s words.
+#[inline]
+pub fn chacha8_block0_x4(key: &[u32; 8], streams: [u32; 4], high: u32) -> Option<[[u32; 8]; 4]> {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of the x86-64 baseline.
+    return Some(unsafe { sse2::chacha8_block0_x4(key, streams, high) });
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (key, streams, high);
+        None
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpgt_epi16, _mm_cmpgt_epi8, _mm_movemask_epi8, _mm_packs_epi16, _mm_set1_epi16,
-        _mm_set1_epi8, _mm_set_epi64x, _mm_xor_si128,
+        __m128i, _mm_add_epi32, _mm_cmpgt_epi16, _mm_cmpgt_epi8, _mm_cvtsi128_si64, _mm_movemask_epi8,
+        _mm_or_si128, _mm_packs_epi16, _mm_set1_epi16, _mm_set1_epi32, _mm_set1_epi8, _mm_set_epi32,
+        _mm_set_epi64x, _mm_slli_epi32, _mm_srli_epi32, _mm_unpackhi_epi64, _mm_xor_si128,
     };
+
+    /// Each 32-bit lane rotated left by `L` bits (`R` = 32 - `L`).
+    #[target_feature(enable = "sse2")]
+    fn rotl<const L: i32, const R: i32>(x: __m128i) -> __m128i {
+        _mm_or_si128(_mm_slli_epi32::<L>(x), _mm_srli_epi32::<R>(x))
+    }
+
+    /// ChaCha's quarter round on words `a`, `b`, `c`, `d` of four states.
+    #[target_feature(enable = "sse2")]
+    fn quarter(x: &mut [__m128i; 16], a: usize, b: usize, c: usize, d: usize) {
+        x[a] = _mm_add_epi32(x[a], x[b]);
+        x[d] = rotl::<16, 16>(_mm_xor_si128(x[d], x[a]));
+        x[c] = _mm_add_epi32(x[c], x[d]);
+        x[b] = rotl::<12, 20>(_mm_xor_si128(x[b], x[c]));
+        x[a] = _mm_add_epi32(x[a], x[b]);
+        x[d] = rotl::<8, 24>(_mm_xor_si128(x[d], x[a]));
+        x[c] = _mm_add_epi32(x[c], x[d]);
+        x[b] = rotl::<7, 25>(_mm_xor_si128(x[b], x[c]));
+    }
+
+    /// See [`super::chacha8_block0_x4`]: one lane per stream.
+    #[target_feature(enable = "sse2")]
+    pub(super) fn chacha8_block0_x4(key: &[u32; 8], streams: [u32; 4], high: u32) -> [[u32; 8]; 4] {
+        const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
+        let splat = |w: u32| _mm_set1_epi32(w as i32);
+        let mut init = [splat(0); 16];
+        for w in 0..4 {
+            init[w] = splat(SIGMA[w]);
+        }
+        for w in 0..8 {
+            init[4 + w] = splat(key[w]);
+        }
+        let [s0, s1, s2, s3] = streams.map(|s| s as i32);
+        init[14] = _mm_set_epi32(s3, s2, s1, s0);
+        init[15] = splat(high);
+        let mut x = init;
+        for _ in 0..4 {
+            quarter(&mut x, 0, 4, 8, 12);
+            quarter(&mut x, 1, 5, 9, 13);
+            quarter(&mut x, 2, 6, 10, 14);
+            quarter(&mut x, 3, 7, 11, 15);
+            quarter(&mut x, 0, 5, 10, 15);
+            quarter(&mut x, 1, 6, 11, 12);
+            quarter(&mut x, 2, 7, 8, 13);
+            quarter(&mut x, 3, 4, 9, 14);
+        }
+        let mut out = [[0u32; 8]; 4];
+        for w in 0..8 {
+            let v = _mm_add_epi32(x[w], init[w]);
+            let low = _mm_cvtsi128_si64(v) as u64;
+            let high = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)) as u64;
+            out[0][w] = low as u32;
+            out[1][w] = (low >> 32) as u32;
+            out[2][w] = high as u32;
+            out[3][w] = (high >> 32) as u32;
+        }
+        out
+    }
 
     /// Two little-endian words as one register (low word first).
     #[target_feature(enable = "sse2")]

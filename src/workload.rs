@@ -45,9 +45,7 @@ impl Workload {
             WriteProcess::Poisson { mean_interval } => mean_interval.0 as f64,
         });
         let rngs = if mean_ns.is_some() {
-            (0..nodes)
-                .map(|n| streams.stream(Component::Workload, n))
-                .collect()
+            streams.each_node(Component::Workload, nodes).collect()
         } else {
             Vec::new()
         };
