@@ -10,7 +10,6 @@
 use crate::net::SizeParts;
 use crate::rng::SimRng;
 use crate::time::SimTime;
-use rand::Rng;
 
 /// A node id, `0..nodes.count`.
 pub type NodeId = u32;
@@ -154,7 +153,7 @@ pub fn pick_peers(rng: &mut SimRng, nodes: u32, me: NodeId, fanout: u32, peers: 
 #[inline(always)]
 pub fn pick_peer(rng: &mut SimRng, nodes: u32, me: NodeId) -> NodeId {
     debug_assert!(nodes >= 2, "a peer needs another node");
-    let p = rng.random_range(0..nodes - 1);
+    let p = crate::rng::below_u32(rng, nodes - 1);
     if p >= me {
         p + 1
     } else {

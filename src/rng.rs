@@ -14,7 +14,7 @@
 //! the thread-local OS-seeded generator, never `StdRng` (its algorithm may change between `rand`
 //! versions), never OS entropy.
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use sha2::{Digest, Sha256};
@@ -167,6 +167,47 @@ impl Iterator for EachNode {
 
 impl ExactSizeIterator for EachNode {}
 
+/// A uniform draw from `low..=high`: the number `rng.random_range(low..=high)`
+/// gives (rand 0.9's method: one widening multiply, and a second draw
+/// only when the first lands in the biased part), written out so that it
+/// inlines into the run loop, where the latency of every message is drawn.
+///
+/// # Panics
+/// If `low > high`.
+#[inline(always)]
+pub fn uniform_u64(rng: &mut SimRng, low: u64, high: u64) -> u64 {
+    assert!(low <= high, "cannot sample empty range");
+    let range = high.wrapping_sub(low).wrapping_add(1);
+    if range == 0 {
+        return rng.next_u64();
+    }
+    let wide = u128::from(rng.next_u64()) * u128::from(range);
+    let (mut result, low_order) = ((wide >> 64) as u64, wide as u64);
+    if low_order > range.wrapping_neg() {
+        let next = ((u128::from(rng.next_u64()) * u128::from(range)) >> 64) as u64;
+        result += u64::from(low_order.checked_add(next).is_none());
+    }
+    low.wrapping_add(result)
+}
+
+/// A uniform draw from `0..n`: the number `rng.random_range(0..n)` gives
+/// (see [`uniform_u64`]; 32-bit draws).
+///
+/// # Panics
+/// If `n` is 0.
+#[inline(always)]
+pub fn below_u32(rng: &mut SimRng, n: u32) -> u32 {
+    assert!(n > 0, "cannot sample empty range");
+    let range = n; // `0..=n - 1` holds `n` values
+    let wide = u64::from(rng.next_u32()) * u64::from(range);
+    let (mut result, low_order) = ((wide >> 32) as u32, wide as u32);
+    if low_order > range.wrapping_neg() {
+        let next = ((u64::from(rng.next_u32()) * u64::from(range)) >> 32) as u32;
+        result += u32::from(low_order.checked_add(next).is_none());
+    }
+    result
+}
+
 /// A uniform `f64` in `[0, 1)`.
 pub fn unit(rng: &mut SimRng) -> f64 {
     rng.random::<f64>()
@@ -244,6 +285,54 @@ mod tests {
             .map(|i| s.stream(Component::Protocol, i))
             .collect();
         assert_eq!(batched, single);
+    }
+
+    #[test]
+    fn uniform_draws_equal_rand_random_range() {
+        // Against `rand` itself, over ranges of every size: tiny, around
+        // powers of two, and wide ones where the second draw is frequent.
+        let s = Streams::new(13);
+        let wide = [
+            (0, 0),
+            (7, 7),
+            (0, 1),
+            (10_000_000, 50_000_000),
+            (0, u64::MAX),
+            (1, u64::MAX),
+        ];
+        let mut ranges: Vec<(u64, u64)> = wide.to_vec();
+        for bits in [1, 2, 31, 32, 33, 62, 63] {
+            let top = 1u64 << bits;
+            ranges.extend([(0, top - 1), (0, top), (5, top + 5), (u64::MAX - top, u64::MAX)]);
+        }
+        ranges.push((0, (1 << 63) + (1 << 62)));
+        for (i, &(low, high)) in ranges.iter().enumerate() {
+            let (mut a, mut b) = (
+                s.stream(Component::Latency, i as u32),
+                s.stream(Component::Latency, i as u32),
+            );
+            for _ in 0..2_000 {
+                assert_eq!(
+                    uniform_u64(&mut a, low, high),
+                    b.random_range(low..=high),
+                    "{low}..={high}"
+                );
+            }
+            assert_eq!(a, b, "{low}..={high}: the same draws taken");
+        }
+        for (i, n) in [1u32, 2, 3, 999, 1 << 31, (1 << 31) + 1, 3 << 30, u32::MAX]
+            .into_iter()
+            .enumerate()
+        {
+            let (mut a, mut b) = (
+                s.stream(Component::Protocol, i as u32),
+                s.stream(Component::Protocol, i as u32),
+            );
+            for _ in 0..2_000 {
+                assert_eq!(below_u32(&mut a, n), b.random_range(0..n), "0..{n}");
+            }
+            assert_eq!(a, b, "0..{n}: the same draws taken");
+        }
     }
 
     #[test]

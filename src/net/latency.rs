@@ -18,7 +18,7 @@ pub fn sample(l: &Latency, rng: &mut SimRng) -> SimDuration {
     let ns = |x: f64| SimDuration(x.round().clamp(0.0, MAX_LATENCY_NS as f64) as u64);
     match l {
         Latency::Constant { value } => *value,
-        Latency::Uniform { low, high } => SimDuration(rng.random_range(low.0..=high.0)),
+        Latency::Uniform { low, high } => SimDuration(crate::rng::uniform_u64(rng, low.0, high.0)),
         Latency::Normal { mean, std } => {
             // Truncated at zero: redraw negative values (at most 64 times,
             // then give up and return zero — only for absurd mean/std ratios).
