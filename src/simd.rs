@@ -114,6 +114,7 @@ mod sse2 {
     }
 
     /// Two little-endian words as one register (low word first).
+    #[inline]
     #[target_feature(enable = "sse2")]
     fn register(low: u64, high: u64) -> __m128i {
         _mm_set_epi64x(high as i64, low as i64)
@@ -121,6 +122,7 @@ mod sse2 {
 
     /// Entries are unsigned and the compare signed: flipping the top bit of
     /// both sides maps the unsigned order onto the signed one.
+    #[inline]
     #[target_feature(enable = "sse2")]
     pub(super) fn greater_u8(mine: &[u8], digest: &[u8]) -> u64 {
         let flip = _mm_set1_epi8(i8::MIN);
@@ -138,6 +140,7 @@ mod sse2 {
 
     /// As [`greater_u8`], eight entries per compare; two compares are
     /// packed to bytes (all-ones and zero lanes stay so) for one `movemask`.
+    #[inline]
     #[target_feature(enable = "sse2")]
     pub(super) fn greater_u16(mine: &[u16], digest: &[u16]) -> u64 {
         let flip = _mm_set1_epi16(i16::MIN);
