@@ -124,21 +124,23 @@ impl EachNode {
     /// are used), each what [`Streams::seed`] gives.
     fn refill(&mut self) {
         let nodes: [u32; LANES] = std::array::from_fn(|l| self.next.wrapping_add(l as u32));
-        match crate::simd::chacha8_block0_x4(&self.key, nodes, self.component) {
-            Some(words) => {
-                for (seed, words) in self.seeds.iter_mut().zip(words) {
-                    for (bytes, w) in seed.chunks_exact_mut(4).zip(words) {
-                        bytes.copy_from_slice(&w.to_le_bytes());
-                    }
+        self.seeds = match crate::simd::chacha8_block0_x4(&self.key, nodes, self.component) {
+            Some(words) => words.map(|words| {
+                let mut seed = [0u8; 32];
+                for (bytes, w) in seed.chunks_exact_mut(4).zip(words) {
+                    bytes.copy_from_slice(&w.to_le_bytes());
                 }
-            }
-            None => {
-                for (seed, node) in self.seeds.iter_mut().zip(nodes) {
-                    *seed = self.streams.seed(self.component, node);
-                }
-            }
-        }
+                seed
+            }),
+            None => self.scalar_seeds(nodes),
+        };
         self.left = LANES;
+    }
+
+    /// The seeds of `nodes` one by one, as [`Streams::stream`] derives
+    /// them: [`EachNode::refill`]'s way off x86-64.
+    fn scalar_seeds(&self, nodes: [u32; LANES]) -> [[u8; 32]; LANES] {
+        nodes.map(|node| self.streams.seed(self.component, node))
     }
 }
 
@@ -168,9 +170,11 @@ impl Iterator for EachNode {
 impl ExactSizeIterator for EachNode {}
 
 /// A uniform draw from `low..=high`: the number `rng.random_range(low..=high)`
-/// gives (rand 0.9's method: one widening multiply, and a second draw
-/// only when the first lands in the biased part), written out so that it
-/// inlines into the run loop, where the latency of every message is drawn.
+/// gives (rand 0.9's method without its `unbiased` feature, which this
+/// crate leaves off: one widening multiply, and a second draw only when
+/// the first lands in the biased part), written out so that it inlines
+/// into the run loop, where the latency of every message is drawn. The
+/// test `uniform_draws_equal_rand_random_range` would catch a change.
 ///
 /// # Panics
 /// If `low > high`.
@@ -275,16 +279,36 @@ mod tests {
 
     #[test]
     fn each_node_reaches_the_last_node_id() {
-        // Nodes near `u32::MAX`: the lanes' node words must not wrap into
-        // the component word.
+        // Nodes near `u32::MAX` (a node count validation never allows, but
+        // the lanes past the end wrap there): started before any seed is
+        // derived (`left` is 0), so the first refill begins at `next`.
         let s = Streams::new(5);
         let mut it = s.each_node(Component::Protocol, u32::MAX);
+        assert_eq!(it.left, 0);
         it.next = u32::MAX - 11;
         let batched: Vec<SimRng> = it.collect();
         let single: Vec<SimRng> = (u32::MAX - 11..u32::MAX)
             .map(|i| s.stream(Component::Protocol, i))
             .collect();
         assert_eq!(batched, single);
+    }
+
+    #[test]
+    fn scalar_seeds_equal_the_vector_ones() {
+        // The fallback off x86-64 (there the vector path is missing, and
+        // `each_node_equals_stream_by_stream` checks the fallback itself).
+        let s = Streams::new(21);
+        for c in [Component::Protocol, Component::Clock] {
+            let mut it = s.each_node(c, 64);
+            for first in (0..64).step_by(LANES) {
+                let nodes: [u32; LANES] = std::array::from_fn(|l| first + l as u32);
+                if let Some(words) = crate::simd::chacha8_block0_x4(&it.key, nodes, c as u32) {
+                    let vector: Vec<u8> = words.iter().flatten().flat_map(|w| w.to_le_bytes()).collect();
+                    assert_eq!(it.scalar_seeds(nodes).concat(), vector, "{c:?} from node {first}");
+                }
+                it.next += LANES as u32;
+            }
+        }
     }
 
     #[test]

@@ -383,7 +383,7 @@ where
             if t >= self.end {
                 break;
             }
-            if self.fed_sink || self.events % STOP_POLL == 0 {
+            if self.fed_sink || self.events.is_multiple_of(STOP_POLL) {
                 self.fed_sink = false;
                 if sink.stop_requested() {
                     end = t;
@@ -427,7 +427,7 @@ where
                     self.schedule(SimTime(now.0 + self.sample_ns), Event::Sample);
                 }
             }
-            if self.events % PROGRESS_EVERY == 0 {
+            if self.events.is_multiple_of(PROGRESS_EVERY) {
                 sink.progress(now, self.events);
             }
             if self.stop_when_converged && self.pending_writes == 0 && self.metrics.unconverged() == 0 {

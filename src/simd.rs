@@ -11,7 +11,7 @@
 /// 16 entries and at most 64 (`None` off x86-64).
 #[inline]
 pub fn greater_u8(mine: &[u8], digest: &[u8]) -> Option<u64> {
-    assert!(mine.len() == digest.len() && mine.len() <= 64 && mine.len() % 16 == 0);
+    assert!(mine.len() == digest.len() && mine.len() <= 64 && mine.len().is_multiple_of(16));
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is part of the x86-64 baseline.
     return Some(unsafe { sse2::greater_u8(mine, digest) });
@@ -22,7 +22,7 @@ pub fn greater_u8(mine: &[u8], digest: &[u8]) -> Option<u64> {
 /// [`greater_u8`] for `u16` entries.
 #[inline]
 pub fn greater_u16(mine: &[u16], digest: &[u16]) -> Option<u64> {
-    assert!(mine.len() == digest.len() && mine.len() <= 64 && mine.len() % 16 == 0);
+    assert!(mine.len() == digest.len() && mine.len() <= 64 && mine.len().is_multiple_of(16));
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is part of the x86-64 baseline.
     return Some(unsafe { sse2::greater_u16(mine, digest) });
