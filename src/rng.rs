@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn each_node_equals_stream_by_stream() {
         // The batched derivation against `rand_chacha` itself (through
-        // `stream`), for counts around the lane width and every component.
+        // `stream`), for counts around the lane width and three components.
         for seed in [0, 1, u64::MAX] {
             let s = Streams::new(seed);
             for c in [Component::TimerPhase, Component::Latency, Component::Faults] {
