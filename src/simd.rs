@@ -3,9 +3,10 @@
 //! block for four streams at once (the seeds of [`crate::rng`]). SSE2 is
 //! part of every x86-64, so these always run there; elsewhere they return
 //! `None` and the caller computes the result without them. The results
-//! are exact (integer operations), so determinism is untouched. Besides [`crate::prefetch`], the
-//! crate's only `unsafe`: calling a function compiled for a target feature,
-//! which the target always has.
+//! are exact (integer operations), so determinism is untouched. Besides
+//! [`crate::prefetch`], the library's only `unsafe` (the binary's
+//! allocator has its own): calling a function compiled for a target
+//! feature, which the target always has.
 
 /// Bit `j` set when `mine[j] > digest[j]`, for blocks of a whole number of
 /// 16 entries and at most 64 (`None` off x86-64).
