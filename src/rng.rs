@@ -67,6 +67,13 @@ impl Streams {
         Xoshiro256PlusPlus::from_seed(self.seed(component as u32, node))
     }
 
+    /// The key as ChaCha's eight little-endian words.
+    fn key_words(&self) -> [u32; 8] {
+        std::array::from_fn(|w| {
+            u32::from_le_bytes(self.key[4 * w..4 * w + 4].try_into().expect("four bytes"))
+        })
+    }
+
     /// The seed of the stream of `component` for `node`.
     fn seed(&self, component: u32, node: u32) -> [u8; 32] {
         let mut chacha = ChaCha8Rng::from_seed(self.key);
@@ -79,13 +86,8 @@ impl Streams {
     /// The streams of `component` for nodes `0..nodes`, in order (the
     /// same as [`Streams::stream`] for each, derived faster).
     pub fn each_node(&self, component: Component, nodes: u32) -> EachNode {
-        let mut key = [0u32; 8];
-        for (w, k) in key.iter_mut().zip(self.key.chunks_exact(4)) {
-            *w = u32::from_le_bytes(k.try_into().expect("four bytes"));
-        }
         EachNode {
             streams: self.clone(),
-            key,
             component: component as u32,
             next: 0,
             end: nodes,
@@ -106,8 +108,6 @@ impl Streams {
 #[derive(Clone, Debug)]
 pub struct EachNode {
     streams: Streams,
-    /// The key as ChaCha's eight little-endian words.
-    key: [u32; 8],
     component: u32,
     next: u32,
     end: u32,
@@ -124,7 +124,7 @@ impl EachNode {
     /// are used), each what [`Streams::seed`] gives.
     fn refill(&mut self) {
         let nodes: [u32; LANES] = std::array::from_fn(|l| self.next.wrapping_add(l as u32));
-        self.seeds = match crate::simd::chacha8_block0_x4(&self.key, nodes, self.component) {
+        self.seeds = match crate::simd::chacha8_block0_x4(&self.streams.key_words(), nodes, self.component) {
             Some(words) => words.map(|words| {
                 let mut seed = [0u8; 32];
                 for (bytes, w) in seed.chunks_exact_mut(4).zip(words) {
@@ -302,7 +302,7 @@ mod tests {
             let mut it = s.each_node(c, 64);
             for first in (0..64).step_by(LANES) {
                 let nodes: [u32; LANES] = std::array::from_fn(|l| first + l as u32);
-                if let Some(words) = crate::simd::chacha8_block0_x4(&it.key, nodes, c as u32) {
+                if let Some(words) = crate::simd::chacha8_block0_x4(&s.key_words(), nodes, c as u32) {
                     let vector: Vec<u8> = words.iter().flatten().flat_map(|w| w.to_le_bytes()).collect();
                     assert_eq!(it.scalar_seeds(nodes).concat(), vector, "{c:?} from node {first}");
                 }
