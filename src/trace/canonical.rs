@@ -206,7 +206,8 @@ impl Encoder {
         if (zo | old | zd) < 0x80 {
             // The usual continuation: every field one byte, written in one
             // store (the bytes of the general path below).
-            room[..4].copy_from_slice(&[SAME, zo as u8, old as u8, zd as u8]);
+            let word = u32::from(SAME) | (zo as u32) << 8 | (old as u32) << 16 | (zd as u32) << 24;
+            room[..4].copy_from_slice(&word.to_le_bytes());
             return 4;
         }
         let mut s = Small { buf: room, len: 0 };
