@@ -102,6 +102,14 @@ impl<M> Ctx<'_, M> {
         self.out.versions.push(VersionChange { origin, old, new });
     }
 
+    /// Raises the `new` of the change recorded last to `new` (a later
+    /// change of the same entry, reported as one).
+    pub fn version_raised_further(&mut self, new: u64) {
+        let last = self.out.versions.last_mut().expect("a change to raise");
+        debug_assert!(new > last.new, "version vectors never decrease");
+        last.new = new;
+    }
+
     /// Records that a local write took effect with `version`.
     pub fn write_applied(&mut self, key: u32, value: u64, version: u64) {
         self.out.writes.push(AppliedWrite { key, value, version });

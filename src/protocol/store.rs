@@ -500,23 +500,22 @@ impl<V: Version> Inner<V> {
             // what the node holds of the key, and a newer delta raises it to
             // the delta's version — the loop below, with its other cases
             // taken out.
+            // A change is reported at once; the next change of the same
+            // origin (none with one key per origin, but `deltas` is
+            // anyone's) raises it further.
+            let mut last = None;
             for d in deltas {
                 let old: u64 = vector[d.origin as usize].into();
                 if d.version > old {
                     fresh(d);
                     vector[d.origin as usize] = entry(d.version);
-                    match &mut pending {
-                        Some((o, _, n)) if *o == d.origin => *n = d.version,
-                        _ => {
-                            if let Some((o, a, b)) = pending.replace((d.origin, old, d.version)) {
-                                ctx.version_changed(o, a, b);
-                            }
-                        }
+                    if last == Some(d.origin) {
+                        ctx.version_raised_further(d.version);
+                    } else {
+                        ctx.version_changed(d.origin, old, d.version);
+                        last = Some(d.origin);
                     }
                 }
-            }
-            if let Some((o, a, b)) = pending {
-                ctx.version_changed(o, a, b);
             }
             return;
         }
