@@ -442,6 +442,10 @@ impl TraceDigest {
         let first = version_record(t, lt, node, cause, first);
         self.add(&first);
         forget_version(first);
+        debug_assert!(
+            self.len < HASH_CHUNK,
+            "a record just added leaves the chunk unfull"
+        );
         // The rest are continuations, encoded with the encoder and the
         // chunk's length in locals (else the compiler, for which a byte
         // written into the chunk may be a field of `self`, stores and

@@ -499,10 +499,9 @@ impl<V: Version> Inner<V> {
             // The usual case (Scuttlebutt, one key per origin): the entry is
             // what the node holds of the key, and a newer delta raises it to
             // the delta's version — the loop below, with its other cases
-            // taken out.
-            // A change is reported at once; the next change of the same
-            // origin (none with one key per origin, but `deltas` is
-            // anyone's) raises it further.
+            // taken out. A change is reported at once; the next change of
+            // the same origin (none with one key per origin, but `deltas`
+            // is anyone's) raises it further.
             let mut last = None;
             for d in deltas {
                 let old: u64 = vector[d.origin as usize].into();
