@@ -214,12 +214,14 @@ impl OriginIndex {
         low_exclusive: u64,
         high_inclusive: u64,
     ) -> std::ops::Range<usize> {
-        // The usual case, both ends within the consecutive run: arithmetic.
-        if low_exclusive >= self.first
-            && high_inclusive >= low_exclusive
-            && high_inclusive - self.first < u64::from(self.consecutive)
-        {
-            return (low_exclusive - self.first) as usize + 1..(high_inclusive - self.first) as usize + 1;
+        // The usual case, both ends within the consecutive run, the low one
+        // possibly just below it (a node's first news of the origin): write
+        // numbers by arithmetic. Computed wrapping, an end outside the run
+        // is a number past `consecutive` (as are both, before any write).
+        let a = low_exclusive.wrapping_add(1).wrapping_sub(self.first);
+        let b = high_inclusive.wrapping_add(1).wrapping_sub(self.first);
+        if a <= b && b <= u64::from(self.consecutive) {
+            return a as usize..b as usize;
         }
         let b = self.held_count(&list, high_inclusive);
         let a = self.held_count(&list, low_exclusive);
