@@ -138,18 +138,20 @@ struct OriginIndex {
 const _: () = assert!(std::mem::size_of::<OriginIndex>() == 64);
 
 /// The id and counters of write number `i` of an origin (its `index` and
-/// its writes' `ids`): in the index if recent, else in `held`.
+/// its writes' `ids`, looked up only for an old write): in the index if
+/// recent, else in `held`.
 #[inline(always)]
-fn counters_mut<'a>(
+fn counters_mut<'a, 'b>(
     index: &'a mut OriginIndex,
-    ids: &[u32],
+    ids: impl FnOnce() -> &'b [u32],
     held: &'a mut [Held],
     i: usize,
 ) -> (u32, &'a mut Held) {
     if index.is_recent(i) {
         (index.ids[i % RECENT], &mut index.recent[i % RECENT])
     } else {
-        (ids[i], &mut held[ids[i] as usize])
+        let id = ids()[i];
+        (id, &mut held[id as usize])
     }
 }
 
@@ -592,7 +594,7 @@ impl Collector {
         let o = origin as usize;
         let index = &mut self.origins[o];
         let list = || &self.writes[o][..];
-        let ids = &self.ids[o];
+        let ids = || &self.ids[o][..];
         if new > old {
             for i in index.range(list, old, new) {
                 let (id, w) = counters_mut(index, ids, &mut self.held, i);
