@@ -218,8 +218,10 @@ impl OriginIndex {
     ) -> std::ops::Range<usize> {
         // The usual case, both ends within the consecutive run, the low one
         // possibly just below it (a node's first news of the origin): write
-        // numbers by arithmetic. Computed wrapping, an end outside the run
-        // is a number past `consecutive` (as are both, before any write).
+        // numbers by arithmetic. Computed wrapping, an end below the run
+        // comes out past every write number, so it takes the general path;
+        // an end that passes `b <= consecutive` counts the run's versions up
+        // to it, and the run holds every write up to its last version.
         let a = low_exclusive.wrapping_add(1).wrapping_sub(self.first);
         let b = high_inclusive.wrapping_add(1).wrapping_sub(self.first);
         if a <= b && b <= u64::from(self.consecutive) {

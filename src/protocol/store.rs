@@ -494,7 +494,6 @@ impl<V: Version> Inner<V> {
             return;
         }
         let vector = Arc::make_mut(&mut self.vv[node]);
-        let mut pending: Option<(NodeId, u64, u64)> = None;
         if keys == 1 && in_order {
             // The usual case (Scuttlebutt, one key per origin): the entry is
             // what the node holds of the key, and a newer delta raises it to
@@ -518,6 +517,7 @@ impl<V: Version> Inner<V> {
             }
             return;
         }
+        let mut pending: Option<(NodeId, u64, u64)> = None;
         for d in deltas {
             let origin = d.origin as usize;
             let row = (node * n + origin) * keys;
