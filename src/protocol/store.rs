@@ -393,8 +393,10 @@ impl<V: Version> Inner<V> {
             }
         }
         let first = mine.len() - rest_a.len();
-        append_newer(first, newer(rest_a, rest_b), rest_a, out);
-        append_newer(first, newer(rest_b, rest_a), rest_b, theirs);
+        // The tail (shorter than a block) at the block's width too: whole
+        // groups of 16 `u8` or `u16` entries by SIMD, the rest by word.
+        append_newer(first, V::newer(rest_a, rest_b), rest_a, out);
+        append_newer(first, V::newer(rest_b, rest_a), rest_b, theirs);
         true
     }
 
