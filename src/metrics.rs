@@ -83,14 +83,17 @@ struct WriteStat {
 struct Held {
     /// Nodes holding it now.
     informed: u32,
-    /// Spread levels reached so far (see `spread`).
-    level: u16,
+    /// Nodes its next spread level needs (`u32::MAX` after the last; see
+    /// `spread`, which keeps the level itself): kept here, a `version`
+    /// record compares its count with this, no table.
+    need: u32,
 }
 
 impl Held {
-    const NEW: Held = Held {
+    /// Counters of no write, in slots no write has used yet.
+    const NONE: Held = Held {
         informed: 0,
-        level: 0,
+        need: u32::MAX,
     };
 
     /// Most nodes that held it at once, given `peak`, the most before its
@@ -162,16 +165,16 @@ impl Default for OriginIndex {
             count: 0,
             consecutive: 0,
             ids: [0; RECENT],
-            recent: [Held::NEW; RECENT],
+            recent: [Held::NONE; RECENT],
         }
     }
 }
 
 impl OriginIndex {
     /// The origin's next write: `version` (above every earlier one), made
-    /// `id`-th, with new counters. Returns the write that leaves the recent
-    /// ones (its id) and its counters, for the collector to keep.
-    fn push(&mut self, version: u64, id: u32) -> Option<(u32, Held)> {
+    /// `id`-th, with counters `fresh`. Returns the write that leaves the
+    /// recent ones (its id) and its counters, for the collector to keep.
+    fn push(&mut self, version: u64, id: u32, fresh: Held) -> Option<(u32, Held)> {
         if self.count == 0 {
             self.first = version;
         }
@@ -181,7 +184,7 @@ impl OriginIndex {
         }
         let slot = count % RECENT;
         let leaving = (count >= RECENT).then(|| (self.ids[slot], self.recent[slot]));
-        (self.ids[slot], self.recent[slot]) = (id, Held::NEW);
+        (self.ids[slot], self.recent[slot]) = (id, fresh);
         self.count += 1;
         leaving
     }
@@ -452,11 +455,12 @@ impl Collector {
                     "versions of an origin increase"
                 );
                 let id = u32::try_from(self.held.len()).expect("fewer than 2^32 writes");
-                if let Some((old, counters)) = self.origins[o].push(*version, id) {
+                let fresh = self.spread.write(*t);
+                if let Some((old, counters)) = self.origins[o].push(*version, id, fresh) {
                     self.held[old as usize] = counters;
                 }
                 self.ids[o].push(id);
-                self.held.push(Held::NEW);
+                self.held.push(fresh);
                 self.peaks.push(0);
                 list.push(WriteStat {
                     version: *version,
@@ -469,7 +473,6 @@ impl Collector {
                 self.unconverged += 1;
                 self.converged_since = None;
                 self.last_write = Some(*t);
-                self.spread.write(*t);
                 if let Some(l) = &mut self.learned {
                     l.write(*node);
                 }
@@ -601,7 +604,7 @@ impl Collector {
             for i in index.range(list, old, new) {
                 let (id, w) = counters_mut(index, ids, &mut self.held, i);
                 w.informed += 1;
-                if w.informed >= self.spread.next_need(w.level) {
+                if w.informed >= w.need {
                     self.spread.raised(id as usize, w, t);
                 }
                 if w.informed == n {
@@ -986,7 +989,16 @@ mod tests {
             for (n, &v) in versions.iter().enumerate() {
                 // Mark the counters of write `n` by its number, to see that
                 // the one handed back is the one leaving.
-                let leaving = index.push(v, 10 * n as u32);
+                let fresh = Held {
+                    informed: 0,
+                    need: 7 * n as u32,
+                };
+                let leaving = index.push(v, 10 * n as u32, fresh);
+                assert_eq!(
+                    index.recent[n % RECENT].need,
+                    7 * n as u32,
+                    "write {n}'s counters"
+                );
                 index.recent[n % RECENT].informed = n as u32;
                 let want = n.checked_sub(RECENT);
                 assert_eq!(

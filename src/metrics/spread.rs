@@ -38,6 +38,8 @@ pub(crate) struct Spread {
     /// Per write: when it reached its highest level so far (ns; when it was
     /// made, before its first).
     last: Vec<u64>,
+    /// Per write: levels reached so far (at most [`MAX_LEVELS`]).
+    level: Vec<u8>,
     /// The times (ns) of the slots of `gaps` marked [`FAR`], by slot.
     far: BTreeMap<usize, u64>,
 }
@@ -47,6 +49,9 @@ const FAR: u32 = u32::MAX;
 
 /// Most levels kept per write.
 pub const MAX_LEVELS: u32 = 100;
+
+// A write's level count is kept in a byte.
+const _: () = assert!(MAX_LEVELS <= u8::MAX as u32);
 
 impl Spread {
     pub(crate) fn new(nodes: u32) -> Spread {
@@ -60,6 +65,7 @@ impl Spread {
                 .collect(),
             gaps: Vec::new(),
             last: Vec::new(),
+            level: Vec::new(),
             far: BTreeMap::new(),
         }
     }
@@ -72,30 +78,32 @@ impl Spread {
     pub(crate) fn reserve(&mut self, writes: usize) {
         self.gaps.reserve(writes.saturating_mul(self.levels as usize));
         self.last.reserve(writes);
+        self.level.reserve(writes);
     }
 
-    /// A new write (after every earlier one), made at `t` (ns).
-    pub(crate) fn write(&mut self, t: u64) {
+    /// A new write (after every earlier one), made at `t` (ns): its
+    /// counters, held by no node yet.
+    pub(crate) fn write(&mut self, t: u64) -> Held {
         self.gaps.resize(self.gaps.len() + self.levels as usize, 0);
         self.last.push(t);
+        self.level.push(0);
+        Held {
+            informed: 0,
+            need: self.need[0],
+        }
     }
 
-    /// Nodes a write at `level` levels needs for its next one
-    /// (`u32::MAX` after the last).
-    #[inline]
-    pub(crate) fn next_need(&self, level: u16) -> u32 {
-        self.need[level as usize]
-    }
-
-    /// Write `w`, made `id`-th, is now held by [`Spread::next_need`] nodes
-    /// or more (the caller checks), at `t`: records the levels that makes.
-    /// Levels are only passed upwards and each needs more nodes than every
-    /// count before it, so a count that makes one is the most nodes that
-    /// ever held the write.
+    /// Write `w`, made `id`-th, is now held by `w.need` nodes or more (the
+    /// caller checks), at `t`: records the levels that makes and sets
+    /// `w.need` to the next one's. Levels are only passed upwards and each
+    /// needs more nodes than every count before it, so a count that makes
+    /// one is the most nodes that ever held the write.
     #[inline(always)]
     pub(crate) fn raised(&mut self, id: usize, w: &mut Held, t: u64) {
-        debug_assert!(w.informed >= self.need[w.level as usize], "a level is made");
         let r = self.levels as usize;
+        let mut level = usize::from(self.level[id]);
+        debug_assert!(w.need == self.need[level], "the counters are the write's");
+        debug_assert!(w.informed >= w.need, "a level is made");
         let last = self.last[id];
         self.last[id] = t;
         // The first level made is `t` after the one before; any others, all
@@ -103,13 +111,16 @@ impl Spread {
         let mut code = if t >= last && t - last < u64::from(FAR - 1) {
             (t - last) as u32 + 1
         } else {
-            self.far(id * r + w.level as usize, t)
+            self.far(id * r + level, t)
         };
-        while w.informed >= self.need[w.level as usize] {
-            self.gaps[id * r + w.level as usize] = code;
+        while w.informed >= self.need[level] {
+            self.gaps[id * r + level] = code;
             code = 1;
-            w.level += 1;
+            level += 1;
         }
+        // At most `levels`, which is at most `MAX_LEVELS`.
+        self.level[id] = level as u8;
+        w.need = self.need[level];
     }
 
     /// Keeps the time `t` of `slot` whole (its gap does not fit) and
@@ -394,14 +405,13 @@ mod tests {
     /// Raises one write's count like the collector does, `(count, t)` at a time.
     fn run(nodes: u32, counts: &[(u32, u64)]) -> (Vec<u64>, u32) {
         let mut s = Spread::new(nodes);
-        s.write(0);
-        let (mut w, mut peak) = (Held::NEW, 0);
+        let (mut w, mut peak) = (s.write(0), 0);
         for &(k, t) in counts {
             while w.informed > k {
                 w.fall(&mut peak);
             }
             w.informed = k;
-            if w.informed >= s.next_need(w.level) {
+            if w.informed >= w.need {
                 s.raised(0, &mut w, t);
             }
         }
@@ -459,14 +469,13 @@ mod tests {
         for nodes in [1, 2, 3, 7, 99, 100, 101, 150, 250, 1000] {
             for _ in 0..100 {
                 let mut s = Spread::new(nodes);
-                s.write(0);
-                let (mut w, mut peak) = (Held::NEW, 0);
+                let (mut w, mut peak) = (s.write(0), 0);
                 let (mut max, mut times) = (0u32, vec![u64::MAX; s.levels() as usize]);
                 for t in 0..3 * nodes as u64 {
                     let up = w.informed == 0 || (w.informed < nodes && rng.random_bool(0.6));
                     if up {
                         w.informed += 1;
-                        if w.informed >= s.next_need(w.level) {
+                        if w.informed >= w.need {
                             s.raised(0, &mut w, t);
                         }
                     } else {
@@ -490,9 +499,7 @@ mod tests {
     fn long_gaps_keep_exact_times() {
         let mut s = Spread::new(3);
         let long = 1u64 << 40;
-        s.write(5);
-        s.write(7);
-        let (mut a, mut b) = (Held::NEW, Held::NEW);
+        let (mut a, mut b) = (s.write(5), s.write(7));
         for (k, t) in [(1, 5), (2, 5 + long), (3, 5 + long + u64::from(u32::MAX) - 1)] {
             a.informed = k;
             s.raised(0, &mut a, t);
@@ -571,8 +578,7 @@ mod tests {
                 let mut latest = 0u64;
                 for id in 0..rng.random_range(0..30usize) {
                     t += rng.random_range(0..3_000_000_000u64);
-                    s.write(t);
-                    let mut w = Held::NEW;
+                    let mut w = s.write(t);
                     let mut at = vec![u64::MAX; r];
                     let reach = if rng.random_bool(0.3) {
                         rng.random_range(0..=r)
@@ -589,7 +595,8 @@ mod tests {
                             4 => rng.random_range(t..=now),
                             _ => now + rng.random_range(0..200_000_000u64),
                         };
-                        w.informed = s.next_need(l as u16);
+                        assert_eq!(w.need, s.need[l], "the counters follow the levels");
+                        w.informed = w.need;
                         s.raised(id, &mut w, now);
                         *slot = now;
                     }
