@@ -391,14 +391,15 @@ where
                 }
             }
             let (now, event) = self.queue.pop().expect("peeked");
-            let event = event.unpack();
             self.events += 1;
             // A large run's time goes to cache misses on the state of the
             // node an event is for: start loading it a few events ahead.
             if let Some(ahead) = self.queue.upcoming(LOOKAHEAD).and_then(|p| p.hint()) {
                 self.prefetch(ahead);
             }
-            match event {
+            // Unpacked where it is matched, so that the two dispatches on
+            // its kind become one.
+            match event.unpack() {
                 Event::Round { node, timer } => self.round(node, timer, now, sink),
                 Event::Deliver { slot, .. } => self.deliver(slot, now, sink),
                 Event::Write(node) => {
