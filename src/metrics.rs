@@ -1141,4 +1141,37 @@ mod tests {
         assert_eq!(percentile(&v, 11.0), Some(20));
         assert_eq!(percentile(&[], 50.0), None);
     }
+
+    /// The traffic buckets reach the run's end, and one further only for a
+    /// message sent or received at the end's instant (a bucket boundary),
+    /// whichever of the two it was and whatever came between.
+    #[test]
+    fn bucket_count_covers_the_last_message() {
+        const W: u64 = 1_000;
+        let fresh = || Collector::new(4, &["a", "b"]).with_sample_interval(W);
+        // By hand: an end at 10 buckets' width has 10 buckets, 11 with a
+        // message at that instant; a mid-bucket end rounds up.
+        let mut c = fresh();
+        c.message_sent(0, 1, 3 * W + 5, 10, SizeParts::other(10));
+        assert_eq!(c.bucket_count(10 * W), 10);
+        assert_eq!(c.bucket_count(10 * W - 1), 10);
+        assert_eq!(c.bucket_count(9 * W + 1), 10);
+        assert_eq!(c.bucket_count(0), 4, "no fewer than the messages took");
+        // Sent, then received in the same bucket, then in a later one, with
+        // earlier times looked up between (another bucket each time).
+        let mut c = fresh();
+        c.message_sent(0, 1, 2 * W, 10, SizeParts::other(10));
+        c.message_received(0, 2, 2 * W + 7, 10);
+        c.message_sent(1, 2, 5 * W, 10, SizeParts::other(10));
+        c.message_received(1, 3, 10 * W, 10);
+        c.message_sent(0, 3, 7 * W, 10, SizeParts::other(10));
+        c.message_received(0, 1, 7 * W + 1, 10);
+        assert_eq!(c.bucket_count(10 * W), 11, "the receipt at the end");
+        let mut c = fresh();
+        c.message_sent(1, 0, 10 * W, 10, SizeParts::other(10));
+        c.message_sent(1, 0, 10 * W, 10, SizeParts::other(10));
+        assert_eq!(c.bucket_count(10 * W), 11, "the sends at the end");
+        assert_eq!(c.traffic(10 * W)[1].1[10].messages, 2);
+        assert_eq!(c.traffic(10 * W)[0].1.len(), 11, "every kind as long");
+    }
 }

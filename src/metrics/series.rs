@@ -199,7 +199,9 @@ impl Traffic {
         }
     }
 
-    /// The index of the bucket holding time `t`.
+    /// The index of the bucket holding time `t`, a time at which a message
+    /// was sent or received: counted as recorded when first looked up (the
+    /// bucket of the last lookup, the usual one, already is).
     #[inline]
     fn bucket_of(&mut self, t: u64) -> usize {
         let (start, end, b) = self.last_bucket;
@@ -209,6 +211,7 @@ impl Traffic {
         let b = t / self.width_ns;
         let start = b * self.width_ns;
         self.last_bucket = (start, start.saturating_add(self.width_ns), b as usize);
+        self.recorded = self.recorded.max(b as usize + 1);
         b as usize
     }
 
@@ -236,7 +239,6 @@ impl Traffic {
     pub(crate) fn sent_with_parts(&mut self, kind: usize, from: u32, t: u64, bytes: u32, parts: SizeParts) {
         self.kind(kind);
         let b = self.bucket_of(t);
-        self.recorded = self.recorded.max(b + 1);
         let series = &mut self.buckets[kind];
         if series.len() <= b {
             series.resize(b + 1, BucketTraffic::default());
@@ -257,7 +259,7 @@ impl Traffic {
     #[inline(always)]
     pub(crate) fn received(&mut self, kind: usize, to: u32, t: u64, bytes: u32) {
         self.kind(kind);
-        self.recorded = self.recorded.max(self.bucket_of(t) + 1);
+        self.bucket_of(t);
         self.change(kind, to, NodeChange::Received(bytes));
         if let Some(c) = self.cell(kind, to, t) {
             c.received += 1;
