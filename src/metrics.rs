@@ -536,7 +536,12 @@ impl Collector {
     /// Each change reads and updates its origin's [`OriginIndex`], a cache
     /// miss each in a large run: a run's are all started first, so that
     /// the misses overlap.
-    #[inline(always)]
+    ///
+    /// Not inlined: in a function of its own the loop keeps its state in
+    /// registers, and so does the digest's loop that follows it in the run
+    /// loop's `record_versions` (P1 at 1,000 nodes: 1.7 % fewer
+    /// instructions than inlined).
+    #[inline(never)]
     pub fn observe_run(&mut self, t: u64, node: u32, changes: &[VersionChange]) {
         let extras = self.staleness.is_some() || self.learned.is_some();
         if changes.len() > 1 {
