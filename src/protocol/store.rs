@@ -198,6 +198,11 @@ impl Store {
     /// largest version seen. Otherwise (rumors arrive in any order) the entry
     /// advances only over a contiguous run of versions each of which the node
     /// holds or has superseded, so it stays a true summary.
+    ///
+    /// Not inlined: in its own function the loop keeps the vector and the
+    /// outbox in registers (inlined into Scuttlebutt's `on_message` it took
+    /// a quarter more instructions at 1,000 nodes).
+    #[inline(never)]
     pub fn apply<M>(
         &mut self,
         ctx: &mut Ctx<'_, M>,
