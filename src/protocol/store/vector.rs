@@ -199,18 +199,29 @@ pub(super) fn packed_newer<V: Version>(mine: &[V], digest: &[V]) -> u64 {
 
 /// [`newer`] for `u8` and `u16` entries: whole groups of 16 through
 /// `greater` ([`crate::simd::greater_u8`] or [`crate::simd::greater_u16`],
-/// SSE2), a shorter tail (and every entry off x86-64) through
-/// [`packed_newer`].
+/// SSE2), then a shorter tail as the last 16 entries (overlapping the
+/// groups before), or, in fewer than 16 entries (and every entry off
+/// x86-64), through [`packed_newer`].
 pub(super) fn simd_newer<V: Version>(
     mine: &[V],
     digest: &[V],
     greater: fn(&[V], &[V]) -> Option<u64>,
 ) -> u64 {
-    let whole = mine.len() / 16 * 16;
-    match greater(&mine[..whole], &digest[..whole]) {
-        Some(bits) if whole == mine.len() => bits,
-        Some(bits) => bits | packed_newer(&mine[whole..], &digest[whole..]) << whole,
-        None => packed_newer(mine, digest),
+    let len = mine.len();
+    let whole = len / 16 * 16;
+    let Some(bits) = greater(&mine[..whole], &digest[..whole]) else {
+        return packed_newer(mine, digest);
+    };
+    let rest = len - whole;
+    if rest == 0 {
+        bits
+    } else if len >= 16 {
+        // Bit `k` of the last group's mask is entry `len - 16 + k`: past
+        // the `16 - rest` entries already compared, the tail's.
+        let last = greater(&mine[len - 16..], &digest[len - 16..]).expect("compared above");
+        bits | (last >> (16 - rest)) << whole
+    } else {
+        bits | packed_newer(&mine[whole..], &digest[whole..]) << whole
     }
 }
 
