@@ -181,23 +181,31 @@ fn event_queue(n: u32, interval_ns: u64) -> EventQueue<Packed> {
     EventQueue::new(width, interval_ns.saturating_add(interval_ns / 4))
 }
 
-/// What a round reads and changes of its node, together in one place
-/// (48 bytes): four nodes to three cache lines, so that a large run's
-/// table of them is smaller and its lines are read more often. A node may
-/// straddle two lines; the run loop prefetches both ends. The node's clock
-/// is apart ([`Sim::clocks`]), read only when some clock is not perfect.
+/// What a round reads and changes of its node when every clock is
+/// perfect: its protocol stream alone, 32 bytes aligned, so that two nodes
+/// share a cache line and none straddles two (a large run reads this table
+/// at random). The rest of a round's state is in [`Timer`], read only when
+/// some clock is not perfect, as is the node's clock ([`Sim::clocks`]).
 #[derive(Debug)]
-#[repr(C, align(16))]
+#[repr(C, align(32))]
 struct NodeState {
     /// The node's protocol stream (peer selection and other choices).
     rng: SimRng,
+}
+
+// The layout the doc comment promises.
+const _: () = assert!(std::mem::size_of::<NodeState>() == 32);
+
+/// A node's round timer under a clock that is not perfect. With perfect
+/// clocks it is not kept: a round then comes at its local time, the next
+/// one an interval later, and no clock step re-arms a timer.
+#[derive(Clone, Copy, Debug, Default)]
+struct Timer {
+    /// The local time of the node's next round.
     next_round_local: u64,
     /// Bumped by a clock step: round events of older timers are stale.
     timer: u32,
 }
-
-// The layout the doc comment promises.
-const _: () = assert!(std::mem::size_of::<NodeState>() == 48);
 
 #[derive(Debug)]
 struct Sim<P: Protocol> {
@@ -214,6 +222,8 @@ struct Sim<P: Protocol> {
     /// Every node's clock; read only when [`Sim::skewed_clocks`] (local
     /// times are true times otherwise).
     clocks: Vec<LocalClock>,
+    /// Every node's round timer when [`Sim::skewed_clocks`]; empty otherwise.
+    timers: Vec<Timer>,
     /// Whether each node is up (not crashed): apart from [`NodeState`] so
     /// that a delivery, which needs only this and the local time, touches
     /// one byte of a small table rather than the receiver's line.
@@ -278,13 +288,10 @@ where
             net: Network::new(s, &streams),
             nodes: streams
                 .each_node(Component::Protocol, n)
-                .map(|rng| NodeState {
-                    rng,
-                    next_round_local: 0,
-                    timer: 0,
-                })
+                .map(|rng| NodeState { rng })
                 .collect(),
             clocks: clock::clocks(s, &streams),
+            timers: Vec::new(),
             up: vec![true; n as usize],
             skewed_clocks: false,
             plan: faults::plan(s, &streams),
@@ -311,6 +318,9 @@ where
                 .plan
                 .iter()
                 .any(|p| matches!(p.action, Action::ClockStep { .. }));
+        if sim.skewed_clocks {
+            sim.timers = vec![Timer::default(); n as usize];
+        }
         let mut phases = streams.each_node(Component::TimerPhase, n);
         for node in 0..n {
             let first_local = match s.gossip.phase {
@@ -320,7 +330,9 @@ where
                     .random_range(0..interval_ns),
                 Phase::Aligned => interval_ns,
             };
-            sim.nodes[node as usize].next_round_local = first_local;
+            if let Some(t) = sim.timers.get_mut(node as usize) {
+                t.next_round_local = first_local;
+            }
             let at = sim.clocks[node as usize].true_time_of(SimTime(first_local));
             sim.schedule(at, Event::Round { node, timer: 0 });
         }
@@ -474,9 +486,10 @@ where
     fn prefetch(&self, event: Event) {
         match event {
             Event::Round { node, .. } => {
-                let ns = &self.nodes[node as usize];
-                crate::prefetch::prefetch(&ns.rng);
-                crate::prefetch::prefetch(&ns.timer);
+                crate::prefetch::prefetch(&self.nodes[node as usize]);
+                if self.skewed_clocks {
+                    crate::prefetch::prefetch(&self.timers[node as usize]);
+                }
                 self.net.prefetch_sender(node);
                 self.metrics.prefetch_node(node);
             }
@@ -497,14 +510,18 @@ where
     #[inline(always)]
     fn round(&mut self, node: NodeId, timer: u32, now: SimTime, sink: &mut dyn TraceSink) {
         let clock = self.clock(node);
-        // The node's state, looked up once (nothing below reads
-        // `next_round_local` before the next round is scheduled).
+        let next = if self.skewed_clocks {
+            let t = &mut self.timers[node as usize];
+            if timer != t.timer {
+                return; // a clock step re-armed this node's timer
+            }
+            t.next_round_local += self.interval_ns;
+            t.next_round_local
+        } else {
+            // Every clock perfect: this round came at its local time.
+            now.0 + self.interval_ns
+        };
         let ns = &mut self.nodes[node as usize];
-        if timer != ns.timer {
-            return; // a clock step re-armed this node's timer
-        }
-        let next = ns.next_round_local + self.interval_ns;
-        ns.next_round_local = next;
         if self.up[node as usize] {
             let lt = clock.local(now);
             let mut ctx = Ctx {
@@ -711,10 +728,12 @@ where
                 let clock = &mut self.clocks[node as usize];
                 clock.offset_ns = clock.offset_ns.saturating_add(by_ns);
                 let clock = *clock;
-                let ns = &mut self.nodes[node as usize];
-                ns.timer += 1;
-                let timer = ns.timer;
-                let at = clock.true_time_of(SimTime(ns.next_round_local)).max(now);
+                // A planned step makes the clocks count as skewed, so the
+                // timers are kept.
+                let t = &mut self.timers[node as usize];
+                t.timer += 1;
+                let timer = t.timer;
+                let at = clock.true_time_of(SimTime(t.next_round_local)).max(now);
                 self.schedule(at, Event::Round { node, timer });
             }
         }
