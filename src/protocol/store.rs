@@ -398,8 +398,8 @@ impl<V: Version> Inner<V> {
             }
         }
         let first = mine.len() - rest_a.len();
-        // The tail (shorter than a block) at the block's width too: whole
-        // groups of 16 `u8` or `u16` entries by SIMD, the rest by word.
+        // The tail (shorter than a block) at the block's width too: `u8` and
+        // `u16` entries by SIMD (see `simd_newer`).
         append_newer(first, V::newer(rest_a, rest_b), rest_a, out);
         append_newer(first, V::newer(rest_b, rest_a), rest_b, theirs);
         true
