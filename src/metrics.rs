@@ -110,6 +110,10 @@ impl Held {
     }
 }
 
+/// Origins from which [`Collector::observe_run`] prefetches their
+/// indexes (256 KB of them): below, they stay in cache.
+const PREFETCH_FROM: usize = 4096;
+
 /// How many of an origin's last writes keep their [`Held`] counters in
 /// its [`OriginIndex`].
 const RECENT: usize = 4;
@@ -544,7 +548,9 @@ impl Collector {
     #[inline(never)]
     pub fn observe_run(&mut self, t: u64, node: u32, changes: &[VersionChange]) {
         let extras = self.staleness.is_some() || self.learned.is_some();
-        if changes.len() > 1 {
+        // A small cluster's indexes stay in cache: prefetching them would
+        // only cost instructions.
+        if changes.len() > 1 && self.origins.len() >= PREFETCH_FROM {
             for c in changes {
                 self.prefetch_index(c.origin);
             }
