@@ -538,7 +538,7 @@ impl Collector {
     /// is looked at once).
     ///
     /// Each change reads and updates its origin's [`OriginIndex`], a cache
-    /// miss each in a large run: there (from [`PREFETCH_FROM`] origins) a
+    /// miss each in a large run: there (from `PREFETCH_FROM` origins) a
     /// run's are all started first, so that the misses overlap.
     ///
     /// Not inlined: in a function of its own the loop keeps its state in
