@@ -1,12 +1,15 @@
 //! Element-wise "greater than" of two version blocks, 16 entries per SSE2
-//! compare, one bit per entry gathered by `movemask`; and ChaCha8's first
+//! compare, one bit per entry gathered by `movemask`; the whole both-ways
+//! digest scan at `u8`, 32 entries per AVX2 compare; and ChaCha8's first
 //! block for four streams at once (the seeds of [`crate::rng`]). SSE2 is
-//! part of every x86-64, so these always run there; elsewhere they return
-//! `None` and the caller computes the result without them. The results
-//! are exact (integer operations), so determinism is untouched. Besides
-//! [`crate::prefetch`], the library's only `unsafe` (the binary's
-//! allocator has its own): calling a function compiled for a target
-//! feature, which the target always has.
+//! part of every x86-64, so those always run there; AVX2 runs where the
+//! processor reports it (checked at each call, a cached flag). Elsewhere
+//! they return `None` or `false` and the caller computes the result
+//! without them. The results are exact (integer operations), so
+//! determinism is untouched. Besides [`crate::prefetch`], the library's
+//! only `unsafe` (the binary's allocator has its own): calling a function
+//! compiled for a target feature the processor has, and AVX2's unaligned
+//! loads.
 
 /// Bit `j` set when `mine[j] > digest[j]`, for blocks of a whole number of
 /// 16 entries and at most 64 (`None` off x86-64).
@@ -29,6 +32,29 @@ pub fn greater_u16(mine: &[u16], digest: &[u16]) -> Option<u64> {
     return Some(unsafe { sse2::greater_u16(mine, digest) });
     #[cfg(not(target_arch = "x86_64"))]
     None
+}
+
+/// Both ways of the digest scan at `u8`, 64 entries per block by AVX2:
+/// for each block of `mine` and `digest` (of equal length, at least 64)
+/// where they differ, in order, calls `block(first, newer, older)` with
+/// bit `j` of `newer` set when `mine[first + j] > digest[first + j]` and of
+/// `older` when the reverse. A length that is not a multiple of 64 ends
+/// with a block read as the last 64 entries, overlapping the one before,
+/// its masks shifted so that bit 0 is its `first` entry, as elsewhere.
+/// `false`, and no call, when the processor has no AVX2 (or off x86-64)
+/// or the vectors are shorter than a block: the caller then scans them
+/// its own way.
+#[inline]
+pub fn both_ways_u8(mine: &[u8], digest: &[u8], block: impl FnMut(usize, u64, u64)) -> bool {
+    assert_eq!(mine.len(), digest.len(), "the vectors have one length");
+    #[cfg(target_arch = "x86_64")]
+    if mine.len() >= 64 && std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (detected just above).
+        unsafe { avx2::both_ways_u8(mine, digest, block) };
+        return true;
+    }
+    let _ = block;
+    false
 }
 
 /// The first eight words of block 0 of ChaCha8 (`rand_chacha`'s layout:
@@ -157,6 +183,68 @@ mod sse2 {
             bits |= u64::from(_mm_movemask_epi8(_mm_packs_epi16(low, high)) as u16) << (c * 16);
         }
         bits
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
+        _mm256_xor_si256,
+    };
+
+    /// The masks of `newer` and `older` entries (see [`super::both_ways_u8`])
+    /// of the 64 entries from `at`, which must be in both vectors.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn masks(mine: &[u8], digest: &[u8], at: usize) -> (u64, u64) {
+        assert!(at + 64 <= mine.len() && at + 64 <= digest.len(), "a whole block");
+        // Entries are unsigned and the compare signed: flipping the top bit
+        // of both sides maps the unsigned order onto the signed one.
+        let flip = _mm256_set1_epi8(i8::MIN);
+        let load = |x: &[u8], k: usize| {
+            // SAFETY: `at + k + 32 <= at + 64`, within `x` (asserted above);
+            // the load is unaligned.
+            let v = unsafe { _mm256_loadu_si256(x.as_ptr().add(at + k).cast::<__m256i>()) };
+            _mm256_xor_si256(v, flip)
+        };
+        let (a0, a1) = (load(mine, 0), load(mine, 32));
+        let (b0, b1) = (load(digest, 0), load(digest, 32));
+        let bits = |x: __m256i, y: __m256i| u64::from(_mm256_movemask_epi8(_mm256_cmpgt_epi8(x, y)) as u32);
+        (
+            bits(a0, b0) | bits(a1, b1) << 32,
+            bits(b0, a0) | bits(b1, a1) << 32,
+        )
+    }
+
+    /// See [`super::both_ways_u8`] (`mine.len() >= 64` there).
+    #[target_feature(enable = "avx2")]
+    pub(super) fn both_ways_u8(mine: &[u8], digest: &[u8], mut block: impl FnMut(usize, u64, u64)) {
+        let len = mine.len();
+        let whole = len / 64;
+        for i in 0..whole {
+            // Both vectors are cold in a large cluster (10 KB each at 10,000
+            // nodes): ask for the lines six blocks on.
+            let ahead = (i + 6) * 64;
+            if let (Some(x), Some(y)) = (mine.get(ahead), digest.get(ahead)) {
+                crate::prefetch::prefetch(x);
+                crate::prefetch::prefetch(y);
+            }
+            let (newer, older) = masks(mine, digest, i * 64);
+            if newer | older != 0 {
+                block(i * 64, newer, older);
+            }
+        }
+        let rest = len % 64;
+        if rest > 0 {
+            // The last 64 entries, of which the first `64 - rest` were in
+            // the block before.
+            let (newer, older) = masks(mine, digest, len - 64);
+            let (newer, older) = (newer >> (64 - rest), older >> (64 - rest));
+            if newer | older != 0 {
+                block(len - rest, newer, older);
+            }
+        }
     }
 }
 

@@ -38,7 +38,7 @@ mod vector;
 
 use std::sync::Arc;
 
-use self::vector::{newer, Slice, Version};
+use self::vector::{both_ways_by_blocks, newer, Slice, Version};
 pub use self::vector::{Digest, Versions};
 use crate::node::{Ctx, NodeId, Replica};
 
@@ -366,7 +366,8 @@ impl<V: Version> Inner<V> {
 
     /// [`Store::candidates_both_ways`] (`out` and `theirs` already
     /// cleared). Blocks that are equal (most, once a cluster has converged)
-    /// are skipped; the rest give both masks.
+    /// are skipped; the rest give both masks: by [`Version::both_ways`]
+    /// where the processor allows, else by [`both_ways_by_blocks`].
     fn candidates_both_ways(
         &self,
         node: NodeId,
@@ -382,26 +383,11 @@ impl<V: Version> Inner<V> {
                 return false;
             }
         };
-        let (a, b) = (mine.chunks_exact(V::BLOCK), digest.chunks_exact(V::BLOCK));
-        let (rest_a, rest_b) = (a.remainder(), b.remainder());
-        for (i, (a, b)) in a.zip(b).enumerate() {
-            // Both vectors are cold in a large cluster (10 KB each at
-            // 10,000 nodes): ask for the lines six blocks on.
-            let ahead = (i + 6) * V::BLOCK;
-            if let (Some(x), Some(y)) = (mine.get(ahead), digest.get(ahead)) {
-                crate::prefetch::prefetch(x);
-                crate::prefetch::prefetch(y);
-            }
-            if V::block_differs(a, b) {
-                append_newer(i * V::BLOCK, V::newer(a, b), a, out);
-                append_newer(i * V::BLOCK, V::newer(b, a), b, theirs);
-            }
+        // Each scan is given its own appender (by value: its references
+        // then stay in registers).
+        if !V::both_ways(mine, digest, appender(mine, digest, out, theirs)) {
+            both_ways_by_blocks(mine, digest, appender(mine, digest, out, theirs));
         }
-        let first = mine.len() - rest_a.len();
-        // The tail (shorter than a block) at the block's width too: `u8` and
-        // `u16` entries by SIMD (see `simd_newer`).
-        append_newer(first, V::newer(rest_a, rest_b), rest_a, out);
-        append_newer(first, V::newer(rest_b, rest_a), rest_b, theirs);
         true
     }
 
@@ -614,6 +600,22 @@ impl Inner<u64> {
 /// wide enough before taking it ([`Store::fit`]).
 fn entry<V: Version>(version: u64) -> V {
     V::narrow(version).expect("the store is wide enough for every version it takes")
+}
+
+/// What the both-ways scan does with a block that differs: appends the
+/// entries of `mine` newer than `digest` to `out` and the reverse to
+/// `theirs` (see [`append_newer`]).
+fn appender<'a, V: Version>(
+    mine: &'a [V],
+    digest: &'a [V],
+    out: &'a mut Vec<Delta>,
+    theirs: &'a mut Vec<Delta>,
+) -> impl FnMut(usize, u64, u64) + 'a {
+    #[inline(always)]
+    move |first, newer, older| {
+        append_newer(first, newer, &mine[first..], out);
+        append_newer(first, older, &digest[first..], theirs);
+    }
 }
 
 /// Appends `(first + j, 0, mine[j])` for each bit `j` set in `newer`, a

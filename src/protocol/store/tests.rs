@@ -4,7 +4,7 @@
 //! widths, and the switches up the ladder `u8` → `u16` → `u32` → `u64` (a
 //! store starting at `u8` against one at `u64` from the start).
 
-use super::vector::{maybe_newer, packed_newer, Shared};
+use super::vector::{both_ways_by_blocks, maybe_newer, packed_newer, Shared};
 use super::*;
 use crate::node::{Outbox, VersionChange};
 use crate::rng::{Component, Streams};
@@ -327,6 +327,61 @@ fn check_masks<V: Version>(seed: u64) {
             assert_eq!(V::newer(&a, &b), want, "own: {a:?} vs {b:?}");
         }
     }
+}
+
+/// The calls a both-ways scan by blocks of `size` entries makes, worked
+/// out entry by entry: whole blocks from the start, then the rest, each
+/// that differs as `(first, newer, older)`.
+fn both_ways_model<V: Version>(a: &[V], b: &[V], size: usize) -> Vec<(usize, u64, u64)> {
+    let whole = a.len() / size * size;
+    let blocks = (0..whole).step_by(size).map(|first| first..first + size);
+    let mut calls = Vec::new();
+    for range in blocks.chain(std::iter::once(whole..a.len())) {
+        let (mut newer, mut older) = (0u64, 0u64);
+        for (j, i) in range.clone().enumerate() {
+            newer |= u64::from(a[i] > b[i]) << j;
+            older |= u64::from(b[i] > a[i]) << j;
+        }
+        if newer | older != 0 {
+            calls.push((range.start, newer, older));
+        }
+    }
+    calls
+}
+
+/// The both-ways scans make the calls worked out entry by entry, for
+/// every length up to a few blocks: by blocks of the width's own size at
+/// every width, and by the wide SIMD scan (64 entries a block, `u8`)
+/// where the processor has one.
+fn check_both_ways<V: Version>(seed: u64) {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    for len in 0..=200 {
+        for _ in 0..40 {
+            let same = [0.0, 0.5, 0.97, 1.0][rng.random_range(0..4)];
+            let (a, b) = random_pair::<V>(&mut rng, len, same);
+            let mut calls = Vec::new();
+            both_ways_by_blocks(&a, &b, |first, newer, older| calls.push((first, newer, older)));
+            assert_eq!(
+                calls,
+                both_ways_model(&a, &b, V::BLOCK),
+                "by blocks: {a:?} vs {b:?}"
+            );
+            calls.clear();
+            if V::both_ways(&a, &b, |first, newer, older| calls.push((first, newer, older))) {
+                assert_eq!(calls, both_ways_model(&a, &b, 64), "wide: {a:?} vs {b:?}");
+            } else {
+                assert!(calls.is_empty(), "no call when the wide scan does not run");
+            }
+        }
+    }
+}
+
+#[test]
+fn both_ways_scans_match_a_plain_compare() {
+    check_both_ways::<u8>(11);
+    check_both_ways::<u16>(12);
+    check_both_ways::<u32>(13);
+    check_both_ways::<u64>(14);
 }
 
 /// The exact masks agree with a plain `>` at every width; for `u8`, every

@@ -46,6 +46,12 @@ pub(super) trait Version:
     /// `u16`, whose plain loop compiles to lane shuffles.
     fn newer(mine: &[Self], digest: &[Self]) -> u64;
 
+    /// The whole both-ways scan of `mine` against `digest` by wide SIMD
+    /// (AVX2 at `u8`, where the processor has it; see
+    /// [`crate::simd::both_ways_u8`]): `block(first, newer, older)` for each
+    /// block that differs. `false`, and no call, where there is none.
+    fn both_ways(mine: &[Self], digest: &[Self], block: impl FnMut(usize, u64, u64)) -> bool;
+
     /// A vector of this width as a [`Versions`].
     fn view(vector: &[Self]) -> Versions<'_>;
 
@@ -60,7 +66,7 @@ pub(super) trait Version:
 /// is `$variant`, with blocks of `$block` entries and `$newer` as its
 /// [`Version::newer`]; and the view of a slice of `$t` as a [`Versions`].
 macro_rules! version {
-    ($t:ty, $variant:ident, $block:literal, $newer:expr) => {
+    ($t:ty, $variant:ident, $block:literal, $newer:expr, $both_ways:expr) => {
         impl Version for $t {
             const ZERO: $t = 0;
             const TOP: $t = 1 << (<$t>::BITS - 1);
@@ -85,6 +91,10 @@ macro_rules! version {
 
             fn newer(mine: &[$t], digest: &[$t]) -> u64 {
                 ($newer)(mine, digest)
+            }
+
+            fn both_ways(mine: &[$t], digest: &[$t], block: impl FnMut(usize, u64, u64)) -> bool {
+                ($both_ways)(mine, digest, block)
             }
 
             fn view(vector: &[$t]) -> Versions<'_> {
@@ -112,10 +122,59 @@ macro_rules! version {
     };
 }
 
-version!(u8, U8, 64, |m, d| simd_newer(m, d, crate::simd::greater_u8));
-version!(u16, U16, 32, |m, d| simd_newer(m, d, crate::simd::greater_u16));
-version!(u32, U32, 16, newer);
-version!(u64, U64, 16, newer);
+version!(
+    u8,
+    U8,
+    64,
+    |m, d| simd_newer(m, d, crate::simd::greater_u8),
+    crate::simd::both_ways_u8
+);
+version!(
+    u16,
+    U16,
+    32,
+    |m, d| simd_newer(m, d, crate::simd::greater_u16),
+    no_both_ways
+);
+version!(u32, U32, 16, newer, no_both_ways);
+version!(u64, U64, 16, newer, no_both_ways);
+
+/// The both-ways scan of `mine` against `digest` (of equal length) by
+/// blocks of [`Version::BLOCK`] entries, the last one shorter: for each
+/// block that differs, in order, `block(first, newer, older)`, with bit `j`
+/// of `newer` set when `mine[first + j] > digest[first + j]` and of `older`
+/// when the reverse. What [`Version::both_ways`] gives where it runs.
+pub(super) fn both_ways_by_blocks<V: Version>(
+    mine: &[V],
+    digest: &[V],
+    mut block: impl FnMut(usize, u64, u64),
+) {
+    let (a, b) = (mine.chunks_exact(V::BLOCK), digest.chunks_exact(V::BLOCK));
+    let (rest_a, rest_b) = (a.remainder(), b.remainder());
+    for (i, (a, b)) in a.zip(b).enumerate() {
+        // Both vectors are cold in a large cluster (10 KB each at 10,000
+        // nodes): ask for the lines six blocks on.
+        let ahead = (i + 6) * V::BLOCK;
+        if let (Some(x), Some(y)) = (mine.get(ahead), digest.get(ahead)) {
+            crate::prefetch::prefetch(x);
+            crate::prefetch::prefetch(y);
+        }
+        if V::block_differs(a, b) {
+            block(i * V::BLOCK, V::newer(a, b), V::newer(b, a));
+        }
+    }
+    // The tail (shorter than a block) at the block's width too: `u8` and
+    // `u16` entries by SIMD (see `simd_newer`).
+    let (newer, older) = (V::newer(rest_a, rest_b), V::newer(rest_b, rest_a));
+    if newer | older != 0 {
+        block(mine.len() - rest_a.len(), newer, older);
+    }
+}
+
+/// [`Version::both_ways`] at a width without a wide SIMD scan.
+fn no_both_ways<V>(_: &[V], _: &[V], _: impl FnMut(usize, u64, u64)) -> bool {
+    false
+}
 
 /// Whether some entry of `mine` may be newer than the same entry of
 /// `digest`: never false when one is (so a `false` block can be skipped),
