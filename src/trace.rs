@@ -452,17 +452,19 @@ impl TraceDigest {
         // reloads them around every record).
         let mut encoder = self.encoder.clone();
         let mut len = self.len;
-        let chunk: &mut [u8; CHUNK_ROOM] = (&mut self.chunk[..]).try_into().expect("a whole chunk");
-        for c in rest {
-            // `len` is below `HASH_CHUNK` here, so `at` is `len`: taken
-            // modulo, it is seen to leave room for a record.
-            let at = len % HASH_CHUNK;
-            let room = (&mut chunk[at..at + canonical::VERSION_MAX]).try_into();
-            len = at + encoder.continuation(c.origin, c.old, c.new, room.expect("room for a version record"));
-            if len >= HASH_CHUNK {
-                self.hasher.update(&chunk[..len]);
-                len = 0;
+        let chunk = &mut self.chunk[..];
+        let mut changes = rest;
+        loop {
+            // Up to a full chunk, with the hash call outside the loop (so
+            // that the loop's state stays in registers).
+            let (full, wrote) = encoder.continuations::<HASH_CHUNK>(changes, chunk, len);
+            len = full;
+            changes = &changes[wrote..];
+            if len < HASH_CHUNK {
+                break;
             }
+            self.hasher.update(&chunk[..len]);
+            len = 0;
         }
         self.records += rest.len() as u64;
         self.len = len;
@@ -759,6 +761,40 @@ pub(crate) mod tests {
         }
         assert_eq!(as_runs.records(), one_by_one.records());
         assert!(as_runs.records() > 40_000, "{} records", as_runs.records());
+        assert_eq!(as_runs.finish(), one_by_one.finish());
+    }
+
+    /// Runs long enough that chunks fill in their middle, some more than
+    /// once, digest as their records one by one.
+    #[test]
+    fn runs_that_fill_chunks_digest_as_their_records() {
+        let (mut one_by_one, mut as_runs) = (TraceDigest::default(), TraceDigest::default());
+        let cause = Cause::Message(7);
+        for (run, len) in [1usize, 9_000, 20_000, 3, 50_000].into_iter().enumerate() {
+            let t = run as u64 * 10;
+            // Mostly one-byte fields, every 97th origin far from the one before.
+            let changes: Vec<VersionChange> = (0..len)
+                .map(|i| VersionChange {
+                    origin: (i % 50 + if i % 97 == 0 { 1_000 } else { 0 }) as u32,
+                    old: (i % 7) as u64,
+                    new: (i % 7 + 1 + i % 3) as u64,
+                })
+                .collect();
+            for &VersionChange { origin, old, new } in &changes {
+                one_by_one.add(&Record::Version {
+                    t,
+                    lt: t,
+                    node: 2,
+                    origin,
+                    old,
+                    new,
+                    cause,
+                });
+            }
+            as_runs.add_run(t, t, 2, cause, &changes);
+        }
+        assert_eq!(as_runs.records(), one_by_one.records());
+        assert!(one_by_one.records() * 4 > 8 * HASH_CHUNK as u64, "several chunks");
         assert_eq!(as_runs.finish(), one_by_one.finish());
     }
 }

@@ -23,6 +23,7 @@
 //! big run's time.
 
 use super::{Cause, LocalCause, Record};
+use crate::node::VersionChange;
 
 /// Names the encoding; the digest hashes it first. Bump it whenever the
 /// encoding changes (every digest changes with it).
@@ -113,6 +114,34 @@ impl Bytes for Small<'_> {
     }
 }
 
+/// Writes the canonical bytes of a continuation of `origin` from `old` to
+/// `new`, after a record of `prev_origin`, into `room`; returns their
+/// length.
+#[inline(always)]
+fn continuation_after(
+    prev_origin: u32,
+    origin: u32,
+    old: u64,
+    new: u64,
+    room: &mut [u8; VERSION_MAX],
+) -> usize {
+    let zo = zigzag(origin as u64, prev_origin as u64);
+    let zd = zigzag(new, old);
+    if (zo | old | zd) < 0x80 {
+        // The usual continuation: every field one byte, written in one
+        // store (the bytes of the general path below).
+        let word = u32::from(SAME) | (zo as u32) << 8 | (old as u32) << 16 | (zd as u32) << 24;
+        room[..4].copy_from_slice(&word.to_le_bytes());
+        return 4;
+    }
+    let mut s = Small { buf: room, len: 0 };
+    s.push(SAME);
+    uv(&mut s, zo);
+    uv(&mut s, old);
+    uv(&mut s, zd);
+    s.len
+}
+
 /// Appends `v` as an unsigned LEB128 varint.
 #[inline]
 fn uv(out: &mut impl Bytes, mut v: u64) {
@@ -200,22 +229,46 @@ impl Encoder {
             self.prev_cause, NO_VERSION,
             "a continuation follows a version record"
         );
-        let zo = zigzag(origin as u64, self.prev_origin as u64);
-        let zd = zigzag(new, old);
+        let len = continuation_after(self.prev_origin, origin, old, new, room);
         self.prev_origin = origin;
-        if (zo | old | zd) < 0x80 {
-            // The usual continuation: every field one byte, written in one
-            // store (the bytes of the general path below).
-            let word = u32::from(SAME) | (zo as u32) << 8 | (old as u32) << 16 | (zd as u32) << 24;
-            room[..4].copy_from_slice(&word.to_le_bytes());
-            return 4;
+        len
+    }
+
+    /// Writes the continuations of `changes` (see
+    /// [`Encoder::continuation`]) into `chunk` after its first `len` bytes
+    /// (`len < FULL`), up to the one that takes the bytes to `FULL` or
+    /// more, or to the last. Returns the new length and how many were
+    /// written. `chunk` has room for a record past `FULL`; `FULL` a power
+    /// of two makes the bounds check a mask.
+    #[inline(always)]
+    pub fn continuations<const FULL: usize>(
+        &mut self,
+        changes: &[VersionChange],
+        chunk: &mut [u8],
+        mut len: usize,
+    ) -> (usize, usize) {
+        assert!(
+            chunk.len() >= FULL + VERSION_MAX && len < FULL,
+            "room for a record"
+        );
+        let mut prev = self.prev_origin;
+        let mut wrote = 0;
+        for c in changes {
+            // `len` is below `FULL` here, so `at` is `len`: taken modulo, it
+            // is seen to leave room for a record.
+            let at = len % FULL;
+            let room = (&mut chunk[at..at + VERSION_MAX])
+                .try_into()
+                .expect("room for a record");
+            len = at + continuation_after(prev, c.origin, c.old, c.new, room);
+            prev = c.origin;
+            wrote += 1;
+            if len >= FULL {
+                break;
+            }
         }
-        let mut s = Small { buf: room, len: 0 };
-        s.push(SAME);
-        uv(&mut s, zo);
-        uv(&mut s, old);
-        uv(&mut s, zd);
-        s.len
+        self.prev_origin = prev;
+        (len, wrote)
     }
 
     /// Appends the canonical bytes of `r`, the record after the ones
