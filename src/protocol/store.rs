@@ -460,12 +460,15 @@ impl<V: Version> Inner<V> {
         let node = ctx.node as usize;
         let (n, keys) = (self.n, self.keys);
         // The entries are scattered over the node's vector (10 KB at 10,000
-        // nodes at `u8`, up to 80 KB at `u64`): start loading them all
-        // before the first is needed.
+        // nodes at `u8`, up to 80 KB at `u64`): in a large cluster, start
+        // loading them all before the first is needed. In a small one the
+        // vectors stay in cache, and the loop would only cost instructions.
         let current = &*self.vv[node];
-        for d in deltas {
-            if let Some(v) = current.get(d.origin as usize) {
-                crate::prefetch::prefetch(v);
+        if n * n * std::mem::size_of::<V>() >= PREFETCH_FROM_BYTES {
+            for d in deltas {
+                if let Some(v) = current.get(d.origin as usize) {
+                    crate::prefetch::prefetch(v);
+                }
             }
         }
         // An entry rises only for a delta newer than it. With none, the
@@ -595,6 +598,10 @@ impl Inner<u64> {
         }
     }
 }
+
+/// The size of every vector together from which [`Store::apply`]
+/// prefetches the entries it will read: 2 MiB, a core's L2 cache here.
+const PREFETCH_FROM_BYTES: usize = 1 << 21;
 
 /// `version` as a vector entry of the store's width, which the store made
 /// wide enough before taking it ([`Store::fit`]).
