@@ -186,6 +186,14 @@ pub trait Protocol {
     /// does nothing.
     fn prefetch_receiver(&self, _node: NodeId) {}
 
+    /// About how many bytes of state the handlers read at random (every
+    /// node's vector, say). With the simulator's own per-node tables it
+    /// decides whether the run loop prefetches events' state ahead; it
+    /// changes no result. The default is none.
+    fn state_bytes(&self) -> usize {
+        0
+    }
+
     /// How the bytes of `msg` divide into digest, delta and other (header
     /// and control) bytes, for the bandwidth metrics; the parts must sum to
     /// exactly [`Protocol::size`] (the run loop asserts it). The default

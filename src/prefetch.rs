@@ -4,6 +4,12 @@
 //! determinism is untouched; it only lets two cache misses of one event
 //! overlap instead of following each other.
 
+/// The state size (bytes read at random) from which prefetching pays: 2
+/// MiB, a core's L2 cache on the machines measured. Below it the state
+/// stays in that cache and a prefetch only costs its instructions (P0 at
+/// 10,000–11,000 nodes ran 6–7 % faster without, 6 % slower at 12,000).
+pub const FROM_BYTES: usize = 1 << 21;
+
 /// Starts loading the cache line holding `value` (a no-op off x86-64).
 #[inline(always)]
 pub fn prefetch<T>(value: &T) {

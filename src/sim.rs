@@ -169,6 +169,12 @@ pub fn run(scenario: &Scenario, sink: &mut dyn TraceSink) -> Outcome {
 /// 100,000 nodes: 1–2 fastest, 4 about 10 % slower).
 const LOOKAHEAD: usize = 2;
 
+/// About how many bytes of the run loop's own tables an event's node
+/// brings into cache (its streams, traffic totals, timer, flights and
+/// queue entries; measured: P0 stops gaining from prefetching between
+/// 11,000 and 12,000 nodes, [`crate::prefetch::FROM_BYTES`]).
+const LOOP_BYTES_PER_NODE: usize = 180;
+
 /// A queue sized for `n` nodes gossiping every `interval_ns`: buckets
 /// holding the events of about 64 rounds (P0 at 100,000 nodes ran fastest
 /// with 64–1,024; 16 was 10 % slower), and a ring reaching past the next
@@ -250,6 +256,10 @@ struct Sim<P: Protocol> {
     /// Whether the sink was given a record since it was last asked whether
     /// to stop.
     fed_sink: bool,
+    /// Whether the loop prefetches the state of events ahead: when its
+    /// tables and the protocol's state outgrow a core's cache (see
+    /// [`LOOP_BYTES_PER_NODE`]).
+    prefetch_events: bool,
 }
 
 impl<P: Protocol> Sim<P>
@@ -311,6 +321,8 @@ where
             metrics,
             events: 0,
             fed_sink: false,
+            prefetch_events: n as usize * LOOP_BYTES_PER_NODE + proto.state_bytes()
+                >= crate::prefetch::FROM_BYTES,
             proto,
         };
         sim.skewed_clocks = sim.clocks.iter().any(|c| *c != LocalClock::PERFECT)
@@ -406,8 +418,10 @@ where
             self.events += 1;
             // A large run's time goes to cache misses on the state of the
             // node an event is for: start loading it a few events ahead.
-            if let Some(ahead) = self.queue.upcoming(LOOKAHEAD).and_then(|p| p.hint()) {
-                self.prefetch(ahead);
+            if self.prefetch_events {
+                if let Some(ahead) = self.queue.upcoming(LOOKAHEAD).and_then(|p| p.hint()) {
+                    self.prefetch(ahead);
+                }
             }
             // Unpacked where it is matched, so that the two dispatches on
             // its kind become one.

@@ -148,4 +148,8 @@ impl Protocol for AntiEntropy {
     fn replica(&self) -> Option<&dyn Replica> {
         Some(&self.store)
     }
+
+    fn state_bytes(&self) -> usize {
+        self.store.bytes()
+    }
 }

@@ -83,4 +83,8 @@ impl Protocol for Ping {
     fn replica(&self) -> Option<&dyn Replica> {
         None
     }
+
+    fn state_bytes(&self) -> usize {
+        std::mem::size_of_val(&self.received[..])
+    }
 }

@@ -182,4 +182,8 @@ impl Protocol for RumorMongering {
     fn replica(&self) -> Option<&dyn Replica> {
         Some(&self.store)
     }
+
+    fn state_bytes(&self) -> usize {
+        self.store.bytes()
+    }
 }

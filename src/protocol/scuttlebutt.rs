@@ -379,6 +379,10 @@ impl Protocol for Scuttlebutt {
         Some(&self.store)
     }
 
+    fn state_bytes(&self) -> usize {
+        self.store.bytes()
+    }
+
     fn counters(&self) -> Vec<(&'static str, u64)> {
         match &self.flow {
             Some(f) => vec![

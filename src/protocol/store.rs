@@ -125,6 +125,12 @@ impl Store {
         each!(&self.0, s => s.n)
     }
 
+    /// The bytes of every node's vector (once each has its own) and key
+    /// store: what the handlers read at random.
+    pub fn bytes(&self) -> usize {
+        each!(&self.0, s => s.bytes())
+    }
+
     /// Node `node`'s version vector (its digest).
     pub fn version_vector(&self, node: NodeId) -> Versions<'_> {
         each!(&self.0, s => Version::view(&s.vv[node as usize]))
@@ -273,6 +279,11 @@ impl Store {
 }
 
 impl<V: Version> Inner<V> {
+    /// [`Store::bytes`].
+    fn bytes(&self) -> usize {
+        self.n * self.n * std::mem::size_of::<V>() + self.store.len() * std::mem::size_of::<u64>()
+    }
+
     fn new(nodes: u32, keys: u32) -> Inner<V> {
         let n = nodes as usize;
         let keys = keys.max(1) as usize;
@@ -464,7 +475,7 @@ impl<V: Version> Inner<V> {
         // loading them all before the first is needed. In a small one the
         // vectors stay in cache, and the loop would only cost instructions.
         let current = &*self.vv[node];
-        if n * n * std::mem::size_of::<V>() >= PREFETCH_FROM_BYTES {
+        if self.bytes() >= crate::prefetch::FROM_BYTES {
             for d in deltas {
                 if let Some(v) = current.get(d.origin as usize) {
                     crate::prefetch::prefetch(v);
@@ -598,10 +609,6 @@ impl Inner<u64> {
         }
     }
 }
-
-/// The size of every vector together from which [`Store::apply`]
-/// prefetches the entries it will read: 2 MiB, a core's L2 cache here.
-const PREFETCH_FROM_BYTES: usize = 1 << 21;
 
 /// `version` as a vector entry of the store's width, which the store made
 /// wide enough before taking it ([`Store::fit`]).

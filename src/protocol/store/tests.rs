@@ -376,6 +376,20 @@ fn check_both_ways<V: Version>(seed: u64) {
     }
 }
 
+/// A store's size is its vectors at their width (one entry per node and
+/// origin) and, with several keys, a `u64` per node, origin and key.
+#[test]
+fn store_bytes_follow_the_width() {
+    let mut one = Store::new(30, 1);
+    assert_eq!(one.bytes(), 30 * 30);
+    one.widen(16);
+    assert_eq!(one.bytes(), 30 * 30 * 2);
+    one.widen(64);
+    assert_eq!(one.bytes(), 30 * 30 * 8);
+    let three = Store::new(30, 3);
+    assert_eq!(three.bytes(), 30 * 30 + 30 * 30 * 3 * 8);
+}
+
 #[test]
 fn both_ways_scans_match_a_plain_compare() {
     check_both_ways::<u8>(11);
