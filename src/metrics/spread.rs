@@ -310,10 +310,13 @@ impl Spread {
         // its running sum over `i` is the writes counted at `l` or higher.
         let stride = r + 1;
         let mut above = vec![0i64; (points + 1) * stride];
-        let point_of = |since: u64| (since.div_ceil(step)).min(points as u64) as usize;
+        // Divided by a multiplication: a division per level per write was
+        // most of this function's time.
+        let by_step = Divisor::new(step);
+        let point_of = |since: u64| by_step.div_ceil(since).min(points as u64) as usize;
         for (t, id) in each() {
             // The first point past the time the run saw the write for ...
-            let seen = (end_ns.saturating_sub(t) / step).saturating_add(1);
+            let seen = by_step.div(end_ns.saturating_sub(t)).saturating_add(1);
             let mut cut = seen.min(points as u64) as usize;
             // ... unless every node has held it by then.
             if let Some(full) = self.full_at(id) {
@@ -398,9 +401,75 @@ impl Spread {
     }
 }
 
+/// Division of any `u64` by a fixed divisor `d`, exact, by a multiplication
+/// and a correction. With `m = ⌊(2^64 − 1) / d⌋`, `2^64 − d·m ≤ d`, so
+/// `x·m / 2^64` falls short of `x / d` by less than `x / 2^64 < 1`: its
+/// floor is the quotient or one less, which the remainder tells.
+#[derive(Clone, Copy, Debug)]
+struct Divisor {
+    d: u64,
+    m: u64,
+}
+
+impl Divisor {
+    fn new(d: u64) -> Divisor {
+        assert!(d > 0, "a divisor is positive");
+        Divisor { d, m: u64::MAX / d }
+    }
+
+    /// `⌊x / d⌋`.
+    #[inline]
+    fn div(self, x: u64) -> u64 {
+        let q = ((u128::from(x) * u128::from(self.m)) >> 64) as u64;
+        if x - q * self.d >= self.d {
+            q + 1
+        } else {
+            q
+        }
+    }
+
+    /// `⌈x / d⌉`.
+    #[inline]
+    fn div_ceil(self, x: u64) -> u64 {
+        let q = self.div(x);
+        q + u64::from(q * self.d != x)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The divisor's quotients are the processor's, for divisors and
+    /// dividends at the edges (1, powers of two and their neighbours, the
+    /// grid's steps, `u64::MAX`) and at random.
+    #[test]
+    fn divisor_divides_exactly() {
+        use rand::{Rng, SeedableRng};
+        let mut edges: Vec<u64> = vec![1, 2, 3, 5, 7, 10, 1_000, 2_000_000, 5_000_000_000, u64::MAX];
+        for k in [1u32, 31, 32, 33, 62, 63] {
+            edges.extend([(1u64 << k) - 1, 1 << k, (1 << k) + 1]);
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let randoms: Vec<u64> = (0..300)
+            .map(|_| (rng.random::<u64>() >> rng.random_range(0..64)).max(1))
+            .collect();
+        for &d in edges.iter().chain(&randoms) {
+            let by = Divisor::new(d);
+            for &x in edges
+                .iter()
+                .chain(&randoms)
+                .chain(&[0, d - 1, d, d.wrapping_mul(3)])
+            {
+                assert_eq!(by.div(x), x / d, "{x} / {d}");
+                assert_eq!(by.div_ceil(x), x.div_ceil(d), "{x} / {d} rounded up");
+            }
+            for x in [d.saturating_mul(12_345), u64::MAX - 1, u64::MAX / d * d] {
+                assert_eq!(by.div(x), x / d, "{x} / {d}");
+                assert_eq!(by.div_ceil(x), x.div_ceil(d), "{x} / {d} rounded up");
+            }
+        }
+    }
 
     /// Raises one write's count like the collector does, `(count, t)` at a time.
     fn run(nodes: u32, counts: &[(u32, u64)]) -> (Vec<u64>, u32) {
