@@ -251,6 +251,10 @@ impl Encoder {
             chunk.len() >= FULL + VERSION_MAX && len < FULL,
             "room for a record"
         );
+        debug_assert!(
+            changes.is_empty() || self.prev_cause != NO_VERSION,
+            "continuations follow a version record"
+        );
         let mut prev = self.prev_origin;
         let mut wrote = 0;
         for c in changes {
