@@ -1,15 +1,16 @@
 //! Element-wise "greater than" of two version blocks, 16 entries per SSE2
 //! compare, one bit per entry gathered by `movemask`; the whole both-ways
-//! digest scan at `u8`, 32 entries per AVX2 compare; and ChaCha8's first
-//! block for four streams at once (the seeds of [`crate::rng`]). SSE2 is
+//! digest scan at `u8`, 32 entries per AVX2 compare; ChaCha8's first
+//! block for four streams at once (the seeds of [`crate::rng`]); and the
+//! compress of a block's mask into a vector ([`compress_into`]). SSE2 is
 //! part of every x86-64, so those always run there; AVX2 runs where the
 //! processor reports it (checked at each call, a cached flag). Elsewhere
 //! they return `None` or `false` and the caller computes the result
 //! without them. The results are exact (integer operations), so
 //! determinism is untouched. Besides [`crate::prefetch`], the library's
 //! only `unsafe` (the binary's allocator has its own): calling a function
-//! compiled for a target feature the processor has, and AVX2's unaligned
-//! loads.
+//! compiled for a target feature the processor has, AVX2's unaligned
+//! loads, and the compress setting a vector's length over slots it wrote.
 
 /// Bit `j` set when `mine[j] > digest[j]`, for blocks of a whole number of
 /// 16 entries and at most 64 (`None` off x86-64).
@@ -48,14 +49,45 @@ pub fn greater_u16(mine: &[u16], digest: &[u16]) -> Option<u64> {
 pub fn both_ways_u8(mine: &[u8], digest: &[u8], block: impl FnMut(usize, u64, u64)) -> bool {
     assert_eq!(mine.len(), digest.len(), "the vectors have one length");
     #[cfg(target_arch = "x86_64")]
-    if mine.len() >= 64 && std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2 (detected just above).
+    if mine.len() >= 64 && std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the processor has AVX2 and POPCNT (detected just above).
         unsafe { avx2::both_ways_u8(mine, digest, block) };
         return true;
     }
     let _ = block;
     false
 }
+
+/// Appends `make(j)` to `out` for each bit `j` set in `mask`, in the order
+/// of `j`: a software compress of a 64-entry block's mask. The first
+/// [`COMPRESS_UNROLLED`] are written with no branch per entry (a block
+/// usually has fewer; unused slots are written and left past the end), so
+/// the number of set bits mispredicts no loop exit. `make` is also called
+/// with `j = 63` for slots past the last set bit, and must accept it.
+#[inline(always)]
+pub fn compress_into<T: Copy>(out: &mut Vec<T>, mut mask: u64, mut make: impl FnMut(usize) -> T) {
+    let count = mask.count_ones() as usize;
+    let room = count.max(COMPRESS_UNROLLED);
+    out.reserve(room);
+    let len = out.len();
+    let spare = &mut out.spare_capacity_mut()[..room];
+    for slot in &mut spare[..COMPRESS_UNROLLED] {
+        slot.write(make(mask.trailing_zeros() as usize & 63));
+        mask &= mask.wrapping_sub(1);
+    }
+    let mut at = COMPRESS_UNROLLED;
+    while mask != 0 {
+        spare[at].write(make(mask.trailing_zeros() as usize));
+        mask &= mask - 1;
+        at += 1;
+    }
+    // SAFETY: the `count` slots from `len` were written just above, one
+    // per set bit (`reserve` made room for at least `count`).
+    unsafe { out.set_len(len + count) };
+}
+
+/// How many entries [`compress_into`] writes with no branch per entry.
+pub const COMPRESS_UNROLLED: usize = 8;
 
 /// The first eight words of block 0 of ChaCha8 (`rand_chacha`'s layout:
 /// the 64-bit block counter in words 12 and 13, zero here; the 64-bit
@@ -218,7 +250,7 @@ mod avx2 {
     }
 
     /// See [`super::both_ways_u8`] (`mine.len() >= 64` there).
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,popcnt")]
     pub(super) fn both_ways_u8(mine: &[u8], digest: &[u8], mut block: impl FnMut(usize, u64, u64)) {
         let len = mine.len();
         let whole = len / 64;
@@ -252,6 +284,36 @@ mod avx2 {
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+
+    /// The compress appends one entry per set bit, in bit order, after
+    /// what the vector held: masks of every bit count from 0 to 64, onto
+    /// vectors full to capacity and with room to spare.
+    #[test]
+    fn compress_appends_one_entry_per_set_bit() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for bits in 0..=64u32 {
+            for _ in 0..20 {
+                let mut mask = 0u64;
+                while mask.count_ones() < bits {
+                    mask |= 1 << rng.random_range(0..64);
+                }
+                let held: Vec<u32> = (0..rng.random_range(0..5)).map(|i| 1000 + i).collect();
+                let mut out = held.clone();
+                if rng.random_bool(0.5) {
+                    out.shrink_to_fit();
+                } else {
+                    out.reserve(rng.random_range(0..80));
+                }
+                compress_into(&mut out, mask, |j| 7 * j as u32);
+                let want: Vec<u32> = held
+                    .iter()
+                    .copied()
+                    .chain((0..64).filter(|j| mask >> j & 1 == 1).map(|j| 7 * j))
+                    .collect();
+                assert_eq!(out, want, "mask {mask:#x}");
+            }
+        }
+    }
 
     /// Every pair of byte values in every lane, and random `u16` blocks
     /// made of values around the sign bit, against a plain `>`.

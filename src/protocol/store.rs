@@ -627,8 +627,22 @@ fn appender<'a, V: Version>(
 ) -> impl FnMut(usize, u64, u64) + 'a {
     #[inline(always)]
     move |first, newer, older| {
-        append_newer(first, newer, &mine[first..], out);
-        append_newer(first, older, &digest[first..], theirs);
+        let whole = |v: &'a [V]| {
+            v.get(first..first + 64)
+                .and_then(|b| <&[V; 64]>::try_from(b).ok())
+        };
+        if let (Some(m), Some(d)) = (whole(mine), whole(digest)) {
+            let delta = |block: &[V; 64], j: usize| Delta {
+                origin: (first + j) as NodeId,
+                key: 0,
+                version: block[j].into(),
+            };
+            crate::simd::compress_into(out, newer, |j| delta(m, j));
+            crate::simd::compress_into(theirs, older, |j| delta(d, j));
+        } else {
+            append_newer(first, newer, &mine[first..], out);
+            append_newer(first, older, &digest[first..], theirs);
+        }
     }
 }
 
