@@ -40,8 +40,9 @@ pub fn greater_u16(mine: &[u16], digest: &[u16]) -> Option<u64> {
 /// where they differ, in order, calls `block(first, newer, older)` with
 /// bit `j` of `newer` set when `mine[first + j] > digest[first + j]` and of
 /// `older` when the reverse. A length that is not a multiple of 64 ends
-/// with a block read as the last 64 entries, overlapping the one before,
-/// its masks shifted so that bit 0 is its `first` entry, as elsewhere.
+/// with a block of the last 64 entries (`first` is `len - 64`),
+/// overlapping the one before, whose entries' bits it leaves clear: every
+/// block is whole, and each entry is in the masks of one block only.
 /// `false`, and no call, when the processor has no AVX2 (or off x86-64)
 /// or the vectors are shorter than a block: the caller then scans them
 /// its own way.
@@ -270,11 +271,12 @@ mod avx2 {
         let rest = len % 64;
         if rest > 0 {
             // The last 64 entries, of which the first `64 - rest` were in
-            // the block before.
+            // the block before: their bits are cleared.
             let (newer, older) = masks(mine, digest, len - 64);
-            let (newer, older) = (newer >> (64 - rest), older >> (64 - rest));
+            let fresh = u64::MAX << (64 - rest);
+            let (newer, older) = (newer & fresh, older & fresh);
             if newer | older != 0 {
-                block(len - rest, newer, older);
+                block(len - 64, newer, older);
             }
         }
     }
