@@ -618,7 +618,9 @@ fn entry<V: Version>(version: u64) -> V {
 
 /// What the both-ways scan does with a block that differs: appends the
 /// entries of `mine` newer than `digest` to `out` and the reverse to
-/// `theirs` (see [`append_newer`]).
+/// `theirs`. Where 64 entries follow the block's first (every block of the
+/// AVX2 scan), by [`crate::simd::compress_into`], with no loop exit to
+/// mispredict; a shorter tail by [`append_newer`].
 fn appender<'a, V: Version>(
     mine: &'a [V],
     digest: &'a [V],
