@@ -49,7 +49,9 @@ pub(super) trait Version:
     /// The whole both-ways scan of `mine` against `digest` by wide SIMD
     /// (AVX2 at `u8`, where the processor has it; see
     /// [`crate::simd::both_ways_u8`]): `block(first, newer, older)` for each
-    /// block that differs. `false`, and no call, where there is none.
+    /// block that differs, every block 64 entries (the last one overlapping
+    /// the one before, its shared bits clear). `false`, and no call, where
+    /// there is none.
     fn both_ways(mine: &[Self], digest: &[Self], block: impl FnMut(usize, u64, u64)) -> bool;
 
     /// A vector of this width as a [`Versions`].
@@ -143,7 +145,9 @@ version!(u64, U64, 16, newer, no_both_ways);
 /// blocks of [`Version::BLOCK`] entries, the last one shorter: for each
 /// block that differs, in order, `block(first, newer, older)`, with bit `j`
 /// of `newer` set when `mine[first + j] > digest[first + j]` and of `older`
-/// when the reverse. What [`Version::both_ways`] gives where it runs.
+/// when the reverse. Where [`Version::both_ways`] runs it gives the same
+/// masks, except that its last block is the vector's last 64 entries with
+/// the bits of the block before cleared (see [`crate::simd::both_ways_u8`]).
 pub(super) fn both_ways_by_blocks<V: Version>(
     mine: &[V],
     digest: &[V],
