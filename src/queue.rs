@@ -195,6 +195,31 @@ impl<E: Copy> EventQueue<E> {
         Some((SimTime(time), e))
     }
 
+    /// Removes and returns the earliest event if it comes before `limit`
+    /// (`None`, and the event left in place, if it does not): what
+    /// [`EventQueue::peek_time`] then [`EventQueue::pop`] give, with one
+    /// look at the queue when the next event is in the sorted batch and
+    /// nothing was scheduled into its bucket since (the run loop's usual
+    /// case).
+    #[inline(always)]
+    pub fn pop_before(&mut self, limit: SimTime) -> Option<(SimTime, E)> {
+        if self.late.is_empty() {
+            if let Some(&(time, e)) = self.batch.get(self.pos) {
+                if time >= limit.0 {
+                    return None;
+                }
+                self.pos += 1;
+                self.last = time;
+                self.len -= 1;
+                return Some((SimTime(time), e));
+            }
+        }
+        match self.peek_time() {
+            Some(t) if t < limit => self.pop(),
+            _ => None,
+        }
+    }
+
     /// The time of the earliest event, if any.
     pub fn peek_time(&mut self) -> Option<SimTime> {
         loop {
@@ -512,6 +537,52 @@ mod tests {
                 }
                 assert_eq!(q.len(), model.len());
             }
+            let rest: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
+            assert_eq!(rest, model.into_iter().collect::<Vec<_>>(), "width {width}");
+        }
+    }
+
+    /// `pop_before` against the reference, on calendars whose bucket being
+    /// walked takes pushes (1 ns and 3 ns buckets) and whose ring is left
+    /// behind (events far ahead): it pops the earliest event exactly when
+    /// that comes before the limit, and leaves the queue as it was
+    /// otherwise.
+    #[test]
+    fn pop_before_pops_only_what_comes_before_the_limit() {
+        for (width, horizon) in [(1, 1), (3, 1 << 12), (1 << 10, 1 << 16), (1 << 20, 1 << 30)] {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(width + 100);
+            let mut q = EventQueue::new(width, horizon);
+            let mut model = std::collections::BTreeSet::new();
+            let (mut now, mut seq, mut refused) = (0u64, 0u64, 0);
+            for _ in 0..20_000 {
+                if rng.random_bool(0.5) || model.is_empty() {
+                    let shift = rng.random_range(0..36);
+                    let t = now + rng.random_range(0..1u64 << shift);
+                    q.push(SimTime(t), seq);
+                    model.insert((t, seq));
+                    seq += 1;
+                } else {
+                    let first = *model.first().unwrap();
+                    // At, just before and just after the next event's time,
+                    // or anywhere up to far beyond it.
+                    let limit = match rng.random_range(0..4) {
+                        0 => first.0,
+                        1 => first.0 + 1,
+                        2 => first.0.saturating_sub(1),
+                        _ => now + rng.random_range(0..1u64 << 37),
+                    };
+                    let got = q.pop_before(SimTime(limit)).map(|(t, e)| (t.0, e));
+                    if first.0 < limit {
+                        assert_eq!(got, model.pop_first(), "width {width}");
+                        now = first.0;
+                    } else {
+                        assert_eq!(got, None, "width {width}, limit {limit}");
+                        refused += 1;
+                    }
+                }
+                assert_eq!(q.len(), model.len());
+            }
+            assert!(refused > 1_000, "width {width}: only {refused} refusals");
             let rest: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect();
             assert_eq!(rest, model.into_iter().collect::<Vec<_>>(), "width {width}");
         }

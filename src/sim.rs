@@ -403,18 +403,16 @@ where
     fn run(&mut self, sink: &mut dyn TraceSink) -> Outcome {
         let mut end = self.end;
         let mut stopped_early = false;
-        while let Some(t) = self.queue.peek_time() {
-            if t >= self.end {
-                break;
-            }
+        while let Some((now, event)) = self.queue.pop_before(self.end) {
             if self.fed_sink || self.events.is_multiple_of(STOP_POLL) {
                 self.fed_sink = false;
                 if sink.stop_requested() {
-                    end = t;
+                    // The run ends before this event (the queue is not
+                    // used again).
+                    end = now;
                     break;
                 }
             }
-            let (now, event) = self.queue.pop().expect("peeked");
             self.events += 1;
             // A large run's time goes to cache misses on the state of the
             // node an event is for: start loading it a few events ahead.
