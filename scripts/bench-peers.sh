@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs P0 and P1 (shared/bench/SCENARIOS.md) on scuttlesim and on the peers
-# in ../shared/bench/peers/, alternating, and prints wall times and ratios;
+# Runs P0 and P1 (../shared/bench/SCENARIOS.md, beside this repository) on
+# scuttlesim and on the peers in ../shared/bench/peers/ (or $PEERS),
+# alternating, and prints wall times and ratios;
 # then P1 with the trace at `versions` written to disk against no trace.
 #
 #   scripts/bench-peers.sh [P0_NODES] [P1_NODES] [REPEAT]     (defaults 100000 1000 3)
@@ -14,7 +15,12 @@ cd "$(dirname "$0")/.."
 P0_N=${1:-100000}
 P1_N=${2:-1000}
 REPEAT=${3:-3}
-PEERS=../shared/bench/peers
+PEERS=${PEERS:-../shared/bench/peers}
+if [ ! -f "$PEERS/rust-nexosim/Cargo.toml" ]; then
+  echo "bench-peers.sh: no peers at $PEERS (expected $PEERS/rust-nexosim/Cargo.toml);" \
+    "set PEERS to the shared bench's peers/ directory" >&2
+  exit 2
+fi
 
 cargo build --release --quiet
 cargo build --release --quiet --manifest-path "$PEERS/rust-nexosim/Cargo.toml" --target-dir target/peers

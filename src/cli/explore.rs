@@ -21,8 +21,8 @@ pub(crate) struct ExploreArgs {
     #[arg(long, value_name = "A..B")]
     seeds: String,
     /// Parallel runs (default: the number of CPUs).
-    #[arg(long, value_name = "N")]
-    jobs: Option<usize>,
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
     /// Stop at the lowest failing seed of the range.
     #[arg(long)]
     stop_on_first: bool,
@@ -35,6 +35,9 @@ pub(crate) struct ExploreArgs {
     /// Trace level of the failing seeds' runs (overrides [output] trace).
     #[arg(long, value_enum)]
     trace: Option<TraceArg>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
     #[command(flatten)]
     memory: MemoryOpts,
 }
@@ -54,13 +57,11 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     }
     let jobs = a
         .jobs
+        .map(|j| j as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if jobs == 0 {
-        bail!("--jobs must be at least 1");
-    }
     a.memory.check(&a.scenario, &s, jobs)?;
     let count = seeds.end - seeds.start;
-    let bar = if std::io::stderr().is_terminal() {
+    let bar = if !a.quiet && std::io::stderr().is_terminal() {
         let b = ProgressBar::new(count);
         b.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} seeds · {elapsed} · eta {eta}")

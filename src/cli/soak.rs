@@ -4,7 +4,7 @@
 use super::limits::MemoryOpts;
 use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use super::TraceArg;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use scuttlesim::explore::parse_seeds;
 use scuttlesim::scenario::{self, TraceLevel};
@@ -23,7 +23,7 @@ pub(crate) struct SoakArgs {
     seeds: String,
     /// Threads of the first pass (default: the number of CPUs); the second
     /// pass uses 1 (or 2 when this is 1), in descending seed order.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     jobs: Option<u32>,
     /// Trace level the digests cover (default: full, every record).
     #[arg(long, value_enum, default_value = "full")]
@@ -31,6 +31,9 @@ pub(crate) struct SoakArgs {
     /// Override a field (repeatable), as for `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
     #[command(flatten)]
     memory: MemoryOpts,
 }
@@ -43,16 +46,13 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
         .jobs
         .map(|j| j as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if first == 0 {
-        bail!("--jobs must be at least 1");
-    }
     let jobs = [first, second_jobs(first)];
     let level = TraceLevel::from(a.trace);
     let mut checked = s.clone();
     checked.output.trace = level;
     a.memory.check(&a.scenario, &checked, first)?;
     let count = seeds.end - seeds.start;
-    let bar = if std::io::stderr().is_terminal() {
+    let bar = if !a.quiet && std::io::stderr().is_terminal() {
         let b = ProgressBar::new(2 * count);
         b.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} runs · {elapsed} · eta {eta}")

@@ -43,6 +43,33 @@ fn run_writes_manifest_summary_and_trace_identically_twice() {
     for e in std::fs::read_dir(&run_a).unwrap() {
         assert!(!e.unwrap().file_name().to_string_lossy().ends_with(".tmp"));
     }
+    readme_shows_this_summary(&stdout);
+}
+
+/// The README's sample summary of `quickstart.toml` (the block after "prints
+/// something like:") is what the run printed, line for line; a line ending
+/// in `…` (the digest) is a prefix.
+fn readme_shows_this_summary(stdout: &str) {
+    let readme = std::fs::read_to_string(shipped("../README.md")).unwrap();
+    let block = readme
+        .split_once("prints something like:\n\n```\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("README has the sample summary")
+        .0;
+    let printed: Vec<&str> = stdout.lines().collect();
+    assert!(block.lines().count() >= 10, "sample too short: {block}");
+    for (i, want) in block.lines().enumerate() {
+        let got = printed.get(i).copied().unwrap_or("");
+        let same = match want.strip_suffix('…') {
+            Some(prefix) => got.starts_with(prefix),
+            None => got == want,
+        };
+        assert!(
+            same,
+            "README sample line {}: {want:?}, the run printed {got:?}",
+            i + 1
+        );
+    }
 }
 
 #[test]

@@ -35,8 +35,9 @@ fn explore_lists_exactly_the_failing_seeds() {
             s(&flaky),
             "--seeds",
             "0..20",
-            "--jobs",
+            "-j",
             "2",
+            "-q",
             "--out",
             "b",
         ],
@@ -50,7 +51,7 @@ fn explore_lists_exactly_the_failing_seeds() {
         stdout(&two)
             .replace("b/flaky", "X/flaky")
             .replace("--out b", "--out X"),
-        "output independent of --jobs"
+        "output independent of --jobs (and -q only hides the bar)"
     );
     let listed = listed_seeds(&stdout(&one));
     assert!(!listed.is_empty() && listed.len() < 20, "{listed:?}");

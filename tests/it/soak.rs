@@ -49,10 +49,11 @@ fn the_soak_command_reports_agreement() {
             s(&everything),
             "--seeds",
             "0..6",
-            "--jobs",
+            "-j",
             "2",
             "--trace",
             "versions",
+            "-q",
         ],
         &dir,
     );
