@@ -225,10 +225,21 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Loads a scenario with the shared `--seed`/`--set` options applied.
-fn load(path: &Path, opts: &ScenarioOpts) -> Result<Scenario> {
-    let mut s = scenario::load(path, &opts.set)?;
+fn load(path: &Path, opts: &ScenarioOpts, trace: Option<TraceArg>) -> Result<Scenario> {
+    let mut s = scenario::load(path, &with_trace(&opts.set, trace))?;
     if let Some(seed) = opts.seed {
         s.seed = seed;
     }
     Ok(s)
+}
+
+/// The `--set` overrides with `--trace` as one more (`output.trace`), so
+/// that validation sees the level the run will use (a space-time chart
+/// needs `full`).
+fn with_trace(set: &[String], trace: Option<TraceArg>) -> Vec<String> {
+    let mut all = set.to_vec();
+    if let Some(t) = trace {
+        all.push(format!("output.trace=\"{}\"", TraceLevel::from(t).name()));
+    }
+    all
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 /// Validates a scenario and prints it resolved.
 pub(crate) fn check(path: &Path, opts: &ScenarioOpts) -> Result<ExitCode> {
-    let s = load(path, opts)?;
+    let s = load(path, opts, None)?;
     outln!("{}", serde_json::to_string_pretty(&s)?);
     eprintln!(
         "{}: ok ({} nodes, scenario hash {})",

@@ -45,10 +45,7 @@ pub(crate) struct ExploreArgs {
 /// Runs the seeds, then prints the failing ones in seed order.
 pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     let seeds = parse_seeds(&a.seeds).map_err(anyhow::Error::msg)?;
-    let mut s = scenario::load(&a.scenario, &a.set)?;
-    if let Some(t) = a.trace {
-        s.output.trace = t.into();
-    }
+    let s = scenario::load(&a.scenario, &super::with_trace(&a.set, a.trace))?;
     if s.checks.is_empty() {
         bail!(
             "{}: has no [[checks]]: explore looks for seeds where a check fails (e.g. [[checks]] converged_within = \"20s\")",

@@ -21,10 +21,7 @@ pub(crate) fn run(
     quiet: bool,
     memory: &MemoryOpts,
 ) -> Result<ExitCode> {
-    let mut s = load(path, opts)?;
-    if let Some(t) = trace {
-        s.output.trace = t.into();
-    }
+    let s = load(path, opts, trace)?;
     memory.check(path, &s, 1)?;
     let stop = stop_flag();
     let mut bar = RunBar::new(s.duration, quiet);

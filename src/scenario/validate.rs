@@ -3,7 +3,7 @@
 
 use super::{
     ChartKind, ClockSpec, Degrade, Fault, GilbertElliott, Heal, Latency, Member, NumberDist, OffsetDist,
-    Partition, ProtocolKind, Route, Scenario, WriteProcess,
+    Partition, ProtocolKind, Route, Scenario, TraceLevel, WriteProcess,
 };
 use crate::time::SimDuration;
 
@@ -364,6 +364,15 @@ fn validate_output(s: &Scenario) -> Result<(), Invalid> {
             return bad(
                 &field,
                 "the staleness chart needs staleness samples: set output.staleness = true",
+            );
+        }
+        if *c == ChartKind::Spacetime && o.trace != TraceLevel::Full {
+            return bad(
+                &field,
+                format!(
+                    "a space-time diagram is drawn from the full trace, but output.trace is {:?}: set output.trace = \"full\" (or run with --trace full)",
+                    o.trace.name()
+                ),
             );
         }
         if *c == ChartKind::Spacetime

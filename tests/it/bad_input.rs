@@ -462,3 +462,24 @@ fn type_errors_speak_of_numbers_not_rust_types() {
     .to_string();
     assert!(e.contains("expected a number") && !e.contains("f64"), "{e}");
 }
+
+/// A space-time chart is drawn from the full trace: asked for at another
+/// level it is refused when the scenario is read (so `check` refuses it
+/// too), at the chart's line; at `full`, by the file or by an override as
+/// `run --trace full` gives, it is accepted.
+#[test]
+fn spacetime_chart_needs_the_full_trace() {
+    let base = format!("{BASE}[output]\ncharts = [\"convergence\", \"spacetime\"]\n");
+    let e = scenario_error(&base);
+    assert_names(&e, "output.charts[1]", Some(14));
+    assert!(
+        e.contains("output.trace is \"versions\"") && e.contains("--trace full"),
+        "{e}"
+    );
+    let e = scenario_error(&base.replace("[output]\n", "[output]\ntrace = \"off\"\n"));
+    assert_names(&e, "output.charts[1]", Some(15));
+    let full = base.replace("[output]\n", "[output]\ntrace = \"full\"\n");
+    assert!(parse_str(&full, Format::Toml, "test.toml", "test", &[]).is_ok());
+    let set = ["output.trace=\"full\"".to_string()];
+    assert!(parse_str(&base, Format::Toml, "test.toml", "test", &set).is_ok());
+}
