@@ -2,7 +2,8 @@
 
 use anyhow::{bail, Context, Result};
 use scuttlesim::export::open_trace;
-use scuttlesim::export::text::{describe, Filter, RECORD_TYPES};
+use scuttlesim::export::text::{describe, Filter, RECORD_TYPES, VERSIONS_RECORD_TYPES};
+use scuttlesim::scenario::TraceLevel;
 use scuttlesim::trace::Record;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -24,8 +25,10 @@ pub(crate) struct TraceArgs {
     #[arg(long, value_name = "T")]
     to: Option<String>,
     /// Only these record types (write, version, defer, send, receive, drop,
-    /// fault, clock) or message kinds (syn, ack, ack2 for Scuttlebutt; see
-    /// README for the others); repeatable or comma-separated.
+    /// fault, clock) or message kinds (scuttlebutt: syn, ack, ack2; push:
+    /// state; pull: request, reply; push-pull: state, reply; rumor: rumor,
+    /// feedback; ping: ping), repeatable or comma-separated. Messages are
+    /// kept only in a `full` trace.
     #[arg(long, value_name = "K", value_delimiter = ',')]
     kind: Vec<String>,
 }
@@ -97,7 +100,10 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
             .filter(|k| !seen_kinds.contains(k))
             .map(|k| k.as_str())
             .collect();
-        if !never.is_empty() && filter.to_ns.is_none() {
+        // Below `full` a trace keeps no messages: a message kind cannot be
+        // told from a typo there.
+        let full = h.level == TraceLevel::Full;
+        if full && !never.is_empty() && filter.to_ns.is_none() {
             bail!(
                 "--kind {}: not a record type ({}) nor a message kind of this run ({})",
                 never.join(","),
@@ -115,7 +121,18 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
             h.level.name(),
             h.scenario,
             h.seed,
-            if unknown.is_empty() {
+            if !full
+                && filter
+                    .kinds
+                    .iter()
+                    .any(|k| !VERSIONS_RECORD_TYPES.contains(&k.as_str()))
+            {
+                format!(
+                    "; note: a {} trace keeps only {} records, and no messages: rerun with --trace full for send, receive, drop and clock records and message kinds",
+                    h.level.name(),
+                    VERSIONS_RECORD_TYPES.join(", ")
+                )
+            } else if unknown.is_empty() {
                 String::new()
             } else {
                 format!(

@@ -10,6 +10,10 @@ pub const RECORD_TYPES: &[&str] = &[
     "write", "version", "defer", "send", "receive", "drop", "fault", "clock",
 ];
 
+/// The record types a trace below level `full` keeps (those of level
+/// `versions`): it has no messages.
+pub const VERSIONS_RECORD_TYPES: &[&str] = &["write", "version", "defer", "fault"];
+
 /// Which records to print. Every condition given must hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -171,6 +175,27 @@ pub fn describe(r: &Record, node_width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The type lists agree with the records: every type once, and the
+    /// `versions` ones exactly those of that level.
+    #[test]
+    fn record_type_lists_match_the_records() {
+        let records = crate::trace::tests::every_record_type();
+        let mut names: Vec<&str> = records.iter().map(|r| r.type_name()).collect();
+        names.sort();
+        names.dedup();
+        let mut all = super::RECORD_TYPES.to_vec();
+        all.sort();
+        assert_eq!(names, all);
+        for r in &records {
+            assert_eq!(
+                super::VERSIONS_RECORD_TYPES.contains(&r.type_name()),
+                r.level() == crate::scenario::TraceLevel::Versions,
+                "{}",
+                r.type_name()
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -290,3 +290,52 @@ fn trace_prints_filtered_records() {
     let o = scuttlesim(&["trace", s(&run), "--from", "soon"], &dir);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `--kind` with a message kind: on a `versions` trace (which keeps no
+/// messages) no record matches and the note says to rerun at `full`; on a
+/// `full` trace a kind the run never sent is an error naming the kinds it
+/// did send.
+#[test]
+fn trace_kind_explains_what_the_level_keeps() {
+    let dir = temp_dir("trace-kind-level");
+    let q = shipped("quickstart.toml");
+    for level in ["versions", "full"] {
+        let o = scuttlesim(
+            &[
+                "run",
+                s(&q),
+                "--set",
+                "nodes.count=8",
+                "--trace",
+                level,
+                "--out",
+                level,
+                "-q",
+            ],
+            &dir,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let versions = dir.join("versions/quickstart/42");
+    let full = dir.join("full/quickstart/42");
+    for kind in ["syn", "send", "sny"] {
+        let o = scuttlesim(&["trace", s(&versions), "--kind", kind], &dir);
+        assert_eq!(o.status.code(), Some(0), "{kind}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "");
+        assert!(
+            stderr(&o).contains("no messages: rerun with --trace full"),
+            "{kind}: {}",
+            stderr(&o)
+        );
+    }
+    // A kind of the versions level that matched nothing: no such note.
+    let o = scuttlesim(&["trace", s(&versions), "--kind", "fault"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stderr(&o).contains("rerun"), "{}", stderr(&o));
+    let o = scuttlesim(&["trace", s(&full), "--kind", "syn"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).lines().count() > 0 && stdout(&o).lines().all(|l| l.contains("syn")));
+    let o = scuttlesim(&["trace", s(&full), "--kind", "sny"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("(syn, ack, ack2)"), "{}", stderr(&o));
+}
