@@ -329,11 +329,13 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         }
     }
     validate_output(s)?;
-    let mut names: Vec<&str> = Vec::new();
+    // In the order the faults take effect (time, then place in the list),
+    // each sees the names and crashes before it.
+    let mut seen = Seen::default();
     let mut order: Vec<(SimDuration, usize)> = s.faults.iter().enumerate().map(|(i, f)| (f.at, i)).collect();
     order.sort();
     for (_, i) in order {
-        validate_fault(s, &s.faults[i], &format!("faults[{i}]"), &mut names)?;
+        validate_fault(s, &s.faults[i], &format!("faults[{i}]"), &mut seen)?;
     }
     crate::check::validate(s)
 }
@@ -525,12 +527,22 @@ fn node_exists(s: &Scenario, node: u32, field: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// What the faults taking effect so far have named and crashed.
+#[derive(Default)]
+struct Seen<'a> {
+    /// Names of partitions and cuts (a `heal` may name them).
+    names: Vec<&'a str>,
+    /// Nodes crashed (a `restart` needs one).
+    crashed: std::collections::BTreeSet<u32>,
+}
+
 fn validate_fault<'a>(
     s: &'a Scenario,
     f: &'a Fault,
     field: &str,
-    names: &mut Vec<&'a str>,
+    seen: &mut Seen<'a>,
 ) -> Result<(), Invalid> {
+    let names = &mut seen.names;
     let actions = f.actions();
     if actions.len() != 1 {
         return bad(
@@ -601,12 +613,22 @@ fn validate_fault<'a>(
     }
     if let Some(node) = f.crash {
         node_exists(s, node, &format!("{field}.crash"))?;
+        seen.crashed.insert(node);
         if f.restart_after == Some(SimDuration::ZERO) {
             return bad(&format!("{field}.restart_after"), "must be longer than zero");
         }
     }
     if let Some(node) = f.restart {
         node_exists(s, node, &format!("{field}.restart"))?;
+        if !seen.crashed.contains(&node) {
+            return bad(
+                &format!("{field}.restart"),
+                format!(
+                    "node {node} has not crashed by {}: a restart brings back a node that an earlier fault crashed (crash = {node})",
+                    f.at
+                ),
+            );
+        }
     }
     if let Some(d) = &f.degrade {
         validate_degrade(s, d, &format!("{field}.degrade"))?;

@@ -483,3 +483,31 @@ fn spacetime_chart_needs_the_full_trace() {
     let set = ["output.trace=\"full\"".to_string()];
     assert!(parse_str(&base, Format::Toml, "test.toml", "test", &set).is_ok());
 }
+
+/// A restart needs the node crashed by a fault that takes effect before it
+/// (earlier, or at the same time and listed first); the crash of another
+/// node does not count.
+#[test]
+fn restart_needs_an_earlier_crash() {
+    let fault = |at: &str, action: &str| format!("[[faults]]\nat = \"{at}\"\n{action}\n");
+    let never = format!("{BASE}{}", fault("1s", "restart = 2"));
+    let e = scenario_error(&never);
+    assert_names(&e, "faults[0].restart", Some(15));
+    assert!(e.contains("node 2 has not crashed by 1s"), "{e}");
+    let other = format!("{BASE}{}{}", fault("1s", "crash = 1"), fault("2s", "restart = 2"));
+    assert_names(&scenario_error(&other), "faults[1].restart", None);
+    let later = format!("{BASE}{}{}", fault("3s", "crash = 2"), fault("2s", "restart = 2"));
+    assert_names(&scenario_error(&later), "faults[1].restart", None);
+    let same_time_after = format!("{BASE}{}{}", fault("2s", "restart = 2"), fault("2s", "crash = 2"));
+    assert_names(&scenario_error(&same_time_after), "faults[0].restart", None);
+    for ok in [
+        format!("{BASE}{}{}", fault("1s", "crash = 2"), fault("2s", "restart = 2")),
+        format!("{BASE}{}{}", fault("2s", "restart = 2"), fault("1s", "crash = 2")),
+        format!("{BASE}{}{}", fault("2s", "crash = 2"), fault("2s", "restart = 2")),
+    ] {
+        assert!(
+            parse_str(&ok, Format::Toml, "test.toml", "test", &[]).is_ok(),
+            "{ok}"
+        );
+    }
+}
