@@ -23,6 +23,13 @@ pub(crate) fn run(
 ) -> Result<ExitCode> {
     let s = load(path, opts, trace)?;
     memory.check(path, &s, 1)?;
+    let dir = output::run_dir(out, &s);
+    if holds_another_scenario(&dir, &s.hash()) {
+        eprintln!(
+            "note: {} holds a run of another version of this scenario (its scenario hash differs), which this run replaces; keep runs apart with --out DIR or --set name=NAME",
+            dir.display()
+        );
+    }
     let stop = stop_flag();
     let mut bar = RunBar::new(s.duration, quiet);
     let report = output::execute_observed(&s, out, Some(stop), &mut |now, events| bar.update(now, events));
@@ -59,4 +66,16 @@ pub(crate) fn run(
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `dir` holds the manifest of a run whose scenario hash is not
+/// `hash` (the same name and seed, other settings: a `--set` or an edit).
+fn holds_another_scenario(dir: &Path, hash: &str) -> bool {
+    let Ok(bytes) = std::fs::read(dir.join("manifest.json")) else {
+        return false;
+    };
+    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return false;
+    };
+    manifest["scenario_hash"].as_str().is_some_and(|h| h != hash)
 }

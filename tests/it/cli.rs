@@ -179,3 +179,31 @@ fn a_closed_stdout_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+/// A run into the directory of a run of the same scenario replaces it
+/// quietly; into one of another version of it (a `--set`, same name and
+/// seed) it says so on stderr, and still replaces it.
+#[test]
+fn replacing_a_run_of_other_settings_is_noted() {
+    let dir = temp_dir("replace-note");
+    let q = shipped("quickstart.toml");
+    let q = q.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", q, "--set", "nodes.count=8", "-q"];
+        args.extend_from_slice(extra);
+        let o = scuttlesim(&args, &dir);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    assert_eq!(run(&[]), "");
+    assert_eq!(run(&[]), "", "the same scenario again");
+    let note = run(&["--set", "gossip.fanout=2"]);
+    assert!(
+        note.contains("output/quickstart/42 holds a run of another version") && note.contains("--out"),
+        "{note}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("output/quickstart/42/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["scenario"]["gossip"]["fanout"], 2, "replaced");
+}
