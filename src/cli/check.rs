@@ -9,11 +9,24 @@ use std::process::ExitCode;
 pub(crate) fn check(path: &Path, opts: &ScenarioOpts) -> Result<ExitCode> {
     let s = load(path, opts, None)?;
     outln!("{}", serde_json::to_string_pretty(&s)?);
+    // The two files whose default depends on the run's size.
+    let auto = |set: Option<bool>, on: bool| match (set, on) {
+        (Some(_), true) => "yes",
+        (Some(_), false) => "no",
+        (None, true) => "yes (by size)",
+        (None, false) => "no (by size)",
+    };
+    let o = &s.output;
     eprintln!(
-        "{}: ok ({} nodes, scenario hash {})",
+        "{}: ok ({} nodes, scenario hash {}) · learned.csv: {} · bandwidth_nodes_time.csv: {}",
         path.display(),
         s.nodes.count,
-        &s.hash()[..16]
+        &s.hash()[..16],
+        auto(
+            o.learned,
+            o.learned(s.nodes.count, scuttlesim::limits::expected_writes(&s))
+        ),
+        auto(o.bandwidth_nodes_time, o.node_series(s.nodes.count, s.duration)),
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -133,6 +133,41 @@ fn check_prints_the_resolved_scenario() {
         std::fs::read_dir(&dir).unwrap().next().is_none(),
         "check writes nothing"
     );
+    // The files whose default depends on the size, as the run decides:
+    // quickstart (64 nodes, 60 s in 1 s samples: 3,904 cells; about 500
+    // writes: 32,000 cells) writes both; at 10,000 nodes (610,000 cells;
+    // 5 million) neither; set, they say so without "by size".
+    let says = |args: &[&str]| {
+        let mut all = vec!["check", q.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let o = scuttlesim(&all, &dir);
+        assert!(o.status.success());
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let e = says(&[]);
+    assert!(
+        e.contains("learned.csv: yes (by size) · bandwidth_nodes_time.csv: yes (by size)"),
+        "{e}"
+    );
+    let e = says(&["--set", "nodes.count=10000"]);
+    assert!(
+        e.contains("learned.csv: no (by size) · bandwidth_nodes_time.csv: no (by size)"),
+        "{e}"
+    );
+    let e = says(&[
+        "--set",
+        "output.learned=false",
+        "--set",
+        "output.bandwidth_nodes_time=true",
+    ]);
+    assert!(
+        e.contains("learned.csv: no · bandwidth_nodes_time.csv: yes\n"),
+        "{e}"
+    );
+    let run = scuttlesim(&["run", q.to_str().unwrap(), "-q"], &dir);
+    assert!(run.status.success());
+    let metrics = dir.join("output/quickstart/42/metrics");
+    assert!(metrics.join("learned.csv").exists() && metrics.join("bandwidth_nodes_time.csv").exists());
 }
 
 #[test]
