@@ -17,8 +17,8 @@ pub use faults::{
     ClockOverride, ClockSpec, ClockStep, CrashState, Cut, Degrade, Fault, GilbertElliott, Heal, Member,
     NumberDist, OffsetDist, Partition, RandomSplit, Route,
 };
-pub(crate) use load::deserialize_located;
 pub use load::{apply_overrides, load, parse_override, parse_str, read_text, Format, MAX_FILE_BYTES};
+pub(crate) use load::{deserialize_located, name_from_stem};
 pub(crate) use locate::locate;
 pub use validate::{MAX_KEYS_PER_NODE, MAX_NODES};
 
@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Name used for the output directory; letters, digits, `-`, `_`, `.`.
-    /// Defaults to the file's stem.
+    /// Defaults to the file's stem, made valid (`my test.toml`: `my_test`).
     #[serde(default)]
     pub name: String,
     /// Master seed of every random stream (`--seed` overrides it).

@@ -1,9 +1,10 @@
 //! Reading a scenario: syntax, schema (with field paths and line:column),
 //! `--set` overrides, defaults, then validation.
 
-use super::{locate, validate, Scenario};
+use super::{locate, validate, Latency, NumberDist, OffsetDist, Scenario, WriteProcess};
 use crate::error::ScenarioError;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use std::path::Path;
 
 /// The two file formats of a scenario.
@@ -42,12 +43,34 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
         return Err(err("is a directory, expected a scenario file".into()));
     }
     let text = read_text(path).map_err(err)?;
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("scenario")
-        .to_string();
-    parse_str(&text, format, &file, &stem, overrides)
+    let stem = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+    parse_str(
+        &text,
+        format,
+        &file,
+        &name_from_stem(&stem, "scenario"),
+        overrides,
+    )
+}
+
+/// The default name of a scenario or sweep read from a file with stem
+/// `stem`: characters other than ASCII letters, digits, `-`, `_` and `.`
+/// become `_` and leading dots are dropped (`my test` → `my_test`), so any
+/// file name gives a valid output directory name; `fallback` if nothing is left.
+pub(crate) fn name_from_stem(stem: &str, fallback: &str) -> String {
+    let name: String = stem
+        .trim_start_matches('.')
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => c,
+            _ => '_',
+        })
+        .collect();
+    if name.is_empty() {
+        fallback.to_string()
+    } else {
+        name
+    }
 }
 
 /// Largest scenario or sweep file read (a limit on everything: a file this
@@ -101,11 +124,15 @@ pub fn parse_str(
                 message,
             })?;
         }
-        scenario = serde_path_to_error::deserialize(value).map_err(|e| ScenarioError {
-            file: format!("{file} with --set overrides"),
-            field: non_empty_path(e.path().to_string()),
-            location: None,
-            message: plain_types(&e.inner().to_string()),
+        scenario = serde_path_to_error::deserialize(&value).map_err(|e| {
+            let field = non_empty_path(e.path().to_string());
+            let how = |f: &str| format!("set one of its fields instead, --set {f}.FIELD=VALUE");
+            ScenarioError {
+                file: format!("{file} with --set overrides"),
+                message: explain(&e.inner().to_string(), field.as_deref(), Some((&value, &how))),
+                field,
+                location: None,
+            }
         })?;
     }
     if scenario.name.is_empty() {
@@ -158,8 +185,12 @@ pub fn apply_overrides(
     for (path, v) in overrides {
         set_path(&mut value, path, v.clone()).map_err(|m| err(Some(path.clone()), m))?;
     }
-    let scenario: Scenario = serde_path_to_error::deserialize(value)
-        .map_err(|e| err(non_empty_path(e.path().to_string()), e.inner().to_string()))?;
+    let scenario: Scenario = serde_path_to_error::deserialize(&value).map_err(|e| {
+        let field = non_empty_path(e.path().to_string());
+        let how = |f: &str| format!("sweep one of its fields instead, grid key \"{f}.FIELD\"");
+        let message = explain(&e.inner().to_string(), field.as_deref(), Some((&value, &how)));
+        err(field, message)
+    })?;
     validate::validate(&scenario).map_err(|(field, message)| err(Some(field), message))?;
     Ok(scenario)
 }
@@ -183,9 +214,9 @@ pub(crate) fn deserialize_located<T: DeserializeOwned>(
                     .or_else(|| field.as_deref().and_then(|f| locate::locate(text, format, f)));
                 ScenarioError {
                     file: file.to_string(),
+                    message: toml_message(text, &inner, field.as_deref()),
                     field,
                     location,
-                    message: toml_message(text, &inner),
                 }
             })
         }
@@ -196,28 +227,28 @@ pub(crate) fn deserialize_located<T: DeserializeOwned>(
                 let inner = e.into_inner();
                 ScenarioError {
                     file: file.to_string(),
+                    message: strip_json_position(&inner.to_string(), field.as_deref()),
                     field,
                     location: (inner.line() > 0).then(|| (inner.line(), inner.column().max(1))),
-                    message: strip_json_position(&inner.to_string()),
                 }
             })?;
             de.end().map_err(|e| ScenarioError {
                 file: file.to_string(),
                 field: None,
                 location: Some((e.line().max(1), e.column().max(1))),
-                message: strip_json_position(&e.to_string()),
+                message: strip_json_position(&e.to_string(), None),
             })?;
             Ok(value)
         }
     }
 }
 
-/// The message of a TOML error; some syntax errors come without one, and
-/// then the message names the character found (or the end of the file).
-fn toml_message(text: &str, e: &toml::de::Error) -> String {
+/// The message of a TOML error at `field`; some syntax errors come without
+/// one, and then the message names the character found (or the end of the file).
+fn toml_message(text: &str, e: &toml::de::Error, field: Option<&str>) -> String {
     let m = e.message().trim();
     if !m.is_empty() {
-        return plain_types(m);
+        return explain(m, field, None);
     }
     match e
         .span()
@@ -233,19 +264,132 @@ fn non_empty_path(p: String) -> Option<String> {
     (p != "." && !p.is_empty()).then_some(p)
 }
 
-fn strip_json_position(msg: &str) -> String {
-    plain_types(match msg.rfind(" at line ") {
+fn strip_json_position(msg: &str, field: Option<&str>) -> String {
+    let msg = match msg.rfind(" at line ") {
         Some(i) => &msg[..i],
         None => msg,
-    })
+    };
+    explain(msg, field, None)
+}
+
+/// How to set one field of the table at a path from outside the file,
+/// given that path (`set one of its fields instead, --set gossip.FIELD=VALUE`).
+type SetHow<'a> = &'a dyn Fn(&str) -> String;
+
+/// serde's message `msg` about `field` in the words of a scenario file:
+/// numbers instead of Rust types, tables instead of structs and internally
+/// tagged enums. With `set` (the scenario as JSON and how to set a field),
+/// a table given a single value also says how to set one of its fields.
+fn explain(msg: &str, field: Option<&str>, set: Option<(&Value, SetHow<'_>)>) -> String {
+    let mut out = plain_types(msg);
+    if let Some((at, name, end)) = type_after(&out, "expected internally tagged enum ") {
+        let shape = match TAGGED.iter().find(|t| t.0 == name) {
+            Some((_, tag, example, values)) => {
+                format!("a table such as {example}, with `{tag}` one of {}", values(tag))
+            }
+            None => "a table".to_string(),
+        };
+        out.replace_range(at..end, &format!("expected {shape}"));
+    }
+    if let Some((at, _, end)) = type_after(&out, "expected struct ") {
+        // `[gossip]`, but not `[faults[0]]`: array elements have no header of their own.
+        let header = field
+            .filter(|f| !f.contains('['))
+            .map(|f| format!(" ([{f}])"))
+            .unwrap_or_default();
+        let mut table = format!("expected a table{header}");
+        if let (Some(f), Some((root, how))) = (field, set) {
+            table += &format!("; {}", how(f));
+            if let Some(fields) = fields_of(root, f) {
+                table += &format!(", with FIELD one of {fields}");
+            }
+        }
+        out.replace_range(at..end, &table);
+    }
+    out
+}
+
+/// Where `prefix` followed by a Rust identifier starts in `msg`, the
+/// identifier, and where it ends.
+fn type_after<'m>(msg: &'m str, prefix: &str) -> Option<(usize, &'m str, usize)> {
+    let at = msg.find(prefix)?;
+    let after = &msg[at + prefix.len()..];
+    let len = after
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(after.len());
+    Some((at, &after[..len], at + prefix.len() + len))
+}
+
+/// An internally tagged enum of the schema: serde's name for it, the tag,
+/// an example, and a function listing the tag's values.
+type Tagged = (&'static str, &'static str, &'static str, fn(&str) -> String);
+
+/// The internally tagged enums of the schema.
+const TAGGED: [Tagged; 4] = [
+    (
+        "Latency",
+        "dist",
+        "{ dist = \"constant\", value = \"10ms\" } or { dist = \"uniform\", low = \"10ms\", high = \"50ms\" }",
+        tag_values::<Latency>,
+    ),
+    (
+        "OffsetDist",
+        "dist",
+        "{ dist = \"constant\", value = \"-5ms\" } or { dist = \"uniform\", low = \"-50ms\", high = \"50ms\" }",
+        tag_values::<OffsetDist>,
+    ),
+    (
+        "NumberDist",
+        "dist",
+        "{ dist = \"constant\", value = 10 } or { dist = \"uniform\", low = -50, high = 50 }",
+        tag_values::<NumberDist>,
+    ),
+    (
+        "WriteProcess",
+        "process",
+        "{ process = \"poisson\", mean_interval = \"5s\" }",
+        tag_values::<WriteProcess>,
+    ),
+];
+
+/// The values of `tag` of the internally tagged enum `T`
+/// (`` `constant`, `uniform`, … ``), as serde lists them for an unknown one.
+fn tag_values<T: DeserializeOwned>(tag: &str) -> String {
+    let probe = Value::Object(
+        [(tag.to_string(), Value::String(String::new()))]
+            .into_iter()
+            .collect(),
+    );
+    let e = serde_json::from_value::<T>(probe).err().map(|e| e.to_string());
+    expected_list(e.as_deref().and_then(|m| m.strip_prefix("unknown variant ``, "))).unwrap_or_default()
+}
+
+/// The fields of the table at dotted `path` in the scenario `root`, as
+/// serde lists them for an unknown one; `None` if `path` is not a plain
+/// dotted path to a table.
+fn fields_of(root: &Value, path: &str) -> Option<String> {
+    let mut probe = root.clone();
+    let unknown = Value::Object([(String::new(), Value::Null)].into_iter().collect());
+    set_path(&mut probe, path, unknown).ok()?;
+    let e = serde_path_to_error::deserialize::<_, Scenario>(probe).err()?;
+    expected_list(e.inner().to_string().strip_prefix("unknown field ``, "))
+}
+
+/// `` `a`, `b`, `c` `` from serde's ``expected one of `a`, `b`, `c` ``
+/// (``expected `a` or `b` `` for two, ``expected `a` `` for one).
+fn expected_list(rest: Option<&str>) -> Option<String> {
+    let list = rest?.strip_prefix("expected ")?;
+    Some(list.strip_prefix("one of ").unwrap_or(list).replace(" or ", ", "))
 }
 
 /// serde's messages name Rust types (`expected u32`); users read numbers.
 fn plain_types(msg: &str) -> String {
+    // No range for u8, u16 and u32: every such field has limits of its own
+    // (nodes.count: 2 to 10000000), which validation states once it is a number.
     const NAMES: [(&str, &str); 8] = [
-        ("expected u8", "expected a whole number from 0 to 255"),
-        ("expected u16", "expected a whole number from 0 to 65535"),
-        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        ("expected u8", "expected a whole number"),
+        ("expected u16", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
         ("expected u64", "expected a whole number, 0 or more"),
         ("expected usize", "expected a whole number, 0 or more"),
         ("expected i64", "expected a whole number"),
@@ -286,7 +430,7 @@ fn to_json_value(text: &str, format: Format, file: &str) -> Result<serde_json::V
     };
     match format {
         Format::Toml => {
-            let t: toml::Value = toml::from_str(text).map_err(|e| located(toml_message(text, &e)))?;
+            let t: toml::Value = toml::from_str(text).map_err(|e| located(toml_message(text, &e, None)))?;
             serde_json::to_value(t).map_err(|e| located(e.to_string()))
         }
         Format::Json => serde_json::from_str(text).map_err(|e| located(e.to_string())),
@@ -305,6 +449,12 @@ pub fn parse_override(text: &str) -> Result<(String, serde_json::Value), String>
     if path.is_empty() || path.split('.').any(|s| s.is_empty()) {
         return Err(format!("override {text:?} has an empty field path"));
     }
+    if let Some(part) = path.split('.').find(|p| p.contains(['[', ']'])) {
+        return Err(format!(
+            "override {text:?}: `{part}` is an element of a list, and --set cannot set one: {LISTS}, \
+             e.g. --set 'workload.writers=[0, 1]'"
+        ));
+    }
     let rhs = rhs.trim();
     let value = match toml::from_str::<toml::Table>(&format!("v = {rhs}")) {
         Ok(mut t) => {
@@ -315,6 +465,10 @@ pub fn parse_override(text: &str) -> Result<(String, serde_json::Value), String>
     Ok((path.to_string(), value))
 }
 
+/// What to do instead of setting one element of a list by its path.
+const LISTS: &str = "edit the elements of lists (faults, checks, workload.schedule, network.routes, …) \
+     in the scenario file, or replace the whole list";
+
 /// Sets `value` at dotted `path` inside `root`, creating tables on the way.
 pub(crate) fn set_path(
     root: &mut serde_json::Value,
@@ -324,9 +478,16 @@ pub(crate) fn set_path(
     let mut cur = root;
     let parts: Vec<&str> = path.split('.').collect();
     for (i, part) in parts.iter().enumerate() {
+        let above = || parts[..i].join(".");
+        if cur.is_array() {
+            return Err(format!(
+                "cannot set `{path}`: `{}` is a list, and its elements cannot be set by a path: {LISTS}",
+                above()
+            ));
+        }
         let obj = cur
             .as_object_mut()
-            .ok_or_else(|| format!("cannot set `{path}`: `{}` is not a table", parts[..i].join(".")))?;
+            .ok_or_else(|| format!("cannot set `{path}`: `{}` is not a table", above()))?;
         if i + 1 == parts.len() {
             obj.insert(part.to_string(), value);
             return Ok(());
@@ -336,4 +497,42 @@ pub(crate) fn set_path(
             .or_insert_with(|| serde_json::Value::Object(Default::default()));
     }
     unreachable!("paths have at least one part")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every example of a tagged table is valid, and every tag has values.
+    #[test]
+    fn tagged_examples_parse() {
+        fn parses<T: DeserializeOwned>(name: &str) {
+            let (_, tag, example, values) = TAGGED.iter().find(|t| t.0 == name).unwrap();
+            for e in example.split(" or ") {
+                let mut t: toml::Table = toml::from_str(&format!("v = {e}")).unwrap();
+                toml::Value::try_into::<T>(t.remove("v").unwrap()).unwrap_or_else(|err| panic!("{e}: {err}"));
+            }
+            assert!(values(tag).starts_with('`'), "{name}: {}", values(tag));
+        }
+        parses::<Latency>("Latency");
+        parses::<OffsetDist>("OffsetDist");
+        parses::<NumberDist>("NumberDist");
+        parses::<WriteProcess>("WriteProcess");
+        assert_eq!(TAGGED.len(), 4);
+    }
+
+    #[test]
+    fn names_from_stems() {
+        for (stem, name) in [
+            ("quickstart", "quickstart"),
+            ("my test", "my_test"),
+            ("..hidden", "hidden"),
+            ("a/b", "a_b"),
+            ("v1.2", "v1.2"),
+            ("", "scenario"),
+            (".", "scenario"),
+        ] {
+            assert_eq!(name_from_stem(stem, "scenario"), name, "{stem:?}");
+        }
+    }
 }

@@ -148,11 +148,10 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
 
     let name = match sweep.name {
         Some(n) => n,
-        None => path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("sweep")
-            .to_string(),
+        None => {
+            let stem = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+            scenario::name_from_stem(&stem, "sweep")
+        }
     };
     if !valid_name(&name) {
         return Err(located(

@@ -176,6 +176,62 @@ fn overrides_are_validated_too() {
     assert!(e.contains("path=value"), "{e}");
 }
 
+/// `--set` reaches fields by dotted paths, not elements of lists.
+#[test]
+fn overrides_cannot_reach_into_lists() {
+    let set = |text: &str, o: &str| {
+        parse_str(text, Format::Toml, "t.toml", "t", &[o.to_string()])
+            .unwrap_err()
+            .to_string()
+    };
+    let e = set(BASE, "faults[0].at=1s");
+    assert!(
+        e.contains("`faults[0]` is an element of a list, and --set cannot set one")
+            && e.contains("in the scenario file, or replace the whole list"),
+        "{e}"
+    );
+    assert!(!e.contains("unknown field"), "{e}");
+    let with_fault = format!("{BASE}[[faults]]\nat = \"2s\"\ncrash = 1\n");
+    let e = set(&with_fault, "faults.0.at=1s");
+    assert!(
+        e.contains("`faults` is a list, and its elements cannot be set by a path"),
+        "{e}"
+    );
+    // The way out the message suggests works.
+    parse_str(
+        BASE,
+        Format::Toml,
+        "t.toml",
+        "t",
+        &["workload.writers=[0, 1]".into()],
+    )
+    .unwrap();
+}
+
+/// A name taken from the file name is made valid; one written is checked.
+#[test]
+fn a_default_name_from_the_file_name_is_sanitised() {
+    let dir = crate::support::temp_dir("stem-name");
+    for (file, name) in [
+        ("my test.toml", "my_test"),
+        (".x y+z.toml", "x_y_z"),
+        ("é.json", "_"),
+    ] {
+        let text = if file.ends_with(".json") {
+            "{\"duration\": \"5s\", \"nodes\": {\"count\": 4}}"
+        } else {
+            BASE
+        };
+        std::fs::write(dir.join(file), text).unwrap();
+        let s = scuttlesim::scenario::load(&dir.join(file), &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.name, name, "{file}");
+    }
+    std::fs::write(dir.join("named.toml"), format!("name = \"my test\"\n{BASE}")).unwrap();
+    let e = scuttlesim::scenario::load(&dir.join("named.toml"), &[]).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("name"), "{e}");
+    assert!(e.to_string().contains("cannot name an output directory"), "{e}");
+}
+
 #[test]
 fn bad_names_cannot_escape_the_output_directory() {
     for name in ["../evil", "/abs", "a/b", ".hidden", ""] {
@@ -509,5 +565,46 @@ fn restart_needs_an_earlier_crash() {
             parse_str(&ok, Format::Toml, "test.toml", "test", &[]).is_ok(),
             "{ok}"
         );
+    }
+}
+
+/// serde's internal names do not leak: a table says what a valid value looks
+/// like, and a whole number does not promise its type's range (0 to
+/// 4294967295) when the field has limits of its own.
+#[test]
+fn errors_say_what_to_write_not_serde_types() {
+    let e = with("loss = 0.0", "latency = \"10ms\"");
+    assert_names(&e, "network.latency", Some(12));
+    assert!(
+        e.contains(
+            "expected a table such as { dist = \"constant\", value = \"10ms\" } or { dist = \"uniform\""
+        ) && e.contains("with `dist` one of `constant`, `uniform`, `normal`,"),
+        "{e}"
+    );
+    assert!(!e.contains("enum") && !e.contains("Latency"), "{e}");
+
+    let e = parse_str(BASE, Format::Toml, "t.toml", "t", &["gossip=3".into()])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("field `gossip`: invalid type: integer `3`, expected a table ([gossip]); set one of its fields instead, --set gossip.FIELD=VALUE, with FIELD one of `protocol`, `interval`, `fanout`,"),
+        "{e}"
+    );
+    let e = scenario_error("duration = \"5s\"\ngossip = 3\n[nodes]\ncount = 4\n");
+    assert!(
+        e.contains("test.toml:2:10: field `gossip`: invalid type: integer `3`, expected a table ([gossip])"),
+        "{e}"
+    );
+    assert!(!e.contains("struct") && !e.contains("Gossip"), "{e}");
+
+    for (from, to, field, line) in [
+        ("count = 4", "count = \"sixty\"", "nodes.count", 4),
+        ("count = 4", "count = 2.5", "nodes.count", 4),
+        ("count = 4", "count = -1", "nodes.count", 4),
+        ("fanout = 1", "fanout = -1", "gossip.fanout", 6),
+    ] {
+        let e = with(from, to);
+        assert_names(&e, field, Some(line));
+        assert!(e.ends_with("expected a whole number"), "{e}");
     }
 }

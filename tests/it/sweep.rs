@@ -146,6 +146,14 @@ seeds = { from = 7, to = 8 }
 }
 
 #[test]
+fn a_default_name_from_the_file_name_is_sanitised() {
+    let dir = setup("stem-name", SWEEP.replace("name = \"tiny\"", "").as_str());
+    std::fs::rename(dir.join("sweep.toml"), dir.join("my sweep.toml")).unwrap();
+    let sw = sweep::load(&dir.join("my sweep.toml"), TraceLevel::Off).unwrap();
+    assert_eq!(sw.plan.name, "my_sweep");
+}
+
+#[test]
 fn inline_base_equals_base_file() {
     let dir = setup("inline", SWEEP);
     let inline = format!(
@@ -404,6 +412,16 @@ fn a_bad_grid_value_is_rejected_before_any_run() {
         (
             "seeds = 2\n[base]\nduration = \"5s\"\n[base.nodes]\ncount = 1\n",
             "sweep.toml:5:1: field `base.nodes.count`: must be at least 2",
+        ),
+        // serde's names for types do not leak (`expected struct Gossip`, `expected u32`).
+        (
+            "base = \"base.toml\"\nseeds = 2\n[grid]\n\"gossip\" = [3]\n",
+            "field `gossip`: invalid type: integer `3`, expected a table ([gossip]); \
+             sweep one of its fields instead, grid key \"gossip.FIELD\", with FIELD one of `protocol`,",
+        ),
+        (
+            "base = \"base.toml\"\nseeds = 2\n[grid]\n\"gossip.fanout\" = [\"x\"]\n",
+            "field `gossip.fanout`: invalid type: string \"x\", expected a whole number\n",
         ),
     ] {
         std::fs::write(dir.join("sweep.toml"), text).unwrap();
