@@ -34,6 +34,12 @@ pub(crate) fn well_formed(svg: &str) -> (u32, u32) {
         rest = &rest[j + 1..];
     }
     assert!(stack.is_empty(), "unclosed tags: {stack:?}");
+    // Text names the bundled font, so that an SVG viewer with DejaVu Sans
+    // lays it out as the PNG is.
+    for family in s.split("font-family=\"").skip(1) {
+        let family = family.split('"').next().unwrap();
+        assert_eq!(family, "DejaVu Sans, sans-serif");
+    }
     let attr = |name: &str| -> u32 {
         let k = s.find(&format!(" {name}=\"")).expect("size attribute") + name.len() + 3;
         s[k..].split('"').next().unwrap().parse().expect("numeric size")

@@ -13,8 +13,9 @@ use plotters::style::{register_font, FontStyle, IntoFont, RGBColor, ShapeStyle, 
 
 use super::ChartError;
 
-/// Font family name the bundled font is registered under (and SVG asks for).
-pub(crate) const FAMILY: &str = "sans-serif";
+/// Font family name the bundled font is registered under, and what SVG text
+/// asks for: DejaVu Sans (whose metrics the layout used), else any sans-serif.
+pub(crate) const FAMILY: &str = "DejaVu Sans, sans-serif";
 
 pub(crate) static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
@@ -55,21 +56,29 @@ pub(crate) fn series_color(i: usize) -> RGBColor {
     SERIES[i % SERIES.len()]
 }
 
-/// Fixed colours for the message kinds scuttlesim emits, so "digest" has the
-/// same colour in every chart.
-const KNOWN_KINDS: [(&str, RGBColor); 7] = [
+/// Fixed colours, in legend order, for the message parts and the message
+/// kinds of every protocol scuttlesim has, so that "digest" or "syn" has the
+/// same colour in every chart (a part and a kind of one colour never share
+/// a chart: the bandwidth chart shows parts, the space-time diagram kinds).
+const KNOWN_KINDS: [(&str, RGBColor); 12] = [
     ("digest", BLUE),
     ("delta", VERMILLION),
+    ("syn", BLUE),
+    ("ack", SKY),
+    ("ack2", VERMILLION),
     ("state", GREEN),
     ("request", ORANGE),
+    ("reply", VERMILLION),
     ("rumor", PURPLE),
-    ("ack", SKY),
+    ("feedback", SKY),
+    ("ping", BLUE),
     ("other", GREY),
 ];
 
 /// Colours of the message kinds in one chart: known kinds get their fixed
-/// colour; other kinds get the palette colours no present kind uses, in order
-/// of first appearance (cycling if they run out).
+/// colour and come first, in a fixed order; other kinds get the palette
+/// colours no present kind uses, in order of first appearance (cycling if
+/// they run out). So a kind looks the same however a chart's data begins.
 #[derive(Debug)]
 pub(crate) struct KindColors {
     assigned: Vec<(String, RGBColor)>,
@@ -78,12 +87,20 @@ pub(crate) struct KindColors {
 impl KindColors {
     /// Assigns colours to every kind in `kinds` (duplicates allowed).
     pub(crate) fn new<'a>(kinds: impl IntoIterator<Item = &'a str>) -> Self {
+        let rank = |k: &str| {
+            KNOWN_KINDS
+                .iter()
+                .position(|(n, _)| *n == k)
+                .unwrap_or(KNOWN_KINDS.len())
+        };
         let mut unique: Vec<&str> = Vec::new();
         for k in kinds {
             if !unique.contains(&k) {
                 unique.push(k);
             }
         }
+        // Stable: unknown kinds keep their order of appearance.
+        unique.sort_by_key(|k| rank(k));
         let known = |k: &str| KNOWN_KINDS.iter().find(|(n, _)| *n == k).map(|(_, c)| *c);
         let used: Vec<RGBColor> = unique.iter().filter_map(|k| known(k)).collect();
         let mut free: Vec<RGBColor> = SERIES.iter().copied().filter(|c| !used.contains(c)).collect();
@@ -112,7 +129,8 @@ impl KindColors {
             .map_or(GREY, |(_, c)| *c)
     }
 
-    /// The kinds in order of first appearance, with their colours.
+    /// The kinds with their colours: the known ones in their fixed order,
+    /// then the others in order of first appearance.
     pub(crate) fn entries(&self) -> &[(String, RGBColor)] {
         &self.assigned
     }
@@ -368,5 +386,21 @@ mod tests {
         assert_ne!(a, b);
         assert!(![BLUE, VERMILLION].contains(&a) && ![BLUE, VERMILLION].contains(&b));
         assert_eq!(k.entries().len(), 4);
+    }
+
+    /// A protocol's kinds get the same colours and legend order whichever
+    /// comes first in the data (a space-time window can start with an ack2).
+    #[test]
+    fn kind_colours_do_not_depend_on_the_order_seen() {
+        let a = KindColors::new(["ack2", "syn", "ack"]);
+        let b = KindColors::new(["syn", "ack", "ack2"]);
+        assert_eq!(a.entries(), b.entries());
+        let names: Vec<&str> = a.entries().iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["syn", "ack", "ack2"]);
+        assert_eq!((a.get("syn"), a.get("ack2")), (BLUE, VERMILLION));
+        // Unknown kinds follow the known ones, in the order seen.
+        let c = KindColors::new(["zeta", "reply", "alpha", "request"]);
+        let names: Vec<&str> = c.entries().iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["request", "reply", "zeta", "alpha"]);
     }
 }
