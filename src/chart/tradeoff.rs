@@ -129,13 +129,16 @@ impl Figure for Fig<'_> {
         let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
         let r = t.px(7.0);
         let mut anchors = Vec::new();
+        // Interval bars go on top of the markers, in the legend's ink: a
+        // narrow interval would hide behind its marker otherwise.
+        let mut bars = Vec::new();
         for p in &pts {
             for (k, (_, shape, color)) in SERIES.iter().enumerate() {
                 let est = if k == 0 { p.p99_s } else { p.mean_s };
                 if let Some((lo, hi)) = est.bar() {
                     let (bx, blo) = chart.backend_coord(&(p.bytes_per_node_s, lo));
                     let (_, bhi) = chart.backend_coord(&(p.bytes_per_node_s, hi));
-                    error_bar(root, bx, (blo, bhi), *color, t)?;
+                    bars.push((bx, (blo, bhi)));
                     placer.block((bx - r / 2, bhi, bx + r / 2, blo));
                 }
                 if est.value.usable() {
@@ -156,6 +159,9 @@ impl Figure for Fig<'_> {
                     chart.backend_coord(&(p.bytes_per_node_s, anchor_y)),
                 ));
             }
+        }
+        for (bx, ends) in bars {
+            error_bar(root, bx, ends, INK, t)?;
         }
         let font = t.note_font();
         for (text, (ax, ay)) in anchors {
@@ -210,6 +216,13 @@ mod tests {
         assert!(
             count(&svg, "polyline") >= 5 * 2 * 3,
             "two capped error bars per point"
+        );
+        // The bars are drawn over the markers, in ink, so that an interval
+        // narrower than its marker still shows.
+        let after_markers = &svg[svg.rfind("<circle").unwrap()..];
+        assert!(
+            after_markers.matches("stroke=\"#1A1A1A\"").count() >= 5 * 2 * 3,
+            "bars after the last marker"
         );
     }
 
