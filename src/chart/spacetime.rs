@@ -408,9 +408,9 @@ impl Figure for Fig<'_> {
         // unit is about one row's height).
         let lanes = self.lanes();
         let top = n as f64 - 0.4 + f64::from(lanes * LANE_PX) / f64::from(self.row_h());
-        // Windows of ten seconds or more read better in seconds (the
-        // drawing stays in ms).
-        let in_seconds = x.1 - x.0 >= 10.0 * MS;
+        // Windows reaching ten seconds or more read better in seconds
+        // ("10.5", not "10.5k" ms; the drawing stays in ms).
+        let in_seconds = x.1 >= 10.0 * MS;
         let mut axes = Axes::new(
             x,
             (-0.6, top),
@@ -687,6 +687,35 @@ mod tests {
         );
         assert!(count(&svg, "circle") >= 5, "one dot per non-write event");
         assert!(count(&svg, "polyline") >= 3 + 3, "node lines and message lines");
+    }
+
+    /// The time axis is in ms while the window ends before 10 s, and in
+    /// seconds from there, however short the window ("10.5", never "10.5k"
+    /// ms).
+    #[test]
+    fn late_windows_read_in_seconds() {
+        let shifted = |by_s: f64| {
+            let mut d = example();
+            for e in &mut d.events {
+                e.time_s += by_s;
+            }
+            for m in &mut d.messages {
+                m.send_s += by_s;
+                m.recv_s = m.recv_s.map(|r| r + by_s);
+            }
+            d
+        };
+        let svg = check(|f| spacetime(&shifted(9.0), &prov(), f), &["time (ms)"]);
+        assert!(
+            svg.contains(">\n9000\n<") && svg.contains(">\n9100\n<"),
+            "ms ticks from 9 s"
+        );
+        let svg = check(|f| spacetime(&shifted(10.0), &prov(), f), &["time (s)"]);
+        assert!(
+            svg.contains(">\n10.00\n<") && svg.contains(">\n10.10\n<"),
+            "second ticks from 10 s"
+        );
+        assert!(!svg.contains("k\n<"), "no thousands of ms");
     }
 
     #[test]
