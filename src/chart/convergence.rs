@@ -213,6 +213,48 @@ mod tests {
         assert!(count(&svg, "polyline") >= 6 + 2);
     }
 
+    /// A legend of four entries of unequal widths that fit two to a row is a
+    /// grid: both rows start their second entry at the same x.
+    #[test]
+    fn legend_rows_line_up_in_columns() {
+        let labels = [
+            "order=precise-oldest",
+            "order=precise-newest",
+            "order=scuttle-breadth",
+            "order=scuttle-depth",
+        ];
+        let data = ConvergenceData {
+            series: labels
+                .iter()
+                .map(|l| CdfSeries {
+                    label: l.to_string(),
+                    convergence_s: vec![1.0, 2.0],
+                    not_converged: 0,
+                })
+                .collect(),
+        };
+        let svg = check(|f| convergence(&data, &prov(), f), &labels);
+        // Each label's `<text x=".." y="..">`.
+        let at = |label: &str| -> (i32, i32) {
+            let end = svg.find(&format!(">\n{label}\n<")).unwrap();
+            let tag = &svg[svg[..end].rfind("<text").unwrap()..end];
+            let attr = |n: &str| {
+                tag.split(&format!(" {n}=\""))
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            };
+            (attr("x"), attr("y"))
+        };
+        let p: Vec<(i32, i32)> = labels.iter().map(|l| at(l)).collect();
+        assert_eq!((p[0].1, p[2].1 > p[0].1), (p[1].1, true), "two rows: {p:?}");
+        assert_eq!((p[0].0, p[1].0), (p[2].0, p[3].0), "columns: {p:?}");
+    }
+
     #[test]
     fn single_series_has_no_legend_but_a_count() {
         let data = ConvergenceData {

@@ -150,6 +150,10 @@ fn fit_title<DB: DrawingBackend>(
 }
 
 /// Lays out and draws the legend starting at `origin`; returns the y below it.
+/// The entries fill rows of as many columns as fit in `width`, each column
+/// as wide as its widest entry, so that rows line up (one row when all fit);
+/// when that takes more rows than filling each row as far as it goes (a
+/// long entry), the rows are filled that way instead.
 fn draw_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     ctx: &Ctx<'_>,
@@ -164,14 +168,42 @@ fn draw_legend<DB: DrawingBackend>(
     let spacing = t.px(22.0);
     let (_, row_h) = text_size(root, "Ag", &font);
     let row_step = row_h + t.px(8.0);
-    let (mut x, mut y) = origin;
-    for e in entries {
-        let (tw, _) = text_size(root, &e.label, &font);
-        let item_w = sample_w + gap + tw;
-        if x > origin.0 && x + item_w > origin.0 + width {
-            x = origin.0;
-            y += row_step;
+    let item_w: Vec<i32> = entries
+        .iter()
+        .map(|e| sample_w + gap + text_size(root, &e.label, &font).0)
+        .collect();
+    let column_widths = |cols: usize| -> Vec<i32> {
+        (0..cols)
+            .map(|c| item_w.iter().skip(c).step_by(cols).copied().max().unwrap_or(0))
+            .collect()
+    };
+    let fits = |w: &[i32]| w.iter().sum::<i32>() + spacing * (w.len() as i32 - 1) <= width;
+    let mut cols = entries.len().max(1);
+    while cols > 1 && !fits(&column_widths(cols)) {
+        cols -= 1;
+    }
+    let widths = column_widths(cols);
+    let grid: Vec<(usize, i32)> = (0..entries.len())
+        .map(|i| (i / cols, widths[..i % cols].iter().map(|w| w + spacing).sum()))
+        .collect();
+    let mut flowing: Vec<(usize, i32)> = Vec::new();
+    let (mut row, mut x) = (0, 0);
+    for &w in &item_w {
+        if x > 0 && x + w > width {
+            (row, x) = (row + 1, 0);
         }
+        flowing.push((row, x));
+        x += w + spacing;
+    }
+    let rows = |at: &[(usize, i32)]| at.last().map_or(0, |p| p.0) + 1;
+    let at = if rows(&grid) <= rows(&flowing) {
+        grid
+    } else {
+        flowing
+    };
+    for (e, &(row, dx)) in entries.iter().zip(&at) {
+        let x = origin.0 + dx;
+        let y = origin.1 + row as i32 * row_step;
         let cy = y + row_h / 2;
         draw_sample(root, ctx, e.mark, (x, cy), sample_w)?;
         put_text(
@@ -182,9 +214,8 @@ fn draw_legend<DB: DrawingBackend>(
             HPos::Left,
             VPos::Center,
         )?;
-        x += item_w + spacing;
     }
-    Ok(y + row_h)
+    Ok(origin.1 + (rows(&at) as i32 - 1) * row_step + row_h)
 }
 
 fn draw_sample<DB: DrawingBackend>(
