@@ -2,9 +2,11 @@
 //!
 //! One horizontal line per node ("n0" at the top), time in milliseconds to the
 //! right, each message an arrow from (send time, sender) to (receive time,
-//! receiver) coloured by kind. A dropped message is an arrow that heads for
-//! its receiver (with the median latency) and stops in an "×" half a row
-//! away from its sender, so it never ends on another node's line. Events are
+//! receiver) coloured by kind. A message dropped on arrival (a partition, a
+//! crashed receiver) is an arrow to its receiver's line at the drop time
+//! that ends in an "×"; one lost in the network heads for its receiver
+//! (with the median latency) and stops in an "×" half a row away from its
+//! sender, so it never ends on another node's line. Events are
 //! dots on their node's line, writes are squares, the sending or receipt of
 //! a message whose other end is not drawn an open circle; an event's
 //! optional text (typically its vector clock, "[2,1]") is placed above or
@@ -68,6 +70,10 @@ pub struct SpacetimeMessage {
     pub send_s: f64,
     /// Receive time (s), `None` if the message was dropped.
     pub recv_s: Option<f64>,
+    /// For a dropped message, when it was dropped if that was after its
+    /// send (s): on arrival, at a partition or a crashed receiver. `None`
+    /// for a loss in the network (decided at the send) or a delivery.
+    pub drop_s: Option<f64>,
     /// Message kind, e.g. `"digest"`; sets the arrow colour.
     pub kind: String,
 }
@@ -381,7 +387,7 @@ impl Figure for Fig<'_> {
         let times = d.events.iter().map(|e| e.time_s).chain(
             d.messages
                 .iter()
-                .flat_map(|m| [Some(m.send_s), m.recv_s])
+                .flat_map(|m| [Some(m.send_s), m.recv_s, m.drop_s])
                 .flatten(),
         );
         let tr = span(times.filter(|t| t.usable())).map(|(a, b)| (a * MS, b * MS));
@@ -568,6 +574,13 @@ impl Figure for Fig<'_> {
                     placer.block_line(from, to, line_w);
                 }
                 Some(_) => {}
+                None if m.drop_s.is_some_and(|d| d.usable() && inside(d) && d > m.send_s) => {
+                    let d = m.drop_s.unwrap_or(m.send_s);
+                    let end = chart.backend_coord(&(d * MS, self.y(m.to)));
+                    root.draw(&PathElement::new(vec![from, end], t.line(color, 1.8)))?;
+                    marker(root, end, Shape::Cross, color, t)?;
+                    placer.block_line(from, end, line_w);
+                }
                 None => {
                     let f = 0.5 / (m.from.abs_diff(m.to).max(1) as f64);
                     let y = self.y(m.from) + f * (self.y(m.to) - self.y(m.from));
@@ -644,6 +657,7 @@ mod tests {
             to,
             send_s: s / MS,
             recv_s: r.map(|r| r / MS),
+            drop_s: None,
             kind: kind.into(),
         };
         SpacetimeData {
@@ -687,6 +701,71 @@ mod tests {
         );
         assert!(count(&svg, "circle") >= 5, "one dot per non-write event");
         assert!(count(&svg, "polyline") >= 3 + 3, "node lines and message lines");
+    }
+
+    /// A message dropped on arrival ends in an "×" on its receiver's line
+    /// at the drop time; one lost at its send stops half a row away.
+    #[test]
+    fn drops_on_arrival_reach_the_receiver() {
+        let cross_at = |drop_s: Option<f64>| {
+            let mut d = example();
+            d.messages = vec![SpacetimeMessage {
+                from: 0,
+                to: 2,
+                send_s: 0.010,
+                recv_s: None,
+                drop_s,
+                kind: "digest".into(),
+            }];
+            let svg = check(|f| spacetime(&d, &prov(), f), &["dropped"]);
+            // The message's line: the first path of its colour after the
+            // legend's sample (the "×" is drawn after it).
+            let path = svg
+                .match_indices("<polyline")
+                .map(|(i, _)| &svg[i..i + svg[i..].find("/>").unwrap()])
+                .filter(|p| p.contains("#0072B2"))
+                .nth(1)
+                .unwrap()
+                .to_string();
+            let pts: Vec<(i32, i32)> = path
+                .split("points=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect();
+            (pts[0], pts[pts.len() - 1], svg)
+        };
+        let (from, on_arrival, svg) = cross_at(Some(0.060));
+        let line_y = |svg: &str, node: &str| -> i32 {
+            let end = svg.find(&format!(">\n{node}\n<")).unwrap();
+            let tag = &svg[svg[..end].rfind("<text").unwrap()..end];
+            tag.split(" y=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        // Where a point lies between n0's line (0) and n2's (1), by the
+        // tick labels' positions.
+        let (y0, y2) = (line_y(&svg, "n0"), line_y(&svg, "n2"));
+        let rows = |p: (i32, i32)| f64::from(p.1 - from.1) / f64::from(y2 - y0);
+        assert!(
+            (rows(on_arrival) - 1.0).abs() < 0.02,
+            "ends on n2's line: {on_arrival:?}, {y0}..{y2}"
+        );
+        let (_, lost, _) = cross_at(None);
+        assert!((rows(lost) - 0.25).abs() < 0.02, "half a row of two: {lost:?}");
+        assert!(lost.0 < on_arrival.0);
     }
 
     /// The time axis is in ms while the window ends before 10 s, and in

@@ -186,6 +186,7 @@ mod extreme {
                     to: 1,
                     send_s: *t,
                     recv_s: None,
+                    drop_s: None,
                     kind: "delta".into(),
                 })
                 .collect(),

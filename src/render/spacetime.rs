@@ -196,6 +196,7 @@ pub fn build(nodes: u32, records: &[Record], view: &ResolvedView, plan: &[Planne
                     to: sel.row(*to).expect("kept"),
                     send_s: secs(*t),
                     recv_s: None,
+                    drop_s: None,
                     kind: kind.to_string(),
                 };
                 messages.push((m, false));
@@ -211,10 +212,15 @@ pub fn build(nodes: u32, records: &[Record], view: &ResolvedView, plan: &[Planne
                     }
                 }
             }
-            Record::Drop { id, .. } => {
+            Record::Drop { t, id, .. } => {
                 if let Some(&i) = by_id.get(id) {
                     if messages[i].0.recv_s.is_none() {
                         messages[i].1 = true;
+                        // Dropped on arrival (later than its send), not lost.
+                        let at = secs(*t);
+                        if at > messages[i].0.send_s {
+                            messages[i].0.drop_s = Some(at);
+                        }
                     }
                 }
             }
@@ -798,5 +804,21 @@ mod tests {
         assert_eq!(b.data.messages.len(), 1);
         assert_eq!(b.data.messages[0].recv_s, None);
         assert_eq!(b.data.messages[0].send_s, 2e-9);
+        assert_eq!(b.data.messages[0].drop_s, None, "lost at the send");
+        // Dropped on arrival (a partition at 9 ns): the drop time is kept.
+        let records = vec![
+            send(0, 1),
+            Record::Drop {
+                t: 9,
+                id: 0,
+                from: 0,
+                to: 1,
+                kind: Cow::Borrowed("syn"),
+                bytes: 1,
+                reason: Cow::Borrowed("partition"),
+            },
+        ];
+        let b = build(2, &records, &everything(), &[], 15);
+        assert_eq!(b.data.messages[0].drop_s, Some(9e-9));
     }
 }
