@@ -516,11 +516,7 @@ mod tests {
             let (mut now, mut seq) = (0u64, 0u64);
             for _ in 0..20_000 {
                 if rng.random_bool(0.55) || model.is_empty() {
-                    let shift = rng.random_range(0..36);
-                    let t = now + rng.random_range(0..1u64 << shift);
-                    q.push(SimTime(t), seq);
-                    model.insert((t, seq));
-                    seq += 1;
+                    seq = push_random(&mut q, &mut model, &mut rng, now, seq);
                 } else {
                     let want = model.pop_first().unwrap();
                     assert_eq!(q.peek_time(), Some(SimTime(want.0)), "width {width}");
@@ -542,6 +538,22 @@ mod tests {
         }
     }
 
+    /// Pushes the next event (`seq`) at a random time from `now` up to
+    /// 2^36 ns on into the queue and the model; returns the next `seq`.
+    fn push_random(
+        q: &mut EventQueue<u64>,
+        model: &mut std::collections::BTreeSet<(u64, u64)>,
+        rng: &mut rand_chacha::ChaCha8Rng,
+        now: u64,
+        seq: u64,
+    ) -> u64 {
+        let shift = rng.random_range(0..36);
+        let t = now + rng.random_range(0..1u64 << shift);
+        q.push(SimTime(t), seq);
+        model.insert((t, seq));
+        seq + 1
+    }
+
     /// `pop_before` against the reference, on calendars whose bucket being
     /// walked takes pushes (1 ns and 3 ns buckets) and whose ring is left
     /// behind (events far ahead): it pops the earliest event exactly when
@@ -556,11 +568,7 @@ mod tests {
             let (mut now, mut seq, mut refused) = (0u64, 0u64, 0);
             for _ in 0..20_000 {
                 if rng.random_bool(0.5) || model.is_empty() {
-                    let shift = rng.random_range(0..36);
-                    let t = now + rng.random_range(0..1u64 << shift);
-                    q.push(SimTime(t), seq);
-                    model.insert((t, seq));
-                    seq += 1;
+                    seq = push_random(&mut q, &mut model, &mut rng, now, seq);
                 } else {
                     let first = *model.first().unwrap();
                     // At, just before and just after the next event's time,

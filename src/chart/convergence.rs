@@ -159,7 +159,7 @@ impl Figure for Fig<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testutil::{check, check_empty, count, prov};
+    use crate::chart::testutil::{check, check_empty, count, prov, text_attr};
 
     #[test]
     fn ecdf_steps_count_unconverged_writes_in_the_denominator() {
@@ -235,21 +235,7 @@ mod tests {
         };
         let svg = check(|f| convergence(&data, &prov(), f), &labels);
         // Each label's `<text x=".." y="..">`.
-        let at = |label: &str| -> (i32, i32) {
-            let end = svg.find(&format!(">\n{label}\n<")).unwrap();
-            let tag = &svg[svg[..end].rfind("<text").unwrap()..end];
-            let attr = |n: &str| {
-                tag.split(&format!(" {n}=\""))
-                    .nth(1)
-                    .unwrap()
-                    .split('"')
-                    .next()
-                    .unwrap()
-                    .parse()
-                    .unwrap()
-            };
-            (attr("x"), attr("y"))
-        };
+        let at = |label: &str| (text_attr(&svg, label, "x"), text_attr(&svg, label, "y"));
         let p: Vec<(i32, i32)> = labels.iter().map(|l| at(l)).collect();
         assert_eq!((p[0].1, p[2].1 > p[0].1), (p[1].1, true), "two rows: {p:?}");
         assert_eq!((p[0].0, p[1].0), (p[2].0, p[3].0), "columns: {p:?}");

@@ -641,7 +641,7 @@ impl Figure for Fig<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testutil::{check, check_empty, count, prov};
+    use crate::chart::testutil::{check, check_empty, count, prov, text_attr};
 
     /// The worked example of DESIGN.md §1 plus a drop: P=n0 writes, sends to Q=n1.
     fn example() -> SpacetimeData {
@@ -743,21 +743,9 @@ mod tests {
             (pts[0], pts[pts.len() - 1], svg)
         };
         let (from, on_arrival, svg) = cross_at(Some(0.060));
-        let line_y = |svg: &str, node: &str| -> i32 {
-            let end = svg.find(&format!(">\n{node}\n<")).unwrap();
-            let tag = &svg[svg[..end].rfind("<text").unwrap()..end];
-            tag.split(" y=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        };
         // Where a point lies between n0's line (0) and n2's (1), by the
         // tick labels' positions.
-        let (y0, y2) = (line_y(&svg, "n0"), line_y(&svg, "n2"));
+        let (y0, y2) = (text_attr(&svg, "n0", "y"), text_attr(&svg, "n2", "y"));
         let rows = |p: (i32, i32)| f64::from(p.1 - from.1) / f64::from(y2 - y0);
         assert!(
             (rows(on_arrival) - 1.0).abs() < 0.02,

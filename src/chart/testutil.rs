@@ -47,6 +47,15 @@ pub(crate) fn well_formed(svg: &str) -> (u32, u32) {
     (attr("width"), attr("height"))
 }
 
+/// The numeric attribute `attr` (e.g. `"x"`) of the `<text>` element
+/// whose content is `label`.
+pub(crate) fn text_attr(svg: &str, label: &str, attr: &str) -> i32 {
+    let end = svg.find(&format!(">\n{label}\n<")).expect("the label");
+    let tag = &svg[svg[..end].rfind("<text").expect("a text element")..end];
+    let value = tag.split(&format!(" {attr}=\"")).nth(1).expect("the attribute");
+    value.split('"').next().unwrap().parse().expect("a whole number")
+}
+
 /// Number of elements `<tag ` in `svg`.
 pub(crate) fn count(svg: &str, tag: &str) -> usize {
     svg.matches(&format!("<{tag} ")).count()
