@@ -687,6 +687,17 @@ pub const NODE_SERIES_AUTO_CELLS: u64 = 100_000;
 pub const LEARNED_AUTO_CELLS: u64 = 250_000;
 
 impl Output {
+    /// Why these charts cannot be drawn at this trace level, if they cannot:
+    /// a space-time diagram is drawn from the full trace.
+    pub fn spacetime_needs_full_trace(&self) -> Option<String> {
+        (self.charts.contains(&ChartKind::Spacetime) && self.trace != TraceLevel::Full).then(|| {
+            format!(
+                "a space-time diagram is drawn from the full trace, but output.trace is {:?}: set output.trace = \"full\" (or run with --trace full)",
+                self.trace.name()
+            )
+        })
+    }
+
     /// Whether a run of `nodes` nodes expecting `writes` writes (see
     /// [`crate::limits::expected_writes`]) writes `learned.csv`: as
     /// `learned` says, else when `writes × nodes` is at most

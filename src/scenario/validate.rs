@@ -3,7 +3,7 @@
 
 use super::{
     ChartKind, ClockSpec, Degrade, Fault, GilbertElliott, Heal, Latency, Member, NumberDist, OffsetDist,
-    Partition, ProtocolKind, Route, Scenario, TraceLevel, WriteProcess,
+    Partition, ProtocolKind, Route, Scenario, WriteProcess,
 };
 use crate::time::SimDuration;
 
@@ -368,14 +368,11 @@ fn validate_output(s: &Scenario) -> Result<(), Invalid> {
                 "the staleness chart needs staleness samples: set output.staleness = true",
             );
         }
-        if *c == ChartKind::Spacetime && o.trace != TraceLevel::Full {
-            return bad(
-                &field,
-                format!(
-                    "a space-time diagram is drawn from the full trace, but output.trace is {:?}: set output.trace = \"full\" (or run with --trace full)",
-                    o.trace.name()
-                ),
-            );
+        if let Some(why) = o
+            .spacetime_needs_full_trace()
+            .filter(|_| *c == ChartKind::Spacetime)
+        {
+            return bad(&field, why);
         }
         if *c == ChartKind::Spacetime
             && o.spacetime.nodes.is_none()
