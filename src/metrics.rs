@@ -275,7 +275,10 @@ pub const RESERVED_WRITES: u64 = 1 << 18;
 #[derive(Clone, Debug)]
 pub struct Collector {
     nodes: u32,
-    kinds: Vec<KindStats>,
+    /// The message kinds' names, in the protocol's order, then any other
+    /// kind records named. Their counts are the sums of the per-node
+    /// traffic totals (see [`Collector::kinds`]).
+    kinds: Vec<String>,
     /// Per origin, in version order (read when the run ends). This and
     /// the other per-origin tables (`origins`, `ids`) are empty until the
     /// first write: a run without writes (P0 at 100,000 nodes: 11 MB)
@@ -320,13 +323,7 @@ impl Collector {
     pub fn new(nodes: u32, kinds: &[&str]) -> Collector {
         Collector {
             nodes,
-            kinds: kinds
-                .iter()
-                .map(|k| KindStats {
-                    kind: k.to_string(),
-                    ..Default::default()
-                })
-                .collect(),
+            kinds: kinds.iter().map(|k| k.to_string()).collect(),
             writes: Vec::new(),
             held: Vec::new(),
             peaks: Vec::new(),
@@ -414,13 +411,10 @@ impl Collector {
         if let Some(j) = self.kind_addrs.iter().position(|&a| a == addr) {
             return self.kind_addr_index[j];
         }
-        let i = match self.kinds.iter().position(|k| k.kind == kind) {
+        let i = match self.kinds.iter().position(|k| k == kind) {
             Some(i) => i,
             None => {
-                self.kinds.push(KindStats {
-                    kind: kind.to_string(),
-                    ..Default::default()
-                });
+                self.kinds.push(kind.to_string());
                 self.kinds.len() - 1
             }
         };
@@ -516,7 +510,6 @@ impl Collector {
             } => {
                 let i = self.kind_index(kind);
                 self.traffic.dropped(i, *from);
-                self.kinds[i].dropped += 1;
                 *self.drops.entry(reason.to_string()).or_default() += 1;
             }
             Record::Defer { .. } => self.deferred += 1,
@@ -647,9 +640,6 @@ impl Collector {
     #[inline(always)]
     pub fn message_sent(&mut self, kind: usize, from: u32, t: u64, bytes: u32, parts: SizeParts) {
         self.traffic.sent_with_parts(kind, from, t, bytes, parts);
-        let k = &mut self.kinds[kind];
-        k.sent += 1;
-        k.bytes_sent += bytes as u64;
     }
 
     /// Counts a message the run loop delivered (what its `receive` record
@@ -657,9 +647,6 @@ impl Collector {
     #[inline(always)]
     pub fn message_received(&mut self, kind: usize, to: u32, t: u64, bytes: u32) {
         self.traffic.received(kind, to, t, bytes);
-        let k = &mut self.kinds[kind];
-        k.delivered += 1;
-        k.bytes_delivered += bytes as u64;
     }
 
     /// Writes not yet held by every node.
@@ -667,20 +654,34 @@ impl Collector {
         self.unconverged
     }
 
-    /// Per-kind counts, in the protocol's kind order, then their total as `all`.
+    /// Per-kind counts, in the protocol's kind order, then their total as
+    /// `all`: the sums of every node's traffic totals (a message's sender
+    /// counts it sent and dropped, its receiver delivered).
     pub fn kinds(&self) -> Vec<KindStats> {
         let mut all = KindStats {
             kind: "all".into(),
             ..Default::default()
         };
-        for k in &self.kinds {
+        let mut v = Vec::with_capacity(self.kinds.len() + 1);
+        for (i, name) in self.kinds.iter().enumerate() {
+            let mut k = KindStats {
+                kind: name.clone(),
+                ..Default::default()
+            };
+            for n in self.traffic.per_node(i) {
+                k.sent += n.sent;
+                k.delivered += n.received;
+                k.dropped += n.dropped;
+                k.bytes_sent += n.bytes_sent;
+                k.bytes_delivered += n.bytes_received;
+            }
             all.sent += k.sent;
             all.delivered += k.delivered;
             all.dropped += k.dropped;
             all.bytes_sent += k.bytes_sent;
             all.bytes_delivered += k.bytes_delivered;
+            v.push(k);
         }
-        let mut v = self.kinds.clone();
         v.push(all);
         v
     }
@@ -915,7 +916,7 @@ impl Collector {
         self.kinds
             .iter()
             .enumerate()
-            .map(|(i, k)| (k.kind.clone(), self.traffic.buckets(i, count)))
+            .map(|(i, k)| (k.clone(), self.traffic.buckets(i, count)))
             .collect()
     }
 
@@ -924,7 +925,7 @@ impl Collector {
         self.kinds
             .iter()
             .enumerate()
-            .map(|(i, k)| (k.kind.clone(), self.traffic.per_node(i)))
+            .map(|(i, k)| (k.clone(), self.traffic.per_node(i)))
             .collect()
     }
 
@@ -1184,5 +1185,67 @@ mod tests {
         assert_eq!(c.bucket_count(10 * W), 11, "the sends at the end");
         assert_eq!(c.traffic(10 * W)[1].1[10].messages, 2);
         assert_eq!(c.traffic(10 * W)[0].1.len(), 11, "every kind as long");
+    }
+
+    /// The per-kind counts, summed from the per-node totals, equal counts
+    /// kept by hand: sends of several senders, receipts, drops (counted
+    /// for the sender), a kind only a record names, and byte totals large
+    /// enough to pass `u32::MAX` (so the 32-bit totals are flushed).
+    #[test]
+    fn kind_counts_by_hand() {
+        let mut c = Collector::new(3, &["a", "b"]);
+        let big = 3_000_000_000u32;
+        c.message_sent(0, 0, 10, 100, SizeParts::other(100));
+        c.message_sent(0, 1, 11, big, SizeParts::other(big));
+        c.message_sent(0, 2, 12, big, SizeParts::other(big));
+        c.message_received(0, 1, 20, 100);
+        c.message_received(0, 0, 21, big);
+        c.message_sent(1, 2, 30, 7, SizeParts::other(7));
+        let send = |id, kind: &'static str| Record::Send {
+            t: 40,
+            lt: 40,
+            id,
+            from: 1,
+            to: 2,
+            kind: kind.into(),
+            bytes: 9,
+        };
+        c.observe(&send(9, "other"));
+        c.observe(&Record::Drop {
+            t: 41,
+            id: 9,
+            from: 1,
+            to: 2,
+            kind: "other".into(),
+            bytes: 9,
+            reason: "loss".into(),
+        });
+        c.observe(&Record::Drop {
+            t: 42,
+            id: 5,
+            from: 2,
+            to: 0,
+            kind: "a".into(),
+            bytes: big,
+            reason: "partition".into(),
+        });
+        let k = |kind: &str, sent, delivered, dropped, bytes_sent, bytes_delivered| KindStats {
+            kind: kind.into(),
+            sent,
+            delivered,
+            dropped,
+            bytes_sent,
+            bytes_delivered,
+        };
+        let big = u64::from(big);
+        assert_eq!(
+            c.kinds(),
+            vec![
+                k("a", 3, 2, 1, 100 + 2 * big, 100 + big),
+                k("b", 1, 0, 0, 7, 0),
+                k("other", 1, 0, 1, 9, 0),
+                k("all", 5, 2, 2, 116 + 2 * big, 100 + big),
+            ]
+        );
     }
 }

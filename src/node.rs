@@ -174,6 +174,11 @@ pub trait Protocol {
     /// The messages it exchanges.
     type Msg;
 
+    /// Whether its handlers may leave writes, deferred writes or version
+    /// changes in the outbox (not only sends). A protocol without replicated
+    /// state says `false`, and the run loop does not look at those lists.
+    const CHANGES_STATE: bool = true;
+
     /// Names of the message kinds, indexed by [`Protocol::kind`].
     fn kinds(&self) -> &'static [&'static str];
     /// The kind of `msg` (an index into [`Protocol::kinds`]).

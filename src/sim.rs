@@ -253,9 +253,12 @@ struct Sim<P: Protocol> {
     digest: TraceDigest,
     metrics: Collector,
     events: u64,
-    /// Whether the sink was given a record since it was last asked whether
-    /// to stop.
-    fed_sink: bool,
+    /// Events before the loop next asks the sink whether to stop (and
+    /// reports progress): 0 once the sink was given a record, so that it is
+    /// asked before the next event.
+    until_check: u64,
+    /// The event count at which progress is next reported.
+    next_progress: u64,
     /// Whether the loop prefetches the state of events ahead: when its
     /// tables and the protocol's state outgrow a core's cache (see
     /// [`LOOP_BYTES_PER_NODE`]).
@@ -320,7 +323,8 @@ where
             digest: TraceDigest::default(),
             metrics,
             events: 0,
-            fed_sink: false,
+            until_check: 0,
+            next_progress: PROGRESS_EVERY,
             prefetch_events: n as usize * LOOP_BYTES_PER_NODE + proto.state_bytes()
                 >= crate::prefetch::FROM_BYTES,
             proto,
@@ -396,16 +400,52 @@ where
         }
         if level <= self.sink_level {
             sink.record(r);
-            self.fed_sink = true;
+            self.until_check = 0;
         }
     }
 
+    /// Runs the events, with the loop built for the run's features (see
+    /// [`Sim::plain`]).
     fn run(&mut self, sink: &mut dyn TraceSink) -> Outcome {
+        if self.plain() {
+            self.run_events::<true>(sink)
+        } else {
+            self.run_events::<false>(sink)
+        }
+    }
+
+    /// Whether the run is *plain*: every clock perfect, no vector clocks and
+    /// no `full`-level records. The loop's methods take this as the const
+    /// parameter `PLAIN`, so that in the common case their checks of these
+    /// features compile away; `PLAIN = false` is correct for any run.
+    fn plain(&self) -> bool {
+        !self.skewed_clocks && self.vcs.is_none() && !self.keeps(TraceLevel::Full)
+    }
+
+    /// Whether local times differ from true times ([`Sim::skewed_clocks`]).
+    #[inline(always)]
+    fn skewed<const PLAIN: bool>(&self) -> bool {
+        !PLAIN && self.skewed_clocks
+    }
+
+    /// Whether `send`, `receive` and `clock` records are kept.
+    #[inline(always)]
+    fn keeps_full<const PLAIN: bool>(&self) -> bool {
+        !PLAIN && self.keeps(TraceLevel::Full)
+    }
+
+    fn run_events<const PLAIN: bool>(&mut self, sink: &mut dyn TraceSink) -> Outcome {
         let mut end = self.end;
         let mut stopped_early = false;
         while let Some((now, event)) = self.queue.pop_before(self.end) {
-            if self.fed_sink || self.events.is_multiple_of(STOP_POLL) {
-                self.fed_sink = false;
+            // One countdown for both the sink's questions: most events ask
+            // nothing.
+            if self.until_check == 0 {
+                self.until_check = STOP_POLL;
+                if self.events >= self.next_progress {
+                    self.next_progress = self.events + PROGRESS_EVERY;
+                    sink.progress(now, self.events);
+                }
                 if sink.stop_requested() {
                     // The run ends before this event (the queue is not
                     // used again).
@@ -413,19 +453,20 @@ where
                     break;
                 }
             }
+            self.until_check -= 1;
             self.events += 1;
             // A large run's time goes to cache misses on the state of the
             // node an event is for: start loading it a few events ahead.
             if self.prefetch_events {
                 if let Some(ahead) = self.queue.upcoming(LOOKAHEAD).and_then(|p| p.hint()) {
-                    self.prefetch(ahead);
+                    self.prefetch::<PLAIN>(ahead);
                 }
             }
             // Unpacked where it is matched, so that the two dispatches on
             // its kind become one.
             match event.unpack() {
-                Event::Round { node, timer } => self.round(node, timer, now, sink),
-                Event::Deliver { slot, .. } => self.deliver(slot, now, sink),
+                Event::Round { node, timer } => self.round::<PLAIN>(node, timer, now, sink),
+                Event::Deliver { slot, .. } => self.deliver::<PLAIN>(slot, now, sink),
                 Event::Write(node) => {
                     if self.up[node as usize] {
                         let (key, value) = self.workload.draw_write(node);
@@ -451,9 +492,6 @@ where
                     self.metrics.sample(now.0);
                     self.schedule(SimTime(now.0 + self.sample_ns), Event::Sample);
                 }
-            }
-            if self.events.is_multiple_of(PROGRESS_EVERY) {
-                sink.progress(now, self.events);
             }
             if self.stop_when_converged && self.pending_writes == 0 && self.metrics.unconverged() == 0 {
                 end = now;
@@ -495,11 +533,11 @@ where
     /// protocol's state of the receiver, its traffic totals and, with
     /// skewed clocks, its clock (a delivery, whose receiver sends any reply).
     #[inline]
-    fn prefetch(&self, event: Event) {
+    fn prefetch<const PLAIN: bool>(&self, event: Event) {
         match event {
             Event::Round { node, .. } => {
                 crate::prefetch::prefetch(&self.nodes[node as usize]);
-                if self.skewed_clocks {
+                if self.skewed::<PLAIN>() {
                     crate::prefetch::prefetch(&self.timers[node as usize]);
                 }
                 self.net.prefetch_sender(node);
@@ -509,7 +547,7 @@ where
                 if let Some(f) = self.flights.get(slot as usize) {
                     crate::prefetch::prefetch(f);
                 }
-                if self.skewed_clocks {
+                if self.skewed::<PLAIN>() {
                     crate::prefetch::prefetch(&self.clocks[to as usize]);
                 }
                 self.proto.prefetch_receiver(to);
@@ -520,9 +558,9 @@ where
     }
 
     #[inline(always)]
-    fn round(&mut self, node: NodeId, timer: u32, now: SimTime, sink: &mut dyn TraceSink) {
-        let clock = self.clock(node);
-        let next = if self.skewed_clocks {
+    fn round<const PLAIN: bool>(&mut self, node: NodeId, timer: u32, now: SimTime, sink: &mut dyn TraceSink) {
+        let clock = self.clock::<PLAIN>(node);
+        let next = if self.skewed::<PLAIN>() {
             let t = &mut self.timers[node as usize];
             if timer != t.timer {
                 return; // a clock step re-armed this node's timer
@@ -544,7 +582,7 @@ where
                 out: &mut self.out,
             };
             self.proto.on_round(&mut ctx);
-            self.flush(node, now, lt, Cause::Local(LocalCause::Write), sink);
+            self.flush::<PLAIN>(node, now, lt, Cause::Local(LocalCause::Write), sink);
         }
         self.schedule(
             clock.true_time_of(SimTime(next)).max(now),
@@ -554,8 +592,8 @@ where
 
     /// `node`'s clock (the perfect clock unless some clock is not).
     #[inline(always)]
-    fn clock(&self, node: NodeId) -> LocalClock {
-        if self.skewed_clocks {
+    fn clock<const PLAIN: bool>(&self, node: NodeId) -> LocalClock {
+        if self.skewed::<PLAIN>() {
             self.clocks[node as usize]
         } else {
             LocalClock::PERFECT
@@ -563,7 +601,7 @@ where
     }
 
     fn write(&mut self, node: NodeId, key: u32, value: u64, now: SimTime, sink: &mut dyn TraceSink) {
-        let lt = self.clock(node).local(now);
+        let lt = self.clock::<false>(node).local(now);
         let ns = &mut self.nodes[node as usize];
         let mut ctx = Ctx {
             node,
@@ -573,7 +611,7 @@ where
             out: &mut self.out,
         };
         self.proto.on_write(&mut ctx, key, value);
-        self.flush(node, now, lt, Cause::Local(LocalCause::Write), sink);
+        self.flush::<false>(node, now, lt, Cause::Local(LocalCause::Write), sink);
     }
 
     /// A local write took effect: its record, and the writer's clock tick.
@@ -622,7 +660,7 @@ where
     }
 
     #[inline(always)]
-    fn deliver(&mut self, slot: u32, now: SimTime, sink: &mut dyn TraceSink) {
+    fn deliver<const PLAIN: bool>(&mut self, slot: u32, now: SimTime, sink: &mut dyn TraceSink) {
         let f = self.flights[slot as usize]
             .take()
             .expect("a scheduled delivery has a flight");
@@ -649,13 +687,13 @@ where
             self.emit(r, sink);
             return;
         }
-        let lt = if self.skewed_clocks {
+        let lt = if self.skewed::<PLAIN>() {
             self.clocks[to as usize].local(now)
         } else {
             now
         };
         self.metrics.message_received(f.kind as usize, to, now.0, f.bytes);
-        if self.keeps(TraceLevel::Full) {
+        if self.keeps_full::<PLAIN>() {
             let r = Record::Receive {
                 t: now.0,
                 lt: lt.0,
@@ -667,7 +705,7 @@ where
             };
             self.record(&r, sink);
         }
-        if let (Some(vcs), Some(attached)) = (&mut self.vcs, &f.vc) {
+        if let (false, Some(vcs), Some(attached)) = (PLAIN, &mut self.vcs, &f.vc) {
             let mut set = Vec::new();
             vcs[to as usize].receive(to as usize, attached, |i, v| set.push((i as u32, v)));
             if self.record_clocks {
@@ -689,7 +727,7 @@ where
             out: &mut self.out,
         };
         self.proto.on_message(&mut ctx, f.from, f.msg);
-        self.flush(to, now, lt, Cause::Message(f.id), sink);
+        self.flush::<PLAIN>(to, now, lt, Cause::Message(f.id), sink);
     }
 
     fn fault(&mut self, i: usize, now: SimTime, sink: &mut dyn TraceSink) {
@@ -710,7 +748,7 @@ where
             Action::Crash { node, lost } => {
                 if self.up[node as usize] {
                     self.up[node as usize] = false;
-                    let lt = self.clock(node).local(now);
+                    let lt = self.clock::<false>(node).local(now);
                     let ns = &mut self.nodes[node as usize];
                     let mut ctx = Ctx {
                         node,
@@ -721,7 +759,7 @@ where
                     };
                     self.proto.on_crash(&mut ctx, lost);
                     self.out.sends.clear();
-                    self.flush(node, now, lt, Cause::Local(LocalCause::Restart), sink);
+                    self.flush::<false>(node, now, lt, Cause::Local(LocalCause::Restart), sink);
                 }
             }
             Action::Restart { node } => self.up[node as usize] = true,
@@ -754,7 +792,48 @@ where
     /// Records the version changes and executes the sends a handler of
     /// `node` left in the outbox (`lt`: the node's local time `now`).
     #[inline(always)]
-    fn flush(&mut self, node: NodeId, now: SimTime, lt: SimTime, cause: Cause, sink: &mut dyn TraceSink) {
+    fn flush<const PLAIN: bool>(
+        &mut self,
+        node: NodeId,
+        now: SimTime,
+        lt: SimTime,
+        cause: Cause,
+        sink: &mut dyn TraceSink,
+    ) {
+        if P::CHANGES_STATE {
+            self.flush_changes(node, now, lt, cause, sink);
+        } else {
+            debug_assert!(self.out.writes.is_empty() && self.out.deferred.is_empty());
+            debug_assert!(self.out.versions.is_empty());
+        }
+        // Most handlers send at most one message: no vector taken then.
+        match self.out.sends.len() {
+            0 => {}
+            1 => {
+                let (to, msg) = self.out.sends.pop().expect("one send");
+                self.send::<PLAIN>(node, to, msg, now, lt, sink);
+            }
+            _ => {
+                let mut sends = std::mem::take(&mut self.out.sends);
+                for (to, msg) in sends.drain(..) {
+                    self.send::<PLAIN>(node, to, msg, now, lt, sink);
+                }
+                self.out.sends = sends;
+            }
+        }
+    }
+
+    /// Records the writes, deferred writes and version changes a handler of
+    /// `node` left in the outbox.
+    #[inline(always)]
+    fn flush_changes(
+        &mut self,
+        node: NodeId,
+        now: SimTime,
+        lt: SimTime,
+        cause: Cause,
+        sink: &mut dyn TraceSink,
+    ) {
         if !self.out.writes.is_empty() {
             let mut writes = std::mem::take(&mut self.out.writes);
             for w in writes.drain(..) {
@@ -780,21 +859,6 @@ where
         if !self.out.versions.is_empty() {
             self.record_versions(node, now, lt, cause, sink);
         }
-        // Most handlers send at most one message: no vector taken then.
-        match self.out.sends.len() {
-            0 => {}
-            1 => {
-                let (to, msg) = self.out.sends.pop().expect("one send");
-                self.send(node, to, msg, now, lt, sink);
-            }
-            _ => {
-                let mut sends = std::mem::take(&mut self.out.sends);
-                for (to, msg) in sends.drain(..) {
-                    self.send(node, to, msg, now, lt, sink);
-                }
-                self.out.sends = sends;
-            }
-        }
     }
 
     /// Counts and records the version changes a handler left in the outbox.
@@ -816,7 +880,7 @@ where
         }
         if sink_takes && !versions.is_empty() {
             sink.version_run(now.0, lt.0, node, cause, &versions);
-            self.fed_sink = true;
+            self.until_check = 0;
         }
         versions.clear();
         self.out.versions = versions;
@@ -846,7 +910,7 @@ where
     }
 
     #[inline(always)]
-    fn send(
+    fn send<const PLAIN: bool>(
         &mut self,
         from: NodeId,
         to: NodeId,
@@ -861,7 +925,7 @@ where
         let bytes = self.proto.size(&msg);
         let parts = self.proto.size_parts(&msg);
         assert_eq!(parts.total(), bytes, "a message's size parts add up to its size");
-        let vc = if let Some(vcs) = &mut self.vcs {
+        let vc = if let (false, Some(vcs)) = (PLAIN, &mut self.vcs) {
             let vc = &mut vcs[from as usize];
             vc.tick(from as usize);
             let v = vc.0[from as usize];
@@ -884,7 +948,7 @@ where
         // (`send` and `receive` records are at level `full`).
         self.metrics
             .message_sent(kind as usize, from, now.0, bytes, parts);
-        if self.keeps(TraceLevel::Full) {
+        if self.keeps_full::<PLAIN>() {
             let r = Record::Send {
                 t: now.0,
                 lt: lt.0,
@@ -940,6 +1004,86 @@ where
                 };
                 self.emit(r, sink)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{self, Format};
+    use crate::trace::VecSink;
+
+    /// The loop built for plain runs ([`Sim::plain`]) gives the records,
+    /// digest and counts the general loop gives, for every protocol and
+    /// with the faults, writes and samples plain runs may have.
+    #[test]
+    fn plain_loop_matches_the_general_one() {
+        let faults = r#"
+[[faults]]
+at = "2s"
+partition = "random-halves"
+[[faults]]
+at = "1s"
+crash = 4
+state = "lost"
+restart_after = "2s"
+[[faults]]
+at = "1500ms"
+degrade = { from = [1], to = [2], extra_latency = "20ms", loss = 0.3, for = "2s" }
+[[faults]]
+at = "5s"
+heal = true
+"#;
+        for protocol in ["scuttlebutt", "push-pull", "rumor", "ping"] {
+            let workload = match protocol {
+                "ping" => "",
+                _ => "[workload]\nkeys_per_node = 2\nwrites = { process = \"poisson\", mean_interval = \"700ms\" }",
+            };
+            let text = format!(
+                r#"
+seed = 7
+duration = "12s"
+[nodes]
+count = 8
+[gossip]
+protocol = "{protocol}"
+fanout = 2
+{workload}
+[network]
+latency = {{ dist = "uniform", low = "5ms", high = "80ms" }}
+loss = 0.05
+duplicate = 0.05
+[output]
+trace = "versions"
+staleness = true
+{faults}"#
+            );
+            let s = scenario::parse_str(&text, Format::Toml, "t.toml", "t", &[])
+                .unwrap_or_else(|e| panic!("{e}"));
+            let mut runs = Vec::new();
+            for plain in [true, false] {
+                let mut sink = VecSink::default();
+                let out = each!(&mut Simulation::new(&s, TraceLevel::Versions).inner, sim => {
+                    assert!(sim.plain(), "{protocol}: a run without skew, vector clocks or full records is plain");
+                    if plain { sim.run_events::<true>(&mut sink) } else { sim.run_events::<false>(&mut sink) }
+                });
+                assert!(
+                    out.events > 100 && out.messages_sent > 50,
+                    "{protocol}: the run does something"
+                );
+                runs.push((
+                    sink.0,
+                    out.digest,
+                    out.events,
+                    out.messages_sent,
+                    out.metrics.kinds(),
+                ));
+            }
+            assert!(
+                runs[0] == runs[1],
+                "{protocol}: the plain loop differs from the general one"
+            );
         }
     }
 }

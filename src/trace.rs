@@ -278,8 +278,8 @@ pub trait TraceSink {
         false
     }
 
-    /// Called by the run loop every [`PROGRESS_EVERY`] events with the
-    /// simulated time of the event just processed and the events so far
+    /// Called by the run loop about every [`PROGRESS_EVERY`] events, before
+    /// an event, with its simulated time and the events processed so far
     /// (for a progress bar; the core itself never looks at the wall clock).
     fn progress(&mut self, _now: crate::time::SimTime, _events: u64) {}
 }
@@ -312,7 +312,8 @@ pub fn forget_version(r: Record) {
 /// sink is given no record (a power of two).
 pub const STOP_POLL: u64 = 1 << 10;
 
-/// Events between two [`TraceSink::progress`] calls (a power of two).
+/// Events between two [`TraceSink::progress`] calls (at least; a multiple
+/// of [`STOP_POLL`]).
 pub const PROGRESS_EVERY: u64 = 1 << 14;
 
 /// A sink that forwards records to `inner` and progress to a callback.

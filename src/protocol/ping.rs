@@ -33,6 +33,7 @@ impl Ping {
 
 impl Protocol for Ping {
     type Msg = ();
+    const CHANGES_STATE: bool = false;
 
     fn kinds(&self) -> &'static [&'static str] {
         &["ping"]
