@@ -160,8 +160,13 @@ impl<E: Copy> EventQueue<E> {
             self.late.push(Reverse(Keyed(key(), event)));
         } else if b - self.cur < self.slots.len() as u64 {
             let i = b as usize & (self.slots.len() - 1);
-            self.slots[i].push((time, event));
-            self.occupied[i / 64] |= 1 << (i % 64);
+            let slot = &mut self.slots[i];
+            // Only a bucket's first entry marks it (most entries find it
+            // marked).
+            if slot.is_empty() {
+                self.occupied[i / 64] |= 1 << (i % 64);
+            }
+            slot.push((time, event));
         } else {
             self.overflow.push(Reverse(Keyed(key(), event)));
         }
