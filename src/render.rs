@@ -288,6 +288,7 @@ fn input(
                     chart::MAX_EVENTS
                 ));
             }
+            notes.extend(spacetime::dense_hint(&built.data));
             Input::Spacetime(built.data)
         }
     })

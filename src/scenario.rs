@@ -814,8 +814,14 @@ impl SpacetimeView {
                 return Err((
                     fields.nodes.to_string(),
                     format!(
-                        "a space-time diagram draws at most {max} nodes; this run has {}: choose at most {max} with {}",
-                        nodes.count, fields.nodes
+                        "a space-time diagram draws at most {max} nodes; this run has {}: choose at most {max} with {}{}",
+                        nodes.count,
+                        fields.nodes,
+                        if fields.nodes == ViewFields::SCENARIO.nodes {
+                            " (or the chart command's --nodes)"
+                        } else {
+                            ""
+                        }
                     ),
                 ))
             }

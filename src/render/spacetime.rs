@@ -52,6 +52,62 @@ pub struct Built {
     pub cut_at_s: Option<f64>,
 }
 
+/// A diagram of more messages than this is dense: at the default width its
+/// arrows lie a few pixels apart.
+pub const DENSE_MESSAGES: usize = 300;
+
+/// About how many messages the window [`dense_hint`] suggests holds.
+pub const HINT_MESSAGES: usize = 150;
+
+/// For a dense diagram (more than [`DENSE_MESSAGES`] messages), a note
+/// suggesting a window that holds about [`HINT_MESSAGES`] of them: from
+/// the first fault (what one usually looks at; earlier when too few
+/// messages follow it), or from the first message
+/// when no fault is drawn, to where that many have been sent; its ends
+/// rounded outward to tenths of a second (hundredths for a window under a
+/// second). `None` for a diagram that reads as it is.
+pub fn dense_hint(data: &SpacetimeData) -> Option<String> {
+    let n = data.messages.len();
+    if n <= DENSE_MESSAGES {
+        return None;
+    }
+    let mut sends: Vec<f64> = data.messages.iter().map(|m| m.send_s).collect();
+    sends.sort_by(f64::total_cmp);
+    let first_fault = data
+        .faults
+        .iter()
+        .map(|f| match *f {
+            SpacetimeFault::Network { from_s, .. } | SpacetimeFault::Down { from_s, .. } => from_s,
+            SpacetimeFault::ClockStep { time_s, .. } => time_s,
+        })
+        .filter(|&t| t >= sends[0] && t <= sends[n - 1])
+        .min_by(f64::total_cmp);
+    // The first send at or after the start; the window ends at the send
+    // HINT_MESSAGES later (or the last, starting earlier to hold as many).
+    let start = first_fault.unwrap_or(sends[0]);
+    let i = sends.partition_point(|&t| t < start).min(n - HINT_MESSAGES);
+    let (from, to) = (sends[i].min(start), sends[i + HINT_MESSAGES - 1]);
+    let step = if to - from < 1.0 { 0.01 } else { 0.1 };
+    let from = (from / step).floor() * step;
+    let to = ((to / step).ceil() * step).max(from + step);
+    let shown = sends.iter().filter(|&&t| t >= from && t <= to).count();
+    let text = |t: f64| {
+        let text = format!("{t:.2}");
+        format!("{}s", text.trim_end_matches('0').trim_end_matches('.'))
+    };
+    Some(format!(
+        "spacetime: {n} messages make a dense diagram; a window such as --from {} --to {} \
+         ({shown} messages{}) reads better (output.spacetime.from and .to in a scenario)",
+        text(from),
+        text(to),
+        if first_fault.is_some() {
+            ", the first fault's start included"
+        } else {
+            ""
+        },
+    ))
+}
+
 fn secs(ns: u64) -> f64 {
     ns as f64 / 1e9
 }
@@ -820,5 +876,54 @@ mod tests {
         ];
         let b = build(2, &records, &everything(), &[], 15);
         assert_eq!(b.data.messages[0].drop_s, Some(9e-9));
+    }
+
+    /// A dense diagram gets a window holding about [`HINT_MESSAGES`]
+    /// messages, worked out by hand: from the first fault, from the first
+    /// message without one, and ending at the last message when few follow
+    /// the fault; a diagram of [`DENSE_MESSAGES`] messages gets none.
+    #[test]
+    fn dense_diagrams_get_a_window_hint() {
+        let data = |count: usize, fault_s: Option<f64>| SpacetimeData {
+            nodes: 2,
+            // One message every 10 ms from 0 s.
+            messages: (0..count)
+                .map(|i| SpacetimeMessage {
+                    from: 0,
+                    to: 1,
+                    send_s: i as f64 / 100.0,
+                    recv_s: Some(i as f64 / 100.0 + 0.005),
+                    ..SpacetimeMessage::default()
+                })
+                .collect(),
+            faults: fault_s
+                .map(|t| SpacetimeFault::Down {
+                    node: 1,
+                    from_s: t,
+                    to_s: t + 0.5,
+                })
+                .into_iter()
+                .collect(),
+            ..SpacetimeData::default()
+        };
+        assert_eq!(dense_hint(&data(DENSE_MESSAGES, Some(1.0))), None);
+        // Messages 200..=349 from the fault at 2 s: 2 s to 3.49 s, rounded
+        // out to tenths; the window then holds messages 200..=350.
+        let hint = dense_hint(&data(400, Some(2.0))).expect("dense");
+        assert!(
+            hint.contains("400 messages")
+                && hint.contains("--from 2s --to 3.5s (151 messages, the first fault"),
+            "{hint}"
+        );
+        // No fault: from the first message, 0 s to 1.49 s, so 1.5 s.
+        let hint = dense_hint(&data(400, None)).expect("dense");
+        assert!(hint.contains("--from 0s --to 1.5s (151 messages)"), "{hint}");
+        // A fault at 3.9 s has 10 messages after it: the last 150 (2.5 s
+        // to 3.99 s, so 4 s), which include it.
+        let hint = dense_hint(&data(400, Some(3.9))).expect("dense");
+        assert!(
+            hint.contains("--from 2.5s --to 4s (150 messages, the first fault"),
+            "{hint}"
+        );
     }
 }

@@ -787,6 +787,54 @@ fn the_vector_clock_talk_figure() {
     );
 }
 
+/// A whole run's space-time diagram of many messages gets a note with a
+/// window to draw instead, and that window (taken from the note) draws a
+/// diagram without one; a run of too many nodes is refused with a word on
+/// `--nodes`, the chart command's way to choose them.
+#[test]
+fn dense_spacetime_suggests_a_window() {
+    let dir = temp_dir("charts-dense");
+    let q = shipped("quickstart.toml");
+    let q = q.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", q, "--trace", "full", "--out", "o", "--quiet"];
+        args.extend(extra);
+        ok(&scuttlesim(&args, &dir));
+    };
+    run(&[]);
+    let out = scuttlesim(&["chart", "o/quickstart/42", "--only", "spacetime"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("output.spacetime.nodes") && err.contains("--nodes"),
+        "{err}"
+    );
+
+    // Every message among 16 nodes: about 1,400.
+    run(&["--set", "nodes.count=16", "--set", "name=q16"]);
+    let base = ["chart", "o/q16/42", "--only", "spacetime", "--format", "svg"];
+    let out = scuttlesim(&base, &dir);
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let note = err
+        .lines()
+        .find(|l| l.contains("dense diagram"))
+        .unwrap_or_else(|| panic!("{err}"));
+    let word_after = |flag: &str| {
+        let rest = &note[note.find(flag).unwrap_or_else(|| panic!("{note}")) + flag.len()..];
+        rest.split_whitespace().next().unwrap().to_string()
+    };
+    let (from, to) = (word_after("--from "), word_after("--to "));
+    let mut windowed = base.to_vec();
+    windowed.extend(["--from", &from, "--to", &to]);
+    let out = scuttlesim(&windowed, &dir);
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("dense diagram"), "{from}..{to}: {err}");
+    let svg = std::fs::read_to_string(dir.join("o/q16/42/charts/spacetime.svg")).unwrap();
+    assert!(count(&svg, "polygon") > 20, "the window has arrows");
+}
+
 #[test]
 fn bad_chart_requests_fail_clearly() {
     let dir = temp_dir("charts-bad");
