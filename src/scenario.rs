@@ -448,6 +448,30 @@ pub enum ProtocolKind {
     Ping,
 }
 
+impl ProtocolKind {
+    /// Every protocol.
+    pub const ALL: [ProtocolKind; 6] = [
+        ProtocolKind::Scuttlebutt,
+        ProtocolKind::Push,
+        ProtocolKind::Pull,
+        ProtocolKind::PushPull,
+        ProtocolKind::Rumor,
+        ProtocolKind::Ping,
+    ];
+
+    /// The name a scenario gives it (`gossip.protocol`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ProtocolKind::Scuttlebutt => "scuttlebutt",
+            ProtocolKind::Push => "push",
+            ProtocolKind::Pull => "pull",
+            ProtocolKind::PushPull => "push-pull",
+            ProtocolKind::Rumor => "rumor",
+            ProtocolKind::Ping => "ping",
+        }
+    }
+}
+
 /// Phase of the periodic gossip timer.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

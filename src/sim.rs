@@ -153,6 +153,11 @@ impl Simulation {
         each!(&mut self.inner, s => s.run(sink))
     }
 
+    /// The names of the message kinds of the run's protocol.
+    pub fn kinds(&self) -> &'static [&'static str] {
+        each!(&self.inner, s => s.proto.kinds())
+    }
+
     /// The replicated state, for protocols that have one.
     pub fn replica(&self) -> Option<&dyn Replica> {
         each!(&self.inner, s => s.proto.replica())
@@ -1006,6 +1011,17 @@ where
             }
         }
     }
+}
+
+/// The names of `protocol`'s message kinds (those of a small run of it).
+pub fn protocol_kinds(protocol: ProtocolKind) -> &'static [&'static str] {
+    let text = format!(
+        "duration = \"1s\"\n[nodes]\ncount = 2\n[gossip]\nprotocol = \"{}\"\n",
+        protocol.name()
+    );
+    let s = crate::scenario::parse_str(&text, crate::scenario::Format::Toml, "t.toml", "t", &[])
+        .expect("a two-node scenario of any protocol is valid");
+    Simulation::new(&s, TraceLevel::Off).kinds()
 }
 
 #[cfg(test)]

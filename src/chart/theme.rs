@@ -403,4 +403,14 @@ mod tests {
         let names: Vec<&str> = c.entries().iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["request", "reply", "zeta", "alpha"]);
     }
+
+    /// Every protocol's message kinds have a fixed colour and place.
+    #[test]
+    fn every_protocols_kinds_are_known() {
+        for p in crate::scenario::ProtocolKind::ALL {
+            for k in crate::sim::protocol_kinds(p) {
+                assert!(KNOWN_KINDS.iter().any(|(n, _)| n == k), "{}: {k}", p.name());
+            }
+        }
+    }
 }

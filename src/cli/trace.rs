@@ -144,3 +144,32 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use scuttlesim::scenario::ProtocolKind;
+
+    /// `--kind`'s help lists every protocol's message kinds, as
+    /// `protocol: kind, kind`.
+    #[test]
+    fn kind_help_lists_every_protocols_kinds() {
+        let cli = crate::cli::Cli::command();
+        let trace = cli.find_subcommand("trace").expect("a trace command");
+        let kind = trace
+            .get_arguments()
+            .find(|a| a.get_id() == "kind")
+            .expect("--kind");
+        let help = kind
+            .get_help()
+            .expect("help")
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for p in ProtocolKind::ALL {
+            let listed = format!("{}: {}", p.name(), scuttlesim::sim::protocol_kinds(p).join(", "));
+            assert!(help.contains(&listed), "{listed:?} not in {help:?}");
+        }
+    }
+}
