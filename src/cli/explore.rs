@@ -5,10 +5,8 @@ use super::report::{replay_command, run_command, shell_quote};
 use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use super::TraceArg;
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use scuttlesim::explore::{explore as explore_seeds, parse_seeds};
 use scuttlesim::scenario;
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -52,22 +50,9 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
             a.scenario.display()
         );
     }
-    let jobs = a
-        .jobs
-        .map(|j| j as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = super::progress::jobs_or_cores(a.jobs);
     a.memory.check(&a.scenario, &s, jobs)?;
-    let count = seeds.end - seeds.start;
-    let bar = if !a.quiet && std::io::stderr().is_terminal() {
-        let b = ProgressBar::new(count);
-        b.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} seeds · {elapsed} · eta {eta}")
-                .expect("a valid template"),
-        );
-        b
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = super::progress::count_bar(seeds.end - seeds.start, "seeds", a.quiet);
     let stop = stop_flag();
     let found = explore_seeds(
         &s,

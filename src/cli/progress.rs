@@ -74,3 +74,27 @@ fn si(x: f64) -> String {
         x => format!("{x:.0}"),
     }
 }
+
+/// Runs at once when `--jobs` is not given: one per core.
+pub(crate) fn jobs_or_cores(jobs: Option<u32>) -> usize {
+    jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |j| j as usize,
+    )
+}
+
+/// A bar of `len` `items` ("seeds", "runs") done, with the time elapsed and
+/// an ETA, on stderr; hidden with `quiet` or when stderr is not a terminal.
+pub(crate) fn count_bar(len: u64, items: &str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {items} · {{elapsed}} · eta {{eta}}"
+        ))
+        .expect("a valid template"),
+    );
+    bar
+}

@@ -5,11 +5,9 @@ use super::limits::MemoryOpts;
 use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use super::TraceArg;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use scuttlesim::explore::parse_seeds;
 use scuttlesim::scenario::{self, TraceLevel};
 use scuttlesim::soak::{second_jobs, soak as soak_seeds};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,26 +40,14 @@ pub(crate) struct SoakArgs {
 pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
     let seeds = parse_seeds(&a.seeds).map_err(anyhow::Error::msg)?;
     let s = scenario::load(&a.scenario, &a.set)?;
-    let first = a
-        .jobs
-        .map(|j| j as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let first = super::progress::jobs_or_cores(a.jobs);
     let jobs = [first, second_jobs(first)];
     let level = TraceLevel::from(a.trace);
     let mut checked = s.clone();
     checked.output.trace = level;
     a.memory.check(&a.scenario, &checked, first)?;
     let count = seeds.end - seeds.start;
-    let bar = if !a.quiet && std::io::stderr().is_terminal() {
-        let b = ProgressBar::new(2 * count);
-        b.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} runs · {elapsed} · eta {eta}")
-                .expect("a valid template"),
-        );
-        b
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = super::progress::count_bar(2 * count, "runs", a.quiet);
     let stop = stop_flag();
     let found = soak_seeds(&s, seeds.clone(), jobs, level, Some(stop), &|| bar.inc(1))
         .with_context(|| format!("soaking {}", a.scenario.display()))?;

@@ -4,10 +4,9 @@
 use super::limits::MemoryOpts;
 use super::TraceArg;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use scuttlesim::scenario::TraceLevel;
 use scuttlesim::sweep::{self, Options, Plan, Progress, RunResult, Shard};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -59,24 +58,13 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let trace = TraceLevel::from(args.trace);
     let sw = sweep::load(&args.sweep, trace)?;
     let plan = &sw.plan;
-    let threads = match args.jobs {
-        Some(j) => j as usize,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = super::progress::jobs_or_cores(args.jobs);
     let at_once = threads.min(plan.runs.len().max(1));
     for (point, s) in plan.points.iter().zip(&sw.scenarios) {
         let what = format!("{}: grid point {}", args.sweep.display(), point.slug);
         args.memory.check_named(&what, s, at_once)?;
     }
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(plan.runs.len() as u64)
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs · {elapsed} elapsed · ETA {eta}")
-            .expect("a valid template"),
-    );
+    let bar = super::progress::count_bar(plan.runs.len() as u64, "runs", args.quiet);
     let opts = Options {
         jobs: args.jobs.unwrap_or(0) as usize,
         resume: args.resume,
