@@ -213,15 +213,22 @@ fn input(
         ChartKind::Staleness => {
             let t = src.metrics(report::STALENESS)?;
             let s = |c| -> Result<Vec<f64>> { Ok(t.required::<u64>(c)?.into_iter().map(secs).collect()) };
+            let stale = t.required::<u64>("stale")?;
+            // The mean over no stale mapping is undefined (an empty field;
+            // files written before it was have 0): NaN, a gap in the line.
+            let mean_s = stale
+                .iter()
+                .zip(t.numbers::<u64>("mean_ns")?)
+                .map(|(&n, mean)| match mean {
+                    Some(ns) if n > 0 => secs(ns),
+                    _ => f64::NAN,
+                })
+                .collect();
             Input::Staleness(StalenessData {
                 time_s: s("t_ns")?,
                 max_s: s("max_ns")?,
-                mean_s: s("mean_ns")?,
-                stale_mappings: t
-                    .required::<u64>("stale")?
-                    .into_iter()
-                    .map(|v| v as f64)
-                    .collect(),
+                mean_s,
+                stale_mappings: stale.into_iter().map(|v| v as f64).collect(),
             })
         }
         ChartKind::Spacetime => {

@@ -197,7 +197,7 @@ pub fn metrics_files(scenario: &Scenario, outcome: &Outcome) -> Vec<(&'static st
         let mut o = stamp.clone();
         o.push_str("t_ns,stale,max_ns,mean_ns\n");
         for s in m.staleness() {
-            let _ = writeln!(o, "{},{},{},{}", s.t_ns, s.stale, s.max_ns, s.mean_ns);
+            let _ = writeln!(o, "{},{},{},{}", s.t_ns, s.stale, s.max_ns, opt(s.mean_ns));
         }
         files.push((STALENESS, o.into_bytes()));
     }

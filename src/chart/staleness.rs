@@ -23,7 +23,8 @@ pub struct StalenessData {
     pub time_s: Vec<f64>,
     /// Largest staleness over all (node, origin) mappings (s).
     pub max_s: Vec<f64>,
-    /// Mean staleness over the stale mappings (s).
+    /// Mean staleness over the stale mappings (s); NaN where no mapping is
+    /// stale (the mean is undefined), which breaks the line there.
     pub mean_s: Vec<f64>,
     /// Number of stale mappings (may be a mean over seeds, hence `f64`).
     pub stale_mappings: Vec<f64>,

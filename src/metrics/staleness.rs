@@ -3,7 +3,8 @@
 //! when `o` has written `k` since the newest version of it `n` holds, and
 //! its **staleness** is how long ago the first such write happened. A
 //! sample reports the number of stale mappings, the largest staleness and
-//! the mean staleness over the stale mappings.
+//! the mean staleness over the stale mappings (undefined when none is
+//! stale: a mean of nothing, not a staleness of 0).
 //!
 //! Node `n` holds write `(o, v)` when its vector entry for `o` is at least
 //! `v`, so the first write to `k` that `n` lacks is the first write of `o`
@@ -20,8 +21,9 @@ pub struct StalenessSample {
     pub stale: u64,
     /// Largest staleness (ns).
     pub max_ns: u64,
-    /// Mean staleness over stale mappings (ns), 0 when none is stale.
-    pub mean_ns: u64,
+    /// Mean staleness over the stale mappings (ns); `None` when none is
+    /// stale.
+    pub mean_ns: Option<u64>,
 }
 
 /// Every node's vector, mirrored from `version` records.
@@ -82,16 +84,44 @@ impl Staleness {
                 }
             }
         }
-        let mean = if stale > 0 {
-            (sum / stale as u128) as u64
-        } else {
-            0
-        };
         self.samples.push(StalenessSample {
             t_ns: now,
             stale,
             max_ns: max,
-            mean_ns: mean,
+            mean_ns: (stale > 0).then(|| (sum / stale as u128) as u64),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two nodes, one key each. Node 0 writes key 0 at 1 s and 2 s (versions
+    /// 1 and 2); node 1 holds neither at 5 s: one stale mapping, stale since
+    /// the first write it lacks, 4 s. Node 1 writes its key at 4.5 s, held
+    /// by node 0 at once: nothing stale there. Once node 1 holds version 2,
+    /// nothing is stale at all and the mean is undefined, not 0.
+    #[test]
+    fn mean_is_undefined_when_nothing_is_stale() {
+        let s = 1_000_000_000;
+        let writes = [vec![(1, 0, s), (2, 0, 2 * s)], vec![(1, 0, 4 * s + s / 2)]];
+        let mut st = Staleness::new(2, 1);
+        st.set(0, 0, 2);
+        st.set(0, 1, 1);
+        st.set(1, 1, 1);
+        st.sample(5 * s, |o| &writes[o]);
+        st.set(1, 0, 2);
+        st.sample(6 * s, |o| &writes[o]);
+        let sample = |t_ns, stale, max_ns, mean_ns| StalenessSample {
+            t_ns,
+            stale,
+            max_ns,
+            mean_ns,
+        };
+        assert_eq!(
+            st.samples,
+            [sample(5 * s, 1, 4 * s, Some(4 * s)), sample(6 * s, 0, 0, None)]
+        );
     }
 }

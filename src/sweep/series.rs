@@ -7,8 +7,9 @@
 //! `DIR/<sweep>/staleness.csv` — per point and
 //! sample time, the mean and sample standard deviation over seeds of the
 //! max staleness and of the number of stale mappings, and the mean of the
-//! mean staleness — and the chart `charts/staleness.{svg,png}` (one line per
-//! point, the means). Runs that stopped early contribute only the samples
+//! mean staleness over the seeds where it is defined (some mapping stale;
+//! empty when there is none) — and the chart `charts/staleness.{svg,png}`
+//! (one line per point, the means). Runs that stopped early contribute only the samples
 //! they took; `runs` counts the seeds behind each row.
 
 use super::exec::RunResult;
@@ -24,7 +25,8 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 /// A run's staleness samples, relative to its directory: `#` provenance
-/// lines, then `t_ns,stale,max_ns,mean_ns`, one line per sample.
+/// lines, then `t_ns,stale,max_ns,mean_ns`, one line per sample (`mean_ns`
+/// empty when no mapping is stale).
 pub const STALENESS_FILE: &str = "metrics/staleness.csv";
 
 /// The sweep's series, relative to the sweep directory.
@@ -32,7 +34,9 @@ pub(crate) const POINTS_FILE: &str = "staleness.csv";
 
 const RUN_HEADER: &str = "t_ns,stale,max_ns,mean_ns";
 
-/// Parses a run's [`STALENESS_FILE`].
+/// Parses a run's [`STALENESS_FILE`]. The mean is `None` where no mapping
+/// is stale, whatever the field holds (files written before it was left
+/// empty have 0 there).
 pub(crate) fn parse_run(text: &str) -> std::result::Result<Vec<StalenessSample>, String> {
     let mut lines = text.lines().filter(|l| !l.starts_with('#'));
     if lines.next() != Some(RUN_HEADER) {
@@ -40,19 +44,24 @@ pub(crate) fn parse_run(text: &str) -> std::result::Result<Vec<StalenessSample>,
     }
     lines
         .map(|l| {
-            let v: Vec<u64> = l
-                .split(',')
-                .map(|c| c.parse::<u64>())
-                .collect::<std::result::Result<_, _>>()
-                .map_err(|_| format!("not four integers: {l:?}"))?;
-            match v[..] {
-                [t_ns, stale, max_ns, mean_ns] => Ok(StalenessSample {
-                    t_ns,
-                    stale,
-                    max_ns,
-                    mean_ns,
-                }),
-                _ => Err(format!("not four integers: {l:?}")),
+            let bad = || format!("not four integers (the last may be empty): {l:?}");
+            let int = |c: &str| c.parse::<u64>().map_err(|_| bad());
+            match l.split(',').collect::<Vec<_>>()[..] {
+                [t_ns, stale, max_ns, mean_ns] => {
+                    let stale = int(stale)?;
+                    let mean_ns = if mean_ns.is_empty() {
+                        None
+                    } else {
+                        Some(int(mean_ns)?)
+                    };
+                    Ok(StalenessSample {
+                        t_ns: int(t_ns)?,
+                        stale,
+                        max_ns: int(max_ns)?,
+                        mean_ns: mean_ns.filter(|_| stale > 0),
+                    })
+                }
+                _ => Err(bad()),
             }
         })
         .collect()
@@ -79,6 +88,17 @@ fn mean_sd(xs: &[f64]) -> (f64, Option<f64>) {
     (mean, sd)
 }
 
+/// The mean over `samples` of the mean staleness (s), over those where it
+/// is defined (some mapping stale); `None` when it is in none.
+fn mean_staleness_s(samples: &[StalenessSample]) -> Option<f64> {
+    let means: Vec<f64> = samples
+        .iter()
+        .filter_map(|s| s.mean_ns)
+        .map(|ns| ns as f64 / 1e9)
+        .collect();
+    (!means.is_empty()).then(|| mean_sd(&means).0)
+}
+
 /// The sweep's `staleness.csv`.
 pub(crate) fn points_staleness_csv(plan: &Plan, results: &[RunResult]) -> String {
     let mut out = provenance(plan);
@@ -89,7 +109,6 @@ pub(crate) fn points_staleness_csv(plan: &Plan, results: &[RunResult]) -> String
         for (t, samples) in times {
             let max: Vec<f64> = samples.iter().map(|s| s.max_ns as f64 / 1e9).collect();
             let stale: Vec<f64> = samples.iter().map(|s| s.stale as f64).collect();
-            let mean: Vec<f64> = samples.iter().map(|s| s.mean_ns as f64 / 1e9).collect();
             let (max_mean, max_sd) = mean_sd(&max);
             let (stale_mean, stale_sd) = mean_sd(&stale);
             point_cells(plan, p, &mut out);
@@ -103,7 +122,7 @@ pub(crate) fn points_staleness_csv(plan: &Plan, results: &[RunResult]) -> String
                 f(max_sd),
                 f(Some(stale_mean)),
                 f(stale_sd),
-                f(Some(mean_sd(&mean).0)),
+                f(mean_staleness_s(samples)),
             );
         }
     }
@@ -166,7 +185,8 @@ mod tests {
     fn run_bytes(samples: &[StalenessSample]) -> Vec<u8> {
         let mut s = format!("# scuttlesim_version: test\n{RUN_HEADER}\n");
         for x in samples {
-            let _ = writeln!(s, "{},{},{},{}", x.t_ns, x.stale, x.max_ns, x.mean_ns);
+            let mean = x.mean_ns.map_or(String::new(), |v| v.to_string());
+            let _ = writeln!(s, "{},{},{},{mean}", x.t_ns, x.stale, x.max_ns);
         }
         s.into_bytes()
     }
@@ -178,19 +198,42 @@ mod tests {
                 t_ns: 1_000_000_000,
                 stale: 3,
                 max_ns: 900,
-                mean_ns: 400,
+                mean_ns: Some(400),
             },
             StalenessSample {
                 t_ns: 2_000_000_000,
                 stale: 0,
                 max_ns: 0,
-                mean_ns: 0,
+                mean_ns: None,
             },
         ];
         let text = String::from_utf8(run_bytes(&samples)).unwrap();
         assert_eq!(parse_run(&text).unwrap(), samples);
+        // A file written before the undefined mean was left empty.
+        let old = format!("{RUN_HEADER}\n1000000000,3,900,400\n2000000000,0,0,0\n");
+        assert_eq!(parse_run(&old).unwrap(), samples);
         assert!(parse_run("t_ns,stale\n").is_err());
         assert!(parse_run(&format!("{RUN_HEADER}\n1,2,3\n")).is_err());
+        assert!(parse_run(&format!("{RUN_HEADER}\n1,2,,4\n")).is_err());
+    }
+
+    /// A seed with no stale mapping has no mean staleness: it is left out
+    /// of the mean over seeds, not counted as 0.
+    #[test]
+    fn undefined_means_are_left_out() {
+        let at = |stale, mean_ns: Option<u64>| StalenessSample {
+            t_ns: 1_000_000_000,
+            stale,
+            max_ns: mean_ns.unwrap_or(0),
+            mean_ns,
+        };
+        let seeds = [
+            at(2, Some(1_000_000_000)),
+            at(0, None),
+            at(1, Some(2_000_000_000)),
+        ];
+        assert_eq!(mean_staleness_s(&seeds), Some(1.5));
+        assert_eq!(mean_staleness_s(&seeds[1..2]), None);
     }
 
     #[test]

@@ -509,6 +509,81 @@ fn lines_stroked(svg: &str, stroke: &str) -> Vec<Vec<i32>> {
         .collect()
 }
 
+/// The points of each `<polyline>` stroked `stroke`.
+fn polylines(svg: &str, stroke: &str) -> Vec<Vec<(i32, i32)>> {
+    svg.split("<polyline ")
+        .skip(1)
+        .filter(|p| {
+            p.split('>')
+                .next()
+                .unwrap()
+                .contains(&format!("stroke=\"{stroke}\""))
+        })
+        .map(|p| {
+            let points = p.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+            points
+                .split_whitespace()
+                .map(|xy| {
+                    let (x, y) = xy.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A `staleness.csv` by hand with no stale mapping at 3 s: the mean
+/// staleness is undefined there, so its line breaks into two pieces, 1–2 s
+/// and 4–5 s, and does not drop to 0 (where the max line is at 3 s). The
+/// means are chosen equal to max values (1.0 s = max at 4 s, 1.5 s = max at
+/// 1 s, 2.0 s = max at 5 s), so the max line's pixels say where each mean
+/// point must be. Files written before the undefined mean was left empty
+/// (0 there) draw the same.
+#[test]
+fn staleness_mean_line_breaks_where_nothing_is_stale() {
+    let csv = "t_ns,stale,max_ns,mean_ns\n\
+               1000000000,2,1500000000,1000000000\n\
+               2000000000,2,2000000000,1500000000\n\
+               3000000000,0,0,\n\
+               4000000000,1,1000000000,1000000000\n\
+               5000000000,1,2000000000,2000000000\n";
+    let older = csv.replace(",0,0,\n", ",0,0,0\n");
+    let s = scuttlesim::scenario::load(&shipped("quickstart.toml"), &[]).unwrap();
+    let prov = scuttlesim::render::provenance("0.1.0", &s);
+    for csv in [csv.to_string(), older] {
+        let files = [(scuttlesim::report::STALENESS, csv.into_bytes())];
+        let src = scuttlesim::render::InMemory {
+            dir: Path::new("run"),
+            files: &files,
+        };
+        let svg = scuttlesim::render::render(
+            scuttlesim::scenario::ChartKind::Staleness,
+            &s,
+            &Default::default(),
+            &prov,
+            &src,
+            scuttlesim::chart::ImageFormat::Svg,
+        )
+        .unwrap();
+        let svg = svg.svg_text().unwrap();
+        // Max (vermillion): one line through all five samples.
+        let max: Vec<Vec<(i32, i32)>> = polylines(svg, "#D55E00")
+            .into_iter()
+            .filter(|l| l.len() == 5)
+            .collect();
+        let [p] = &max[..] else { panic!("{max:?}") };
+        // Mean (blue), less the legend sample above the plot (the means are
+        // at most the largest max, 2 s at 2 s).
+        let mean: Vec<Vec<(i32, i32)>> = polylines(svg, "#0072B2")
+            .into_iter()
+            .filter(|l| l.iter().all(|q| q.1 >= p[1].1))
+            .collect();
+        let at = |t: usize, max_at: usize| (p[t - 1].0, p[max_at - 1].1);
+        assert_eq!(mean, [vec![at(1, 4), at(2, 1)], vec![at(4, 4), at(5, 5)]]);
+        assert!(mean.iter().flatten().all(|q| q.1 != p[2].1), "no mean at 0");
+    }
+}
+
 /// A degradation in force during a partition does not hide it: the
 /// partition's grey band (black at 10 %) is drawn, and the degradation's
 /// orange (#E69F00) hatching crosses it where both are in force.

@@ -513,6 +513,43 @@ fn half_of_two_nodes_is_the_writer() {
     );
 }
 
+/// The same two nodes sampling staleness every second (at 1 s and 2 s of a
+/// 2.5 s run): at 1 s node 1 still
+/// lacks the write of 0.1 s (it holds it from 1.02 s), one mapping 0.9 s
+/// stale; from 2 s none is, so the largest staleness is 0 and the mean,
+/// over no mapping, is undefined: an empty field, not 0.
+#[test]
+fn staleness_without_stale_mappings_has_no_mean() {
+    let s = scenario(
+        r#"
+        duration = "2500ms"
+        [nodes]
+        count = 2
+        [gossip]
+        phase = "aligned"
+        [network]
+        latency = { dist = "constant", value = "10ms" }
+        [[workload.schedule]]
+        at = "100ms"
+        node = 0
+        [output]
+        staleness = true
+        charts = []
+        "#,
+    );
+    let dir = temp_dir("metrics-staleness-mean");
+    let report = output::execute(&s, &dir).unwrap();
+    let st = table(&report.dir, report::STALENESS);
+    assert_eq!(st.columns, ["t_ns", "stale", "max_ns", "mean_ns"]);
+    assert_eq!(
+        st.rows,
+        [
+            ["1000000000", "1", "900000000", "900000000"],
+            ["2000000000", "0", "0", ""],
+        ]
+    );
+}
+
 /// Every byte the trace says was sent is in the metrics, per kind, per
 /// bucket and per node, and every node's traffic per bucket is in
 /// `bandwidth_nodes_time.csv` — on a run with loss, bursts, duplicates, a

@@ -549,8 +549,9 @@ fn staleness_series_per_point() {
     std::fs::write(dir.join("base.toml"), base).unwrap();
     ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "all", "-q"], &dir));
     let sweep_dir = dir.join("all/tiny");
-    // Per run: provenance, a header, then t_ns,stale,max_ns,mean_ns every second.
-    let run = |point: &str, seed: u32| -> Vec<Vec<u64>> {
+    // Per run: provenance, a header, then t_ns,stale,max_ns,mean_ns every
+    // second, the mean empty (undefined) exactly when nothing is stale.
+    let run = |point: &str, seed: u32| -> Vec<([u64; 3], Option<u64>)> {
         let path = sweep_dir
             .join(point)
             .join(seed.to_string())
@@ -559,11 +560,18 @@ fn staleness_series_per_point() {
         let mut lines = text.lines().filter(|l| !l.starts_with('#'));
         assert_eq!(lines.next(), Some("t_ns,stale,max_ns,mean_ns"));
         lines
-            .map(|l| l.split(',').map(|c| c.parse().unwrap()).collect())
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                let [t, stale, max, mean] = f[..] else {
+                    panic!("{l}")
+                };
+                assert_eq!(mean.is_empty(), stale == "0", "{l}");
+                ([t, stale, max].map(|c| c.parse().unwrap()), mean.parse().ok())
+            })
             .collect()
     };
     let (a, b) = (run("gossip.fanout=1", 1), run("gossip.fanout=1", 2));
-    assert_eq!(a[0][0], 1_000_000_000);
+    assert_eq!(a[0].0[0], 1_000_000_000);
     // Per point: the mean of the two seeds' samples at 1 s, by hand.
     let csv = read(&sweep_dir.join("staleness.csv"));
     assert_eq!(
@@ -585,17 +593,32 @@ fn staleness_series_per_point() {
     assert_eq!(&first[..4], ["gossip.fanout=1", "1", "1.000000000", "2"]);
     let stale_mean: f64 = first[6].parse().unwrap();
     assert!(
-        (stale_mean - (a[0][1] + b[0][1]) as f64 / 2.0).abs() < 1e-6,
+        (stale_mean - (a[0].0[1] + b[0].0[1]) as f64 / 2.0).abs() < 1e-6,
         "{first:?}"
     );
     let max_mean: f64 = first[4].parse().unwrap();
     assert!(
-        (max_mean - (a[0][2] + b[0][2]) as f64 / 2e9).abs() < 1e-6,
+        (max_mean - (a[0].0[2] + b[0].0[2]) as f64 / 2e9).abs() < 1e-6,
         "{first:?}"
     );
     // Rows per point: one per sample time any seed took.
     let longest = a.len().max(b.len());
-    assert_eq!(rows.iter().filter(|r| r[0] == "gossip.fanout=1").count(), longest);
+    let point: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "gossip.fanout=1").collect();
+    assert_eq!(point.len(), longest);
+    // The mean staleness: the mean over the seeds where it is defined,
+    // empty where it is in none.
+    for (i, row) in point.iter().enumerate() {
+        let means: Vec<u64> = [a.get(i), b.get(i)]
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.1)
+            .collect();
+        let expect = match means.len() {
+            0 => String::new(),
+            n => format!("{:.6}", means.iter().sum::<u64>() as f64 / n as f64 / 1e9),
+        };
+        assert_eq!(row[8], expect, "{row:?}");
+    }
     let last = rows.iter().rfind(|r| r[0] == "gossip.fanout=1").unwrap();
     let expect_runs = [&a, &b].iter().filter(|r| r.len() == longest).count();
     assert_eq!(last[3], expect_runs.to_string());
