@@ -5,7 +5,8 @@
 //! from metrics) plus a [`Provenance`] and returns the encoded bytes in a
 //! [`Rendered`]. Every chart shares one theme (Okabe–Ito colour-blind-safe
 //! palette, the bundled DejaVu Sans font, sizes chosen to stay legible when the
-//! figure is scaled into one column of a two-column paper), has a title
+//! figure is scaled into one column of a two-column paper, grown in proportion
+//! for a wider figure shown as wide), has a title
 //! ("scenario: chart"), axis labels with units, a legend when it shows more than
 //! one series, and a small provenance footer ("scuttlesim 0.1.0 · seed 42 ·
 //! scenario 3f2a9c1e").

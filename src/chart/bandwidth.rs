@@ -124,6 +124,11 @@ impl Figure for Fig<'_> {
         (1000, 440)
     }
 
+    /// Two panels side by side, shown one column wide like the others.
+    fn sizes_grow_with_width(&self) -> bool {
+        true
+    }
+
     fn validate(&self) -> Result<(), ChartError> {
         let n = self.0.time_s.len();
         match self.0.kinds.iter().find(|k| k.bytes_per_s.len() != n) {
@@ -285,7 +290,8 @@ impl Figure for Fig<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testutil::{check, check_empty, count, prov};
+    use crate::chart::testutil::{check, check_empty, count, font_size, no_text_overlaps, prov};
+    use crate::chart::{staleness, StalenessData};
 
     #[test]
     fn five_numbers_interpolate_quartiles() {
@@ -360,6 +366,52 @@ mod tests {
         assert_eq!(times.len(), 28);
         assert!(cum.iter().all(|c| c.len() == 28));
         check(|f| bandwidth(&d, &prov(), f), &["bytes/s per node"]);
+    }
+
+    /// Drawn 1000 px wide but shown one column wide like the 640-px
+    /// charts, the bandwidth chart has all its sizes, text included,
+    /// 1000/640 times theirs, so it prints the same size; a 640-px chart (staleness)
+    /// keeps the theme's sizes at 1×: title 23, axis descriptions and panel
+    /// captions 20, tick labels and legend 18, footer 13 (an SVG font-size is
+    /// the size / 1.24, plotters' convention).
+    #[test]
+    fn sizes_grow_with_the_width() {
+        let mut d = sample();
+        // Per-node rates up to 2320 B/s: (b)'s y axis ends at 2320 · 1.08
+        // = 2505.6, so a wide tick label, "2500", sits at its top edge.
+        for b in &mut d.per_node {
+            b.bytes_per_s.iter_mut().for_each(|v| *v *= 2320.0 / 450.0);
+        }
+        let wide = bandwidth(&d, &prov(), ImageFormat::Svg).unwrap();
+        let wide = wide.svg_text().unwrap();
+        let time_s: Vec<f64> = (0..10).map(f64::from).collect();
+        let default = StalenessData {
+            max_s: time_s.clone(),
+            mean_s: time_s.clone(),
+            stale_mappings: time_s.clone(),
+            time_s,
+        };
+        let default = staleness(&default, &prov(), ImageFormat::Svg).unwrap();
+        let default = default.svg_text().unwrap();
+        let footer = "scuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e";
+        for (in_wide, in_default, size) in [
+            ("unit: bandwidth", "unit: staleness", 23.0),
+            ("time (s)", "time (s)", 20.0),
+            ("(a) rate by message part", "staleness (s)", 20.0),
+            ("0", "0", 18.0),
+            ("digest", "max staleness", 18.0),
+            (footer, footer, 13.0),
+        ] {
+            let (w, d) = (font_size(wide, in_wide), font_size(default, in_default));
+            assert!((d - size / 1.24).abs() < 1e-9, "{in_default:?}: {d}");
+            assert!(
+                (w - size * 1000.0 / 640.0 / 1.24).abs() < 1e-9,
+                "{in_wide:?}: {w}"
+            );
+        }
+        // The larger text still fits: panel (b)'s box labels take two rows,
+        // its caption stays clear of the top tick label.
+        no_text_overlaps(wide);
     }
 
     #[test]

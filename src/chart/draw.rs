@@ -185,6 +185,10 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
     let y_area = axes.y_area.unwrap_or_else(|| y_area_width(root, ctx, axes));
     let (_, tick_h) = text_size(root, "0", &tick);
     let (_, desc_h) = text_size(root, "Ag", &desc);
+    let (area_w, _) = area.dim_in_pixel();
+    let margin_right = t.px(14.0);
+    let stagger = staggered(root, ctx, axes, area_w as i32 - y_area - margin_right);
+    let row_h = tick_h + t.px(2.0);
     let x_area = if axes.hide_x_labels {
         tick_len + t.px(4.0)
     } else {
@@ -193,14 +197,22 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
         } else {
             desc_h + t.px(10.0)
         };
-        2 * tick_len + tick_h + desc_h + t.px(4.0)
+        2 * tick_len + tick_h + if stagger { row_h } else { 0 } + desc_h + t.px(4.0)
     };
 
     let mut b = ChartBuilder::on(area);
     b.x_label_area_size(x_area).y_label_area_size(y_area);
-    b.margin_right(t.px(14.0)).margin_top(t.px(12.0));
+    b.margin_right(margin_right).margin_top(t.px(12.0));
     if let Some(c) = axes.caption {
-        b.caption(c, t.caption_font());
+        // Drawn here, not by plotters (which leaves a fixed 5 px under a
+        // caption): the top y tick label, centred on the plot's top edge,
+        // needs half its height below the caption.
+        let font = t.caption_font();
+        let (_, caption_h) = text_size(root, c, &font);
+        let (x0, y0) = area.get_base_pixel();
+        let top = (x0 + area_w as i32 / 2, y0 + t.px(12.0));
+        put_text(root, c, top, &font, HPos::Center, VPos::Top)?;
+        b.margin_top(t.px(12.0) + caption_h + tick_h / 2 + t.px(4.0));
     }
     let mut chart = b.build_cartesian_2d(axes.x.0..axes.x.1, axes.y.0..axes.y.1)?;
 
@@ -236,13 +248,15 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
         .draw()?;
 
     if let Ticks::Custom(v) = &axes.x_ticks {
-        for (x, s) in v {
+        for (i, (x, s)) in v.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(*x, axes.y.0));
             root.draw(&PathElement::new(
                 vec![(px, py), (px, py + tick_len)],
                 t.line(INK, 1.2),
             ))?;
-            put_text(root, s, (px, py + 2 * tick_len), &tick, HPos::Center, VPos::Top)?;
+            let row = if stagger { i as i32 % 2 } else { 0 };
+            let at = (px, py + 2 * tick_len + row * row_h);
+            put_text(root, s, at, &tick, HPos::Center, VPos::Top)?;
         }
     }
     if let Ticks::Custom(v) = &axes.y_ticks {
@@ -256,6 +270,30 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
         }
     }
     Ok(chart)
+}
+
+/// Whether the custom x tick labels of `axes`, on a plot `plot_w` pixels
+/// wide, go on two rows (every other one lower) because two neighbours
+/// would come closer than a small gap on one row.
+fn staggered<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    axes: &Axes<'_>,
+    plot_w: i32,
+) -> bool {
+    let Ticks::Custom(v) = &axes.x_ticks else {
+        return false;
+    };
+    if axes.hide_x_labels || axes.x.1 <= axes.x.0 {
+        return false;
+    }
+    let t = &ctx.theme;
+    let px_per_x = f64::from(plot_w) / (axes.x.1 - axes.x.0);
+    let w = |s: &str| f64::from(text_size(root, s, &t.tick_font()).0);
+    v.windows(2).any(|p| {
+        let room = (p[1].0 - p[0].0).abs() * px_per_x;
+        room < (w(&p[0].1) + w(&p[1].1)) / 2.0 + f64::from(t.px(6.0))
+    })
 }
 
 /// Writes "no data" in the middle of the panel.

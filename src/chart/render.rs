@@ -29,6 +29,12 @@ pub(crate) struct Ctx<'a> {
 pub(crate) trait Figure {
     /// Image size in pixels at 1× scale (the SVG size).
     fn size(&self) -> (u32, u32);
+    /// Whether the figure is shown as wide as a default-width one however
+    /// wide it is drawn, so its sizes grow with its width
+    /// ([`Theme::for_width`]); otherwise it has the default sizes.
+    fn sizes_grow_with_width(&self) -> bool {
+        false
+    }
     /// Checks the input before anything is drawn.
     fn validate(&self) -> Result<(), ChartError> {
         Ok(())
@@ -80,10 +86,12 @@ fn draw_on<F: Figure, DB: DrawingBackend>(
     scale: f64,
 ) -> Result<(), ChartError> {
     root.fill(&plotters::style::WHITE)?;
-    let ctx = Ctx {
-        theme: Theme { scale },
-        prov,
+    let theme = if fig.sizes_grow_with_width() {
+        Theme::for_width(scale, fig.size().0)
+    } else {
+        Theme { scale }
     };
+    let ctx = Ctx { theme, prov };
     fig.draw(root, &ctx)?;
     root.present()?;
     Ok(())

@@ -47,13 +47,90 @@ pub(crate) fn well_formed(svg: &str) -> (u32, u32) {
     (attr("width"), attr("height"))
 }
 
+/// The attribute `attr` (e.g. `"x"`) of the first `<text>` element whose
+/// content is `label`.
+fn text_attr_str<'a>(svg: &'a str, label: &str, attr: &str) -> &'a str {
+    let end = svg
+        .find(&format!(">\n{label}\n<"))
+        .unwrap_or_else(|| panic!("no text {label:?}"));
+    let tag = &svg[svg[..end].rfind("<text").expect("a text element")..end];
+    let value = tag.split(&format!(" {attr}=\"")).nth(1).expect("the attribute");
+    value.split('"').next().unwrap()
+}
+
 /// The numeric attribute `attr` (e.g. `"x"`) of the `<text>` element
 /// whose content is `label`.
 pub(crate) fn text_attr(svg: &str, label: &str, attr: &str) -> i32 {
-    let end = svg.find(&format!(">\n{label}\n<")).expect("the label");
-    let tag = &svg[svg[..end].rfind("<text").expect("a text element")..end];
-    let value = tag.split(&format!(" {attr}=\"")).nth(1).expect("the attribute");
-    value.split('"').next().unwrap().parse().expect("a whole number")
+    text_attr_str(svg, label, attr).parse().expect("a whole number")
+}
+
+/// The font size of the first `<text>` element whose content is `label`
+/// (plotters writes a style's size divided by 1.24).
+pub(crate) fn font_size(svg: &str, label: &str) -> f64 {
+    text_attr_str(svg, label, "font-size").parse().expect("a number")
+}
+
+/// The ink box `[x0, y0, x1, y1]` of every unrotated `<text>` element of
+/// `svg`, with its text: laid out with the bundled font from the element's
+/// position, anchor and size, as the PNG draws it.
+pub(crate) fn text_boxes(svg: &str) -> Vec<(String, [i32; 4])> {
+    use plotters::style::text_anchor::{HPos, VPos};
+    let mut out = Vec::new();
+    for element in svg.split("<text ").skip(1) {
+        let (tag, rest) = element.split_once('>').expect("a text element");
+        let attr = |name: &str| {
+            tag.split(&format!("{name}=\""))
+                .nth(1)
+                .map(|v| v.split('"').next().unwrap())
+        };
+        if attr("transform").is_some() {
+            continue;
+        }
+        let text = rest.split("</text>").next().unwrap().trim_matches('\n');
+        let text = text
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        let n = |name: &str| -> f64 { attr(name).expect("the attribute").parse().expect("a number") };
+        let h = match attr("text-anchor") {
+            Some("middle") => HPos::Center,
+            Some("end") => HPos::Right,
+            _ => HPos::Left,
+        };
+        let v = match attr("dy") {
+            Some("0.76em") => VPos::Top,
+            Some("0.5ex") => VPos::Center,
+            _ => VPos::Bottom,
+        };
+        let ink: Vec<(i32, i32)> = super::raster::layout(&text, n("font-size") * 1.24, h, v)
+            .into_iter()
+            .filter(|p| p.2 > 0.5)
+            .map(|p| (p.0, p.1))
+            .collect();
+        if ink.is_empty() {
+            continue;
+        }
+        let (x, y) = (n("x") as i32, n("y") as i32);
+        let b = [
+            x + ink.iter().map(|p| p.0).min().unwrap(),
+            y + ink.iter().map(|p| p.1).min().unwrap(),
+            x + ink.iter().map(|p| p.0).max().unwrap() + 1,
+            y + ink.iter().map(|p| p.1).max().unwrap() + 1,
+        ];
+        out.push((text, b));
+    }
+    out
+}
+
+/// Asserts no two unrotated texts of `svg` overlap ([`text_boxes`]).
+pub(crate) fn no_text_overlaps(svg: &str) {
+    let boxes = text_boxes(svg);
+    for (i, (a, p)) in boxes.iter().enumerate() {
+        for (b, q) in &boxes[i + 1..] {
+            let apart = p[2] <= q[0] || q[2] <= p[0] || p[3] <= q[1] || q[3] <= p[1];
+            assert!(apart, "{a:?} {p:?} overlaps {b:?} {q:?}");
+        }
+    }
 }
 
 /// Number of elements `<tag ` in `svg`.

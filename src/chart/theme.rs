@@ -4,6 +4,9 @@
 //! deficiencies and distinct in greyscale when combined with dashes and marker
 //! shapes). Sizes are given at 1× scale (the SVG) and multiplied by
 //! [`Theme::scale`] for the 2× PNG, so both encodings have the same layout.
+//! Sizes are chosen for a figure [`DEFAULT_WIDTH_PX`] wide; a wider figure
+//! shown at the same width (one column) has them grown in proportion
+//! ([`Theme::for_width`]).
 //! Text uses the bundled DejaVu Sans, registered once under [`FAMILY`], so a
 //! machine without system fonts renders the same PNG.
 
@@ -136,7 +139,12 @@ impl KindColors {
     }
 }
 
-/// Sizes and styles at a given scale (1.0 for SVG, 2.0 for PNG).
+/// Width (px at 1×) the sizes are chosen for: most charts' width, legible
+/// when the figure is scaled into one column of a two-column paper.
+pub(crate) const DEFAULT_WIDTH_PX: u32 = 640;
+
+/// Sizes and styles at a given scale (1.0 for SVG, 2.0 for PNG; more for a
+/// wide figure, see [`Theme::for_width`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Theme {
     /// Multiplier applied to every length and font size.
@@ -144,6 +152,17 @@ pub(crate) struct Theme {
 }
 
 impl Theme {
+    /// Sizes for a figure `width_px` wide (at 1×) drawn at `scale` and
+    /// shown as wide as a default one (one column): a wider figure has every
+    /// size (text, lines, marks, margins) grown by `width_px /
+    /// DEFAULT_WIDTH_PX`, so that, scaled down to the column, its text
+    /// prints as large as a default-width chart's and the layout keeps the
+    /// proportions it has at the default width; a narrower one keeps the
+    /// default sizes.
+    pub(crate) fn for_width(scale: f64, width_px: u32) -> Theme {
+        let grow = (f64::from(width_px) / f64::from(DEFAULT_WIDTH_PX)).max(1.0);
+        Theme { scale: scale * grow }
+    }
     /// A length of `v` pixels at 1× scale, scaled and rounded.
     pub(crate) fn px(&self, v: f64) -> i32 {
         (v * self.scale).round() as i32
@@ -356,6 +375,16 @@ mod tests {
         assert_eq!(f(&[0.0, 5_000.0, 10_000.0, 15_000.0]), ["0", "5k", "10k", "15k"]);
         assert_eq!(f(&[0.0, 500_000.0, 1_500_000.0]), ["0.0", "0.5M", "1.5M"]);
         assert_eq!(f(&[0.0, 0.0005, 0.001]), ["0.0000", "0.0005", "0.0010"]);
+    }
+
+    #[test]
+    fn sizes_grow_with_width_and_never_shrink() {
+        let size = |t: Theme| t.tick_font().font.get_size();
+        assert_eq!(size(Theme { scale: 2.0 }), 36.0);
+        assert_eq!(size(Theme::for_width(2.0, 640)), 36.0);
+        assert_eq!(size(Theme::for_width(2.0, 1280)), 72.0);
+        assert_eq!(size(Theme::for_width(1.0, 320)), 18.0);
+        assert_eq!(Theme::for_width(2.0, 1280).px(10.0), 40);
     }
 
     #[test]
