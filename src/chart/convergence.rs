@@ -4,13 +4,16 @@
 //! reached every node within `t` seconds. Writes that never converged stay in
 //! the denominator, so a run that lost writes visibly tops out below 1 instead
 //! of hiding them. Several series (one per sweep point) are overlaid with a
-//! legend; after eight colours the lines turn dashed.
+//! legend; after eight colours the lines turn dashed. A curve of many more
+//! steps than pixel columns is drawn exactly at its pixels, with the steps
+//! in one column as one vertical segment ([`super::draw::step_line`]), so
+//! its thick PNG stroke stays smooth.
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{build, data_line, from_zero, no_data, span, Axes, Usable, MAX_ABS};
+use super::draw::{build, from_zero, no_data, span, step_line, Axes, Usable, MAX_ABS};
 use super::frame::{page, put_text, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{series_color, SERIES};
@@ -133,7 +136,7 @@ impl Figure for Fig<'_> {
         }
         for (i, (_, v, total)) in series.iter().enumerate() {
             let (color, dashed) = style(i);
-            data_line(
+            step_line(
                 root,
                 &chart,
                 &steps(v, *total, x.0, x.1),
@@ -159,7 +162,7 @@ impl Figure for Fig<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testutil::{check, check_empty, count, prov, text_attr};
+    use crate::chart::testutil::{check, check_empty, count, polylines, prov, text_attr};
 
     #[test]
     fn ecdf_steps_count_unconverged_writes_in_the_denominator() {
@@ -283,6 +286,76 @@ mod tests {
         };
         let svg = convergence(&data, &prov(), ImageFormat::Svg).unwrap();
         assert!(svg.bytes.len() < 200_000, "svg is {} bytes", svg.bytes.len());
+    }
+
+    /// 10,000 writes, far more steps than pixel columns: the drawn path
+    /// has at most two vertices in any column (the steps in a column are
+    /// one vertical segment), so at most twice the width it spans, and it
+    /// still passes within a pixel of both ends, before and after, of every
+    /// step. Pixels of a step are interpolated between the path's ends,
+    /// which are (0 s, 0) and (the last time, 1): all writes converged.
+    #[test]
+    fn many_steps_draw_one_vertical_segment_per_pixel_column() {
+        let n = 10_000;
+        let mut times: Vec<f64> = (0..n)
+            .map(|i: u32| {
+                let u = (f64::from(i) + 0.5) / f64::from(n);
+                let jitter = f64::from(i.wrapping_mul(2_654_435_761) % 1000) / 20_000.0;
+                0.5 + 2.0 * -(1.0 - u).ln() + jitter
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        let data = ConvergenceData {
+            series: vec![CdfSeries {
+                convergence_s: times.clone(),
+                ..Default::default()
+            }],
+        };
+        let svg = convergence(&data, &prov(), ImageFormat::Svg).unwrap();
+        let svg = svg.svg_text().unwrap();
+        let lines = polylines(svg, "#0072B2");
+        let [path] = &lines[..] else {
+            panic!("one blue line: {}", lines.len())
+        };
+        let (first, last) = (path[0], path[path.len() - 1]);
+        let mut per_column = std::collections::BTreeMap::new();
+        for p in path {
+            *per_column.entry(p.0).or_insert(0) += 1;
+        }
+        let most = per_column.values().max().unwrap();
+        assert!(*most <= 2, "{most} vertices in one column");
+        let width = last.0 - first.0 + 1;
+        assert!(
+            path.len() as i32 <= 2 * width,
+            "{} vertices, {width} px",
+            path.len()
+        );
+
+        let t_max = times[times.len() - 1];
+        let at = |t: f64, f: f64| {
+            let x = f64::from(first.0) + t / t_max * f64::from(last.0 - first.0);
+            (x, f64::from(first.1) + f * f64::from(last.1 - first.1))
+        };
+        // Chebyshev distance from a point to the path's segments.
+        let off = |(x, y): (f64, f64)| {
+            path.windows(2)
+                .map(|s| {
+                    let (lo, hi) = (
+                        (s[0].0.min(s[1].0), s[0].1.min(s[1].1)),
+                        (s[0].0.max(s[1].0), s[0].1.max(s[1].1)),
+                    );
+                    let cx = x.clamp(f64::from(lo.0), f64::from(hi.0));
+                    let cy = y.clamp(f64::from(lo.1), f64::from(hi.1));
+                    (x - cx).abs().max((y - cy).abs())
+                })
+                .fold(f64::INFINITY, f64::min)
+        };
+        for (i, t) in times.iter().enumerate() {
+            for f in [i as f64 / f64::from(n), (i + 1) as f64 / f64::from(n)] {
+                let d = off(at(*t, f));
+                assert!(d <= 1.0, "write {i} at {t} s, {f}: {d} px off the path");
+            }
+        }
     }
 
     #[test]

@@ -315,10 +315,37 @@ pub(crate) fn no_data<DB: DrawingBackend>(
 }
 
 /// Drops consecutive points that land on the same pixel: lossless at this
-/// resolution, and keeps a CDF of 100 000 writes from becoming a 5 MB SVG.
+/// resolution, and keeps a line of 100 000 points from becoming a 5 MB SVG.
 pub(crate) fn dedup_px(mut px: Vec<(i32, i32)>) -> Vec<(i32, i32)> {
     px.dedup();
     px
+}
+
+/// Drops every point of `px` that lies on a straight vertical or horizontal
+/// run between its neighbours (on their column or row, between them), and
+/// repeated points: the same line with fewer joins. A step function with
+/// many steps to a pixel column becomes at most one vertical segment in
+/// each column and one horizontal segment between columns, and its thick
+/// stroke in the PNG loses the notches that plotters' outline of a thick
+/// line puts at each join of two collinear segments (it truncates the
+/// offset there and rounds it elsewhere), which made such a line hairy.
+pub(crate) fn merge_straight_runs(px: Vec<(i32, i32)>) -> Vec<(i32, i32)> {
+    let between = |a: i32, b: i32, c: i32| a.min(c) <= b && b <= a.max(c);
+    let mut out: Vec<(i32, i32)> = Vec::with_capacity(px.len());
+    for p in px {
+        if out.last() == Some(&p) {
+            continue;
+        }
+        if let [.., a, b] = out[..] {
+            let column = a.0 == b.0 && b.0 == p.0 && between(a.1, b.1, p.1);
+            let row = a.1 == b.1 && b.1 == p.1 && between(a.0, b.0, p.0);
+            if column || row {
+                out.pop();
+            }
+        }
+        out.push(p);
+    }
+    out
 }
 
 /// Draws the data polyline `pts` on `chart`'s axes, skipping non-finite
@@ -331,8 +358,38 @@ pub(crate) fn data_line<DB: DrawingBackend>(
     dashed: bool,
     t: &Theme,
 ) -> Result<(), ChartError> {
+    line_in_px(root, chart, pts, style, dashed, t, false)
+}
+
+/// [`data_line`] for a step function (vertical and horizontal segments):
+/// drawn with [`merge_straight_runs`], exact at the pixels drawn.
+pub(crate) fn step_line<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart2<'_, DB>,
+    pts: &[(f64, f64)],
+    style: plotters::style::ShapeStyle,
+    dashed: bool,
+    t: &Theme,
+) -> Result<(), ChartError> {
+    line_in_px(root, chart, pts, style, dashed, t, true)
+}
+
+fn line_in_px<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart2<'_, DB>,
+    pts: &[(f64, f64)],
+    style: plotters::style::ShapeStyle,
+    dashed: bool,
+    t: &Theme,
+    steps: bool,
+) -> Result<(), ChartError> {
     for run in pts.split(|(x, y)| !x.usable() || !y.usable()) {
-        let px = dedup_px(run.iter().map(|p| chart.backend_coord(p)).collect());
+        let px = run.iter().map(|p| chart.backend_coord(p)).collect();
+        let px = if steps {
+            merge_straight_runs(px)
+        } else {
+            dedup_px(px)
+        };
         if px.len() < 2 {
             continue;
         }
@@ -361,6 +418,30 @@ mod tests {
             dedup_px(vec![(0, 0), (0, 0), (1, 0), (1, 0), (1, 2), (0, 0)]),
             vec![(0, 0), (1, 0), (1, 2), (0, 0)]
         );
+    }
+
+    #[test]
+    fn straight_runs_merge_without_changing_the_line() {
+        // A staircase: three steps in column 0, a flat stretch, a step.
+        assert_eq!(
+            merge_straight_runs(vec![
+                (0, 9),
+                (0, 7),
+                (0, 7),
+                (0, 4),
+                (3, 4),
+                (5, 4),
+                (5, 2),
+                (8, 2)
+            ]),
+            [(0, 9), (0, 4), (5, 4), (5, 2), (8, 2)]
+        );
+        // A point past its neighbour turns back: kept, as are diagonals.
+        assert_eq!(
+            merge_straight_runs(vec![(0, 0), (0, 5), (0, 3), (2, 1), (4, -1)]),
+            [(0, 0), (0, 5), (0, 3), (2, 1), (4, -1)]
+        );
+        assert_eq!(merge_straight_runs(vec![(1, 1), (1, 1)]), [(1, 1)]);
     }
 
     #[test]

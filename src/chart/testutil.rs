@@ -133,6 +133,26 @@ pub(crate) fn no_text_overlaps(svg: &str) {
     }
 }
 
+/// The points of each `<polyline>` of `svg` stroked `stroke` (e.g.
+/// `"#0072B2"`), in document order.
+pub(crate) fn polylines(svg: &str, stroke: &str) -> Vec<Vec<(i32, i32)>> {
+    svg.split("<polyline ")
+        .skip(1)
+        .map(|p| p.split('>').next().unwrap())
+        .filter(|tag| tag.contains(&format!("stroke=\"{stroke}\"")))
+        .map(|tag| {
+            let points = tag.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+            points
+                .split_whitespace()
+                .map(|xy| {
+                    let (x, y) = xy.split_once(',').expect("x,y");
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Number of elements `<tag ` in `svg`.
 pub(crate) fn count(svg: &str, tag: &str) -> usize {
     svg.matches(&format!("<{tag} ")).count()
