@@ -491,21 +491,9 @@ fn rects(svg: &str, fill: &str, opacity: &str) -> Vec<(i32, i32)> {
 
 /// The x coordinates of the points of each `<polyline>` stroked `stroke`.
 fn lines_stroked(svg: &str, stroke: &str) -> Vec<Vec<i32>> {
-    svg.split("<polyline ")
-        .skip(1)
-        .filter(|p| {
-            p.split('>')
-                .next()
-                .unwrap()
-                .contains(&format!("stroke=\"{stroke}\""))
-        })
-        .map(|p| {
-            let points = p.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
-            points
-                .split_whitespace()
-                .map(|xy| xy.split(',').next().unwrap().parse().unwrap())
-                .collect()
-        })
+    polylines(svg, stroke)
+        .into_iter()
+        .map(|line| line.into_iter().map(|(x, _)| x).collect())
         .collect()
 }
 
