@@ -4,7 +4,7 @@
 use crate::support::{scenario, shipped, temp_dir};
 use scuttlesim::output;
 use scuttlesim::report::{self, Table};
-use scuttlesim::scenario::TraceLevel;
+use scuttlesim::scenario::{Scenario, TraceLevel};
 use scuttlesim::trace::{read_trace, Record};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -482,26 +482,33 @@ fn every_protocol_splits_its_bytes() {
     }
 }
 
-/// Two nodes, aligned rounds, write at 100 ms (tests/it/hand.rs): the writer
-/// alone is half the cluster at once; the other node holds it at I + 2L.
-#[test]
-fn half_of_two_nodes_is_the_writer() {
-    let s = scenario(
+/// Two nodes gossiping in aligned rounds over 10 ms links; node 0 writes
+/// once at 100 ms. `output` adds lines to `[output]`.
+fn two_nodes(duration: &str, output: &str) -> Scenario {
+    scenario(&format!(
         r#"
-        duration = "3s"
+        duration = "{duration}"
         [nodes]
         count = 2
         [gossip]
         phase = "aligned"
         [network]
-        latency = { dist = "constant", value = "10ms" }
+        latency = {{ dist = "constant", value = "10ms" }}
         [[workload.schedule]]
         at = "100ms"
         node = 0
         [output]
+        {output}
         charts = []
-        "#,
-    );
+        "#
+    ))
+}
+
+/// Two nodes, aligned rounds, write at 100 ms (tests/it/hand.rs): the writer
+/// alone is half the cluster at once; the other node holds it at I + 2L.
+#[test]
+fn half_of_two_nodes_is_the_writer() {
+    let s = two_nodes("3s", "");
     let dir = temp_dir("metrics-two");
     let report = output::execute(&s, &dir).unwrap();
     let w_table = table(&report.dir, report::WRITES);
@@ -520,23 +527,7 @@ fn half_of_two_nodes_is_the_writer() {
 /// over no mapping, is undefined: an empty field, not 0.
 #[test]
 fn staleness_without_stale_mappings_has_no_mean() {
-    let s = scenario(
-        r#"
-        duration = "2500ms"
-        [nodes]
-        count = 2
-        [gossip]
-        phase = "aligned"
-        [network]
-        latency = { dist = "constant", value = "10ms" }
-        [[workload.schedule]]
-        at = "100ms"
-        node = 0
-        [output]
-        staleness = true
-        charts = []
-        "#,
-    );
+    let s = two_nodes("2500ms", "staleness = true");
     let dir = temp_dir("metrics-staleness-mean");
     let report = output::execute(&s, &dir).unwrap();
     let st = table(&report.dir, report::STALENESS);
