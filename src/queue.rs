@@ -20,6 +20,14 @@
 //!   bucket) wait in a second binary heap merged with the batch. In a
 //!   gossip run both hold few events: rounds and deliveries fall in the
 //!   ring.
+//! - **A lane** for events that come in order already
+//!   ([`EventQueue::push_periodic`]): with perfect clocks every node's next
+//!   round is one interval after its last, so the rounds are pushed in
+//!   `(time, seq)` order and a first-in first-out queue holds them, with no
+//!   bucket and no sort. The pops merge the lane with the calendar. A lane
+//!   entry needs no `seq` to be placed among the calendar's: it notes how
+//!   many entries its bucket held when it was pushed, which tells a tie with
+//!   one of them apart ([`EventQueue::next_source`]).
 //!
 //! The pop order is the total order on `(time, seq)`, whatever the width
 //! and ring size: they only decide how fast it is.
@@ -57,6 +65,97 @@ impl<E> Ord for Keyed<E> {
     }
 }
 
+/// An event in the lane: its time, and how many entries its bucket's ring
+/// slot held when it was pushed (those were pushed before it; later ones
+/// after).
+#[derive(Clone, Copy, Debug)]
+struct LaneEntry<E> {
+    time: u64,
+    event: E,
+    before: u32,
+}
+
+/// A first-in first-out queue in a ring of a power-of-two size, so that an
+/// index wraps around with a mask (a `VecDeque` wraps with a compare and
+/// a subtraction on every access).
+#[derive(Debug)]
+struct Fifo<T> {
+    /// The ring; its length is 0 or a power of two.
+    ring: Vec<T>,
+    /// The index of the front entry.
+    head: usize,
+    len: usize,
+}
+
+impl<T> Default for Fifo<T> {
+    fn default() -> Self {
+        Fifo {
+            ring: Vec::new(),
+            head: 0,
+            len: 0,
+        }
+    }
+}
+
+impl<T: Copy> Fifo<T> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The entry `k` places after the front.
+    #[inline(always)]
+    fn get(&self, k: usize) -> Option<&T> {
+        (k < self.len).then(|| &self.ring[(self.head + k) & (self.ring.len() - 1)])
+    }
+
+    #[inline(always)]
+    fn front(&self) -> Option<&T> {
+        self.get(0)
+    }
+
+    #[inline(always)]
+    fn push_back(&mut self, x: T) {
+        if self.len == self.ring.len() {
+            self.grow(x);
+        }
+        let mask = self.ring.len() - 1;
+        self.ring[(self.head + self.len) & mask] = x;
+        self.len += 1;
+    }
+
+    /// Doubles the ring (`fill` only fills the new slots until they are
+    /// used), the entries in order from its start.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, fill: T) {
+        let size = (self.ring.len() * 2).max(64);
+        let mut ring = Vec::with_capacity(size);
+        ring.extend((0..self.len).filter_map(|k| self.get(k).copied()));
+        ring.resize(size, fill);
+        self.ring = ring;
+        self.head = 0;
+    }
+
+    #[inline(always)]
+    fn pop_front(&mut self) -> Option<T> {
+        let x = *self.front()?;
+        self.head = (self.head + 1) & (self.ring.len() - 1);
+        self.len -= 1;
+        Some(x)
+    }
+}
+
+/// Where the next event comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// The sorted batch of the bucket being walked.
+    Batch,
+    /// The heap of events pushed into that bucket after it was sorted.
+    Late,
+    /// The lane of events pushed in order.
+    Lane,
+}
+
 impl<E> Keyed<E> {
     /// The event's time (the key is `time << 64 | seq`).
     fn time(&self) -> u64 {
@@ -88,12 +187,23 @@ pub struct EventQueue<E> {
     late: BinaryHeap<Reverse<Keyed<E>>>,
     /// Events at or beyond bucket `cur + slots.len()`.
     overflow: BinaryHeap<Reverse<Keyed<E>>>,
+    /// Events pushed by [`EventQueue::push_periodic`] in `(time, seq)`
+    /// order, each at a bucket in the ring when it was pushed.
+    lane: Fifo<LaneEntry<E>>,
+    /// The time of the lane's first event (`u64::MAX` when it is empty),
+    /// and of the last one pushed into it.
+    lane_first: u64,
+    lane_last: u64,
+    /// Whether the last pop came from the lane (which
+    /// [`EventQueue::upcoming`] then looks ahead in).
+    last_from_lane: bool,
     /// The last popped time: no push may go below it.
     last: u64,
     len: usize,
     next_seq: u64,
     /// Scratch for the batch sort: sub-bucket starts, sort keys, and the
-    /// batch in order.
+    /// batch in order. Once the batch is sorted, `sorted` holds it as it
+    /// was pushed (for [`EventQueue::pushed_at`]).
     starts: Vec<u32>,
     keys: Vec<u64>,
     sorted: Vec<(u64, E)>,
@@ -124,6 +234,10 @@ impl<E: Copy> EventQueue<E> {
             pos: 0,
             late: BinaryHeap::new(),
             overflow: BinaryHeap::new(),
+            lane: Fifo::default(),
+            lane_first: u64::MAX,
+            lane_last: 0,
+            last_from_lane: false,
             last: 0,
             len: 0,
             next_seq: 0,
@@ -145,6 +259,41 @@ impl<E: Copy> EventQueue<E> {
         assert!(time.0 >= self.last, "event scheduled in the past: {time:?}");
         self.len += 1;
         self.place(time.0, seq, event);
+        seq
+    }
+
+    /// Schedules `event` at `time`, as [`EventQueue::push`] does (same
+    /// order, same sequence number), in the lane when it can: when `time`
+    /// is no earlier than the lane's last event and its bucket is in the
+    /// ring, after the one being walked. A stream of events each pushed
+    /// later than the one before (a node's rounds under perfect clocks)
+    /// then needs no bucket and no sort; any other event goes where
+    /// [`EventQueue::push`] puts it.
+    ///
+    /// # Panics
+    /// If `time` is earlier than the last popped event's time.
+    #[inline(always)]
+    pub fn push_periodic(&mut self, time: SimTime, event: E) -> u64 {
+        let b = time.0 >> self.shift;
+        // (With the lane empty, its last event was popped: no later than
+        // any push.)
+        if time.0 < self.lane_last || b <= self.cur || b - self.cur >= self.slots.len() as u64 {
+            return self.push(time, event);
+        }
+        let Ok(before) = u32::try_from(self.slots[b as usize & (self.slots.len() - 1)].len()) else {
+            return self.push(time, event);
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        assert!(time.0 >= self.last, "event scheduled in the past: {time:?}");
+        self.len += 1;
+        self.lane.push_back(LaneEntry {
+            time: time.0,
+            event,
+            before,
+        });
+        self.lane_first = self.lane_first.min(time.0);
+        self.lane_last = time.0;
         seq
     }
 
@@ -175,80 +324,152 @@ impl<E: Copy> EventQueue<E> {
     /// Removes and returns the earliest event (FIFO among equal times).
     #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let from_batch = loop {
+        let source = self.next_source()?;
+        Some(self.take(source))
+    }
+
+    /// Removes the next event of `source`, which must have one.
+    #[inline(always)]
+    fn take(&mut self, source: Source) -> (SimTime, E) {
+        let (time, e) = match source {
+            Source::Batch => {
+                self.pos += 1;
+                self.batch[self.pos - 1]
+            }
+            Source::Late => {
+                let Reverse(k) = self.late.pop().expect("a late event");
+                (k.time(), k.1)
+            }
+            Source::Lane => {
+                let r = self.lane.pop_front().expect("a lane event");
+                self.lane_first = self.lane.front().map_or(u64::MAX, |r| r.time);
+                (r.time, r.event)
+            }
+        };
+        self.last_from_lane = source == Source::Lane;
+        self.last = time;
+        self.len -= 1;
+        (SimTime(time), e)
+    }
+
+    /// Where the earliest event is, moving the calendar on to its next
+    /// bucket when the current one is used up; `None` when no event is
+    /// left.
+    ///
+    /// Between the batch and the late heap, the batch entry goes first at
+    /// equal times (late entries were pushed after the batch was sorted).
+    /// Between the lane and the calendar at equal times: a late entry was
+    /// pushed once its bucket was being walked, a lane entry before (its
+    /// bucket was ahead of the walked one), so the lane goes first; a
+    /// batch entry goes first exactly when it was pushed into its slot
+    /// before the lane entry, that is, when it stood among the first
+    /// `before` entries of the slot ([`EventQueue::pushed_at`]).
+    fn next_source(&mut self) -> Option<Source> {
+        let (source, time) = loop {
             match (self.batch.get(self.pos), self.late.peek()) {
-                // At equal times the batch entry was pushed first.
-                (Some(b), Some(Reverse(l))) => break b.0 <= l.time(),
-                (Some(_), None) => break true,
-                (None, Some(_)) => break false,
+                (Some(b), Some(Reverse(l))) if l.time() < b.0 => break (Source::Late, l.time()),
+                (Some(b), _) => break (Source::Batch, b.0),
+                (None, Some(Reverse(l))) => break (Source::Late, l.time()),
                 (None, None) => {
                     if !self.advance() {
-                        return None;
+                        return self.lane.front().map(|_| Source::Lane);
                     }
                 }
             }
         };
-        let (time, e) = if from_batch {
-            self.pos += 1;
-            self.batch[self.pos - 1]
-        } else {
-            let Reverse(k) = self.late.pop().expect("peeked");
-            (k.time(), k.1)
+        let Some(r) = self.lane.front() else {
+            return Some(source);
         };
-        self.last = time;
-        self.len -= 1;
-        Some((SimTime(time), e))
+        Some(if r.time != time {
+            if r.time < time {
+                Source::Lane
+            } else {
+                source
+            }
+        } else if source == Source::Batch && self.pushed_at(self.pos) < r.before as usize {
+            Source::Batch
+        } else {
+            Source::Lane
+        })
+    }
+
+    /// The index in its ring slot, as pushed, of batch entry `pos`. Entries
+    /// of equal time keep their pushed order in the batch, so the entry is
+    /// the `k`-th of its time in both orders. Only called on a tie between
+    /// the batch and the lane (rare): it scans the bucket.
+    #[cold]
+    #[inline(never)]
+    fn pushed_at(&self, pos: usize) -> usize {
+        let time = self.batch[pos].0;
+        let rank = self.batch[..pos].iter().rev().take_while(|e| e.0 == time).count();
+        self.sorted
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.0 == time)
+            .nth(rank)
+            .map(|(i, _)| i)
+            .expect("a batch entry is in its bucket as pushed")
     }
 
     /// Removes and returns the earliest event if it comes before `limit`
     /// (`None`, and the event left in place, if it does not): what
     /// [`EventQueue::peek_time`] then [`EventQueue::pop`] give, with one
-    /// look at the queue when the next event is in the sorted batch and
-    /// nothing was scheduled into its bucket since (the run loop's usual
-    /// case).
+    /// look at the queue when the next event is in the sorted batch or the
+    /// lane, clearly before the other, and nothing was scheduled into the
+    /// current bucket since it was sorted (the run loop's usual case).
     #[inline(always)]
     pub fn pop_before(&mut self, limit: SimTime) -> Option<(SimTime, E)> {
         if self.late.is_empty() {
             if let Some(&(time, e)) = self.batch.get(self.pos) {
-                if time >= limit.0 {
-                    return None;
+                let lane = self.lane_first;
+                if time < lane {
+                    if time >= limit.0 {
+                        return None;
+                    }
+                    self.pos += 1;
+                    self.last_from_lane = false;
+                    self.last = time;
+                    self.len -= 1;
+                    return Some((SimTime(time), e));
                 }
-                self.pos += 1;
-                self.last = time;
-                self.len -= 1;
-                return Some((SimTime(time), e));
+                if lane < time {
+                    if lane >= limit.0 {
+                        return None;
+                    }
+                    return Some(self.take(Source::Lane));
+                }
             }
         }
-        match self.peek_time() {
-            Some(t) if t < limit => self.pop(),
-            _ => None,
-        }
+        let source = self.next_source()?;
+        let time = match source {
+            Source::Batch => self.batch[self.pos].0,
+            Source::Late => self.late.peek().expect("a late event").0.time(),
+            Source::Lane => self.lane.front().expect("a lane event").time,
+        };
+        (time < limit.0).then(|| self.take(source))
     }
 
     /// The time of the earliest event, if any.
     pub fn peek_time(&mut self) -> Option<SimTime> {
-        loop {
-            let time = match (self.batch.get(self.pos), self.late.peek()) {
-                (Some(b), Some(Reverse(l))) => b.0.min(l.time()),
-                (Some(b), None) => b.0,
-                (None, Some(Reverse(l))) => l.time(),
-                (None, None) => {
-                    if !self.advance() {
-                        return None;
-                    }
-                    continue;
-                }
-            };
-            return Some(SimTime(time));
-        }
+        let time = match self.next_source()? {
+            Source::Batch => self.batch[self.pos].0,
+            Source::Late => self.late.peek().expect("a late event").0.time(),
+            Source::Lane => self.lane.front().expect("a lane event").time,
+        };
+        Some(SimTime(time))
     }
 
-    /// The event `k` places after the next one in the sorted batch, if the
-    /// batch reaches that far: a hint for prefetching (it ignores events
+    /// The event `k` places after the next one in the sorted batch, or in
+    /// the lane if the last pop came from there, if that reaches so far: a
+    /// hint for prefetching (it ignores the other source, and events
     /// scheduled into the current bucket after it was sorted).
     #[inline]
     pub fn upcoming(&self, k: usize) -> Option<&E> {
-        self.batch.get(self.pos + k).map(|(_, e)| e)
+        if self.last_from_lane {
+            self.lane.get(k).map(|r| &r.event)
+        } else {
+            self.batch.get(self.pos + k).map(|(_, e)| e)
+        }
     }
 
     /// Number of pending events.
@@ -263,9 +484,9 @@ impl<E: Copy> EventQueue<E> {
 
     /// Makes the next non-empty bucket the batch: moves on to it, pulls the
     /// overflow events the ring now covers, and sorts the bucket. `false`
-    /// when no event is left.
+    /// when no event is left outside the lane.
     fn advance(&mut self) -> bool {
-        if self.len == 0 {
+        if self.len == self.lane.len() {
             return false;
         }
         self.batch.clear();
@@ -274,7 +495,7 @@ impl<E: Copy> EventQueue<E> {
         self.cur = match self.next_occupied() {
             Some(b) => b,
             // The ring is empty: jump to the earliest overflow event.
-            None => self.overflow.peek().expect("len > 0").0.time() >> self.shift,
+            None => self.overflow.peek().expect("an event outside the lane").0.time() >> self.shift,
         };
         while let Some(Reverse(k)) = self.overflow.peek() {
             let b = k.time() >> self.shift;
@@ -308,10 +529,13 @@ impl<E: Copy> EventQueue<E> {
     /// Should the times crowd into a few sub-buckets (the insertion sort
     /// moving entries more than [`MOVES_PER_ENTRY`] times each on
     /// average), the batch is sorted by [`EventQueue::sort_by_keys`]
-    /// instead, so no batch costs more than `O(n log n)`.
+    /// instead, so no batch costs more than `O(n log n)`. Every way leaves
+    /// the batch as pushed in `sorted`.
     fn sort_batch(&mut self) {
         let n = self.batch.len();
         if n < 2 {
+            self.sorted.clear();
+            self.sorted.extend_from_slice(&self.batch);
             return;
         }
         if u32::try_from(n).is_err() {
@@ -380,6 +604,8 @@ impl<E: Copy> EventQueue<E> {
         let n = self.batch.len();
         let index_bits = usize::BITS - (n - 1).leading_zeros();
         if self.shift + index_bits > 64 {
+            self.sorted.clear();
+            self.sorted.extend_from_slice(&self.batch);
             self.batch.sort_by_key(|&(t, _)| t);
             return;
         }
@@ -719,12 +945,100 @@ mod tests {
                     ((cur << shift) + offset, i as u32)
                 })
                 .collect();
-            let mut want = q.batch.clone();
+            let pushed = q.batch.clone();
+            let mut want = pushed.clone();
             want.sort_by_key(|&(t, _)| t);
             q.sort_batch();
-            assert_eq!(
-                q.batch, want,
-                "round {round}: shift {shift}, bucket {cur}, {n} entries, mode {mode}"
+            let at = format!("round {round}: shift {shift}, bucket {cur}, {n} entries, mode {mode}");
+            assert_eq!(q.batch, want, "{at}");
+            assert_eq!(q.sorted, pushed, "{at}: the batch as pushed is kept");
+        }
+    }
+
+    /// A simulation's schedule against the reference: rounds of 40 nodes
+    /// every 1,000 ns pushed with `push_periodic`, deliveries 1 to 80 steps
+    /// of 25 ns ahead (or at the current time), all on a 25-ns grid so that
+    /// many tie with a round, and now and then a lane push out of order
+    /// (mostly out of order, so they go to the calendar). Calendars of several shapes: 1-ns
+    /// buckets, a ring shorter than the period (rounds beyond it), and
+    /// buckets holding several rounds. Pops, `pop_before` and peeks all
+    /// give the `(time, seq)` order.
+    #[test]
+    fn the_lane_merges_with_the_calendar_in_total_order() {
+        let (nodes, period, step) = (40u64, 1_000u64, 25u64);
+        for (width, horizon) in [
+            (1, 1),
+            (64, 1 << 9),
+            (1 << 8, 1 << 11),
+            (1 << 9, 1 << 16),
+            (1 << 20, 1 << 30),
+        ] {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(width + 7);
+            let mut q = EventQueue::new(width, horizon);
+            let mut model = std::collections::BTreeSet::new();
+            // The node of each round, by `seq` (`None` for other events).
+            let mut round_of: Vec<Option<u64>> = Vec::new();
+            for node in 0..nodes {
+                let (at, seq) = (rng.random_range(0..period / step) * step, round_of.len() as u64);
+                assert_eq!(q.push(SimTime(at), seq), seq);
+                model.insert((at, seq));
+                round_of.push(Some(node));
+            }
+            let (mut in_lane, mut mixed_ties, mut last) = (0, 0, None::<(u64, bool)>);
+            while let Some(&want) = model.first() {
+                if want.0 > 40 * period {
+                    break;
+                }
+                assert_eq!(q.peek_time(), Some(SimTime(want.0)), "width {width}");
+                let got = if rng.random_bool(0.5) {
+                    assert_eq!(q.pop_before(SimTime(want.0)), None, "width {width}");
+                    q.pop_before(SimTime(want.0 + 1))
+                } else {
+                    q.pop()
+                };
+                assert_eq!(got.map(|(t, e)| (t.0, e)), model.pop_first(), "width {width}");
+                let (now, seq) = want;
+                let round = round_of[seq as usize];
+                if let Some((t, was_round)) = last {
+                    mixed_ties += usize::from(t == now && was_round != round.is_some());
+                }
+                last = Some((now, round.is_some()));
+                let mut push = |q: &mut EventQueue<u64>, at: u64, node: Option<u64>, lane: bool| {
+                    let seq = round_of.len() as u64;
+                    let before = q.lane.len();
+                    let got = if lane {
+                        q.push_periodic(SimTime(at), seq)
+                    } else {
+                        q.push(SimTime(at), seq)
+                    };
+                    assert_eq!(got, seq);
+                    in_lane += q.lane.len() - before;
+                    model.insert((at, seq));
+                    round_of.push(node);
+                };
+                for _ in 0..rng.random_range(0..3) {
+                    // Lane pushes within a period: mostly before the last
+                    // round pushed, so out of order.
+                    let lane = rng.random_bool(0.05);
+                    let at = now + rng.random_range(0..=if lane { 39 } else { 80 }) * step;
+                    push(&mut q, at, None, lane);
+                }
+                if let Some(node) = round {
+                    push(&mut q, now + period, Some(node), true);
+                }
+                assert_eq!(q.len(), model.len());
+            }
+            // Rounds take the lane when a period ahead is in the ring,
+            // past the bucket being walked.
+            let (bucket, ring) = (1u64 << q.shift, (q.slots.len() as u64) << q.shift);
+            let lane_fits = bucket < period && period < ring;
+            assert!(
+                !lane_fits || in_lane > 1_000,
+                "width {width}: {in_lane} lane pushes"
+            );
+            assert!(
+                mixed_ties > 100,
+                "width {width}: {mixed_ties} ties of a round and another event"
             );
         }
     }

@@ -589,10 +589,14 @@ where
             self.proto.on_round(&mut ctx);
             self.flush::<PLAIN>(node, now, lt, Cause::Local(LocalCause::Write), sink);
         }
-        self.schedule(
-            clock.true_time_of(SimTime(next)).max(now),
-            Event::Round { node, timer },
-        );
+        let at = clock.true_time_of(SimTime(next)).max(now);
+        if self.skewed::<PLAIN>() {
+            self.schedule(at, Event::Round { node, timer });
+        } else {
+            // Every round one interval after the last: the rounds are
+            // pushed in time order, which the queue's lane keeps unsorted.
+            self.queue.push_periodic(at, Event::Round { node, timer }.into());
+        }
     }
 
     /// `node`'s clock (the perfect clock unless some clock is not).
