@@ -125,8 +125,8 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct ScenarioOpts {
-    /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
+    /// Master seed (overrides the scenario's `seed`): a whole number, 0 or more.
+    #[arg(long, allow_negative_numbers = true, value_parser = seed_arg)]
     seed: Option<u64>,
     /// Override a field: --set nodes.count=1000 --set gossip.interval=500ms
     /// (repeatable; the value is read as TOML, or as a string).
@@ -160,6 +160,14 @@ pub(crate) fn manifest_path(arg: &Path) -> PathBuf {
     } else {
         arg.to_path_buf()
     }
+}
+
+/// A `--seed` value: a whole number from 0 to 2^64 − 1. (clap's own
+/// message for `--seed -1` suggested `-- -1`, which passes `-1` as the
+/// scenario instead; for `1.5` it said "invalid digit found in string".)
+pub(crate) fn seed_arg(text: &str) -> std::result::Result<u64, String> {
+    text.parse::<u64>()
+        .map_err(|_| format!("expected a whole number from 0 to {}, e.g. --seed 42", u64::MAX))
 }
 
 /// A time given on the command line: a duration (`1.5s`, `250ms`), or a

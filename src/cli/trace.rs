@@ -19,10 +19,10 @@ pub(crate) struct TraceArgs {
     node: Option<u32>,
     /// Only records at or after this time (e.g. 12s, 1.5s, 250ms; a bare
     /// number is seconds).
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     from: Option<String>,
     /// Only records at or before this time.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     to: Option<String>,
     /// Only these record types (write, version, defer, send, receive, drop,
     /// fault, clock) or message kinds (scuttlebutt: syn, ack, ack2; push:

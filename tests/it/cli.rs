@@ -242,3 +242,41 @@ fn replacing_a_run_of_other_settings_is_noted() {
             .unwrap();
     assert_eq!(manifest["scenario"]["gossip"]["fanout"], 2, "replaced");
 }
+
+/// A seed or a time a user gets wrong (negative, fractional, not a number)
+/// is refused naming the option and what is valid, and nothing is written.
+/// clap's own message for `--seed -1` advised "to pass '-1' as a value, use
+/// '-- -1'", which passes `-1` as the scenario instead.
+#[test]
+fn bad_seeds_and_negative_times_say_what_is_valid() {
+    let dir = temp_dir("bad-seed");
+    let q = shipped("quickstart.toml");
+    let q = q.to_str().unwrap();
+    let seed_help = "expected a whole number from 0 to 18446744073709551615";
+    let cases: [(&[&str], &[&str]); 8] = [
+        (&["run", q, "--seed", "-1"], &["'-1' for '--seed", seed_help]),
+        (&["run", q, "--seed", "1.5"], &["'1.5' for '--seed", seed_help]),
+        (&["check", q, "--seed", "abc"], &["'abc' for '--seed", seed_help]),
+        (&["bench", "--seed", "-3"], &["'-3' for '--seed", seed_help]),
+        (
+            &["explore", q, "--seeds", "-1..3"],
+            &["invalid seed range \"-1..3\""],
+        ),
+        (&["soak", q, "--seeds", "-5"], &["invalid seed range \"-5\""]),
+        (
+            &["trace", "run", "--from", "-1s"],
+            &["--from", "cannot be negative"],
+        ),
+        (&["chart", "run", "--to", "-2"], &["--to", "cannot be negative"]),
+    ];
+    for (args, want) in cases {
+        let o = scuttlesim(args, &dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        for w in want {
+            assert!(err.contains(w), "{args:?}: expected {w:?} in: {err}");
+        }
+        assert!(!err.contains("-- -"), "{args:?}: misleading advice in: {err}");
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing written");
+}
