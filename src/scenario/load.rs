@@ -51,6 +51,47 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
         &name_from_stem(&stem, "scenario"),
         overrides,
     )
+    .map_err(|e| with_wrong_kind_hint(e, &text, format, FileKind::Scenario))
+}
+
+/// What a command expected a file to be, for [`with_wrong_kind_hint`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// A scenario (`run`, `check`, `explore`, …).
+    Scenario,
+    /// A sweep file (`sweep`).
+    Sweep,
+}
+
+/// Adds to `e` which command a file of the other kind is for, when `e` is
+/// an unknown top-level field and the file is that other kind: a sweep
+/// file (it has `base`) given to `run`, or a scenario (`duration` or
+/// `nodes`, no `base`) given to `sweep`. Other errors are returned as they are.
+pub(crate) fn with_wrong_kind_hint(
+    mut e: ScenarioError,
+    text: &str,
+    format: Format,
+    expected: FileKind,
+) -> ScenarioError {
+    let top_level_unknown =
+        e.field.as_deref().is_some_and(|f| !f.contains(['.', '['])) && e.message.starts_with("unknown field");
+    if !top_level_unknown {
+        return e;
+    }
+    let Ok(serde_json::Value::Object(top)) = to_json_value(text, format, &e.file) else {
+        return e;
+    };
+    let has = |k: &str| top.contains_key(k);
+    match expected {
+        FileKind::Scenario if has("base") => {
+            e.message.push_str("; this is a sweep file (it has `base`): run it with `scuttlesim sweep`")
+        }
+        FileKind::Sweep if !has("base") && (has("duration") || has("nodes")) => e.message.push_str(
+            "; this is a scenario, not a sweep file (it has no `base`): run it with `scuttlesim run`, or sweep it from a sweep file whose `base` names it",
+        ),
+        _ => {}
+    }
+    e
 }
 
 /// The default name of a scenario or sweep read from a file with stem

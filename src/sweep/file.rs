@@ -125,6 +125,7 @@ pub fn load(path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
     }
     let text = scenario::read_text(path).map_err(|m| err(None, m))?;
     parse_str(&text, format, path, trace)
+        .map_err(|e| scenario::with_wrong_kind_hint(e, &text, format, scenario::FileKind::Sweep))
 }
 
 /// Resolves sweep `text` in `format` as if read from `path` (which names

@@ -280,3 +280,53 @@ fn bad_seeds_and_negative_times_say_what_is_valid() {
     }
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing written");
 }
+
+/// A sweep file given to `run` (or `check`), or a scenario given to
+/// `sweep`, fails on a field the other kind has; the error then says which
+/// command the file is for. A plain typo gets no such hint.
+#[test]
+fn a_file_for_the_other_command_says_which_command() {
+    let dir = temp_dir("wrong-kind");
+    let sweep = shipped("fanout-sweep.toml");
+    let scenario = shipped("quickstart.toml");
+    let cases = [
+        (
+            vec!["run", sweep.to_str().unwrap()],
+            "this is a sweep file (it has `base`): run it with `scuttlesim sweep`",
+        ),
+        (
+            vec!["check", sweep.to_str().unwrap()],
+            "run it with `scuttlesim sweep`",
+        ),
+        (
+            vec!["sweep", scenario.to_str().unwrap()],
+            "this is a scenario, not a sweep file (it has no `base`): run it with `scuttlesim run`",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = scuttlesim(&args, &dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("unknown field") && err.contains(want),
+            "{args:?}: {err}"
+        );
+    }
+    // Typos: a scenario's field misspelt, a sweep's `seeds` written `seed`.
+    std::fs::write(dir.join("typo.toml"), "duraton = \"1s\"\n[nodes]\ncount = 2\n").unwrap();
+    std::fs::write(
+        dir.join("typo-sweep.toml"),
+        format!("base = {:?}\nseed = 3\n", scenario.to_str().unwrap()),
+    )
+    .unwrap();
+    for args in [["run", "typo.toml"], ["sweep", "typo-sweep.toml"]] {
+        let o = scuttlesim(&args, &dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("unknown field") && !err.contains("this is a"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!dir.join("output").exists(), "nothing written");
+}
