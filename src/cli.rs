@@ -162,6 +162,26 @@ pub(crate) fn manifest_path(arg: &Path) -> PathBuf {
     }
 }
 
+/// Refuses an output root (`--out DIR`) that cannot be a directory: it, or
+/// the nearest part of it that exists, is a file. Checked before anything
+/// runs (an exploration would otherwise run every seed first), and said in
+/// the option's words rather than as "Not a directory (os error 20)" on a
+/// path inside it.
+pub(crate) fn check_out_dir(out: &Path) -> Result<()> {
+    let existing = out.ancestors().find(|a| !a.as_os_str().is_empty() && a.exists());
+    if let Some(a) = existing.filter(|a| !a.is_dir()) {
+        if a == out {
+            anyhow::bail!("--out {}: is a file, not a directory", out.display());
+        }
+        anyhow::bail!(
+            "--out {}: cannot be a directory: {} is a file",
+            out.display(),
+            a.display()
+        );
+    }
+    Ok(())
+}
+
 /// A `--seed` value: a whole number from 0 to 2^64 − 1. (clap's own
 /// message for `--seed -1` suggested `-- -1`, which passes `-1` as the
 /// scenario instead; for `1.5` it said "invalid digit found in string".)

@@ -50,6 +50,7 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
             a.scenario.display()
         );
     }
+    super::check_out_dir(&a.out)?;
     let jobs = super::progress::jobs_or_cores(a.jobs);
     a.memory.check(&a.scenario, &s, jobs)?;
     let bar = super::progress::count_bar(seeds.end - seeds.start, "seeds", a.quiet);

@@ -330,3 +330,44 @@ fn a_file_for_the_other_command_says_which_command() {
     }
     assert!(!dir.join("output").exists(), "nothing written");
 }
+
+/// `--out` naming a file (or a path through one) is refused in the
+/// option's words, before anything runs, and the file is left as it was.
+#[test]
+fn an_out_dir_that_is_a_file_is_refused_before_running() {
+    let dir = temp_dir("out-file");
+    std::fs::write(dir.join("afile"), "keep me").unwrap();
+    let q = shipped("quickstart.toml");
+    let q = q.to_str().unwrap();
+    let flaky = shipped("flaky-convergence.toml");
+    let sweep = shipped("fanout-sweep.toml");
+    for out in ["afile", "afile/sub"] {
+        let want = if out == "afile" {
+            "--out afile: is a file, not a directory".to_string()
+        } else {
+            "--out afile/sub: cannot be a directory: afile is a file".to_string()
+        };
+        for args in [
+            vec!["run", q, "--out", out, "-q"],
+            vec![
+                "explore",
+                flaky.to_str().unwrap(),
+                "--seeds",
+                "0..20",
+                "--out",
+                out,
+                "-q",
+            ],
+            vec!["sweep", sweep.to_str().unwrap(), "--out", out, "-q"],
+            vec!["merge", "nowhere", "--out", out],
+        ] {
+            let o = scuttlesim(&args, &dir);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert_eq!(err.trim(), format!("error: {want}"), "{args:?}");
+            assert!(o.stdout.is_empty(), "{args:?}: nothing ran");
+        }
+    }
+    assert_eq!(std::fs::read_to_string(dir.join("afile")).unwrap(), "keep me");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing written");
+}
