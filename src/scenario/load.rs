@@ -347,6 +347,13 @@ fn explain(msg: &str, field: Option<&str>, set: Option<(&Value, SetHow<'_>)>) ->
         }
         out.replace_range(at..end, &table);
     }
+    // A path into a list the file does not have (`--set faults.0.at=1s`
+    // with no `[[faults]]`) made tables on the way: a map where the list goes.
+    if let (Some(f), Some(_)) = (field, set) {
+        if out.contains("invalid type: map, expected a sequence") {
+            out += &format!("; `{f}` is a list, and a dotted path (--set, a sweep grid key) cannot reach into one: {LISTS}");
+        }
+    }
     out
 }
 

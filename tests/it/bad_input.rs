@@ -197,6 +197,19 @@ fn overrides_cannot_reach_into_lists() {
         e.contains("`faults` is a list, and its elements cannot be set by a path"),
         "{e}"
     );
+    // The same path into a list the file does not have (BASE has no
+    // faults or checks) builds tables, which a list cannot be.
+    for (o, list) in [
+        ("faults.0.at=1s", "faults"),
+        ("checks.0.no_lost_writes=true", "checks"),
+    ] {
+        let e = set(BASE, o);
+        assert!(
+            e.contains(&format!("field `{list}`: invalid type: map, expected a sequence; `{list}` is a list, and a dotted path (--set, a sweep grid key) cannot reach into one: edit the elements of lists"))
+                && e.contains("or replace the whole list"),
+            "{o}: {e}"
+        );
+    }
     // The way out the message suggests works.
     parse_str(
         BASE,
