@@ -37,11 +37,13 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
         location: None,
         message,
     };
-    let format = Format::from_path(path)
-        .ok_or_else(|| err("unknown file type: expected a .toml or .json scenario".into()))?;
+    // A directory first: `scenarios` has no extension, and "unknown file
+    // type" would not say what is wrong.
     if path.is_dir() {
         return Err(err("is a directory, expected a scenario file".into()));
     }
+    let format = Format::from_path(path)
+        .ok_or_else(|| err("unknown file type: expected a .toml or .json scenario".into()))?;
     let text = read_text(path).map_err(err)?;
     let stem = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
     parse_str(

@@ -621,3 +621,16 @@ fn errors_say_what_to_write_not_serde_types() {
         assert!(e.ends_with("expected a whole number"), "{e}");
     }
 }
+
+/// A directory given as a scenario or sweep file (`scenarios`, which has
+/// no extension) is called a directory, not an unknown file type.
+#[test]
+fn a_directory_is_not_a_scenario_file() {
+    let dir = crate::support::shipped("");
+    let e = scuttlesim::scenario::load(&dir, &[]).unwrap_err().to_string();
+    assert!(e.ends_with(": is a directory, expected a scenario file"), "{e}");
+    let e = scuttlesim::sweep::load(&dir, scuttlesim::scenario::TraceLevel::Off)
+        .unwrap_err()
+        .to_string();
+    assert!(e.ends_with(": is a directory, expected a sweep file"), "{e}");
+}
