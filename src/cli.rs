@@ -151,7 +151,6 @@ impl From<TraceArg> for TraceLevel {
     }
 }
 
-/// Parses arguments, runs the command, prints errors; returns the exit code.
 /// A manifest argument: the file itself, or a run directory holding
 /// `manifest.json`.
 pub(crate) fn manifest_path(arg: &Path) -> PathBuf {
@@ -217,6 +216,7 @@ pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
     }
 }
 
+/// Parses arguments, runs the command, prints errors; returns the exit code.
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
