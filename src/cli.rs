@@ -125,8 +125,8 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct ScenarioOpts {
-    /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
+    /// Master seed (overrides the scenario's `seed`): a whole number, 0 or more.
+    #[arg(long, allow_negative_numbers = true, value_parser = seed_arg)]
     seed: Option<u64>,
     /// Override a field: --set nodes.count=1000 --set gossip.interval=500ms
     /// (repeatable; the value is read as TOML, or as a string).
@@ -151,7 +151,6 @@ impl From<TraceArg> for TraceLevel {
     }
 }
 
-/// Parses arguments, runs the command, prints errors; returns the exit code.
 /// A manifest argument: the file itself, or a run directory holding
 /// `manifest.json`.
 pub(crate) fn manifest_path(arg: &Path) -> PathBuf {
@@ -160,6 +159,34 @@ pub(crate) fn manifest_path(arg: &Path) -> PathBuf {
     } else {
         arg.to_path_buf()
     }
+}
+
+/// Refuses an output root (`--out DIR`) that cannot be a directory: it, or
+/// the nearest part of it that exists, is a file. Checked before anything
+/// runs (an exploration would otherwise run every seed first), and said in
+/// the option's words rather than as "Not a directory (os error 20)" on a
+/// path inside it.
+pub(crate) fn check_out_dir(out: &Path) -> Result<()> {
+    let existing = out.ancestors().find(|a| !a.as_os_str().is_empty() && a.exists());
+    if let Some(a) = existing.filter(|a| !a.is_dir()) {
+        if a == out {
+            anyhow::bail!("--out {}: is a file, not a directory", out.display());
+        }
+        anyhow::bail!(
+            "--out {}: cannot be a directory: {} is a file",
+            out.display(),
+            a.display()
+        );
+    }
+    Ok(())
+}
+
+/// A `--seed` value: a whole number from 0 to 2^64 − 1. (clap's own
+/// message for `--seed -1` suggested `-- -1`, which passes `-1` as the
+/// scenario instead; for `1.5` it said "invalid digit found in string".)
+pub(crate) fn seed_arg(text: &str) -> std::result::Result<u64, String> {
+    text.parse::<u64>()
+        .map_err(|_| format!("expected a whole number from 0 to {}, e.g. --seed 42", u64::MAX))
 }
 
 /// A time given on the command line: a duration (`1.5s`, `250ms`), or a
@@ -189,6 +216,7 @@ pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
     }
 }
 
+/// Parses arguments, runs the command, prints errors; returns the exit code.
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {

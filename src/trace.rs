@@ -4,8 +4,9 @@
 //! order. Each record has a level ([`Record::level`]): `versions` (writes and
 //! version-vector transitions) or `full` (also sends, receipts, drops and
 //! vector-clock transitions). The [`TraceDigest`] hashes the canonical binary
-//! encoding ([`Record::encode`]) of every record at the run's digest level, so
-//! the digest does not depend on whether, or how, the trace is written.
+//! encoding ([`Encoder::encode`], each record relative to the one before) of
+//! every record at the run's digest level, so the digest does not depend on
+//! whether, or how, the trace is written.
 //!
 //! A trace file is JSON Lines: a [`Header`] line, then one record per line,
 //! e.g. `{"type":"version","t":1020000000,"lt":1020000000,"node":1,"origin":0,"old":0,"new":1,"cause":7}`.

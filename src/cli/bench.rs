@@ -25,7 +25,7 @@ pub(crate) struct BenchArgs {
     #[arg(long, default_value_t = 3)]
     repeat: u32,
     /// Seed of every run.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = super::seed_arg)]
     seed: u64,
     /// Internal: run one case in this process and print one JSON line.
     #[arg(long, hide = true, num_args = 2, value_names = ["CASE", "NODES"])]

@@ -31,11 +31,11 @@ pub(crate) struct ChartArgs {
     /// Space-time diagram: only records at or after this time (e.g. 12s,
     /// 1.5s, 250ms; a bare number is seconds); replaces
     /// output.spacetime.from.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     from: Option<String>,
     /// Space-time diagram: only records at or before this time; replaces
     /// output.spacetime.to.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     to: Option<String>,
 }
 

@@ -16,7 +16,7 @@ pub(crate) struct ExploreArgs {
     /// The scenario file (.toml or .json); it needs at least one [[checks]].
     scenario: std::path::PathBuf,
     /// Seeds to run: A..B (B excluded), A..=B, or one seed N.
-    #[arg(long, value_name = "A..B")]
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
     seeds: String,
     /// Parallel runs (default: the number of CPUs).
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -50,6 +50,7 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
             a.scenario.display()
         );
     }
+    super::check_out_dir(&a.out)?;
     let jobs = super::progress::jobs_or_cores(a.jobs);
     a.memory.check(&a.scenario, &s, jobs)?;
     let bar = super::progress::count_bar(seeds.end - seeds.start, "seeds", a.quiet);

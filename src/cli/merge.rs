@@ -20,6 +20,9 @@ pub(crate) struct MergeArgs {
 
 /// Merges shards and prints the points.
 pub(crate) fn merge(args: &MergeArgs) -> Result<ExitCode> {
+    if let Some(out) = &args.out {
+        super::check_out_dir(out)?;
+    }
     let (plan, results, files) = sweep::merge(&args.dirs, args.out.as_deref()).context("merging shards")?;
     outln!(
         "sweep {} · {} points x {} seeds · {} runs merged",

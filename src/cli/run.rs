@@ -22,6 +22,7 @@ pub(crate) fn run(
     memory: &MemoryOpts,
 ) -> Result<ExitCode> {
     let s = load(path, opts, trace)?;
+    super::check_out_dir(out)?;
     memory.check(path, &s, 1)?;
     let dir = output::run_dir(out, &s);
     if holds_another_scenario(&dir, &s.hash()) {

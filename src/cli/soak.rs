@@ -17,7 +17,7 @@ pub(crate) struct SoakArgs {
     /// The scenario file (.toml or .json), e.g. scenarios/everything.toml.
     scenario: PathBuf,
     /// Seeds to run: A..B (B excluded), A..=B, or one seed N.
-    #[arg(long, value_name = "A..B")]
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
     seeds: String,
     /// Threads of the first pass (default: the number of CPUs); the second
     /// pass uses 1 (or 2 when this is 1), in descending seed order.

@@ -57,6 +57,7 @@ impl Progress for Bar {
 pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let trace = TraceLevel::from(args.trace);
     let sw = sweep::load(&args.sweep, trace)?;
+    super::check_out_dir(&args.out)?;
     let plan = &sw.plan;
     let threads = super::progress::jobs_or_cores(args.jobs);
     let at_once = threads.min(plan.runs.len().max(1));

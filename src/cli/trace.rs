@@ -3,7 +3,8 @@
 use anyhow::{bail, Context, Result};
 use scuttlesim::export::open_trace;
 use scuttlesim::export::text::{describe, Filter, RECORD_TYPES, VERSIONS_RECORD_TYPES};
-use scuttlesim::scenario::TraceLevel;
+use scuttlesim::scenario::{ProtocolKind, TraceLevel};
+use scuttlesim::sim::protocol_kinds;
 use scuttlesim::trace::Record;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -19,10 +20,10 @@ pub(crate) struct TraceArgs {
     node: Option<u32>,
     /// Only records at or after this time (e.g. 12s, 1.5s, 250ms; a bare
     /// number is seconds).
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     from: Option<String>,
     /// Only records at or before this time.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     to: Option<String>,
     /// Only these record types (write, version, defer, send, receive, drop,
     /// fault, clock) or message kinds (scuttlebutt: syn, ack, ack2; push:
@@ -53,6 +54,32 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
         if f > t {
             bail!("--from is after --to");
         }
+    }
+    // A kind no protocol has is a typo (`versoin`): refuse it before
+    // reading, even where other kinds match or the trace has no messages
+    // to compare it with.
+    let message_kinds: Vec<&str> = ProtocolKind::ALL
+        .iter()
+        .flat_map(|&p| protocol_kinds(p).iter().copied())
+        .fold(Vec::new(), |mut all, k| {
+            if !all.contains(&k) {
+                all.push(k);
+            }
+            all
+        });
+    let typos: Vec<&str> = filter
+        .kinds
+        .iter()
+        .map(String::as_str)
+        .filter(|k| !RECORD_TYPES.contains(k) && !message_kinds.contains(k))
+        .collect();
+    if !typos.is_empty() {
+        bail!(
+            "--kind {}: not a record type ({}) nor a message kind of any protocol ({})",
+            typos.join(","),
+            RECORD_TYPES.join(", "),
+            message_kinds.join(", ")
+        );
     }
     let (path, mut reader) = open_trace(&a.run)?;
     let h = reader.header().clone();
@@ -100,8 +127,8 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
             .filter(|k| !seen_kinds.contains(k))
             .map(|k| k.as_str())
             .collect();
-        // Below `full` a trace keeps no messages: a message kind cannot be
-        // told from a typo there.
+        // Below `full` a trace keeps no messages: a message kind (of any
+        // protocol; typos were refused above) matches nothing there.
         let full = h.level == TraceLevel::Full;
         if full && !never.is_empty() && filter.to_ns.is_none() {
             bail!(

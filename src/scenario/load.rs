@@ -37,11 +37,13 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
         location: None,
         message,
     };
-    let format = Format::from_path(path)
-        .ok_or_else(|| err("unknown file type: expected a .toml or .json scenario".into()))?;
+    // A directory first: `scenarios` has no extension, and "unknown file
+    // type" would not say what is wrong.
     if path.is_dir() {
         return Err(err("is a directory, expected a scenario file".into()));
     }
+    let format = Format::from_path(path)
+        .ok_or_else(|| err("unknown file type: expected a .toml or .json scenario".into()))?;
     let text = read_text(path).map_err(err)?;
     let stem = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
     parse_str(
@@ -51,6 +53,47 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
         &name_from_stem(&stem, "scenario"),
         overrides,
     )
+    .map_err(|e| with_wrong_kind_hint(e, &text, format, FileKind::Scenario))
+}
+
+/// What a command expected a file to be, for [`with_wrong_kind_hint`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// A scenario (`run`, `check`, `explore`, …).
+    Scenario,
+    /// A sweep file (`sweep`).
+    Sweep,
+}
+
+/// Adds to `e` which command a file of the other kind is for, when `e` is
+/// an unknown top-level field and the file is that other kind: a sweep
+/// file (it has `base`) given to `run`, or a scenario (`duration` or
+/// `nodes`, no `base`) given to `sweep`. Other errors are returned as they are.
+pub(crate) fn with_wrong_kind_hint(
+    mut e: ScenarioError,
+    text: &str,
+    format: Format,
+    expected: FileKind,
+) -> ScenarioError {
+    let top_level_unknown =
+        e.field.as_deref().is_some_and(|f| !f.contains(['.', '['])) && e.message.starts_with("unknown field");
+    if !top_level_unknown {
+        return e;
+    }
+    let Ok(serde_json::Value::Object(top)) = to_json_value(text, format, &e.file) else {
+        return e;
+    };
+    let has = |k: &str| top.contains_key(k);
+    match expected {
+        FileKind::Scenario if has("base") => {
+            e.message.push_str("; this is a sweep file (it has `base`): run it with `scuttlesim sweep`")
+        }
+        FileKind::Sweep if !has("base") && (has("duration") || has("nodes")) => e.message.push_str(
+            "; this is a scenario, not a sweep file (it has no `base`): run it with `scuttlesim run`, or sweep it from a sweep file whose `base` names it",
+        ),
+        _ => {}
+    }
+    e
 }
 
 /// The default name of a scenario or sweep read from a file with stem
@@ -305,6 +348,13 @@ fn explain(msg: &str, field: Option<&str>, set: Option<(&Value, SetHow<'_>)>) ->
             }
         }
         out.replace_range(at..end, &table);
+    }
+    // A path into a list the file does not have (`--set faults.0.at=1s`
+    // with no `[[faults]]`) made tables on the way: a map where the list goes.
+    if let (Some(f), Some(_)) = (field, set) {
+        if out.contains("invalid type: map, expected a sequence") {
+            out += &format!("; `{f}` is a list, and a dotted path (--set, a sweep grid key) cannot reach into one: {LISTS}");
+        }
     }
     out
 }

@@ -118,13 +118,15 @@ pub fn load(path: &Path, trace: TraceLevel) -> Result<Sweep, ScenarioError> {
         location,
         message,
     };
-    let format = Format::from_path(path)
-        .ok_or_else(|| err(None, "unknown file type: expected a .toml or .json sweep".into()))?;
+    // A directory first, as for a scenario.
     if path.is_dir() {
         return Err(err(None, "is a directory, expected a sweep file".into()));
     }
+    let format = Format::from_path(path)
+        .ok_or_else(|| err(None, "unknown file type: expected a .toml or .json sweep".into()))?;
     let text = scenario::read_text(path).map_err(|m| err(None, m))?;
     parse_str(&text, format, path, trace)
+        .map_err(|e| scenario::with_wrong_kind_hint(e, &text, format, scenario::FileKind::Sweep))
 }
 
 /// Resolves sweep `text` in `format` as if read from `path` (which names

@@ -197,6 +197,19 @@ fn overrides_cannot_reach_into_lists() {
         e.contains("`faults` is a list, and its elements cannot be set by a path"),
         "{e}"
     );
+    // The same path into a list the file does not have (BASE has no
+    // faults or checks) builds tables, which a list cannot be.
+    for (o, list) in [
+        ("faults.0.at=1s", "faults"),
+        ("checks.0.no_lost_writes=true", "checks"),
+    ] {
+        let e = set(BASE, o);
+        assert!(
+            e.contains(&format!("field `{list}`: invalid type: map, expected a sequence; `{list}` is a list, and a dotted path (--set, a sweep grid key) cannot reach into one: edit the elements of lists"))
+                && e.contains("or replace the whole list"),
+            "{o}: {e}"
+        );
+    }
     // The way out the message suggests works.
     parse_str(
         BASE,
@@ -607,4 +620,17 @@ fn errors_say_what_to_write_not_serde_types() {
         assert_names(&e, field, Some(line));
         assert!(e.ends_with("expected a whole number"), "{e}");
     }
+}
+
+/// A directory given as a scenario or sweep file (`scenarios`, which has
+/// no extension) is called a directory, not an unknown file type.
+#[test]
+fn a_directory_is_not_a_scenario_file() {
+    let dir = crate::support::shipped("");
+    let e = scuttlesim::scenario::load(&dir, &[]).unwrap_err().to_string();
+    assert!(e.ends_with(": is a directory, expected a scenario file"), "{e}");
+    let e = scuttlesim::sweep::load(&dir, scuttlesim::scenario::TraceLevel::Off)
+        .unwrap_err()
+        .to_string();
+    assert!(e.ends_with(": is a directory, expected a sweep file"), "{e}");
 }

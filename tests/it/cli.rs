@@ -242,3 +242,132 @@ fn replacing_a_run_of_other_settings_is_noted() {
             .unwrap();
     assert_eq!(manifest["scenario"]["gossip"]["fanout"], 2, "replaced");
 }
+
+/// A seed or a time a user gets wrong (negative, fractional, not a number)
+/// is refused naming the option and what is valid, and nothing is written.
+/// clap's own message for `--seed -1` advised "to pass '-1' as a value, use
+/// '-- -1'", which passes `-1` as the scenario instead.
+#[test]
+fn bad_seeds_and_negative_times_say_what_is_valid() {
+    let dir = temp_dir("bad-seed");
+    let q = shipped("quickstart.toml");
+    let q = q.to_str().unwrap();
+    let seed_help = "expected a whole number from 0 to 18446744073709551615";
+    let cases: [(&[&str], &[&str]); 8] = [
+        (&["run", q, "--seed", "-1"], &["'-1' for '--seed", seed_help]),
+        (&["run", q, "--seed", "1.5"], &["'1.5' for '--seed", seed_help]),
+        (&["check", q, "--seed", "abc"], &["'abc' for '--seed", seed_help]),
+        (&["bench", "--seed", "-3"], &["'-3' for '--seed", seed_help]),
+        (
+            &["explore", q, "--seeds", "-1..3"],
+            &["invalid seed range \"-1..3\""],
+        ),
+        (&["soak", q, "--seeds", "-5"], &["invalid seed range \"-5\""]),
+        (
+            &["trace", "run", "--from", "-1s"],
+            &["--from", "cannot be negative"],
+        ),
+        (&["chart", "run", "--to", "-2"], &["--to", "cannot be negative"]),
+    ];
+    for (args, want) in cases {
+        let o = scuttlesim(args, &dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        for w in want {
+            assert!(err.contains(w), "{args:?}: expected {w:?} in: {err}");
+        }
+        assert!(!err.contains("-- -"), "{args:?}: misleading advice in: {err}");
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing written");
+}
+
+/// A sweep file given to `run` (or `check`), or a scenario given to
+/// `sweep`, fails on a field the other kind has; the error then says which
+/// command the file is for. A plain typo gets no such hint.
+#[test]
+fn a_file_for_the_other_command_says_which_command() {
+    let dir = temp_dir("wrong-kind");
+    let sweep = shipped("fanout-sweep.toml");
+    let scenario = shipped("quickstart.toml");
+    let cases = [
+        (
+            vec!["run", sweep.to_str().unwrap()],
+            "this is a sweep file (it has `base`): run it with `scuttlesim sweep`",
+        ),
+        (
+            vec!["check", sweep.to_str().unwrap()],
+            "run it with `scuttlesim sweep`",
+        ),
+        (
+            vec!["sweep", scenario.to_str().unwrap()],
+            "this is a scenario, not a sweep file (it has no `base`): run it with `scuttlesim run`",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = scuttlesim(&args, &dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("unknown field") && err.contains(want),
+            "{args:?}: {err}"
+        );
+    }
+    // Typos: a scenario's field misspelt, a sweep's `seeds` written `seed`.
+    std::fs::write(dir.join("typo.toml"), "duraton = \"1s\"\n[nodes]\ncount = 2\n").unwrap();
+    std::fs::write(
+        dir.join("typo-sweep.toml"),
+        format!("base = {:?}\nseed = 3\n", scenario.to_str().unwrap()),
+    )
+    .unwrap();
+    for args in [["run", "typo.toml"], ["sweep", "typo-sweep.toml"]] {
+        let o = scuttlesim(&args, &dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("unknown field") && !err.contains("this is a"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!dir.join("output").exists(), "nothing written");
+}
+
+/// `--out` naming a file (or a path through one) is refused in the
+/// option's words, before anything runs, and the file is left as it was.
+#[test]
+fn an_out_dir_that_is_a_file_is_refused_before_running() {
+    let dir = temp_dir("out-file");
+    std::fs::write(dir.join("afile"), "keep me").unwrap();
+    let q = shipped("quickstart.toml");
+    let q = q.to_str().unwrap();
+    let flaky = shipped("flaky-convergence.toml");
+    let sweep = shipped("fanout-sweep.toml");
+    for out in ["afile", "afile/sub"] {
+        let want = if out == "afile" {
+            "--out afile: is a file, not a directory".to_string()
+        } else {
+            "--out afile/sub: cannot be a directory: afile is a file".to_string()
+        };
+        for args in [
+            vec!["run", q, "--out", out, "-q"],
+            vec![
+                "explore",
+                flaky.to_str().unwrap(),
+                "--seeds",
+                "0..20",
+                "--out",
+                out,
+                "-q",
+            ],
+            vec!["sweep", sweep.to_str().unwrap(), "--out", out, "-q"],
+            vec!["merge", "nowhere", "--out", out],
+        ] {
+            let o = scuttlesim(&args, &dir);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert_eq!(err.trim(), format!("error: {want}"), "{args:?}");
+            assert!(o.stdout.is_empty(), "{args:?}: nothing ran");
+        }
+    }
+    assert_eq!(std::fs::read_to_string(dir.join("afile")).unwrap(), "keep me");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing written");
+}

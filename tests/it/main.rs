@@ -7,6 +7,7 @@ mod checks;
 mod cli;
 mod convergence;
 mod determinism;
+mod docs;
 mod explore;
 mod export;
 mod faults;

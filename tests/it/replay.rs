@@ -293,8 +293,9 @@ fn trace_prints_filtered_records() {
 
 /// `--kind` with a message kind: on a `versions` trace (which keeps no
 /// messages) no record matches and the note says to rerun at `full`; on a
-/// `full` trace a kind the run never sent is an error naming the kinds it
-/// did send.
+/// `full` trace a kind the run never sent (another protocol's) is an error
+/// naming the kinds it did send. A kind of no protocol and no record type
+/// (a typo) is an error on either trace, even next to a kind that matches.
 #[test]
 fn trace_kind_explains_what_the_level_keeps() {
     let dir = temp_dir("trace-kind-level");
@@ -318,7 +319,7 @@ fn trace_kind_explains_what_the_level_keeps() {
     }
     let versions = dir.join("versions/quickstart/42");
     let full = dir.join("full/quickstart/42");
-    for kind in ["syn", "send", "sny"] {
+    for kind in ["syn", "send", "state"] {
         let o = scuttlesim(&["trace", s(&versions), "--kind", kind], &dir);
         assert_eq!(o.status.code(), Some(0), "{kind}: {}", stderr(&o));
         assert_eq!(stdout(&o), "");
@@ -335,7 +336,24 @@ fn trace_kind_explains_what_the_level_keeps() {
     let o = scuttlesim(&["trace", s(&full), "--kind", "syn"], &dir);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).lines().count() > 0 && stdout(&o).lines().all(|l| l.contains("syn")));
-    let o = scuttlesim(&["trace", s(&full), "--kind", "sny"], &dir);
+    let o = scuttlesim(&["trace", s(&full), "--kind", "state"], &dir);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("(syn, ack, ack2)"), "{}", stderr(&o));
+    for (run, kinds, typo) in [
+        (&versions, "sny", "sny"),
+        (&full, "sny", "sny"),
+        (&versions, "write,versoin", "versoin"),
+        (&full, "syn,ack3", "ack3"),
+    ] {
+        let o = scuttlesim(&["trace", s(run), "--kind", kinds], &dir);
+        assert_eq!(o.status.code(), Some(2), "{kinds}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "", "{kinds}");
+        let want = format!("--kind {typo}: not a record type (");
+        assert!(stderr(&o).contains(&want), "{kinds}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("ack2, state"),
+            "every protocol's kinds: {}",
+            stderr(&o)
+        );
+    }
 }
