@@ -530,7 +530,7 @@ impl Collector {
     /// (the run loop calls it directly: what is the same for every record
     /// is looked at once).
     ///
-    /// Each change reads and updates its origin's [`OriginIndex`], a cache
+    /// Each change reads and updates its origin's `OriginIndex`, a cache
     /// miss each in a large run: there (from `PREFETCH_FROM` origins) a
     /// run's are all started first, so that the misses overlap.
     ///

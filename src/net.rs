@@ -4,7 +4,7 @@
 //! when, in a fixed order:
 //!
 //! 1. the link's parameters: a node-to-node route, else a group-to-group
-//!    route, else the defaults ([`links`]);
+//!    route, else the defaults (`links`);
 //! 2. random draws, always in the same order whatever happens next, each
 //!    from the sender's own stream: latency (latency stream); independent
 //!    loss, bursty loss, degradation loss (loss stream); duplication and the

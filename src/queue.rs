@@ -27,7 +27,7 @@
 //!   bucket and no sort. The pops merge the lane with the calendar. A lane
 //!   entry needs no `seq` to be placed among the calendar's: it notes how
 //!   many entries its bucket held when it was pushed, which tells a tie with
-//!   one of them apart ([`EventQueue::next_source`]).
+//!   one of them apart (`EventQueue::next_source`).
 //!
 //! The pop order is the total order on `(time, seq)`, whatever the width
 //! and ring size: they only decide how fast it is.
