@@ -484,19 +484,26 @@ impl<E: Copy> EventQueue<E> {
 
     /// Makes the next non-empty bucket the batch: moves on to it, pulls the
     /// overflow events the ring now covers, and sorts the bucket. `false`
-    /// when no event is left outside the lane.
+    /// when no event is left outside the lane, or none before the lane's
+    /// first event's bucket: the calendar then stays where it is, so that
+    /// the lane's events and what they push keep to the ring (moving on
+    /// to a far bucket would send every push before it to the late heap).
     fn advance(&mut self) -> bool {
         if self.len == self.lane.len() {
+            return false;
+        }
+        let next = match self.next_occupied() {
+            Some(b) => b,
+            // The ring is empty: jump to the earliest overflow event.
+            None => self.overflow.peek().expect("an event outside the lane").0.time() >> self.shift,
+        };
+        if self.lane_first >> self.shift < next {
             return false;
         }
         self.batch.clear();
         self.pos = 0;
         let span = self.slots.len() as u64;
-        self.cur = match self.next_occupied() {
-            Some(b) => b,
-            // The ring is empty: jump to the earliest overflow event.
-            None => self.overflow.peek().expect("an event outside the lane").0.time() >> self.shift,
-        };
+        self.cur = next;
         while let Some(Reverse(k)) = self.overflow.peek() {
             let b = k.time() >> self.shift;
             if b - self.cur >= span {
@@ -1041,6 +1048,54 @@ mod tests {
                 "width {width}: {mixed_ties} ties of a round and another event"
             );
         }
+    }
+
+    /// With only the lane's rounds and one event far ahead (a fault a
+    /// minute on), the calendar does not move on to the far event's bucket
+    /// while rounds come before it: events the rounds push a few buckets ahead
+    /// go to the ring, never to the late heap (a jump would send every one
+    /// there). The order stays the reference's.
+    #[test]
+    fn a_far_event_does_not_send_the_lanes_pushes_to_the_late_heap() {
+        let (period, far) = (1u64 << 16, 1u64 << 40);
+        let mut q = EventQueue::new(1 << 10, 1 << 20);
+        let mut model = std::collections::BTreeSet::new();
+        let mut seq = 0u64;
+        let mut push = |q: &mut EventQueue<u64>,
+                        at: u64,
+                        lane: bool,
+                        model: &mut std::collections::BTreeSet<(u64, u64)>| {
+            let s = if lane {
+                q.push_periodic(SimTime(at), seq)
+            } else {
+                q.push(SimTime(at), seq)
+            };
+            model.insert((at, s));
+            seq += 1;
+            s
+        };
+        push(&mut q, far, false, &mut model);
+        let mut rounds = std::collections::BTreeSet::new();
+        for node in 0..10 {
+            rounds.insert(push(&mut q, 2_000 + node * 999, false, &mut model));
+        }
+        for _ in 0..2_000 {
+            let (now, e) = q.pop().map(|(t, e)| (t.0, e)).unwrap();
+            assert_eq!(Some((now, e)), model.pop_first());
+            if rounds.remove(&e) {
+                push(&mut q, now + 5_000, false, &mut model);
+                rounds.insert(push(&mut q, now + period, true, &mut model));
+            }
+            assert!(
+                q.late.is_empty(),
+                "at {now}: {} events in the late heap",
+                q.late.len()
+            );
+        }
+        let rest: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e)))
+            .take(50)
+            .collect();
+        assert_eq!(rest, model.into_iter().take(50).collect::<Vec<_>>());
     }
 
     /// `upcoming(k)` names the event that the `k + 1`-th next pop returns,
