@@ -180,10 +180,13 @@ const LOOKAHEAD: usize = 2;
 /// 11,000 and 12,000 nodes, [`crate::prefetch::FROM_BYTES`]).
 const LOOP_BYTES_PER_NODE: usize = 180;
 
-/// A queue sized for `n` nodes gossiping every `interval_ns`: buckets
-/// holding the events of about 64 rounds (P0 at 100,000 nodes ran fastest
-/// with 64–1,024; 16 was 10 % slower), and a ring reaching past the next
-/// round so that rounds never wait in the overflow heap.
+/// A queue sized for `n` nodes gossiping every `interval_ns`: buckets as
+/// long as about 64 rounds take (P0 at 100,000 nodes ran fastest with
+/// 64–1,024; 16 was 10 % slower — measured when rounds went through the
+/// buckets too; now they take the queue's lane and the buckets hold the
+/// deliveries, about as many), and a ring reaching past the next round so
+/// that a round's bucket is in the ring when it is pushed (which the lane
+/// requires) and rounds never wait in the overflow heap.
 fn event_queue(n: u32, interval_ns: u64) -> EventQueue<Packed> {
     // At most an eighth of the interval: with few nodes, a bucket as wide
     // as several rounds would send most events through the queue's heap
