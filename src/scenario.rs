@@ -9,6 +9,7 @@
 //! it can be found, and what would be valid (see [`crate::error::ScenarioError`]).
 
 mod faults;
+mod integers;
 mod load;
 mod locate;
 mod validate;
