@@ -700,6 +700,55 @@ fn out_of_range_integers_name_the_field_and_what_is_valid() {
         assert!(e.contains(says), "expected {says:?} in: {e}");
         assert!(!e.contains("target type") && !e.contains("u32"), "{e}");
     }
+    // Fields read by hand-written visitors say their range too, whichever
+    // visitor (signed or unsigned) the number reaches.
+    for (from, to, field, line, says) in [
+        (
+            "fanout = 1",
+            "fanout = 1\nmtu = 99999999999",
+            "gossip.mtu",
+            7,
+            "from 1 to 4294967295",
+        ),
+        (
+            "fanout = 1",
+            "fanout = 1\nmtu = -1",
+            "gossip.mtu",
+            7,
+            "from 1 to 4294967295",
+        ),
+        (
+            "loss = 0.0",
+            "loss = 0.0\n[output]\nspacetime = { nodes = [99999999999] }",
+            "output.spacetime.nodes[0]",
+            14,
+            "node ids are 0 to nodes.count - 1; got 99999999999",
+        ),
+        (
+            "loss = 0.0",
+            "loss = 0.0\n[output]\nspacetime = { nodes = [-1] }",
+            "output.spacetime.nodes[0]",
+            14,
+            "node ids are 0 to nodes.count - 1; got -1",
+        ),
+    ] {
+        let e = with(from, to);
+        assert_names(&e, field, Some(line));
+        assert!(e.contains(says), "expected {says:?} in: {e}");
+    }
+    let e = parse_str(
+        r#"{"duration": "5s", "nodes": {"count": 4}, "gossip": {"mtu": 99999999999}}"#,
+        Format::Json,
+        "t.json",
+        "t",
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("field `gossip.mtu`: must be a whole number of bytes from 1 to 4294967295"),
+        "{e}"
+    );
     let json = r#"{"duration": "5s", "nodes": {"count": 4},
 "seed": 18446744073709551616}"#;
     let e = parse_str(json, Format::Json, "t.json", "t", &[])
