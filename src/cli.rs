@@ -181,6 +181,33 @@ pub(crate) fn check_out_dir(out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an output file (`--out FILE`) that cannot be written: it is a
+/// directory, the nearest part of its path that exists is a file, or its
+/// directory does not exist. Checked before anything is read or written,
+/// and said in the option's words rather than as "Not a directory (os
+/// error 20)" on the temporary file written first.
+pub(crate) fn check_out_file(out: &Path) -> Result<()> {
+    let shown = out.display();
+    if out.is_dir() {
+        anyhow::bail!("--out {shown}: is a directory, expected a file path");
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    let existing = parent.and_then(|p| p.ancestors().find(|a| !a.as_os_str().is_empty() && a.exists()));
+    if let Some(a) = existing.filter(|a| !a.is_dir()) {
+        anyhow::bail!(
+            "--out {shown}: cannot be created: {} is a file, not a directory",
+            a.display()
+        );
+    }
+    if let Some(p) = parent.filter(|p| !p.is_dir()) {
+        anyhow::bail!(
+            "--out {shown}: cannot be created: directory {} does not exist",
+            p.display()
+        );
+    }
+    Ok(())
+}
+
 /// A `--seed` value: a whole number from 0 to 2^64 − 1. (clap's own
 /// message for `--seed -1` suggested `-- -1`, which passes `-1` as the
 /// scenario instead; for `1.5` it said "invalid digit found in string".)

@@ -67,11 +67,13 @@ pub fn open_trace(run: &Path) -> Result<(PathBuf, TraceReader<BufReader<File>>)>
 }
 
 /// Streams into `path` through `path.tmp`, renamed when `write` succeeds.
+/// A temporary file that cannot be created is reported as `path` (the
+/// user's name; the reason is the same).
 pub fn write_streaming<T>(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<T>) -> Result<T> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".tmp");
     let tmp = path.with_file_name(name);
-    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let file = File::create(&tmp).map_err(|e| Error::io(path, e))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let result = write(&mut out);
     let result = result.and_then(|v| {
@@ -80,10 +82,13 @@ pub fn write_streaming<T>(path: &Path, write: impl FnOnce(&mut BufWriter<File>) 
         Ok(v)
     });
     match result {
-        Ok(v) => {
-            fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-            Ok(v)
-        }
+        Ok(v) => match fs::rename(&tmp, path) {
+            Ok(()) => Ok(v),
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                Err(Error::io(path, e))
+            }
+        },
         Err(e) => {
             let _ = fs::remove_file(&tmp);
             Err(e)

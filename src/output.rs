@@ -221,10 +221,12 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     write_atomic(path, &bytes)
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename.
+/// Writes `bytes` to `path` through a temporary file and a rename. A
+/// temporary file that cannot be created is reported as `path` (the
+/// user's name; the reason is the same).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = tmp_name(path);
-    let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut f = File::create(&tmp).map_err(|e| Error::io(path, e))?;
     let written = f
         .write_all(bytes)
         .and_then(|()| f.sync_all())

@@ -232,17 +232,28 @@ fn input(
             })
         }
         ChartKind::Spacetime => {
-            let view = &spacetime_view(scenario, cli_view)?;
+            // Resolved first but reported after the trace's level, with it:
+            // a rerun with --trace full must also choose the nodes.
+            let view = spacetime_view(scenario, cli_view);
             let path = src.dir().join(TRACE_FILE);
             let bad = |message: String| Error::Chart {
                 name: "spacetime".into(),
                 message,
             };
+            let view_error = match &view {
+                Err(Error::Chart { message, .. }) => Some(message.clone()),
+                Err(e) => Some(e.to_string()),
+                Ok(_) => None,
+            };
+            let and_view = |message: String| match &view_error {
+                Some(v) => format!("{message}; and {v}"),
+                None => message,
+            };
             let file = std::fs::File::open(&path).map_err(|e| {
-                bad(format!(
+                bad(and_view(format!(
                     "needs the run's full trace, {}: {e} (rerun with --trace full)",
                     path.display()
-                ))
+                )))
             })?;
             let format_error = |message: String| Error::Format {
                 path: path.clone(),
@@ -251,12 +262,13 @@ fn input(
             let mut reader = TraceReader::new(BufReader::new(file)).map_err(format_error)?;
             let header = reader.header().clone();
             if header.level != TraceLevel::Full {
-                return Err(bad(format!(
+                return Err(bad(and_view(format!(
                     "needs a full trace, but {} is at level {:?} (rerun with --trace full)",
                     path.display(),
                     header.level.name()
-                )));
+                ))));
             }
+            let view = &view?;
             if header.nodes != scenario.nodes.count {
                 return Err(bad(format!(
                     "{} has {} nodes but the run's scenario {}",

@@ -9,6 +9,7 @@
 //! it can be found, and what would be valid (see [`crate::error::ScenarioError`]).
 
 mod faults;
+mod integers;
 mod load;
 mod locate;
 mod validate;
@@ -211,6 +212,10 @@ impl Serialize for Mtu {
     }
 }
 
+/// What an `mtu` given as a number may be (validation then asks for enough
+/// bytes to carry one delta).
+const MTU_RANGE: &str = "must be a whole number of bytes from 1 to 4294967295, or { deltas = N }";
+
 impl<'de> Deserialize<'de> for Mtu {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -222,12 +227,12 @@ impl<'de> Deserialize<'de> for Mtu {
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Mtu, E> {
                 u32::try_from(v)
                     .map(Mtu::Bytes)
-                    .map_err(|_| E::custom("mtu too large"))
+                    .map_err(|_| E::custom(format!("{MTU_RANGE}; got {v}")))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Mtu, E> {
                 u32::try_from(v)
                     .map(Mtu::Bytes)
-                    .map_err(|_| E::custom(format!("mtu must be positive; got {v}")))
+                    .map_err(|_| E::custom(format!("{MTU_RANGE}; got {v}")))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Mtu, A::Error> {
                 let mut out = None;

@@ -30,6 +30,9 @@ pub(crate) struct ExportArgs {
 
 /// Writes the export and says where.
 pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
+    if let Some(out) = &a.out {
+        super::check_out_file(out)?;
+    }
     let (path, reader) = open_trace(&a.run)?;
     let default_name = match a.format {
         ExportFormat::Shiviz => "shiviz.log",

@@ -13,7 +13,10 @@ pub(crate) struct MergeArgs {
     /// together they must hold every shard exactly once.
     #[arg(required = true)]
     dirs: Vec<PathBuf>,
-    /// Where to write summary.csv and points.csv (default: the first DIR).
+    /// Directory to write summary.csv, points.csv, sweep.json and the
+    /// charts into: DIR itself, not DIR/<sweep>/ as `sweep --out` does
+    /// (`merge a/fanout-sweep b/fanout-sweep --out merged` writes
+    /// merged/summary.csv). Default: the first sweep directory given.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -33,5 +36,17 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<ExitCode> {
     );
     out!("{}", points_table(&plan, &results));
     super::sweep::print_files(&files);
+    // `--out results` written as for `sweep` (an output root) put the files
+    // beside results/<sweep>/ rather than in it: say so.
+    if let Some(out) = &args.out {
+        let inside = out.join(&plan.name);
+        if inside.join("sweep.json").is_file() && !args.dirs.iter().any(|d| d == out) {
+            eprintln!(
+                "note: merge --out writes into {} itself, not into {} as sweep --out would",
+                out.display(),
+                inside.display()
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

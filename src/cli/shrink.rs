@@ -27,6 +27,9 @@ pub(crate) struct ShrinkArgs {
 
 /// Shrinks, writes the scenario, prints what was removed.
 pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
+    if let Some(out) = &a.out {
+        super::check_out_file(out)?;
+    }
     let manifest_file = super::manifest_path(&a.manifest);
     let manifest = read_manifest(&manifest_file)?;
     let opts = ShrinkOptions {

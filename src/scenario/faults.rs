@@ -34,12 +34,12 @@ impl<'de> Deserialize<'de> for Member {
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Member, E> {
                 u32::try_from(v)
                     .map(Member::Node)
-                    .map_err(|_| E::custom("node id too large"))
+                    .map_err(|_| E::custom(format!("node ids are 0 to nodes.count - 1; got {v}")))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Member, E> {
                 u32::try_from(v)
                     .map(Member::Node)
-                    .map_err(|_| E::custom(format!("node ids are not negative; got {v}")))
+                    .map_err(|_| E::custom(format!("node ids are 0 to nodes.count - 1; got {v}")))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Member, E> {
                 Ok(Member::Group(v.to_string()))

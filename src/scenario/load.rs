@@ -1,7 +1,7 @@
 //! Reading a scenario: syntax, schema (with field paths and line:column),
 //! `--set` overrides, defaults, then validation.
 
-use super::{locate, validate, Latency, NumberDist, OffsetDist, Scenario, WriteProcess};
+use super::{integers, locate, validate, Latency, NumberDist, OffsetDist, Scenario, WriteProcess};
 use crate::error::ScenarioError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -147,7 +147,8 @@ pub fn parse_str(
     default_name: &str,
     overrides: &[String],
 ) -> Result<Scenario, ScenarioError> {
-    let mut scenario: Scenario = deserialize_located(text, format, file)?;
+    let mut scenario: Scenario =
+        deserialize_located(text, format, file).map_err(|e| with_integer_rule(e, text, format))?;
     // The overridden paths, with the `--set` argument that set each.
     let mut set_by: Vec<(String, &String)> = Vec::new();
     if !overrides.is_empty() {
@@ -170,9 +171,10 @@ pub fn parse_str(
         scenario = serde_path_to_error::deserialize(&value).map_err(|e| {
             let field = non_empty_path(e.path().to_string());
             let how = |f: &str| format!("set one of its fields instead, --set {f}.FIELD=VALUE");
+            let message = explain(&e.inner().to_string(), field.as_deref(), Some((&value, &how)));
             ScenarioError {
                 file: format!("{file} with --set overrides"),
-                message: explain(&e.inner().to_string(), field.as_deref(), Some((&value, &how))),
+                message: integers::refine(message, field.as_deref(), &value, None),
                 field,
                 location: None,
             }
@@ -232,10 +234,46 @@ pub fn apply_overrides(
         let field = non_empty_path(e.path().to_string());
         let how = |f: &str| format!("sweep one of its fields instead, grid key \"{f}.FIELD\"");
         let message = explain(&e.inner().to_string(), field.as_deref(), Some((&value, &how)));
-        err(field, message)
+        err(
+            field.clone(),
+            integers::refine(message, field.as_deref(), &value, None),
+        )
     })?;
     validate::validate(&scenario).map_err(|(field, message)| err(Some(field), message))?;
     Ok(scenario)
+}
+
+/// `e`, an error deserializing the scenario `text`, with the field and what
+/// is valid when it is a whole number out of range (see [`integers`]).
+fn with_integer_rule(mut e: ScenarioError, text: &str, format: Format) -> ScenarioError {
+    // Byte offset of the error's line:column.
+    let offset = e.location.and_then(|(line, col)| {
+        let start = if line == 1 {
+            0
+        } else {
+            text.match_indices('\n').nth(line - 2)?.0 + 1
+        };
+        Some((start + col - 1).min(text.len()))
+    });
+    if e.field.is_none() && format == Format::Toml {
+        if let Some((field, message)) =
+            offset.and_then(|o| integers::toml_literal_out_of_range(text, o, &e.message))
+        {
+            e.field = Some(field);
+            e.message = message;
+        }
+        return e;
+    }
+    if e.field.is_some() && (e.message.contains("integer `") || e.message.contains("floating point `")) {
+        if let Ok(root) = to_json_value(text, format, &e.file) {
+            // JSON reports the value's last character.
+            let before = offset
+                .filter(|_| format == Format::Json)
+                .and_then(|o| text.get(..(o + 1).min(text.len())));
+            e.message = integers::refine(std::mem::take(&mut e.message), e.field.as_deref(), &root, before);
+        }
+    }
+    e
 }
 
 /// Deserializes `T` from `text`, reporting the field path and line:column of

@@ -582,8 +582,7 @@ fn restart_needs_an_earlier_crash() {
 }
 
 /// serde's internal names do not leak: a table says what a valid value looks
-/// like, and a whole number does not promise its type's range (0 to
-/// 4294967295) when the field has limits of its own.
+/// like, and a value of the wrong type asks for a whole number.
 #[test]
 fn errors_say_what_to_write_not_serde_types() {
     let e = with("loss = 0.0", "latency = \"10ms\"");
@@ -613,13 +612,161 @@ fn errors_say_what_to_write_not_serde_types() {
     for (from, to, field, line) in [
         ("count = 4", "count = \"sixty\"", "nodes.count", 4),
         ("count = 4", "count = 2.5", "nodes.count", 4),
-        ("count = 4", "count = -1", "nodes.count", 4),
-        ("fanout = 1", "fanout = -1", "gossip.fanout", 6),
     ] {
         let e = with(from, to);
         assert_names(&e, field, Some(line));
         assert!(e.ends_with("expected a whole number"), "{e}");
     }
+}
+
+/// A whole number outside its field's range names the field and says what
+/// is valid: the field's own limits (validation's, e.g. 2 to 10000000
+/// nodes, node ids 0 to count - 1), else its type's range. This holds for
+/// a literal too large for TOML's 64-bit signed integers, which the TOML
+/// parser reports without a field, for JSON (where such a literal reads
+/// as a float) and for `--set`.
+#[test]
+fn out_of_range_integers_name_the_field_and_what_is_valid() {
+    // (replace, with, field, line, what the message must say)
+    let cases = [
+        (
+            "duration",
+            "seed = 18446744073709551616\nduration",
+            "seed",
+            2,
+            "18446744073709551616 is out of range: expected a whole number from 0 to 18446744073709551615; \
+             a TOML file holds integers up to 9223372036854775807",
+        ),
+        (
+            "duration",
+            "seed = -1\nduration",
+            "seed",
+            2,
+            "from 0 to 18446744073709551615",
+        ),
+        (
+            "count = 4",
+            "count = -4",
+            "nodes.count",
+            4,
+            "-4 is out of range: must be at least 2",
+        ),
+        (
+            "count = 4",
+            "count = 99999999999999999999",
+            "nodes.count",
+            4,
+            "must be at most 10000000",
+        ),
+        (
+            "count = 4",
+            "count = 4294967296",
+            "nodes.count",
+            4,
+            "4294967296 is out of range: must be at least 2 (gossip needs a peer); must be at most 10000000",
+        ),
+        (
+            "fanout = 1",
+            "fanout = -1",
+            "gossip.fanout",
+            6,
+            "between 1 and nodes.count - 1 = 3",
+        ),
+        (
+            "keys_per_node = 1",
+            "keys_per_node = -1",
+            "workload.keys_per_node",
+            9,
+            "at most 1000000",
+        ),
+        (
+            "keys_per_node = 1",
+            "keys_per_node = 1\nwriters = [0, -2]",
+            "workload.writers[1]",
+            10,
+            "-2 is out of range: node ids are 0 to 3",
+        ),
+        (
+            "loss = 0.0",
+            "loss = 0.0\n[[faults]]\nat = \"1s\"\ncrash = { a = 99999999999999999999 }",
+            "faults[0].crash.a",
+            15,
+            "99999999999999999999 is too large: a TOML integer is at most 9223372036854775807",
+        ),
+    ];
+    for (from, to, field, line, says) in cases {
+        let e = with(from, to);
+        assert_names(&e, field, Some(line));
+        assert!(e.contains(says), "expected {says:?} in: {e}");
+        assert!(!e.contains("target type") && !e.contains("u32"), "{e}");
+    }
+    // Fields read by hand-written visitors say their range too, whichever
+    // visitor (signed or unsigned) the number reaches.
+    for (from, to, field, line, says) in [
+        (
+            "fanout = 1",
+            "fanout = 1\nmtu = 99999999999",
+            "gossip.mtu",
+            7,
+            "from 1 to 4294967295",
+        ),
+        (
+            "fanout = 1",
+            "fanout = 1\nmtu = -1",
+            "gossip.mtu",
+            7,
+            "from 1 to 4294967295",
+        ),
+        (
+            "loss = 0.0",
+            "loss = 0.0\n[output]\nspacetime = { nodes = [99999999999] }",
+            "output.spacetime.nodes[0]",
+            14,
+            "node ids are 0 to nodes.count - 1; got 99999999999",
+        ),
+        (
+            "loss = 0.0",
+            "loss = 0.0\n[output]\nspacetime = { nodes = [-1] }",
+            "output.spacetime.nodes[0]",
+            14,
+            "node ids are 0 to nodes.count - 1; got -1",
+        ),
+    ] {
+        let e = with(from, to);
+        assert_names(&e, field, Some(line));
+        assert!(e.contains(says), "expected {says:?} in: {e}");
+    }
+    let e = parse_str(
+        r#"{"duration": "5s", "nodes": {"count": 4}, "gossip": {"mtu": 99999999999}}"#,
+        Format::Json,
+        "t.json",
+        "t",
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("field `gossip.mtu`: must be a whole number of bytes from 1 to 4294967295"),
+        "{e}"
+    );
+    let json = r#"{"duration": "5s", "nodes": {"count": 4},
+"seed": 18446744073709551616}"#;
+    let e = parse_str(json, Format::Json, "t.json", "t", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("t.json:2:") && e.contains("field `seed`: 18446744073709551616 is out of range: expected a whole number from 0 to 18446744073709551615"),
+        "{e}"
+    );
+    let json = r#"{"duration": "5s", "nodes": {"count": 4}, "network": {"loss": 1.0000000000000000000000}}"#;
+    assert!(parse_str(json, Format::Json, "t.json", "t", &[]).is_ok());
+    let e = parse_str(BASE, Format::Toml, "t.toml", "t", &["nodes.count=-3".into()])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("with --set overrides: field `nodes.count`: -3 is out of range: must be at least 2"),
+        "{e}"
+    );
 }
 
 /// A directory given as a scenario or sweep file (`scenarios`, which has

@@ -1009,3 +1009,37 @@ fn progress_is_reported_every_few_thousand_events() {
     }
     assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0));
 }
+
+/// A space-time diagram of a 64-node run with a versions trace has two
+/// problems, and both are reported at once: the trace level, and the nodes
+/// to choose (at most 32). With a subset chosen only the level remains.
+#[test]
+fn spacetime_reports_the_trace_level_and_the_node_count_together() {
+    let dir = temp_dir("spacetime-both");
+    let q = shipped("quickstart.toml");
+    ok(&scuttlesim(
+        &["run", q.to_str().unwrap(), "--out", "o", "-q"],
+        &dir,
+    ));
+    let err = |args: &[&str]| {
+        let mut all = vec!["chart", "o/quickstart/42", "--only", "spacetime"];
+        all.extend_from_slice(args);
+        let o = scuttlesim(&all, &dir);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        String::from_utf8_lossy(&o.stderr).trim().to_string()
+    };
+    let level = "needs a full trace, but o/quickstart/42/trace.jsonl is at level \"versions\" (rerun with --trace full)";
+    let e = err(&[]);
+    assert!(e.contains(level), "{e}");
+    assert!(
+        e.contains(
+            "; and output.spacetime.nodes: a space-time diagram draws at most 32 nodes; this run has 64"
+        ),
+        "{e}"
+    );
+    assert!(e.find(level) < e.find("draws at most 32"), "the level first: {e}");
+    let e = err(&["--nodes", "0,1"]);
+    assert!(e.ends_with(level), "{e}");
+    assert!(!e.contains("draws at most"), "{e}");
+    assert!(!dir.join("o/quickstart/42/charts/spacetime.svg").exists());
+}

@@ -142,3 +142,61 @@ fn chrome_trace_has_tracks_and_flows() {
         assert!(e["tid"].as_u64().unwrap() < 8);
     }
 }
+
+/// `--out` that cannot be written is refused before anything is read or
+/// written, in the option's words and with the user's path (not the
+/// temporary `x.json.tmp` written first); the file in the way is kept.
+#[test]
+fn an_unwritable_out_file_names_the_users_path() {
+    let dir = temp_dir("export-out");
+    let q = shipped("quickstart.toml");
+    let o = scuttlesim(&["run", s(&q), "--set", "nodes.count=4", "--out", "o"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    std::fs::write(dir.join("afile"), "keep me").unwrap();
+    for (out, want) in [
+        (
+            "afile/x.json",
+            "--out afile/x.json: cannot be created: afile is a file, not a directory",
+        ),
+        (
+            "afile/sub/x.json",
+            "--out afile/sub/x.json: cannot be created: afile is a file, not a directory",
+        ),
+        (
+            "nodir/x.json",
+            "--out nodir/x.json: cannot be created: directory nodir does not exist",
+        ),
+        ("o", "--out o: is a directory, expected a file path"),
+    ] {
+        let o = scuttlesim(
+            &["export", "o/quickstart/42", "--format", "chrome", "--out", out],
+            &dir,
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{out}: {err}");
+        assert_eq!(err.trim(), format!("error: {want}"), "{out}");
+        assert!(o.stdout.is_empty(), "{out}");
+    }
+    assert_eq!(std::fs::read_to_string(dir.join("afile")).unwrap(), "keep me");
+    assert!(!dir.join("nodir").exists() && !dir.join("o.tmp").exists());
+    // A manifest's shrink: the same check, before any run.
+    let o = scuttlesim(&["shrink", "o/quickstart/42", "--out", "afile/s.toml"], &dir);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "error: --out afile/s.toml: cannot be created: afile is a file, not a directory"
+    );
+    // And one that can be written is.
+    let o = scuttlesim(
+        &[
+            "export",
+            "o/quickstart/42",
+            "--format",
+            "chrome",
+            "--out",
+            "x.json",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(dir.join("x.json").is_file() && !dir.join("x.json.tmp").exists());
+}

@@ -326,6 +326,35 @@ fn shards_merge_into_the_unsharded_output() {
         assert_eq!(read(&dir.join("shared/tiny").join(f)), want, "{f}");
         assert_eq!(read(&dir.join("merged").join(f)), want, "{f}");
     }
+    // `merge --out DIR` writes into DIR itself, not DIR/<sweep>/ as `sweep
+    // --out` does: said in --help, and noted when DIR/<sweep>/ holds a sweep
+    // (an output root given as if to `sweep`).
+    let help = ok(&scuttlesim(&["merge", "--help"], &dir));
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("DIR itself, not DIR/<sweep>/ as `sweep --out` does")
+            && help.contains("--out merged` writes merged/summary.csv"),
+        "{help}"
+    );
+    let o = scuttlesim(&["merge", "m1/tiny", "m2/tiny", "m3/tiny", "--out", "m1"], &dir);
+    ok(&o);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "note: merge --out writes into m1 itself, not into m1/tiny as sweep --out would"
+    );
+    assert_eq!(
+        read(&dir.join("m1/summary.csv")),
+        read(&dir.join("all/tiny/summary.csv"))
+    );
+    assert!(!dir.join("m1/tiny/summary.csv").exists());
+    let o = scuttlesim(
+        &["merge", "m1/tiny", "m2/tiny", "m3/tiny", "--out", "merged"],
+        &dir,
+    );
+    assert!(
+        ok(&o).contains("merged") && o.stderr.is_empty(),
+        "no note without merged/tiny"
+    );
 
     // A missing shard is an error, naming it.
     let out = scuttlesim(&["merge", "m1/tiny", "m3/tiny", "--out", "x"], &dir);
