@@ -24,6 +24,13 @@ fn with(from: &str, to: &str) -> String {
     scenario_error(&BASE.replacen(from, to, 1))
 }
 
+/// The error of the JSON scenario `text` (file `t.json`).
+fn json_error(text: &str) -> String {
+    parse_str(text, Format::Json, "t.json", "t", &[])
+        .unwrap_err()
+        .to_string()
+}
+
 fn assert_names(err: &str, field: &str, line: Option<usize>) {
     assert!(err.starts_with("test.toml"), "{err}");
     assert!(
@@ -520,15 +527,7 @@ fn type_errors_speak_of_numbers_not_rust_types() {
         "{e}"
     );
     assert!(!e.contains("u32"), "{e}");
-    let e = parse_str(
-        "{\"duration\": \"5s\", \"network\": {\"loss\": \"high\"}}",
-        Format::Json,
-        "t.json",
-        "t",
-        &[],
-    )
-    .unwrap_err()
-    .to_string();
+    let e = json_error("{\"duration\": \"5s\", \"network\": {\"loss\": \"high\"}}");
     assert!(e.contains("expected a number") && !e.contains("f64"), "{e}");
 }
 
@@ -736,24 +735,14 @@ fn out_of_range_integers_name_the_field_and_what_is_valid() {
         assert_names(&e, field, Some(line));
         assert!(e.contains(says), "expected {says:?} in: {e}");
     }
-    let e = parse_str(
-        r#"{"duration": "5s", "nodes": {"count": 4}, "gossip": {"mtu": 99999999999}}"#,
-        Format::Json,
-        "t.json",
-        "t",
-        &[],
-    )
-    .unwrap_err()
-    .to_string();
+    let e = json_error(r#"{"duration": "5s", "nodes": {"count": 4}, "gossip": {"mtu": 99999999999}}"#);
     assert!(
         e.contains("field `gossip.mtu`: must be a whole number of bytes from 1 to 4294967295"),
         "{e}"
     );
     let json = r#"{"duration": "5s", "nodes": {"count": 4},
 "seed": 18446744073709551616}"#;
-    let e = parse_str(json, Format::Json, "t.json", "t", &[])
-        .unwrap_err()
-        .to_string();
+    let e = json_error(json);
     assert!(
         e.starts_with("t.json:2:") && e.contains("field `seed`: 18446744073709551616 is out of range: expected a whole number from 0 to 18446744073709551615"),
         "{e}"
