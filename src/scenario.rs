@@ -19,7 +19,9 @@ pub use faults::{
     NumberDist, OffsetDist, Partition, RandomSplit, Route,
 };
 pub use load::{apply_overrides, load, parse_override, parse_str, read_text, Format, MAX_FILE_BYTES};
-pub(crate) use load::{deserialize_located, name_from_stem, with_wrong_kind_hint, FileKind};
+pub(crate) use load::{
+    deserialize_located, name_from_stem, with_integer_rule, with_wrong_kind_hint, FileKind,
+};
 pub(crate) use locate::locate;
 pub use validate::{MAX_KEYS_PER_NODE, MAX_NODES};
 

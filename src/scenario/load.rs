@@ -243,9 +243,10 @@ pub fn apply_overrides(
     Ok(scenario)
 }
 
-/// `e`, an error deserializing the scenario `text`, with the field and what
-/// is valid when it is a whole number out of range (see [`integers`]).
-fn with_integer_rule(mut e: ScenarioError, text: &str, format: Format) -> ScenarioError {
+/// `e`, an error deserializing the scenario (or sweep) `text`, with the
+/// field and what is valid when it is a whole number out of range (see
+/// [`integers`]; a sweep's fields get the TOML integer limit).
+pub(crate) fn with_integer_rule(mut e: ScenarioError, text: &str, format: Format) -> ScenarioError {
     // Byte offset of the error's line:column.
     let offset = e.location.and_then(|(line, col)| {
         let start = if line == 1 {

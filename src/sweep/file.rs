@@ -13,7 +13,9 @@
 use super::grid::{self, MAX_SLUG};
 use super::{Plan, Point, RunInfo, SeedRange, Sweep, MAX_RUNS, PLAN_FORMAT};
 use crate::error::ScenarioError;
-use crate::scenario::{self, apply_overrides, deserialize_located, Format, Scenario, TraceLevel};
+use crate::scenario::{
+    self, apply_overrides, deserialize_located, with_integer_rule, Format, Scenario, TraceLevel,
+};
 use crate::summary::VERSION;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -140,7 +142,8 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
         location,
         message,
     };
-    let sweep: SweepFile = deserialize_located(text, format, &file)?;
+    let sweep: SweepFile =
+        deserialize_located(text, format, &file).map_err(|e| with_integer_rule(e, text, format))?;
     let located = |field: &str, message: String| ScenarioError {
         file: file.clone(),
         location: scenario::locate(text, format, field),

@@ -673,3 +673,22 @@ fn staleness_series_per_point() {
         );
     }
 }
+
+/// A whole number too large for TOML in a sweep file names its field and
+/// the limit (it used to say only "number too large to fit in target type",
+/// at a line and column).
+#[test]
+fn a_too_large_number_in_a_sweep_names_its_field() {
+    let text = SWEEP.replace("seeds = 4", "seeds = 99999999999999999999");
+    let dir = setup("sweep-too-large", &text);
+    let e = sweep::parse_str(
+        &text,
+        scuttlesim::scenario::Format::Toml,
+        &dir.join("sweep.toml"),
+        TraceLevel::Off,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("field `seeds`"), "{e}");
+    assert!(e.contains("at most 9223372036854775807"), "{e}");
+}
