@@ -254,11 +254,21 @@ impl<E: Copy> EventQueue<E> {
     /// time never runs backwards).
     #[inline(always)]
     pub fn push(&mut self, time: SimTime, event: E) -> u64 {
+        let seq = self.admit(time);
+        self.place(time.0, seq, event);
+        seq
+    }
+
+    /// Counts a push at `time` pending and returns its sequence number.
+    ///
+    /// # Panics
+    /// If `time` is earlier than the last popped event's time.
+    #[inline(always)]
+    fn admit(&mut self, time: SimTime) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         assert!(time.0 >= self.last, "event scheduled in the past: {time:?}");
         self.len += 1;
-        self.place(time.0, seq, event);
         seq
     }
 
@@ -283,10 +293,7 @@ impl<E: Copy> EventQueue<E> {
         let Ok(before) = u32::try_from(self.slots[b as usize & (self.slots.len() - 1)].len()) else {
             return self.push(time, event);
         };
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        assert!(time.0 >= self.last, "event scheduled in the past: {time:?}");
-        self.len += 1;
+        let seq = self.admit(time);
         self.lane.push_back(LaneEntry {
             time: time.0,
             event,
