@@ -47,7 +47,7 @@ pub struct Outcome {
     pub messages_sent: u64,
     /// Level of the records the digest covers.
     pub digest_level: TraceLevel,
-    /// The trace digest (SHA-256, hex).
+    /// The trace digest (BLAKE3, hex).
     pub digest: String,
     /// Records covered by the digest.
     pub records: u64,

@@ -42,7 +42,7 @@ pub struct Summary {
     pub converged_after_last_write_ns: Option<u64>,
     /// Level of the records the digest covers.
     pub digest_level: TraceLevel,
-    /// Trace digest (SHA-256 hex).
+    /// Trace digest (BLAKE3, hex).
     pub trace_digest: String,
     /// Records covered by the digest.
     pub trace_records: u64,
@@ -214,7 +214,7 @@ pub struct Manifest {
     /// used [`LEGACY_DIGEST_FORMAT`].
     #[serde(default = "legacy_digest_format")]
     pub digest_format: String,
-    /// Trace digest (SHA-256 hex).
+    /// Trace digest (BLAKE3, hex).
     pub trace_digest: String,
     /// Records covered by the digest.
     pub trace_records: u64,

@@ -23,7 +23,6 @@ pub use stream::TraceReader;
 use crate::node::VersionChange;
 use crate::scenario::TraceLevel;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 
 /// Format tag of trace files.
@@ -364,11 +363,11 @@ impl TraceSink for VecSink {
     }
 }
 
-/// SHA-256 over [`DIGEST_FORMAT`] and the canonical bytes of every record
-/// ([`Encoder`]), hashed a chunk at a time.
+/// BLAKE3 over [`DIGEST_FORMAT`] and the canonical bytes of every record
+/// ([`Encoder`]), hashed [`HASH_CHUNK`] bytes at a time.
 #[derive(Clone, Debug)]
 pub struct TraceDigest {
-    hasher: Sha256,
+    hasher: blake3::Hasher,
     encoder: Encoder,
     /// Bytes not hashed yet: `chunk[..len]`. Room for one `version` record
     /// past [`HASH_CHUNK`], so that one is written in place.
@@ -379,7 +378,8 @@ pub struct TraceDigest {
     records: u64,
 }
 
-/// Bytes hashed at once.
+/// Bytes hashed at once: 32 BLAKE3 chunks, so that every update starts on
+/// a chunk boundary and hashes its chunks side by side (SIMD lanes).
 const HASH_CHUNK: usize = 1 << 15;
 
 /// The chunk's size: [`HASH_CHUNK`] and room for one `version` record.
@@ -387,13 +387,17 @@ const CHUNK_ROOM: usize = HASH_CHUNK + canonical::VERSION_MAX;
 
 impl Default for TraceDigest {
     fn default() -> Self {
-        let mut hasher = Sha256::new();
-        hasher.update(DIGEST_FORMAT.as_bytes());
+        // The format name is the stream's first bytes, pending with the
+        // records' (hashed straight away, it would leave every chunk after
+        // it off a BLAKE3 chunk boundary).
+        let mut chunk = vec![0; CHUNK_ROOM].into_boxed_slice();
+        let format = DIGEST_FORMAT.as_bytes();
+        chunk[..format.len()].copy_from_slice(format);
         TraceDigest {
-            hasher,
+            hasher: blake3::Hasher::new(),
             encoder: Encoder::default(),
-            chunk: vec![0; CHUNK_ROOM].into_boxed_slice(),
-            len: 0,
+            chunk,
+            len: format.len(),
             other: Vec::new(),
             records: 0,
         }
@@ -426,8 +430,7 @@ impl TraceDigest {
         self.records += 1;
         self.len += n;
         if self.len >= HASH_CHUNK {
-            self.hasher.update(&self.chunk[..self.len]);
-            self.len = 0;
+            self.len = hash_chunk(&mut self.hasher, &mut self.chunk, self.len);
         }
         true
     }
@@ -465,8 +468,7 @@ impl TraceDigest {
             if len < HASH_CHUNK {
                 break;
             }
-            self.hasher.update(&chunk[..len]);
-            len = 0;
+            len = hash_chunk(&mut self.hasher, chunk, len);
         }
         self.records += rest.len() as u64;
         self.len = len;
@@ -474,21 +476,20 @@ impl TraceDigest {
     }
 
     /// Adds a record that is not a `version` record: encoded into `other`,
-    /// then copied after the pending bytes (hashed directly if larger than
-    /// a chunk).
+    /// then copied after the pending bytes, a full chunk hashed at a time.
     #[cold]
     fn add_other(&mut self, record: &Record) {
         self.other.clear();
         self.encoder.encode(record, &mut self.other);
-        if self.len + self.other.len() > HASH_CHUNK {
-            self.hasher.update(&self.chunk[..self.len]);
-            self.len = 0;
-        }
-        if self.other.len() > HASH_CHUNK {
-            self.hasher.update(&self.other);
-        } else {
-            self.chunk[self.len..self.len + self.other.len()].copy_from_slice(&self.other);
-            self.len += self.other.len();
+        let mut rest = &self.other[..];
+        while !rest.is_empty() {
+            let take = rest.len().min(HASH_CHUNK - self.len);
+            self.chunk[self.len..self.len + take].copy_from_slice(&rest[..take]);
+            self.len += take;
+            rest = &rest[take..];
+            if self.len == HASH_CHUNK {
+                self.len = hash_chunk(&mut self.hasher, &mut self.chunk, self.len);
+            }
         }
     }
 
@@ -500,8 +501,19 @@ impl TraceDigest {
     /// The digest, lowercase hex.
     pub fn finish(mut self) -> String {
         self.hasher.update(&self.chunk[..self.len]);
-        crate::scenario::hex(&self.hasher.finalize())
+        crate::scenario::hex(self.hasher.finalize().as_bytes())
     }
+}
+
+/// Hashes the first [`HASH_CHUNK`] of the `len` pending bytes of `chunk`
+/// (`len` is at least that) and moves the rest, less than one `version`
+/// record, to its start; returns how many are left. The same digest as
+/// hashing all `len`: the hash is of the byte stream, however it is cut.
+#[inline(never)]
+fn hash_chunk(hasher: &mut blake3::Hasher, chunk: &mut [u8], len: usize) -> usize {
+    hasher.update(&chunk[..HASH_CHUNK]);
+    chunk.copy_within(HASH_CHUNK..len, 0);
+    len - HASH_CHUNK
 }
 
 /// The digest of `records` (those at or below `level`), as a run computes it.
@@ -666,7 +678,7 @@ pub(crate) mod tests {
         );
     }
 
-    /// The digest hashed a chunk at a time equals SHA-256 over the format
+    /// The digest hashed a chunk at a time equals BLAKE3 over the format
     /// name and every record's bytes in one piece, with `version` records
     /// across many chunks and other records of every size between them:
     /// small, straddling a chunk's end, and larger than a chunk.
@@ -699,7 +711,7 @@ pub(crate) mod tests {
             encoder.encode(r, &mut bytes);
         }
         assert!(bytes.len() > 10 * HASH_CHUNK, "{} bytes", bytes.len());
-        let whole = crate::scenario::hex(&Sha256::digest(&bytes));
+        let whole = crate::scenario::hex(blake3::hash(&bytes).as_bytes());
         assert_eq!(digest_of(&records, TraceLevel::Full), whole);
     }
 

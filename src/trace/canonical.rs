@@ -25,9 +25,10 @@
 use super::{Cause, LocalCause, Record};
 use crate::node::VersionChange;
 
-/// Names the encoding; the digest hashes it first. Bump it whenever the
-/// encoding changes (every digest changes with it).
-pub const DIGEST_FORMAT: &str = "scuttlesim-digest/3";
+/// Names the encoding and the hash (BLAKE3 since `/4`, SHA-256 before);
+/// the digest hashes it first. Bump it whenever either changes (every
+/// digest changes with it).
+pub const DIGEST_FORMAT: &str = "scuttlesim-digest/4";
 
 /// Record type tags.
 const WRITE: u8 = 1;

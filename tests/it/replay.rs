@@ -135,11 +135,11 @@ fn a_manifest_with_another_digest_encoding_is_checked_record_by_record() {
     let run = failing_run(&dir);
     let mpath = run.join("manifest.json");
     let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
-    assert_eq!(m["digest_format"], "scuttlesim-digest/3");
+    assert_eq!(m["digest_format"], "scuttlesim-digest/4");
 
     // The previous encoding, named: the same record-by-record check.
     let mut previous = m.clone();
-    previous["digest_format"] = serde_json::json!("scuttlesim-digest/2");
+    previous["digest_format"] = serde_json::json!("scuttlesim-digest/3");
     previous["trace_digest"] = serde_json::json!("1".repeat(64));
     std::fs::write(&mpath, serde_json::to_vec_pretty(&previous).unwrap()).unwrap();
     let o = scuttlesim(&["replay", s(&mpath)], &dir);
@@ -151,7 +151,7 @@ fn a_manifest_with_another_digest_encoding_is_checked_record_by_record() {
     );
     assert!(
         stderr(&o)
-            .contains("\"scuttlesim-digest/2\" encoding and this build computes \"scuttlesim-digest/3\""),
+            .contains("\"scuttlesim-digest/3\" encoding and this build computes \"scuttlesim-digest/4\""),
         "{}",
         stderr(&o)
     );
@@ -173,7 +173,7 @@ fn a_manifest_with_another_digest_encoding_is_checked_record_by_record() {
     );
     assert!(
         stderr(&o)
-            .contains("\"scuttlesim-trace/1\" encoding and this build computes \"scuttlesim-digest/3\""),
+            .contains("\"scuttlesim-trace/1\" encoding and this build computes \"scuttlesim-digest/4\""),
         "{}",
         stderr(&o)
     );
