@@ -479,6 +479,11 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
+    /// The width of a bucket in nanoseconds (a power of two).
+    pub fn bucket_ns(&self) -> u64 {
+        1 << self.shift
+    }
+
     /// Number of pending events.
     pub fn len(&self) -> usize {
         self.len

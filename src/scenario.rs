@@ -671,6 +671,21 @@ pub enum Latency {
     },
 }
 
+impl Latency {
+    /// A latency no draw goes below, where the distribution has a floor
+    /// above zero (constant, uniform, Pareto, empirical); else 0. Links
+    /// and faults may set other latencies: a hint, not a bound.
+    pub fn floor_ns(&self) -> u64 {
+        match self {
+            Latency::Constant { value } => value.0,
+            Latency::Uniform { low, .. } => low.0,
+            Latency::Pareto { scale, .. } => scale.0,
+            Latency::Empirical { quantiles } => quantiles.first().map_or(0, |(_, d)| d.0),
+            Latency::Normal { .. } | Latency::Exponential { .. } | Latency::Lognormal { .. } => 0,
+        }
+    }
+}
+
 /// What a run writes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

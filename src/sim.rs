@@ -184,14 +184,22 @@ const LOOP_BYTES_PER_NODE: usize = 180;
 /// long as about 64 rounds take (P0 at 100,000 nodes ran fastest with
 /// 64–1,024; 16 was 10 % slower — measured when rounds went through the
 /// buckets too; now they take the queue's lane and the buckets hold the
-/// deliveries, about as many), and a ring reaching past the next round so
+/// deliveries, about as many; at most half of `latency_floor_ns`, the
+/// default latency's floor, when it has one), and a ring reaching past the next round so
 /// that a round's bucket is in the ring when it is pushed (which the lane
 /// requires) and rounds never wait in the overflow heap.
-fn event_queue(n: u32, interval_ns: u64) -> EventQueue<Packed> {
+fn event_queue(n: u32, interval_ns: u64, latency_floor_ns: u64) -> EventQueue<Packed> {
     // At most an eighth of the interval: with few nodes, a bucket as wide
     // as several rounds would send most events through the queue's heap
-    // for events in the current bucket.
-    let width = (interval_ns.saturating_mul(64) / u64::from(n.max(1))).min(interval_ns / 8);
+    // for events in the current bucket. And at most half the network's
+    // least latency (when it has one): a delivery then lands in a bucket
+    // ahead, never in the one being walked (P1 at 1,000 nodes had 15 % of
+    // its events go through that heap with 33 ms buckets and 10 ms
+    // latencies).
+    let mut width = (interval_ns.saturating_mul(64) / u64::from(n.max(1))).min(interval_ns / 8);
+    if latency_floor_ns > 0 {
+        width = width.min(latency_floor_ns / 2);
+    }
     EventQueue::new(width, interval_ns.saturating_add(interval_ns / 4))
 }
 
@@ -310,7 +318,7 @@ where
             sample_ns: s.output.sample_interval.0.max(1),
             stop_when_converged: s.stop_when_converged,
             shared_keys,
-            queue: event_queue(n, interval_ns),
+            queue: event_queue(n, interval_ns, s.network.latency.floor_ns()),
             net: Network::new(s, &streams),
             nodes: streams
                 .each_node(Component::Protocol, n)
@@ -1044,6 +1052,66 @@ mod tests {
     use super::*;
     use crate::scenario::{self, Format};
     use crate::trace::VecSink;
+
+    /// The queue's buckets: as wide as 64 rounds of the cluster, at most
+    /// an eighth of the interval, and at most half the latency's floor
+    /// (worked out by hand: 1 s × 64 / 1,000 = 64 ms → 2^25 ns ≈ 33.6 ms;
+    /// half of 10 ms → 2^22 ns ≈ 4.2 ms). The floors are the
+    /// distributions' own lower bounds, 0 where there is none.
+    #[test]
+    fn buckets_are_narrower_than_half_the_least_latency() {
+        use crate::scenario::Latency;
+        use crate::time::SimDuration;
+        let ms = |v: u64| SimDuration(v * 1_000_000);
+        assert_eq!(event_queue(1000, 1_000_000_000, 0).bucket_ns(), 1 << 25);
+        assert_eq!(event_queue(1000, 1_000_000_000, 10_000_000).bucket_ns(), 1 << 22);
+        assert_eq!(
+            event_queue(100_000, 1_000_000_000, 10_000_000).bucket_ns(),
+            1 << 19
+        );
+        assert_eq!(event_queue(4, 1_000_000_000, 0).bucket_ns(), 1 << 26);
+        let floors = [
+            (Latency::Constant { value: ms(7) }, 7_000_000),
+            (
+                Latency::Uniform {
+                    low: ms(10),
+                    high: ms(50),
+                },
+                10_000_000,
+            ),
+            (
+                Latency::Pareto {
+                    scale: ms(3),
+                    shape: 1.5,
+                },
+                3_000_000,
+            ),
+            (
+                Latency::Empirical {
+                    quantiles: vec![(0.0, ms(5)), (1.0, ms(200))],
+                },
+                5_000_000,
+            ),
+            (
+                Latency::Normal {
+                    mean: ms(20),
+                    std: ms(5),
+                },
+                0,
+            ),
+            (Latency::Exponential { mean: ms(20) }, 0),
+            (
+                Latency::Lognormal {
+                    median: ms(20),
+                    sigma: 0.5,
+                },
+                0,
+            ),
+        ];
+        for (latency, floor) in floors {
+            assert_eq!(latency.floor_ns(), floor, "{latency:?}");
+        }
+    }
 
     /// The loop built for plain runs ([`Sim::plain`]) gives the records,
     /// digest and counts the general loop gives, for every protocol and
