@@ -184,10 +184,11 @@ const LOOP_BYTES_PER_NODE: usize = 180;
 /// long as about 64 rounds take (P0 at 100,000 nodes ran fastest with
 /// 64–1,024; 16 was 10 % slower — measured when rounds went through the
 /// buckets too; now they take the queue's lane and the buckets hold the
-/// deliveries, about as many; at most half of `latency_floor_ns`, the
-/// default latency's floor, when it has one), and a ring reaching past the next round so
-/// that a round's bucket is in the ring when it is pushed (which the lane
-/// requires) and rounds never wait in the overflow heap.
+/// deliveries, about as many), at most half of `latency_floor_ns` (the
+/// default latency's floor, when it has one), and a ring reaching past
+/// the next round so that a round's bucket is in the ring when it is
+/// pushed (which the lane requires) and rounds never wait in the overflow
+/// heap.
 fn event_queue(n: u32, interval_ns: u64, latency_floor_ns: u64) -> EventQueue<Packed> {
     // At most an eighth of the interval: with few nodes, a bucket as wide
     // as several rounds would send most events through the queue's heap
