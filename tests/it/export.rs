@@ -105,9 +105,7 @@ fn shiviz_log_parses_with_its_regex_and_respects_happens_before() {
 #[test]
 fn shiviz_needs_a_full_trace() {
     let dir = temp_dir("shiviz-versions");
-    let q = shipped("quickstart.toml");
-    let o = scuttlesim(&["run", s(&q), "--set", "nodes.count=4", "--out", "o"], &dir);
-    assert_eq!(o.status.code(), Some(0));
+    run_small_quickstart(&dir);
     let o = scuttlesim(&["export", "o/quickstart/42", "--format", "shiviz"], &dir);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--trace full"));
@@ -149,9 +147,7 @@ fn chrome_trace_has_tracks_and_flows() {
 #[test]
 fn an_unwritable_out_file_names_the_users_path() {
     let dir = temp_dir("export-out");
-    let q = shipped("quickstart.toml");
-    let o = scuttlesim(&["run", s(&q), "--set", "nodes.count=4", "--out", "o"], &dir);
-    assert_eq!(o.status.code(), Some(0));
+    run_small_quickstart(&dir);
     std::fs::write(dir.join("afile"), "keep me").unwrap();
     for (out, want) in [
         (
@@ -199,4 +195,12 @@ fn an_unwritable_out_file_names_the_users_path() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(dir.join("x.json").is_file() && !dir.join("x.json.tmp").exists());
+}
+
+/// Runs the shipped quickstart with 4 nodes into `dir/o` (its run is
+/// `o/quickstart/42`).
+fn run_small_quickstart(dir: &std::path::Path) {
+    let q = shipped("quickstart.toml");
+    let o = scuttlesim(&["run", s(&q), "--set", "nodes.count=4", "--out", "o"], dir);
+    assert_eq!(o.status.code(), Some(0));
 }
