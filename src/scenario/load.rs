@@ -172,9 +172,25 @@ pub fn parse_str(
             let field = non_empty_path(e.path().to_string());
             let how = |f: &str| format!("set one of its fields instead, --set {f}.FIELD=VALUE");
             let message = explain(&e.inner().to_string(), field.as_deref(), Some((&value, &how)));
+            // A whole number too large for 64 bits reads as a float: the
+            // `--set` text that gave it tells which literal it was.
+            let literal = set_by
+                .iter()
+                .rev()
+                .find(|(path, _)| Some(path.as_str()) == field.as_deref())
+                .and_then(|(_, o)| o.split_once('=').map(|(_, rhs)| rhs.trim()));
+            let mut message = integers::refine(message, field.as_deref(), &value, literal);
+            if let (Some(rest), Some(literal)) =
+                (message.strip_prefix("invalid type: floating point `"), literal)
+            {
+                // Not an integer field: name the number as it was given.
+                if let (Some((_, tail)), Some(_)) = (rest.split_once('`'), beyond_toml(literal)) {
+                    message = format!("invalid type: integer `{literal}`{tail}");
+                }
+            }
             ScenarioError {
                 file: format!("{file} with --set overrides"),
-                message: integers::refine(message, field.as_deref(), &value, None),
+                message,
                 field,
                 location: None,
             }
@@ -549,9 +565,25 @@ pub fn parse_override(text: &str) -> Result<(String, serde_json::Value), String>
         Ok(mut t) => {
             serde_json::to_value(t.remove("v").expect("key v was just parsed")).map_err(|e| e.to_string())?
         }
-        Err(_) => serde_json::Value::String(rhs.to_string()),
+        Err(_) => beyond_toml(rhs).unwrap_or_else(|| serde_json::Value::String(rhs.to_string())),
     };
     Ok((path.to_string(), value))
+}
+
+/// A whole number TOML cannot hold (beyond its 64-bit signed integers) as
+/// JSON reads it: a `u64` up to 18446744073709551615 (`--set
+/// seed=18446744073709551615` is a valid seed), a float past that, which
+/// the field's error then reports as out of range; `None` if `rhs` is not
+/// a plain decimal integer.
+fn beyond_toml(rhs: &str) -> Option<serde_json::Value> {
+    let digits = rhs.strip_prefix('-').unwrap_or(rhs);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if let Ok(v) = rhs.parse::<u64>() {
+        return Some(v.into());
+    }
+    serde_json::Number::from_f64(rhs.parse::<f64>().ok()?).map(serde_json::Value::Number)
 }
 
 /// What to do instead of setting one element of a list by its path.

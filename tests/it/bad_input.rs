@@ -756,6 +756,63 @@ fn out_of_range_integers_name_the_field_and_what_is_valid() {
         e.contains("with --set overrides: field `nodes.count`: -3 is out of range: must be at least 2"),
         "{e}"
     );
+    // Past TOML's integers: the largest seed is valid, and a number past
+    // 64 bits is out of range for the field it sets, not "a string".
+    let s = parse_str(
+        BASE,
+        Format::Toml,
+        "t.toml",
+        "t",
+        &["seed=18446744073709551615".into()],
+    )
+    .unwrap();
+    assert_eq!(s.seed, u64::MAX);
+    for (set, field, says) in [
+        (
+            "seed=18446744073709551616",
+            "seed",
+            "18446744073709551616 is out of range: expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            "seed=-99999999999999999999",
+            "seed",
+            "-99999999999999999999 is out of range",
+        ),
+        (
+            "nodes.count=99999999999999999999",
+            "nodes.count",
+            "must be at most 10000000",
+        ),
+        (
+            "nodes.count=18446744073709551615",
+            "nodes.count",
+            "must be at most 10000000",
+        ),
+    ] {
+        let e = parse_str(BASE, Format::Toml, "t.toml", "t", &[set.into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&format!("field `{field}`: ")) && e.contains(says),
+            "{set}: {e}"
+        );
+        assert!(!e.contains("invalid type"), "{set}: {e}");
+    }
+    let e = parse_str(
+        BASE,
+        Format::Toml,
+        "t.toml",
+        "t",
+        &["gossip.interval=99999999999999999999".into()],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains(
+            "field `gossip.interval`: invalid type: integer `99999999999999999999`, expected a duration"
+        ),
+        "{e}"
+    );
 }
 
 /// A directory given as a scenario or sweep file (`scenarios`, which has
