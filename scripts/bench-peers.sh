@@ -7,9 +7,12 @@
 #   scripts/bench-peers.sh [P0_NODES] [P1_NODES] [REPEAT]     (defaults 100000 1000 3)
 #
 # Needs: cargo; python3 (pyheap peer); `pip install simpy==4.1.2` for the
-# SimPy rows (skipped when simpy is missing). Wall times are whole-process
-# (/usr/bin/time), the median of REPEAT runs of each, ours and the peer's
-# alternating. The machine should be quiet.
+# SimPy rows (skipped when simpy is missing). Wall times are whole-process,
+# to the microsecond (bash's EPOCHREALTIME around each run): the median of
+# REPEAT runs of the peer and of OURS_PER (default 3) times as many of ours,
+# OURS_PER of ours around each of the peer's (ours, peer, ours, ours, ...),
+# so that a machine whose speed drifts slows both alike and a burst of the
+# VM hits one of our short runs, not the median. The machine should be quiet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P0_N=${1:-100000}
@@ -27,20 +30,20 @@ cargo build --release --quiet --manifest-path "$PEERS/rust-nexosim/Cargo.toml" -
 NEXO=target/peers/release/peer-nexosim
 PY=$(python3 -c 'import sys; print(sys.executable)')
 
-once() { # whole-process wall seconds of one run of a command
-  local f t
-  f=$(mktemp)
-  /usr/bin/time -o "$f" -f '%e' "$@" >/dev/null 2>&1
-  t=$(tail -1 "$f")
-  rm -f "$f"
-  echo "$t"
+OURS_PER=${OURS_PER:-3}
+
+once() { # whole-process wall seconds of one run of a command, to the microsecond
+  local start=$EPOCHREALTIME
+  "$@" >/dev/null 2>&1
+  local end=$EPOCHREALTIME
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f\n", e - s }'
 }
 
-median() { sort -g | sed -n "$(( (REPEAT + 1) / 2 ))p"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
-# pair LABEL OURS_CMD... -- PEER_CMD...: REPEAT runs of each, alternating
-# (ours, peer, ours, peer, ...) so that a machine whose speed drifts slows
-# both alike; prints the medians and the ratio.
+# pair LABEL OURS_CMD... -- PEER_CMD...: REPEAT runs of the peer, each
+# with OURS_PER runs of ours around it (one before, the rest after);
+# prints the medians and the ratio.
 pair() {
   local label=$1
   shift
@@ -52,6 +55,7 @@ pair() {
   for _ in $(seq "$REPEAT"); do
     a+=("$(once "${ours[@]}")")
     b+=("$(once "${peer[@]}")")
+    for _ in $(seq 2 "$OURS_PER"); do a+=("$(once "${ours[@]}")"); done
   done
   awk -v l="$label" -v a="$(printf '%s\n' "${a[@]}" | median)" -v b="$(printf '%s\n' "${b[@]}" | median)" \
     'BEGIN { printf "%-36s %9.3f s  %9.3f s  x%.1f\n", l, a, b, b / a }'
