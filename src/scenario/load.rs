@@ -574,10 +574,11 @@ pub fn parse_override(text: &str) -> Result<(String, serde_json::Value), String>
 /// JSON reads it: a `u64` up to 18446744073709551615 (`--set
 /// seed=18446744073709551615` is a valid seed), a float past that, which
 /// the field's error then reports as out of range; `None` if `rhs` is not
-/// a plain decimal integer.
+/// a plain decimal integer (one with a leading zero, such as `007`, stays
+/// text, as TOML does not read it as a number).
 fn beyond_toml(rhs: &str) -> Option<serde_json::Value> {
     let digits = rhs.strip_prefix('-').unwrap_or(rhs);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     if let Ok(v) = rhs.parse::<u64>() {

@@ -767,6 +767,9 @@ fn out_of_range_integers_name_the_field_and_what_is_valid() {
     )
     .unwrap();
     assert_eq!(s.seed, u64::MAX);
+    // A number with a leading zero is text, as before (TOML reads none).
+    let s = parse_str(BASE, Format::Toml, "t.toml", "t", &["name=007".into()]).unwrap();
+    assert_eq!(s.name, "007");
     for (set, field, says) in [
         (
             "seed=18446744073709551616",
