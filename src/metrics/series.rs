@@ -30,42 +30,57 @@ pub struct NodeTraffic {
 }
 
 impl NodeTraffic {
-    /// Adds `c`'s totals to these.
-    fn add(&mut self, c: &Compact) {
-        self.sent += u64::from(c.sent);
-        self.bytes_sent += u64::from(c.bytes_sent);
-        self.digest_bytes_sent += u64::from(c.digest_bytes_sent);
-        self.delta_bytes_sent += u64::from(c.delta_bytes_sent);
-        self.other_bytes_sent += u64::from(c.other_bytes_sent);
-        self.received += u64::from(c.received);
-        self.bytes_received += u64::from(c.bytes_received);
-        self.dropped += u64::from(c.dropped);
+    /// Adds one node's 32-bit totals to these: `hot`, and `cold` when that
+    /// node's kind has any.
+    fn add(&mut self, hot: &Hot, cold: Option<&Cold>) {
+        let cold = cold.copied().unwrap_or_default();
+        self.sent += u64::from(hot.sent);
+        self.bytes_sent += u64::from(hot.bytes_sent);
+        self.digest_bytes_sent += u64::from(cold.digest_bytes_sent);
+        self.delta_bytes_sent += u64::from(cold.delta_bytes_sent);
+        self.other_bytes_sent += u64::from(hot.bytes_sent.wrapping_add(cold.other_less_bytes));
+        self.received += u64::from(hot.received);
+        self.bytes_received += u64::from(hot.bytes_received);
+        self.dropped += u64::from(cold.dropped);
     }
 }
 
-/// A [`NodeTraffic`] in 32-bit fields, as the run keeps it: a large run
-/// updates these at random (for the sender and the receiver of every
-/// message), and at 32 bytes, aligned, two nodes share a line and the
-/// table is half the size, so it misses the cache less often (cachegrind,
-/// P0 at 100,000 nodes with a 16 MiB last-level cache: −35 % misses).
-/// [`Traffic`] moves every node's into 64-bit totals before any field
-/// could pass `u32::MAX` (see `Traffic::since_flush`): sums stay exact at
-/// any size, with no check per change.
+/// The part of a [`NodeTraffic`] that every message changes, in 32-bit
+/// fields, as the run keeps it: a large run updates these at random (for
+/// the sender and the receiver of every message), and at 16 bytes,
+/// aligned, four nodes share a line and the table is a quarter of
+/// `NodeTraffic`'s size, so it misses the cache less often. The rest is
+/// in [`Cold`]. [`Traffic`] moves every node's into 64-bit totals before
+/// any field could pass `u32::MAX` (see `Traffic::since_flush`): sums stay
+/// exact at any size, with no check per change.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[repr(align(32))]
-struct Compact {
+#[repr(align(16))]
+struct Hot {
     sent: u32,
     bytes_sent: u32,
-    digest_bytes_sent: u32,
-    delta_bytes_sent: u32,
-    other_bytes_sent: u32,
     received: u32,
     bytes_received: u32,
+}
+
+/// The rest of a [`NodeTraffic`] in 32-bit fields: what only a message
+/// with digest or delta bytes, or a drop, changes. A message whose bytes
+/// are all `other` (every message of `ping`, the P0 benchmark's protocol)
+/// changes no `Cold`: its other bytes are its bytes, so the table keeps
+/// `other − bytes` instead of `other` (wrapping; exact, since the true
+/// `other` fits 32 bits between two flushes), and a table is made only
+/// when its kind first needs one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(align(16))]
+struct Cold {
+    digest_bytes_sent: u32,
+    delta_bytes_sent: u32,
+    /// `other_bytes_sent − bytes_sent`, wrapping.
+    other_less_bytes: u32,
     dropped: u32,
 }
 
-// The layout the doc comment promises: two to a cache line.
-const _: () = assert!(std::mem::size_of::<Compact>() == 32);
+// The layouts the doc comments promise: four to a cache line.
+const _: () = assert!(std::mem::size_of::<Hot>() == 16 && std::mem::size_of::<Cold>() == 16);
 
 /// Messages and bytes sent in one bucket, for one kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -125,9 +140,12 @@ pub(crate) struct Traffic {
     last_bucket: (u64, u64, usize),
     /// `[kind][bucket]`.
     buckets: Vec<Vec<BucketTraffic>>,
-    /// `[kind][node]`: the totals since the last flush (all of them in
-    /// most runs).
-    per_node: Vec<Vec<Compact>>,
+    /// `[kind][node]`: the totals every message changes, since the last
+    /// flush (all of them in most runs).
+    per_node: Vec<Vec<Hot>>,
+    /// `[kind][node]`: the other totals since the last flush; empty for a
+    /// kind until one of its changes needs them.
+    cold: Vec<Vec<Cold>>,
     /// `[kind][node]`: the totals moved out of `per_node` by the flushes
     /// (empty until the first, after `u32::MAX` bytes in all).
     flushed: Vec<Vec<NodeTraffic>>,
@@ -150,6 +168,7 @@ impl Traffic {
             last_bucket: (0, 0, 0),
             buckets: Vec::new(),
             per_node: Vec::new(),
+            cold: Vec::new(),
             flushed: Vec::new(),
             since_flush: 0,
             node_series: None,
@@ -191,7 +210,8 @@ impl Traffic {
     #[cold]
     fn add_kinds(&mut self, kind: usize) {
         while self.per_node.len() <= kind {
-            self.per_node.push(vec![Compact::default(); self.nodes]);
+            self.per_node.push(vec![Hot::default(); self.nodes]);
+            self.cold.push(Vec::new());
             self.buckets.push(Vec::new());
             if let Some(s) = &mut self.node_series {
                 s.push(vec![Vec::new(); self.nodes]);
@@ -286,7 +306,39 @@ impl Traffic {
             self.flush();
             self.since_flush = u64::from(most) + 1;
         }
-        add(&mut self.per_node[kind][node as usize], c);
+        let hot = &mut self.per_node[kind][node as usize];
+        match c {
+            NodeChange::Sent(bytes, p) => {
+                hot.sent += 1;
+                hot.bytes_sent += bytes;
+                if p != SizeParts::other(bytes) {
+                    let cold = self.cold_mut(kind, node);
+                    cold.digest_bytes_sent += p.digest;
+                    cold.delta_bytes_sent += p.delta;
+                    cold.other_less_bytes = cold.other_less_bytes.wrapping_add(p.other.wrapping_sub(bytes));
+                }
+            }
+            NodeChange::Received(bytes) => {
+                hot.received += 1;
+                hot.bytes_received += bytes;
+            }
+            NodeChange::Dropped => self.cold_mut(kind, node).dropped += 1,
+        }
+    }
+
+    /// `node`'s [`Cold`] totals of `kind` (made at its kind's first).
+    #[inline(always)]
+    fn cold_mut(&mut self, kind: usize, node: u32) -> &mut Cold {
+        if self.cold[kind].is_empty() {
+            self.make_cold(kind);
+        }
+        &mut self.cold[kind][node as usize]
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn make_cold(&mut self, kind: usize) {
+        self.cold[kind] = vec![Cold::default(); self.nodes];
     }
 
     /// Moves every node's 32-bit totals into `flushed`, leaving zeros.
@@ -294,12 +346,18 @@ impl Traffic {
     #[inline(never)]
     fn flush(&mut self) {
         self.flushed.resize(self.per_node.len(), Vec::new());
-        for (wide, compact) in self.flushed.iter_mut().zip(&mut self.per_node) {
-            wide.resize(compact.len(), NodeTraffic::default());
-            for (w, c) in wide.iter_mut().zip(compact.iter_mut()) {
-                w.add(c);
-                *c = Compact::default();
+        for ((wide, hot), cold) in self
+            .flushed
+            .iter_mut()
+            .zip(&mut self.per_node)
+            .zip(&mut self.cold)
+        {
+            wide.resize(hot.len(), NodeTraffic::default());
+            for (node, (w, h)) in wide.iter_mut().zip(hot.iter_mut()).enumerate() {
+                w.add(h, cold.get(node));
+                *h = Hot::default();
             }
+            cold.fill(Cold::default());
         }
     }
 
@@ -344,16 +402,16 @@ impl Traffic {
 
     /// Every node's totals of `kind`, by node id.
     pub(crate) fn per_node(&self, kind: usize) -> Vec<NodeTraffic> {
-        let Some(compact) = self.per_node.get(kind) else {
+        let Some(hot) = self.per_node.get(kind) else {
             return vec![NodeTraffic::default(); self.nodes];
         };
+        let cold = &self.cold[kind];
         let wide = self.flushed.get(kind).map_or(&[][..], Vec::as_slice);
-        compact
-            .iter()
+        hot.iter()
             .enumerate()
-            .map(|(node, c)| {
+            .map(|(node, h)| {
                 let mut t = wide.get(node).copied().unwrap_or_default();
-                t.add(c);
+                t.add(h, cold.get(node));
                 t
             })
             .collect()
@@ -368,26 +426,6 @@ impl Traffic {
             .and_then(|n| n.get(bucket))
             .copied()
             .unwrap_or_default()
-    }
-}
-
-/// Adds one change to a node's totals (which [`Traffic::change`] keeps
-/// from passing `u32::MAX`).
-#[inline(always)]
-fn add(t: &mut Compact, c: NodeChange) {
-    match c {
-        NodeChange::Sent(bytes, p) => {
-            t.sent += 1;
-            t.bytes_sent += bytes;
-            t.digest_bytes_sent += p.digest;
-            t.delta_bytes_sent += p.delta;
-            t.other_bytes_sent += p.other;
-        }
-        NodeChange::Received(bytes) => {
-            t.received += 1;
-            t.bytes_received += bytes;
-        }
-        NodeChange::Dropped => t.dropped += 1,
     }
 }
 
@@ -434,11 +472,34 @@ mod tests {
                 rng.random_range(1..1000u32)
             };
             let w = &mut want[k][n as usize];
-            match rng.random_range(0..4) {
+            match rng.random_range(0..6) {
                 0 => {
                     t.sent_with_parts(k, n, step as u64, bytes, SizeParts::default());
                     w.sent += 1;
                     w.bytes_sent += bytes as u64;
+                }
+                4 => {
+                    // All `other` (as every message of `ping`).
+                    t.sent_with_parts(k, n, step as u64, bytes, SizeParts::other(bytes));
+                    w.sent += 1;
+                    w.bytes_sent += bytes as u64;
+                    w.other_bytes_sent += bytes as u64;
+                }
+                5 => {
+                    // Parts that need not add up to the bytes (as no run
+                    // gives, but the totals are plain sums all the same).
+                    let mut part = || rng.random_range(0..=bytes) / 3;
+                    let p = SizeParts {
+                        digest: part(),
+                        delta: part(),
+                        other: part(),
+                    };
+                    t.sent_with_parts(k, n, step as u64, bytes, p);
+                    w.sent += 1;
+                    w.bytes_sent += bytes as u64;
+                    w.digest_bytes_sent += p.digest as u64;
+                    w.delta_bytes_sent += p.delta as u64;
+                    w.other_bytes_sent += p.other as u64;
                 }
                 1 => {
                     t.received(k, n, step as u64, bytes);
@@ -498,7 +559,7 @@ mod tests {
     fn counts_past_u32_max_stay_exact() {
         let mut t = Traffic::new(2);
         t.dropped(0, 1);
-        t.per_node[0][1].dropped = u32::MAX - 2;
+        t.cold[0][1].dropped = u32::MAX - 2;
         t.since_flush = u64::from(u32::MAX) - 2;
         for _ in 0..4 {
             t.dropped(0, 1);
