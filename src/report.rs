@@ -227,21 +227,22 @@ pub fn metrics_files(scenario: &Scenario, outcome: &Outcome) -> Vec<(&'static st
 fn writes_csv(stamp: &str, rows: &[WriteRow]) -> Vec<u8> {
     let mut o = stamp.to_string();
     o.push_str("origin,key,version,write_ns,reached,t50_ns,t90_ns,t99_ns,t100_ns\n");
+    // A row per write (a large run makes hundreds of thousands), so
+    // formatted with `itoa` rather than `fmt`.
+    let mut buf = itoa::Buffer::new();
     for r in rows {
-        let [a, b, c, d] = r.to_percent_ns;
-        let _ = writeln!(
-            o,
-            "{},{},{},{},{},{},{},{},{}",
-            r.origin,
-            r.key,
-            r.version,
-            r.t_ns,
-            r.reached,
-            opt(a),
-            opt(b),
-            opt(c),
-            opt(d)
-        );
+        o.push_str(buf.format(r.origin));
+        for v in [u64::from(r.key), r.version, r.t_ns, u64::from(r.reached)] {
+            o.push(',');
+            o.push_str(buf.format(v));
+        }
+        for t in r.to_percent_ns {
+            o.push(',');
+            if let Some(t) = t {
+                o.push_str(buf.format(t));
+            }
+        }
+        o.push('\n');
     }
     o.into_bytes()
 }

@@ -153,17 +153,19 @@ impl Spread {
     /// after the last one given are not reached).
     pub(crate) fn times(&self, id: usize, written: u64) -> impl Iterator<Item = u64> + '_ {
         let r = self.levels as usize;
+        // The levels reached are the first `level[id]` (each slot of them
+        // nonzero, the rest zero).
+        let from = id * r;
         let mut at = written;
-        self.gaps[id * r..(id + 1) * r]
+        self.gaps[from..from + usize::from(self.level[id])]
             .iter()
             .enumerate()
-            .map_while(move |(l, &gap)| {
+            .map(move |(l, &gap)| {
                 at = match gap {
-                    0 => return None,
-                    FAR => self.far[&(id * r + l)],
+                    FAR => self.far[&(from + l)],
                     gap => at + u64::from(gap - 1),
                 };
-                Some(at)
+                at
             })
     }
 }
@@ -267,7 +269,8 @@ impl Spread {
                 });
             }
         }
-        rows.sort_by_key(|r| (r.t_ns, r.origin, r.version));
+        // Unique keys (an origin's versions differ): any sort gives this order.
+        rows.sort_unstable_by_key(|r| (r.t_ns, r.origin, r.version));
         rows
     }
 
@@ -304,12 +307,12 @@ impl Spread {
         // A write is counted at grid point `i` (time `i · step` since it was
         // made) while the run saw it that long — made at least that long
         // before the end — or once every node has held it; it is then at
-        // the levels it had reached by that time. `above[i * (r + 1) + l]`
-        // gains one at the point from which a write counts at level `l` or
-        // higher and loses it at the point from which it no longer counts:
-        // its running sum over `i` is the writes counted at `l` or higher.
+        // the levels it had reached by that time. `delta[i * (r + 1) + l]`
+        // gains one at the point from which a write counts at level `l`
+        // (exactly) and loses it at the point from which it no longer
+        // does: its running sum over `i` is the writes at level `l`.
         let stride = r + 1;
-        let mut above = vec![0i64; (points + 1) * stride];
+        let mut delta = vec![0i64; (points + 1) * stride];
         // Divided by a multiplication: a division per level per write was
         // most of this function's time.
         let by_step = Divisor::new(step);
@@ -324,30 +327,36 @@ impl Spread {
                     cut = points;
                 }
             }
-            above[0] += 1;
-            above[cut * stride] -= 1;
-            // A level counts only once every level below it does (times
-            // fed out of order, which a run never makes, included).
-            let mut from = 0;
-            for (l, at) in self.times(id, t).enumerate() {
-                from = point_of(at - t).max(from);
-                if from >= cut {
-                    break;
+            // The write is at `level` from point `start` on; its times up
+            // to `bound` since it was made fall at `start` (a point covers
+            // the times after the point before it, up to its own), so only
+            // a level reached later moves it to a new point. A level counts
+            // only once every level below it does (times fed out of order,
+            // which a run never makes, included: they stay at `start`).
+            let (mut level, mut start, mut bound) = (0, 0, 0);
+            for at in self.times(id, t) {
+                let since = at - t;
+                if since > bound {
+                    let p = point_of(since);
+                    if p >= cut {
+                        break;
+                    }
+                    delta[start * stride + level] += 1;
+                    delta[p * stride + level] -= 1;
+                    (start, bound) = (p, p as u64 * step);
                 }
-                above[from * stride + l + 1] += 1;
-                above[cut * stride + l + 1] -= 1;
+                level += 1;
             }
+            delta[start * stride + level] += 1;
+            delta[cut * stride + level] -= 1;
         }
         // hist[i * (r + 1) + l]: writes at level l at grid point i.
         let mut hist = vec![0u64; points * stride];
         let mut running = vec![0i64; stride];
-        for i in 0..points {
-            for (sum, d) in running.iter_mut().zip(&above[i * stride..(i + 1) * stride]) {
+        for (row, d) in hist.chunks_exact_mut(stride).zip(delta.chunks_exact(stride)) {
+            for ((h, sum), d) in row.iter_mut().zip(&mut running).zip(d) {
                 *sum += d;
-            }
-            for l in 0..stride {
-                let next = running.get(l + 1).copied().unwrap_or(0);
-                hist[i * stride + l] = (running[l] - next) as u64;
+                *h = *sum as u64;
             }
         }
         self.points(&hist, step)
