@@ -4,7 +4,10 @@
 //! converting between true and local time is exact integer arithmetic
 //! (`i128` intermediates) and never reaches the trace as a float. Timers are
 //! set in local time: [`LocalClock::true_time_of`] finds the first true
-//! instant at which the clock reads a given local time.
+//! instant at which the clock reads a given local time. A reading clamps at
+//! 0 (times are unsigned); timers use the unclamped reading
+//! ([`LocalClock::raw`], [`LocalClock::true_time_of_raw`]), so a clock that
+//! starts behind still times its rounds from the start of the run.
 
 use crate::rng::{Component, Streams};
 use crate::scenario::{NumberDist, OffsetDist, Scenario};
@@ -35,26 +38,38 @@ impl LocalClock {
         if *self == Self::PERFECT {
             return t;
         }
+        SimTime(self.raw(t).clamp(0, u64::MAX as i128) as u64)
+    }
+
+    /// The clock's reading at true time `t`, not clamped: negative while a
+    /// clock that started behind has not reached 0.
+    pub fn raw(&self, t: SimTime) -> i128 {
         let t = t.0 as i128;
-        let v = self.offset_ns as i128 + t + t * self.drift_ppb as i128 / PPB;
-        SimTime(v.clamp(0, u64::MAX as i128) as u64)
+        self.offset_ns as i128 + t + t * self.drift_ppb as i128 / PPB
     }
 
     /// The earliest true time at which the clock reads at least `local`.
     pub fn true_time_of(&self, local: SimTime) -> SimTime {
-        if *self == Self::PERFECT {
+        if *self == Self::PERFECT || local.0 == 0 {
+            // Every clock reads at least 0 from the start (clamped).
             return local;
         }
+        self.true_time_of_raw(local.0 as i128)
+    }
+
+    /// The earliest true time (0 or later) at which the unclamped reading
+    /// ([`LocalClock::raw`]) is at least `local`.
+    pub fn true_time_of_raw(&self, local: i128) -> SimTime {
         let rate = PPB + self.drift_ppb as i128;
         assert!(rate > 0, "a clock must run forward");
-        let want = local.0 as i128 - self.offset_ns as i128;
+        let want = local - self.offset_ns as i128;
         // Solve t + t·d/1e9 >= want for the smallest integer t, then correct
-        // for the floor in `local` by stepping forward.
+        // for the floor in `raw` by stepping forward.
         let mut t = (want * PPB).div_euclid(rate).max(0);
-        while self.local(SimTime(t as u64)).0 < local.0 {
+        while t < u64::MAX as i128 && self.raw(SimTime(t as u64)) < local {
             t += 1;
         }
-        while t > 0 && self.local(SimTime(t as u64 - 1)).0 >= local.0 {
+        while t > 0 && self.raw(SimTime(t as u64 - 1)) >= local {
             t -= 1;
         }
         SimTime(t.clamp(0, u64::MAX as i128) as u64)

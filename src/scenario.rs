@@ -483,11 +483,17 @@ impl ProtocolKind {
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
-    /// First round at a uniform random local time in `[0, interval)`.
+    /// First round at a uniform random local time in `[0, interval)`
+    /// after the start of the run.
     #[default]
     Random,
-    /// Every node fires at local times `interval, 2·interval, …`.
+    /// Every node fires at local times `interval, 2·interval, …` after the
+    /// start of the run.
     Aligned,
+    /// Node `i` of `n` fires `i/n` of an interval after the aligned times
+    /// (`interval + i·interval/n`, then every interval): exchanges that
+    /// take turns, for figures.
+    Staggered,
 }
 
 /// The write workload.

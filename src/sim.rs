@@ -227,10 +227,17 @@ const _: () = assert!(std::mem::size_of::<NodeState>() == 64);
 /// A node's round timer under a clock that is not perfect. With perfect
 /// clocks it is not kept: a round then comes at its local time, the next
 /// one an interval later, and no clock step re-arms a timer.
+///
+/// The timer is set in the node's local time, unclamped
+/// ([`LocalClock::raw`]): the first round is its phase after the clock's
+/// reading at the start of the run, whatever the offset, and each round
+/// sets the next one an interval later. A round that finds the next one
+/// already due (the clock stepped forward past it) skips the rounds it
+/// missed, keeping the phase: a step fires at most one round at once.
 #[derive(Clone, Copy, Debug, Default)]
 struct Timer {
-    /// The local time of the node's next round.
-    next_round_local: u64,
+    /// The local time (unclamped) of the node's next round.
+    next_round_local: i128,
     /// Bumped by a clock step: round events of older timers are stale.
     timer: u32,
 }
@@ -368,11 +375,19 @@ where
                     .expect("a phase stream per node")
                     .random_range(0..interval_ns),
                 Phase::Aligned => interval_ns,
+                Phase::Staggered => {
+                    interval_ns + (u128::from(interval_ns) * u128::from(node) / u128::from(n)) as u64
+                }
             };
-            if let Some(t) = sim.timers.get_mut(node as usize) {
-                t.next_round_local = first_local;
-            }
-            let at = sim.clocks[node as usize].true_time_of(SimTime(first_local));
+            // With perfect clocks `first_local` is the round's true time.
+            let at = match sim.timers.get_mut(node as usize) {
+                Some(t) => {
+                    let clock = sim.clocks[node as usize];
+                    t.next_round_local = clock.raw(SimTime::ZERO) + i128::from(first_local);
+                    clock.true_time_of_raw(t.next_round_local)
+                }
+                None => SimTime(first_local),
+            };
             sim.schedule(at, Event::Round { node, timer: 0 });
         }
         let writers = sim.workload.writers().to_vec();
@@ -582,16 +597,23 @@ where
     #[inline(always)]
     fn round<const PLAIN: bool>(&mut self, node: NodeId, timer: u32, now: SimTime, sink: &mut dyn TraceSink) {
         let clock = self.clock::<PLAIN>(node);
-        let next = if self.skewed::<PLAIN>() {
+        let at = if self.skewed::<PLAIN>() {
             let t = &mut self.timers[node as usize];
             if timer != t.timer {
                 return; // a clock step re-armed this node's timer
             }
-            t.next_round_local += self.interval_ns;
-            t.next_round_local
+            let interval = i128::from(self.interval_ns);
+            let mut next = t.next_round_local + interval;
+            let reading = clock.raw(now);
+            if next <= reading {
+                // Rounds missed (a step forward): the next one due after now.
+                next += ((reading - next) / interval + 1) * interval;
+            }
+            t.next_round_local = next;
+            clock.true_time_of_raw(next).max(now)
         } else {
             // Every clock perfect: this round came at its local time.
-            now.0 + self.interval_ns
+            SimTime(now.0 + self.interval_ns)
         };
         let ns = &mut self.nodes[node as usize];
         if self.up[node as usize] {
@@ -606,7 +628,6 @@ where
             self.proto.on_round(&mut ctx);
             self.flush::<PLAIN>(node, now, lt, Cause::Local(LocalCause::Write), sink);
         }
-        let at = clock.true_time_of(SimTime(next)).max(now);
         if self.skewed::<PLAIN>() {
             self.schedule(at, Event::Round { node, timer });
         } else {
@@ -809,7 +830,7 @@ where
                 let t = &mut self.timers[node as usize];
                 t.timer += 1;
                 let timer = t.timer;
-                let at = clock.true_time_of(SimTime(t.next_round_local)).max(now);
+                let at = clock.true_time_of_raw(t.next_round_local).max(now);
                 self.schedule(at, Event::Round { node, timer });
             }
         }

@@ -356,6 +356,87 @@ fn a_clock_step_moves_the_timer() {
     assert_eq!(lt_after, vec![11 * S]);
 }
 
+/// The true times (ms) of node `node`'s syns from `from` s on.
+fn syn_times(records: &[Record], node: u32, from: u64) -> Vec<u64> {
+    records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Send { t, from: f, kind, .. } if *f == node && kind == "syn" && *t >= from * S => {
+                Some(*t / MS)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A clock offset shifts what a node's clock reads, not when its rounds
+/// come: with aligned phases every node's first round is one interval
+/// after the start of the run, whether its clock is ahead, behind or far
+/// ahead (an hour: before, the timer started at local time 0 and ran the
+/// 3,600 rounds it had "missed" at once; a clock behind sat silent).
+#[test]
+fn a_clock_offset_does_not_move_the_rounds() {
+    for offset in ["5s", "-5s", "1h", "-300ms", "0s"] {
+        let s = scenario(&format!(
+            r#"
+            duration = "4.5s"
+            [nodes]
+            count = 2
+            [gossip]
+            phase = "aligned"
+            [network]
+            latency = {{ dist = "constant", value = "1ms" }}
+            [[clock.nodes]]
+            node = 0
+            offset = "{offset}"
+            [output]
+            trace = "full"
+            "#
+        ));
+        let (_, records) = run_records(&s);
+        for node in [0, 1] {
+            assert_eq!(
+                syn_times(&records, node, 0),
+                vec![1000, 2000, 3000, 4000],
+                "node {node}, node 0's offset {offset}"
+            );
+        }
+    }
+}
+
+/// A clock step forward by 20 s at 3.5 s jumps over node 0's round due at
+/// local 4 s: the timer fires once, at the step, and the next round is the
+/// first one due after the new reading, in the same phase (local 24 s, true
+/// 4 s), not the twenty rounds the clock jumped over.
+#[test]
+fn a_clock_step_forward_fires_one_round() {
+    let s = scenario(
+        r#"
+        duration = "6.5s"
+        [nodes]
+        count = 2
+        [gossip]
+        phase = "aligned"
+        [network]
+        latency = { dist = "constant", value = "1ms" }
+        [[faults]]
+        at = "3.5s"
+        clock_step = { node = 0, by = "20s" }
+        [output]
+        trace = "full"
+        "#,
+    );
+    let (_, records) = run_records(&s);
+    assert_eq!(
+        syn_times(&records, 0, 0),
+        vec![1000, 2000, 3000, 3500, 4000, 5000, 6000]
+    );
+    assert_eq!(
+        syn_times(&records, 1, 0),
+        vec![1000, 2000, 3000, 4000, 5000, 6000]
+    );
+}
+
 /// A one-way degradation 0 -> 1 of +100 ms from 2.5 s for 3 s: node 0's
 /// syns of the 3 s, 4 s and 5 s rounds take 110 ms, node 1's take 10 ms;
 /// from the 6 s round on, both take 10 ms again.
