@@ -58,6 +58,10 @@ pub struct Summary {
     pub lost_writes: Vec<LostWrites>,
     /// With shared keys: pairs of concurrent writes to the same key.
     pub concurrent_writes: Option<u64>,
+    /// The protocol's own counters, when it keeps any: with flow control,
+    /// `writes_deferred`, `writes_coalesced` and `max_backlog`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counters: BTreeMap<String, u64>,
 }
 
 impl Summary {
@@ -96,6 +100,7 @@ impl Summary {
                 v
             },
             concurrent_writes: outcome.concurrent_writes,
+            counters: outcome.counters.iter().cloned().collect(),
         }
     }
 
@@ -141,6 +146,10 @@ impl Summary {
                 self.faults,
                 s(self.last_recovery_ns)
             );
+        }
+        if !self.counters.is_empty() {
+            let parts: Vec<String> = self.counters.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let _ = writeln!(o, "{}", parts.join(" · "));
         }
         let c = &self.convergence;
         let _ = writeln!(

@@ -371,3 +371,47 @@ fn an_out_dir_that_is_a_file_is_refused_before_running() {
     assert_eq!(std::fs::read_to_string(dir.join("afile")).unwrap(), "keep me");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing written");
 }
+
+/// With flow control the summary reports the protocol's counters, as the
+/// README says: `writes_deferred` equals the `defer` records of the
+/// trace, and `summary.json` and the printed summary agree.
+#[test]
+fn flow_control_counters_reach_the_summary() {
+    let dir = temp_dir("flow-counters");
+    let q = shipped("quickstart.toml");
+    let flow = "gossip.flow_control={ initial_rate = 1.0, min_rate = 0.01, max_rate = 100.0, increase = 0.1, decrease = 0.5 }";
+    let out = scuttlesim(
+        &[
+            "run",
+            q.to_str().unwrap(),
+            "--set",
+            "gossip.mtu=600",
+            "--set",
+            flow,
+            "--out",
+            "o",
+            "--quiet",
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = dir.join("o/quickstart/42");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("summary.json")).unwrap()).unwrap();
+    let counters = &summary["counters"];
+    let trace = std::fs::read_to_string(run.join("trace.jsonl")).unwrap();
+    let defers = trace.lines().filter(|l| l.contains(r#""type":"defer""#)).count() as u64;
+    assert!(defers > 0, "the scenario defers writes");
+    assert_eq!(counters["writes_deferred"], defers, "{counters}");
+    for k in ["writes_coalesced", "max_backlog"] {
+        assert!(counters[k].is_u64(), "{k} in {counters}");
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("writes_deferred {defers}")), "{stdout}");
+    // Without flow control there are no counters.
+    let plain = scuttlesim(&["run", q.to_str().unwrap(), "--out", "p", "--quiet"], &dir);
+    assert!(plain.status.success());
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("p/quickstart/42/summary.json")).unwrap()).unwrap();
+    assert!(summary.get("counters").is_none(), "{summary}");
+}
