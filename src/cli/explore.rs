@@ -52,13 +52,15 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     }
     super::check_out_dir(&a.out)?;
     let jobs = super::progress::jobs_or_cores(a.jobs);
-    a.memory.check(&a.scenario, &s, jobs)?;
+    // No more runs at once than there are seeds.
+    let at_once = (jobs as u64).min((seeds.end - seeds.start).max(1)) as usize;
+    a.memory.check(&a.scenario, &s, at_once)?;
     let bar = super::progress::count_bar(seeds.end - seeds.start, "seeds", a.quiet);
     let stop = stop_flag();
     let found = explore_seeds(
         &s,
         seeds.clone(),
-        jobs,
+        at_once,
         a.stop_on_first,
         Some(&a.out),
         Some(stop),

@@ -40,13 +40,14 @@ pub(crate) struct SoakArgs {
 pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
     let seeds = parse_seeds(&a.seeds).map_err(anyhow::Error::msg)?;
     let s = scenario::load(&a.scenario, &a.set)?;
-    let first = super::progress::jobs_or_cores(a.jobs);
+    let count = seeds.end - seeds.start;
+    // No more runs at once than there are seeds.
+    let first = (super::progress::jobs_or_cores(a.jobs) as u64).min(count.max(1)) as usize;
     let jobs = [first, second_jobs(first)];
     let level = TraceLevel::from(a.trace);
     let mut checked = s.clone();
     checked.output.trace = level;
     a.memory.check(&a.scenario, &checked, first)?;
-    let count = seeds.end - seeds.start;
     let bar = super::progress::count_bar(2 * count, "runs", a.quiet);
     let stop = stop_flag();
     let found = soak_seeds(&s, seeds.clone(), jobs, level, Some(stop), &|| bar.inc(1))

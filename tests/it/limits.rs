@@ -231,6 +231,16 @@ fn run_sweep_and_explore_refuse_over_the_limit_and_write_nothing() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("× 2 runs at once"), "{}", stderr(&o));
     assert!(!dir.join("ex").exists());
+    // More jobs than seeds: no more runs at once than seeds (once refused
+    // as 10,000 runs at once).
+    for cmd in ["explore", "soak"] {
+        let o = scuttlesim(
+            &[cmd, s(&f), "--seeds", "0..2", "--jobs", "10000", "--quiet"],
+            &dir,
+        );
+        assert!(!stderr(&o).contains("runs at once"), "{cmd}: {}", stderr(&o));
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{cmd}: {}", stderr(&o));
+    }
 
     std::fs::write(
         dir.join("big-sweep.toml"),
