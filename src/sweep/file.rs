@@ -31,7 +31,10 @@ const MAX_SEEDS: u64 = 1_000_000;
 const RESERVED: [(&str, &str); 3] = [
     ("name", "the sweep's `name` names every run"),
     ("seed", "use `seeds` to choose the seeds"),
-    ("output", "use `--trace` to choose the trace level of every run"),
+    (
+        "output",
+        "every run of a sweep writes the same outputs: set `[output]` in the base scenario (the trace level with `--trace`)",
+    ),
 ];
 
 #[derive(Debug, Deserialize)]

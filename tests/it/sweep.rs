@@ -435,6 +435,11 @@ fn a_bad_grid_value_is_rejected_before_any_run() {
             "sweep.toml:4:1: field `grid.seed`: cannot be swept",
         ),
         (
+            "base = \"base.toml\"\nseeds = 2\n[grid]\n\"output.staleness\" = [true, false]\n",
+            "sweep.toml:4:1: field `grid.output.staleness`: cannot be swept: every run of a sweep writes the same \
+             outputs: set `[output]` in the base scenario",
+        ),
+        (
             "base = \"missing.toml\"\nseeds = 2\n",
             "sweep.toml:1:1: field `base`: missing.toml is not a scenario file",
         ),
