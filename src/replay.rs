@@ -224,6 +224,21 @@ pub fn replay_observed(
                         h.seed,
                         &h.scenario_hash[..h.scenario_hash.len().min(16)]
                     ));
+                } else if h.nodes != manifest.scenario.nodes.count
+                    || h.level != level
+                    || h.scenario != manifest.scenario.name
+                {
+                    // Not part of the digest: a header edited by hand.
+                    warnings.push(format!(
+                        "{}: the header says scenario {:?}, {} nodes, level {}; the manifest says {:?}, {} nodes, level {}",
+                        trace_path.display(),
+                        h.scenario,
+                        h.nodes,
+                        h.level.name(),
+                        manifest.scenario.name,
+                        manifest.scenario.nodes.count,
+                        level.name()
+                    ));
                 }
                 reader = Some(r);
             }

@@ -52,6 +52,9 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
     let trace_note = match &r.trace {
         TraceComparison::NotStored => "no stored trace (--trace off): digest only".to_string(),
         TraceComparison::Unreadable(e) => format!("stored trace unreadable ({e}): digest only"),
+        TraceComparison::Compared {
+            divergence: Some(_), ..
+        } => "stored trace compared record by record, up to the first difference (below)".to_string(),
         TraceComparison::Compared { records, .. } => {
             format!("stored trace compared record by record ({records} records)")
         }
@@ -140,6 +143,11 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
             }
             None if r.digest_matches() || !r.digest_comparable() => {}
             None => match &r.trace {
+                TraceComparison::Compared { .. } if r.digest == m.trace_digest => outln!(
+                    "the stored trace matches the rerun record for record, and so does the digest: the manifest's record count is wrong (it says {}, the rerun made {})",
+                    m.trace_records,
+                    r.records
+                ),
                 TraceComparison::Compared { .. } => outln!(
                     "the stored trace matches the rerun record for record: the manifest's digest is wrong"
                 ),

@@ -91,6 +91,53 @@ fn flipped_byte_is_the_first_divergence() {
     assert!(out.contains("the trace file was changed"), "{out}");
 }
 
+/// A manifest whose record count was edited (its digest left alone) is
+/// named as such, not as a wrong digest; a trace header edited by hand
+/// (not part of the digest) gets a warning naming what differs.
+#[test]
+fn edited_record_count_and_header_are_named() {
+    let dir = temp_dir("replay-edited");
+    let run = failing_run(&dir);
+    let manifest_path = run.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let records = m["trace_records"].as_u64().unwrap();
+    m["trace_records"] = (records - 1).into();
+    std::fs::write(&manifest_path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let o = scuttlesim(&["replay", s(&manifest_path)], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!(
+            "the manifest's record count is wrong (it says {}, the rerun made {records})",
+            records - 1
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("digest is wrong"), "{out}");
+    std::fs::write(&manifest_path, &text).unwrap();
+
+    let trace = run.join("trace.jsonl");
+    let t = std::fs::read_to_string(&trace).unwrap();
+    let nodes = m["scenario"]["nodes"]["count"].as_u64().unwrap();
+    let edited = t.replacen(
+        &format!("\"nodes\":{nodes}}}"),
+        &format!("\"nodes\":{}}}", nodes + 1),
+        1,
+    );
+    assert_ne!(edited, t, "the header names the node count");
+    std::fs::write(&trace, edited).unwrap();
+    let o = scuttlesim(&["replay", s(&manifest_path)], &dir);
+    assert!(
+        stderr(&o).contains(&format!(
+            "the header says scenario \"flaky-convergence\", {} nodes",
+            nodes + 1
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn changed_scenario_diverges_where_an_independent_diff_says() {
     let dir = temp_dir("replay-changed");
