@@ -65,13 +65,21 @@ impl Exploration {
 pub fn parse_seeds(text: &str) -> std::result::Result<Range<u64>, String> {
     let help = || format!("invalid seed range {text:?}: expected A..B (B excluded), A..=B, or N");
     let num = |s: &str| s.trim().parse::<u64>().map_err(|_| help());
+    // A range ends after its last seed, so the largest seed has none.
+    let last = || {
+        format!(
+            "seed range {text:?} includes seed {}, the one seed a range cannot hold; run it alone with `run --seed {}`",
+            u64::MAX,
+            u64::MAX
+        )
+    };
     let range = if let Some((a, b)) = text.split_once("..=") {
-        num(a)?..num(b)?.checked_add(1).ok_or_else(help)?
+        num(a)?..num(b)?.checked_add(1).ok_or_else(last)?
     } else if let Some((a, b)) = text.split_once("..") {
         num(a)?..num(b)?
     } else {
         let n = num(text)?;
-        n..n.checked_add(1).ok_or_else(help)?
+        n..n.checked_add(1).ok_or_else(last)?
     };
     if range.is_empty() {
         return Err(format!("seed range {text:?} is empty"));
@@ -173,5 +181,14 @@ mod tests {
         assert!(parse_seeds("3..3").is_err());
         assert!(parse_seeds("a..b").is_err());
         assert!(parse_seeds("0..=18446744073709551615").is_err());
+        // The largest seed: refused with a way to run it.
+        for text in [
+            "18446744073709551615",
+            "18446744073709551610..=18446744073709551615",
+        ] {
+            let e = parse_seeds(text).unwrap_err();
+            assert!(e.contains("run --seed 18446744073709551615"), "{e}");
+        }
+        assert_eq!(parse_seeds("18446744073709551614"), Ok(u64::MAX - 1..u64::MAX));
     }
 }
