@@ -92,8 +92,9 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A short table: per point, p99 and mean convergence and bandwidth, mean
-/// ± 95 % CI half-width over seeds.
+/// A short table: per point, p99 and mean convergence (of the writes that
+/// converged) and bandwidth, mean ± 95 % CI half-width over seeds, and the
+/// mean fraction of writes that converged.
 pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
     use std::fmt::Write;
     let stats = sweep::point_stats(plan, results);
@@ -104,6 +105,7 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
             .expect("a known metric")
     };
     let (p99, mean, bw) = (col("conv_p99_s"), col("conv_mean_s"), col("bytes_per_node_per_s"));
+    let frac = col("converged_frac");
     let cell = |st: &Option<sweep::stats::Stats>, digits: usize| match st {
         None => "-".to_string(),
         Some(s) => match s.ci95 {
@@ -111,7 +113,11 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
             None => format!("{:.digits$}", s.mean),
         },
     };
-    let rows: Vec<[String; 4]> = plan
+    let percent = |st: &Option<sweep::stats::Stats>| match st {
+        None => "-".to_string(),
+        Some(s) => format!("{:.1}%", 100.0 * s.mean),
+    };
+    let rows: Vec<[String; 5]> = plan
         .points
         .iter()
         .zip(&stats)
@@ -121,6 +127,7 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
                 cell(&st[p99], 3),
                 cell(&st[mean], 3),
                 cell(&st[bw], 0),
+                percent(&st[frac]),
             ]
         })
         .collect();
@@ -129,8 +136,9 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
         "p99 convergence (s)",
         "mean convergence (s)",
         "bytes/node/s",
+        "converged",
     ];
-    let w: Vec<usize> = (0..4)
+    let w: Vec<usize> = (0..5)
         .map(|i| {
             rows.iter()
                 .map(|r| r[i].chars().count())
@@ -142,31 +150,45 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}",
+        "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}  {:>w4$}",
         head[0],
         head[1],
         head[2],
         head[3],
+        head[4],
         w0 = w[0],
         w1 = w[1],
         w2 = w[2],
-        w3 = w[3]
+        w3 = w[3],
+        w4 = w[4]
     );
     for r in &rows {
         let _ = writeln!(
             o,
-            "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}",
+            "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}  {:>w4$}",
             r[0],
             r[1],
             r[2],
             r[3],
+            r[4],
             w0 = w[0],
             w1 = w[1],
             w2 = w[2],
-            w3 = w[3]
+            w3 = w[3],
+            w4 = w[4]
         );
     }
-    let _ = writeln!(o, "(mean ± 95% CI half-width over {} seeds)", plan.seeds.count());
+    let seeds = plan.seeds.count();
+    let _ = writeln!(
+        o,
+        "({} over {seeds} seed{}; the times are of the writes that converged)",
+        if seeds > 1 {
+            "mean ± 95% CI half-width"
+        } else {
+            "one run per point, no interval"
+        },
+        if seeds == 1 { "" } else { "s" }
+    );
     o
 }
 

@@ -27,7 +27,7 @@ pub struct Metric {
 
 /// The metrics of `points.csv` (statistics over seeds), in column order;
 /// `summary.csv` has these and a few more.
-pub const METRICS: [Metric; 8] = [
+pub const METRICS: [Metric; 9] = [
     Metric {
         name: "conv_mean_s",
         cell: |s| s.convergence.mean_ns.map(secs),
@@ -68,7 +68,21 @@ pub const METRICS: [Metric; 8] = [
         cell: |s| bytes_per_node_per_s(s).map(|v| format!("{v:.3}")),
         value: bytes_per_node_per_s,
     },
+    // The convergence times above cover only the writes that converged:
+    // this says how many did.
+    Metric {
+        name: "converged_frac",
+        cell: |s| converged_frac(s).map(|v| format!("{v:.6}")),
+        value: converged_frac,
+    },
 ];
+
+/// The fraction of the run's writes held by every node by its end; `None`
+/// without writes.
+fn converged_frac(s: &Summary) -> Option<f64> {
+    let c = &s.convergence;
+    (c.writes > 0).then(|| c.converged as f64 / c.writes as f64)
+}
 
 /// Exact decimal seconds of integer nanoseconds: `1500000000` → `1.500000000`.
 fn secs(ns: u64) -> String {

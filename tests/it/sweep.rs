@@ -283,6 +283,27 @@ fn confidence_interval_by_hand() {
             assert!((got("ci95_hi") - (mean + half)).abs() <= t_tol, "{metric} hi");
         }
     }
+    // `converged_frac` is `converged / writes` of each run, and its mean
+    // over the point's seeds.
+    let col = |h: &[String], name: &str| h.iter().position(|c| c == name).unwrap();
+    let (w, c, f) = (
+        col(&sh, "writes"),
+        col(&sh, "converged"),
+        col(&sh, "converged_frac"),
+    );
+    for r in &srows {
+        let want = r[c].parse::<f64>().unwrap() / r[w].parse::<f64>().unwrap();
+        assert!((r[f].parse::<f64>().unwrap() - want).abs() <= 1e-6, "{r:?}");
+    }
+    for (p, prow) in prows.iter().enumerate() {
+        let mean = srows[p * 4..p * 4 + 4]
+            .iter()
+            .map(|r| r[c].parse::<f64>().unwrap() / r[w].parse::<f64>().unwrap())
+            .sum::<f64>()
+            / 4.0;
+        let got: f64 = prow[col(&ph, "converged_frac_mean")].parse().unwrap();
+        assert!((got - mean).abs() <= 1e-6, "point {p}");
+    }
 }
 
 #[test]
