@@ -437,6 +437,17 @@ pub fn shrink(
         message,
     };
     let original = manifest_scenario(manifest, path)?;
+    if manifest.status == crate::summary::STATUS_INTERRUPTED {
+        return Err(bad(
+            "the run was interrupted: its checks were not evaluated; run it to the end, then shrink".into(),
+        ));
+    }
+    if manifest.checks.is_empty() {
+        return Err(bad(
+            "the run has no checks ([[checks]]): shrink keeps a failing check failing; add one and run again"
+                .into(),
+        ));
+    }
     let index = match opts.check {
         Some(i) => {
             let r = manifest.checks.get(i).ok_or_else(|| {

@@ -17,9 +17,9 @@ pub(crate) struct ShrinkArgs {
     /// Where to write the shrunk scenario (default: shrunk.toml beside the manifest).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Most simulation runs to spend.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_RUNS)]
-    max_runs: usize,
+    /// Most simulation runs to spend (at least 1: the first reruns the failing run).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_RUNS as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    max_runs: u64,
     /// Which failed check to keep failing (its index in `checks`; default the first failed).
     #[arg(long, value_name = "INDEX")]
     check: Option<usize>,
@@ -33,7 +33,7 @@ pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
     let manifest_file = super::manifest_path(&a.manifest);
     let manifest = read_manifest(&manifest_file)?;
     let opts = ShrinkOptions {
-        max_runs: a.max_runs,
+        max_runs: usize::try_from(a.max_runs).unwrap_or(usize::MAX),
         check: a.check,
     };
     let stop = stop_flag();

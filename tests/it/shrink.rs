@@ -93,3 +93,29 @@ fn shrink_refuses_a_passing_run() {
     let o = scuttlesim(&["shrink", "o/flaky-convergence/3/manifest.json"], &dir);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A run without checks, and `--max-runs 0`, are refused with what to do
+/// (they said "every check passed", and spent a run).
+#[test]
+fn shrink_says_why_it_cannot_start() {
+    let dir = temp_dir("shrink-refusals");
+    let q = shipped("quickstart.toml");
+    let o = scuttlesim(&["run", s(&q), "--out", "o", "--trace", "off"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = scuttlesim(&["shrink", "o/quickstart/42"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    let err = crate::bin::stderr(&o);
+    assert!(err.contains("the run has no checks ([[checks]])"), "{err}");
+
+    let flaky = shipped("flaky-convergence.toml");
+    let o = scuttlesim(&["run", s(&flaky), "--seed", "15", "--out", "o"], &dir);
+    assert_eq!(o.status.code(), Some(1), "seed 15 fails: {}", stdout(&o));
+    let o = scuttlesim(&["shrink", "o/flaky-convergence/15", "--max-runs", "0"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    let err = crate::bin::stderr(&o);
+    assert!(err.contains("--max-runs"), "{err}");
+    assert!(
+        !dir.join("o/flaky-convergence/15/shrunk.toml").exists(),
+        "nothing written"
+    );
+}
