@@ -625,6 +625,12 @@ pub fn rerender(
         path: path.clone(),
         message: format!("not a manifest: {e}"),
     })?;
+    if manifest.status == crate::summary::STATUS_INTERRUPTED {
+        return Err(Error::Format {
+            path,
+            message: "the run was interrupted: it has no metrics to chart; run it to the end".into(),
+        });
+    }
     let scenario = &manifest.scenario;
     let prov = Provenance {
         scenario: scenario.name.clone(),

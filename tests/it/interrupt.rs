@@ -72,6 +72,14 @@ fn ctrl_c_marks_the_run_interrupted_and_exits_130() {
     // And it replays: the same records up to the stop.
     let o = scuttlesim(&["replay", "o/quickstart/42/manifest.json"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    // `chart` and `shrink` say it was interrupted (not "writes.csv:
+    // missing", not "every check passed").
+    for cmd in ["chart", "shrink"] {
+        let o = scuttlesim(&[cmd, "o/quickstart/42"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("the run was interrupted"), "{cmd}: {err}");
+    }
 }
 
 #[test]
