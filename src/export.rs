@@ -23,6 +23,16 @@ pub fn trace_path(run: &Path) -> Result<PathBuf> {
         if run.file_name().is_some_and(|n| n == "manifest.json") {
             return trace_path(run.parent().unwrap_or(Path::new(".")));
         }
+        if run
+            .extension()
+            .is_some_and(|e| e == "json" || e == "csv" || e == "toml")
+        {
+            // `summary.json`, a metrics file, a scenario: not a trace.
+            return Err(Error::Format {
+                path: run.to_path_buf(),
+                message: "not a trace: give a run directory, its manifest.json or its trace.jsonl".into(),
+            });
+        }
         return Ok(run.to_path_buf());
     }
     if !run.is_dir() {

@@ -336,6 +336,14 @@ fn trace_prints_filtered_records() {
     }
     let o = scuttlesim(&["trace", s(&run), "--from", "soon"], &dir);
     assert_eq!(o.status.code(), Some(2));
+    // Another file of the run is not a trace, and says what to give.
+    let o = scuttlesim(&["trace", s(&run.join("summary.json"))], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        crate::bin::stderr(&o).contains("not a trace: give a run directory"),
+        "{}",
+        crate::bin::stderr(&o)
+    );
 }
 
 /// `--kind` with a message kind: on a `versions` trace (which keeps no
