@@ -1,13 +1,16 @@
 //! Chrome / Perfetto trace-event JSON: one process, one thread (track) per
 //! node; writes and version changes as instant events; every message as a
 //! short slice on the sender and on the receiver, joined by a flow arrow
-//! (`ph` `s` → `f`); a lost message as a slice named `… (lost)` with no
-//! arrow. Open it in ui.perfetto.dev or chrome://tracing. Timestamps are
-//! microseconds of simulated time.
+//! (`ph` `s` → `f`); a lost message (dropped on the way or on arrival) as
+//! a slice named `… (lost)` with no arrow; the second receipt of a
+//! duplicated message as `… (copy)`, with no arrow. Open it in
+//! ui.perfetto.dev or chrome://tracing. Timestamps are microseconds of
+//! simulated time.
 
 use super::text::version_text;
 use crate::error::{Error, Result};
 use crate::trace::{Cause, LocalCause, Record, TraceReader};
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -17,6 +20,15 @@ const PID: u32 = 1;
 /// Microseconds, exactly, from ns: `1020000.000`.
 fn us(ns: u64) -> String {
     format!("{}.{:03}", ns / 1000, ns % 1000)
+}
+
+/// A message sent and not yet received or dropped.
+struct Sent {
+    t: u64,
+    from: u32,
+    to: u32,
+    kind: String,
+    bytes: u32,
 }
 
 fn json_str(s: &str) -> String {
@@ -56,57 +68,52 @@ pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out:
         events += 1;
         Ok(())
     };
-    // A send waits for the next record: a drop of the same message follows
-    // it at once, and then it gets no flow arrow.
-    let mut pending_send: Option<Record> = None;
-    loop {
-        let next = reader
-            .next_record()
-            .transpose()
-            .map_err(|message| Error::Format {
-                path: path.to_path_buf(),
-                message,
-            })?;
-        if let Some(Record::Send {
-            t,
-            id,
-            from,
-            to,
-            kind,
-            bytes,
-            ..
-        }) = pending_send.take()
-        {
-            let lost = matches!(&next, Some((_, Record::Drop { id: d, .. })) if *d == id);
-            let name = if lost {
-                format!("{kind} (lost)")
-            } else {
-                kind.to_string()
-            };
-            ev(
-                out,
-                format!(
-                    "\"name\":{},\"cat\":\"send\",\"ph\":\"X\",\"ts\":{},\"dur\":1,\"tid\":{from},\"args\":{{\"id\":{id},\"to\":{to},\"bytes\":{bytes}}}",
-                    json_str(&format!("send {name}")),
-                    us(t)
-                ),
-            )?;
-            if !lost {
-                ev(
-                    out,
-                    format!(
-                        "\"name\":{},\"cat\":\"msg\",\"ph\":\"s\",\"id\":{id},\"ts\":{},\"tid\":{from}",
-                        json_str(&kind),
-                        us(t)
-                    ),
-                )?;
-            }
-        }
-        let Some((_, r)) = next else {
-            break;
-        };
+    // A send is written once its fate is read (trace-event JSON need not be
+    // in time order): delivered, it gets a flow arrow to its receipt;
+    // dropped (on the way or on arrival), it is named `… (lost)` and gets
+    // none. A second receipt of a message (a duplicate) is named
+    // `… (copy)`, without an arrow of its own. Only messages in flight are
+    // held.
+    let mut in_flight: BTreeMap<u64, Sent> = BTreeMap::new();
+    let send_slice = |sent: &Sent, id: u64, suffix: &str| {
+        format!(
+            "\"name\":{},\"cat\":\"send\",\"ph\":\"X\",\"ts\":{},\"dur\":1,\"tid\":{},\"args\":{{\"id\":{id},\"to\":{},\"bytes\":{}}}",
+            json_str(&format!("send {}{suffix}", sent.kind)),
+            us(sent.t),
+            sent.from,
+            sent.to,
+            sent.bytes
+        )
+    };
+    while let Some((_, r)) = reader
+        .next_record()
+        .transpose()
+        .map_err(|message| Error::Format {
+            path: path.to_path_buf(),
+            message,
+        })?
+    {
         match &r {
-            Record::Send { .. } => pending_send = Some(r),
+            Record::Send {
+                t,
+                id,
+                from,
+                to,
+                kind,
+                bytes,
+                ..
+            } => {
+                in_flight.insert(
+                    *id,
+                    Sent {
+                        t: *t,
+                        from: *from,
+                        to: *to,
+                        kind: kind.to_string(),
+                        bytes: *bytes,
+                    },
+                );
+            }
             Record::Receive {
                 t,
                 id,
@@ -116,22 +123,38 @@ pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out:
                 bytes,
                 ..
             } => {
+                let sent = in_flight.remove(id);
+                if let Some(sent) = &sent {
+                    ev(out, send_slice(sent, *id, ""))?;
+                    ev(
+                        out,
+                        format!(
+                            "\"name\":{},\"cat\":\"msg\",\"ph\":\"s\",\"id\":{id},\"ts\":{},\"tid\":{}",
+                            json_str(&sent.kind),
+                            us(sent.t),
+                            sent.from
+                        ),
+                    )?;
+                }
+                let copy = if sent.is_some() { "" } else { " (copy)" };
                 ev(
                     out,
                     format!(
                         "\"name\":{},\"cat\":\"receive\",\"ph\":\"X\",\"ts\":{},\"dur\":1,\"tid\":{to},\"args\":{{\"id\":{id},\"from\":{from},\"bytes\":{bytes}}}",
-                        json_str(&format!("receive {kind}")),
+                        json_str(&format!("receive {kind}{copy}")),
                         us(*t)
                     ),
                 )?;
-                ev(
-                    out,
-                    format!(
-                        "\"name\":{},\"cat\":\"msg\",\"ph\":\"f\",\"bp\":\"e\",\"id\":{id},\"ts\":{},\"tid\":{to}",
-                        json_str(kind),
-                        us(*t)
-                    ),
-                )?;
+                if sent.is_some() {
+                    ev(
+                        out,
+                        format!(
+                            "\"name\":{},\"cat\":\"msg\",\"ph\":\"f\",\"bp\":\"e\",\"id\":{id},\"ts\":{},\"tid\":{to}",
+                            json_str(kind),
+                            us(*t)
+                        ),
+                    )?;
+                }
             }
             Record::Write {
                 t,
@@ -179,7 +202,11 @@ pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out:
                 kind,
                 reason,
                 ..
-            } => ev(
+            } => {
+                if let Some(sent) = in_flight.remove(id) {
+                    ev(out, send_slice(&sent, *id, " (lost)"))?;
+                }
+                ev(
                 out,
                 format!(
                     "\"name\":{},\"cat\":\"drop\",\"ph\":\"i\",\"s\":\"t\",\"ts\":{},\"tid\":{from},\"args\":{{\"id\":{id},\"to\":{to},\"reason\":{}}}",
@@ -187,7 +214,8 @@ pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out:
                     us(*t),
                     json_str(reason)
                 ),
-            )?,
+            )?
+            }
             Record::Fault {
                 t,
                 fault,
@@ -218,6 +246,10 @@ pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out:
             )?,
             Record::Clock { .. } => {}
         }
+    }
+    // Still in flight when the run ended: no fate, no arrow.
+    for (id, sent) in &in_flight {
+        ev(out, send_slice(sent, *id, ""))?;
     }
     write!(out, "\n]}}\n").map_err(io)?;
     Ok(events)

@@ -112,24 +112,46 @@ fn shiviz_needs_a_full_trace() {
     assert!(!dir.join("o/quickstart/42/shiviz.log").exists());
 }
 
+/// Every message's fate from the records, in trace order: `(delivered,
+/// lost, copies)`: messages whose first receipt or drop is a receipt, or a
+/// drop, and the receipts after a message's first fate (duplicates).
+fn fates(recs: &[serde_json::Value]) -> (usize, usize, usize) {
+    let mut fated = std::collections::BTreeSet::new();
+    let (mut delivered, mut lost, mut copies) = (0, 0, 0);
+    for r in recs {
+        let first = || r["id"].as_u64().unwrap();
+        match r["type"].as_str() {
+            Some("receive") if fated.insert(first()) => delivered += 1,
+            Some("receive") => copies += 1,
+            Some("drop") if fated.insert(first()) => lost += 1,
+            _ => {}
+        }
+    }
+    (delivered, lost, copies)
+}
+
+/// The Chrome JSON of `run` (exported here) and its events.
+fn chrome(dir: &Path, run: &Path) -> Vec<serde_json::Value> {
+    let o = scuttlesim(&["export", s(run), "--format", "chrome"], dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("chrome-trace.json")).unwrap()).unwrap();
+    v["traceEvents"].as_array().unwrap().clone()
+}
+
 #[test]
 fn chrome_trace_has_tracks_and_flows() {
     let dir = temp_dir("chrome");
     let run = full_run(&dir);
-    let o = scuttlesim(&["export", s(&run), "--format", "chrome"], &dir);
-    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(run.join("chrome-trace.json")).unwrap()).unwrap();
-    let ev = v["traceEvents"].as_array().unwrap();
+    let ev = chrome(&dir, &run);
     let count = |f: &dyn Fn(&serde_json::Value) -> bool| ev.iter().filter(|e| f(e)).count();
     assert_eq!(count(&|e| e["name"] == "thread_name"), 8, "one track per node");
     let recs = records(&run);
     let sends = recs.iter().filter(|r| r["type"] == "send").count();
-    let drops = recs.iter().filter(|r| r["type"] == "drop").count();
-    let receives = recs.iter().filter(|r| r["type"] == "receive").count();
+    let (delivered, _, _) = fates(&recs);
     assert_eq!(count(&|e| e["cat"] == "send" && e["ph"] == "X"), sends);
-    assert_eq!(count(&|e| e["ph"] == "s"), sends - drops);
-    assert_eq!(count(&|e| e["ph"] == "f"), receives);
+    assert_eq!(count(&|e| e["ph"] == "s"), delivered);
+    assert_eq!(count(&|e| e["ph"] == "f"), delivered);
     let starts: std::collections::BTreeSet<u64> = ev
         .iter()
         .filter(|e| e["ph"] == "s")
@@ -139,6 +161,48 @@ fn chrome_trace_has_tracks_and_flows() {
         assert!(starts.contains(&e["id"].as_u64().unwrap()));
         assert!(e["tid"].as_u64().unwrap() < 8);
     }
+}
+
+/// A run that duplicates messages and drops some on arrival (crashes,
+/// partitions): one arrow per delivered message, ending on its receiver;
+/// every message dropped, on the way or on arrival, is a `(lost)` slice;
+/// every second receipt a `(copy)` slice; no flow id ends twice.
+#[test]
+fn chrome_marks_lost_messages_and_copies() {
+    let dir = temp_dir("chrome-dup");
+    let everything = shipped("everything.toml");
+    let o = scuttlesim(&["run", s(&everything), "--trace", "full", "--out", "o"], &dir);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stdout(&o));
+    let run = std::fs::read_dir(dir.join("o/everything"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let recs = records(&run);
+    let (delivered, lost, copies) = fates(&recs);
+    assert!(
+        lost > 0 && copies > 0,
+        "the scenario loses and duplicates messages"
+    );
+    let ev = chrome(&dir, &run);
+    let count = |f: &dyn Fn(&serde_json::Value) -> bool| ev.iter().filter(|e| f(e)).count();
+    let name_ends = |e: &serde_json::Value, cat: &str, end: &str| {
+        e["cat"] == cat && e["name"].as_str().is_some_and(|n| n.ends_with(end))
+    };
+    assert_eq!(count(&|e| name_ends(e, "send", " (lost)")), lost);
+    assert_eq!(count(&|e| name_ends(e, "receive", " (copy)")), copies);
+    assert_eq!(count(&|e| e["ph"] == "f"), delivered);
+    let mut ends = std::collections::BTreeSet::new();
+    for e in ev.iter().filter(|e| e["ph"] == "f") {
+        assert!(
+            ends.insert(e["id"].as_u64().unwrap()),
+            "flow {} ends twice",
+            e["id"]
+        );
+    }
+    let sends = recs.iter().filter(|r| r["type"] == "send").count();
+    assert_eq!(count(&|e| e["cat"] == "send" && e["ph"] == "X"), sends);
 }
 
 /// `--out` that cannot be written is refused before anything is read or
