@@ -472,6 +472,15 @@ mod tests {
                 rng.random_range(1..1000u32)
             };
             let w = &mut want[k][n as usize];
+            // A send split as `p`, and what it adds to the plain sums.
+            let send = |t: &mut Traffic, w: &mut NodeTraffic, p: SizeParts| {
+                t.sent_with_parts(k, n, step as u64, bytes, p);
+                w.sent += 1;
+                w.bytes_sent += bytes as u64;
+                w.digest_bytes_sent += p.digest as u64;
+                w.delta_bytes_sent += p.delta as u64;
+                w.other_bytes_sent += p.other as u64;
+            };
             match rng.random_range(0..6) {
                 0 => {
                     t.sent_with_parts(k, n, step as u64, bytes, SizeParts::default());
@@ -494,12 +503,7 @@ mod tests {
                         delta: part(),
                         other: part(),
                     };
-                    t.sent_with_parts(k, n, step as u64, bytes, p);
-                    w.sent += 1;
-                    w.bytes_sent += bytes as u64;
-                    w.digest_bytes_sent += p.digest as u64;
-                    w.delta_bytes_sent += p.delta as u64;
-                    w.other_bytes_sent += p.other as u64;
+                    send(&mut t, w, p);
                 }
                 1 => {
                     t.received(k, n, step as u64, bytes);
@@ -516,12 +520,7 @@ mod tests {
                         delta: bytes / 4,
                         other: bytes - bytes / 2 - bytes / 4,
                     };
-                    t.sent_with_parts(k, n, step as u64, bytes, p);
-                    w.sent += 1;
-                    w.bytes_sent += bytes as u64;
-                    w.digest_bytes_sent += p.digest as u64;
-                    w.delta_bytes_sent += p.delta as u64;
-                    w.other_bytes_sent += p.other as u64;
+                    send(&mut t, w, p);
                 }
             }
             if step % 97 == 0 || step == 999 {

@@ -321,23 +321,10 @@ fn vector_clocks_count_concurrent_writes() {
 /// timer (set in local time) now fires at 13 s.
 #[test]
 fn a_clock_step_moves_the_timer() {
-    let s = scenario(
-        r#"
-        duration = "15s"
-        [nodes]
-        count = 2
-        [gossip]
-        phase = "aligned"
-        [network]
-        latency = { dist = "constant", value = "1ms" }
-        [[faults]]
-        at = "10.5s"
-        clock_step = { node = 0, by = "-2s" }
-        [output]
-        trace = "full"
-        "#,
+    let records = two_aligned_nodes(
+        "15s",
+        "[[faults]]\nat = \"10.5s\"\nclock_step = { node = 0, by = \"-2s\" }",
     );
-    let (_, records) = run_records(&s);
     let syns_from_0: Vec<u64> = records
         .iter()
         .filter_map(|r| match r {
@@ -354,6 +341,17 @@ fn a_clock_step_moves_the_timer() {
         })
         .collect();
     assert_eq!(lt_after, vec![11 * S]);
+}
+
+/// The records of a `full` run of two nodes gossiping every second at
+/// aligned times over a 1 ms network, for `duration`, with `extra` TOML
+/// (faults, clocks) appended.
+fn two_aligned_nodes(duration: &str, extra: &str) -> Vec<Record> {
+    let s = scenario(&format!(
+        "duration = \"{duration}\"\n[nodes]\ncount = 2\n[gossip]\nphase = \"aligned\"\n\
+         [network]\nlatency = {{ dist = \"constant\", value = \"1ms\" }}\n[output]\ntrace = \"full\"\n{extra}"
+    ));
+    run_records(&s).1
 }
 
 /// The true times (ms) of node `node`'s syns from `from` s on.
@@ -377,23 +375,10 @@ fn syn_times(records: &[Record], node: u32, from: u64) -> Vec<u64> {
 #[test]
 fn a_clock_offset_does_not_move_the_rounds() {
     for offset in ["5s", "-5s", "1h", "-300ms", "0s"] {
-        let s = scenario(&format!(
-            r#"
-            duration = "4.5s"
-            [nodes]
-            count = 2
-            [gossip]
-            phase = "aligned"
-            [network]
-            latency = {{ dist = "constant", value = "1ms" }}
-            [[clock.nodes]]
-            node = 0
-            offset = "{offset}"
-            [output]
-            trace = "full"
-            "#
-        ));
-        let (_, records) = run_records(&s);
+        let records = two_aligned_nodes(
+            "4.5s",
+            &format!("[[clock.nodes]]\nnode = 0\noffset = \"{offset}\""),
+        );
         for node in [0, 1] {
             assert_eq!(
                 syn_times(&records, node, 0),
@@ -410,23 +395,10 @@ fn a_clock_offset_does_not_move_the_rounds() {
 /// 4 s), not the twenty rounds the clock jumped over.
 #[test]
 fn a_clock_step_forward_fires_one_round() {
-    let s = scenario(
-        r#"
-        duration = "6.5s"
-        [nodes]
-        count = 2
-        [gossip]
-        phase = "aligned"
-        [network]
-        latency = { dist = "constant", value = "1ms" }
-        [[faults]]
-        at = "3.5s"
-        clock_step = { node = 0, by = "20s" }
-        [output]
-        trace = "full"
-        "#,
+    let records = two_aligned_nodes(
+        "6.5s",
+        "[[faults]]\nat = \"3.5s\"\nclock_step = { node = 0, by = \"20s\" }",
     );
-    let (_, records) = run_records(&s);
     assert_eq!(
         syn_times(&records, 0, 0),
         vec![1000, 2000, 3000, 3500, 4000, 5000, 6000]
