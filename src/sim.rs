@@ -375,9 +375,8 @@ where
                     .expect("a phase stream per node")
                     .random_range(0..interval_ns),
                 Phase::Aligned => interval_ns,
-                Phase::Staggered => {
-                    interval_ns + (u128::from(interval_ns) * u128::from(node) / u128::from(n)) as u64
-                }
+                Phase::Staggered => interval_ns
+                    .saturating_add((u128::from(interval_ns) * u128::from(node) / u128::from(n)) as u64),
             };
             // With perfect clocks `first_local` is the round's true time.
             let at = match sim.timers.get_mut(node as usize) {
