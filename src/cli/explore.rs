@@ -51,9 +51,7 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
         );
     }
     super::check_out_dir(&a.out)?;
-    let jobs = super::progress::jobs_or_cores(a.jobs);
-    // No more runs at once than there are seeds.
-    let at_once = (jobs as u64).min((seeds.end - seeds.start).max(1)) as usize;
+    let at_once = super::progress::runs_at_once(a.jobs, seeds.end - seeds.start);
     a.memory.check(&a.scenario, &s, at_once)?;
     let bar = super::progress::count_bar(seeds.end - seeds.start, "seeds", a.quiet);
     let stop = stop_flag();

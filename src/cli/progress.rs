@@ -83,6 +83,12 @@ pub(crate) fn jobs_or_cores(jobs: Option<u32>) -> usize {
     )
 }
 
+/// Runs at once for `runs` runs on `--jobs` (or one per core): no more than
+/// there are runs (the memory estimate multiplies by it).
+pub(crate) fn runs_at_once(jobs: Option<u32>, runs: u64) -> usize {
+    (jobs_or_cores(jobs) as u64).min(runs.max(1)) as usize
+}
+
 /// A bar of `len` `items` ("seeds", "runs") done, with the time elapsed and
 /// an ETA, on stderr; hidden with `quiet` or when stderr is not a terminal.
 pub(crate) fn count_bar(len: u64, items: &str, quiet: bool) -> ProgressBar {

@@ -41,8 +41,7 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
     let seeds = parse_seeds(&a.seeds).map_err(anyhow::Error::msg)?;
     let s = scenario::load(&a.scenario, &a.set)?;
     let count = seeds.end - seeds.start;
-    // No more runs at once than there are seeds.
-    let first = (super::progress::jobs_or_cores(a.jobs) as u64).min(count.max(1)) as usize;
+    let first = super::progress::runs_at_once(a.jobs, count);
     let jobs = [first, second_jobs(first)];
     let level = TraceLevel::from(a.trace);
     let mut checked = s.clone();

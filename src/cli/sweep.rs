@@ -59,8 +59,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     let sw = sweep::load(&args.sweep, trace)?;
     super::check_out_dir(&args.out)?;
     let plan = &sw.plan;
-    let threads = super::progress::jobs_or_cores(args.jobs);
-    let at_once = threads.min(plan.runs.len().max(1));
+    let at_once = super::progress::runs_at_once(args.jobs, plan.runs.len() as u64);
     for (point, s) in plan.points.iter().zip(&sw.scenarios) {
         let what = format!("{}: grid point {}", args.sweep.display(), point.slug);
         args.memory.check_named(&what, s, at_once)?;

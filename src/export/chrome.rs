@@ -123,37 +123,38 @@ pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out:
                 bytes,
                 ..
             } => {
-                let sent = in_flight.remove(id);
-                if let Some(sent) = &sent {
-                    ev(out, send_slice(sent, *id, ""))?;
-                    ev(
-                        out,
-                        format!(
-                            "\"name\":{},\"cat\":\"msg\",\"ph\":\"s\",\"id\":{id},\"ts\":{},\"tid\":{}",
-                            json_str(&sent.kind),
-                            us(sent.t),
-                            sent.from
-                        ),
-                    )?;
-                }
-                let copy = if sent.is_some() { "" } else { " (copy)" };
-                ev(
-                    out,
+                let receive_slice = |suffix: &str| {
                     format!(
                         "\"name\":{},\"cat\":\"receive\",\"ph\":\"X\",\"ts\":{},\"dur\":1,\"tid\":{to},\"args\":{{\"id\":{id},\"from\":{from},\"bytes\":{bytes}}}",
-                        json_str(&format!("receive {kind}{copy}")),
+                        json_str(&format!("receive {kind}{suffix}")),
                         us(*t)
-                    ),
-                )?;
-                if sent.is_some() {
-                    ev(
-                        out,
-                        format!(
-                            "\"name\":{},\"cat\":\"msg\",\"ph\":\"f\",\"bp\":\"e\",\"id\":{id},\"ts\":{},\"tid\":{to}",
-                            json_str(kind),
-                            us(*t)
-                        ),
-                    )?;
+                    )
+                };
+                match in_flight.remove(id) {
+                    // Its first receipt: the send, and an arrow to here.
+                    Some(sent) => {
+                        ev(out, send_slice(&sent, *id, ""))?;
+                        ev(
+                            out,
+                            format!(
+                                "\"name\":{},\"cat\":\"msg\",\"ph\":\"s\",\"id\":{id},\"ts\":{},\"tid\":{}",
+                                json_str(&sent.kind),
+                                us(sent.t),
+                                sent.from
+                            ),
+                        )?;
+                        ev(out, receive_slice(""))?;
+                        ev(
+                            out,
+                            format!(
+                                "\"name\":{},\"cat\":\"msg\",\"ph\":\"f\",\"bp\":\"e\",\"id\":{id},\"ts\":{},\"tid\":{to}",
+                                json_str(kind),
+                                us(*t)
+                            ),
+                        )?;
+                    }
+                    // A duplicate's second receipt.
+                    None => ev(out, receive_slice(" (copy)"))?,
                 }
             }
             Record::Write {
