@@ -78,6 +78,42 @@ impl Error {
         }
     }
 
+    /// Creates directory `dir` and its parents; failing, an I/O error on
+    /// `dir` that says it could not be made and where the path stops
+    /// (`/proc/x/run`: `/proc` exists but `x` cannot be made in it).
+    pub fn create_dir_all(dir: &std::path::Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            let stop = dir
+                .ancestors()
+                .skip(1)
+                .find(|a| a.as_os_str().is_empty() || a.exists());
+            let hint = match stop {
+                Some(a) if !a.as_os_str().is_empty() && !a.is_dir() => {
+                    format!("; {} is not a directory", a.display())
+                }
+                Some(a) => {
+                    let shown = if a.as_os_str().is_empty() {
+                        std::path::Path::new(".")
+                    } else {
+                        a
+                    };
+                    let next = dir.strip_prefix(a).ok().and_then(|r| r.components().next());
+                    match next {
+                        Some(c) => format!(
+                            "; {} exists, but {:?} cannot be made in it",
+                            shown.display(),
+                            c.as_os_str()
+                        ),
+                        None => String::new(),
+                    }
+                }
+                None => String::new(),
+            };
+            let error = std::io::Error::new(e.kind(), format!("cannot create this directory: {e}{hint}"));
+            Error::io(dir, error)
+        })
+    }
+
     /// Whether this error is the user's input (exit code 2) rather than the
     /// environment.
     pub fn is_bad_input(&self) -> bool {

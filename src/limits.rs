@@ -12,8 +12,9 @@
 //! | --- | --- |
 //! | version vectors | `nodes × nodes × w` (not for `ping`; `w` below) |
 //! | per-key versions | `nodes × nodes × keys × 8` when `keys > 1` |
-//! | digests in flight (Scuttlebutt) | `nodes × fanout × nodes × w` |
-//! | full states in flight (push, pull, push-pull) | `nodes × fanout × nodes × keys × 16` |
+//! | digests in flight (Scuttlebutt) | `nodes × fanout × r × nodes × w` |
+//! | full states in flight (push, pull, push-pull) | `nodes × fanout × r × nodes × keys × 16` |
+//! | messages in flight | `nodes × fanout × r × 2 × 128` |
 //! | vector clocks (`full` trace or shared keys) | `nodes × nodes × 8`, the same again for the clocks messages carry |
 //! | write clocks (shared keys) | `writes × nodes × 8` |
 //! | staleness sampling | `nodes × nodes × 8` |
@@ -24,6 +25,13 @@
 //! | per node | `nodes × 512` (clocks, random streams, queues, counters) |
 //! | cuts and degradations | `faults × nodes` |
 //! | fixed | 32 MiB (the program, trace and digest buffers) |
+//!
+//! `r` is the rounds whose messages are in flight at once: `⌈2 × latency /
+//! interval⌉` (a message and its answer each take one latency), at least
+//! 1 and at most the rounds in the run (`duration / interval + 1`), where
+//! the latency is the largest mean of the network's and the routes'
+//! distributions plus the largest extra latency of a degradation. (Time
+//! in an uplink's queue is not counted.)
 //!
 //! Version vectors and digests are stored at the smallest width that holds
 //! every version, from `u8` up (see [`crate::protocol::store`]), so `w` is
@@ -59,6 +67,9 @@ const PER_NODE_BYTES: u64 = 512;
 const PER_WRITE_BYTES: u64 = 96;
 /// Most spread levels the metrics keep per write.
 const SPREAD_LEVELS: u64 = 100;
+/// Bytes a message in flight takes besides its digest or state: its entry
+/// in the queue and its flight record (ids, size, the message's fixed part).
+const PER_MESSAGE_BYTES: u64 = 128;
 /// Message kinds counted per traffic bucket (at most three per protocol).
 const KINDS: u64 = 3;
 /// The program, buffers and allocator slack.
@@ -161,11 +172,43 @@ fn version_bound(mean: u64) -> u64 {
     mean.saturating_add(sd.saturating_mul(10)).saturating_add(20)
 }
 
+/// The rounds whose messages are in flight at once, `r` in the module
+/// docs, with the latency it was computed from (ns).
+pub fn rounds_in_flight(s: &Scenario) -> (u64, u64) {
+    let mean = crate::net::latency::mean_ns;
+    let routes = s
+        .network
+        .routes
+        .iter()
+        .filter_map(|r| r.latency.as_ref())
+        .map(mean);
+    let extra = s
+        .faults
+        .iter()
+        .filter_map(|f| f.degrade.as_ref())
+        .map(|d| d.extra_latency.0);
+    let latency = routes
+        .fold(mean(&s.network.latency), u64::max)
+        .saturating_add(extra.max().unwrap_or(0));
+    let interval = s.gossip.interval.0.max(1);
+    let rounds = (s.duration.0 / interval).saturating_add(1);
+    (
+        latency.saturating_mul(2).div_ceil(interval).clamp(1, rounds),
+        latency,
+    )
+}
+
 /// Estimates the memory `s` will use at its trace level (see the module docs).
 pub fn estimate(s: &Scenario) -> Estimate {
     let n = s.nodes.count as u64;
     let keys = s.workload.key_count().max(1) as u64;
     let fanout = s.gossip.fanout as u64;
+    let (r, latency) = rounds_in_flight(s);
+    let r_text = if r == 1 {
+        String::new()
+    } else {
+        format!(" × {r} rounds ({} latency)", crate::time::SimDuration(latency))
+    };
     let writes = expected_writes(s);
     let replicated = s.gossip.protocol != ProtocolKind::Ping;
     let clocks = s.output.trace.digest_level() == TraceLevel::Full || s.workload.shared_keys.is_some();
@@ -188,16 +231,21 @@ pub fn estimate(s: &Scenario) -> Estimate {
     match s.gossip.protocol {
         ProtocolKind::Scuttlebutt => parts.push((
             "digests in flight",
-            mul(&[n, fanout, n, entry]),
-            format!("{n} nodes × fan-out {fanout} × {n} entries × {entry_text}"),
+            mul(&[n, fanout, r, n, entry]),
+            format!("{n} nodes × fan-out {fanout}{r_text} × {n} entries × {entry_text}"),
         )),
         ProtocolKind::Push | ProtocolKind::Pull | ProtocolKind::PushPull => parts.push((
             "full states in flight",
-            mul(&[n, fanout, n, keys, 16]),
-            format!("{n} nodes × fan-out {fanout} × {n} origins × {keys} keys × 16 B"),
+            mul(&[n, fanout, r, n, keys, 16]),
+            format!("{n} nodes × fan-out {fanout}{r_text} × {n} origins × {keys} keys × 16 B"),
         )),
         ProtocolKind::Rumor | ProtocolKind::Ping => {}
     }
+    parts.push((
+        "messages in flight",
+        mul(&[n, fanout, r, 2, PER_MESSAGE_BYTES]),
+        format!("{n} nodes × fan-out {fanout}{r_text} × 2 × {PER_MESSAGE_BYTES} B"),
+    ));
     if clocks {
         parts.push((
             "vector clocks",

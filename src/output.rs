@@ -111,7 +111,7 @@ fn execute_all(
         render::check_charts(scenario)?;
     }
     let dir = dir.to_path_buf();
-    fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Error::create_dir_all(&dir)?;
     let manifest_path = dir.join("manifest.json");
     remove_if_present(&manifest_path)?;
     let level = scenario.output.trace;

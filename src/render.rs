@@ -517,7 +517,7 @@ pub fn write_charts(
     if kinds.is_empty() {
         return Ok(out);
     }
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Error::create_dir_all(&dir)?;
     for &kind in kinds {
         let input = input(kind, scenario, view, src, &mut out.notes)?;
         for &format in formats {

@@ -290,7 +290,7 @@ fn informed_csv(stamp: &str, points: &[InformedPoint]) -> Vec<u8> {
 /// never leaves another run's numbers behind; returns what it wrote.
 pub fn write_metrics(dir: &Path, files: &[(&'static str, Vec<u8>)]) -> Result<Vec<PathBuf>> {
     let mdir = dir.join(METRICS_DIR);
-    std::fs::create_dir_all(&mdir).map_err(|e| Error::io(&mdir, e))?;
+    Error::create_dir_all(&mdir)?;
     let mut written = Vec::new();
     for name in ALL_FILES {
         let path = mdir.join(name);

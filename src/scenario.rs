@@ -36,7 +36,8 @@ use std::collections::BTreeMap;
 pub struct Scenario {
     /// Name used for the output directory; letters, digits, `-`, `_`, `.`.
     /// Defaults to the file's stem, made valid (`my test.toml`: `my_test`).
-    #[serde(default)]
+    /// Given, it may not be empty.
+    #[serde(default, deserialize_with = "non_empty_name")]
     pub name: String,
     /// Master seed of every random stream (`--seed` overrides it).
     #[serde(default = "default_seed")]
@@ -71,6 +72,18 @@ pub struct Scenario {
     /// run's status `check-failed`.
     #[serde(default)]
     pub checks: Vec<crate::check::Check>,
+}
+
+/// A `name` given in the file: an empty one is refused where it is written
+/// (leaving it out is how to ask for the file's stem).
+fn non_empty_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
+    if name.is_empty() {
+        return Err(serde::de::Error::custom(
+            "an empty name cannot name an output directory: give one (letters, digits, '-', '_', '.'), or leave `name` out to use the file's stem",
+        ));
+    }
+    Ok(name)
 }
 
 fn default_seed() -> u64 {

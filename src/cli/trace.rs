@@ -3,11 +3,13 @@
 use anyhow::{bail, Context, Result};
 use scuttlesim::export::open_trace;
 use scuttlesim::export::text::{describe, Filter, RECORD_TYPES, VERSIONS_RECORD_TYPES};
+use scuttlesim::replay::read_manifest;
+use scuttlesim::scenario::{Member, SpacetimeView};
 use scuttlesim::scenario::{ProtocolKind, TraceLevel};
 use scuttlesim::sim::protocol_kinds;
 use scuttlesim::trace::Record;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The options of `trace`.
@@ -15,9 +17,11 @@ use std::process::ExitCode;
 pub(crate) struct TraceArgs {
     /// A run directory (or its manifest.json, or a trace.jsonl file).
     run: PathBuf,
-    /// Only records about this node (messages: sent or received by it).
-    #[arg(long, value_name = "N")]
-    node: Option<u32>,
+    /// Only records about these nodes (messages: sent or received by one of
+    /// them): ids and group names separated by commas, e.g. 3, 0,3,5 or
+    /// eu,7 (group names are read from the run's manifest.json).
+    #[arg(long, value_name = "LIST")]
+    node: Option<String>,
     /// Only records at or after this time (e.g. 12s, 1.5s, 250ms; a bare
     /// number is seconds).
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
@@ -34,10 +38,46 @@ pub(crate) struct TraceArgs {
     kind: Vec<String>,
 }
 
+/// The sorted node ids of `--node LIST` for a run of `nodes` nodes whose
+/// trace is at `trace`: ids as given, group names from the manifest
+/// beside the trace.
+fn node_list(list: &str, trace: &Path, nodes: u32) -> Result<Vec<u32>> {
+    let members = SpacetimeView::parse_nodes(list).map_err(|e| anyhow::anyhow!("--node: {e}"))?;
+    let mut ids = Vec::new();
+    for m in &members {
+        match m {
+            Member::Node(n) if *n < nodes => ids.push(*n),
+            Member::Node(n) => bail!("--node {n}: the run has nodes 0 to {}", nodes.saturating_sub(1)),
+            Member::Group(g) => {
+                let manifest = trace.with_file_name("manifest.json");
+                let groups = read_manifest(&manifest)
+                    .with_context(|| format!("--node {g}: group names are read from the run's manifest"))?
+                    .scenario
+                    .nodes;
+                let range = groups.group_range(g).with_context(|| {
+                    let names: Vec<&str> = groups.groups.keys().map(String::as_str).collect();
+                    if names.is_empty() {
+                        format!("--node {g}: the run has no node groups; give node ids, e.g. 0,3,5")
+                    } else {
+                        format!(
+                            "--node {g}: not a group of the run (its groups: {})",
+                            names.join(", ")
+                        )
+                    }
+                })?;
+                ids.extend(range);
+            }
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// Prints the matching records, one per line.
 pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
-    let filter = Filter {
-        node: a.node,
+    let mut filter = Filter {
+        nodes: None,
         from_ns: a
             .from
             .as_deref()
@@ -83,10 +123,8 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
     }
     let (path, mut reader) = open_trace(&a.run)?;
     let h = reader.header().clone();
-    if let Some(n) = a.node {
-        if n >= h.nodes {
-            bail!("--node {n}: the run has nodes 0 to {}", h.nodes.saturating_sub(1));
-        }
+    if let Some(list) = &a.node {
+        filter.nodes = Some(node_list(list, &path, h.nodes)?);
     }
     let width = format!("n{}", h.nodes.saturating_sub(1)).len();
     let stdout = std::io::stdout();

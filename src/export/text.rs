@@ -17,10 +17,10 @@ pub const VERSIONS_RECORD_TYPES: &[&str] = &["write", "version", "defer", "fault
 /// Which records to print. Every condition given must hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
-    /// Records about this node: its writes, version and clock changes, and
-    /// the messages it sent or received (faults, which concern the whole
-    /// cluster, always pass).
-    pub node: Option<u32>,
+    /// Records about these nodes (sorted ids): their writes, version and
+    /// clock changes, and the messages they sent or received (faults, which
+    /// concern the whole cluster, always pass).
+    pub nodes: Option<Vec<u32>>,
     /// Records at or after this time, ns.
     pub from_ns: Option<u64>,
     /// Records at or before this time, ns.
@@ -36,15 +36,17 @@ impl Filter {
         if self.from_ns.is_some_and(|f| t < f) || self.to_ns.is_some_and(|to| t > to) {
             return false;
         }
+        let about = |n: u32| {
+            self.nodes
+                .as_ref()
+                .is_none_or(|ids| ids.binary_search(&n).is_ok())
+        };
         let (node_ok, kind) = match r {
             Record::Send { from, to, kind, .. }
             | Record::Receive { from, to, kind, .. }
-            | Record::Drop { from, to, kind, .. } => (
-                self.node.is_none_or(|n| n == *from || n == *to),
-                Some(kind.as_ref()),
-            ),
+            | Record::Drop { from, to, kind, .. } => (about(*from) || about(*to), Some(kind.as_ref())),
             Record::Fault { .. } => (true, None),
-            _ => (self.node.is_none_or(|n| n == r.node()), None),
+            _ => (about(r.node()), None),
         };
         node_ok
             && (self.kinds.is_empty()
@@ -224,12 +226,19 @@ mod tests {
             " 12.345s  n3   send     syn #9 -> n12, 48 B  (local 12.346s)"
         );
         let f = Filter {
-            node: Some(12),
+            nodes: Some(vec![12]),
             kinds: vec!["syn".into()],
             ..Filter::default()
         };
         assert!(f.matches(&s));
         assert!(!f.matches(&v));
+        // Several nodes: a record about any of them passes.
+        let f = |ids: &[u32]| Filter {
+            nodes: Some(ids.to_vec()),
+            ..Filter::default()
+        };
+        assert!(f(&[1, 3]).matches(&s) && f(&[1, 5]).matches(&v) && f(&[0, 12]).matches(&s));
+        assert!(!f(&[0, 2, 4]).matches(&s) && !f(&[0, 12]).matches(&v));
         let f = Filter {
             from_ns: Some(1_020_000_001),
             ..Filter::default()

@@ -51,6 +51,30 @@ pub fn sample(l: &Latency, rng: &mut SimRng) -> SimDuration {
     }
 }
 
+/// The mean of a latency distribution in nanoseconds, at most
+/// [`MAX_LATENCY_NS`] (where a Pareto tail's mean is infinite, or larger,
+/// that: draws are clipped there). For the memory estimate, which counts
+/// the messages in flight by it.
+pub fn mean_ns(l: &Latency) -> u64 {
+    let mean = match l {
+        Latency::Constant { value } => value.0 as f64,
+        Latency::Uniform { low, high } => (low.0 as f64 + high.0 as f64) / 2.0,
+        // Truncation at zero raises the mean a little: a hint, not a bound.
+        Latency::Normal { mean, .. } => mean.0 as f64,
+        Latency::Exponential { mean } => mean.0 as f64,
+        Latency::Lognormal { median, sigma } => median.0 as f64 * (sigma * sigma / 2.0).exp(),
+        Latency::Pareto { scale, shape } if *shape > 1.0 => scale.0 as f64 * shape / (shape - 1.0),
+        Latency::Pareto { .. } => f64::INFINITY,
+        // Linear between points: each stretch's mean is its ends' average.
+        Latency::Empirical { quantiles } => quantiles
+            .windows(2)
+            .map(|w| (w[1].0 - w[0].0) * (w[0].1 .0 as f64 + w[1].1 .0 as f64) / 2.0)
+            .sum(),
+    };
+    // `as` saturates; NaN (no table) gives 0.
+    mean.min(MAX_LATENCY_NS as f64) as u64
+}
+
 /// The latency (ns) at probability `u` of a quantile table, linear between
 /// points.
 pub fn empirical_quantile(q: &[(f64, SimDuration)], u: f64) -> f64 {
@@ -150,6 +174,43 @@ mod tests {
         close(quantile(&v, 0.5) / MS, 20.0, 0.2, "median");
         close(mean(&v) / MS, 22.663, 0.2, "mean");
         close(quantile(&v, 0.8413) / MS, 32.974, 0.4, "q84");
+    }
+
+    /// Means by hand: uniform 10–30 ms 20 ms; lognormal median 10 ms,
+    /// sigma 1: 10·e^0.5 = 16.487 ms; Pareto scale 10 ms shape 3: 15 ms,
+    /// shape 1: infinite, so the clip; an empirical table 0→5 ms, 0.5→20
+    /// ms, 1→200 ms: 0.5·12.5 + 0.5·110 = 61.25 ms.
+    #[test]
+    fn means_by_hand() {
+        let ms = SimDuration::from_millis;
+        let uniform = Latency::Uniform {
+            low: ms(10),
+            high: ms(30),
+        };
+        assert_eq!(mean_ns(&uniform), 20_000_000);
+        let lognormal = Latency::Lognormal {
+            median: ms(10),
+            sigma: 1.0,
+        };
+        assert_eq!(mean_ns(&lognormal) / 1000, 16_487);
+        assert_eq!(
+            mean_ns(&Latency::Pareto {
+                scale: ms(10),
+                shape: 3.0
+            }),
+            15_000_000
+        );
+        assert_eq!(
+            mean_ns(&Latency::Pareto {
+                scale: ms(10),
+                shape: 1.0
+            }),
+            MAX_LATENCY_NS
+        );
+        let table = Latency::Empirical {
+            quantiles: vec![(0.0, ms(5)), (0.5, ms(20)), (1.0, ms(200))],
+        };
+        assert_eq!(mean_ns(&table), 61_250_000);
     }
 
     /// Pareto(scale 10 ms, shape 3): mean = 3·10/2 = 15 ms, median =

@@ -99,7 +99,10 @@ pub(crate) fn with_wrong_kind_hint(
 /// The default name of a scenario or sweep read from a file with stem
 /// `stem`: characters other than ASCII letters, digits, `-`, `_` and `.`
 /// become `_` and leading dots are dropped (`my test` → `my_test`), so any
-/// file name gives a valid output directory name; `fallback` if nothing is left.
+/// file name gives a valid output directory name; `fallback` if nothing is
+/// left. A stem with characters beyond ASCII also gets `-` and 8 hex digits
+/// of its hash (`größe` → `gr__e-…`), so that such stems, which differ
+/// only in the characters replaced, do not share an output directory.
 pub(crate) fn name_from_stem(stem: &str, fallback: &str) -> String {
     let name: String = stem
         .trim_start_matches('.')
@@ -109,11 +112,17 @@ pub(crate) fn name_from_stem(stem: &str, fallback: &str) -> String {
             _ => '_',
         })
         .collect();
-    if name.is_empty() {
+    let name = if name.is_empty() {
         fallback.to_string()
     } else {
         name
+    };
+    if stem.is_ascii() {
+        return name;
     }
+    let hash = blake3::hash(stem.as_bytes());
+    let tag: String = hash.as_bytes()[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{name}-{tag}")
 }
 
 /// Largest scenario or sweep file read (a limit on everything: a file this
@@ -656,5 +665,35 @@ mod tests {
         ] {
             assert_eq!(name_from_stem(stem, "scenario"), name, "{stem:?}");
         }
+    }
+
+    /// Stems beyond ASCII keep their ASCII characters, and stems that differ
+    /// only in the characters replaced get different names, each valid.
+    #[test]
+    fn stems_beyond_ascii_do_not_collide() {
+        let names: Vec<String> = ["ü", "ö", "größe", "grüße", "日本"]
+            .iter()
+            .map(|s| name_from_stem(s, "scenario"))
+            .collect();
+        assert!(
+            names[2].starts_with("gr__e-") && names[3].starts_with("gr__e-"),
+            "{names:?}"
+        );
+        for (i, a) in names.iter().enumerate() {
+            assert_eq!(a.rsplit('-').next().map(str::len), Some(8), "{a}");
+            assert!(
+                a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+                "{a}"
+            );
+            for b in &names[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(
+            name_from_stem("größe", "scenario"),
+            names[2],
+            "the same stem, the same name"
+        );
     }
 }

@@ -337,6 +337,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     for (_, i) in order {
         validate_fault(s, &s.faults[i], &format!("faults[{i}]"), &mut seen)?;
     }
+    validate_up_and_down(s)?;
     crate::check::validate(s)
 }
 
@@ -524,13 +525,11 @@ fn node_exists(s: &Scenario, node: u32, field: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// What the faults taking effect so far have named and crashed.
+/// What the faults taking effect so far have named.
 #[derive(Default)]
 struct Seen<'a> {
     /// Names of partitions and cuts (a `heal` may name them).
     names: Vec<&'a str>,
-    /// Nodes crashed (a `restart` needs one).
-    crashed: std::collections::BTreeSet<u32>,
 }
 
 fn validate_fault<'a>(
@@ -610,28 +609,120 @@ fn validate_fault<'a>(
     }
     if let Some(node) = f.crash {
         node_exists(s, node, &format!("{field}.crash"))?;
-        seen.crashed.insert(node);
         if f.restart_after == Some(SimDuration::ZERO) {
             return bad(&format!("{field}.restart_after"), "must be longer than zero");
         }
     }
     if let Some(node) = f.restart {
         node_exists(s, node, &format!("{field}.restart"))?;
-        if !seen.crashed.contains(&node) {
-            return bad(
-                &format!("{field}.restart"),
-                format!(
-                    "node {node} has not crashed by {}: a restart brings back a node that an earlier fault crashed (crash = {node})",
-                    f.at
-                ),
-            );
-        }
     }
     if let Some(d) = &f.degrade {
         validate_degrade(s, d, &format!("{field}.degrade"))?;
     }
     if let Some(c) = &f.clock_step {
         node_exists(s, c.node, &format!("{field}.clock_step.node"))?;
+    }
+    Ok(())
+}
+
+/// One crash or restart of the fault schedule, for [`validate_up_and_down`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UpDown {
+    /// `faults[i].crash`.
+    Crash,
+    /// `faults[i].restart_after`: the restart a crash schedules.
+    RestartAfter,
+    /// `faults[i].restart`.
+    Restart,
+}
+
+/// The crashes and restarts make sense in the order the run takes them
+/// (time, then the order of the list, a crash before the restart it
+/// schedules, as `faults::plan` orders its actions):
+/// - a crash takes down a node that is up (a crash of a node already down
+///   would do nothing, its `state` and `restart_after` silently ignored);
+/// - a `restart` names a node that an earlier fault crashed (if it is up
+///   again by then, the restart does nothing: "make sure it is up");
+/// - a crash's `restart_after` does not bring back a node that is down
+///   because of another crash (it would end that crash early).
+fn validate_up_and_down(s: &Scenario) -> Result<(), Invalid> {
+    use std::collections::BTreeMap;
+    let mut steps: Vec<(u64, usize, UpDown, u32)> = Vec::new();
+    for (i, f) in s.faults.iter().enumerate() {
+        if let Some(node) = f.crash {
+            steps.push((f.at.0, i, UpDown::Crash, node));
+            if let Some(after) = f.restart_after {
+                steps.push((f.at.0.saturating_add(after.0), i, UpDown::RestartAfter, node));
+            }
+        }
+        if let Some(node) = f.restart {
+            steps.push((f.at.0, i, UpDown::Restart, node));
+        }
+    }
+    // Stable: at one time, in the order pushed (the plan's order).
+    steps.sort_by_key(|step| step.0);
+    // The nodes down, each with the fault that crashed it; the nodes ever
+    // crashed.
+    let mut down: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut ever: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
+    let back_at = |c: usize| {
+        let f = &s.faults[c];
+        match f.restart_after {
+            Some(a) => format!(
+                " (its restart_after brings it back at {})",
+                SimDuration(f.at.0.saturating_add(a.0))
+            ),
+            None => String::new(),
+        }
+    };
+    for (t, i, how, node) in steps {
+        if t >= s.duration.0 {
+            // Past the end of the run: never taken.
+            break;
+        }
+        let t = SimDuration(t);
+        match how {
+            UpDown::Crash => {
+                if let Some(&c) = down.get(&node) {
+                    return bad(
+                        &format!("faults[{i}].crash"),
+                        format!(
+                            "node {node} is already down at {t}: faults[{c}] crashed it at {}{}; crash it again only once it is back up",
+                            s.faults[c].at,
+                            back_at(c)
+                        ),
+                    );
+                }
+                down.insert(node, i);
+                ever.insert(node);
+            }
+            UpDown::Restart => {
+                if !ever.contains(&node) {
+                    return bad(
+                        &format!("faults[{i}].restart"),
+                        format!(
+                            "node {node} has not crashed by {t}: a restart brings back a node that an earlier fault crashed (crash = {node})"
+                        ),
+                    );
+                }
+                down.remove(&node);
+            }
+            UpDown::RestartAfter => match down.get(&node) {
+                Some(&c) if c != i => {
+                    return bad(
+                        &format!("faults[{i}].restart_after"),
+                        format!(
+                            "brings node {node} back at {t}, but by then faults[{c}] has crashed it again (at {}){}: end this crash earlier, or the other one with its own restart",
+                            s.faults[c].at,
+                            back_at(c)
+                        ),
+                    );
+                }
+                _ => {
+                    down.remove(&node);
+                }
+            },
+        }
     }
     Ok(())
 }

@@ -74,7 +74,7 @@ fn numeric(v: &Value) -> Option<(f64, bool)> {
 /// returns the files written.
 pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Vec<PathBuf>> {
     let charts_dir = dir.join("charts");
-    std::fs::create_dir_all(&charts_dir).map_err(|e| Error::io(&charts_dir, e))?;
+    Error::create_dir_all(&charts_dir)?;
     let prov = Provenance {
         scenario: plan.name.clone(),
         version: plan.scuttlesim_version.clone(),

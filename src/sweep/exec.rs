@@ -167,7 +167,7 @@ pub struct Report {
 pub fn execute(sweep: &Sweep, root: &Path, opts: &Options, progress: &dyn Progress) -> Result<Report> {
     let plan = &sweep.plan;
     let dir = root.join(&plan.name);
-    fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Error::create_dir_all(&dir)?;
     let plan_path = dir.join("sweep.json");
     if opts.shard.is_some() {
         if let Ok(bytes) = fs::read(&plan_path) {

@@ -174,7 +174,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<(Plan, Vec<RunResul
         results.push(r);
     }
     let out = out.unwrap_or(first);
-    fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    Error::create_dir_all(out)?;
     let plan_out = out.join("sweep.json");
     if !dirs.iter().any(|d| d == out) {
         write_json(&plan_out, &plan)?;

@@ -165,7 +165,7 @@ pub(crate) fn write(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Ve
         scenario_hash: plan.sweep_hash.clone(),
     };
     let charts_dir = dir.join("charts");
-    std::fs::create_dir_all(&charts_dir).map_err(|e| Error::io(&charts_dir, e))?;
+    Error::create_dir_all(&charts_dir)?;
     for format in [ImageFormat::Svg, ImageFormat::Png] {
         let chart = chart::staleness_lines(&data, &prov, format).map_err(|e| Error::Chart {
             name: "staleness".into(),

@@ -235,7 +235,7 @@ fn a_default_name_from_the_file_name_is_sanitised() {
     for (file, name) in [
         ("my test.toml", "my_test"),
         (".x y+z.toml", "x_y_z"),
-        ("é.json", "_"),
+        ("é.json", "_-"),
     ] {
         let text = if file.ends_with(".json") {
             "{\"duration\": \"5s\", \"nodes\": {\"count\": 4}}"
@@ -244,12 +244,30 @@ fn a_default_name_from_the_file_name_is_sanitised() {
         };
         std::fs::write(dir.join(file), text).unwrap();
         let s = scuttlesim::scenario::load(&dir.join(file), &[]).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(s.name, name, "{file}");
+        if file.is_ascii() {
+            assert_eq!(s.name, name, "{file}");
+        } else {
+            // Beyond ASCII: `-` and 8 hex digits of the stem's hash follow.
+            assert!(
+                s.name.starts_with(name) && s.name.len() == name.len() + 8,
+                "{file}: {}",
+                s.name
+            );
+        }
     }
     std::fs::write(dir.join("named.toml"), format!("name = \"my test\"\n{BASE}")).unwrap();
     let e = scuttlesim::scenario::load(&dir.join("named.toml"), &[]).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("name"), "{e}");
     assert!(e.to_string().contains("cannot name an output directory"), "{e}");
+    // An empty name is refused at its line, not replaced by the stem.
+    std::fs::write(dir.join("empty.toml"), format!("name = \"\"\n{BASE}")).unwrap();
+    let e = scuttlesim::scenario::load(&dir.join("empty.toml"), &[]).unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.location.map(|l| l.0)),
+        (Some("name"), Some(1)),
+        "{e}"
+    );
+    assert!(e.to_string().contains("leave `name` out"), "{e}");
 }
 
 #[test]
@@ -572,6 +590,69 @@ fn restart_needs_an_earlier_crash() {
         format!("{BASE}{}{}", fault("1s", "crash = 2"), fault("2s", "restart = 2")),
         format!("{BASE}{}{}", fault("2s", "restart = 2"), fault("1s", "crash = 2")),
         format!("{BASE}{}{}", fault("2s", "crash = 2"), fault("2s", "restart = 2")),
+        // A restart of a node already back up does nothing: allowed.
+        format!(
+            "{BASE}{}{}",
+            fault("1s", "crash = 2\nrestart_after = \"1s\""),
+            fault("3s", "restart = 2")
+        ),
+        // A crash after the restart, at the same time and listed later.
+        format!(
+            "{BASE}{}{}",
+            fault("1s", "crash = 2\nrestart_after = \"1s\""),
+            fault("2s", "crash = 2")
+        ),
+    ] {
+        assert!(
+            parse_str(&ok, Format::Toml, "test.toml", "test", &[]).is_ok(),
+            "{ok}"
+        );
+    }
+}
+
+/// A crash takes down a node that is up: a second crash while it is down
+/// (which would do nothing, its `state` ignored) is refused, and so is a
+/// `restart_after` that would end another crash early.
+#[test]
+fn a_crash_needs_the_node_up() {
+    let fault = |at: &str, action: &str| format!("[[faults]]\nat = \"{at}\"\n{action}\n");
+    let twice = format!(
+        "{BASE}{}{}",
+        fault("1s", "crash = 2\nrestart_after = \"3s\""),
+        fault("2s", "crash = 2\nstate = \"lost\"")
+    );
+    let e = scenario_error(&twice);
+    assert_names(&e, "faults[1].crash", None);
+    assert!(
+        e.contains("node 2 is already down at 2s: faults[0] crashed it at 1s (its restart_after brings it back at 4s)"),
+        "{e}"
+    );
+    // The same crash time, listed first: its crash comes first, the other
+    // is the second.
+    let tie = format!("{BASE}{}{}", fault("1s", "crash = 2"), fault("1s", "crash = 2"));
+    assert_names(&scenario_error(&tie), "faults[1].crash", None);
+    // A restart_after landing when the node is down again for another crash.
+    let early = format!(
+        "{BASE}{}{}{}",
+        fault("1s", "crash = 2\nrestart_after = \"5s\""),
+        fault("2s", "restart = 2"),
+        fault("3s", "crash = 2")
+    );
+    let e = scenario_error(&early);
+    assert_names(&e, "faults[0].restart_after", None);
+    assert!(
+        e.contains("brings node 2 back at 6s, but by then faults[2] has crashed it again"),
+        "{e}"
+    );
+    // Another node's crash, or a restart past the end of the run, is fine.
+    for ok in [
+        format!("{BASE}{}{}", fault("1s", "crash = 2"), fault("2s", "crash = 1")),
+        format!(
+            "{BASE}{}{}{}",
+            fault("1s", "crash = 2\nrestart_after = \"1h\""),
+            fault("2s", "restart = 2"),
+            fault("3s", "crash = 2")
+        ),
     ] {
         assert!(
             parse_str(&ok, Format::Toml, "test.toml", "test", &[]).is_ok(),

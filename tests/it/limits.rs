@@ -15,20 +15,22 @@ fn estimate_by_hand() {
     // Scuttlebutt, 1000 nodes, 1 key, fan-out 2, no writes (versions up to
     // the margin of 20, so 1 B entries), versions trace: version vectors
     // 1000·1000·1 = 1,000,000; digests in flight 1000·2·1000·1 =
-    // 2,000,000; per node 1000·512 = 512,000; time series
+    // 2,000,000; messages in flight (10 ms latency, 1 s rounds: r = 1)
+    // 1000·2·1·2·128 = 512,000; per node 1000·512 = 512,000; time series
     // (10 s / 1 s + 1)·3·40 = 1320; per-node time series (1000 nodes × 11
     // samples ≤ 100,000, so kept by default) 1000·11·3·32 = 1,056,000;
     // fixed 32 MiB.
     let s = scenario("duration = \"10s\"\n[nodes]\ncount = 1000\n[gossip]\nfanout = 2\n");
     assert_eq!(
         estimate(&s).total_bytes(),
-        1_000_000 + 2_000_000 + 512_000 + 1320 + 1_056_000 + 32 * MIB
+        1_000_000 + 2_000_000 + 512_000 + 512_000 + 1320 + 1_056_000 + 32 * MIB
     );
     // Push with 4 keys, 100 nodes, writers 0 and 1 writing every 2 s for
     // 10 s: writes 2·(10/2 + 1) = 12 → 12·(96 + 8·100) = 10,752; vectors
     // at 1 B (versions up to 6 + 10·3 + 20 = 56) 100·100 = 10,000; per-key
     // versions 100·100·4·8 = 320,000; full states in flight
-    // 100·1·100·4·16 = 640,000; per node 51,200; time series 1320;
+    // 100·1·100·4·16 = 640,000; messages in flight 100·1·2·128 = 25,600;
+    // per node 51,200; time series 1320;
     // per-node time series 100·11·3·32 = 105,600; first-held times (12
     // writes × 100 nodes ≤ 250,000, so kept by default) 12·100·8 = 9,600.
     let s = scenario(
@@ -37,8 +39,34 @@ fn estimate_by_hand() {
     assert_eq!(expected_writes(&s), 12);
     assert_eq!(
         estimate(&s).total_bytes(),
-        10_752 + 10_000 + 320_000 + 640_000 + 51_200 + 1320 + 105_600 + 9_600 + 32 * MIB
+        10_752 + 10_000 + 320_000 + 640_000 + 25_600 + 51_200 + 1320 + 105_600 + 9_600 + 32 * MIB
     );
+}
+
+/// Messages stay in flight for a latency: with a latency longer than the
+/// round, the rounds whose messages are in flight at once multiply the
+/// digests and messages in flight (by hand from the documented formula).
+#[test]
+fn long_latencies_count_more_rounds_in_flight() {
+    let part = |text: &str, name: &str| {
+        let s = scenario(text);
+        estimate(&s).parts.into_iter().find(|p| p.0 == name).map(|p| p.1)
+    };
+    // 100 nodes, 10 ms rounds, 1 s latency: r = ⌈2 s / 10 ms⌉ = 200, within
+    // the run's 10 s / 10 ms + 1 = 1001 rounds. Digests 100·1·200·100·1 =
+    // 2,000,000; messages 100·1·200·2·128 = 5,120,000.
+    let long = "duration = \"10s\"\n[nodes]\ncount = 100\n[gossip]\ninterval = \"10ms\"\n[network]\nlatency = { dist = \"constant\", value = \"1s\" }\n";
+    assert_eq!(part(long, "digests in flight"), Some(2_000_000));
+    assert_eq!(part(long, "messages in flight"), Some(5_120_000));
+    // An hour's latency: capped at the run's 1001 rounds.
+    let hour = long.replace("\"1s\" }", "\"1h\" }");
+    assert_eq!(part(&hour, "digests in flight"), Some(100 * 1001 * 100));
+    // A route's mean (uniform 1–3 s: 2 s) and a degradation's extra 1 s:
+    // 3 s, r = 600.
+    let routed = format!(
+        "{long}routes = [{{ from = [0], to = [1], latency = {{ dist = \"uniform\", low = \"1s\", high = \"3s\" }} }}]\n[[faults]]\nat = \"1s\"\ndegrade = {{ from = [0], to = [1], extra_latency = \"1s\", for = \"1s\" }}\n"
+    );
+    assert_eq!(part(&routed, "digests in flight"), Some(100 * 600 * 100));
 }
 
 /// Version-vector entries are counted at the width the run's versions can

@@ -253,6 +253,7 @@ fn generate(seed: u64) -> Case {
     let mut names: Vec<String> = Vec::new();
     let mut any_lost = false;
     let mut crashed = std::collections::BTreeSet::new();
+    let mut down_spans: std::collections::BTreeMap<u32, Vec<(u64, u64)>> = Default::default();
     for i in 0..rng.random_range(0..=7) {
         let at = rng.random_range(0..heal_ms - 500);
         let name = rng.random_bool(0.5).then(|| format!("f{i}"));
@@ -331,18 +332,32 @@ fn generate(seed: u64) -> Case {
             4 | 5 => {
                 let node = rng.random_range(0..n);
                 let lost = rng.random_bool(0.5);
-                any_lost |= lost;
-                crashed.insert(node);
-                writeln!(
-                    w,
-                    "crash = {node}\nstate = \"{}\"",
-                    if lost { "lost" } else { "kept" }
-                )
-                .unwrap();
-                if rng.random_bool(0.5) {
-                    writeln!(w, "restart_after = {}", ms(rng.random_range(100..=10_000u64))).unwrap();
+                let after = rng.random_bool(0.5).then(|| rng.random_range(100..=10_000u64));
+                // Down from the crash to its restart (or the heal's), ends
+                // included: a crash of a node already down is refused.
+                let span = (at, after.map_or(heal_ms, |a| at + a));
+                let down = down_spans.entry(node).or_insert_with(Vec::new);
+                if down.iter().any(|&(a, b)| span.0 <= b && a <= span.1) {
+                    writeln!(w, "{name_line}isolate = {node}").unwrap();
+                    Gen::Isolate {
+                        name: name.clone(),
+                        node,
+                    }
+                } else {
+                    down.push(span);
+                    any_lost |= lost;
+                    crashed.insert(node);
+                    writeln!(
+                        w,
+                        "crash = {node}\nstate = \"{}\"",
+                        if lost { "lost" } else { "kept" }
+                    )
+                    .unwrap();
+                    if let Some(a) = after {
+                        writeln!(w, "restart_after = {}", ms(a)).unwrap();
+                    }
+                    Gen::Crash
                 }
-                Gen::Crash
             }
             6 => {
                 let from = subset(&mut rng, n);
