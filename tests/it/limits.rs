@@ -304,6 +304,17 @@ fn an_output_directory_that_cannot_be_made_is_a_clear_error() {
         "error: --out a-file/out: cannot be a directory: a-file is a file"
     );
     assert!(!e.contains("panicked"), "{e}");
+    // A directory where no directory can be made says where the path stops.
+    if Path::new("/proc/self").is_dir() {
+        let o = scuttlesim(&["run", s(&q), "--out", "/proc/no-such-dir"], &dir);
+        assert_ne!(o.status.code(), Some(0));
+        let e = stderr(&o);
+        assert!(
+            e.contains("cannot create this directory")
+                && e.contains("/proc exists, but \"no-such-dir\" cannot be made in it"),
+            "{e}"
+        );
+    }
 }
 
 /// A full disk, simulated without privileges: the temporary file a run

@@ -336,11 +336,71 @@ fn trace_prints_filtered_records() {
     }
     let o = scuttlesim(&["trace", s(&run), "--from", "soon"], &dir);
     assert_eq!(o.status.code(), Some(2));
+    // Several nodes: the records about any of them, counted from the file.
+    let o = scuttlesim(&["trace", s(&run), "--node", "3,1", "--to", "3s"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    let about = |r: &serde_json::Value, ids: &[u64]| {
+        ["node", "from", "to"]
+            .iter()
+            .any(|f| r[f].as_u64().is_some_and(|n| ids.contains(&n)))
+            || r["type"] == "fault"
+    };
+    let expected = text
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["t"].as_u64().unwrap() <= 3_000_000_000 && about(r, &[1, 3]))
+        .count();
+    assert!(expected > 0);
+    assert_eq!(stdout(&o).lines().count(), expected);
+    // A group name needs groups in the run's scenario; an id past the last
+    // node is named.
+    let o = scuttlesim(&["trace", s(&run), "--node", "eu"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        crate::bin::stderr(&o).contains("--node eu: the run has no node groups"),
+        "{}",
+        crate::bin::stderr(&o)
+    );
+    let o = scuttlesim(&["trace", s(&run), "--node", "1,99"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        crate::bin::stderr(&o).contains("--node 99: the run has nodes 0 to"),
+        "{}",
+        crate::bin::stderr(&o)
+    );
     // Another file of the run is not a trace, and says what to give.
     let o = scuttlesim(&["trace", s(&run.join("summary.json"))], &dir);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         crate::bin::stderr(&o).contains("not a trace: give a run directory"),
+        "{}",
+        crate::bin::stderr(&o)
+    );
+}
+
+/// `trace --node` takes group names, resolved from the run's manifest:
+/// `eu` is nodes 0 and 1 (ids in alphabetical order of group name).
+#[test]
+fn trace_node_takes_group_names() {
+    let dir = temp_dir("trace-groups");
+    std::fs::write(
+        dir.join("g.toml"),
+        "duration = \"5s\"\n[nodes]\ncount = 5\ngroups = { us = 3, eu = 2 }\n[workload]\nwrites = { process = \"poisson\", mean_interval = \"1s\" }\n",
+    )
+    .unwrap();
+    let o = scuttlesim(&["run", "g.toml", "--out", "o"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let run = dir.join("o/g/1");
+    let by_group = scuttlesim(&["trace", s(&run), "--node", "eu"], &dir);
+    let by_ids = scuttlesim(&["trace", s(&run), "--node", "1,0"], &dir);
+    assert_eq!(by_group.status.code(), Some(0));
+    assert!(!stdout(&by_group).is_empty());
+    assert_eq!(stdout(&by_group), stdout(&by_ids));
+    let o = scuttlesim(&["trace", s(&run), "--node", "asia"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        crate::bin::stderr(&o).contains("not a group of the run (its groups: eu, us)"),
         "{}",
         crate::bin::stderr(&o)
     );
