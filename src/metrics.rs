@@ -548,11 +548,16 @@ impl Collector {
                 self.prefetch_index(c.origin);
             }
         }
+        // Before the first write there is nothing to count (a lost-state
+        // restart can change entries then: the new generation's version).
+        let tables = !self.origins.is_empty();
         for &VersionChange { origin, old, new } in changes {
             if extras {
                 self.observe_extras(t, node, origin, old, new);
             }
-            self.count_holders(t, origin, old, new);
+            if tables {
+                self.count_holders(t, origin, old, new);
+            }
         }
         // `converged_since` is `None` whenever a write is unconverged (set
         // so in `count_holders` and at each write); only before the first
@@ -586,7 +591,7 @@ impl Collector {
         }
         if let Some(l) = &mut self.learned {
             let o = origin as usize;
-            if new > old {
+            if new > old && !self.origins.is_empty() {
                 for i in self.origins[o].range(|| &self.writes[o][..], old, new) {
                     l.held(origin, i, node, t);
                 }

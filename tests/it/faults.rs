@@ -222,6 +222,92 @@ fn crash_with_lost_state_relearns_and_new_writes_spread() {
     assert!(out.metrics.all_converged_at().is_some());
 }
 
+/// A lost-state crash before the run's first write: the restart starts a
+/// new generation, whose version spreads with no write behind it (this
+/// panicked the metrics, which had no per-origin tables yet). Writes made
+/// afterwards are counted as usual: each write's convergence time is the
+/// last time a node's entry for its origin reached its version, computed
+/// here from the records alone.
+#[test]
+fn a_lost_state_crash_before_any_write_runs_and_counts_later_writes() {
+    let s = scenario(
+        r#"
+        duration = "30s"
+        [nodes]
+        count = 8
+        [gossip]
+        fanout = 2
+        [workload]
+        [[workload.schedule]]
+        at = "5s"
+        node = 0
+        [[workload.schedule]]
+        at = "6s"
+        node = 3
+        [[faults]]
+        at = "100ms"
+        crash = 3
+        state = "lost"
+        restart_after = "1s"
+        [output]
+        trace = "versions"
+        learned = true
+        staleness = true
+        "#,
+    );
+    let (out, records) = run_records(&s);
+    // The new generation spread before any write.
+    let first_write = records.iter().find_map(|r| match r {
+        Record::Write { t, .. } => Some(*t),
+        _ => None,
+    });
+    assert_eq!(first_write, Some(5 * S));
+    assert!(records.iter().any(|r| matches!(
+        r,
+        Record::Version { t, origin: 3, new, .. } if *t < 5 * S && *new == 1 << 32
+    )));
+    // Convergence from the records: the last node to reach each version.
+    let mut expected = Vec::new();
+    for w in &records {
+        let Record::Write {
+            t: t0,
+            node: origin,
+            version,
+            ..
+        } = *w
+        else {
+            continue;
+        };
+        let mut first_held = BTreeMap::new();
+        for r in &records {
+            if let Record::Version {
+                t,
+                node,
+                origin: o,
+                new,
+                ..
+            } = *r
+            {
+                if o == origin && new >= version && t >= t0 {
+                    first_held.entry(node).or_insert(t);
+                }
+            }
+        }
+        // The writer holds its write from the write on.
+        first_held.insert(origin, t0);
+        assert_eq!(
+            first_held.len(),
+            8,
+            "write ({origin}, {version}) reached every node"
+        );
+        expected.push(first_held.values().max().unwrap() - t0);
+    }
+    let mut got = out.metrics.convergence_times();
+    got.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(got, expected);
+}
+
 /// Two nodes sharing one key: node 0 (clock `offset` fast) writes 100 at
 /// 1 s, node 1 writes 50 at `second_write`; merge `policy`.
 pub(crate) fn skew(offset: &str, second_write: &str, policy: &str) -> String {
