@@ -14,6 +14,7 @@
 //! | per-key versions | `nodes × nodes × keys × 8` when `keys > 1` |
 //! | digests in flight (Scuttlebutt) | `nodes × fanout × r × nodes × w` |
 //! | full states in flight (push, pull, push-pull) | `nodes × fanout × r × nodes × keys × 16` |
+//! | deltas in flight (Scuttlebutt) | `min(writes/s × latency × nodes × r, nodes × fanout × r × d) × 32` |
 //! | messages in flight | `nodes × fanout × r × 2 × 128` |
 //! | vector clocks (`full` trace or shared keys) | `nodes × nodes × 8`, the same again for the clocks messages carry |
 //! | write clocks (shared keys) | `writes × nodes × 8` |
@@ -32,6 +33,13 @@
 //! the latency is the largest mean of the network's and the routes'
 //! distributions plus the largest extra latency of a degradation. (Time
 //! in an uplink's queue is not counted.)
+//!
+//! Deltas in flight: each write is sent to every node, and to each as often
+//! as the rounds in flight (`r`: until the first copy lands, a node's
+//! peers cannot know it has the write), for one latency each; at most `d`
+//! per message, `d` the entries a message can carry (`nodes × keys`, or
+//! the MTU's `deltas`). 32 bytes a delta: the delta and the copy the
+//! responder keeps for its `ack2`.
 //!
 //! Version vectors and digests are stored at the smallest width that holds
 //! every version, from `u8` up (see [`crate::protocol::store`]), so `w` is
@@ -240,6 +248,28 @@ pub fn estimate(s: &Scenario) -> Estimate {
             format!("{n} nodes × fan-out {fanout}{r_text} × {n} origins × {keys} keys × 16 B"),
         )),
         ProtocolKind::Rumor | ProtocolKind::Ping => {}
+    }
+    if s.gossip.protocol == ProtocolKind::Scuttlebutt {
+        let per_message = match s.gossip.mtu {
+            Some(crate::scenario::Mtu::Deltas(d)) => u64::from(d).min(n.saturating_mul(keys)),
+            _ => n.saturating_mul(keys),
+        };
+        let cap = mul(&[n, fanout, r, per_message]);
+        // Expected writes × latency / duration: the writes made in one
+        // latency, at the run's mean rate (saturating in u128).
+        let in_latency = (u128::from(writes) * u128::from(latency) / u128::from(s.duration.0.max(1)))
+            .min(u128::from(u64::MAX)) as u64;
+        let by_rate = mul(&[in_latency.max(1), n, r]);
+        let deltas = by_rate.min(cap);
+        parts.push((
+            "deltas in flight",
+            mul(&[deltas, 32]),
+            if by_rate <= cap {
+                format!("{in_latency} writes in a latency × {n} nodes{r_text} × 32 B")
+            } else {
+                format!("{n} nodes × fan-out {fanout}{r_text} × {per_message} deltas × 32 B")
+            },
+        ));
     }
     parts.push((
         "messages in flight",

@@ -11,8 +11,8 @@ use std::path::Path;
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct MemoryOpts {
     /// Refuse to start when the estimated memory of the runs at once exceeds
-    /// SIZE (e.g. 8GiB, 512MiB, 2G; `none`: no limit). Default: 80% of this
-    /// machine's memory.
+    /// SIZE (e.g. 8GiB, 512MiB, 2G; units are powers of 1024, so 2GB is 2
+    /// GiB; `none`: no limit). Default: 80% of this machine's memory.
     #[arg(long = "max-memory", value_name = "SIZE", value_parser = parse_limit)]
     max_memory: Option<Limit>,
 }

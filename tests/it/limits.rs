@@ -16,14 +16,15 @@ fn estimate_by_hand() {
     // the margin of 20, so 1 B entries), versions trace: version vectors
     // 1000·1000·1 = 1,000,000; digests in flight 1000·2·1000·1 =
     // 2,000,000; messages in flight (10 ms latency, 1 s rounds: r = 1)
-    // 1000·2·1·2·128 = 512,000; per node 1000·512 = 512,000; time series
+    // 1000·2·1·2·128 = 512,000; deltas in flight (no writes: at least one
+    // in a latency) 1·1000·1·32 = 32,000; per node 1000·512 = 512,000; time series
     // (10 s / 1 s + 1)·3·40 = 1320; per-node time series (1000 nodes × 11
     // samples ≤ 100,000, so kept by default) 1000·11·3·32 = 1,056,000;
     // fixed 32 MiB.
     let s = scenario("duration = \"10s\"\n[nodes]\ncount = 1000\n[gossip]\nfanout = 2\n");
     assert_eq!(
         estimate(&s).total_bytes(),
-        1_000_000 + 2_000_000 + 512_000 + 512_000 + 1320 + 1_056_000 + 32 * MIB
+        1_000_000 + 2_000_000 + 512_000 + 32_000 + 512_000 + 1320 + 1_056_000 + 32 * MIB
     );
     // Push with 4 keys, 100 nodes, writers 0 and 1 writing every 2 s for
     // 10 s: writes 2·(10/2 + 1) = 12 → 12·(96 + 8·100) = 10,752; vectors
@@ -58,6 +59,24 @@ fn long_latencies_count_more_rounds_in_flight() {
     let long = "duration = \"10s\"\n[nodes]\ncount = 100\n[gossip]\ninterval = \"10ms\"\n[network]\nlatency = { dist = \"constant\", value = \"1s\" }\n";
     assert_eq!(part(long, "digests in flight"), Some(2_000_000));
     assert_eq!(part(long, "messages in flight"), Some(5_120_000));
+    // Deltas: 100 writers every 1 s for 10 s, 100·11 = 1100 expected
+    // writes, 110 in a latency: 110·100·200 = 2,200,000 by the rate, above
+    // the 100·1·200·100 = 2,000,000 messages can carry; 32 B each. An MTU
+    // of 10 deltas: 100·1·200·10 = 200,000.
+    let writing = long.replace(
+        "[network]",
+        "[workload]\nwrites = { process = \"poisson\", mean_interval = \"1s\" }\n[network]",
+    );
+    assert_eq!(part(&writing, "deltas in flight"), Some(2_000_000 * 32));
+    let mtu = writing.replace(
+        "interval = \"10ms\"",
+        "interval = \"10ms\"\nmtu = { deltas = 10 }",
+    );
+    assert_eq!(part(&mtu, "deltas in flight"), Some(200_000 * 32));
+    // Every 100 s instead: 100·1 = 100 writes (the run is shorter than the
+    // mean interval: one each), 10 in a latency: 10·100·200 = 200,000.
+    let slow = writing.replace("mean_interval = \"1s\"", "mean_interval = \"100s\"");
+    assert_eq!(part(&slow, "deltas in flight"), Some(200_000 * 32));
     // An hour's latency: capped at the run's 1001 rounds.
     let hour = long.replace("\"1s\" }", "\"1h\" }");
     assert_eq!(part(&hour, "digests in flight"), Some(100 * 1001 * 100));
