@@ -1,5 +1,9 @@
-//! Best-effort search for the line:column of a dotted field path in scenario
-//! text, so validation errors (found after parsing) can still point at a line.
+//! The line:column of a dotted field path in scenario text, so validation
+//! errors (found after parsing) can still point at a line: from the
+//! document's structure (TOML through `toml_edit`'s spans, JSON through a
+//! small scanner), so that `faults[1].crash` is found in the second
+//! element however the list is written; else (text that does not parse,
+//! a path not in it) a best-effort search of the lines.
 
 use super::Format;
 
@@ -7,10 +11,55 @@ use super::Format;
 /// `workload.schedule[1].node`) is written in `text`, if it can be found.
 pub(crate) fn locate(text: &str, format: Format, path: &str) -> Option<(usize, usize)> {
     let parts: Vec<(&str, Option<usize>)> = path.split('.').map(split_index).collect();
+    let exact = match format {
+        Format::Toml => toml_offset(text, &parts),
+        Format::Json => json::offset(text, &parts),
+    };
+    if let Some(at) = exact {
+        return Some(super::load::line_col(text, at));
+    }
     match format {
         Format::Toml => locate_toml(text, &parts),
         Format::Json => locate_json(text, &parts),
     }
+}
+
+/// The byte offset of `parts` in TOML `text` from the parsed document: the
+/// last part's key (or, for a list element, the element itself: a
+/// `[[table]]`'s header, an inline table or a value).
+fn toml_offset(text: &str, parts: &[(&str, Option<usize>)]) -> Option<usize> {
+    use toml_edit::{Item, TableLike, Value};
+    let doc = toml_edit::ImDocument::parse(text).ok()?;
+    let mut table: &dyn TableLike = doc.as_table();
+    for (i, &(name, index)) in parts.iter().enumerate() {
+        let (key, item) = table.get_key_value(name)?;
+        let last = i + 1 == parts.len();
+        let Some(k) = index else {
+            if last {
+                return key.span().or_else(|| item.span()).map(|r| r.start);
+            }
+            table = item.as_table_like()?;
+            continue;
+        };
+        match item {
+            Item::ArrayOfTables(list) => {
+                let t = list.get(k)?;
+                if last {
+                    return t.span().map(|r| r.start);
+                }
+                table = t;
+            }
+            Item::Value(Value::Array(list)) => {
+                let v = list.get(k)?;
+                if last {
+                    return v.span().map(|r| r.start);
+                }
+                table = v.as_inline_table()?;
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 fn split_index(seg: &str) -> (&str, Option<usize>) {
@@ -130,6 +179,133 @@ fn locate_json(text: &str, parts: &[(&str, Option<usize>)]) -> Option<(usize, us
     found.map(|off| super::load::line_col(text, off))
 }
 
+/// A scanner of JSON text that follows a field path through its objects
+/// and arrays (the text has parsed already; anything unexpected gives up).
+mod json {
+    /// The byte offset of `parts`: the last part's key (or, for a list
+    /// element, the element).
+    pub(super) fn offset(text: &str, parts: &[(&str, Option<usize>)]) -> Option<usize> {
+        let mut s = Scanner {
+            b: text.as_bytes(),
+            at: 0,
+        };
+        for (i, &(name, index)) in parts.iter().enumerate() {
+            let key_at = s.find_key(name)?;
+            let last = i + 1 == parts.len();
+            match index {
+                None if last => return Some(key_at),
+                None => {}
+                Some(k) => {
+                    s.enter_array()?;
+                    for _ in 0..k {
+                        s.skip_value()?;
+                        s.ws();
+                        s.eat(b',')?;
+                    }
+                    s.ws();
+                    if last {
+                        return Some(s.at);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    struct Scanner<'a> {
+        b: &'a [u8],
+        at: usize,
+    }
+
+    impl Scanner<'_> {
+        fn ws(&mut self) {
+            while self.b.get(self.at).is_some_and(|c| c.is_ascii_whitespace()) {
+                self.at += 1;
+            }
+        }
+
+        fn eat(&mut self, c: u8) -> Option<()> {
+            self.ws();
+            (self.b.get(self.at) == Some(&c)).then(|| self.at += 1)
+        }
+
+        /// At a value that is an object: moves past the key `name` and its
+        /// colon, returning where the key starts.
+        fn find_key(&mut self, name: &str) -> Option<usize> {
+            self.eat(b'{')?;
+            loop {
+                self.ws();
+                let key_at = self.at;
+                let key = self.string()?;
+                self.eat(b':')?;
+                if &self.b[key] == name.as_bytes() {
+                    self.ws();
+                    return Some(key_at);
+                }
+                self.skip_value()?;
+                self.eat(b',')?;
+            }
+        }
+
+        fn enter_array(&mut self) -> Option<()> {
+            self.eat(b'[')
+        }
+
+        /// Where a string's raw bytes are (escapes left as written: keys
+        /// here are plain).
+        fn string(&mut self) -> Option<std::ops::Range<usize>> {
+            if self.b.get(self.at) != Some(&b'"') {
+                return None;
+            }
+            let start = self.at + 1;
+            let mut i = start;
+            while *self.b.get(i)? != b'"' {
+                i += if self.b[i] == b'\\' { 2 } else { 1 };
+            }
+            self.at = i + 1;
+            Some(start..i)
+        }
+
+        fn skip_value(&mut self) -> Option<()> {
+            self.ws();
+            match *self.b.get(self.at)? {
+                b'"' => self.string().map(|_| ()),
+                open @ (b'{' | b'[') => {
+                    let close = if open == b'{' { b'}' } else { b']' };
+                    self.at += 1;
+                    loop {
+                        self.ws();
+                        if self.b.get(self.at) == Some(&close) {
+                            self.at += 1;
+                            return Some(());
+                        }
+                        if open == b'{' {
+                            self.string()?;
+                            self.eat(b':')?;
+                        }
+                        self.skip_value()?;
+                        self.ws();
+                        if self.b.get(self.at) == Some(&b',') {
+                            self.at += 1;
+                        }
+                    }
+                }
+                _ => {
+                    // A number, true, false or null.
+                    while self
+                        .b
+                        .get(self.at)
+                        .is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace())
+                    {
+                        self.at += 1;
+                    }
+                    Some(())
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +335,25 @@ mod tests {
     fn finds_json_keys() {
         let json = "{\n  \"nodes\": {\n    \"count\": 0\n  }\n}";
         assert_eq!(locate(json, Format::Json, "nodes.count"), Some((3, 5)));
+    }
+
+    /// The element a path names, however the list is written: JSON lists,
+    /// TOML inline lists, and keys of the same name in earlier elements or
+    /// earlier tables.
+    #[test]
+    fn finds_the_element_named_not_the_first() {
+        let json = "{ \"duration\": \"30s\", \"nodes\": { \"count\": 8 },\n  \"faults\": [\n    { \"at\": \"5s\", \"crash\": 3 },\n    { \"at\": \"6s\", \"crash\": 9 } ] }";
+        assert_eq!(locate(json, Format::Json, "faults[1].crash"), Some((4, 19)));
+        assert_eq!(locate(json, Format::Json, "faults[1].at"), Some((4, 7)));
+        assert_eq!(locate(json, Format::Json, "faults[0].crash"), Some((3, 19)));
+        assert_eq!(locate(json, Format::Json, "faults[1]"), Some((4, 5)));
+        let toml = "duration = \"30s\"\nfaults = [\n  { at = \"5s\", crash = 3 },\n  { at = \"6s\", crash = 9 },\n]\n[nodes]\ncount = 8\n";
+        assert_eq!(locate(toml, Format::Toml, "faults[1].crash"), Some((4, 16)));
+        assert_eq!(locate(toml, Format::Toml, "faults[0].at"), Some((3, 5)));
+        assert_eq!(locate(toml, Format::Toml, "nodes.count"), Some((7, 1)));
+        // `count` also names a key elsewhere; the path's table decides.
+        let json = "{\"a\": {\"count\": 1, \"x\": [1, {\"count\": 2}]}, \"nodes\": {\"count\": 3}}";
+        assert_eq!(locate(json, Format::Json, "nodes.count"), Some((1, 55)));
+        assert_eq!(locate(json, Format::Json, "a.x[1].count"), Some((1, 30)));
     }
 }
