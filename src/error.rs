@@ -83,6 +83,13 @@ impl Error {
     /// (`/proc/x/run`: `/proc` exists but `x` cannot be made in it).
     pub fn create_dir_all(dir: &std::path::Path) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| {
+            if dir.exists() && !dir.is_dir() {
+                let error = std::io::Error::new(
+                    e.kind(),
+                    format!("cannot create this directory: {e}; it is a file"),
+                );
+                return Error::io(dir, error);
+            }
             let stop = dir
                 .ancestors()
                 .skip(1)

@@ -20,10 +20,10 @@ pub use faults::{
 };
 pub use load::{apply_overrides, load, parse_override, parse_str, read_text, Format, MAX_FILE_BYTES};
 pub(crate) use load::{
-    deserialize_located, name_from_stem, with_integer_rule, with_wrong_kind_hint, FileKind,
+    deserialize_located, name_from_stem, with_integer_rule, with_wrong_kind_hint, FileKind, LISTS,
 };
 pub(crate) use locate::locate;
-pub use validate::{MAX_KEYS_PER_NODE, MAX_NODES};
+pub use validate::{MAX_KEYS_PER_NODE, MAX_NAME_BYTES, MAX_NODES};
 
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};

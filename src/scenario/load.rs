@@ -597,7 +597,8 @@ fn beyond_toml(rhs: &str) -> Option<serde_json::Value> {
 }
 
 /// What to do instead of setting one element of a list by its path.
-const LISTS: &str = "edit the elements of lists (faults, checks, workload.schedule, network.routes, …) \
+pub(crate) const LISTS: &str =
+    "edit the elements of lists (faults, checks, workload.schedule, network.routes, …) \
      in the scenario file, or replace the whole list";
 
 /// Sets `value` at dotted `path` inside `root`, creating tables on the way.

@@ -7,6 +7,9 @@ use super::{
 };
 use crate::time::SimDuration;
 
+/// Longest scenario or sweep name accepted: a directory name, which file
+/// systems allow up to 255 bytes.
+pub const MAX_NAME_BYTES: usize = 255;
 /// Largest node count accepted (a limit on everything, TigerBeetle-style).
 pub const MAX_NODES: u32 = 10_000_000;
 /// Largest number of keys per node accepted.
@@ -23,6 +26,7 @@ fn bad(field: &str, message: impl Into<String>) -> Result<(), Invalid> {
 /// Checks every field of `s`; the error is `(field path, message)`.
 pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     if s.name.is_empty()
+        || s.name.len() > MAX_NAME_BYTES
         || s.name.starts_with('.')
         || !s
             .name
@@ -32,7 +36,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         return bad(
             "name",
             format!(
-                "{:?} cannot name an output directory: use letters, digits, '-', '_' and '.', not starting with '.'",
+                "{:?} cannot name an output directory: use letters, digits, '-', '_' and '.', not starting with '.', at most {MAX_NAME_BYTES} bytes",
                 s.name
             ),
         );

@@ -165,7 +165,8 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
         return Err(located(
             "name",
             format!(
-                "{name:?} cannot name an output directory: use letters, digits, '-', '_' and '.', not starting with '.'"
+                "{name:?} cannot name an output directory: use letters, digits, '-', '_' and '.', not starting with '.', at most {} bytes",
+                crate::scenario::MAX_NAME_BYTES
             ),
         ));
     }
@@ -322,6 +323,7 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
 /// The scenario-name rule (an output directory name).
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
+        && name.len() <= crate::scenario::MAX_NAME_BYTES
         && !name.starts_with('.')
         && name
             .chars()
@@ -333,6 +335,15 @@ fn valid_name(name: &str) -> bool {
 fn flatten(key: &str, value: &Value, out: &mut Vec<(String, Vec<Value>)>) -> Result<(), (String, String)> {
     if key.is_empty() || key.split('.').any(str::is_empty) {
         return Err((key.into(), "has an empty field path segment".into()));
+    }
+    if let Some(part) = key.split('.').find(|p| p.contains(['[', ']'])) {
+        return Err((
+            key.into(),
+            format!(
+                "`{part}` is an element of a list, and a grid key cannot name one: {}; a grid over a whole list gives each point's list, e.g. faults = [[{{ at = \"2s\", crash = 1 }}], [{{ at = \"8s\", crash = 1 }}]]",
+                crate::scenario::LISTS
+            ),
+        ));
     }
     // Keys name directories (`<field>=<value>`): no separators, no `..`.
     if !key

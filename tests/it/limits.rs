@@ -323,6 +323,17 @@ fn an_output_directory_that_cannot_be_made_is_a_clear_error() {
         "error: --out a-file/out: cannot be a directory: a-file is a file"
     );
     assert!(!e.contains("panicked"), "{e}");
+    // The run's own directory already there as a file is named as such.
+    std::fs::create_dir_all(dir.join("o/quickstart")).unwrap();
+    std::fs::write(dir.join("o/quickstart/42"), "x").unwrap();
+    let o = scuttlesim(&["run", s(&q), "--out", "o"], &dir);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("quickstart/42: cannot create this directory")
+            && stderr(&o).contains("; it is a file"),
+        "{}",
+        stderr(&o)
+    );
     // A directory where no directory can be made says where the path stops.
     if Path::new("/proc/self").is_dir() {
         let o = scuttlesim(&["run", s(&q), "--out", "/proc/no-such-dir"], &dir);
@@ -413,6 +424,12 @@ fn sweep_names_and_grid_keys_cannot_reach_outside_the_output_directory() {
         ("", "\"../../x\" = [1]", "empty field path segment"),
         ("", "\"gossip.fan/out\" = [1]", "grid keys are field paths"),
         ("", "\"nodes.groups.a/b\" = [64]", "grid keys are field paths"),
+        ("", "\"faults[0].at\" = [\"2s\"]", "a grid key cannot name one"),
+        (
+            &format!("name = \"{}\"\n", "n".repeat(256)),
+            "\"gossip.fanout\" = [1]",
+            "at most 255 bytes",
+        ),
     ] {
         let text = format!("{name_line}base = {:?}\nseeds = 1\n[grid]\n{grid}\n", s(&q));
         std::fs::write(dir.join("s.toml"), &text).unwrap();
