@@ -688,11 +688,20 @@ fn validate_up_and_down(s: &Scenario) -> Result<(), Invalid> {
         match how {
             UpDown::Crash => {
                 if let Some(&c) = down.get(&node) {
+                    let f = &s.faults[c];
+                    let same_time = f.restart_after.map(|a| f.at.0.saturating_add(a.0)) == Some(t.0);
+                    let advice = if same_time {
+                        // Actions at one time run in list order, a
+                        // restart_after at its crash's place.
+                        format!("at the same time, faults[{c}]'s restart comes after this crash, which is listed first: list this crash after faults[{c}]")
+                    } else {
+                        "crash it again only once it is back up".to_string()
+                    };
                     return bad(
                         &format!("faults[{i}].crash"),
                         format!(
-                            "node {node} is already down at {t}: faults[{c}] crashed it at {}{}; crash it again only once it is back up",
-                            s.faults[c].at,
+                            "node {node} is already down at {t}: faults[{c}] crashed it at {}{}; {advice}",
+                            f.at,
                             back_at(c)
                         ),
                     );

@@ -631,6 +631,22 @@ fn a_crash_needs_the_node_up() {
     // is the second.
     let tie = format!("{BASE}{}{}", fault("1s", "crash = 2"), fault("1s", "crash = 2"));
     assert_names(&scenario_error(&tie), "faults[1].crash", None);
+    // A crash at the time of another's restart_after, listed before it:
+    // its place in the list puts it before that restart, and it says so.
+    let before = format!(
+        "{BASE}{}{}",
+        fault("3s", "crash = 2"),
+        fault("1s", "crash = 2\nrestart_after = \"2s\"")
+    );
+    let e = scenario_error(&before);
+    assert_names(&e, "faults[0].crash", None);
+    assert!(e.contains("list this crash after faults[1]"), "{e}");
+    let after = format!(
+        "{BASE}{}{}",
+        fault("1s", "crash = 2\nrestart_after = \"2s\""),
+        fault("3s", "crash = 2")
+    );
+    assert!(parse_str(&after, Format::Toml, "test.toml", "test", &[]).is_ok());
     // A restart_after landing when the node is down again for another crash.
     let early = format!(
         "{BASE}{}{}{}",
