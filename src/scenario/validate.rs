@@ -78,6 +78,25 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         }
     }
     let g = &s.gossip;
+    if g.protocol != ProtocolKind::Scuttlebutt {
+        // Settings of Scuttlebutt's deltas: another protocol would ignore
+        // them, and a comparison would silently not be like for like.
+        let set = [
+            ("gossip.mtu", g.mtu.is_some()),
+            ("gossip.mtu_from", g.mtu_from.is_some()),
+            ("gossip.order", g.order != super::Order::default()),
+            ("gossip.flow_control", g.flow_control.is_some()),
+        ];
+        if let Some((field, _)) = set.iter().find(|(_, given)| *given) {
+            return bad(
+                field,
+                format!(
+                    "applies to the scuttlebutt protocol only (its deltas); gossip.protocol is {:?}: remove it, or use \"scuttlebutt\"",
+                    g.protocol.name()
+                ),
+            );
+        }
+    }
     if g.interval == SimDuration::ZERO {
         return bad("gossip.interval", "must be longer than zero, e.g. \"1s\"");
     }

@@ -610,6 +610,35 @@ fn restart_needs_an_earlier_crash() {
     }
 }
 
+/// Scuttlebutt's delta settings with another protocol would be ignored:
+/// each is refused at its line; with Scuttlebutt they are accepted.
+#[test]
+fn delta_settings_need_scuttlebutt() {
+    for (setting, field, line) in [
+        ("mtu = 1400", "gossip.mtu", 9),
+        ("mtu_from = \"1s\"\nmtu = 1400", "gossip.mtu", 10),
+        ("order = \"precise-oldest\"", "gossip.order", 9),
+        ("flow_control = { }\nmtu = 1400", "gossip.mtu", 10),
+        ("flow_control = { }", "gossip.flow_control", 9),
+    ] {
+        let text = BASE.replacen(
+            "interval = \"1s\"",
+            &format!("interval = \"1s\"\nprotocol = \"push\"\n{setting}"),
+            1,
+        );
+        let e = scenario_error(&text);
+        assert_names(&e, field, Some(line));
+        assert!(
+            e.contains("applies to the scuttlebutt protocol only") && e.contains("\"push\""),
+            "{e}"
+        );
+        if setting.contains("mtu") || setting.starts_with("order") {
+            let sb = text.replace("protocol = \"push\"", "protocol = \"scuttlebutt\"");
+            assert!(parse_str(&sb, Format::Toml, "t.toml", "t", &[]).is_ok(), "{sb}");
+        }
+    }
+}
+
 /// A crash takes down a node that is up: a second crash while it is down
 /// (which would do nothing, its `state` ignored) is refused, and so is a
 /// `restart_after` that would end another crash early.
