@@ -10,7 +10,8 @@
 //!
 //! "The whole state" is every entry the node holds, grouped by origin in
 //! version order, so a receiver's version vector stays a correct summary.
-//! Size limits (`gossip.mtu`) do not apply to these baselines.
+//! Size limits (`gossip.mtu`) do not apply to these baselines (a scenario
+//! that sets one for them is refused).
 
 use super::store::{Delta, Store};
 use crate::net::{SizeModel, SizeParts};
