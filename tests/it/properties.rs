@@ -336,7 +336,7 @@ fn generate(seed: u64) -> Case {
                 // Down from the crash to its restart (or the heal's), ends
                 // included: a crash of a node already down is refused.
                 let span = (at, after.map_or(heal_ms, |a| at + a));
-                let down = down_spans.entry(node).or_insert_with(Vec::new);
+                let down = down_spans.entry(node).or_default();
                 if down.iter().any(|&(a, b)| span.0 <= b && a <= span.1) {
                     writeln!(w, "{name_line}isolate = {node}").unwrap();
                     Gen::Isolate {
