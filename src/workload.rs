@@ -27,7 +27,8 @@ pub struct Workload {
     mean_ns: Option<f64>,
     /// `(at ns, factor)`, in increasing time order.
     changes: Vec<(u64, f64)>,
-    keys_per_node: u32,
+    /// The keys a random write draws from: the node's own, or the shared ones.
+    keys: u32,
     stop_at: SimTime,
     writers: Vec<NodeId>,
     rngs: Vec<SimRng>,
@@ -53,7 +54,7 @@ impl Workload {
         Workload {
             mean_ns,
             changes: w.rate_changes.iter().map(|c| (c.at.0, c.factor)).collect(),
-            keys_per_node: w.keys_per_node,
+            keys: w.key_count(),
             stop_at,
             writers,
             rngs,
@@ -113,7 +114,7 @@ impl Workload {
     /// Key and value of `node`'s random write happening now.
     pub fn draw_write(&mut self, node: NodeId) -> (u32, u64) {
         let rng = &mut self.rngs[node as usize];
-        let key = rng.random_range(0..self.keys_per_node);
+        let key = rng.random_range(0..self.keys);
         let value = rng.random::<u32>() as u64;
         (key, value)
     }
@@ -158,6 +159,29 @@ mod tests {
         // (2 units by 20 s, the other 2 at rate 1/s from 30 s).
         assert_eq!(w.after(19 * s, 4.0, mean), Some(32 * s));
         assert_eq!(workload(&[(5, 0.0)]).after(6 * s, 0.5, mean), None);
+    }
+
+    /// Random writes draw their key uniformly from the node's own keys or,
+    /// with `shared_keys`, from the shared ones (every key of 4 written
+    /// 2000/4 = 500 times expected of 2000, sd ≈ 19: within 100).
+    #[test]
+    fn random_writes_use_every_key() {
+        for (own, shared) in [(4, None), (1, Some(4))] {
+            let w = scenario::Workload {
+                writes: Some(WriteProcess::Poisson {
+                    mean_interval: SimDuration::from_secs(1),
+                }),
+                keys_per_node: own,
+                shared_keys: shared,
+                ..Default::default()
+            };
+            let mut w = Workload::new(&w, 1, SimTime(u64::MAX), &Streams::new(7));
+            let mut counts = [0u32; 4];
+            for _ in 0..2000 {
+                counts[w.draw_write(0).0 as usize] += 1;
+            }
+            assert!(counts.iter().all(|&c| (c as i32 - 500).abs() < 100), "{own} {shared:?}: {counts:?}");
+        }
     }
 
     /// A doubled rate doubles the count of writes in a window (Poisson:

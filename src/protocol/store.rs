@@ -606,6 +606,12 @@ impl Inner<u64> {
         if self.keys > 1 {
             let row = node * self.n;
             self.store[row * self.keys..(row + self.n) * self.keys].fill(0);
+            // Its own keys are known empty as of the new generation: at its
+            // first version, so that they are what a peer behind gets as
+            // deltas (one key per origin, the entry itself is that delta),
+            // and the new generation reaches every node.
+            let own = (row + node) * self.keys;
+            self.store[own..own + self.keys].fill(vector[node]);
         }
     }
 }

@@ -870,17 +870,14 @@ fn the_checkers_catch_doctored_traces() {
 }
 
 /// Found by these properties: after a lost-state crash, a node that writes
-/// nothing in its new generation leaves the cluster unconverged. With
-/// `keys_per_node > 1` its own vector entry is at the new generation
-/// (`1 << 32`) while its peers keep its old counter, and no exchange ever
-/// reconciles them (its digest entry is "newer", but it holds no key to
-/// send); nor does it get its own old keys back. With one key the entry
-/// spreads as if `1 << 32` were a write, replacing the peers' last real
-/// value (a lost write). The generator works around it by having every
-/// node write each key once after the restarts; this test shows the
-/// behaviour and should pass once it changes.
+/// nothing in its new generation left the cluster unconverged with
+/// `keys_per_node > 1`: its own vector entry was at the new generation
+/// (`1 << 32`) while its peers kept its old counter, and no exchange
+/// reconciled them (its digest entry was "newer", but it held no key to
+/// send). Its own keys are now held at the new generation's first
+/// version, so they go out as deltas, as the one key does with one key
+/// per origin (replacing the peers' last real value: a lost write).
 #[test]
-#[ignore = "known: lost-state restart without a later write never reconverges (keys_per_node > 1)"]
 fn lost_state_without_a_later_write_reconverges() {
     let text = r#"
         duration = "120s"
