@@ -612,7 +612,7 @@ where
             clock.true_time_of_raw(next).max(now)
         } else {
             // Every clock perfect: this round came at its local time.
-            SimTime(now.0 + self.interval_ns)
+            SimTime(now.0.saturating_add(self.interval_ns))
         };
         let ns = &mut self.nodes[node as usize];
         if self.up[node as usize] {

@@ -180,7 +180,10 @@ mod tests {
             for _ in 0..2000 {
                 counts[w.draw_write(0).0 as usize] += 1;
             }
-            assert!(counts.iter().all(|&c| (c as i32 - 500).abs() < 100), "{own} {shared:?}: {counts:?}");
+            assert!(
+                counts.iter().all(|&c| (c as i32 - 500).abs() < 100),
+                "{own} {shared:?}: {counts:?}"
+            );
         }
     }
 

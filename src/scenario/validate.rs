@@ -10,6 +10,10 @@ use crate::time::SimDuration;
 /// Longest scenario or sweep name accepted: a directory name, which file
 /// systems allow up to 255 bytes.
 pub const MAX_NAME_BYTES: usize = 255;
+/// Longest run accepted: 100 years of 365.25 days, far below where
+/// simulated time (u64 ns, 584 years) could overflow as an event is
+/// scheduled past the end.
+pub const MAX_DURATION: SimDuration = SimDuration(3_155_760_000_000_000_000);
 /// Largest node count accepted (a limit on everything, TigerBeetle-style).
 pub const MAX_NODES: u32 = 10_000_000;
 /// Largest number of keys per node accepted.
@@ -43,6 +47,15 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     }
     if s.duration == SimDuration::ZERO {
         return bad("duration", "must be longer than zero, e.g. \"60s\"");
+    }
+    if s.duration > MAX_DURATION {
+        return bad(
+            "duration",
+            format!(
+                "must be at most {MAX_DURATION} (about 100 years of simulated time); got {}",
+                s.duration
+            ),
+        );
     }
     let n = s.nodes.count;
     if n < 2 {

@@ -85,6 +85,25 @@ fn zero_interval_and_zero_duration() {
 
 #[test]
 fn negative_or_malformed_durations() {
+    // Near the end of u64 nanoseconds a round past the end overflowed (a
+    // panic): a run is at most 100 years, and a longer round is fine.
+    let e = with("duration = \"10s\"", "duration = \"5124095h\"");
+    assert_names(&e, "duration", Some(2));
+    assert!(e.contains("at most 3155760000s"), "{e}");
+    // 20 nodes, first rounds uniform over 5,000,000 h: some within the
+    // 876,000 h run, whose next round would pass u64::MAX ns (5,124,095 h).
+    let long_round = BASE
+        .replacen("duration = \"10s\"", "duration = \"876000h\"", 1)
+        .replacen("count = 4", "count = 20", 1)
+        .replacen("interval = \"1s\"", "interval = \"5000000h\"", 1)
+        .replacen(
+            "writes = { process = \"poisson\", mean_interval = \"1s\" }",
+            "",
+            1,
+        )
+        + "[output]\nsample_interval = \"100000h\"\n";
+    let s = parse_str(&long_round, Format::Toml, "t.toml", "t", &[]).unwrap();
+    scuttlesim::sim::Simulation::new(&s, s.output.trace).run(&mut scuttlesim::trace::VecSink::default());
     let e = with("interval = \"1s\"", "interval = \"-1s\"");
     assert_names(&e, "gossip.interval", Some(7));
     assert!(e.contains("e.g. \"250ms\""), "{e}");
