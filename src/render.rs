@@ -289,7 +289,9 @@ fn input(
             // run's trace needs little memory.
             let selection = spacetime::Selection::new(header.nodes, view);
             let mut records = Vec::new();
-            let mut end_ns = 0;
+            // The run's end, or its last record if later: a window may
+            // reach past the last record (a quiet end of the run).
+            let mut end_ns = scenario.duration.0.saturating_sub(1);
             while let Some(next) = reader.next_record() {
                 let (_, r) = next.map_err(format_error)?;
                 end_ns = end_ns.max(r.time());

@@ -1043,3 +1043,21 @@ fn spacetime_reports_the_trace_level_and_the_node_count_together() {
     assert!(!e.contains("draws at most"), "{e}");
     assert!(!dir.join("o/quickstart/42/charts/spacetime.svg").exists());
 }
+
+/// A space-time window after the run's last record (a quiet end) is drawn,
+/// not refused: the run's end bounds the window, not its last record.
+#[test]
+fn a_window_after_the_last_record_is_drawn() {
+    let dir = temp_dir("spacetime-quiet-end");
+    std::fs::write(
+        dir.join("q.toml"),
+        "duration = \"10s\"\n[nodes]\ncount = 2\n[gossip]\nphase = \"aligned\"\n[[workload.schedule]]\nat = \"500ms\"\nnode = 0\n[output]\ntrace = \"full\"\ncharts = [\"spacetime\"]\nspacetime = { from = \"9.5s\" }\n",
+    )
+    .unwrap();
+    let o = scuttlesim(&["run", "q.toml", "--out", "o"], &dir);
+    ok(&o);
+    assert!(dir.join("o/q/1/manifest.json").is_file());
+    // Rounds at 1 s, …, 9 s: the last record is before 9.5 s.
+    let svg = spacetime_svg(&dir, "o/q/1", &["--from", "9.6s", "--to", "9.9s"]);
+    well_formed(&svg);
+}
