@@ -500,10 +500,10 @@ fn validate_clock(s: &Scenario, c: &ClockSpec) -> Result<(), Invalid> {
     }
     let ppm_ok = |field: &str, v: f64| -> Result<(), Invalid> {
         finite(field, v)?;
-        if v.abs() >= 100_000.0 {
+        if v.abs() > 100_000.0 {
             return bad(
                 field,
-                format!("drift must be within ±100000 ppm (a clock must run forward); got {v}"),
+                format!("drift must be within ±100000 ppm, ends included; got {v}"),
             );
         }
         Ok(())

@@ -300,6 +300,14 @@ fn bad_names_cannot_escape_the_output_directory() {
     }
 }
 
+/// Drift is within ±100,000 ppm, ends included (a clock at −100,000 ppm
+/// runs at 0.9 of true time: forward).
+#[test]
+fn drift_bounds_are_inclusive() {
+    let text = format!("{BASE}[clock]\ndrift_ppm = {{ dist = \"uniform\", low = -100000, high = 100000 }}\n");
+    assert!(parse_str(&text, Format::Toml, "t.toml", "t", &[]).is_ok());
+}
+
 /// Every field of the fault menu, data-driven: (text appended to a valid
 /// 4-node base, the field the error must name, the 1-based line if the
 /// error can point at one). BASE starts with an empty line and ends with a
@@ -315,6 +323,11 @@ fn fault_menu_fields() {
         (
             "[clock]\ndrift_ppm = { dist = \"constant\", value = 2000000 }",
             "clock.drift_ppm.value",
+            Some(14),
+        ),
+        (
+            "[clock]\ndrift_ppm = { dist = \"uniform\", low = -100000.5, high = 0 }",
+            "clock.drift_ppm.low",
             Some(14),
         ),
         (
