@@ -23,7 +23,7 @@ pub(crate) use load::{
     deserialize_located, name_from_stem, with_integer_rule, with_wrong_kind_hint, FileKind, LISTS,
 };
 pub(crate) use locate::locate;
-pub use validate::{MAX_KEYS_PER_NODE, MAX_NAME_BYTES, MAX_NODES};
+pub use validate::{MAX_DURATION, MAX_KEYS_PER_NODE, MAX_NAME_BYTES, MAX_NODES};
 
 use crate::time::SimDuration;
 use serde::{Deserialize, Serialize};
