@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use scuttlesim::export::open_trace;
 use scuttlesim::export::text::{describe, Filter, RECORD_TYPES, VERSIONS_RECORD_TYPES};
 use scuttlesim::replay::read_manifest;
-use scuttlesim::scenario::{Member, SpacetimeView};
+use scuttlesim::scenario::{Member, Nodes, SpacetimeView};
 use scuttlesim::scenario::{ProtocolKind, TraceLevel};
 use scuttlesim::sim::protocol_kinds;
 use scuttlesim::trace::Record;
@@ -44,16 +44,23 @@ pub(crate) struct TraceArgs {
 fn node_list(list: &str, trace: &Path, nodes: u32) -> Result<Vec<u32>> {
     let members = SpacetimeView::parse_nodes(list).map_err(|e| anyhow::anyhow!("--node: {e}"))?;
     let mut ids = Vec::new();
+    // The run's groups, read from its manifest at the first group name.
+    let mut run_nodes: Option<Nodes> = None;
     for m in &members {
         match m {
             Member::Node(n) if *n < nodes => ids.push(*n),
             Member::Node(n) => bail!("--node {n}: the run has nodes 0 to {}", nodes.saturating_sub(1)),
             Member::Group(g) => {
-                let manifest = trace.with_file_name("manifest.json");
-                let groups = read_manifest(&manifest)
-                    .with_context(|| format!("--node {g}: group names are read from the run's manifest"))?
-                    .scenario
-                    .nodes;
+                let groups = match &mut run_nodes {
+                    Some(known) => known,
+                    empty => {
+                        let manifest = trace.with_file_name("manifest.json");
+                        let read = read_manifest(&manifest).with_context(|| {
+                            format!("--node {g}: group names are read from the run's manifest")
+                        })?;
+                        empty.insert(read.scenario.nodes)
+                    }
+                };
                 let range = groups.group_range(g).with_context(|| {
                     let names: Vec<&str> = groups.groups.keys().map(String::as_str).collect();
                     if names.is_empty() {
