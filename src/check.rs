@@ -415,7 +415,8 @@ fn deadline_result(
         None => {
             let missing = obs.unconverged_writes();
             let where_ = match w.first_missing {
-                Some(n) => format!(", e.g. at node {n}"),
+                Some(n) if w.informed + 1 == obs.nodes() => format!(", missing at node {n}"),
+                Some(n) => format!(", missing at node {n} among others"),
                 None => String::new(),
             };
             let mut r = if end.0 > deadline {

@@ -88,6 +88,12 @@ fn unconverged_at_a_short_end_is_inconclusive() {
     assert!(!r[0].passed && r[0].inconclusive, "{:?}", r[0]);
     assert_eq!(r[0].node, Some(1), "node 1 still lacks the write");
     assert!(r[0].detail.contains("lengthen `duration`"), "{}", r[0].detail);
+    // Held by node 0 alone: the detail names node 1 as the one lacking it.
+    assert!(
+        r[0].detail.contains("held by 1 of 2 nodes, missing at node 1)"),
+        "{}",
+        r[0].detail
+    );
 }
 
 #[test]
