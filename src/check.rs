@@ -351,13 +351,19 @@ fn converged_within(obs: &Observer, end: SimTime, within: SimDuration, after: An
             }
         }
     };
+    // Writes made after the anchor (after the last recovery) are not
+    // subject to it: no deadline before their time could be met.
+    let written_before = anchor.saturating_add(1);
+    if obs.writes_before(written_before) == 0 {
+        return result(true, format!("no writes by {what} at {}", secs(anchor)));
+    }
     let deadline = anchor.saturating_add(within.0);
     let context = format!(
         "the deadline {} ({what} at {} + {within})",
         secs(deadline),
         secs(anchor)
     );
-    deadline_result(obs, end, deadline, u64::MAX, &context)
+    deadline_result(obs, end, deadline, written_before, &context)
 }
 
 fn delivered_by(obs: &Observer, end: SimTime, by: SimDuration) -> CheckResult {

@@ -74,6 +74,15 @@ struct WriteStat {
     timestamp: u64,
 }
 
+/// An origin's bare generation: the version a lost-state restart set its
+/// own entry to with no write behind it, and how many nodes hold it.
+/// `version` 0: none, or superseded by a later write.
+#[derive(Clone, Copy, Debug, Default)]
+struct Bare {
+    version: u64,
+    holders: u32,
+}
+
 /// How far a write has spread, what every `version` record about it
 /// updates: kept apart from [`WriteStat`] in 8 bytes (an origin's last
 /// [`RECENT`] in its [`OriginIndex`]). When every node first held it is
@@ -301,6 +310,12 @@ pub struct Collector {
     ids: Vec<Vec<u32>>,
     total_writes: u64,
     unconverged: u64,
+    /// Per origin, its *bare generation*: the entry a lost-state restart
+    /// gave it with no write behind it (see [`Bare`]); empty until the
+    /// first one.
+    bare: Vec<Bare>,
+    /// Bare generations not yet held by every node.
+    bare_unconverged: u64,
     converged_since: Option<u64>,
     last_write: Option<u64>,
     drops: BTreeMap<String, u64>,
@@ -331,6 +346,8 @@ impl Collector {
             ids: Vec::new(),
             total_writes: 0,
             unconverged: 0,
+            bare: Vec::new(),
+            bare_unconverged: 0,
             converged_since: None,
             last_write: None,
             drops: BTreeMap::new(),
@@ -558,13 +575,85 @@ impl Collector {
             if tables {
                 self.count_holders(t, origin, old, new);
             }
+            if !self.bare.is_empty() {
+                self.count_bare(t, origin, old, new);
+            }
+            if node == origin && new > old {
+                self.own_rise(origin, new);
+            }
         }
-        // `converged_since` is `None` whenever a write is unconverged (set
-        // so in `count_holders` and at each write); only before the first
-        // write can it be missing with none unconverged.
-        if self.converged_since.is_none() && self.unconverged == 0 {
+        // `converged_since` is `None` whenever a write or bare generation
+        // is unconverged (set so in `count_holders`, `own_rise` and at each
+        // write); only before the first write can it be missing with none
+        // unconverged.
+        if self.converged_since.is_none() && self.converged() {
             self.converged_since = Some(t);
         }
+    }
+
+    /// An origin's own entry rose to `new`: by its write of `new`, which
+    /// supersedes the origin's bare generation, or, above every version it
+    /// wrote or was given, to a new bare generation (a lost-state restart),
+    /// which only the origin holds yet.
+    #[inline(never)]
+    fn own_rise(&mut self, origin: u32, new: u64) {
+        let o = origin as usize;
+        let n = self.nodes;
+        let written = self.writes.get(o).and_then(|l| l.last()).map_or(0, |w| w.version);
+        let current = self.bare.get(o).map_or(0, |b| b.version);
+        if new <= current || (new <= written && current == 0) {
+            return; // back to a version it had: counted by `count_bare`
+        }
+        if self.bare.is_empty() {
+            self.bare = vec![Bare::default(); n as usize];
+        }
+        let b = &mut self.bare[o];
+        if b.version != 0 && b.holders < n {
+            self.bare_unconverged -= 1;
+        }
+        *b = if new == written {
+            Bare::default()
+        } else {
+            self.bare_unconverged += 1;
+            self.converged_since = None;
+            Bare {
+                version: new,
+                holders: 1,
+            }
+        };
+    }
+
+    /// The holders of `origin`'s bare generation, when an entry went from
+    /// `old` to `new` (the origin's own rise to it is counted by
+    /// [`Collector::own_rise`]).
+    #[inline(always)]
+    fn count_bare(&mut self, t: u64, origin: u32, old: u64, new: u64) {
+        let n = self.nodes;
+        let b = &mut self.bare[origin as usize];
+        if b.version == 0 {
+            return;
+        }
+        if old < b.version && b.version <= new {
+            b.holders += 1;
+            if b.holders == n {
+                self.bare_unconverged -= 1;
+                if self.converged() {
+                    self.converged_since = Some(t);
+                }
+            }
+        } else if new < b.version && b.version <= old {
+            if b.holders == n {
+                self.bare_unconverged += 1;
+                self.converged_since = None;
+            }
+            b.holders -= 1;
+        }
+    }
+
+    /// Whether every node holds every write and every bare generation (so
+    /// every version vector is equal).
+    pub fn converged(&self) -> bool {
+        self.unconverged == 0 && self.bare_unconverged == 0
     }
 
     /// Makes the per-origin tables, at the first write.
@@ -618,7 +707,7 @@ impl Collector {
                 }
                 if w.informed == n {
                     self.unconverged -= 1;
-                    if self.unconverged == 0 {
+                    if self.unconverged == 0 && self.bare_unconverged == 0 {
                         self.converged_since = Some(t);
                     }
                 }
@@ -708,10 +797,12 @@ impl Collector {
         self.last_write
     }
 
-    /// Since when every node holds every write (so every version vector is
-    /// equal), or `None` if some write is missing somewhere now.
+    /// Since when every version vector is equal: every node holds every
+    /// write and every bare generation (the entry a lost-state restart
+    /// gives its node, which spreads as a write does); `None` if some node
+    /// lacks one now.
     pub fn all_converged_at(&self) -> Option<u64> {
-        if self.unconverged > 0 {
+        if !self.converged() {
             return None;
         }
         Some(self.converged_since.unwrap_or(0))
@@ -1049,7 +1140,10 @@ mod tests {
     /// a lost-state restart) against a plain model that counts, after every
     /// change, the nodes whose entry is at least each write's version: the
     /// writes not yet held by every node (after every change), the most
-    /// holders and the times to 50/90/99/100 % of the nodes agree.
+    /// holders and the times to 50/90/99/100 % of the nodes agree. Some
+    /// origins take a *bare generation* (a lost-state restart: their own
+    /// entry rises to a new generation with no write): whether every
+    /// version vector is equal, and since when, agrees too.
     #[test]
     fn spread_matches_a_model_of_the_entries() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
@@ -1058,6 +1152,11 @@ mod tests {
             let mut c = Collector::new(nodes, &[]);
             let mut entry = vec![vec![0u64; n]; n]; // [node][origin]
             let mut versions: Vec<Vec<u64>> = vec![Vec::new(); n];
+            // Per origin, every version its entries can take: its writes
+            // and bare generations.
+            let mut pool: Vec<Vec<u64>> = vec![Vec::new(); n];
+            let mut equal_since: Option<u64> = Some(0);
+            let mut bare_generations = 0;
             // Per write (origin, version): time made, most holders, first
             // time each holder count was reached.
             let mut model: Vec<(u32, u64, u64, u32, Vec<u64>)> = Vec::new();
@@ -1077,14 +1176,23 @@ mod tests {
             };
             for t in 1..2_000u64 {
                 let o = rng.random_range(0..n);
-                if rng.random_bool(0.15) {
-                    let last = versions[o].last().copied().unwrap_or(0);
+                if rng.random_bool(0.02) {
+                    // A bare generation: above every version of `o`.
+                    let last = pool[o].last().copied().unwrap_or(0);
+                    let version = ((last >> 32) + 1) << 32;
+                    pool[o].push(version);
+                    bare_generations += 1;
+                    let old = std::mem::replace(&mut entry[o][o], version);
+                    c.observe_version(t, o as u32, o as u32, old, version);
+                } else if rng.random_bool(0.15) {
+                    let last = pool[o].last().copied().unwrap_or(0);
                     let version = if rng.random_bool(0.1) {
                         ((last >> 32) + 1) << 32 | 1
                     } else {
                         last + 1
                     };
                     versions[o].push(version);
+                    pool[o].push(version);
                     model.push((o as u32, version, t, 0, vec![u64::MAX; n + 1]));
                     c.observe(&Record::Write {
                         t,
@@ -1101,14 +1209,14 @@ mod tests {
                     let node = rng.random_range(0..n);
                     let mut changes = Vec::new();
                     for origin in 0..n {
-                        if versions[origin].is_empty() || !rng.random_bool(0.5) {
+                        if pool[origin].is_empty() || !rng.random_bool(0.5) {
                             continue;
                         }
                         let old = entry[node][origin];
                         let new = if rng.random_bool(0.1) {
                             0 // forgotten
                         } else {
-                            versions[origin][rng.random_range(0..versions[origin].len())]
+                            pool[origin][rng.random_range(0..pool[origin].len())]
                         };
                         if new != old && (new > old || rng.random_bool(0.3)) {
                             entry[node][origin] = new;
@@ -1123,7 +1231,17 @@ mod tests {
                 }
                 let unconverged = recount(&mut model, &entry, t);
                 assert_eq!(c.unconverged(), unconverged, "N = {nodes} at {t}");
+                let equal = entry.iter().all(|e| e == &entry[0]);
+                equal_since = match (equal, equal_since) {
+                    (true, None) => Some(t),
+                    (true, since) => since,
+                    (false, _) => None,
+                };
+                if pool.iter().any(|p| !p.is_empty()) {
+                    assert_eq!(c.all_converged_at(), equal_since, "N = {nodes} at {t}");
+                }
             }
+            assert!(bare_generations > 5, "{bare_generations}");
             let mut want: Vec<(u32, u64, u32, [Option<u64>; 4])> = model
                 .iter()
                 .map(|(o, v, made, reached, first)| {

@@ -44,8 +44,8 @@ pub struct Scenario {
     pub seed: u64,
     /// Simulated time the run lasts.
     pub duration: SimDuration,
-    /// End the run early at the first instant, after the last write, when
-    /// every node holds every write.
+    /// End the run early at the first instant, after the last write and
+    /// the last fault, when every version vector is equal.
     #[serde(default)]
     pub stop_when_converged: bool,
     /// The cluster.

@@ -271,6 +271,8 @@ struct Sim<P: Protocol> {
     free: Vec<u32>,
     workload: Workload,
     pending_writes: u64,
+    /// Faults still to take effect before the end.
+    pending_faults: u64,
     vcs: Option<Vec<VectorClock>>,
     record_clocks: bool,
     key_clocks: Vec<Vec<Box<[u64]>>>,
@@ -342,6 +344,7 @@ where
             free: Vec::new(),
             workload: Workload::new(&s.workload, n, end, &streams),
             pending_writes: 0,
+            pending_faults: 0,
             vcs: track_clocks.then(|| vec![VectorClock::new(n as usize); n as usize]),
             record_clocks,
             key_clocks: vec![Vec::new(); shared_keys.unwrap_or(0) as usize],
@@ -403,6 +406,9 @@ where
         for i in 0..sim.plan.len() {
             let at = sim.plan[i].at;
             sim.schedule(at, Event::Fault(i as u32));
+            // A fault after the end never comes: `stop_when_converged`
+            // waits for the others.
+            sim.pending_faults += u64::from(at < sim.end);
         }
         if s.output.staleness {
             sim.schedule(SimTime(s.output.sample_interval.0), Event::Sample);
@@ -524,13 +530,20 @@ where
                     }
                     self.pending_writes -= 1;
                 }
-                Event::Fault(i) => self.fault(i as usize, now, sink),
+                Event::Fault(i) => {
+                    self.pending_faults -= 1;
+                    self.fault(i as usize, now, sink);
+                }
                 Event::Sample => {
                     self.metrics.sample(now.0);
                     self.schedule(SimTime(now.0 + self.sample_ns), Event::Sample);
                 }
             }
-            if self.stop_when_converged && self.pending_writes == 0 && self.metrics.unconverged() == 0 {
+            if self.stop_when_converged
+                && self.pending_writes == 0
+                && self.pending_faults == 0
+                && self.metrics.converged()
+            {
                 end = now;
                 stopped_early = true;
                 break;

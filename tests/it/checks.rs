@@ -205,6 +205,44 @@ fn converged_within_counts_from_the_last_heal() {
     assert!(healed("[[checks]]\nconverged_within = \"970ms\"\nafter = \"last-recovery\"").passed);
 }
 
+/// `after = "last-recovery"` judges only the writes made by the recovery:
+/// with a second write at 5 s (after the deadline 3.05 + 0.97 s, which it
+/// could not meet) the boundary is the one above. Without a recovery the
+/// anchor is the start, by which nothing was written.
+#[test]
+fn last_recovery_judges_only_the_writes_made_by_it() {
+    let later = |check: &str| {
+        let text = two_nodes(check).replace(
+            "[[workload.schedule]]",
+            "[[faults]]\nat = \"500ms\"\npartition = [[0], [1]]\n[[faults]]\nat = \"3.05s\"\nheal = true\n[[workload.schedule]]\nat = \"5s\"\nnode = 0\n[[workload.schedule]]",
+        );
+        let sc = scenario(&text);
+        run_checked(&sc, &mut NullSink, TraceLevel::Off, None)
+            .checks
+            .remove(0)
+    };
+    let r = later("[[checks]]\nconverged_within = \"970ms\"\nafter = \"last-recovery\"");
+    assert!(r.passed, "{r:?}");
+    let r = later("[[checks]]\nconverged_within = \"969ms\"\nafter = \"last-recovery\"");
+    assert!(
+        !r.passed && r.detail.contains("write v1 (made at 0.100s)"),
+        "{r:?}"
+    );
+    // The default anchor is the later write, which is judged: made with
+    // the round at 5 s, node 1 holds it at 5 s + 2L.
+    assert!(later("[[checks]]\nconverged_within = \"20ms\"").passed);
+    let r = later("[[checks]]\nconverged_within = \"19ms\"");
+    assert!(
+        !r.passed && r.detail.contains("write v2 (made at 5.000s)"),
+        "{r:?}"
+    );
+    let r = results("[[checks]]\nconverged_within = \"1ms\"\nafter = \"last-recovery\"");
+    assert!(
+        r[0].passed && r[0].detail.starts_with("no writes by the last recovery"),
+        "{r:?}"
+    );
+}
+
 /// The hand-derived skew case of `faults.rs`: node 0's clock is 10 s fast,
 /// it writes 100 at 1 s (stamped 11 s), node 1 writes 50 at 5 s. Under
 /// lww-timestamp node 1's (truly last) write is lost; under lww-version it

@@ -541,3 +541,125 @@ fn degradation_adds_latency_for_its_window_only() {
     delays.sort();
     assert_eq!(delays, want);
 }
+
+/// The time every version vector is last made equal, computed from the
+/// `version` records alone: each node's entry per origin, replayed.
+fn vectors_equal_since(records: &[Record], nodes: usize) -> Option<u64> {
+    let mut entry = vec![vec![0u64; nodes]; nodes];
+    let mut since = Some(0);
+    for r in records {
+        if let Record::Version {
+            t, node, origin, new, ..
+        } = *r
+        {
+            entry[node as usize][origin as usize] = new;
+            let equal = entry.iter().all(|e| e == &entry[0]);
+            since = match (equal, since) {
+                (true, None) => Some(t),
+                (true, s) => s,
+                (false, _) => None,
+            };
+        }
+    }
+    since
+}
+
+/// A lost-state restart after the last write gives its node a new
+/// generation with no write behind it (`1:0`). Every write is held
+/// everywhere before the generation has spread, but the version vectors
+/// are equal only once it has: the run's convergence time is the latter,
+/// as computed from the records alone.
+#[test]
+fn vectors_are_equal_only_once_a_bare_generation_has_spread() {
+    let s = scenario(
+        r#"
+        duration = "30s"
+        [nodes]
+        count = 6
+        [[workload.schedule]]
+        at = "1s"
+        node = 0
+        [[faults]]
+        at = "10s"
+        crash = 5
+        state = "lost"
+        restart_after = "1s"
+        [output]
+        trace = "versions"
+        "#,
+    );
+    let (out, records) = run_records(&s);
+    let equal = vectors_equal_since(&records, 6).expect("the vectors end equal");
+    // The generation reached the last node after the write did.
+    let gen_last = records
+        .iter()
+        .filter_map(|r| match *r {
+            Record::Version {
+                t, origin: 5, new, ..
+            } if new == 1 << 32 => Some(t),
+            _ => None,
+        })
+        .max()
+        .unwrap();
+    assert_eq!(equal, gen_last);
+    assert_eq!(out.metrics.all_converged_at(), Some(equal));
+}
+
+/// `stop_when_converged` waits for the faults still to come: converged
+/// long before a lost-state crash at 20 s, the run still takes the crash,
+/// and ends only once the vectors are equal again (from the records).
+#[test]
+fn stop_when_converged_waits_for_the_last_fault() {
+    let s = scenario(
+        r#"
+        duration = "60s"
+        stop_when_converged = true
+        [nodes]
+        count = 6
+        [[workload.schedule]]
+        at = "1s"
+        node = 0
+        [[faults]]
+        at = "20s"
+        crash = 5
+        state = "lost"
+        restart_after = "1s"
+        [output]
+        trace = "versions"
+        "#,
+    );
+    let (out, records) = run_records(&s);
+    assert!(out.stopped_early);
+    let faults = records
+        .iter()
+        .filter(|r| matches!(r, Record::Fault { .. }))
+        .count();
+    assert_eq!(faults, 2, "the crash and the restart");
+    let equal = vectors_equal_since(&records, 6).expect("the vectors end equal");
+    assert!(equal > 21 * S, "{equal}");
+    assert_eq!(out.end.0, equal, "ends at the first instant they are equal");
+    // A restart after the end never comes, and does not keep the run
+    // going: the run ends once the vectors are equal after the crash.
+    let text = r#"
+        duration = "60s"
+        stop_when_converged = true
+        [nodes]
+        count = 6
+        [[workload.schedule]]
+        at = "1s"
+        node = 0
+        [[faults]]
+        at = "5s"
+        crash = 5
+        restart_after = "100s"
+        [output]
+        trace = "versions"
+        "#;
+    let (out, records) = run_records(&scenario(text));
+    let faults = records
+        .iter()
+        .filter(|r| matches!(r, Record::Fault { .. }))
+        .count();
+    assert_eq!(faults, 1, "the crash only");
+    assert!(out.stopped_early && out.end.0 < 10 * S, "{:?}", out.end);
+}
