@@ -106,7 +106,7 @@ pub fn explore(
     progress: &(dyn Fn() + Sync),
 ) -> Result<Exploration> {
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
+        .num_threads(jobs.clamp(1, (seeds.end - seeds.start).clamp(1, 1 << 16) as usize))
         .build()
         .map_err(|e| Error::io("thread pool", std::io::Error::other(e)))?;
     let first_failure = AtomicU64::new(u64::MAX);

@@ -89,7 +89,7 @@ pub fn soak(
     let stopped = || stop.is_some_and(|s| s.load(Ordering::SeqCst));
     let pass = |threads: usize, order: Vec<u64>| -> Result<Vec<(u64, Fingerprint)>> {
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
+            .num_threads(threads.clamp(1, order.len().max(1)))
             .build()
             .map_err(|e| Error::io("thread pool", std::io::Error::other(e)))?;
         let mut out: Vec<(u64, Fingerprint)> = pool.install(|| {

@@ -190,8 +190,9 @@ pub fn execute(sweep: &Sweep, root: &Path, opts: &Options, progress: &dyn Progre
         Some(s) => s.runs(plan.runs.len()),
         None => (0..plan.runs.len()).collect(),
     };
+    // No more threads than runs (`--jobs 100000` on 8 runs); 0: one per core.
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
+        .num_threads(opts.jobs.min(selected.len().max(1)))
         .build()
         .map_err(|e| Error::io(&dir, std::io::Error::other(e)))?;
 

@@ -214,6 +214,25 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
         })?;
     }
     grid.sort_by(|a, b| a.0.cmp(&b.0));
+    // Sorted, a key and the keys inside it are neighbours (`gossip`,
+    // `gossip.fanout`): a field swept twice would run one value under the
+    // other's label.
+    for pair in grid.windows(2) {
+        let (a, b) = (&pair[0].0, &pair[1].0);
+        if a == b || b.starts_with(&format!("{a}.")) {
+            let message = if a == b {
+                format!("`{a}` is swept twice (a quoted dotted key and a [grid.…] table name the same field); sweep each field once")
+            } else {
+                format!("`{b}` is inside `{a}`, which is swept as a whole; sweep one or the other")
+            };
+            return Err(ScenarioError {
+                file: file.clone(),
+                location: locate_grid_key(text, format, b),
+                field: Some(format!("grid.{b}")),
+                message,
+            });
+        }
+    }
     for (key, _) in &grid {
         for (reserved, why) in RESERVED {
             if key == reserved || key.starts_with(&format!("{reserved}.")) {
@@ -248,6 +267,7 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
     let mut points = Vec::new();
     let mut scenarios = Vec::new();
     let mut slugs: BTreeMap<String, String> = BTreeMap::new();
+    let mut same: BTreeMap<String, String> = BTreeMap::new();
     for idx in grid::product(&lens) {
         let values: Vec<Value> = idx
             .iter()
@@ -287,6 +307,13 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
             return Err(err(
                 None,
                 format!("grid points {other} and {label} have the same directory name {slug:?}: make the values distinct"),
+            ));
+        }
+        // Values spelled differently can make one scenario ("1s", "1000ms").
+        if let Some(other) = same.insert(s.hash(), label.clone()) {
+            return Err(err(
+                None,
+                format!("grid points {other} and {label} are the same scenario (equal values spelled differently?): sweep each value once"),
             ));
         }
         points.push(Point { slug, values });
@@ -361,6 +388,10 @@ fn flatten(key: &str, value: &Value, out: &mut Vec<(String, Vec<Value>)>) -> Res
             out.push((key.to_string(), values.clone()));
             Ok(())
         }
+        Value::Object(map) if map.is_empty() => Err((
+            key.into(),
+            "is an empty table, which sweeps nothing: give its fields lists of values, e.g. fanout = [1, 2]".into(),
+        )),
         Value::Object(map) => {
             for (k, v) in map {
                 flatten(&format!("{key}.{k}"), v, out)?;

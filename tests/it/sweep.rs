@@ -177,9 +177,16 @@ fn jobs_1_and_jobs_2_write_identical_files() {
         &["sweep", "sweep.toml", "--jobs", "2", "--out", "j2"],
         &dir,
     ));
+    // More jobs than runs: no more threads than runs are started (100,000
+    // threads would take minutes to start, or fail), and the files match.
+    ok(&scuttlesim(
+        &["sweep", "sweep.toml", "--jobs", "100000", "--out", "jmany"],
+        &dir,
+    ));
     let (a, b) = (dir.join("j1/tiny"), dir.join("j2/tiny"));
     let list = files(&a);
     assert_eq!(list, files(&b));
+    assert_eq!(list, files(&dir.join("jmany/tiny")));
     // sweep.json, summary.csv, points.csv, 5 charts x 2 formats, and 12 runs
     // x 3 files + 7 metrics files (writes, learned, informed, bandwidth,
     // bandwidth_nodes, bandwidth_nodes_time — small runs —, lost_writes;
@@ -187,6 +194,12 @@ fn jobs_1_and_jobs_2_write_identical_files() {
     assert_eq!(list.len(), 3 + 10 + 12 * (3 + 7), "{list:?}");
     for f in &list {
         assert_eq!(read(&a.join(f)), read(&b.join(f)), "{} differs", f.display());
+        assert_eq!(
+            read(&a.join(f)),
+            read(&dir.join("jmany/tiny").join(f)),
+            "{} differs",
+            f.display()
+        );
     }
     let summary = read(&a.join("summary.csv"));
     let text = String::from_utf8_lossy(&summary);
@@ -477,6 +490,23 @@ fn a_bad_grid_value_is_rejected_before_any_run() {
         (
             "base = \"base.toml\"\nseeds = 2\n[grid]\n\"gossip.fanout\" = [\"x\"]\n",
             "field `gossip.fanout`: invalid type: string \"x\", expected a whole number\n",
+        ),
+        // One field swept twice would run one value under the other's label.
+        (
+            "base = \"base.toml\"\nseeds = 2\n[grid]\n\"gossip.fanout\" = [1, 2]\n[grid.gossip]\nfanout = [3]\n",
+            "sweep.toml:4:1: field `grid.gossip.fanout`: `gossip.fanout` is swept twice",
+        ),
+        (
+            "base = \"base.toml\"\nseeds = 2\n[grid]\n\"gossip\" = [{ fanout = 2 }]\n\"gossip.fanout\" = [3, 4]\n",
+            "sweep.toml:5:1: field `grid.gossip.fanout`: `gossip.fanout` is inside `gossip`, which is swept as a whole",
+        ),
+        (
+            "base = \"base.toml\"\nseeds = 2\n[grid]\n\"gossip.fanout\" = [1]\n[grid.network]\n",
+            "field `grid.network`: is an empty table, which sweeps nothing",
+        ),
+        (
+            "base = \"base.toml\"\nseeds = 2\n[grid]\n\"gossip.interval\" = [\"1s\", \"1000ms\"]\n",
+            "grid points gossip.interval=1s and gossip.interval=1000ms are the same scenario",
         ),
     ] {
         std::fs::write(dir.join("sweep.toml"), text).unwrap();
