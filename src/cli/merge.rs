@@ -35,6 +35,7 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<ExitCode> {
         results.len()
     );
     out!("{}", points_table(&plan, &results));
+    let code = super::sweep::checks_line(&plan, &results);
     super::sweep::print_files(&files);
     // `--out results` written as for `sweep` (an output root) put the files
     // beside results/<sweep>/ rather than in it: say so.
@@ -48,5 +49,5 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<ExitCode> {
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }

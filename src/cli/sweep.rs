@@ -84,11 +84,39 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         report.ran,
         report.resumed
     );
+    let mut code = ExitCode::SUCCESS;
     if let Some(results) = &report.results {
         out!("{}", points_table(plan, results));
+        code = checks_line(plan, results);
     }
     print_files(&report.files);
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
+}
+
+/// Prints which points had runs that failed a `[[checks]]` entry; exit
+/// code 1 if any did (as `run`), else 0.
+pub(crate) fn checks_line(plan: &Plan, results: &[RunResult]) -> ExitCode {
+    let mut per_point = vec![0u32; plan.points.len()];
+    for (run, r) in plan.runs.iter().zip(results) {
+        per_point[run.point] += u32::from(r.checks_failed > 0);
+    }
+    let failing: Vec<String> = plan
+        .points
+        .iter()
+        .zip(&per_point)
+        .filter(|(_, &n)| n > 0)
+        .map(|(p, n)| format!("{} ({n} of {})", p.slug, plan.seeds.count()))
+        .collect();
+    if failing.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    let runs: u32 = per_point.iter().sum();
+    outln!(
+        "checks FAILED in {runs} of {} runs: {}; see summary.csv's checks_failed and each run's manifest.json",
+        results.len(),
+        failing.join(", ")
+    );
+    ExitCode::from(1)
 }
 
 /// A short table: per point, p99 and mean convergence (of the writes that

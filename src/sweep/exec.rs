@@ -9,7 +9,7 @@ use super::{Plan, Sweep};
 use crate::error::{Error, Result};
 use crate::metrics::StalenessSample;
 use crate::output::{self, write_atomic, write_json};
-use crate::summary::{Manifest, Summary};
+use crate::summary::{Manifest, Summary, STATUS_CHECK_FAILED, STATUS_OK};
 use crate::trace::DIGEST_FORMAT;
 use rayon::prelude::*;
 use std::fs;
@@ -59,6 +59,8 @@ pub struct RunResult {
     /// Its staleness samples ([`STALENESS_FILE`]; empty unless the scenario
     /// samples staleness).
     pub staleness: Vec<StalenessSample>,
+    /// How many of its `[[checks]]` failed (its manifest's `checks`).
+    pub checks_failed: u32,
 }
 
 impl RunResult {
@@ -76,7 +78,9 @@ impl RunResult {
             |name: &str| fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()));
         let manifest: Manifest = serde_json::from_slice(&read("manifest.json")?)
             .map_err(|e| format!("{}: {e}", dir.join("manifest.json").display()))?;
-        if manifest.scenario_hash != scenario_hash || manifest.status != "ok" {
+        // A run that failed a check is complete; an interrupted one is not.
+        let complete = manifest.status == STATUS_OK || manifest.status == STATUS_CHECK_FAILED;
+        if manifest.scenario_hash != scenario_hash || !complete {
             return Err(format!(
                 "{}: scenario hash {} (status {}), the sweep expects {scenario_hash}: a run of a different sweep",
                 dir.join("manifest.json").display(),
@@ -120,6 +124,7 @@ impl RunResult {
             summary,
             convergence_ns,
             staleness,
+            checks_failed: failed(&manifest.checks),
         })
     }
 }
@@ -294,8 +299,14 @@ fn run_one(sweep: &Sweep, dir: &Path, index: usize) -> Result<RunResult> {
     Ok(RunResult {
         convergence_ns: report.outcome.metrics.convergence_times(),
         staleness: report.outcome.metrics.staleness().to_vec(),
+        checks_failed: failed(&report.manifest.checks),
         summary: report.summary,
     })
+}
+
+/// How many of `checks` failed.
+fn failed(checks: &[crate::check::CheckResult]) -> u32 {
+    checks.iter().filter(|c| !c.passed).count() as u32
 }
 
 /// Writes `summary.csv`, `points.csv` and the charts of all runs

@@ -390,7 +390,8 @@ fn flatten(key: &str, value: &Value, out: &mut Vec<(String, Vec<Value>)>) -> Res
         }
         Value::Object(map) if map.is_empty() => Err((
             key.into(),
-            "is an empty table, which sweeps nothing: give its fields lists of values, e.g. fanout = [1, 2]".into(),
+            "is an empty table, which sweeps nothing: give its fields lists of values, e.g. fanout = [1, 2]"
+                .into(),
         )),
         Value::Object(map) => {
             for (k, v) in map {

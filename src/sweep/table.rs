@@ -151,7 +151,7 @@ pub fn summary_csv(plan: &Plan, results: &[RunResult]) -> String {
         out.push(',');
         out.push_str(m.name);
     }
-    out.push_str(",end_s,trace_digest\n");
+    out.push_str(",end_s,checks_failed,trace_digest\n");
     for (run, r) in plan.runs.iter().zip(results) {
         let s = &r.summary;
         point_cells(plan, run.point, &mut out);
@@ -164,7 +164,7 @@ pub fn summary_csv(plan: &Plan, results: &[RunResult]) -> String {
             out.push(',');
             out.push_str(&(m.cell)(s).unwrap_or_default());
         }
-        let _ = writeln!(out, ",{},{}", secs(s.end_ns), s.trace_digest);
+        let _ = writeln!(out, ",{},{},{}", secs(s.end_ns), r.checks_failed, s.trace_digest);
     }
     out
 }

@@ -518,6 +518,48 @@ fn a_bad_grid_value_is_rejected_before_any_run() {
     }
 }
 
+/// Runs that fail a check: the sweep writes everything, counts the failed
+/// checks per run in `summary.csv` (as each run's manifest has them), says
+/// which points failed and exits 1, as `run` does; `--resume` keeps those
+/// runs (they are complete), and a passing check is counted 0.
+#[test]
+fn failed_checks_are_reported_and_resumed() {
+    let dir = setup("checks", &SWEEP.replace("seeds = 4", "seeds = 2"));
+    let base = format!(
+        "{BASE}[[checks]]\nmax_bytes_per_node_per_s = 1\n[[checks]]\nmax_bytes_per_node_per_s = 1000000000\n"
+    );
+    std::fs::write(dir.join("base.toml"), base).unwrap();
+    let out = scuttlesim(&["sweep", "sweep.toml", "--out", "o"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("checks FAILED in 6 of 6 runs: gossip.fanout=1 (2 of 2), gossip.fanout=2 (2 of 2), gossip.fanout=3 (2 of 2)"),
+        "{text}"
+    );
+    let sweep_dir = dir.join("o/tiny");
+    let summary = read(&sweep_dir.join("summary.csv"));
+    let h = header(&summary);
+    let col = h.iter().position(|c| c == "checks_failed").unwrap();
+    for row in rows(&summary) {
+        let m: serde_json::Value = serde_json::from_slice(&read(
+            &sweep_dir.join(format!("gossip.fanout={}/{}/manifest.json", row[1], row[2])),
+        ))
+        .unwrap();
+        let failed = m["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["passed"] == false)
+            .count();
+        assert_eq!((m["status"].as_str(), failed), (Some("check-failed"), 1));
+        assert_eq!(row[col], failed.to_string());
+    }
+    let out = scuttlesim(&["sweep", "sweep.toml", "--out", "o", "--resume"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 ran, 6 resumed"));
+    assert_eq!(read(&sweep_dir.join("summary.csv")), summary);
+}
+
 #[test]
 fn resume_reruns_only_missing_runs() {
     let dir = setup("resume", SWEEP);
