@@ -57,6 +57,9 @@ pub struct Size {
     pub keys_per_node: u32,
     /// `[[faults]]` entries.
     pub faults: u64,
+    /// While a random write process remains: its writers (`workload.writers`,
+    /// or every node) and `workload.stop_at`.
+    pub random: Option<(u32, Option<SimDuration>)>,
 }
 
 impl Size {
@@ -83,6 +86,14 @@ impl Size {
             &plain,
         );
         axis("faults", original.faults, self.faults, &plain);
+        if let (Some((w0, s0)), Some((w1, s1))) = (original.random, self.random) {
+            axis("writers", w0 as u64, w1 as u64, &plain);
+            match (s0, s1) {
+                (None, Some(b)) => v.push(("stop_at", "the end".into(), b.to_string())),
+                (Some(a), Some(b)) if b < a => v.push(("stop_at", a.to_string(), b.to_string())),
+                _ => {}
+            }
+        }
         v
     }
 }
@@ -235,6 +246,16 @@ impl Search<'_> {
     }
 
     fn pass_duration(&mut self) -> bool {
+        // A rate over a shorter run is the start-up's (every node's first
+        // rounds over a few ms), not the failure's: keep the duration.
+        if self
+            .best
+            .checks
+            .iter()
+            .any(|c| c.max_bytes_per_node_per_s.is_some())
+        {
+            return false;
+        }
         let d = self.best.duration.0;
         let mut ds = vec![d / 4, d / 2, d - d / 4];
         if let Some(at) = self.best_failure.at_ns {
@@ -420,6 +441,14 @@ fn size(s: &Scenario, writes: u64) -> Size {
         fanout: s.gossip.fanout,
         keys_per_node: s.workload.keys_per_node,
         faults: s.faults.len() as u64,
+        random: s.workload.writes.as_ref().map(|_| {
+            let writers = s
+                .workload
+                .writers
+                .as_ref()
+                .map_or(s.nodes.count, |w| w.len() as u32);
+            (writers, s.workload.stop_at)
+        }),
     }
 }
 
@@ -473,6 +502,14 @@ pub fn shrink(
         .get(index)
         .cloned()
         .ok_or_else(|| bad(format!("the scenario has no check {index}")))?;
+    let inconclusive = || {
+        bad(format!(
+            "check {index} ({target}) failed only inconclusively (the run ended before its deadline): shrinking would only shorten the run; lengthen `duration` (or stop writing earlier), run again, and shrink a conclusive failure"
+        ))
+    };
+    if manifest.checks[index].inconclusive {
+        return Err(inconclusive());
+    }
     let mut start = original.clone();
     start.name = format!("{}-shrunk", original.name);
     start.checks = vec![target.clone()];
@@ -491,7 +528,10 @@ pub fn shrink(
             "rerunning the scenario did not fail {target} again: replay the manifest to check that the run reproduces"
         )));
     };
-    search.allow_inconclusive = first.inconclusive;
+    if first.inconclusive {
+        return Err(inconclusive());
+    }
+    search.allow_inconclusive = false;
     search.best_failure = first.clone();
     search.best_writes = writes;
     let original_size = size(&original, writes);

@@ -66,10 +66,24 @@ fn shrunk_scenario_fails_the_same_check_and_is_smaller() {
                 original.workload.keys_per_node as u64,
                 shrunk.workload.keys_per_node as u64,
             ),
+            // While a random process remains (else its axes are not shown).
+            "writers" => {
+                let count = |s: &Scenario| {
+                    s.workload
+                        .writers
+                        .as_ref()
+                        .map_or(s.nodes.count, |w| w.len() as u32)
+                };
+                (count(&original) as u64, count(&shrunk) as u64)
+            }
+            "stop_at" => {
+                let at = |s: &Scenario| s.workload.stop_at.map_or(u64::MAX, |d| d.0);
+                (at(&original), at(&shrunk))
+            }
             other => panic!("unknown axis {other}"),
         };
         assert!(now < was, "{axis}: {a} -> {b}, measured {was} -> {now}");
-        if *axis != "duration" {
+        if !matches!(*axis, "duration" | "stop_at") {
             assert_eq!((a.parse::<u64>().unwrap(), b.parse::<u64>().unwrap()), (was, now));
         }
     }
@@ -118,4 +132,57 @@ fn shrink_says_why_it_cannot_start() {
         !dir.join("o/flaky-convergence/15/shrunk.toml").exists(),
         "nothing written"
     );
+
+    // An inconclusive failure (the run ends before the deadline) is not
+    // shrunk: every shorter run would "fail" the same way.
+    let o = scuttlesim(
+        &[
+            "run",
+            s(&flaky),
+            "--seed",
+            "0",
+            "--set",
+            "duration=15s",
+            "--out",
+            "o3",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("o3/flaky-convergence/0/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["checks"][0]["inconclusive"], true, "{m}");
+    let o = scuttlesim(&["shrink", "o3/flaky-convergence/0"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    let err = crate::bin::stderr(&o);
+    assert!(err.contains("failed only inconclusively"), "{err}");
+}
+
+/// A rate check (bytes per node per second over the run) keeps its
+/// duration: a shorter run's rate is its start-up's. The shrunk file still
+/// fails, conclusively, over the original duration.
+#[test]
+fn a_rate_check_keeps_the_duration() {
+    let dir = temp_dir("shrink-rate");
+    let flaky = shipped("flaky-convergence.toml");
+    let set = "checks=[{max_bytes_per_node_per_s=700}]";
+    let o = scuttlesim(
+        &["run", s(&flaky), "--set", set, "--out", "o", "--trace", "off"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let run = std::fs::read_dir(dir.join("o/flaky-convergence"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let o = scuttlesim(&["shrink", s(&run)], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let original = scuttlesim::scenario::load(&flaky, &[set.into()]).unwrap();
+    let shrunk = scuttlesim::scenario::load(&run.join("shrunk.toml"), &[]).unwrap();
+    assert_eq!(shrunk.duration, original.duration);
+    let r = run_checked(&shrunk, &mut NullSink, TraceLevel::Off, None).checks;
+    assert!(!r[0].passed && !r[0].inconclusive, "{:?}", r[0]);
 }
