@@ -31,6 +31,7 @@ mod observe;
 
 pub use observe::Observer;
 
+use crate::export::text::version_text;
 use crate::metrics::Collector;
 use crate::node::VersionChange;
 use crate::scenario::{Scenario, TraceLevel};
@@ -407,7 +408,7 @@ fn deadline_result(
                     "{} late: node {}'s write v{} (made at {}) reached its last node, node {}, at {}, after {context}; {}",
                     secs(full - deadline),
                     w.origin,
-                    w.version,
+                    version_text(w.version),
                     secs(w.time),
                     w.last_node,
                     secs(full),
@@ -434,7 +435,7 @@ fn deadline_result(
                         secs(end.0 - deadline),
                         plural(missing, "write", "writes"),
                         w.origin,
-                        w.version,
+                        version_text(w.version),
                         secs(w.time),
                         w.informed,
                         obs.nodes(),
@@ -448,7 +449,7 @@ fn deadline_result(
                         secs(end.0),
                         plural(missing, "write", "writes"),
                         w.origin,
-                        w.version,
+                        version_text(w.version),
                         w.informed,
                         obs.nodes(),
                     ),
@@ -569,7 +570,7 @@ fn no_lost_writes(outcome: &Outcome, merge: &str, on: bool) -> CheckResult {
             "{} lost under {merge}: no node reads node {}'s write v{} to key {} (value {}, made at {}) at the end{}",
             plural(lost.count, "write", "writes"),
             first.origin,
-            first.version,
+            version_text(first.version),
             first.key,
             first.value,
             secs(first.t_ns),

@@ -108,6 +108,9 @@ impl Summary {
     pub fn render_text(&self) -> String {
         use std::fmt::Write;
         let s = |ns: Option<u64>| ns.map_or("-".to_string(), |v| format!("{:.3}s", v as f64 / 1e9));
+        // Instants to the millisecond they fall in, as checks and `trace`
+        // print them (durations above are rounded).
+        let at = |ns: Option<u64>| ns.map_or("-".to_string(), crate::check::secs);
         let mut o = String::new();
         let _ = writeln!(
             o,
@@ -115,7 +118,7 @@ impl Summary {
             self.scenario,
             self.seed,
             self.nodes,
-            s(Some(self.end_ns)),
+            at(Some(self.end_ns)),
             if self.stopped_early {
                 " (converged, stopped early)"
             } else {
@@ -144,7 +147,7 @@ impl Summary {
                 o,
                 "faults {} · last recovery at {}",
                 self.faults,
-                s(self.last_recovery_ns)
+                at(self.last_recovery_ns)
             );
         }
         if !self.counters.is_empty() {

@@ -7,7 +7,7 @@ use scuttlesim::replay::read_manifest;
 use scuttlesim::scenario::{Member, Nodes, SpacetimeView};
 use scuttlesim::scenario::{ProtocolKind, TraceLevel};
 use scuttlesim::sim::protocol_kinds;
-use scuttlesim::trace::Record;
+use scuttlesim::trace::{Header, Record};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -41,7 +41,8 @@ pub(crate) struct TraceArgs {
 /// The sorted node ids of `--node LIST` for a run of `nodes` nodes whose
 /// trace is at `trace`: ids as given, group names from the manifest
 /// beside the trace.
-fn node_list(list: &str, trace: &Path, nodes: u32) -> Result<Vec<u32>> {
+fn node_list(list: &str, trace: &Path, header: &Header) -> Result<Vec<u32>> {
+    let nodes = header.nodes;
     let members = SpacetimeView::parse_nodes(list).map_err(|e| anyhow::anyhow!("--node: {e}"))?;
     let mut ids = Vec::new();
     // The run's groups, read from its manifest at the first group name.
@@ -56,8 +57,19 @@ fn node_list(list: &str, trace: &Path, nodes: u32) -> Result<Vec<u32>> {
                     empty => {
                         let manifest = trace.with_file_name("manifest.json");
                         let read = read_manifest(&manifest).with_context(|| {
-                            format!("--node {g}: group names are read from the run's manifest")
+                            format!(
+                                "--node {g}: group names are read from the run's manifest, {} beside the trace",
+                                manifest.display()
+                            )
                         })?;
+                        if read.scenario_hash != header.scenario_hash {
+                            bail!(
+                                "--node {g}: {} is not this trace's run (scenario hash {}, the trace's {}): its groups may differ; give node ids, or put the run's manifest beside its trace",
+                                manifest.display(),
+                                read.scenario_hash,
+                                header.scenario_hash
+                            );
+                        }
                         empty.insert(read.scenario.nodes)
                     }
                 };
@@ -131,7 +143,7 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
     let (path, mut reader) = open_trace(&a.run)?;
     let h = reader.header().clone();
     if let Some(list) = &a.node {
-        filter.nodes = Some(node_list(list, &path, h.nodes)?);
+        filter.nodes = Some(node_list(list, &path, &h)?);
     }
     let width = format!("n{}", h.nodes.saturating_sub(1)).len();
     let stdout = std::io::stdout();

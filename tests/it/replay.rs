@@ -404,6 +404,22 @@ fn trace_node_takes_group_names() {
         "{}",
         crate::bin::stderr(&o)
     );
+    // Another run's manifest beside the trace (seed 2: other groups could
+    // be there) is not read for groups; node ids still work.
+    let o = scuttlesim(&["run", "g.toml", "--out", "o", "--seed", "2"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    std::fs::copy(dir.join("o/g/2/manifest.json"), run.join("manifest.json")).unwrap();
+    let o = scuttlesim(&["trace", s(&run), "--node", "eu"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        crate::bin::stderr(&o).contains("is not this trace's run"),
+        "{}",
+        crate::bin::stderr(&o)
+    );
+    assert_eq!(
+        stdout(&scuttlesim(&["trace", s(&run), "--node", "1,0"], &dir)),
+        stdout(&by_ids)
+    );
 }
 
 /// `--kind` with a message kind: on a `versions` trace (which keeps no
