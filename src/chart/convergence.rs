@@ -4,7 +4,9 @@
 //! reached every node within `t` seconds. Writes that never converged stay in
 //! the denominator, so a run that lost writes visibly tops out below 1 instead
 //! of hiding them. Several series (one per sweep point) are overlaid with a
-//! legend; after eight colours the lines turn dashed. A curve of many more
+//! legend; after eight colours the lines turn dashed, after sixteen dotted,
+//! and a legend of many series makes the image taller, not the plot
+//! smaller. A curve of many more
 //! steps than pixel columns is drawn exactly at its pixels, with the steps
 //! in one column as one vertical segment ([`super::draw::step_line`]), so
 //! its thick PNG stroke stays smooth.
@@ -15,9 +17,11 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::draw::{build, from_zero, no_data, span, step_line, Axes, Usable, MAX_ABS};
 use super::frame::{page, put_text, LegendEntry, Mark};
+use super::marks::Dash;
 use super::render::{render, Ctx, Figure};
-use super::theme::{series_color, SERIES};
+use super::theme::series_color;
 use super::{ChartError, ImageFormat, Provenance, Rendered};
+use plotters::style::RGBColor;
 
 /// One empirical distribution of convergence times.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -81,9 +85,55 @@ fn steps(sorted: &[f64], total: usize, x0: f64, x1: f64) -> Vec<(f64, f64)> {
     pts
 }
 
+/// The `i`-th series' colour and stroke.
+fn style(i: usize) -> (RGBColor, Dash) {
+    (series_color(i), Dash::of_series(i))
+}
+
+impl Fig<'_> {
+    /// The series with writes: each with its sorted finite times and its
+    /// number of writes.
+    fn series(&self) -> Vec<(&CdfSeries, Vec<f64>, usize)> {
+        self.0
+            .series
+            .iter()
+            .map(|s| {
+                let (v, total) = samples(s);
+                (s, v, total)
+            })
+            .filter(|(_, _, total)| *total > 0)
+            .collect()
+    }
+
+    /// One entry per series, when there are several.
+    fn legend(series: &[(&CdfSeries, Vec<f64>, usize)]) -> Vec<LegendEntry> {
+        if series.len() < 2 {
+            return Vec::new();
+        }
+        series
+            .iter()
+            .enumerate()
+            .map(|(i, (s, v, total))| {
+                let (color, dash) = style(i);
+                let lost = total - v.len();
+                let label = if lost > 0 {
+                    format!("{} ({lost} unconverged)", s.label)
+                } else {
+                    s.label.clone()
+                };
+                LegendEntry::new(label, Mark::Line { color, dash })
+            })
+            .collect()
+    }
+}
+
 impl Figure for Fig<'_> {
     fn size(&self) -> (u32, u32) {
         (640, 440)
+    }
+
+    fn long_legend(&self) -> Vec<LegendEntry> {
+        Fig::legend(&self.series())
     }
 
     fn draw<DB: DrawingBackend>(
@@ -92,36 +142,8 @@ impl Figure for Fig<'_> {
         ctx: &Ctx<'_>,
     ) -> Result<(), ChartError> {
         let t = &ctx.theme;
-        let series: Vec<(&CdfSeries, Vec<f64>, usize)> = self
-            .0
-            .series
-            .iter()
-            .map(|s| {
-                let (v, total) = samples(s);
-                (s, v, total)
-            })
-            .filter(|(_, _, total)| *total > 0)
-            .collect();
-        let many = series.len() > 1;
-        let style = |i: usize| (series_color(i), i >= SERIES.len());
-        let legend: Vec<LegendEntry> = if many {
-            series
-                .iter()
-                .enumerate()
-                .map(|(i, (s, v, total))| {
-                    let (color, dashed) = style(i);
-                    let lost = total - v.len();
-                    let label = if lost > 0 {
-                        format!("{} ({lost} unconverged)", s.label)
-                    } else {
-                        s.label.clone()
-                    };
-                    LegendEntry::new(label, Mark::Line { color, dashed })
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let series = self.series();
+        let legend = Fig::legend(&series);
         let body = page(root, ctx, "convergence time CDF", &legend)?;
         let x = from_zero(span(series.iter().flat_map(|(_, v, _)| v.iter().copied())), 0.04);
         let axes = Axes::new(
@@ -135,13 +157,13 @@ impl Figure for Fig<'_> {
             return no_data(root, &chart, ctx);
         }
         for (i, (_, v, total)) in series.iter().enumerate() {
-            let (color, dashed) = style(i);
+            let (color, dash) = style(i);
             step_line(
                 root,
                 &chart,
                 &steps(v, *total, x.0, x.1),
                 t.line(color, 2.5),
-                dashed,
+                dash,
                 t,
             )?;
         }
@@ -242,6 +264,35 @@ mod tests {
         let p: Vec<(i32, i32)> = labels.iter().map(|l| at(l)).collect();
         assert_eq!((p[0].1, p[2].1 > p[0].1), (p[1].1, true), "two rows: {p:?}");
         assert_eq!((p[0].0, p[1].0), (p[2].0, p[3].0), "columns: {p:?}");
+    }
+
+    /// 24 series: each has its own colour and stroke, and the long legend
+    /// makes the image taller while the plot keeps (about) the height it has
+    /// with a legend of two rows.
+    #[test]
+    fn many_series_are_distinct_and_the_legend_grows_the_image() {
+        let styles: Vec<(RGBColor, Dash)> = (0..24).map(style).collect();
+        for (i, a) in styles.iter().enumerate() {
+            assert!(!styles[..i].contains(a), "series {i} repeats a style");
+        }
+        let data = |n: u32| ConvergenceData {
+            series: (0..n)
+                .map(|k| CdfSeries {
+                    label: format!("fanout={k}, interval=250ms, loss=0.0"),
+                    convergence_s: vec![1.0, 2.0 + f64::from(k)],
+                    not_converged: 0,
+                })
+                .collect(),
+        };
+        let few = check(|f| convergence(&data(2), &prov(), f), &[]);
+        let many = check(|f| convergence(&data(24), &prov(), f), &["fanout=23"]);
+        let height = |svg: &str| crate::chart::testutil::well_formed(svg).1;
+        assert_eq!(height(&few), 440);
+        assert!(height(&many) > 440 + 200, "{}", height(&many));
+        // The y axis title sits mid-plot: its distance from the image's
+        // bottom is the plot's half height plus the x axis band.
+        let from_bottom = |svg: &str| height(svg) as i32 - text_attr(svg, "fraction of writes", "y");
+        assert!((from_bottom(&few) - from_bottom(&many)).abs() <= 20);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use plotters::prelude::{Cartesian2d, ChartBuilder, DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::frame::{put_text, text_size};
-use super::marks::dashed_path;
+use super::marks::{dashed_path, Dash};
 use super::render::Ctx;
 use super::theme::{Theme, TickFormat, GRID, INK};
 use super::ChartError;
@@ -349,16 +349,16 @@ pub(crate) fn merge_straight_runs(px: Vec<(i32, i32)>) -> Vec<(i32, i32)> {
 }
 
 /// Draws the data polyline `pts` on `chart`'s axes, skipping non-finite
-/// points (the line breaks there), solid or dashed.
+/// points (the line breaks there), solid, dashed or dotted.
 pub(crate) fn data_line<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &Chart2<'_, DB>,
     pts: &[(f64, f64)],
     style: plotters::style::ShapeStyle,
-    dashed: bool,
+    dash: Dash,
     t: &Theme,
 ) -> Result<(), ChartError> {
-    line_in_px(root, chart, pts, style, dashed, t, false)
+    line_in_px(root, chart, pts, style, dash, t, false)
 }
 
 /// [`data_line`] for a step function (vertical and horizontal segments):
@@ -368,10 +368,10 @@ pub(crate) fn step_line<DB: DrawingBackend>(
     chart: &Chart2<'_, DB>,
     pts: &[(f64, f64)],
     style: plotters::style::ShapeStyle,
-    dashed: bool,
+    dash: Dash,
     t: &Theme,
 ) -> Result<(), ChartError> {
-    line_in_px(root, chart, pts, style, dashed, t, true)
+    line_in_px(root, chart, pts, style, dash, t, true)
 }
 
 fn line_in_px<DB: DrawingBackend>(
@@ -379,7 +379,7 @@ fn line_in_px<DB: DrawingBackend>(
     chart: &Chart2<'_, DB>,
     pts: &[(f64, f64)],
     style: plotters::style::ShapeStyle,
-    dashed: bool,
+    dash: Dash,
     t: &Theme,
     steps: bool,
 ) -> Result<(), ChartError> {
@@ -393,8 +393,8 @@ fn line_in_px<DB: DrawingBackend>(
         if px.len() < 2 {
             continue;
         }
-        if dashed {
-            dashed_path(root, &px, style, t)?;
+        if dash != Dash::Solid {
+            dashed_path(root, &px, style, dash, t)?;
         } else {
             root.draw(&PathElement::new(px, style))?;
         }

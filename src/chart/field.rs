@@ -9,13 +9,14 @@ use plotters::coord::Shift;
 use plotters::element::PathElement;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, from_zero, no_data, padded, span, Axes, Usable};
+use super::draw::{build, from_zero, no_data, padded, span, Axes, Ticks, Usable};
 use super::frame::{page, LegendEntry, Mark};
-use super::marks::{error_bar, marker, SHAPES};
+use super::marks::{dashed_path, error_bar, marker, Dash, Shape, SHAPES};
 use super::render::{render, Ctx, Figure};
 use super::theme::{series_color, INK};
 use super::tradeoff::Estimate;
 use super::{ChartError, ImageFormat, Provenance, Rendered};
+use plotters::style::RGBColor;
 
 /// One point: the swept field's value and the metric there.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -74,9 +75,37 @@ fn with_unit(name: &str, unit: &str, fallback: &str) -> String {
     }
 }
 
+/// The `i`-th line's colour, marker and stroke: eight colours with four
+/// markers, then dashed, then dotted (24 distinct lines).
+fn style(i: usize) -> (RGBColor, Shape, Dash) {
+    (series_color(i), SHAPES[i % SHAPES.len()], Dash::of_series(i))
+}
+
 impl Figure for Fig<'_> {
     fn size(&self) -> (u32, u32) {
         (640, 460)
+    }
+
+    /// One entry per line (when there are several), then the interval's.
+    fn long_legend(&self) -> Vec<LegendEntry> {
+        let d = self.0;
+        let mut legend: Vec<LegendEntry> = Vec::new();
+        if d.lines.len() > 1 {
+            for (i, l) in d.lines.iter().enumerate() {
+                let (color, shape, dash) = style(i);
+                legend.push(LegendEntry::new(
+                    l.label.as_str(),
+                    Mark::LineMarker { color, shape, dash },
+                ));
+            }
+        }
+        if !d.interval.is_empty() {
+            legend.push(LegendEntry::new(
+                d.interval.clone(),
+                Mark::ErrorBar { color: INK },
+            ));
+        }
+        legend
     }
 
     fn draw<DB: DrawingBackend>(
@@ -100,27 +129,7 @@ impl Figure for Fig<'_> {
                 (l.label.as_str(), pts)
             })
             .collect();
-        let style = |i: usize| (series_color(i), SHAPES[i % SHAPES.len()]);
-        let mut legend: Vec<LegendEntry> = Vec::new();
-        if lines.len() > 1 {
-            for (i, (label, _)) in lines.iter().enumerate() {
-                let (color, shape) = style(i);
-                legend.push(LegendEntry::new(
-                    *label,
-                    Mark::LineMarker {
-                        color,
-                        shape,
-                        dashed: false,
-                    },
-                ));
-            }
-        }
-        if !d.interval.is_empty() {
-            legend.push(LegendEntry::new(
-                d.interval.clone(),
-                Mark::ErrorBar { color: INK },
-            ));
-        }
+        let legend = self.long_legend();
         let name = if d.metric.is_empty() || d.field.is_empty() {
             "metric vs field".to_string()
         } else {
@@ -144,20 +153,42 @@ impl Figure for Fig<'_> {
             with_unit(&d.field, &d.field_unit, "field"),
             with_unit(&d.metric, &d.metric_unit, "metric"),
         );
-        let chart = build(root, &body, ctx, &Axes::new(x, y, &x_desc, &y_desc))?;
+        let mut axes = Axes::new(x, y, &x_desc, &y_desc);
+        // Small whole numbers (a fan-out, a key count) are ticked at their
+        // values, not at 1.2, 1.4, ….
+        let mut xs: Vec<f64> = all().map(|p| p.x).collect();
+        xs.sort_by(f64::total_cmp);
+        xs.dedup();
+        if let (Some(&lo), Some(&hi)) = (xs.first(), xs.last()) {
+            if xs.iter().all(|v| v.fract() == 0.0) && hi - lo <= 20.0 {
+                axes.x_ticks = Ticks::Custom(xs.iter().map(|&v| (v, format!("{v}"))).collect());
+            }
+        }
+        let chart = build(root, &body, ctx, &axes)?;
         if all().next().is_none() {
             return no_data(root, &chart, ctx);
         }
+        // Lines are nudged apart (3 px each, within ±12 px in all) so that
+        // their error bars at one x stay apart.
         let n = lines.len() as i32;
+        let step = if n > 1 {
+            t.px(3.0).min(t.px(12.0) / (n - 1))
+        } else {
+            0
+        };
         for (i, (_, pts)) in lines.iter().enumerate() {
-            let (color, shape) = style(i);
-            let dx = (2 * i as i32 - (n - 1)) * t.px(3.0);
+            let (color, shape, dash) = style(i);
+            let dx = (2 * i as i32 - (n - 1)) * step;
             let px: Vec<(i32, i32)> = pts
                 .iter()
                 .map(|p| chart.backend_coord(&(p.x, p.y.value)))
                 .map(|(a, b)| (a + dx, b))
                 .collect();
-            root.draw(&PathElement::new(px.clone(), t.line(color, 2.2)))?;
+            if dash == Dash::Solid {
+                root.draw(&PathElement::new(px.clone(), t.line(color, 2.2)))?;
+            } else if px.len() > 1 {
+                dashed_path(root, &px, t.line(color, 2.2), dash, t)?;
+            }
             for (p, (mx, my)) in pts.iter().zip(&px) {
                 if let Some((lo, hi)) = p.y.bar() {
                     let (_, blo) = chart.backend_coord(&(p.x, lo));
@@ -222,6 +253,38 @@ mod tests {
         // 3 lines + 12 points × 3 error-bar strokes, plus legend samples.
         assert!(count(&svg, "polyline") >= 3 + 12 * 3);
         assert!(count(&svg, "circle") + count(&svg, "polygon") >= 12);
+    }
+
+    /// Small whole numbers on x are ticked at their values only; other
+    /// values get the usual ticks.
+    #[test]
+    fn small_whole_numbers_are_ticked_at_their_values() {
+        let data = |xs: &[f64]| MetricVsFieldData {
+            metric: "p99".into(),
+            metric_unit: "s".into(),
+            field: "gossip.fanout".into(),
+            field_unit: String::new(),
+            lines: vec![FieldLine {
+                label: "a".into(),
+                points: xs
+                    .iter()
+                    .map(|&x| FieldPoint {
+                        x,
+                        y: Estimate {
+                            value: 0.5,
+                            lo: f64::NAN,
+                            hi: f64::NAN,
+                        },
+                    })
+                    .collect(),
+            }],
+            interval: String::new(),
+        };
+        let ticks = |svg: &str| ["1", "1.2", "1.5", "2", "3"].map(|t| svg.contains(&format!(">\n{t}\n<")));
+        let svg = check(|f| metric_vs_field(&data(&[1.0, 2.0, 3.0]), &prov(), f), &[]);
+        assert_eq!(ticks(&svg), [true, false, false, true, true]);
+        let svg = check(|f| metric_vs_field(&data(&[1.0, 1.5, 3.0]), &prov(), f), &[]);
+        assert!(ticks(&svg)[2], "1.5 is not whole: the usual ticks (0.5 apart)");
     }
 
     #[test]

@@ -10,8 +10,9 @@ use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{Color, RGBColor, ShapeStyle, TextStyle, WHITE};
 
-use super::marks::{arrow_head, dashed_path, error_bar, hatch, marker, Shape, HATCH_GAP};
+use super::marks::{arrow_head, dashed_path, error_bar, hatch, marker, Dash, Shape, HATCH_GAP};
 use super::render::Ctx;
+use super::theme::Theme;
 use super::ChartError;
 
 /// Outer margin of the page at 1× scale.
@@ -20,8 +21,8 @@ pub(crate) const MARGIN: f64 = 12.0;
 /// How a legend entry is drawn.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Mark {
-    /// A line sample, solid or dashed.
-    Line { color: RGBColor, dashed: bool },
+    /// A line sample, solid, dashed or dotted.
+    Line { color: RGBColor, dash: Dash },
     /// A shaded band sample.
     Band { color: RGBColor, alpha: f64 },
     /// A marker shape alone.
@@ -30,7 +31,7 @@ pub(crate) enum Mark {
     LineMarker {
         color: RGBColor,
         shape: Shape,
-        dashed: bool,
+        dash: Dash,
     },
     /// An arrow ending in a cross (a dropped message).
     Dropped { color: RGBColor },
@@ -42,6 +43,8 @@ pub(crate) enum Mark {
     Ring { color: RGBColor },
     /// A hatched band sample: "/" lines of `color` at opacity `alpha`.
     Hatch { color: RGBColor, alpha: f64 },
+    /// A number, as a chart writes next to a point it keys in the legend.
+    Number(u32),
 }
 
 /// One legend entry.
@@ -149,19 +152,17 @@ fn fit_title<DB: DrawingBackend>(
     chart_name.to_string()
 }
 
-/// Lays out and draws the legend starting at `origin`; returns the y below it.
-/// The entries fill rows of as many columns as fit in `width`, each column
-/// as wide as its widest entry, so that rows line up (one row when all fit);
-/// when that takes more rows than filling each row as far as it goes (a
-/// long entry), the rows are filled that way instead.
-fn draw_legend<DB: DrawingBackend>(
+/// Where each legend entry goes, `(row, x offset)`, and the legend's height,
+/// for `entries` in `width` pixels. The entries fill rows of as many columns
+/// as fit, each column as wide as its widest entry, so that rows line up
+/// (one row when all fit); when that takes more rows than filling each row
+/// as far as it goes (a long entry), the rows are filled that way instead.
+fn legend_layout<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    ctx: &Ctx<'_>,
+    t: &Theme,
     entries: &[LegendEntry],
-    origin: (i32, i32),
     width: i32,
-) -> Result<i32, ChartError> {
-    let t = &ctx.theme;
+) -> (Vec<(usize, i32)>, i32) {
     let font = t.legend_font();
     let sample_w = t.px(30.0);
     let gap = t.px(7.0);
@@ -201,6 +202,46 @@ fn draw_legend<DB: DrawingBackend>(
     } else {
         flowing
     };
+    let height = (rows(&at) as i32 - 1) * row_step + row_h;
+    (at, height)
+}
+
+/// How much taller than [`LEGEND_ROOM`] rows the legend of `entries` is on
+/// a page `width` pixels wide at 1× scale: what a figure adds to its height
+/// so that a long legend (a sweep of many points) leaves the plot its size.
+pub(crate) fn legend_overflow<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    t: &Theme,
+    entries: &[LegendEntry],
+    width: i32,
+) -> i32 {
+    if entries.is_empty() {
+        return 0;
+    }
+    let (_, height) = legend_layout(root, t, entries, width - 2 * t.px(MARGIN));
+    let (_, row_h) = text_size(root, "Ag", &t.legend_font());
+    let room = LEGEND_ROOM * (row_h + t.px(8.0)) - t.px(8.0);
+    (height - room).max(0)
+}
+
+/// Legend rows every figure's default height leaves room for.
+const LEGEND_ROOM: i32 = 3;
+
+/// Lays out and draws the legend starting at `origin`; returns the y below it.
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    entries: &[LegendEntry],
+    origin: (i32, i32),
+    width: i32,
+) -> Result<i32, ChartError> {
+    let t = &ctx.theme;
+    let font = t.legend_font();
+    let sample_w = t.px(30.0);
+    let gap = t.px(7.0);
+    let (_, row_h) = text_size(root, "Ag", &font);
+    let row_step = row_h + t.px(8.0);
+    let (at, height) = legend_layout(root, t, entries, width);
     for (e, &(row, dx)) in entries.iter().zip(&at) {
         let x = origin.0 + dx;
         let y = origin.1 + row as i32 * row_step;
@@ -215,7 +256,7 @@ fn draw_legend<DB: DrawingBackend>(
             VPos::Center,
         )?;
     }
-    Ok(origin.1 + (rows(&at) as i32 - 1) * row_step + row_h)
+    Ok(origin.1 + height)
 }
 
 fn draw_sample<DB: DrawingBackend>(
@@ -226,17 +267,17 @@ fn draw_sample<DB: DrawingBackend>(
     w: i32,
 ) -> Result<(), ChartError> {
     let t = &ctx.theme;
-    let line = |color: RGBColor, dashed: bool| -> Result<(), ChartError> {
+    let line = |color: RGBColor, dash: Dash| -> Result<(), ChartError> {
         let pts = vec![(x, cy), (x + w, cy)];
-        if dashed {
-            dashed_path(root, &pts, t.line(color, 2.5), t)
+        if dash != Dash::Solid {
+            dashed_path(root, &pts, t.line(color, 2.5), dash, t)
         } else {
             root.draw(&PathElement::new(pts, t.line(color, 2.5)))?;
             Ok(())
         }
     };
     match mark {
-        Mark::Line { color, dashed } => line(color, dashed)?,
+        Mark::Line { color, dash } => line(color, dash)?,
         Mark::Band { color, alpha } => {
             let hh = t.px(7.0);
             root.draw(&Rectangle::new(
@@ -245,8 +286,8 @@ fn draw_sample<DB: DrawingBackend>(
             ))?;
         }
         Mark::Marker { color, shape } => marker(root, (x + w / 2, cy), shape, color, t)?,
-        Mark::LineMarker { color, shape, dashed } => {
-            line(color, dashed)?;
+        Mark::LineMarker { color, shape, dash } => {
+            line(color, dash)?;
             marker(root, (x + w / 2, cy), shape, color, t)?;
         }
         Mark::Dropped { color } => {
@@ -266,6 +307,17 @@ fn draw_sample<DB: DrawingBackend>(
             let (c, r) = ((x + w / 2, cy), t.px(3.5));
             root.draw(&Circle::new(c, r, t.fill(WHITE, 1.0)))?;
             root.draw(&Circle::new(c, r, t.line(color, 1.4)))?;
+        }
+        Mark::Number(n) => {
+            let font = t.legend_font();
+            put_text(
+                root,
+                &n.to_string(),
+                (x + w / 2, cy),
+                &font,
+                HPos::Center,
+                VPos::Center,
+            )?;
         }
         Mark::Hatch { color, alpha } => {
             let hh = t.px(7.0);

@@ -11,6 +11,7 @@ use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use super::draw::{build, data_line, dedup_px, from_zero, no_data, padded, span, Axes, Chart2, Usable};
 use super::frame::{page, LegendEntry, Mark};
+use super::marks::Dash;
 use super::render::{render, Ctx, Figure};
 use super::theme::{pretty_math, BLUE, VERMILLION};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
@@ -127,7 +128,7 @@ impl Figure for Fig<'_> {
                 "mean over writes",
                 Mark::Line {
                     color: BLUE,
-                    dashed: false,
+                    dash: Dash::Solid,
                 },
             ));
             if self.has_band() {
@@ -145,7 +146,7 @@ impl Figure for Fig<'_> {
                 pretty_math(&a.label),
                 Mark::Line {
                     color: VERMILLION,
-                    dashed: true,
+                    dash: Dash::Dashed,
                 },
             ));
         }
@@ -179,8 +180,8 @@ impl Figure for Fig<'_> {
         if !band.is_empty() {
             self.band(root, &chart, ctx)?;
         }
-        data_line(root, &chart, &mean, t.line(BLUE, 2.5), false, t)?;
-        data_line(root, &chart, model, t.line(VERMILLION, 2.2), true, t)?;
+        data_line(root, &chart, &mean, t.line(BLUE, 2.5), Dash::Solid, t)?;
+        data_line(root, &chart, model, t.line(VERMILLION, 2.2), Dash::Dashed, t)?;
         Ok(())
     }
 }

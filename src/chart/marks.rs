@@ -68,14 +68,38 @@ pub(crate) fn marker<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws a dashed polyline through `pts` (absolute pixels): 7 on, 4 off at 1×.
+/// How a line is stroked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dash {
+    /// Unbroken.
+    Solid,
+    /// 7 on, 4 off at 1×.
+    Dashed,
+    /// 2 on, 3 off at 1×: dots at a thick stroke.
+    Dotted,
+}
+
+impl Dash {
+    /// The stroke of the `i`-th series drawn in [`super::theme::SERIES`]
+    /// colours: solid for the first eight, then dashed, then dotted, so
+    /// that 24 series differ (and then they repeat).
+    pub(crate) fn of_series(i: usize) -> Dash {
+        [Dash::Solid, Dash::Dashed, Dash::Dotted][(i / super::theme::SERIES.len()) % 3]
+    }
+}
+
+/// Draws a dashed or dotted polyline through `pts` (absolute pixels).
 pub(crate) fn dashed_path<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     pts: &[(i32, i32)],
     style: ShapeStyle,
+    dash: Dash,
     t: &Theme,
 ) -> Result<(), ChartError> {
-    let (on, off) = (7.0 * t.scale, 4.0 * t.scale);
+    let (on, off) = match dash {
+        Dash::Dotted => (2.0 * t.scale, 3.0 * t.scale),
+        _ => (7.0 * t.scale, 4.0 * t.scale),
+    };
     let mut dash: Vec<(f64, f64)> = Vec::new();
     let mut pos = 0.0; // position within the current on+off period
     for w in pts.windows(2) {

@@ -9,6 +9,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
 
+use super::frame::{legend_overflow, LegendEntry};
 use super::raster::GlyphBackend;
 use super::theme::{ensure_font, Theme};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
@@ -39,6 +40,13 @@ pub(crate) trait Figure {
     fn validate(&self) -> Result<(), ChartError> {
         Ok(())
     }
+    /// The legend of a figure whose legend can grow long (one entry per
+    /// sweep point): the image is made taller by as much as the legend
+    /// needs beyond the room every figure has, so the plot keeps its size.
+    /// Empty (the default): the size is [`Figure::size`].
+    fn long_legend(&self) -> Vec<LegendEntry> {
+        Vec::new()
+    }
     /// Draws the whole image on `root` (already filled white).
     fn draw<DB: DrawingBackend>(
         &self,
@@ -56,6 +64,15 @@ pub(crate) fn render<F: Figure>(
     ensure_font()?;
     fig.validate()?;
     let (w, h) = fig.size();
+    let legend = fig.long_legend();
+    let h = if legend.is_empty() {
+        h
+    } else {
+        // Measured at 1× on a scratch SVG; the PNG is drawn at twice this.
+        let mut scratch = String::new();
+        let area = SVGBackend::with_string(&mut scratch, (w, h)).into_drawing_area();
+        h + legend_overflow(&area, &theme(fig, 1.0), &legend, w as i32) as u32
+    };
     let bytes = match format {
         ImageFormat::Svg => {
             let mut text = String::new();
@@ -86,15 +103,22 @@ fn draw_on<F: Figure, DB: DrawingBackend>(
     scale: f64,
 ) -> Result<(), ChartError> {
     root.fill(&plotters::style::WHITE)?;
-    let theme = if fig.sizes_grow_with_width() {
-        Theme::for_width(scale, fig.size().0)
-    } else {
-        Theme { scale }
+    let ctx = Ctx {
+        theme: theme(fig, scale),
+        prov,
     };
-    let ctx = Ctx { theme, prov };
     fig.draw(root, &ctx)?;
     root.present()?;
     Ok(())
+}
+
+/// The sizes `fig` is drawn with at `scale`.
+fn theme<F: Figure>(fig: &F, scale: f64) -> Theme {
+    if fig.sizes_grow_with_width() {
+        Theme::for_width(scale, fig.size().0)
+    } else {
+        Theme { scale }
+    }
 }
 
 /// Encodes an RGB8 buffer as PNG with a 192 dpi (2× of 96 dpi) physical size.

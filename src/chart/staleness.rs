@@ -12,6 +12,7 @@ use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use super::draw::{build, data_line, dedup_px, from_zero, no_data, span, y_area_width, Axes, Ticks, Usable};
 use super::frame::{page, LegendEntry, Mark};
+use super::marks::Dash;
 use super::render::{render, Ctx, Figure};
 use super::theme::{BLUE, GREEN, VERMILLION};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
@@ -93,21 +94,21 @@ impl Figure for Fig<'_> {
                 "max staleness",
                 Mark::Line {
                     color: VERMILLION,
-                    dashed: false,
+                    dash: Dash::Solid,
                 },
             ),
             LegendEntry::new(
                 "mean staleness",
                 Mark::Line {
                     color: BLUE,
-                    dashed: false,
+                    dash: Dash::Solid,
                 },
             ),
             LegendEntry::new(
                 "stale mappings",
                 Mark::Line {
                     color: GREEN,
-                    dashed: false,
+                    dash: Dash::Solid,
                 },
             ),
         ];
@@ -143,8 +144,8 @@ impl Figure for Fig<'_> {
         if finite_y(&max).chain(finite_y(&mean)).next().is_none() {
             no_data(root, &upper_chart, ctx)?;
         }
-        data_line(root, &upper_chart, &mean, t.line(BLUE, 2.5), false, t)?;
-        data_line(root, &upper_chart, &max, t.line(VERMILLION, 2.5), false, t)?;
+        data_line(root, &upper_chart, &mean, t.line(BLUE, 2.5), Dash::Solid, t)?;
+        data_line(root, &upper_chart, &max, t.line(VERMILLION, 2.5), Dash::Solid, t)?;
 
         let lower_chart = build(root, &lower, ctx, &bot)?;
         if finite_y(&count).next().is_none() {
@@ -158,7 +159,7 @@ impl Figure for Fig<'_> {
                 root.draw(&Polygon::new(dedup_px(pts), t.fill(GREEN, AREA_ALPHA)))?;
             }
         }
-        data_line(root, &lower_chart, &count, t.line(GREEN, 2.5), false, t)?;
+        data_line(root, &lower_chart, &count, t.line(GREEN, 2.5), Dash::Solid, t)?;
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use super::draw::{build, data_line, from_zero, no_data, span, y_area_width, Axes, Ticks, Usable};
 use super::frame::{page, LegendEntry, Mark};
+use super::marks::Dash;
 use super::render::{render, Ctx, Figure};
 use super::theme::series_color;
 use super::{ChartError, ImageFormat, Provenance, Rendered};
@@ -61,6 +62,22 @@ impl Figure for Fig<'_> {
         (640, 560)
     }
 
+    /// One entry per line, when there are several.
+    fn long_legend(&self) -> Vec<LegendEntry> {
+        let lines = &self.0.lines;
+        if lines.len() < 2 {
+            return Vec::new();
+        }
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let (color, dash) = (series_color(i), Dash::of_series(i));
+                LegendEntry::new(l.label.as_str(), Mark::Line { color, dash })
+            })
+            .collect()
+    }
+
     fn validate(&self) -> Result<(), ChartError> {
         for l in &self.0.lines {
             let n = l.time_s.len();
@@ -97,19 +114,8 @@ impl Figure for Fig<'_> {
                 )
             })
             .collect();
-        let style = |i: usize| (series_color(i), (i / 8) % 2 == 1);
-        let legend: Vec<LegendEntry> = if lines.len() > 1 {
-            lines
-                .iter()
-                .enumerate()
-                .map(|(i, (label, _, _))| {
-                    let (color, dashed) = style(i);
-                    LegendEntry::new(*label, Mark::Line { color, dashed })
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let style = |i: usize| (series_color(i), Dash::of_series(i));
+        let legend = self.long_legend();
         let body = page(root, ctx, "staleness by setting", &legend)?;
         let (_, h) = body.dim_in_pixel();
         let (upper, lower) = body.split_vertically(h as i32 * 52 / 100);
@@ -141,16 +147,16 @@ impl Figure for Fig<'_> {
             no_data(root, &upper_chart, ctx)?;
         }
         for (i, (_, max, _)) in lines.iter().enumerate() {
-            let (color, dashed) = style(i);
-            data_line(root, &upper_chart, max, t.line(color, 2.0), dashed, t)?;
+            let (color, dash) = style(i);
+            data_line(root, &upper_chart, max, t.line(color, 2.0), dash, t)?;
         }
         let lower_chart = build(root, &lower, ctx, &bot)?;
         if all_count().next().is_none() {
             return no_data(root, &lower_chart, ctx);
         }
         for (i, (_, _, count)) in lines.iter().enumerate() {
-            let (color, dashed) = style(i);
-            data_line(root, &lower_chart, count, t.line(color, 2.0), dashed, t)?;
+            let (color, dash) = style(i);
+            data_line(root, &lower_chart, count, t.line(color, 2.0), dash, t)?;
         }
         Ok(())
     }

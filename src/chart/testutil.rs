@@ -331,6 +331,7 @@ mod extreme {
                     bytes_per_node_s: *x,
                     p99_s: est(*x),
                     mean_s: est(-*x),
+                    converged: *x,
                 })
                 .collect(),
             interval: String::new(),

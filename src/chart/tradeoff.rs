@@ -3,9 +3,11 @@
 //! One point per setting: x is the bandwidth per node, y the convergence time,
 //! with p99 (triangles) and mean (circles) as two marker styles, each with a
 //! vertical error bar over seeds, and the setting's text ("fanout=3") next to
-//! it. The two markers of a setting are nudged a few pixels apart so their
-//! error bars stay distinguishable; labels are placed to avoid marks and each
-//! other.
+//! it, with the share of writes that converged when some did not (the times
+//! are of those that did). Labels are placed to avoid marks and each other;
+//! beyond [`MAX_TEXT_LABELS`] settings the points carry numbers instead,
+//! keyed in the legend (which makes the image taller). Settings with no
+//! convergence time (no write converged) are named in a note.
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
@@ -52,7 +54,30 @@ pub struct TradeoffPoint {
     pub p99_s: Estimate,
     /// Mean convergence time (s) over writes, across seeds.
     pub mean_s: Estimate,
+    /// Mean fraction of writes that converged (the times are of those);
+    /// NaN: unknown.
+    pub converged: f64,
 }
+
+impl TradeoffPoint {
+    /// The setting, with the share of writes that converged when below 1.
+    fn label(&self) -> String {
+        if self.converged.usable() && self.converged < 1.0 {
+            // Rounded down: 99.96 % is not "100 % converged".
+            let pct = (self.converged * 1000.0).floor() / 10.0;
+            format!("{} ({pct:.1}% converged)", self.setting)
+        } else {
+            self.setting.clone()
+        }
+    }
+
+    fn has_time(&self) -> bool {
+        self.p99_s.value.usable() || self.mean_s.value.usable()
+    }
+}
+
+/// Most settings labelled with their text; more are numbered.
+pub(crate) const MAX_TEXT_LABELS: usize = 8;
 
 /// Input of [`tradeoff`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -77,19 +102,30 @@ const SERIES: [(&str, Shape, plotters::style::RGBColor); 2] = [
     ("mean convergence", Shape::Circle, BLUE),
 ];
 
+impl Fig<'_> {
+    /// The settings drawn: with a bandwidth and a convergence time.
+    fn drawn(&self) -> Vec<&TradeoffPoint> {
+        self.0
+            .points
+            .iter()
+            .filter(|p| p.bytes_per_node_s.usable() && p.has_time())
+            .collect()
+    }
+
+    /// Whether the settings carry numbers keyed in the legend.
+    fn numbered(&self) -> bool {
+        self.drawn().len() > MAX_TEXT_LABELS
+    }
+}
+
 impl Figure for Fig<'_> {
     fn size(&self) -> (u32, u32) {
         (640, 460)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        ctx: &Ctx<'_>,
-    ) -> Result<(), ChartError> {
-        let t = &ctx.theme;
+    /// The markers, the interval, and with numbered settings their key.
+    fn long_legend(&self) -> Vec<LegendEntry> {
         let d = self.0;
-        let pts: Vec<&TradeoffPoint> = d.points.iter().filter(|p| p.bytes_per_node_s.usable()).collect();
         let mut legend: Vec<LegendEntry> = SERIES
             .iter()
             .map(|(l, s, c)| LegendEntry::new(*l, Mark::Marker { color: *c, shape: *s }))
@@ -100,6 +136,23 @@ impl Figure for Fig<'_> {
                 Mark::ErrorBar { color: INK },
             ));
         }
+        if self.numbered() {
+            for (k, p) in self.drawn().iter().enumerate() {
+                legend.push(LegendEntry::new(p.label(), Mark::Number(k as u32 + 1)));
+            }
+        }
+        legend
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), ChartError> {
+        let t = &ctx.theme;
+        let d = self.0;
+        let pts: Vec<&TradeoffPoint> = d.points.iter().filter(|p| p.bytes_per_node_s.usable()).collect();
+        let legend = self.long_legend();
         let body = page(root, ctx, "convergence vs bandwidth", &legend)?;
 
         let xr = span(pts.iter().map(|p| p.bytes_per_node_s));
@@ -120,10 +173,10 @@ impl Figure for Fig<'_> {
         );
         let axes = Axes::new(x, y, "bandwidth per node (bytes/s)", "convergence time (s)");
         let chart = build(root, &body, ctx, &axes)?;
-        let has = |p: &&&TradeoffPoint| p.p99_s.value.usable() || p.mean_s.value.usable();
-        if !pts.iter().any(|p| has(&p)) {
+        if !pts.iter().any(|p| p.has_time()) {
             return no_data(root, &chart, ctx);
         }
+        let numbered = self.numbered();
 
         let (xpix, ypix) = chart.plotting_area().get_pixel_range();
         let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
@@ -154,20 +207,41 @@ impl Figure for Fig<'_> {
                 p.mean_s.value
             };
             if anchor_y.usable() {
-                anchors.push((
-                    p.setting.as_str(),
-                    chart.backend_coord(&(p.bytes_per_node_s, anchor_y)),
-                ));
+                let text = if numbered {
+                    (anchors.len() + 1).to_string()
+                } else {
+                    p.label()
+                };
+                anchors.push((text, chart.backend_coord(&(p.bytes_per_node_s, anchor_y))));
             }
         }
         for (bx, ends) in bars {
             error_bar(root, bx, ends, INK, t)?;
         }
         let font = t.note_font();
+        let gap = if numbered { t.px(5.0) } else { t.px(9.0) };
         for (text, (ax, ay)) in anchors {
-            let (w, h) = text_size(root, text, &font);
-            let pos = placer.place((ax, ay), (w, h + t.px(2.0)), t.px(9.0), &RIGHT_FIRST);
-            put_text(root, text, pos, &font, HPos::Left, VPos::Top)?;
+            let (w, h) = text_size(root, &text, &font);
+            let pos = placer.place((ax, ay), (w, h + t.px(2.0)), gap, &RIGHT_FIRST);
+            put_text(root, &text, pos, &font, HPos::Left, VPos::Top)?;
+        }
+        // Settings without a time (no write converged) cannot be drawn:
+        // say which.
+        let missing: Vec<&str> = d
+            .points
+            .iter()
+            .filter(|p| !p.has_time())
+            .map(|p| p.setting.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let mut names = missing.iter().take(3).copied().collect::<Vec<_>>().join("; ");
+            if missing.len() > 3 {
+                names.push_str(&format!("; {} more", missing.len() - 3));
+            }
+            let note = format!("not drawn, no write converged: {names}");
+            let (xr, yr) = chart.plotting_area().get_pixel_range();
+            let pos = (xr.end - t.px(6.0), yr.start + t.px(4.0));
+            put_text(root, &note, pos, &font, HPos::Right, VPos::Top)?;
         }
         Ok(())
     }
@@ -194,6 +268,7 @@ mod tests {
                 bytes_per_node_s: 100.0 * f64::from(k),
                 p99_s: est(20.0 / f64::from(k)),
                 mean_s: est(8.0 / f64::from(k)),
+                converged: 1.0,
             })
             .collect();
         let data = TradeoffData {
@@ -239,18 +314,71 @@ mod tests {
                         hi: f64::NAN,
                     },
                     mean_s: est(f64::NAN),
+                    converged: f64::NAN,
                 },
                 TradeoffPoint {
                     setting: "b".into(),
                     bytes_per_node_s: f64::NAN,
                     p99_s: est(1.0),
                     mean_s: est(1.0),
+                    converged: 1.0,
                 },
             ],
             interval: String::new(),
         };
         let svg = check(|f| tradeoff(&data, &prov(), f), &[">\na\n<"]);
         assert!(!svg.contains(">\nb\n<"), "a point without x is skipped");
+    }
+
+    /// Up to eight settings are labelled with their text (and the share
+    /// of writes that converged, when below all); more carry numbers keyed
+    /// in the legend. A setting with no time is named in a note.
+    #[test]
+    fn many_settings_are_numbered_and_missing_ones_named() {
+        // Times below 1 s and bandwidths in thousands: no tick label is a
+        // small whole number like the settings' numbers.
+        let point = |k: u32, converged: f64| TradeoffPoint {
+            setting: format!("fanout={k}"),
+            bytes_per_node_s: 1000.0 * f64::from(k),
+            p99_s: est(0.2 / f64::from(k)),
+            mean_s: est(0.08 / f64::from(k)),
+            converged,
+        };
+        let few = TradeoffData {
+            points: vec![point(1, 0.8824), point(2, 1.0)],
+            interval: String::new(),
+        };
+        let svg = check(
+            |f| tradeoff(&few, &prov(), f),
+            &[">\nfanout=1 (88.2% converged)\n<", ">\nfanout=2\n<"],
+        );
+        assert!(!svg.contains("not drawn"));
+        let mut points: Vec<TradeoffPoint> = (1..=10).map(|k| point(k, 1.0)).collect();
+        points.push(TradeoffPoint {
+            setting: "loss=1.0".into(),
+            bytes_per_node_s: 50.0,
+            p99_s: est(f64::NAN),
+            mean_s: est(f64::NAN),
+            converged: 0.0,
+        });
+        let many = TradeoffData {
+            points,
+            interval: String::new(),
+        };
+        let svg = check(
+            |f| tradeoff(&many, &prov(), f),
+            &[
+                ">\nfanout=10\n<",
+                ">\n10\n<",
+                "not drawn, no write converged: loss=1.0",
+            ],
+        );
+        // Each number twice: at its point and in the legend's key.
+        let times = |text: &str| svg.matches(&format!(">\n{text}\n<")).count();
+        for k in 1..=10 {
+            assert_eq!(times(&k.to_string()), 2, "number {k}");
+        }
+        assert_eq!(times("11"), 0, "the missing setting has no number");
     }
 
     #[test]

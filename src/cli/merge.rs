@@ -28,11 +28,9 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<ExitCode> {
     }
     let (plan, results, files) = sweep::merge(&args.dirs, args.out.as_deref()).context("merging shards")?;
     outln!(
-        "sweep {} · {} points x {} seeds · {} runs merged",
+        "sweep {} · {} merged",
         plan.name,
-        plan.points.len(),
-        plan.seeds.count(),
-        results.len()
+        super::sweep::shape(&plan, results.len())
     );
     out!("{}", points_table(&plan, &results));
     let code = super::sweep::checks_line(&plan, &results);

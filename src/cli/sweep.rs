@@ -75,11 +75,9 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         .with_context(|| format!("sweeping {}", args.sweep.display()))?;
     progress.0.finish_and_clear();
     outln!(
-        "sweep {} · {} points x {} seeds · {} runs{} · {} ran, {} resumed",
+        "sweep {} · {}{} · {} ran, {} resumed",
         plan.name,
-        plan.points.len(),
-        plan.seeds.count(),
-        report.selected,
+        shape(plan, report.selected),
         args.shard.map(|s| format!(" (shard {s})")).unwrap_or_default(),
         report.ran,
         report.resumed
@@ -91,6 +89,17 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     }
     print_files(&report.files);
     Ok(code)
+}
+
+/// "2 points x 3 seeds · 6 runs", in the singular where it is one.
+pub(crate) fn shape(plan: &Plan, runs: usize) -> String {
+    let n = |k: u64, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    format!(
+        "{} x {} · {}",
+        n(plan.points.len() as u64, "point", "points"),
+        n(plan.seeds.count(), "seed", "seeds"),
+        n(runs as u64, "run", "runs")
+    )
 }
 
 /// Prints which points had runs that failed a `[[checks]]` entry; exit

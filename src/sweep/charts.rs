@@ -9,9 +9,10 @@
 //!   times of all its seeds pooled (writes that never converged stay in the
 //!   denominator);
 //! - `<metric>_vs_<field>` for `conv_p99_s`, `conv_mean_s` and
-//!   `bytes_per_node_per_s`: the metric against the first swept field whose
-//!   values are all numbers or durations, one line per combination of the
-//!   other swept fields (left out when no field is numeric).
+//!   `bytes_per_node_per_s`: the metric against the swept field with the
+//!   most values among those whose values are all numbers or durations, one
+//!   line per combination of the other swept fields (left out when no field
+//!   is numeric).
 
 use super::exec::RunResult;
 use super::grid::{short_label, value_text};
@@ -70,6 +71,17 @@ fn numeric(v: &Value) -> Option<(f64, bool)> {
     }
 }
 
+/// The unit of a numeric field counted in bytes (`gossip.mtu`,
+/// `workload.value_bytes`), else none.
+fn byte_unit(field: &str) -> &'static str {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    if last == "mtu" || last.ends_with("bytes") {
+        "bytes"
+    } else {
+        ""
+    }
+}
+
 /// Renders every chart of the sweep and writes it into `dir/charts/`;
 /// returns the files written.
 pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Vec<PathBuf>> {
@@ -82,7 +94,11 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
         scenario_hash: plan.sweep_hash.clone(),
     };
     let stats = point_stats(plan, results);
-    let interval = format!("95% CI over {} seeds", plan.seeds.count());
+    // One seed: no interval to draw or name.
+    let interval = match plan.seeds.count() {
+        1 => String::new(),
+        n => format!("95% CI over {n} seeds"),
+    };
     let labels: Vec<String> = plan
         .points
         .iter()
@@ -102,10 +118,11 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
         Ok::<(), Error>(())
     };
 
-    let (p99, mean, bw) = (
+    let (p99, mean, bw, frac) = (
         metric_index("conv_p99_s"),
         metric_index("conv_mean_s"),
         metric_index("bytes_per_node_per_s"),
+        metric_index("converged_frac"),
     );
     let tradeoff = TradeoffData {
         points: stats
@@ -116,6 +133,7 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
                 bytes_per_node_s: st[bw].map_or(f64::NAN, |s| s.mean),
                 p99_s: estimate(&st[p99]),
                 mean_s: estimate(&st[mean]),
+                converged: st[frac].map_or(f64::NAN, |s| s.mean),
             })
             .collect(),
         interval: interval.clone(),
@@ -140,14 +158,24 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
     let cdf = ConvergenceData { series };
     write("convergence", &|f| chart::convergence(&cdf, &prov, f))?;
 
-    // The x field: the first swept field with at least two values, all numeric.
-    let x_field = (0..plan.fields.len()).find(|&i| {
+    // The x field: of the swept fields whose values are all numeric, the
+    // one with the most values (at least two; the first of equals), so that
+    // the lines are as few as the other fields allow.
+    let distinct_numeric = |i: usize| -> usize {
         let vals: Vec<&Value> = plan.points.iter().map(|p| &p.values[i]).collect();
+        if !vals.iter().all(|v| numeric(v).is_some()) {
+            return 0;
+        }
         let mut distinct: Vec<String> = vals.iter().map(|v| v.to_string()).collect();
         distinct.sort();
         distinct.dedup();
-        distinct.len() >= 2 && vals.iter().all(|v| numeric(v).is_some())
-    });
+        distinct.len()
+    };
+    let x_field = (0..plan.fields.len())
+        .map(|i| (distinct_numeric(i), i))
+        .filter(|&(n, _)| n >= 2)
+        .max_by_key(|&(n, i)| (n, std::cmp::Reverse(i)))
+        .map(|(_, i)| i);
     if let Some(xi) = x_field {
         let is_duration = numeric(&plan.points[0].values[xi]).is_some_and(|(_, d)| d);
         let others: Vec<usize> = (0..plan.fields.len()).filter(|&i| i != xi).collect();
@@ -185,7 +213,11 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
                 metric: name.to_string(),
                 metric_unit: unit.to_string(),
                 field: plan.fields[xi].clone(),
-                field_unit: if is_duration { "s".into() } else { String::new() },
+                field_unit: if is_duration {
+                    "s".into()
+                } else {
+                    byte_unit(&plan.fields[xi]).into()
+                },
                 lines,
                 interval: interval.clone(),
             };

@@ -624,7 +624,7 @@ fn charts_show_every_point() {
         "charts",
         &SWEEP.replace("seeds = 4", "seeds = 2").replace(
             "\"gossip.fanout\" = [1, 2, 3]",
-            "\"gossip.fanout\" = [1, 3]\n\"gossip.interval\" = [\"500ms\", \"1s\"]",
+            "\"gossip.fanout\" = [1, 3]\n\"gossip.interval\" = [\"500ms\", \"1s\", \"2s\"]",
         ),
     );
     ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
@@ -649,11 +649,12 @@ fn charts_show_every_point() {
     // CDFs: one legend entry per point.
     let c = svg("convergence.svg");
     assert!(c.contains("fanout=3, interval=500ms"));
-    // Metric vs the first numeric field (fanout), one line per interval;
-    // the duration-valued field could be the x axis too, but fanout sorts first.
-    let m = svg("conv_p99_s_vs_gossip.fanout.svg");
-    assert!(m.contains("interval=500ms") && m.contains("interval=1s"));
-    assert!(m.contains("gossip.fanout"));
+    // Metric vs the numeric field with the most values (interval: 3, in
+    // seconds), one line per fan-out.
+    assert!(!charts.join("conv_p99_s_vs_gossip.fanout.svg").exists());
+    let m = svg("conv_p99_s_vs_gossip.interval.svg");
+    assert!(m.contains("fanout=1") && m.contains("fanout=3"));
+    assert!(m.contains("gossip.interval (s)"));
     // PNGs are PNGs.
     assert_eq!(&read(&charts.join("tradeoff.png"))[..8], b"\x89PNG\r\n\x1a\n");
 }
