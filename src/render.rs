@@ -519,15 +519,24 @@ pub fn write_charts(
     if kinds.is_empty() {
         return Ok(out);
     }
-    Error::create_dir_all(&dir)?;
+    // Every chart is drawn before any is written: a chart that cannot be
+    // drawn (a space-time diagram without a full trace) leaves the others'
+    // files as they were.
+    let mut drawn = Vec::new();
     for &kind in kinds {
         let input = input(kind, scenario, view, src, &mut out.notes)?;
         for &format in formats {
             let rendered = draw(&input, prov, format).map_err(|e| chart_error(kind, e))?;
-            let path = dir.join(format!("{}.{}", kind.name(), format.extension()));
-            crate::output::write_atomic(&path, &rendered.bytes)?;
-            out.files.push(path);
+            drawn.push((
+                dir.join(format!("{}.{}", kind.name(), format.extension())),
+                rendered,
+            ));
         }
+    }
+    Error::create_dir_all(&dir)?;
+    for (path, rendered) in drawn {
+        crate::output::write_atomic(&path, &rendered.bytes)?;
+        out.files.push(path);
     }
     Ok(out)
 }

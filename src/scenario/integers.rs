@@ -47,8 +47,26 @@ pub(crate) fn toml_literal_out_of_range(
         return None;
     }
     const MARKER: &str = "scuttlesim: the out-of-range integer";
-    let marked = format!("{}\"{MARKER}\"{}", &text[..offset], &rest[len..]);
-    let root = serde_json::to_value(toml::from_str::<toml::Value>(&marked).ok()?).ok()?;
+    let mut marked = format!("{}\"{MARKER}\"{}", &text[..offset], &rest[len..]);
+    // Later literals out of range too (`to` after `from`) are set to 0 to
+    // find this one's field.
+    let mut parsed = toml::from_str::<toml::Value>(&marked);
+    for _ in 0..16 {
+        let Err(e) = &parsed else { break };
+        let (Some(span), true) = (e.span(), e.message().contains("to fit in target type")) else {
+            return None;
+        };
+        let tail = &marked[span.start..];
+        let n = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-')))
+            .unwrap_or(tail.len());
+        if n == 0 {
+            return None;
+        }
+        marked.replace_range(span.start..span.start + n, "0");
+        parsed = toml::from_str::<toml::Value>(&marked);
+    }
+    let root = serde_json::to_value(parsed.ok()?).ok()?;
     let field = path_of(&root, MARKER, String::new())?;
     let message = rule(&root, &field, literal, beyond, true).unwrap_or_else(|| match beyond {
         Beyond::High => format!("{literal} is too large: a TOML integer is at most {}", i64::MAX),

@@ -948,6 +948,28 @@ fn bad_chart_requests_fail_clearly() {
     let out = scuttlesim(&["chart", "o/quickstart/42", "--only", "pie"], &dir);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("convergence"));
+    // A drawable chart asked for beside one that cannot be drawn: nothing
+    // is written, not even the drawable one.
+    let charts = dir.join("o/quickstart/42/charts");
+    std::fs::remove_file(charts.join("informed.svg")).unwrap();
+    let before: Vec<_> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let out = scuttlesim(
+        &[
+            "chart",
+            "o/quickstart/42",
+            "--only",
+            "informed",
+            "--only",
+            "spacetime",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!charts.join("informed.svg").exists());
+    assert_eq!(std::fs::read_dir(&charts).unwrap().count(), before.len());
 }
 
 #[test]

@@ -491,6 +491,11 @@ fn a_bad_grid_value_is_rejected_before_any_run() {
             "base = \"base.toml\"\nseeds = 2\n[grid]\n\"gossip.fanout\" = [\"x\"]\n",
             "field `gossip.fanout`: invalid type: string \"x\", expected a whole number\n",
         ),
+        // Two literals beyond TOML's integers: the first is named.
+        (
+            "base = \"base.toml\"\nseeds = { from = 18446744073709551610, to = 18446744073709551615 }\n",
+            "sweep.toml:2:18: field `seeds.from`: 18446744073709551610 is too large: a TOML integer is at most 9223372036854775807",
+        ),
         // One field swept twice would run one value under the other's label.
         (
             "base = \"base.toml\"\nseeds = 2\n[grid]\n\"gossip.fanout\" = [1, 2]\n[grid.gossip]\nfanout = [3]\n",
