@@ -157,11 +157,27 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
             },
         }
     }
+    // What the manifest says of the checks is verified too: an edited
+    // result or status is a difference, as an edited record is.
+    let mut results_match = true;
     if !r.prefix_only {
         out!("{}", render_checks(&r.checks));
         if !r.checks_match() {
-            outln!("note: the check results differ from those in the manifest");
+            results_match = false;
+            outln!("DIFFERS: the check results differ from those recorded in the manifest");
+        }
+        let status = if r.checks.iter().all(|c| c.passed) {
+            scuttlesim::summary::STATUS_OK
+        } else {
+            scuttlesim::summary::STATUS_CHECK_FAILED
+        };
+        if r.manifest.status != status {
+            results_match = false;
+            outln!(
+                "DIFFERS: the manifest's status is {:?}, the rerun's {status:?}",
+                r.manifest.status
+            );
         }
     }
-    Ok(ExitCode::from(if r.identical() { 0 } else { 1 }))
+    Ok(ExitCode::from(if r.identical() && results_match { 0 } else { 1 }))
 }

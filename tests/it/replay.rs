@@ -172,6 +172,44 @@ fn changed_scenario_diverges_where_an_independent_diff_says() {
     assert!(err.contains("scenario_hash"), "{err}");
 }
 
+/// The manifest's check results and status are verified too: with either
+/// edited, the replay of an identical trace differs (exit 1).
+#[test]
+fn edited_check_results_or_status_differ() {
+    let dir = temp_dir("replay-checks");
+    let run = failing_run(&dir);
+    let mpath = run.join("manifest.json");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("DIFFERS"), "{}", stdout(&o));
+    let mut passed = m.clone();
+    passed["checks"][0]["passed"] = serde_json::json!(true);
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&passed).unwrap()).unwrap();
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("identical: digest"),
+        "the trace is: {}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("DIFFERS: the check results differ"),
+        "{}",
+        stdout(&o)
+    );
+    let mut status = m.clone();
+    status["status"] = serde_json::json!("ok");
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&status).unwrap()).unwrap();
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("DIFFERS: the manifest's status is \"ok\", the rerun's \"check-failed\""),
+        "{}",
+        stdout(&o)
+    );
+}
+
 /// A manifest from a build whose digest encoding differs (here: one that
 /// predates the `digest_format` field, with a digest this build cannot
 /// make) is verified through its stored trace, record by record; without a
