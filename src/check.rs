@@ -343,7 +343,12 @@ fn converged_within(obs: &Observer, end: SimTime, within: SimDuration, after: An
     let recovery = obs.last_recovery();
     let (anchor, what) = match after {
         Anchor::LastWrite => (obs.last_write().unwrap_or(0), "the last write"),
-        Anchor::LastRecovery => (recovery.unwrap_or(0), "the last recovery"),
+        // Without a recovery there is nothing to count from but the
+        // writes: the last one, as `last-write`.
+        Anchor::LastRecovery => match recovery {
+            Some(r) => (r, "the last recovery"),
+            None => (obs.last_write().unwrap_or(0), "the last write (no recovery)"),
+        },
         Anchor::LastWriteOrRecovery => {
             let w = obs.last_write().unwrap_or(0);
             match recovery {

@@ -316,6 +316,13 @@ pub struct Collector {
     bare: Vec<Bare>,
     /// Bare generations not yet held by every node.
     bare_unconverged: u64,
+    /// Whether a node crashed (a `crash` fault record was observed) and
+    /// the protocol spreads generations: only then are bare generations
+    /// looked for.
+    crashed: bool,
+    /// Whether the protocol spreads a bare generation (see
+    /// [`Collector::writes_only`]).
+    generations: bool,
     converged_since: Option<u64>,
     last_write: Option<u64>,
     drops: BTreeMap<String, u64>,
@@ -348,6 +355,8 @@ impl Collector {
             unconverged: 0,
             bare: Vec::new(),
             bare_unconverged: 0,
+            crashed: false,
+            generations: true,
             converged_since: None,
             last_write: None,
             drops: BTreeMap::new(),
@@ -374,6 +383,15 @@ impl Collector {
     /// [`Collector::node_bucket`]): memory grows with nodes × buckets × kinds.
     pub fn with_node_series(mut self) -> Collector {
         self.traffic.keep_node_series();
+        self
+    }
+
+    /// For a protocol that spreads writes only (rumor mongering): a
+    /// lost-state restart's new generation, which such a protocol never
+    /// spreads, is not waited for, so convergence is every write held
+    /// everywhere.
+    pub fn writes_only(mut self) -> Collector {
+        self.generations = false;
         self
     }
 
@@ -505,6 +523,7 @@ impl Collector {
             } => self.observe_version(*t, *node, *origin, *old, *new),
             Record::Fault { t, action, .. } => {
                 self.faults += 1;
+                self.crashed |= self.generations && action == "crash";
                 if matches!(action.as_ref(), "heal" | "restart" | "degrade-end") {
                     self.last_recovery = Some(*t);
                 }
@@ -575,12 +594,11 @@ impl Collector {
             if tables {
                 self.count_holders(t, origin, old, new);
             }
-            if !self.bare.is_empty() {
-                self.count_bare(t, origin, old, new);
-            }
-            if node == origin && new > old {
-                self.own_rise(origin, new);
-            }
+        }
+        // Only a crash can give a node a bare generation: runs without one
+        // (P1) pay one test per handler, not per change.
+        if self.crashed {
+            self.count_generations(t, node, changes);
         }
         // `converged_since` is `None` whenever a write or bare generation
         // is unconverged (set so in `count_holders`, `own_rise` and at each
@@ -588,6 +606,20 @@ impl Collector {
         // unconverged.
         if self.converged_since.is_none() && self.converged() {
             self.converged_since = Some(t);
+        }
+    }
+
+    /// The bare generations' holders after `node`'s `changes`, and a new
+    /// bare generation where a node's own entry rose without a write.
+    #[inline(never)]
+    fn count_generations(&mut self, t: u64, node: u32, changes: &[VersionChange]) {
+        for &VersionChange { origin, old, new } in changes {
+            if !self.bare.is_empty() {
+                self.count_bare(t, origin, old, new);
+            }
+            if node == origin && new > old {
+                self.own_rise(origin, new);
+            }
         }
     }
 
@@ -799,8 +831,8 @@ impl Collector {
 
     /// Since when every version vector is equal: every node holds every
     /// write and every bare generation (the entry a lost-state restart
-    /// gives its node, which spreads as a write does); `None` if some node
-    /// lacks one now.
+    /// gives its node, which anti-entropy spreads as a write; not with
+    /// [`Collector::writes_only`]); `None` if some node lacks one now.
     pub fn all_converged_at(&self) -> Option<u64> {
         if !self.converged() {
             return None;
@@ -1157,6 +1189,13 @@ mod tests {
             let mut pool: Vec<Vec<u64>> = vec![Vec::new(); n];
             let mut equal_since: Option<u64> = Some(0);
             let mut bare_generations = 0;
+            // Bare generations are looked for once a node crashed.
+            c.observe(&Record::Fault {
+                t: 0,
+                fault: 0,
+                action: "crash".into(),
+                detail: String::new(),
+            });
             // Per write (origin, version): time made, most holders, first
             // time each holder count was reached.
             let mut model: Vec<(u32, u64, u64, u32, Vec<u64>)> = Vec::new();

@@ -123,9 +123,26 @@ impl Replay {
         !self.stopped && verified
     }
 
-    /// Whether the rerun's check results equal the recorded ones.
+    /// Whether the rerun's check results equal the recorded ones: each
+    /// check, pass or fail, conclusiveness, time and node (not the detail's
+    /// wording, which a build may change; see [`Replay::details_match`]).
     pub fn checks_match(&self) -> bool {
-        self.checks == self.manifest.checks
+        let key =
+            |c: &crate::check::CheckResult| (c.check.clone(), c.passed, c.inconclusive, c.at_ns, c.node);
+        self.checks.len() == self.manifest.checks.len()
+            && self
+                .checks
+                .iter()
+                .zip(&self.manifest.checks)
+                .all(|(a, b)| key(a) == key(b))
+    }
+
+    /// Whether the rerun's check details read as the recorded ones.
+    pub fn details_match(&self) -> bool {
+        self.checks
+            .iter()
+            .map(|c| &c.detail)
+            .eq(self.manifest.checks.iter().map(|c| &c.detail))
     }
 }
 

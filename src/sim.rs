@@ -123,6 +123,7 @@ impl Simulation {
                     mtu_from_ns: g.mtu_from.map(|d| d.0),
                     order: g.order,
                     flow_control: g.flow_control.clone(),
+                    interval_ns: g.interval.0,
                 };
                 Inner::Scuttlebutt(Box::new(Sim::new(
                     scenario,
@@ -314,6 +315,9 @@ where
             .reserving_writes(crate::limits::expected_writes(s));
         if s.output.staleness {
             metrics = metrics.with_staleness(s.workload.key_count());
+        }
+        if s.gossip.protocol == ProtocolKind::Rumor {
+            metrics = metrics.writes_only();
         }
         if s.output.node_series(n, s.duration) {
             metrics = metrics.with_node_series();

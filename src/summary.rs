@@ -35,8 +35,9 @@ pub struct Summary {
     pub convergence: Convergence,
     /// Time of the last write.
     pub last_write_ns: Option<u64>,
-    /// When every version vector became equal (all writes everywhere);
-    /// `None`: not converged by the end.
+    /// When every version vector became equal (every write everywhere,
+    /// and every lost-state restart's new generation, except under rumor
+    /// mongering, which spreads writes only); `None`: not by the end.
     pub all_converged_at_ns: Option<u64>,
     /// `all_converged_at_ns - last_write_ns`; `None`: not converged by the end.
     pub converged_after_last_write_ns: Option<u64>,
@@ -171,6 +172,11 @@ impl Summary {
             }
             Some(v) => {
                 let _ = writeln!(o, "all version vectors equal {} after the last write", s(Some(v)));
+            }
+            // Every write held everywhere, but a lost-state restart's new
+            // generation not.
+            None if c.converged == c.writes => {
+                let _ = writeln!(o, "version vectors not all equal by the end (a restarted node's new generation has not spread)");
             }
             None => {
                 let _ = writeln!(o, "not converged by the end");

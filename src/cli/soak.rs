@@ -42,7 +42,8 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
     let s = scenario::load(&a.scenario, &a.set)?;
     let count = seeds.end - seeds.start;
     let first = super::progress::runs_at_once(a.jobs, count);
-    let jobs = [first, second_jobs(first)];
+    // As many threads as the pool starts: no more than the seeds.
+    let jobs = [first, second_jobs(first).min(count.max(1) as usize)];
     let level = TraceLevel::from(a.trace);
     let mut checked = s.clone();
     checked.output.trace = level;
@@ -53,12 +54,13 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
         .with_context(|| format!("soaking {}", a.scenario.display()))?;
     bar.finish_and_clear();
     outln!(
-        "soak {} · seeds {}..{} · trace {} · pass 1: {} jobs, ascending · pass 2: {} job{}, descending",
+        "soak {} · seeds {}..{} · trace {} · pass 1: {} job{}, ascending · pass 2: {} job{}, descending",
         s.name,
         seeds.start,
         seeds.end,
         level.name(),
         jobs[0],
+        if jobs[0] == 1 { "" } else { "s" },
         jobs[1],
         if jobs[1] == 1 { "" } else { "s" }
     );

@@ -86,6 +86,13 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     if let Some(results) = &report.results {
         out!("{}", points_table(plan, results));
         code = checks_line(plan, results);
+    } else if report.failed_checks > 0 {
+        outln!(
+            "checks FAILED in {} of this shard's {} runs; `merge` names the points",
+            report.failed_checks,
+            report.selected
+        );
+        code = ExitCode::from(1);
     }
     print_files(&report.files);
     Ok(code)

@@ -3,9 +3,10 @@
 //!
 //! - Each node may apply local writes at `rate` updates per second: a token
 //!   bucket in the node's local time. An idle node (empty backlog) holds at
-//!   most one second of tokens (and at least one); a backlogged one keeps
-//!   every token until its next round spends them, so that its backlog
-//!   drains at `rate` whatever the gossip interval.
+//!   most one second of tokens (and at least one); a backlogged one holds
+//!   one interval's worth more, which its next round spends, so that its
+//!   backlog drains at `rate` whatever the gossip interval, and a node that
+//!   was down (no rounds) does not burst.
 //! - A write that finds no token waits in the node's **backlog**, which keeps
 //!   the newest value per key (a later write to a backlogged key replaces
 //!   the earlier one: *coalesced*). So the backlog never exceeds the node's
@@ -30,6 +31,8 @@ const TOKEN_SLACK: f64 = 1e-9;
 #[derive(Debug)]
 pub struct Flow {
     cfg: FlowControl,
+    /// The gossip interval, seconds.
+    interval_s: f64,
     rate: Vec<f64>,
     tokens: Vec<f64>,
     refilled_at: Vec<u64>,
@@ -44,11 +47,12 @@ pub struct Flow {
 }
 
 impl Flow {
-    /// Flow control for `nodes` nodes.
-    pub fn new(cfg: &FlowControl, nodes: u32) -> Flow {
+    /// Flow control for `nodes` nodes gossiping every `interval_ns`.
+    pub fn new(cfg: &FlowControl, nodes: u32, interval_ns: u64) -> Flow {
         let n = nodes as usize;
         Flow {
             cfg: cfg.clone(),
+            interval_s: interval_ns as f64 / 1e9,
             rate: vec![cfg.initial_rate; n],
             tokens: vec![1.0; n],
             refilled_at: vec![0; n],
@@ -63,10 +67,14 @@ impl Flow {
     fn refill(&mut self, node: usize, local_now: u64) {
         let dt = local_now.saturating_sub(self.refilled_at[node]) as f64 / 1e9;
         self.refilled_at[node] = local_now;
-        self.tokens[node] += self.rate[node] * dt;
-        if self.backlog[node].is_empty() {
-            self.tokens[node] = self.tokens[node].min(self.rate[node].max(1.0));
-        }
+        let rate = self.rate[node];
+        let idle = rate.max(1.0);
+        let cap = if self.backlog[node].is_empty() {
+            idle
+        } else {
+            idle + rate * self.interval_s
+        };
+        self.tokens[node] = (self.tokens[node] + rate * dt).min(cap);
     }
 
     /// Whether `node` has a whole token: refilled in many small steps, a
@@ -139,6 +147,8 @@ impl Flow {
 mod tests {
     use super::*;
 
+    const SECOND: u64 = 1_000_000_000;
+
     fn cfg() -> FlowControl {
         FlowControl {
             initial_rate: 2.0,
@@ -151,7 +161,7 @@ mod tests {
 
     #[test]
     fn token_bucket_admits_at_the_rate_and_coalesces() {
-        let mut f = Flow::new(&cfg(), 1);
+        let mut f = Flow::new(&cfg(), 1, SECOND);
         // One token at start; rate 2/s.
         assert!(f.admit(0, 0, 0, 1));
         assert!(!f.admit(0, 100_000_000, 1, 2)); // 0.2 tokens
@@ -178,7 +188,7 @@ mod tests {
                     increase: 0.1,
                     decrease: 0.5,
                 };
-                let mut f = Flow::new(&pinned, 1);
+                let mut f = Flow::new(&pinned, 1, interval_ms * 1_000_000);
                 let ms = 1_000_000u64;
                 let (mut applied, mut t, mut key) = (0.0f64, 0u64, 0u32);
                 let end = 200_000 * ms;
@@ -204,9 +214,34 @@ mod tests {
         }
     }
 
+    /// A backlogged node that had no round for a long while (it was down)
+    /// applies at most one interval's worth and one more at its next round,
+    /// not everything it would have had.
+    #[test]
+    fn a_long_gap_between_rounds_is_no_burst() {
+        let pinned = FlowControl {
+            initial_rate: 1.0,
+            min_rate: 1.0,
+            max_rate: 1.0,
+            increase: 0.1,
+            decrease: 0.5,
+        };
+        let mut f = Flow::new(&pinned, 1, SECOND);
+        assert!(f.admit(0, 0, 0, 1), "the first token");
+        for key in 1..100 {
+            assert!(!f.admit(0, 0, key, 1));
+        }
+        assert_eq!(
+            f.round(0, 30 * SECOND).len(),
+            2,
+            "1/s: one token idle, one per interval"
+        );
+        assert_eq!(f.round(0, 31 * SECOND).len(), 1);
+    }
+
     #[test]
     fn overflow_halves_and_lower_rates_spread() {
-        let mut f = Flow::new(&cfg(), 2);
+        let mut f = Flow::new(&cfg(), 2, SECOND);
         f.overflow(0);
         f.round(0, 0);
         assert_eq!(f.rate(0), 1.0);

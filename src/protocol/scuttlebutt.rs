@@ -103,6 +103,9 @@ pub struct Settings {
     pub order: Order,
     /// Flow control, if on.
     pub flow_control: Option<FlowControl>,
+    /// The gossip interval (local ns): what flow control's tokens may
+    /// build up to between rounds.
+    pub interval_ns: u64,
 }
 
 /// The state of every node.
@@ -129,7 +132,10 @@ impl Scuttlebutt {
     pub fn new(nodes: u32, keys: u32, cfg: Settings) -> Scuttlebutt {
         Scuttlebutt {
             store: Store::new(nodes, keys),
-            flow: cfg.flow_control.as_ref().map(|f| Flow::new(f, nodes)),
+            flow: cfg
+                .flow_control
+                .as_ref()
+                .map(|f| Flow::new(f, nodes, cfg.interval_ns)),
             cfg,
             peers: Vec::new(),
             spare: Vec::new(),
@@ -410,6 +416,7 @@ mod tests {
             mtu_from_ns: None,
             order: Order::ScuttleDepth,
             flow_control: None,
+            interval_ns: 1_000_000_000,
         }
     }
 

@@ -161,6 +161,8 @@ pub struct Report {
     pub resumed: usize,
     /// Every run's result in canonical order (`None` for a shard).
     pub results: Option<Vec<RunResult>>,
+    /// Selected runs that failed a check.
+    pub failed_checks: usize,
     /// Summary files (or the shard marker) written, in order.
     pub files: Vec<PathBuf>,
 }
@@ -196,8 +198,12 @@ pub fn execute(sweep: &Sweep, root: &Path, opts: &Options, progress: &dyn Progre
         None => (0..plan.runs.len()).collect(),
     };
     // No more threads than runs (`--jobs 100000` on 8 runs); 0: one per core.
+    let jobs = match opts.jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        j => j,
+    };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.min(selected.len().max(1)))
+        .num_threads(jobs.min(selected.len().max(1)))
         .build()
         .map_err(|e| Error::io(&dir, std::io::Error::other(e)))?;
 
@@ -241,6 +247,7 @@ pub fn execute(sweep: &Sweep, root: &Path, opts: &Options, progress: &dyn Progre
         .into_iter()
         .map(|r| r.expect("every run has a result"))
         .collect();
+    let failed_checks = results.iter().filter(|r| r.checks_failed > 0).count();
 
     let (results, files) = match opts.shard {
         Some(shard) => {
@@ -267,6 +274,7 @@ pub fn execute(sweep: &Sweep, root: &Path, opts: &Options, progress: &dyn Progre
         ran,
         resumed,
         results,
+        failed_checks,
         files,
     })
 }

@@ -208,7 +208,7 @@ fn converged_within_counts_from_the_last_heal() {
 /// `after = "last-recovery"` judges only the writes made by the recovery:
 /// with a second write at 5 s (after the deadline 3.05 + 0.97 s, which it
 /// could not meet) the boundary is the one above. Without a recovery the
-/// anchor is the start, by which nothing was written.
+/// anchor is the last write.
 #[test]
 fn last_recovery_judges_only_the_writes_made_by_it() {
     let later = |check: &str| {
@@ -236,11 +236,15 @@ fn last_recovery_judges_only_the_writes_made_by_it() {
         !r.passed && r.detail.contains("write v2 (made at 5.000s)"),
         "{r:?}"
     );
-    let r = results("[[checks]]\nconverged_within = \"1ms\"\nafter = \"last-recovery\"");
+    // Without a recovery the anchor is the last write (the boundary of
+    // `converged_within_boundary_by_hand`).
+    let r = results("[[checks]]\nconverged_within = \"920ms\"\nafter = \"last-recovery\"");
     assert!(
-        r[0].passed && r[0].detail.starts_with("no writes by the last recovery"),
+        r[0].passed && r[0].detail.contains("the last write (no recovery)"),
         "{r:?}"
     );
+    let r = results("[[checks]]\nconverged_within = \"919ms\"\nafter = \"last-recovery\"");
+    assert!(!r[0].passed, "{r:?}");
 }
 
 /// The hand-derived skew case of `faults.rs`: node 0's clock is 10 s fast,

@@ -663,3 +663,64 @@ fn stop_when_converged_waits_for_the_last_fault() {
     assert_eq!(faults, 1, "the crash only");
     assert!(out.stopped_early && out.end.0 < 10 * S, "{:?}", out.end);
 }
+
+/// Rumor mongering spreads writes only, never a lost-state restart's bare
+/// generation: its runs converge when every write is held everywhere (from
+/// the records), and `stop_when_converged` ends them then. (`k = 8`: the
+/// rumor reaches all 16 nodes; with the default some are left out.)
+#[test]
+fn rumor_converges_on_its_writes_after_a_lost_state_restart() {
+    let s = scenario(
+        r#"
+        duration = "120s"
+        stop_when_converged = true
+        [nodes]
+        count = 16
+        [gossip]
+        protocol = "rumor"
+        rumor = { k = 8 }
+        [[workload.schedule]]
+        at = "5s"
+        node = 0
+        [[faults]]
+        at = "1s"
+        crash = 3
+        state = "lost"
+        restart_after = "1s"
+        [output]
+        trace = "versions"
+        "#,
+    );
+    let (out, records) = run_records(&s);
+    let version = records
+        .iter()
+        .find_map(|r| match *r {
+            Record::Write { version, .. } => Some(version),
+            _ => None,
+        })
+        .unwrap();
+    let mut first_held = BTreeMap::new();
+    first_held.insert(0u32, 5 * S);
+    for r in &records {
+        if let Record::Version {
+            t,
+            node,
+            origin: 0,
+            new,
+            ..
+        } = *r
+        {
+            if new >= version {
+                first_held.entry(node).or_insert(t);
+            }
+        }
+    }
+    assert_eq!(first_held.len(), 16, "the write reached every node");
+    let full = *first_held.values().max().unwrap();
+    assert!(
+        vectors_equal_since(&records, 16).is_none(),
+        "node 3's generation never spreads"
+    );
+    assert_eq!(out.metrics.all_converged_at(), Some(full));
+    assert!(out.stopped_early && out.end.0 == full, "{:?}", out.end);
+}

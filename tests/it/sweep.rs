@@ -563,6 +563,14 @@ fn failed_checks_are_reported_and_resumed() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 ran, 6 resumed"));
     assert_eq!(read(&sweep_dir.join("summary.csv")), summary);
+    // A shard says so too (its 3 runs), and exits 1.
+    let out = scuttlesim(&["sweep", "sweep.toml", "--out", "s", "--shard", "1/2"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("checks FAILED in 3 of this shard's 3 runs"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
