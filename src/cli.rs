@@ -106,7 +106,9 @@ enum Command {
     /// Run a sweep: every grid point x every seed, in parallel; writes
     /// DIR/<sweep>/{summary.csv, points.csv, <point>/<seed>/}.
     ///
-    /// Exit codes: 0 ok, 2 bad input (nothing runs) or an I/O error.
+    /// Exit codes: 0 ok, 1 a run failed a check (everything is written),
+    /// 2 bad input (nothing runs) or an I/O error, 130 interrupted (Ctrl-C:
+    /// nothing summarised; --resume finishes it).
     Sweep(sweep::SweepArgs),
     /// Join the outputs of `sweep --shard K/N` (every K once) into summary
     /// files byte-identical to an unsharded sweep.

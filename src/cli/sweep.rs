@@ -69,11 +69,22 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         jobs: args.jobs.unwrap_or(0) as usize,
         resume: args.resume,
         shard: args.shard,
+        stop: Some(super::signal::stop_flag()),
     };
     let progress = Bar(bar);
     let report = sweep::execute(&sw, &args.out, &opts, &progress)
         .with_context(|| format!("sweeping {}", args.sweep.display()))?;
     progress.0.finish_and_clear();
+    if report.interrupted {
+        eprintln!(
+            "interrupted: {} of {} runs complete ({} ran, {} resumed); nothing summarised: rerun with --resume to finish the sweep",
+            report.ran + report.resumed,
+            report.selected,
+            report.ran,
+            report.resumed
+        );
+        return Ok(ExitCode::from(super::signal::EXIT_INTERRUPTED));
+    }
     outln!(
         "sweep {} · {}{} · {} ran, {} resumed",
         plan.name,

@@ -14,6 +14,7 @@ use crate::trace::DIGEST_FORMAT;
 use rayon::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Per-write convergence times of a run (ns, one per line after a header,
 /// in (origin, version) order; unconverged writes left out): what the
@@ -30,6 +31,9 @@ pub struct Options {
     pub resume: bool,
     /// Run only this slice (and write its marker, not the summary files).
     pub shard: Option<Shard>,
+    /// Once set (Ctrl-C), runs in progress stop as interrupted, no more
+    /// start, and nothing is summarised: `--resume` finishes the sweep.
+    pub stop: Option<&'static AtomicBool>,
 }
 
 /// Told about progress by [`execute`] (from worker threads).
@@ -163,6 +167,9 @@ pub struct Report {
     pub results: Option<Vec<RunResult>>,
     /// Selected runs that failed a check.
     pub failed_checks: usize,
+    /// Whether the stop flag ended the sweep before every selected run
+    /// was complete (then nothing was summarised).
+    pub interrupted: bool,
     /// Summary files (or the shard marker) written, in order.
     pub files: Vec<PathBuf>,
 }
@@ -229,19 +236,36 @@ pub fn execute(sweep: &Sweep, root: &Path, opts: &Options, progress: &dyn Progre
         .filter(|(_, r)| r.is_none())
         .map(|(slot, _)| (slot, selected[slot]))
         .collect();
-    let fresh: Vec<Result<RunResult>> = pool.install(|| {
+    let stopped = || opts.stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    let fresh: Vec<Result<Option<RunResult>>> = pool.install(|| {
         pending
             .par_iter()
             .map(|&(_, i)| {
-                let r = run_one(sweep, &dir, i);
+                if stopped() {
+                    return Ok(None);
+                }
+                let r = run_one(sweep, &dir, i, opts.stop);
                 progress.run_done();
                 r
             })
             .collect()
     });
-    let ran = fresh.len();
+    let mut ran = 0;
     for ((slot, _), r) in pending.iter().zip(fresh) {
-        results[*slot] = Some(r?);
+        results[*slot] = r?;
+        ran += usize::from(results[*slot].is_some());
+    }
+    if results.iter().any(Option::is_none) {
+        return Ok(Report {
+            dir,
+            selected: selected.len(),
+            ran,
+            resumed,
+            results: None,
+            failed_checks: 0,
+            interrupted: true,
+            files: Vec::new(),
+        });
     }
     let results: Vec<RunResult> = results
         .into_iter()
@@ -275,6 +299,7 @@ pub fn execute(sweep: &Sweep, root: &Path, opts: &Options, progress: &dyn Progre
         resumed,
         results,
         failed_checks,
+        interrupted: false,
         files,
     })
 }
@@ -294,22 +319,31 @@ fn write_plan(path: &Path, plan: &Plan, shard: Option<Shard>) -> Result<()> {
     fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
-/// Runs run `index` into its directory under the sweep directory `dir`.
-fn run_one(sweep: &Sweep, dir: &Path, index: usize) -> Result<RunResult> {
+/// Runs run `index` into its directory under the sweep directory `dir`;
+/// `None` if `stop` interrupted it (its manifest says so).
+fn run_one(sweep: &Sweep, dir: &Path, index: usize, stop: Option<&AtomicBool>) -> Result<Option<RunResult>> {
     let scenario = sweep.run_scenario(index);
     let run_dir = dir.join(sweep.plan.run_path(index));
-    let report = output::execute_in(&scenario, &run_dir, &|outcome| {
-        vec![(
-            CONVERGENCE_FILE,
-            convergence_bytes(&outcome.metrics.convergence_times()),
-        )]
-    })?;
-    Ok(RunResult {
+    let report = output::execute_in_with(
+        &scenario,
+        &run_dir,
+        &|outcome| {
+            vec![(
+                CONVERGENCE_FILE,
+                convergence_bytes(&outcome.metrics.convergence_times()),
+            )]
+        },
+        stop,
+    )?;
+    if report.interrupted() {
+        return Ok(None);
+    }
+    Ok(Some(RunResult {
         convergence_ns: report.outcome.metrics.convergence_times(),
         staleness: report.outcome.metrics.staleness().to_vec(),
         checks_failed: failed(&report.manifest.checks),
         summary: report.summary,
-    })
+    }))
 }
 
 /// How many of `checks` failed.

@@ -178,3 +178,54 @@ fn a_sink_given_no_record_is_asked_every_stop_poll_events() {
     assert_eq!(outcome.events, 2 * scuttlesim::trace::STOP_POLL);
     assert_eq!(sink.0.get(), 3);
 }
+
+/// Ctrl-C in a sweep: the runs in progress end as interrupted (a manifest
+/// `--resume` does not keep), no more start, nothing is summarised, and it
+/// exits 130.
+#[test]
+fn ctrl_c_interrupts_a_sweep() {
+    let dir = temp_dir("sigint-sweep");
+    std::fs::write(
+        dir.join("sweep.toml"),
+        format!(
+            "name = \"big\"\nbase = {:?}\nseeds = 2\n[grid]\n\"nodes.count\" = [20000, 20001]\n\"stop_when_converged\" = [false]\n\"duration\" = [\"20s\"]\n",
+            s(&shipped("quickstart.toml"))
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
+        .args([
+            "sweep",
+            "sweep.toml",
+            "--out",
+            "o",
+            "--jobs",
+            "1",
+            "--trace",
+            "versions",
+        ])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_records(&dir.join("o/big/duration=20s+nodes.count=20000+stop_when_converged=false/1"));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("rerun with --resume"), "{err}");
+    assert!(!dir.join("o/big/summary.csv").exists());
+    let first = dir.join("o/big/duration=20s+nodes.count=20000+stop_when_converged=false/1/manifest.json");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(&first).unwrap()).unwrap();
+    assert_eq!(m["status"], "interrupted");
+    assert!(
+        !dir.join("o/big/duration=20s+nodes.count=20001+stop_when_converged=false/2")
+            .exists(),
+        "no run started after the stop"
+    );
+}
