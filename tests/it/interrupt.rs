@@ -193,7 +193,7 @@ fn ctrl_c_interrupts_a_sweep() {
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
+    let child = Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
         .args([
             "sweep",
             "sweep.toml",
