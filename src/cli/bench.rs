@@ -3,6 +3,7 @@
 //! compiled into the binary), each run in a fresh child process so its peak
 //! memory is its own; prints events/s, wall time and peak RSS.
 
+use super::limits::MemoryOpts;
 use anyhow::{bail, Context, Result};
 use scuttlesim::scenario::{self, Format, TraceLevel};
 use scuttlesim::sim::Simulation;
@@ -22,7 +23,7 @@ pub(crate) struct BenchArgs {
     #[arg(long, value_delimiter = ',', default_value = "200,1000")]
     p1: Vec<u32>,
     /// Runs per case (the median is reported).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     repeat: u32,
     /// Seed of every run.
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = super::seed_arg)]
@@ -30,6 +31,8 @@ pub(crate) struct BenchArgs {
     /// Internal: run one case in this process and print one JSON line.
     #[arg(long, hide = true, num_args = 2, value_names = ["CASE", "NODES"])]
     one: Option<Vec<String>>,
+    #[command(flatten)]
+    memory: MemoryOpts,
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -49,6 +52,16 @@ pub(crate) fn bench(a: &BenchArgs) -> Result<ExitCode> {
         outln!("{}", serde_json::to_string(&m)?);
         return Ok(ExitCode::SUCCESS);
     }
+    let cases: Vec<(&str, u32)> =
+        a.p0.iter()
+            .map(|&n| ("p0", n))
+            .chain(a.p1.iter().map(|&n| ("p1", n)))
+            .collect();
+    // Every case is valid and fits in memory before any runs.
+    for &(case, nodes) in &cases {
+        let s = case_scenario(case, nodes, a.seed).with_context(|| format!("--{case} {nodes}"))?;
+        a.memory.check_named(&format!("--{case} {nodes}"), &s, 1)?;
+    }
     let exe = std::env::current_exe().context("locating the scuttlesim binary")?;
     outln!(
         "{:<4} {:>8} {:>12} {:>22} {:>12} {:>10} {:>9}",
@@ -60,13 +73,9 @@ pub(crate) fn bench(a: &BenchArgs) -> Result<ExitCode> {
         "peak MiB",
         "conv s"
     );
-    let cases =
-        a.p0.iter()
-            .map(|&n| ("p0", n))
-            .chain(a.p1.iter().map(|&n| ("p1", n)));
     for (case, nodes) in cases {
         let mut runs = Vec::new();
-        for _ in 0..a.repeat.max(1) {
+        for _ in 0..a.repeat {
             let out = Command::new(&exe)
                 .args([
                     "bench",
@@ -89,6 +98,12 @@ pub(crate) fn bench(a: &BenchArgs) -> Result<ExitCode> {
         }
         runs.sort_by(|x, y| x.wall_s.total_cmp(&y.wall_s));
         let med = &runs[runs.len() / 2];
+        // Of an even count, the mean of the two middle times.
+        let wall = if runs.len() % 2 == 0 {
+            (runs[runs.len() / 2 - 1].wall_s + med.wall_s) / 2.0
+        } else {
+            med.wall_s
+        };
         let peak = med
             .peak_rss_kib
             .map_or("n/a".to_string(), |k| format!("{:.1}", k as f64 / 1024.0));
@@ -100,10 +115,10 @@ pub(crate) fn bench(a: &BenchArgs) -> Result<ExitCode> {
             case,
             nodes,
             med.events,
-            med.wall_s,
+            wall,
             runs[0].wall_s,
             runs[runs.len() - 1].wall_s,
-            med.events as f64 / med.wall_s,
+            med.events as f64 / wall,
             peak,
             conv
         );
@@ -111,16 +126,21 @@ pub(crate) fn bench(a: &BenchArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[allow(clippy::disallowed_methods)] // the benchmark times itself: the wall clock is its job
-fn run_one(case: &str, nodes: u32, seed: u64) -> Result<Measured> {
+/// The scenario of benchmark `case` at `nodes` nodes.
+fn case_scenario(case: &str, nodes: u32, seed: u64) -> Result<scenario::Scenario> {
     let text = match case {
         "p0" => P0,
         "p1" => P1,
         other => bail!("unknown benchmark case {other:?}: expected p0 or p1"),
     };
-    let start = std::time::Instant::now();
     let overrides = [format!("nodes.count={nodes}"), format!("seed={seed}")];
-    let s = scenario::parse_str(text, Format::Toml, case, case, &overrides)?;
+    Ok(scenario::parse_str(text, Format::Toml, case, case, &overrides)?)
+}
+
+#[allow(clippy::disallowed_methods)] // the benchmark times itself: the wall clock is its job
+fn run_one(case: &str, nodes: u32, seed: u64) -> Result<Measured> {
+    let start = std::time::Instant::now();
+    let s = case_scenario(case, nodes, seed)?;
     let out = Simulation::new(&s, TraceLevel::Off).run(&mut NullSink);
     let wall_s = start.elapsed().as_secs_f64();
     let m = &out.metrics;

@@ -415,3 +415,32 @@ fn flow_control_counters_reach_the_summary() {
         serde_json::from_slice(&std::fs::read(dir.join("p/quickstart/42/summary.json")).unwrap()).unwrap();
     assert!(summary.get("counters").is_none(), "{summary}");
 }
+
+/// `bench` checks every case before running any: a bad node count, or a
+/// case too large for the memory limit, is refused (exit 2) and nothing
+/// runs; `--repeat 0` is refused.
+#[test]
+fn bench_refuses_bad_cases_before_running() {
+    let dir = temp_dir("bench-refusals");
+    for (args, want) in [
+        (
+            &["bench", "--p0", "1000", "--p1", "0"][..],
+            "--p1 0: p1 with --set nodes.count=0: field `nodes.count`: must be at least 2",
+        ),
+        (
+            &["bench", "--p0", "2", "--p1", "1000000", "--max-memory", "1GiB"][..],
+            "--p1 1000000: the run would need about",
+        ),
+        (&["bench", "--repeat", "0"][..], "'0' for '--repeat"),
+    ] {
+        let o = scuttlesim(args, &dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(
+            o.stdout.is_empty(),
+            "nothing ran: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+}
