@@ -15,6 +15,8 @@
 //! | digests in flight (Scuttlebutt) | `nodes × fanout × r × nodes × w` |
 //! | full states in flight (push, pull, push-pull) | `nodes × fanout × r × nodes × keys × 16` |
 //! | deltas in flight (Scuttlebutt) | `min(writes/s × latency × nodes × r, nodes × fanout × r × d) × 32` |
+//! | hot updates (rumor) | `nodes × h × 24`, `h = min(writes, nodes × keys)` |
+//! | rumors in flight (rumor) | `nodes × fanout × r × h × 33` (16 B an update in the rumor, 17 in its feedback) |
 //! | messages in flight | `nodes × fanout × r × 2 × 128` |
 //! | vector clocks (`full` trace or shared keys) | `nodes × nodes × 8`, the same again for the clocks messages carry |
 //! | write clocks (shared keys) | `writes × nodes × 8` |
@@ -247,7 +249,22 @@ pub fn estimate(s: &Scenario) -> Estimate {
             mul(&[n, fanout, r, n, keys, 16]),
             format!("{n} nodes × fan-out {fanout}{r_text} × {n} origins × {keys} keys × 16 B"),
         )),
-        ProtocolKind::Rumor | ProtocolKind::Ping => {}
+        ProtocolKind::Rumor => {
+            // A node's hot list holds at most one update per key, and
+            // every rumor (and its feedback) a copy of it.
+            let hot = writes.min(n.saturating_mul(keys)).max(1);
+            parts.push((
+                "hot updates",
+                mul(&[n, hot, 24]),
+                format!("{n} nodes × {hot} updates × 24 B"),
+            ));
+            parts.push((
+                "rumors in flight",
+                mul(&[n, fanout, r, hot, 33]),
+                format!("{n} nodes × fan-out {fanout}{r_text} × {hot} updates × 33 B (rumor and feedback)"),
+            ));
+        }
+        ProtocolKind::Ping => {}
     }
     if s.gossip.protocol == ProtocolKind::Scuttlebutt {
         let per_message = match s.gossip.mtu {
