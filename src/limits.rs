@@ -417,6 +417,12 @@ pub fn parse_size(text: &str) -> Result<Option<u64>, String> {
         "t" => 1 << 40,
         _ => return Err(help()),
     };
+    // Whole bytes are read exactly (a float would round 2^64 - 1 up).
+    if unit.is_empty() {
+        if let Ok(bytes) = num.parse::<u64>() {
+            return if bytes >= 1 { Ok(Some(bytes)) } else { Err(help()) };
+        }
+    }
     let value: f64 = num.parse().map_err(|_| help())?;
     let bytes = value * scale as f64;
     if !bytes.is_finite() || bytes < 1.0 || bytes >= u64::MAX as f64 {
@@ -462,10 +468,19 @@ pub fn check(s: &Scenario, parallel: usize, limit: &Limit) -> Result<Estimate, S
         } else {
             String::new()
         };
+        // Sizes that read the same rounded are given in bytes.
+        let (need, have) = if bytes_text(all) == bytes_text(max) {
+            (format!("{one} B"), format!("{max} B"))
+        } else {
+            (bytes_text(one), bytes_text(max))
+        };
+        let at_once = if parallel > 1 && bytes_text(all) == bytes_text(max) {
+            format!(" × {parallel} runs at once (--jobs) = {all} B")
+        } else {
+            at_once
+        };
         return Err(format!(
-            "the run would need about {}{at_once} of memory, more than the limit of {} ({}); largest parts: {}; make the scenario smaller (nodes.count, workload.keys_per_node, the write rate) or raise --max-memory",
-            bytes_text(one),
-            bytes_text(max),
+            "the run would need about {need}{at_once} of memory, more than the limit of {have} ({}); largest parts: {}; make the scenario smaller (nodes.count, workload.keys_per_node, the write rate) or raise --max-memory",
             limit.source,
             est.describe(3)
         ));
@@ -485,6 +500,7 @@ mod tests {
         assert_eq!(parse_size("1000"), Ok(Some(1000)));
         assert_eq!(parse_size("2 KB"), Ok(Some(2048)));
         assert_eq!(parse_size("none"), Ok(None));
+        assert_eq!(parse_size("18446744073709551615"), Ok(Some(u64::MAX)), "exact");
         for bad in ["", "0", "-1G", "8X", "G", "1e400", "99999999999T"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }

@@ -183,6 +183,22 @@ fn huge_scenarios_are_refused_before_they_allocate() {
     let e = check(&s, 1, &limit).unwrap_err();
     assert!(e.contains("more than the limit of 16.0 GiB (test)"), "{e}");
     assert!(e.contains("per-key versions"), "{e}");
+    // A limit a byte below the estimate: both would read the same rounded,
+    // so they are given in bytes.
+    let q = scenario("duration = \"10s\"\n[nodes]\ncount = 1000\n");
+    let need = estimate(&q).total_bytes();
+    let below = Limit {
+        bytes: Some(need - 1),
+        source: "test".into(),
+    };
+    let e = check(&q, 1, &below).unwrap_err();
+    assert!(
+        e.contains(&format!(
+            "about {need} B of memory, more than the limit of {} B",
+            need - 1
+        )),
+        "{e}"
+    );
     // The time series: 1000 s sampled every 1 ms, 1,000,001 samples of
     // 3 kinds × 40 B (validation caps samples at 10^6). 2 nodes ×
     // 1,000,001 samples is more than the 100,000 cells of a default per-node
