@@ -2,6 +2,7 @@
 //! and merge policies, checked against the trace and hand-derived outcomes.
 
 use crate::support::{learned_at, run_records, scenario};
+use scuttlesim::scenario::Scenario;
 use scuttlesim::sim::Simulation;
 use scuttlesim::trace::{Record, VecSink};
 use std::collections::BTreeMap;
@@ -564,6 +565,29 @@ fn vectors_equal_since(records: &[Record], nodes: usize) -> Option<u64> {
     since
 }
 
+/// Six nodes, node 0 writing once at 1 s, node 5 crashing with lost state
+/// at `crash_at` and restarting 1 s later; a `versions` trace.
+fn one_write_and_a_lost_restart(duration: &str, crash_at: &str, stop_when_converged: bool) -> Scenario {
+    scenario(&format!(
+        r#"
+        duration = "{duration}"
+        stop_when_converged = {stop_when_converged}
+        [nodes]
+        count = 6
+        [[workload.schedule]]
+        at = "1s"
+        node = 0
+        [[faults]]
+        at = "{crash_at}"
+        crash = 5
+        state = "lost"
+        restart_after = "1s"
+        [output]
+        trace = "versions"
+        "#
+    ))
+}
+
 /// A lost-state restart after the last write gives its node a new
 /// generation with no write behind it (`1:0`). Every write is held
 /// everywhere before the generation has spread, but the version vectors
@@ -571,23 +595,7 @@ fn vectors_equal_since(records: &[Record], nodes: usize) -> Option<u64> {
 /// as computed from the records alone.
 #[test]
 fn vectors_are_equal_only_once_a_bare_generation_has_spread() {
-    let s = scenario(
-        r#"
-        duration = "30s"
-        [nodes]
-        count = 6
-        [[workload.schedule]]
-        at = "1s"
-        node = 0
-        [[faults]]
-        at = "10s"
-        crash = 5
-        state = "lost"
-        restart_after = "1s"
-        [output]
-        trace = "versions"
-        "#,
-    );
+    let s = one_write_and_a_lost_restart("30s", "10s", false);
     let (out, records) = run_records(&s);
     let equal = vectors_equal_since(&records, 6).expect("the vectors end equal");
     // The generation reached the last node after the write did.
@@ -610,24 +618,7 @@ fn vectors_are_equal_only_once_a_bare_generation_has_spread() {
 /// and ends only once the vectors are equal again (from the records).
 #[test]
 fn stop_when_converged_waits_for_the_last_fault() {
-    let s = scenario(
-        r#"
-        duration = "60s"
-        stop_when_converged = true
-        [nodes]
-        count = 6
-        [[workload.schedule]]
-        at = "1s"
-        node = 0
-        [[faults]]
-        at = "20s"
-        crash = 5
-        state = "lost"
-        restart_after = "1s"
-        [output]
-        trace = "versions"
-        "#,
-    );
+    let s = one_write_and_a_lost_restart("60s", "20s", true);
     let (out, records) = run_records(&s);
     assert!(out.stopped_early);
     let faults = records
