@@ -15,7 +15,7 @@
 //! | digests in flight (Scuttlebutt) | `nodes × fanout × r × nodes × w` |
 //! | full states in flight (push, pull, push-pull) | `nodes × fanout × r × nodes × keys × 16` |
 //! | deltas in flight (Scuttlebutt) | `min(writes/s × latency × nodes × r, nodes × fanout × r × d) × 32` |
-//! | hot updates (rumor) | `nodes × h × 24`, `h = min(writes, nodes × keys)` |
+//! | hot updates (rumor) | `nodes × h × 112` (a slot, room for as many emptied ones, and its index entry), `h = min(writes, nodes × keys)` |
 //! | rumors in flight (rumor) | `nodes × fanout × r × h × 33` (16 B an update in the rumor, 17 in its feedback) |
 //! | messages in flight | `nodes × fanout × r × 2 × 128` |
 //! | vector clocks (`full` trace or shared keys) | `nodes × nodes × 8`, the same again for the clocks messages carry |
@@ -255,8 +255,8 @@ pub fn estimate(s: &Scenario) -> Estimate {
             let hot = writes.min(n.saturating_mul(keys)).max(1);
             parts.push((
                 "hot updates",
-                mul(&[n, hot, 24]),
-                format!("{n} nodes × {hot} updates × 24 B"),
+                mul(&[n, hot, 112]),
+                format!("{n} nodes × {hot} updates × 112 B"),
             ));
             parts.push((
                 "rumors in flight",

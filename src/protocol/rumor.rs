@@ -19,6 +19,7 @@ use crate::net::{SizeModel, SizeParts};
 use crate::node::{Ctx, NodeId, Protocol, Replica};
 use crate::scenario::{Rumor as RumorCfg, RumorMode};
 use rand::Rng;
+use std::collections::BTreeMap;
 
 /// Rumor mongering messages.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,6 +44,72 @@ struct Hot {
     unnecessary: u32,
 }
 
+/// A node's hot updates, in the order they became hot (the order a rumor
+/// lists them), found by `(origin, key)` without a scan: a large cluster's
+/// lists hold hundreds, and every delta of every rumor and feedback looks
+/// one up.
+#[derive(Clone, Debug, Default)]
+struct HotList {
+    /// In order; `None`: no longer hot (dropped when most slots are).
+    slots: Vec<Option<Hot>>,
+    /// The slot of each hot `(origin, key)`.
+    index: BTreeMap<(NodeId, u32), usize>,
+}
+
+impl HotList {
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.index.clear();
+    }
+
+    /// The hot updates, in order.
+    fn deltas(&self) -> Vec<Delta> {
+        self.slots.iter().flatten().map(|h| h.delta).collect()
+    }
+
+    /// Makes `d` hot, replacing a hot update of its key (moved to the end).
+    fn make_hot(&mut self, d: Delta) {
+        if let Some(i) = self.index.remove(&(d.origin, d.key)) {
+            self.slots[i] = None;
+        }
+        self.index.insert((d.origin, d.key), self.slots.len());
+        self.slots.push(Some(Hot {
+            delta: d,
+            unnecessary: 0,
+        }));
+        self.compact();
+    }
+
+    /// The slot of hot update `d` (this very version), if hot.
+    fn find(&self, d: &Delta) -> Option<usize> {
+        let &i = self.index.get(&(d.origin, d.key))?;
+        self.slots[i].as_ref().is_some_and(|h| h.delta == *d).then_some(i)
+    }
+
+    fn remove(&mut self, i: usize) {
+        if let Some(h) = self.slots[i].take() {
+            self.index.remove(&(h.delta.origin, h.delta.key));
+        }
+        self.compact();
+    }
+
+    /// Drops the empty slots once they are most of the list.
+    fn compact(&mut self) {
+        if self.slots.len() < 2 * self.index.len() + 16 {
+            return;
+        }
+        self.slots.retain(Option::is_some);
+        for (i, h) in self.slots.iter().enumerate() {
+            let d = h.as_ref().expect("kept").delta;
+            self.index.insert((d.origin, d.key), i);
+        }
+    }
+}
+
 /// Rumor mongering over every node.
 #[derive(Debug)]
 pub struct RumorMongering {
@@ -50,7 +117,7 @@ pub struct RumorMongering {
     fanout: u32,
     sizes: SizeModel,
     store: Store,
-    hot: Vec<Vec<Hot>>,
+    hot: Vec<HotList>,
     peers: Vec<NodeId>,
 }
 
@@ -62,7 +129,7 @@ impl RumorMongering {
             fanout,
             sizes,
             store: Store::new(nodes, keys),
-            hot: vec![Vec::new(); nodes as usize],
+            hot: vec![HotList::default(); nodes as usize],
             peers: Vec::new(),
         }
     }
@@ -73,12 +140,27 @@ impl RumorMongering {
     }
 
     fn make_hot(&mut self, node: NodeId, d: Delta) {
-        let hot = &mut self.hot[node as usize];
-        hot.retain(|h| !(h.delta.origin == d.origin && h.delta.key == d.key));
-        hot.push(Hot {
-            delta: d,
-            unnecessary: 0,
-        });
+        self.hot[node as usize].make_hot(d);
+    }
+}
+
+/// For each of `deltas`, whether it was already known: not among `fresh`,
+/// the ones the store took, which come in the rumor's order (a walk; a
+/// search should they not).
+fn known(deltas: &[Delta], fresh: &[Delta]) -> Vec<bool> {
+    let mut j = 0;
+    let walked: Vec<bool> = deltas
+        .iter()
+        .map(|d| {
+            let took = fresh.get(j) == Some(d);
+            j += usize::from(took);
+            !took
+        })
+        .collect();
+    if j == fresh.len() {
+        walked
+    } else {
+        deltas.iter().map(|d| !fresh.contains(d)).collect()
     }
 }
 
@@ -112,13 +194,13 @@ impl Protocol for RumorMongering {
     }
 
     fn on_round(&mut self, ctx: &mut Ctx<'_, RumorMsg>) {
-        if self.hot[ctx.node as usize].is_empty() {
+        if self.hot[ctx.node as usize].len() == 0 {
             return;
         }
         let mut peers = std::mem::take(&mut self.peers);
         ctx.pick_peers(self.fanout, &mut peers);
         for &p in &peers {
-            let deltas = self.hot[ctx.node as usize].iter().map(|h| h.delta).collect();
+            let deltas = self.hot[ctx.node as usize].deltas();
             ctx.send(p, RumorMsg::Rumor { deltas });
         }
         self.peers = peers;
@@ -129,7 +211,7 @@ impl Protocol for RumorMongering {
             RumorMsg::Rumor { deltas } => {
                 let mut fresh = Vec::new();
                 self.store.apply(ctx, &deltas, false, |d| fresh.push(*d));
-                let known = deltas.iter().map(|d| !fresh.contains(d)).collect();
+                let known = known(&deltas, &fresh);
                 for d in fresh {
                     self.make_hot(ctx.node, d);
                 }
@@ -142,11 +224,12 @@ impl Protocol for RumorMongering {
                     if !knew {
                         continue;
                     }
-                    if let Some(i) = hot.iter().position(|h| h.delta == *d) {
+                    if let Some(i) = hot.find(d) {
                         let lose = match mode {
                             RumorMode::Counter => {
-                                hot[i].unnecessary += 1;
-                                hot[i].unnecessary >= k
+                                let h = hot.slots[i].as_mut().expect("found");
+                                h.unnecessary += 1;
+                                h.unnecessary >= k
                             }
                             RumorMode::Coin => ctx.rng.random_range(0..k) == 0,
                         };
@@ -185,5 +268,66 @@ impl Protocol for RumorMongering {
 
     fn state_bytes(&self) -> usize {
         self.store.bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// The hot list against the plain list it replaces (the one a scan
+    /// searched): the same updates in the same order, found and dropped
+    /// alike, through replacements, removals and compactions.
+    #[test]
+    fn hot_list_matches_a_plain_list() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut list = HotList::default();
+        let mut plain: Vec<Delta> = Vec::new();
+        for step in 0..20_000u64 {
+            let d = Delta {
+                origin: rng.random_range(0..12),
+                key: rng.random_range(0..3),
+                version: step,
+            };
+            if rng.random_bool(0.5) {
+                plain.retain(|h| !(h.origin == d.origin && h.key == d.key));
+                plain.push(d);
+                list.make_hot(d);
+            } else if let Some(&victim) = plain.get(rng.random_range(0..plain.len().max(1))) {
+                let i = list.find(&victim).expect("hot");
+                list.remove(i);
+                plain.retain(|h| *h != victim);
+            }
+            assert!(
+                list.find(&Delta {
+                    version: u64::MAX,
+                    ..d
+                })
+                .is_none(),
+                "another version"
+            );
+            assert_eq!(list.deltas(), plain, "step {step}");
+            assert_eq!(list.len(), plain.len());
+        }
+    }
+
+    /// Which deltas were known: the walk agrees with a search, in order or
+    /// not.
+    #[test]
+    fn known_is_not_among_the_fresh() {
+        let d = |k: u32| Delta {
+            origin: 1,
+            key: k,
+            version: 7,
+        };
+        let deltas = [d(0), d(1), d(2), d(3)];
+        assert_eq!(known(&deltas, &[d(1), d(3)]), [true, false, true, false]);
+        assert_eq!(
+            known(&deltas, &[d(3), d(1)]),
+            [true, false, true, false],
+            "out of order"
+        );
+        assert_eq!(known(&deltas, &[]), [true; 4]);
     }
 }

@@ -43,14 +43,14 @@ fn estimate_by_hand() {
         10_752 + 10_000 + 320_000 + 640_000 + 25_600 + 51_200 + 1320 + 105_600 + 9_600 + 32 * MIB
     );
     // The same as rumor mongering: no full states; hot lists of at most
-    // min(12 writes, 100 nodes × 4 keys) = 12 updates: 100·12·24 = 28,800,
+    // min(12 writes, 100 nodes × 4 keys) = 12 updates: 100·12·112 = 134,400,
     // and rumors in flight 100·1·1·12·33 = 39,600.
     let s = scenario(
         "duration = \"10s\"\n[nodes]\ncount = 100\n[gossip]\nprotocol = \"rumor\"\n[workload]\nkeys_per_node = 4\nwrites = { process = \"poisson\", mean_interval = \"2s\" }\nwriters = [0, 1]\n",
     );
     assert_eq!(
         estimate(&s).total_bytes(),
-        10_752 + 10_000 + 320_000 + 28_800 + 39_600 + 25_600 + 51_200 + 1320 + 105_600 + 9_600 + 32 * MIB
+        10_752 + 10_000 + 320_000 + 134_400 + 39_600 + 25_600 + 51_200 + 1320 + 105_600 + 9_600 + 32 * MIB
     );
 }
 
