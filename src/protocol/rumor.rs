@@ -61,6 +61,10 @@ impl HotList {
         self.index.len()
     }
 
+    fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
     fn clear(&mut self) {
         self.slots.clear();
         self.index.clear();
@@ -194,7 +198,7 @@ impl Protocol for RumorMongering {
     }
 
     fn on_round(&mut self, ctx: &mut Ctx<'_, RumorMsg>) {
-        if self.hot[ctx.node as usize].len() == 0 {
+        if self.hot[ctx.node as usize].is_empty() {
             return;
         }
         let mut peers = std::mem::take(&mut self.peers);
