@@ -298,6 +298,17 @@ pub fn secs(ns: u64) -> String {
     format!("{}.{:03}s", ns / NS_PER_S, (ns / 1_000_000) % 1000)
 }
 
+/// A time span as [`secs`] does, but below a millisecond exactly (`470us`,
+/// `1ns`), so a failure by less than a millisecond does not read "0.000s
+/// late".
+fn span(ns: u64) -> String {
+    if ns == 0 || ns >= 1_000_000 {
+        secs(ns)
+    } else {
+        SimDuration(ns).to_string()
+    }
+}
+
 /// Evaluates every check of a finished run of a scenario whose merge
 /// policy is named `merge`.
 pub fn evaluate(checks: &[Check], obs: &Observer, outcome: &Outcome, merge: &str) -> Vec<CheckResult> {
@@ -307,8 +318,10 @@ pub fn evaluate(checks: &[Check], obs: &Observer, outcome: &Outcome, merge: &str
         .enumerate()
         .map(|(index, c)| {
             let mut r = match c.rule() {
-                Rule::ConvergedWithin { within, after } => converged_within(obs, end, within, after),
-                Rule::AllWritesDeliveredBy(by) => delivered_by(obs, end, by),
+                Rule::ConvergedWithin { within, after } => {
+                    converged_within(obs, &outcome.down_at_end, end, within, after)
+                }
+                Rule::AllWritesDeliveredBy(by) => delivered_by(obs, &outcome.down_at_end, end, by),
                 Rule::MaxBytesPerNodePerS(max) => max_bytes(&outcome.metrics, end, max),
                 Rule::NoLostWrites(on) => no_lost_writes(outcome, merge, on),
                 Rule::MaxStaleness(max) => max_staleness(&outcome.metrics, max),
@@ -336,7 +349,13 @@ fn result(passed: bool, detail: String) -> CheckResult {
     }
 }
 
-fn converged_within(obs: &Observer, end: SimTime, within: SimDuration, after: Anchor) -> CheckResult {
+fn converged_within(
+    obs: &Observer,
+    down: &[u32],
+    end: SimTime,
+    within: SimDuration,
+    after: Anchor,
+) -> CheckResult {
     if obs.last_write().is_none() {
         return result(true, "no writes".into());
     }
@@ -369,38 +388,41 @@ fn converged_within(obs: &Observer, end: SimTime, within: SimDuration, after: An
         secs(deadline),
         secs(anchor)
     );
-    deadline_result(obs, end, deadline, written_before, &context)
+    deadline_result(obs, down, end, deadline, written_before, &context)
 }
 
-fn delivered_by(obs: &Observer, end: SimTime, by: SimDuration) -> CheckResult {
+fn delivered_by(obs: &Observer, down: &[u32], end: SimTime, by: SimDuration) -> CheckResult {
     if obs.writes_before(by.0) == 0 {
         return result(true, format!("no writes before {}", secs(by.0)));
     }
     let context = format!("the deadline {}", secs(by.0));
-    deadline_result(obs, end, by.0, by.0, &context)
+    deadline_result(obs, down, end, by.0, by.0, &context)
 }
 
 /// Whether every write made before `written_before` is held everywhere at
-/// `deadline`; on failure names the worst write, its lateness and a node.
+/// `deadline` (a write held everywhere by then that a lost-state restart
+/// made a node forget afterwards was on time); on failure names the worst
+/// write, its lateness and a node (`down`: nodes crashed for good).
 fn deadline_result(
     obs: &Observer,
+    down: &[u32],
     end: SimTime,
     deadline: u64,
     written_before: u64,
     context: &str,
 ) -> CheckResult {
-    let worst = obs.latest_to_spread(written_before);
+    let worst = obs.latest_to_spread(written_before, deadline);
     let Some(w) = worst else {
         return result(true, "no writes".into());
     };
     match w.full_at {
-        Some(full) if full <= deadline => {
+        Some(full) if w.on_time => {
             let mut r = result(
                 true,
                 format!(
                     "every write held everywhere by {}, {} before {context}",
                     secs(full),
-                    secs(deadline - full)
+                    span(deadline - full)
                 ),
             );
             r.at_ns = Some(full);
@@ -411,7 +433,7 @@ fn deadline_result(
                 false,
                 format!(
                     "{} late: node {}'s write v{} (made at {}) reached its last node, node {}, at {}, after {context}; {}",
-                    secs(full - deadline),
+                    span(full - deadline),
                     w.origin,
                     version_text(w.version),
                     secs(w.time),
@@ -426,9 +448,10 @@ fn deadline_result(
         }
         None => {
             let missing = obs.unconverged_writes();
+            let is_down = |n: u32| if down.binary_search(&n).is_ok() { " (down at the end)" } else { "" };
             let where_ = match w.first_missing {
-                Some(n) if w.informed + 1 == obs.nodes() => format!(", missing at node {n}"),
-                Some(n) => format!(", missing at node {n} among others"),
+                Some(n) if w.informed + 1 == obs.nodes() => format!(", missing at node {n}{}", is_down(n)),
+                Some(n) => format!(", missing at node {n}{} among others", is_down(n)),
                 None => String::new(),
             };
             let mut r = if end.0 > deadline {
@@ -447,11 +470,26 @@ fn deadline_result(
                     ),
                 )
             } else {
+                // A run covers [0, duration): events at the deadline
+                // itself did not run when it ends there.
+                let when = if end.0 == deadline {
+                    format!(
+                        "at {}, the instant of {context}, which it does not run (a run covers [0, duration))",
+                        secs(end.0)
+                    )
+                } else {
+                    format!("at {}, before {context}", secs(end.0))
+                };
+                let hint = match w.first_missing.filter(|n| down.binary_search(n).is_ok()) {
+                    Some(n) => format!(
+                        "node {n} is down at the end (crashed, not restarted) and gets nothing until it restarts: restart it (`restart_after`) or lengthen `duration` past its restart"
+                    ),
+                    None => "lengthen `duration` or stop writing earlier (`workload.stop_at`)".to_string(),
+                };
                 let mut r = result(
                     false,
                     format!(
-                        "inconclusive: the run ended at {}, before {context}, with {} still missing somewhere (node {}'s write v{} held by {} of {} nodes{where_}); lengthen `duration` or stop writing earlier (`workload.stop_at`)",
-                        secs(end.0),
+                        "inconclusive: the run ended {when}, with {} still missing somewhere (node {}'s write v{} held by {} of {} nodes{where_}); {hint}",
                         plural(missing, "write", "writes"),
                         w.origin,
                         version_text(w.version),

@@ -60,6 +60,8 @@ pub struct Outcome {
     pub concurrent_writes: Option<u64>,
     /// Protocol-specific counters (e.g. writes deferred by flow control).
     pub counters: Vec<(String, u64)>,
+    /// Nodes crashed and not restarted when the run ended.
+    pub down_at_end: Vec<u32>,
 }
 
 #[derive(Debug)]
@@ -573,6 +575,7 @@ where
             metrics: std::mem::replace(&mut self.metrics, Collector::new(0, &[])),
             lost_writes,
             concurrent_writes: self.shared_keys.map(|_| self.concurrent_writes),
+            down_at_end: (0..self.up.len() as u32).filter(|&n| !self.up[n as usize]).collect(),
             counters: self
                 .proto
                 .counters()

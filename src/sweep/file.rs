@@ -254,10 +254,10 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
         .unwrap_or(u64::MAX);
     let n_runs = n_points.saturating_mul(seeds.count());
     if n_runs > MAX_RUNS {
-        return Err(err(
-            None,
+        return Err(located(
+            "grid",
             format!(
-                "{n_points} points x {} seeds = {n_runs} runs; a sweep may have at most {MAX_RUNS}",
+                "{n_points} points x {} seeds = {n_runs} runs; a sweep may have at most {MAX_RUNS} (fewer grid values, or split it into several sweeps)",
                 seeds.count()
             ),
         ));

@@ -59,6 +59,8 @@ fn all_writes_delivered_by_boundary_by_hand() {
     let r = results("[[checks]]\nall_writes_delivered_by = \"1.019999999s\"");
     assert!(!r[0].passed);
     assert_eq!(r[0].node, Some(1));
+    // Late by less than a millisecond: said exactly, not "0.000s late".
+    assert!(r[0].detail.starts_with("1ns late"), "{}", r[0].detail);
     // A deadline before the write: no write is subject to it.
     let r = results("[[checks]]\nall_writes_delivered_by = \"50ms\"");
     assert!(r[0].passed, "{:?}", r[0]);
@@ -94,6 +96,65 @@ fn unconverged_at_a_short_end_is_inconclusive() {
         "{}",
         r[0].detail
     );
+}
+
+/// A deadline at the run's end: events at that instant do not run, so the
+/// check is inconclusive, and the detail says why rather than "ended at
+/// 1.010s, before the deadline 1.010s".
+#[test]
+fn a_deadline_at_the_end_is_inconclusive_and_says_why() {
+    let text = two_nodes("[[checks]]\nall_writes_delivered_by = \"1.01s\"").replace("\"10s\"", "\"1.01s\"");
+    let r = run_checked(&scenario(&text), &mut NullSink, TraceLevel::Off, None).checks;
+    assert!(!r[0].passed && r[0].inconclusive, "{:?}", r[0]);
+    assert!(
+        r[0].detail.contains("the instant of the deadline 1.010s, which it does not run"),
+        "{}",
+        r[0].detail
+    );
+}
+
+/// Node 1 holds the write from 1.020 s (see `two_nodes`) and forgets it in
+/// a lost-state crash at 5 s. A deadline is judged by the state at the
+/// deadline: before 5 s the write was held everywhere (whatever happens
+/// after), from 5 s it was not. Without a restart node 1 never gets it
+/// back, and the detail says it is down; with one, the write is late by
+/// the time node 1 holds it again (from the records).
+#[test]
+fn a_deadline_is_judged_at_its_instant_not_at_the_end() {
+    let crashed = |check: &str, restart: &str| {
+        let text = two_nodes(check).replace(
+            "[[workload.schedule]]",
+            &format!("[[faults]]\nat = \"5s\"\ncrash = 1\nstate = \"lost\"\n{restart}\n[[workload.schedule]]"),
+        );
+        let sc = scenario(&text);
+        let mut sink = scuttlesim::trace::VecSink::default();
+        let mut run = run_checked(&sc, &mut sink, TraceLevel::Versions, None);
+        (run.checks.remove(0), sink.0)
+    };
+    for deadline in ["1.02s", "3s", "4.999999999s"] {
+        let (r, _) = crashed(&format!("[[checks]]\nall_writes_delivered_by = \"{deadline}\""), "");
+        assert!(r.passed, "{deadline}: {r:?}");
+        assert!(r.detail.contains("held everywhere by 1.020s"), "{}", r.detail);
+    }
+    let (r, _) = crashed("[[checks]]\nconverged_within = \"3s\"", "");
+    assert!(r.passed, "{r:?}");
+    let (r, _) = crashed("[[checks]]\nall_writes_delivered_by = \"5s\"", "");
+    assert!(!r.passed && !r.inconclusive, "{r:?}");
+    assert!(r.detail.contains("missing at node 1 (down at the end)"), "{}", r.detail);
+    let (r, records) = crashed("[[checks]]\nall_writes_delivered_by = \"5s\"", "restart_after = \"1s\"");
+    let again = records
+        .iter()
+        .find_map(|rec| match *rec {
+            scuttlesim::trace::Record::Version {
+                t, node: 1, new, ..
+            } if t > 5_000_000_000 && new >= 1 => Some(t),
+            _ => None,
+        })
+        .expect("node 1 learns the write again");
+    assert!(!r.passed, "{r:?}");
+    let late = scuttlesim::check::secs(again - 5_000_000_000);
+    assert!(r.detail.starts_with(&format!("{late} late")), "{late}: {}", r.detail);
+    assert!(r.detail.contains(&format!("at {}", scuttlesim::check::secs(again))), "{}", r.detail);
 }
 
 #[test]

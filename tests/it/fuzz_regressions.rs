@@ -113,6 +113,9 @@ fn a_grid_too_large_to_count_is_refused() {
     let at = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/s.toml");
     let e = scuttlesim::sweep::parse_str(&text, Format::Toml, &at, TraceLevel::Off).unwrap_err();
     assert!(e.message.contains("a sweep may have at most 1000000"), "{e}");
+    // It points at the grid table (line 3), not at nothing.
+    assert_eq!(e.location.map(|(line, _)| line), Some(3), "{e}");
+    assert_eq!(e.field.as_deref(), Some("grid"), "{e}");
 }
 
 /// A damaged header claiming 2^32 - 1 nodes made `export --format chrome`
