@@ -390,6 +390,42 @@ fn no_skew_lww_timestamp_loses_nothing() {
     assert!(lww_version_lost > 0);
 }
 
+/// One writer writing a shared key twice at one instant: its second write
+/// replaced its first (later version, and the vector clocks say the first
+/// happened before it), so no policy loses anything; two writers at one
+/// instant are concurrent, and union keeps both.
+#[test]
+fn one_writers_writes_at_one_instant_are_ordered() {
+    let text = |second_node: u32| {
+        format!(
+            r#"
+            duration = "3s"
+            [nodes]
+            count = 2
+            [gossip]
+            phase = "aligned"
+            merge = "union"
+            [workload]
+            shared_keys = 1
+            [[workload.schedule]]
+            at = "1.5s"
+            node = 0
+            value = 5
+            [[workload.schedule]]
+            at = "1.5s"
+            node = {second_node}
+            value = 6
+            "#
+        )
+    };
+    let got = lost(&text(0));
+    assert!(got.values().all(|&c| c == 0), "{got:?}");
+    let got = lost(&text(1));
+    assert_eq!(got["union"], 0, "{got:?}");
+    // lww-version: both are version 1, the tie goes to origin 1 (value 6).
+    assert_eq!(got["lww-version"], 1, "{got:?}");
+}
+
 /// The 1 s round runs before the write at 1 s (rounds are scheduled
 /// first): node 0's syn (sent before its write) reaches node 1 at 1.01 s,
 /// and node 0's ack to node 1's syn — sent at 1.01 s, after the write —
