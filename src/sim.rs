@@ -29,8 +29,9 @@ use crate::rng::{Component, SimRng, Streams};
 use crate::scenario::{MergePolicy, Phase, ProtocolKind, Scenario, TraceLevel};
 use crate::time::SimTime;
 use crate::trace::{Cause, LocalCause, Record, TraceDigest, TraceSink, PROGRESS_EVERY, STOP_POLL};
-use crate::vclock::{compare, VectorClock};
+use crate::vclock::VectorClock;
 use crate::workload::Workload;
+use std::collections::BTreeMap;
 use event::{Event, Packed};
 use rand::Rng;
 
@@ -278,7 +279,7 @@ struct Sim<P: Protocol> {
     pending_faults: u64,
     vcs: Option<Vec<VectorClock>>,
     record_clocks: bool,
-    key_clocks: Vec<Vec<Box<[u64]>>>,
+    key_clocks: Vec<BTreeMap<NodeId, Vec<u64>>>,
     concurrent_writes: u64,
     out: Outbox<P::Msg>,
     next_msg_id: u64,
@@ -353,7 +354,7 @@ where
             pending_faults: 0,
             vcs: track_clocks.then(|| vec![VectorClock::new(n as usize); n as usize]),
             record_clocks,
-            key_clocks: vec![Vec::new(); shared_keys.unwrap_or(0) as usize],
+            key_clocks: vec![BTreeMap::new(); shared_keys.unwrap_or(0) as usize],
             concurrent_writes: 0,
             out: Outbox::default(),
             next_msg_id: 0,
@@ -706,11 +707,17 @@ where
             vc.tick(node as usize);
             let v = vc.0[node as usize];
             if self.shared_keys.is_some() {
-                let mine = vc.0.clone().into_boxed_slice();
-                let earlier = &mut self.key_clocks[key as usize];
-                self.concurrent_writes +=
-                    earlier.iter().filter(|e| compare(e, &mine).is_none()).count() as u64;
-                earlier.push(mine);
+                // An earlier write e by node q happened before this one iff
+                // this clock's entry q has reached e's own entry (each
+                // write ticks its node's entry, and no clock is reset): so
+                // per writer of the key its writes' own entries, in order,
+                // and a binary search each, not a whole clock per write.
+                let writers = &mut self.key_clocks[key as usize];
+                self.concurrent_writes += writers
+                    .iter()
+                    .map(|(&q, own)| (own.len() - own.partition_point(|&e| e <= vc.0[q as usize])) as u64)
+                    .sum::<u64>();
+                writers.entry(node).or_default().push(v);
             }
             if self.record_clocks {
                 self.emit(
