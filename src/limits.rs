@@ -19,7 +19,7 @@
 //! | rumors in flight (rumor) | `nodes × fanout × r × h × 33` (16 B an update in the rumor, 17 in its feedback) |
 //! | messages in flight | `nodes × fanout × r × 2 × 128` |
 //! | vector clocks (`full` trace or shared keys) | `nodes × nodes × 8`, the same again for the clocks messages carry |
-//! | write clocks (shared keys) | `writes × nodes × 8` |
+//! | write clocks (shared keys) | `writes × 8 + min(keys × nodes, writes) × 64` |
 //! | staleness sampling | `nodes × nodes × 8` |
 //! | writes | `writes × (96 + 8 × min(nodes, 100))` (the write log, metrics and their spread levels, checks) |
 //! | time series | `(duration / sample_interval + 1) × 3 kinds × 40` (traffic buckets), `+ × 48` with staleness |
@@ -75,6 +75,11 @@ const PER_NODE_BYTES: u64 = 512;
 /// Bytes kept per write (write log, metrics, check observer), besides
 /// the spread levels (8 bytes per level, at most [`SPREAD_LEVELS`]).
 const PER_WRITE_BYTES: u64 = 96;
+
+/// A (shared key, writer) list of write clock entries: a B-tree map slot
+/// and a vector header, with room to grow.
+const WRITER_LIST_BYTES: u64 = 64;
+
 /// Most spread levels the metrics keep per write.
 const SPREAD_LEVELS: u64 = 100;
 /// Bytes a message in flight takes besides its digest or state: its entry
@@ -300,11 +305,13 @@ pub fn estimate(s: &Scenario) -> Estimate {
             format!("{n} nodes × {n} entries × 8 B, twice (nodes and messages)"),
         ));
     }
-    if s.workload.shared_keys.is_some() {
+    if let Some(keys) = s.workload.shared_keys {
+        // Each write's own clock entry, and a list per (key, writer).
+        let lists = (u64::from(keys)).saturating_mul(n).min(writes);
         parts.push((
             "write clocks",
-            mul(&[writes, n, 8]),
-            format!("{writes} writes × {n} entries × 8 B"),
+            mul(&[writes, 8]).saturating_add(mul(&[lists, WRITER_LIST_BYTES])),
+            format!("{writes} writes × 8 B + {lists} (key, writer) lists × {WRITER_LIST_BYTES} B"),
         ));
     }
     if s.output.staleness {
