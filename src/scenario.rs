@@ -252,13 +252,19 @@ impl<'de> Deserialize<'de> for Mtu {
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Mtu, A::Error> {
                 let mut out = None;
                 while let Some(k) = map.next_key::<String>()? {
-                    match k.as_str() {
-                        "deltas" => out = Some(Mtu::Deltas(map.next_value()?)),
-                        "bytes" => out = Some(Mtu::Bytes(map.next_value()?)),
+                    let value = match k.as_str() {
+                        "deltas" => Mtu::Deltas(map.next_value()?),
+                        "bytes" => Mtu::Bytes(map.next_value()?),
                         other => {
                             return Err(serde::de::Error::unknown_field(other, &["deltas", "bytes"]));
                         }
+                    };
+                    if out.is_some() {
+                        return Err(serde::de::Error::custom(
+                            "give one limit: { deltas = N } or { bytes = N } (or a bare number of bytes), not two",
+                        ));
                     }
+                    out = Some(value);
                 }
                 out.ok_or_else(|| serde::de::Error::missing_field("deltas"))
             }

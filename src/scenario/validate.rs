@@ -136,14 +136,19 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         );
     }
     if let Some(super::Mtu::Bytes(b)) = g.mtu {
-        // The smallest message that carries a delta: an `ack2` with one entry.
-        let one = crate::net::SizeModel::new(g.value_bytes).message(0, 1);
+        // The largest message that must carry a delta: an `ack`, whose
+        // digest has one entry per node (and a rate under flow control).
+        // Below it acks would carry none and only `ack2`s would replicate.
+        let rate = if g.flow_control.is_some() { 8 } else { 0 };
+        let one = crate::net::SizeModel::new(g.value_bytes).parts(n as usize, 1, rate).total();
         if (b as u64) < one as u64 {
+            let flow = if rate > 0 { " + a flow-control rate of 8" } else { "" };
             return bad(
                 "gossip.mtu",
                 format!(
-                    "{b} bytes cannot carry a single delta (header + one entry of {} value bytes = {one} bytes), \
-                     so nothing would ever be replicated; use at least {one}, or {{ deltas = N }}",
+                    "{b} {} cannot carry a single delta in an ack (header 32{flow} + a digest of {n} nodes × 12 + one delta of 16 + {} value bytes = {one} bytes), \
+                     so acks would replicate nothing; use at least {one}, or {{ deltas = N }}",
+                    if b == 1 { "byte" } else { "bytes" },
                     g.value_bytes
                 ),
             );
@@ -176,7 +181,16 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
                 );
             }
         }
-        if fc.min_rate > fc.max_rate || !(fc.min_rate..=fc.max_rate).contains(&fc.initial_rate) {
+        if fc.min_rate > fc.max_rate {
+            return bad(
+                "gossip.flow_control.min_rate",
+                format!(
+                    "must be at most max_rate; got min_rate {} > max_rate {}",
+                    fc.min_rate, fc.max_rate
+                ),
+            );
+        }
+        if !(fc.min_rate..=fc.max_rate).contains(&fc.initial_rate) {
             return bad(
                 "gossip.flow_control.initial_rate",
                 format!(

@@ -470,9 +470,32 @@ fn protocol_variant_fields() {
             "gossip.protocol",
             Some(8),
         ),
-        ("interval = \"1s\"\nrumor = { k = 0 }", "gossip.rumor.k", Some(8)),
         (
-            "interval = \"1s\"\nflow_control = { decrease = 1.5 }\nmtu = 100",
+            "interval = \"1s\"\nprotocol = \"rumor\"\nrumor = { k = 0 }",
+            "gossip.rumor.k",
+            Some(9),
+        ),
+        // An ack to 4 nodes with one delta takes 32 + 4·12 + 16 + 8 = 104
+        // bytes (112 with flow control's rate): below, acks carry nothing.
+        ("interval = \"1s\"\nmtu = 103", "gossip.mtu", Some(8)),
+        (
+            "interval = \"1s\"\nmtu = 111\nflow_control = {}",
+            "gossip.mtu",
+            Some(8),
+        ),
+        // Two limits at once.
+        (
+            "interval = \"1s\"\nmtu = { deltas = 5, bytes = 300 }",
+            "gossip.mtu",
+            Some(8),
+        ),
+        (
+            "interval = \"1s\"\nmtu = { deltas = 9 }\nflow_control = { min_rate = 5.0, max_rate = 1.0 }",
+            "gossip.flow_control.min_rate",
+            Some(9),
+        ),
+        (
+            "interval = \"1s\"\nflow_control = { decrease = 1.5 }\nmtu = 200",
             "gossip.flow_control.decrease",
             Some(8),
         ),
@@ -489,6 +512,11 @@ fn protocol_variant_fields() {
     ];
     for (to, field, line) in cases {
         assert_names(&with("interval = \"1s\"", to), field, *line);
+    }
+    // The smallest byte MTUs that carry one delta in an ack are accepted.
+    for ok in ["mtu = 104", "mtu = { bytes = 104 }", "mtu = 112\nflow_control = {}"] {
+        let text = BASE.replacen("interval = \"1s\"", &format!("interval = \"1s\"\n{ok}"), 1);
+        crate::support::scenario(&text);
     }
 }
 

@@ -385,7 +385,7 @@ fn flow_control_counters_reach_the_summary() {
             "run",
             q.to_str().unwrap(),
             "--set",
-            "gossip.mtu=600",
+            "gossip.mtu=900",
             "--set",
             flow,
             "--out",
