@@ -40,8 +40,8 @@ pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
     };
     let out = a.out.clone().unwrap_or_else(|| path.with_file_name(default_name));
     let events = write_streaming(&out, |w| match a.format {
-        ExportFormat::Shiviz => shiviz::write(reader, &path, w),
-        ExportFormat::Chrome => chrome::write(reader, &path, w),
+        ExportFormat::Shiviz => shiviz::write(reader, &path, &out, w),
+        ExportFormat::Chrome => chrome::write(reader, &path, &out, w),
     })?;
     outln!("{}: {events} events", out.display());
     match a.format {

@@ -36,9 +36,15 @@ fn json_str(s: &str) -> String {
 }
 
 /// Writes the trace-event JSON of the trace read by `reader` (from `path`,
-/// named in errors); returns the number of events.
-pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out: &mut W) -> Result<u64> {
-    let io = |e: std::io::Error| Error::io(path, e);
+/// named in errors about it) to `out` (`out_path`, named in write errors);
+/// returns the number of events.
+pub fn write<R: BufRead, W: Write>(
+    mut reader: TraceReader<R>,
+    path: &Path,
+    out_path: &Path,
+    out: &mut W,
+) -> Result<u64> {
+    let io = |e: std::io::Error| Error::io(out_path, e);
     let h = reader.header().clone();
     writeln!(
         out,

@@ -23,9 +23,15 @@ use std::path::Path;
 pub const REGEX: &str = r"(?<event>.*)\n(?<host>\S+) (?<clock>\{.*\})";
 
 /// Writes the ShiViz log of the trace read by `reader` (from `path`, named
-/// in errors); returns the number of events.
-pub fn write<R: BufRead, W: Write>(mut reader: TraceReader<R>, path: &Path, out: &mut W) -> Result<u64> {
-    let io = |e: std::io::Error| Error::io(path, e);
+/// in errors about it) to `out` (`out_path`, named in write errors);
+/// returns the number of events.
+pub fn write<R: BufRead, W: Write>(
+    mut reader: TraceReader<R>,
+    path: &Path,
+    out_path: &Path,
+    out: &mut W,
+) -> Result<u64> {
+    let io = |e: std::io::Error| Error::io(out_path, e);
     if reader.header().level != TraceLevel::Full {
         return Err(Error::Format {
             path: path.to_path_buf(),

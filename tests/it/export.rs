@@ -268,3 +268,34 @@ fn run_small_quickstart(dir: &std::path::Path) {
     let o = scuttlesim(&["run", s(&q), "--set", "nodes.count=4", "--out", "o"], dir);
     assert_eq!(o.status.code(), Some(0));
 }
+
+/// A write that fails (a full disk) is reported against the file being
+/// written, not the trace being read.
+#[test]
+fn a_failed_write_names_the_output_not_the_trace() {
+    struct Full;
+    impl std::io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("No space left on device"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let dir = temp_dir("export-full");
+    let run = full_run(&dir);
+    let trace = run.join("trace.jsonl");
+    let out = dir.join("elsewhere.json");
+    for shiviz in [false, true] {
+        let file = std::io::BufReader::new(std::fs::File::open(&trace).unwrap());
+        let reader = scuttlesim::trace::TraceReader::new(file).unwrap();
+        let e = if shiviz {
+            scuttlesim::export::shiviz::write(reader, &trace, &out, &mut Full)
+        } else {
+            scuttlesim::export::chrome::write(reader, &trace, &out, &mut Full)
+        }
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("elsewhere.json") && !e.contains("trace.jsonl"), "{e}");
+    }
+}

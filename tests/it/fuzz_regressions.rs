@@ -78,7 +78,7 @@ fn trace_inputs_give_errors_or_records() {
         if let Ok(r) = TraceReader::new(&bytes[..]) {
             let out = std::io::sink();
             let mut out = std::io::BufWriter::new(out);
-            let _ = scuttlesim::export::chrome::write(r, &path, &mut out);
+            let _ = scuttlesim::export::chrome::write(r, &path, Path::new("out.json"), &mut out);
         }
     }
 }
