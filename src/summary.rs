@@ -60,7 +60,7 @@ pub struct Summary {
     /// With shared keys: pairs of concurrent writes to the same key.
     pub concurrent_writes: Option<u64>,
     /// The protocol's own counters, when it keeps any: with flow control,
-    /// `writes_deferred`, `writes_coalesced` and `max_backlog`.
+    /// `writes_deferred`, `writes_coalesced`, `max_backlog` and `backlog_at_end`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub counters: BTreeMap<String, u64>,
 }

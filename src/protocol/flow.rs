@@ -141,6 +141,12 @@ impl Flow {
     pub fn backlog(&self, node: usize) -> usize {
         self.backlog[node].len()
     }
+
+    /// Backlogged writes of every node: at the end of a run, writes made
+    /// but never applied.
+    pub fn backlogged(&self) -> u64 {
+        self.backlog.iter().map(|b| b.len() as u64).sum()
+    }
 }
 
 #[cfg(test)]

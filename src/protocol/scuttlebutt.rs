@@ -395,6 +395,7 @@ impl Protocol for Scuttlebutt {
                 ("writes_deferred", f.deferred),
                 ("writes_coalesced", f.coalesced),
                 ("max_backlog", f.max_backlog as u64),
+                ("backlog_at_end", f.backlogged()),
             ],
             None => Vec::new(),
         }

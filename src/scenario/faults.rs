@@ -178,7 +178,7 @@ pub struct ClockOverride {
 }
 
 /// The sides of a partition: explicit node sets, or a seeded random split.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Partition {
     /// Sides, each a list of node ids and group names; nodes in no side stay
@@ -186,6 +186,36 @@ pub enum Partition {
     Sides(Vec<Vec<Member>>),
     /// `"random-halves"`: a seeded random split of all nodes into two halves.
     Random(RandomSplit),
+}
+
+/// What a partition may be, for errors.
+const PARTITION_FORMS: &str =
+    "a list of sides, each a list of node ids and group names (e.g. [[0, 1], [2, \"eu\"]]), or \"random-halves\"";
+
+impl<'de> Deserialize<'de> for Partition {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Partition;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(PARTITION_FORMS)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Partition, E> {
+                match v {
+                    "random-halves" => Ok(Partition::Random(RandomSplit::RandomHalves)),
+                    _ => Err(E::custom(format!("expected {PARTITION_FORMS}; got {v:?}"))),
+                }
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Partition, A::Error> {
+                let mut sides = Vec::new();
+                while let Some(side) = seq.next_element::<Vec<Member>>()? {
+                    sides.push(side);
+                }
+                Ok(Partition::Sides(sides))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// The named random partition modes.

@@ -580,6 +580,8 @@ fn node_exists(s: &Scenario, node: u32, field: &str) -> Result<(), Invalid> {
 struct Seen<'a> {
     /// Names of partitions and cuts (a `heal` may name them).
     names: Vec<&'a str>,
+    /// Whether a partition, cut or isolation came before (a `heal` needs one).
+    split: bool,
 }
 
 fn validate_fault<'a>(
@@ -617,6 +619,7 @@ fn validate_fault<'a>(
     if let Some(name) = &f.name {
         names.push(name);
     }
+    let splits = f.partition.is_some() || f.cut.is_some() || f.isolate.is_some();
     if let Some(Partition::Sides(sides)) = &f.partition {
         if sides.len() < 2 {
             return bad(
@@ -637,8 +640,14 @@ fn validate_fault<'a>(
         }
     }
     if let Some(c) = &f.cut {
-        members(s, &c.from, &format!("{field}.cut.from"))?;
-        members(s, &c.to, &format!("{field}.cut.to"))?;
+        let from = members(s, &c.from, &format!("{field}.cut.from"))?;
+        let to = members(s, &c.to, &format!("{field}.cut.to"))?;
+        if from.len() == 1 && from == to {
+            return bad(
+                &format!("{field}.cut.to"),
+                "cuts a node from itself only, which sends nothing to itself: the cut would do nothing",
+            );
+        }
     }
     if let Some(node) = f.isolate {
         node_exists(s, node, &format!("{field}.isolate"))?;
@@ -657,6 +666,13 @@ fn validate_fault<'a>(
             "use `heal = true` (all cuts) or the name of a cut",
         );
     }
+    if f.heal.is_some() && !seen.split {
+        return bad(
+            &format!("{field}.heal"),
+            "nothing to heal: no partition, cut or isolate comes before it (a heal would still count as the last recovery)",
+        );
+    }
+    seen.split |= splits;
     if let Some(node) = f.crash {
         node_exists(s, node, &format!("{field}.crash"))?;
         if f.restart_after == Some(SimDuration::ZERO) {

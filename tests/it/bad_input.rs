@@ -408,12 +408,32 @@ fn fault_menu_fields() {
             "faults[0].clock_step.node",
             None,
         ),
+        // A heal with nothing before it to heal; a cut of a node from itself.
+        ("[[faults]]\nat = \"1s\"\nheal = true", "faults[0].heal", Some(15)),
+        (
+            "[[faults]]\nat = \"1s\"\ncut = { from = [2], to = [2] }",
+            "faults[0].cut.to",
+            None,
+        ),
+        // Not a form of partition: the error lists the forms.
+        (
+            "[[faults]]\nat = \"1s\"\npartition = \"halves\"",
+            "faults[0].partition",
+            Some(15),
+        ),
     ];
     for (extra, field, line) in cases {
         let text = format!("{BASE}{extra}\n");
         let e = crate::support::scenario_error(&text);
         assert_names(&e, field, *line);
     }
+    let e = crate::support::scenario_error(&format!("{BASE}[[faults]]\nat = \"1s\"\npartition = \"halves\"\n"));
+    assert!(e.contains("or \"random-halves\"; got \"halves\""), "{e}");
+    // Once something is split, a heal is fine; a cut of one node from
+    // itself and others too.
+    crate::support::scenario(&format!(
+        "{BASE}[[faults]]\nat = \"1s\"\ncut = {{ from = [2], to = [2, 3] }}\n[[faults]]\nat = \"2s\"\nheal = true\n"
+    ));
 }
 
 /// Network and workload fields of the fault menu, by replacing base lines.

@@ -3,7 +3,7 @@
 
 use crate::support::{run_records, scenario};
 use scuttlesim::sim::Simulation;
-use scuttlesim::trace::VecSink;
+use scuttlesim::trace::{Record, VecSink};
 
 fn overload(order: &str, mtu: &str, extra: &str) -> String {
     format!(
@@ -243,4 +243,40 @@ fn flow_control_bounds_staleness_under_overload() {
     );
     let backlog = counters.iter().find(|(k, _)| k == "max_backlog").unwrap().1;
     assert!(backlog <= 16, "backlog {backlog} is bounded by the key count");
+}
+
+/// `backlog_at_end` counts the writes made but never applied: (node, key)
+/// pairs whose last `defer` record comes after their last `write` record.
+#[test]
+fn backlog_at_end_counts_the_writes_never_applied() {
+    let text = r#"
+        duration = "6.5s"
+        [nodes]
+        count = 8
+        [gossip]
+        mtu = { deltas = 2 }
+        flow_control = { initial_rate = 0.5, max_rate = 1.0 }
+        [workload]
+        keys_per_node = 6
+        writes = { process = "poisson", mean_interval = "200ms" }
+        [output]
+        trace = "versions"
+        "#;
+    let (out, records) = run_records(&scenario(text));
+    let mut last: std::collections::BTreeMap<(u32, u32), bool> = Default::default();
+    for r in &records {
+        match *r {
+            Record::Defer { node, key, .. } => {
+                last.insert((node, key), true);
+            }
+            Record::Write { node, key, .. } => {
+                last.insert((node, key), false);
+            }
+            _ => {}
+        }
+    }
+    let waiting = last.values().filter(|&&d| d).count() as u64;
+    assert!(waiting > 0, "the run ends with writes waiting");
+    let counter = out.counters.iter().find(|(k, _)| k == "backlog_at_end").unwrap().1;
+    assert_eq!(counter, waiting);
 }
