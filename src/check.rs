@@ -448,7 +448,13 @@ fn deadline_result(
         }
         None => {
             let missing = obs.unconverged_writes();
-            let is_down = |n: u32| if down.binary_search(&n).is_ok() { " (down at the end)" } else { "" };
+            let is_down = |n: u32| {
+                if down.binary_search(&n).is_ok() {
+                    " (down at the end)"
+                } else {
+                    ""
+                }
+            };
             let where_ = match w.first_missing {
                 Some(n) if w.informed + 1 == obs.nodes() => format!(", missing at node {n}{}", is_down(n)),
                 Some(n) => format!(", missing at node {n}{} among others", is_down(n)),

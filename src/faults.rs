@@ -328,9 +328,6 @@ mod tests {
             state = "lost"
             restart_after = "30s"
             [[faults]]
-            at = "15s"
-            partition = [[0], [1, 2]]
-            [[faults]]
             at = "20s"
             heal = true
         "#;
@@ -340,10 +337,7 @@ mod tests {
             .iter()
             .map(|x| (x.at.0 / 1_000_000_000, x.action.name()))
             .collect();
-        assert_eq!(
-            names,
-            vec![(10, "crash"), (15, "partition"), (20, "heal"), (40, "restart")]
-        );
+        assert_eq!(names, vec![(10, "crash"), (20, "heal"), (40, "restart")]);
         assert_eq!(p[0].action, Action::Crash { node: 1, lost: true });
     }
 }

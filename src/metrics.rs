@@ -906,10 +906,12 @@ impl Collector {
                                 Some(t) if w.time < t => {}
                                 // One writer's writes at one instant are
                                 // ordered: its later one replaced the other.
-                                Some(t) if w.time == t => match candidates.iter_mut().find(|c| c.0 == origin as u32) {
-                                    Some(c) => c.1 = w,
-                                    None => candidates.push((origin as u32, w)),
-                                },
+                                Some(t) if w.time == t => {
+                                    match candidates.iter_mut().find(|c| c.0 == origin as u32) {
+                                        Some(c) => c.1 = w,
+                                        None => candidates.push((origin as u32, w)),
+                                    }
+                                }
                                 _ => {
                                     last_t = Some(w.time);
                                     candidates.clear();

@@ -31,9 +31,9 @@ use crate::time::SimTime;
 use crate::trace::{Cause, LocalCause, Record, TraceDigest, TraceSink, PROGRESS_EVERY, STOP_POLL};
 use crate::vclock::VectorClock;
 use crate::workload::Workload;
-use std::collections::BTreeMap;
 use event::{Event, Packed};
 use rand::Rng;
+use std::collections::BTreeMap;
 
 /// What a finished run reports.
 #[derive(Debug)]
@@ -576,7 +576,9 @@ where
             metrics: std::mem::replace(&mut self.metrics, Collector::new(0, &[])),
             lost_writes,
             concurrent_writes: self.shared_keys.map(|_| self.concurrent_writes),
-            down_at_end: (0..self.up.len() as u32).filter(|&n| !self.up[n as usize]).collect(),
+            down_at_end: (0..self.up.len() as u32)
+                .filter(|&n| !self.up[n as usize])
+                .collect(),
             counters: self
                 .proto
                 .counters()

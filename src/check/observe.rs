@@ -259,7 +259,10 @@ impl Observer {
                 .max_by_key(|&(o, v, _, (f, _))| (f, std::cmp::Reverse(o), std::cmp::Reverse(v)))
                 .map(|(o, v, w, f)| (o, v, w, Some(f), true))
         };
-        let pick = never.map(|(o, v, w, _)| (o, v, w, None, false)).or_else(late).or_else(on_time);
+        let pick = never
+            .map(|(o, v, w, _)| (o, v, w, None, false))
+            .or_else(late)
+            .or_else(on_time);
         pick.map(|(origin, version, w, full, on_time)| Spread {
             origin,
             version,
@@ -329,9 +332,15 @@ mod tests {
         assert_eq!(s.first_missing, Some(2));
         // Before t=15 only the first write counts; it converged at 40 via node 2.
         let s = o.latest_to_spread(15, 35).unwrap();
-        assert_eq!((s.version, s.full_at, s.last_node, s.on_time), (1, Some(40), 2, false));
+        assert_eq!(
+            (s.version, s.full_at, s.last_node, s.on_time),
+            (1, Some(40), 2, false)
+        );
         let s = o.latest_to_spread(15, 40).unwrap();
-        assert_eq!((s.version, s.full_at, s.last_node, s.on_time), (1, Some(40), 2, true));
+        assert_eq!(
+            (s.version, s.full_at, s.last_node, s.on_time),
+            (1, Some(40), 2, true)
+        );
         assert_eq!(o.late_writes(u64::MAX, 35), 2);
         assert_eq!(o.late_writes(u64::MAX, 40), 1);
         assert_eq!(o.writes_before(20), 1);
@@ -353,10 +362,24 @@ mod tests {
         let s = o.latest_to_spread(u64::MAX, u64::MAX).unwrap();
         assert_eq!(s.full_at, Some(50), "held everywhere again at 50");
         // Judged at a deadline: held everywhere in [20, 30) and from 50.
-        for (deadline, full, on_time) in [(19, 20, false), (20, 20, true), (29, 20, true), (30, 50, false), (50, 50, true)] {
+        for (deadline, full, on_time) in [
+            (19, 20, false),
+            (20, 20, true),
+            (29, 20, true),
+            (30, 50, false),
+            (50, 50, true),
+        ] {
             let s = o.latest_to_spread(u64::MAX, deadline).unwrap();
-            assert_eq!((s.full_at, s.on_time), (Some(full), on_time), "deadline {deadline}");
-            assert_eq!(o.late_writes(u64::MAX, deadline), u64::from(!on_time), "deadline {deadline}");
+            assert_eq!(
+                (s.full_at, s.on_time),
+                (Some(full), on_time),
+                "deadline {deadline}"
+            );
+            assert_eq!(
+                o.late_writes(u64::MAX, deadline),
+                u64::from(!on_time),
+                "deadline {deadline}"
+            );
         }
     }
 }

@@ -140,9 +140,15 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         // digest has one entry per node (and a rate under flow control).
         // Below it acks would carry none and only `ack2`s would replicate.
         let rate = if g.flow_control.is_some() { 8 } else { 0 };
-        let one = crate::net::SizeModel::new(g.value_bytes).parts(n as usize, 1, rate).total();
+        let one = crate::net::SizeModel::new(g.value_bytes)
+            .parts(n as usize, 1, rate)
+            .total();
         if (b as u64) < one as u64 {
-            let flow = if rate > 0 { " + a flow-control rate of 8" } else { "" };
+            let flow = if rate > 0 {
+                " + a flow-control rate of 8"
+            } else {
+                ""
+            };
             return bad(
                 "gossip.mtu",
                 format!(
@@ -246,6 +252,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         validate_route(s, r, &format!("network.routes[{i}]"))?;
     }
     validate_clock(s, &s.clock)?;
+    validate_clock_steps(s)?;
     let w = &s.workload;
     if let Some(k) = w.shared_keys {
         if k == 0 {
@@ -558,6 +565,59 @@ fn validate_clock(s: &Scenario, c: &ClockSpec) -> Result<(), Invalid> {
             );
         }
         ppm_ok(&format!("clock.nodes[{i}].drift_ppm"), o.drift_ppm)?;
+        if let Some(j) = c.nodes[..i].iter().position(|e| e.node == o.node) {
+            return bad(
+                &format!("clock.nodes[{i}].node"),
+                format!(
+                    "node {} already has a clock (clock.nodes[{j}]): give each node one entry",
+                    o.node
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Most a clock's reading may move away from true time through its offset
+/// and steps together (≈ 146 years, half the range of a reading), so that
+/// readings never saturate.
+const MAX_CLOCK_SHIFT_NS: u128 = i64::MAX as u128 / 2;
+
+/// The largest offset magnitude any node's clock may start with.
+fn max_offset_ns(c: &ClockSpec) -> u128 {
+    let cluster = match &c.offset {
+        Some(OffsetDist::Constant { value }) => value.0.unsigned_abs() as u128,
+        Some(OffsetDist::Uniform { low, high }) => low.0.unsigned_abs().max(high.0.unsigned_abs()) as u128,
+        // Beyond 40 standard deviations nothing is ever drawn.
+        Some(OffsetDist::Normal { mean, std }) => mean.0.unsigned_abs() as u128 + 40 * std.0 as u128,
+        None => 0,
+    };
+    c.nodes
+        .iter()
+        .map(|o| o.offset.0.unsigned_abs() as u128)
+        .fold(cluster, u128::max)
+}
+
+/// Refuses clock steps that, with the largest offset, would move a node's
+/// reading more than [`MAX_CLOCK_SHIFT_NS`] from true time.
+fn validate_clock_steps(s: &Scenario) -> Result<(), Invalid> {
+    let offset = max_offset_ns(&s.clock);
+    let mut shift = std::collections::BTreeMap::new();
+    for (i, f) in s.faults.iter().enumerate() {
+        if let Some(c) = &f.clock_step {
+            let total = shift.entry(c.node).or_insert(offset);
+            *total += c.by.0.unsigned_abs() as u128;
+            if *total > MAX_CLOCK_SHIFT_NS {
+                return bad(
+                    &format!("faults[{i}].clock_step.by"),
+                    format!(
+                        "node {}'s clock would move more than about 146 years ({}s) from true time, its offset and steps together: readings would saturate",
+                        c.node,
+                        MAX_CLOCK_SHIFT_NS / 1_000_000_000
+                    ),
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -580,8 +640,6 @@ fn node_exists(s: &Scenario, node: u32, field: &str) -> Result<(), Invalid> {
 struct Seen<'a> {
     /// Names of partitions and cuts (a `heal` may name them).
     names: Vec<&'a str>,
-    /// Whether a partition, cut or isolation came before (a `heal` needs one).
-    split: bool,
 }
 
 fn validate_fault<'a>(
@@ -619,7 +677,6 @@ fn validate_fault<'a>(
     if let Some(name) = &f.name {
         names.push(name);
     }
-    let splits = f.partition.is_some() || f.cut.is_some() || f.isolate.is_some();
     if let Some(Partition::Sides(sides)) = &f.partition {
         if sides.len() < 2 {
             return bad(
@@ -666,13 +723,6 @@ fn validate_fault<'a>(
             "use `heal = true` (all cuts) or the name of a cut",
         );
     }
-    if f.heal.is_some() && !seen.split {
-        return bad(
-            &format!("{field}.heal"),
-            "nothing to heal: no partition, cut or isolate comes before it (a heal would still count as the last recovery)",
-        );
-    }
-    seen.split |= splits;
     if let Some(node) = f.crash {
         node_exists(s, node, &format!("{field}.crash"))?;
         if f.restart_after == Some(SimDuration::ZERO) {

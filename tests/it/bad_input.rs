@@ -408,8 +408,18 @@ fn fault_menu_fields() {
             "faults[0].clock_step.node",
             None,
         ),
-        // A heal with nothing before it to heal; a cut of a node from itself.
-        ("[[faults]]\nat = \"1s\"\nheal = true", "faults[0].heal", Some(15)),
+        // One node's clock given twice; steps that would saturate a reading.
+        (
+            "[[clock.nodes]]\nnode = 1\noffset = \"1s\"\n[[clock.nodes]]\nnode = 1\ndrift_ppm = 5.0",
+            "clock.nodes[1].node",
+            Some(17),
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\nclock_step = { node = 1, by = \"1000000h\" }\n[[faults]]\nat = \"2s\"\nclock_step = { node = 1, by = \"-1000000h\" }",
+            "faults[1].clock_step.by",
+            None,
+        ),
+        // A cut of a node from itself.
         (
             "[[faults]]\nat = \"1s\"\ncut = { from = [2], to = [2] }",
             "faults[0].cut.to",
@@ -427,12 +437,13 @@ fn fault_menu_fields() {
         let e = crate::support::scenario_error(&text);
         assert_names(&e, field, *line);
     }
-    let e = crate::support::scenario_error(&format!("{BASE}[[faults]]\nat = \"1s\"\npartition = \"halves\"\n"));
+    let e = crate::support::scenario_error(&format!(
+        "{BASE}[[faults]]\nat = \"1s\"\npartition = \"halves\"\n"
+    ));
     assert!(e.contains("or \"random-halves\"; got \"halves\""), "{e}");
-    // Once something is split, a heal is fine; a cut of one node from
-    // itself and others too.
+    // A cut of one node from itself and others is fine.
     crate::support::scenario(&format!(
-        "{BASE}[[faults]]\nat = \"1s\"\ncut = {{ from = [2], to = [2, 3] }}\n[[faults]]\nat = \"2s\"\nheal = true\n"
+        "{BASE}[[faults]]\nat = \"1s\"\ncut = {{ from = [2], to = [2, 3] }}\n"
     ));
 }
 
@@ -534,7 +545,11 @@ fn protocol_variant_fields() {
         assert_names(&with("interval = \"1s\"", to), field, *line);
     }
     // The smallest byte MTUs that carry one delta in an ack are accepted.
-    for ok in ["mtu = 104", "mtu = { bytes = 104 }", "mtu = 112\nflow_control = {}"] {
+    for ok in [
+        "mtu = 104",
+        "mtu = { bytes = 104 }",
+        "mtu = 112\nflow_control = {}",
+    ] {
         let text = BASE.replacen("interval = \"1s\"", &format!("interval = \"1s\"\n{ok}"), 1);
         crate::support::scenario(&text);
     }

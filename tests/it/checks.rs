@@ -107,7 +107,8 @@ fn a_deadline_at_the_end_is_inconclusive_and_says_why() {
     let r = run_checked(&scenario(&text), &mut NullSink, TraceLevel::Off, None).checks;
     assert!(!r[0].passed && r[0].inconclusive, "{:?}", r[0]);
     assert!(
-        r[0].detail.contains("the instant of the deadline 1.010s, which it does not run"),
+        r[0].detail
+            .contains("the instant of the deadline 1.010s, which it does not run"),
         "{}",
         r[0].detail
     );
@@ -124,7 +125,9 @@ fn a_deadline_is_judged_at_its_instant_not_at_the_end() {
     let crashed = |check: &str, restart: &str| {
         let text = two_nodes(check).replace(
             "[[workload.schedule]]",
-            &format!("[[faults]]\nat = \"5s\"\ncrash = 1\nstate = \"lost\"\n{restart}\n[[workload.schedule]]"),
+            &format!(
+                "[[faults]]\nat = \"5s\"\ncrash = 1\nstate = \"lost\"\n{restart}\n[[workload.schedule]]"
+            ),
         );
         let sc = scenario(&text);
         let mut sink = scuttlesim::trace::VecSink::default();
@@ -132,7 +135,10 @@ fn a_deadline_is_judged_at_its_instant_not_at_the_end() {
         (run.checks.remove(0), sink.0)
     };
     for deadline in ["1.02s", "3s", "4.999999999s"] {
-        let (r, _) = crashed(&format!("[[checks]]\nall_writes_delivered_by = \"{deadline}\""), "");
+        let (r, _) = crashed(
+            &format!("[[checks]]\nall_writes_delivered_by = \"{deadline}\""),
+            "",
+        );
         assert!(r.passed, "{deadline}: {r:?}");
         assert!(r.detail.contains("held everywhere by 1.020s"), "{}", r.detail);
     }
@@ -140,21 +146,37 @@ fn a_deadline_is_judged_at_its_instant_not_at_the_end() {
     assert!(r.passed, "{r:?}");
     let (r, _) = crashed("[[checks]]\nall_writes_delivered_by = \"5s\"", "");
     assert!(!r.passed && !r.inconclusive, "{r:?}");
-    assert!(r.detail.contains("missing at node 1 (down at the end)"), "{}", r.detail);
-    let (r, records) = crashed("[[checks]]\nall_writes_delivered_by = \"5s\"", "restart_after = \"1s\"");
+    assert!(
+        r.detail.contains("missing at node 1 (down at the end)"),
+        "{}",
+        r.detail
+    );
+    let (r, records) = crashed(
+        "[[checks]]\nall_writes_delivered_by = \"5s\"",
+        "restart_after = \"1s\"",
+    );
     let again = records
         .iter()
         .find_map(|rec| match *rec {
-            scuttlesim::trace::Record::Version {
-                t, node: 1, new, ..
-            } if t > 5_000_000_000 && new >= 1 => Some(t),
+            scuttlesim::trace::Record::Version { t, node: 1, new, .. } if t > 5_000_000_000 && new >= 1 => {
+                Some(t)
+            }
             _ => None,
         })
         .expect("node 1 learns the write again");
     assert!(!r.passed, "{r:?}");
     let late = scuttlesim::check::secs(again - 5_000_000_000);
-    assert!(r.detail.starts_with(&format!("{late} late")), "{late}: {}", r.detail);
-    assert!(r.detail.contains(&format!("at {}", scuttlesim::check::secs(again))), "{}", r.detail);
+    assert!(
+        r.detail.starts_with(&format!("{late} late")),
+        "{late}: {}",
+        r.detail
+    );
+    assert!(
+        r.detail
+            .contains(&format!("at {}", scuttlesim::check::secs(again))),
+        "{}",
+        r.detail
+    );
 }
 
 #[test]

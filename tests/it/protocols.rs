@@ -277,6 +277,11 @@ fn backlog_at_end_counts_the_writes_never_applied() {
     }
     let waiting = last.values().filter(|&&d| d).count() as u64;
     assert!(waiting > 0, "the run ends with writes waiting");
-    let counter = out.counters.iter().find(|(k, _)| k == "backlog_at_end").unwrap().1;
+    let counter = out
+        .counters
+        .iter()
+        .find(|(k, _)| k == "backlog_at_end")
+        .unwrap()
+        .1;
     assert_eq!(counter, waiting);
 }
