@@ -114,8 +114,9 @@ enum Command {
     /// files byte-identical to an unsharded sweep.
     Merge(merge::MergeArgs),
     /// Determinism soak: run a scenario under many seeds twice (on thread
-    /// pools of different sizes, in opposite orders) and compare every trace
-    /// digest and summary; exit 1 on any difference.
+    /// pools of different sizes, one thread each for a single seed, in
+    /// opposite orders) and compare every trace digest and summary; exit 1
+    /// on any difference.
     Soak(soak::SoakArgs),
     /// Benchmark: run the shared scenarios P0 (engine throughput) and P1
     /// (Scuttlebutt push-pull) and print events/s, wall time and peak memory.

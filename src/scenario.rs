@@ -748,7 +748,7 @@ pub struct Output {
 /// Runs with at most this many (node, bucket) cells write
 /// `bandwidth_nodes_time.csv` unless `output.bandwidth_nodes_time = false`:
 /// at most 300,000 rows (three kinds), about 12 MB, e.g. 64 nodes for 26
-/// minutes or 1,000 nodes for 100 s in 1 s buckets.
+/// minutes or 1,000 nodes for 99 s in 1 s buckets (100 buckets).
 pub const NODE_SERIES_AUTO_CELLS: u64 = 100_000;
 
 /// Runs expecting at most this many (write, node) pairs write

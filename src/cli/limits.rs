@@ -1,4 +1,4 @@
-//! `--max-memory`: the memory limit of `run`, `sweep`, `explore` and `soak`,
+//! `--max-memory`: the memory limit of `run`, `sweep`, `explore`, `soak` and `bench`,
 //! checked against the estimate of [`scuttlesim::limits`] before anything
 //! runs or is written.
 

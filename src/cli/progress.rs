@@ -1,8 +1,10 @@
-//! The progress bar of `run`: simulated time done out of the scenario's
-//! duration, and events per second, on stderr. It appears only once a run
-//! has taken about a second, and never when stderr is not a terminal or
-//! with `--quiet`. The library calls back every few thousand events; only
-//! this binary reads the wall clock.
+//! Progress bars on stderr: a run's (`run`, `replay`), simulated time done
+//! out of the scenario's duration and events per second, and the run
+//! counts of `sweep`, `explore` and `soak` ([`count_bar`]). A run's bar
+//! appears only once the run has taken about a second; none appears when
+//! stderr is not a terminal or with `--quiet`. The library calls back
+//! every few thousand events; only this binary (and `bench`) reads the
+//! wall clock.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scuttlesim::time::{SimDuration, SimTime};

@@ -20,7 +20,9 @@ pub(crate) struct SoakArgs {
     #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
     seeds: String,
     /// Threads of the first pass (default: the number of CPUs); the second
-    /// pass uses 1 (or 2 when this is 1), in descending seed order.
+    /// pass uses 1 (or 2 when this is 1), in descending seed order. Neither
+    /// uses more threads than there are seeds, so one seed runs on one
+    /// thread both times.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     jobs: Option<u32>,
     /// Trace level the digests cover (default: full, every record).
