@@ -421,11 +421,17 @@ impl Collector {
         self
     }
 
-    /// Takes a staleness sample at `now` (no-op without staleness).
-    pub fn sample(&mut self, now: u64) {
+    /// Takes a staleness sample at `now` (no-op without staleness): from
+    /// what each node's store holds per key when `replica` is given (exact
+    /// when a size limit cut a message short and left a key behind its
+    /// vector entry), else from the vector entries mirrored from records.
+    pub fn sample(&mut self, now: u64, replica: Option<&dyn crate::node::Replica>) {
         if let Some(s) = &mut self.staleness {
             let log = &self.log;
-            s.sample(now, |o| &log[o]);
+            match replica {
+                Some(r) => s.sample_held(now, |o| &log[o], |n, o, k| r.key_version(n, o, k)),
+                None => s.sample(now, |o| &log[o]),
+            }
         }
     }
 

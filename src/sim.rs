@@ -542,7 +542,7 @@ where
                     self.fault(i as usize, now, sink);
                 }
                 Event::Sample => {
-                    self.metrics.sample(now.0);
+                    self.metrics.sample(now.0, self.proto.replica());
                     self.schedule(SimTime(now.0 + self.sample_ns), Event::Sample);
                 }
             }

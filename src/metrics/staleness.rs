@@ -6,9 +6,15 @@
 //! the mean staleness over the stale mappings (undefined when none is
 //! stale: a mean of nothing, not a staleness of 0).
 //!
-//! Node `n` holds write `(o, v)` when its vector entry for `o` is at least
-//! `v`, so the first write to `k` that `n` lacks is the first write of `o`
-//! to `k` with a version above that entry.
+//! The newest version of `(o, k)` that `n` holds is read from its store
+//! ([`Staleness::sample_held`]); the first write to `k` that `n` lacks is
+//! the first write of `o` to `k` above it. Without a store to read (or in
+//! tests), [`Staleness::sample`] takes it from `n`'s vector entry for `o`:
+//! the newest write to `k` at or below the entry. The two agree unless a
+//! size limit cut a message short after a key's older version had been
+//! superseded at the sender: the receiver's entry then passes versions of
+//! that key it does not hold (the sender no longer had them), and only the
+//! store shows the mapping is still stale.
 
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +90,52 @@ impl Staleness {
                 }
             }
         }
+        self.push(now, stale, max, sum);
+    }
+
+    /// Samples at `now` given every origin's writes as `(version, key, time)`
+    /// in version order and `held(node, origin, key)`, the version of the
+    /// key a node holds (0: none).
+    pub(crate) fn sample_held<'a>(
+        &mut self,
+        now: u64,
+        writes: impl Fn(usize) -> &'a [(u64, u32, u64)],
+        held: impl Fn(u32, u32, u32) -> u64,
+    ) {
+        let (mut stale, mut max, mut sum) = (0u64, 0u64, 0u128);
+        let mut by_key: Vec<Vec<(u64, u64)>> = vec![Vec::new(); self.seen.len()];
+        for o in 0..self.n {
+            let list = writes(o);
+            if list.is_empty() {
+                continue;
+            }
+            by_key.iter_mut().for_each(Vec::clear);
+            for &(v, key, t) in list {
+                by_key[key as usize].push((v, t));
+            }
+            for node in 0..self.n {
+                // Keys whose newest write is at or below the entry and held
+                // cost one store read each; the rest are stale.
+                for (key, writes) in by_key.iter().enumerate() {
+                    let Some(&(latest, _)) = writes.last() else {
+                        continue;
+                    };
+                    let have = held(node as u32, o as u32, key as u32);
+                    if have >= latest {
+                        continue;
+                    }
+                    let first = writes[writes.partition_point(|w| w.0 <= have)].1;
+                    let age = now.saturating_sub(first);
+                    stale += 1;
+                    max = max.max(age);
+                    sum += age as u128;
+                }
+            }
+        }
+        self.push(now, stale, max, sum);
+    }
+
+    fn push(&mut self, now: u64, stale: u64, max: u64, sum: u128) {
         self.samples.push(StalenessSample {
             t_ns: now,
             stale,
@@ -123,5 +175,50 @@ mod tests {
             st.samples,
             [sample(5 * s, 1, 4 * s, Some(4 * s)), sample(6 * s, 0, 0, None)]
         );
+    }
+
+    /// A hole: node 0 wrote key 0 (v1 at 0.1 s), key 1 (v2), then key 0
+    /// again (v3 at 5 s); node 1's entry for node 0 is 2 (it got v2 alone,
+    /// v1 being superseded at the sender), but it holds no version of key
+    /// 0. From the store, (1, 0, 0) is stale since 0.1 s; from the entry
+    /// alone, only since v3 (v1 looks held).
+    #[test]
+    fn a_key_behind_its_entry_is_stale_since_its_first_missing_write() {
+        let s = 1_000_000_000;
+        let writes = [vec![(1, 0, s / 10), (2, 1, s / 5), (3, 0, 5 * s)], vec![]];
+        let store = |n: u32, o: u32, k: u32| match (n, o, k) {
+            (0, 0, 0) => 3,
+            (0, 0, 1) | (1, 0, 1) => 2,
+            _ => 0,
+        };
+        let mut exact = Staleness::new(2, 2);
+        exact.sample_held(11 * s, |o| &writes[o], store);
+        let mut by_entry = Staleness::new(2, 2);
+        by_entry.set(0, 0, 3);
+        by_entry.set(1, 0, 2);
+        by_entry.sample(11 * s, |o| &writes[o]);
+        assert_eq!(
+            (exact.samples[0].stale, exact.samples[0].max_ns),
+            (1, 11 * s - s / 10)
+        );
+        assert_eq!(
+            (by_entry.samples[0].stale, by_entry.samples[0].max_ns),
+            (1, 6 * s)
+        );
+        // Without a hole the two agree.
+        let full = |n: u32, o: u32, k: u32| {
+            if o == 0 {
+                [3, 2][k as usize] * u64::from(n < 2)
+            } else {
+                0
+            }
+        };
+        let mut a = Staleness::new(2, 2);
+        a.sample_held(11 * s, |o| &writes[o], full);
+        let mut b = Staleness::new(2, 2);
+        b.set(0, 0, 3);
+        b.set(1, 0, 3);
+        b.sample(11 * s, |o| &writes[o]);
+        assert_eq!(a.samples, b.samples);
     }
 }

@@ -697,14 +697,8 @@ fn validate_fault<'a>(
         }
     }
     if let Some(c) = &f.cut {
-        let from = members(s, &c.from, &format!("{field}.cut.from"))?;
-        let to = members(s, &c.to, &format!("{field}.cut.to"))?;
-        if from.len() == 1 && from == to {
-            return bad(
-                &format!("{field}.cut.to"),
-                "cuts a node from itself only, which sends nothing to itself: the cut would do nothing",
-            );
-        }
+        members(s, &c.from, &format!("{field}.cut.from"))?;
+        members(s, &c.to, &format!("{field}.cut.to"))?;
     }
     if let Some(node) = f.isolate {
         node_exists(s, node, &format!("{field}.isolate"))?;

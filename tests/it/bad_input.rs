@@ -419,12 +419,6 @@ fn fault_menu_fields() {
             "faults[1].clock_step.by",
             None,
         ),
-        // A cut of a node from itself.
-        (
-            "[[faults]]\nat = \"1s\"\ncut = { from = [2], to = [2] }",
-            "faults[0].cut.to",
-            None,
-        ),
         // Not a form of partition: the error lists the forms.
         (
             "[[faults]]\nat = \"1s\"\npartition = \"halves\"",
@@ -441,10 +435,6 @@ fn fault_menu_fields() {
         "{BASE}[[faults]]\nat = \"1s\"\npartition = \"halves\"\n"
     ));
     assert!(e.contains("or \"random-halves\"; got \"halves\""), "{e}");
-    // A cut of one node from itself and others is fine.
-    crate::support::scenario(&format!(
-        "{BASE}[[faults]]\nat = \"1s\"\ncut = {{ from = [2], to = [2, 3] }}\n"
-    ));
 }
 
 /// Network and workload fields of the fault menu, by replacing base lines.
