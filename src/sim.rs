@@ -63,6 +63,8 @@ pub struct Outcome {
     pub counters: Vec<(String, u64)>,
     /// Nodes crashed and not restarted when the run ended.
     pub down_at_end: Vec<u32>,
+    /// Writes not made because their node was down at their time.
+    pub writes_skipped_down: u64,
 }
 
 #[derive(Debug)]
@@ -267,6 +269,8 @@ struct Sim<P: Protocol> {
     /// that a delivery, which needs only this and the local time, touches
     /// one byte of a small table rather than the receiver's line.
     up: Vec<bool>,
+    /// Writes not made because their node was down.
+    writes_skipped_down: u64,
     /// Whether some node's clock is not perfect (or may be stepped): local
     /// times must then be read from the clocks; otherwise they are true times.
     skewed_clocks: bool,
@@ -345,6 +349,7 @@ where
             clocks: clock::clocks(s, &streams),
             timers: Vec::new(),
             up: vec![true; n as usize],
+            writes_skipped_down: 0,
             skewed_clocks: false,
             plan: faults::plan(s, &streams),
             flights: Vec::new(),
@@ -521,6 +526,8 @@ where
                     if self.up[node as usize] {
                         let (key, value) = self.workload.draw_write(node);
                         self.write(node, key, value, now, sink);
+                    } else {
+                        self.writes_skipped_down += 1;
                     }
                     match self.workload.next_write(node, now) {
                         Some(at) => {
@@ -534,6 +541,8 @@ where
                     let (node, key, value) = (w.node, w.key, w.value);
                     if self.up[node as usize] {
                         self.write(node, key, value, now, sink);
+                    } else {
+                        self.writes_skipped_down += 1;
                     }
                     self.pending_writes -= 1;
                 }
@@ -585,6 +594,7 @@ where
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
+            writes_skipped_down: self.writes_skipped_down,
         }
     }
 

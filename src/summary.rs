@@ -63,6 +63,14 @@ pub struct Summary {
     /// `writes_deferred`, `writes_coalesced`, `max_backlog` and `backlog_at_end`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub counters: BTreeMap<String, u64>,
+    /// Writes not made because their node was down (crashed) at their
+    /// time: random ones and `[[workload.schedule]]` ones.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub writes_skipped_down: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -102,6 +110,7 @@ impl Summary {
             },
             concurrent_writes: outcome.concurrent_writes,
             counters: outcome.counters.iter().cloned().collect(),
+            writes_skipped_down: outcome.writes_skipped_down,
         }
     }
 
@@ -155,6 +164,13 @@ impl Summary {
             let parts: Vec<String> = self.counters.iter().map(|(k, v)| format!("{k} {v}")).collect();
             let _ = writeln!(o, "{}", parts.join(" · "));
         }
+        if self.writes_skipped_down > 0 {
+            let _ = writeln!(
+                o,
+                "writes skipped {} (their node was down)",
+                self.writes_skipped_down
+            );
+        }
         let c = &self.convergence;
         let _ = writeln!(
             o,
@@ -176,7 +192,7 @@ impl Summary {
             // Every write held everywhere, but a lost-state restart's new
             // generation not.
             None if c.converged == c.writes => {
-                let _ = writeln!(o, "version vectors not all equal by the end (a restarted node's new generation has not spread)");
+                let _ = writeln!(o, "version vectors not all equal by the end (after a lost-state crash: a node still down, or its new generation not yet everywhere)");
             }
             None => {
                 let _ = writeln!(o, "not converged by the end");

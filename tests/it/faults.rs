@@ -816,3 +816,41 @@ fn rumor_converges_on_its_writes_after_a_lost_state_restart() {
     assert_eq!(out.metrics.all_converged_at(), Some(full));
     assert!(out.stopped_early && out.end.0 == full, "{:?}", out.end);
 }
+
+/// A write due on a node that is down is not made, and the run says so:
+/// node 2 is down from 1 s to 4 s, so of its writes at 0.5, 2 and 3 s and
+/// 5 s the two in between are skipped (no `write` record), and the
+/// summary counts them.
+#[test]
+fn writes_due_on_a_down_node_are_counted_as_skipped() {
+    let mut text = String::from(
+        r#"
+        duration = "8s"
+        [nodes]
+        count = 4
+        [[faults]]
+        at = "1s"
+        crash = 2
+        restart_after = "3s"
+        [output]
+        trace = "versions"
+        "#,
+    );
+    for at in ["500ms", "2s", "3s", "5s"] {
+        text.push_str(&format!("\n[[workload.schedule]]\nat = \"{at}\"\nnode = 2\n"));
+    }
+    let (out, records) = run_records(&scenario(&text));
+    let made: Vec<u64> = records
+        .iter()
+        .filter_map(|r| match *r {
+            Record::Write { t, .. } => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(made, vec![500 * MS, 5 * S]);
+    assert_eq!(out.writes_skipped_down, 2);
+    let summary = scuttlesim::summary::Summary::new(&scenario(&text), &out);
+    assert!(summary
+        .render_text()
+        .contains("writes skipped 2 (their node was down)"));
+}
