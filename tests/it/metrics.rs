@@ -846,3 +846,55 @@ fn learned_times_match_the_trace() {
         }
     }
 }
+
+/// A size limit leaves a key behind its entry (by hand): node 0 writes key
+/// 0 (v1, 0.1 s), key 1 (v2, 0.2 s), key 0 again (v3, 5 s); rounds every
+/// 10 s, one delta per message. At 10 s node 1 gets v2 alone (v1 is gone,
+/// superseded, and v3 does not fit): its entry is 2 but it holds no version
+/// of key 0, which stays stale since v1 (10.9 s old at 11 s) until v3
+/// arrives at 20.002 s.
+#[test]
+fn a_key_behind_its_entry_stays_stale_by_hand() {
+    let text = r#"
+        duration = "22s"
+        [nodes]
+        count = 2
+        [gossip]
+        interval = "10s"
+        phase = "aligned"
+        mtu = { deltas = 1 }
+        [workload]
+        keys_per_node = 2
+        [[workload.schedule]]
+        at = "100ms"
+        node = 0
+        key = 0
+        [[workload.schedule]]
+        at = "200ms"
+        node = 0
+        key = 1
+        [[workload.schedule]]
+        at = "5s"
+        node = 0
+        key = 0
+        [network]
+        latency = { dist = "constant", value = "1ms" }
+        [output]
+        staleness = true
+        "#;
+    let (out, _) = crate::support::run_records(&crate::support::scenario(text));
+    let at = |t: u64| {
+        let s = out
+            .metrics
+            .staleness()
+            .iter()
+            .find(|s| s.t_ns == t * 1_000_000_000)
+            .unwrap();
+        (s.stale, s.max_ns)
+    };
+    let ms = 1_000_000;
+    assert_eq!(at(9), (2, 8_900 * ms), "both keys missing");
+    assert_eq!(at(11), (1, 10_900 * ms), "key 0 stale since v1");
+    assert_eq!(at(20), (1, 19_900 * ms));
+    assert_eq!(at(21), (0, 0), "v3 arrived at 20.002 s");
+}
