@@ -223,6 +223,9 @@ pub(crate) fn seed_arg(text: &str) -> std::result::Result<u64, String> {
 /// bare number of seconds (`1.5`).
 pub(crate) fn time_arg(flag: &str, text: &str) -> Result<scuttlesim::time::SimDuration> {
     let t = text.trim();
+    if t.starts_with('-') {
+        anyhow::bail!("{flag}: a time in the run cannot be negative; got {t:?} (e.g. 0, 1.5 or 250ms)");
+    }
     let parsed = if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.') {
         scuttlesim::time::parse_duration(&format!("{t}s"))
     } else {

@@ -16,12 +16,12 @@ const P1: &str = include_str!("../../scenarios/bench/p1.toml");
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct BenchArgs {
-    /// Node counts for P0 (engine throughput).
-    #[arg(long, value_delimiter = ',', default_value = "1000,100000")]
-    p0: Vec<u32>,
-    /// Node counts for P1 (Scuttlebutt push-pull).
-    #[arg(long, value_delimiter = ',', default_value = "200,1000")]
-    p1: Vec<u32>,
+    /// Node counts for P0 (engine throughput); `none` skips P0.
+    #[arg(long, value_delimiter = ',', default_value = "1000,100000", value_parser = node_counts)]
+    p0: Vec<Cases>,
+    /// Node counts for P1 (Scuttlebutt push-pull); `none` skips P1.
+    #[arg(long, value_delimiter = ',', default_value = "200,1000", value_parser = node_counts)]
+    p1: Vec<Cases>,
     /// Runs per case (the median is reported).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     repeat: u32,
@@ -33,6 +33,20 @@ pub(crate) struct BenchArgs {
     one: Option<Vec<String>>,
     #[command(flatten)]
     memory: MemoryOpts,
+}
+
+/// One value of `--p0`/`--p1`: a node count, or `none` (no case).
+#[derive(Clone, Copy, Debug)]
+struct Cases(Option<u32>);
+
+fn node_counts(text: &str) -> Result<Cases, String> {
+    if text.trim() == "none" {
+        return Ok(Cases(None));
+    }
+    text.trim()
+        .parse()
+        .map(|n| Cases(Some(n)))
+        .map_err(|_| format!("expected a node count or `none`; got {text:?}"))
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -54,9 +68,12 @@ pub(crate) fn bench(a: &BenchArgs) -> Result<ExitCode> {
     }
     let cases: Vec<(&str, u32)> =
         a.p0.iter()
-            .map(|&n| ("p0", n))
-            .chain(a.p1.iter().map(|&n| ("p1", n)))
+            .filter_map(|n| n.0.map(|n| ("p0", n)))
+            .chain(a.p1.iter().filter_map(|n| n.0.map(|n| ("p1", n))))
             .collect();
+    if cases.is_empty() {
+        anyhow::bail!("no cases: --p0 and --p1 are both `none`");
+    }
     // Every case is valid and fits in memory before any runs.
     for &(case, nodes) in &cases {
         let s = case_scenario(case, nodes, a.seed).with_context(|| format!("--{case} {nodes}"))?;

@@ -104,5 +104,10 @@ pub(crate) fn chart(args: &ChartArgs) -> Result<ExitCode> {
     for f in &written.files {
         outln!("{}", f.display());
     }
+    if written.files.is_empty() {
+        eprintln!(
+            "note: no charts drawn: the scenario's output.charts is empty; name one with --only (convergence, informed, bandwidth, staleness, spacetime)"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

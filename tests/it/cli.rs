@@ -253,7 +253,7 @@ fn bad_seeds_and_negative_times_say_what_is_valid() {
     let q = shipped("quickstart.toml");
     let q = q.to_str().unwrap();
     let seed_help = "expected a whole number from 0 to 18446744073709551615";
-    let cases: [(&[&str], &[&str]); 8] = [
+    let cases: [(&[&str], &[&str]); 9] = [
         (&["run", q, "--seed", "-1"], &["'-1' for '--seed", seed_help]),
         (&["run", q, "--seed", "1.5"], &["'1.5' for '--seed", seed_help]),
         (&["check", q, "--seed", "abc"], &["'abc' for '--seed", seed_help]),
@@ -268,6 +268,10 @@ fn bad_seeds_and_negative_times_say_what_is_valid() {
             &["--from", "cannot be negative"],
         ),
         (&["chart", "run", "--to", "-2"], &["--to", "cannot be negative"]),
+        (
+            &["trace", "run", "--from", "-1"],
+            &["--from", "cannot be negative"],
+        ),
     ];
     for (args, want) in cases {
         let o = scuttlesim(args, &dir);
@@ -432,6 +436,8 @@ fn bench_refuses_bad_cases_before_running() {
             "--p1 1000000: the run would need about",
         ),
         (&["bench", "--repeat", "0"][..], "'0' for '--repeat"),
+        (&["bench", "--p0", "none", "--p1", "none"][..], "no cases"),
+        (&["bench", "--p1", "lots"][..], "expected a node count or `none`"),
     ] {
         let o = scuttlesim(args, &dir);
         let err = String::from_utf8_lossy(&o.stderr);
