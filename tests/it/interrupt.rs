@@ -82,6 +82,24 @@ fn ctrl_c_marks_the_run_interrupted_and_exits_130() {
     }
 }
 
+/// Two signals at once (as `timeout -s INT` sends, to the process and to
+/// its group) are one press: the run still ends as interrupted, with its
+/// manifest, rather than quitting at once.
+#[test]
+fn two_signals_at_once_are_one_press() {
+    let dir = temp_dir("sigint-twice");
+    let run = dir.join("o/quickstart/42");
+    let mut child = start_big(&dir);
+    wait_for_records(&run);
+    let pid = child.id().to_string();
+    let killed = Command::new("kill").args(["-INT", &pid, &pid]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "interrupted");
+}
+
 #[test]
 fn a_killed_rerun_leaves_no_manifest() {
     let dir = temp_dir("sigkill");
