@@ -291,6 +291,12 @@ pub struct CheckResult {
     /// because the scenario is too short to tell.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub inconclusive: bool,
+    /// What kind of failure (empty when passed; not stored in manifests):
+    /// for deadline checks whether the worst write was late or still
+    /// missing at the end, and for `converged_within` whether its anchor
+    /// was a write or a recovery. `shrink` keeps a failure of one kind.
+    #[serde(skip)]
+    pub kind: &'static str,
 }
 
 /// Seconds with millisecond precision, e.g. `1.020s`, from integer ns.
@@ -346,6 +352,7 @@ fn result(passed: bool, detail: String) -> CheckResult {
         at_ns: None,
         node: None,
         inconclusive: false,
+        kind: if passed { "" } else { "failed" },
     }
 }
 
@@ -388,7 +395,16 @@ fn converged_within(
         secs(deadline),
         secs(anchor)
     );
-    deadline_result(obs, down, end, deadline, written_before, &context)
+    let mut r = deadline_result(obs, down, end, deadline, written_before, &context);
+    let from_recovery = what == "the last recovery";
+    r.kind = match (r.kind, from_recovery) {
+        ("late", true) => "late after the last recovery",
+        ("late", false) => "late after the last write",
+        ("missing", true) => "missing after the last recovery",
+        ("missing", false) => "missing after the last write",
+        (k, _) => k,
+    };
+    r
 }
 
 fn delivered_by(obs: &Observer, down: &[u32], end: SimTime, by: SimDuration) -> CheckResult {
@@ -444,6 +460,7 @@ fn deadline_result(
             );
             r.at_ns = Some(deadline);
             r.node = Some(w.last_node);
+            r.kind = "late";
             r
         }
         None => {
@@ -508,6 +525,7 @@ fn deadline_result(
             };
             r.at_ns = Some(deadline.min(end.0));
             r.node = w.first_missing;
+            r.kind = "missing";
             r
         }
     }

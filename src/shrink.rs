@@ -4,8 +4,10 @@
 //! The target is one failed check of the run (the first, unless chosen);
 //! the shrunk scenario keeps only that check. A candidate counts as still
 //! failing when that check fails conclusively (not merely because the run
-//! became too short to reach its deadline — unless the original failure was
-//! itself of that kind). Passes, repeated until none makes progress or the
+//! became too short to reach its deadline) and the same way: a write late
+//! stays a write late (removing a heal must not turn it into one never
+//! delivered), and `converged_within` keeps counting from the same kind of
+//! anchor (a recovery, or the last write). Passes, repeated until none makes progress or the
 //! run budget is spent:
 //!
 //! 0. **faults** — ddmin over `[[faults]]`: remove halves, quarters, …,
@@ -149,6 +151,10 @@ struct Search<'a> {
     best_failure: CheckResult,
     best_writes: u64,
     allow_inconclusive: bool,
+    /// The kind of the original failure ([`CheckResult::kind`]), once
+    /// known: a candidate must fail the same way (still late, not never
+    /// delivered because a heal was removed; from the same anchor).
+    kind: &'static str,
     runs: usize,
     max_runs: usize,
     stop: Option<&'a AtomicBool>,
@@ -200,7 +206,9 @@ impl Search<'_> {
             return None;
         }
         let r = checked.checks.into_iter().next()?;
-        (!r.passed && (self.allow_inconclusive || !r.inconclusive))
+        (!r.passed
+            && (self.allow_inconclusive || !r.inconclusive)
+            && (self.kind.is_empty() || r.kind == self.kind))
             .then(|| (r, checked.outcome.metrics.convergence().writes))
     }
 
@@ -518,6 +526,7 @@ pub fn shrink(
         best_failure: manifest.checks[index].clone(),
         best_writes: 0,
         allow_inconclusive: true,
+        kind: "",
         runs: 0,
         max_runs: opts.max_runs.max(1),
         stop,
@@ -532,6 +541,7 @@ pub fn shrink(
         return Err(inconclusive());
     }
     search.allow_inconclusive = false;
+    search.kind = first.kind;
     search.best_failure = first.clone();
     search.best_writes = writes;
     let original_size = size(&original, writes);

@@ -186,3 +186,68 @@ fn a_rate_check_keeps_the_duration() {
     let r = run_checked(&shrunk, &mut NullSink, TraceLevel::Off, None).checks;
     assert!(!r[0].passed && !r[0].inconclusive, "{:?}", r[0]);
 }
+
+/// A failure after a recovery stays one: a 2|2 partition healed at 6 s and
+/// a lost-state restart in between leave a write late after the heal. The
+/// faults make the failure, so shrink must keep a recovery to count from
+/// (removing them all would anchor on the last write, and removing the heal
+/// alone would leave the write never delivered): the shrunk run fails the
+/// same way, counted from a recovery, and is late, not missing.
+#[test]
+fn shrink_keeps_the_kind_of_failure() {
+    let dir = temp_dir("shrink-kind");
+    let text = r#"
+        name = "bound"
+        seed = 3
+        duration = "12s"
+        [nodes]
+        count = 4
+        [gossip]
+        interval = "1s"
+        fanout = 3
+        [network]
+        latency = { dist = "uniform", low = "1ms", high = "10ms" }
+        [[workload.schedule]]
+        at = "2.5s"
+        node = 0
+        [[workload.schedule]]
+        at = "2.6s"
+        node = 3
+        [[workload.schedule]]
+        at = "4s"
+        node = 1
+        [[faults]]
+        at = "2s"
+        partition = [[0, 1], [2, 3]]
+        [[faults]]
+        at = "3s"
+        crash = 1
+        state = "lost"
+        restart_after = "1.5s"
+        [[faults]]
+        at = "6s"
+        heal = true
+        [[checks]]
+        converged_within = "0.5s"
+        after = "last-recovery"
+        [output]
+        charts = []
+        "#;
+    std::fs::write(dir.join("bound.toml"), text).unwrap();
+    let o = scuttlesim(&["run", "bound.toml", "--out", "o"], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let original = scuttlesim::scenario::load(&dir.join("bound.toml"), &[]).unwrap();
+    let before = run_checked(&original, &mut NullSink, TraceLevel::Off, None)
+        .checks
+        .remove(0);
+    assert_eq!(before.kind, "late after the last recovery", "{before:?}");
+    let o = scuttlesim(&["shrink", "o/bound/3", "--out", "s.toml"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let shrunk = scuttlesim::scenario::load(&dir.join("s.toml"), &[]).unwrap();
+    let after = run_checked(&shrunk, &mut NullSink, TraceLevel::Off, None)
+        .checks
+        .remove(0);
+    assert!(!after.passed && !after.inconclusive, "{after:?}");
+    assert_eq!(after.kind, before.kind, "{after:?}");
+    assert!(shrunk.faults.iter().any(|f| f.heal.is_some()), "the heal stays");
+}
