@@ -167,10 +167,18 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
                 "needs gossip.mtu: it says when the size limit starts to apply",
             );
         }
-        if from >= s.duration {
+        // `mtu_from` is on each node's local clock: a clock ahead reaches
+        // it earlier, so only a time no clock can reach by the end is
+        // refused.
+        let fast = 1.0 + max_drift_ppm(&s.clock) / 1e6;
+        let latest = (s.duration.0 as f64 * fast) as u128 + max_offset_ns(&s.clock);
+        if from.0 as u128 >= latest {
             return bad(
                 "gossip.mtu_from",
-                format!("{from} is not before the end of the run ({})", s.duration),
+                format!(
+                    "{from} is not before the end of the run ({}) on any node's local clock",
+                    s.duration
+                ),
             );
         }
     }
@@ -596,6 +604,20 @@ fn max_offset_ns(c: &ClockSpec) -> u128 {
         .iter()
         .map(|o| o.offset.0.unsigned_abs() as u128)
         .fold(cluster, u128::max)
+}
+
+/// The largest drift (ppm) any node's clock may run fast by.
+fn max_drift_ppm(c: &ClockSpec) -> f64 {
+    let cluster = match &c.drift_ppm {
+        Some(NumberDist::Constant { value }) => *value,
+        Some(NumberDist::Uniform { high, .. }) => *high,
+        Some(NumberDist::Normal { mean, std }) => (mean + 40.0 * std).min(100_000.0),
+        None => 0.0,
+    };
+    c.nodes
+        .iter()
+        .map(|o| o.drift_ppm)
+        .fold(cluster.max(0.0), f64::max)
 }
 
 /// Refuses clock steps that, with the largest offset, would move a node's

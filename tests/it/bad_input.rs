@@ -611,6 +611,20 @@ fn rate_change_and_mtu_start_fields() {
             1,
         );
     crate::support::scenario(&ok);
+    // `mtu_from` is local time: past `duration` (10 s) but within reach of
+    // a clock 3 s ahead, it is valid; beyond every clock's reach it is not.
+    let ahead = |from: &str| {
+        format!(
+            "{}[[clock.nodes]]\nnode = 1\noffset = \"3s\"\n",
+            BASE.replacen(
+                "interval = \"1s\"",
+                &format!("interval = \"1s\"\nmtu = {{ deltas = 9 }}\nmtu_from = \"{from}\""),
+                1
+            )
+        )
+    };
+    crate::support::scenario(&ahead("12s"));
+    assert!(crate::support::scenario_error(&ahead("13s")).contains("gossip.mtu_from"));
 }
 
 /// Type errors name what a user would write, not Rust's type names.
