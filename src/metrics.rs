@@ -422,9 +422,10 @@ impl Collector {
     }
 
     /// Takes a staleness sample at `now` (no-op without staleness): from
-    /// what each node's store holds per key when `replica` is given (exact
-    /// when a size limit cut a message short and left a key behind its
-    /// vector entry), else from the vector entries mirrored from records.
+    /// what each node's store holds per key when `replica` is given (needed
+    /// when a size limit may cut a message short and leave a key behind its
+    /// vector entry; slower), else from the vector entries mirrored from
+    /// records (exact without a size limit).
     pub fn sample(&mut self, now: u64, replica: Option<&dyn crate::node::Replica>) {
         if let Some(s) = &mut self.staleness {
             let log = &self.log;

@@ -271,6 +271,9 @@ struct Sim<P: Protocol> {
     up: Vec<bool>,
     /// Writes not made because their node was down.
     writes_skipped_down: u64,
+    /// Whether a size limit may leave a key behind its node's vector entry,
+    /// so staleness must read the stores (see `metrics::staleness`).
+    size_limited: bool,
     /// Whether some node's clock is not perfect (or may be stepped): local
     /// times must then be read from the clocks; otherwise they are true times.
     skewed_clocks: bool,
@@ -350,6 +353,7 @@ where
             timers: Vec::new(),
             up: vec![true; n as usize],
             writes_skipped_down: 0,
+            size_limited: s.gossip.mtu.is_some(),
             skewed_clocks: false,
             plan: faults::plan(s, &streams),
             flights: Vec::new(),
@@ -551,7 +555,8 @@ where
                     self.fault(i as usize, now, sink);
                 }
                 Event::Sample => {
-                    self.metrics.sample(now.0, self.proto.replica());
+                    let stores = if self.size_limited { self.proto.replica() } else { None };
+                    self.metrics.sample(now.0, stores);
                     self.schedule(SimTime(now.0 + self.sample_ns), Event::Sample);
                 }
             }
