@@ -555,7 +555,11 @@ where
                     self.fault(i as usize, now, sink);
                 }
                 Event::Sample => {
-                    let stores = if self.size_limited { self.proto.replica() } else { None };
+                    let stores = if self.size_limited {
+                        self.proto.replica()
+                    } else {
+                        None
+                    };
                     self.metrics.sample(now.0, stores);
                     self.schedule(SimTime(now.0 + self.sample_ns), Event::Sample);
                 }
