@@ -55,8 +55,11 @@ impl WriteInfo {
     /// The first time after `t` the write became held everywhere, and the
     /// node that completed it.
     fn held_after(&self, t: u64) -> Option<(u64, u32)> {
+        // A span forgotten at the instant it began was never held
+        // everywhere once that instant's events had run.
         self.forgotten
             .iter()
+            .filter(|s| s.from < s.until)
             .map(|s| (s.from, s.last_node))
             .chain(self.full_at.map(|f| (f, self.last_node)))
             .find(|&(from, _)| from > t)
@@ -381,5 +384,18 @@ mod tests {
                 "deadline {deadline}"
             );
         }
+        // Held everywhere and forgotten at one instant (60): never held
+        // once that instant's events ran, so a deadline before it is late
+        // until 70, not until 60.
+        let mut o = Observer::new(2);
+        o.observe(&write(10, 0, 1));
+        o.observe(&version(10, 0, 0, 0, 1));
+        o.observe(&version(20, 1, 0, 0, 1));
+        o.observe(&version(30, 1, 0, 1, 0));
+        o.observe(&version(60, 1, 0, 0, 1));
+        o.observe(&version(60, 1, 0, 1, 0));
+        o.observe(&version(70, 1, 0, 0, 1));
+        let s = o.latest_to_spread(u64::MAX, 40).unwrap();
+        assert_eq!((s.full_at, s.on_time), (Some(70), false));
     }
 }

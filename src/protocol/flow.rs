@@ -142,8 +142,9 @@ impl Flow {
         self.backlog[node].len()
     }
 
-    /// Backlogged writes of every node: at the end of a run, writes made
-    /// but never applied.
+    /// Backlogged writes of every node (one per backlogged key: a later
+    /// write to the key replaced the earlier, `coalesced`): at the end of a
+    /// run, the newest writes made but never applied.
     pub fn backlogged(&self) -> u64 {
         self.backlog.iter().map(|b| b.len() as u64).sum()
     }

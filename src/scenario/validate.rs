@@ -171,7 +171,14 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         // it earlier, so only a time no clock can reach by the end is
         // refused.
         let fast = 1.0 + max_drift_ppm(&s.clock) / 1e6;
-        let latest = (s.duration.0 as f64 * fast) as u128 + max_offset_ns(&s.clock);
+        let mut ahead = std::collections::BTreeMap::new();
+        for f in &s.faults {
+            if let Some(c) = f.clock_step.as_ref().filter(|c| c.by.0 > 0) {
+                *ahead.entry(c.node).or_insert(0u128) += c.by.0 as u128;
+            }
+        }
+        let stepped = ahead.values().copied().max().unwrap_or(0);
+        let latest = (s.duration.0 as f64 * fast) as u128 + max_offset_ns(&s.clock) + stepped;
         if from.0 as u128 >= latest {
             return bad(
                 "gossip.mtu_from",

@@ -625,6 +625,11 @@ fn rate_change_and_mtu_start_fields() {
     };
     crate::support::scenario(&ahead("12s"));
     assert!(crate::support::scenario_error(&ahead("13s")).contains("gossip.mtu_from"));
+    // A clock stepped 5 s forward reaches 13 s too.
+    crate::support::scenario(&format!(
+        "{}[[faults]]\nat = \"1s\"\nclock_step = {{ node = 2, by = \"5s\" }}\n",
+        ahead("13s")
+    ));
 }
 
 /// Type errors name what a user would write, not Rust's type names.
