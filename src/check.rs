@@ -367,21 +367,20 @@ fn converged_within(
         return result(true, "no writes".into());
     }
     let recovery = obs.last_recovery();
-    let (anchor, what) = match after {
-        Anchor::LastWrite => (obs.last_write().unwrap_or(0), "the last write"),
+    let last_write = obs.last_write().unwrap_or(0);
+    // The anchor, and whether it is a recovery (else the last write).
+    let (anchor, from_recovery) = match (after, recovery) {
+        (Anchor::LastWrite, _) => (last_write, false),
         // Without a recovery there is nothing to count from but the
         // writes: the last one, as `last-write`.
-        Anchor::LastRecovery => match recovery {
-            Some(r) => (r, "the last recovery"),
-            None => (obs.last_write().unwrap_or(0), "the last write (no recovery)"),
-        },
-        Anchor::LastWriteOrRecovery => {
-            let w = obs.last_write().unwrap_or(0);
-            match recovery {
-                Some(r) if r > w => (r, "the last recovery"),
-                _ => (w, "the last write"),
-            }
-        }
+        (Anchor::LastRecovery, Some(r)) => (r, true),
+        (Anchor::LastWriteOrRecovery, Some(r)) if r > last_write => (r, true),
+        _ => (last_write, false),
+    };
+    let what = match (from_recovery, after, recovery) {
+        (true, ..) => "the last recovery",
+        (false, Anchor::LastRecovery, None) => "the last write (no recovery)",
+        _ => "the last write",
     };
     // Writes made after the anchor (after the last recovery) are not
     // subject to it: no deadline before their time could be met.
@@ -396,7 +395,6 @@ fn converged_within(
         secs(anchor)
     );
     let mut r = deadline_result(obs, down, end, deadline, written_before, &context);
-    let from_recovery = what == "the last recovery";
     r.kind = match (r.kind, from_recovery) {
         ("late", true) => "late after the last recovery",
         ("late", false) => "late after the last write",
@@ -465,16 +463,16 @@ fn deadline_result(
         }
         None => {
             let missing = obs.unconverged_writes();
-            let is_down = |n: u32| {
-                if down.binary_search(&n).is_ok() {
-                    " (down at the end)"
-                } else {
-                    ""
-                }
+            // The node named as lacking the write, when it is down for good.
+            let down_node = w.first_missing.filter(|n| down.binary_search(n).is_ok());
+            let down_text = if down_node.is_some() {
+                " (down at the end)"
+            } else {
+                ""
             };
             let where_ = match w.first_missing {
-                Some(n) if w.informed + 1 == obs.nodes() => format!(", missing at node {n}{}", is_down(n)),
-                Some(n) => format!(", missing at node {n}{} among others", is_down(n)),
+                Some(n) if w.informed + 1 == obs.nodes() => format!(", missing at node {n}{down_text}"),
+                Some(n) => format!(", missing at node {n}{down_text} among others"),
                 None => String::new(),
             };
             let mut r = if end.0 > deadline {
@@ -503,7 +501,7 @@ fn deadline_result(
                 } else {
                     format!("at {}, before {context}", secs(end.0))
                 };
-                let hint = match w.first_missing.filter(|n| down.binary_search(n).is_ok()) {
+                let hint = match down_node {
                     Some(n) => format!(
                         "node {n} is down at the end (crashed, not restarted) and gets nothing until it restarts: restart it (`restart_after`) or lengthen `duration` past its restart"
                     ),

@@ -39,7 +39,36 @@ pub(crate) struct Staleness {
     vv: Vec<u64>,
     seen: Vec<u32>,
     stamp: u32,
+    /// One origin's writes per key, `(version, time)`: reused by each
+    /// [`Staleness::sample_held`].
+    by_key: Vec<Vec<(u64, u64)>>,
     pub(crate) samples: Vec<StalenessSample>,
+}
+
+/// The stale mappings of one sample as they are counted.
+#[derive(Default)]
+struct Tally {
+    stale: u64,
+    max: u64,
+    sum: u128,
+}
+
+impl Tally {
+    /// One more stale mapping, stale for `age` ns.
+    fn add(&mut self, age: u64) {
+        self.stale += 1;
+        self.max = self.max.max(age);
+        self.sum += age as u128;
+    }
+
+    fn sample(self, now: u64) -> StalenessSample {
+        StalenessSample {
+            t_ns: now,
+            stale: self.stale,
+            max_ns: self.max,
+            mean_ns: (self.stale > 0).then(|| (self.sum / self.stale as u128) as u64),
+        }
+    }
 }
 
 impl Staleness {
@@ -50,6 +79,7 @@ impl Staleness {
             vv: vec![0; n * n],
             seen: vec![0; keys.max(1) as usize],
             stamp: 0,
+            by_key: vec![Vec::new(); keys.max(1) as usize],
             samples: Vec::new(),
         }
     }
@@ -61,7 +91,7 @@ impl Staleness {
     /// Samples at `now` given every origin's writes as `(version, key, time)`
     /// in version order.
     pub(crate) fn sample<'a>(&mut self, now: u64, writes: impl Fn(usize) -> &'a [(u64, u32, u64)]) {
-        let (mut stale, mut max, mut sum) = (0u64, 0u64, 0u128);
+        let mut tally = Tally::default();
         for o in 0..self.n {
             let list = writes(o);
             if list.is_empty() {
@@ -82,15 +112,12 @@ impl Staleness {
                     let slot = &mut self.seen[key as usize];
                     if *slot != self.stamp {
                         *slot = self.stamp;
-                        let age = now.saturating_sub(t);
-                        stale += 1;
-                        max = max.max(age);
-                        sum += age as u128;
+                        tally.add(now.saturating_sub(t));
                     }
                 }
             }
         }
-        self.push(now, stale, max, sum);
+        self.samples.push(tally.sample(now));
     }
 
     /// Samples at `now` given every origin's writes as `(version, key, time)`
@@ -102,46 +129,32 @@ impl Staleness {
         writes: impl Fn(usize) -> &'a [(u64, u32, u64)],
         held: impl Fn(u32, u32, u32) -> u64,
     ) {
-        let (mut stale, mut max, mut sum) = (0u64, 0u64, 0u128);
-        let mut by_key: Vec<Vec<(u64, u64)>> = vec![Vec::new(); self.seen.len()];
+        let mut tally = Tally::default();
         for o in 0..self.n {
             let list = writes(o);
             if list.is_empty() {
                 continue;
             }
-            by_key.iter_mut().for_each(Vec::clear);
+            self.by_key.iter_mut().for_each(Vec::clear);
             for &(v, key, t) in list {
-                by_key[key as usize].push((v, t));
+                self.by_key[key as usize].push((v, t));
             }
             for node in 0..self.n {
-                // Keys whose newest write is at or below the entry and held
-                // cost one store read each; the rest are stale.
-                for (key, writes) in by_key.iter().enumerate() {
+                // One store read per key the origin wrote: stale when the
+                // node holds less than its newest write.
+                for (key, writes) in self.by_key.iter().enumerate() {
                     let Some(&(latest, _)) = writes.last() else {
                         continue;
                     };
                     let have = held(node as u32, o as u32, key as u32);
-                    if have >= latest {
-                        continue;
+                    if have < latest {
+                        let first = writes[writes.partition_point(|w| w.0 <= have)].1;
+                        tally.add(now.saturating_sub(first));
                     }
-                    let first = writes[writes.partition_point(|w| w.0 <= have)].1;
-                    let age = now.saturating_sub(first);
-                    stale += 1;
-                    max = max.max(age);
-                    sum += age as u128;
                 }
             }
         }
-        self.push(now, stale, max, sum);
-    }
-
-    fn push(&mut self, now: u64, stale: u64, max: u64, sum: u128) {
-        self.samples.push(StalenessSample {
-            t_ns: now,
-            stale,
-            max_ns: max,
-            mean_ns: (stale > 0).then(|| (sum / stale as u128) as u64),
-        });
+        self.samples.push(tally.sample(now));
     }
 }
 
