@@ -234,12 +234,50 @@ pub(crate) fn time_arg(flag: &str, text: &str) -> Result<scuttlesim::time::SimDu
     parsed.map_err(|e| anyhow::anyhow!("{flag}: {e}"))
 }
 
-/// Writes command output to stdout. Once a write fails (the reader went
-/// away, e.g. `| head`), later output is dropped silently.
+/// Set when a command's `--out` is standard output itself: its messages
+/// then go to stderr, not into the file it writes.
+static STDOUT_IS_OUTPUT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// An `--out FILE` as given, with `-` meaning standard output (`/dev/stdout`).
+pub(crate) fn out_file(out: &Path) -> PathBuf {
+    if out == Path::new("-") {
+        PathBuf::from("/dev/stdout")
+    } else {
+        out.to_path_buf()
+    }
+}
+
+/// Sends later command messages to stderr if `out` is the file, pipe or
+/// terminal standard output writes to (`--out /dev/stdout`, `--out -`), so
+/// they do not land in (or overwrite the start of) the output.
+pub(crate) fn keep_stdout_for(out: &Path) {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(target) = std::fs::metadata(out) else {
+        return;
+    };
+    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
+        return;
+    };
+    let same = std::fs::File::from(fd)
+        .metadata()
+        .is_ok_and(|m| m.dev() == target.dev() && m.ino() == target.ino());
+    if same {
+        STDOUT_IS_OUTPUT.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Writes command output to stdout (to stderr after [`keep_stdout_for`]
+/// found `--out` to be stdout). Once a write fails (the reader went away,
+/// e.g. `| head`), later output is dropped silently.
 pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
     use std::io::Write;
     use std::sync::atomic::{AtomicBool, Ordering};
     static CLOSED: AtomicBool = AtomicBool::new(false);
+    if STDOUT_IS_OUTPUT.load(Ordering::Relaxed) {
+        let _ = std::io::stderr().lock().write_fmt(args);
+        return;
+    }
     if CLOSED.load(Ordering::Relaxed) {
         return;
     }

@@ -3,13 +3,15 @@
 //! Chrome/Perfetto trace-event JSON ([`chrome`]).
 //!
 //! Every exporter streams: it reads the trace one record at a time and
-//! writes as it goes, through a temporary file renamed when complete.
+//! writes as it goes, through a temporary file renamed when complete (a
+//! FIFO or device such as `/dev/stdout` is written in place).
 
 pub mod chrome;
 pub mod shiviz;
 pub mod text;
 
 use crate::error::{Error, Result};
+use crate::output::{write_target, WriteTarget};
 use crate::replay::read_manifest;
 use crate::trace::TraceReader;
 use std::fs::{self, File};
@@ -76,13 +78,29 @@ pub fn open_trace(run: &Path) -> Result<(PathBuf, TraceReader<BufReader<File>>)>
     Ok((path, reader))
 }
 
-/// Streams into `path` through `path.tmp`, renamed when `write` succeeds.
-/// A temporary file that cannot be created is reported as `path` (the
-/// user's name; the reason is the same).
+/// Streams into `path` through `path.tmp`, renamed when `write` succeeds; a
+/// device or FIFO (`/dev/null`, `/dev/stdout`) is written in place, and a
+/// symbolic link's target replaced (see [`write_target`]). A temporary file
+/// that cannot be created is reported as `path` (the user's name; the
+/// reason is the same).
 pub fn write_streaming<T>(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<T>) -> Result<T> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    let target = match write_target(path) {
+        WriteTarget::InPlace => {
+            // Appending: `--out /dev/stdout >> log` must not write over the log.
+            let file = fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .map_err(|e| Error::io(path, e))?;
+            let mut out = BufWriter::with_capacity(1 << 20, file);
+            let v = write(&mut out)?;
+            out.flush().map_err(|e| Error::io(path, e))?;
+            return Ok(v);
+        }
+        WriteTarget::Replace(target) => target,
+    };
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
     name.push(".tmp");
-    let tmp = path.with_file_name(name);
+    let tmp = target.with_file_name(name);
     let file = File::create(&tmp).map_err(|e| Error::io(path, e))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let result = write(&mut out);
@@ -92,7 +110,7 @@ pub fn write_streaming<T>(path: &Path, write: impl FnOnce(&mut BufWriter<File>) 
         Ok(v)
     });
     match result {
-        Ok(v) => match fs::rename(&tmp, path) {
+        Ok(v) => match fs::rename(&tmp, &target) {
             Ok(()) => Ok(v),
             Err(e) => {
                 let _ = fs::remove_file(&tmp);

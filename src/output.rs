@@ -221,17 +221,65 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     write_atomic(path, &bytes)
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename. A
-/// temporary file that cannot be created is reported as `path` (the
-/// user's name; the reason is the same).
+/// How a file is written: through a temporary file renamed over the
+/// final name, or straight into something that is not a regular file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteTarget {
+    /// Write a temporary file beside this path and rename it over the path.
+    Replace(PathBuf),
+    /// Write into the path as it is: a device (`/dev/null`), a FIFO or a
+    /// terminal, which a rename would replace with a regular file.
+    InPlace,
+}
+
+/// Where a write to `path` should go. A name under `/dev/` or `/proc/`
+/// (`/dev/stdout` even when it leads to a regular file), or one that leads
+/// (through symbolic links) to something other than a regular file or a
+/// directory, is written in place. A symbolic link is followed, so that the
+/// link stays and the file it names is replaced; a dangling link names the
+/// file to create. Anything else (a regular file, a new name, a directory,
+/// which the rename then refuses) is replaced as itself.
+pub fn write_target(path: &Path) -> WriteTarget {
+    if path.starts_with("/dev") || path.starts_with("/proc") {
+        return WriteTarget::InPlace;
+    }
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    match fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => WriteTarget::InPlace,
+        Ok(_) if is_link => {
+            WriteTarget::Replace(fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+        }
+        Err(_) if is_link => {
+            let dangling = fs::read_link(path).map(|to| path.parent().unwrap_or(Path::new("")).join(to));
+            WriteTarget::Replace(dangling.unwrap_or_else(|_| path.to_path_buf()))
+        }
+        _ => WriteTarget::Replace(path.to_path_buf()),
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename (see
+/// [`write_target`]: a device or FIFO is written in place). A temporary
+/// file that cannot be created is reported as `path` (the user's name; the
+/// reason is the same).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = tmp_name(path);
+    let target = match write_target(path) {
+        WriteTarget::InPlace => {
+            // Appending: `--out /dev/stdout >> log` must not write over the log.
+            let mut f = fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .map_err(|e| Error::io(path, e))?;
+            return f.write_all(bytes).map_err(|e| Error::io(path, e));
+        }
+        WriteTarget::Replace(target) => target,
+    };
+    let tmp = tmp_name(&target);
     let mut f = File::create(&tmp).map_err(|e| Error::io(path, e))?;
     let written = f
         .write_all(bytes)
         .and_then(|()| f.sync_all())
         .map_err(|e| Error::io(&tmp, e))
-        .and_then(|()| fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
+        .and_then(|()| fs::rename(&tmp, &target).map_err(|e| Error::io(path, e)));
     if written.is_err() {
         let _ = fs::remove_file(&tmp);
     }

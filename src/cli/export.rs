@@ -23,22 +23,25 @@ pub(crate) struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum)]
     format: ExportFormat,
-    /// Where to write (default: shiviz.log or chrome-trace.json beside the trace).
+    /// Where to write (default: shiviz.log or chrome-trace.json beside the trace); a
+    /// FIFO or device (`/dev/stdout`, or `-`) is written in place, a file replaced when complete.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 }
 
 /// Writes the export and says where.
 pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
-    if let Some(out) = &a.out {
+    let given = a.out.as_deref().map(super::out_file);
+    if let Some(out) = &given {
         super::check_out_file(out)?;
+        super::keep_stdout_for(out);
     }
     let (path, reader) = open_trace(&a.run)?;
     let default_name = match a.format {
         ExportFormat::Shiviz => "shiviz.log",
         ExportFormat::Chrome => "chrome-trace.json",
     };
-    let out = a.out.clone().unwrap_or_else(|| path.with_file_name(default_name));
+    let out = given.unwrap_or_else(|| path.with_file_name(default_name));
     let events = write_streaming(&out, |w| match a.format {
         ExportFormat::Shiviz => shiviz::write(reader, &path, &out, w),
         ExportFormat::Chrome => chrome::write(reader, &path, &out, w),

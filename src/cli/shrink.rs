@@ -14,7 +14,8 @@ use std::process::ExitCode;
 pub(crate) struct ShrinkArgs {
     /// The failing run's manifest.json (or its run directory).
     manifest: PathBuf,
-    /// Where to write the shrunk scenario (default: shrunk.toml beside the manifest).
+    /// Where to write the shrunk scenario (default: shrunk.toml beside the manifest; `-`:
+    /// standard output, with the messages on stderr).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Most simulation runs to spend (at least 1: the first reruns the failing run).
@@ -27,8 +28,10 @@ pub(crate) struct ShrinkArgs {
 
 /// Shrinks, writes the scenario, prints what was removed.
 pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
-    if let Some(out) = &a.out {
+    let given = a.out.as_deref().map(super::out_file);
+    if let Some(out) = &given {
         super::check_out_file(out)?;
+        super::keep_stdout_for(out);
     }
     let manifest_file = super::manifest_path(&a.manifest);
     let manifest = read_manifest(&manifest_file)?;
@@ -41,7 +44,7 @@ pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
         eprintln!("  {step}")
     })
     .with_context(|| format!("shrinking {}", manifest_file.display()))?;
-    let out = a.out.clone().unwrap_or_else(|| {
+    let out = given.unwrap_or_else(|| {
         manifest_file
             .parent()
             .unwrap_or(std::path::Path::new("."))

@@ -2,7 +2,7 @@
 //! vector clocks respect happens-before; the Chrome JSON has a track per
 //! node and one flow per delivered message.
 
-use crate::bin::{s, scuttlesim, stdout};
+use crate::bin::{s, scuttlesim, stderr, stdout};
 use crate::support::{shipped, temp_dir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -298,4 +298,108 @@ fn a_failed_write_names_the_output_not_the_trace() {
         .to_string();
         assert!(e.contains("elsewhere.json") && !e.contains("trace.jsonl"), "{e}");
     }
+}
+
+/// Makes a FIFO with the system's `mkfifo` (no libc binding needed).
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+fn is_fifo(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(path).unwrap().file_type().is_fifo()
+}
+
+/// A rename over a device or FIFO (`--out /dev/null`) would replace it with
+/// a regular file; such a target is written in place and stays what it was.
+/// A symbolic link stays a link and the file it names gets the bytes.
+#[test]
+fn writes_into_a_fifo_in_place_and_through_a_symlink() {
+    let dir = temp_dir("write-target");
+    let fifo = dir.join("pipe");
+    mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    scuttlesim::output::write_atomic(&fifo, b"through the pipe\n").unwrap();
+    // Checked first: had the FIFO been replaced, its reader would wait forever.
+    assert!(is_fifo(&fifo), "the FIFO is still a FIFO");
+    assert_eq!(reader.join().unwrap(), b"through the pipe\n");
+
+    let file = dir.join("real.txt");
+    std::fs::write(&file, "old").unwrap();
+    let link = dir.join("link.txt");
+    std::os::unix::fs::symlink("real.txt", &link).unwrap();
+    scuttlesim::output::write_atomic(&link, b"new").unwrap();
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read(&file).unwrap(), b"new");
+
+    let dangling = dir.join("dangling.txt");
+    std::os::unix::fs::symlink("made.txt", &dangling).unwrap();
+    scuttlesim::output::write_atomic(&dangling, b"made").unwrap();
+    assert!(std::fs::symlink_metadata(&dangling)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read(dir.join("made.txt")).unwrap(), b"made");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "no temporary files left: {left:?}");
+}
+
+/// `export --out` into a FIFO streams the whole export to its reader (the
+/// same bytes as a file export) and leaves the FIFO in place.
+#[test]
+fn export_into_a_fifo_streams_and_keeps_it() {
+    let dir = temp_dir("export-fifo");
+    let run = full_run(&dir);
+    let o = scuttlesim(
+        &["export", s(&run), "--format", "chrome", "--out", "file.json"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let fifo = dir.join("pipe");
+    mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let o = scuttlesim(&["export", s(&run), "--format", "chrome", "--out", "pipe"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(is_fifo(&fifo), "the FIFO is still a FIFO");
+    assert_eq!(
+        reader.join().unwrap(),
+        std::fs::read(dir.join("file.json")).unwrap()
+    );
+}
+
+/// `--out -` writes the export to stdout and nothing else: the command's
+/// own lines go to stderr, so the output is the same bytes as a file export.
+#[test]
+fn export_to_stdout_keeps_messages_out_of_the_output() {
+    let dir = temp_dir("export-stdout");
+    let run = full_run(&dir);
+    let o = scuttlesim(
+        &["export", s(&run), "--format", "chrome", "--out", "file.json"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("events"),
+        "to a file, the lines stay on stdout"
+    );
+    let o = scuttlesim(&["export", s(&run), "--format", "chrome", "--out", "-"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, std::fs::read(dir.join("file.json")).unwrap());
+    assert!(
+        stderr(&o).contains("/dev/stdout: ") && stderr(&o).contains(" events"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("-").exists(), "no file named -");
 }
