@@ -325,9 +325,9 @@ pub fn evaluate(checks: &[Check], obs: &Observer, outcome: &Outcome, merge: &str
         .map(|(index, c)| {
             let mut r = match c.rule() {
                 Rule::ConvergedWithin { within, after } => {
-                    converged_within(obs, &outcome.down_at_end, end, within, after)
+                    converged_within(obs, &AtEnd::of(outcome), end, within, after)
                 }
-                Rule::AllWritesDeliveredBy(by) => delivered_by(obs, &outcome.down_at_end, end, by),
+                Rule::AllWritesDeliveredBy(by) => delivered_by(obs, &AtEnd::of(outcome), end, by),
                 Rule::MaxBytesPerNodePerS(max) => max_bytes(&outcome.metrics, end, max),
                 Rule::NoLostWrites(on) => no_lost_writes(outcome, merge, on),
                 Rule::MaxStaleness(max) => max_staleness(&outcome.metrics, max),
@@ -337,6 +337,23 @@ pub fn evaluate(checks: &[Check], obs: &Observer, outcome: &Outcome, merge: &str
             r
         })
         .collect()
+}
+
+/// What still stands when a run ends and keeps a write from spreading.
+struct AtEnd<'a> {
+    /// Nodes crashed and not restarted.
+    down: &'a [u32],
+    /// Partitions and cuts never healed.
+    cuts: usize,
+}
+
+impl<'a> AtEnd<'a> {
+    fn of(outcome: &'a Outcome) -> AtEnd<'a> {
+        AtEnd {
+            down: &outcome.down_at_end,
+            cuts: outcome.cuts_at_end,
+        }
+    }
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -358,7 +375,7 @@ fn result(passed: bool, detail: String) -> CheckResult {
 
 fn converged_within(
     obs: &Observer,
-    down: &[u32],
+    at_end: &AtEnd<'_>,
     end: SimTime,
     within: SimDuration,
     after: Anchor,
@@ -394,7 +411,7 @@ fn converged_within(
         secs(deadline),
         secs(anchor)
     );
-    let mut r = deadline_result(obs, down, end, deadline, written_before, &context);
+    let mut r = deadline_result(obs, at_end, end, deadline, written_before, &context);
     r.kind = match (r.kind, from_recovery) {
         ("late", true) => "late after the last recovery",
         ("late", false) => "late after the last write",
@@ -405,21 +422,22 @@ fn converged_within(
     r
 }
 
-fn delivered_by(obs: &Observer, down: &[u32], end: SimTime, by: SimDuration) -> CheckResult {
+fn delivered_by(obs: &Observer, at_end: &AtEnd<'_>, end: SimTime, by: SimDuration) -> CheckResult {
     if obs.writes_before(by.0) == 0 {
         return result(true, format!("no writes before {}", secs(by.0)));
     }
     let context = format!("the deadline {}", secs(by.0));
-    deadline_result(obs, down, end, by.0, by.0, &context)
+    deadline_result(obs, at_end, end, by.0, by.0, &context)
 }
 
 /// Whether every write made before `written_before` is held everywhere at
 /// `deadline` (a write held everywhere by then that a lost-state restart
 /// made a node forget afterwards was on time); on failure names the worst
-/// write, its lateness and a node (`down`: nodes crashed for good).
+/// write, its lateness and a node (what still stands at the end, `at_end`,
+/// explains a write still missing).
 fn deadline_result(
     obs: &Observer,
-    down: &[u32],
+    at_end: &AtEnd<'_>,
     end: SimTime,
     deadline: u64,
     written_before: u64,
@@ -464,6 +482,7 @@ fn deadline_result(
         None => {
             let missing = obs.unconverged_writes();
             // The node named as lacking the write, when it is down for good.
+            let down = at_end.down;
             let down_node = w.first_missing.filter(|n| down.binary_search(n).is_ok());
             let down_text = if down_node.is_some() {
                 " (down at the end)"
@@ -475,11 +494,31 @@ fn deadline_result(
                 Some(n) => format!(", missing at node {n}{down_text} among others"),
                 None => String::new(),
             };
+            // Down nodes and unhealed cuts other than the named node's.
+            let mut standing = Vec::new();
+            if down_node.is_none() && !down.is_empty() {
+                standing.push(format!(
+                    "{} {} down",
+                    if down.len() == 1 { "node" } else { "nodes" },
+                    crate::faults::ids_text(down)
+                ));
+            }
+            if at_end.cuts > 0 {
+                standing.push(format!(
+                    "{} never healed",
+                    plural(at_end.cuts as u64, "partition or cut", "partitions or cuts")
+                ));
+            }
             let mut r = if end.0 > deadline {
+                let standing = if standing.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (at the end: {})", standing.join(", "))
+                };
                 result(
                     false,
                     format!(
-                        "not held everywhere by the deadline: at the end of the run ({}, {} after {context}) {} still missing somewhere; node {}'s write v{} (made at {}) was held by {} of {} nodes{where_}",
+                        "not held everywhere by the deadline: at the end of the run ({}, {} after {context}) {} still missing somewhere; node {}'s write v{} (made at {}) was held by {} of {} nodes{where_}{standing}",
                         secs(end.0),
                         secs(end.0 - deadline),
                         plural(missing, "write", "writes"),
@@ -501,12 +540,33 @@ fn deadline_result(
                 } else {
                     format!("at {}, before {context}", secs(end.0))
                 };
-                let hint = match down_node {
-                    Some(n) => format!(
+                // What a longer run cannot fix comes first: nodes down for
+                // good and partitions never healed.
+                let mut hints = Vec::new();
+                match down_node {
+                    Some(n) => hints.push(format!(
                         "node {n} is down at the end (crashed, not restarted) and gets nothing until it restarts: restart it (`restart_after`) or lengthen `duration` past its restart"
-                    ),
-                    None => "lengthen `duration` or stop writing earlier (`workload.stop_at`)".to_string(),
-                };
+                    )),
+                    None if !down.is_empty() => hints.push(format!(
+                        "{} {} down at the end (crashed, not restarted): restart {} (`restart_after`)",
+                        if down.len() == 1 { "node" } else { "nodes" },
+                        crate::faults::ids_text(down),
+                        if down.len() == 1 { "it" } else { "them" },
+                    )),
+                    None => {}
+                }
+                if at_end.cuts > 0 {
+                    hints.push(format!(
+                        "{} still in force at the end (never healed): heal {} (a `heal` fault) before the deadline",
+                        plural(at_end.cuts as u64, "partition or cut", "partitions or cuts"),
+                        if at_end.cuts == 1 { "it" } else { "them" },
+                    ));
+                }
+                if hints.is_empty() {
+                    hints
+                        .push("lengthen `duration` or stop writing earlier (`workload.stop_at`)".to_string());
+                }
+                let hint = hints.join("; ");
                 let mut r = result(
                     false,
                     format!(

@@ -61,10 +61,31 @@ impl Exploration {
     }
 }
 
+/// A seed range for people: `seed N` for one seed, else `seeds A..B`.
+pub fn seeds_label(seeds: &Range<u64>) -> String {
+    if seeds.end - seeds.start == 1 {
+        format!("seed {}", seeds.start)
+    } else {
+        format!("seeds {}..{}", seeds.start, seeds.end)
+    }
+}
+
 /// Parses `A..B` (B excluded), `A..=B` (B included) or a single seed `N`.
 pub fn parse_seeds(text: &str) -> std::result::Result<Range<u64>, String> {
     let help = || format!("invalid seed range {text:?}: expected A..B (B excluded), A..=B, or N");
-    let num = |s: &str| s.trim().parse::<u64>().map_err(|_| help());
+    let num = |s: &str| {
+        let s = s.trim();
+        s.parse::<u64>().map_err(|_| {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                format!(
+                    "seed range {text:?}: {s} is too large; a seed is at most {}",
+                    u64::MAX
+                )
+            } else {
+                help()
+            }
+        })
+    };
     // A range ends after its last seed, so the largest seed has none.
     let last = || {
         format!(
@@ -81,8 +102,17 @@ pub fn parse_seeds(text: &str) -> std::result::Result<Range<u64>, String> {
         let n = num(text)?;
         n..n.checked_add(1).ok_or_else(last)?
     };
+    if range.start > range.end {
+        return Err(format!(
+            "seed range {text:?} is reversed: write the smaller seed first ({}..{})",
+            range.end, range.start
+        ));
+    }
     if range.is_empty() {
-        return Err(format!("seed range {text:?} is empty"));
+        return Err(format!(
+            "seed range {text:?} is empty (A..B excludes B): write {}..={} for the one seed",
+            range.start, range.start
+        ));
     }
     if range.end - range.start > MAX_SEEDS {
         return Err(format!(
@@ -178,7 +208,13 @@ mod tests {
         assert_eq!(parse_seeds("0..10"), Ok(0..10));
         assert_eq!(parse_seeds("5..=7"), Ok(5..8));
         assert_eq!(parse_seeds("42"), Ok(42..43));
-        assert!(parse_seeds("3..3").is_err());
+        assert!(parse_seeds("3..3").unwrap_err().contains("3..=3"));
+        assert!(parse_seeds("5..3")
+            .unwrap_err()
+            .contains("reversed: write the smaller seed first (3..5)"));
+        assert!(parse_seeds("0..18446744073709551616")
+            .unwrap_err()
+            .contains("too large"));
         assert!(parse_seeds("a..b").is_err());
         assert!(parse_seeds("0..=18446744073709551615").is_err());
         // The largest seed: refused with a way to run it.

@@ -430,7 +430,12 @@ impl Collector {
         if let Some(s) = &mut self.staleness {
             let log = &self.log;
             match replica {
-                Some(r) => s.sample_held(now, |o| &log[o], |n, o, k| r.key_version(n, o, k)),
+                Some(r) => s.sample_held(
+                    now,
+                    |o| &log[o],
+                    |n, o| r.key_row(n, o),
+                    |n, o, k| r.key_version(n, o, k),
+                ),
                 None => s.sample(now, |o| &log[o]),
             }
         }

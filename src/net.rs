@@ -223,6 +223,11 @@ impl Network {
         !self.cuts.is_empty() && self.cuts.iter().any(|c| c.shape.blocks(from, to))
     }
 
+    /// How many partitions and cuts are in force.
+    pub fn cuts_in_force(&self) -> usize {
+        self.cuts.len()
+    }
+
     /// Puts a cut in force.
     pub fn add_cut(&mut self, name: Option<String>, shape: CutShape) {
         self.cuts.push(ActiveCut { name, shape });

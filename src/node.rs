@@ -236,6 +236,11 @@ pub trait Replica {
     fn version(&self, node: NodeId, origin: NodeId) -> u64;
     /// The version of `origin`'s key `key` that `node` holds (0 = none).
     fn key_version(&self, node: NodeId, origin: NodeId, key: u32) -> u64;
+    /// The versions of `origin`'s keys that `node` holds, one per key, if
+    /// the state keeps them in one row (else read [`Replica::key_version`]).
+    fn key_row(&self, _node: NodeId, _origin: NodeId) -> Option<&[u64]> {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -216,6 +216,12 @@ pub fn replay_observed(
         ));
     }
     let scenario = manifest_scenario(&manifest, path)?;
+    if manifest.seed != scenario.seed {
+        warnings.push(format!(
+            "the manifest says seed {} but its scenario has seed {}: it was edited; replaying seed {}",
+            manifest.seed, scenario.seed, scenario.seed
+        ));
+    }
     if scenario.hash() != manifest.scenario_hash {
         warnings.push(format!(
             "the manifest's scenario hashes to {}, not the recorded scenario_hash {}: it was edited, or serializes differently in this version",
@@ -234,7 +240,7 @@ pub fn replay_observed(
         {
             Ok(r) => {
                 let h = r.header();
-                if h.seed != manifest.seed || h.scenario_hash != manifest.scenario_hash {
+                if h.seed != scenario.seed || h.scenario_hash != manifest.scenario_hash {
                     warnings.push(format!(
                         "{} belongs to another run (seed {}, scenario hash {}…)",
                         trace_path.display(),

@@ -34,7 +34,7 @@
 use crate::check::{run_checked, Check, CheckResult};
 use crate::error::{Error, Result};
 use crate::replay::manifest_scenario;
-use crate::scenario::{self, Format, Scenario, ScheduledWrite, TraceLevel};
+use crate::scenario::{self, Fault, Format, Heal, Scenario, ScheduledWrite, TraceLevel};
 use crate::summary::Manifest;
 use crate::time::{SimDuration, NS_PER_MS, NS_PER_S};
 use crate::trace::{Record, TraceSink};
@@ -336,7 +336,8 @@ impl Search<'_> {
                 rest.extend_from_slice(&list[end..]);
                 let mut c = self.best.clone();
                 set(&mut c, rest);
-                if self.try_accept(c, &format!("{what} {len} -> {}", len - (end - start))) {
+                let left = get(&c).len();
+                if self.try_accept(c, &format!("{what} {len} -> {left}")) {
                     removed = true;
                     changed = true;
                     break;
@@ -409,6 +410,16 @@ impl Search<'_> {
 
 /// Rounded up to a readable value: whole seconds from 10 s, tenths of a
 /// second from 1 s, whole milliseconds below.
+/// Sets the faults to `faults`, dropping each `heal` of a named partition
+/// or cut that is no longer among them: removing a partition removes its
+/// heal too (the heal alone would name nothing and be refused).
+fn set_faults(s: &mut Scenario, faults: Vec<Fault>) {
+    s.faults = faults;
+    let names: Vec<String> = s.faults.iter().filter_map(|f| f.name.clone()).collect();
+    s.faults
+        .retain(|f| !matches!(&f.heal, Some(Heal::Named(n)) if !names.contains(n)));
+}
+
 fn round_up(ns: u64) -> u64 {
     let unit = if ns >= 10 * NS_PER_S {
         NS_PER_S
@@ -512,7 +523,8 @@ pub fn shrink(
         .ok_or_else(|| bad(format!("the scenario has no check {index}")))?;
     let inconclusive = || {
         bad(format!(
-            "check {index} ({target}) failed only inconclusively (the run ended before its deadline): shrinking would only shorten the run; lengthen `duration` (or stop writing earlier), run again, and shrink a conclusive failure"
+            "check {index} ({target}) failed only inconclusively ({}): shrinking would only shorten the run; make it fail conclusively (as that says), run again, and shrink that",
+            manifest.checks[index].detail
         ))
     };
     if manifest.checks[index].inconclusive {
@@ -532,10 +544,17 @@ pub fn shrink(
         stop,
         progress,
     };
-    let Some((first, writes)) = search.fails(&start) else {
-        return Err(bad(format!(
-            "rerunning the scenario did not fail {target} again: replay the manifest to check that the run reproduces"
-        )));
+    let stopped = || stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    let (first, writes) = match search.fails(&start) {
+        Some(found) => found,
+        // Stopped during the first rerun: nothing smaller was found, and
+        // the run's own result stands for the failure.
+        None if stopped() => (manifest.checks[index].clone(), 0),
+        None => {
+            return Err(bad(format!(
+                "rerunning the scenario did not fail {target} again: replay the manifest to check that the run reproduces"
+            )))
+        }
     };
     if first.inconclusive {
         return Err(inconclusive());
@@ -552,9 +571,9 @@ pub fn shrink(
             original.checks.len() - 1
         ));
     }
-    loop {
+    while !stopped() {
         let mut changed = false;
-        changed |= search.ddmin("faults", |s| s.faults.clone(), |s, v| s.faults = v);
+        changed |= search.ddmin("faults", |s| s.faults.clone(), set_faults);
         changed |= search.pass_nodes();
         changed |= search.pass_duration();
         if search.pass_schedule_random_writes() {
@@ -588,7 +607,7 @@ pub fn shrink(
             break;
         }
     }
-    let interrupted = stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    let interrupted = stopped();
     let budget_exhausted = search.runs >= search.max_runs;
     Ok(Shrunk {
         shrunk: size(&search.best, search.best_writes),
@@ -614,7 +633,11 @@ impl Shrunk {
             .map(|(axis, a, b)| format!("{axis}: {a} -> {b}"))
             .collect();
         if lines.is_empty() {
-            lines.push("nothing could be removed".into());
+            lines.push(if self.interrupted {
+                "nothing removed before the interruption".into()
+            } else {
+                "nothing could be removed".into()
+            });
         }
         lines.extend(self.notes.iter().cloned());
         lines
@@ -622,13 +645,21 @@ impl Shrunk {
 
     /// The shrunk scenario as a TOML file: a comment header (what it
     /// reproduces, what was removed), then the scenario with its seed.
-    pub fn to_toml(&self, source: &str) -> String {
+    /// `None` when it does not fit TOML, whose integers stop at 2^63 − 1
+    /// (a larger seed): write [`Shrunk::to_json`] instead.
+    pub fn to_toml(&self, source: &str) -> Option<String> {
+        let body = toml::to_string_pretty(&self.scenario).ok()?;
         let mut o = String::new();
         o.push_str(&format!(
-            "# Shrunk by `scuttlesim shrink {source}` ({} runs{}).\n",
+            "# Shrunk by `scuttlesim shrink {source}` ({} runs{}{}).\n",
             self.runs,
             if self.budget_exhausted {
                 ", budget exhausted"
+            } else {
+                ""
+            },
+            if self.interrupted {
+                ", interrupted: smaller may exist"
             } else {
                 ""
             }
@@ -641,7 +672,16 @@ impl Shrunk {
             o.push_str(&format!("#   {l}\n"));
         }
         o.push('\n');
-        o.push_str(&toml::to_string_pretty(&self.scenario).expect("a scenario always serializes to TOML"));
+        o.push_str(&body);
+        Some(o)
+    }
+
+    /// The shrunk scenario as a JSON file (JSON has no comments: the notes
+    /// are only printed).
+    pub fn to_json(&self) -> String {
+        let mut o =
+            serde_json::to_string_pretty(&self.scenario).expect("a scenario always serializes to JSON");
+        o.push('\n');
         o
     }
 }

@@ -65,6 +65,8 @@ pub struct Outcome {
     pub down_at_end: Vec<u32>,
     /// Writes not made because their node was down at their time.
     pub writes_skipped_down: u64,
+    /// Partitions and cuts still in force when the run ended (never healed).
+    pub cuts_at_end: usize,
 }
 
 #[derive(Debug)]
@@ -597,6 +599,7 @@ where
             down_at_end: (0..self.up.len() as u32)
                 .filter(|&n| !self.up[n as usize])
                 .collect(),
+            cuts_at_end: self.net.cuts_in_force(),
             counters: self
                 .proto
                 .counters()

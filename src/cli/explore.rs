@@ -68,10 +68,9 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     let failing: Vec<_> = found.failing().collect();
     outln!(
-        "explore {} · seeds {}..{} · {} runs · {} failing{}",
+        "explore {} · {} · {} runs · {} failing{}",
         s.name,
-        seeds.start,
-        seeds.end,
+        scuttlesim::explore::seeds_label(&seeds),
         found.runs.len(),
         failing.len(),
         if found.interrupted {

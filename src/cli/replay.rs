@@ -34,7 +34,7 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
     outln!(
         "replay {} · seed {} · made by scuttlesim {}{}",
         m.scenario.name,
-        m.seed,
+        m.scenario.seed,
         m.scuttlesim_version,
         if r.prefix_only {
             format!(

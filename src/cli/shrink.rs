@@ -1,7 +1,7 @@
 //! `scuttlesim shrink`: a smaller scenario that still fails the same check.
 
 use super::report::shell_quote;
-use super::signal::stop_flag;
+use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use anyhow::{Context, Result};
 use scuttlesim::output::write_atomic;
 use scuttlesim::replay::read_manifest;
@@ -14,8 +14,9 @@ use std::process::ExitCode;
 pub(crate) struct ShrinkArgs {
     /// The failing run's manifest.json (or its run directory).
     manifest: PathBuf,
-    /// Where to write the shrunk scenario (default: shrunk.toml beside the manifest; `-`:
-    /// standard output, with the messages on stderr).
+    /// Where to write the shrunk scenario: TOML, or JSON for a .json file (default:
+    /// shrunk.toml beside the manifest; shrunk.json when the seed is above 2^63 - 1,
+    /// which TOML cannot hold; `-`: standard output, with the messages on stderr).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Most simulation runs to spend (at least 1: the first reruns the failing run).
@@ -39,6 +40,17 @@ pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
         max_runs: usize::try_from(a.max_runs).unwrap_or(usize::MAX),
         check: a.check,
     };
+    // TOML's integers stop at 2^63 - 1: a larger seed is written as JSON.
+    let fits_toml = toml::to_string(&manifest.scenario).is_ok();
+    let json = |p: &std::path::Path| p.extension().is_some_and(|e| e == "json");
+    if let Some(out) = given.as_deref().filter(|o| !fits_toml && !json(o)) {
+        anyhow::bail!(
+            "--out {}: seed {} does not fit a TOML file (TOML integers stop at {}); give a .json file",
+            out.display(),
+            manifest.scenario.seed,
+            i64::MAX
+        );
+    }
     let stop = stop_flag();
     let s = shrink_run(&manifest, &manifest_file, &opts, Some(stop), &|step| {
         eprintln!("  {step}")
@@ -48,10 +60,14 @@ pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
         manifest_file
             .parent()
             .unwrap_or(std::path::Path::new("."))
-            .join("shrunk.toml")
+            .join(if fits_toml { "shrunk.toml" } else { "shrunk.json" })
     });
     let source = shell_quote(&manifest_file.display().to_string());
-    write_atomic(&out, s.to_toml(&source).as_bytes())?;
+    let text = match s.to_toml(&source) {
+        Some(toml) if !json(&out) => toml,
+        _ => s.to_json(),
+    };
+    write_atomic(&out, text.as_bytes())?;
     outln!(
         "shrunk {} · seed {} · {} runs{}{}",
         s.target,
@@ -73,5 +89,8 @@ pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
         "run it:  scuttlesim run {}",
         shell_quote(&out.display().to_string())
     );
+    if s.interrupted {
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     Ok(ExitCode::SUCCESS)
 }

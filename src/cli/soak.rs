@@ -56,10 +56,9 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
         .with_context(|| format!("soaking {}", a.scenario.display()))?;
     bar.finish_and_clear();
     outln!(
-        "soak {} · seeds {}..{} · trace {} · pass 1: {} job{}, ascending · pass 2: {} job{}, descending",
+        "soak {} · {} · trace {} · pass 1: {} job{}, ascending · pass 2: {} job{}, descending",
         s.name,
-        seeds.start,
-        seeds.end,
+        scuttlesim::explore::seeds_label(&seeds),
         level.name(),
         jobs[0],
         if jobs[0] == 1 { "" } else { "s" },

@@ -42,6 +42,8 @@ pub(crate) struct Staleness {
     /// One origin's writes per key, `(version, time)`: reused by each
     /// [`Staleness::sample_held`].
     by_key: Vec<Vec<(u64, u64)>>,
+    /// The keys with writes in `by_key`, in order of first write.
+    written: Vec<u32>,
     pub(crate) samples: Vec<StalenessSample>,
 }
 
@@ -80,6 +82,7 @@ impl Staleness {
             seen: vec![0; keys.max(1) as usize],
             stamp: 0,
             by_key: vec![Vec::new(); keys.max(1) as usize],
+            written: Vec::new(),
             samples: Vec::new(),
         }
     }
@@ -121,12 +124,15 @@ impl Staleness {
     }
 
     /// Samples at `now` given every origin's writes as `(version, key, time)`
-    /// in version order and `held(node, origin, key)`, the version of the
-    /// key a node holds (0: none).
-    pub(crate) fn sample_held<'a>(
+    /// in version order, `row(node, origin)`, the versions of the origin's
+    /// keys a node holds (one per key; `None` where the state keeps no such
+    /// row) and `held(node, origin, key)`, the version of one key a node
+    /// holds (0: none), read where there is no row.
+    pub(crate) fn sample_held<'a, 'r>(
         &mut self,
         now: u64,
         writes: impl Fn(usize) -> &'a [(u64, u32, u64)],
+        row: impl Fn(u32, u32) -> Option<&'r [u64]>,
         held: impl Fn(u32, u32, u32) -> u64,
     ) {
         let mut tally = Tally::default();
@@ -135,18 +141,28 @@ impl Staleness {
             if list.is_empty() {
                 continue;
             }
-            self.by_key.iter_mut().for_each(Vec::clear);
+            for &key in &self.written {
+                self.by_key[key as usize].clear();
+            }
+            self.written.clear();
             for &(v, key, t) in list {
-                self.by_key[key as usize].push((v, t));
+                let slot = &mut self.by_key[key as usize];
+                if slot.is_empty() {
+                    self.written.push(key);
+                }
+                slot.push((v, t));
             }
             for node in 0..self.n {
-                // One store read per key the origin wrote: stale when the
-                // node holds less than its newest write.
-                for (key, writes) in self.by_key.iter().enumerate() {
-                    let Some(&(latest, _)) = writes.last() else {
-                        continue;
+                // One read per key the origin wrote: stale when the node
+                // holds less than its newest write.
+                let row = row(node as u32, o as u32);
+                for &key in &self.written {
+                    let writes = &self.by_key[key as usize];
+                    let latest = writes[writes.len() - 1].0;
+                    let have = match row {
+                        Some(row) => row[key as usize],
+                        None => held(node as u32, o as u32, key),
                     };
-                    let have = held(node as u32, o as u32, key as u32);
                     if have < latest {
                         let first = writes[writes.partition_point(|w| w.0 <= have)].1;
                         tally.add(now.saturating_sub(first));
@@ -205,7 +221,7 @@ mod tests {
             _ => 0,
         };
         let mut exact = Staleness::new(2, 2);
-        exact.sample_held(11 * s, |o| &writes[o], store);
+        exact.sample_held(11 * s, |o| &writes[o], |_, _| None, store);
         let mut by_entry = Staleness::new(2, 2);
         by_entry.set(0, 0, 3);
         by_entry.set(1, 0, 2);
@@ -218,6 +234,16 @@ mod tests {
             (by_entry.samples[0].stale, by_entry.samples[0].max_ns),
             (1, 6 * s)
         );
+        // Read as rows of the store (one per node and origin), the same.
+        let rows = [[3, 2], [0, 0], [0, 2], [0, 0]];
+        let mut by_row = Staleness::new(2, 2);
+        by_row.sample_held(
+            11 * s,
+            |o| &writes[o],
+            |n, o| Some(&rows[(n * 2 + o) as usize][..]),
+            |_, _, _| unreachable!("every row is given"),
+        );
+        assert_eq!(by_row.samples, exact.samples);
         // Without a hole the two agree.
         let full = |n: u32, o: u32, k: u32| {
             if o == 0 {
@@ -227,7 +253,7 @@ mod tests {
             }
         };
         let mut a = Staleness::new(2, 2);
-        a.sample_held(11 * s, |o| &writes[o], full);
+        a.sample_held(11 * s, |o| &writes[o], |_, _| None, full);
         let mut b = Staleness::new(2, 2);
         b.set(0, 0, 3);
         b.set(1, 0, 3);

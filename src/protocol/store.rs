@@ -708,6 +708,13 @@ impl Replica for Store {
             s.store[(node as usize * s.n + origin as usize) * s.keys + key as usize]
         })
     }
+
+    fn key_row(&self, node: NodeId, origin: NodeId) -> Option<&[u64]> {
+        each!(&self.0, s => {
+            let start = (node as usize * s.n + origin as usize) * s.keys;
+            s.store.get(start..start + s.keys).filter(|_| s.keys > 1)
+        })
+    }
 }
 
 #[cfg(test)]

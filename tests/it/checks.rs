@@ -381,3 +381,68 @@ fn max_staleness_boundary_by_hand() {
         "{e}"
     );
 }
+
+/// A write that cannot spread because of what still stands at the end (a
+/// partition never healed, a node down for good) is explained by it, not by
+/// "lengthen duration": node 0 is cut off from nodes 1 and 2 from 50 ms
+/// (never healed), node 2 crashes at 60 ms (never restarted), node 0 writes
+/// at 100 ms. Healing the partition at 2 s removes that half of the hint.
+#[test]
+fn a_missing_write_names_unhealed_partitions_and_down_nodes() {
+    let run = |check: &str, heal: &str| {
+        let text = format!(
+            r#"
+            duration = "10s"
+            [nodes]
+            count = 3
+            [[faults]]
+            at = "50ms"
+            name = "cut"
+            partition = [[0], [1, 2]]
+            [[faults]]
+            at = "60ms"
+            crash = 2
+            {heal}
+            [[workload.schedule]]
+            at = "100ms"
+            node = 0
+            [[checks]]
+            {check}
+            "#
+        );
+        let sc = scenario(&text);
+        run_checked(&sc, &mut NullSink, TraceLevel::Off, None)
+            .checks
+            .remove(0)
+    };
+    let r = run("all_writes_delivered_by = \"10s\"", "");
+    assert!(!r.passed && r.inconclusive, "{r:?}");
+    assert!(
+        r.detail.contains("missing at node 1 among others"),
+        "{}",
+        r.detail
+    );
+    assert!(r.detail.contains("node 2 down at the end"), "{}", r.detail);
+    assert!(
+        r.detail.contains("1 partition or cut still in force at the end"),
+        "{}",
+        r.detail
+    );
+    assert!(!r.detail.contains("lengthen"), "{}", r.detail);
+    let r = run("all_writes_delivered_by = \"5s\"", "");
+    assert!(!r.passed && !r.inconclusive, "{r:?}");
+    assert!(
+        r.detail
+            .ends_with("(at the end: node 2 down, 1 partition or cut never healed)"),
+        "{}",
+        r.detail
+    );
+    let healed = "[[faults]]\nat = \"2s\"\nheal = \"cut\"";
+    let r = run("all_writes_delivered_by = \"5s\"", healed);
+    assert!(!r.passed, "node 2 never gets it: {r:?}");
+    assert!(
+        r.detail.ends_with("missing at node 2 (down at the end)"),
+        "{}",
+        r.detail
+    );
+}

@@ -526,3 +526,28 @@ fn trace_kind_explains_what_the_level_keeps() {
         );
     }
 }
+
+/// A manifest whose top-level seed was edited away from its scenario's:
+/// replay reruns the scenario's seed, says so, and names that seed (not the
+/// edited one) in its heading; the trace still belongs to the run.
+#[test]
+fn an_edited_manifest_seed_is_named_and_the_scenarios_is_replayed() {
+    let dir = temp_dir("replay-seed");
+    let run = failing_run(&dir);
+    let manifest_path = run.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    m["seed"] = 16.into();
+    std::fs::write(&manifest_path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let o = scuttlesim(&["replay", s(&manifest_path)], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("· seed 15 ·"), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "the manifest says seed 16 but its scenario has seed 15: it was edited; replaying seed 15"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("belongs to another run"), "{err}");
+}

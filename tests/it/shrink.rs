@@ -251,3 +251,74 @@ fn shrink_keeps_the_kind_of_failure() {
     assert_eq!(after.kind, before.kind, "{after:?}");
     assert!(shrunk.faults.iter().any(|f| f.heal.is_some()), "the heal stays");
 }
+
+/// Removing a named partition removes its heal too: a lost-state crash
+/// alone loses the write, and the partition and its heal are not needed.
+/// Before, ddmin never tried the pair together (the partition alone is
+/// invalid, the heal alone makes the check pass), so both stayed.
+#[test]
+fn a_partition_goes_with_its_heal() {
+    let dir = temp_dir("shrink-heal");
+    let text = r#"
+        name = "heal-pair"
+        seed = 1
+        duration = "12s"
+        [nodes]
+        count = 4
+        [gossip]
+        phase = "aligned"
+        [[workload.schedule]]
+        at = "1.1s"
+        node = 3
+        [[faults]]
+        at = "500ms"
+        name = "split"
+        partition = [[0, 1], [2, 3]]
+        [[faults]]
+        at = "1.2s"
+        crash = 3
+        state = "lost"
+        restart_after = "4s"
+        [[faults]]
+        at = "8s"
+        heal = "split"
+        [[checks]]
+        no_lost_writes = true
+    "#;
+    std::fs::write(dir.join("heal.toml"), text).unwrap();
+    // The crash alone loses the write: node 3 crashes 100 ms after writing,
+    // before its next round (aligned rounds at whole seconds).
+    let o = scuttlesim(&["run", "heal.toml", "--out", "o"], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let o = scuttlesim(&["shrink", "o/heal-pair/1"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let shrunk = scuttlesim::scenario::load(&dir.join("o/heal-pair/1/shrunk.toml"), &[]).unwrap();
+    assert_eq!(shrunk.faults.len(), 1, "{:?}", shrunk.faults);
+    assert_eq!(shrunk.faults[0].crash, Some(3), "{:?}", shrunk.faults);
+}
+
+/// A seed above 2^63 - 1 does not fit TOML: the shrunk scenario is written
+/// as JSON (and loads with that seed), and `--out FILE.toml` is refused
+/// before any work.
+#[test]
+fn a_seed_beyond_toml_is_shrunk_to_json() {
+    let dir = temp_dir("shrink-json");
+    let flaky = shipped("flaky-convergence.toml");
+    let seed = "9223372036854775811";
+    let o = scuttlesim(&["run", s(&flaky), "--seed", seed, "--out", "o"], &dir);
+    assert_eq!(o.status.code(), Some(1), "this seed fails: {}", stdout(&o));
+    let run = dir.join("o/flaky-convergence").join(seed);
+    let o = scuttlesim(&["shrink", s(&run), "--out", "x.toml"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        crate::bin::stderr(&o).contains("give a .json file"),
+        "{}",
+        crate::bin::stderr(&o)
+    );
+    assert!(!dir.join("x.toml").exists());
+    let o = scuttlesim(&["shrink", s(&run), "--max-runs", "3"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", crate::bin::stderr(&o));
+    let shrunk = scuttlesim::scenario::load(&run.join("shrunk.json"), &[]).unwrap();
+    assert_eq!(shrunk.seed.to_string(), seed);
+    assert!(!run.join("shrunk.toml").exists());
+}
