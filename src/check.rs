@@ -315,6 +315,19 @@ fn span(ns: u64) -> String {
     }
 }
 
+/// The span from `a` to `b` (`a <= b`) as the difference of the two times
+/// as [`secs`] prints them, so that the three printed numbers agree
+/// (`0.423s` between `21.949s` and `22.372s`, though the exact 0.42292 s
+/// truncates to 0.422); below a millisecond exactly, as [`span`].
+fn span_between(a: u64, b: u64) -> String {
+    let ms = |ns: u64| ns / 1_000_000 * 1_000_000;
+    if b - a < 1_000_000 {
+        span(b - a)
+    } else {
+        secs(ms(b) - ms(a))
+    }
+}
+
 /// Evaluates every check of a finished run of a scenario whose merge
 /// policy is named `merge`.
 pub fn evaluate(checks: &[Check], obs: &Observer, outcome: &Outcome, merge: &str) -> Vec<CheckResult> {
@@ -454,7 +467,7 @@ fn deadline_result(
                 format!(
                     "every write held everywhere by {}, {} before {context}",
                     secs(full),
-                    span(deadline - full)
+                    span_between(full, deadline)
                 ),
             );
             r.at_ns = Some(full);
@@ -465,7 +478,7 @@ fn deadline_result(
                 false,
                 format!(
                     "{} late: node {}'s write v{} (made at {}) reached its last node, node {}, at {}, after {context}; {}",
-                    span(full - deadline),
+                    span_between(deadline, full),
                     w.origin,
                     version_text(w.version),
                     secs(w.time),
@@ -800,5 +813,23 @@ impl TraceSink for Tee<'_> {
 
     fn progress(&mut self, now: crate::time::SimTime, events: u64) {
         self.sink.progress(now, events);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lateness printed between two printed times is their difference
+    /// (22.372 − 21.949 = 0.423, though the exact 0.42292 s truncates to
+    /// 0.422); below a millisecond it is exact.
+    #[test]
+    fn a_printed_span_is_the_difference_of_the_printed_times() {
+        let (deadline, full) = (21_949_282_724, 22_372_207_714);
+        assert_eq!((secs(deadline), secs(full)), ("21.949s".into(), "22.372s".into()));
+        assert_eq!(span_between(deadline, full), "0.423s");
+        assert_eq!(span_between(1_000_000_000, 1_000_470_000), "470us");
+        assert_eq!(span_between(999_999, 1_999_999), "0.001s");
+        assert_eq!(span_between(5, 5), "0.000s");
     }
 }
