@@ -137,6 +137,41 @@ impl Replay {
                 .all(|(a, b)| key(a) == key(b))
     }
 
+    /// How the rerun's check results differ from the recorded ones, one
+    /// line per differing field (`check 0 (...): passed: manifest true,
+    /// rerun false`); details (wording) aside.
+    pub fn check_differences(&self) -> Vec<String> {
+        let (ours, theirs) = (&self.checks, &self.manifest.checks);
+        if ours.len() != theirs.len() {
+            return vec![format!(
+                "the manifest records {} check results, the rerun made {}",
+                theirs.len(),
+                ours.len()
+            )];
+        }
+        let mut lines = Vec::new();
+        for (i, (a, b)) in ours.iter().zip(theirs).enumerate() {
+            let mut field = |name: &str, recorded: String, rerun: String| {
+                if recorded != rerun {
+                    lines.push(format!(
+                        "check {i} ({}): {name}: manifest {recorded}, rerun {rerun}",
+                        a.check
+                    ));
+                }
+            };
+            field("check", format!("{:?}", b.check), format!("{:?}", a.check));
+            field("passed", b.passed.to_string(), a.passed.to_string());
+            field(
+                "inconclusive",
+                b.inconclusive.to_string(),
+                a.inconclusive.to_string(),
+            );
+            field("at_ns", format!("{:?}", b.at_ns), format!("{:?}", a.at_ns));
+            field("node", format!("{:?}", b.node), format!("{:?}", a.node));
+        }
+        lines
+    }
+
     /// Whether the rerun's check details read as the recorded ones.
     pub fn details_match(&self) -> bool {
         self.checks

@@ -164,9 +164,18 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
         out!("{}", render_checks(&r.checks));
         if !r.checks_match() {
             results_match = false;
-            outln!("DIFFERS: the check results differ from those recorded in the manifest");
+            outln!("DIFFERS: the check results differ from those recorded in the manifest:");
+            for line in r.check_differences() {
+                outln!("  {line}");
+            }
         } else if !r.details_match() {
-            outln!("note: the check results match, but their details are worded differently (another build)");
+            if r.manifest.scuttlesim_version == scuttlesim::summary::VERSION {
+                outln!("note: the check results match, but a recorded detail reads differently: the manifest was edited");
+            } else {
+                outln!(
+                    "note: the check results match, but their details are worded differently (another build)"
+                );
+            }
         }
         let status = if r.checks.iter().all(|c| c.passed) {
             scuttlesim::summary::STATUS_OK

@@ -198,6 +198,18 @@ fn edited_check_results_or_status_differ() {
         "{}",
         stdout(&o)
     );
+    let check0 = m["checks"][0]["check"].as_str().unwrap();
+    assert!(
+        stdout(&o).contains(&format!("check 0 ({check0}): passed: manifest true, rerun false")),
+        "the field is named: {}",
+        stdout(&o)
+    );
+    let mut detail = m.clone();
+    detail["checks"][0]["detail"] = serde_json::json!("edited");
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&detail).unwrap()).unwrap();
+    let o = scuttlesim(&["replay", s(&mpath)], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("the manifest was edited"), "{}", stdout(&o));
     let mut status = m.clone();
     status["status"] = serde_json::json!("ok");
     std::fs::write(&mpath, serde_json::to_vec_pretty(&status).unwrap()).unwrap();
