@@ -141,7 +141,15 @@ pub fn describe(r: &Record, node_width: usize) -> String {
             reason,
             ..
         } => {
-            let _ = write!(o, "{kind} #{id} -> n{to}, {bytes} B lost ({reason})");
+            // A `crash` drop happens at the receiver, on arrival: say whose.
+            if reason == "crash" {
+                let _ = write!(
+                    o,
+                    "{kind} #{id} -> n{to}, {bytes} B lost on arrival (crash: n{to} down)"
+                );
+            } else {
+                let _ = write!(o, "{kind} #{id} -> n{to}, {bytes} B lost ({reason})");
+            }
             None
         }
         Record::Clock { set, .. } => {
@@ -224,6 +232,20 @@ mod tests {
         assert_eq!(
             describe(&s, 3),
             " 12.345s  n3   send     syn #9 -> n12, 48 B  (local 12.346s)"
+        );
+        let drop = |reason: &'static str| Record::Drop {
+            t: 16_000_000_000,
+            id: 9,
+            from: 6,
+            to: 3,
+            kind: "syn".into(),
+            bytes: 48,
+            reason: reason.into(),
+        };
+        assert!(describe(&drop("loss"), 1).ends_with("syn #9 -> n3, 48 B lost (loss)"));
+        assert!(
+            describe(&drop("crash"), 1).ends_with("syn #9 -> n3, 48 B lost on arrival (crash: n3 down)"),
+            "the receiver was down, not the sender"
         );
         let f = Filter {
             nodes: Some(vec![12]),
