@@ -81,11 +81,15 @@ enum Command {
         memory: limits::MemoryOpts,
     },
     /// Validate a scenario without running it; prints the resolved scenario as JSON.
+    ///
+    /// Refuses (exit 2) what `run` would refuse, the memory limit included.
     Check {
         /// The scenario file (.toml or .json).
         scenario: PathBuf,
         #[command(flatten)]
         opts: ScenarioOpts,
+        #[command(flatten)]
+        memory: limits::MemoryOpts,
     },
     /// Rerun a run's manifest and verify it bit for bit; prints "identical"
     /// (exit 0) or the first divergent record (exit 1). Writes nothing.
@@ -309,7 +313,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             quiet,
             memory,
         } => run::run(&scenario, &opts, &out, trace, quiet, &memory),
-        Command::Check { scenario, opts } => check::check(&scenario, &opts),
+        Command::Check {
+            scenario,
+            opts,
+            memory,
+        } => check::check(&scenario, &opts, &memory),
         Command::Replay { manifest } => replay::replay(&manifest),
         Command::Trace(a) => trace::trace(&a),
         Command::Explore(a) => explore::explore(&a),

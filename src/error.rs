@@ -1,6 +1,7 @@
 //! Typed library errors. Messages are lowercase without a trailing period and
 //! say what would be valid; the binary adds context with `anyhow`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -20,16 +21,74 @@ pub struct ScenarioError {
 }
 
 impl fmt::Display for ScenarioError {
+    /// `file:line:col: field `path`: message`, with long pieces of input
+    /// repeated in the field or the message clipped (see [`clip_echoes`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
         if let Some((line, col)) = self.location {
             write!(f, ":{line}:{col}")?;
         }
         if let Some(field) = &self.field {
-            write!(f, ": field `{field}`")?;
+            write!(f, ": field `{}`", clip(field))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", clip_echoes(&self.message))
     }
+}
+
+/// Most characters of a piece of input (a value, a name, a key) an error
+/// message repeats; longer ones are cut there and end in `…`.
+pub const ECHO_CHARS: usize = 60;
+
+/// `text`, or its first [`ECHO_CHARS`] characters and `…` when longer: for
+/// repeating input in a message without repeating all of a huge value.
+pub fn clip(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(ECHO_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
+/// `message` with every quoted piece (`"…"`, with `\"` escapes, or
+/// `` `…` ``) and every run of digits longer than [`ECHO_CHARS`] clipped
+/// (see [`clip`]): messages quote the input they repeat, and a 100,000-digit
+/// value should not make a 100 KB error.
+pub fn clip_echoes(message: &str) -> Cow<'_, str> {
+    let long = |s: &str| s.chars().nth(ECHO_CHARS).is_some();
+    if !long(message) {
+        return Cow::Borrowed(message);
+    }
+    let mut out = String::with_capacity(message.len().min(1024));
+    let mut rest = message;
+    while let Some(c) = rest.chars().next() {
+        if c == '"' || c == '`' {
+            let body = &rest[1..];
+            // The closing quote; a `"` after a backslash is part of the text.
+            let mut escaped = false;
+            let close = body.char_indices().find(|&(_, d)| {
+                let hit = d == c && !escaped;
+                escaped = c == '"' && d == '\\' && !escaped;
+                hit
+            });
+            let Some((end, _)) = close else {
+                out.push_str(rest);
+                break;
+            };
+            out.push(c);
+            out.push_str(&clip(&body[..end]));
+            out.push(c);
+            rest = &body[end + 1..];
+        } else if c.is_ascii_digit() {
+            let end = rest
+                .find(|d: char| !(d.is_ascii_digit() || d == '.'))
+                .unwrap_or(rest.len());
+            out.push_str(&clip(&rest[..end]));
+            rest = &rest[end..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    Cow::Owned(out)
 }
 
 impl std::error::Error for ScenarioError {}
@@ -130,3 +189,38 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping_keeps_short_text_and_cuts_long_text() {
+        assert_eq!(clip("10s"), "10s");
+        let long = "9".repeat(100_000);
+        assert_eq!(clip(&long), format!("{}…", &long[..ECHO_CHARS]));
+        // Characters, not bytes: no char is split.
+        let wide = "ü".repeat(ECHO_CHARS + 1);
+        assert_eq!(clip(&wide), format!("{}…", "ü".repeat(ECHO_CHARS)));
+    }
+
+    #[test]
+    fn long_quoted_pieces_and_numbers_are_clipped() {
+        let short = "invalid duration \"+10s\" (a sign): expected a number and a unit, e.g. \"250ms\"";
+        assert_eq!(clip_echoes(short), short);
+        let digits = "1".repeat(1000);
+        let m = format!("invalid duration \"{digits}s\" (too large): at most `{digits}`; got {digits}");
+        let clipped = clip_echoes(&m);
+        let one = format!("{}…", &digits[..ECHO_CHARS]);
+        assert_eq!(
+            clipped,
+            format!("invalid duration \"{one}\" (too large): at most `{one}`; got {one}")
+        );
+        // An escaped quote does not end the piece; an unclosed one is kept.
+        let m = format!("name \"a\\\"{digits}\" is bad, and \"open");
+        assert_eq!(
+            clip_echoes(&m),
+            format!("name \"a\\\"{}…\" is bad, and \"open", &digits[..ECHO_CHARS - 3])
+        );
+    }
+}

@@ -99,8 +99,25 @@ pub struct Nodes {
     /// Named groups (regions, racks) and their sizes; ids are handed out in
     /// alphabetical order of group name (`{ eu = 2, us = 2 }`: eu = 0..1,
     /// us = 2..3). The sizes must add up to `count`. Omit for no groups.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "non_empty_groups"
+    )]
     pub groups: BTreeMap<String, u32>,
+}
+
+/// `groups` given in the file: an empty table is refused where it is
+/// written (leaving it out is how to have no groups), as it would define
+/// none and leave nothing to check the node count against.
+fn non_empty_groups<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u32>, D::Error> {
+    let groups = BTreeMap::deserialize(d)?;
+    if groups.is_empty() {
+        return Err(serde::de::Error::custom(
+            "an empty table defines no groups: give at least one, e.g. { eu = 2, us = 2 } (sizes adding up to nodes.count), or leave `groups` out for none",
+        ));
+    }
+    Ok(groups)
 }
 
 impl Nodes {
@@ -133,6 +150,36 @@ impl Nodes {
         ids.sort_unstable();
         ids.dedup();
         Ok(ids)
+    }
+
+    /// What is wrong when `members` (existing ids and groups) names a node
+    /// twice: an id or a group listed twice, or an id also in a group
+    /// listed; `None` when each node is named once.
+    pub fn repeated(&self, members: &[Member]) -> Option<String> {
+        // Each member as the range of ids it names, with its place in the list.
+        let mut spans: Vec<(u32, u32, usize)> = members
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| match m {
+                Member::Node(n) => Some((*n, n.saturating_add(1), i)),
+                Member::Group(g) => self.group_range(g).map(|r| (r.start, r.end, i)),
+            })
+            .collect();
+        spans.sort_unstable();
+        let (a, b) = spans
+            .windows(2)
+            .find(|w| w[1].0 < w[0].1)
+            .map(|w| (w[0].2, w[1].2))?;
+        let (first, second) = (&members[a.min(b)], &members[a.max(b)]);
+        Some(match (first, second) {
+            (Member::Node(n), Member::Node(_)) => format!("node {n} is listed twice: name each node once"),
+            (Member::Group(g), Member::Group(_)) => {
+                format!("group {g:?} is listed twice: name each node once")
+            }
+            (Member::Node(n), Member::Group(g)) | (Member::Group(g), Member::Node(n)) => {
+                format!("node {n} is listed twice, on its own and in group {g:?}: name each node once")
+            }
+        })
     }
 
     /// The group index (alphabetical order) of every node; `None` for nodes
@@ -905,6 +952,9 @@ impl SpacetimeView {
             }
             Some(list) => {
                 let ids = nodes.resolve(list).map_err(|e| (fields.nodes.to_string(), e))?;
+                if let Some(message) = nodes.repeated(list) {
+                    return Err((fields.nodes.to_string(), message));
+                }
                 if ids.len() > max {
                     return Err((
                         fields.nodes.to_string(),

@@ -117,9 +117,18 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     if s.starts_with('-') {
         return Err(duration_help(text, "durations cannot be negative"));
     }
+    if s.starts_with('+') {
+        return Err(duration_help(text, "a duration takes no sign"));
+    }
+    magnitude(s, text).map(SimDuration)
+}
+
+/// The nanoseconds of the unsigned duration `s` (a number and a unit);
+/// errors quote `shown`, the text as given.
+fn magnitude(s: &str, shown: &str) -> Result<u64, String> {
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .ok_or_else(|| duration_help(text, "missing unit"))?;
+        .ok_or_else(|| duration_help(shown, "missing unit"))?;
     let (number, unit) = s.split_at(split);
     let unit = unit.trim();
     let scale: u64 = match unit {
@@ -129,48 +138,67 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         "s" => NS_PER_S,
         "m" | "min" => 60 * NS_PER_S,
         "h" => 3600 * NS_PER_S,
-        _ => return Err(duration_help(text, &format!("unknown unit {unit:?}"))),
+        _ => return Err(duration_help(shown, &unit_problem(number, unit))),
     };
     if number.is_empty() {
-        return Err(duration_help(text, "missing number"));
+        return Err(duration_help(shown, "missing number"));
     }
     let (int_part, frac_part) = match number.split_once('.') {
         Some((i, f)) => (i, f),
         None => (number, ""),
     };
     if int_part.is_empty() && frac_part.is_empty() || frac_part.contains('.') {
-        return Err(duration_help(text, "malformed number"));
+        return Err(duration_help(shown, "malformed number"));
     }
+    let too_large = || {
+        duration_help(
+            shown,
+            &format!(
+                "too large: at most {} (about {}h, 584 years)",
+                SimDuration(u64::MAX),
+                u64::MAX / (3600 * NS_PER_S)
+            ),
+        )
+    };
     let int: u128 = if int_part.is_empty() {
         0
     } else {
-        int_part
-            .parse()
-            .map_err(|_| duration_help(text, "number too large"))?
+        int_part.parse().map_err(|_| too_large())?
     };
-    let mut total: u128 = int
-        .checked_mul(scale as u128)
-        .ok_or_else(|| duration_help(text, "number too large"))?;
+    let mut total: u128 = int.checked_mul(scale as u128).ok_or_else(too_large)?;
     let mut place = scale as u128;
     for c in frac_part.chars() {
         place /= 10;
         let d = c.to_digit(10).expect("digits only") as u128;
         if place == 0 {
             if d != 0 {
-                return Err(duration_help(text, "finer than one nanosecond"));
+                return Err(duration_help(shown, "finer than one nanosecond"));
             }
             continue;
         }
         total += d * place;
     }
-    u64::try_from(total)
-        .map(SimDuration)
-        .map_err(|_| duration_help(text, "number too large"))
+    u64::try_from(total).map_err(|_| too_large())
+}
+
+/// What is wrong when `unit`, the text after the digits of `number`, is no unit.
+fn unit_problem(number: &str, unit: &str) -> String {
+    let mut chars = unit.chars();
+    match (chars.next(), chars.next()) {
+        (Some('e' | 'E'), Some(c)) if !number.is_empty() && (c.is_ascii_digit() || c == '+' || c == '-') => {
+            "exponents are not accepted: write the number out".into()
+        }
+        (Some(c), _) if !(c.is_alphabetic() || c.is_whitespace()) => {
+            format!("unexpected {c:?}: a duration is digits (with one optional '.') then a unit")
+        }
+        _ => format!("unknown unit {:?}", crate::error::clip(unit)),
+    }
 }
 
 fn duration_help(text: &str, why: &str) -> String {
     format!(
-        "invalid duration {text:?} ({why}): expected a number and a unit (ns, us, ms, s, m, h), e.g. \"250ms\" or \"1.5s\""
+        "invalid duration {:?} ({why}): expected a number and a unit (ns, us, ms, s, m, h), e.g. \"250ms\" or \"1.5s\"",
+        crate::error::clip(text)
     )
 }
 
@@ -217,8 +245,20 @@ pub fn parse_signed_duration(text: &str) -> Result<SignedDuration, String> {
         Some(r) => (true, r),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let d = parse_duration(rest).map_err(|e| e.replace(&format!("{rest:?}"), &format!("{text:?}")))?;
-    let v = i64::try_from(d.0).map_err(|_| format!("invalid duration {text:?}: too large"))?;
+    if rest.starts_with(['+', '-']) {
+        return Err(duration_help(text, "more than one sign"));
+    }
+    let d = magnitude(rest, text)?;
+    let v = i64::try_from(d).map_err(|_| {
+        duration_help(
+            text,
+            &format!(
+                "too large: a signed duration is at most {} either way (about {}h, 292 years)",
+                SignedDuration(i64::MAX),
+                i64::MAX as u64 / (3600 * NS_PER_S)
+            ),
+        )
+    })?;
     Ok(SignedDuration(if neg { -v } else { v }))
 }
 
@@ -282,6 +322,45 @@ mod tests {
             assert!(parse_duration(bad).is_err(), "{bad} should be rejected");
         }
         assert!(parse_duration("-5s").unwrap_err().contains("cannot be negative"));
+    }
+
+    /// Each malformed duration says what is wrong with it, and one too large
+    /// says the largest.
+    #[test]
+    fn errors_say_what_is_wrong() {
+        for (bad, why) in [
+            ("+10s", "(a duration takes no sign)"),
+            ("1e400s", "(exponents are not accepted: write the number out)"),
+            ("1.5E3ms", "(exponents are not accepted"),
+            ("2e-3s", "(exponents are not accepted"),
+            ("1,5s", "(unexpected ',': a duration is digits"),
+            ("10 parsecs", "(unknown unit \"parsecs\")"),
+            (
+                "99999999999h",
+                "(too large: at most 18446744073.709551615s (about 5124095h, 584 years))",
+            ),
+        ] {
+            let e = parse_duration(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+            assert!(e.starts_with(&format!("invalid duration {bad:?} (")), "{e}");
+        }
+        let e = parse_signed_duration("5000000h").unwrap_err();
+        assert!(
+            e.contains("(too large: a signed duration is at most 9223372036.854775807s either way (about 2562047h, 292 years))"),
+            "{e}"
+        );
+        assert!(parse_signed_duration("-5000000h")
+            .unwrap_err()
+            .contains("at most 9223372036.854775807s"));
+        assert!(parse_signed_duration("+-1s")
+            .unwrap_err()
+            .contains("(more than one sign)"));
+        assert!(parse_signed_duration("-1e3s")
+            .unwrap_err()
+            .contains("\"-1e3s\" (exponents"));
+        // A huge value is not repeated whole.
+        let e = parse_duration(&format!("{}s", "9".repeat(100_000))).unwrap_err();
+        assert!(e.len() < 300, "{} bytes: {}", e.len(), &e[..200]);
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! `scuttlesim check`: validate a scenario without running it.
 
+use super::limits::MemoryOpts;
 use super::{load, ScenarioOpts};
 use anyhow::Result;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Validates a scenario and prints it resolved.
-pub(crate) fn check(path: &Path, opts: &ScenarioOpts) -> Result<ExitCode> {
+/// Validates a scenario and prints it resolved; refuses, as `run` does, a
+/// scenario whose run would need more memory than the limit.
+pub(crate) fn check(path: &Path, opts: &ScenarioOpts, memory: &MemoryOpts) -> Result<ExitCode> {
     let s = load(path, opts, None)?;
+    memory.check(path, &s, 1)?;
     outln!("{}", serde_json::to_string_pretty(&s)?);
     // The two files whose default depends on the run's size.
     let auto = |set: Option<bool>, on: bool| match (set, on) {

@@ -1,4 +1,4 @@
-//! `--max-memory`: the memory limit of `run`, `sweep`, `explore`, `soak` and `bench`,
+//! `--max-memory`: the memory limit of `run`, `check`, `sweep`, `explore`, `soak` and `bench`,
 //! checked against the estimate of [`scuttlesim::limits`] before anything
 //! runs or is written.
 

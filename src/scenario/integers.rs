@@ -125,6 +125,15 @@ pub(crate) fn refine(
             return rule(root, field, literal, beyond, false).unwrap_or(message);
         }
     }
+    // "expected a whole number, 0 or more" (any u64) where validation
+    // refuses 0 (`max_bytes_per_node_per_s`): the field's own rule instead.
+    const ANY_U64: &str = ", expected a whole number, 0 or more";
+    if let Some(at) = message.find(ANY_U64) {
+        if let Some(rule) = validation_rule(root, field, 0) {
+            let rest = &message[at + ANY_U64.len()..];
+            return format!("{}, expected a whole number; {rule}{rest}", &message[..at]);
+        }
+    }
     message
 }
 

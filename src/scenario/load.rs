@@ -144,8 +144,16 @@ pub fn read_text(path: &Path) -> Result<String, String> {
             MAX_FILE_BYTES >> 20
         ));
     }
-    String::from_utf8(bytes).map_err(|e| format!("cannot read: not UTF-8 text ({e})"))
+    let mut text = String::from_utf8(bytes).map_err(|e| format!("cannot read: not UTF-8 text ({e})"))?;
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len_utf8());
+    }
+    Ok(text)
 }
+
+/// The byte-order mark some editors put at the start of a UTF-8 file: not
+/// part of the text (TOML allows it; JSON parsers read it as a stray character).
+const BOM: char = '\u{feff}';
 
 /// Parses scenario `text` (named `file` in errors, `default_name` when it has
 /// no `name`), applies `overrides` and validates.
@@ -156,22 +164,27 @@ pub fn parse_str(
     default_name: &str,
     overrides: &[String],
 ) -> Result<Scenario, ScenarioError> {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
     let mut scenario: Scenario =
         deserialize_located(text, format, file).map_err(|e| with_integer_rule(e, text, format))?;
     // The overridden paths, with the `--set` argument that set each.
     let mut set_by: Vec<(String, &String)> = Vec::new();
+    // NaN and infinities given with `--set` (JSON has no such numbers),
+    // each set as a finite stand-in: see [`NonFinite`].
+    let mut non_finite: Vec<(NonFinite, &String)> = Vec::new();
     if !overrides.is_empty() {
         let mut value = to_json_value(text, format, file)?;
         for o in overrides {
-            let (path, v) = parse_override(o).map_err(|message| ScenarioError {
+            let (path, v, odd) = parse_override_with_stand_ins(o).map_err(|message| ScenarioError {
                 file: "--set".into(),
                 field: None,
                 location: None,
                 message,
             })?;
             set_by.push((path.clone(), o));
+            non_finite.extend(odd.into_iter().map(|n| (n, o)));
             set_path(&mut value, &path, v).map_err(|message| ScenarioError {
-                file: format!("--set {o}"),
+                file: format!("--set {}", crate::error::clip(o)),
                 field: Some(path.clone()),
                 location: None,
                 message,
@@ -199,7 +212,7 @@ pub fn parse_str(
             }
             ScenarioError {
                 file: format!("{file} with --set overrides"),
-                message,
+                message: NonFinite::restore(message, &non_finite),
                 field,
                 location: None,
             }
@@ -209,30 +222,127 @@ pub fn parse_str(
         scenario.name = default_name.to_string();
     }
     crate::check::resolve(&mut scenario.checks);
-    validate::validate(&scenario).map_err(|(field, message)| {
-        // A value given with `--set` is not on any line of the file.
-        let overridden = set_by.iter().rev().find(|(path, _)| {
-            field == *path
-                || field.starts_with(&format!("{path}."))
-                || field.starts_with(&format!("{path}["))
-                || path.starts_with(&format!("{field}."))
+    let scenario = without_negative_zeros(scenario);
+    if let Err((field, message)) = validate::validate(&scenario) {
+        let message = NonFinite::restore(message, &non_finite);
+        return Err(located_invalid(text, format, file, &set_by, field, message));
+    }
+    // Validation took every stand-in: the field allows such a value, but
+    // not a NaN or an infinity.
+    if let Some((n, o)) = non_finite.first() {
+        return Err(ScenarioError {
+            file: format!("{file} with --set {}", crate::error::clip(o)),
+            field: Some(n.field.clone()),
+            location: None,
+            message: format!("must be a finite number; got {}", n.value),
         });
-        match overridden {
-            Some((_, o)) => ScenarioError {
-                file: format!("{file} with --set {o}"),
-                location: None,
-                field: Some(field),
-                message,
-            },
-            None => ScenarioError {
-                file: file.to_string(),
-                location: locate::locate(text, format, &field),
-                field: Some(field),
-                message,
-            },
-        }
-    })?;
+    }
     Ok(scenario)
+}
+
+/// The error `(field, message)` of validating a scenario read from `text`,
+/// placed: at the `--set` argument that gave the field, else at its line.
+fn located_invalid(
+    text: &str,
+    format: Format,
+    file: &str,
+    set_by: &[(String, &String)],
+    field: String,
+    message: String,
+) -> ScenarioError {
+    // A value given with `--set` is not on any line of the file.
+    let overridden = set_by.iter().rev().find(|(path, _)| {
+        field == *path
+            || field.starts_with(&format!("{path}."))
+            || field.starts_with(&format!("{path}["))
+            || path.starts_with(&format!("{field}."))
+    });
+    match overridden {
+        Some((_, o)) => ScenarioError {
+            file: format!("{file} with --set {}", crate::error::clip(o)),
+            location: None,
+            field: Some(field),
+            message,
+        },
+        None => ScenarioError {
+            file: file.to_string(),
+            location: locate::locate(text, format, &field),
+            field: Some(field),
+            message,
+        },
+    }
+}
+
+/// `s` with every `-0.0` made `0.0`. The two are the same number wherever a
+/// scenario has one, and should make the same canonical JSON (so the same
+/// scenario hash) and say the same in messages. A scenario without one (every
+/// shipped one) is returned as it is.
+fn without_negative_zeros(s: Scenario) -> Scenario {
+    fn zero(v: &mut Value) -> bool {
+        match v {
+            Value::Number(n) if n.as_f64().is_some_and(|x| x == 0.0 && x.is_sign_negative()) => {
+                *v = Value::from(0.0);
+                true
+            }
+            Value::Array(items) => items.iter_mut().fold(false, |any, v| zero(v) | any),
+            Value::Object(map) => map.values_mut().fold(false, |any, v| zero(v) | any),
+            _ => false,
+        }
+    }
+    let Ok(mut value) = serde_json::to_value(&s) else {
+        return s;
+    };
+    if !zero(&mut value) {
+        return s;
+    }
+    // A resolved scenario reads back from its own JSON (replay relies on it).
+    serde_json::from_value(value).unwrap_or(s)
+}
+
+/// A NaN or an infinity given with `--set`: JSON, in which overrides are
+/// applied, has no such numbers (serde_json would make it `null`, "invalid
+/// type: null"). It is set as a finite stand-in that validation refuses in
+/// every number field of the schema (below 0, or beyond any limit), and
+/// the messages name the value given instead of the stand-in; a field
+/// that takes the stand-in is refused as not finite.
+#[derive(Clone, Debug, PartialEq)]
+struct NonFinite {
+    /// The field path the value is at.
+    field: String,
+    /// The value given.
+    value: f64,
+    /// The finite number set in its place.
+    stand_in: f64,
+}
+
+impl NonFinite {
+    /// The stand-in for the non-finite `value`.
+    fn stand_in(value: f64) -> f64 {
+        if value == f64::INFINITY {
+            f64::MAX
+        } else if value == f64::NEG_INFINITY {
+            -f64::MAX
+        } else {
+            -1e300
+        }
+    }
+
+    /// `message` naming each value given where it names its stand-in, in
+    /// any of the ways messages print it (validation: `-1000…0`; serde:
+    /// `-1e+300`).
+    fn restore(mut message: String, all: &[(NonFinite, &String)]) -> String {
+        for (n, _) in all {
+            let x = n.stand_in;
+            let exp = format!("{x:e}");
+            let mut shown = [format!("{x}.0"), format!("{x}"), exp.replacen('e', "e+", 1), exp];
+            // The longest first: none is then part of another.
+            shown.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            for s in shown {
+                message = message.replace(&s, &n.value.to_string());
+            }
+        }
+        message
+    }
 }
 
 /// Applies typed `(path, value)` overrides to an already-loaded scenario,
@@ -264,6 +374,7 @@ pub fn apply_overrides(
             integers::refine(message, field.as_deref(), &value, None),
         )
     })?;
+    let scenario = without_negative_zeros(scenario);
     validate::validate(&scenario).map_err(|(field, message)| err(Some(field), message))?;
     Ok(scenario)
 }
@@ -290,7 +401,11 @@ pub(crate) fn with_integer_rule(mut e: ScenarioError, text: &str, format: Format
         }
         return e;
     }
-    if e.field.is_some() && (e.message.contains("integer `") || e.message.contains("floating point `")) {
+    if e.field.is_some()
+        && (e.message.contains("integer `")
+            || e.message.contains("floating point `")
+            || e.message.contains("expected a whole number, 0 or more"))
+    {
         if let Ok(root) = to_json_value(text, format, &e.file) {
             // JSON reports the value's last character.
             let before = offset
@@ -367,8 +482,15 @@ fn toml_message(text: &str, e: &toml::de::Error, field: Option<&str>) -> String 
     }
 }
 
+/// The field path of a deserialization error, if it names one. A syntax
+/// error met where a key was due (`{"nodes": {"count": 4,}}`) ends the path
+/// in `?`, the key never read: the path is what comes before it (`nodes`).
 fn non_empty_path(p: String) -> Option<String> {
-    (p != "." && !p.is_empty()).then_some(p)
+    let mut path = p.as_str();
+    while let Some(rest) = path.strip_suffix('?') {
+        path = rest.strip_suffix('.').unwrap_or(rest);
+    }
+    (path != "." && !path.is_empty()).then(|| path.to_string())
 }
 
 fn strip_json_position(msg: &str, field: Option<&str>) -> String {
@@ -555,7 +677,23 @@ fn to_json_value(text: &str, format: Format, file: &str) -> Result<serde_json::V
 /// side is read as a TOML value (`3`, `0.5`, `true`, `"2s"`, `[1, 2]`,
 /// `{ dist = "constant", value = "5ms" }`), and as a bare string otherwise
 /// (so `--set duration=30s` works without quotes).
+/// A NaN or an infinity in the value is refused (JSON has no such numbers).
 pub fn parse_override(text: &str) -> Result<(String, serde_json::Value), String> {
+    let (path, value, non_finite) = parse_override_with_stand_ins(text)?;
+    if let Some(n) = non_finite.first() {
+        return Err(format!(
+            "override {:?}: `{}` must be a finite number; got {}",
+            crate::error::clip(text),
+            n.field,
+            n.value
+        ));
+    }
+    Ok((path, value))
+}
+
+/// [`parse_override`], with each NaN or infinity in the value set as its
+/// stand-in and listed (see [`NonFinite`]).
+fn parse_override_with_stand_ins(text: &str) -> Result<(String, serde_json::Value, Vec<NonFinite>), String> {
     let (path, rhs) = text
         .split_once('=')
         .ok_or_else(|| format!("override {text:?} must look like path=value, e.g. nodes.count=1000"))?;
@@ -570,13 +708,43 @@ pub fn parse_override(text: &str) -> Result<(String, serde_json::Value), String>
         ));
     }
     let rhs = rhs.trim();
+    let mut non_finite = Vec::new();
     let value = match toml::from_str::<toml::Table>(&format!("v = {rhs}")) {
         Ok(mut t) => {
-            serde_json::to_value(t.remove("v").expect("key v was just parsed")).map_err(|e| e.to_string())?
+            let mut v = t.remove("v").expect("key v was just parsed");
+            stand_in_non_finite(&mut v, path.to_string(), &mut non_finite);
+            serde_json::to_value(v).map_err(|e| e.to_string())?
         }
         Err(_) => beyond_toml(rhs).unwrap_or_else(|| serde_json::Value::String(rhs.to_string())),
     };
-    Ok((path.to_string(), value))
+    Ok((path.to_string(), value, non_finite))
+}
+
+/// Replaces every NaN and infinity in `v` (at field path `here`) by its
+/// stand-in, listing them in `out`.
+fn stand_in_non_finite(v: &mut toml::Value, here: String, out: &mut Vec<NonFinite>) {
+    match v {
+        toml::Value::Float(x) if !x.is_finite() => {
+            let stand_in = NonFinite::stand_in(*x);
+            out.push(NonFinite {
+                field: here,
+                value: *x,
+                stand_in,
+            });
+            *x = stand_in;
+        }
+        toml::Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                stand_in_non_finite(item, format!("{here}[{i}]"), out);
+            }
+        }
+        toml::Value::Table(t) => {
+            for (k, item) in t.iter_mut() {
+                stand_in_non_finite(item, format!("{here}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A whole number TOML cannot hold (beyond its 64-bit signed integers) as

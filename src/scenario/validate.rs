@@ -78,6 +78,15 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             {
                 return bad(&field, "group names use letters, digits, '-' and '_'");
             }
+            if name.bytes().all(|b| b.is_ascii_digit()) {
+                return bad(
+                    &field,
+                    format!(
+                        "a group name cannot be only digits: on the command line (`trace --node {n}`, `chart --nodes {n}`) it would read as node id {n}; add a letter, e.g. \"g{n}\"",
+                        n = crate::error::clip(name)
+                    ),
+                );
+            }
             if size == 0 {
                 return bad(&field, "a group needs at least one node");
             }
@@ -139,23 +148,14 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         // The largest message that must carry a delta: an `ack`, whose
         // digest has one entry per node (and a rate under flow control).
         // Below it acks would carry none and only `ack2`s would replicate.
-        let rate = if g.flow_control.is_some() { 8 } else { 0 };
-        let one = crate::net::SizeModel::new(g.value_bytes)
-            .parts(n as usize, 1, rate)
-            .total();
+        let (one, sum) = ack_with_one_delta(s);
         if (b as u64) < one as u64 {
-            let flow = if rate > 0 {
-                " + a flow-control rate of 8"
-            } else {
-                ""
-            };
             return bad(
                 "gossip.mtu",
                 format!(
-                    "{b} {} cannot carry a single delta in an ack (header 32{flow} + a digest of {n} nodes × 12 + one delta of 16 + {} value bytes = {one} bytes), \
+                    "{b} {} cannot carry a single delta in an ack ({sum} = {one} bytes), \
                      so acks would replicate nothing; use at least {one}, or {{ deltas = N }}",
                     if b == 1 { "byte" } else { "bytes" },
-                    g.value_bytes
                 ),
             );
         }
@@ -262,6 +262,20 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             "network.queue_limit_bytes",
             "needs network.uplink_bytes_per_s (a queue only forms behind a finite uplink)",
         );
+    }
+    if let Some(limit) = s.network.queue_limit_bytes {
+        // A message larger than the queue is dropped even from an empty
+        // one: below the smallest message that carries an update, every
+        // such message would be.
+        let (smallest, what) = smallest_update(s);
+        if limit < smallest as u64 {
+            return bad(
+                "network.queue_limit_bytes",
+                format!(
+                    "must be at least {smallest} bytes (or omit it for an unlimited queue): a smaller queue drops every {what} = {smallest} bytes; got {limit}"
+                ),
+            );
+        }
     }
     for (i, r) in s.network.routes.iter().enumerate() {
         validate_route(s, r, &format!("network.routes[{i}]"))?;
@@ -413,6 +427,47 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
     crate::check::validate(s)
 }
 
+/// The size of a Scuttlebutt `ack` carrying one delta (its digest has an
+/// entry per node, and a rate under flow control), and the sum that makes
+/// it, for messages.
+fn ack_with_one_delta(s: &Scenario) -> (u32, String) {
+    let (g, n) = (&s.gossip, s.nodes.count);
+    let rate = if g.flow_control.is_some() { 8 } else { 0 };
+    let bytes = crate::net::SizeModel::new(g.value_bytes)
+        .parts(n as usize, 1, rate)
+        .total();
+    let flow = if rate > 0 {
+        " + a flow-control rate of 8"
+    } else {
+        ""
+    };
+    let sum = format!(
+        "header 32{flow} + a digest of {n} nodes × 12 + one delta of 16 + {} value bytes",
+        g.value_bytes
+    );
+    (bytes, sum)
+}
+
+/// The smallest message of the scenario's protocol that carries an update
+/// (a ping for `ping`, which carries none), and what it is, for messages.
+fn smallest_update(s: &Scenario) -> (u32, String) {
+    let sizes = crate::net::SizeModel::new(s.gossip.value_bytes);
+    match s.gossip.protocol {
+        ProtocolKind::Scuttlebutt => {
+            let (bytes, sum) = ack_with_one_delta(s);
+            (bytes, format!("ack that carries a delta, at least {sum}"))
+        }
+        ProtocolKind::Ping => (sizes.header + sizes.ping, "ping, header 32 + 8".into()),
+        ProtocolKind::Push | ProtocolKind::Pull | ProtocolKind::PushPull | ProtocolKind::Rumor => (
+            sizes.parts(0, 1, 0).total(),
+            format!(
+                "message that carries an update, at least header 32 + one delta of 16 + {} value bytes",
+                s.gossip.value_bytes
+            ),
+        ),
+    }
+}
+
 /// Most time-series samples (or traffic buckets) a run may take.
 pub(crate) const MAX_SAMPLES: u64 = 1_000_000;
 
@@ -490,6 +545,7 @@ fn validate_ge(ge: &GilbertElliott, field: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// The nodes of a non-empty node set that names each node once.
 fn members(s: &Scenario, list: &[Member], field: &str) -> Result<Vec<u32>, Invalid> {
     if list.is_empty() {
         return Err((
@@ -497,7 +553,11 @@ fn members(s: &Scenario, list: &[Member], field: &str) -> Result<Vec<u32>, Inval
             "needs at least one node id or group name".into(),
         ));
     }
-    s.nodes.resolve(list).map_err(|e| (field.to_string(), e))
+    let ids = s.nodes.resolve(list).map_err(|e| (field.to_string(), e))?;
+    if let Some(message) = s.nodes.repeated(list) {
+        return Err((field.to_string(), message));
+    }
+    Ok(ids)
 }
 
 fn validate_route(s: &Scenario, r: &Route, field: &str) -> Result<(), Invalid> {
@@ -704,6 +764,12 @@ fn validate_fault<'a>(
         );
     }
     if let Some(name) = &f.name {
+        if name.is_empty() {
+            return bad(
+                &format!("{field}.name"),
+                "an empty name is no name a heal can give: name it, or leave `name` out",
+            );
+        }
         names.push(name);
     }
     if let Some(Partition::Sides(sides)) = &f.partition {
@@ -733,17 +799,23 @@ fn validate_fault<'a>(
         node_exists(s, node, &format!("{field}.isolate"))?;
     }
     if let Some(Heal::Named(name)) = &f.heal {
+        if name.is_empty() {
+            return bad(
+                &format!("{field}.heal"),
+                "an empty name heals nothing: give the `name` of a partition, cut or isolate, or `heal = true` to heal them all",
+            );
+        }
         if !names.iter().any(|n| n == name) {
             return bad(
                 &format!("{field}.heal"),
-                format!("no partition or cut named {name:?} comes before this heal"),
+                format!("no partition, cut or isolate named {name:?} comes before this heal"),
             );
         }
     }
     if let Some(Heal::All(false)) = &f.heal {
         return bad(
             &format!("{field}.heal"),
-            "use `heal = true` (all cuts) or the name of a cut",
+            "`heal = false` heals nothing: use `heal = true` (every partition, cut and isolate) or the `name` of one",
         );
     }
     if let Some(node) = f.crash {

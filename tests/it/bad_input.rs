@@ -1060,3 +1060,340 @@ fn a_directory_is_not_a_scenario_file() {
         .to_string();
     assert!(e.ends_with(": is a directory, expected a sweep file"), "{e}");
 }
+
+/// `BASE` with `overrides` given as `--set`, expecting an error.
+fn set_error(overrides: &[&str]) -> String {
+    let set: Vec<String> = overrides.iter().map(|o| o.to_string()).collect();
+    parse_str(BASE, Format::Toml, "t.toml", "t", &set)
+        .unwrap_err()
+        .to_string()
+}
+
+/// A group name of digits alone would read as a node id on the command
+/// line (`trace --node 1`, `chart --nodes 1`): refused.
+#[test]
+fn group_names_are_not_digits_alone() {
+    for name in ["1", "007"] {
+        let e = with(
+            "count = 4",
+            &format!("count = 4\ngroups = {{ \"{name}\" = 2, b = 2 }}"),
+        );
+        assert_names(&e, &format!("nodes.groups.{name}"), None);
+        assert!(
+            e.contains("cannot be only digits") && e.contains(&format!("\"g{name}\"")),
+            "{e}"
+        );
+    }
+    crate::support::scenario(&BASE.replacen("count = 4", "count = 4\ngroups = { g1 = 2, 2b = 2 }", 1));
+}
+
+/// A queue limit below the smallest message that carries an update would
+/// drop every such message: refused, with that size as the least valid one.
+#[test]
+fn a_queue_limit_holds_the_smallest_update() {
+    let queue = |limit: u64| {
+        BASE.replacen(
+            "loss = 0.0",
+            &format!("loss = 0.0\nuplink_bytes_per_s = 1000\nqueue_limit_bytes = {limit}"),
+            1,
+        )
+    };
+    // Scuttlebutt, 4 nodes, 8-byte values: an ack with one delta is
+    // 32 + 4·12 + 16 + 8 = 104 bytes, as for the MTU.
+    for bad in [0, 1, 103] {
+        let e = scenario_error(&queue(bad));
+        assert_names(&e, "network.queue_limit_bytes", Some(14));
+        assert!(
+            e.contains("must be at least 104 bytes") && e.ends_with(&format!("; got {bad}")),
+            "{e}"
+        );
+    }
+    crate::support::scenario(&queue(104));
+    // Flow control's rate: 112.
+    let flow = |limit| {
+        queue(limit).replacen(
+            "interval = \"1s\"",
+            "interval = \"1s\"\nmtu = 200\nflow_control = {}",
+            1,
+        )
+    };
+    assert!(scenario_error(&flow(111)).contains("must be at least 112 bytes"));
+    crate::support::scenario(&flow(112));
+    // Full state and rumors: one delta, 32 + 16 + 8 = 56.
+    for protocol in ["push", "pull", "push-pull", "rumor"] {
+        let p =
+            |limit| queue(limit).replacen("fanout = 1", &format!("fanout = 1\nprotocol = \"{protocol}\""), 1);
+        let e = scenario_error(&p(55));
+        assert!(e.contains("must be at least 56 bytes"), "{protocol}: {e}");
+        crate::support::scenario(&p(56));
+    }
+    // A ping: 40.
+    let ping = |limit| {
+        queue(limit)
+            .replacen("fanout = 1", "fanout = 1\nprotocol = \"ping\"", 1)
+            .replacen(
+                "writes = { process = \"poisson\", mean_interval = \"1s\" }",
+                "",
+                1,
+            )
+    };
+    assert!(scenario_error(&ping(39)).contains("must be at least 40 bytes"));
+    crate::support::scenario(&ping(40));
+    // Given as --set: the same rule.
+    let e = set_error(&["network.uplink_bytes_per_s=1000", "network.queue_limit_bytes=0"]);
+    assert!(
+        e.contains("with --set network.queue_limit_bytes=0") && e.contains("at least 104"),
+        "{e}"
+    );
+}
+
+/// A node set names each node once: a node twice in a side, a group twice,
+/// a node and its group; across sides the old rule holds.
+#[test]
+fn node_sets_name_each_node_once() {
+    let groups = |extra: &str| {
+        format!(
+            "{}{extra}\n",
+            BASE.replacen("count = 4", "count = 4\ngroups = { a = 2, b = 2 }", 1)
+        )
+    };
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[[faults]]\nat = \"1s\"\npartition = [[0, 0], [3]]",
+            "faults[0].partition[0]",
+            "node 0 is listed twice",
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\npartition = [[\"a\", 1], [\"b\"]]",
+            "faults[0].partition[0]",
+            "node 1 is listed twice, on its own and in group \"a\"",
+        ),
+        (
+            "[[faults]]\nat = \"1s\"\ncut = { from = [\"b\", \"b\"], to = [0] }",
+            "faults[0].cut.from",
+            "group \"b\" is listed twice",
+        ),
+        (
+            "[[network.routes]]\nfrom = [0]\nto = [3, \"b\"]\nloss = 0.1",
+            "network.routes[0].to",
+            "node 3 is listed twice",
+        ),
+        (
+            "[output]\nspacetime = { nodes = [1, 1] }",
+            "output.spacetime.nodes",
+            "node 1 is listed twice",
+        ),
+    ];
+    for (extra, field, says) in cases {
+        let e = scenario_error(&groups(extra));
+        assert_names(&e, field, None);
+        assert!(e.contains(says), "{e}");
+    }
+    // Different nodes of one group, and a node in no side, are fine.
+    crate::support::scenario(&groups("[[faults]]\nat = \"1s\"\npartition = [[\"a\"], [2]]"));
+}
+
+/// Empty names and an empty `groups` table are refused where written.
+#[test]
+fn empty_names_and_groups_are_refused() {
+    let e = scenario_error(&format!(
+        "{BASE}[[faults]]\nat = \"1s\"\nname = \"\"\npartition = [[0], [1]]\n[[faults]]\nat = \"2s\"\nheal = \"\"\n"
+    ));
+    assert_names(&e, "faults[0].name", Some(15));
+    assert!(e.contains("an empty name"), "{e}");
+    let e = scenario_error(&format!("{BASE}[[faults]]\nat = \"2s\"\nheal = \"\"\n"));
+    assert_names(&e, "faults[0].heal", Some(15));
+    assert!(e.contains("an empty name heals nothing"), "{e}");
+    let e = with("count = 4", "count = 4\ngroups = {}");
+    assert_names(&e, "nodes.groups", Some(5));
+    assert!(
+        e.contains("defines no groups") && e.contains("leave `groups` out"),
+        "{e}"
+    );
+    let e = set_error(&["nodes.groups={}"]);
+    assert!(
+        e.contains("`nodes.groups`: an empty table defines no groups"),
+        "{e}"
+    );
+}
+
+/// `-0.0` is `0.0`: the same resolved scenario, canonical JSON and hash,
+/// from a file or `--set`, wherever a number is.
+#[test]
+fn negative_zero_is_zero() {
+    let base = crate::support::scenario(BASE);
+    let negative = crate::support::scenario(&BASE.replacen("loss = 0.0", "loss = -0.0", 1));
+    assert_eq!(negative.hash(), base.hash());
+    assert!(negative.network.loss.is_sign_positive());
+    let set = parse_str(
+        BASE,
+        Format::Toml,
+        "test.toml",
+        "test",
+        &["network.loss=-0.0".into()],
+    )
+    .unwrap();
+    assert_eq!(set.hash(), base.hash());
+    let json = "{\"duration\": \"10s\", \"nodes\": {\"count\": 4}, \"network\": {\"loss\": -0.0}}";
+    let j = parse_str(json, Format::Json, "t.json", "t", &[]).unwrap();
+    assert_eq!(
+        j.hash(),
+        parse_str(&json.replace("-0.0", "0.0"), Format::Json, "t.json", "t", &[])
+            .unwrap()
+            .hash()
+    );
+    // In a distribution, a list and a route.
+    let extra = "[[workload.rate_changes]]\nat = \"5s\"\nfactor = Z\n[clock]\ndrift_ppm = { dist = \"normal\", mean = Z, std = Z }\n[[network.routes]]\nfrom = [0]\nto = [1]\nloss = Z\n";
+    let with_zero = |z: &str| crate::support::scenario(&format!("{BASE}{}", extra.replace('Z', z)));
+    let (plus, minus) = (with_zero("0.0"), with_zero("-0.0"));
+    assert_eq!(minus, plus);
+    assert_eq!(minus.hash(), plus.hash());
+    assert!(
+        !minus.canonical_json().contains("-0"),
+        "{}",
+        minus.canonical_json()
+    );
+}
+
+/// NaN and infinities given with `--set` say what the file would say, not
+/// "invalid type: null".
+#[test]
+fn nan_and_infinities_given_with_set_say_so() {
+    let file = with("loss = 0.0", "loss = nan");
+    assert!(
+        file.contains("`network.loss`: must be a probability in [0, 1]; got NaN"),
+        "{file}"
+    );
+    for (v, shown) in [("nan", "NaN"), ("inf", "inf"), ("+inf", "inf"), ("-inf", "-inf")] {
+        let e = set_error(&[&format!("network.loss={v}")]);
+        assert!(
+            e.contains(&format!(
+                "`network.loss`: must be a probability in [0, 1]; got {shown}"
+            )),
+            "{v}: {e}"
+        );
+        assert!(!e.contains("null"), "{e}");
+    }
+    // Inside a table.
+    let e = set_error(&["network.burst_loss={ p_good_to_bad = nan, p_bad_to_good = 0.5 }"]);
+    assert!(
+        e.contains("`network.burst_loss.p_good_to_bad`: must be a probability in [0, 1]; got NaN"),
+        "{e}"
+    );
+    // A field that takes any large number takes no infinity.
+    let e = set_error(&["network.latency={ dist = \"pareto\", scale = \"1ms\", shape = inf }"]);
+    assert!(
+        e.contains("`network.latency.shape`: must be a finite number; got inf"),
+        "{e}"
+    );
+    // A whole number or a duration: the value as given.
+    let e = set_error(&["network.uplink_bytes_per_s=inf"]);
+    assert!(e.contains("floating point `inf`, expected a whole number"), "{e}");
+    let e = set_error(&["duration=nan"]);
+    assert!(e.contains("floating point `NaN`, expected a duration"), "{e}");
+    // Outside a scenario's loading, parse_override refuses them.
+    let e = scuttlesim::scenario::parse_override("network.loss=nan").unwrap_err();
+    assert!(
+        e.contains("`network.loss` must be a finite number; got NaN"),
+        "{e}"
+    );
+}
+
+/// A UTF-8 byte-order mark is ignored, in JSON as in TOML, from a file or text.
+#[test]
+fn a_byte_order_mark_is_ignored() {
+    let json = "{\"duration\": \"10s\", \"nodes\": {\"count\": 4}}";
+    let plain = parse_str(json, Format::Json, "t.json", "t", &[]).unwrap();
+    let marked = parse_str(&format!("\u{feff}{json}"), Format::Json, "t.json", "t", &[]).unwrap();
+    assert_eq!(marked, plain);
+    let dir = crate::support::temp_dir("bom");
+    std::fs::write(dir.join("t.json"), format!("\u{feff}{json}")).unwrap();
+    std::fs::write(dir.join("t.toml"), format!("\u{feff}{BASE}")).unwrap();
+    let from_file = scuttlesim::scenario::load(&dir.join("t.json"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_file.hash(), plain.hash());
+    scuttlesim::scenario::load(&dir.join("t.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    // Errors still have their lines.
+    let e = json_error("\u{feff}{\n\"duration\": \"10s\",\n\"nodes\": {\"count\": 1}}");
+    assert!(e.starts_with("t.json:3:"), "{e}");
+}
+
+/// A JSON syntax error is located, and names a field only when it is
+/// inside one: no made-up `?`.
+#[test]
+fn json_syntax_errors_name_no_made_up_field() {
+    let e = json_error("{\"duration\": \"10s\",}");
+    assert!(
+        e.starts_with("t.json:1:") && e.ends_with(": trailing comma"),
+        "{e}"
+    );
+    assert!(!e.contains("field"), "{e}");
+    let e = json_error("{\"duration\": \"10s\", \"nodes\": {\"count\": 4,}}");
+    assert!(e.contains(": field `nodes`: trailing comma"), "{e}");
+    assert!(!e.contains('?'), "{e}");
+}
+
+/// Durations: a sign, an exponent or a value beyond the limit is said so.
+#[test]
+fn malformed_durations_say_what_is_wrong() {
+    let e = with("duration = \"10s\"", "duration = \"+10s\"");
+    assert_names(&e, "duration", Some(2));
+    assert!(e.contains("(a duration takes no sign)"), "{e}");
+    let e = with("duration = \"10s\"", "duration = \"1e400s\"");
+    assert!(
+        e.contains("(exponents are not accepted: write the number out)"),
+        "{e}"
+    );
+    let e = scenario_error(&format!(
+        "{BASE}[[clock.nodes]]\nnode = 0\noffset = \"5000000h\"\n"
+    ));
+    assert_names(&e, "clock.nodes[0].offset", Some(15));
+    assert!(
+        e.contains("a signed duration is at most 9223372036.854775807s either way"),
+        "{e}"
+    );
+    let e = set_error(&["duration=+10s"]);
+    assert!(e.contains("(a duration takes no sign)"), "{e}");
+}
+
+/// A whole-number field that refuses 0 does not say "0 or more"; `heal =
+/// false` speaks of everything a heal removes.
+#[test]
+fn messages_say_the_least_valid_value_and_what_heals() {
+    let e = scenario_error(&format!("{BASE}[[checks]]\nmax_bytes_per_node_per_s = 1.5\n"));
+    assert_names(&e, "checks[0].max_bytes_per_node_per_s", Some(14));
+    assert!(e.contains("expected a whole number; must be at least 1"), "{e}");
+    assert!(!e.contains("0 or more"), "{e}");
+    let e = with("loss = 0.0", "uplink_bytes_per_s = 2.5");
+    assert!(e.contains("expected a whole number; must be at least 1"), "{e}");
+    let e = set_error(&["checks=[{ max_bytes_per_node_per_s = \"lots\" }]"]);
+    assert!(e.contains("expected a whole number; must be at least 1"), "{e}");
+    // 0 is a seed.
+    let e = with("duration = \"10s\"", "duration = \"10s\"\nseed = 1.5");
+    assert!(e.contains("expected a whole number, 0 or more"), "{e}");
+    let e = scenario_error(&format!("{BASE}[[faults]]\nat = \"1s\"\nheal = false\n"));
+    assert!(
+        e.contains("every partition, cut and isolate") && !e.contains("all cuts"),
+        "{e}"
+    );
+}
+
+/// Input repeated in an error is cut: a 100,000-digit value makes a short
+/// message, however it is given.
+#[test]
+fn huge_values_are_not_echoed_whole() {
+    let digits = "9".repeat(100_000);
+    let short = |e: &str| {
+        assert!(e.len() < 600, "{} bytes: {}…", e.len(), &e[..600]);
+        assert!(e.contains('…'), "{e}");
+    };
+    short(&with("duration = \"10s\"", &format!("duration = \"{digits}s\"")));
+    short(&with("count = 4", &format!("count = {digits}")));
+    short(&with("count = 4", &format!("count = \"{digits}\"")));
+    short(&with("fanout = 1", &format!("fanout = 1\nx{digits} = 1")));
+    short(&with(
+        "count = 4",
+        &format!("count = 4\ngroups = {{ \"{digits} z\" = 4 }}"),
+    ));
+    short(&set_error(&[&format!("duration={digits}s")]));
+    short(&set_error(&[&format!("gossip.interval=\"{digits}\"")]));
+}

@@ -336,6 +336,50 @@ fn run_sweep_and_explore_refuse_over_the_limit_and_write_nothing() {
     assert!(!dir.join("sw").exists());
 }
 
+/// `check` refuses what `run` refuses for its memory, with the same
+/// message and the same `--max-memory` option.
+#[test]
+fn check_refuses_over_the_limit_as_run_does() {
+    let dir = temp_dir("limits-check");
+    let q = shipped("quickstart.toml");
+    let set = ["--set", "nodes.count=1000000"];
+    let run = scuttlesim(&[&["run", s(&q), "--out", "out"][..], &set].concat(), &dir);
+    let check = scuttlesim(&[&["check", s(&q)][..], &set].concat(), &dir);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert_eq!(check.status.code(), Some(2), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("the run would need about"),
+        "{}",
+        stderr(&check)
+    );
+    assert_eq!(stderr(&check), stderr(&run));
+    assert!(
+        stdout(&check).is_empty(),
+        "nothing printed as resolved: {}",
+        stdout(&check)
+    );
+    let o = scuttlesim(&["check", s(&q), "--max-memory", "1MiB"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("more than the limit of 1.0 MiB (--max-memory 1MiB)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = scuttlesim(
+        &[
+            "check",
+            s(&q),
+            "--max-memory",
+            "none",
+            "--set",
+            "nodes.count=1000000",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!dir.join("out").exists());
+}
+
 #[test]
 fn an_output_directory_that_cannot_be_made_is_a_clear_error() {
     let dir = temp_dir("limits-out");
