@@ -83,6 +83,8 @@ enum Command {
     /// Validate a scenario without running it; prints the resolved scenario as JSON.
     ///
     /// Refuses (exit 2) what `run` would refuse, the memory limit included.
+    ///
+    /// Exit codes: 0 valid, 2 bad input (or over the memory limit).
     Check {
         /// The scenario file (.toml or .json).
         scenario: PathBuf,
@@ -93,19 +95,30 @@ enum Command {
     },
     /// Rerun a run's manifest and verify it bit for bit; prints "identical"
     /// (exit 0) or the first divergent record (exit 1). Writes nothing.
+    ///
+    /// Exit codes: 0 identical, 1 different, 2 bad input or I/O error, 130 interrupted.
     Replay {
         /// The run's manifest.json (or its run directory).
         manifest: PathBuf,
     },
     /// Print a stored trace readably, filtered by node, time and kind.
+    ///
+    /// Exit codes: 0 ok, 2 bad input or I/O error.
     Trace(trace::TraceArgs),
     /// Run a scenario under many seeds in parallel; list the seeds whose
     /// checks fail, with their replay commands (exit 1 if any).
+    ///
+    /// Exit codes: 0 no seed fails, 1 some seed fails, 2 bad input or I/O error, 130 interrupted.
     Explore(explore::ExploreArgs),
     /// Find a smaller scenario (same seed) that still fails the same check;
     /// writes it as TOML with a note of what was removed.
+    ///
+    /// Exit codes: 0 shrunk, 2 bad input (e.g. no failed check) or I/O error, 130 interrupted
+    /// (the smallest failing scenario found so far is written).
     Shrink(shrink::ShrinkArgs),
     /// Export a stored trace for ShiViz or Chrome/Perfetto.
+    ///
+    /// Exit codes: 0 ok, 2 bad input or I/O error.
     Export(export::ExportArgs),
     /// Run a sweep: every grid point x every seed, in parallel; writes
     /// DIR/<sweep>/{summary.csv, points.csv, <point>/<seed>/}.
@@ -116,17 +129,25 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the outputs of `sweep --shard K/N` (every K once) into summary
     /// files byte-identical to an unsharded sweep.
+    ///
+    /// Exit codes: 0 ok, 2 bad input (a missing or repeated shard, another sweep) or I/O error.
     Merge(merge::MergeArgs),
     /// Determinism soak: run a scenario under many seeds twice (on thread
     /// pools of different sizes, one thread each for a single seed, in
     /// opposite orders) and compare every trace digest and summary; exit 1
     /// on any difference.
+    ///
+    /// Exit codes: 0 identical, 1 a difference, 2 bad input or I/O error, 130 interrupted.
     Soak(soak::SoakArgs),
     /// Benchmark: run the shared scenarios P0 (engine throughput) and P1
     /// (Scuttlebutt push-pull) and print events/s, wall time and peak memory.
+    ///
+    /// Exit codes: 0 ok, 2 bad input (or over the memory limit) or I/O error.
     Bench(bench::BenchArgs),
     /// Draw a run's charts again from its stored metrics (and trace), without
     /// simulating; writes RUN_DIR/charts/NAME.{svg,png}.
+    ///
+    /// Exit codes: 0 ok, 2 bad input or I/O error.
     Chart(chart::ChartArgs),
 }
 
