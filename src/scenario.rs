@@ -892,27 +892,61 @@ impl SpacetimeView {
         *self == SpacetimeView::default()
     }
 
-    /// Parses a command-line node list, `0,3,5` or `left,7`: node ids and
-    /// group names separated by commas.
+    /// `a-b` (two node ids joined by '-') as the range `a..=b`, as the
+    /// charts and error messages write node sets (`0-2,5`).
+    pub fn node_range(text: &str) -> Option<(u32, u32)> {
+        let (a, b) = text.split_once('-')?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+        if !digits(a) || !digits(b) {
+            return None;
+        }
+        Some((a.parse().ok()?, b.parse().ok()?))
+    }
+
+    /// Parses a command-line node list, `0,3,5`, `0-2,5` or `left,7`: node
+    /// ids, ranges of ids and group names separated by commas.
     pub fn parse_nodes(text: &str) -> Result<Vec<Member>, String> {
-        text.split(',')
-            .map(|part| {
-                let p = part.trim();
-                if p.is_empty() {
-                    Err(format!(
-                        "{text:?} has an empty entry: expected node ids and group names separated by commas, e.g. 0,3,5"
-                    ))
-                } else if let Ok(n) = p.parse::<u32>() {
-                    Ok(Member::Node(n))
-                } else if p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')) {
-                    Ok(Member::Group(p.to_string()))
-                } else {
-                    Err(format!(
-                        "{p:?} is neither a node id nor a group name: expected e.g. 0,3,5 or left,7"
-                    ))
+        let mut members = Vec::new();
+        for part in text.split(',') {
+            let p = part.trim();
+            if let Some((a, b)) = Self::node_range(p) {
+                if a > b {
+                    return Err(format!(
+                        "{p:?} is a reversed range: write the smaller id first ({b}-{a})"
+                    ));
                 }
-            })
-            .collect()
+                if b - a >= crate::scenario::MAX_NODES {
+                    return Err(format!(
+                        "{p:?} has more than {} nodes",
+                        crate::scenario::MAX_NODES
+                    ));
+                }
+                members.extend((a..=b).map(Member::Node));
+                continue;
+            }
+            members.push(Self::parse_node(text, p)?);
+        }
+        Ok(members)
+    }
+
+    /// One entry of [`SpacetimeView::parse_nodes`]'s list `text`.
+    fn parse_node(text: &str, p: &str) -> Result<Member, String> {
+        if p.is_empty() {
+            Err(format!(
+                "{text:?} has an empty entry: expected node ids and group names separated by commas, e.g. 0,3,5"
+            ))
+        } else if let Ok(n) = p.parse::<u32>() {
+            Ok(Member::Node(n))
+        } else if p
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        {
+            Ok(Member::Group(p.to_string()))
+        } else {
+            Err(format!(
+                "{p:?} is neither a node id nor a group name: expected e.g. 0,3,5, 0-2 or left,7"
+            ))
+        }
     }
 
     /// Checks the view against the run's `nodes` and `duration`; an error is

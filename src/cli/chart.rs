@@ -23,8 +23,8 @@ pub(crate) struct ChartArgs {
     /// Which files to write.
     #[arg(long, value_enum, default_value = "both")]
     format: FormatArg,
-    /// Space-time diagram: only these nodes, ids and group names separated
-    /// by commas (e.g. 0,3,5); replaces the scenario's
+    /// Space-time diagram: only these nodes, ids, ranges and group names
+    /// separated by commas (e.g. 0,3,5 or 0-7,eu); replaces the scenario's
     /// output.spacetime.nodes.
     #[arg(long, value_name = "LIST")]
     nodes: Option<String>,

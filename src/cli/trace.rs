@@ -18,8 +18,8 @@ pub(crate) struct TraceArgs {
     /// A run directory (or its manifest.json, or a trace.jsonl file).
     run: PathBuf,
     /// Only records about these nodes (messages: sent or received by one of
-    /// them): ids and group names separated by commas, e.g. 3, 0,3,5 or
-    /// eu,7 (group names are read from the run's manifest.json).
+    /// them): ids, ranges and group names separated by commas, e.g. 3,
+    /// 0,3,5, 0-7 or eu,7 (group names are read from the run's manifest.json).
     #[arg(long, value_name = "LIST")]
     node: Option<String>,
     /// Only records at or after this time (e.g. 12s, 1.5s, 250ms; a bare

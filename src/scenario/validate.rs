@@ -87,6 +87,15 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
                     ),
                 );
             }
+            if crate::scenario::SpacetimeView::node_range(name).is_some() {
+                return bad(
+                    &field,
+                    format!(
+                        "a group name cannot be two numbers joined by '-': on the command line (`trace --node {n}`) it would read as a range of node ids; add a letter, e.g. \"g{n}\"",
+                        n = crate::error::clip(name)
+                    ),
+                );
+            }
             if size == 0 {
                 return bad(&field, "a group needs at least one node");
             }

@@ -450,3 +450,29 @@ fn bench_refuses_bad_cases_before_running() {
         );
     }
 }
+
+/// Node lists take ranges as the charts and messages write them (`0-2,5`);
+/// a reversed range is refused, and a group name that reads as a range
+/// cannot be defined.
+#[test]
+fn node_lists_take_ranges() {
+    use scuttlesim::scenario::{Member, SpacetimeView};
+    let nodes = SpacetimeView::parse_nodes("0-2, 5,left").unwrap();
+    assert_eq!(
+        nodes,
+        vec![
+            Member::Node(0),
+            Member::Node(1),
+            Member::Node(2),
+            Member::Node(5),
+            Member::Group("left".into())
+        ]
+    );
+    assert!(SpacetimeView::parse_nodes("3-1")
+        .unwrap_err()
+        .contains("reversed"));
+    let e = crate::support::scenario_error(
+        "duration = \"1s\"\n[nodes]\ncount = 4\ngroups = { \"1-2\" = 2, b = 2 }",
+    );
+    assert!(e.contains("two numbers joined by '-'"), "{e}");
+}
