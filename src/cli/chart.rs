@@ -16,9 +16,9 @@ use std::process::ExitCode;
 pub(crate) struct ChartArgs {
     /// The run directory, e.g. output/quickstart/42.
     run_dir: PathBuf,
-    /// Draw only this chart (repeatable); default: those the scenario names
-    /// in [output] charts.
-    #[arg(long, value_enum, value_name = "NAME")]
+    /// Draw only this chart (repeatable, or comma-separated); default: those
+    /// the scenario names in [output] charts.
+    #[arg(long, value_enum, value_name = "NAME", value_delimiter = ',')]
     only: Vec<ChartArg>,
     /// Which files to write.
     #[arg(long, value_enum, default_value = "both")]
