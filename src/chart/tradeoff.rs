@@ -64,8 +64,11 @@ impl TradeoffPoint {
     fn label(&self) -> String {
         if self.converged.usable() && self.converged < 1.0 {
             // Rounded down: 99.96 % is not "100 % converged".
-            let pct = (self.converged * 1000.0).floor() / 10.0;
-            format!("{} ({pct:.1}% converged)", self.setting)
+            format!(
+                "{} ({} converged)",
+                self.setting,
+                super::floor_percent(self.converged)
+            )
         } else {
             self.setting.clone()
         }

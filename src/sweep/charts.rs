@@ -11,8 +11,8 @@
 //! - `<metric>_vs_<field>` for `conv_p99_s`, `conv_mean_s` and
 //!   `bytes_per_node_per_s`: the metric against the swept field with the
 //!   most values among those whose values are all numbers or durations, one
-//!   line per combination of the other swept fields (left out when no field
-//!   is numeric).
+//!   line per combination of the other swept fields (left out unless some
+//!   field has at least two values, all numeric).
 
 use super::exec::RunResult;
 use super::grid::{short_label, value_text};

@@ -804,3 +804,42 @@ fn a_too_large_number_in_a_sweep_names_its_field() {
     assert!(e.contains("field `seeds`"), "{e}");
     assert!(e.contains("at most 9223372036854775807"), "{e}");
 }
+
+/// A run without a write has no time "after the last write": its
+/// `conv_after_last_write_s` is empty in `summary.csv` (as other undefined
+/// values are) and `null` in `summary.json`, where it used to be 0.
+#[test]
+fn no_write_leaves_time_after_last_write_empty() {
+    let dir = setup(
+        "sweep-no-writes",
+        &SWEEP
+            .replace("seeds = 4", "seeds = 2")
+            .replace("[1, 2, 3]", "[1, 2]"),
+    );
+    let base = BASE.replace(
+        "writes = { process = \"poisson\", mean_interval = \"2s\" }\nstop_at = \"4s\"\n",
+        "",
+    );
+    assert!(!base.contains("poisson"));
+    std::fs::write(dir.join("base.toml"), base).unwrap();
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let csv = read(&dir.join("o/tiny/summary.csv"));
+    let col = |name: &str| header(&csv).iter().position(|h| h == name).unwrap();
+    let runs = rows(&csv);
+    assert_eq!(runs.len(), 4);
+    for r in &runs {
+        assert_eq!(r[col("writes")], "0", "{r:?}");
+        assert_eq!(r[col("conv_after_last_write_s")], "", "{r:?}");
+    }
+    let points = read(&dir.join("o/tiny/points.csv"));
+    let n = header(&points)
+        .iter()
+        .position(|h| h == "conv_after_last_write_s_n")
+        .unwrap();
+    assert!(rows(&points).iter().all(|r| r[n] == "0"));
+    let summary = String::from_utf8(read(&dir.join("o/tiny/gossip.fanout=1/1/summary.json"))).unwrap();
+    assert!(
+        summary.contains("\"converged_after_last_write_ns\": null"),
+        "{summary}"
+    );
+}
