@@ -677,7 +677,8 @@ fn charts_show_every_point() {
 /// sample time, the mean and
 /// sd over seeds (`staleness.csv`) and a chart with one line per point; a
 /// sharded sweep merges into the same bytes. Runs stop when converged, at
-/// different times, so late rows average fewer seeds (`runs`).
+/// different times; a stopped run counts as nothing stale at the later
+/// sample times of the others (`stopped` says how many did).
 #[test]
 fn staleness_series_per_point() {
     let dir = setup(
@@ -722,6 +723,7 @@ fn staleness_series_per_point() {
             "gossip.fanout",
             "t_s",
             "runs",
+            "stopped",
             "max_s_mean",
             "max_s_sd",
             "stale_mean",
@@ -731,21 +733,24 @@ fn staleness_series_per_point() {
     );
     let rows = rows(&csv);
     let first = &rows[0];
-    assert_eq!(&first[..4], ["gossip.fanout=1", "1", "1.000000000", "2"]);
-    let stale_mean: f64 = first[6].parse().unwrap();
+    assert_eq!(&first[..5], ["gossip.fanout=1", "1", "1.000000000", "2", "0"]);
+    let stale_mean: f64 = first[7].parse().unwrap();
     assert!(
         (stale_mean - (a[0].0[1] + b[0].0[1]) as f64 / 2.0).abs() < 1e-6,
         "{first:?}"
     );
-    let max_mean: f64 = first[4].parse().unwrap();
+    let max_mean: f64 = first[5].parse().unwrap();
     assert!(
         (max_mean - (a[0].0[2] + b[0].0[2]) as f64 / 2e9).abs() < 1e-6,
         "{first:?}"
     );
-    // Rows per point: one per sample time any seed took.
+    // Rows per point: one per sample time any seed took, then (both seeds
+    // stopped converged) one when the last of them stopped.
     let longest = a.len().max(b.len());
     let point: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "gossip.fanout=1").collect();
-    assert_eq!(point.len(), longest);
+    assert_eq!(point.len(), longest + 1);
+    assert_eq!(&point[longest][3..5], ["2", "2"]);
+    let point = &point[..longest];
     // The mean staleness: the mean over the seeds where it is defined,
     // empty where it is in none.
     for (i, row) in point.iter().enumerate() {
@@ -758,11 +763,13 @@ fn staleness_series_per_point() {
             0 => String::new(),
             n => format!("{:.6}", means.iter().sum::<u64>() as f64 / n as f64 / 1e9),
         };
-        assert_eq!(row[8], expect, "{row:?}");
+        assert_eq!(row[9], expect, "{row:?}");
     }
-    let last = rows.iter().rfind(|r| r[0] == "gossip.fanout=1").unwrap();
-    let expect_runs = [&a, &b].iter().filter(|r| r.len() == longest).count();
-    assert_eq!(last[3], expect_runs.to_string());
+    // Every row stands for both seeds; at the last sample, those that had
+    // stopped by then are counted as nothing stale.
+    let last = point[longest - 1];
+    let stopped = [&a, &b].iter().filter(|r| r.len() < longest).count();
+    assert_eq!(&last[3..5], ["2".to_string(), stopped.to_string()]);
     // The chart: both points, both panels.
     let svg = String::from_utf8(read(&sweep_dir.join("charts/staleness.svg"))).unwrap();
     for text in ["fanout=1", "fanout=3", "max staleness (s)", "stale mappings"] {
@@ -842,4 +849,75 @@ fn no_write_leaves_time_after_last_write_empty() {
         summary.contains("\"converged_after_last_write_ns\": null"),
         "{summary}"
     );
+}
+
+/// A run that `stop_when_converged` ended had nothing stale from then on:
+/// the sweep's staleness means count it so at the later sample times of
+/// the other seeds, and equal those of the same sweep run to the end
+/// without stopping (they used to average only the seeds still running, so
+/// the lines did not return to 0).
+#[test]
+fn stopped_runs_count_as_nothing_stale() {
+    let sweep = SWEEP
+        .replace("seeds = 4", "seeds = 3")
+        .replace("[1, 2, 3]", "[1, 2]");
+    let dir = setup("staleness-stopped", &sweep);
+    let base = format!("{BASE}[output]\nstaleness = true\nsample_interval = \"1s\"\n");
+    std::fs::write(dir.join("base.toml"), &base).unwrap();
+    std::fs::write(
+        dir.join("on.toml"),
+        base.replace("stop_when_converged = true", "stop_when_converged = false"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("on-sweep.toml"), sweep.replace("base.toml", "on.toml")).unwrap();
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "stop", "-q"], &dir));
+    ok(&scuttlesim(
+        &["sweep", "on-sweep.toml", "--out", "on", "-q"],
+        &dir,
+    ));
+    let csv = read(&dir.join("stop/tiny/staleness.csv"));
+    let col = |name: &str| header(&csv).iter().position(|h| h == name).unwrap();
+    let stopped_rows = rows(&csv);
+    let on_rows = rows(&read(&dir.join("on/tiny/staleness.csv")));
+    let mut counted = 0;
+    for r in &stopped_rows {
+        assert_eq!(r[col("runs")], "3", "{r:?}");
+        let stopped: usize = r[col("stopped")].parse().unwrap();
+        counted += stopped;
+        if stopped == 3 {
+            // The closing row, when the last seed stopped: nothing stale.
+            for c in ["max_s_mean", "max_s_sd", "stale_mean", "stale_sd"] {
+                assert_eq!(r[col(c)], "0.000000", "{c} at {r:?}");
+            }
+            assert_eq!(r[col("mean_s_mean")], "", "{r:?}");
+            continue;
+        }
+        let on = on_rows
+            .iter()
+            .find(|o| o[0] == r[0] && o[col("t_s")] == r[col("t_s")])
+            .unwrap_or_else(|| panic!("{r:?} not in the sweep run to the end"));
+        assert_eq!(on[col("stopped")], "0");
+        for c in ["max_s_mean", "max_s_sd", "stale_mean", "stale_sd", "mean_s_mean"] {
+            assert_eq!(r[col(c)], on[col(c)], "{c} at {r:?}");
+        }
+    }
+    assert!(
+        counted > 3 * 2,
+        "no seed stopped before another: the test shows nothing"
+    );
+    // Each point ends when its last seed stopped, with all three counted
+    // as stopped.
+    let summary = read(&dir.join("stop/tiny/summary.csv"));
+    let end = header(&summary).iter().position(|h| h == "end_s").unwrap();
+    for point in ["gossip.fanout=1", "gossip.fanout=2"] {
+        let last = stopped_rows.iter().rfind(|r| r[0] == point).unwrap();
+        let slowest = rows(&summary)
+            .iter()
+            .filter(|r| r[0] == point)
+            .map(|r| r[end].clone())
+            .max_by_key(|t| (t.len(), t.clone()))
+            .unwrap();
+        assert_eq!(last[col("t_s")], slowest, "{last:?}");
+        assert_eq!(last[col("stopped")], "3", "{last:?}");
+    }
 }
