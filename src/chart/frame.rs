@@ -96,6 +96,43 @@ pub(crate) fn page<DB: DrawingBackend>(
     chart_name: &str,
     legend: &[LegendEntry],
 ) -> Result<DrawingArea<DB, Shift>, ChartError> {
+    page_with_notes(root, ctx, chart_name, legend, &[])
+}
+
+/// `head: a; b; c`, with as many of `items` as fit in `width` pixels in
+/// `font` and the rest counted (`head: a; b; 3 more`); at least one item.
+pub(crate) fn note_list<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    font: &TextStyle<'_>,
+    head: &str,
+    items: &[String],
+    width: i32,
+) -> String {
+    let text = |k: usize| {
+        let mut s = format!("{head}: {}", items[..k].join("; "));
+        if k < items.len() {
+            s.push_str(&format!("; {} more", items.len() - k));
+        }
+        s
+    };
+    let fits = |s: &String| text_size(root, s, font).0 <= width;
+    (1..=items.len())
+        .rev()
+        .map(text)
+        .find(fits)
+        .unwrap_or_else(|| text(items.len().min(1)))
+}
+
+/// [`page`] with `notes` under the plot, one line each, left-aligned above
+/// the footer (what the plot leaves out or qualifies, e.g. points with no
+/// value).
+pub(crate) fn page_with_notes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    chart_name: &str,
+    legend: &[LegendEntry],
+    notes: &[String],
+) -> Result<DrawingArea<DB, Shift>, ChartError> {
     let t = &ctx.theme;
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
@@ -123,7 +160,13 @@ pub(crate) fn page<DB: DrawingBackend>(
         HPos::Right,
         VPos::Bottom,
     )?;
-    let bottom = foot_y - foot_h - t.px(4.0);
+    let mut bottom = foot_y - foot_h - t.px(4.0);
+    let note_font = t.note_font();
+    for note in notes.iter().rev() {
+        let (_, note_h) = text_size(root, note, &note_font);
+        put_text(root, note, (m, bottom), &note_font, HPos::Left, VPos::Bottom)?;
+        bottom -= note_h + t.px(3.0);
+    }
 
     Ok(root.margin(top, h - bottom, m, m))
 }

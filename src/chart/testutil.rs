@@ -340,7 +340,15 @@ mod extreme {
         let m = MetricVsFieldData {
             lines: vec![FieldLine {
                 label: "l".into(),
-                points: v.iter().map(|x| FieldPoint { x: *x, y: est(*x) }).collect(),
+                points: v
+                    .iter()
+                    .map(|x| FieldPoint {
+                        x: *x,
+                        y: est(*x),
+                        converged: *x,
+                        setting: "s".into(),
+                    })
+                    .collect(),
             }],
             ..Default::default()
         };

@@ -12,7 +12,9 @@
 //!   `bytes_per_node_per_s`: the metric against the swept field with the
 //!   most values among those whose values are all numbers or durations, one
 //!   line per combination of the other swept fields (left out unless some
-//!   field has at least two values, all numeric).
+//!   field has at least two values, all numeric); every point keeps its
+//!   place on the x axis, and notes name those without a time (no write
+//!   converged) and those whose times are of only some writes.
 
 use super::exec::RunResult;
 use super::grid::{short_label, value_text};
@@ -184,7 +186,9 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
             let m = metric_index(metric);
             let mut lines: Vec<FieldLine> = Vec::new();
             let mut keys: Vec<String> = Vec::new();
-            for (p, st) in plan.points.iter().zip(&stats) {
+            // Times are of the writes that converged: say where not all did.
+            let of_converged = metric.starts_with("conv_");
+            for ((p, st), label) in plan.points.iter().zip(&stats).zip(&labels) {
                 let other_values: Vec<Value> = others.iter().map(|&i| p.values[i].clone()).collect();
                 let key: Vec<String> = other_values.iter().map(value_text).collect();
                 let key = key.join("\u{1f}");
@@ -207,6 +211,11 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
                 lines[line].points.push(FieldPoint {
                     x,
                     y: estimate(&st[m]),
+                    converged: match st[frac] {
+                        Some(s) if of_converged => s.mean,
+                        _ => f64::NAN,
+                    },
+                    setting: label.clone(),
                 });
             }
             let data = MetricVsFieldData {

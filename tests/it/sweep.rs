@@ -921,3 +921,48 @@ fn stopped_runs_count_as_nothing_stale() {
         assert_eq!(last[col("stopped")], "3", "{last:?}");
     }
 }
+
+/// The `_vs_` charts keep every grid point on the x axis: a point where no
+/// write converged has no time to draw and is named in a note (it used to
+/// be left out, the axis ending before it, with no word), and one where
+/// only some did is named with the share. The bandwidth, defined either
+/// way, is drawn at every point without a note.
+#[test]
+fn vs_charts_name_points_without_converged_writes() {
+    let dir = setup(
+        "sweep-vs-notes",
+        &SWEEP.replace("seeds = 4", "seeds = 2").replace(
+            "\"gossip.fanout\" = [1, 2, 3]",
+            "\"network.loss\" = [0.0, 0.6, 0.9]",
+        ),
+    );
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let points = read(&dir.join("o/tiny/points.csv"));
+    let frac = header(&points)
+        .iter()
+        .position(|h| h == "converged_frac_mean")
+        .unwrap();
+    let fracs: Vec<f64> = rows(&points).iter().map(|r| r[frac].parse().unwrap()).collect();
+    assert!(
+        fracs[0] == 1.0 && fracs[1] > 0.0 && fracs[1] < 1.0 && fracs[2] == 0.0,
+        "{fracs:?}"
+    );
+    let svg = |name: &str| String::from_utf8(read(&dir.join("o/tiny/charts").join(name))).unwrap();
+    for metric in ["conv_p99_s", "conv_mean_s"] {
+        let m = svg(&format!("{metric}_vs_network.loss.svg"));
+        assert!(
+            m.contains(">\nnot drawn, no write converged: loss=0.9\n<"),
+            "{metric}"
+        );
+        assert!(
+            m.contains("not all writes converged (times are of those that did): loss=0.6 ("),
+            "{metric}"
+        );
+        // The axis reaches 0.9: it has a tick past 0.6.
+        assert!(m.contains(">\n0.8\n<"), "{metric}");
+    }
+    let b = svg("bytes_per_node_per_s_vs_network.loss.svg");
+    assert!(!b.contains("not drawn") && !b.contains("not all writes"));
+    let t = svg("tradeoff.svg");
+    assert!(t.contains(">\nnot drawn, no write converged: loss=0.9\n<"));
+}
