@@ -79,6 +79,10 @@ pub struct Provenance {
     /// all seeds; the footer shows its first 8 characters, as `scenario …`
     /// or `sweep …`.
     pub scenario_hash: String,
+    /// Settings every series shares, said once rather than in every label
+    /// (a sweep's grid fields with one value, e.g. `mtu=10 deltas`): the
+    /// footer ends with `all points: …`. Empty for none.
+    pub fixed: String,
 }
 
 impl Provenance {
@@ -94,7 +98,15 @@ impl Provenance {
             let of = if self.seed.is_some() { "scenario" } else { "sweep" };
             parts.push(format!("{of} {hash}"));
         }
+        if let Some(fixed) = self.fixed_note() {
+            parts.push(fixed);
+        }
         parts.join(" · ")
+    }
+
+    /// `all points: …` of [`Provenance::fixed`], if any.
+    pub(crate) fn fixed_note(&self) -> Option<String> {
+        (!self.fixed.is_empty()).then(|| format!("all points: {}", self.fixed))
     }
 }
 
@@ -192,6 +204,7 @@ mod tests {
             version: "0.1.0".into(),
             seed: Some(42),
             scenario_hash: "3f2a9c1e77aa".into(),
+            fixed: String::new(),
         };
         assert_eq!(p.footer(), "scuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e");
         let sweep = Provenance {
@@ -205,6 +218,14 @@ mod tests {
             ..p
         };
         assert_eq!(p.footer(), "scuttlesim 0.1.0 · all seeds");
+        let p = Provenance {
+            fixed: "mtu=10 deltas".into(),
+            ..p
+        };
+        assert_eq!(
+            p.footer(),
+            "scuttlesim 0.1.0 · all seeds · all points: mtu=10 deltas"
+        );
     }
 
     /// Rounded down, so 100.0% means all; binary fractions just below a

@@ -13,7 +13,7 @@ use plotters::style::{Color, RGBColor, ShapeStyle, TextStyle, WHITE};
 use super::marks::{arrow_head, dashed_path, error_bar, hatch, marker, Dash, Shape, HATCH_GAP};
 use super::render::Ctx;
 use super::theme::Theme;
-use super::ChartError;
+use super::{ChartError, Provenance};
 
 /// Outer margin of the page at 1× scale.
 pub(crate) const MARGIN: f64 = 12.0;
@@ -149,7 +149,19 @@ pub(crate) fn page_with_notes<DB: DrawingBackend>(
     }
 
     let footer_font = t.footer_font();
-    let footer = ctx.prov.footer();
+    let mut footer = ctx.prov.footer();
+    let mut notes = notes.to_vec();
+    // Settings too long for the footer line get a note line of their own.
+    if text_size(root, &footer, &footer_font).0 > w - 2 * m {
+        if let Some(fixed) = ctx.prov.fixed_note() {
+            let bare = Provenance {
+                fixed: String::new(),
+                ..ctx.prov.clone()
+            };
+            footer = bare.footer();
+            notes.push(fixed);
+        }
+    }
     let (_, foot_h) = text_size(root, &footer, &footer_font);
     let foot_y = h - t.px(6.0);
     put_text(

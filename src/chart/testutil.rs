@@ -13,6 +13,7 @@ pub(crate) fn prov() -> Provenance {
         version: "0.1.0".into(),
         seed: Some(42),
         scenario_hash: "3f2a9c1e5b".into(),
+        fixed: String::new(),
     }
 }
 

@@ -23,11 +23,11 @@
 //! the time the last of them stopped (off the sampling grid, unless a seed
 //! sampled then), all of them counted so.
 
+use super::charts;
 use super::exec::RunResult;
-use super::grid::short_label;
 use super::table::{header_fields, point_cells, provenance};
 use super::Plan;
-use crate::chart::{self, ImageFormat, Provenance, StalenessLine, StalenessLinesData};
+use crate::chart::{self, ImageFormat, StalenessLine, StalenessLinesData};
 use crate::error::{Error, Result};
 use crate::metrics::StalenessSample;
 use crate::output::write_atomic;
@@ -204,12 +204,13 @@ pub(crate) fn write(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Ve
     let csv = dir.join(POINTS_FILE);
     write_atomic(&csv, points_staleness_csv(plan, results).as_bytes())?;
     let mut files = vec![csv];
+    let naming = charts::naming(plan);
     let lines = by_point(plan, results)
         .iter()
         .zip(&plan.points)
         .map(|(times, p)| {
             let mut line = StalenessLine {
-                label: short_label(&plan.fields, &p.values),
+                label: naming.label(&p.values),
                 ..Default::default()
             };
             for (t, at) in times {
@@ -225,12 +226,7 @@ pub(crate) fn write(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Ve
         })
         .collect();
     let data = StalenessLinesData { lines };
-    let prov = Provenance {
-        scenario: plan.name.clone(),
-        version: plan.scuttlesim_version.clone(),
-        seed: None,
-        scenario_hash: plan.sweep_hash.clone(),
-    };
+    let prov = charts::provenance(plan, &naming);
     let charts_dir = dir.join("charts");
     Error::create_dir_all(&charts_dir)?;
     for format in [ImageFormat::Svg, ImageFormat::Png] {

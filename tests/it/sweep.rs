@@ -966,3 +966,43 @@ fn vs_charts_name_points_without_converged_writes() {
     let t = svg("tradeoff.svg");
     assert!(t.contains(">\nnot drawn, no write converged: loss=0.9\n<"));
 }
+
+/// Chart labels read as settings: a table value as `mtu=5 deltas` or
+/// `mtu=1400 B` (it was raw JSON, `mtu={"deltas":5}`), a grid field with
+/// one value once in the footer (`all points: nodes.count=24`) instead of
+/// in every label, and `nodes.count` not shortened to a bare `count`.
+#[test]
+fn chart_labels_are_readable_and_say_single_values_once() {
+    let dir = setup(
+        "sweep-labels",
+        &SWEEP.replace("seeds = 4", "seeds = 1").replace(
+            "\"gossip.fanout\" = [1, 2, 3]",
+            "\"gossip.fanout\" = [1, 2]\n\"gossip.mtu\" = [{ deltas = 5 }, { bytes = 1400 }]\n\"nodes.count\" = [24]",
+        ),
+    );
+    let base = format!("{BASE}[output]\nstaleness = true\nsample_interval = \"1s\"\n");
+    std::fs::write(dir.join("base.toml"), base).unwrap();
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let charts = dir.join("o/tiny/charts");
+    let svg = |name: &str| String::from_utf8(read(&charts.join(name))).unwrap();
+    let footer = "all points: nodes.count=24";
+    for name in ["tradeoff.svg", "convergence.svg", "staleness.svg"] {
+        let text = svg(name);
+        for label in ["fanout=1, mtu=5 deltas", "fanout=2, mtu=1400 B"] {
+            assert!(text.contains(&format!(">\n{label}")), "{name}: {label}");
+        }
+        assert!(text.contains(footer), "{name}");
+        assert!(
+            !text.contains("count=24,") && !text.contains("deltas&quot;"),
+            "{name}"
+        );
+        assert!(
+            !text.contains("{&quot;") && !text.contains("{\""),
+            "{name}: raw JSON"
+        );
+    }
+    // Against the fan-out, one line per MTU.
+    let m = svg("conv_p99_s_vs_gossip.fanout.svg");
+    assert!(m.contains(">\nmtu=5 deltas\n<") && m.contains(">\nmtu=1400 B\n<"));
+    assert!(m.contains(footer));
+}
