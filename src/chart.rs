@@ -52,6 +52,20 @@ pub use staleness::{staleness, StalenessData};
 pub use staleness_lines::{staleness_lines, StalenessLine, StalenessLinesData};
 pub use tradeoff::{tradeoff, Estimate, TradeoffData, TradeoffPoint};
 
+/// A share in `[0, 1]` as a percentage with one decimal, rounded down, so
+/// that only a share of exactly 1 reads `100.0%` (0.9996 is `99.9%`, not
+/// `100.0%`); how the sweep table and charts say what share of writes
+/// converged. A share a rounding error (1e-12) short of a tenth of a
+/// percent counts as that tenth (the mean of 1 and 0.36 is `68.0%`
+/// although it is 0.67999… in binary).
+pub fn floor_percent(share: f64) -> String {
+    let mut tenths = (share * 1000.0 + 1e-9).floor();
+    if share < 1.0 {
+        tenths = tenths.min(999.0);
+    }
+    format!("{:.1}%", tenths / 10.0)
+}
+
 /// Who made the chart; printed as a small footer on every chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provenance {
@@ -65,6 +79,10 @@ pub struct Provenance {
     /// all seeds; the footer shows its first 8 characters, as `scenario …`
     /// or `sweep …`.
     pub scenario_hash: String,
+    /// Settings every series shares, said once rather than in every label
+    /// (a sweep's grid fields with one value, e.g. `mtu=10 deltas`): the
+    /// footer ends with `all points: …`. Empty for none.
+    pub fixed: String,
 }
 
 impl Provenance {
@@ -80,7 +98,15 @@ impl Provenance {
             let of = if self.seed.is_some() { "scenario" } else { "sweep" };
             parts.push(format!("{of} {hash}"));
         }
+        if let Some(fixed) = self.fixed_note() {
+            parts.push(fixed);
+        }
         parts.join(" · ")
+    }
+
+    /// `all points: …` of [`Provenance::fixed`], if any.
+    pub(crate) fn fixed_note(&self) -> Option<String> {
+        (!self.fixed.is_empty()).then(|| format!("all points: {}", self.fixed))
     }
 }
 
@@ -178,6 +204,7 @@ mod tests {
             version: "0.1.0".into(),
             seed: Some(42),
             scenario_hash: "3f2a9c1e77aa".into(),
+            fixed: String::new(),
         };
         assert_eq!(p.footer(), "scuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e");
         let sweep = Provenance {
@@ -191,6 +218,27 @@ mod tests {
             ..p
         };
         assert_eq!(p.footer(), "scuttlesim 0.1.0 · all seeds");
+        let p = Provenance {
+            fixed: "mtu=10 deltas".into(),
+            ..p
+        };
+        assert_eq!(
+            p.footer(),
+            "scuttlesim 0.1.0 · all seeds · all points: mtu=10 deltas"
+        );
+    }
+
+    /// Rounded down, so 100.0% means all; binary fractions just below a
+    /// tenth are not pushed down a tenth.
+    #[test]
+    fn floor_percent_never_rounds_up_to_all() {
+        assert_eq!(floor_percent(1.0), "100.0%");
+        assert_eq!(floor_percent(0.9996), "99.9%");
+        assert_eq!(floor_percent(0.99999999999), "99.9%");
+        assert_eq!(floor_percent(0.8824), "88.2%");
+        assert_eq!(floor_percent((1.0 + 0.36) / 2.0), "68.0%");
+        assert_eq!(floor_percent(0.0), "0.0%");
+        assert_eq!(floor_percent(0.0004), "0.0%");
     }
 
     #[test]

@@ -548,6 +548,7 @@ pub fn provenance(version: &str, scenario: &Scenario) -> Provenance {
         version: version.to_string(),
         seed: Some(scenario.seed),
         scenario_hash: scenario.hash(),
+        fixed: String::new(),
     }
 }
 
@@ -648,6 +649,7 @@ pub fn rerender(
         version: manifest.scuttlesim_version.clone(),
         seed: Some(manifest.seed),
         scenario_hash: manifest.scenario_hash.clone(),
+        fixed: String::new(),
     };
     let kinds = kinds.unwrap_or(&scenario.output.charts);
     if !view.is_everything() && !kinds.contains(&ChartKind::Spacetime) {

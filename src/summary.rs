@@ -39,7 +39,8 @@ pub struct Summary {
     /// and every lost-state restart's new generation, except under rumor
     /// mongering, which spreads writes only); `None`: not by the end.
     pub all_converged_at_ns: Option<u64>,
-    /// `all_converged_at_ns - last_write_ns`; `None`: not converged by the end.
+    /// `all_converged_at_ns - last_write_ns`; `None`: not converged by the
+    /// end, or no write (nothing to converge after).
     pub converged_after_last_write_ns: Option<u64>,
     /// Level of the records the digest covers.
     pub digest_level: TraceLevel,
@@ -93,7 +94,6 @@ impl Summary {
             all_converged_at_ns: converged_at,
             converged_after_last_write_ns: match (converged_at, m.last_write()) {
                 (Some(c), Some(w)) => Some(c.saturating_sub(w)),
-                (Some(_), None) => Some(0),
                 _ => None,
             },
             digest_level: outcome.digest_level,

@@ -4,13 +4,19 @@
 //! colour *and* marker shape so it survives greyscale printing, and a capped
 //! error bar at every point. When several lines share x values their points
 //! are nudged a few pixels apart so the error bars do not hide each other.
+//!
+//! The x axis spans every point, drawn or not. A point without a value (no
+//! write converged, for a convergence time) is not drawn, its line broken
+//! there, and a note under the plot names it; another note names the
+//! points whose value covers only part of the writes (some never
+//! converged), with the share that did.
 
 use plotters::coord::Shift;
 use plotters::element::PathElement;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use super::draw::{build, from_zero, no_data, padded, span, Axes, Ticks, Usable};
-use super::frame::{page, LegendEntry, Mark};
+use super::frame::{note_list, page_with_notes, LegendEntry, Mark, MARGIN};
 use super::marks::{dashed_path, error_bar, marker, Dash, Shape, SHAPES};
 use super::render::{render, Ctx, Figure};
 use super::theme::{series_color, INK};
@@ -19,12 +25,19 @@ use super::{ChartError, ImageFormat, Provenance, Rendered};
 use plotters::style::RGBColor;
 
 /// One point: the swept field's value and the metric there.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldPoint {
     /// Value of the swept field.
     pub x: f64,
-    /// The metric, with its error bar over seeds.
+    /// The metric, with its error bar over seeds; a NaN value: none (the
+    /// point is named in a note).
     pub y: Estimate,
+    /// For a metric over the writes that converged (a convergence time):
+    /// the mean share of writes that did, named in a note when below 1
+    /// (0: why there is no value). NaN: not such a metric, no note.
+    pub converged: f64,
+    /// How the notes name the point, e.g. `"loss=0.9, fanout=2"`.
+    pub setting: String,
 }
 
 /// One line: the points at one value of the second field.
@@ -75,6 +88,38 @@ fn with_unit(name: &str, unit: &str, fallback: &str) -> String {
     }
 }
 
+/// The notes under the plot, at most `width` pixels wide each: points
+/// with no value (no write converged, or none for another reason), then
+/// points whose value is of the writes that converged when not all did.
+fn notes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    lines: &[FieldLine],
+    width: i32,
+) -> Vec<String> {
+    let font = ctx.theme.note_font();
+    let points = || lines.iter().flat_map(|l| &l.points).filter(|p| p.x.usable());
+    let none = |converged: bool| -> Vec<String> {
+        points()
+            .filter(|p| !p.y.value.usable() && (p.converged == 0.0) == converged)
+            .map(|p| p.setting.clone())
+            .collect()
+    };
+    let partly: Vec<String> = points()
+        .filter(|p| p.y.value.usable() && p.converged.usable() && p.converged < 1.0)
+        .map(|p| format!("{} ({} converged)", p.setting, super::floor_percent(p.converged)))
+        .collect();
+    [
+        ("not drawn, no write converged", none(true)),
+        ("not drawn, no value", none(false)),
+        ("not all writes converged (times are of those that did)", partly),
+    ]
+    .into_iter()
+    .filter(|(_, items)| !items.is_empty())
+    .map(|(head, items)| note_list(root, &font, head, &items, width))
+    .collect()
+}
+
 /// The `i`-th line's colour, marker and stroke: eight colours with four
 /// markers, then dashed, then dotted (24 distinct lines).
 fn style(i: usize) -> (RGBColor, Shape, Dash) {
@@ -115,18 +160,15 @@ impl Figure for Fig<'_> {
     ) -> Result<(), ChartError> {
         let t = &ctx.theme;
         let d = self.0;
-        let lines: Vec<(&str, Vec<FieldPoint>)> = d
+        // Each line's points with an x, sorted; those without a value
+        // break the line.
+        let lines: Vec<Vec<&FieldPoint>> = d
             .lines
             .iter()
             .map(|l| {
-                let mut pts: Vec<FieldPoint> = l
-                    .points
-                    .iter()
-                    .copied()
-                    .filter(|p| p.x.usable() && p.y.value.usable())
-                    .collect();
+                let mut pts: Vec<&FieldPoint> = l.points.iter().filter(|p| p.x.usable()).collect();
                 pts.sort_by(|a, b| a.x.total_cmp(&b.x));
-                (l.label.as_str(), pts)
+                pts
             })
             .collect();
         let legend = self.long_legend();
@@ -135,10 +177,14 @@ impl Figure for Fig<'_> {
         } else {
             format!("{} vs {}", d.metric, d.field)
         };
-        let body = page(root, ctx, &name, &legend)?;
+        let (w, _) = root.dim_in_pixel();
+        let notes = notes(root, ctx, &d.lines, w as i32 - 2 * t.px(MARGIN));
+        let body = page_with_notes(root, ctx, &name, &legend, &notes)?;
 
-        let all = || lines.iter().flat_map(|(_, p)| p.iter());
-        let xr = span(all().map(|p| p.x));
+        // The x axis spans every point, drawn or not; the y axis those drawn.
+        let every = || lines.iter().flatten();
+        let all = || every().filter(|p| p.y.value.usable());
+        let xr = span(every().map(|p| p.x));
         let (x0, x1) = padded(xr, 0.06, (0.0, 1.0));
         let x = (
             if xr.is_some_and(|r| r.0 >= 0.0) {
@@ -156,7 +202,7 @@ impl Figure for Fig<'_> {
         let mut axes = Axes::new(x, y, &x_desc, &y_desc);
         // Small whole numbers (a fan-out, a key count) are ticked at their
         // values, not at 1.2, 1.4, ….
-        let mut xs: Vec<f64> = all().map(|p| p.x).collect();
+        let mut xs: Vec<f64> = every().map(|p| p.x).collect();
         xs.sort_by(f64::total_cmp);
         xs.dedup();
         if let (Some(&lo), Some(&hi)) = (xs.first(), xs.last()) {
@@ -176,20 +222,24 @@ impl Figure for Fig<'_> {
         } else {
             0
         };
-        for (i, (_, pts)) in lines.iter().enumerate() {
+        for (i, pts) in lines.iter().enumerate() {
             let (color, shape, dash) = style(i);
             let dx = (2 * i as i32 - (n - 1)) * step;
-            let px: Vec<(i32, i32)> = pts
-                .iter()
-                .map(|p| chart.backend_coord(&(p.x, p.y.value)))
-                .map(|(a, b)| (a + dx, b))
-                .collect();
-            if dash == Dash::Solid {
-                root.draw(&PathElement::new(px.clone(), t.line(color, 2.2)))?;
-            } else if px.len() > 1 {
-                dashed_path(root, &px, t.line(color, 2.2), dash, t)?;
+            let at = |p: &FieldPoint| {
+                let (a, b) = chart.backend_coord(&(p.x, p.y.value));
+                (a + dx, b)
+            };
+            for run in pts.split(|p| !p.y.value.usable()) {
+                let px: Vec<(i32, i32)> = run.iter().map(|p| at(p)).collect();
+                if dash == Dash::Solid {
+                    root.draw(&PathElement::new(px, t.line(color, 2.2)))?;
+                } else if px.len() > 1 {
+                    dashed_path(root, &px, t.line(color, 2.2), dash, t)?;
+                }
             }
-            for (p, (mx, my)) in pts.iter().zip(&px) {
+            let drawn: Vec<&FieldPoint> = pts.iter().copied().filter(|p| p.y.value.usable()).collect();
+            let px: Vec<(i32, i32)> = drawn.iter().map(|p| at(p)).collect();
+            for (p, (mx, my)) in drawn.iter().zip(&px) {
                 if let Some((lo, hi)) = p.y.bar() {
                     let (_, blo) = chart.backend_coord(&(p.x, lo));
                     let (_, bhi) = chart.backend_coord(&(p.x, hi));
@@ -223,6 +273,8 @@ mod tests {
                                 lo: v * 0.9,
                                 hi: v * 1.1,
                             },
+                            converged: 1.0,
+                            setting: format!("fanout={f}, loss={loss}"),
                         }
                     })
                     .collect(),
@@ -275,6 +327,8 @@ mod tests {
                             lo: f64::NAN,
                             hi: f64::NAN,
                         },
+                        converged: f64::NAN,
+                        setting: format!("fanout={x}"),
                     })
                     .collect(),
             }],
@@ -285,6 +339,63 @@ mod tests {
         assert_eq!(ticks(&svg), [true, false, false, true, true]);
         let svg = check(|f| metric_vs_field(&data(&[1.0, 1.5, 3.0]), &prov(), f), &[]);
         assert!(ticks(&svg)[2], "1.5 is not whole: the usual ticks (0.5 apart)");
+    }
+
+    /// A point without a value keeps its place on the x axis (its tick
+    /// is drawn), breaks its line and is named in a note; points of the
+    /// writes that converged when not all did are named with the share.
+    /// (The axis used to end at the last point with a value, with no note.)
+    #[test]
+    fn points_without_a_value_or_all_writes_are_named() {
+        let mut d = data();
+        d.lines.truncate(2);
+        for (l, line) in d.lines.iter_mut().enumerate() {
+            for p in &mut line.points {
+                if p.x == 4.0 {
+                    p.y.value = f64::NAN;
+                    p.converged = if l == 0 { 0.0 } else { f64::NAN };
+                } else if p.x == 3.0 && l == 1 {
+                    p.converged = 0.9996;
+                }
+            }
+        }
+        let svg = check(
+            |f| metric_vs_field(&d, &prov(), f),
+            &[
+                ">\n4\n<",
+                "not drawn, no write converged: fanout=4, loss=0",
+                "not drawn, no value: fanout=4, loss=0.05",
+                "not all writes converged (times are of those that did): fanout=3, loss=0.05 (99.9% converged)",
+            ],
+        );
+        assert!(!svg.contains("fanout=2, loss"), "drawn with all writes: no note");
+        // One point with a value on each side of a gap: the line breaks.
+        for (l, line) in d.lines.iter_mut().enumerate() {
+            // The second line has no point at 4: 3 and 5 are joined.
+            line.points.retain(|p| p.x == 3.0 || (p.x == 4.0 && l == 0));
+            line.points.push(FieldPoint {
+                x: 5.0,
+                y: Estimate {
+                    value: 1.0,
+                    lo: f64::NAN,
+                    hi: f64::NAN,
+                },
+                converged: 1.0,
+                setting: "x".into(),
+            });
+        }
+        let svg = check(|f| metric_vs_field(&d, &prov(), f), &[">\n5\n<"]);
+        // Longer than an error bar's cap or the legend's sample.
+        let long = crate::chart::testutil::polylines(&svg, "#0072B2")
+            .iter()
+            .filter(|p| p.iter().map(|q| q.0).max() > p.iter().map(|q| q.0 + 40).min())
+            .count();
+        assert_eq!(long, 0, "3 and 5 are not joined across 4 on the first line");
+        let other = crate::chart::testutil::polylines(&svg, "#D55E00");
+        assert!(
+            other.iter().any(|p| p.len() == 2 && p[1].0 - p[0].0 > 100),
+            "{other:?}"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use plotters::style::{Color, RGBColor, ShapeStyle, TextStyle, WHITE};
 use super::marks::{arrow_head, dashed_path, error_bar, hatch, marker, Dash, Shape, HATCH_GAP};
 use super::render::Ctx;
 use super::theme::Theme;
-use super::ChartError;
+use super::{ChartError, Provenance};
 
 /// Outer margin of the page at 1× scale.
 pub(crate) const MARGIN: f64 = 12.0;
@@ -96,6 +96,43 @@ pub(crate) fn page<DB: DrawingBackend>(
     chart_name: &str,
     legend: &[LegendEntry],
 ) -> Result<DrawingArea<DB, Shift>, ChartError> {
+    page_with_notes(root, ctx, chart_name, legend, &[])
+}
+
+/// `head: a; b; c`, with as many of `items` as fit in `width` pixels in
+/// `font` and the rest counted (`head: a; b; 3 more`); at least one item.
+pub(crate) fn note_list<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    font: &TextStyle<'_>,
+    head: &str,
+    items: &[String],
+    width: i32,
+) -> String {
+    let text = |k: usize| {
+        let mut s = format!("{head}: {}", items[..k].join("; "));
+        if k < items.len() {
+            s.push_str(&format!("; {} more", items.len() - k));
+        }
+        s
+    };
+    let fits = |s: &String| text_size(root, s, font).0 <= width;
+    (1..=items.len())
+        .rev()
+        .map(text)
+        .find(fits)
+        .unwrap_or_else(|| text(items.len().min(1)))
+}
+
+/// [`page`] with `notes` under the plot, one line each, left-aligned above
+/// the footer (what the plot leaves out or qualifies, e.g. points with no
+/// value).
+pub(crate) fn page_with_notes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    chart_name: &str,
+    legend: &[LegendEntry],
+    notes: &[String],
+) -> Result<DrawingArea<DB, Shift>, ChartError> {
     let t = &ctx.theme;
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
@@ -112,7 +149,19 @@ pub(crate) fn page<DB: DrawingBackend>(
     }
 
     let footer_font = t.footer_font();
-    let footer = ctx.prov.footer();
+    let mut footer = ctx.prov.footer();
+    let mut notes = notes.to_vec();
+    // Settings too long for the footer line get a note line of their own.
+    if text_size(root, &footer, &footer_font).0 > w - 2 * m {
+        if let Some(fixed) = ctx.prov.fixed_note() {
+            let bare = Provenance {
+                fixed: String::new(),
+                ..ctx.prov.clone()
+            };
+            footer = bare.footer();
+            notes.push(fixed);
+        }
+    }
     let (_, foot_h) = text_size(root, &footer, &footer_font);
     let foot_y = h - t.px(6.0);
     put_text(
@@ -123,7 +172,13 @@ pub(crate) fn page<DB: DrawingBackend>(
         HPos::Right,
         VPos::Bottom,
     )?;
-    let bottom = foot_y - foot_h - t.px(4.0);
+    let mut bottom = foot_y - foot_h - t.px(4.0);
+    let note_font = t.note_font();
+    for note in notes.iter().rev() {
+        let (_, note_h) = text_size(root, note, &note_font);
+        put_text(root, note, (m, bottom), &note_font, HPos::Left, VPos::Bottom)?;
+        bottom -= note_h + t.px(3.0);
+    }
 
     Ok(root.margin(top, h - bottom, m, m))
 }

@@ -13,6 +13,7 @@ pub(crate) fn prov() -> Provenance {
         version: "0.1.0".into(),
         seed: Some(42),
         scenario_hash: "3f2a9c1e5b".into(),
+        fixed: String::new(),
     }
 }
 
@@ -340,7 +341,15 @@ mod extreme {
         let m = MetricVsFieldData {
             lines: vec![FieldLine {
                 label: "l".into(),
-                points: v.iter().map(|x| FieldPoint { x: *x, y: est(*x) }).collect(),
+                points: v
+                    .iter()
+                    .map(|x| FieldPoint {
+                        x: *x,
+                        y: est(*x),
+                        converged: *x,
+                        setting: "s".into(),
+                    })
+                    .collect(),
             }],
             ..Default::default()
         };

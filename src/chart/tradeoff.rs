@@ -7,14 +7,14 @@
 //! are of those that did). Labels are placed to avoid marks and each other;
 //! beyond [`MAX_TEXT_LABELS`] settings the points carry numbers instead,
 //! keyed in the legend (which makes the image taller). Settings with no
-//! convergence time (no write converged) are named in a note.
+//! convergence time (no write converged) are named in a note under the plot.
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::draw::{build, from_zero, no_data, padded, span, Axes, Usable};
-use super::frame::{page, put_text, text_size, LegendEntry, Mark};
+use super::frame::{note_list, page_with_notes, put_text, text_size, LegendEntry, Mark, MARGIN};
 use super::label::{Placer, RIGHT_FIRST};
 use super::marks::{error_bar, marker, Shape};
 use super::render::{render, Ctx, Figure};
@@ -64,8 +64,11 @@ impl TradeoffPoint {
     fn label(&self) -> String {
         if self.converged.usable() && self.converged < 1.0 {
             // Rounded down: 99.96 % is not "100 % converged".
-            let pct = (self.converged * 1000.0).floor() / 10.0;
-            format!("{} ({pct:.1}% converged)", self.setting)
+            format!(
+                "{} ({} converged)",
+                self.setting,
+                super::floor_percent(self.converged)
+            )
         } else {
             self.setting.clone()
         }
@@ -153,7 +156,28 @@ impl Figure for Fig<'_> {
         let d = self.0;
         let pts: Vec<&TradeoffPoint> = d.points.iter().filter(|p| p.bytes_per_node_s.usable()).collect();
         let legend = self.long_legend();
-        let body = page(root, ctx, "convergence vs bandwidth", &legend)?;
+        // Settings without a time (no write converged) cannot be drawn:
+        // a note under the plot says which.
+        let missing: Vec<String> = d
+            .points
+            .iter()
+            .filter(|p| !p.has_time())
+            .map(|p| p.setting.clone())
+            .collect();
+        let (w, _) = root.dim_in_pixel();
+        let notes: Vec<String> = if missing.is_empty() {
+            Vec::new()
+        } else {
+            let width = w as i32 - 2 * t.px(MARGIN);
+            vec![note_list(
+                root,
+                &t.note_font(),
+                "not drawn, no write converged",
+                &missing,
+                width,
+            )]
+        };
+        let body = page_with_notes(root, ctx, "convergence vs bandwidth", &legend, &notes)?;
 
         let xr = span(pts.iter().map(|p| p.bytes_per_node_s));
         // Extra room on the right for the labels of the rightmost points.
@@ -224,24 +248,6 @@ impl Figure for Fig<'_> {
             let (w, h) = text_size(root, &text, &font);
             let pos = placer.place((ax, ay), (w, h + t.px(2.0)), gap, &RIGHT_FIRST);
             put_text(root, &text, pos, &font, HPos::Left, VPos::Top)?;
-        }
-        // Settings without a time (no write converged) cannot be drawn:
-        // say which.
-        let missing: Vec<&str> = d
-            .points
-            .iter()
-            .filter(|p| !p.has_time())
-            .map(|p| p.setting.as_str())
-            .collect();
-        if !missing.is_empty() {
-            let mut names = missing.iter().take(3).copied().collect::<Vec<_>>().join("; ");
-            if missing.len() > 3 {
-                names.push_str(&format!("; {} more", missing.len() - 3));
-            }
-            let note = format!("not drawn, no write converged: {names}");
-            let (xr, yr) = chart.plotting_area().get_pixel_range();
-            let pos = (xr.end - t.px(6.0), yr.start + t.px(4.0));
-            put_text(root, &note, pos, &font, HPos::Right, VPos::Top)?;
         }
         Ok(())
     }

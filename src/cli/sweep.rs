@@ -167,10 +167,6 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
             None => format!("{:.digits$}", s.mean),
         },
     };
-    let percent = |st: &Option<sweep::stats::Stats>| match st {
-        None => "-".to_string(),
-        Some(s) => format!("{:.1}%", 100.0 * s.mean),
-    };
     let rows: Vec<[String; 5]> = plan
         .points
         .iter()
@@ -181,7 +177,7 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
                 cell(&st[p99], 3),
                 cell(&st[mean], 3),
                 cell(&st[bw], 0),
-                percent(&st[frac]),
+                converged_cell(&st[frac]),
             ]
         })
         .collect();
@@ -246,6 +242,13 @@ pub(crate) fn points_table(plan: &Plan, results: &[RunResult]) -> String {
     o
 }
 
+/// The mean share of writes that converged, rounded down as the charts
+/// have it: `100.0%` only when every write converged.
+fn converged_cell(st: &Option<sweep::stats::Stats>) -> String {
+    st.as_ref()
+        .map_or("-".to_string(), |s| scuttlesim::chart::floor_percent(s.mean))
+}
+
 /// Prints the files a sweep or merge wrote; charts as one line.
 pub(crate) fn print_files(files: &[PathBuf]) {
     let (charts, others): (Vec<&PathBuf>, Vec<&PathBuf>) = files
@@ -257,5 +260,29 @@ pub(crate) fn print_files(files: &[PathBuf]) {
     if let Some(first) = charts.first() {
         let dir = first.parent().expect("a charts directory");
         outln!("wrote {} charts in {}", charts.len(), dir.display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scuttlesim::sweep::stats::Stats;
+
+    /// 99.96 % of writes converged is not "100.0%" (it was, rounded to
+    /// nearest): the table rounds down, as the trade-off chart does.
+    #[test]
+    fn converged_share_is_rounded_down() {
+        let share = |mean| {
+            converged_cell(&Some(Stats {
+                n: 5,
+                mean,
+                sd: None,
+                ci95: None,
+            }))
+        };
+        assert_eq!(share(0.9996), "99.9%");
+        assert_eq!(share(1.0), "100.0%");
+        assert_eq!(share(0.945), "94.5%");
+        assert_eq!(converged_cell(&None), "-");
     }
 }

@@ -11,11 +11,13 @@
 //! - `<metric>_vs_<field>` for `conv_p99_s`, `conv_mean_s` and
 //!   `bytes_per_node_per_s`: the metric against the swept field with the
 //!   most values among those whose values are all numbers or durations, one
-//!   line per combination of the other swept fields (left out when no field
-//!   is numeric).
+//!   line per combination of the other swept fields (left out unless some
+//!   field has at least two values, all numeric); every point keeps its
+//!   place on the x axis, and notes name those without a time (no write
+//!   converged) and those whose times are of only some writes.
 
 use super::exec::RunResult;
-use super::grid::{short_label, value_text};
+use super::grid::{value_text, Naming};
 use super::stats::Stats;
 use super::table::{point_stats, METRICS};
 use super::Plan;
@@ -82,28 +84,37 @@ fn byte_unit(field: &str) -> &'static str {
     }
 }
 
+/// How the charts name the points of `plan`.
+pub(super) fn naming(plan: &Plan) -> Naming {
+    Naming::new(&plan.fields, plan.points.iter().map(|p| &p.values[..]))
+}
+
+/// The footer of the sweep's charts: all seeds, the sweep hash, and the
+/// grid fields with one value, which the labels leave out.
+pub(super) fn provenance(plan: &Plan, naming: &Naming) -> Provenance {
+    Provenance {
+        scenario: plan.name.clone(),
+        version: plan.scuttlesim_version.clone(),
+        seed: None,
+        scenario_hash: plan.sweep_hash.clone(),
+        fixed: naming.fixed().to_string(),
+    }
+}
+
 /// Renders every chart of the sweep and writes it into `dir/charts/`;
 /// returns the files written.
 pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Vec<PathBuf>> {
     let charts_dir = dir.join("charts");
     Error::create_dir_all(&charts_dir)?;
-    let prov = Provenance {
-        scenario: plan.name.clone(),
-        version: plan.scuttlesim_version.clone(),
-        seed: None,
-        scenario_hash: plan.sweep_hash.clone(),
-    };
+    let naming = naming(plan);
+    let prov = provenance(plan, &naming);
     let stats = point_stats(plan, results);
     // One seed: no interval to draw or name.
     let interval = match plan.seeds.count() {
         1 => String::new(),
         n => format!("95% CI over {n} seeds"),
     };
-    let labels: Vec<String> = plan
-        .points
-        .iter()
-        .map(|p| short_label(&plan.fields, &p.values))
-        .collect();
+    let labels: Vec<String> = plan.points.iter().map(|p| naming.label(&p.values)).collect();
     let mut files = Vec::new();
     let mut write = |name: &str, render: &dyn Fn(ImageFormat) -> Result<Rendered, ChartError>| {
         for format in [ImageFormat::Svg, ImageFormat::Png] {
@@ -179,12 +190,13 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
     if let Some(xi) = x_field {
         let is_duration = numeric(&plan.points[0].values[xi]).is_some_and(|(_, d)| d);
         let others: Vec<usize> = (0..plan.fields.len()).filter(|&i| i != xi).collect();
-        let other_fields: Vec<String> = others.iter().map(|&i| plan.fields[i].clone()).collect();
         for (metric, name, unit) in VS_FIELD {
             let m = metric_index(metric);
             let mut lines: Vec<FieldLine> = Vec::new();
             let mut keys: Vec<String> = Vec::new();
-            for (p, st) in plan.points.iter().zip(&stats) {
+            // Times are of the writes that converged: say where not all did.
+            let of_converged = metric.starts_with("conv_");
+            for ((p, st), label) in plan.points.iter().zip(&stats).zip(&labels) {
                 let other_values: Vec<Value> = others.iter().map(|&i| p.values[i].clone()).collect();
                 let key: Vec<String> = other_values.iter().map(value_text).collect();
                 let key = key.join("\u{1f}");
@@ -192,12 +204,10 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
                     Some(i) => i,
                     None => {
                         keys.push(key);
+                        // One line (no other field varies): the metric.
+                        let label = naming.label_of(&p.values, &others);
                         lines.push(FieldLine {
-                            label: if others.is_empty() {
-                                name.to_string()
-                            } else {
-                                short_label(&other_fields, &other_values)
-                            },
+                            label: if label.is_empty() { name.to_string() } else { label },
                             points: Vec::new(),
                         });
                         lines.len() - 1
@@ -207,6 +217,11 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
                 lines[line].points.push(FieldPoint {
                     x,
                     y: estimate(&st[m]),
+                    converged: match st[frac] {
+                        Some(s) if of_converged => s.mean,
+                        _ => f64::NAN,
+                    },
+                    setting: label.clone(),
                 });
             }
             let data = MetricVsFieldData {

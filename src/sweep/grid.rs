@@ -29,26 +29,158 @@ pub(crate) fn label(fields: &[String], values: &[Value]) -> String {
         .join(", ")
 }
 
-/// A short label for charts: each field by its last path segment
-/// (`fanout=3, loss=0.05`) unless two fields share it.
-pub(crate) fn short_label(fields: &[String], values: &[Value]) -> String {
-    let last = |f: &str| f.rsplit('.').next().unwrap_or(f).to_string();
-    let mut names: Vec<String> = fields.iter().map(|f| last(f)).collect();
-    let mut sorted = names.clone();
-    sorted.sort();
-    sorted.dedup();
-    if sorted.len() != names.len() {
-        names = fields.to_vec();
-    }
-    if names.is_empty() {
-        return "base".into();
-    }
-    names
+/// Last path segments that say little on their own (`nodes.count` is not
+/// just any count): a chart names such a field by two segments at least.
+const VAGUE: [&str; 14] = [
+    "count", "value", "offset", "from", "to", "low", "high", "mean", "dist", "groups", "nodes", "bytes",
+    "deltas", "rate",
+];
+
+/// The chart name of each field: its shortest suffix of path segments
+/// that no other field shares (`fanout`, `loss`; `nodes.count`, as
+/// `count` alone is vague; `a.loss` and `b.loss` when both are swept).
+fn short_names(fields: &[String]) -> Vec<String> {
+    let segs: Vec<Vec<&str>> = fields.iter().map(|f| f.split('.').collect()).collect();
+    let mut k: Vec<usize> = segs
         .iter()
-        .zip(values)
-        .map(|(f, v)| format!("{f}={}", value_text(v)))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .map(|s| {
+            if s.len() > 1 && VAGUE.contains(&s[s.len() - 1]) {
+                2
+            } else {
+                1
+            }
+        })
+        .collect();
+    let suffix = |i: usize, k: usize| segs[i][segs[i].len() - k..].join(".");
+    loop {
+        let names: Vec<String> = (0..fields.len()).map(|i| suffix(i, k[i])).collect();
+        let mut longer = false;
+        for i in 0..fields.len() {
+            if k[i] < segs[i].len() && (0..fields.len()).any(|j| j != i && names[j] == names[i]) {
+                k[i] += 1;
+                longer = true;
+            }
+        }
+        if !longer {
+            return names;
+        }
+    }
+}
+
+/// A value as a chart label has it: a one-entry table `{ deltas = 10 }` as
+/// `10 deltas` (`{ bytes = 1400 }` as `1400 B`, as is a plain number of
+/// `mtu`, which counts bytes), a distribution by its kind and parameters
+/// (`constant 5ms`, `uniform 5ms–20ms`, `normal mean=20ms std=5ms`), other
+/// tables as `key=value` pairs, the rest as [`value_text`] has it.
+pub(crate) fn readable(field: &str, v: &Value) -> String {
+    let bytes = |n: &str| format!("{n} B");
+    match v {
+        Value::Number(n) if field.rsplit('.').next() == Some("mtu") => bytes(&n.to_string()),
+        Value::Object(m) if m.len() == 1 => {
+            let (k, v) = m.iter().next().expect("one entry");
+            let v = readable(k, v);
+            if k == "bytes" {
+                bytes(&v)
+            } else {
+                format!("{v} {k}")
+            }
+        }
+        Value::Object(m) if !m.is_empty() => {
+            let mut parts: Vec<String> = Vec::new();
+            if let Some(d) = m.get("dist") {
+                parts.push(readable("dist", d));
+            }
+            if let Some(v) = m.get("value") {
+                parts.push(readable("value", v));
+            }
+            if let (Some(lo), Some(hi)) = (m.get("low"), m.get("high")) {
+                parts.push(format!("{}–{}", readable("low", lo), readable("high", hi)));
+            }
+            let named = |k: &str| match k {
+                "dist" | "value" => false,
+                "low" | "high" => !(m.contains_key("low") && m.contains_key("high")),
+                _ => true,
+            };
+            for (k, v) in m.iter().filter(|(k, _)| named(k)) {
+                parts.push(format!("{k}={}", readable(k, v)));
+            }
+            parts.join(" ")
+        }
+        other => value_text(other),
+    }
+}
+
+/// How a sweep's charts name its points: each field by its short name
+/// ([`short_names`]) and its [`readable`] value; a field with one value
+/// across the grid is left out of the labels (when some other field
+/// varies) and said once instead ([`Naming::fixed`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Naming {
+    names: Vec<String>,
+    fields: Vec<String>,
+    /// Whether the label names the field.
+    shown: Vec<bool>,
+    /// `name=value` of every field not shown.
+    fixed: String,
+}
+
+impl Naming {
+    /// The naming of the points of a grid over `fields`, whose values
+    /// (in `fields` order) are `points`.
+    pub(crate) fn new<'a>(fields: &[String], points: impl IntoIterator<Item = &'a [Value]>) -> Naming {
+        let names = short_names(fields);
+        let mut first: Vec<Option<&Value>> = vec![None; fields.len()];
+        let mut varies = vec![false; fields.len()];
+        for values in points {
+            for (i, v) in values.iter().enumerate() {
+                match first[i] {
+                    None => first[i] = Some(v),
+                    Some(f) => varies[i] |= f != v,
+                }
+            }
+        }
+        let shown: Vec<bool> = if varies.iter().any(|&v| v) {
+            varies
+        } else {
+            vec![true; fields.len()]
+        };
+        let fixed = (0..fields.len())
+            .filter(|&i| !shown[i])
+            .filter_map(|i| first[i].map(|v| format!("{}={}", names[i], readable(&fields[i], v))))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Naming {
+            names,
+            fields: fields.to_vec(),
+            shown,
+            fixed,
+        }
+    }
+
+    /// The label of the point with `values`: `fanout=3, loss=0.05`
+    /// (`base` for an empty grid).
+    pub(crate) fn label(&self, values: &[Value]) -> String {
+        if self.fields.is_empty() {
+            return "base".into();
+        }
+        self.label_of(values, &(0..self.fields.len()).collect::<Vec<_>>())
+    }
+
+    /// The label naming only the fields `of` (indices) that labels show;
+    /// empty when none is.
+    pub(crate) fn label_of(&self, values: &[Value], of: &[usize]) -> String {
+        of.iter()
+            .filter(|&&i| self.shown[i])
+            .map(|&i| format!("{}={}", self.names[i], readable(&self.fields[i], &values[i])))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The fields left out of the labels, with their one value
+    /// (`mtu=10 deltas`); empty when there is none.
+    pub(crate) fn fixed(&self) -> &str {
+        &self.fixed
+    }
 }
 
 /// The directory name of a point: `field=value` pairs joined by `+`; in
@@ -123,7 +255,9 @@ mod tests {
         let v = vec![json!(3), json!(0.05)];
         assert_eq!(slug(&f, &v), "gossip.fanout=3+network.loss=0.05");
         assert_eq!(label(&f, &v), "gossip.fanout=3, network.loss=0.05");
-        assert_eq!(short_label(&f, &v), "fanout=3, loss=0.05");
+        let naming = Naming::new(&f, [&v[..], &[json!(4), json!(0.1)][..]]);
+        assert_eq!(naming.label(&v), "fanout=3, loss=0.05");
+        assert_eq!(naming.fixed(), "");
         let f = vec!["network.latency".to_string()];
         let v = vec![json!({"dist": "constant", "value": "5ms"})];
         assert_eq!(slug(&f, &v), "network.latency=__dist___constant___value___5ms__");
@@ -132,5 +266,73 @@ mod tests {
             "gossip.interval=1.5s"
         );
         assert_eq!(slug(&[], &[]), "base");
+    }
+
+    /// Tables read as values, not JSON: `mtu=10 deltas` (it was
+    /// `mtu={"deltas":10}`), `mtu=1400 B`, `latency=uniform 5ms–20ms`.
+    #[test]
+    fn table_values_are_readable() {
+        let mtu = "gossip.mtu";
+        assert_eq!(readable(mtu, &json!({"deltas": 10})), "10 deltas");
+        assert_eq!(readable(mtu, &json!({"bytes": 1400})), "1400 B");
+        assert_eq!(readable(mtu, &json!(1400)), "1400 B");
+        assert_eq!(readable("workload.value_bytes", &json!(100)), "100");
+        let lat = "network.latency";
+        assert_eq!(
+            readable(lat, &json!({"dist": "constant", "value": "5ms"})),
+            "constant 5ms"
+        );
+        assert_eq!(
+            readable(lat, &json!({"dist": "uniform", "low": "5ms", "high": "20ms"})),
+            "uniform 5ms–20ms"
+        );
+        assert_eq!(
+            readable(lat, &json!({"dist": "normal", "mean": "20ms", "std": "5ms"})),
+            "normal mean=20ms std=5ms"
+        );
+        assert_eq!(
+            readable(
+                "gossip.flow_control",
+                &json!({"initial_rate": 2.0, "decrease": 0.5})
+            ),
+            "decrease=0.5 initial_rate=2.0"
+        );
+        assert_eq!(readable("gossip.flow_control", &json!({})), "{}");
+        assert_eq!(readable("gossip.interval", &json!("500ms")), "500ms");
+    }
+
+    /// A field with one value is said once, not in every label; `count`
+    /// alone is vague, so `nodes.count` keeps its table; names that two
+    /// fields share grow until they differ.
+    #[test]
+    fn labels_leave_out_single_values_and_stay_meaningful() {
+        let f: Vec<String> = ["gossip.mtu", "gossip.order", "nodes.count"]
+            .map(String::from)
+            .to_vec();
+        let points = [
+            vec![json!({"deltas": 10}), json!("precise-oldest"), json!(64)],
+            vec![json!({"deltas": 10}), json!("scuttle-depth"), json!(128)],
+        ];
+        let naming = Naming::new(&f, points.iter().map(|p| &p[..]));
+        assert_eq!(naming.label(&points[0]), "order=precise-oldest, nodes.count=64");
+        assert_eq!(naming.fixed(), "mtu=10 deltas");
+        assert_eq!(naming.label_of(&points[1], &[0, 2]), "nodes.count=128");
+        assert_eq!(naming.label_of(&points[1], &[0]), "");
+        // One point: every field is named (there is nothing else to say).
+        let naming = Naming::new(&f, [&points[0][..]]);
+        assert_eq!(
+            naming.label(&points[0]),
+            "mtu=10 deltas, order=precise-oldest, nodes.count=64"
+        );
+        assert_eq!(naming.fixed(), "");
+        assert_eq!(
+            short_names(&["a.x.loss", "b.x.loss", "gossip.fanout"].map(String::from)),
+            ["a.x.loss", "b.x.loss", "fanout"]
+        );
+        assert_eq!(
+            short_names(&["network.latency.value", "clock.offset.value"].map(String::from)),
+            ["latency.value", "offset.value"]
+        );
+        assert_eq!(Naming::new(&[], [&[][..]]).label(&[]), "base");
     }
 }

@@ -9,14 +9,25 @@
 //! max staleness and of the number of stale mappings, and the mean of the
 //! mean staleness over the seeds where it is defined (some mapping stale;
 //! empty when there is none) — and the chart `charts/staleness.{svg,png}`
-//! (one line per point, the means). Runs that stopped early contribute only the samples
-//! they took; `runs` counts the seeds behind each row.
+//! (one line per point, the means).
+//!
+//! A point's sample times are those any of its seeds sampled. A run that
+//! `stop_when_converged` ended early stopped because every version vector
+//! was equal with no write or fault to come, so from then on nothing would
+//! have been stale: at the point's later sample times it counts as a
+//! sample with no stale mapping (max staleness 0, mean undefined), as it
+//! would have sampled had it run on. Leaving it out instead would average
+//! only the seeds still running (the slowest), so the means would not
+//! return to 0. `runs` counts the seeds behind each row, `stopped` those of
+//! them counted so. A point whose every seed stopped so ends with a row at
+//! the time the last of them stopped (off the sampling grid, unless a seed
+//! sampled then), all of them counted so.
 
+use super::charts;
 use super::exec::RunResult;
-use super::grid::short_label;
 use super::table::{header_fields, point_cells, provenance};
 use super::Plan;
-use crate::chart::{self, ImageFormat, Provenance, StalenessLine, StalenessLinesData};
+use crate::chart::{self, ImageFormat, StalenessLine, StalenessLinesData};
 use crate::error::{Error, Result};
 use crate::metrics::StalenessSample;
 use crate::output::write_atomic;
@@ -67,15 +78,68 @@ pub(crate) fn parse_run(text: &str) -> std::result::Result<Vec<StalenessSample>,
         .collect()
 }
 
-/// Per point: sample time (ns) → the samples of every seed at that time.
-fn by_point(plan: &Plan, results: &[RunResult]) -> Vec<BTreeMap<u64, Vec<StalenessSample>>> {
-    let mut out = vec![BTreeMap::new(); plan.points.len()];
+/// The seeds' samples at one sample time of a point.
+#[derive(Clone, Debug, Default)]
+struct AtTime {
+    /// One per seed behind the row, in seed order.
+    samples: Vec<StalenessSample>,
+    /// How many of them stand for a run that had stopped converged.
+    stopped: usize,
+}
+
+/// Per point: sample time (ns) → the samples of every seed at that time,
+/// a run stopped converged counting as nothing stale after it stopped.
+fn by_point(plan: &Plan, results: &[RunResult]) -> Vec<BTreeMap<u64, AtTime>> {
+    let mut out: Vec<BTreeMap<u64, AtTime>> = vec![BTreeMap::new(); plan.points.len()];
     for (run, r) in plan.runs.iter().zip(results) {
         for s in &r.staleness {
-            out[run.point]
-                .entry(s.t_ns)
-                .or_insert_with(Vec::new)
-                .push(s.clone());
+            out[run.point].entry(s.t_ns).or_default();
+        }
+    }
+    for (run, r) in plan.runs.iter().zip(results) {
+        let last = r.staleness.last().map(|s| s.t_ns);
+        let mut own = r.staleness.iter().peekable();
+        for (&t, at) in out[run.point].iter_mut() {
+            if let Some(s) = own.next_if(|s| s.t_ns == t) {
+                at.samples.push(s.clone());
+            } else if r.summary.stopped_early && t >= r.summary.end_ns && last.is_none_or(|l| t > l) {
+                at.samples.push(StalenessSample {
+                    t_ns: t,
+                    stale: 0,
+                    max_ns: 0,
+                    mean_ns: None,
+                });
+                at.stopped += 1;
+            }
+        }
+    }
+    // A point whose every seed stopped converged ends with a row at the
+    // time the last of them stopped, when none sampled then: nothing was
+    // stale anywhere from that instant, so its lines return to 0.
+    let mut last_stop: Vec<Option<(u64, usize)>> = vec![Some((0, 0)); plan.points.len()];
+    for (run, r) in plan.runs.iter().zip(results) {
+        let slot = &mut last_stop[run.point];
+        *slot = slot
+            .filter(|_| r.summary.stopped_early)
+            .map(|(end, n)| (end.max(r.summary.end_ns), n + 1));
+    }
+    for (times, stop) in out.iter_mut().zip(last_stop) {
+        if let (Some((end, n)), Some((&last, _))) = (stop, times.last_key_value()) {
+            if end > last {
+                let zero = StalenessSample {
+                    t_ns: end,
+                    stale: 0,
+                    max_ns: 0,
+                    mean_ns: None,
+                };
+                times.insert(
+                    end,
+                    AtTime {
+                        samples: vec![zero; n],
+                        stopped: n,
+                    },
+                );
+            }
         }
     }
     out
@@ -103,10 +167,11 @@ fn mean_staleness_s(samples: &[StalenessSample]) -> Option<f64> {
 pub(crate) fn points_staleness_csv(plan: &Plan, results: &[RunResult]) -> String {
     let mut out = provenance(plan);
     header_fields(plan, &mut out);
-    out.push_str(",t_s,runs,max_s_mean,max_s_sd,stale_mean,stale_sd,mean_s_mean\n");
+    out.push_str(",t_s,runs,stopped,max_s_mean,max_s_sd,stale_mean,stale_sd,mean_s_mean\n");
     let f = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();
     for (p, times) in by_point(plan, results).iter().enumerate() {
-        for (t, samples) in times {
+        for (t, at) in times {
+            let samples = &at.samples;
             let max: Vec<f64> = samples.iter().map(|s| s.max_ns as f64 / 1e9).collect();
             let stale: Vec<f64> = samples.iter().map(|s| s.stale as f64).collect();
             let (max_mean, max_sd) = mean_sd(&max);
@@ -114,10 +179,11 @@ pub(crate) fn points_staleness_csv(plan: &Plan, results: &[RunResult]) -> String
             point_cells(plan, p, &mut out);
             let _ = writeln!(
                 out,
-                ",{}.{:09},{},{},{},{},{},{}",
+                ",{}.{:09},{},{},{},{},{},{},{}",
                 t / 1_000_000_000,
                 t % 1_000_000_000,
                 samples.len(),
+                at.stopped,
                 f(Some(max_mean)),
                 f(max_sd),
                 f(Some(stale_mean)),
@@ -138,15 +204,17 @@ pub(crate) fn write(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Ve
     let csv = dir.join(POINTS_FILE);
     write_atomic(&csv, points_staleness_csv(plan, results).as_bytes())?;
     let mut files = vec![csv];
+    let naming = charts::naming(plan);
     let lines = by_point(plan, results)
         .iter()
         .zip(&plan.points)
         .map(|(times, p)| {
             let mut line = StalenessLine {
-                label: short_label(&plan.fields, &p.values),
+                label: naming.label(&p.values),
                 ..Default::default()
             };
-            for (t, samples) in times {
+            for (t, at) in times {
+                let samples = &at.samples;
                 let n = samples.len() as f64;
                 line.time_s.push(*t as f64 / 1e9);
                 line.max_s
@@ -158,12 +226,7 @@ pub(crate) fn write(dir: &Path, plan: &Plan, results: &[RunResult]) -> Result<Ve
         })
         .collect();
     let data = StalenessLinesData { lines };
-    let prov = Provenance {
-        scenario: plan.name.clone(),
-        version: plan.scuttlesim_version.clone(),
-        seed: None,
-        scenario_hash: plan.sweep_hash.clone(),
-    };
+    let prov = charts::provenance(plan, &naming);
     let charts_dir = dir.join("charts");
     Error::create_dir_all(&charts_dir)?;
     for format in [ImageFormat::Svg, ImageFormat::Png] {

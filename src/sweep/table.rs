@@ -50,8 +50,8 @@ pub const METRICS: [Metric; 9] = [
     },
     Metric {
         name: "conv_after_last_write_s",
-        cell: |s| s.converged_after_last_write_ns.map(secs),
-        value: |s| s.converged_after_last_write_ns.map(secs_f64),
+        cell: |s| after_last_write(s).map(secs),
+        value: |s| after_last_write(s).map(secs_f64),
     },
     Metric {
         name: "messages_sent",
@@ -76,6 +76,13 @@ pub const METRICS: [Metric; 9] = [
         value: converged_frac,
     },
 ];
+
+/// From the last write until every version vector was equal; `None` when
+/// not by the end, or without a write (a summary written before this was
+/// left undefined said 0 then).
+fn after_last_write(s: &Summary) -> Option<u64> {
+    s.last_write_ns.and(s.converged_after_last_write_ns)
+}
 
 /// The fraction of the run's writes held by every node by its end; `None`
 /// without writes.

@@ -677,7 +677,8 @@ fn charts_show_every_point() {
 /// sample time, the mean and
 /// sd over seeds (`staleness.csv`) and a chart with one line per point; a
 /// sharded sweep merges into the same bytes. Runs stop when converged, at
-/// different times, so late rows average fewer seeds (`runs`).
+/// different times; a stopped run counts as nothing stale at the later
+/// sample times of the others (`stopped` says how many did).
 #[test]
 fn staleness_series_per_point() {
     let dir = setup(
@@ -722,6 +723,7 @@ fn staleness_series_per_point() {
             "gossip.fanout",
             "t_s",
             "runs",
+            "stopped",
             "max_s_mean",
             "max_s_sd",
             "stale_mean",
@@ -731,21 +733,24 @@ fn staleness_series_per_point() {
     );
     let rows = rows(&csv);
     let first = &rows[0];
-    assert_eq!(&first[..4], ["gossip.fanout=1", "1", "1.000000000", "2"]);
-    let stale_mean: f64 = first[6].parse().unwrap();
+    assert_eq!(&first[..5], ["gossip.fanout=1", "1", "1.000000000", "2", "0"]);
+    let stale_mean: f64 = first[7].parse().unwrap();
     assert!(
         (stale_mean - (a[0].0[1] + b[0].0[1]) as f64 / 2.0).abs() < 1e-6,
         "{first:?}"
     );
-    let max_mean: f64 = first[4].parse().unwrap();
+    let max_mean: f64 = first[5].parse().unwrap();
     assert!(
         (max_mean - (a[0].0[2] + b[0].0[2]) as f64 / 2e9).abs() < 1e-6,
         "{first:?}"
     );
-    // Rows per point: one per sample time any seed took.
+    // Rows per point: one per sample time any seed took, then (both seeds
+    // stopped converged) one when the last of them stopped.
     let longest = a.len().max(b.len());
     let point: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "gossip.fanout=1").collect();
-    assert_eq!(point.len(), longest);
+    assert_eq!(point.len(), longest + 1);
+    assert_eq!(&point[longest][3..5], ["2", "2"]);
+    let point = &point[..longest];
     // The mean staleness: the mean over the seeds where it is defined,
     // empty where it is in none.
     for (i, row) in point.iter().enumerate() {
@@ -758,11 +763,13 @@ fn staleness_series_per_point() {
             0 => String::new(),
             n => format!("{:.6}", means.iter().sum::<u64>() as f64 / n as f64 / 1e9),
         };
-        assert_eq!(row[8], expect, "{row:?}");
+        assert_eq!(row[9], expect, "{row:?}");
     }
-    let last = rows.iter().rfind(|r| r[0] == "gossip.fanout=1").unwrap();
-    let expect_runs = [&a, &b].iter().filter(|r| r.len() == longest).count();
-    assert_eq!(last[3], expect_runs.to_string());
+    // Every row stands for both seeds; at the last sample, those that had
+    // stopped by then are counted as nothing stale.
+    let last = point[longest - 1];
+    let stopped = [&a, &b].iter().filter(|r| r.len() < longest).count();
+    assert_eq!(&last[3..5], ["2".to_string(), stopped.to_string()]);
     // The chart: both points, both panels.
     let svg = String::from_utf8(read(&sweep_dir.join("charts/staleness.svg"))).unwrap();
     for text in ["fanout=1", "fanout=3", "max staleness (s)", "stale mappings"] {
@@ -803,4 +810,199 @@ fn a_too_large_number_in_a_sweep_names_its_field() {
     .to_string();
     assert!(e.contains("field `seeds`"), "{e}");
     assert!(e.contains("at most 9223372036854775807"), "{e}");
+}
+
+/// A run without a write has no time "after the last write": its
+/// `conv_after_last_write_s` is empty in `summary.csv` (as other undefined
+/// values are) and `null` in `summary.json`, where it used to be 0.
+#[test]
+fn no_write_leaves_time_after_last_write_empty() {
+    let dir = setup(
+        "sweep-no-writes",
+        &SWEEP
+            .replace("seeds = 4", "seeds = 2")
+            .replace("[1, 2, 3]", "[1, 2]"),
+    );
+    let base = BASE.replace(
+        "writes = { process = \"poisson\", mean_interval = \"2s\" }\nstop_at = \"4s\"\n",
+        "",
+    );
+    assert!(!base.contains("poisson"));
+    std::fs::write(dir.join("base.toml"), base).unwrap();
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let csv = read(&dir.join("o/tiny/summary.csv"));
+    let col = |name: &str| header(&csv).iter().position(|h| h == name).unwrap();
+    let runs = rows(&csv);
+    assert_eq!(runs.len(), 4);
+    for r in &runs {
+        assert_eq!(r[col("writes")], "0", "{r:?}");
+        assert_eq!(r[col("conv_after_last_write_s")], "", "{r:?}");
+    }
+    let points = read(&dir.join("o/tiny/points.csv"));
+    let n = header(&points)
+        .iter()
+        .position(|h| h == "conv_after_last_write_s_n")
+        .unwrap();
+    assert!(rows(&points).iter().all(|r| r[n] == "0"));
+    let summary = String::from_utf8(read(&dir.join("o/tiny/gossip.fanout=1/1/summary.json"))).unwrap();
+    assert!(
+        summary.contains("\"converged_after_last_write_ns\": null"),
+        "{summary}"
+    );
+}
+
+/// A run that `stop_when_converged` ended had nothing stale from then on:
+/// the sweep's staleness means count it so at the later sample times of
+/// the other seeds, and equal those of the same sweep run to the end
+/// without stopping (they used to average only the seeds still running, so
+/// the lines did not return to 0).
+#[test]
+fn stopped_runs_count_as_nothing_stale() {
+    let sweep = SWEEP
+        .replace("seeds = 4", "seeds = 3")
+        .replace("[1, 2, 3]", "[1, 2]");
+    let dir = setup("staleness-stopped", &sweep);
+    let base = format!("{BASE}[output]\nstaleness = true\nsample_interval = \"1s\"\n");
+    std::fs::write(dir.join("base.toml"), &base).unwrap();
+    std::fs::write(
+        dir.join("on.toml"),
+        base.replace("stop_when_converged = true", "stop_when_converged = false"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("on-sweep.toml"), sweep.replace("base.toml", "on.toml")).unwrap();
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "stop", "-q"], &dir));
+    ok(&scuttlesim(
+        &["sweep", "on-sweep.toml", "--out", "on", "-q"],
+        &dir,
+    ));
+    let csv = read(&dir.join("stop/tiny/staleness.csv"));
+    let col = |name: &str| header(&csv).iter().position(|h| h == name).unwrap();
+    let stopped_rows = rows(&csv);
+    let on_rows = rows(&read(&dir.join("on/tiny/staleness.csv")));
+    let mut counted = 0;
+    for r in &stopped_rows {
+        assert_eq!(r[col("runs")], "3", "{r:?}");
+        let stopped: usize = r[col("stopped")].parse().unwrap();
+        counted += stopped;
+        if stopped == 3 {
+            // The closing row, when the last seed stopped: nothing stale.
+            for c in ["max_s_mean", "max_s_sd", "stale_mean", "stale_sd"] {
+                assert_eq!(r[col(c)], "0.000000", "{c} at {r:?}");
+            }
+            assert_eq!(r[col("mean_s_mean")], "", "{r:?}");
+            continue;
+        }
+        let on = on_rows
+            .iter()
+            .find(|o| o[0] == r[0] && o[col("t_s")] == r[col("t_s")])
+            .unwrap_or_else(|| panic!("{r:?} not in the sweep run to the end"));
+        assert_eq!(on[col("stopped")], "0");
+        for c in ["max_s_mean", "max_s_sd", "stale_mean", "stale_sd", "mean_s_mean"] {
+            assert_eq!(r[col(c)], on[col(c)], "{c} at {r:?}");
+        }
+    }
+    assert!(
+        counted > 3 * 2,
+        "no seed stopped before another: the test shows nothing"
+    );
+    // Each point ends when its last seed stopped, with all three counted
+    // as stopped.
+    let summary = read(&dir.join("stop/tiny/summary.csv"));
+    let end = header(&summary).iter().position(|h| h == "end_s").unwrap();
+    for point in ["gossip.fanout=1", "gossip.fanout=2"] {
+        let last = stopped_rows.iter().rfind(|r| r[0] == point).unwrap();
+        let slowest = rows(&summary)
+            .iter()
+            .filter(|r| r[0] == point)
+            .map(|r| r[end].clone())
+            .max_by_key(|t| (t.len(), t.clone()))
+            .unwrap();
+        assert_eq!(last[col("t_s")], slowest, "{last:?}");
+        assert_eq!(last[col("stopped")], "3", "{last:?}");
+    }
+}
+
+/// The `_vs_` charts keep every grid point on the x axis: a point where no
+/// write converged has no time to draw and is named in a note (it used to
+/// be left out, the axis ending before it, with no word), and one where
+/// only some did is named with the share. The bandwidth, defined either
+/// way, is drawn at every point without a note.
+#[test]
+fn vs_charts_name_points_without_converged_writes() {
+    let dir = setup(
+        "sweep-vs-notes",
+        &SWEEP.replace("seeds = 4", "seeds = 2").replace(
+            "\"gossip.fanout\" = [1, 2, 3]",
+            "\"network.loss\" = [0.0, 0.6, 0.9]",
+        ),
+    );
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let points = read(&dir.join("o/tiny/points.csv"));
+    let frac = header(&points)
+        .iter()
+        .position(|h| h == "converged_frac_mean")
+        .unwrap();
+    let fracs: Vec<f64> = rows(&points).iter().map(|r| r[frac].parse().unwrap()).collect();
+    assert!(
+        fracs[0] == 1.0 && fracs[1] > 0.0 && fracs[1] < 1.0 && fracs[2] == 0.0,
+        "{fracs:?}"
+    );
+    let svg = |name: &str| String::from_utf8(read(&dir.join("o/tiny/charts").join(name))).unwrap();
+    for metric in ["conv_p99_s", "conv_mean_s"] {
+        let m = svg(&format!("{metric}_vs_network.loss.svg"));
+        assert!(
+            m.contains(">\nnot drawn, no write converged: loss=0.9\n<"),
+            "{metric}"
+        );
+        assert!(
+            m.contains("not all writes converged (times are of those that did): loss=0.6 ("),
+            "{metric}"
+        );
+        // The axis reaches 0.9: it has a tick past 0.6.
+        assert!(m.contains(">\n0.8\n<"), "{metric}");
+    }
+    let b = svg("bytes_per_node_per_s_vs_network.loss.svg");
+    assert!(!b.contains("not drawn") && !b.contains("not all writes"));
+    let t = svg("tradeoff.svg");
+    assert!(t.contains(">\nnot drawn, no write converged: loss=0.9\n<"));
+}
+
+/// Chart labels read as settings: a table value as `mtu=5 deltas` or
+/// `mtu=1400 B` (it was raw JSON, `mtu={"deltas":5}`), a grid field with
+/// one value once in the footer (`all points: nodes.count=24`) instead of
+/// in every label, and `nodes.count` not shortened to a bare `count`.
+#[test]
+fn chart_labels_are_readable_and_say_single_values_once() {
+    let dir = setup(
+        "sweep-labels",
+        &SWEEP.replace("seeds = 4", "seeds = 1").replace(
+            "\"gossip.fanout\" = [1, 2, 3]",
+            "\"gossip.fanout\" = [1, 2]\n\"gossip.mtu\" = [{ deltas = 5 }, { bytes = 1400 }]\n\"nodes.count\" = [24]",
+        ),
+    );
+    let base = format!("{BASE}[output]\nstaleness = true\nsample_interval = \"1s\"\n");
+    std::fs::write(dir.join("base.toml"), base).unwrap();
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let charts = dir.join("o/tiny/charts");
+    let svg = |name: &str| String::from_utf8(read(&charts.join(name))).unwrap();
+    let footer = "all points: nodes.count=24";
+    for name in ["tradeoff.svg", "convergence.svg", "staleness.svg"] {
+        let text = svg(name);
+        for label in ["fanout=1, mtu=5 deltas", "fanout=2, mtu=1400 B"] {
+            assert!(text.contains(&format!(">\n{label}")), "{name}: {label}");
+        }
+        assert!(text.contains(footer), "{name}");
+        assert!(
+            !text.contains("count=24,") && !text.contains("deltas&quot;"),
+            "{name}"
+        );
+        assert!(
+            !text.contains("{&quot;") && !text.contains("{\""),
+            "{name}: raw JSON"
+        );
+    }
+    // Against the fan-out, one line per MTU.
+    let m = svg("conv_p99_s_vs_gossip.fanout.svg");
+    assert!(m.contains(">\nmtu=5 deltas\n<") && m.contains(">\nmtu=1400 B\n<"));
+    assert!(m.contains(footer));
 }
