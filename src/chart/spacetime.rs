@@ -612,7 +612,7 @@ impl Figure for Fig<'_> {
             ))?;
             // A tick at the crash and at the restart, where they are drawn:
             // a bar reaching the right edge continues past it, and says so.
-            let continues = !(to_s * MS <= x.1);
+            let continues = to_s * MS > x.1;
             for (s, edge) in [(from_s, x0), (to_s, x1)] {
                 if (x.0..=x.1).contains(&(s * MS)) && !(continues && edge == x1) {
                     root.draw(&PathElement::new(
