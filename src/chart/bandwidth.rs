@@ -12,7 +12,7 @@ use plotters::coord::Shift;
 use plotters::element::{PathElement, Polygon, Rectangle};
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, dedup_px, from_zero, no_data, span, Axes, Ticks, Usable};
+use super::draw::{build, dedup_px, from_zero, no_data, span, time_ticks, Axes, Ticks, Usable};
 use super::frame::{page, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{KindColors, BLACK, INK};
@@ -180,12 +180,11 @@ impl Figure for Fig<'_> {
         // (a) stacked rates over time.
         let (times, cum) = self.stack();
         let y = from_zero(span(cum.iter().flatten().copied()), 0.08);
-        let mut a = Axes::new(
-            from_zero(span(times.iter().copied()), 0.0),
-            y,
-            "time (s)",
-            "bytes/s (all nodes)",
-        );
+        let x = from_zero(span(times.iter().copied()), 0.0);
+        let (x_ticks, unit) = time_ticks(x, 7);
+        let x_desc = format!("time ({unit})");
+        let mut a = Axes::new(x, y, &x_desc, "bytes/s (all nodes)");
+        a.x_ticks = x_ticks;
         a.caption = Some(&caption);
         let chart = build(root, &left, ctx, &a)?;
         if times.len() < 2 || cum.is_empty() {
@@ -328,6 +327,17 @@ mod tests {
             kinds,
             per_node,
             by: "message part".into(),
+        }
+    }
+
+    /// A 3 ms run reads in ms, a 3 h one in minutes, and no tick labels meet.
+    #[test]
+    fn time_axes_read_in_their_unit() {
+        for (scale, unit) in [(0.0001, "time (ms)"), (400.0, "time (min)")] {
+            let mut d = sample();
+            d.time_s.iter_mut().for_each(|t| *t *= scale);
+            let svg = check(|f| bandwidth(&d, &prov(), f), &[unit]);
+            no_text_overlaps(&svg);
         }
     }
 

@@ -15,8 +15,8 @@ use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{build, from_zero, no_data, span, step_line, Axes, Usable, MAX_ABS};
-use super::frame::{page, put_text, LegendEntry, Mark};
+use super::draw::{build, from_zero, no_data, span, step_line, time_ticks, Axes, Usable, MAX_ABS};
+use super::frame::{page, put_text, text_size, LegendEntry, Mark};
 use super::marks::Dash;
 use super::render::{render, Ctx, Figure};
 use super::theme::series_color;
@@ -53,6 +53,9 @@ pub fn convergence(
 }
 
 struct Fig<'a>(&'a ConvergenceData);
+
+/// Written in the plot of one series without writes.
+const NO_WRITES: &str = "no writes in this run";
 
 /// Sorted finite times and the total number of writes (the denominator).
 fn samples(s: &CdfSeries) -> (Vec<f64>, usize) {
@@ -146,15 +149,26 @@ impl Figure for Fig<'_> {
         let legend = Fig::legend(&series);
         let body = page(root, ctx, "convergence time CDF", &legend)?;
         let x = from_zero(span(series.iter().flat_map(|(_, v, _)| v.iter().copied())), 0.04);
-        let axes = Axes::new(
-            x,
-            (0.0, 1.04),
-            "time to reach all nodes (s)",
-            "fraction of writes",
-        );
+        let (x_ticks, unit) = time_ticks(x, 7);
+        let x_desc = format!("time to reach all nodes ({unit})");
+        let mut axes = Axes::new(x, (0.0, 1.04), &x_desc, "fraction of writes");
+        axes.x_ticks = x_ticks;
         let chart = build(root, &body, ctx, &axes)?;
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let centre = |text: &str| {
+            let c = ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2);
+            put_text(root, text, c, &t.empty_font(), HPos::Center, VPos::Center)
+        };
+        if series.is_empty() && self.0.series.len() == 1 {
+            return centre(NO_WRITES);
+        }
         if series.is_empty() {
             return no_data(root, &chart, ctx);
+        }
+        if let [(_, v, total)] = series.as_slice() {
+            if v.is_empty() {
+                return centre(&format!("none of {total} writes reached all nodes"));
+            }
         }
         for (i, (_, v, total)) in series.iter().enumerate() {
             let (color, dash) = style(i);
@@ -173,9 +187,34 @@ impl Figure for Fig<'_> {
             if lost > 0 {
                 note.push_str(&format!(", {lost} never converged"));
             }
-            let (xr, yr) = chart.plotting_area().get_pixel_range();
-            let pos = (xr.end - t.px(10.0), yr.end - t.px(10.0));
-            put_text(root, &note, pos, &t.note_font(), HPos::Right, VPos::Bottom)?;
+            // Where the curve is not: top left, else bottom right, else
+            // right in the middle; else above the plot.
+            let font = t.note_font();
+            let (w, h) = text_size(root, &note, &font);
+            let line: Vec<(i32, i32)> = steps(v, *total, x.0, x.1)
+                .iter()
+                .map(|p| chart.backend_coord(p))
+                .collect();
+            let (m, lw) = (t.px(10.0), t.px(3.0));
+            let hits = |(x, y): (i32, i32)| {
+                line.windows(2).any(|s| {
+                    let (a, b) = (s[0], s[1]);
+                    a.0.min(b.0) - lw <= x + w
+                        && a.0.max(b.0) + lw >= x
+                        && a.1.min(b.1) - lw <= y + h
+                        && a.1.max(b.1) + lw >= y
+                })
+            };
+            let candidates = [
+                (xr.start + m, yr.start + m),
+                (xr.end - m - w, yr.end - m - h),
+                (xr.end - m - w, (yr.start + yr.end - h) / 2),
+            ];
+            let pos = candidates
+                .into_iter()
+                .find(|&p| !hits(p))
+                .unwrap_or((xr.start + m, yr.start - h - t.px(2.0)));
+            put_text(root, &note, pos, &font, HPos::Left, VPos::Top)?;
         }
         Ok(())
     }
@@ -210,6 +249,41 @@ mod tests {
         assert_eq!(
             steps(&[1.0], 1, 0.0, 3.0),
             vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)]
+        );
+    }
+
+    /// The note of a single series stays off its curve (here one that
+    /// climbs at the right, through the bottom-right corner); a run without
+    /// writes or without converged writes says so.
+    #[test]
+    fn the_note_avoids_the_curve_and_empty_runs_say_why() {
+        let one = |convergence_s: Vec<f64>, not_converged| ConvergenceData {
+            series: vec![CdfSeries {
+                label: "a".into(),
+                convergence_s,
+                not_converged,
+            }],
+        };
+        let data = one(vec![2.0, 2.0, 2.2, 2.2], 3);
+        let note = "7 writes, 3 never converged";
+        let svg = check(|f| convergence(&data, &prov(), f), &[note]);
+        let b = crate::chart::testutil::text_boxes(&svg)
+            .into_iter()
+            .find(|(s, _)| s == note)
+            .unwrap()
+            .1;
+        for line in polylines(&svg, "#0072B2") {
+            for s in line.windows(2) {
+                let (a, c) = (s[0], s[1]);
+                let apart =
+                    a.0.max(c.0) < b[0] || a.0.min(c.0) > b[2] || a.1.max(c.1) < b[1] || a.1.min(c.1) > b[3];
+                assert!(apart, "segment {a:?}-{c:?} crosses the note {b:?}");
+            }
+        }
+        check(|f| convergence(&one(vec![], 0), &prov(), f), &[NO_WRITES]);
+        check(
+            |f| convergence(&one(vec![], 5), &prov(), f),
+            &["none of 5 writes reached all nodes"],
         );
     }
 
@@ -418,6 +492,7 @@ mod tests {
                 ..Default::default()
             }],
         };
-        check_empty(|f| convergence(&nan, &prov(), f));
+        // One series of no usable time: a run without writes.
+        check(|f| convergence(&nan, &prov(), f), &[NO_WRITES]);
     }
 }

@@ -86,6 +86,39 @@ pub(crate) enum Ticks {
     Auto(usize),
     /// Exactly these labels at these positions, no grid lines.
     Custom(Vec<(f64, String)>),
+    /// Up to `n` "nice" ticks in units of `unit` data units each (a
+    /// seconds axis labelled in ms: `unit` = 0.001), with grid lines.
+    Scaled {
+        /// Data units per labelled unit.
+        unit: f64,
+        /// Most ticks.
+        n: usize,
+    },
+}
+
+/// The unit a time axis reaching `max_s` seconds reads best in: its length
+/// in seconds and its name (µs, ms, s, min or h), so that tick labels stay
+/// short ("0.5 ms", not "0.0005 s"; "20 min", not "1.2k s").
+pub(crate) fn time_unit(max_s: f64) -> (f64, &'static str) {
+    let m = if max_s.usable() { max_s.abs() } else { 1.0 };
+    if m < 1e-3 {
+        (1e-6, "µs")
+    } else if m < 1.0 {
+        (1e-3, "ms")
+    } else if m < 1000.0 {
+        (1.0, "s")
+    } else if m < 36_000.0 {
+        (60.0, "min")
+    } else {
+        (3600.0, "h")
+    }
+}
+
+/// Ticks for a time axis (data in seconds) over `range`, in the unit
+/// [`time_unit`] chooses for it, and that unit's name.
+pub(crate) fn time_ticks(range: (f64, f64), n: usize) -> (Ticks, &'static str) {
+    let (unit, name) = time_unit(range.0.abs().max(range.1.abs()));
+    (Ticks::Scaled { unit, n }, name)
 }
 
 /// Everything needed to set up one panel's axes.
@@ -159,14 +192,27 @@ pub(crate) fn scaled_ticks(range: (f64, f64), scale: f64, n: usize) -> Ticks {
 fn labels_of(range: (f64, f64), ticks: &Ticks, fmt: &TickFormat) -> Vec<String> {
     match ticks {
         Ticks::Auto(n) => auto_ticks(range, *n).into_iter().map(|v| fmt.format(v)).collect(),
-        Ticks::Custom(v) => v.iter().map(|(_, s)| s.clone()).collect(),
+        _ => listed(range, ticks).into_iter().map(|(_, s)| s).collect(),
+    }
+}
+
+/// The positions and labels of custom or scaled ticks (none for automatic
+/// ones, which plotters draws).
+fn listed(range: (f64, f64), ticks: &Ticks) -> Vec<(f64, String)> {
+    match ticks {
+        Ticks::Auto(_) => Vec::new(),
+        Ticks::Custom(v) => v.clone(),
+        &Ticks::Scaled { unit, n } => match scaled_ticks(range, unit, n) {
+            Ticks::Custom(v) => v,
+            _ => Vec::new(),
+        },
     }
 }
 
 fn format_of(range: (f64, f64), ticks: &Ticks) -> TickFormat {
     match ticks {
         Ticks::Auto(n) => TickFormat::for_ticks(&auto_ticks(range, *n)),
-        Ticks::Custom(_) => TickFormat::for_ticks(&[]),
+        _ => TickFormat::for_ticks(&[]),
     }
 }
 
@@ -227,7 +273,7 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
     let fy = |v: &f64| y_fmt.format(*v);
     let n = |ticks: &Ticks| match ticks {
         Ticks::Auto(n) => *n,
-        Ticks::Custom(_) => 0,
+        _ => 0,
     };
     let mut mesh = chart.configure_mesh();
     if !axes.grid {
@@ -247,27 +293,48 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
         .set_all_tick_mark_size(tick_len)
         .draw()?;
 
-    if let Ticks::Custom(v) = &axes.x_ticks {
-        for (i, (x, s)) in v.iter().enumerate() {
-            let (px, py) = chart.backend_coord(&(*x, axes.y.0));
+    // Scaled ticks have grid lines like automatic ones, drawn here.
+    let grid = |ticks: &Ticks| axes.grid && matches!(ticks, Ticks::Scaled { .. });
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    for (i, (x, s)) in listed(axes.x, &axes.x_ticks).iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(*x, axes.y.0));
+        if grid(&axes.x_ticks) && px > xr.start && px < xr.end - 1 {
             root.draw(&PathElement::new(
-                vec![(px, py), (px, py + tick_len)],
-                t.line(INK, 1.2),
+                vec![(px, yr.start), (px, yr.end - 1)],
+                t.line(GRID, 1.0),
             ))?;
-            let row = if stagger { i as i32 % 2 } else { 0 };
-            let at = (px, py + 2 * tick_len + row * row_h);
-            put_text(root, s, at, &tick, HPos::Center, VPos::Top)?;
         }
+        root.draw(&PathElement::new(
+            vec![(px, py), (px, py + tick_len)],
+            t.line(INK, 1.2),
+        ))?;
+        if hide {
+            continue;
+        }
+        let row = if stagger { i as i32 % 2 } else { 0 };
+        let at = (px, py + 2 * tick_len + row * row_h);
+        put_text(root, s, at, &tick, HPos::Center, VPos::Top)?;
     }
-    if let Ticks::Custom(v) = &axes.y_ticks {
-        for (y, s) in v {
-            let (px, py) = chart.backend_coord(&(axes.x.0, *y));
+    for (y, s) in listed(axes.y, &axes.y_ticks) {
+        let (px, py) = chart.backend_coord(&(axes.x.0, y));
+        if grid(&axes.y_ticks) && py > yr.start && py < yr.end - 1 {
             root.draw(&PathElement::new(
-                vec![(px - tick_len, py), (px, py)],
-                t.line(INK, 1.2),
+                vec![(xr.start + 1, py), (xr.end, py)],
+                t.line(GRID, 1.0),
             ))?;
-            put_text(root, s, (px - 2 * tick_len, py), &tick, HPos::Right, VPos::Center)?;
         }
+        root.draw(&PathElement::new(
+            vec![(px - tick_len, py), (px, py)],
+            t.line(INK, 1.2),
+        ))?;
+        put_text(
+            root,
+            &s,
+            (px - 2 * tick_len, py),
+            &tick,
+            HPos::Right,
+            VPos::Center,
+        )?;
     }
     Ok(chart)
 }
@@ -281,10 +348,8 @@ fn staggered<DB: DrawingBackend>(
     axes: &Axes<'_>,
     plot_w: i32,
 ) -> bool {
-    let Ticks::Custom(v) = &axes.x_ticks else {
-        return false;
-    };
-    if axes.hide_x_labels || axes.x.1 <= axes.x.0 {
+    let v = listed(axes.x, &axes.x_ticks);
+    if v.is_empty() || axes.hide_x_labels || axes.x.1 <= axes.x.0 {
         return false;
     }
     let t = &ctx.theme;
@@ -405,6 +470,21 @@ fn line_in_px<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_axes_choose_their_unit() {
+        assert_eq!(time_unit(0.0006), (1e-6, "µs"));
+        assert_eq!(time_unit(0.003), (1e-3, "ms"));
+        assert_eq!(time_unit(60.0), (1.0, "s"));
+        assert_eq!(time_unit(3.0 * 3600.0), (60.0, "min"));
+        assert_eq!(time_unit(20.0 * 3600.0), (3600.0, "h"));
+        // A 3 ms axis: ticks in whole or half ms, short enough not to meet.
+        let labels: Vec<String> = listed((0.0, 0.003), &time_ticks((0.0, 0.003), 7).0)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        assert_eq!(labels, ["0.0", "0.5", "1.0", "1.5", "2.0", "2.5", "3.0"]);
+    }
 
     #[test]
     fn span_skips_non_finite() {

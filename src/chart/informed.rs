@@ -9,8 +9,14 @@ use plotters::coord::Shift;
 use plotters::element::Polygon;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, data_line, dedup_px, from_zero, no_data, padded, span, Axes, Chart2, Usable};
-use super::frame::{page, LegendEntry, Mark};
+use super::draw::{
+    build, data_line, dedup_px, from_zero, no_data, padded, span, time_ticks, Axes, Chart2, Usable,
+};
+use super::frame::{page, put_text, LegendEntry, Mark};
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// Written in the plot when there is no write to follow.
+const NO_WRITES: &str = "no writes in this run";
 use super::marks::Dash;
 use super::render::{render, Ctx, Figure};
 use super::theme::{pretty_math, BLUE, VERMILLION};
@@ -172,8 +178,18 @@ impl Figure for Fig<'_> {
             }
             _ => (0.0, 1.04),
         };
-        let axes = Axes::new(x, y, "time since write (s)", "fraction of nodes informed");
+        let (x_ticks, unit) = time_ticks(x, 7);
+        let x_desc = format!("time since write ({unit})");
+        let mut axes = Axes::new(x, y, &x_desc, "fraction of nodes informed");
+        axes.x_ticks = x_ticks;
         let chart = build(root, &body, ctx, &axes)?;
+        if d.time_s.is_empty() {
+            // informed.csv has a row per time since a write: none without writes.
+            let (xr, yr) = chart.plotting_area().get_pixel_range();
+            let c = ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2);
+            let font = t.empty_font();
+            return put_text(root, NO_WRITES, c, &font, HPos::Center, VPos::Center);
+        }
         if !has_mean && !has_model {
             return no_data(root, &chart, ctx);
         }
@@ -189,7 +205,7 @@ impl Figure for Fig<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testutil::{check, check_empty, count, prov};
+    use crate::chart::testutil::{check, count, prov};
 
     fn logistic(t: f64) -> f64 {
         1.0 / (1.0 + 99.0 * (-1.2 * t).exp())
@@ -257,7 +273,7 @@ mod tests {
     }
 
     #[test]
-    fn empty_input_renders_no_data() {
-        check_empty(|f| informed(&InformedData::default(), &prov(), f));
+    fn empty_input_says_there_were_no_writes() {
+        check(|f| informed(&InformedData::default(), &prov(), f), &[NO_WRITES]);
     }
 }

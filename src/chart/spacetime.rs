@@ -101,7 +101,9 @@ pub enum SpacetimeFault {
         /// The crash (s); may lie before the window (no crash tick is
         /// drawn then).
         from_s: f64,
-        /// The restart, or the end of the diagram (s).
+        /// The restart (s), which may lie past the diagram's end (the bar
+        /// then runs to the edge, marked as continuing, without a restart
+        /// tick); `+inf` for a node that never restarted.
         to_s: f64,
     },
     /// Line `node`'s clock jumped at `time_s`.
@@ -146,6 +148,13 @@ pub struct SpacetimeData {
     pub faults: Vec<SpacetimeFault>,
     /// The time axis `(from, to)` in seconds; `None`: fitted to the data.
     pub window_s: Option<(f64, f64)>,
+    /// Where the diagram was cut (s) because the run had more than
+    /// [`MAX_MESSAGES`] messages or [`MAX_EVENTS`] events: the time axis
+    /// ends there and a note under it says so. `None`: not cut.
+    pub cut_s: Option<f64>,
+    /// The end of the run (s): an axis fitted to the data stops there.
+    /// `None`: unknown.
+    pub end_s: Option<f64>,
 }
 
 /// Renders a space-time diagram. Errors if a node index is out of range, a
@@ -206,7 +215,29 @@ impl Fig<'_> {
             .count();
         n.min(MAX_LANES) as u32
     }
+
+    /// Where the diagram was cut (s), if it was.
+    fn cut_s(&self) -> Option<f64> {
+        self.0.cut_s.filter(|c| c.usable())
+    }
+
+    /// Lines written under the plot: where the diagram was cut.
+    fn notes(&self) -> Vec<String> {
+        self.cut_s()
+            .map(|c| {
+                format!(
+                    "cut at {}: the run has more than {MAX_MESSAGES} messages or {MAX_EVENTS} events; \
+                     a later --from/--to window shows the rest",
+                    seconds((c * 1e6).round() / 1e6)
+                )
+            })
+            .into_iter()
+            .collect()
+    }
 }
+
+/// Height of one note line under the plot at 1× (px).
+const NOTE_ROW_PX: u32 = 22;
 
 /// `s` seconds as short text: `0.5s`, `2s`, `1.0025s` (to the nanosecond).
 fn seconds(s: f64) -> String {
@@ -233,7 +264,8 @@ const DOWN_ALPHA: f64 = 0.45;
 impl Figure for Fig<'_> {
     fn size(&self) -> (u32, u32) {
         let rows = self.row_h() * self.0.nodes.max(1) as u32;
-        (820, 200 + rows + self.lanes() * LANE_PX)
+        let notes = self.notes().len() as u32 * NOTE_ROW_PX;
+        (820, 200 + rows + self.lanes() * LANE_PX + notes)
     }
 
     fn validate(&self) -> Result<(), ChartError> {
@@ -383,6 +415,22 @@ impl Figure for Fig<'_> {
             ));
         }
         let body = page(root, ctx, "space-time diagram", &legend)?;
+        // Notes go under the plot, one line each, left-aligned.
+        let notes = self.notes();
+        let body = if notes.is_empty() {
+            body
+        } else {
+            let font = t.small_font();
+            let row = t.px(f64::from(NOTE_ROW_PX));
+            let (x0, y0) = body.get_base_pixel();
+            let bottom = y0 + body.dim_in_pixel().1 as i32;
+            let k = notes.len() as i32;
+            for (i, note) in notes.iter().enumerate() {
+                let y = bottom - (k - i as i32 - 1) * row;
+                put_text(root, note, (x0, y), &font, HPos::Left, VPos::Bottom)?;
+            }
+            body.margin(0, k * row, 0, 0)
+        };
 
         let times = d.events.iter().map(|e| e.time_s).chain(
             d.messages
@@ -393,8 +441,13 @@ impl Figure for Fig<'_> {
         let tr = span(times.filter(|t| t.usable())).map(|(a, b)| (a * MS, b * MS));
         let drop_ms = self.drop_latency_ms(tr.map_or(1.0, |(a, b)| b - a));
         let fault_times = d.faults.iter().flat_map(|f| f.times()).filter(|t| t.usable());
+        let cut_ms = self.cut_s().map(|c| c * MS);
+        let end_ms = d.end_s.filter(|e| e.usable()).map(|e| e * MS);
         let x = match (d.window_s, tr) {
-            (Some((a, b)), _) => (a * MS, b * MS),
+            (Some((a, b)), _) => (
+                a * MS,
+                cut_ms.filter(|&c| c > a * MS).map_or(b * MS, |c| c.min(b * MS)),
+            ),
             (None, Some((lo, hi))) => {
                 let drops = d
                     .messages
@@ -405,7 +458,15 @@ impl Figure for Fig<'_> {
                 let (lo, hi) =
                     span(fault_times.map(|t| t * MS)).map_or((lo, hi), |(a, b)| (lo.min(a), hi.max(b)));
                 let pad = ((hi - lo) * 0.04).max(1.0);
-                (if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad }, hi + pad)
+                let lo = if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad };
+                // Never past the run's end, nor past a cut: nothing was
+                // drawn there.
+                let hi = [end_ms, cut_ms]
+                    .into_iter()
+                    .flatten()
+                    .filter(|&e| e > lo)
+                    .fold(hi + pad, f64::min);
+                (lo, hi)
             }
             (None, None) => (0.0, 1.0),
         };
@@ -539,17 +600,21 @@ impl Figure for Fig<'_> {
             let SpacetimeFault::Down { node, from_s, to_s } = *f else {
                 continue;
             };
-            if !(from_s.usable() && to_s.usable()) || to_s * MS < x.0 || from_s * MS > x.1 {
+            if !from_s.usable() || to_s.is_nan() || to_s * MS < x.0 || from_s * MS > x.1 {
                 continue;
             }
             let (_, y) = chart.backend_coord(&(x.0, self.y(node)));
-            let (x0, x1) = (xp(from_s), xp(to_s).max(xp(from_s) + 1));
+            let to = if to_s.usable() { to_s } else { x.1 / MS };
+            let (x0, x1) = (xp(from_s), xp(to).max(xp(from_s) + 1));
             root.draw(&Rectangle::new(
                 [(x0, y - half), (x1, y + half)],
                 t.fill(GREY, DOWN_ALPHA),
             ))?;
+            // A tick at the crash and at the restart, where they are drawn:
+            // a bar reaching the right edge continues past it, and says so.
+            let continues = to_s * MS > x.1;
             for (s, edge) in [(from_s, x0), (to_s, x1)] {
-                if (x.0..=x.1).contains(&(s * MS)) {
+                if (x.0..=x.1).contains(&(s * MS)) && !(continues && edge == x1) {
                     root.draw(&PathElement::new(
                         vec![(edge, y - half), (edge, y + half)],
                         t.line(INK, 2.0),
@@ -557,6 +622,17 @@ impl Figure for Fig<'_> {
                 }
             }
             placer.block((x0, y - half, x1, y + half));
+            if continues {
+                let label = if to_s.usable() {
+                    format!("down until {} ▸", seconds(to_s))
+                } else {
+                    "down ▸".to_string()
+                };
+                let (w, h) = text_size(root, &label, &font);
+                let (lx, ly) = (x1 - w - pad, y - half - h - pad);
+                put_text(root, &label, (lx, ly), &font, HPos::Left, VPos::Top)?;
+                placer.block((lx, ly, lx + w, ly + h));
+            }
         }
         let line_w = t.px(6.0);
         for m in d
@@ -834,6 +910,76 @@ mod tests {
         let svg = check(|f| spacetime(&d, &prov(), f), &["partition 0 | 1-2"]);
         assert!(!svg.contains('◂') && !svg.contains("node not shown"));
         assert_eq!(rings(&svg), 0);
+    }
+
+    /// The x coordinates of the tick labels of the time axis, by label.
+    fn x_ticks(svg: &str) -> Vec<(String, i32)> {
+        let y = text_attr(svg, "0", "y");
+        crate::chart::testutil::text_boxes(svg)
+            .into_iter()
+            .filter(|(s, b)| b[1] <= y + 20 && b[3] >= y && s.parse::<f64>().is_ok())
+            .map(|(s, b)| (s, (b[0] + b[2]) / 2))
+            .collect()
+    }
+
+    /// A diagram cut at its limits ends its time axis at the cut, though
+    /// a fault lasts past it, and says so under the plot.
+    #[test]
+    fn a_cut_diagram_ends_at_the_cut_and_says_so() {
+        let mut d = example();
+        d.faults = vec![SpacetimeFault::Network {
+            from_s: 0.020,
+            to_s: 0.500,
+            label: "partition 0 | 1-2".into(),
+            degraded: false,
+        }];
+        let svg = check(|f| spacetime(&d, &prov(), f), &["partition 0 | 1-2"]);
+        assert!(
+            x_ticks(&svg).iter().any(|(s, _)| s == "400"),
+            "to the fault's end"
+        );
+        d.cut_s = Some(0.0955);
+        let svg = check(
+            |f| spacetime(&d, &prov(), f),
+            &[
+                "cut at 0.0955s: the run has more than 2000 messages or 5000 events; \
+               a later --from/--to window shows the rest",
+            ],
+        );
+        let ticks = x_ticks(&svg);
+        assert!(ticks.iter().any(|(s, _)| s == "80"), "{ticks:?}");
+        assert!(
+            ticks.iter().all(|(s, _)| s.parse::<f64>().unwrap() <= 95.5),
+            "{ticks:?}"
+        );
+    }
+
+    /// A crash clipped by the window's end keeps no restart tick: its bar
+    /// runs to the edge and says until when the node stays down.
+    #[test]
+    fn a_crash_past_the_window_continues() {
+        let mut d = example();
+        d.window_s = Some((0.0, 0.095));
+        let down = |to_s| SpacetimeFault::Down {
+            node: 1,
+            from_s: 0.060,
+            to_s,
+        };
+        // Vertical strokes 2 px wide: the crash and restart ticks.
+        let ticks = |svg: &str| svg.matches("stroke-width=\"2\"").count();
+        d.faults = vec![down(0.080)];
+        let svg = check(|f| spacetime(&d, &prov(), f), &["node down"]);
+        let (inside, none) = (ticks(&svg), {
+            d.faults.clear();
+            ticks(&check(|f| spacetime(&d, &prov(), f), &[]))
+        });
+        assert_eq!(inside, none + 2, "crash and restart ticks");
+        d.faults = vec![down(0.110)];
+        let svg = check(|f| spacetime(&d, &prov(), f), &["down until 0.11s ▸"]);
+        assert_eq!(ticks(&svg), none + 1, "the crash tick only");
+        d.faults = vec![down(f64::INFINITY)];
+        let svg = check(|f| spacetime(&d, &prov(), f), &["down ▸"]);
+        assert_eq!(ticks(&svg), none + 1, "the crash tick only");
     }
 
     #[test]

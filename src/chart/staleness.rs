@@ -10,12 +10,18 @@ use plotters::coord::Shift;
 use plotters::element::Polygon;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, data_line, dedup_px, from_zero, no_data, span, y_area_width, Axes, Ticks, Usable};
-use super::frame::{page, LegendEntry, Mark};
+use super::draw::{
+    build, data_line, dedup_px, from_zero, no_data, span, time_ticks, y_area_width, Axes, Ticks, Usable,
+};
+use super::frame::{page, put_text, LegendEntry, Mark};
 use super::marks::Dash;
 use super::render::{render, Ctx, Figure};
 use super::theme::{BLUE, GREEN, VERMILLION};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// Written over the staleness panel when no sample has a stale mapping.
+const NO_STALE: &str = "no stale mappings (no writes pending)";
 
 /// Input of [`staleness`]. All vectors have the length of `time_s`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,7 +95,8 @@ impl Figure for Fig<'_> {
             pairs(&d.time_s, &d.mean_s),
             pairs(&d.time_s, &d.stale_mappings),
         );
-        let legend = [
+        let has_mean = finite_y(&mean).next().is_some();
+        let mut legend = vec![
             LegendEntry::new(
                 "max staleness",
                 Mark::Line {
@@ -101,7 +108,7 @@ impl Figure for Fig<'_> {
                 "mean staleness",
                 Mark::Line {
                     color: BLUE,
-                    dash: Dash::Solid,
+                    dash: Dash::Dashed,
                 },
             ),
             LegendEntry::new(
@@ -112,6 +119,10 @@ impl Figure for Fig<'_> {
                 },
             ),
         ];
+        // No mean line (no stale mapping at any sample): no entry for it.
+        if !has_mean {
+            legend.remove(1);
+        }
         let body = page(
             root,
             ctx,
@@ -130,12 +141,19 @@ impl Figure for Fig<'_> {
             0.0,
         );
         let y_top = from_zero(span(finite_y(&max).chain(finite_y(&mean))), 0.08);
+        // Counts are whole: at least 0 to 4, so the ticks are whole too.
         let y_bot = from_zero(span(finite_y(&count)), 0.1);
-        let mut top = Axes::new(x, y_top, "", "staleness (s)");
+        let y_bot = (y_bot.0, y_bot.1.max(4.4));
+        let (x_ticks, x_unit) = time_ticks(x, 7);
+        let (y_ticks, y_unit) = time_ticks(y_top, 5);
+        let (y_desc, x_desc) = (format!("staleness ({y_unit})"), format!("time ({x_unit})"));
+        let mut top = Axes::new(x, y_top, "", &y_desc);
         top.hide_x_labels = true;
-        top.y_ticks = Ticks::Auto(5);
-        let mut bot = Axes::new(x, y_bot, "time (s)", "stale mappings");
+        top.y_ticks = y_ticks;
+        top.x_ticks = time_ticks(x, 7).0;
+        let mut bot = Axes::new(x, y_bot, &x_desc, "stale mappings");
         bot.y_ticks = Ticks::Auto(4);
+        bot.x_ticks = x_ticks;
         let w = y_area_width(root, ctx, &top).max(y_area_width(root, ctx, &bot));
         top.y_area = Some(w);
         bot.y_area = Some(w);
@@ -144,8 +162,14 @@ impl Figure for Fig<'_> {
         if finite_y(&max).chain(finite_y(&mean)).next().is_none() {
             no_data(root, &upper_chart, ctx)?;
         }
-        data_line(root, &upper_chart, &mean, t.line(BLUE, 2.5), Dash::Solid, t)?;
+        // The mean over the max, dashed: where they are equal both show.
         data_line(root, &upper_chart, &max, t.line(VERMILLION, 2.5), Dash::Solid, t)?;
+        data_line(root, &upper_chart, &mean, t.line(BLUE, 2.5), Dash::Dashed, t)?;
+        if !d.time_s.is_empty() && finite_y(&count).all(|c| c == 0.0) {
+            let (xr, yr) = upper_chart.plotting_area().get_pixel_range();
+            let c = ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2);
+            put_text(root, NO_STALE, c, &t.empty_font(), HPos::Center, VPos::Center)?;
+        }
 
         let lower_chart = build(root, &lower, ctx, &bot)?;
         if finite_y(&count).next().is_none() {
@@ -195,6 +219,39 @@ mod tests {
             "three data lines and two legend samples"
         );
         assert!(count(&svg, "polygon") >= 1);
+    }
+
+    /// A run without stale mappings says so, has no mean entry and whole
+    /// counts; a 3 ms run reads in ms, and the mean (dashed) is drawn over
+    /// the max.
+    #[test]
+    fn no_stale_mappings_short_runs_and_the_mean_on_top() {
+        let time_s: Vec<f64> = (0..4).map(|i| f64::from(i) * 0.001).collect();
+        let data = StalenessData {
+            max_s: vec![0.0; 4],
+            mean_s: vec![f64::NAN; 4],
+            stale_mappings: vec![0.0; 4],
+            time_s: time_s.clone(),
+        };
+        let svg = check(
+            |f| staleness(&data, &prov(), f),
+            &[NO_STALE, "time (ms)", ">\n4\n<"],
+        );
+        assert!(!svg.contains("mean staleness"));
+        assert!(!svg.contains(">\n0.5\n<") || !svg.contains(">\n3.5\n<"));
+        let data = StalenessData {
+            max_s: vec![0.0002, 0.0004, 0.0004, 0.0001],
+            mean_s: vec![0.0002, 0.0004, 0.0004, 0.0001],
+            stale_mappings: vec![1.0, 2.0, 2.0, 1.0],
+            time_s,
+        };
+        let svg = check(
+            |f| staleness(&data, &prov(), f),
+            &["staleness (µs)", "mean staleness"],
+        );
+        assert!(!svg.contains(NO_STALE));
+        let last = |c: &str| svg.rfind(&format!("stroke=\"{c}\"")).unwrap();
+        assert!(last("#0072B2") > last("#D55E00"), "the mean after the max");
     }
 
     #[test]

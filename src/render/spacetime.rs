@@ -322,6 +322,8 @@ pub fn build(nodes: u32, records: &[Record], view: &ResolvedView, plan: &[Planne
             messages,
             faults: faults.finish(secs(sel.from_ns), secs(end)),
             window_s,
+            cut_s: cut_at_s,
+            end_s: Some(secs(end_ns)),
         },
         cut_at_s,
     }
@@ -420,11 +422,13 @@ impl Faults {
         for (_, from, label) in std::mem::take(&mut self.degraded) {
             self.network(from, end, label, true);
         }
+        // A node never restarted is down for good: the chart draws its
+        // bar to the diagram's end, without a restart tick.
         for (node, from) in std::mem::take(&mut self.down) {
             self.done.push(SpacetimeFault::Down {
                 node,
                 from_s: secs(from),
-                to_s: end_s,
+                to_s: f64::INFINITY,
             });
         }
         let clip = |a: f64, b: f64| ((a >= from_s || b > from_s) && a <= end_s).then(|| (a, b.min(end_s)));
@@ -447,7 +451,9 @@ impl Faults {
                     node,
                     from_s: a,
                     to_s: b,
-                } => clip(a, b).map(|(a, b)| SpacetimeFault::Down {
+                } => clip(a, b).map(|(a, _)| SpacetimeFault::Down {
+                    // The restart keeps its time even past the end, so
+                    // the chart can say the node stays down.
                     node,
                     from_s: a,
                     to_s: b,
@@ -762,10 +768,11 @@ mod tests {
             spans,
             vec![(10e-9, 50e-9, "cut 0 -> 1"), (20e-9, 30e-9, "partition 0 | 1")]
         );
+        // A node never restarted is down for good (no restart to draw).
         assert!(d.faults.contains(&SpacetimeFault::Down {
             node: 1,
             from_s: 40e-9,
-            to_s: 50e-9
+            to_s: f64::INFINITY
         }));
     }
 
