@@ -17,6 +17,7 @@ use super::frame::{page, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
 use super::theme::{KindColors, BLACK, INK};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
+use plotters::style::WHITE;
 
 /// Network-wide rate of one series (a message part or kind) over time.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -261,9 +262,15 @@ impl Figure for Fig<'_> {
             let x = i as f64;
             let p = |y: f64, dx: f64| chart.backend_coord(&(x + dx, y));
             let hw = 0.28;
-            root.draw(&Rectangle::new([p(q3, -hw), p(q1, hw)], t.tint(color, BOX_ALPHA)))?;
+            // At least a few pixels tall, so a narrow box still reads as a box.
+            let (mut a, mut b) = (p(q3, -hw), p(q1, hw));
+            let least = t.px(MIN_BOX_PX);
+            if b.1 - a.1 < least {
+                let mid = (a.1 + b.1) / 2;
+                (a.1, b.1) = (mid - least / 2, mid - least / 2 + least);
+            }
+            root.draw(&Rectangle::new([a, b], t.tint(color, BOX_ALPHA)))?;
             // A closed path, not a stroked rectangle: plotters' SVG rect ignores stroke width.
-            let (a, b) = (p(q3, -hw), p(q1, hw));
             root.draw(&PathElement::new(
                 vec![a, (b.0, a.1), b, (a.0, b.1), a],
                 t.line(color, 1.8),
@@ -280,11 +287,23 @@ impl Figure for Fig<'_> {
                     t.line(color, 1.8),
                 ))?;
             }
-            root.draw(&PathElement::new(vec![p(med, -hw), p(med, hw)], t.line(INK, 3.0)))?;
+            // A thin median: ink in a box tall enough to hold it on the
+            // light fill, else white across the box's dark outline.
+            let median = if b.1 - a.1 > 3 * least {
+                t.line(INK, 1.6)
+            } else {
+                t.line(WHITE, 1.2)
+            };
+            let (ma, mb) = (p(med, -hw), p(med, hw));
+            let my = ma.1.clamp(a.1, b.1);
+            root.draw(&PathElement::new(vec![(ma.0, my), (mb.0, my)], median))?;
         }
         Ok(())
     }
 }
+
+/// Least height of a box (px at 1×).
+const MIN_BOX_PX: f64 = 6.0;
 
 #[cfg(test)]
 mod tests {
@@ -328,6 +347,28 @@ mod tests {
             per_node,
             by: "message part".into(),
         }
+    }
+
+    /// Boxes of equal rates (zero height) are still boxes, and their
+    /// median is a thin white line, not a thick black bar.
+    #[test]
+    fn flat_boxes_stay_visible_with_a_thin_median() {
+        let mut d = sample();
+        for nr in &mut d.per_node {
+            nr.bytes_per_s.iter_mut().for_each(|v| *v = 1000.0);
+        }
+        let svg = check(|f| bandwidth(&d, &prov(), f), &[]);
+        let white: Vec<&str> = svg
+            .split("<polyline ")
+            .skip(1)
+            .filter(|p| p.contains("stroke=\"#FFFFFF\""))
+            .collect();
+        assert_eq!(white.len(), 4, "one median per box");
+        assert!(
+            white.iter().all(|p| p.contains("stroke-width=\"2\"")),
+            "{white:?}"
+        );
+        assert!(!svg.contains("stroke-width=\"5\""));
     }
 
     /// A 3 ms run reads in ms, a 3 h one in minutes, and no tick labels meet.

@@ -90,9 +90,16 @@ pub fn dense_hint(data: &SpacetimeData) -> Option<String> {
     let step = if to - from < 1.0 { 0.01 } else { 0.1 };
     let from = (from / step).floor() * step;
     let to = ((to / step).ceil() * step).max(from + step);
+    // Never past the run's end, which `--to` refuses: that end, to the
+    // nanosecond.
+    let to = data.end_s.filter(|&e| e > from && e < to).unwrap_or(to);
     let shown = sends.iter().filter(|&&t| t >= from && t <= to).count();
     let text = |t: f64| {
-        let text = format!("{t:.2}");
+        let text = if (t / step - (t / step).round()).abs() < 1e-6 {
+            format!("{t:.2}")
+        } else {
+            format!("{t:.9}")
+        };
         format!("{}s", text.trim_end_matches('0').trim_end_matches('.'))
     };
     Some(format!(
@@ -883,6 +890,27 @@ mod tests {
         ];
         let b = build(2, &records, &everything(), &[], 15);
         assert_eq!(b.data.messages[0].drop_s, Some(9e-9));
+    }
+
+    /// A hint for a run shorter than its rounded window ends at the run's end.
+    #[test]
+    fn dense_hints_stay_inside_the_run() {
+        let data = SpacetimeData {
+            nodes: 2,
+            messages: (0..400)
+                .map(|i| SpacetimeMessage {
+                    from: 0,
+                    to: 1,
+                    send_s: i as f64 * 7e-6,
+                    recv_s: Some(i as f64 * 7e-6 + 1e-6),
+                    ..Default::default()
+                })
+                .collect(),
+            end_s: Some(0.002999999),
+            ..Default::default()
+        };
+        let hint = dense_hint(&data).unwrap();
+        assert!(hint.contains("--from 0s --to 0.002999999s"), "{hint}");
     }
 
     /// A dense diagram gets a window holding about [`HINT_MESSAGES`]
