@@ -165,6 +165,103 @@ impl Placer {
     }
 }
 
+/// Distance in pixels from the point `p` to the rectangle `r` (0 inside).
+fn distance(r: Rect, p: (i32, i32)) -> f64 {
+    let dx = f64::from((r.0 - p.0).max(p.0 - r.2).max(0));
+    let dy = f64::from((r.1 - p.1).max(p.1 - r.3).max(0));
+    dx.hypot(dy)
+}
+
+/// Rings of candidate spots [`Placer::place_attached`] tries, the first at
+/// the gap, each next one a label height farther out.
+const RINGS: i32 = 5;
+
+/// Where [`Placer::place_attached`] put a label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Attached {
+    /// Top-left corner of the label.
+    pub(crate) pos: (i32, i32),
+    /// Whether it needs a leader line to its point: it sits farther out
+    /// than the gap, or (no better spot) as near another point as its own.
+    pub(crate) leader: bool,
+}
+
+impl Placer {
+    /// [`Placer::place`] for a label that must read as its point's among
+    /// other points: a spot is only taken without overlap if every point
+    /// of `others` is at least 1.5 times as far from the label as its own
+    /// point `(x, y)`. `sides` are tried at the gap, then in rings farther
+    /// out (a leader line then joins the label to its point); with no such
+    /// spot, the one with the least overlap, joined by a leader line.
+    pub(crate) fn place_attached(
+        &mut self,
+        (x, y): (i32, i32),
+        (w, h): (i32, i32),
+        gap: i32,
+        sides: &[Side],
+        others: &[(i32, i32)],
+    ) -> Attached {
+        let at = |side: Side, gap: i32| match side {
+            Side::Right => (x + gap, y - h / 2),
+            Side::Above => (x - w / 2, y - gap - h),
+            Side::Below => (x - w / 2, y + gap),
+            Side::Left => (x - gap - w, y - h / 2),
+            Side::AboveRight => (x + gap / 2, y - gap - h),
+            Side::BelowRight => (x + gap / 2, y + gap),
+            Side::AboveLeft => (x - gap / 2 - w, y - gap - h),
+            Side::BelowLeft => (x - gap / 2 - w, y + gap),
+        };
+        let ambiguous = |r: Rect| {
+            let own = distance(r, (x, y));
+            others.iter().any(|&o| distance(r, o) < own * 1.5)
+        };
+        let score = |(cx, cy): (i32, i32)| -> i64 {
+            let r = (cx, cy, cx + w, cy + h);
+            let inside = overlap(r, self.bounds);
+            let outside = (area(r) - inside) * 100;
+            let unclear = if ambiguous(r) { area(r) } else { 0 };
+            outside + self.covered(r) + unclear
+        };
+        let mut best = (at(sides[0], gap), 0);
+        let mut best_score = i64::MAX;
+        'rings: for ring in 0..RINGS {
+            for &side in sides {
+                let c = at(side, gap + ring * (h + gap / 2));
+                let s = score(c);
+                if s < best_score {
+                    best = (c, ring);
+                    best_score = s;
+                }
+                if s == 0 {
+                    break 'rings;
+                }
+            }
+        }
+        let ((bx, by), ring) = best;
+        let rect = (bx, by, bx + w, by + h);
+        self.block(rect);
+        Attached {
+            pos: (bx, by),
+            leader: ring > 0 || ambiguous(rect),
+        }
+    }
+}
+
+/// The leader line from a marker of radius `r` at `p` to the label `rect`:
+/// from the marker's edge to 2 pixels short of the label's nearest point.
+pub(crate) fn leader(p: (i32, i32), r: i32, rect: Rect) -> ((i32, i32), (i32, i32)) {
+    let near = (p.0.clamp(rect.0, rect.2), p.1.clamp(rect.1, rect.3));
+    let (dx, dy) = (f64::from(near.0 - p.0), f64::from(near.1 - p.1));
+    let len = dx.hypot(dy).max(1.0);
+    let along = |d: f64| {
+        (
+            (p.0 as f64 + dx * d / len).round() as i32,
+            (p.1 as f64 + dy * d / len).round() as i32,
+        )
+    };
+    (along(f64::from(r).min(len)), along((len - 2.0).max(0.0)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +280,47 @@ mod tests {
         p.block_line((40, 60), (160, 60), 4);
         // Above would cross the line, so the label goes below.
         assert_eq!(p.place((100, 70), (40, 10), 5, &ABOVE_FIRST), (80, 75));
+    }
+
+    /// Two points side by side: the left one's wide label does not fit on
+    /// its right (the other point is there) and above it would reach over
+    /// the other point, as near to it as to its own; it goes where only
+    /// its own point is near.
+    #[test]
+    fn attached_labels_are_nearer_their_own_point() {
+        let mut p = Placer::new((0, 0, 400, 300));
+        let (a, b) = ((200, 150), (240, 150));
+        for m in [a, b] {
+            p.block((m.0 - 7, m.1 - 7, m.0 + 7, m.1 + 7));
+        }
+        let size = (120, 14);
+        let placed = p.place_attached(a, size, 9, &RIGHT_FIRST, &[b]);
+        let rect = (
+            placed.pos.0,
+            placed.pos.1,
+            placed.pos.0 + size.0,
+            placed.pos.1 + size.1,
+        );
+        assert!(distance(rect, a) * 1.5 <= distance(rect, b), "{placed:?}");
+        assert_eq!(placed.pos.0 + size.0, a.0 - 9, "left of it: {placed:?}");
+        assert!(!placed.leader);
+        // The same label with b on the left too: no side is clear at the
+        // gap, so it goes farther out, with a leader line.
+        let mut p = Placer::new((0, 0, 400, 300));
+        let others = [(240, 150), (160, 150), (200, 120), (200, 180)];
+        for m in others.iter().chain([&a]) {
+            p.block((m.0 - 7, m.1 - 7, m.0 + 7, m.1 + 7));
+        }
+        let placed = p.place_attached(a, size, 9, &RIGHT_FIRST, &others);
+        assert!(placed.leader, "{placed:?}");
+        let rect = (
+            placed.pos.0,
+            placed.pos.1,
+            placed.pos.0 + size.0,
+            placed.pos.1 + size.1,
+        );
+        let (from, to) = leader(a, 6, rect);
+        assert!(distance(rect, to) <= 3.0 && distance((a.0, a.1, a.0, a.1), from) <= 7.0);
     }
 
     #[test]

@@ -32,6 +32,29 @@ pub(crate) struct GlyphBackend<'a>(pub(crate) BitMapBackend<'a>);
 
 type Res<'a> = Result<(), DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>>;
 
+/// The width in pixels of `text` in `style` as this backend (and an SVG
+/// viewer) draws it: its advances at the drawn size; `estimate_text_size`
+/// is a few percent wider.
+pub(crate) fn drawn_width(text: &str, style: &plotters::style::TextStyle<'_>) -> i32 {
+    let Some(font) = font() else {
+        return 0;
+    };
+    let em = (style.font.get_size() / 1.24) as f32;
+    let upem = font.units_per_em().unwrap_or(2048.0);
+    let sf = font.as_scaled(PxScale::from(em * font.height_unscaled() / upem));
+    let mut prev = None;
+    let mut x = 0.0f32;
+    for c in text.chars() {
+        let id = sf.glyph_id(c);
+        if let Some(p) = prev {
+            x += sf.kern(p, id);
+        }
+        x += sf.h_advance(id);
+        prev = Some(id);
+    }
+    x.ceil() as i32
+}
+
 /// Pixels `(x, y, coverage)` of `text` relative to the anchor, before rotation.
 pub(crate) fn layout(text: &str, size: f64, h: HPos, v: VPos) -> Vec<(i32, i32, f32)> {
     let Some(font) = font() else {

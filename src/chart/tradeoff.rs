@@ -4,21 +4,25 @@
 //! with p99 (triangles) and mean (circles) as two marker styles, each with a
 //! vertical error bar over seeds, and the setting's text ("fanout=3") next to
 //! it, with the share of writes that converged when some did not (the times
-//! are of those that did). Labels are placed to avoid marks and each other;
+//! are of those that did). Labels are placed to avoid marks and each other,
+//! each nearer its own point than any other's, or else farther out with a
+//! leader line to its point;
 //! beyond [`MAX_TEXT_LABELS`] settings the points carry numbers instead,
 //! keyed in the legend (which makes the image taller). Settings with no
 //! convergence time (no write converged) are named in a note under the plot.
 
 use plotters::coord::Shift;
+use plotters::element::PathElement;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::draw::{build, from_zero, no_data, padded, span, Axes, Usable};
 use super::frame::{note_list, page_with_notes, put_text, text_size, LegendEntry, Mark, MARGIN};
-use super::label::{Placer, RIGHT_FIRST};
+use super::label::{leader, Placer, RIGHT_FIRST};
 use super::marks::{error_bar, marker, Shape};
+use super::raster::drawn_width;
 use super::render::{render, Ctx, Figure};
-use super::theme::{BLUE, INK, VERMILLION};
+use super::theme::{BLUE, INK, MUTED, VERMILLION};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
 
 /// A statistic with an interval, e.g. a mean over seeds with its 95% CI.
@@ -205,11 +209,14 @@ impl Figure for Fig<'_> {
         let (xpix, ypix) = chart.plotting_area().get_pixel_range();
         let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
         let r = t.px(7.0);
+        // (text, anchor, setting) of each label, and every marker with
+        // its setting: a label must read as its own setting's.
         let mut anchors = Vec::new();
+        let mut markers: Vec<((i32, i32), usize)> = Vec::new();
         // Interval bars go on top of the markers, in the legend's ink: a
         // narrow interval would hide behind its marker otherwise.
         let mut bars = Vec::new();
-        for p in &pts {
+        for (i, p) in pts.iter().enumerate() {
             for (k, (_, shape, color)) in SERIES.iter().enumerate() {
                 let est = if k == 0 { p.p99_s } else { p.mean_s };
                 if let Some((lo, hi)) = est.bar() {
@@ -222,6 +229,7 @@ impl Figure for Fig<'_> {
                     let (mx, my) = chart.backend_coord(&(p.bytes_per_node_s, est.value));
                     marker(root, (mx, my), *shape, *color, t)?;
                     placer.block((mx - r, my - r, mx + r, my + r));
+                    markers.push(((mx, my), i));
                 }
             }
             // Label the p99 point (the upper one), or the mean if p99 is missing.
@@ -236,7 +244,7 @@ impl Figure for Fig<'_> {
                 } else {
                     p.label()
                 };
-                anchors.push((text, chart.backend_coord(&(p.bytes_per_node_s, anchor_y))));
+                anchors.push((text, chart.backend_coord(&(p.bytes_per_node_s, anchor_y)), i));
             }
         }
         for (bx, ends) in bars {
@@ -244,10 +252,25 @@ impl Figure for Fig<'_> {
         }
         let font = t.note_font();
         let gap = if numbered { t.px(5.0) } else { t.px(9.0) };
-        for (text, (ax, ay)) in anchors {
-            let (w, h) = text_size(root, &text, &font);
-            let pos = placer.place((ax, ay), (w, h + t.px(2.0)), gap, &RIGHT_FIRST);
-            put_text(root, &text, pos, &font, HPos::Left, VPos::Top)?;
+        for (text, anchor, owner) in anchors {
+            // As wide as drawn: the estimate is a few % wider, which on
+            // the left of a point leaves a gap that reads as another's.
+            let (w, h) = (drawn_width(&text, &font), text_size(root, &text, &font).1);
+            let size = (w, h + t.px(2.0));
+            let others: Vec<(i32, i32)> = markers
+                .iter()
+                .filter(|(_, o)| *o != owner)
+                .map(|(m, _)| *m)
+                .collect();
+            let placed = placer.place_attached(anchor, size, gap, &RIGHT_FIRST, &others);
+            let (x0, y0) = placed.pos;
+            let (from, to) = leader(anchor, r, (x0, y0, x0 + size.0, y0 + size.1));
+            // (A label touching its marker needs none.)
+            if placed.leader && (to.0 - from.0).abs().max((to.1 - from.1).abs()) >= t.px(3.0) {
+                root.draw(&PathElement::new(vec![from, to], t.line(MUTED, 1.0)))?;
+                placer.block_line(from, to, t.px(2.0));
+            }
+            put_text(root, &text, placed.pos, &font, HPos::Left, VPos::Top)?;
         }
         Ok(())
     }
@@ -385,6 +408,122 @@ mod tests {
             assert_eq!(times(&k.to_string()), 2, "number {k}");
         }
         assert_eq!(times("11"), 0, "the missing setting has no number");
+    }
+
+    /// Labels of settings close together each read as their own: nearer
+    /// their own markers than any other setting's, or joined to theirs by
+    /// a leader line. With the numbers of the mtu-orders sweep, the label
+    /// of precise-oldest sat just under scuttle-depth's triangle, and
+    /// scuttle-depth's beside precise-oldest's.
+    #[test]
+    fn labels_read_as_their_own_points() {
+        let e = |[value, lo, hi]: [f64; 3]| Estimate { value, lo, hi };
+        let point = |order: &str, bw, p99, mean, converged| TradeoffPoint {
+            setting: format!("order={order}"),
+            bytes_per_node_s: bw,
+            p99_s: e(p99),
+            mean_s: e(mean),
+            converged,
+        };
+        let data = TradeoffData {
+            points: vec![
+                point(
+                    "precise-oldest",
+                    2488.251389,
+                    [34.371699, 32.707729, 36.035668],
+                    [24.350174, 23.754457, 24.945890],
+                    0.944947,
+                ),
+                point(
+                    "precise-newest",
+                    2453.860556,
+                    [76.846860, 76.119728, 77.573993],
+                    [44.029238, 43.677146, 44.381331],
+                    1.0,
+                ),
+                point(
+                    "scuttle-breadth",
+                    2480.375,
+                    [30.152549, 29.124599, 31.180500],
+                    [19.320681, 18.768765, 19.872597],
+                    0.997003,
+                ),
+                point(
+                    "scuttle-depth",
+                    2494.532222,
+                    [42.979746, 41.257393, 44.702098],
+                    [26.296833, 26.069021, 26.524645],
+                    0.999559,
+                ),
+            ],
+            interval: "95% CI over 5 seeds".into(),
+        };
+        let svg = check(|f| tradeoff(&data, &prov(), f), &[]);
+        let attr = |tag: &str, name: &str| -> String {
+            tag.split(&format!(" {name}=\""))
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        let tags = |name: &str, fill: &str| -> Vec<String> {
+            svg.split(&format!("<{name} "))
+                .skip(1)
+                .map(|t| format!(" {}", t.split('>').next().unwrap()))
+                .filter(|t| t.contains(&format!("fill=\"{fill}\"")))
+                .collect()
+        };
+        // Each setting's markers (after the legend's): triangle, circle.
+        let triangles: Vec<(i32, i32)> = tags("polygon", "#D55E00")
+            .iter()
+            .skip(1)
+            .map(|t| {
+                let p: Vec<(i32, i32)> = attr(t, "points")
+                    .split_whitespace()
+                    .map(|xy| {
+                        let (x, y) = xy.split_once(',').unwrap();
+                        (x.parse().unwrap(), y.parse().unwrap())
+                    })
+                    .collect();
+                (p[0].0, p[0].1 + p[1].0 - p[0].0)
+            })
+            .collect();
+        let circles: Vec<(i32, i32)> = tags("circle", "#0072B2")
+            .iter()
+            .skip(1)
+            .map(|t| (attr(t, "cx").parse().unwrap(), attr(t, "cy").parse().unwrap()))
+            .collect();
+        assert_eq!((triangles.len(), circles.len()), (4, 4));
+        let leaders = crate::chart::testutil::polylines(&svg, "#606060");
+        let boxes = crate::chart::testutil::text_boxes(&svg);
+        let dist = |b: [i32; 4], (x, y): (i32, i32)| {
+            let dx = (b[0] - x).max(x - b[2]).max(0);
+            let dy = (b[1] - y).max(y - b[3]).max(0);
+            f64::from(dx).hypot(f64::from(dy))
+        };
+        for (k, p) in data.points.iter().enumerate() {
+            let b = boxes.iter().find(|(t, _)| *t == p.label()).unwrap().1;
+            let own = [triangles[k], circles[k]];
+            let near =
+                |ms: &mut dyn Iterator<Item = (i32, i32)>| ms.map(|m| dist(b, m)).fold(f64::MAX, f64::min);
+            let d_own = near(&mut own.into_iter());
+            let d_other = near(
+                &mut (0..4)
+                    .filter(|&j| j != k)
+                    .flat_map(|j| [triangles[j], circles[j]]),
+            );
+            let joined = leaders.iter().any(|l| {
+                let (a, z) = (l[0], l[l.len() - 1]);
+                own.iter().any(|&m| dist([m.0, m.1, m.0, m.1], a) <= 10.0) && dist(b, z) <= 4.0
+            });
+            assert!(
+                d_own < d_other || joined,
+                "{}: {d_own:.1} px from its markers, {d_other:.1} from another's, no leader line",
+                p.label()
+            );
+        }
     }
 
     #[test]
