@@ -26,6 +26,23 @@ pub(crate) enum Side {
     BelowLeft,
 }
 
+impl Side {
+    /// The top-left corner of a `w`×`h` label on this side of the point
+    /// `(x, y)`, `gap` pixels away.
+    fn corner(self, (x, y): (i32, i32), (w, h): (i32, i32), gap: i32) -> (i32, i32) {
+        match self {
+            Side::Right => (x + gap, y - h / 2),
+            Side::Above => (x - w / 2, y - gap - h),
+            Side::Below => (x - w / 2, y + gap),
+            Side::Left => (x - gap - w, y - h / 2),
+            Side::AboveRight => (x + gap / 2, y - gap - h),
+            Side::BelowRight => (x + gap / 2, y + gap),
+            Side::AboveLeft => (x - gap / 2 - w, y - gap - h),
+            Side::BelowLeft => (x - gap / 2 - w, y + gap),
+        }
+    }
+}
+
 /// Preference for labels of points in open space: right of the point first.
 pub(crate) const RIGHT_FIRST: [Side; 8] = [
     Side::Right,
@@ -132,16 +149,7 @@ impl Placer {
         gap: i32,
         sides: &[Side],
     ) -> (i32, i32) {
-        let at = |side: Side| match side {
-            Side::Right => (x + gap, y - h / 2),
-            Side::Above => (x - w / 2, y - gap - h),
-            Side::Below => (x - w / 2, y + gap),
-            Side::Left => (x - gap - w, y - h / 2),
-            Side::AboveRight => (x + gap / 2, y - gap - h),
-            Side::BelowRight => (x + gap / 2, y + gap),
-            Side::AboveLeft => (x - gap / 2 - w, y - gap - h),
-            Side::BelowLeft => (x - gap / 2 - w, y + gap),
-        };
+        let at = |side: Side| side.corner((x, y), (w, h), gap);
         let score = |(cx, cy): (i32, i32)| -> i64 {
             let r = (cx, cy, cx + w, cy + h);
             let inside = overlap(r, self.bounds);
@@ -201,16 +209,7 @@ impl Placer {
         sides: &[Side],
         others: &[(i32, i32)],
     ) -> Attached {
-        let at = |side: Side, gap: i32| match side {
-            Side::Right => (x + gap, y - h / 2),
-            Side::Above => (x - w / 2, y - gap - h),
-            Side::Below => (x - w / 2, y + gap),
-            Side::Left => (x - gap - w, y - h / 2),
-            Side::AboveRight => (x + gap / 2, y - gap - h),
-            Side::BelowRight => (x + gap / 2, y + gap),
-            Side::AboveLeft => (x - gap / 2 - w, y - gap - h),
-            Side::BelowLeft => (x - gap / 2 - w, y + gap),
-        };
+        let at = |side: Side, gap: i32| side.corner((x, y), (w, h), gap);
         let ambiguous = |r: Rect| {
             let own = distance(r, (x, y));
             others.iter().any(|&o| distance(r, o) < own * 1.5)
