@@ -398,6 +398,35 @@ mod tests {
         );
     }
 
+    /// Settings every point shares end the footer; too long for it, they
+    /// get a line of their own above it.
+    #[test]
+    fn fixed_settings_are_said_in_the_footer() {
+        let short = Provenance {
+            fixed: "mtu=10 deltas".into(),
+            ..prov()
+        };
+        check(
+            |f| metric_vs_field(&data(), &short, f),
+            &[">\nscuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e · all points: mtu=10 deltas\n<"],
+        );
+        let fixed = (0..12)
+            .map(|i| format!("field{i}=value{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let long = Provenance {
+            fixed: fixed.clone(),
+            ..short
+        };
+        check(
+            |f| metric_vs_field(&data(), &long, f),
+            &[
+                ">\nscuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e\n<",
+                &format!(">\nall points: {fixed}\n<"),
+            ],
+        );
+    }
+
     #[test]
     fn empty_input_renders_no_data() {
         check_empty(|f| metric_vs_field(&MetricVsFieldData::default(), &prov(), f));
