@@ -11,7 +11,7 @@ pub mod shiviz;
 pub mod text;
 
 use crate::error::{Error, Result};
-use crate::output::{write_target, WriteTarget};
+use crate::output::{open_in_place, tmp_name, write_target, WriteTarget};
 use crate::replay::read_manifest;
 use crate::trace::TraceReader;
 use std::fs::{self, File};
@@ -86,21 +86,14 @@ pub fn open_trace(run: &Path) -> Result<(PathBuf, TraceReader<BufReader<File>>)>
 pub fn write_streaming<T>(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<T>) -> Result<T> {
     let target = match write_target(path) {
         WriteTarget::InPlace => {
-            // Appending: `--out /dev/stdout >> log` must not write over the log.
-            let file = fs::OpenOptions::new()
-                .append(true)
-                .open(path)
-                .map_err(|e| Error::io(path, e))?;
-            let mut out = BufWriter::with_capacity(1 << 20, file);
+            let mut out = BufWriter::with_capacity(1 << 20, open_in_place(path)?);
             let v = write(&mut out)?;
             out.flush().map_err(|e| Error::io(path, e))?;
             return Ok(v);
         }
         WriteTarget::Replace(target) => target,
     };
-    let mut name = target.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    let tmp = target.with_file_name(name);
+    let tmp = tmp_name(&target);
     let file = File::create(&tmp).map_err(|e| Error::io(path, e))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let result = write(&mut out);

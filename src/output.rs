@@ -208,8 +208,18 @@ fn remove_if_present(path: &Path) -> Result<()> {
     }
 }
 
-fn tmp_name(path: &Path) -> PathBuf {
-    let mut name = path.file_name().expect("a file path").to_os_string();
+/// Opens `path` to write into as it is ([`WriteTarget::InPlace`]),
+/// appending: `--out /dev/stdout >> log` must not write over the log.
+pub(crate) fn open_in_place(path: &Path) -> Result<File> {
+    fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))
+}
+
+/// `path` with `.tmp` added to its file name.
+pub(crate) fn tmp_name(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".tmp");
     path.with_file_name(name)
 }
@@ -264,12 +274,9 @@ pub fn write_target(path: &Path) -> WriteTarget {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let target = match write_target(path) {
         WriteTarget::InPlace => {
-            // Appending: `--out /dev/stdout >> log` must not write over the log.
-            let mut f = fs::OpenOptions::new()
-                .append(true)
-                .open(path)
-                .map_err(|e| Error::io(path, e))?;
-            return f.write_all(bytes).map_err(|e| Error::io(path, e));
+            return open_in_place(path)?
+                .write_all(bytes)
+                .map_err(|e| Error::io(path, e))
         }
         WriteTarget::Replace(target) => target,
     };
