@@ -1,9 +1,10 @@
 //! Greedy placement of text labels next to the things they name.
 //!
 //! Charts first block the pixels their marks cover, then ask for each label in
-//! a fixed order; a label goes to the first candidate spot (right, above,
-//! below, left, then the diagonals) that overlaps nothing placed so far and
-//! stays inside the plot, or else to the spot with the least overlap. The
+//! a fixed order; a label goes to the first candidate spot (the sides a chart
+//! prefers, then the same sides farther out, joined by a leader line) that
+//! overlaps nothing placed so far, stays inside the plot and is nearer its
+//! own point than any other, or else to the spot with the least overlap. The
 //! order is fixed, so placement is deterministic. Occupied rectangles are
 //! indexed in a coarse grid (a `BTreeMap`, not a hash map), so a diagram with
 //! thousands of marks still places its labels quickly.
@@ -138,39 +139,6 @@ impl Placer {
         ids.dedup();
         ids.iter().map(|i| overlap(r, self.taken[*i])).sum()
     }
-
-    /// Chooses where a `w`×`h` label for the point `(x, y)` goes, `gap` pixels
-    /// away, trying `sides` in order; returns its top-left corner and marks it
-    /// occupied.
-    pub(crate) fn place(
-        &mut self,
-        (x, y): (i32, i32),
-        (w, h): (i32, i32),
-        gap: i32,
-        sides: &[Side],
-    ) -> (i32, i32) {
-        let at = |side: Side| side.corner((x, y), (w, h), gap);
-        let score = |(cx, cy): (i32, i32)| -> i64 {
-            let r = (cx, cy, cx + w, cy + h);
-            let inside = overlap(r, self.bounds);
-            let outside = (area(r) - inside) * 100;
-            outside + self.covered(r)
-        };
-        let mut best = at(sides[0]);
-        let mut best_score = i64::MAX;
-        for c in sides.iter().map(|s| at(*s)) {
-            let s = score(c);
-            if s < best_score {
-                best = c;
-                best_score = s;
-            }
-            if s == 0 {
-                break;
-            }
-        }
-        self.block((best.0, best.1, best.0 + w, best.1 + h));
-        best
-    }
 }
 
 /// Distance in pixels from the point `p` to the rectangle `r` (0 inside).
@@ -268,9 +236,15 @@ mod tests {
     #[test]
     fn second_label_avoids_the_first() {
         let mut p = Placer::new((0, 0, 200, 200));
-        assert_eq!(p.place((50, 100), (40, 10), 5, &RIGHT_FIRST), (55, 95));
+        assert_eq!(
+            p.place_attached((50, 100), (40, 10), 5, &RIGHT_FIRST, &[]).pos,
+            (55, 95)
+        );
         // Same anchor again: right is taken, so it goes above.
-        assert_eq!(p.place((50, 100), (40, 10), 5, &RIGHT_FIRST), (30, 85));
+        assert_eq!(
+            p.place_attached((50, 100), (40, 10), 5, &RIGHT_FIRST, &[]).pos,
+            (30, 85)
+        );
     }
 
     #[test]
@@ -278,7 +252,10 @@ mod tests {
         let mut p = Placer::new((0, 0, 200, 200));
         p.block_line((40, 60), (160, 60), 4);
         // Above would cross the line, so the label goes below.
-        assert_eq!(p.place((100, 70), (40, 10), 5, &ABOVE_FIRST), (80, 75));
+        assert_eq!(
+            p.place_attached((100, 70), (40, 10), 5, &ABOVE_FIRST, &[]).pos,
+            (80, 75)
+        );
     }
 
     /// Two points side by side: the left one's wide label does not fit on
@@ -326,7 +303,7 @@ mod tests {
     fn labels_stay_inside_bounds() {
         let mut p = Placer::new((0, 0, 100, 100));
         // Near the right edge the label goes left.
-        let (x, _) = p.place((95, 50), (40, 10), 5, &RIGHT_FIRST);
+        let (x, _) = p.place_attached((95, 50), (40, 10), 5, &RIGHT_FIRST, &[]).pos;
         assert!(x + 40 <= 100, "x = {x}");
     }
 }

@@ -178,7 +178,7 @@ pub(crate) fn arrow_head<DB: DrawingBackend>(
         return Ok(());
     }
     let (ux, uy) = (dx / len, dy / len);
-    let (l, w) = (11.0 * t.scale, 4.5 * t.scale);
+    let (l, w) = (HEAD_LEN * t.scale, 4.5 * t.scale);
     let base = (f64::from(to.0) - ux * l, f64::from(to.1) - uy * l);
     let p = |x: f64, y: f64| (x.round() as i32, y.round() as i32);
     let pts = vec![
@@ -188,6 +188,28 @@ pub(crate) fn arrow_head<DB: DrawingBackend>(
     ];
     root.draw(&Polygon::new(pts, t.fill(color, 1.0)))?;
     Ok(())
+}
+
+/// Length of an [`arrow_head`] at 1× (px).
+const HEAD_LEN: f64 = 11.0;
+
+/// The pixel box [`arrow_head`] covers for an arrow from `from` to `to`
+/// (a square around the head's middle), for labels to avoid.
+pub(crate) fn head_box(from: (i32, i32), to: (i32, i32), t: &Theme) -> (i32, i32, i32, i32) {
+    let (dx, dy) = (f64::from(to.0 - from.0), f64::from(to.1 - from.1));
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let l = HEAD_LEN * t.scale;
+    let mid = (
+        f64::from(to.0) - dx / len * l / 2.0,
+        f64::from(to.1) - dy / len * l / 2.0,
+    );
+    let r = l / 2.0 + 1.0;
+    (
+        (mid.0 - r).floor() as i32,
+        (mid.1 - r).floor() as i32,
+        (mid.0 + r).ceil() as i32,
+        (mid.1 + r).ceil() as i32,
+    )
 }
 
 /// Distance between the lines of [`hatch`] at 1× (px).

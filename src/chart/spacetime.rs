@@ -10,7 +10,10 @@
 //! dots on their node's line, writes are squares, the sending or receipt of
 //! a message whose other end is not drawn an open circle; an event's
 //! optional text (typically its vector clock, "[2,1]") is placed above or
-//! below its dot, avoiding other labels. Faults are drawn behind the
+//! below its dot, clear of arrows, arrow heads and other labels, farther
+//! out with a leader line when the near spots are taken; events at one
+//! instant on one node share a dot and one label, their texts in order
+//! ("[2,1]→[2,2]": a receipt, then the reply's send). Faults are drawn behind the
 //! messages: a partition or cut as a grey band across every line for as
 //! long as it is in force, a degradation as orange hatching (so a partition
 //! under it still shows), each labelled in a lane of its own above the
@@ -29,10 +32,10 @@ use plotters::style::{Color, RGBColor, ShapeStyle, WHITE};
 
 use super::draw::{build, no_data, span, Axes, Ticks, Usable};
 use super::frame::{page, put_text, text_size, LegendEntry, Mark};
-use super::label::{Placer, ABOVE_FIRST};
-use super::marks::{arrow_head, hatch, marker, Shape, HATCH_GAP};
+use super::label::{leader, Placer, ABOVE_FIRST};
+use super::marks::{arrow_head, hatch, head_box, marker, Shape, HATCH_GAP};
 use super::render::{render, Ctx, Figure};
-use super::theme::{KindColors, BLACK, GREY, INK, ORANGE};
+use super::theme::{KindColors, BLACK, GREY, INK, MUTED, ORANGE};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
 
 /// Most nodes a space-time diagram draws.
@@ -648,6 +651,7 @@ impl Figure for Fig<'_> {
                     root.draw(&PathElement::new(vec![from, to], t.line(color, 1.8)))?;
                     arrow_head(root, from, to, color, t)?;
                     placer.block_line(from, to, line_w);
+                    placer.block(head_box(from, to, t));
                 }
                 Some(_) => {}
                 None if m.drop_s.is_some_and(|d| d.usable() && inside(d) && d > m.send_s) => {
@@ -700,15 +704,48 @@ impl Figure for Fig<'_> {
             placer.block((p.0 - dot, p.1 - dot, p.0 + dot, p.1 + dot));
         }
         let pad = t.px(2.0);
-        for e in shown.iter().filter(|e| !e.label.is_empty()) {
-            let p = chart.backend_coord(&(e.time_s * MS, self.y(e.node)));
-            let (w, h) = text_size(root, &e.label, &font);
-            let (lx, ly) = placer.place(p, (w + 2 * pad, h + 2 * pad), t.px(4.0), &ABOVE_FIRST);
-            root.draw(&Rectangle::new(
-                [(lx, ly), (lx + w + 2 * pad, ly + h + 2 * pad)],
-                t.fill(WHITE, 0.85),
-            ))?;
-            put_text(root, &e.label, (lx + pad, ly + pad), &font, HPos::Left, VPos::Top)?;
+        let dots: Vec<(i32, i32)> = shown
+            .iter()
+            .map(|e| chart.backend_coord(&(e.time_s * MS, self.y(e.node))))
+            .collect();
+        // Events at one instant on one node share a dot and one label, their
+        // texts in trace order ("[3,2]→[4,2]": received, then sent).
+        let mut labels: Vec<(String, (i32, i32))> = Vec::new();
+        let mut last: Option<(usize, u64)> = None;
+        for (e, &p) in shown.iter().zip(&dots).filter(|(e, _)| !e.label.is_empty()) {
+            let at = (e.node, e.time_s.to_bits());
+            match labels.last_mut() {
+                Some((text, _)) if last == Some(at) => {
+                    text.push('→');
+                    text.push_str(&e.label);
+                }
+                _ => labels.push((e.label.clone(), p)),
+            }
+            last = Some(at);
+        }
+        for (label, p) in &labels {
+            let p = *p;
+            let (w, h) = text_size(root, label, &font);
+            let size = (w + 2 * pad, h + 2 * pad);
+            // Other dots near this one, not at the same spot: the label must
+            // read as this dot's. (Events at one instant on one node share
+            // a dot; their labels go around it in trace order.)
+            let reach = 3 * (size.0 + size.1);
+            let others: Vec<(i32, i32)> = dots
+                .iter()
+                .copied()
+                .filter(|&o| o != p && (o.0 - p.0).abs() <= reach && (o.1 - p.1).abs() <= reach)
+                .collect();
+            let placed = placer.place_attached(p, size, t.px(4.0), &ABOVE_FIRST, &others);
+            let (lx, ly) = placed.pos;
+            let rect = (lx, ly, lx + size.0, ly + size.1);
+            let (from, to) = leader(p, dot, rect);
+            if placed.leader && (to.0 - from.0).abs().max((to.1 - from.1).abs()) >= t.px(3.0) {
+                root.draw(&PathElement::new(vec![from, to], t.line(MUTED, 1.0)))?;
+                placer.block_line(from, to, t.px(2.0));
+            }
+            root.draw(&Rectangle::new([(lx, ly), (rect.2, rect.3)], t.fill(WHITE, 0.85)))?;
+            put_text(root, label, (lx + pad, ly + pad), &font, HPos::Left, VPos::Top)?;
         }
         Ok(())
     }
@@ -717,7 +754,7 @@ impl Figure for Fig<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testutil::{check, check_empty, count, prov, text_attr};
+    use crate::chart::testutil::{check, check_empty, count, no_text_overlaps, prov, text_attr, text_boxes};
 
     /// The worked example of DESIGN.md §1 plus a drop: P=n0 writes, sends to Q=n1.
     fn example() -> SpacetimeData {
@@ -781,6 +818,81 @@ mod tests {
 
     /// A message dropped on arrival ends in an "×" on its receiver's line
     /// at the drop time; one lost at its send stops half a row away.
+    /// The talk's two-node exchange: n0 writes and sends a syn at 1000
+    /// ms, n1 receives it and answers at 1100, n0 receives the ack and
+    /// sends an ack2 at 1200. The receipt and send at one instant share a
+    /// label ("[2,1]→[2,2]"), and no clock label covers an arrow head
+    /// (the label of n0's receipt once hid the ack's).
+    #[test]
+    fn labels_share_an_instant_and_leave_arrow_heads_visible() {
+        let ev = |node, ms: f64, label: &str| SpacetimeEvent {
+            node,
+            time_s: ms / MS,
+            label: label.into(),
+            write: ms == 900.0,
+            hidden_peer: false,
+        };
+        let msg = |from, to, s: f64, kind: &str| SpacetimeMessage {
+            from,
+            to,
+            send_s: s / MS,
+            recv_s: Some((s + 100.0) / MS),
+            drop_s: None,
+            kind: kind.into(),
+        };
+        let data = SpacetimeData {
+            nodes: 2,
+            events: vec![
+                ev(0, 900.0, "[1,0]"),
+                ev(0, 1000.0, "[2,0]"),
+                ev(1, 1100.0, "[2,1]"),
+                ev(1, 1100.0, "[2,2]"),
+                ev(0, 1200.0, "[3,2]"),
+                ev(0, 1200.0, "[4,2]"),
+                ev(1, 1300.0, "[4,3]"),
+            ],
+            messages: vec![
+                msg(0, 1, 1000.0, "syn"),
+                msg(1, 0, 1100.0, "ack"),
+                msg(0, 1, 1200.0, "ack2"),
+            ],
+            ..Default::default()
+        };
+        let svg = check(
+            |f| spacetime(&data, &prov(), f),
+            &["[2,1]→[2,2]", "[3,2]→[4,2]", "[4,3]"],
+        );
+        let heads: Vec<[i32; 4]> = svg
+            .split("<polygon ")
+            .skip(1)
+            .map(|p| {
+                let points = p.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+                let xy: Vec<(i32, i32)> = points
+                    .split_whitespace()
+                    .map(|xy| {
+                        let (x, y) = xy.split_once(',').unwrap();
+                        (x.parse().unwrap(), y.parse().unwrap())
+                    })
+                    .collect();
+                let (xs, ys) = (xy.iter().map(|p| p.0), xy.iter().map(|p| p.1));
+                [
+                    xs.clone().min().unwrap(),
+                    ys.clone().min().unwrap(),
+                    xs.max().unwrap(),
+                    ys.max().unwrap(),
+                ]
+            })
+            .collect();
+        assert!(heads.len() >= 3 + 3, "three arrow heads and three legend samples");
+        for (text, b) in text_boxes(&svg).iter().filter(|(t, _)| t.starts_with('[')) {
+            for h in &heads {
+                let apart = b[2] <= h[0] || h[2] <= b[0] || b[3] <= h[1] || h[3] <= b[1];
+                assert!(apart, "{text:?} {b:?} covers the arrow head {h:?}");
+            }
+        }
+        no_text_overlaps(&svg);
+    }
+
     #[test]
     fn drops_on_arrival_reach_the_receiver() {
         let cross_at = |drop_s: Option<f64>| {

@@ -128,6 +128,8 @@ pub struct Selection {
     ids: Vec<u32>,
     from_ns: u64,
     to_ns: u64,
+    /// Whether events may be labelled with vector clocks (few nodes).
+    labels: bool,
 }
 
 impl Selection {
@@ -146,6 +148,7 @@ impl Selection {
             ids,
             from_ns: view.from_ns,
             to_ns: view.to_ns.unwrap_or(u64::MAX),
+            labels: nodes <= LABEL_NODES,
         }
     }
 
@@ -162,10 +165,14 @@ impl Selection {
     /// the window may be in force in it), and inside the window the events
     /// of the chosen nodes, the messages they send and receive (one whose
     /// other end is not chosen marks its event), and the drops of messages
-    /// between two of them.
+    /// between two of them. When events are labelled with vector clocks,
+    /// the chosen nodes' clock records before the window too: a record
+    /// lists only the entries that changed, so a clock in the window is
+    /// the sum of every record before it.
     pub fn keeps(&self, r: &Record) -> bool {
         match r {
             Record::Fault { .. } => true,
+            Record::Clock { t, node, .. } if *t < self.from_ns => self.labels && self.row(*node).is_some(),
             Record::Clock { t, node, .. } | Record::Write { t, node, .. } => {
                 self.in_window(*t) && self.row(*node).is_some()
             }
@@ -207,6 +214,13 @@ pub fn build(nodes: u32, records: &[Record], view: &ResolvedView, plan: &[Planne
             continue;
         }
         match r {
+            Record::Clock { t, node, set } if *t < sel.from_ns => {
+                // Before the window: only the clock's value counts.
+                for &(i, v) in set {
+                    clocks[*node as usize][i as usize] = v;
+                }
+                continue;
+            }
             Record::Clock { t, node, set } => {
                 let vc = &mut clocks[*node as usize];
                 for &(i, v) in set {
@@ -844,6 +858,33 @@ mod tests {
         assert_eq!(b.data.messages.len(), 1);
         assert_eq!(b.data.messages[0].recv_s, Some(15e-9));
         assert_eq!(b.cut_at_s, None);
+
+        // A window from 5 on node 0, and from 10 on node 1: a clock record
+        // lists only what changed ([1,0] at 0 set only entry 0, and the
+        // receipt at 15 only entries 0 and 1), so the labels are the
+        // clocks with everything before the window counted, as above.
+        let window = |from_ns, nodes| ResolvedView {
+            nodes: Some(nodes),
+            from_ns,
+            to_ns: None,
+        };
+        let mut records = records;
+        records.push(Record::Clock {
+            t: 20,
+            node: 0,
+            set: vec![(0, 3)],
+        });
+        let labels = |from_ns, nodes| -> Vec<String> {
+            build(2, &records, &window(from_ns, nodes), &[], 20)
+                .data
+                .events
+                .iter()
+                .map(|e| e.label.clone())
+                .collect()
+        };
+        assert_eq!(labels(5, vec![0]), ["[2,0]", "[3,0]"]);
+        assert_eq!(labels(16, vec![0, 1]), ["[3,0]"]);
+        assert_eq!(labels(10, vec![1]), ["[2,1]"]);
     }
 
     #[test]
