@@ -319,7 +319,7 @@ fn span(ns: u64) -> String {
 /// as [`secs`] prints them, so that the three printed numbers agree
 /// (`0.423s` between `21.949s` and `22.372s`, though the exact 0.42292 s
 /// truncates to 0.422); below a millisecond exactly, as [`span`].
-fn span_between(a: u64, b: u64) -> String {
+pub(crate) fn span_between(a: u64, b: u64) -> String {
     let ms = |ns: u64| ns / 1_000_000 * 1_000_000;
     if b - a < 1_000_000 {
         span(b - a)

@@ -867,6 +867,23 @@ impl Collector {
         self.last_recovery
     }
 
+    /// From the last recovery ([`Collector::last_recovery`]) until every
+    /// write made at or before it was held by every node: how long the
+    /// cluster took to catch up after its last heal, restart or end of a
+    /// degradation (0 when it had nothing to catch up). `None` without a
+    /// recovery, or when some such write never reached every node (a
+    /// write lost with its node's state never does).
+    pub fn converged_after_recovery(&self) -> Option<u64> {
+        let r = self.last_recovery?;
+        let mut last = r;
+        for (w, &id) in self.writes.iter().flatten().zip(self.ids.iter().flatten()) {
+            if w.time <= r {
+                last = last.max(self.spread.full_at(id as usize)?);
+            }
+        }
+        Some(last - r)
+    }
+
     fn write_at(&self, origin: u32, version: u64) -> Option<&WriteStat> {
         let list = &self.writes[origin as usize];
         list.binary_search_by_key(&version, |w| w.version)

@@ -54,6 +54,12 @@ pub struct Summary {
     pub faults: u64,
     /// Time of the last heal, restart or end of a degradation.
     pub last_recovery_ns: Option<u64>,
+    /// From `last_recovery_ns` until every write made at or before it was
+    /// held by every node (0: nothing to catch up); `None` without a
+    /// recovery or when one of those writes never reached every node.
+    /// Absent from summaries written before it existed.
+    #[serde(default)]
+    pub converged_after_recovery_ns: Option<u64>,
     /// The scenario's merge policy.
     pub merge: String,
     /// Lost writes under every merge policy (see README), the scenario's first.
@@ -102,6 +108,7 @@ impl Summary {
             drops: m.drops().clone(),
             faults: m.faults(),
             last_recovery_ns: m.last_recovery(),
+            converged_after_recovery_ns: m.converged_after_recovery(),
             merge: scenario.gossip.merge.name().to_string(),
             lost_writes: {
                 let mut v = outcome.lost_writes.clone();
@@ -153,9 +160,18 @@ impl Summary {
             let _ = writeln!(o, "dropped: {}", parts.join(", "));
         }
         if self.faults > 0 {
+            let caught_up = match (self.last_recovery_ns, self.converged_after_recovery_ns) {
+                (None, _) => String::new(),
+                // The difference of the printed instants, as checks print spans.
+                (Some(r), Some(v)) => format!(
+                    " · writes made before it everywhere {} after it",
+                    crate::check::span_between(r, r + v)
+                ),
+                (Some(_), None) => " · writes made before it not all everywhere by the end".to_string(),
+            };
             let _ = writeln!(
                 o,
-                "faults {} · last recovery at {}",
+                "faults {} · last recovery at {}{caught_up}",
                 self.faults,
                 at(self.last_recovery_ns)
             );

@@ -8,8 +8,9 @@
 //! - `convergence`: one CDF per grid point of the per-write convergence
 //!   times of all its seeds pooled (writes that never converged stay in the
 //!   denominator);
-//! - `<metric>_vs_<field>` for `conv_p99_s`, `conv_mean_s` and
-//!   `bytes_per_node_per_s`: the metric against the swept field with the
+//! - `<metric>_vs_<field>` for `conv_p99_s`, `conv_mean_s`,
+//!   `bytes_per_node_per_s` and, when the runs have faults,
+//!   `conv_after_recovery_s`: the metric against the swept field with the
 //!   most values among those whose values are all numbers or durations, one
 //!   line per combination of the other swept fields (left out unless some
 //!   field has at least two values, all numeric); every point keeps its
@@ -32,11 +33,17 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// The metrics drawn against a swept field: (column, name on the axis, unit).
-const VS_FIELD: [(&str, &str, &str); 3] = [
+/// The last is drawn only for a sweep with faults (a run with a recovery).
+const VS_FIELD: [(&str, &str, &str); 4] = [
     ("conv_p99_s", "p99 convergence time", "s"),
     ("conv_mean_s", "mean convergence time", "s"),
     ("bytes_per_node_per_s", "bytes sent per node per second", "B/s"),
+    (RECOVERY, "convergence after the last recovery", "s"),
 ];
+
+/// From the last heal (restart, end of degradation) until the writes made
+/// before it were everywhere: what a sweep with faults compares.
+const RECOVERY: &str = "conv_after_recovery_s";
 
 fn metric_index(name: &str) -> usize {
     METRICS
@@ -190,12 +197,16 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
     if let Some(xi) = x_field {
         let is_duration = numeric(&plan.points[0].values[xi]).is_some_and(|(_, d)| d);
         let others: Vec<usize> = (0..plan.fields.len()).filter(|&i| i != xi).collect();
+        let recovers = results.iter().any(|r| r.summary.last_recovery_ns.is_some());
         for (metric, name, unit) in VS_FIELD {
+            if metric == RECOVERY && !recovers {
+                continue;
+            }
             let m = metric_index(metric);
             let mut lines: Vec<FieldLine> = Vec::new();
             let mut keys: Vec<String> = Vec::new();
             // Times are of the writes that converged: say where not all did.
-            let of_converged = metric.starts_with("conv_");
+            let of_converged = metric.starts_with("conv_") && metric != RECOVERY;
             for ((p, st), label) in plan.points.iter().zip(&stats).zip(&labels) {
                 let other_values: Vec<Value> = others.iter().map(|&i| p.values[i].clone()).collect();
                 let key: Vec<String> = other_values.iter().map(value_text).collect();

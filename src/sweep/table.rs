@@ -27,7 +27,7 @@ pub struct Metric {
 
 /// The metrics of `points.csv` (statistics over seeds), in column order;
 /// `summary.csv` has these and a few more.
-pub const METRICS: [Metric; 9] = [
+pub const METRICS: [Metric; 10] = [
     Metric {
         name: "conv_mean_s",
         cell: |s| s.convergence.mean_ns.map(secs),
@@ -52,6 +52,11 @@ pub const METRICS: [Metric; 9] = [
         name: "conv_after_last_write_s",
         cell: |s| after_last_write(s).map(secs),
         value: |s| after_last_write(s).map(secs_f64),
+    },
+    Metric {
+        name: "conv_after_recovery_s",
+        cell: |s| s.converged_after_recovery_ns.map(secs),
+        value: |s| s.converged_after_recovery_ns.map(secs_f64),
     },
     Metric {
         name: "messages_sent",

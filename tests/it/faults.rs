@@ -70,6 +70,24 @@ fn partition_blocks_across_sides_until_heal_then_converges() {
         "converges after the heal"
     );
     assert_eq!(out.metrics.last_recovery(), Some(30 * S));
+
+    // The catch-up after the heal, from the trace: the last time a node
+    // learned a write made before 30 s, less 30 s. Writes made during the
+    // partition must cross it after the heal, so it is not 0.
+    let caught_up = records
+        .iter()
+        .filter_map(|r| match *r {
+            Record::Write { t, node, version, .. } if t <= 30 * S => Some((node, version)),
+            _ => None,
+        })
+        .map(|(node, version)| {
+            let at = learned_at(&records, node, version, 16);
+            at.iter().map(|t| t.expect("every node learns it")).max().unwrap()
+        })
+        .max()
+        .expect("writes before the heal");
+    assert!(caught_up > 30 * S, "{caught_up}");
+    assert_eq!(out.metrics.converged_after_recovery(), Some(caught_up - 30 * S));
 }
 
 /// Two nodes, constant 100 ms latency, aligned rounds at 1 s, 2 s, … A

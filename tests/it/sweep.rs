@@ -851,6 +851,67 @@ fn no_write_leaves_time_after_last_write_empty() {
     );
 }
 
+/// A partition from 1 s healed at 3 s while the nodes write: each run's
+/// `conv_after_recovery_s` is, from its `writes.csv`, the latest time a
+/// write made before the heal reached every node, less 3 s; a sweep with
+/// faults also draws it against the swept field (one without does not).
+#[test]
+fn recovery_after_the_heal_per_run_and_charted() {
+    let dir = setup("sweep-recovery", &SWEEP.replace("seeds = 4", "seeds = 2"));
+    let side = |r: std::ops::Range<u32>| r.map(|n| n.to_string()).collect::<Vec<_>>().join(", ");
+    let base = format!(
+        "{BASE}[[faults]]\nat = \"1s\"\npartition = [[{}], [{}]]\n[[faults]]\nat = \"3s\"\nheal = true\n",
+        side(0..12),
+        side(12..24)
+    );
+    std::fs::write(dir.join("base.toml"), base).unwrap();
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let csv = read(&dir.join("o/tiny/summary.csv"));
+    let col = |name: &str| header(&csv).iter().position(|h| h == name).unwrap();
+    let runs = rows(&csv);
+    assert_eq!(runs.len(), 6);
+    const HEAL: u64 = 3_000_000_000;
+    for r in &runs {
+        let run = dir.join(format!("o/tiny/{}/{}", r[col("point")], r[col("seed")]));
+        let writes = read(&run.join("metrics/writes.csv"));
+        let w = header(&writes);
+        let (at, full) = (
+            w.iter().position(|h| h == "write_ns").unwrap(),
+            w.iter().position(|h| h == "t100_ns").unwrap(),
+        );
+        let last = rows(&writes)
+            .iter()
+            .map(|row| (row[at].parse::<u64>().unwrap(), row[full].parse::<u64>().unwrap()))
+            .filter(|&(t, _)| t <= HEAL)
+            .map(|(t, d)| t + d)
+            .max()
+            .unwrap();
+        let expected = last.saturating_sub(HEAL);
+        let cell = &r[col("conv_after_recovery_s")];
+        assert_eq!(
+            cell,
+            &format!("{}.{:09}", expected / 1_000_000_000, expected % 1_000_000_000),
+            "{run:?}"
+        );
+    }
+    assert!(dir
+        .join("o/tiny/charts/conv_after_recovery_s_vs_gossip.fanout.svg")
+        .exists());
+    // Without faults: no recovery, an empty column, no such chart.
+    let dir = setup("sweep-no-recovery", &SWEEP.replace("seeds = 4", "seeds = 1"));
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let csv = read(&dir.join("o/tiny/summary.csv"));
+    let c = header(&csv)
+        .iter()
+        .position(|h| h == "conv_after_recovery_s")
+        .unwrap();
+    assert!(rows(&csv).iter().all(|r| r[c].is_empty()));
+    assert!(!dir
+        .join("o/tiny/charts/conv_after_recovery_s_vs_gossip.fanout.svg")
+        .exists());
+    assert!(dir.join("o/tiny/charts/conv_p99_s_vs_gossip.fanout.svg").exists());
+}
+
 /// A run that `stop_when_converged` ended had nothing stale from then on:
 /// the sweep's staleness means count it so at the later sample times of
 /// the other seeds, and equal those of the same sweep run to the end
