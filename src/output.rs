@@ -112,8 +112,22 @@ fn execute_all(
     }
     let dir = dir.to_path_buf();
     Error::create_dir_all(&dir)?;
+    let _claim = lock_dir(&dir)?;
     let manifest_path = dir.join("manifest.json");
+    // Exports and a shrunk scenario of the same run (same build, scenario
+    // and seed) stay true; of another, they would pass for this one's.
+    let same_run = fs::read(&manifest_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+        .is_some_and(|m| {
+            m.scuttlesim_version == VERSION && m.scenario_hash == scenario.hash() && m.seed == scenario.seed
+        });
     remove_if_present(&manifest_path)?;
+    if !same_run {
+        for name in DERIVED_FILES {
+            remove_if_present(&dir.join(name))?;
+        }
+    }
     let level = scenario.output.trace;
     let trace_path = dir.join("trace.jsonl");
     let checked = if level == TraceLevel::Off {
@@ -217,11 +231,42 @@ pub(crate) fn open_in_place(path: &Path) -> Result<File> {
         .map_err(|e| Error::io(path, e))
 }
 
-/// `path` with `.tmp` added to its file name.
+/// `path` with `.tmp` added to its file name. (Two runs never share one:
+/// a run claims its directory, [`lock_dir`].)
 pub(crate) fn tmp_name(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".tmp");
     path.with_file_name(name)
+}
+
+/// Files other commands write into a run's directory by default (`export`,
+/// `shrink`): a rerun of another scenario or seed removes them, as they
+/// describe the old run.
+const DERIVED_FILES: [&str; 4] = ["chrome-trace.json", "shiviz.log", "shrunk.toml", "shrunk.json"];
+
+/// An exclusive claim on a run's directory, held while the run writes it
+/// and released when dropped (or when the process ends, however it ends).
+#[derive(Debug)]
+pub struct DirLock {
+    _dir: File,
+}
+
+/// Claims `dir` (which exists) for one writer: a second process running
+/// into the same directory at the same time would interleave the files of
+/// two runs (a manifest of one, a summary of the other). An advisory lock
+/// on the directory itself, so no lock file is left behind; where the
+/// file system cannot lock, the run goes on unclaimed.
+pub fn lock_dir(dir: &Path) -> Result<DirLock> {
+    let handle = File::open(dir).map_err(|e| Error::io(dir, e))?;
+    match handle.try_lock() {
+        Ok(()) | Err(fs::TryLockError::Error(_)) => Ok(DirLock { _dir: handle }),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::Format {
+            path: dir.to_path_buf(),
+            message: "another scuttlesim process is writing a run into this directory now; wait for it to \
+                      finish, or choose another --out"
+                .into(),
+        }),
+    }
 }
 
 /// Writes `value` as pretty JSON to `path`, atomically (temp file + rename).

@@ -136,3 +136,70 @@ fn every_fault_at_once_is_deterministic() {
     other.seed += 1;
     assert_ne!(jsonl(&other).1, da);
 }
+
+/// Two runs into one directory at once would interleave their files (a
+/// manifest of one, a summary of the other, which `replay` then called
+/// identical): a run claims its directory, and a second one is refused
+/// while the claim holds, leaving the first run's files as they were.
+#[test]
+fn a_run_directory_has_one_writer_at_a_time() {
+    use crate::bin::{s, scuttlesim, stderr};
+    let dir = crate::support::temp_dir("one-writer");
+    let q = shipped("quickstart.toml");
+    let args = ["run", s(&q), "--set", "nodes.count=4", "--out", "o", "-q"];
+    assert_eq!(scuttlesim(&args, &dir).status.code(), Some(0));
+    let run = dir.join("o/quickstart/42");
+    let manifest = std::fs::read(run.join("manifest.json")).unwrap();
+    let claim = scuttlesim::output::lock_dir(&run).unwrap();
+    let o = scuttlesim(&args, &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("another scuttlesim process is writing a run into this directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(run.join("manifest.json")).unwrap(), manifest);
+    drop(claim);
+    assert_eq!(scuttlesim(&args, &dir).status.code(), Some(0));
+}
+
+/// A rerun keeps the exports and shrunk scenario of the same run (same
+/// scenario and seed: they still describe it) and removes those of
+/// another scenario written into the same directory.
+#[test]
+fn a_rerun_of_another_scenario_removes_the_old_exports() {
+    use crate::bin::{s, scuttlesim};
+    let dir = crate::support::temp_dir("rerun-exports");
+    let q = shipped("quickstart.toml");
+    let run = dir.join("o/quickstart/42");
+    let go = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            s(&q),
+            "--set",
+            "nodes.count=4",
+            "--trace",
+            "full",
+            "--out",
+            "o",
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        assert_eq!(scuttlesim(&args, &dir).status.code(), Some(0));
+    };
+    go(&[]);
+    let export = |format: &str| {
+        assert_eq!(
+            scuttlesim(&["export", "o/quickstart/42", "--format", format], &dir)
+                .status
+                .code(),
+            Some(0)
+        );
+    };
+    export("chrome");
+    export("shiviz");
+    go(&[]);
+    assert!(run.join("chrome-trace.json").is_file() && run.join("shiviz.log").is_file());
+    go(&["--set", "gossip.fanout=2"]);
+    assert!(!run.join("chrome-trace.json").exists() && !run.join("shiviz.log").exists());
+}
