@@ -65,7 +65,7 @@ pub struct Check {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_bytes_per_node_per_s: Option<u64>,
     /// `true`: no write is lost at the end under the scenario's merge policy
-    /// (`false` checks nothing).
+    /// (`false`, which would check nothing, is refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_lost_writes: Option<bool>,
     /// No staleness sample (needs `output.staleness = true`) shows a mapping
@@ -255,6 +255,14 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), (String, String)> {
             return Err((
                 format!("{field}.max_staleness"),
                 "needs staleness samples: set `output.staleness = true` (sampled every `output.sample_interval`)"
+                    .into(),
+            ));
+        }
+        if c.no_lost_writes == Some(false) {
+            // As `heal = false` in a fault: a flag that asks for nothing.
+            return Err((
+                format!("{field}.no_lost_writes"),
+                "`no_lost_writes = false` checks nothing: write `no_lost_writes = true`, or leave this [[checks]] entry out"
                     .into(),
             ));
         }

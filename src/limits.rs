@@ -287,7 +287,15 @@ pub fn estimate(s: &Scenario) -> Estimate {
             "deltas in flight",
             mul(&[deltas, 32]),
             if by_rate <= cap {
-                format!("{in_latency} writes in a latency × {n} nodes{r_text} × 32 B")
+                // Fewer than one write in a latency counts as one: the text
+                // shows the factor the product uses.
+                match in_latency {
+                    0 => format!(
+                        "1 write in a latency (fewer expected, counted as 1) × {n} nodes{r_text} × 32 B"
+                    ),
+                    1 => format!("1 write in a latency × {n} nodes{r_text} × 32 B"),
+                    _ => format!("{in_latency} writes in a latency × {n} nodes{r_text} × 32 B"),
+                }
             } else {
                 format!("{n} nodes × fan-out {fanout}{r_text} × {per_message} deltas × 32 B")
             },
@@ -487,12 +495,42 @@ pub fn check(s: &Scenario, parallel: usize, limit: &Limit) -> Result<Estimate, S
             at_once
         };
         return Err(format!(
-            "the run would need about {need}{at_once} of memory, more than the limit of {have} ({}); largest parts: {}; make the scenario smaller (nodes.count, workload.keys_per_node, the write rate) or raise --max-memory",
+            "the run would need about {need}{at_once} of memory, more than the limit of {have} ({}); largest parts: {}; {}, or raise --max-memory",
             limit.source,
-            est.describe(3)
+            est.describe(3),
+            advice(s, &est)
         ));
     }
     Ok(est)
+}
+
+/// What to change in `s` to shrink the largest part of its estimate `est`:
+/// the fields that part grows with, the cause first.
+fn advice(s: &Scenario, est: &Estimate) -> String {
+    let largest = est.parts.first().map_or("", |p| p.0);
+    let (r, latency) = rounds_in_flight(s);
+    let in_flight = largest.ends_with("in flight");
+    if in_flight && r > 1 {
+        return format!(
+            "the cause is gossip.interval ({}): with {} latency, messages of {r} rounds are in flight at once; \
+             make the interval longer (at least twice the latency keeps one round in flight), or make \
+             nodes.count or gossip.fanout smaller",
+            s.gossip.interval,
+            crate::time::SimDuration(latency)
+        );
+    }
+    let fields = match largest {
+        "version vectors" | "per-key versions" | "staleness sampling" | "vector clocks" => {
+            "nodes.count (this part grows with its square), workload.keys_per_node"
+        }
+        _ if in_flight => "nodes.count, gossip.fanout, workload.keys_per_node",
+        "hot updates" | "writes" | "write clocks" | "first-held times" => {
+            "the write rate (workload.writes.mean_interval), duration, nodes.count"
+        }
+        "time series" | "per-node time series" => "output.sample_interval (longer), duration, nodes.count",
+        _ => "nodes.count, workload.keys_per_node, the write rate",
+    };
+    format!("make the scenario smaller ({fields})")
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod faults;
 mod integers;
 mod load;
 mod locate;
+mod tables;
 mod validate;
 
 pub use faults::{

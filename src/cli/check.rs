@@ -10,7 +10,7 @@ use std::process::ExitCode;
 /// scenario whose run would need more memory than the limit.
 pub(crate) fn check(path: &Path, opts: &ScenarioOpts, memory: &MemoryOpts) -> Result<ExitCode> {
     let s = load(path, opts, None)?;
-    memory.check(path, &s, 1)?;
+    memory.check(path, &opts.set, &s, 1)?;
     outln!("{}", serde_json::to_string_pretty(&s)?);
     // The two files whose default depends on the run's size.
     let auto = |set: Option<bool>, on: bool| match (set, on) {

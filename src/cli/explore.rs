@@ -52,7 +52,7 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     }
     super::check_out_dir(&a.out)?;
     let at_once = super::progress::runs_at_once(a.jobs, seeds.end - seeds.start);
-    a.memory.check(&a.scenario, &s, at_once)?;
+    a.memory.check(&a.scenario, &a.set, &s, at_once)?;
     let bar = super::progress::count_bar(seeds.end - seeds.start, "seeds", a.quiet);
     let stop = stop_flag();
     let found = explore_seeds(

@@ -32,8 +32,18 @@ impl MemoryOpts {
 
     /// Fails (exit 2, nothing written) when `parallel` runs of `s` at once
     /// would exceed the limit; `what` prefixes the message (the file).
-    pub(crate) fn check(&self, what: &Path, s: &Scenario, parallel: usize) -> Result<()> {
-        self.check_named(&what.display().to_string(), s, parallel)
+    /// The `--set` overrides `set` are named after the file: they made the
+    /// scenario refused, or helped to.
+    pub(crate) fn check(&self, what: &Path, set: &[String], s: &Scenario, parallel: usize) -> Result<()> {
+        let mut named = what.display().to_string();
+        if !set.is_empty() {
+            let shown: Vec<String> = set
+                .iter()
+                .map(|o| format!("--set {}", scuttlesim::error::clip(o)))
+                .collect();
+            named = format!("{named} with {}", shown.join(" "));
+        }
+        self.check_named(&named, s, parallel)
     }
 
     /// [`MemoryOpts::check`] with the message's prefix given as text.

@@ -23,7 +23,7 @@ pub(crate) fn run(
 ) -> Result<ExitCode> {
     let s = load(path, opts, trace)?;
     super::check_out_dir(out)?;
-    memory.check(path, &s, 1)?;
+    memory.check(path, &opts.set, &s, 1)?;
     let dir = output::run_dir(out, &s);
     if holds_another_scenario(&dir, &s.hash()) {
         eprintln!(

@@ -49,7 +49,7 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
     let level = TraceLevel::from(a.trace);
     let mut checked = s.clone();
     checked.output.trace = level;
-    a.memory.check(&a.scenario, &checked, first)?;
+    a.memory.check(&a.scenario, &a.set, &checked, first)?;
     let bar = super::progress::count_bar(2 * count, "runs", a.quiet);
     let stop = stop_flag();
     let found = soak_seeds(&s, seeds.clone(), jobs, level, Some(stop), &|| bar.inc(1))

@@ -1,6 +1,7 @@
 //! Reading a scenario: syntax, schema (with field paths and line:column),
 //! `--set` overrides, defaults, then validation.
 
+use super::tables::Tables;
 use super::{integers, locate, validate, Latency, NumberDist, OffsetDist, Scenario, WriteProcess};
 use crate::error::ScenarioError;
 use serde::de::DeserializeOwned;
@@ -190,10 +191,11 @@ pub fn parse_str(
                 message,
             })?;
         }
-        scenario = serde_path_to_error::deserialize(&value).map_err(|e| {
+        scenario = serde_path_to_error::deserialize(Tables(&value)).map_err(|e| {
             let field = non_empty_path(e.path().to_string());
             let how = |f: &str| format!("set one of its fields instead, --set {f}.FIELD=VALUE");
             let message = explain(&e.inner().to_string(), field.as_deref(), Some((&value, &how)));
+            let (field, message, _) = pinpoint::<Scenario>(&value, field, message);
             // A whole number too large for 64 bits reads as a float: the
             // `--set` text that gave it tells which literal it was.
             let literal = set_by
@@ -210,8 +212,26 @@ pub fn parse_str(
                     message = format!("invalid type: integer `{literal}`{tail}");
                 }
             }
+            // The override at fault: the one that set the field (or a table
+            // around it, or a field inside it), else every one given.
+            let by = field.as_deref().and_then(|f| {
+                set_by.iter().rev().find(|(path, _)| {
+                    f == path
+                        || f.starts_with(&format!("{path}."))
+                        || f.starts_with(&format!("{path}["))
+                        || path.starts_with(&format!("{f}."))
+                })
+            });
+            let shown = match by {
+                Some((_, o)) => format!("--set {}", crate::error::clip(o)),
+                None => overrides
+                    .iter()
+                    .map(|o| format!("--set {}", crate::error::clip(o)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
             ScenarioError {
-                file: format!("{file} with --set overrides"),
+                file: format!("{file} with {shown}"),
                 message: NonFinite::restore(message, &non_finite),
                 field,
                 location: None,
@@ -365,10 +385,11 @@ pub fn apply_overrides(
     for (path, v) in overrides {
         set_path(&mut value, path, v.clone()).map_err(|m| err(Some(path.clone()), m))?;
     }
-    let scenario: Scenario = serde_path_to_error::deserialize(&value).map_err(|e| {
+    let scenario: Scenario = serde_path_to_error::deserialize(Tables(&value)).map_err(|e| {
         let field = non_empty_path(e.path().to_string());
         let how = |f: &str| format!("sweep one of its fields instead, grid key \"{f}.FIELD\"");
         let message = explain(&e.inner().to_string(), field.as_deref(), Some((&value, &how)));
+        let (field, message, _) = pinpoint::<Scenario>(&value, field, message);
         err(
             field.clone(),
             integers::refine(message, field.as_deref(), &value, None),
@@ -424,9 +445,32 @@ pub(crate) fn deserialize_located<T: DeserializeOwned>(
     format: Format,
     file: &str,
 ) -> Result<T, ScenarioError> {
+    deserialize_as_read(text, format, file).map_err(|mut e| {
+        let Ok(root) = to_json_value(text, format, file) else {
+            return e;
+        };
+        let (field, message, moved) = pinpoint::<T>(&root, e.field.take(), std::mem::take(&mut e.message));
+        if moved {
+            e.location = field
+                .as_deref()
+                .and_then(|f| locate::locate(text, format, f))
+                .or(e.location);
+        }
+        e.field = field;
+        e.message = message;
+        e
+    })
+}
+
+/// [`deserialize_located`], with the error as serde gives it.
+fn deserialize_as_read<T: DeserializeOwned>(
+    text: &str,
+    format: Format,
+    file: &str,
+) -> Result<T, ScenarioError> {
     match format {
         Format::Toml => {
-            let de = toml::Deserializer::new(text);
+            let de = Tables(toml::Deserializer::new(text));
             serde_path_to_error::deserialize(de).map_err(|e| {
                 let field = non_empty_path(e.path().to_string());
                 let inner = e.into_inner();
@@ -444,7 +488,7 @@ pub(crate) fn deserialize_located<T: DeserializeOwned>(
         }
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
-            let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let value: T = serde_path_to_error::deserialize(Tables(&mut de)).map_err(|e| {
                 let field = non_empty_path(e.path().to_string());
                 let inner = e.into_inner();
                 ScenarioError {
@@ -463,6 +507,157 @@ pub(crate) fn deserialize_located<T: DeserializeOwned>(
             Ok(value)
         }
     }
+}
+
+/// serde's error `(field, message)` from reading `T` from `root`, made as
+/// precise as serde cannot make it:
+///
+/// - inside a tagged table (`{ dist = "uniform", low = "1ms", high = true }`,
+///   `workload.writes`), which serde reads whole before it knows the fields,
+///   the error names the table: it is moved to the entry at fault
+///   (`network.latency.high`), the one whose removal makes the error go away;
+/// - a choice (`gossip.phase`, `dist`) given a number, a boolean or a list
+///   gets the choices listed (serde says `expected variant identifier`,
+///   TOML `wanted string or table`, JSON `expected value`).
+///
+/// Returns whether the field moved (its line:column is then to be found again).
+fn pinpoint<T: DeserializeOwned>(
+    root: &Value,
+    field: Option<String>,
+    message: String,
+) -> (Option<String>, String, bool) {
+    let Some(f) = field.clone() else {
+        return (field, message, false);
+    };
+    // Only the way to `f`: a format's order of keys (TOML's as written,
+    // JSON values' sorted) then does not matter.
+    let root = &prune(root, &segments(&f));
+    let Some(baseline) = probe::<T>(root) else {
+        return (field, message, false);
+    };
+    if baseline.0.as_deref() != Some(f.as_str()) {
+        return (field, message, false);
+    }
+    let mut target = f.clone();
+    let mut moved = false;
+    let table = value_at(root, &f).and_then(Value::as_object);
+    let tag = table.and_then(|t| {
+        TAGGED
+            .iter()
+            .map(|(_, tag, _, _)| *tag)
+            .find(|tag| t.contains_key(*tag))
+    });
+    if let (Some(table), Some(tag)) = (table, tag) {
+        if !baseline.1.starts_with("missing field") {
+            // The entry whose removal ends the error (leaving it missing,
+            // or none); the tag last, as any other error needs it.
+            let mut keys: Vec<&String> = table.keys().filter(|k| *k != tag).collect();
+            keys.sort();
+            let culprit = keys.into_iter().find(|k| {
+                let mut without = root.clone();
+                if let Some(Value::Object(t)) = value_at_mut(&mut without, &f) {
+                    t.remove(*k);
+                }
+                match probe::<T>(&without) {
+                    None => true,
+                    Some((p, m)) => p.as_deref() != Some(f.as_str()) || m == format!("missing field `{k}`"),
+                }
+            });
+            target = format!("{f}.{}", culprit.map_or(tag, |k| k.as_str()));
+            moved = true;
+        }
+    }
+    // A choice given something other than a string: the choices, as serde
+    // lists them for an unknown string.
+    let found = value_at(root, &target).and_then(|v| match v {
+        Value::Bool(b) => Some(format!("boolean `{b}`")),
+        Value::Number(n) if n.is_f64() => Some(format!("floating point `{n}`")),
+        Value::Number(n) => Some(format!("integer `{n}`")),
+        Value::Array(_) => Some("array".to_string()),
+        Value::Null => Some("null".to_string()),
+        Value::String(_) | Value::Object(_) => None,
+    });
+    if let Some(found) = found {
+        let mut with_empty = root.clone();
+        if let Some(v) = value_at_mut(&mut with_empty, &target) {
+            *v = Value::String(String::new());
+        }
+        let choices = probe::<T>(&with_empty)
+            .filter(|(p, _)| p.as_deref() == Some(f.as_str()) || p.as_deref() == Some(target.as_str()))
+            .and_then(|(_, m)| expected_list(m.strip_prefix("unknown variant ``, ")));
+        if let Some(choices) = choices {
+            return (
+                Some(target),
+                format!("invalid type: {found}, expected one of: {choices}"),
+                moved,
+            );
+        }
+    }
+    (Some(target), message, moved)
+}
+
+/// `root` with only what lies on the way to `path`: of a table, the key
+/// on the way; of a list, the elements up to the one on the way.
+fn prune(root: &Value, path: &[Result<&str, usize>]) -> Value {
+    let Some((first, rest)) = path.split_first() else {
+        return root.clone();
+    };
+    match (root, first) {
+        (Value::Object(t), Ok(k)) => match t.get(*k) {
+            Some(v) => Value::Object([(k.to_string(), prune(v, rest))].into_iter().collect()),
+            None => root.clone(),
+        },
+        (Value::Array(items), Err(i)) if *i < items.len() => {
+            let mut kept = items[..*i].to_vec();
+            kept.push(prune(&items[*i], rest));
+            Value::Array(kept)
+        }
+        _ => root.clone(),
+    }
+}
+
+/// The error `(field, message)` of reading `T` from `root` through
+/// [`Tables`], as the loader reads a file; `None` if it reads.
+fn probe<T: DeserializeOwned>(root: &Value) -> Option<(Option<String>, String)> {
+    serde_path_to_error::deserialize::<_, T>(Tables(root))
+        .err()
+        .map(|e| (non_empty_path(e.path().to_string()), e.inner().to_string()))
+}
+
+/// The segments of a field path as serde_path_to_error writes it
+/// (`faults[0].clock_step.by`): keys and list indices.
+fn segments(path: &str) -> Vec<Result<&str, usize>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        if !key.is_empty() {
+            out.push(Ok(key));
+        }
+        while let Some((i, r)) = rest.split_once(']') {
+            match i.parse() {
+                Ok(i) => out.push(Err(i)),
+                Err(_) => out.push(Ok(i)),
+            }
+            rest = r.strip_prefix('[').unwrap_or(r);
+        }
+    }
+    out
+}
+
+/// The value at field path `path` in `root`.
+fn value_at<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
+    segments(path).into_iter().try_fold(root, |v, s| match s {
+        Ok(k) => v.get(k),
+        Err(i) => v.get(i),
+    })
+}
+
+/// The value at field path `path` in `root`, to change.
+fn value_at_mut<'v>(root: &'v mut Value, path: &str) -> Option<&'v mut Value> {
+    segments(path).into_iter().try_fold(root, |v, s| match s {
+        Ok(k) => v.get_mut(k),
+        Err(i) => v.get_mut(i),
+    })
 }
 
 /// The message of a TOML error at `field`; some syntax errors come without
@@ -632,7 +827,8 @@ fn plain_types(msg: &str) -> String {
         ("expected f64", "expected a number"),
         ("expected f32", "expected a number"),
     ];
-    let mut out = msg.to_string();
+    // A file has arrays (TOML) and arrays (JSON), not sequences.
+    let mut out = msg.replace("invalid type: sequence,", "invalid type: array,");
     for (rust, plain) in NAMES {
         // Whole words only: `expected u32` but not `expected u325`.
         let mut from = 0;

@@ -603,6 +603,56 @@ fn validate_clock(s: &Scenario, c: &ClockSpec) -> Result<(), Invalid> {
             );
         }
     }
+    // Offsets alone within the bound the steps are held to (with them).
+    let offset_ok = |field: &str, ns: u128, what: &dyn std::fmt::Display| -> Result<(), Invalid> {
+        if ns > MAX_CLOCK_SHIFT_NS {
+            return bad(
+                field,
+                format!("{what} would put a clock {}", beyond_clock_shift()),
+            );
+        }
+        Ok(())
+    };
+    match &c.offset {
+        Some(OffsetDist::Constant { value }) => offset_ok(
+            "clock.offset.value",
+            value.0.unsigned_abs() as u128,
+            &format_args!("an offset of {value}"),
+        )?,
+        Some(OffsetDist::Uniform { low, high }) => {
+            offset_ok(
+                "clock.offset.low",
+                low.0.unsigned_abs() as u128,
+                &format_args!("an offset of {low}"),
+            )?;
+            offset_ok(
+                "clock.offset.high",
+                high.0.unsigned_abs() as u128,
+                &format_args!("an offset of {high}"),
+            )?;
+        }
+        Some(OffsetDist::Normal { mean, std }) => {
+            offset_ok(
+                "clock.offset.mean",
+                mean.0.unsigned_abs() as u128,
+                &format_args!("a mean offset of {mean}"),
+            )?;
+            let reach = mean.0.unsigned_abs() as u128 + 40 * std.0 as u128;
+            offset_ok(
+                "clock.offset.std",
+                reach,
+                &format_args!("a mean of {mean} with std {std} (draws reach 40 standard deviations)"),
+            )?;
+        }
+        None => {}
+    }
+    for (i, o) in c.nodes.iter().enumerate() {
+        offset_ok(
+            &format!("clock.nodes[{i}].offset"),
+            o.offset.0.unsigned_abs() as u128,
+            &format_args!("an offset of {} for node {}", o.offset, o.node),
+        )?;
+    }
     let ppm_ok = |field: &str, v: f64| -> Result<(), Invalid> {
         finite(field, v)?;
         if v.abs() > 100_000.0 {
@@ -666,6 +716,16 @@ fn validate_clock(s: &Scenario, c: &ClockSpec) -> Result<(), Invalid> {
 /// and steps together (≈ 146 years, half the range of a reading), so that
 /// readings never saturate.
 const MAX_CLOCK_SHIFT_NS: u128 = i64::MAX as u128 / 2;
+
+/// How far a clock may be moved, for errors: "more than about 146 years … from true time …".
+fn beyond_clock_shift() -> String {
+    format!(
+        "more than about 146 years ({}s) from true time: readings would saturate; an offset, \
+         and an offset and the steps of one node together, may be at most ±{}",
+        MAX_CLOCK_SHIFT_NS / 1_000_000_000,
+        crate::time::SignedDuration(MAX_CLOCK_SHIFT_NS as i64)
+    )
+}
 
 /// The largest offset magnitude any node's clock may start with.
 fn max_offset_ns(c: &ClockSpec) -> u128 {

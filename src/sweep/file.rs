@@ -175,10 +175,17 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
         Base::Path(p) => {
             let base_path = path.parent().unwrap_or(Path::new("")).join(&p);
             if !base_path.is_file() {
+                let what = if !base_path.exists() {
+                    "does not exist"
+                } else if base_path.is_dir() {
+                    "is a directory, not a scenario file"
+                } else {
+                    "is not a scenario file"
+                };
                 return Err(located(
                     "base",
                     format!(
-                        "{} is not a scenario file (the base path is relative to the sweep file)",
+                        "{} {what} (the base path is relative to the sweep file)",
                         base_path.display()
                     ),
                 ));
@@ -409,6 +416,11 @@ fn flatten(key: &str, value: &Value, out: &mut Vec<(String, Vec<Value>)>) -> Res
 /// Where grid key `key` is written: a line starting with `"key"` (TOML or
 /// JSON) or `key =` (TOML), or its last segment inside a `[grid.…]` table.
 fn locate_grid_key(text: &str, format: Format, key: &str) -> Option<(usize, usize)> {
+    if format == Format::Json {
+        if let Some(at) = locate_json_grid_key(text, key) {
+            return Some(at);
+        }
+    }
     let quoted = format!("\"{key}\"");
     let last = key.rsplit('.').next().unwrap_or(key);
     let assigns = |line: &str, k: &str| {
@@ -432,4 +444,31 @@ fn locate_grid_key(text: &str, format: Format, key: &str) -> Option<(usize, usiz
         }
     }
     fallback
+}
+
+/// The line:column of grid key `key` in JSON `text`, however the file is
+/// laid out (one line or many): the first `"key":`, else the first
+/// `"last":` (its last dotted segment, a nested grid table) after the
+/// `"grid"` key.
+fn locate_json_grid_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    let key_at = |from: usize, k: &str| -> Option<usize> {
+        let quoted = format!("\"{k}\"");
+        let mut at = from;
+        while let Some(i) = text.get(at..)?.find(&quoted) {
+            let start = at + i;
+            let end = start + quoted.len();
+            if text[end..].trim_start().starts_with(':') {
+                return Some(start);
+            }
+            at = end;
+        }
+        None
+    };
+    let grid = key_at(0, "grid")?;
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let offset = key_at(grid, key).or_else(|| key_at(grid, last))?;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((line, col))
 }

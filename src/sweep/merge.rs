@@ -84,6 +84,30 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<(Plan, Vec<RunResul
             if m.format != MARKER_FORMAT {
                 return Err(bad(&path, format!("unknown format {:?}", m.format)));
             }
+            // The marker must be the shard its name says (a renamed or
+            // edited marker would otherwise only show as a missing shard).
+            let named = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(marker_name_shard);
+            if m.shard == 0 || m.shard > m.shards || named.is_some_and(|(k, n)| (k, n) != (m.shard, m.shards))
+            {
+                let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                return Err(bad(
+                    &path,
+                    format!(
+                        "its content says shard {}/{} (\"shard\": {}, \"shards\": {}), {}: the marker was renamed or edited; rerun that shard with `scuttlesim sweep --shard K/N`",
+                        m.shard,
+                        m.shards,
+                        m.shard,
+                        m.shards,
+                        match named {
+                            Some((k, n)) if (k, n) != (m.shard, m.shards) => format!("but its name {name} says {k}/{n}"),
+                            _ => "which is no shard: K must be from 1 to N".to_string(),
+                        }
+                    ),
+                ));
+            }
             if m.sweep_hash != p.sweep_hash {
                 return Err(bad(
                     &path,
@@ -181,4 +205,13 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<(Plan, Vec<RunResul
     }
     let files = write_summaries(out, &plan, &results)?;
     Ok((plan, results, files))
+}
+
+/// `(K, N)` of a marker named `shard-K-of-N.json`; `None` for another name.
+fn marker_name_shard(name: &str) -> Option<(u32, u32)> {
+    let (k, n) = name
+        .strip_prefix("shard-")?
+        .strip_suffix(".json")?
+        .split_once("-of-")?;
+    Some((k.parse().ok()?, n.parse().ok()?))
 }

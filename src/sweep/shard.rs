@@ -55,14 +55,30 @@ impl FromStr for Shard {
     fn from_str(s: &str) -> Result<Shard, String> {
         let help = || format!("shard {s:?} must look like K/N with 1 <= K <= N, e.g. 3/8");
         let (k, n) = s.split_once('/').ok_or_else(help)?;
-        let index: u32 = k.trim().parse().map_err(|_| help())?;
-        let count: u32 = n.trim().parse().map_err(|_| help())?;
-        if index == 0 || index > count {
+        let (k, n) = (k.trim(), n.trim());
+        let digits = |t: &str| {
+            let t = t.strip_prefix('+').unwrap_or(t);
+            !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(k) || !digits(n) {
             return Err(help());
         }
-        if count > MAX_SHARDS {
-            return Err(format!("at most {MAX_SHARDS} shards; got {count}"));
-        }
+        // Digits that do not fit 32 bits are a count (or index) too large,
+        // not a malformed K/N.
+        let count = n.parse::<u32>().ok().filter(|&c| c <= MAX_SHARDS);
+        let Some(count) = count else {
+            return Err(format!(
+                "shard {s:?}: at most {MAX_SHARDS} shards; got {}",
+                crate::error::clip(n)
+            ));
+        };
+        let index = k.parse::<u32>().ok().filter(|&i| i >= 1 && i <= count);
+        let Some(index) = index else {
+            return Err(format!(
+                "shard {s:?}: K must be from 1 to N ({count}); got {}",
+                crate::error::clip(k)
+            ));
+        };
         Ok(Shard { index, count })
     }
 }
@@ -95,7 +111,7 @@ mod tests {
         assert_eq!(s, Shard { index: 2, count: 3 });
         assert_eq!(s.runs(8), vec![1, 4, 7]);
         assert_eq!(s.marker_name(), "shard-2-of-3.json");
-        for bad in ["0/3", "4/3", "3", "a/b", "1/0", ""] {
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0", "", "-1/3"] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }
         // Every run is in exactly one shard.
@@ -105,5 +121,23 @@ mod tests {
         let mut sorted = all.clone();
         sorted.sort();
         assert_eq!(sorted, (0..10).collect::<Vec<_>>());
+    }
+
+    /// A count too large is named as such (with the limit), not as a
+    /// malformed K/N, also beyond 32 and 64 bits.
+    #[test]
+    fn too_many_shards_says_the_limit() {
+        for n in [
+            "1000001",
+            "4294967296",
+            "18446744073709551615",
+            "99999999999999999999999",
+        ] {
+            let e = format!("1/{n}").parse::<Shard>().unwrap_err();
+            assert!(e.contains("at most 1000000 shards") && e.contains(n), "{e}");
+        }
+        let e = "5/3".parse::<Shard>().unwrap_err();
+        assert!(e.contains("K must be from 1 to N (3)"), "{e}");
+        assert!("1/1000000".parse::<Shard>().is_ok());
     }
 }

@@ -332,7 +332,7 @@ fn fault_menu_fields() {
         ),
         (
             "[clock]\noffset = { dist = \"constant\", value = \"5 fortnights\" }",
-            "clock.offset",
+            "clock.offset.value",
             Some(14),
         ),
         (
@@ -983,7 +983,7 @@ fn out_of_range_integers_name_the_field_and_what_is_valid() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("with --set overrides: field `nodes.count`: -3 is out of range: must be at least 2"),
+        e.contains("with --set nodes.count=-3: field `nodes.count`: -3 is out of range: must be at least 2"),
         "{e}"
     );
     // Past TOML's integers: the largest seed is valid, and a number past

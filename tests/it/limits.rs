@@ -252,7 +252,10 @@ fn run_sweep_and_explore_refuse_over_the_limit_and_write_nothing() {
     );
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("quickstart.toml: the run would need about"), "{e}");
+    assert!(
+        e.contains("quickstart.toml with --set nodes.count=10000000: the run would need about"),
+        "{e}"
+    );
     assert!(
         e.contains("80% of this machine's") || e.contains("the default"),
         "{e}"

@@ -16,6 +16,7 @@ mod fuzz_regressions;
 mod hand;
 mod interrupt;
 mod limits;
+mod loader;
 mod metrics;
 mod properties;
 mod protocols;

@@ -475,7 +475,7 @@ fn a_bad_grid_value_is_rejected_before_any_run() {
         ),
         (
             "base = \"missing.toml\"\nseeds = 2\n",
-            "sweep.toml:1:1: field `base`: missing.toml is not a scenario file",
+            "sweep.toml:1:1: field `base`: missing.toml does not exist",
         ),
         (
             "seeds = 2\n[base]\nduration = \"5s\"\n[base.nodes]\ncount = 1\n",
