@@ -206,7 +206,10 @@ impl Placer {
         }
         let ((bx, by), ring) = best;
         let rect = (bx, by, bx + w, by + h);
-        self.block(rect);
+        // With a margin: labels side by side ("9" and "15") must not read
+        // as one ("915").
+        let m = (gap / 2).max(1);
+        self.block((bx - m, by - m, bx + w + m, by + h + m));
         Attached {
             pos: (bx, by),
             leader: ring > 0 || ambiguous(rect),
@@ -240,11 +243,20 @@ mod tests {
             p.place_attached((50, 100), (40, 10), 5, &RIGHT_FIRST, &[]).pos,
             (55, 95)
         );
-        // Same anchor again: right is taken, so it goes above.
+        // Same anchor again: right is taken, and above (30, 85) would
+        // touch it at its corner, within the margin labels keep; left.
         assert_eq!(
             p.place_attached((50, 100), (40, 10), 5, &RIGHT_FIRST, &[]).pos,
-            (30, 85)
+            (5, 95)
         );
+        // Two labels side by side keep a gap (2 px at this gap of 5).
+        let mut p = Placer::new((0, 0, 200, 200));
+        let a = p.place_attached((50, 100), (10, 10), 5, &RIGHT_FIRST, &[]).pos;
+        // Left of (80, 100) would touch the first label (65 = 55 + 10).
+        let b = p
+            .place_attached((80, 100), (10, 10), 5, &[Side::Left, Side::Right], &[])
+            .pos;
+        assert!(b.0 >= a.0 + 10 + 2, "{a:?} {b:?}");
     }
 
     #[test]

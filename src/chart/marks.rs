@@ -164,6 +164,23 @@ pub(crate) fn error_bar<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A horizontal error bar from `lo` to `hi` at height `y`, with end caps
+/// (pixels).
+pub(crate) fn error_bar_h<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    y: i32,
+    (lo, hi): (i32, i32),
+    color: RGBColor,
+    t: &Theme,
+) -> Result<(), ChartError> {
+    let st = t.line(color, 1.5);
+    let c = t.px(4.0);
+    root.draw(&PathElement::new(vec![(lo, y), (hi, y)], st))?;
+    root.draw(&PathElement::new(vec![(lo, y - c), (lo, y + c)], st))?;
+    root.draw(&PathElement::new(vec![(hi, y - c), (hi, y + c)], st))?;
+    Ok(())
+}
+
 /// Filled arrow head with its tip at `to`, pointing away from `from` (pixels).
 pub(crate) fn arrow_head<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,

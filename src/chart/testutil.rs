@@ -330,6 +330,7 @@ mod extreme {
                 .map(|x| TradeoffPoint {
                     setting: "s".into(),
                     bytes_per_node_s: *x,
+                    bytes_interval: None,
                     p99_s: est(*x),
                     mean_s: est(-*x),
                     converged: *x,

@@ -19,7 +19,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::draw::{build, from_zero, no_data, padded, span, Axes, Usable};
 use super::frame::{note_list, page_with_notes, put_text, text_size, LegendEntry, Mark, MARGIN};
 use super::label::{leader, Placer, RIGHT_FIRST};
-use super::marks::{error_bar, marker, Shape};
+use super::marks::{error_bar, error_bar_h, marker, Shape};
 use super::raster::drawn_width;
 use super::render::{render, Ctx, Figure};
 use super::theme::{BLUE, INK, MUTED, VERMILLION};
@@ -54,6 +54,9 @@ pub struct TradeoffPoint {
     pub setting: String,
     /// Mean bytes sent per node per second.
     pub bytes_per_node_s: f64,
+    /// Its interval `(lo, hi)` (drawn as horizontal bars through the
+    /// markers, like the times'); `None` for none.
+    pub bytes_interval: Option<(f64, f64)>,
     /// 99th-percentile convergence time (s) over writes, across seeds.
     pub p99_s: Estimate,
     /// Mean convergence time (s) over writes, across seeds.
@@ -103,6 +106,22 @@ pub fn tradeoff(data: &TradeoffData, prov: &Provenance, format: ImageFormat) -> 
 }
 
 struct Fig<'a>(&'a TradeoffData);
+
+/// The bandwidth axis spans only the points (from 0 it would squeeze them
+/// together): when they differ by less than [`ZOOMED_PERCENT`], a note
+/// says by how much, so a gap across the plot is not read as a large one.
+fn zoom_note(pts: &[&TradeoffPoint]) -> Option<String> {
+    let (lo, hi) = span(pts.iter().map(|p| p.bytes_per_node_s))?;
+    let spread = (hi - lo) / hi * 100.0;
+    (lo > 0.0 && hi > lo && spread < ZOOMED_PERCENT).then(|| {
+        let digits = if spread < 1.0 { 2 } else { 1 };
+        format!("bandwidth axis zoomed: the settings differ in bandwidth by at most {spread:.digits$} %")
+    })
+}
+
+/// Below this spread (percent of the largest) the bandwidth axis is noted
+/// as zoomed.
+const ZOOMED_PERCENT: f64 = 10.0;
 
 const SERIES: [(&str, Shape, plotters::style::RGBColor); 2] = [
     ("p99 convergence", Shape::Triangle, VERMILLION),
@@ -169,7 +188,7 @@ impl Figure for Fig<'_> {
             .map(|p| p.setting.clone())
             .collect();
         let (w, _) = root.dim_in_pixel();
-        let notes: Vec<String> = if missing.is_empty() {
+        let mut notes: Vec<String> = if missing.is_empty() {
             Vec::new()
         } else {
             let width = w as i32 - 2 * t.px(MARGIN);
@@ -181,9 +200,13 @@ impl Figure for Fig<'_> {
                 width,
             )]
         };
+        notes.extend(zoom_note(&pts));
         let body = page_with_notes(root, ctx, "convergence vs bandwidth", &legend, &notes)?;
 
-        let xr = span(pts.iter().map(|p| p.bytes_per_node_s));
+        let xr = span(pts.iter().flat_map(|p| {
+            let (lo, hi) = p.bytes_interval.unwrap_or((f64::NAN, f64::NAN));
+            [p.bytes_per_node_s, lo, hi].into_iter().filter(|v| v.usable())
+        }));
         // Extra room on the right for the labels of the rightmost points.
         let (x0, _) = padded(xr, 0.08, (0.0, 1.0));
         let (_, x1) = padded(xr, 0.2, (0.0, 1.0));
@@ -216,9 +239,18 @@ impl Figure for Fig<'_> {
         // Interval bars go on top of the markers, in the legend's ink: a
         // narrow interval would hide behind its marker otherwise.
         let mut bars = Vec::new();
+        let mut h_bars = Vec::new();
         for (i, p) in pts.iter().enumerate() {
             for (k, (_, shape, color)) in SERIES.iter().enumerate() {
                 let est = if k == 0 { p.p99_s } else { p.mean_s };
+                if let (Some((lo, hi)), true) = (p.bytes_interval, est.value.usable()) {
+                    if lo.usable() && hi.usable() {
+                        let (blo, by) = chart.backend_coord(&(lo, est.value));
+                        let (bhi, _) = chart.backend_coord(&(hi, est.value));
+                        h_bars.push((by, (blo, bhi)));
+                        placer.block((blo, by - r / 2, bhi, by + r / 2));
+                    }
+                }
                 if let Some((lo, hi)) = est.bar() {
                     let (bx, blo) = chart.backend_coord(&(p.bytes_per_node_s, lo));
                     let (_, bhi) = chart.backend_coord(&(p.bytes_per_node_s, hi));
@@ -249,6 +281,9 @@ impl Figure for Fig<'_> {
         }
         for (bx, ends) in bars {
             error_bar(root, bx, ends, INK, t)?;
+        }
+        for (by, ends) in h_bars {
+            error_bar_h(root, by, ends, INK, t)?;
         }
         let font = t.note_font();
         let gap = if numbered { t.px(5.0) } else { t.px(9.0) };
@@ -289,12 +324,90 @@ mod tests {
         }
     }
 
+    /// A bandwidth interval is drawn as a capped horizontal bar through
+    /// each marker, from its low to its high end on the x axis.
+    #[test]
+    fn bandwidth_intervals_are_horizontal_bars() {
+        let data = |interval: bool| TradeoffData {
+            points: (1..=3)
+                .map(|k| TradeoffPoint {
+                    setting: format!("fanout={k}"),
+                    bytes_per_node_s: 100.0 * f64::from(k),
+                    bytes_interval: interval
+                        .then(|| (100.0 * f64::from(k) - 20.0, 100.0 * f64::from(k) + 20.0)),
+                    p99_s: est(20.0 / f64::from(k)),
+                    mean_s: est(8.0 / f64::from(k)),
+                    converged: 1.0,
+                })
+                .collect(),
+            interval: "95% CI over 5 seeds".into(),
+        };
+        let ink = |interval: bool| {
+            let svg = String::from_utf8(
+                tradeoff(&data(interval), &prov(), ImageFormat::Svg)
+                    .unwrap()
+                    .bytes,
+            )
+            .unwrap();
+            crate::chart::testutil::polylines(&svg, "#1A1A1A")
+        };
+        let horizontal = |lines: &[Vec<(i32, i32)>]| {
+            lines
+                .iter()
+                .filter(|l| l.len() == 2 && l[0].1 == l[1].1 && (l[1].0 - l[0].0).abs() > 10)
+                .map(|l| (l[1].0 - l[0].0).abs())
+                .collect::<Vec<_>>()
+        };
+        // Six bars (two markers a point), each 40 bytes/s wide: six
+        // horizontal ink segments of one length (to a pixel) more.
+        let (without, with) = (horizontal(&ink(false)), horizontal(&ink(true)));
+        let mut new = with.clone();
+        for w in &without {
+            if let Some(i) = new.iter().position(|n| n == w) {
+                new.remove(i);
+            }
+        }
+        assert!(new.len() >= 6, "{without:?} → {with:?}");
+        let same = |len: i32| new.iter().filter(|&&n| (n - len).abs() <= 1).count();
+        assert!(new.iter().any(|&n| same(n) >= 6), "{new:?}");
+    }
+
+    /// Bandwidths 0.64 % apart (46,650 to 46,950 bytes/s) fill the axis,
+    /// and a note says how little they differ; 100 to 300 need none.
+    #[test]
+    fn a_zoomed_bandwidth_axis_is_noted() {
+        let data = |bws: [f64; 3]| TradeoffData {
+            points: bws
+                .iter()
+                .enumerate()
+                .map(|(k, &bw)| TradeoffPoint {
+                    setting: format!("mtu={k}"),
+                    bytes_per_node_s: bw,
+                    bytes_interval: None,
+                    p99_s: est(2.0 + k as f64),
+                    mean_s: est(1.0 + k as f64),
+                    converged: 1.0,
+                })
+                .collect(),
+            interval: String::new(),
+        };
+        let svg =
+            |bws| String::from_utf8(tradeoff(&data(bws), &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
+        let zoomed = svg([46_650.0, 46_800.0, 46_950.0]);
+        assert!(
+            zoomed.contains("bandwidth axis zoomed: the settings differ in bandwidth by at most 0.64 %"),
+            "{zoomed}"
+        );
+        assert!(!svg([100.0, 200.0, 300.0]).contains("zoomed"));
+    }
+
     #[test]
     fn renders_labelled_points_with_error_bars() {
         let points: Vec<TradeoffPoint> = (1..=5)
             .map(|k| TradeoffPoint {
                 setting: format!("fanout={k}"),
                 bytes_per_node_s: 100.0 * f64::from(k),
+                bytes_interval: None,
                 p99_s: est(20.0 / f64::from(k)),
                 mean_s: est(8.0 / f64::from(k)),
                 converged: 1.0,
@@ -337,6 +450,7 @@ mod tests {
                 TradeoffPoint {
                     setting: "a".into(),
                     bytes_per_node_s: 10.0,
+                    bytes_interval: None,
                     p99_s: Estimate {
                         value: 3.0,
                         lo: f64::NAN,
@@ -348,6 +462,7 @@ mod tests {
                 TradeoffPoint {
                     setting: "b".into(),
                     bytes_per_node_s: f64::NAN,
+                    bytes_interval: None,
                     p99_s: est(1.0),
                     mean_s: est(1.0),
                     converged: 1.0,
@@ -369,6 +484,7 @@ mod tests {
         let point = |k: u32, converged: f64| TradeoffPoint {
             setting: format!("fanout={k}"),
             bytes_per_node_s: 1000.0 * f64::from(k),
+            bytes_interval: None,
             p99_s: est(0.2 / f64::from(k)),
             mean_s: est(0.08 / f64::from(k)),
             converged,
@@ -386,6 +502,7 @@ mod tests {
         points.push(TradeoffPoint {
             setting: "loss=1.0".into(),
             bytes_per_node_s: 50.0,
+            bytes_interval: None,
             p99_s: est(f64::NAN),
             mean_s: est(f64::NAN),
             converged: 0.0,
@@ -421,6 +538,7 @@ mod tests {
         let point = |order: &str, bw, p99, mean, converged| TradeoffPoint {
             setting: format!("order={order}"),
             bytes_per_node_s: bw,
+            bytes_interval: None,
             p99_s: e(p99),
             mean_s: e(mean),
             converged,

@@ -149,6 +149,7 @@ pub(crate) fn write_charts(dir: &Path, plan: &Plan, results: &[RunResult]) -> Re
             .map(|(st, label)| TradeoffPoint {
                 setting: label.clone(),
                 bytes_per_node_s: st[bw].map_or(f64::NAN, |s| s.mean),
+                bytes_interval: st[bw].and_then(|s| s.ci95),
                 p99_s: estimate(&st[p99]),
                 mean_s: estimate(&st[mean]),
                 converged: st[frac].map_or(f64::NAN, |s| s.mean),
