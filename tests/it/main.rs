@@ -19,6 +19,7 @@ mod limits;
 mod metrics;
 mod properties;
 mod protocols;
+mod readers;
 mod reference;
 mod replay;
 mod shrink;
