@@ -94,9 +94,12 @@ enum Command {
         memory: limits::MemoryOpts,
     },
     /// Rerun a run's manifest and verify it bit for bit; prints "identical"
-    /// (exit 0) or the first divergent record (exit 1). Writes nothing.
+    /// (exit 0) or the first divergent record (exit 1). A trace the
+    /// manifest names that is missing, unreadable or has another run's
+    /// header is a difference (exit 1). Writes nothing.
     ///
-    /// Exit codes: 0 identical, 1 different, 2 bad input or I/O error, 130 interrupted.
+    /// Exit codes: 0 identical, 1 different (or the stored trace missing or
+    /// damaged), 2 bad input or I/O error, 130 interrupted.
     Replay {
         /// The run's manifest.json (or its run directory).
         manifest: PathBuf,
@@ -230,6 +233,48 @@ pub(crate) fn check_out_file(out: &Path) -> Result<()> {
     if let Some(p) = parent.filter(|p| !p.is_dir()) {
         anyhow::bail!(
             "--out {shown}: cannot be created: directory {} does not exist",
+            p.display()
+        );
+    }
+    Ok(())
+}
+
+/// Refuses an output file (`--out FILE`) that is one of a run's own files:
+/// `input` (the trace or manifest the command reads) and, in the run
+/// directory beside it, `manifest.json`, `summary.json`, the trace and the
+/// files under `metrics/` and `charts/`. Writing there would leave a
+/// broken run behind. The same file is found by device and inode, so a
+/// symbolic link, `..` or another spelling of the path is caught too; a
+/// name that does not exist yet is none of them.
+pub(crate) fn refuse_run_file(out: &Path, input: &Path, trace: Option<&Path>) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let target = match scuttlesim::output::write_target(out) {
+        scuttlesim::output::WriteTarget::InPlace => return Ok(()),
+        scuttlesim::output::WriteTarget::Replace(target) => target,
+    };
+    let Ok(meta) = std::fs::metadata(&target) else {
+        return Ok(());
+    };
+    let dir = input
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut own: Vec<PathBuf> = vec![input.to_path_buf()];
+    own.extend(trace.map(Path::to_path_buf));
+    if dir.join("manifest.json").is_file() {
+        own.extend(["manifest.json", "summary.json", "trace.jsonl"].map(|f| dir.join(f)));
+        for sub in [scuttlesim::report::METRICS_DIR, scuttlesim::render::CHARTS_DIR] {
+            if let Ok(entries) = std::fs::read_dir(dir.join(sub)) {
+                own.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+        }
+    }
+    let same =
+        |p: &PathBuf| std::fs::metadata(p).is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino());
+    if let Some(p) = own.iter().find(|&p| same(p)) {
+        anyhow::bail!(
+            "--out {}: is {}, one of the run's own files; writing it would break the run: choose another file",
+            out.display(),
             p.display()
         );
     }

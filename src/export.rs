@@ -71,10 +71,23 @@ pub fn trace_path(run: &Path) -> Result<PathBuf> {
 pub fn open_trace(run: &Path) -> Result<(PathBuf, TraceReader<BufReader<File>>)> {
     let path = trace_path(run)?;
     let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
-    let reader = TraceReader::new(BufReader::with_capacity(1 << 20, f)).map_err(|message| Error::Format {
-        path: path.clone(),
-        message,
-    })?;
+    let mut reader =
+        TraceReader::new(BufReader::with_capacity(1 << 20, f)).map_err(|message| Error::Format {
+            path: path.clone(),
+            message,
+        })?;
+    // Beside its manifest, a trace has a known end: no record may be later.
+    let manifest = path.with_file_name("manifest.json");
+    if manifest.is_file() {
+        if let Ok(m) = read_manifest(&manifest) {
+            if m.trace_file
+                .as_deref()
+                .is_some_and(|f| path.file_name().is_some_and(|n| n == f))
+            {
+                reader = reader.with_end(m.scenario.duration.0);
+            }
+        }
+    }
     Ok((path, reader))
 }
 

@@ -209,7 +209,7 @@ fn input(
                 analytic,
             })
         }
-        ChartKind::Bandwidth => Input::Bandwidth(bandwidth_input(src)?),
+        ChartKind::Bandwidth => Input::Bandwidth(bandwidth_input(src, scenario)?),
         ChartKind::Staleness => {
             let t = src.metrics(report::STALENESS)?;
             let s = |c| -> Result<Vec<f64>> { Ok(t.required::<u64>(c)?.into_iter().map(secs).collect()) };
@@ -259,7 +259,9 @@ fn input(
                 path: path.clone(),
                 message,
             };
-            let mut reader = TraceReader::new(BufReader::new(file)).map_err(format_error)?;
+            let mut reader = TraceReader::new(BufReader::new(file))
+                .map_err(format_error)?
+                .with_end(scenario.duration.0);
             let header = reader.header().clone();
             if header.level != TraceLevel::Full {
                 return Err(bad(and_view(format!(
@@ -354,10 +356,13 @@ const PARTS: [&str; 3] = ["other", "digest", "delta"];
 /// The bandwidth chart's input: rates by message part (summed over kinds)
 /// when the files have the part columns, else by message kind (metrics
 /// written before the split existed). A part no message had is left out.
-fn bandwidth_input(src: &dyn Source) -> Result<BandwidthData> {
+/// Node ids and message kinds are checked against the run (`scenario`):
+/// per-node arrays are sized by its node count, never by a field.
+fn bandwidth_input(src: &dyn Source, scenario: &Scenario) -> Result<BandwidthData> {
+    let valid_kinds = crate::sim::protocol_kinds(scenario.gossip.protocol);
     let t = src.metrics(report::BANDWIDTH)?;
     let by_part = t.columns.iter().any(|c| c == "digest_bytes");
-    let kinds = t.texts("kind")?;
+    let kinds = t.choices("kind", valid_kinds)?;
     let (start, end) = (t.required::<u64>("start_ns")?, t.required::<u64>("end_ns")?);
     // Series names and, per row, what each adds to them (bytes/s).
     let names: Vec<String>;
@@ -414,7 +419,8 @@ fn bandwidth_input(src: &dyn Source) -> Result<BandwidthData> {
 
     let run_s = secs(end.iter().copied().max().unwrap_or(0));
     let nt = src.metrics(report::BANDWIDTH_NODES)?;
-    let (node, nkind) = (nt.required::<u32>("node")?, nt.texts("kind")?);
+    let node = nt.node_ids("node", scenario.nodes.count)?;
+    let nkind = nt.choices("kind", valid_kinds)?;
     let nodes = node.iter().map(|&n| n as usize + 1).max().unwrap_or(0);
     let mut per_node: Vec<NodeRates> = names
         .iter()

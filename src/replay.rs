@@ -8,6 +8,9 @@
 //! time, node and both versions — is the *first divergence*. So a replay
 //! tells apart a non-deterministic (or changed) simulator, whose digest
 //! differs, from an edited or damaged trace file, whose digest still matches.
+//! A trace the manifest names that is missing or unreadable, or whose header
+//! does not match the manifest, is a difference too
+//! ([`Replay::trace_problem`]), never an `identical` on the digest alone.
 //!
 //! A replay writes nothing: the original run directory is left as it is.
 //! An interrupted run (status `interrupted`) is replayed up to the record
@@ -65,8 +68,8 @@ pub struct Replay {
     pub manifest: Manifest,
     /// The run directory (the manifest's folder).
     pub dir: PathBuf,
-    /// Warnings: another version, a scenario hash or trace header that does
-    /// not match the manifest.
+    /// Warnings: another version, or a scenario hash that does not match
+    /// the manifest.
     pub warnings: Vec<String>,
     /// The rerun's digest.
     pub digest: String,
@@ -74,6 +77,9 @@ pub struct Replay {
     pub records: u64,
     /// The stored trace against the rerun.
     pub trace: TraceComparison,
+    /// What the stored trace's header says that the manifest does not
+    /// (edited, or the trace of another run); `None` when they agree.
+    pub trace_header: Option<String>,
     /// The rerun's check results (empty for an interrupted run).
     pub checks: Vec<CheckResult>,
     /// Whether the original was an interrupted run (replayed up to its stop).
@@ -111,10 +117,27 @@ impl Replay {
         }
     }
 
-    /// Digest and (if stored) every record identical; not interrupted. A
+    /// What is wrong with the stored trace itself: the manifest says the
+    /// run wrote one but it is missing or cannot be read, or its header
+    /// does not match the manifest. `None` for a sound trace or none.
+    pub fn trace_problem(&self) -> Option<String> {
+        match (&self.trace, &self.trace_header) {
+            (TraceComparison::Unreadable(e), _) => Some(format!(
+                "the manifest says the run wrote a trace, but it cannot be read: {e}"
+            )),
+            (_, Some(h)) => Some(h.clone()),
+            _ => None,
+        }
+    }
+
+    /// Digest and (if stored) every record identical, the stored trace
+    /// readable and its header the manifest's; not interrupted. A
     /// manifest whose digest uses another encoding is identical when its
     /// stored trace matches the rerun record for record.
     pub fn identical(&self) -> bool {
+        if self.trace_problem().is_some() {
+            return false;
+        }
         let verified = if self.digest_comparable() {
             self.digest_matches() && self.divergence().is_none()
         } else {
@@ -197,8 +220,16 @@ pub fn read_manifest(path: &Path) -> Result<Manifest> {
             scenario::MAX_FILE_BYTES >> 20
         )));
     }
-    let m: Manifest =
-        serde_json::from_str(&text).map_err(|e| format(format!("not a scuttlesim manifest: {e}")))?;
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let m: Manifest = serde_path_to_error::deserialize(&mut de).map_err(|e| format(manifest_error(&e)))?;
+    de.end().map_err(|e| {
+        let message = crate::trace::strip_position(&e.to_string());
+        format(format!(
+            "line {}, column {}: not a scuttlesim manifest: {message}",
+            e.line(),
+            e.column()
+        ))
+    })?;
     // The trace is read from beside the manifest: one plain file name.
     if let Some(f) = &m.trace_file {
         let mut parts = Path::new(f).components();
@@ -209,6 +240,25 @@ pub fn read_manifest(path: &Path) -> Result<Manifest> {
         }
     }
     Ok(m)
+}
+
+/// A manifest serde refused, in a reader's words: line and column once,
+/// the field, and types as numbers and text rather than Rust's (`expected a
+/// whole number`, not `expected u32`).
+fn manifest_error(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let inner = e.inner();
+    let message = scenario::plain_types(&crate::trace::strip_position(&inner.to_string()));
+    let path = e.path().to_string();
+    let field = if path == "." || inner.is_syntax() || inner.is_eof() {
+        String::new()
+    } else {
+        format!("field `{path}`: ")
+    };
+    format!(
+        "line {}, column {}: not a scuttlesim manifest: {field}{message}",
+        inner.line(),
+        inner.column()
+    )
 }
 
 /// The manifest's scenario, validated again as if loaded from a file.
@@ -267,6 +317,7 @@ pub fn replay_observed(
     let level = manifest.trace_level;
     let mut reader = None;
     let mut trace = TraceComparison::NotStored;
+    let mut trace_header = None;
     if let (Some(file), true) = (&manifest.trace_file, level != TraceLevel::Off) {
         let trace_path = dir.join(file);
         match File::open(&trace_path)
@@ -276,7 +327,7 @@ pub fn replay_observed(
             Ok(r) => {
                 let h = r.header();
                 if h.seed != scenario.seed || h.scenario_hash != manifest.scenario_hash {
-                    warnings.push(format!(
+                    trace_header = Some(format!(
                         "{} belongs to another run (seed {}, scenario hash {}…)",
                         trace_path.display(),
                         h.seed,
@@ -287,7 +338,7 @@ pub fn replay_observed(
                     || h.scenario != manifest.scenario.name
                 {
                     // Not part of the digest: a header edited by hand.
-                    warnings.push(format!(
+                    trace_header = Some(format!(
                         "{}: the header says scenario {:?}, {} nodes, level {}; the manifest says {:?}, {} nodes, level {}",
                         trace_path.display(),
                         h.scenario,
@@ -334,6 +385,7 @@ pub fn replay_observed(
         digest: checked.outcome.digest,
         records: checked.outcome.records,
         trace,
+        trace_header,
         checks: checked.checks,
         prefix_only,
         stopped,

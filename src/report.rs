@@ -317,6 +317,8 @@ pub struct Table {
     pub columns: Vec<String>,
     /// Rows, each with one field per column.
     pub rows: Vec<Vec<String>>,
+    /// The 1-based line in the file of each row (for error messages).
+    pub lines: Vec<usize>,
 }
 
 impl Table {
@@ -335,6 +337,7 @@ impl Table {
         let (_, header) = lines.next().ok_or_else(|| bad("no header row".into()))?;
         let columns: Vec<String> = header.split(',').map(str::to_string).collect();
         let mut rows = Vec::new();
+        let mut numbers = Vec::new();
         for (i, line) in lines {
             let row: Vec<String> = line.split(',').map(str::to_string).collect();
             if row.len() != columns.len() {
@@ -346,11 +349,13 @@ impl Table {
                 )));
             }
             rows.push(row);
+            numbers.push(i + 1);
         }
         Ok(Table {
             path: path.to_path_buf(),
             columns,
             rows,
+            lines: numbers,
         })
     }
 
@@ -382,10 +387,9 @@ impl Table {
                 if f.is_empty() {
                     return Ok(None);
                 }
-                f.parse().map(Some).map_err(|_| Error::Format {
-                    path: self.path.clone(),
-                    message: format!("row {}: column {name:?}: {f:?} is not a number", i + 1),
-                })
+                f.parse()
+                    .map(Some)
+                    .map_err(|_| self.bad(i, name, format!("{f:?} is not a number")))
             })
             .collect()
     }
@@ -395,12 +399,7 @@ impl Table {
         self.numbers(name)?
             .into_iter()
             .enumerate()
-            .map(|(i, v)| {
-                v.ok_or_else(|| Error::Format {
-                    path: self.path.clone(),
-                    message: format!("row {}: column {name:?} is empty", i + 1),
-                })
-            })
+            .map(|(i, v)| v.ok_or_else(|| self.bad(i, name, "is empty".into())))
             .collect()
     }
 
@@ -408,5 +407,51 @@ impl Table {
     pub fn texts(&self, name: &str) -> Result<Vec<&str>> {
         let c = self.column(name)?;
         Ok(self.rows.iter().map(|r| r[c].as_str()).collect())
+    }
+
+    /// Column `name` as node ids of a run of `nodes` nodes: each a whole
+    /// number below `nodes`.
+    pub fn node_ids(&self, name: &str, nodes: u32) -> Result<Vec<u32>> {
+        let ids = self.required::<u64>(name)?;
+        for (i, &id) in ids.iter().enumerate() {
+            if id >= u64::from(nodes) {
+                return Err(self.bad(
+                    i,
+                    name,
+                    format!(
+                        "{id} is not a node of this {nodes}-node run (valid: 0 to {})",
+                        i64::from(nodes) - 1
+                    ),
+                ));
+            }
+        }
+        Ok(ids.into_iter().map(|id| id as u32).collect())
+    }
+
+    /// Column `name` as text, each field one of `valid`.
+    pub fn choices(&self, name: &str, valid: &[&str]) -> Result<Vec<&str>> {
+        let texts = self.texts(name)?;
+        if let Some(i) = texts.iter().position(|t| !valid.contains(t)) {
+            return Err(self.bad(
+                i,
+                name,
+                format!(
+                    "{:?} is not one of this run's values: {}",
+                    texts[i],
+                    valid.join(", ")
+                ),
+            ));
+        }
+        Ok(texts)
+    }
+
+    /// An error about row `row`'s field in column `name`: the file, its line
+    /// and the column.
+    fn bad(&self, row: usize, name: &str, message: String) -> Error {
+        let line = self.lines.get(row).copied().unwrap_or(row + 1);
+        Error::Format {
+            path: self.path.clone(),
+            message: format!("line {line}: column {name:?}: {message}"),
+        }
     }
 }

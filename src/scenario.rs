@@ -21,7 +21,8 @@ pub use faults::{
 };
 pub use load::{apply_overrides, load, parse_override, parse_str, read_text, Format, MAX_FILE_BYTES};
 pub(crate) use load::{
-    deserialize_located, name_from_stem, with_integer_rule, with_wrong_kind_hint, FileKind, LISTS,
+    deserialize_located, name_from_stem, plain_types, with_integer_rule, with_wrong_kind_hint, FileKind,
+    LISTS,
 };
 pub(crate) use locate::locate;
 pub use validate::{MAX_DURATION, MAX_KEYS_PER_NODE, MAX_NAME_BYTES, MAX_NODES};

@@ -133,9 +133,14 @@ pub struct SeedRange {
 }
 
 impl SeedRange {
-    /// Number of seeds.
+    /// Number of seeds; `u64::MAX` for every seed there is (2^64 seeds do
+    /// not fit, and a count that wrapped to 0 passed every limit), and 0 for
+    /// a reversed range.
     pub fn count(&self) -> u64 {
-        self.to - self.from + 1
+        match self.to.checked_sub(self.from) {
+            Some(gap) => gap.saturating_add(1),
+            None => 0,
+        }
     }
 }
 

@@ -18,6 +18,7 @@ mod stream;
 
 pub use canonical::{Encoder, DIGEST_FORMAT};
 pub use jsonl::{read_trace, JsonlWriter};
+pub(crate) use stream::strip_position;
 pub use stream::TraceReader;
 
 use crate::node::VersionChange;

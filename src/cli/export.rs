@@ -42,6 +42,7 @@ pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
         ExportFormat::Chrome => "chrome-trace.json",
     };
     let out = given.unwrap_or_else(|| path.with_file_name(default_name));
+    super::refuse_run_file(&out, &path, None)?;
     let events = write_streaming(&out, |w| match a.format {
         ExportFormat::Shiviz => shiviz::write(reader, &path, &out, w),
         ExportFormat::Chrome => chrome::write(reader, &path, &out, w),

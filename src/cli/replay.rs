@@ -11,7 +11,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Prints "identical" (exit 0) or the difference and the first divergent
-/// record (exit 1).
+/// record (exit 1); a stored trace that is missing, unreadable or whose
+/// header is not the manifest's is a difference (exit 1), said as such.
 pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
     let manifest = &super::manifest_path(manifest);
     let stop = stop_flag();
@@ -75,7 +76,27 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
             m.digest_level.name()
         );
     } else {
-        if !r.digest_comparable() {
+        // (A trace that cannot be read under a digest of another encoding
+        // is said below: nothing is verified then.)
+        let problem = r
+            .trace_problem()
+            .filter(|_| r.digest_comparable() || r.trace_header.is_some());
+        if let Some(problem) = problem {
+            let digest = if !r.digest_comparable() {
+                format!(
+                    "the manifest's {:?} digest cannot be compared with this build's",
+                    m.digest_format
+                )
+            } else if r.digest_matches() {
+                format!("the rerun's digest matches the manifest's ({})", r.digest)
+            } else {
+                format!(
+                    "the rerun's digest {} ({} records) differs from the manifest's {} ({} records)",
+                    r.digest, r.records, m.trace_digest, m.trace_records
+                )
+            };
+            outln!("DIFFERENT: {problem}; {digest}");
+        } else if !r.digest_comparable() {
             if r.divergence().is_some() {
                 outln!(
                     "DIFFERENT: the stored trace does not match the rerun (the manifest's {:?} digest cannot be compared with this build's)",
@@ -141,7 +162,7 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
                     outln!("  context: {cmd}");
                 }
             }
-            None if r.digest_matches() || !r.digest_comparable() => {}
+            None if r.digest_matches() || !r.digest_comparable() || r.trace_problem().is_some() => {}
             None => match &r.trace {
                 TraceComparison::Compared { .. } if r.digest == m.trace_digest => outln!(
                     "the stored trace matches the rerun record for record, and so does the digest: the manifest's record count is wrong (it says {}, the rerun made {})",

@@ -27,15 +27,39 @@ pub(crate) struct ShrinkArgs {
     check: Option<usize>,
 }
 
+/// Refuses a `--out` file that `run` would not load: `run` knows a
+/// scenario by its extension, `.toml` or `.json` (in lower case), so the
+/// shrunk scenario's file must have one. A device or FIFO (`-`,
+/// `/dev/stdout`) has none and is written as TOML.
+fn check_scenario_name(out: &std::path::Path) -> Result<()> {
+    if scuttlesim::output::write_target(out) == scuttlesim::output::WriteTarget::InPlace
+        || scuttlesim::scenario::Format::from_path(out).is_some()
+    {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "--out {}: a scenario file must end in .toml or .json (lower case), as `scuttlesim run` reads only those",
+        out.display()
+    )
+}
+
 /// Shrinks, writes the scenario, prints what was removed.
 pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
     let given = a.out.as_deref().map(super::out_file);
     if let Some(out) = &given {
         super::check_out_file(out)?;
+        check_scenario_name(out)?;
         super::keep_stdout_for(out);
     }
     let manifest_file = super::manifest_path(&a.manifest);
     let manifest = read_manifest(&manifest_file)?;
+    if let Some(out) = &given {
+        let trace = manifest
+            .trace_file
+            .as_ref()
+            .map(|f| manifest_file.with_file_name(f));
+        super::refuse_run_file(out, &manifest_file, trace.as_deref())?;
+    }
     let opts = ShrinkOptions {
         max_runs: usize::try_from(a.max_runs).unwrap_or(usize::MAX),
         check: a.check,

@@ -814,7 +814,7 @@ fn expected_list(rest: Option<&str>) -> Option<String> {
 }
 
 /// serde's messages name Rust types (`expected u32`); users read numbers.
-fn plain_types(msg: &str) -> String {
+pub(crate) fn plain_types(msg: &str) -> String {
     // No range for u8, u16 and u32: every such field has limits of its own
     // (nodes.count: 2 to 10000000), which validation states once it is a number.
     const NAMES: [(&str, &str); 8] = [

@@ -207,7 +207,10 @@ pub fn parse_str(text: &str, format: Format, path: &Path, trace: TraceLevel) -> 
     if seeds.count() > MAX_SEEDS {
         return Err(located(
             "seeds",
-            format!("at most {MAX_SEEDS} seeds per point; got {}", seeds.count()),
+            format!(
+                "at most {MAX_SEEDS} seeds per point; got {}",
+                u128::from(seeds.to) - u128::from(seeds.from) + 1
+            ),
         ));
     }
 

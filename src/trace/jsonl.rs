@@ -137,23 +137,14 @@ impl<W: Write> TraceSink for JsonlWriter<W> {
     }
 }
 
-/// Reads a whole trace. Errors name the 1-based line.
+/// Reads a whole trace, with [`super::TraceReader`]'s checks. Errors name
+/// the 1-based line.
 pub fn read_trace(input: impl BufRead) -> Result<(Header, Vec<Record>), String> {
-    let mut lines = input.lines().enumerate();
-    let (_, first) = lines.next().ok_or("empty trace: expected a header line")?;
-    let first = first.map_err(|e| format!("line 1: {e}"))?;
-    let header: Header =
-        serde_json::from_str(&first).map_err(|e| format!("line 1: not a trace header: {e}"))?;
-    super::stream::check_header(&header)?;
-    let mut records = Vec::new();
-    for (i, line) in lines {
-        let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let r: Record = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", i + 1))?;
-        records.push(r);
-    }
+    let reader = super::TraceReader::new(input)?;
+    let header = reader.header().clone();
+    let records = reader
+        .map(|r| r.map(|(_, record)| record))
+        .collect::<Result<_, _>>()?;
     Ok((header, records))
 }
 

@@ -20,6 +20,7 @@ mod loader;
 mod metrics;
 mod properties;
 mod protocols;
+mod readers;
 mod reference;
 mod replay;
 mod shrink;

@@ -93,7 +93,7 @@ fn flipped_byte_is_the_first_divergence() {
 
 /// A manifest whose record count was edited (its digest left alone) is
 /// named as such, not as a wrong digest; a trace header edited by hand
-/// (not part of the digest) gets a warning naming what differs.
+/// (not part of the digest) is a difference naming what differs.
 #[test]
 fn edited_record_count_and_header_are_named() {
     let dir = temp_dir("replay-edited");
@@ -127,14 +127,17 @@ fn edited_record_count_and_header_are_named() {
     );
     assert_ne!(edited, t, "the header names the node count");
     std::fs::write(&trace, edited).unwrap();
+    // A difference (it was a warning before an `identical`, exit 0).
     let o = scuttlesim(&["replay", s(&manifest_path)], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(
-        stderr(&o).contains(&format!(
-            "the header says scenario \"flaky-convergence\", {} nodes",
+        stdout(&o).contains(&format!(
+            "DIFFERENT: {}: the header says scenario \"flaky-convergence\", {} nodes",
+            trace.display(),
             nodes + 1
         )),
         "{}",
-        stderr(&o)
+        stdout(&o)
     );
 }
 

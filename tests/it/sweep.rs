@@ -1067,3 +1067,31 @@ fn chart_labels_are_readable_and_say_single_values_once() {
     assert!(m.contains(">\nmtu=5 deltas\n<") && m.contains(">\nmtu=1400 B\n<"));
     assert!(m.contains(footer));
 }
+
+/// `seeds = { from = 0, to = 2^64 - 1 }` in a JSON sweep: the seed count
+/// (2^64) wrapped to 0, passed the per-point limit, and the sweep then
+/// enumerated seeds forever, its memory growing. It is refused like any
+/// other count over the limit. (The count is checked first: on the old code
+/// it fails there rather than never returning.)
+#[test]
+fn every_seed_there_is_is_too_many_seeds() {
+    let range = sweep::SeedRange {
+        from: 0,
+        to: u64::MAX,
+    };
+    assert_eq!(range.count(), u64::MAX);
+    let dir = setup("sweep-all-seeds", SWEEP);
+    let text = "{\"base\":\"base.toml\",\"seeds\":{\"from\":0,\"to\":18446744073709551615}}";
+    let e = sweep::parse_str(
+        text,
+        scuttlesim::scenario::Format::Json,
+        &dir.join("sweep.json"),
+        TraceLevel::Off,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("field `seeds`: at most 1000000 seeds per point; got 18446744073709551616"),
+        "{e}"
+    );
+}
