@@ -234,8 +234,13 @@ pub struct Gossip {
     #[serde(default)]
     pub merge: MergePolicy,
     /// Size limit of a message carrying deltas: bytes (`1400`) or deltas
-    /// (`{ deltas = 100 }`); omit for unlimited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// (`{ deltas = 100 }`); omit (or `"unlimited"`, for a sweep's grid)
+    /// for unlimited.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "mtu_or_unlimited"
+    )]
     pub mtu: Option<Mtu>,
     /// When `mtu` starts to apply, on each node's local clock (true time
     /// without clock skew); omit for the whole run. Before it messages are
@@ -320,6 +325,38 @@ impl<'de> Deserialize<'de> for Mtu {
         }
         d.deserialize_any(V)
     }
+}
+
+/// An `mtu`, or the string `"unlimited"` for none (the same scenario, and
+/// hash, as leaving `mtu` out: a sweep's grid can compare it with limits).
+fn mtu_or_unlimited<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Mtu>, D::Error> {
+    // A string is read here; anything else goes to `Mtu`, with its messages.
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<Mtu>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a number of bytes (1400), { deltas = 100 } or \"unlimited\"")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<Mtu>, E> {
+            if v == "unlimited" {
+                Ok(None)
+            } else {
+                Err(E::custom(format!(
+                    "expected a number of bytes (1400), {{ deltas = 100 }} or \"unlimited\"; got {v:?}"
+                )))
+            }
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Option<Mtu>, E> {
+            Mtu::deserialize(serde::de::value::U64Deserializer::new(v)).map(Some)
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Option<Mtu>, E> {
+            Mtu::deserialize(serde::de::value::I64Deserializer::new(v)).map(Some)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Option<Mtu>, A::Error> {
+            Mtu::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+    }
+    d.deserialize_any(V)
 }
 
 /// Reconciliation order under a size limit (van Renesse et al. 2008).

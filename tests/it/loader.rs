@@ -320,3 +320,19 @@ fn no_lost_writes_false_is_refused_like_heal_false() {
     assert!(e.contains("`heal = false` heals nothing"), "{e}");
     crate::support::scenario(&format!("{HEAD}[[checks]]\nno_lost_writes = true\n"));
 }
+
+/// `gossip.mtu = "unlimited"` is the scenario without an mtu (same hash),
+/// so a sweep's grid can compare no limit with limits; another word is
+/// refused with what would be valid.
+#[test]
+fn an_unlimited_mtu_is_no_mtu() {
+    let base = "duration = \"10s\"\n[nodes]\ncount = 4\n[gossip]\n";
+    let none = crate::support::scenario(base);
+    let unlimited = crate::support::scenario(&format!("{base}mtu = \"unlimited\"\n"));
+    assert_eq!(unlimited.gossip.mtu, None);
+    assert_eq!(unlimited.hash(), none.hash());
+    let limited = crate::support::scenario(&format!("{base}mtu = 1400\n"));
+    assert_ne!(limited.hash(), none.hash());
+    let e = crate::support::scenario_error(&format!("{base}mtu = \"none\"\n"));
+    assert!(e.contains("gossip.mtu") && e.contains("\"unlimited\""), "{e}");
+}
