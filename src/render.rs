@@ -301,6 +301,28 @@ fn input(
                     records.push(r);
                 }
             }
+            // A run that stopped early (converged) has nothing after its
+            // stop: a window that starts later would draw only "no data".
+            let stopped_at = std::fs::read(src.dir().join("summary.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<crate::summary::Summary>(&b).ok())
+                .filter(|s| s.stopped_early)
+                .map(|s| s.end_ns);
+            if let Some(stop) = stopped_at.filter(|&stop| view.from_ns > stop) {
+                let text = format!(
+                    "the window starts at {} but the run stopped, converged, at {} \
+                     (stop_when_converged): nothing happened after it",
+                    crate::check::secs(view.from_ns),
+                    crate::check::secs(stop)
+                );
+                // Asked for now (`chart --from`): refused. The scenario's
+                // own window, drawn by `run`, cannot be known to be empty
+                // before the run: drawn empty, with a note.
+                if cli_view.from.is_some() {
+                    return Err(bad(format!("--from: {text}; choose a start before it")));
+                }
+                notes.push(format!("spacetime: {text} (output.spacetime.from)"));
+            }
             let plan = crate::faults::plan(scenario, &crate::rng::Streams::new(scenario.seed));
             let mut built = spacetime::build(header.nodes, &records, view, &plan, end_ns);
             name_groups(&mut built.data, scenario);

@@ -289,3 +289,68 @@ fn stored_format_errors_name_the_field_in_plain_words() {
     let err = stderr(&o);
     assert!(!err.contains("u32") && err.matches("line").count() == 1, "{err}");
 }
+
+/// A run that stopped early (converged) has nothing after its stop: a
+/// `chart --from` past it is refused, naming both times, and the charts
+/// already drawn are kept; a window before the stop draws.
+#[test]
+fn a_window_after_an_early_stop_is_refused() {
+    let dir = temp_dir("readers-window-after-stop");
+    let q = shipped("quickstart.toml");
+    let o = scuttlesim(
+        &[
+            "run",
+            s(&q),
+            "--set",
+            "nodes.count=4",
+            "--trace",
+            "full",
+            "--out",
+            "o",
+            "-q",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run = dir.join("o/quickstart/42");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["stopped_early"], true);
+    let end_s = summary["end_ns"].as_u64().unwrap() as f64 / 1e9;
+    assert!(end_s < 50.0, "{end_s}");
+    let charts = run.join("charts");
+    let before: Vec<_> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let o = scuttlesim(
+        &[
+            "chart",
+            "o/quickstart/42",
+            "--only",
+            "spacetime",
+            "--from",
+            "50s",
+            "--to",
+            "55s",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("--from: the window starts at 50.000s but the run stopped, converged, at"),
+        "{e}"
+    );
+    let after: Vec<_> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(before, after, "nothing written");
+    let from = format!("{:.3}s", end_s / 2.0);
+    let o = scuttlesim(
+        &["chart", "o/quickstart/42", "--only", "spacetime", "--from", &from],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
