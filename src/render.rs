@@ -491,11 +491,19 @@ fn bandwidth_input(src: &dyn Source, scenario: &Scenario) -> Result<BandwidthDat
             bytes_per_s: total.iter().map(|&b| b as f64 / run_s).collect(),
         });
     }
+    // The network faults, named by group as in the space-time diagram.
+    let plan = crate::faults::plan(scenario, &crate::rng::Streams::new(scenario.seed));
+    let mut named = chart::SpacetimeData {
+        faults: spacetime::planned_network_faults(scenario.nodes.count, &plan, scenario.duration.0),
+        ..Default::default()
+    };
+    name_groups(&mut named, scenario);
     Ok(BandwidthData {
         time_s,
         kinds: series,
         per_node,
         by: if by_part { "message part" } else { "message kind" }.into(),
+        faults: named.faults,
     })
 }
 

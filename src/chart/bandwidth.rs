@@ -2,7 +2,8 @@
 //!
 //! Panel (a) stacks the network-wide rate of each series — message parts
 //! (`other`, `digest`, `delta`) or message kinds — over time, so the top
-//! edge is the total; panel (b) shows, per series (or total), how the
+//! edge is the total, with the network faults shaded behind it (as in
+//! the space-time diagram); panel (b) shows, per series (or total), how the
 //! per-node rate is distributed as a box plot (min, quartiles, median, max),
 //! which exposes hot spots a mean would hide. Series named like a known kind
 //! or part keep their colour in every chart (`digest` blue, `delta`
@@ -12,11 +13,16 @@ use plotters::coord::Shift;
 use plotters::element::{PathElement, Polygon, Rectangle};
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, dedup_px, from_zero, no_data, span, time_ticks, Axes, Ticks, Usable};
-use super::frame::{page, LegendEntry, Mark};
+use super::draw::{build, dedup_px, from_zero, no_data, span, time_ticks, Axes, Chart2, Ticks, Usable};
+use super::frame::{page, put_text, text_size, LegendEntry, Mark};
+use super::marks::{hatch, HATCH_GAP};
 use super::render::{render, Ctx, Figure};
+use super::spacetime::{BAND_ALPHA, DEGRADED, HATCH_ALPHA};
 use super::theme::{KindColors, BLACK, INK};
+use super::SpacetimeFault;
 use super::{ChartError, ImageFormat, Provenance, Rendered};
+use plotters::style::text_anchor::{HPos, VPos};
+use plotters::style::Color;
 use plotters::style::WHITE;
 
 /// Network-wide rate of one series (a message part or kind) over time.
@@ -51,6 +57,10 @@ pub struct BandwidthData {
     /// What the series are, for the captions and axis: `"message part"` or
     /// `"message kind"` (the default when empty).
     pub by: String,
+    /// Partitions, cuts and degradations, shaded behind panel (a) as in the
+    /// space-time diagram (the [`SpacetimeFault::Network`] ones; others
+    /// are ignored), so a dip in traffic can be read against its cause.
+    pub faults: Vec<SpacetimeFault>,
 }
 
 /// Renders the two-panel bandwidth chart: stacked rate by series over time,
@@ -117,6 +127,54 @@ impl Fig<'_> {
     }
 }
 
+impl Fig<'_> {
+    /// The network faults behind panel (a): a grey band (orange hatching
+    /// for a degradation) over the plot's height for as long as each is in
+    /// force, labelled at the top, each label in one of three rows.
+    fn shade_faults<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        chart: &Chart2<'_, DB>,
+        x: (f64, f64),
+        t: &super::theme::Theme,
+    ) -> Result<(), ChartError> {
+        let (xpix, ypix) = chart.plotting_area().get_pixel_range();
+        let font = t.small_font();
+        let pad = t.px(3.0);
+        let networks = self.0.faults.iter().filter_map(|f| match f {
+            SpacetimeFault::Network {
+                from_s,
+                to_s,
+                label,
+                degraded,
+            } if from_s.usable() && *from_s <= x.1 => Some((*from_s, to_s.min(x.1), label, *degraded)),
+            _ => None,
+        });
+        for (i, (from_s, to_s, label, degraded)) in networks.enumerate() {
+            let (x0, _) = chart.backend_coord(&(from_s.max(x.0), 0.0));
+            let (x1, _) = chart.backend_coord(&(to_s, 0.0));
+            let x1 = x1.max(x0 + 1);
+            if degraded {
+                let style = plotters::style::ShapeStyle {
+                    color: DEGRADED.mix(HATCH_ALPHA),
+                    ..t.line(DEGRADED, 1.3)
+                };
+                hatch(root, (x0, ypix.start), (x1, ypix.end), style, t.px(HATCH_GAP))?;
+            } else {
+                root.draw(&Rectangle::new(
+                    [(x0, ypix.start), (x1, ypix.end)],
+                    t.fill(BLACK, BAND_ALPHA),
+                ))?;
+            }
+            let (w, h) = text_size(root, label, &font);
+            let lx = (x0 + pad).min(xpix.end - w - pad).max(xpix.start + pad);
+            let ly = ypix.start + pad + (i % 3) as i32 * (h + pad);
+            put_text(root, label, (lx, ly), &font, HPos::Left, VPos::Top)?;
+        }
+        Ok(())
+    }
+}
+
 /// Box label drawn in black (the kind "other" is grey).
 const TOTAL: &str = "total";
 
@@ -166,6 +224,30 @@ impl Figure for Fig<'_> {
                 )
             })
             .collect();
+        let mut legend = legend;
+        let network = |degraded| {
+            d.faults
+                .iter()
+                .any(|f| matches!(f, SpacetimeFault::Network { degraded: g, .. } if *g == degraded))
+        };
+        if network(false) {
+            legend.push(LegendEntry::new(
+                "partition / cut",
+                Mark::Band {
+                    color: BLACK,
+                    alpha: BAND_ALPHA * 1.5,
+                },
+            ));
+        }
+        if network(true) {
+            legend.push(LegendEntry::new(
+                "degraded links",
+                Mark::Hatch {
+                    color: DEGRADED,
+                    alpha: HATCH_ALPHA,
+                },
+            ));
+        }
         // A legend even for one kind: the kind's name appears nowhere else in (a).
         let body = page(root, ctx, "bandwidth", &legend)?;
         let (w, _) = body.dim_in_pixel();
@@ -191,6 +273,7 @@ impl Figure for Fig<'_> {
         if times.len() < 2 || cum.is_empty() {
             no_data(root, &chart, ctx)?;
         } else {
+            self.shade_faults(root, &chart, x, t)?;
             for (k, upper) in cum.iter().enumerate() {
                 let color = colors.get(&d.kinds[k].kind);
                 let up = times
@@ -321,6 +404,61 @@ mod tests {
         assert_eq!(five_numbers(&[f64::INFINITY]), None);
     }
 
+    /// A partition from 10 s to 20 s of a 0–29 s series: a band spanning
+    /// exactly those times behind panel (a), its label on it, and its
+    /// legend entry; a degradation is hatched; without faults, neither.
+    #[test]
+    fn network_faults_are_shaded_over_time() {
+        let mut d = sample();
+        d.faults = vec![
+            SpacetimeFault::Network {
+                from_s: 10.0,
+                to_s: 20.0,
+                label: "partition east | west".into(),
+                degraded: false,
+            },
+            SpacetimeFault::Down {
+                node: 0,
+                from_s: 1.0,
+                to_s: 2.0,
+            },
+        ];
+        let svg = String::from_utf8(bandwidth(&d, &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
+        assert!(svg.contains(">\npartition east | west\n<") && svg.contains(">\npartition / cut\n<"));
+        // The band: the rectangle of the band's opacity, from x(10) to x(20).
+        let tick = |label: &str| crate::chart::testutil::text_attr(&svg, label, "x");
+        let (x10, x20) = (tick("10"), tick("20"));
+        let band = svg
+            .split("<rect ")
+            .skip(1)
+            .map(|r| format!(" {}", r.split("/>").next().unwrap()))
+            .find(|r| r.contains(&format!("opacity=\"{BAND_ALPHA}\"")))
+            .expect("a band");
+        let attr = |name: &str| -> i32 {
+            band.split(&format!(" {name}=\""))
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        assert!((attr("x") - x10).abs() <= 2, "{band} vs x(10) = {x10}");
+        assert!(
+            (attr("x") + attr("width") - x20).abs() <= 2,
+            "{band} vs x(20) = {x20}"
+        );
+        let plain =
+            String::from_utf8(bandwidth(&sample(), &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
+        assert!(!plain.contains("partition") && !plain.contains(&format!("opacity=\"{BAND_ALPHA}\"")));
+        if let SpacetimeFault::Network { degraded, .. } = &mut d.faults[0] {
+            *degraded = true;
+        }
+        let hatched = String::from_utf8(bandwidth(&d, &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
+        assert!(hatched.contains(">\ndegraded links\n<"));
+    }
+
     fn sample() -> BandwidthData {
         let time_s: Vec<f64> = (0..30).map(f64::from).collect();
         let kinds = [("digest", 2000.0), ("delta", 5000.0), ("other", 500.0)]
@@ -346,6 +484,7 @@ mod tests {
             kinds,
             per_node,
             by: "message part".into(),
+            faults: Vec::new(),
         }
     }
 

@@ -255,12 +255,12 @@ const MAX_LANES: usize = 8;
 const LANE_PX: u32 = 22;
 
 /// Opacity of a network fault's band.
-const BAND_ALPHA: f64 = 0.10;
+pub(crate) const BAND_ALPHA: f64 = 0.10;
 /// Colour of a degradation: its hatching and (tinted) its lane's bar.
-const DEGRADED: RGBColor = ORANGE;
+pub(crate) const DEGRADED: RGBColor = ORANGE;
 /// Opacity of a degradation's hatching, drawn over a partition's band so
 /// that both show where they overlap.
-const HATCH_ALPHA: f64 = 0.55;
+pub(crate) const HATCH_ALPHA: f64 = 0.55;
 /// Opacity of the bar over a node that is down.
 const DOWN_ALPHA: f64 = 0.45;
 

@@ -265,6 +265,7 @@ mod extreme {
                 bytes_per_s: v.clone(),
             }],
             by: "message part".into(),
+            faults: Vec::new(),
         };
         both(|f| bandwidth(&b, &prov(), f));
         let s = StalenessData {

@@ -350,6 +350,30 @@ pub fn build(nodes: u32, records: &[Record], view: &ResolvedView, plan: &[Planne
     }
 }
 
+/// The partitions, cuts, isolations and degradations of a `nodes`-node run
+/// of `plan` (as [`build`] draws them, from the plan rather than the
+/// trace, which a chart over time may not have), each from its start to
+/// its heal or end, or to `end_ns` when still in force then.
+pub fn planned_network_faults(nodes: u32, plan: &[Planned], end_ns: u64) -> Vec<SpacetimeFault> {
+    let sel = Selection::new(
+        nodes,
+        &ResolvedView {
+            nodes: None,
+            from_ns: 0,
+            to_ns: None,
+        },
+    );
+    let mut faults = Faults::default();
+    for p in plan.iter().filter(|p| p.at.0 <= end_ns) {
+        faults.record(p.at.0, p.fault, p.action.name(), &p.detail, plan, &sel);
+    }
+    faults
+        .finish(0.0, secs(end_ns))
+        .into_iter()
+        .filter(|f| matches!(f, SpacetimeFault::Network { .. }))
+        .collect()
+}
+
 /// Faults in force, and those that ended, as the records go by.
 #[derive(Debug, Default)]
 struct Faults {
