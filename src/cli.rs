@@ -104,7 +104,12 @@ enum Command {
         /// The run's manifest.json (or its run directory).
         manifest: PathBuf,
     },
-    /// Print a stored trace readably, filtered by node, time and kind.
+    /// Print a stored trace readably, filtered by node, origin, key, time and kind.
+    ///
+    /// A duplicated message's second receive or drop is marked `(copy)`, as
+    /// in the Chrome export; fault sides that are a scenario group are named
+    /// by it (`partition a | b`), as in the chart, when the run's
+    /// manifest.json is beside the trace.
     ///
     /// Exit codes: 0 ok, 2 bad input or I/O error.
     Trace(trace::TraceArgs),

@@ -343,31 +343,59 @@ fn input(
 /// (`partition eu | us` rather than `partition 0-7 | 8-15`) where a side is
 /// exactly one group.
 fn name_groups(data: &mut chart::SpacetimeData, scenario: &Scenario) {
-    let names: Vec<(String, &String)> = scenario
-        .nodes
-        .groups
-        .keys()
-        .filter_map(|name| {
-            let ids: Vec<u32> = scenario.nodes.group_range(name)?.collect();
-            (!ids.is_empty()).then(|| (crate::faults::ids_text(&ids), name))
-        })
-        .collect();
+    let names = GroupNames::new(scenario);
     if names.is_empty() {
         return;
     }
     for f in &mut data.faults {
         if let chart::SpacetimeFault::Network { label, .. } = f {
-            *label = label
-                .split(' ')
-                .map(|token| {
-                    names
-                        .iter()
-                        .find(|(ids, _)| ids == token)
-                        .map_or(token, |(_, name)| name.as_str())
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
+            *label = names.rename(label);
         }
+    }
+}
+
+/// A scenario's node groups by their id ranges (as [`crate::faults::ids_text`]
+/// writes them), to name a group in a fault's text instead of its ids.
+#[derive(Clone, Debug, Default)]
+pub struct GroupNames {
+    /// (ids text, group name), in the groups' order.
+    names: Vec<(String, String)>,
+}
+
+impl GroupNames {
+    /// The non-empty groups of `scenario`.
+    pub fn new(scenario: &Scenario) -> GroupNames {
+        let names = scenario
+            .nodes
+            .groups
+            .keys()
+            .filter_map(|name| {
+                let ids: Vec<u32> = scenario.nodes.group_range(name)?.collect();
+                (!ids.is_empty()).then(|| (crate::faults::ids_text(&ids), name.clone()))
+            })
+            .collect();
+        GroupNames { names }
+    }
+
+    /// Whether there are no groups to name.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// `label` with every space-separated word that is exactly a group's
+    /// ids replaced by the group's name (`partition 0-3 | 4-7` becomes
+    /// `partition a | b`).
+    pub fn rename(&self, label: &str) -> String {
+        label
+            .split(' ')
+            .map(|token| {
+                self.names
+                    .iter()
+                    .find(|(ids, _)| ids == token)
+                    .map_or(token, |(_, name)| name.as_str())
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 

@@ -625,14 +625,27 @@ impl Figure for Fig<'_> {
                 }
             }
             placer.block((x0, y - half, x1, y + half));
-            if continues {
-                let label = if to_s.usable() {
-                    format!("down until {} ▸", seconds(to_s))
+            // A crash before the window starts at its left edge, and says
+            // when it began, as a network fault's band does.
+            let began = d.window_s.is_some() && from_s * MS < x.0;
+            if continues || began {
+                let since = if began {
+                    format!("◂ down (from {})", seconds(from_s))
                 } else {
-                    "down ▸".to_string()
+                    "down".to_string()
+                };
+                let label = match (continues, to_s.usable()) {
+                    (false, _) => since,
+                    (true, true) => format!("{since} until {} ▸", seconds(to_s)),
+                    (true, false) => format!("{since} ▸"),
                 };
                 let (w, h) = text_size(root, &label, &font);
-                let (lx, ly) = (x1 - w - pad, y - half - h - pad);
+                let lx = if continues {
+                    x1 - w - pad
+                } else {
+                    (x0 + pad).min(xpix.end - w - pad)
+                };
+                let (lx, ly) = (lx.max(xpix.start + pad), y - half - h - pad);
                 put_text(root, &label, (lx, ly), &font, HPos::Left, VPos::Top)?;
                 placer.block((lx, ly, lx + w, ly + h));
             }
@@ -1092,6 +1105,36 @@ mod tests {
         d.faults = vec![down(f64::INFINITY)];
         let svg = check(|f| spacetime(&d, &prov(), f), &["down ▸"]);
         assert_eq!(ticks(&svg), none + 1, "the crash tick only");
+    }
+
+    /// A crash in progress at the window's start is labelled with its
+    /// start, as a partition is, and keeps no crash tick.
+    #[test]
+    fn a_crash_before_the_window_says_when_it_began() {
+        let mut d = example();
+        d.window_s = Some((0.020, 0.095));
+        let down = |to_s| SpacetimeFault::Down {
+            node: 1,
+            from_s: 0.005,
+            to_s,
+        };
+        let ticks = |svg: &str| svg.matches("stroke-width=\"2\"").count();
+        let none = ticks(&check(|f| spacetime(&d, &prov(), f), &[]));
+        d.faults = vec![down(0.060)];
+        let svg = check(|f| spacetime(&d, &prov(), f), &["◂ down (from 0.005s)"]);
+        assert_eq!(ticks(&svg), none + 1, "the restart tick only");
+        d.faults = vec![down(0.110)];
+        check(
+            |f| spacetime(&d, &prov(), f),
+            &["◂ down (from 0.005s) until 0.11s ▸"],
+        );
+        d.faults = vec![down(f64::INFINITY)];
+        check(|f| spacetime(&d, &prov(), f), &["◂ down (from 0.005s) ▸"]);
+        // Without a window, nothing began before it.
+        d.window_s = None;
+        d.faults = vec![down(0.060)];
+        let svg = check(|f| spacetime(&d, &prov(), f), &[]);
+        assert!(!svg.contains('◂'), "no window, no ◂");
     }
 
     #[test]

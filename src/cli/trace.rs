@@ -2,9 +2,10 @@
 
 use anyhow::{bail, Context, Result};
 use scuttlesim::export::open_trace;
-use scuttlesim::export::text::{describe, Filter, RECORD_TYPES, VERSIONS_RECORD_TYPES};
+use scuttlesim::export::text::{describe_as, Copies, Filter, RECORD_TYPES, VERSIONS_RECORD_TYPES};
+use scuttlesim::render::GroupNames;
 use scuttlesim::replay::read_manifest;
-use scuttlesim::scenario::{Member, Nodes, SpacetimeView};
+use scuttlesim::scenario::{Member, Scenario, SpacetimeView};
 use scuttlesim::scenario::{ProtocolKind, TraceLevel};
 use scuttlesim::sim::protocol_kinds;
 use scuttlesim::trace::{Header, Record};
@@ -22,6 +23,17 @@ pub(crate) struct TraceArgs {
     /// 0,3,5, 0-7 or eu,7 (group names are read from the run's manifest.json).
     #[arg(long, value_name = "LIST")]
     node: Option<String>,
+    /// Only records about the writes of these nodes (same LIST as --node):
+    /// their write and defer records, and version records whose origin is
+    /// one of them, at any node (faults are kept; messages and clock
+    /// records are not).
+    #[arg(long, value_name = "LIST")]
+    origin: Option<String>,
+    /// Only write and defer records of these key indices (of the writer's
+    /// keys), e.g. 0 or 0-2,5; other records are not filtered by key
+    /// (version records carry no key).
+    #[arg(long, value_name = "LIST")]
+    key: Option<String>,
     /// Only records at or after this time (e.g. 12s, 1.5s, 250ms; a bare
     /// number is seconds).
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
@@ -38,48 +50,59 @@ pub(crate) struct TraceArgs {
     kind: Vec<String>,
 }
 
-/// The sorted node ids of `--node LIST` for a run of `nodes` nodes whose
-/// trace is at `trace`: ids as given, group names from the manifest
-/// beside the trace.
-fn node_list(list: &str, trace: &Path, header: &Header) -> Result<Vec<u32>> {
+/// The scenario of the run whose trace is at `trace`, from the manifest
+/// beside it, if that is the trace's run (same scenario hash).
+fn run_scenario(trace: &Path, header: &Header) -> Result<Scenario> {
+    let manifest = trace.with_file_name("manifest.json");
+    let read = read_manifest(&manifest).with_context(|| {
+        format!(
+            "group names are read from the run's manifest, {} beside the trace",
+            manifest.display()
+        )
+    })?;
+    if read.scenario_hash != header.scenario_hash {
+        bail!(
+            "{} is not this trace's run (scenario hash {}, the trace's {}): its groups may differ; give node ids, or put the run's manifest beside its trace",
+            manifest.display(),
+            read.scenario_hash,
+            header.scenario_hash
+        );
+    }
+    Ok(read.scenario)
+}
+
+/// The sorted node ids of `flag LIST` (`--node`, `--origin`) for a run of
+/// `nodes` nodes whose trace is at `trace`: ids as given, group names from
+/// the manifest beside the trace (read once into `scenario`).
+fn node_list(
+    flag: &str,
+    list: &str,
+    trace: &Path,
+    header: &Header,
+    scenario: &mut Option<Scenario>,
+) -> Result<Vec<u32>> {
     let nodes = header.nodes;
-    let members = SpacetimeView::parse_nodes(list).map_err(|e| anyhow::anyhow!("--node: {e}"))?;
+    let members = SpacetimeView::parse_nodes(list).map_err(|e| anyhow::anyhow!("{flag}: {e}"))?;
     let mut ids = Vec::new();
-    // The run's groups, read from its manifest at the first group name.
-    let mut run_nodes: Option<Nodes> = None;
     for m in &members {
         match m {
             Member::Node(n) if *n < nodes => ids.push(*n),
-            Member::Node(n) => bail!("--node {n}: the run has nodes 0 to {}", nodes.saturating_sub(1)),
+            Member::Node(n) => bail!("{flag} {n}: the run has nodes 0 to {}", nodes.saturating_sub(1)),
             Member::Group(g) => {
-                let groups = match &mut run_nodes {
-                    Some(known) => known,
-                    empty => {
-                        let manifest = trace.with_file_name("manifest.json");
-                        let read = read_manifest(&manifest).with_context(|| {
-                            format!(
-                                "--node {g}: group names are read from the run's manifest, {} beside the trace",
-                                manifest.display()
-                            )
-                        })?;
-                        if read.scenario_hash != header.scenario_hash {
-                            bail!(
-                                "--node {g}: {} is not this trace's run (scenario hash {}, the trace's {}): its groups may differ; give node ids, or put the run's manifest beside its trace",
-                                manifest.display(),
-                                read.scenario_hash,
-                                header.scenario_hash
-                            );
-                        }
-                        empty.insert(read.scenario.nodes)
+                let groups = match scenario {
+                    Some(known) => &known.nodes,
+                    None => {
+                        let read = run_scenario(trace, header).with_context(|| format!("{flag} {g}"))?;
+                        &scenario.insert(read).nodes
                     }
                 };
                 let range = groups.group_range(g).with_context(|| {
                     let names: Vec<&str> = groups.groups.keys().map(String::as_str).collect();
                     if names.is_empty() {
-                        format!("--node {g}: the run has no node groups; give node ids, e.g. 0,3,5")
+                        format!("{flag} {g}: the run has no node groups; give node ids, e.g. 0,3,5")
                     } else {
                         format!(
-                            "--node {g}: not a group of the run (its groups: {})",
+                            "{flag} {g}: not a group of the run (its groups: {})",
                             names.join(", ")
                         )
                     }
@@ -92,6 +115,25 @@ fn node_list(list: &str, trace: &Path, header: &Header) -> Result<Vec<u32>> {
     ids.dedup();
     Ok(ids)
 }
+
+/// The sorted key indices of `--key LIST`: numbers and ranges.
+fn key_list(list: &str) -> Result<Vec<u32>> {
+    let members = SpacetimeView::parse_nodes(list).map_err(|e| anyhow::anyhow!("--key: {e}"))?;
+    let mut keys = Vec::new();
+    for m in members {
+        match m {
+            Member::Node(k) => keys.push(k),
+            Member::Group(g) => bail!("--key {g}: give key indices, e.g. 0 or 0-2,5"),
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    Ok(keys)
+}
+
+/// The fault actions whose detail names nodes by id ranges that a group
+/// name may replace, as the space-time chart's fault labels do.
+const NAMED_ACTIONS: &[&str] = &["partition", "cut", "degrade"];
 
 /// Prints the matching records, one per line.
 pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
@@ -108,6 +150,8 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
             .map(|t| super::time_arg("--to", t).map(|d| d.0))
             .transpose()?,
         kinds: a.kind.iter().map(|k| k.trim().to_string()).collect(),
+        origins: None,
+        keys: a.key.as_deref().map(key_list).transpose()?,
     };
     if let (Some(f), Some(t)) = (filter.from_ns, filter.to_ns) {
         if f > t {
@@ -142,9 +186,22 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
     }
     let (path, mut reader) = open_trace(&a.run)?;
     let h = reader.header().clone();
+    let mut scenario = None;
     if let Some(list) = &a.node {
-        filter.nodes = Some(node_list(list, &path, &h)?);
+        filter.nodes = Some(node_list("--node", list, &path, &h, &mut scenario)?);
     }
+    if let Some(list) = &a.origin {
+        filter.origins = Some(node_list("--origin", list, &path, &h, &mut scenario)?);
+    }
+    // Faults name scenario groups as the chart does, where the run's
+    // manifest is beside the trace (else they keep their ids).
+    let groups = match scenario {
+        Some(s) => GroupNames::new(&s),
+        None => run_scenario(&path, &h)
+            .map(|s| GroupNames::new(&s))
+            .unwrap_or_default(),
+    };
+    let mut copies = Copies::default();
     let width = format!("n{}", h.nodes.saturating_sub(1)).len();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -153,7 +210,7 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
     // that matched nothing.
     let mut seen_kinds: Vec<String> = Vec::new();
     while let Some(next) = reader.next_record() {
-        let (_, r) = next
+        let (_, mut r) = next
             .map_err(anyhow::Error::msg)
             .with_context(|| path.display().to_string())?;
         if let Record::Send { kind, .. } | Record::Receive { kind, .. } | Record::Drop { kind, .. } = &r {
@@ -161,9 +218,19 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
                 seen_kinds.push(kind.to_string());
             }
         }
+        let copy = copies.is_copy(&r);
         if filter.matches(&r) {
             shown += 1;
-            if writeln!(out, "{}", describe(&r, width)).is_err() {
+            if let Record::Fault { action, detail, .. } = &mut r {
+                if !groups.is_empty() && NAMED_ACTIONS.contains(&action.as_ref()) {
+                    // Only the sides, before a degradation's amounts.
+                    *detail = match detail.split_once(':') {
+                        Some((sides, rest)) => format!("{}:{rest}", groups.rename(sides)),
+                        None => groups.rename(detail),
+                    };
+                }
+            }
+            if writeln!(out, "{}", describe_as(&r, width, copy)).is_err() {
                 // The reader went away (e.g. `| head`): stop quietly.
                 return Ok(ExitCode::SUCCESS);
             }

@@ -3,6 +3,7 @@
 
 use crate::check::secs;
 use crate::trace::{Cause, LocalCause, Record};
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// The record types, as written in the `type` field.
@@ -27,6 +28,13 @@ pub struct Filter {
     pub to_ns: Option<u64>,
     /// Record types (`version`, …) or message kinds (`syn`, …); empty: all.
     pub kinds: Vec<String>,
+    /// Records about writes of these nodes (sorted ids): their write and
+    /// defer records, and version records whose origin is one of them
+    /// (faults always pass; other records do not).
+    pub origins: Option<Vec<u32>>,
+    /// Write and defer records of these keys (sorted key indices); other
+    /// records are not filtered by key (version records carry none).
+    pub keys: Option<Vec<u32>>,
 }
 
 impl Filter {
@@ -48,7 +56,18 @@ impl Filter {
             Record::Fault { .. } => (true, None),
             _ => (about(r.node()), None),
         };
+        let listed =
+            |list: &Option<Vec<u32>>, n: u32| list.as_ref().is_none_or(|l| l.binary_search(&n).is_ok());
+        let write_ok = match r {
+            Record::Write { node, key, .. } | Record::Defer { node, key, .. } => {
+                listed(&self.origins, *node) && listed(&self.keys, *key)
+            }
+            Record::Version { origin, .. } => listed(&self.origins, *origin),
+            Record::Fault { .. } => true,
+            _ => self.origins.is_none(),
+        };
         node_ok
+            && write_ok
             && (self.kinds.is_empty()
                 || self
                     .kinds
@@ -66,8 +85,39 @@ pub fn version_text(v: u64) -> String {
     }
 }
 
+/// Tells the second fate of a message (a duplicate's copy) from its
+/// first, as the Chrome export does: a receive or drop of a message id no
+/// longer in flight (already received or dropped) is a copy. Only messages
+/// in flight are held.
+#[derive(Clone, Debug, Default)]
+pub struct Copies {
+    in_flight: BTreeSet<u64>,
+}
+
+impl Copies {
+    /// Notes `r` (records in trace order); whether it is a copy's receive
+    /// or drop.
+    pub fn is_copy(&mut self, r: &Record) -> bool {
+        match r {
+            Record::Send { id, .. } => {
+                self.in_flight.insert(*id);
+                false
+            }
+            Record::Receive { id, .. } | Record::Drop { id, .. } => !self.in_flight.remove(id),
+            _ => false,
+        }
+    }
+}
+
 /// One readable line for `r`; node names padded to `node_width` characters.
 pub fn describe(r: &Record, node_width: usize) -> String {
+    describe_as(r, node_width, false)
+}
+
+/// As [`describe`], a receive or drop marked `(copy)` after the message id
+/// where `copy` (see [`Copies`]).
+pub fn describe_as(r: &Record, node_width: usize, copy: bool) -> String {
+    let copy = if copy { " (copy)" } else { "" };
     let mut o = String::new();
     let node = match r {
         Record::Fault { .. } => "-".to_string(),
@@ -130,7 +180,7 @@ pub fn describe(r: &Record, node_width: usize) -> String {
             bytes,
             ..
         } => {
-            let _ = write!(o, "{kind} #{id} <- n{from}, {bytes} B");
+            let _ = write!(o, "{kind} #{id}{copy} <- n{from}, {bytes} B");
             Some(*lt)
         }
         Record::Drop {
@@ -145,10 +195,10 @@ pub fn describe(r: &Record, node_width: usize) -> String {
             if reason == "crash" {
                 let _ = write!(
                     o,
-                    "{kind} #{id} -> n{to}, {bytes} B lost on arrival (crash: n{to} down)"
+                    "{kind} #{id}{copy} -> n{to}, {bytes} B lost on arrival (crash: n{to} down)"
                 );
             } else {
-                let _ = write!(o, "{kind} #{id} -> n{to}, {bytes} B lost ({reason})");
+                let _ = write!(o, "{kind} #{id}{copy} -> n{to}, {bytes} B lost ({reason})");
             }
             None
         }
@@ -266,5 +316,97 @@ mod tests {
             ..Filter::default()
         };
         assert!(!f.matches(&v) && f.matches(&s));
+    }
+
+    /// `origins` keeps the writes of those nodes and the version records
+    /// about them (and faults); `keys` filters writes only.
+    #[test]
+    fn origins_and_keys() {
+        let write = |node, key| Record::Write {
+            t: 1,
+            lt: 1,
+            node,
+            key,
+            version: 1,
+            value: 5,
+        };
+        let version = |node, origin| Record::Version {
+            t: 1,
+            lt: 1,
+            node,
+            origin,
+            old: 0,
+            new: 1,
+            cause: Cause::Message(7),
+        };
+        let send = Record::Send {
+            t: 1,
+            lt: 1,
+            id: 7,
+            from: 6,
+            to: 2,
+            kind: "syn".into(),
+            bytes: 48,
+        };
+        let fault = Record::Fault {
+            t: 1,
+            fault: 0,
+            action: "crash".into(),
+            detail: "node 6, state kept".into(),
+        };
+        let f = Filter {
+            origins: Some(vec![0, 6]),
+            ..Filter::default()
+        };
+        assert!(f.matches(&write(6, 0)) && f.matches(&version(2, 6)) && f.matches(&fault));
+        assert!(!f.matches(&write(2, 0)) && !f.matches(&version(6, 2)) && !f.matches(&send));
+        let f = Filter {
+            keys: Some(vec![1]),
+            ..Filter::default()
+        };
+        assert!(f.matches(&write(2, 1)) && !f.matches(&write(2, 0)));
+        assert!(
+            f.matches(&version(2, 6)) && f.matches(&send),
+            "only writes have keys"
+        );
+    }
+
+    /// A message's second receive or drop is a copy, and says so after its
+    /// id; its first is not.
+    #[test]
+    fn a_duplicates_second_fate_is_a_copy() {
+        let send = Record::Send {
+            t: 1,
+            lt: 1,
+            id: 7,
+            from: 0,
+            to: 2,
+            kind: "syn".into(),
+            bytes: 48,
+        };
+        let receive = Record::Receive {
+            t: 2,
+            lt: 2,
+            id: 7,
+            from: 0,
+            to: 2,
+            kind: "syn".into(),
+            bytes: 48,
+        };
+        let drop = Record::Drop {
+            t: 3,
+            id: 7,
+            from: 0,
+            to: 2,
+            kind: "syn".into(),
+            bytes: 48,
+            reason: "crash".into(),
+        };
+        let mut c = Copies::default();
+        assert!(!c.is_copy(&send) && !c.is_copy(&receive));
+        assert!(c.is_copy(&receive) && c.is_copy(&drop));
+        assert!(describe_as(&receive, 2, true).ends_with("syn #7 (copy) <- n0, 48 B"));
+        assert!(describe_as(&drop, 2, true).contains("syn #7 (copy) -> n2, 48 B lost on arrival"));
+        assert_eq!(describe_as(&receive, 2, false), describe(&receive, 2));
     }
 }

@@ -566,3 +566,133 @@ fn an_edited_manifest_seed_is_named_and_the_scenarios_is_replayed() {
     );
     assert!(!err.contains("belongs to another run"), "{err}");
 }
+
+/// A run of 8 nodes in groups `a` (0-3) and `b` (4-7), partitioned from
+/// 4 s to 9 s, with duplicated messages and a full trace, into `dir/o`.
+fn grouped_run(dir: &Path) -> PathBuf {
+    std::fs::write(
+        dir.join("grp.toml"),
+        "name = \"grp\"\nduration = \"12s\"\n[nodes]\ncount = 8\ngroups = { a = 4, b = 4 }\n\
+         [gossip]\ninterval = \"1s\"\n[workload]\nkeys_per_node = 2\n\
+         writes = { process = \"poisson\", mean_interval = \"1s\" }\n\
+         [network]\nduplicate = 0.3\n\
+         [[faults]]\nat = \"2s\"\ncrash = 6\nrestart_after = \"1s\"\n\
+         [[faults]]\nat = \"4s\"\nname = \"split\"\npartition = [[\"a\"], [\"b\"]]\n\
+         [[faults]]\nat = \"9s\"\nheal = \"split\"\n[output]\ntrace = \"full\"\ncharts = []\n",
+    )
+    .unwrap();
+    let o = scuttlesim(&["run", "grp.toml", "--out", "o"], dir);
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    dir.join("o/grp/1")
+}
+
+/// The trace's records, as JSON, without the header.
+fn trace_json(run: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(run.join("trace.jsonl"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// `trace --origin` keeps the writes of the listed nodes and the version
+/// records about them (and faults), by ids or group names; `--key` keeps
+/// write records of those keys only.
+#[test]
+fn trace_origin_and_key_follow_a_nodes_writes() {
+    let dir = temp_dir("trace-origin");
+    let run = grouped_run(&dir);
+    let records = trace_json(&run);
+    let o = scuttlesim(&["trace", s(&run), "--origin", "6"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let expected = records
+        .iter()
+        .filter(|r| match r["type"].as_str().unwrap() {
+            "write" | "defer" => r["node"] == 6,
+            "version" => r["origin"] == 6,
+            "fault" => true,
+            _ => false,
+        })
+        .count();
+    assert!(records
+        .iter()
+        .any(|r| r["type"] == "version" && r["origin"] == 6 && r["node"] != 6));
+    assert_eq!(out.lines().count(), expected, "{out}");
+    for l in out.lines() {
+        let w: Vec<&str> = l.split_whitespace().collect();
+        let ok = match w[2] {
+            "write" | "defer" => w[1] == "n6",
+            "version" => l.contains("origin 6:"),
+            "fault" => true,
+            _ => false,
+        };
+        assert!(ok, "{l}");
+    }
+    // A group is its ids; an id past the last node is named.
+    let by_group = stdout(&scuttlesim(&["trace", s(&run), "--origin", "b"], &dir));
+    assert_eq!(
+        by_group,
+        stdout(&scuttlesim(&["trace", s(&run), "--origin", "4-7"], &dir))
+    );
+    assert!(by_group.contains("origin 5:") && !by_group.contains("origin 1:"));
+    let o = scuttlesim(&["trace", s(&run), "--origin", "8"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--origin 8: the run has nodes 0 to 7"),
+        "{}",
+        stderr(&o)
+    );
+    // --key: writes of key 1 only; versions pass.
+    let o = scuttlesim(&["trace", s(&run), "--key", "1", "--kind", "write,version"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let writes: Vec<&str> = out.lines().filter(|l| l.contains(" write ")).collect();
+    let expected = records
+        .iter()
+        .filter(|r| r["type"] == "write" && r["key"] == 1)
+        .count();
+    assert!(expected > 0);
+    assert_eq!(writes.len(), expected, "{out}");
+    assert!(writes.iter().all(|l| l.contains("key 1 =")), "{out}");
+    assert!(out.contains(" version "), "versions carry no key: kept");
+    let o = scuttlesim(&["trace", s(&run), "--key", "a"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// `trace` marks a duplicate's second receive or drop `(copy)`, as the
+/// Chrome export does, and names the partition's sides by group as the
+/// chart does.
+#[test]
+fn trace_marks_copies_and_names_groups() {
+    let dir = temp_dir("trace-copies");
+    let run = grouped_run(&dir);
+    let o = scuttlesim(&["trace", s(&run)], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // Independently: a receive or drop of an id already received or dropped.
+    let mut fated = std::collections::BTreeSet::new();
+    let copies: Vec<u64> = trace_json(&run)
+        .iter()
+        .filter(|r| r["type"] == "receive" || r["type"] == "drop")
+        .filter_map(|r| {
+            let id = r["id"].as_u64().unwrap();
+            (!fated.insert(id)).then_some(id)
+        })
+        .collect();
+    assert!(!copies.is_empty(), "the run duplicated messages");
+    let marked: Vec<&str> = out.lines().filter(|l| l.contains("(copy)")).collect();
+    assert_eq!(marked.len(), copies.len(), "{marked:?}");
+    for (l, id) in marked.iter().zip(&copies) {
+        assert!(l.contains(&format!(" #{id} (copy) ")), "{l}");
+    }
+    assert!(out.contains("partition (faults[1]) a | b"), "{out}");
+    assert!(!out.contains("0-3 | 4-7"));
+    assert!(out.contains("crash (faults[0]) node 6"), "crashes keep their ids");
+}
