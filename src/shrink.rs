@@ -11,7 +11,11 @@
 //! run budget is spent:
 //!
 //! 0. **faults** — ddmin over `[[faults]]`: remove halves, quarters, …,
-//!    single faults (first, since faults name nodes);
+//!    single faults (first, since faults name nodes); then `nodes.groups`
+//!    once nothing names a group, and the network and clocks made plain one
+//!    setting at a time (loss, duplication, bursty loss off; latency its
+//!    mean; clock offset, drift, per-node clocks off), each noted as kept
+//!    when the failure needs it;
 //! 1. **nodes** — the smallest count that still fails: every count from 2
 //!    up to 64 nodes, else 2, 3, n/8, n/4, n/2, 3n/4, n−1 (writers,
 //!    scheduled writes and fan-out follow the node count);
