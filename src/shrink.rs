@@ -11,7 +11,11 @@
 //! run budget is spent:
 //!
 //! 0. **faults** — ddmin over `[[faults]]`: remove halves, quarters, …,
-//!    single faults (first, since faults name nodes);
+//!    single faults (first, since faults name nodes); then `nodes.groups`
+//!    once nothing names a group, and the network and clocks made plain one
+//!    setting at a time (loss, duplication, bursty loss off; latency its
+//!    mean; clock offset, drift, per-node clocks off), each noted as kept
+//!    when the failure needs it;
 //! 1. **nodes** — the smallest count that still fails: every count from 2
 //!    up to 64 nodes, else 2, 3, n/8, n/4, n/2, 3n/4, n−1 (writers,
 //!    scheduled writes and fan-out follow the node count);
@@ -34,7 +38,7 @@
 use crate::check::{run_checked, Check, CheckResult};
 use crate::error::{Error, Result};
 use crate::replay::manifest_scenario;
-use crate::scenario::{self, Fault, Format, Heal, Scenario, ScheduledWrite, TraceLevel};
+use crate::scenario::{self, Fault, Format, Heal, Latency, Scenario, ScheduledWrite, TraceLevel};
 use crate::summary::Manifest;
 use crate::time::{SimDuration, NS_PER_MS, NS_PER_S};
 use crate::trace::{Record, TraceSink};
@@ -138,6 +142,12 @@ pub struct Shrunk {
     /// Transformations applied that are not reductions of an axis (e.g. the
     /// random writes turned into a schedule, other checks dropped).
     pub notes: Vec<String>,
+    /// Settings removed or made plain (groups, loss, duplication, latency
+    /// spread, clocks), one `axis: was -> now` line each.
+    pub simplified: Vec<String>,
+    /// Settings tried and kept because without them the check passes (or
+    /// fails another way): `(setting, why)`.
+    pub kept: Vec<(String, String)>,
     /// Simulation runs spent.
     pub runs: usize,
     /// The budget ran out before no pass made progress.
@@ -159,6 +169,22 @@ struct Search<'a> {
     max_runs: usize,
     stop: Option<&'a AtomicBool>,
     progress: &'a dyn Fn(&str),
+    /// Settings removed or simplified (not axes of [`Size`]), in order:
+    /// `axis: was -> now`.
+    simplified: Vec<String>,
+    /// Settings tried and kept, by axis: what they are and why they stay
+    /// (the last attempt's outcome).
+    kept: Vec<(&'static str, String, String)>,
+}
+
+/// What a candidate's run said.
+enum Verdict {
+    /// The target still fails the same way: its result, the writes made.
+    Fails(CheckResult, u64),
+    /// It does not: why (the check passes, or fails another way).
+    Other(String),
+    /// Not run: invalid, out of budget or interrupted.
+    NotRun,
 }
 
 /// Collects the `write` records of a run.
@@ -188,6 +214,34 @@ impl Search<'_> {
 
     /// Runs `candidate`; `Some((failure, writes))` if the target still fails.
     fn fails(&mut self, candidate: &Scenario) -> Option<(CheckResult, u64)> {
+        match self.verdict(candidate) {
+            Verdict::Fails(r, writes) => Some((r, writes)),
+            Verdict::Other(_) | Verdict::NotRun => None,
+        }
+    }
+
+    /// Runs `candidate` and says whether the target still fails the same
+    /// way, or else why not.
+    fn verdict(&mut self, candidate: &Scenario) -> Verdict {
+        match self.run(candidate) {
+            None => Verdict::NotRun,
+            Some((r, writes)) => {
+                if r.passed {
+                    Verdict::Other("without it the check passes".into())
+                } else if r.inconclusive && !self.allow_inconclusive {
+                    Verdict::Other("without it the check fails only inconclusively".into())
+                } else if !self.kind.is_empty() && r.kind != self.kind {
+                    Verdict::Other(format!("without it the check fails another way: {}", r.kind))
+                } else {
+                    Verdict::Fails(r, writes)
+                }
+            }
+        }
+    }
+
+    /// Runs `candidate` (if valid, within budget, not interrupted): the
+    /// target's result and the writes made.
+    fn run(&mut self, candidate: &Scenario) -> Option<(CheckResult, u64)> {
         if self.out_of_budget() {
             return None;
         }
@@ -206,10 +260,7 @@ impl Search<'_> {
             return None;
         }
         let r = checked.checks.into_iter().next()?;
-        (!r.passed
-            && (self.allow_inconclusive || !r.inconclusive)
-            && (self.kind.is_empty() || r.kind == self.kind))
-            .then(|| (r, checked.outcome.metrics.convergence().writes))
+        Some((r, checked.outcome.metrics.convergence().writes))
     }
 
     /// Keeps `candidate` if it still fails; says so.
@@ -234,6 +285,118 @@ impl Search<'_> {
             }
         }
         false
+    }
+
+    /// Tries `candidate` (`None`: nothing to simplify on `axis`), which
+    /// turns `label` into `now`; kept if the target still fails the same
+    /// way, else `label` is noted as needed, with why.
+    fn simplify(
+        &mut self,
+        axis: &'static str,
+        label: String,
+        now: &str,
+        candidate: Option<Scenario>,
+    ) -> bool {
+        let Some(c) = candidate else { return false };
+        match self.verdict(&c) {
+            Verdict::Fails(failure, writes) => {
+                (self.progress)(&format!("{axis} {label} -> {now}: still fails"));
+                self.best = c;
+                self.best_failure = failure;
+                self.best_writes = writes;
+                self.kept.retain(|k| k.0 != axis);
+                self.simplified.push(format!("{axis}: {label} -> {now}"));
+                true
+            }
+            Verdict::Other(why) => {
+                self.kept.retain(|k| k.0 != axis);
+                self.kept.push((axis, label, why));
+                false
+            }
+            Verdict::NotRun => false,
+        }
+    }
+
+    /// `nodes.groups` dropped, when nothing names a group any more (a
+    /// fault, route or view naming one makes the candidate invalid, and
+    /// it is not run). Without groups the node count can shrink.
+    fn pass_groups(&mut self) -> bool {
+        let groups = &self.best.nodes.groups;
+        if groups.is_empty() {
+            return false;
+        }
+        let label = groups
+            .iter()
+            .map(|(g, n)| format!("{g} = {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut c = self.best.clone();
+        c.nodes.groups.clear();
+        self.simplify("groups", label, "none", Some(c))
+    }
+
+    /// The network and clocks made plain, one setting at a time: loss,
+    /// duplication and bursty loss off, latency a constant (its mean),
+    /// clock offsets, drift and per-node clocks off.
+    fn pass_network(&mut self) -> bool {
+        let mut changed = false;
+        let b = &self.best;
+        let loss = (b.network.loss > 0.0).then(|| {
+            let mut c = b.clone();
+            c.network.loss = 0.0;
+            c
+        });
+        let label = b.network.loss.to_string();
+        changed |= self.simplify("loss", label, "0", loss);
+
+        let b = &self.best;
+        let dup = (b.network.duplicate > 0.0).then(|| {
+            let mut c = b.clone();
+            c.network.duplicate = 0.0;
+            c
+        });
+        let label = b.network.duplicate.to_string();
+        changed |= self.simplify("duplicate", label, "0", dup);
+
+        let b = &self.best;
+        if let Some(burst) = &b.network.burst_loss {
+            let label = inline(burst);
+            let mut c = b.clone();
+            c.network.burst_loss = None;
+            changed |= self.simplify("burst_loss", label, "none", Some(c));
+        }
+
+        let b = &self.best;
+        if let Some(mean) = latency_mean(&b.network.latency) {
+            let label = inline(&b.network.latency);
+            let mut c = b.clone();
+            c.network.latency = Latency::Constant { value: mean };
+            let now = inline(&c.network.latency);
+            changed |= self.simplify("latency", label, &now, Some(c));
+        }
+
+        let b = &self.best;
+        if let Some(offset) = &b.clock.offset {
+            let label = inline(offset);
+            let mut c = b.clone();
+            c.clock.offset = None;
+            changed |= self.simplify("clock offset", label, "none", Some(c));
+        }
+        let b = &self.best;
+        if let Some(drift) = &b.clock.drift_ppm {
+            let label = inline(drift);
+            let mut c = b.clone();
+            c.clock.drift_ppm = None;
+            changed |= self.simplify("clock drift_ppm", label, "none", Some(c));
+        }
+        let b = &self.best;
+        if !b.clock.nodes.is_empty() {
+            let label = format!("{} per-node clock(s)", b.clock.nodes.len());
+            let mut c = b.clone();
+            c.clock.nodes.clear();
+            changed |= self.simplify("clock nodes", label, "none", Some(c));
+        }
+        changed
     }
 
     fn pass_nodes(&mut self) -> bool {
@@ -408,8 +571,34 @@ impl Search<'_> {
     }
 }
 
-/// Rounded up to a readable value: whole seconds from 10 s, tenths of a
-/// second from 1 s, whole milliseconds below.
+/// The mean of a latency distribution other than a constant, as a constant
+/// (to the microsecond where it is computed), where it is finite.
+fn latency_mean(l: &Latency) -> Option<SimDuration> {
+    let us = |x: f64| (x.is_finite() && x >= 0.0).then(|| SimDuration(((x / 1e3).round() * 1e3) as u64));
+    match l {
+        Latency::Constant { .. } => None,
+        Latency::Uniform { low, high } => {
+            Some(SimDuration(low.0 / 2 + high.0 / 2 + (low.0 % 2 + high.0 % 2) / 2))
+        }
+        Latency::Normal { mean, .. } | Latency::Exponential { mean } => Some(*mean),
+        Latency::Lognormal { median, sigma } => us(median.0 as f64 * (sigma * sigma / 2.0).exp()),
+        Latency::Pareto { scale, shape } if *shape > 1.0 => us(scale.0 as f64 * shape / (shape - 1.0)),
+        Latency::Pareto { .. } => None,
+        Latency::Empirical { quantiles } => us(quantiles
+            .windows(2)
+            .map(|w| (w[1].0 - w[0].0) * (w[0].1 .0 as f64 + w[1].1 .0 as f64) / 2.0)
+            .sum()),
+    }
+}
+
+/// A setting on one line, as a TOML inline table in the scenario's field
+/// order (`{ dist = "uniform", low = "5ms", high = "60ms" }`).
+fn inline<T: serde::Serialize>(v: &T) -> String {
+    let text = toml::to_string(v).unwrap_or_default();
+    let fields: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    format!("{{ {} }}", fields.join(", "))
+}
+
 /// Sets the faults to `faults`, dropping each `heal` of a named partition
 /// or cut that is no longer among them: removing a partition removes its
 /// heal too (the heal alone would name nothing and be refused).
@@ -420,6 +609,8 @@ fn set_faults(s: &mut Scenario, faults: Vec<Fault>) {
         .retain(|f| !matches!(&f.heal, Some(Heal::Named(n)) if !names.contains(n)));
 }
 
+/// Rounded up to a readable value: whole seconds from 10 s, tenths of a
+/// second from 1 s, whole milliseconds below.
 fn round_up(ns: u64) -> u64 {
     let unit = if ns >= 10 * NS_PER_S {
         NS_PER_S
@@ -543,6 +734,8 @@ pub fn shrink(
         max_runs: opts.max_runs.max(1),
         stop,
         progress,
+        simplified: Vec::new(),
+        kept: Vec::new(),
     };
     let stopped = || stop.is_some_and(|s| s.load(Ordering::SeqCst));
     let (first, writes) = match search.fails(&start) {
@@ -574,6 +767,8 @@ pub fn shrink(
     while !stopped() {
         let mut changed = false;
         changed |= search.ddmin("faults", |s| s.faults.clone(), set_faults);
+        changed |= search.pass_groups();
+        changed |= search.pass_network();
         changed |= search.pass_nodes();
         changed |= search.pass_duration();
         if search.pass_schedule_random_writes() {
@@ -617,6 +812,12 @@ pub fn shrink(
         failure: search.best_failure,
         original: original_size,
         notes,
+        simplified: search.simplified,
+        kept: search
+            .kept
+            .into_iter()
+            .map(|(axis, label, why)| (format!("{axis} {label}"), why))
+            .collect(),
         runs: search.runs,
         budget_exhausted,
         interrupted,
@@ -632,6 +833,7 @@ impl Shrunk {
             .into_iter()
             .map(|(axis, a, b)| format!("{axis}: {a} -> {b}"))
             .collect();
+        lines.extend(self.simplified.iter().cloned());
         if lines.is_empty() {
             lines.push(if self.interrupted {
                 "nothing removed before the interruption".into()
@@ -641,6 +843,40 @@ impl Shrunk {
         }
         lines.extend(self.notes.iter().cloned());
         lines
+    }
+
+    /// What was tried and kept, one line each: `kept: loss 0.15 (without
+    /// it the check passes)`.
+    pub fn kept_lines(&self) -> Vec<String> {
+        self.kept
+            .iter()
+            .map(|(what, why)| format!("kept: {what} ({why})"))
+            .collect()
+    }
+
+    /// When the shrunk run fails the check differently from the original
+    /// (another node, write or lateness): `fails the same check: …, now
+    /// node 4 0.217s late (was node 0 2.245s late)`.
+    pub fn changed_failure(&self) -> Option<String> {
+        let (was, now) = (&self.original_failure, &self.failure);
+        if was.detail == now.detail {
+            return None;
+        }
+        let short = |r: &CheckResult| {
+            let head = r.detail.split_once(": ").map_or(r.detail.as_str(), |(h, _)| h);
+            match r.node {
+                Some(n) => format!("node {n} {head}"),
+                None => head.to_string(),
+            }
+        };
+        let (mut a, mut b) = (short(was), short(now));
+        if a == b {
+            (a, b) = (was.detail.clone(), now.detail.clone());
+        }
+        Some(format!(
+            "fails the same check: {}, now {b} (was {a})",
+            self.target
+        ))
     }
 
     /// The shrunk scenario as a TOML file: a comment header (what it
@@ -665,11 +901,22 @@ impl Shrunk {
             }
         ));
         o.push_str(&format!(
-            "# Still fails {} with seed {}:\n#   {}\n# Originally:\n#   {}\n# Removed:\n",
+            "# Still fails {} with seed {}:\n#   {}\n# Originally:\n#   {}\n",
             self.target, self.scenario.seed, self.failure.detail, self.original_failure.detail
         ));
+        if let Some(changed) = self.changed_failure() {
+            o.push_str(&format!("# {changed}\n"));
+        }
+        o.push_str("# Removed:\n");
         for l in self.note_lines() {
             o.push_str(&format!("#   {l}\n"));
+        }
+        let kept = self.kept_lines();
+        if !kept.is_empty() {
+            o.push_str("# Tried and kept:\n");
+            for l in kept {
+                o.push_str(&format!("#   {l}\n"));
+            }
         }
         o.push('\n');
         o.push_str(&body);

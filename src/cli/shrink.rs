@@ -107,7 +107,13 @@ pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
     for line in s.note_lines() {
         outln!("  {line}");
     }
+    for line in s.kept_lines() {
+        outln!("  {line}");
+    }
     outln!("still fails: {}", s.failure.detail);
+    if let Some(changed) = s.changed_failure() {
+        outln!("{changed}");
+    }
     outln!("written: {}", out.display());
     outln!(
         "run it:  scuttlesim run {}",

@@ -6,7 +6,7 @@
 use crate::bin::{s, scuttlesim, stdout};
 use crate::support::{run_records, shipped, temp_dir};
 use scuttlesim::check::run_checked;
-use scuttlesim::scenario::{Scenario, TraceLevel};
+use scuttlesim::scenario::{Latency, Scenario, TraceLevel};
 use scuttlesim::trace::{NullSink, Record};
 
 fn writes_made(sc: &Scenario) -> usize {
@@ -56,6 +56,27 @@ fn shrunk_scenario_fails_the_same_check_and_is_smaller() {
     assert!(!claims.is_empty(), "{out}");
     let (w0, w1) = (writes_made(&original), writes_made(&shrunk));
     for (axis, a, b) in &claims {
+        // Settings made plain: gone (or a constant) in the shrunk file.
+        let plain = match *axis {
+            "loss" => Some(original.network.loss > 0.0 && shrunk.network.loss == 0.0),
+            "duplicate" => Some(original.network.duplicate > 0.0 && shrunk.network.duplicate == 0.0),
+            "burst_loss" => {
+                Some(original.network.burst_loss.is_some() && shrunk.network.burst_loss.is_none())
+            }
+            "latency" => Some(
+                original.network.latency != shrunk.network.latency
+                    && matches!(shrunk.network.latency, Latency::Constant { .. }),
+            ),
+            "clock offset" => Some(original.clock.offset.is_some() && shrunk.clock.offset.is_none()),
+            "clock drift_ppm" => Some(original.clock.drift_ppm.is_some() && shrunk.clock.drift_ppm.is_none()),
+            "clock nodes" => Some(!original.clock.nodes.is_empty() && shrunk.clock.nodes.is_empty()),
+            "groups" => Some(!original.nodes.groups.is_empty() && shrunk.nodes.groups.is_empty()),
+            _ => None,
+        };
+        if let Some(ok) = plain {
+            assert!(ok, "{axis}: {a} -> {b}");
+            continue;
+        }
         let (was, now) = match *axis {
             "nodes" => (original.nodes.count as u64, shrunk.nodes.count as u64),
             "duration" => (original.duration.0, shrunk.duration.0),
@@ -321,4 +342,95 @@ fn a_seed_beyond_toml_is_shrunk_to_json() {
     let shrunk = scuttlesim::scenario::load(&run.join("shrunk.json"), &[]).unwrap();
     assert_eq!(shrunk.seed.to_string(), seed);
     assert!(!run.join("shrunk.toml").exists());
+}
+
+/// Groups nothing names any more, and loss the failure does not need, are
+/// dropped: the partition naming the groups goes (the crash alone loses
+/// the write), then the groups, then the loss. Before, both stayed.
+#[test]
+fn unneeded_groups_and_loss_are_dropped() {
+    let dir = temp_dir("shrink-plain");
+    let text = r#"
+        name = "plain"
+        seed = 1
+        duration = "12s"
+        [nodes]
+        count = 4
+        groups = { a = 2, b = 2 }
+        [gossip]
+        phase = "aligned"
+        [network]
+        loss = 0.1
+        [[workload.schedule]]
+        at = "1.1s"
+        node = 3
+        [[faults]]
+        at = "500ms"
+        name = "split"
+        partition = [["a"], ["b"]]
+        [[faults]]
+        at = "1.2s"
+        crash = 3
+        state = "lost"
+        restart_after = "4s"
+        [[faults]]
+        at = "8s"
+        heal = "split"
+        [[checks]]
+        no_lost_writes = true
+    "#;
+    std::fs::write(dir.join("plain.toml"), text).unwrap();
+    let o = scuttlesim(&["run", "plain.toml", "--out", "o"], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let o = scuttlesim(&["shrink", "o/plain/1"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    let shrunk = scuttlesim::scenario::load(&dir.join("o/plain/1/shrunk.toml"), &[]).unwrap();
+    assert!(shrunk.nodes.groups.is_empty(), "{out}");
+    assert_eq!(shrunk.network.loss, 0.0, "{out}");
+    assert!(out.contains("groups: a = 2, b = 2 -> none"), "{out}");
+    assert!(out.contains("loss: 0.1 -> 0"), "{out}");
+    let r = run_checked(&shrunk, &mut NullSink, TraceLevel::Off, None).checks;
+    assert!(!r[0].passed && !r[0].inconclusive, "{:?}", r[0]);
+}
+
+/// Loss the failure needs stays, and the output says it was tried: two
+/// nodes, one write, a tight deadline that only heavy loss misses.
+#[test]
+fn needed_loss_is_kept_and_listed() {
+    let dir = temp_dir("shrink-loss");
+    let text = r#"
+        name = "lossy"
+        seed = 2
+        duration = "20s"
+        [nodes]
+        count = 2
+        [gossip]
+        phase = "aligned"
+        fanout = 1
+        [network]
+        loss = 0.9
+        [[workload.schedule]]
+        at = "1.1s"
+        node = 0
+        [[checks]]
+        converged_within = "1.5s"
+    "#;
+    std::fs::write(dir.join("lossy.toml"), text).unwrap();
+    let o = scuttlesim(&["run", "lossy.toml", "--out", "o", "--trace", "off"], &dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let o = scuttlesim(&["shrink", "o/lossy/2"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("kept: loss 0.9 (without it the check passes)"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(dir.join("o/lossy/2/shrunk.toml")).unwrap();
+    assert!(
+        text.contains("#   kept: loss 0.9 (without it the check passes)"),
+        "{text}"
+    );
+    let shrunk = scuttlesim::scenario::load(&dir.join("o/lossy/2/shrunk.toml"), &[]).unwrap();
+    assert_eq!(shrunk.network.loss, 0.9);
 }
