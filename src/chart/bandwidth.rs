@@ -17,7 +17,7 @@ use super::draw::{build, dedup_px, from_zero, no_data, span, time_ticks, Axes, C
 use super::frame::{page, put_text, text_size, LegendEntry, Mark};
 use super::marks::{hatch, HATCH_GAP};
 use super::render::{render, Ctx, Figure};
-use super::spacetime::{BAND_ALPHA, DEGRADED, HATCH_ALPHA};
+use super::spacetime::{network_legend, BAND_ALPHA, DEGRADED, HATCH_ALPHA};
 use super::theme::{KindColors, BLACK, INK};
 use super::SpacetimeFault;
 use super::{ChartError, ImageFormat, Provenance, Rendered};
@@ -225,29 +225,7 @@ impl Figure for Fig<'_> {
             })
             .collect();
         let mut legend = legend;
-        let network = |degraded| {
-            d.faults
-                .iter()
-                .any(|f| matches!(f, SpacetimeFault::Network { degraded: g, .. } if *g == degraded))
-        };
-        if network(false) {
-            legend.push(LegendEntry::new(
-                "partition / cut",
-                Mark::Band {
-                    color: BLACK,
-                    alpha: BAND_ALPHA * 1.5,
-                },
-            ));
-        }
-        if network(true) {
-            legend.push(LegendEntry::new(
-                "degraded links",
-                Mark::Hatch {
-                    color: DEGRADED,
-                    alpha: HATCH_ALPHA,
-                },
-            ));
-        }
+        legend.extend(network_legend(&d.faults));
         // A legend even for one kind: the kind's name appears nowhere else in (a).
         let body = page(root, ctx, "bandwidth", &legend)?;
         let (w, _) = body.dim_in_pixel();

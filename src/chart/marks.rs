@@ -152,32 +152,38 @@ fn flush<DB: DrawingBackend>(
 pub(crate) fn error_bar<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     x: i32,
-    (lo, hi): (i32, i32),
+    ends: (i32, i32),
     color: RGBColor,
     t: &Theme,
 ) -> Result<(), ChartError> {
-    let st = t.line(color, 1.5);
-    let c = t.px(4.0);
-    root.draw(&PathElement::new(vec![(x, lo), (x, hi)], st))?;
-    root.draw(&PathElement::new(vec![(x - c, lo), (x + c, lo)], st))?;
-    root.draw(&PathElement::new(vec![(x - c, hi), (x + c, hi)], st))?;
-    Ok(())
+    capped(root, ends, color, t, |along, across| (x + across, along))
 }
 
-/// A horizontal error bar from `lo` to `hi` at height `y`, with end caps
-/// (pixels).
+/// Horizontal error bar with caps from `lo` to `hi` at pixel row `y`.
 pub(crate) fn error_bar_h<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     y: i32,
-    (lo, hi): (i32, i32),
+    ends: (i32, i32),
     color: RGBColor,
     t: &Theme,
 ) -> Result<(), ChartError> {
+    capped(root, ends, color, t, |along, across| (along, y + across))
+}
+
+/// A capped bar from `lo` to `hi` along one axis; `at(along, across)` is
+/// the pixel of a position along the bar and an offset across it.
+fn capped<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (lo, hi): (i32, i32),
+    color: RGBColor,
+    t: &Theme,
+    at: impl Fn(i32, i32) -> (i32, i32),
+) -> Result<(), ChartError> {
     let st = t.line(color, 1.5);
     let c = t.px(4.0);
-    root.draw(&PathElement::new(vec![(lo, y), (hi, y)], st))?;
-    root.draw(&PathElement::new(vec![(lo, y - c), (lo, y + c)], st))?;
-    root.draw(&PathElement::new(vec![(hi, y - c), (hi, y + c)], st))?;
+    root.draw(&PathElement::new(vec![at(lo, 0), at(hi, 0)], st))?;
+    root.draw(&PathElement::new(vec![at(lo, -c), at(lo, c)], st))?;
+    root.draw(&PathElement::new(vec![at(hi, -c), at(hi, c)], st))?;
     Ok(())
 }
 

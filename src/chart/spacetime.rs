@@ -254,6 +254,37 @@ const MAX_LANES: usize = 8;
 /// Height of one lane at 1× (px).
 const LANE_PX: u32 = 22;
 
+/// The legend entries of the network faults among `faults`: a band for
+/// partitions and cuts, hatching for degradations (each if any), shared
+/// by every chart that shades them.
+pub(crate) fn network_legend(faults: &[SpacetimeFault]) -> Vec<LegendEntry> {
+    let network = |degraded| {
+        faults
+            .iter()
+            .any(|f| matches!(f, SpacetimeFault::Network { degraded: g, .. } if *g == degraded))
+    };
+    let mut legend = Vec::new();
+    if network(false) {
+        legend.push(LegendEntry::new(
+            "partition / cut",
+            Mark::Band {
+                color: BLACK,
+                alpha: BAND_ALPHA * 1.5,
+            },
+        ));
+    }
+    if network(true) {
+        legend.push(LegendEntry::new(
+            "degraded links",
+            Mark::Hatch {
+                color: DEGRADED,
+                alpha: HATCH_ALPHA,
+            },
+        ));
+    }
+    legend
+}
+
 /// Opacity of a network fault's band.
 pub(crate) const BAND_ALPHA: f64 = 0.10;
 /// Colour of a degradation: its hatching and (tinted) its lane's bar.
@@ -373,29 +404,7 @@ impl Figure for Fig<'_> {
                 Mark::Ring { color: INK },
             ));
         }
-        let network = |degraded| {
-            d.faults
-                .iter()
-                .any(|f| matches!(f, SpacetimeFault::Network { degraded: g, .. } if *g == degraded))
-        };
-        if network(false) {
-            legend.push(LegendEntry::new(
-                "partition / cut",
-                Mark::Band {
-                    color: BLACK,
-                    alpha: BAND_ALPHA * 1.5,
-                },
-            ));
-        }
-        if network(true) {
-            legend.push(LegendEntry::new(
-                "degraded links",
-                Mark::Hatch {
-                    color: DEGRADED,
-                    alpha: HATCH_ALPHA,
-                },
-            ));
-        }
+        legend.extend(network_legend(&d.faults));
         if d.faults.iter().any(|f| matches!(f, SpacetimeFault::Down { .. })) {
             legend.push(LegendEntry::new(
                 "node down",
