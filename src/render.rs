@@ -325,7 +325,7 @@ fn input(
             }
             let plan = crate::faults::plan(scenario, &crate::rng::Streams::new(scenario.seed));
             let mut built = spacetime::build(header.nodes, &records, view, &plan, end_ns);
-            name_groups(&mut built.data, scenario);
+            name_groups(&mut built.data.faults, scenario);
             if let Some(c) = built.cut_at_s {
                 notes.push(format!(
                     "spacetime: the run has more than {} messages or {} events; the diagram stops at {c:.3}s",
@@ -342,12 +342,12 @@ fn input(
 /// Fault labels name a scenario group instead of its id range
 /// (`partition eu | us` rather than `partition 0-7 | 8-15`) where a side is
 /// exactly one group.
-fn name_groups(data: &mut chart::SpacetimeData, scenario: &Scenario) {
+fn name_groups(faults: &mut [chart::SpacetimeFault], scenario: &Scenario) {
     let names = GroupNames::new(scenario);
     if names.is_empty() {
         return;
     }
-    for f in &mut data.faults {
+    for f in faults {
         if let chart::SpacetimeFault::Network { label, .. } = f {
             *label = names.rename(label);
         }
@@ -521,17 +521,14 @@ fn bandwidth_input(src: &dyn Source, scenario: &Scenario) -> Result<BandwidthDat
     }
     // The network faults, named by group as in the space-time diagram.
     let plan = crate::faults::plan(scenario, &crate::rng::Streams::new(scenario.seed));
-    let mut named = chart::SpacetimeData {
-        faults: spacetime::planned_network_faults(scenario.nodes.count, &plan, scenario.duration.0),
-        ..Default::default()
-    };
-    name_groups(&mut named, scenario);
+    let mut faults = spacetime::planned_network_faults(scenario.nodes.count, &plan, scenario.duration.0);
+    name_groups(&mut faults, scenario);
     Ok(BandwidthData {
         time_s,
         kinds: series,
         per_node,
         by: if by_part { "message part" } else { "message kind" }.into(),
-        faults: named.faults,
+        faults,
     })
 }
 

@@ -287,17 +287,10 @@ impl Search<'_> {
         false
     }
 
-    /// Tries `candidate` (`None`: nothing to simplify on `axis`), which
-    /// turns `label` into `now`; kept if the target still fails the same
-    /// way, else `label` is noted as needed, with why.
-    fn simplify(
-        &mut self,
-        axis: &'static str,
-        label: String,
-        now: &str,
-        candidate: Option<Scenario>,
-    ) -> bool {
-        let Some(c) = candidate else { return false };
+    /// Tries `c`, which turns `label` into `now` on `axis`; kept if the
+    /// target still fails the same way, else `label` is noted as needed,
+    /// with why.
+    fn simplify(&mut self, axis: &'static str, label: String, now: &str, c: Scenario) -> bool {
         match self.verdict(&c) {
             Verdict::Fails(failure, writes) => {
                 (self.progress)(&format!("{axis} {label} -> {now}: still fails"));
@@ -332,69 +325,17 @@ impl Search<'_> {
             .join(", ");
         let mut c = self.best.clone();
         c.nodes.groups.clear();
-        self.simplify("groups", label, "none", Some(c))
+        self.simplify("groups", label, "none", c)
     }
 
-    /// The network and clocks made plain, one setting at a time: loss,
-    /// duplication and bursty loss off, latency a constant (its mean),
-    /// clock offsets, drift and per-node clocks off.
+    /// The network and clocks made plain, one setting at a time
+    /// ([`PLAIN`], in its order).
     fn pass_network(&mut self) -> bool {
         let mut changed = false;
-        let b = &self.best;
-        let loss = (b.network.loss > 0.0).then(|| {
-            let mut c = b.clone();
-            c.network.loss = 0.0;
-            c
-        });
-        let label = b.network.loss.to_string();
-        changed |= self.simplify("loss", label, "0", loss);
-
-        let b = &self.best;
-        let dup = (b.network.duplicate > 0.0).then(|| {
-            let mut c = b.clone();
-            c.network.duplicate = 0.0;
-            c
-        });
-        let label = b.network.duplicate.to_string();
-        changed |= self.simplify("duplicate", label, "0", dup);
-
-        let b = &self.best;
-        if let Some(burst) = &b.network.burst_loss {
-            let label = inline(burst);
-            let mut c = b.clone();
-            c.network.burst_loss = None;
-            changed |= self.simplify("burst_loss", label, "none", Some(c));
-        }
-
-        let b = &self.best;
-        if let Some(mean) = latency_mean(&b.network.latency) {
-            let label = inline(&b.network.latency);
-            let mut c = b.clone();
-            c.network.latency = Latency::Constant { value: mean };
-            let now = inline(&c.network.latency);
-            changed |= self.simplify("latency", label, &now, Some(c));
-        }
-
-        let b = &self.best;
-        if let Some(offset) = &b.clock.offset {
-            let label = inline(offset);
-            let mut c = b.clone();
-            c.clock.offset = None;
-            changed |= self.simplify("clock offset", label, "none", Some(c));
-        }
-        let b = &self.best;
-        if let Some(drift) = &b.clock.drift_ppm {
-            let label = inline(drift);
-            let mut c = b.clone();
-            c.clock.drift_ppm = None;
-            changed |= self.simplify("clock drift_ppm", label, "none", Some(c));
-        }
-        let b = &self.best;
-        if !b.clock.nodes.is_empty() {
-            let label = format!("{} per-node clock(s)", b.clock.nodes.len());
-            let mut c = b.clone();
-            c.clock.nodes.clear();
-            changed |= self.simplify("clock nodes", label, "none", Some(c));
+        for (axis, plain) in PLAIN {
+            if let Some((label, now, c)) = plain(&self.best) {
+                changed |= self.simplify(axis, label, &now, c);
+            }
         }
         changed
     }
@@ -573,6 +514,72 @@ impl Search<'_> {
 
 /// The mean of a latency distribution other than a constant, as a constant
 /// (to the microsecond where it is computed), where it is finite.
+/// A setting made plain: `(what it was, what it becomes, the scenario
+/// with it so)`, or `None` when it is plain already.
+type Plain = fn(&Scenario) -> Option<(String, String, Scenario)>;
+
+/// The settings [`Search::pass_network`] tries making plain, in order:
+/// loss, duplication and bursty loss off, latency a constant (its mean),
+/// clock offsets, drift and per-node clocks off.
+const PLAIN: [(&str, Plain); 7] = [
+    ("loss", |b| {
+        (b.network.loss > 0.0).then(|| {
+            (
+                b.network.loss.to_string(),
+                "0".into(),
+                with(b, |c| c.network.loss = 0.0),
+            )
+        })
+    }),
+    ("duplicate", |b| {
+        (b.network.duplicate > 0.0).then(|| {
+            (
+                b.network.duplicate.to_string(),
+                "0".into(),
+                with(b, |c| c.network.duplicate = 0.0),
+            )
+        })
+    }),
+    ("burst_loss", |b| {
+        let burst = b.network.burst_loss.as_ref()?;
+        Some((
+            inline(burst),
+            "none".into(),
+            with(b, |c| c.network.burst_loss = None),
+        ))
+    }),
+    ("latency", |b| {
+        let value = latency_mean(&b.network.latency)?;
+        let c = with(b, |c| c.network.latency = Latency::Constant { value });
+        Some((inline(&b.network.latency), inline(&c.network.latency), c))
+    }),
+    ("clock offset", |b| {
+        let offset = b.clock.offset.as_ref()?;
+        Some((inline(offset), "none".into(), with(b, |c| c.clock.offset = None)))
+    }),
+    ("clock drift_ppm", |b| {
+        let drift = b.clock.drift_ppm.as_ref()?;
+        Some((
+            inline(drift),
+            "none".into(),
+            with(b, |c| c.clock.drift_ppm = None),
+        ))
+    }),
+    ("clock nodes", |b| {
+        (!b.clock.nodes.is_empty()).then(|| {
+            let label = format!("{} per-node clock(s)", b.clock.nodes.len());
+            (label, "none".into(), with(b, |c| c.clock.nodes.clear()))
+        })
+    }),
+];
+
+/// A copy of `b` changed by `change`.
+fn with(b: &Scenario, change: impl FnOnce(&mut Scenario)) -> Scenario {
+    let mut c = b.clone();
+    change(&mut c);
+    c
+}
+
 fn latency_mean(l: &Latency) -> Option<SimDuration> {
     let us = |x: f64| (x.is_finite() && x >= 0.0).then(|| SimDuration(((x / 1e3).round() * 1e3) as u64));
     match l {
