@@ -592,10 +592,12 @@ impl Inner<u64> {
     fn crash<M>(&mut self, ctx: &mut Ctx<'_, M>) {
         let node = ctx.node as usize;
         let vector = Arc::make_mut(&mut self.vv[node]);
+        let keys = self.keys as u64;
         for (origin, entry) in vector.iter_mut().enumerate() {
             let old = *entry;
             if origin == node {
-                let new = ((old >> 32) + 1) << 32;
+                // One version per key (see below): the entry is the last.
+                let new = (((old >> 32) + 1) << 32) + keys.saturating_sub(1);
                 *entry = new;
                 ctx.version_changed(origin as NodeId, old, new);
             } else if old > 0 {
@@ -606,12 +608,20 @@ impl Inner<u64> {
         if self.keys > 1 {
             let row = node * self.n;
             self.store[row * self.keys..(row + self.n) * self.keys].fill(0);
-            // Its own keys are known empty as of the new generation: at its
-            // first version, so that they are what a peer behind gets as
-            // deltas (one key per origin, the entry itself is that delta),
-            // and the new generation reaches every node.
+            // Its own keys are known empty as of the new generation, each at
+            // a version of its own (key k at `generation:k`, as if the node
+            // wrote "nothing" to each in turn), so that they are what a peer
+            // behind gets as deltas (one key per origin: the entry itself is
+            // that delta) and the new generation reaches every node. Distinct
+            // versions keep the entry a summary under a size limit: a prefix
+            // of the run raises a peer's entry only as far as it carried, and
+            // the rest follows in later exchanges. They are not in the write
+            // log: no write made them.
             let own = (row + node) * self.keys;
-            self.store[own..own + self.keys].fill(vector[node]);
+            let first = vector[node] + 1 - keys;
+            for (k, slot) in self.store[own..own + self.keys].iter_mut().enumerate() {
+                *slot = first + k as u64;
+            }
         }
     }
 }

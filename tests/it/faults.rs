@@ -872,3 +872,73 @@ fn writes_due_on_a_down_node_are_counted_as_skipped() {
         .render_text()
         .contains("writes skipped 2 (their node was down)"));
 }
+
+/// Under a size limit of one delta per message, a lost-state restart's new
+/// generation still reaches every key of every peer. Node 0 writes its four
+/// keys, crashes with its state lost at 8 s and restarts at 9 s: each key
+/// of its new generation travels as its own delta, so the peers need
+/// several exchanges, and the run may count as converged only once every
+/// peer holds node 0's keys exactly as node 0 does (all empty, at the new
+/// generation). All four old writes are lost (hand count: nothing rewrites
+/// them). Before the fix the four keys shared one version, one delta
+/// raised a peer's entry to it, and the other three keys kept their old
+/// values for good while the run said "converged" with one write lost.
+#[test]
+fn a_new_generation_spreads_every_key_under_a_size_limit() {
+    let mut text = String::from(
+        r#"
+        duration = "30s"
+        stop_when_converged = true
+        [nodes]
+        count = 3
+        [gossip]
+        interval = "1s"
+        phase = "aligned"
+        mtu = { deltas = 1 }
+        [workload]
+        keys_per_node = 4
+        [network]
+        latency = { dist = "constant", value = "10ms" }
+        [[faults]]
+        at = "8s"
+        crash = 0
+        state = "lost"
+        restart_after = "1s"
+        [output]
+        trace = "versions"
+        "#,
+    );
+    for key in 0..4 {
+        text += &format!(
+            "[[workload.schedule]]\nat = \"{}ms\"\nnode = 0\nkey = {key}\n",
+            100 * (key + 1)
+        );
+    }
+    let s = scenario(&text);
+    let mut sim = Simulation::new(&s, s.output.trace);
+    let mut sink = VecSink::default();
+    let out = sim.run(&mut sink);
+    let replica = sim.replica().unwrap();
+    for n in 1..3 {
+        for key in 0..4 {
+            assert_eq!(
+                replica.key_version(n, 0, key),
+                replica.key_version(0, 0, key),
+                "node {n} holds node 0's key {key} as node 0 does"
+            );
+        }
+        assert_eq!(replica.version(n, 0), replica.version(0, 0), "node {n}");
+    }
+    assert!(replica.version(0, 0) >> 32 == 1, "node 0 is in generation 1");
+    let lost: u64 = out.lost_writes.iter().map(|l| l.count).max().unwrap();
+    assert_eq!(lost, 4, "every write node 0 made before the crash is lost");
+    // The generation reached each peer in more than one message: the
+    // peers' entries for node 0 rose in several steps after the restart.
+    let rises = sink
+        .0
+        .iter()
+        .filter(|r| matches!(r, Record::Version { node: 1, origin: 0, new, .. } if new >> 32 == 1))
+        .count();
+    assert!(rises >= 2, "{rises} rises at node 1");
+    assert!(out.metrics.all_converged_at().is_some());
+}
