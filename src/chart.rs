@@ -24,6 +24,7 @@
 mod bandwidth;
 mod convergence;
 mod draw;
+mod fault_bands;
 mod field;
 mod frame;
 mod informed;

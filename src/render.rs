@@ -229,6 +229,7 @@ fn input(
                 max_s: s("max_ns")?,
                 mean_s,
                 stale_mappings: stale.into_iter().map(|v| v as f64).collect(),
+                faults: network_faults(scenario),
             })
         }
         ChartKind::Spacetime => {
@@ -519,17 +520,24 @@ fn bandwidth_input(src: &dyn Source, scenario: &Scenario) -> Result<BandwidthDat
             bytes_per_s: total.iter().map(|&b| b as f64 / run_s).collect(),
         });
     }
-    // The network faults, named by group as in the space-time diagram.
-    let plan = crate::faults::plan(scenario, &crate::rng::Streams::new(scenario.seed));
-    let mut faults = spacetime::planned_network_faults(scenario.nodes.count, &plan, scenario.duration.0);
-    name_groups(&mut faults, scenario);
     Ok(BandwidthData {
         time_s,
         kinds: series,
         per_node,
         by: if by_part { "message part" } else { "message kind" }.into(),
-        faults,
+        faults: network_faults(scenario),
     })
+}
+
+/// The scenario's partitions, cuts and degradations, as the bandwidth and
+/// staleness charts shade them, named by group as in the space-time
+/// diagram (every planned fault is recorded at its time, so plan and trace
+/// agree).
+fn network_faults(scenario: &Scenario) -> Vec<chart::SpacetimeFault> {
+    let plan = crate::faults::plan(scenario, &crate::rng::Streams::new(scenario.seed));
+    let mut faults = spacetime::planned_network_faults(scenario.nodes.count, &plan, scenario.duration.0);
+    name_groups(&mut faults, scenario);
+    faults
 }
 
 fn draw(input: &Input, prov: &Provenance, format: ImageFormat) -> Result<Rendered, ChartError> {

@@ -13,16 +13,14 @@ use plotters::coord::Shift;
 use plotters::element::{PathElement, Polygon, Rectangle};
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::draw::{build, dedup_px, from_zero, no_data, span, time_ticks, Axes, Chart2, Ticks, Usable};
-use super::frame::{page, put_text, text_size, LegendEntry, Mark};
-use super::marks::{hatch, HATCH_GAP};
+use super::draw::{build, dedup_px, from_zero, no_data, plot_columns, span, time_ticks, Axes, Ticks, Usable};
+use super::fault_bands::{extra_height, plan_lane, shade_network_faults};
+use super::frame::{page, LegendEntry, Mark};
 use super::render::{render, Ctx, Figure};
-use super::spacetime::{network_legend, BAND_ALPHA, DEGRADED, HATCH_ALPHA};
+use super::spacetime::network_legend;
 use super::theme::{KindColors, BLACK, INK};
 use super::SpacetimeFault;
 use super::{ChartError, ImageFormat, Provenance, Rendered};
-use plotters::style::text_anchor::{HPos, VPos};
-use plotters::style::Color;
 use plotters::style::WHITE;
 
 /// Network-wide rate of one series (a message part or kind) over time.
@@ -127,60 +125,12 @@ impl Fig<'_> {
     }
 }
 
-impl Fig<'_> {
-    /// The network faults behind panel (a): a grey band (orange hatching
-    /// for a degradation) over the plot's height for as long as each is in
-    /// force, labelled at the top, each label in one of three rows.
-    fn shade_faults<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        chart: &Chart2<'_, DB>,
-        x: (f64, f64),
-        t: &super::theme::Theme,
-    ) -> Result<(), ChartError> {
-        let (xpix, ypix) = chart.plotting_area().get_pixel_range();
-        let font = t.small_font();
-        let pad = t.px(3.0);
-        let networks = self.0.faults.iter().filter_map(|f| match f {
-            SpacetimeFault::Network {
-                from_s,
-                to_s,
-                label,
-                degraded,
-            } if from_s.usable() && *from_s <= x.1 => Some((*from_s, to_s.min(x.1), label, *degraded)),
-            _ => None,
-        });
-        for (i, (from_s, to_s, label, degraded)) in networks.enumerate() {
-            let (x0, _) = chart.backend_coord(&(from_s.max(x.0), 0.0));
-            let (x1, _) = chart.backend_coord(&(to_s, 0.0));
-            let x1 = x1.max(x0 + 1);
-            if degraded {
-                let style = plotters::style::ShapeStyle {
-                    color: DEGRADED.mix(HATCH_ALPHA),
-                    ..t.line(DEGRADED, 1.3)
-                };
-                hatch(root, (x0, ypix.start), (x1, ypix.end), style, t.px(HATCH_GAP))?;
-            } else {
-                root.draw(&Rectangle::new(
-                    [(x0, ypix.start), (x1, ypix.end)],
-                    t.fill(BLACK, BAND_ALPHA),
-                ))?;
-            }
-            let (w, h) = text_size(root, label, &font);
-            let lx = (x0 + pad).min(xpix.end - w - pad).max(xpix.start + pad);
-            let ly = ypix.start + pad + (i % 3) as i32 * (h + pad);
-            put_text(root, label, (lx, ly), &font, HPos::Left, VPos::Top)?;
-        }
-        Ok(())
-    }
-}
-
 /// Box label drawn in black (the kind "other" is grey).
 const TOTAL: &str = "total";
 
 impl Figure for Fig<'_> {
     fn size(&self) -> (u32, u32) {
-        (1000, 440)
+        (1000, 440 + extra_height(&self.0.faults, 1000, true))
     }
 
     /// Two panels side by side, shown one column wide like the others.
@@ -247,11 +197,13 @@ impl Figure for Fig<'_> {
         let mut a = Axes::new(x, y, &x_desc, "bytes/s (all nodes)");
         a.x_ticks = x_ticks;
         a.caption = Some(&caption);
+        let lane = plan_lane(root, t, &d.faults, x, plot_columns(root, &left, ctx, &a));
+        a.lane = lane.height;
         let chart = build(root, &left, ctx, &a)?;
         if times.len() < 2 || cum.is_empty() {
             no_data(root, &chart, ctx)?;
         } else {
-            self.shade_faults(root, &chart, x, t)?;
+            shade_network_faults(root, &chart, x, &d.faults, t, Some(&lane))?;
             for (k, upper) in cum.iter().enumerate() {
                 let color = colors.get(&d.kinds[k].kind);
                 let up = times
@@ -369,6 +321,7 @@ const MIN_BOX_PX: f64 = 6.0;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::spacetime::BAND_ALPHA;
     use crate::chart::testutil::{check, check_empty, count, font_size, no_text_overlaps, prov};
     use crate::chart::{staleness, StalenessData};
 
@@ -435,6 +388,77 @@ mod tests {
         }
         let hatched = String::from_utf8(bandwidth(&d, &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
         assert!(hatched.contains(">\ndegraded links\n<"));
+    }
+
+    /// Overlapping faults with long labels, one near the end: every label
+    /// is inside panel (a)'s width and above its plot (in the lane, over
+    /// no data), none touches another text, and the last ends at its
+    /// band's end rather than running out of the plot.
+    #[test]
+    fn fault_labels_stay_apart_in_a_lane_above_the_plot() {
+        let mut d = sample();
+        let net = |from_s: f64, to_s: f64, label: &str, degraded: bool| SpacetimeFault::Network {
+            from_s,
+            to_s,
+            label: label.into(),
+            degraded,
+        };
+        d.faults = vec![
+            net(2.0, 8.0, "partition east | west", false),
+            net(5.0, 12.0, "degraded east | west (latency x3)", true),
+            net(6.0, 9.0, "cut 0-3 -> 4-7", false),
+            net(26.0, 29.0, "degraded 0-3 | 4-7 (loss 0.3)", true),
+        ];
+        let svg = String::from_utf8(bandwidth(&d, &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
+        no_text_overlaps(&svg);
+        let tick = |label: &str| crate::chart::testutil::text_attr(&svg, label, "x");
+        let x = |s: f64| tick("10") + ((tick("20") - tick("10")) as f64 * (s - 10.0) / 10.0).round() as i32;
+        // The plot's top: where the partition's band starts.
+        let band = svg
+            .split("<rect ")
+            .skip(1)
+            .map(|r| format!(" {}", r.split("/>").next().unwrap()))
+            .find(|r| r.contains(&format!("opacity=\"{BAND_ALPHA}\"")))
+            .expect("a band");
+        let plot_top: i32 = band
+            .split(" y=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let boxes = crate::chart::testutil::text_boxes(&svg);
+        for label in [
+            "partition east | west",
+            "degraded east | west (latency x3)",
+            "cut 0-3 -> 4-7",
+            "degraded 0-3 | 4-7 (loss 0.3)",
+        ] {
+            let b = boxes
+                .iter()
+                .find(|(t, _)| t == label)
+                .unwrap_or_else(|| panic!("{label}"))
+                .1;
+            assert!(
+                b[0] >= x(0.0) && b[2] <= x(29.0) + 1,
+                "{label} {b:?} outside the plot's width"
+            );
+            assert!(
+                b[3] <= plot_top,
+                "{label} {b:?} reaches into the plot (top {plot_top})"
+            );
+        }
+        let late = boxes
+            .iter()
+            .find(|(t, _)| t == "degraded 0-3 | 4-7 (loss 0.3)")
+            .unwrap()
+            .1;
+        assert!(
+            late[2] <= x(29.0) + 1 && late[2] >= x(26.0),
+            "{late:?} ends at its band"
+        );
     }
 
     fn sample() -> BandwidthData {
@@ -558,6 +582,7 @@ mod tests {
             mean_s: time_s.clone(),
             stale_mappings: time_s.clone(),
             time_s,
+            faults: Vec::new(),
         };
         let default = staleness(&default, &prov(), ImageFormat::Svg).unwrap();
         let default = default.svg_text().unwrap();

@@ -137,6 +137,9 @@ pub(crate) struct Axes<'s> {
     pub(crate) y_area: Option<i32>,
     /// Draw grid lines at the automatic ticks.
     pub(crate) grid: bool,
+    /// Room (px) left above the plot, under the caption: a lane for labels
+    /// that should not cover the data ([`super::fault_bands`]).
+    pub(crate) lane: i32,
 }
 
 impl<'s> Axes<'s> {
@@ -153,8 +156,27 @@ impl<'s> Axes<'s> {
             hide_x_labels: false,
             y_area: None,
             grid: true,
+            lane: 0,
         }
     }
+}
+
+/// Right margin of a panel built by [`build`], at 1× scale.
+const MARGIN_RIGHT: f64 = 14.0;
+
+/// The pixel columns `[left, right]` the plot of `axes` will take when
+/// [`build`] draws it on `area`: known before it is drawn, for layouts
+/// that depend on where times fall (the fault lane above a plot).
+pub(crate) fn plot_columns<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    axes: &Axes<'_>,
+) -> (i32, i32) {
+    let y_area = axes.y_area.unwrap_or_else(|| y_area_width(root, ctx, axes));
+    let (x0, _) = area.get_base_pixel();
+    let (w, _) = area.dim_in_pixel();
+    (x0 + y_area, x0 + w as i32 - ctx.theme.px(MARGIN_RIGHT))
 }
 
 /// Width of the y label area that fits the tick labels and description of `axes`.
@@ -232,7 +254,7 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
     let (_, tick_h) = text_size(root, "0", &tick);
     let (_, desc_h) = text_size(root, "Ag", &desc);
     let (area_w, _) = area.dim_in_pixel();
-    let margin_right = t.px(14.0);
+    let margin_right = t.px(MARGIN_RIGHT);
     let stagger = staggered(root, ctx, axes, area_w as i32 - y_area - margin_right);
     let row_h = tick_h + t.px(2.0);
     let x_area = if axes.hide_x_labels {
@@ -248,7 +270,7 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
 
     let mut b = ChartBuilder::on(area);
     b.x_label_area_size(x_area).y_label_area_size(y_area);
-    b.margin_right(margin_right).margin_top(t.px(12.0));
+    b.margin_right(margin_right).margin_top(t.px(12.0) + axes.lane);
     if let Some(c) = axes.caption {
         // Drawn here, not by plotters (which leaves a fixed 5 px under a
         // caption): the top y tick label, centred on the plot's top edge,
@@ -258,7 +280,7 @@ pub(crate) fn build<'a, DB: DrawingBackend>(
         let (x0, y0) = area.get_base_pixel();
         let top = (x0 + area_w as i32 / 2, y0 + t.px(12.0));
         put_text(root, c, top, &font, HPos::Center, VPos::Top)?;
-        b.margin_top(t.px(12.0) + caption_h + tick_h / 2 + t.px(4.0));
+        b.margin_top(t.px(12.0) + caption_h + tick_h / 2 + t.px(4.0) + axes.lane);
     }
     let mut chart = b.build_cartesian_2d(axes.x.0..axes.x.1, axes.y.0..axes.y.1)?;
 

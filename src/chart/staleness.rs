@@ -11,12 +11,16 @@ use plotters::element::Polygon;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use super::draw::{
-    build, data_line, dedup_px, from_zero, no_data, span, time_ticks, y_area_width, Axes, Ticks, Usable,
+    build, data_line, dedup_px, from_zero, no_data, plot_columns, span, time_ticks, y_area_width, Axes,
+    Ticks, Usable,
 };
+use super::fault_bands::{extra_height, plan_lane, shade_network_faults};
 use super::frame::{page, put_text, LegendEntry, Mark};
 use super::marks::Dash;
 use super::render::{render, Ctx, Figure};
+use super::spacetime::network_legend;
 use super::theme::{BLUE, GREEN, VERMILLION};
+use super::SpacetimeFault;
 use super::{ChartError, ImageFormat, Provenance, Rendered};
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -35,6 +39,10 @@ pub struct StalenessData {
     pub mean_s: Vec<f64>,
     /// Number of stale mappings (may be a mean over seeds, hence `f64`).
     pub stale_mappings: Vec<f64>,
+    /// Partitions, cuts and degradations, shaded behind both panels as in
+    /// the bandwidth chart (the [`SpacetimeFault::Network`] ones; others
+    /// are ignored), so a rise in staleness can be read against its cause.
+    pub faults: Vec<SpacetimeFault>,
 }
 
 /// Renders max and mean staleness (upper panel) and the number of stale
@@ -61,7 +69,7 @@ const AREA_ALPHA: f64 = 0.2;
 
 impl Figure for Fig<'_> {
     fn size(&self) -> (u32, u32) {
-        (640, 560)
+        (640, 560 + extra_height(&self.0.faults, 640, false))
     }
 
     fn validate(&self) -> Result<(), ChartError> {
@@ -123,6 +131,7 @@ impl Figure for Fig<'_> {
         if !has_mean {
             legend.remove(1);
         }
+        legend.extend(network_legend(&d.faults));
         let body = page(
             root,
             ctx,
@@ -156,9 +165,12 @@ impl Figure for Fig<'_> {
         bot.x_ticks = x_ticks;
         let w = y_area_width(root, ctx, &top).max(y_area_width(root, ctx, &bot));
         top.y_area = Some(w);
+        let lane = plan_lane(root, t, &d.faults, x, plot_columns(root, &upper, ctx, &top));
+        top.lane = lane.height;
         bot.y_area = Some(w);
 
         let upper_chart = build(root, &upper, ctx, &top)?;
+        shade_network_faults(root, &upper_chart, x, &d.faults, t, Some(&lane))?;
         if finite_y(&max).chain(finite_y(&mean)).next().is_none() {
             no_data(root, &upper_chart, ctx)?;
         }
@@ -172,6 +184,8 @@ impl Figure for Fig<'_> {
         }
 
         let lower_chart = build(root, &lower, ctx, &bot)?;
+        // Only the upper panel's bands are labelled.
+        shade_network_faults(root, &lower_chart, x, &d.faults, t, None)?;
         if finite_y(&count).next().is_none() {
             return no_data(root, &lower_chart, ctx);
         }
@@ -202,6 +216,7 @@ mod tests {
             mean_s: time_s.iter().map(|t| saw(t) * 0.3).collect(),
             stale_mappings: time_s.iter().map(|t| (20.0 - t % 20.0) * 4.0).collect(),
             time_s,
+            faults: Vec::new(),
         };
         let svg = check(
             |f| staleness(&data, &prov(), f),
@@ -232,6 +247,7 @@ mod tests {
             mean_s: vec![f64::NAN; 4],
             stale_mappings: vec![0.0; 4],
             time_s: time_s.clone(),
+            faults: Vec::new(),
         };
         let svg = check(
             |f| staleness(&data, &prov(), f),
@@ -244,6 +260,7 @@ mod tests {
             mean_s: vec![0.0002, 0.0004, 0.0004, 0.0001],
             stale_mappings: vec![1.0, 2.0, 2.0, 1.0],
             time_s,
+            faults: Vec::new(),
         };
         let svg = check(
             |f| staleness(&data, &prov(), f),
@@ -252,6 +269,67 @@ mod tests {
         assert!(!svg.contains(NO_STALE));
         let last = |c: &str| svg.rfind(&format!("stroke=\"{c}\"")).unwrap();
         assert!(last("#0072B2") > last("#D55E00"), "the mean after the max");
+    }
+
+    /// A partition from 10 s to 30 s of a 0–59 s run: a band over exactly
+    /// those times in each panel, one label (in the upper panel), and a
+    /// legend entry; without faults, none.
+    #[test]
+    fn a_partition_is_shaded_in_both_panels() {
+        let time_s: Vec<f64> = (0..60).map(f64::from).collect();
+        let mut data = StalenessData {
+            max_s: time_s.iter().map(|t| t * 0.1).collect(),
+            mean_s: time_s.iter().map(|t| t * 0.05).collect(),
+            stale_mappings: time_s.iter().map(|t| t * 2.0).collect(),
+            time_s,
+            faults: vec![SpacetimeFault::Network {
+                from_s: 10.0,
+                to_s: 30.0,
+                label: "partition east | west".into(),
+                degraded: false,
+            }],
+        };
+        let svg = check(
+            |f| staleness(&data, &prov(), f),
+            &["partition east | west", "partition / cut"],
+        );
+        assert_eq!(
+            svg.matches(">\npartition east | west\n<").count(),
+            1,
+            "labelled once"
+        );
+        let x = |label: &str| crate::chart::testutil::text_attr(&svg, label, "x");
+        let (x10, x30) = (x("10"), x("30"));
+        let alpha = format!("opacity=\"{}\"", crate::chart::spacetime::BAND_ALPHA);
+        let bands: Vec<(i32, i32)> = svg
+            .split("<rect ")
+            .skip(1)
+            .map(|r| format!(" {}", r.split("/>").next().unwrap()))
+            .filter(|r| r.contains(&alpha))
+            .map(|r| {
+                let attr = |name: &str| -> i32 {
+                    r.split(&format!(" {name}=\""))
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap()
+                        .parse()
+                        .unwrap()
+                };
+                (attr("x"), attr("x") + attr("width"))
+            })
+            .collect();
+        assert_eq!(bands.len(), 2, "one band per panel: {bands:?}");
+        for (a, b) in bands {
+            assert!(
+                (a - x10).abs() <= 2 && (b - x30).abs() <= 2,
+                "{a}..{b} vs {x10}..{x30}"
+            );
+        }
+        data.faults.clear();
+        let plain = String::from_utf8(staleness(&data, &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
+        assert!(!plain.contains("partition") && !plain.contains(&alpha));
     }
 
     #[test]

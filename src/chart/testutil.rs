@@ -273,6 +273,7 @@ mod extreme {
             max_s: v.clone(),
             mean_s: v.clone(),
             stale_mappings: v.clone(),
+            faults: Vec::new(),
         };
         both(|f| staleness(&s, &prov(), f));
         let st = SpacetimeData {
