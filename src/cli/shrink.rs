@@ -63,7 +63,10 @@ fn written_lines(out: &std::path::Path, to_stdout: bool) -> Vec<String> {
                 .to_string(),
         ]
     } else {
-        vec![format!("written: {shown}"), format!("run it:  scuttlesim run {shown}")]
+        vec![
+            format!("written: {shown}"),
+            format!("run it:  scuttlesim run {shown}"),
+        ]
     }
 }
 
@@ -157,7 +160,13 @@ mod tests {
     #[test]
     fn where_it_went_and_how_to_run_it() {
         let file = super::written_lines(Path::new("out/shrunk.toml"), false);
-        assert_eq!(file, ["written: out/shrunk.toml", "run it:  scuttlesim run out/shrunk.toml"]);
+        assert_eq!(
+            file,
+            [
+                "written: out/shrunk.toml",
+                "run it:  scuttlesim run out/shrunk.toml"
+            ]
+        );
         for (out, to_stdout) in [("/dev/stdout", true), ("/tmp/fifo", false)] {
             let lines = super::written_lines(Path::new(out), to_stdout);
             assert!(lines.iter().all(|l| !l.contains("scuttlesim run /")), "{lines:?}");

@@ -92,10 +92,18 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
             format!(
                 "{} {}",
                 super::plural(found.mismatches.len() as u64, "seed", "seeds"),
-                if found.mismatches.len() == 1 { "differs" } else { "differ" }
+                if found.mismatches.len() == 1 {
+                    "differs"
+                } else {
+                    "differ"
+                }
             )
         },
-        super::plural(found.distinct_digests as u64, "distinct digest", "distinct digests"),
+        super::plural(
+            found.distinct_digests as u64,
+            "distinct digest",
+            "distinct digests"
+        ),
         super::plural(found.records, "record", "records")
     );
     if found.interrupted {

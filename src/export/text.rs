@@ -244,7 +244,10 @@ pub fn describe_fate(r: &Record, node_width: usize, fate: Fate) -> String {
                     "{kind} #{id}{copy} -> n{to}, {bytes} B lost on arrival (crash: n{to} down)"
                 );
             } else if reason == "partition" && fate.on_arrival {
-                let _ = write!(o, "{kind} #{id}{copy} -> n{to}, {bytes} B lost on arrival (partition)");
+                let _ = write!(
+                    o,
+                    "{kind} #{id}{copy} -> n{to}, {bytes} B lost on arrival (partition)"
+                );
             } else {
                 let _ = write!(o, "{kind} #{id}{copy} -> n{to}, {bytes} B lost ({reason})");
             }
@@ -490,7 +493,9 @@ mod tests {
         assert!(line(&mut c, &drop(1, 10, "partition")).ends_with("#1 -> n1, 48 B lost (partition)"));
         line(&mut c, &send(2, 20));
         line(&mut c, &send(3, 30));
-        assert!(line(&mut c, &drop(2, 40, "partition")).ends_with("#2 -> n1, 48 B lost on arrival (partition)"));
+        assert!(
+            line(&mut c, &drop(2, 40, "partition")).ends_with("#2 -> n1, 48 B lost on arrival (partition)")
+        );
         // At the same instant as its send (no latency) but not right after it.
         assert!(line(&mut c, &drop(3, 30, "partition")).ends_with("lost on arrival (partition)"));
         line(&mut c, &send(4, 50));

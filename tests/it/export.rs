@@ -462,11 +462,7 @@ degrade = { from = [0], to = [1], extra_latency = "1ms", for = "0.5s" }
     }
     // By hand: two syns in flight at 1.05 s (dropped at 1.1 s), two syns
     // sent into the partition at 2 s.
-    assert_eq!(
-        expected.iter().filter(|e| e.1).count(),
-        2,
-        "{expected:?}"
-    );
+    assert_eq!(expected.iter().filter(|e| e.1).count(), 2, "{expected:?}");
     assert_eq!(expected.iter().filter(|e| !e.1).count(), 2, "{expected:?}");
     let o = scuttlesim(&["trace", s(&run), "--kind", "drop"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -488,7 +484,10 @@ degrade = { from = [0], to = [1], extra_latency = "1ms", for = "0.5s" }
     let o = scuttlesim(&["trace", s(&run), "--kind", "fault"], &dir);
     let text = stdout(&o);
     let end = text.lines().find(|l| l.contains("degrade-end")).expect(&text);
-    assert!(end.ends_with("degrade-end (faults[2]) 0 <-> 1: back to normal"), "{end}");
+    assert!(
+        end.ends_with("degrade-end (faults[2]) 0 <-> 1: back to normal"),
+        "{end}"
+    );
 }
 
 /// `export … --out - | head`: a reader that goes away after the first
@@ -520,16 +519,14 @@ fn a_reader_that_leaves_ends_an_export_to_stdout_quietly() {
             .spawn()
             .expect("binary runs");
         let mut head = [0u8; 100];
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_exact(&mut head)
-            .unwrap();
+        child.stdout.take().unwrap().read_exact(&mut head).unwrap();
         // The reader is dropped here: the next write meets a closed pipe.
         let out = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
-        assert!(!err.contains("Broken pipe") && !err.contains("error"), "{args:?}: {err}");
+        assert!(
+            !err.contains("Broken pipe") && !err.contains("error"),
+            "{args:?}: {err}"
+        );
     }
 }

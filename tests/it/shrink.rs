@@ -443,7 +443,10 @@ fn needed_loss_is_kept_and_listed() {
 fn shrink_to_stdout_says_where_it_went() {
     let dir = temp_dir("shrink-stdout");
     let flaky = shipped("flaky-convergence.toml");
-    let o = scuttlesim(&["run", s(&flaky), "--seed", "15", "--out", "o", "--trace", "off"], &dir);
+    let o = scuttlesim(
+        &["run", s(&flaky), "--seed", "15", "--out", "o", "--trace", "off"],
+        &dir,
+    );
     assert_eq!(o.status.code(), Some(1), "seed 15 fails: {}", stdout(&o));
     let o = scuttlesim(&["shrink", "o/flaky-convergence/15", "--out", "-"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", crate::bin::stderr(&o));
@@ -453,6 +456,10 @@ fn shrink_to_stdout_says_where_it_went() {
     assert!(err.contains("save it to a .toml file"), "{err}");
     let file = scuttlesim(&["shrink", "o/flaky-convergence/15", "--out", "s.toml"], &dir);
     assert_eq!(file.status.code(), Some(0), "{}", stdout(&file));
-    assert!(stdout(&file).contains("run it:  scuttlesim run s.toml"), "{}", stdout(&file));
+    assert!(
+        stdout(&file).contains("run it:  scuttlesim run s.toml"),
+        "{}",
+        stdout(&file)
+    );
     assert_eq!(o.stdout, std::fs::read(dir.join("s.toml")).unwrap());
 }

@@ -86,7 +86,10 @@ fn one_seed_reads_in_the_singular() {
         "{text}"
     );
     let flaky = shipped("flaky-convergence.toml");
-    let o = scuttlesim(&["explore", s(&flaky), "--seeds", "0..1", "-q", "--out", "e"], &dir);
+    let o = scuttlesim(
+        &["explore", s(&flaky), "--seeds", "0..1", "-q", "--out", "e"],
+        &dir,
+    );
     let text = stdout(&o);
     assert!(text.contains(" · 1 run · "), "{text}");
 }
