@@ -342,6 +342,16 @@ pub(crate) fn keep_stdout_for(out: &Path) {
     }
 }
 
+/// `k` and the noun, in the singular where `k` is 1: `1 run`, `2 runs`.
+pub(crate) fn plural(k: u64, one: &str, many: &str) -> String {
+    format!("{k} {}", if k == 1 { one } else { many })
+}
+
+/// Whether [`keep_stdout_for`] found `--out` to be standard output.
+pub(crate) fn stdout_is_output() -> bool {
+    STDOUT_IS_OUTPUT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Writes command output to stdout (to stderr after [`keep_stdout_for`]
 /// found `--out` to be stdout). Once a write fails (the reader went away,
 /// e.g. `| head`), later output is dropped silently.
@@ -362,11 +372,27 @@ pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
     }
 }
 
-/// Parses arguments, runs the command, prints errors; returns the exit code.
+/// Whether `e` comes from writing into a pipe whose reader went away.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        let io = match cause.downcast_ref::<scuttlesim::error::Error>() {
+            Some(scuttlesim::error::Error::Io { error, .. }) => Some(error),
+            _ => cause.downcast_ref::<std::io::Error>(),
+        };
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Parses arguments, runs the command, prints errors; returns the exit
+/// code. An output written to standard output (`--out -`) whose reader
+/// went away (`| head`) ends the command quietly with 0.
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => code,
+        // `export … --out - | head`: the reader took what it wanted. End
+        // quietly with 0, as `trace | head` and `check | head` do.
+        Err(e) if stdout_is_output() && broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)

@@ -404,7 +404,10 @@ impl Search<'_> {
         c.workload.schedule = writes.0;
         self.try_accept(
             c,
-            &format!("random writes -> a schedule of the {count} writes they made"),
+            &format!(
+                "random writes -> a schedule of the {count} write{} they made",
+                if count == 1 { "" } else { "s" }
+            ),
         )
     }
 
@@ -894,8 +897,9 @@ impl Shrunk {
         let body = toml::to_string_pretty(&self.scenario).ok()?;
         let mut o = String::new();
         o.push_str(&format!(
-            "# Shrunk by `scuttlesim shrink {source}` ({} runs{}{}).\n",
+            "# Shrunk by `scuttlesim shrink {source}` ({} run{}{}{}).\n",
             self.runs,
+            if self.runs == 1 { "" } else { "s" },
             if self.budget_exhausted {
                 ", budget exhausted"
             } else {

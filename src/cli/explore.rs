@@ -68,10 +68,10 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     let failing: Vec<_> = found.failing().collect();
     outln!(
-        "explore {} · {} · {} runs · {} failing{}",
+        "explore {} · {} · {} · {} failing{}",
         s.name,
         scuttlesim::explore::seeds_label(&seeds),
-        found.runs.len(),
+        super::plural(found.runs.len() as u64, "run", "runs"),
         failing.len(),
         if found.interrupted {
             " · interrupted"

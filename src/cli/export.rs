@@ -47,7 +47,7 @@ pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
         ExportFormat::Shiviz => shiviz::write(reader, &path, &out, w),
         ExportFormat::Chrome => chrome::write(reader, &path, &out, w),
     })?;
-    outln!("{}: {events} events", out.display());
+    outln!("{}: {}", out.display(), super::plural(events, "event", "events"));
     match a.format {
         ExportFormat::Shiviz => outln!(
             "load it in ShiViz (its first line is the parsing regex: {})",

@@ -39,8 +39,8 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
         m.scuttlesim_version,
         if r.prefix_only {
             format!(
-                " · interrupted run: replaying its first {} records",
-                m.trace_records
+                " · interrupted run: replaying its first {}",
+                super::plural(m.trace_records, "record", "records")
             )
         } else {
             String::new()
@@ -57,7 +57,10 @@ pub(crate) fn replay(manifest: &Path) -> Result<ExitCode> {
             divergence: Some(_), ..
         } => "stored trace compared record by record, up to the first difference (below)".to_string(),
         TraceComparison::Compared { records, .. } => {
-            format!("stored trace compared record by record ({records} records)")
+            format!(
+                "stored trace compared record by record ({})",
+                super::plural(*records, "record", "records")
+            )
         }
     };
     if r.identical() && !r.digest_comparable() {

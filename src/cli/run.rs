@@ -38,9 +38,9 @@ pub(crate) fn run(
     let report = report.with_context(|| format!("running {}", path.display()))?;
     if report.interrupted() {
         outln!(
-            "interrupted at {} (simulated) after {} records; no summary written; the manifest says \"interrupted\"",
+            "interrupted at {} (simulated) after {}; no summary written; the manifest says \"interrupted\"",
             secs(report.outcome.end.0),
-            report.outcome.records
+            super::plural(report.outcome.records, "record", "records")
         );
         outln!("output: {}", report.dir.display());
         return Ok(ExitCode::from(EXIT_INTERRUPTED));

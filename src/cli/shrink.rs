@@ -43,6 +43,33 @@ fn check_scenario_name(out: &std::path::Path) -> Result<()> {
     )
 }
 
+/// The lines that say where the scenario went and how to run it. `run`
+/// reads a scenario from a file ending in `.toml` or `.json` only, so a
+/// scenario written to standard output (`to_stdout`) or to another device
+/// or FIFO gets a hint to save it to a file instead of a command that
+/// cannot work.
+fn written_lines(out: &std::path::Path, to_stdout: bool) -> Vec<String> {
+    let shown = shell_quote(&out.display().to_string());
+    if to_stdout {
+        vec![
+            "written to standard output".to_string(),
+            "run it:  save it to a .toml file (--out shrunk.toml), then scuttlesim run shrunk.toml"
+                .to_string(),
+        ]
+    } else if scuttlesim::scenario::Format::from_path(out).is_none() {
+        vec![
+            format!("written: {shown}"),
+            "run it:  save it to a .toml file (--out shrunk.toml), then scuttlesim run shrunk.toml"
+                .to_string(),
+        ]
+    } else {
+        vec![
+            format!("written: {shown}"),
+            format!("run it:  scuttlesim run {shown}"),
+        ]
+    }
+}
+
 /// Shrinks, writes the scenario, prints what was removed.
 pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
     let given = a.out.as_deref().map(super::out_file);
@@ -93,10 +120,10 @@ pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
     };
     write_atomic(&out, text.as_bytes())?;
     outln!(
-        "shrunk {} · seed {} · {} runs{}{}",
+        "shrunk {} · seed {} · {}{}{}",
         s.target,
         s.scenario.seed,
-        s.runs,
+        super::plural(s.runs as u64, "run", "runs"),
         if s.budget_exhausted {
             " (budget exhausted: --max-runs for more)"
         } else {
@@ -114,13 +141,36 @@ pub(crate) fn shrink(a: &ShrinkArgs) -> Result<ExitCode> {
     if let Some(changed) = s.changed_failure() {
         outln!("{changed}");
     }
-    outln!("written: {}", out.display());
-    outln!(
-        "run it:  scuttlesim run {}",
-        shell_quote(&out.display().to_string())
-    );
+    for line in written_lines(&out, super::stdout_is_output()) {
+        outln!("{line}");
+    }
     if s.interrupted {
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// A file gets the command that runs it; standard output and a FIFO
+    /// (no `.toml` or `.json` name, which `run` needs) get the hint to
+    /// save the scenario to a file.
+    #[test]
+    fn where_it_went_and_how_to_run_it() {
+        let file = super::written_lines(Path::new("out/shrunk.toml"), false);
+        assert_eq!(
+            file,
+            [
+                "written: out/shrunk.toml",
+                "run it:  scuttlesim run out/shrunk.toml"
+            ]
+        );
+        for (out, to_stdout) in [("/dev/stdout", true), ("/tmp/fifo", false)] {
+            let lines = super::written_lines(Path::new(out), to_stdout);
+            assert!(lines.iter().all(|l| !l.contains("scuttlesim run /")), "{lines:?}");
+            assert!(lines[1].contains("save it to a .toml file"), "{lines:?}");
+        }
+    }
 }

@@ -56,14 +56,12 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
         .with_context(|| format!("soaking {}", a.scenario.display()))?;
     bar.finish_and_clear();
     outln!(
-        "soak {} · {} · trace {} · pass 1: {} job{}, ascending · pass 2: {} job{}, descending",
+        "soak {} · {} · trace {} · pass 1: {}, ascending · pass 2: {}, descending",
         s.name,
         scuttlesim::explore::seeds_label(&seeds),
         level.name(),
-        jobs[0],
-        if jobs[0] == 1 { "" } else { "s" },
-        jobs[1],
-        if jobs[1] == 1 { "" } else { "s" }
+        super::plural(jobs[0] as u64, "job", "jobs"),
+        super::plural(jobs[1] as u64, "job", "jobs")
     );
     for m in &found.mismatches {
         outln!(
@@ -84,17 +82,29 @@ pub(crate) fn soak(a: &SoakArgs) -> Result<ExitCode> {
         );
     }
     outln!(
-        "{} seeds x 2 runs: {} · {} distinct digests · {} records per pass",
-        found.seeds,
+        "{} x 2 runs: {} · {} · {} per pass",
+        super::plural(found.seeds, "seed", "seeds"),
         if found.seeds == 0 {
             "nothing compared".to_string()
         } else if found.mismatches.is_empty() {
             "every digest and summary agrees".to_string()
         } else {
-            format!("{} seeds differ", found.mismatches.len())
+            format!(
+                "{} {}",
+                super::plural(found.mismatches.len() as u64, "seed", "seeds"),
+                if found.mismatches.len() == 1 {
+                    "differs"
+                } else {
+                    "differ"
+                }
+            )
         },
-        found.distinct_digests,
-        found.records
+        super::plural(
+            found.distinct_digests as u64,
+            "distinct digest",
+            "distinct digests"
+        ),
+        super::plural(found.records, "record", "records")
     );
     if found.interrupted {
         outln!("interrupted: not every seed ran twice");

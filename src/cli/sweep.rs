@@ -77,9 +77,9 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
     progress.0.finish_and_clear();
     if report.interrupted {
         eprintln!(
-            "interrupted: {} of {} runs complete ({} ran, {} resumed); nothing summarised: rerun with --resume to finish the sweep",
+            "interrupted: {} of {} complete ({} ran, {} resumed); nothing summarised: rerun with --resume to finish the sweep",
             report.ran + report.resumed,
-            report.selected,
+            super::plural(report.selected as u64, "run", "runs"),
             report.ran,
             report.resumed
         );
@@ -99,9 +99,9 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
         code = checks_line(plan, results);
     } else if report.failed_checks > 0 {
         outln!(
-            "checks FAILED in {} of this shard's {} runs; `merge` names the points",
+            "checks FAILED in {} of this shard's {}; `merge` names the points",
             report.failed_checks,
-            report.selected
+            super::plural(report.selected as u64, "run", "runs")
         );
         code = ExitCode::from(1);
     }
@@ -111,7 +111,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<ExitCode> {
 
 /// "2 points x 3 seeds · 6 runs", in the singular where it is one.
 pub(crate) fn shape(plan: &Plan, runs: usize) -> String {
-    let n = |k: u64, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    let n = super::plural;
     format!(
         "{} x {} · {}",
         n(plan.points.len() as u64, "point", "points"),
@@ -139,8 +139,8 @@ pub(crate) fn checks_line(plan: &Plan, results: &[RunResult]) -> ExitCode {
     }
     let runs: u32 = per_point.iter().sum();
     outln!(
-        "checks FAILED in {runs} of {} runs: {}; see summary.csv's checks_failed and each run's manifest.json",
-        results.len(),
+        "checks FAILED in {runs} of {}: {}; see summary.csv's checks_failed and each run's manifest.json",
+        super::plural(results.len() as u64, "run", "runs"),
         failing.join(", ")
     );
     ExitCode::from(1)
@@ -259,7 +259,11 @@ pub(crate) fn print_files(files: &[PathBuf]) {
     }
     if let Some(first) = charts.first() {
         let dir = first.parent().expect("a charts directory");
-        outln!("wrote {} charts in {}", charts.len(), dir.display());
+        outln!(
+            "wrote {} in {}",
+            super::plural(charts.len() as u64, "chart", "charts"),
+            dir.display()
+        );
     }
 }
 

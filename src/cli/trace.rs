@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use scuttlesim::export::open_trace;
-use scuttlesim::export::text::{describe_as, Copies, Filter, RECORD_TYPES, VERSIONS_RECORD_TYPES};
+use scuttlesim::export::text::{describe_fate, Copies, Filter, RECORD_TYPES, VERSIONS_RECORD_TYPES};
 use scuttlesim::render::GroupNames;
 use scuttlesim::replay::read_manifest;
 use scuttlesim::scenario::{Member, Scenario, SpacetimeView};
@@ -202,6 +202,9 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
             .unwrap_or_default(),
     };
     let mut copies = Copies::default();
+    // The links of each degradation started so far (its `[[faults]]`
+    // index), for the line of its end, whose record has no detail.
+    let mut degraded: std::collections::BTreeMap<u32, String> = std::collections::BTreeMap::new();
     let width = format!("n{}", h.nodes.saturating_sub(1)).len();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -218,19 +221,38 @@ pub(crate) fn trace(a: &TraceArgs) -> Result<ExitCode> {
                 seen_kinds.push(kind.to_string());
             }
         }
-        let copy = copies.is_copy(&r);
-        if filter.matches(&r) {
-            shown += 1;
-            if let Record::Fault { action, detail, .. } = &mut r {
-                if !groups.is_empty() && NAMED_ACTIONS.contains(&action.as_ref()) {
-                    // Only the sides, before a degradation's amounts.
-                    *detail = match detail.split_once(':') {
-                        Some((sides, rest)) => format!("{}:{rest}", groups.rename(sides)),
-                        None => groups.rename(detail),
+        let fate = copies.fate(&r);
+        if let Record::Fault {
+            fault,
+            action,
+            detail,
+            ..
+        } = &mut r
+        {
+            if !groups.is_empty() && NAMED_ACTIONS.contains(&action.as_ref()) {
+                // Only the sides, before a degradation's amounts.
+                *detail = match detail.split_once(':') {
+                    Some((sides, rest)) => format!("{}:{rest}", groups.rename(sides)),
+                    None => groups.rename(detail),
+                };
+            }
+            match action.as_ref() {
+                "degrade" => {
+                    let links = detail.split_once(':').map_or(detail.as_str(), |(links, _)| links);
+                    degraded.insert(*fault, links.to_string());
+                }
+                "degrade-end" if detail.is_empty() => {
+                    *detail = match degraded.get(fault) {
+                        Some(links) => format!("{links}: back to normal"),
+                        None => "links back to normal".to_string(),
                     };
                 }
+                _ => {}
             }
-            if writeln!(out, "{}", describe_as(&r, width, copy)).is_err() {
+        }
+        if filter.matches(&r) {
+            shown += 1;
+            if writeln!(out, "{}", describe_fate(&r, width, fate)).is_err() {
                 // The reader went away (e.g. `| head`): stop quietly.
                 return Ok(ExitCode::SUCCESS);
             }

@@ -88,23 +88,51 @@ pub fn version_text(v: u64) -> String {
 /// Tells the second fate of a message (a duplicate's copy) from its
 /// first, as the Chrome export does: a receive or drop of a message id no
 /// longer in flight (already received or dropped) is a copy. Only messages
-/// in flight are held.
+/// in flight are held. It also tells a drop at send from one on arrival:
+/// the run writes a drop at send right after that message's `send` record,
+/// so a drop that does not follow its own send happened on arrival.
 #[derive(Clone, Debug, Default)]
 pub struct Copies {
     in_flight: BTreeSet<u64>,
+    /// The id of the record before, if it was a `send`.
+    last_send: Option<u64>,
+}
+
+/// What [`Copies::fate`] tells about a record.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fate {
+    /// A receive or drop of a duplicate's copy (the message's second fate).
+    pub copy: bool,
+    /// A drop on arrival at the receiver rather than at send.
+    pub on_arrival: bool,
 }
 
 impl Copies {
     /// Notes `r` (records in trace order); whether it is a copy's receive
     /// or drop.
     pub fn is_copy(&mut self, r: &Record) -> bool {
+        self.fate(r).copy
+    }
+
+    /// Notes `r` (records in trace order); whether it is a copy's receive
+    /// or drop, and whether a drop happened on arrival.
+    pub fn fate(&mut self, r: &Record) -> Fate {
+        let last_send = self.last_send.take();
         match r {
             Record::Send { id, .. } => {
                 self.in_flight.insert(*id);
-                false
+                self.last_send = Some(*id);
+                Fate::default()
             }
-            Record::Receive { id, .. } | Record::Drop { id, .. } => !self.in_flight.remove(id),
-            _ => false,
+            Record::Receive { id, .. } => Fate {
+                copy: !self.in_flight.remove(id),
+                on_arrival: false,
+            },
+            Record::Drop { id, .. } => Fate {
+                copy: !self.in_flight.remove(id),
+                on_arrival: last_send != Some(*id),
+            },
+            _ => Fate::default(),
         }
     }
 }
@@ -117,7 +145,23 @@ pub fn describe(r: &Record, node_width: usize) -> String {
 /// As [`describe`], a receive or drop marked `(copy)` after the message id
 /// where `copy` (see [`Copies`]).
 pub fn describe_as(r: &Record, node_width: usize, copy: bool) -> String {
-    let copy = if copy { " (copy)" } else { "" };
+    describe_fate(
+        r,
+        node_width,
+        Fate {
+            copy,
+            on_arrival: false,
+        },
+    )
+}
+
+/// As [`describe`], with what [`Copies::fate`] tells: a receive or drop
+/// marked `(copy)` after the message id, and a `partition` drop (a
+/// partition, cut or isolation) that happened on arrival said to be lost
+/// on arrival. A `crash` drop is always on arrival; `loss` and `queue`
+/// drops always at send.
+pub fn describe_fate(r: &Record, node_width: usize, fate: Fate) -> String {
+    let copy = if fate.copy { " (copy)" } else { "" };
     let mut o = String::new();
     let node = match r {
         Record::Fault { .. } => "-".to_string(),
@@ -192,10 +236,17 @@ pub fn describe_as(r: &Record, node_width: usize, copy: bool) -> String {
             ..
         } => {
             // A `crash` drop happens at the receiver, on arrival: say whose.
+            // A `partition` drop happens at send or, for a message in
+            // flight when the cut came, on arrival: say which.
             if reason == "crash" {
                 let _ = write!(
                     o,
                     "{kind} #{id}{copy} -> n{to}, {bytes} B lost on arrival (crash: n{to} down)"
+                );
+            } else if reason == "partition" && fate.on_arrival {
+                let _ = write!(
+                    o,
+                    "{kind} #{id}{copy} -> n{to}, {bytes} B lost on arrival (partition)"
                 );
             } else {
                 let _ = write!(o, "{kind} #{id}{copy} -> n{to}, {bytes} B lost ({reason})");
@@ -223,7 +274,10 @@ pub fn describe_as(r: &Record, node_width: usize, copy: bool) -> String {
             detail,
             ..
         } => {
-            let _ = write!(o, "{action} (faults[{fault}]) {detail}");
+            let _ = write!(o, "{action} (faults[{fault}])");
+            if !detail.is_empty() {
+                let _ = write!(o, " {detail}");
+            }
             None
         }
     };
@@ -408,5 +462,56 @@ mod tests {
         assert!(describe_as(&receive, 2, true).ends_with("syn #7 (copy) <- n0, 48 B"));
         assert!(describe_as(&drop, 2, true).contains("syn #7 (copy) -> n2, 48 B lost on arrival"));
         assert_eq!(describe_as(&receive, 2, false), describe(&receive, 2));
+    }
+
+    /// A `partition` drop right after its message's `send` record was at
+    /// send; one later (another record between) was on arrival, and says
+    /// so. Other reasons keep their words.
+    #[test]
+    fn a_partition_drop_on_arrival_says_so() {
+        let send = |id, t| Record::Send {
+            t,
+            lt: t,
+            id,
+            from: 0,
+            to: 1,
+            kind: "syn".into(),
+            bytes: 48,
+        };
+        let drop = |id, t, reason: &'static str| Record::Drop {
+            t,
+            id,
+            from: 0,
+            to: 1,
+            kind: "syn".into(),
+            bytes: 48,
+            reason: reason.into(),
+        };
+        let mut c = Copies::default();
+        let line = |c: &mut Copies, r: &Record| describe_fate(r, 2, c.fate(r));
+        line(&mut c, &send(1, 10));
+        assert!(line(&mut c, &drop(1, 10, "partition")).ends_with("#1 -> n1, 48 B lost (partition)"));
+        line(&mut c, &send(2, 20));
+        line(&mut c, &send(3, 30));
+        assert!(
+            line(&mut c, &drop(2, 40, "partition")).ends_with("#2 -> n1, 48 B lost on arrival (partition)")
+        );
+        // At the same instant as its send (no latency) but not right after it.
+        assert!(line(&mut c, &drop(3, 30, "partition")).ends_with("lost on arrival (partition)"));
+        line(&mut c, &send(4, 50));
+        assert!(line(&mut c, &drop(4, 50, "loss")).ends_with("lost (loss)"));
+    }
+
+    /// A fault without a detail (a degradation's end, as recorded) ends
+    /// with its index, no trailing space.
+    #[test]
+    fn a_fault_without_detail_has_no_trailing_space() {
+        let f = Record::Fault {
+            t: 7_000_000_000,
+            fault: 6,
+            action: "degrade-end".into(),
+            detail: "".into(),
+        };
+        assert_eq!(describe(&f, 2), "  7.000s  -   fault    degrade-end (faults[6])");
     }
 }

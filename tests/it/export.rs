@@ -403,3 +403,133 @@ fn export_to_stdout_keeps_messages_out_of_the_output() {
     );
     assert!(!dir.join("-").exists(), "no file named -");
 }
+
+/// `trace` says a partition drop happened on arrival exactly when the
+/// message was in flight as the partition began: sent (its `send` record)
+/// before the drop. Two nodes, aligned rounds each second, constant 100 ms
+/// latency, a partition from 1.05 s to 2.5 s: the syns sent at 1 s arrive
+/// at 1.1 s, after it began (on arrival); those of 2 s meet it at send.
+#[test]
+fn trace_says_which_partition_drops_were_on_arrival() {
+    let dir = temp_dir("trace-partition-arrival");
+    let scenario = dir.join("split.toml");
+    std::fs::write(
+        &scenario,
+        r#"name = "split"
+seed = 1
+duration = "3s"
+[nodes]
+count = 2
+[gossip]
+interval = "1s"
+phase = "aligned"
+[network]
+latency = { dist = "constant", value = "100ms" }
+[output]
+trace = "full"
+[[faults]]
+at = "1.05s"
+partition = [[0], [1]]
+[[faults]]
+at = "2.5s"
+heal = true
+[[faults]]
+at = "0.2s"
+degrade = { from = [0], to = [1], extra_latency = "1ms", for = "0.5s" }
+"#,
+    )
+    .unwrap();
+    let o = scuttlesim(&["run", s(&scenario), "--out", "out", "--quiet"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run = dir.join("out/split/1");
+    // The expectation, from the stored records: a drop's send time.
+    let recs = records(&run);
+    let mut sent_at = std::collections::BTreeMap::new();
+    let mut expected = Vec::new();
+    for r in &recs {
+        let id = r["id"].as_u64();
+        match r["type"].as_str() {
+            Some("send") => {
+                sent_at.insert(id.unwrap(), r["t"].as_u64().unwrap());
+            }
+            Some("drop") if r["reason"] == "partition" => {
+                let id = id.unwrap();
+                let t = r["t"].as_u64().unwrap();
+                expected.push((id, sent_at[&id] < t));
+            }
+            _ => {}
+        }
+    }
+    // By hand: two syns in flight at 1.05 s (dropped at 1.1 s), two syns
+    // sent into the partition at 2 s.
+    assert_eq!(expected.iter().filter(|e| e.1).count(), 2, "{expected:?}");
+    assert_eq!(expected.iter().filter(|e| !e.1).count(), 2, "{expected:?}");
+    let o = scuttlesim(&["trace", s(&run), "--kind", "drop"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    for (id, on_arrival) in expected {
+        let line = text
+            .lines()
+            .find(|l| l.contains(&format!(" #{id} ")))
+            .unwrap_or_else(|| panic!("no line for #{id} in {text}"));
+        let said = if on_arrival {
+            "lost on arrival (partition)"
+        } else {
+            "lost (partition)"
+        };
+        assert!(line.ends_with(said), "#{id}: {line}");
+    }
+    // A degradation's end names its links (from its start), with no
+    // trailing space; the degradation (no message sent in it) drops nothing.
+    let o = scuttlesim(&["trace", s(&run), "--kind", "fault"], &dir);
+    let text = stdout(&o);
+    let end = text.lines().find(|l| l.contains("degrade-end")).expect(&text);
+    assert!(
+        end.ends_with("degrade-end (faults[2]) 0 <-> 1: back to normal"),
+        "{end}"
+    );
+}
+
+/// `export … --out - | head`: a reader that goes away after the first
+/// bytes ends the export quietly with 0 (it said `Broken pipe (os error
+/// 32)` and exited 2), as `trace | head` does. The export is larger than a
+/// pipe's buffer, so the reader leaves while the export still writes.
+#[test]
+fn a_reader_that_leaves_ends_an_export_to_stdout_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let dir = temp_dir("export-broken-pipe");
+    let run = full_run(&dir);
+    let o = scuttlesim(
+        &["export", s(&run), "--format", "chrome", "--out", "all.json"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let size = std::fs::metadata(dir.join("all.json")).unwrap().len();
+    assert!(
+        size > (1 << 16) + 4096,
+        "larger than a pipe's buffer (64 KiB): {size} B"
+    );
+    for args in [
+        vec!["export", s(&run), "--format", "chrome", "--out", "-"],
+        vec!["trace", s(&run)],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
+            .args(&args)
+            .current_dir(&dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("binary runs");
+        let mut head = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+        // The reader is dropped here: the next write meets a closed pipe.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(
+            !err.contains("Broken pipe") && !err.contains("error"),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -434,3 +434,32 @@ fn needed_loss_is_kept_and_listed() {
     let shrunk = scuttlesim::scenario::load(&dir.join("o/lossy/2/shrunk.toml"), &[]).unwrap();
     assert_eq!(shrunk.network.loss, 0.9);
 }
+
+/// `shrink --out -` writes the scenario to standard output, and its
+/// messages (on stderr) say so instead of `written: /dev/stdout` and a
+/// `scuttlesim run /dev/stdout` that cannot work; the scenario on stdout
+/// is the same as the one written to a file.
+#[test]
+fn shrink_to_stdout_says_where_it_went() {
+    let dir = temp_dir("shrink-stdout");
+    let flaky = shipped("flaky-convergence.toml");
+    let o = scuttlesim(
+        &["run", s(&flaky), "--seed", "15", "--out", "o", "--trace", "off"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1), "seed 15 fails: {}", stdout(&o));
+    let o = scuttlesim(&["shrink", "o/flaky-convergence/15", "--out", "-"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", crate::bin::stderr(&o));
+    let err = crate::bin::stderr(&o);
+    assert!(!err.contains("/dev/stdout"), "{err}");
+    assert!(err.contains("written to standard output"), "{err}");
+    assert!(err.contains("save it to a .toml file"), "{err}");
+    let file = scuttlesim(&["shrink", "o/flaky-convergence/15", "--out", "s.toml"], &dir);
+    assert_eq!(file.status.code(), Some(0), "{}", stdout(&file));
+    assert!(
+        stdout(&file).contains("run it:  scuttlesim run s.toml"),
+        "{}",
+        stdout(&file)
+    );
+    assert_eq!(o.stdout, std::fs::read(dir.join("s.toml")).unwrap());
+}

@@ -70,3 +70,26 @@ fn the_soak_command_reports_agreement() {
     // A soak writes nothing.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }
+
+/// One seed reads in the singular: `1 seed x 2 runs`, `1 distinct
+/// digest`, and `explore` of one seed `1 run` (they said `1 seeds`, `1
+/// distinct digests`, `1 runs`).
+#[test]
+fn one_seed_reads_in_the_singular() {
+    let dir = crate::support::temp_dir("soak-one");
+    let q = shipped("quickstart.toml");
+    let o = scuttlesim(&["soak", s(&q), "--seeds", "3..4", "--trace", "off", "-q"], &dir);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("1 seed x 2 runs: every digest and summary agrees · 1 distinct digest · "),
+        "{text}"
+    );
+    let flaky = shipped("flaky-convergence.toml");
+    let o = scuttlesim(
+        &["explore", s(&flaky), "--seeds", "0..1", "-q", "--out", "e"],
+        &dir,
+    );
+    let text = stdout(&o);
+    assert!(text.contains(" · 1 run · "), "{text}");
+}
