@@ -437,6 +437,14 @@ fn load(path: &Path, opts: &ScenarioOpts, trace: Option<TraceArg>) -> Result<Sce
     Ok(s)
 }
 
+/// Prints on stderr the scenario's [`Scenario::warnings`], each as
+/// `warning: FILE: field `F`: …` (a valid setting that is likely a mistake).
+fn print_warnings(path: &Path, s: &Scenario) {
+    for (field, message) in s.warnings() {
+        eprintln!("warning: {}: field `{field}`: {message}", path.display());
+    }
+}
+
 /// The `--set` overrides with `--trace` as one more (`output.trace`), so
 /// that validation sees the level the run will use (a space-time chart
 /// needs `full`).

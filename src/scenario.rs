@@ -8,6 +8,7 @@
 //! manifest. Every error names the file, the field path, the line:column where
 //! it can be found, and what would be valid (see [`crate::error::ScenarioError`]).
 
+mod enclosing;
 mod faults;
 mod integers;
 mod load;
@@ -243,8 +244,8 @@ pub struct Gossip {
     )]
     pub mtu: Option<Mtu>,
     /// When `mtu` starts to apply, on each node's local clock (true time
-    /// without clock skew); omit for the whole run. Before it messages are
-    /// unlimited.
+    /// without clock skew); omit for the whole run (`"0s"` is left out at
+    /// load: the same scenario). Before it messages are unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu_from: Option<SimDuration>,
     /// Which deltas go first when they do not all fit (Scuttlebutt).
@@ -885,7 +886,8 @@ pub struct SpacetimeView {
     /// Node ids and group names to draw; omitted: every node.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<Member>>,
-    /// Start of the window; omitted: the start of the run.
+    /// Start of the window; omitted: the start of the run (`"0s"` is left
+    /// out at load: the same scenario).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<SimDuration>,
     /// End of the window; omitted: the end of the run.
@@ -1176,6 +1178,34 @@ impl Scenario {
     /// SHA-256 of [`Scenario::canonical_json`], lowercase hex.
     pub fn hash(&self) -> String {
         hex(&Sha256::digest(self.canonical_json().as_bytes()))
+    }
+
+    /// Settings that are valid but likely not what was meant, as
+    /// `(field, message)` (`check` and `run` print them on stderr): a
+    /// `gossip.interval` so long that no node, or few, gossip before the
+    /// end of the run (on a perfect clock).
+    pub fn warnings(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let (interval, duration) = (self.gossip.interval, self.duration);
+        match self.gossip.phase {
+            // The first round at `interval` (or later): at or after the end.
+            Phase::Aligned | Phase::Staggered if interval >= duration => out.push((
+                "gossip.interval".to_string(),
+                format!(
+                    "{interval} is not shorter than duration ({duration}): with phase {:?} a node's first round comes at {interval} or later, so no node gossips before the end of the run (on a perfect clock)",
+                    if self.gossip.phase == Phase::Aligned { "aligned" } else { "staggered" }
+                ),
+            )),
+            // The first round uniform in [0, interval): the only one.
+            Phase::Random if interval > duration => out.push((
+                "gossip.interval".to_string(),
+                format!(
+                    "{interval} is longer than duration ({duration}): each node gossips at most once, and only if its random first round comes before the end (on a perfect clock)"
+                ),
+            )),
+            _ => {}
+        }
+        out
     }
 }
 

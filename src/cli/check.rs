@@ -12,6 +12,7 @@ pub(crate) fn check(path: &Path, opts: &ScenarioOpts, memory: &MemoryOpts) -> Re
     let s = load(path, opts, None)?;
     memory.check(path, &opts.set, &s, 1)?;
     outln!("{}", serde_json::to_string_pretty(&s)?);
+    super::print_warnings(path, &s);
     // The two files whose default depends on the run's size.
     let auto = |set: Option<bool>, on: bool| match (set, on) {
         (Some(_), true) => "yes",

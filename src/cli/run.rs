@@ -24,6 +24,7 @@ pub(crate) fn run(
     let s = load(path, opts, trace)?;
     super::check_out_dir(out)?;
     memory.check(path, &opts.set, &s, 1)?;
+    super::print_warnings(path, &s);
     let dir = output::run_dir(out, &s);
     if holds_another_scenario(&dir, &s.hash()) {
         eprintln!(

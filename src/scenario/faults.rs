@@ -313,7 +313,8 @@ pub struct Fault {
     /// Crash a node.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crash: Option<u32>,
-    /// With `crash`: whether state survives (default `kept`).
+    /// With `crash`: whether state survives (default `kept`, filled in at
+    /// load, so that writing it out resolves to the same scenario).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<CrashState>,
     /// With `crash`: restart this long after the crash; omit to stay down.

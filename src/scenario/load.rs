@@ -257,7 +257,7 @@ pub fn parse_str(
             message: format!("must be a finite number; got {}", n.value),
         });
     }
-    Ok(scenario)
+    Ok(with_defaults_filled(scenario))
 }
 
 /// The error `(field, message)` of validating a scenario read from `text`,
@@ -317,6 +317,35 @@ fn without_negative_zeros(s: Scenario) -> Scenario {
     }
     // A resolved scenario reads back from its own JSON (replay relies on it).
     serde_json::from_value(value).unwrap_or(s)
+}
+
+/// `s`, a valid scenario, with the optional settings whose default can
+/// also be written out made the same whichever way they were given, so
+/// that the two resolve to one scenario (one canonical JSON, one scenario
+/// hash, as `mtu = "unlimited"` and `-0.0` do):
+///
+/// - a crash's `state` is filled in, `"kept"` when left out (`check` then
+///   prints it, like every other default);
+/// - `gossip.mtu_from = "0s"`, the start of the run, is left out (the
+///   default: the size limit applies from the start; no local clock reads
+///   below 0);
+/// - `output.spacetime.from = "0s"`, the start of the run, is left out.
+///
+/// Done after validation, so that a `mtu_from` without `mtu` is still
+/// refused. No shipped scenario changes: each crash there names its state.
+pub(crate) fn with_defaults_filled(mut s: Scenario) -> Scenario {
+    for f in &mut s.faults {
+        if f.crash.is_some() && f.state.is_none() {
+            f.state = Some(super::CrashState::default());
+        }
+    }
+    if s.gossip.mtu_from == Some(crate::time::SimDuration::ZERO) {
+        s.gossip.mtu_from = None;
+    }
+    if s.output.spacetime.from == Some(crate::time::SimDuration::ZERO) {
+        s.output.spacetime.from = None;
+    }
+    s
 }
 
 /// A NaN or an infinity given with `--set`: JSON, in which overrides are
@@ -397,7 +426,7 @@ pub fn apply_overrides(
     })?;
     let scenario = without_negative_zeros(scenario);
     validate::validate(&scenario).map_err(|(field, message)| err(Some(field), message))?;
-    Ok(scenario)
+    Ok(with_defaults_filled(scenario))
 }
 
 /// `e`, an error deserializing the scenario (or sweep) `text`, with the
@@ -419,6 +448,9 @@ pub(crate) fn with_integer_rule(mut e: ScenarioError, text: &str, format: Format
         {
             e.field = Some(field);
             e.message = message;
+        } else if text.parse::<toml::Table>().is_err() {
+            // A syntax error: name the table or value it lies inside.
+            e.field = offset.and_then(|o| super::enclosing::toml_enclosing(text, o));
         }
         return e;
     }

@@ -308,7 +308,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
         if w.keys_per_node != 1 {
             return bad(
                 "workload.keys_per_node",
-                "cannot be combined with workload.shared_keys: keys are either owned or shared",
+                "cannot be combined with workload.shared_keys: keys are either owned or shared; leave keys_per_node out (with shared_keys it stays at its default, 1, which then means nothing)",
             );
         }
     }
@@ -395,6 +395,15 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
             return bad(
                 "workload.stop_at",
                 "must be after the start; omit it to write for the whole run",
+            );
+        }
+        if stop > s.duration {
+            return bad(
+                "workload.stop_at",
+                format!(
+                    "{stop} is after the end of the run ({}): use a time up to duration, or omit it to write for the whole run",
+                    s.duration
+                ),
             );
         }
     }
@@ -486,10 +495,23 @@ fn validate_output(s: &Scenario) -> Result<(), Invalid> {
         return bad("output.sample_interval", "must be longer than zero, e.g. \"1s\"");
     }
     if s.duration.0 / o.sample_interval.0 > MAX_SAMPLES {
+        // The default interval was not written: the duration is what was.
+        if o.sample_interval == super::default_sample() {
+            let limit = SimDuration(o.sample_interval.0.saturating_mul(MAX_SAMPLES + 1));
+            return bad(
+                "duration",
+                format!(
+                    "{} is more than {MAX_SAMPLES} samples of output.sample_interval ({}, the default): use a duration under {limit}, or a longer output.sample_interval (e.g. \"{}s\")",
+                    s.duration,
+                    o.sample_interval,
+                    s.duration.0.div_ceil(MAX_SAMPLES * 1_000_000_000),
+                ),
+            );
+        }
         return bad(
             "output.sample_interval",
             format!(
-                "{} gives more than {MAX_SAMPLES} samples over {}: use a longer interval",
+                "{} gives more than {MAX_SAMPLES} samples over duration ({}): use a longer interval or a shorter duration",
                 o.sample_interval, s.duration
             ),
         );
@@ -793,11 +815,15 @@ fn node_exists(s: &Scenario, node: u32, field: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// What the faults taking effect so far have named.
+/// What the faults taking effect so far have named and started.
 #[derive(Default)]
 struct Seen<'a> {
     /// Names of partitions and cuts (a `heal` may name them).
     names: Vec<&'a str>,
+    /// The partitions, cuts and isolates: when each starts, its field
+    /// (`faults[i]`) and its name (a `heal` at the same instant would end
+    /// one before it does anything).
+    started: Vec<(SimDuration, String, Option<&'a str>)>,
 }
 
 fn validate_fault<'a>(
@@ -806,7 +832,6 @@ fn validate_fault<'a>(
     field: &str,
     seen: &mut Seen<'a>,
 ) -> Result<(), Invalid> {
-    let names = &mut seen.names;
     let actions = f.actions();
     if actions.len() != 1 {
         return bad(
@@ -839,7 +864,10 @@ fn validate_fault<'a>(
                 "an empty name is no name a heal can give: name it, or leave `name` out",
             );
         }
-        names.push(name);
+        seen.names.push(name);
+    }
+    if f.partition.is_some() || f.cut.is_some() || f.isolate.is_some() {
+        seen.started.push((f.at, field.to_string(), f.name.as_deref()));
     }
     if let Some(Partition::Sides(sides)) = &f.partition {
         if sides.len() < 2 {
@@ -861,8 +889,16 @@ fn validate_fault<'a>(
         }
     }
     if let Some(c) = &f.cut {
-        members(s, &c.from, &format!("{field}.cut.from"))?;
-        members(s, &c.to, &format!("{field}.cut.to"))?;
+        let from = members(s, &c.from, &format!("{field}.cut.from"))?;
+        let to = members(s, &c.to, &format!("{field}.cut.to"))?;
+        if let Some(id) = from.iter().find(|id| to.contains(id)) {
+            return bad(
+                &format!("{field}.cut.to"),
+                format!(
+                    "node {id} is in both `from` and `to`: a cut drops `from` → `to` and lets `to` → `from` pass, and a node sends nothing to itself; give sets with no node in common (a `partition` cuts both ways)"
+                ),
+            );
+        }
     }
     if let Some(node) = f.isolate {
         node_exists(s, node, &format!("{field}.isolate"))?;
@@ -874,7 +910,7 @@ fn validate_fault<'a>(
                 "an empty name heals nothing: give the `name` of a partition, cut or isolate, or `heal = true` to heal them all",
             );
         }
-        if !names.iter().any(|n| n == name) {
+        if !seen.names.iter().any(|n| n == name) {
             return bad(
                 &format!("{field}.heal"),
                 format!("no partition, cut or isolate named {name:?} comes before this heal"),
@@ -886,6 +922,29 @@ fn validate_fault<'a>(
             &format!("{field}.heal"),
             "`heal = false` heals nothing: use `heal = true` (every partition, cut and isolate) or the `name` of one",
         );
+    }
+    if let Some(heal) = &f.heal {
+        // A partition, cut or isolate healed at the instant it starts
+        // would last no time, like a `degrade` for "0s".
+        let same_instant = seen.started.iter().find(|(at, _, name)| {
+            *at == f.at
+                && match heal {
+                    Heal::All(_) => true,
+                    Heal::Named(n) => *name == Some(n.as_str()),
+                }
+        });
+        if let Some((at, started, _)) = same_instant {
+            return bad(
+                &format!("{field}.heal"),
+                format!(
+                    "heals {started} at the instant it starts ({at}), so it would do nothing: heal it later{}",
+                    match heal {
+                        Heal::All(_) => ", or list this heal before it to heal only the earlier ones",
+                        Heal::Named(_) => "",
+                    }
+                ),
+            );
+        }
     }
     if let Some(node) = f.crash {
         node_exists(s, node, &format!("{field}.crash"))?;
@@ -986,6 +1045,14 @@ fn validate_up_and_down(s: &Scenario) -> Result<(), Invalid> {
                 ever.insert(node);
             }
             UpDown::Restart => {
+                if let Some(&c) = down.get(&node).filter(|&&c| s.faults[c].at == t) {
+                    return bad(
+                        &format!("faults[{i}].restart"),
+                        format!(
+                            "brings node {node} back at the instant faults[{c}] crashes it ({t}), so the crash would do nothing (as `restart_after = \"0s\"`, refused): restart it later"
+                        ),
+                    );
+                }
                 if !ever.contains(&node) {
                     return bad(
                         &format!("faults[{i}].restart"),

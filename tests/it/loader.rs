@@ -336,3 +336,213 @@ fn an_unlimited_mtu_is_no_mtu() {
     let e = crate::support::scenario_error(&format!("{base}mtu = \"none\"\n"));
     assert!(e.contains("gossip.mtu") && e.contains("\"unlimited\""), "{e}");
 }
+
+/// A default written out resolves to the scenario without it (same
+/// canonical JSON, same hash), as `mtu = "unlimited"` does: a crash's
+/// `state = "kept"` (filled in when left out, so `check` shows it),
+/// `gossip.mtu_from = "0s"` and `output.spacetime.from = "0s"`; a value
+/// other than the default still differs.
+#[test]
+fn explicit_defaults_hash_as_left_out() {
+    use crate::support::scenario;
+    use scuttlesim::scenario::CrashState;
+    let crash = |extra: &str| {
+        scenario(&format!(
+            "{HEAD}[[faults]]\nat = \"1s\"\ncrash = 1\nrestart_after = \"2s\"\n{extra}"
+        ))
+    };
+    let (none, kept, lost) = (
+        crash(""),
+        crash("state = \"kept\"\n"),
+        crash("state = \"lost\"\n"),
+    );
+    assert_eq!(none.faults[0].state, Some(CrashState::Kept));
+    assert!(
+        none.canonical_json()
+            .contains(r#"{"at":"1s","crash":1,"state":"kept","restart_after":"2s"}"#),
+        "{}",
+        none.canonical_json()
+    );
+    assert_eq!(none.hash(), kept.hash());
+    assert_ne!(none.hash(), lost.hash());
+    // A sweep point (overrides on a loaded base) resolves the same way.
+    let mut bare = none.clone();
+    bare.faults[0].state = None;
+    let point = scuttlesim::scenario::apply_overrides(&bare, "s.toml", &[]).unwrap();
+    assert_eq!(point.hash(), kept.hash());
+
+    let mtu = |extra: &str| scenario(&format!("{HEAD}[gossip]\nmtu = 1400\n{extra}"));
+    assert_eq!(mtu("mtu_from = \"0s\"\n").hash(), mtu("").hash());
+    assert_ne!(mtu("mtu_from = \"1s\"\n").hash(), mtu("").hash());
+    // Still refused without an mtu to start.
+    let e = scenario_error(&format!("{HEAD}[gossip]\nmtu_from = \"0s\"\n"));
+    assert!(e.contains("field `gossip.mtu_from`: needs gossip.mtu"), "{e}");
+
+    let view = |extra: &str| scenario(&format!("{HEAD}[output.spacetime]\nnodes = [0, 1]\n{extra}"));
+    assert_eq!(view("from = \"0s\"\n").hash(), view("").hash());
+    assert_ne!(view("from = \"1s\"\n").hash(), view("").hash());
+}
+
+/// `workload.stop_at` after `duration` is refused where it is written (at
+/// `duration` it is the default, and accepted), and per grid point when a
+/// sweep varies `duration`.
+#[test]
+fn stop_at_after_the_end_is_refused() {
+    let base = "duration = \"10s\"\nnodes = { count = 4 }\n[workload]\nwrites = { process = \"poisson\", mean_interval = \"1s\" }\n";
+    let e = scenario_error(&format!("{base}stop_at = \"11s\"\n"));
+    assert!(
+        e.starts_with("test.toml:5:1: field `workload.stop_at`: 11s is after the end of the run (10s)"),
+        "{e}"
+    );
+    crate::support::scenario(&format!("{base}stop_at = \"10s\"\n"));
+    let dir = temp_dir("loader-stop-at");
+    std::fs::write(
+        dir.join("s.toml"),
+        "seeds = 1\n[grid]\nduration = [\"30s\", \"5s\"]\n[base]\nduration = \"30s\"\nnodes = { count = 4 }\n[base.workload]\nstop_at = \"20s\"\n",
+    )
+    .unwrap();
+    let o = scuttlesim(&["sweep", "s.toml", "--out", "o", "-q"], &dir);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("s.toml:3:1: grid point duration=5s: "), "{e}");
+    assert!(
+        e.contains("field `workload.stop_at`: 20s is after the end of the run (5s)"),
+        "{e}"
+    );
+    assert!(!dir.join("o").exists());
+}
+
+/// A cut whose `from` and `to` share a node is refused: the cut is one
+/// way, and a node sends nothing to itself.
+#[test]
+fn a_cut_from_a_node_to_itself_is_refused() {
+    let groups = "duration = \"5s\"\nnodes = { count = 4, groups = { a = 2, b = 2 } }\n";
+    let e = scenario_error(&format!(
+        "{groups}[[faults]]\nat = \"1s\"\ncut = {{ from = [\"a\"], to = [1, 2] }}\n"
+    ));
+    assert!(
+        e.starts_with("test.toml:5:")
+            && e.contains("field `faults[0].cut.to`: node 1 is in both `from` and `to`"),
+        "{e}"
+    );
+    crate::support::scenario(&format!(
+        "{groups}[[faults]]\nat = \"1s\"\ncut = {{ from = [\"a\"], to = [2] }}\n"
+    ));
+}
+
+/// A partition, cut or isolate healed at the instant it starts, and a
+/// crash restarted at its own instant, are refused like `restart_after =
+/// "0s"` and `degrade.for = "0s"`; a heal listed before a fault at its
+/// instant heals only the earlier ones, and is accepted.
+#[test]
+fn zero_length_faults_are_refused() {
+    let fault = |body: &str| format!("[[faults]]\nat = \"2s\"\n{body}\n");
+    let e = scenario_error(&format!(
+        "{HEAD}{}{}",
+        fault("name = \"x\"\ncut = { from = [0], to = [1] }"),
+        fault("heal = \"x\"")
+    ));
+    assert!(
+        e.contains("field `faults[1].heal`: heals faults[0] at the instant it starts (2s)"),
+        "{e}"
+    );
+    let e = scenario_error(&format!("{HEAD}{}{}", fault("isolate = 2"), fault("heal = true")));
+    assert!(
+        e.contains("field `faults[1].heal`: heals faults[0] at the instant"),
+        "{e}"
+    );
+    let e = scenario_error(&format!(
+        "{HEAD}{}{}",
+        fault("partition = [[0], [1]]"),
+        fault("heal = true")
+    ));
+    assert!(e.contains("field `faults[1].heal`"), "{e}");
+    // Heal first, then the new partition: it lasts.
+    crate::support::scenario(&format!(
+        "{HEAD}[[faults]]\nat = \"1s\"\nisolate = 3\n{}{}",
+        fault("heal = true"),
+        fault("partition = [[0], [1]]")
+    ));
+    let e = scenario_error(&format!("{HEAD}{}{}", fault("crash = 1"), fault("restart = 1")));
+    assert!(
+        e.contains("field `faults[1].restart`: brings node 1 back at the instant faults[0] crashes it (2s)"),
+        "{e}"
+    );
+    let e = scenario_error(&format!("{HEAD}{}", fault("crash = 1\nrestart_after = \"0s\"")));
+    assert!(
+        e.contains("field `faults[0].restart_after`: must be longer than zero"),
+        "{e}"
+    );
+}
+
+/// Too many samples name `duration` (where it is written) when
+/// `output.sample_interval` is the default, and the interval, with the
+/// duration, when one is given.
+#[test]
+fn too_many_samples_name_what_was_written() {
+    let e = scenario_error("duration = \"1000001s\"\nnodes = { count = 4 }\n");
+    assert!(
+        e.starts_with("test.toml:1:1: field `duration`: 1000001s is more than 1000000 samples of output.sample_interval (1s, the default): use a duration under 1000001s, or a longer output.sample_interval (e.g. \"2s\")"),
+        "{e}"
+    );
+    crate::support::scenario("duration = \"1000000.5s\"\nnodes = { count = 4 }\n");
+    let e =
+        scenario_error("duration = \"1001s\"\nnodes = { count = 4 }\n[output]\nsample_interval = \"1ms\"\n");
+    assert!(
+        e.starts_with("test.toml:4:1: field `output.sample_interval`: 1ms gives more than 1000000 samples over duration (1001s)"),
+        "{e}"
+    );
+}
+
+/// A gossip interval that leaves no round before the end is a warning of
+/// `check` and `run` on stderr, not an error.
+#[test]
+fn an_interval_past_the_end_is_a_warning() {
+    let dir = temp_dir("loader-interval");
+    let write = |name: &str, phase: &str, interval: &str| {
+        std::fs::write(
+            dir.join(name),
+            format!("duration = \"10s\"\nnodes = {{ count = 4 }}\n[gossip]\nphase = \"{phase}\"\ninterval = \"{interval}\"\n"),
+        )
+        .unwrap();
+    };
+    write("a.toml", "aligned", "10s");
+    write("r.toml", "random", "20s");
+    write("ok.toml", "aligned", "9s");
+    let o = scuttlesim(&["check", "a.toml"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o)
+            .contains("warning: a.toml: field `gossip.interval`: 10s is not shorter than duration (10s)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = scuttlesim(&["run", "r.toml", "-q", "--out", "o"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: r.toml: field `gossip.interval`: 20s is longer than duration"),
+        "{}",
+        stderr(&o)
+    );
+    let o = scuttlesim(&["check", "ok.toml"], &dir);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}
+
+/// A TOML syntax error inside an inline table or a `[table]` names the
+/// field it lies in, as JSON's do; at the top level it names none.
+#[test]
+fn toml_syntax_errors_name_the_enclosing_field() {
+    let e = scenario_error("duration = \"5s\"\nnodes = { count = 4, }\n");
+    assert!(e.starts_with("test.toml:2:20: field `nodes`: "), "{e}");
+    let e = scenario_error(&format!("{HEAD}[gossip]\ninterval = \"1s\" fanout = 2\n"));
+    assert!(
+        e.starts_with("test.toml:4:") && e.contains("field `gossip.interval`: "),
+        "{e}"
+    );
+    let e = scenario_error(&format!(
+        "{HEAD}[[faults]]\nat = \"1s\"\ncut = {{ from = [0], to = [1],, }}\n"
+    ));
+    assert!(e.contains("field `faults[0].cut`: "), "{e}");
+    let e = scenario_error("duration = \"5s\"\nnodes = { count = 4 }\nx y\n");
+    assert!(e.starts_with("test.toml:3:") && !e.contains("field"), "{e}");
+}

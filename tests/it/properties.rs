@@ -306,8 +306,18 @@ fn generate(seed: u64) -> Case {
                 Gen::RandomHalves { name: name.clone() }
             }
             2 => {
-                let from = subset(&mut rng, n);
-                let to = subset(&mut rng, n);
+                let mut from = subset(&mut rng, n);
+                // A cut's sides share no node (refused otherwise).
+                let mut to: Vec<u32> = subset(&mut rng, n)
+                    .into_iter()
+                    .filter(|x| !from.contains(x))
+                    .collect();
+                if to.is_empty() {
+                    match (0..n).find(|x| !from.contains(x)) {
+                        Some(x) => to.push(x),
+                        None => to.extend(from.pop()),
+                    }
+                }
                 writeln!(
                     w,
                     "{name_line}cut = {{ from = {}, to = {} }}",
