@@ -44,7 +44,7 @@ mod testutil;
 pub use bandwidth::{bandwidth, BandwidthData, KindRate, NodeRates};
 pub use convergence::{convergence, CdfSeries, ConvergenceData};
 pub use field::{metric_vs_field, FieldLine, FieldPoint, MetricVsFieldData};
-pub use informed::{informed, AnalyticCurve, InformedData};
+pub use informed::{informed, AnalyticCurve, InformedData, Reach};
 pub use spacetime::{
     spacetime, SpacetimeData, SpacetimeEvent, SpacetimeFault, SpacetimeMessage, MAX_EVENTS, MAX_MESSAGES,
     MAX_NODES,

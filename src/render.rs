@@ -11,7 +11,7 @@ pub mod spacetime;
 
 use crate::chart::{
     self, AnalyticCurve, BandwidthData, CdfSeries, ChartError, ConvergenceData, ImageFormat, InformedData,
-    KindRate, NodeRates, Provenance, Rendered, StalenessData,
+    KindRate, NodeRates, Provenance, Reach, Rendered, StalenessData,
 };
 use crate::error::{Error, Result};
 use crate::report::{self, Table};
@@ -189,24 +189,36 @@ fn input(
                 .into_iter()
                 .map(secs)
                 .collect();
-            let analytic = MeanField::of(scenario).filter(|_| !time_s.is_empty()).map(|m| {
-                let last = time_s.last().copied().unwrap_or(0.0);
-                AnalyticCurve {
-                    label: m.label(),
-                    points: (0..=MODEL_POINTS)
-                        .map(|i| {
-                            let x = last * i as f64 / MODEL_POINTS as f64;
-                            (x, m.at(x))
-                        })
-                        .collect(),
-                }
-            });
+            // A curve with β = 0 stays at 1/N: nothing to compare against.
+            let analytic = MeanField::of(scenario)
+                .filter(|m| !time_s.is_empty() && m.beta_per_s > 0.0)
+                .map(|m| {
+                    let last = time_s.last().copied().unwrap_or(0.0);
+                    AnalyticCurve {
+                        label: m.label(),
+                        points: (0..=MODEL_POINTS)
+                            .map(|i| {
+                                let x = last * i as f64 / MODEL_POINTS as f64;
+                                (x, m.at(x))
+                            })
+                            .collect(),
+                    }
+                });
+            let w = src.metrics(report::WRITES)?;
+            let full = w.numbers::<u64>("t100_ns")?;
+            let reach = Reach {
+                writes: full.len(),
+                everywhere: full.iter().flatten().count(),
+                beyond_writer: w.required::<u64>("reached")?.iter().filter(|&&n| n > 1).count(),
+            };
             Input::Informed(InformedData {
                 mean: t.required("mean")?,
                 p10: t.required("p10")?,
                 p90: t.required("p90")?,
+                writes: t.required("writes")?,
                 time_s,
                 analytic,
+                reach: Some(reach),
             })
         }
         ChartKind::Bandwidth => Input::Bandwidth(bandwidth_input(src, scenario)?),

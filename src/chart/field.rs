@@ -3,7 +3,9 @@
 //! Each line is one value of a second swept field (legend), with a distinct
 //! colour *and* marker shape so it survives greyscale printing, and a capped
 //! error bar at every point. When several lines share x values their points
-//! are nudged a few pixels apart so the error bars do not hide each other.
+//! are nudged a few pixels apart so the error bars do not hide each other;
+//! every marker is drawn over every line and bar. With no negative value the
+//! y axis starts at 0 and an error bar reaching below is cut there, capless.
 //!
 //! The x axis spans every point, drawn or not. A point without a value (no
 //! write converged, for a convergence time) is not drawn, its line broken
@@ -17,7 +19,7 @@ use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use super::draw::{build, from_zero, no_data, padded, span, Axes, Ticks, Usable};
 use super::frame::{note_list, page_with_notes, LegendEntry, Mark, MARGIN};
-use super::marks::{dashed_path, error_bar, marker, Dash, Shape, SHAPES};
+use super::marks::{cut_at, dashed_path, error_bar, marker, Dash, Shape, SHAPES};
 use super::render::{render, Ctx, Figure};
 use super::theme::{series_color, INK};
 use super::tradeoff::Estimate;
@@ -116,7 +118,7 @@ fn notes<DB: DrawingBackend>(
     ]
     .into_iter()
     .filter(|(_, items)| !items.is_empty())
-    .map(|(head, items)| note_list(root, &font, head, &items, width))
+    .flat_map(|(head, items)| note_list(root, &font, head, &items, width))
     .collect()
 }
 
@@ -194,7 +196,18 @@ impl Figure for Fig<'_> {
             },
             x1,
         );
-        let y = from_zero(span(all().flat_map(|p| p.y.finite())), 0.08);
+        // No value below 0 (times, bytes, shares): the axis starts at 0 and
+        // an error bar reaching below it is cut there, without its cap.
+        let y_floor = all().all(|p| p.y.value >= 0.0);
+        let yr = span(all().flat_map(|p| p.y.finite()));
+        let y = from_zero(
+            if y_floor {
+                yr.map(|(lo, hi)| (lo.max(0.0), hi))
+            } else {
+                yr
+            },
+            0.08,
+        );
         let (x_desc, y_desc) = (
             with_unit(&d.field, &d.field_unit, "field"),
             with_unit(&d.metric, &d.metric_unit, "metric"),
@@ -222,6 +235,9 @@ impl Figure for Fig<'_> {
         } else {
             0
         };
+        // Lines and error bars first, then every marker over them, so that
+        // no line's bar covers another line's marker.
+        let mut marks = Vec::new();
         for (i, pts) in lines.iter().enumerate() {
             let (color, shape, dash) = style(i);
             let dx = (2 * i as i32 - (n - 1)) * step;
@@ -240,13 +256,17 @@ impl Figure for Fig<'_> {
             let drawn: Vec<&FieldPoint> = pts.iter().copied().filter(|p| p.y.value.usable()).collect();
             let px: Vec<(i32, i32)> = drawn.iter().map(|p| at(p)).collect();
             for (p, (mx, my)) in drawn.iter().zip(&px) {
-                if let Some((lo, hi)) = p.y.bar() {
+                if let Some(bar) = p.y.bar() {
+                    let ((lo, hi), cut) = if y_floor { cut_at(y.0, bar) } else { (bar, false) };
                     let (_, blo) = chart.backend_coord(&(p.x, lo));
                     let (_, bhi) = chart.backend_coord(&(p.x, hi));
-                    error_bar(root, *mx, (blo, bhi), color, t)?;
+                    error_bar(root, *mx, (blo, bhi), cut, color, t)?;
                 }
-                marker(root, (*mx, *my), shape, color, t)?;
+                marks.push(((*mx, *my), shape, color));
             }
+        }
+        for (at, shape, color) in marks {
+            marker(root, at, shape, color, t)?;
         }
         Ok(())
     }

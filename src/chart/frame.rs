@@ -99,28 +99,48 @@ pub(crate) fn page<DB: DrawingBackend>(
     page_with_notes(root, ctx, chart_name, legend, &[])
 }
 
-/// `head: a; b; c`, with as many of `items` as fit in `width` pixels in
-/// `font` and the rest counted (`head: a; b; 3 more`); at least one item.
+/// Most lines [`note_list`] takes.
+pub(crate) const NOTE_LIST_LINES: usize = 4;
+
+/// `head: a; b; c` as note lines of at most `width` pixels in `font`,
+/// every item named, wrapped between items onto up to [`NOTE_LIST_LINES`]
+/// lines; only past those are the rest counted (`…; 3 more`). An item too
+/// wide for a line gets a line of its own.
 pub(crate) fn note_list<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     font: &TextStyle<'_>,
     head: &str,
     items: &[String],
     width: i32,
-) -> String {
-    let text = |k: usize| {
-        let mut s = format!("{head}: {}", items[..k].join("; "));
-        if k < items.len() {
-            s.push_str(&format!("; {} more", items.len() - k));
+) -> Vec<String> {
+    let fits = |s: &str| text_size(root, s, font).0 <= width;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = format!("{head}:");
+    let mut empty = true;
+    for (k, item) in items.iter().enumerate() {
+        let rest = items.len() - k - 1;
+        let piece = if rest == 0 {
+            item.clone()
+        } else {
+            format!("{item};")
+        };
+        let joined = format!("{line} {piece}");
+        let on_last_line = lines.len() + 1 == NOTE_LIST_LINES;
+        // On the last line there must be room left for the count of the rest.
+        let ok = fits(&joined) && (!on_last_line || rest == 0 || fits(&format!("{joined} {rest} more")));
+        if ok || empty {
+            line = joined;
+            empty = false;
+        } else if on_last_line {
+            line.push_str(&format!(" {} more", rest + 1));
+            lines.push(line);
+            return lines;
+        } else {
+            lines.push(std::mem::replace(&mut line, piece));
         }
-        s
-    };
-    let fits = |s: &String| text_size(root, s, font).0 <= width;
-    (1..=items.len())
-        .rev()
-        .map(text)
-        .find(fits)
-        .unwrap_or_else(|| text(items.len().min(1)))
+    }
+    lines.push(line);
+    lines
 }
 
 /// [`page`] with `notes` under the plot, one line each, left-aligned above
@@ -356,7 +376,7 @@ fn draw_sample<DB: DrawingBackend>(
         }
         Mark::ErrorBar { color } => {
             let hh = t.px(8.0);
-            error_bar(root, x + w / 2, (cy + hh, cy - hh), color, t)?;
+            error_bar(root, x + w / 2, (cy + hh, cy - hh), false, color, t)?;
         }
         Mark::Ring { color } => {
             let (c, r) = ((x + w / 2, cy), t.px(3.5));

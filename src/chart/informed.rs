@@ -4,19 +4,28 @@
 //! p10–p90 band behind it; an optional analytic model (e.g. the logistic
 //! epidemic curve) is overlaid as a dashed line whose legend entry is its
 //! formula, so simulation and theory can be compared on one figure.
+//!
+//! The mean at time `t` since a write can only be taken over the writes
+//! observed that long: those made at least `t` before the run's end (or
+//! already everywhere). When that set shrinks along the axis, a note under
+//! the plot gives its size at both ends, and another counts the writes that
+//! never reached every node, so a curve reaching 1 is not read as "every
+//! write converged".
 
 use plotters::coord::Shift;
 use plotters::element::Polygon;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use super::draw::{
-    build, data_line, dedup_px, from_zero, no_data, padded, span, time_ticks, Axes, Chart2, Usable,
+    build, data_line, dedup_px, from_zero, no_data, padded, span, time_ticks, time_unit, Axes, Chart2, Usable,
 };
-use super::frame::{page, put_text, LegendEntry, Mark};
+use super::frame::{page_with_notes, put_text, LegendEntry, Mark};
 use plotters::style::text_anchor::{HPos, VPos};
 
 /// Written in the plot when there is no write to follow.
 const NO_WRITES: &str = "no writes in this run";
+/// Written in the plot when no write left its writer.
+const NO_SPREAD: &str = "no write reached a second node";
 use super::marks::Dash;
 use super::render::{render, Ctx, Figure};
 use super::theme::{pretty_math, BLUE, VERMILLION};
@@ -45,6 +54,23 @@ pub struct InformedData {
     pub p90: Vec<f64>,
     /// Optional model curve.
     pub analytic: Option<AnalyticCurve>,
+    /// How many writes each time's mean and band are over (`informed.csv`'s
+    /// `writes`: those observed that long after they were made); empty when
+    /// unknown, else one per time.
+    pub writes: Vec<u64>,
+    /// How far the run's writes got by its end; `None` when unknown.
+    pub reach: Option<Reach>,
+}
+
+/// How far a run's writes got by its end (from `writes.csv`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Writes the run made.
+    pub writes: usize,
+    /// Writes that reached every node.
+    pub everywhere: usize,
+    /// Writes held by at least one node besides their writer.
+    pub beyond_writer: usize,
 }
 
 /// Renders mean informed fraction vs time since write, with p10–p90 band and
@@ -61,9 +87,70 @@ fn finite(p: &(f64, f64)) -> bool {
     p.0.usable() && p.1.usable()
 }
 
+/// Whether `points` draw a visible line: two finite points at different times.
+fn drawable(points: &[(f64, f64)]) -> bool {
+    span(points.iter().filter(|p| finite(p)).map(|p| p.0)).is_some_and(|(lo, hi)| hi > lo)
+}
+
+/// `v` with at most three significant digits and no trailing zeros.
+fn short_number(v: f64) -> String {
+    let digits = if v.abs() >= 100.0 {
+        0
+    } else if v.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 impl Fig<'_> {
     fn has_band(&self) -> bool {
         !self.0.p10.is_empty()
+    }
+
+    /// Whether the run had writes and none of them left its writer.
+    fn no_spread(&self) -> bool {
+        self.0
+            .reach
+            .is_some_and(|r| r.writes > r.everywhere && r.beyond_writer == 0)
+    }
+
+    /// The notes under the plot: how many writes the mean is over at the
+    /// first and last time drawn when that count falls, and how many writes
+    /// never reached every node. Times in `unit` (seconds per unit, name).
+    fn notes(&self, (unit, name): (f64, &str)) -> Vec<String> {
+        let d = self.0;
+        let mut notes = Vec::new();
+        let rows: Vec<(f64, u64)> = (0..d.writes.len().min(d.time_s.len()))
+            .filter(|&i| finite(&(d.time_s[i], d.mean[i])))
+            .map(|i| (d.time_s[i], d.writes[i]))
+            .collect();
+        if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+            if last.1 < first.1 {
+                let at = |(t, n): (f64, u64)| format!("{n} at {} {name}", short_number(t / unit));
+                notes.push(format!(
+                    "mean at t over the writes ≥ t old at the end: {} → {}",
+                    at(*first),
+                    at(*last)
+                ));
+            }
+        }
+        if let Some(r) = d.reach {
+            if r.writes > r.everywhere && !self.no_spread() {
+                notes.push(format!(
+                    "{} of {} writes never reached every node",
+                    r.writes - r.everywhere,
+                    r.writes
+                ));
+            }
+        }
+        notes
     }
 
     fn band<DB: DrawingBackend>(
@@ -113,6 +200,9 @@ impl Figure for Fig<'_> {
                 d.p90.len()
             ));
         }
+        if !d.writes.is_empty() && d.writes.len() != n {
+            return bad(format!("writes has {} values but time_s has {n}", d.writes.len()));
+        }
         Ok(())
     }
 
@@ -125,8 +215,11 @@ impl Figure for Fig<'_> {
         let d = self.0;
         let mean: Vec<(f64, f64)> = d.time_s.iter().copied().zip(d.mean.iter().copied()).collect();
         let model: &[(f64, f64)] = d.analytic.as_ref().map_or(&[], |a| &a.points);
-        let has_mean = mean.iter().any(finite);
-        let has_model = model.iter().any(finite);
+        // A run whose writes never left their writers has one flat point to
+        // show: the plot says so instead, with no legend.
+        let no_spread = self.no_spread();
+        let has_mean = drawable(&mean) && !no_spread;
+        let has_model = drawable(model) && !no_spread;
 
         let mut legend = Vec::new();
         if has_mean {
@@ -159,8 +252,6 @@ impl Figure for Fig<'_> {
         if legend.len() < 2 {
             legend.clear();
         }
-        let body = page(root, ctx, "informed fraction", &legend)?;
-
         let band: Vec<(f64, f64)> = if has_mean && self.has_band() {
             (0..d.time_s.len())
                 .flat_map(|i| [(d.time_s[i], d.p10[i]), (d.time_s[i], d.p90[i])])
@@ -179,16 +270,29 @@ impl Figure for Fig<'_> {
             _ => (0.0, 1.04),
         };
         let (x_ticks, unit) = time_ticks(x, 7);
+        let notes = if has_mean {
+            self.notes(time_unit(x.0.abs().max(x.1.abs())))
+        } else {
+            Vec::new()
+        };
+        let body = page_with_notes(root, ctx, "informed fraction", &legend, &notes)?;
         let x_desc = format!("time since write ({unit})");
         let mut axes = Axes::new(x, y, &x_desc, "fraction of nodes informed");
         axes.x_ticks = x_ticks;
         let chart = build(root, &body, ctx, &axes)?;
-        if d.time_s.is_empty() {
-            // informed.csv has a row per time since a write: none without writes.
+        // informed.csv has a row per time since a write: none without writes.
+        let empty = if d.time_s.is_empty() {
+            Some(NO_WRITES)
+        } else if no_spread {
+            Some(NO_SPREAD)
+        } else {
+            None
+        };
+        if let Some(text) = empty {
             let (xr, yr) = chart.plotting_area().get_pixel_range();
             let c = ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2);
             let font = t.empty_font();
-            return put_text(root, NO_WRITES, c, &font, HPos::Center, VPos::Center);
+            return put_text(root, text, c, &font, HPos::Center, VPos::Center);
         }
         if !has_mean && !has_model {
             return no_data(root, &chart, ctx);
@@ -196,8 +300,12 @@ impl Figure for Fig<'_> {
         if !band.is_empty() {
             self.band(root, &chart, ctx)?;
         }
-        data_line(root, &chart, &mean, t.line(BLUE, 2.5), Dash::Solid, t)?;
-        data_line(root, &chart, model, t.line(VERMILLION, 2.2), Dash::Dashed, t)?;
+        if has_mean {
+            data_line(root, &chart, &mean, t.line(BLUE, 2.5), Dash::Solid, t)?;
+        }
+        if has_model {
+            data_line(root, &chart, model, t.line(VERMILLION, 2.2), Dash::Dashed, t)?;
+        }
         Ok(())
     }
 }
@@ -224,6 +332,7 @@ mod tests {
             }),
             mean,
             time_s,
+            ..Default::default()
         };
         let svg = check(
             |f| informed(&data, &prov(), f),
@@ -270,6 +379,87 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    /// 25 writes, of which the mean at 15.3 s covers only the 12 made at
+    /// least 15.3 s before the end; 13 never reached every node. The notes
+    /// give both counts (the CSV's `writes` at the first and last time,
+    /// and 25 − 12 everywhere), so a mean reaching 1 is not read as
+    /// "every write converged".
+    #[test]
+    fn a_shrinking_write_count_and_unconverged_writes_are_noted() {
+        let time_s: Vec<f64> = (0..=153).map(|i| f64::from(i) * 0.1).collect();
+        let writes: Vec<u64> = time_s
+            .iter()
+            .map(|t| {
+                if *t < 7.8 {
+                    25
+                } else if *t < 12.0 {
+                    18
+                } else {
+                    12
+                }
+            })
+            .collect();
+        let data = InformedData {
+            mean: time_s.iter().map(|t| logistic(t - 8.0)).collect(),
+            writes,
+            reach: Some(Reach {
+                writes: 25,
+                everywhere: 12,
+                beyond_writer: 25,
+            }),
+            time_s,
+            ..Default::default()
+        };
+        check(
+            |f| informed(&data, &prov(), f),
+            &[
+                "mean at t over the writes ≥ t old at the end: 25 at 0 s → 12 at 15.3 s",
+                "13 of 25 writes never reached every node",
+            ],
+        );
+        // A count that does not fall, and every write everywhere: no note.
+        let steady = InformedData {
+            writes: vec![25; data.time_s.len()],
+            reach: Some(Reach {
+                writes: 25,
+                everywhere: 25,
+                beyond_writer: 25,
+            }),
+            ..data
+        };
+        let svg = check(|f| informed(&steady, &prov(), f), &[]);
+        assert!(!svg.contains("old at the end") && !svg.contains("never reached"));
+    }
+
+    /// No write left its writer (all messages lost): one row at 1/32,
+    /// nothing to draw. The plot says why, and the legend lists nothing
+    /// (neither the undrawn mean and band nor a flat β = 0 model curve).
+    #[test]
+    fn writes_that_never_spread_are_named_and_nothing_undrawn_is_listed() {
+        let data = InformedData {
+            time_s: vec![0.0],
+            mean: vec![1.0 / 32.0],
+            p10: vec![1.0 / 32.0],
+            p90: vec![1.0 / 32.0],
+            writes: vec![25],
+            analytic: Some(AnalyticCurve {
+                label: "mean field: β=0.00/s".into(),
+                points: vec![(0.0, 1.0 / 32.0); 201],
+            }),
+            reach: Some(Reach {
+                writes: 25,
+                everywhere: 0,
+                beyond_writer: 0,
+            }),
+        };
+        let svg = check(|f| informed(&data, &prov(), f), &[NO_SPREAD]);
+        for absent in ["mean over writes", "p10–p90", "mean field", "never reached"] {
+            assert!(!svg.contains(absent), "{absent} is listed but not drawn");
+        }
+        // Only the legend-less frame: no data line, no band.
+        assert_eq!(count(&svg, "polygon"), 0);
     }
 
     #[test]

@@ -7,9 +7,14 @@
 //! own point than any other, or else to the spot with the least overlap. The
 //! order is fixed, so placement is deterministic. Occupied rectangles are
 //! indexed in a coarse grid (a `BTreeMap`, not a hash map), so a diagram with
-//! thousands of marks still places its labels quickly.
+//! thousands of marks still places its labels quickly. A placer made with
+//! [`Placer::following`] records each label's [`Choice`] in the drawing's
+//! [`Layout`], or takes the one recorded at 1× (the PNG's 2× drawing), so
+//! both formats place every label alike.
 
 use std::collections::BTreeMap;
+
+use super::render::Layout;
 
 /// A pixel rectangle `(x0, y0, x1, y1)`, `x0 <= x1`, `y0 <= y1`.
 pub(crate) type Rect = (i32, i32, i32, i32);
@@ -66,12 +71,22 @@ pub(crate) const ABOVE_FIRST: [Side; 6] = [
     Side::BelowLeft,
 ];
 
+/// Where a label went: the side, the ring (0 at the gap, then farther
+/// out) and whether it has a leader line. The same at any scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Choice {
+    side: Side,
+    ring: i32,
+    leader: bool,
+}
+
 /// Tracks occupied rectangles inside `bounds`.
 #[derive(Debug)]
-pub(crate) struct Placer {
+pub(crate) struct Placer<'a> {
     bounds: Rect,
     taken: Vec<Rect>,
     grid: BTreeMap<(i32, i32), Vec<usize>>,
+    layout: Option<&'a Layout>,
 }
 
 /// Grid cell size in pixels.
@@ -97,13 +112,23 @@ fn area(r: Rect) -> i64 {
     i64::from(r.2 - r.0) * i64::from(r.3 - r.1)
 }
 
-impl Placer {
+impl<'a> Placer<'a> {
     /// A placer for labels that must stay inside `bounds`.
     pub(crate) fn new(bounds: Rect) -> Self {
         Placer {
             bounds,
             taken: Vec::new(),
             grid: BTreeMap::new(),
+            layout: None,
+        }
+    }
+
+    /// [`Placer::new`] recording its choices in `layout`, and taking those
+    /// `layout` replays (the 1× drawing's) instead of deciding again.
+    pub(crate) fn following(bounds: Rect, layout: &'a Layout) -> Self {
+        Placer {
+            layout: Some(layout),
+            ..Placer::new(bounds)
         }
     }
 
@@ -162,7 +187,7 @@ pub(crate) struct Attached {
     pub(crate) leader: bool,
 }
 
-impl Placer {
+impl Placer<'_> {
     /// [`Placer::place`] for a label that must read as its point's among
     /// other points: a spot is only taken without overlap if every point
     /// of `others` is at least 1.5 times as far from the label as its own
@@ -189,30 +214,42 @@ impl Placer {
             let unclear = if ambiguous(r) { area(r) } else { 0 };
             outside + self.covered(r) + unclear
         };
-        let mut best = (at(sides[0], gap), 0);
-        let mut best_score = i64::MAX;
-        'rings: for ring in 0..RINGS {
-            for &side in sides {
-                let c = at(side, gap + ring * (h + gap / 2));
-                let s = score(c);
-                if s < best_score {
-                    best = (c, ring);
-                    best_score = s;
-                }
-                if s == 0 {
-                    break 'rings;
+        let ring_gap = |ring: i32| gap + ring * (h + gap / 2);
+        let replayed = self.layout.and_then(Layout::next);
+        let choice = replayed.unwrap_or_else(|| {
+            let mut best = (sides[0], 0);
+            let mut best_score = i64::MAX;
+            'rings: for ring in 0..RINGS {
+                for &side in sides {
+                    let s = score(at(side, ring_gap(ring)));
+                    if s < best_score {
+                        best = (side, ring);
+                        best_score = s;
+                    }
+                    if s == 0 {
+                        break 'rings;
+                    }
                 }
             }
+            let (side, ring) = best;
+            let (bx, by) = at(side, ring_gap(ring));
+            Choice {
+                side,
+                ring,
+                leader: ring > 0 || ambiguous((bx, by, bx + w, by + h)),
+            }
+        });
+        if let Some(layout) = self.layout {
+            layout.record(choice);
         }
-        let ((bx, by), ring) = best;
-        let rect = (bx, by, bx + w, by + h);
+        let (bx, by) = at(choice.side, ring_gap(choice.ring));
         // With a margin: labels side by side ("9" and "15") must not read
         // as one ("915").
         let m = (gap / 2).max(1);
         self.block((bx - m, by - m, bx + w + m, by + h + m));
         Attached {
             pos: (bx, by),
-            leader: ring > 0 || ambiguous(rect),
+            leader: choice.leader,
         }
     }
 }

@@ -148,41 +148,62 @@ fn flush<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Vertical error bar with caps from `lo` to `hi` at pixel column `x`.
+/// Vertical error bar with caps from `lo` to `hi` at pixel column `x`;
+/// without a cap at `lo` when `cut` (the interval goes on past the axis).
 pub(crate) fn error_bar<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     x: i32,
     ends: (i32, i32),
+    cut: bool,
     color: RGBColor,
     t: &Theme,
 ) -> Result<(), ChartError> {
-    capped(root, ends, color, t, |along, across| (x + across, along))
+    capped(root, ends, cut, color, t, |along, across| (x + across, along))
 }
 
-/// Horizontal error bar with caps from `lo` to `hi` at pixel row `y`.
+/// Horizontal error bar with caps from `lo` to `hi` at pixel row `y`;
+/// without a cap at `lo` when `cut`.
 pub(crate) fn error_bar_h<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     y: i32,
     ends: (i32, i32),
+    cut: bool,
     color: RGBColor,
     t: &Theme,
 ) -> Result<(), ChartError> {
-    capped(root, ends, color, t, |along, across| (along, y + across))
+    capped(root, ends, cut, color, t, |along, across| (along, y + across))
 }
 
-/// A capped bar from `lo` to `hi` along one axis; `at(along, across)` is
-/// the pixel of a position along the bar and an offset across it.
+/// Half the width of an error bar's caps at 1× scale.
+pub(crate) const CAP: f64 = 4.0;
+
+/// An interval `(lo, hi)` of a quantity that cannot be negative, on an
+/// axis starting at `floor`: cut to start there, and whether it was cut.
+pub(crate) fn cut_at(floor: f64, (lo, hi): (f64, f64)) -> ((f64, f64), bool) {
+    if lo < floor {
+        ((floor, hi.max(floor)), true)
+    } else {
+        ((lo, hi), false)
+    }
+}
+
+/// A capped bar from `lo` to `hi` along one axis (no cap at `lo` when
+/// `cut`); `at(along, across)` is the pixel of a position along the bar
+/// and an offset across it.
 fn capped<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     (lo, hi): (i32, i32),
+    cut: bool,
     color: RGBColor,
     t: &Theme,
     at: impl Fn(i32, i32) -> (i32, i32),
 ) -> Result<(), ChartError> {
     let st = t.line(color, 1.5);
-    let c = t.px(4.0);
+    let c = t.px(CAP);
     root.draw(&PathElement::new(vec![at(lo, 0), at(hi, 0)], st))?;
-    root.draw(&PathElement::new(vec![at(lo, -c), at(lo, c)], st))?;
+    if !cut {
+        root.draw(&PathElement::new(vec![at(lo, -c), at(lo, c)], st))?;
+    }
     root.draw(&PathElement::new(vec![at(hi, -c), at(hi, c)], st))?;
     Ok(())
 }

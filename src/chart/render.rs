@@ -4,12 +4,19 @@
 //! Each chart implements [`Figure`] once, generically over the plotters
 //! backend; this file owns everything that differs between encodings (the
 //! backend, the 2× scale of the PNG, PNG encoding), so a chart cannot look
-//! different in SVG and PNG except for rasterisation.
+//! different in SVG and PNG except for rasterisation. Label placement is
+//! decided once, at 1×: for the PNG of a figure that places labels, a 1×
+//! drawing on a scratch SVG first records each label's choice ([`Layout`]),
+//! and the 2× drawing replays them, so text measured a pixel wider or
+//! narrower at 2× cannot send a label to another side.
+
+use std::cell::RefCell;
 
 use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
 
 use super::frame::{legend_overflow, LegendEntry};
+use super::label::Choice;
 use super::raster::GlyphBackend;
 use super::theme::{ensure_font, Theme};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
@@ -24,6 +31,28 @@ pub(crate) struct Ctx<'a> {
     pub(crate) theme: Theme,
     /// Footer and title source.
     pub(crate) prov: &'a Provenance,
+    /// Label placements: recorded at 1×, replayed at 2×.
+    pub(crate) layout: &'a Layout,
+}
+
+/// The label placements of one drawing, in the order labels were placed.
+#[derive(Debug, Default)]
+pub(crate) struct Layout {
+    /// Choices made while drawing.
+    pub(crate) made: RefCell<Vec<Choice>>,
+    /// Choices to take instead of deciding again (those of the 1× drawing).
+    pub(crate) replay: Vec<Choice>,
+}
+
+impl Layout {
+    /// The choice to replay for the next label, if any.
+    pub(crate) fn next(&self) -> Option<Choice> {
+        self.replay.get(self.made.borrow().len()).copied()
+    }
+    /// Records the choice made for the next label.
+    pub(crate) fn record(&self, c: Choice) {
+        self.made.borrow_mut().push(c);
+    }
 }
 
 /// A chart that can draw itself on any plotters backend.
@@ -34,6 +63,11 @@ pub(crate) trait Figure {
     /// wide it is drawn, so its sizes grow with its width
     /// ([`Theme::for_width`]); otherwise it has the default sizes.
     fn sizes_grow_with_width(&self) -> bool {
+        false
+    }
+    /// Whether the figure places labels with a [`super::label::Placer`]
+    /// following [`Ctx::layout`]: its PNG then places them as its SVG does.
+    fn places_labels(&self) -> bool {
         false
     }
     /// Checks the input before anything is drawn.
@@ -63,32 +97,17 @@ pub(crate) fn render<F: Figure>(
 ) -> Result<Rendered, ChartError> {
     ensure_font()?;
     fig.validate()?;
-    let (w, h) = fig.size();
-    let legend = fig.long_legend();
-    let h = if legend.is_empty() {
-        h
-    } else {
-        // Measured at 1× on a scratch SVG; the PNG is drawn at twice this.
-        let mut scratch = String::new();
-        let area = SVGBackend::with_string(&mut scratch, (w, h)).into_drawing_area();
-        h + legend_overflow(&area, &theme(fig, 1.0), &legend, w as i32) as u32
-    };
+    let (w, h) = image_size(fig);
     let bytes = match format {
-        ImageFormat::Svg => {
-            let mut text = String::new();
-            {
-                let root = SVGBackend::with_string(&mut text, (w, h)).into_drawing_area();
-                draw_on(fig, &root, prov, 1.0)?;
-            }
-            text.into_bytes()
-        }
+        ImageFormat::Svg => svg(fig, prov, (w, h), &Layout::default())?.into_bytes(),
         ImageFormat::Png => {
+            let layout = png_layout(fig, prov, (w, h))?;
             let (pw, ph) = (w * PNG_SCALE, h * PNG_SCALE);
             let mut rgb = vec![255u8; pw as usize * ph as usize * 3];
             {
                 let backend = GlyphBackend(BitMapBackend::with_buffer(&mut rgb, (pw, ph)));
                 let root = backend.into_drawing_area();
-                draw_on(fig, &root, prov, f64::from(PNG_SCALE))?;
+                draw_on(fig, &root, prov, f64::from(PNG_SCALE), &layout)?;
             }
             encode_png(&rgb, pw, ph)?
         }
@@ -96,16 +115,81 @@ pub(crate) fn render<F: Figure>(
     Ok(Rendered { format, bytes })
 }
 
+/// The image size at 1×: [`Figure::size`], taller by what a long legend
+/// needs.
+fn image_size<F: Figure>(fig: &F) -> (u32, u32) {
+    let (w, h) = fig.size();
+    let legend = fig.long_legend();
+    if legend.is_empty() {
+        return (w, h);
+    }
+    // Measured at 1× on a scratch SVG; the PNG is drawn at twice this.
+    let mut scratch = String::new();
+    let area = SVGBackend::with_string(&mut scratch, (w, h)).into_drawing_area();
+    (
+        w,
+        h + legend_overflow(&area, &theme(fig, 1.0), &legend, w as i32) as u32,
+    )
+}
+
+/// `fig` drawn at 1× as SVG text, `w`×`h`, following `layout`.
+fn svg<F: Figure>(
+    fig: &F,
+    prov: &Provenance,
+    (w, h): (u32, u32),
+    layout: &Layout,
+) -> Result<String, ChartError> {
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, (w, h)).into_drawing_area();
+        draw_on(fig, &root, prov, 1.0, layout)?;
+    }
+    Ok(text)
+}
+
+/// The layout the PNG follows: the label choices of the 1× drawing, for a
+/// figure that places labels (none to replay otherwise).
+fn png_layout<F: Figure>(fig: &F, prov: &Provenance, size: (u32, u32)) -> Result<Layout, ChartError> {
+    if !fig.places_labels() {
+        return Ok(Layout::default());
+    }
+    let once = Layout::default();
+    svg(fig, prov, size, &once)?;
+    Ok(Layout {
+        made: RefCell::default(),
+        replay: once.made.into_inner(),
+    })
+}
+
+/// The PNG's drawing as SVG text (2× size, the PNG's layout), so tests can
+/// read where the PNG puts its text.
+#[cfg(test)]
+pub(crate) fn svg_at_png_scale<F: Figure>(fig: &F, prov: &Provenance) -> Result<String, ChartError> {
+    ensure_font()?;
+    fig.validate()?;
+    let (w, h) = image_size(fig);
+    let layout = png_layout(fig, prov, (w, h))?;
+    let mut text = String::new();
+    {
+        let size = (w * PNG_SCALE, h * PNG_SCALE);
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        draw_on(fig, &root, prov, f64::from(PNG_SCALE), &layout)?;
+    }
+    Ok(text)
+}
+
 fn draw_on<F: Figure, DB: DrawingBackend>(
     fig: &F,
     root: &DrawingArea<DB, Shift>,
     prov: &Provenance,
     scale: f64,
+    layout: &Layout,
 ) -> Result<(), ChartError> {
     root.fill(&plotters::style::WHITE)?;
     let ctx = Ctx {
         theme: theme(fig, scale),
         prov,
+        layout,
     };
     fig.draw(root, &ctx)?;
     root.present()?;

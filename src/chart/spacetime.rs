@@ -302,6 +302,10 @@ impl Figure for Fig<'_> {
         (820, 200 + rows + self.lanes() * LANE_PX + notes)
     }
 
+    fn places_labels(&self) -> bool {
+        true
+    }
+
     fn validate(&self) -> Result<(), ChartError> {
         let d = self.0;
         let too_large = |what, got, max| {
@@ -377,73 +381,6 @@ impl Figure for Fig<'_> {
         let d = self.0;
         // With a window, what lies outside it is not drawn.
         let inside = |s: f64| d.window_s.is_none_or(|(a, b)| (a..=b).contains(&s));
-        let colors = KindColors::new(d.messages.iter().map(|m| m.kind.as_str()));
-        let mut legend: Vec<LegendEntry> = colors
-            .entries()
-            .iter()
-            .map(|(k, c)| LegendEntry::new(k.clone(), Mark::Arrow { color: *c }))
-            .collect();
-        if d.messages.iter().any(|m| m.recv_s.is_none() && m.send_s.usable()) {
-            legend.push(LegendEntry::new("dropped", Mark::Dropped { color: INK }));
-        }
-        if d.events.iter().any(|e| e.write) {
-            legend.push(LegendEntry::new(
-                "write",
-                Mark::Marker {
-                    color: INK,
-                    shape: Shape::Square,
-                },
-            ));
-        }
-        if d.events
-            .iter()
-            .any(|e| e.hidden_peer && e.time_s.usable() && inside(e.time_s))
-        {
-            legend.push(LegendEntry::new(
-                "message to/from a node not shown",
-                Mark::Ring { color: INK },
-            ));
-        }
-        legend.extend(network_legend(&d.faults));
-        if d.faults.iter().any(|f| matches!(f, SpacetimeFault::Down { .. })) {
-            legend.push(LegendEntry::new(
-                "node down",
-                Mark::Band {
-                    color: GREY,
-                    alpha: DOWN_ALPHA,
-                },
-            ));
-        }
-        if d.faults
-            .iter()
-            .any(|f| matches!(f, SpacetimeFault::ClockStep { .. }))
-        {
-            legend.push(LegendEntry::new(
-                "clock step",
-                Mark::Marker {
-                    color: INK,
-                    shape: Shape::Diamond,
-                },
-            ));
-        }
-        let body = page(root, ctx, "space-time diagram", &legend)?;
-        // Notes go under the plot, one line each, left-aligned.
-        let notes = self.notes();
-        let body = if notes.is_empty() {
-            body
-        } else {
-            let font = t.small_font();
-            let row = t.px(f64::from(NOTE_ROW_PX));
-            let (x0, y0) = body.get_base_pixel();
-            let bottom = y0 + body.dim_in_pixel().1 as i32;
-            let k = notes.len() as i32;
-            for (i, note) in notes.iter().enumerate() {
-                let y = bottom - (k - i as i32 - 1) * row;
-                put_text(root, note, (x0, y), &font, HPos::Left, VPos::Bottom)?;
-            }
-            body.margin(0, k * row, 0, 0)
-        };
-
         let times = d.events.iter().map(|e| e.time_s).chain(
             d.messages
                 .iter()
@@ -482,6 +419,80 @@ impl Figure for Fig<'_> {
             }
             (None, None) => (0.0, 1.0),
         };
+        // The legend lists only the faults in the drawn time range: a
+        // diagram cut (or windowed) before a partition has no band of it.
+        let shown = |f: &&SpacetimeFault| {
+            let [from, to] = f.times();
+            from.usable() && from * MS <= x.1 && (to.is_nan() || to * MS >= x.0)
+        };
+        let faults: Vec<SpacetimeFault> = d.faults.iter().filter(shown).cloned().collect();
+        let colors = KindColors::new(d.messages.iter().map(|m| m.kind.as_str()));
+        let mut legend: Vec<LegendEntry> = colors
+            .entries()
+            .iter()
+            .map(|(k, c)| LegendEntry::new(k.clone(), Mark::Arrow { color: *c }))
+            .collect();
+        if d.messages.iter().any(|m| m.recv_s.is_none() && m.send_s.usable()) {
+            legend.push(LegendEntry::new("dropped", Mark::Dropped { color: INK }));
+        }
+        if d.events.iter().any(|e| e.write) {
+            legend.push(LegendEntry::new(
+                "write",
+                Mark::Marker {
+                    color: INK,
+                    shape: Shape::Square,
+                },
+            ));
+        }
+        if d.events
+            .iter()
+            .any(|e| e.hidden_peer && e.time_s.usable() && inside(e.time_s))
+        {
+            legend.push(LegendEntry::new(
+                "message to/from a node not shown",
+                Mark::Ring { color: INK },
+            ));
+        }
+        legend.extend(network_legend(&faults));
+        if faults.iter().any(|f| matches!(f, SpacetimeFault::Down { .. })) {
+            legend.push(LegendEntry::new(
+                "node down",
+                Mark::Band {
+                    color: GREY,
+                    alpha: DOWN_ALPHA,
+                },
+            ));
+        }
+        if faults
+            .iter()
+            .any(|f| matches!(f, SpacetimeFault::ClockStep { .. }))
+        {
+            legend.push(LegendEntry::new(
+                "clock step",
+                Mark::Marker {
+                    color: INK,
+                    shape: Shape::Diamond,
+                },
+            ));
+        }
+        let body = page(root, ctx, "space-time diagram", &legend)?;
+        // Notes go under the plot, one line each, left-aligned.
+        let notes = self.notes();
+        let body = if notes.is_empty() {
+            body
+        } else {
+            let font = t.small_font();
+            let row = t.px(f64::from(NOTE_ROW_PX));
+            let (x0, y0) = body.get_base_pixel();
+            let bottom = y0 + body.dim_in_pixel().1 as i32;
+            let k = notes.len() as i32;
+            for (i, note) in notes.iter().enumerate() {
+                let y = bottom - (k - i as i32 - 1) * row;
+                put_text(root, note, (x0, y), &font, HPos::Left, VPos::Bottom)?;
+            }
+            body.margin(0, k * row, 0, 0)
+        };
+
         let n = d.nodes.max(1);
         // Room above the top line for the lanes of network faults (a data
         // unit is about one row's height).
@@ -507,7 +518,7 @@ impl Figure for Fig<'_> {
         }
 
         let (xpix, ypix) = chart.plotting_area().get_pixel_range();
-        let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
+        let mut placer = Placer::following((xpix.start, ypix.start, xpix.end, ypix.end), ctx.layout);
         let xp = |s: f64| chart.backend_coord(&((s * MS).clamp(x.0, x.1), 0.0)).0;
         let row_px = {
             let (_, a) = chart.backend_coord(&(x.0, 0.0));
@@ -1006,6 +1017,43 @@ mod tests {
     /// A window from 20 ms: the partition that began at 5 ms is labelled
     /// with its start; the events marked `hidden_peer` are open circles,
     /// explained in the legend, and a degradation is hatched.
+    #[test]
+    /// A diagram cut (at its message limit) before a partition, a crash
+    /// and a clock step draws none of them, so its legend lists none; a
+    /// window ending before them likewise. Uncut, all three are listed.
+    fn the_legend_lists_only_faults_in_the_drawn_range() {
+        let mut d = example();
+        d.faults = vec![
+            SpacetimeFault::Network {
+                from_s: 0.200,
+                to_s: 0.300,
+                label: "partition 0 | 1-2".into(),
+                degraded: false,
+            },
+            SpacetimeFault::Down {
+                node: 1,
+                from_s: 0.250,
+                to_s: f64::INFINITY,
+            },
+            SpacetimeFault::ClockStep {
+                node: 0,
+                time_s: 0.260,
+            },
+        ];
+        let entries = ["partition / cut", "node down", "clock step"];
+        check(|f| spacetime(&d, &prov(), f), &entries);
+        d.cut_s = Some(0.090);
+        let cut = check(|f| spacetime(&d, &prov(), f), &[]);
+        d.cut_s = None;
+        d.window_s = Some((0.0, 0.095));
+        let windowed = check(|f| spacetime(&d, &prov(), f), &[]);
+        for svg in [cut, windowed] {
+            for e in entries {
+                assert!(!svg.contains(e), "{e} is listed but not drawn");
+            }
+        }
+    }
+
     #[test]
     fn faults_before_the_window_hidden_peers_and_hatching() {
         let mut d = example();

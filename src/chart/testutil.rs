@@ -251,7 +251,7 @@ mod extreme {
             mean: v.clone(),
             p10: v.clone(),
             p90: v.clone(),
-            analytic: None,
+            ..Default::default()
         };
         both(|f| informed(&i, &prov(), f));
         let b = BandwidthData {

@@ -10,6 +10,8 @@
 //! beyond [`MAX_TEXT_LABELS`] settings the points carry numbers instead,
 //! keyed in the legend (which makes the image taller). Settings with no
 //! convergence time (no write converged) are named in a note under the plot.
+//! Markers are drawn over the error bars; with no negative value the axes
+//! start at 0 and an interval reaching below 0 is cut there, capless.
 
 use plotters::coord::Shift;
 use plotters::element::PathElement;
@@ -19,7 +21,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::draw::{build, from_zero, no_data, padded, span, Axes, Usable};
 use super::frame::{note_list, page_with_notes, put_text, text_size, LegendEntry, Mark, MARGIN};
 use super::label::{leader, Placer, RIGHT_FIRST};
-use super::marks::{error_bar, error_bar_h, marker, Shape};
+use super::marks::{cut_at, error_bar, error_bar_h, marker, Shape, CAP};
 use super::raster::drawn_width;
 use super::render::{render, Ctx, Figure};
 use super::theme::{BLUE, INK, MUTED, VERMILLION};
@@ -149,6 +151,10 @@ impl Figure for Fig<'_> {
         (640, 460)
     }
 
+    fn places_labels(&self) -> bool {
+        true
+    }
+
     /// The markers, the interval, and with numbered settings their key.
     fn long_legend(&self) -> Vec<LegendEntry> {
         let d = self.0;
@@ -192,13 +198,13 @@ impl Figure for Fig<'_> {
             Vec::new()
         } else {
             let width = w as i32 - 2 * t.px(MARGIN);
-            vec![note_list(
+            note_list(
                 root,
                 &t.note_font(),
                 "not drawn, no write converged",
                 &missing,
                 width,
-            )]
+            )
         };
         notes.extend(zoom_note(&pts));
         let body = page_with_notes(root, ctx, "convergence vs bandwidth", &legend, &notes)?;
@@ -207,19 +213,27 @@ impl Figure for Fig<'_> {
             let (lo, hi) = p.bytes_interval.unwrap_or((f64::NAN, f64::NAN));
             [p.bytes_per_node_s, lo, hi].into_iter().filter(|v| v.usable())
         }));
+        // Bandwidths and times are never negative: when no value is, the
+        // axes stop at 0 and an interval reaching below (a 95 % CI over a
+        // few seeds) is cut there, without its cap.
+        let x_floor = pts.iter().all(|p| p.bytes_per_node_s >= 0.0);
         // Extra room on the right for the labels of the rightmost points.
         let (x0, _) = padded(xr, 0.08, (0.0, 1.0));
         let (_, x1) = padded(xr, 0.2, (0.0, 1.0));
-        let x = (
-            if xr.is_some_and(|r| r.0 >= 0.0) {
-                x0.max(0.0)
-            } else {
-                x0
-            },
-            x1,
-        );
+        let x = (if x_floor { x0.max(0.0) } else { x0 }, x1);
+        let values = || {
+            pts.iter()
+                .flat_map(|p| [p.p99_s.value, p.mean_s.value])
+                .filter(|v| v.usable())
+        };
+        let y_floor = values().all(|v| v >= 0.0);
+        let yr = span(pts.iter().flat_map(|p| p.p99_s.finite().chain(p.mean_s.finite())));
         let y = from_zero(
-            span(pts.iter().flat_map(|p| p.p99_s.finite().chain(p.mean_s.finite()))),
+            if y_floor {
+                yr.map(|(lo, hi)| (lo.max(0.0), hi))
+            } else {
+                yr
+            },
             0.1,
         );
         let axes = Axes::new(x, y, "bandwidth per node (bytes/s)", "convergence time (s)");
@@ -230,36 +244,45 @@ impl Figure for Fig<'_> {
         let numbered = self.numbered();
 
         let (xpix, ypix) = chart.plotting_area().get_pixel_range();
-        let mut placer = Placer::new((xpix.start, ypix.start, xpix.end, ypix.end));
+        let mut placer = Placer::following((xpix.start, ypix.start, xpix.end, ypix.end), ctx.layout);
         let r = t.px(7.0);
+        let cap = t.px(CAP);
         // (text, anchor, setting) of each label, and every marker with
         // its setting: a label must read as its own setting's.
         let mut anchors = Vec::new();
         let mut markers: Vec<((i32, i32), usize)> = Vec::new();
-        // Interval bars go on top of the markers, in the legend's ink: a
-        // narrow interval would hide behind its marker otherwise.
+        // Interval bars (in the legend's ink) go under the markers, so that
+        // the triangle and circle the legend keys stay whole; bars and
+        // their caps are obstacles for the labels.
         let mut bars = Vec::new();
         let mut h_bars = Vec::new();
+        let mut marks = Vec::new();
         for (i, p) in pts.iter().enumerate() {
             for (k, (_, shape, color)) in SERIES.iter().enumerate() {
                 let est = if k == 0 { p.p99_s } else { p.mean_s };
                 if let (Some((lo, hi)), true) = (p.bytes_interval, est.value.usable()) {
                     if lo.usable() && hi.usable() {
+                        let ((lo, hi), cut) = if x_floor {
+                            cut_at(x.0, (lo, hi))
+                        } else {
+                            ((lo, hi), false)
+                        };
                         let (blo, by) = chart.backend_coord(&(lo, est.value));
                         let (bhi, _) = chart.backend_coord(&(hi, est.value));
-                        h_bars.push((by, (blo, bhi)));
-                        placer.block((blo, by - r / 2, bhi, by + r / 2));
+                        h_bars.push((by, (blo, bhi), cut));
+                        placer.block((blo, by - cap, bhi, by + cap));
                     }
                 }
-                if let Some((lo, hi)) = est.bar() {
+                if let Some(bar) = est.bar() {
+                    let ((lo, hi), cut) = if y_floor { cut_at(y.0, bar) } else { (bar, false) };
                     let (bx, blo) = chart.backend_coord(&(p.bytes_per_node_s, lo));
                     let (_, bhi) = chart.backend_coord(&(p.bytes_per_node_s, hi));
-                    bars.push((bx, (blo, bhi)));
-                    placer.block((bx - r / 2, bhi, bx + r / 2, blo));
+                    bars.push((bx, (blo, bhi), cut));
+                    placer.block((bx - cap, bhi, bx + cap, blo));
                 }
                 if est.value.usable() {
                     let (mx, my) = chart.backend_coord(&(p.bytes_per_node_s, est.value));
-                    marker(root, (mx, my), *shape, *color, t)?;
+                    marks.push(((mx, my), *shape, *color));
                     placer.block((mx - r, my - r, mx + r, my + r));
                     markers.push(((mx, my), i));
                 }
@@ -279,11 +302,14 @@ impl Figure for Fig<'_> {
                 anchors.push((text, chart.backend_coord(&(p.bytes_per_node_s, anchor_y)), i));
             }
         }
-        for (bx, ends) in bars {
-            error_bar(root, bx, ends, INK, t)?;
+        for (bx, ends, cut) in bars {
+            error_bar(root, bx, ends, cut, INK, t)?;
         }
-        for (by, ends) in h_bars {
-            error_bar_h(root, by, ends, INK, t)?;
+        for (by, ends, cut) in h_bars {
+            error_bar_h(root, by, ends, cut, INK, t)?;
+        }
+        for (at, shape, color) in marks {
+            marker(root, at, shape, color, t)?;
         }
         let font = t.note_font();
         let gap = if numbered { t.px(5.0) } else { t.px(9.0) };
@@ -314,7 +340,7 @@ impl Figure for Fig<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testutil::{check, check_empty, count, prov};
+    use crate::chart::testutil::{check, check_empty, count, prov, text_attr};
 
     fn est(v: f64) -> Estimate {
         Estimate {
@@ -370,6 +396,165 @@ mod tests {
         assert!(new.len() >= 6, "{without:?} → {with:?}");
         let same = |len: i32| new.iter().filter(|&&n| (n - len).abs() <= 1).count();
         assert!(new.iter().any(|&n| same(n) >= 6), "{new:?}");
+    }
+
+    /// The 12 points of a tester's sweep (fan-out 1–6 × loss 0 and 0.3,
+    /// 3 seeds): crowded, numbered labels.
+    fn sw12() -> TradeoffData {
+        #[rustfmt::skip]
+        let rows = [
+            ("fanout=1, loss=0.0", 1623.8, (1595.0, 1652.5), (12.273, 11.373, 13.172), (5.588, 5.297, 5.879)),
+            ("fanout=1, loss=0.3", 1426.1, (1399.0, 1453.3), (20.024, 17.308, 22.741), (12.829, 10.536, 15.122)),
+            ("fanout=2, loss=0.0", 3148.8, (3120.0, 3177.6), (11.193, 10.670, 11.715), (3.516, 2.841, 4.192)),
+            ("fanout=2, loss=0.3", 2736.5, (2701.6, 2771.4), (13.709, 11.408, 16.009), (6.919, 6.508, 7.330)),
+            ("fanout=3, loss=0.0", 4655.2, (4635.5, 4674.9), (11.108, 10.219, 11.997), (3.038, 2.421, 3.655)),
+            ("fanout=3, loss=0.3", 4046.5, (4012.6, 4080.4), (12.109, 10.876, 13.341), (5.034, 4.738, 5.330)),
+            ("fanout=4, loss=0.0", 6165.1, (6160.9, 6169.3), (11.055, 10.579, 11.530), (2.814, 2.152, 3.476)),
+            ("fanout=4, loss=0.3", 5358.6, (5283.4, 5433.8), (11.767, 10.614, 12.919), (4.197, 3.660, 4.735)),
+            ("fanout=5, loss=0.0", 7679.9, (7647.0, 7712.8), (10.608, 9.760, 11.456), (2.577, 1.933, 3.221)),
+            ("fanout=5, loss=0.3", 6652.7, (6624.9, 6680.4), (11.480, 11.101, 11.859), (3.789, 3.353, 4.225)),
+            ("fanout=6, loss=0.0", 9170.4, (9161.3, 9179.5), (10.139, 8.902, 11.375), (2.390, 1.727, 3.053)),
+            ("fanout=6, loss=0.3", 7935.8, (7890.1, 7981.5), (10.843, 9.234, 12.452), (3.289, 2.695, 3.883)),
+        ];
+        let e = |(value, lo, hi)| Estimate { value, lo, hi };
+        TradeoffData {
+            points: rows
+                .into_iter()
+                .map(|(setting, bw, ci, p99, mean)| TradeoffPoint {
+                    setting: setting.into(),
+                    bytes_per_node_s: bw,
+                    bytes_interval: Some(ci),
+                    p99_s: e(p99),
+                    mean_s: e(mean),
+                    converged: 1.0,
+                })
+                .collect(),
+            interval: "95% CI over 3 seeds".into(),
+        }
+    }
+
+    /// The PNG is drawn at 2×: every point label sits at twice its SVG
+    /// position (to the pixels the text's own size rounds differently),
+    /// on the same side of its point, in a crowded chart where deciding
+    /// again at 2× moved labels 1, 4 and 10.
+    #[test]
+    fn png_places_labels_as_the_svg_does() {
+        let data = sw12();
+        let one = String::from_utf8(tradeoff(&data, &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
+        let two = crate::chart::render::svg_at_png_scale(&Fig(&data), &prov()).unwrap();
+        for k in 1..=12 {
+            let label = k.to_string();
+            let at = |svg: &str| {
+                let xy = |a| text_attr(svg, &label, a);
+                (xy("x"), xy("y"))
+            };
+            let ((x1, y1), (x2, y2)) = (at(&one), at(&two));
+            // Within 3 px at 1×: the plot area itself is laid out from
+            // text measured at each scale.
+            assert!(
+                (x2 - 2 * x1).abs() <= 6 && (y2 - 2 * y1).abs() <= 6,
+                "label {k}: ({x1}, {y1}) at 1×, ({x2}, {y2}) at 2×"
+            );
+        }
+    }
+
+    /// With 3 seeds a 95 % CI can reach below 0 s: the time axis still
+    /// starts at 0 (no negative tick), the bar is cut at the axis (no cap
+    /// there), and every marker is drawn after (over) the ink bars.
+    #[test]
+    fn times_start_at_zero_and_markers_cover_their_bars() {
+        let data = TradeoffData {
+            points: vec![
+                TradeoffPoint {
+                    setting: "fanout=1".into(),
+                    bytes_per_node_s: 1000.0,
+                    bytes_interval: None,
+                    p99_s: Estimate {
+                        value: 8.0,
+                        lo: -6.0,
+                        hi: 22.0,
+                    },
+                    mean_s: est(3.0),
+                    converged: 1.0,
+                },
+                TradeoffPoint {
+                    setting: "fanout=2".into(),
+                    bytes_per_node_s: 2000.0,
+                    bytes_interval: None,
+                    p99_s: est(5.0),
+                    mean_s: est(2.0),
+                    converged: 1.0,
+                },
+            ],
+            interval: "95% CI over 3 seeds".into(),
+        };
+        let svg = check(|f| tradeoff(&data, &prov(), f), &["fanout=1", "fanout=2"]);
+        assert!(!svg.contains(">-"), "a negative tick label");
+        // The cut bar ends at the plot's bottom, the x axis (the longest
+        // horizontal ink line).
+        let ink = crate::chart::testutil::polylines(&svg, "#1A1A1A");
+        let two = |l: &&Vec<(i32, i32)>| l.len() == 2;
+        let axis = ink
+            .iter()
+            .filter(two)
+            .filter(|l| l[0].1 == l[1].1)
+            .max_by_key(|l| (l[1].0 - l[0].0).abs())
+            .unwrap();
+        let axis_x = ink
+            .iter()
+            .filter(two)
+            .filter(|l| l[0].0 == l[1].0)
+            .map(|l| l[0].0)
+            .min()
+            .unwrap();
+        let lowest = ink
+            .iter()
+            .filter(two)
+            .filter(|l| l[0].0 == l[1].0 && l[0].0 > axis_x + 1 && (l[0].1 - l[1].1).abs() > 20)
+            .map(|l| l[0].1.max(l[1].1))
+            .max()
+            .unwrap();
+        assert!(
+            (lowest - axis[0].1).abs() <= 1,
+            "bar ends at {lowest}, axis at {}",
+            axis[0].1
+        );
+        // Caps are 8 px wide: two on the legend's sample, two on each of
+        // three whole bars, one on the cut bar.
+        let caps = ink
+            .iter()
+            .filter(two)
+            .filter(|l| l[0].1 == l[1].1 && (l[0].0 - l[1].0).abs() == 8)
+            .count();
+        assert_eq!(caps, 2 + 3 * 2 + 1, "{ink:?}");
+        // Every plotted marker comes after the last ink bar (the legend's
+        // samples are drawn before the plot).
+        let plot = &svg[svg.rfind("stroke=\"#1A1A1A\"").unwrap()..];
+        assert_eq!(
+            (count(plot, "polygon"), count(plot, "circle")),
+            (2, 2),
+            "markers over the bars"
+        );
+    }
+
+    /// Five settings with no converged write are all named (wrapping onto
+    /// a second line), none counted as "N more".
+    #[test]
+    fn every_setting_not_drawn_is_named() {
+        let mut data = sw12();
+        for p in &mut data.points[..5] {
+            p.p99_s = Estimate {
+                value: f64::NAN,
+                lo: f64::NAN,
+                hi: f64::NAN,
+            };
+            p.mean_s = p.p99_s;
+        }
+        let svg = String::from_utf8(tradeoff(&data, &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
+        for p in &data.points[..5] {
+            assert!(svg.contains(&p.setting), "{} is not named", p.setting);
+        }
+        assert!(!svg.contains(" more<") && !svg.contains(" more\n"));
     }
 
     /// Bandwidths 0.64 % apart (46,650 to 46,950 bytes/s) fill the axis,
@@ -434,12 +619,14 @@ mod tests {
             count(&svg, "polyline") >= 5 * 2 * 3,
             "two capped error bars per point"
         );
-        // The bars are drawn over the markers, in ink, so that an interval
-        // narrower than its marker still shows.
-        let after_markers = &svg[svg.rfind("<circle").unwrap()..];
-        assert!(
-            after_markers.matches("stroke=\"#1A1A1A\"").count() >= 5 * 2 * 3,
-            "bars after the last marker"
+        // The markers are drawn over the bars, so the legend's triangle
+        // and circle stay recognisable: no ink bar after the first marker
+        // of the plot (the legend's samples come before it).
+        let plot = &svg[svg.rfind("stroke=\"#1A1A1A\"").unwrap()..];
+        assert_eq!(
+            plot.matches("<circle").count(),
+            5,
+            "every mean circle after the last bar"
         );
     }
 
