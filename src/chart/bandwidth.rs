@@ -322,7 +322,7 @@ const MIN_BOX_PX: f64 = 6.0;
 mod tests {
     use super::*;
     use crate::chart::spacetime::BAND_ALPHA;
-    use crate::chart::testutil::{check, check_empty, count, font_size, no_text_overlaps, prov};
+    use crate::chart::testutil::{check, check_empty, count, font_size, no_text_overlaps, prov, rects_with};
     use crate::chart::{staleness, StalenessData};
 
     #[test]
@@ -359,27 +359,9 @@ mod tests {
         // The band: the rectangle of the band's opacity, from x(10) to x(20).
         let tick = |label: &str| crate::chart::testutil::text_attr(&svg, label, "x");
         let (x10, x20) = (tick("10"), tick("20"));
-        let band = svg
-            .split("<rect ")
-            .skip(1)
-            .map(|r| format!(" {}", r.split("/>").next().unwrap()))
-            .find(|r| r.contains(&format!("opacity=\"{BAND_ALPHA}\"")))
-            .expect("a band");
-        let attr = |name: &str| -> i32 {
-            band.split(&format!(" {name}=\""))
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        };
-        assert!((attr("x") - x10).abs() <= 2, "{band} vs x(10) = {x10}");
-        assert!(
-            (attr("x") + attr("width") - x20).abs() <= 2,
-            "{band} vs x(20) = {x20}"
-        );
+        let band = rects_with(&svg, &format!("opacity=\"{BAND_ALPHA}\""))[0];
+        assert!((band[0] - x10).abs() <= 2, "{band:?} vs x(10) = {x10}");
+        assert!((band[0] + band[2] - x20).abs() <= 2, "{band} vs x(20) = {x20}");
         let plain =
             String::from_utf8(bandwidth(&sample(), &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
         assert!(!plain.contains("partition") && !plain.contains(&format!("opacity=\"{BAND_ALPHA}\"")));
@@ -414,21 +396,7 @@ mod tests {
         let tick = |label: &str| crate::chart::testutil::text_attr(&svg, label, "x");
         let x = |s: f64| tick("10") + ((tick("20") - tick("10")) as f64 * (s - 10.0) / 10.0).round() as i32;
         // The plot's top: where the partition's band starts.
-        let band = svg
-            .split("<rect ")
-            .skip(1)
-            .map(|r| format!(" {}", r.split("/>").next().unwrap()))
-            .find(|r| r.contains(&format!("opacity=\"{BAND_ALPHA}\"")))
-            .expect("a band");
-        let plot_top: i32 = band
-            .split(" y=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let plot_top = rects_with(&svg, &format!("opacity=\"{BAND_ALPHA}\""))[0][1];
         let boxes = crate::chart::testutil::text_boxes(&svg);
         for label in [
             "partition east | west",

@@ -205,7 +205,7 @@ impl Figure for Fig<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::testutil::{check, check_empty, count, prov};
+    use crate::chart::testutil::{check, check_empty, count, prov, rects_with};
 
     #[test]
     fn renders_two_panels() {
@@ -301,24 +301,9 @@ mod tests {
         let x = |label: &str| crate::chart::testutil::text_attr(&svg, label, "x");
         let (x10, x30) = (x("10"), x("30"));
         let alpha = format!("opacity=\"{}\"", crate::chart::spacetime::BAND_ALPHA);
-        let bands: Vec<(i32, i32)> = svg
-            .split("<rect ")
-            .skip(1)
-            .map(|r| format!(" {}", r.split("/>").next().unwrap()))
-            .filter(|r| r.contains(&alpha))
-            .map(|r| {
-                let attr = |name: &str| -> i32 {
-                    r.split(&format!(" {name}=\""))
-                        .nth(1)
-                        .unwrap()
-                        .split('"')
-                        .next()
-                        .unwrap()
-                        .parse()
-                        .unwrap()
-                };
-                (attr("x"), attr("x") + attr("width"))
-            })
+        let bands: Vec<(i32, i32)> = rects_with(&svg, &alpha)
+            .iter()
+            .map(|r| (r[0], r[0] + r[2]))
             .collect();
         assert_eq!(bands.len(), 2, "one band per panel: {bands:?}");
         for (a, b) in bands {

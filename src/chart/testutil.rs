@@ -123,6 +123,26 @@ pub(crate) fn text_boxes(svg: &str) -> Vec<(String, [i32; 4])> {
     out
 }
 
+/// The `[x, y, width, height]` of every `<rect>` of `svg` whose attributes
+/// contain `needle` (e.g. `opacity="0.1"`), in document order.
+pub(crate) fn rects_with(svg: &str, needle: &str) -> Vec<[i32; 4]> {
+    svg.split("<rect ")
+        .skip(1)
+        .map(|r| format!(" {}", r.split("/>").next().unwrap()))
+        .filter(|r| r.contains(needle))
+        .map(|r| {
+            let attr = |name: &str| -> i32 {
+                r.split(&format!(" {name}=\""))
+                    .nth(1)
+                    .and_then(|v| v.split('"').next())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| panic!("{name} of {r}"))
+            };
+            [attr("x"), attr("y"), attr("width"), attr("height")]
+        })
+        .collect()
+}
+
 /// Asserts no two unrotated texts of `svg` overlap ([`text_boxes`]).
 pub(crate) fn no_text_overlaps(svg: &str) {
     let boxes = text_boxes(svg);
