@@ -262,9 +262,10 @@ fn input(
                 Some(v) => format!("{message}; and {v}"),
                 None => message,
             };
+            let rerun = rerun_with_full_trace(src.dir());
             let file = std::fs::File::open(&path).map_err(|e| {
                 bad(and_view(format!(
-                    "needs the run's full trace, {}: {e} (rerun with --trace full)",
+                    "needs the run's full trace, {}: {e} ({rerun})",
                     path.display()
                 )))
             })?;
@@ -278,7 +279,7 @@ fn input(
             let header = reader.header().clone();
             if header.level != TraceLevel::Full {
                 return Err(bad(and_view(format!(
-                    "needs a full trace, but {} is at level {:?} (rerun with --trace full)",
+                    "needs a full trace, but {} is at level {:?} ({rerun})",
                     path.display(),
                     header.level.name()
                 ))));
@@ -539,6 +540,21 @@ fn bandwidth_input(src: &dyn Source, scenario: &Scenario) -> Result<BandwidthDat
         by: if by_part { "message part" } else { "message kind" }.into(),
         faults: network_faults(scenario),
     })
+}
+
+/// How to get a full trace for the run in `dir`: a run of a sweep
+/// (`SWEEP/<point>/<seed>/`, with `SWEEP/sweep.json`) was written by
+/// `sweep`, whose `--trace` sets every run's level.
+fn rerun_with_full_trace(dir: &Path) -> &'static str {
+    let in_sweep = dir
+        .parent()
+        .and_then(Path::parent)
+        .is_some_and(|sweep| sweep.join("sweep.json").is_file());
+    if in_sweep {
+        "rerun the sweep with `sweep --trace full`, or this seed alone with `run --seed N --trace full`"
+    } else {
+        "rerun with --trace full"
+    }
 }
 
 /// The scenario's partitions, cuts and degradations, as the bandwidth and

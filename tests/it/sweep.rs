@@ -649,6 +649,21 @@ fn charts_show_every_point() {
         err.contains("this is a sweep directory") && err.contains("<point>/<seed>"),
         "{err}"
     );
+    // A run of the sweep has no full trace (the sweep's default level is
+    // off): the space-time error says to rerun the sweep with one, not
+    // `run --trace full` as for a run of its own.
+    let out = scuttlesim(
+        &[
+            "chart",
+            "o/tiny/gossip.fanout=1+gossip.interval=1s/0",
+            "--only",
+            "spacetime",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`sweep --trace full`"), "{err}");
     let charts = dir.join("o/tiny/charts");
     let svg = |name: &str| String::from_utf8(read(&charts.join(name))).unwrap();
     // Trade-off: one labelled point per setting.
