@@ -1205,6 +1205,15 @@ impl Scenario {
             )),
             _ => {}
         }
+        // Harmless (no write is made after the end anyway), but likely a
+        // typo, or a `duration` shortened with --set: said, not refused,
+        // so that shortening a run needs no second override.
+        if let Some(stop) = self.workload.stop_at.filter(|&stop| stop > duration) {
+            out.push((
+                "workload.stop_at".to_string(),
+                format!("{stop} is after the end of the run ({duration}): it changes nothing (random writes stop at the end)"),
+            ));
+        }
         out
     }
 }

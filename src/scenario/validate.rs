@@ -397,15 +397,6 @@ pub(crate) fn validate(s: &Scenario) -> Result<(), Invalid> {
                 "must be after the start; omit it to write for the whole run",
             );
         }
-        if stop > s.duration {
-            return bad(
-                "workload.stop_at",
-                format!(
-                    "{stop} is after the end of the run ({}): use a time up to duration, or omit it to write for the whole run",
-                    s.duration
-                ),
-            );
-        }
     }
     for (i, sw) in w.schedule.iter().enumerate() {
         let field = format!("workload.schedule[{i}]");

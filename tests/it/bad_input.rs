@@ -690,10 +690,13 @@ fn restart_needs_an_earlier_crash() {
     assert_names(&scenario_error(&later), "faults[1].restart", None);
     let same_time_after = format!("{BASE}{}{}", fault("2s", "restart = 2"), fault("2s", "crash = 2"));
     assert_names(&scenario_error(&same_time_after), "faults[0].restart", None);
+    // A restart at the crash's own instant would undo it at once: refused
+    // like `restart_after = "0s"`.
+    let same_instant = format!("{BASE}{}{}", fault("2s", "crash = 2"), fault("2s", "restart = 2"));
+    assert_names(&scenario_error(&same_instant), "faults[1].restart", None);
     for ok in [
         format!("{BASE}{}{}", fault("1s", "crash = 2"), fault("2s", "restart = 2")),
         format!("{BASE}{}{}", fault("2s", "restart = 2"), fault("1s", "crash = 2")),
-        format!("{BASE}{}{}", fault("2s", "crash = 2"), fault("2s", "restart = 2")),
         // A restart of a node already back up does nothing: allowed.
         format!(
             "{BASE}{}{}",
