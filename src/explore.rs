@@ -70,6 +70,44 @@ pub fn seeds_label(seeds: &Range<u64>) -> String {
     }
 }
 
+/// How many failing seeds `explore` prints in full (checks, replay and
+/// rerun commands); the rest are counted and listed in [`FAILING_FILE`].
+pub const SHOWN_FAILING: usize = 10;
+
+/// How many items (seeds or ranges) the `failing seeds:` line holds before
+/// it ends in `…` and points to [`FAILING_FILE`].
+pub const LISTED_ITEMS: usize = 50;
+
+/// The file, in `<out>/<name>/`, listing every failing seed, one a line.
+pub const FAILING_FILE: &str = "failing.txt";
+
+/// Seeds (ascending) as space-separated items, three or more consecutive
+/// seeds written as a range `A-B` (both included): `0 3-7 9 10`. With more
+/// than `max` items, the first `max` and `…`; the second value says whether
+/// items were left out.
+pub fn seed_list(seeds: &[u64], max: usize) -> (String, bool) {
+    let mut items: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < seeds.len() {
+        let mut j = i;
+        while j + 1 < seeds.len() && seeds[j].checked_add(1) == Some(seeds[j + 1]) {
+            j += 1;
+        }
+        if j - i >= 2 {
+            items.push(format!("{}-{}", seeds[i], seeds[j]));
+        } else {
+            items.extend(seeds[i..=j].iter().map(u64::to_string));
+        }
+        i = j + 1;
+    }
+    let cut = items.len() > max;
+    items.truncate(max);
+    if cut {
+        items.push("…".into());
+    }
+    (items.join(" "), cut)
+}
+
 /// Parses `A..B` (B excluded), `A..=B` (B included) or a single seed `N`.
 pub fn parse_seeds(text: &str) -> std::result::Result<Range<u64>, String> {
     let help = || format!("invalid seed range {text:?}: expected A..B (B excluded), A..=B, or N");
@@ -202,6 +240,23 @@ pub fn explore(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seed_lists_write_runs_of_three_as_ranges() {
+        assert_eq!(seed_list(&[], 50), (String::new(), false));
+        assert_eq!(seed_list(&[0, 15, 16], 50), ("0 15 16".into(), false));
+        assert_eq!(
+            seed_list(&[0, 3, 4, 5, 6, 7, 9, 10], 50),
+            ("0 3-7 9 10".into(), false)
+        );
+        assert_eq!(
+            seed_list(&[u64::MAX - 2, u64::MAX - 1, u64::MAX], 50).0,
+            "18446744073709551613-18446744073709551615"
+        );
+        let every_other: Vec<u64> = (0..100).map(|n| 2 * n).collect();
+        assert_eq!(seed_list(&every_other, 3), ("0 2 4 …".into(), true));
+        assert_eq!(seed_list(&[1, 2, 3, 5], 2), ("1-3 5".into(), false));
+    }
 
     #[test]
     fn seed_ranges() {

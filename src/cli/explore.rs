@@ -5,7 +5,10 @@ use super::report::{replay_command, run_command, shell_quote};
 use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use super::TraceArg;
 use anyhow::{bail, Context, Result};
-use scuttlesim::explore::{explore as explore_seeds, parse_seeds};
+use scuttlesim::explore::{
+    explore as explore_seeds, parse_seeds, seed_list, FAILING_FILE, LISTED_ITEMS, SHOWN_FAILING,
+};
+use scuttlesim::output::write_atomic;
 use scuttlesim::scenario;
 use std::path::Path;
 use std::process::ExitCode;
@@ -83,7 +86,7 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
     );
     let default_out = a.out == Path::new("output");
     let trace_name = a.trace.map(|_| s.output.trace.name());
-    for run in &failing {
+    for run in failing.iter().take(SHOWN_FAILING) {
         outln!("seed {}", run.seed);
         for c in run.checks.iter().filter(|c| !c.passed) {
             outln!("  FAILED {}: {}", c.check, c.detail);
@@ -102,9 +105,34 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
             )
         );
     }
+    // Every failing seed, one a line, beside their run directories; a
+    // list left by an earlier explore of the same scenario is removed.
+    let list_dir = a.out.join(&s.name);
+    let list = list_dir.join(FAILING_FILE);
+    if failing.is_empty() {
+        if list.is_file() {
+            std::fs::remove_file(&list).with_context(|| format!("removing {}", list.display()))?;
+        }
+    } else {
+        let text: String = failing.iter().map(|r| format!("{}\n", r.seed)).collect();
+        std::fs::create_dir_all(&list_dir).with_context(|| format!("creating {}", list_dir.display()))?;
+        write_atomic(&list, text.as_bytes())?;
+    }
+    let list_shown = shell_quote(&list.display().to_string());
+    if failing.len() > SHOWN_FAILING {
+        outln!(
+            "… and {} more failing seeds (all listed in {list_shown})",
+            failing.len() - SHOWN_FAILING
+        );
+    }
     if !failing.is_empty() {
-        let seeds: Vec<String> = failing.iter().map(|r| r.seed.to_string()).collect();
-        outln!("failing seeds: {}", seeds.join(" "));
+        let seeds: Vec<u64> = failing.iter().map(|r| r.seed).collect();
+        let (line, cut) = seed_list(&seeds, LISTED_ITEMS);
+        if cut {
+            outln!("failing seeds: {line} ({} in all: {list_shown})", seeds.len());
+        } else {
+            outln!("failing seeds: {line}");
+        }
         if let Some(dir) = &failing[0].dir {
             outln!(
                 "shrink the first: scuttlesim shrink {}",

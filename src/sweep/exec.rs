@@ -174,6 +174,46 @@ pub struct Report {
     pub files: Vec<PathBuf>,
 }
 
+/// Fails when `dir` holds a point's directory under a name this build
+/// would not give it: a sweep written by an older scuttlesim, which named
+/// table values differently (`gossip.mtu=__deltas__50_`, now
+/// `gossip.mtu=deltas-50`). Running (or resuming) into it would leave the
+/// old directories beside the new ones; the sweep must be rerun elsewhere.
+fn refuse_renamed_points(dir: &Path, plan_path: &Path, plan: &Plan) -> Result<()> {
+    let Ok(bytes) = fs::read(plan_path) else {
+        return Ok(());
+    };
+    let Ok(old) = serde_json::from_slice::<Plan>(&bytes) else {
+        return Ok(());
+    };
+    if old.fields != plan.fields {
+        return Ok(());
+    }
+    let key = |values: &[serde_json::Value]| serde_json::to_string(values).unwrap_or_default();
+    let now: std::collections::BTreeMap<String, &str> = plan
+        .points
+        .iter()
+        .map(|p| (key(&p.values), p.slug.as_str()))
+        .collect();
+    for was in &old.points {
+        let renamed = now.get(&key(&was.values)).filter(|&&slug| slug != was.slug);
+        if let Some(now) = renamed {
+            if dir.join(&was.slug).is_dir() {
+                return Err(Error::Format {
+                    path: plan_path.to_path_buf(),
+                    message: format!(
+                        "holds point directory {:?} (named by an older scuttlesim); this one names that point {:?}: rerun the sweep into another --out, or remove {}",
+                        was.slug,
+                        now,
+                        dir.display()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs `sweep` under `root` (into `root/<name>/`): writes `sweep.json`,
 /// every selected run's directory, then `summary.csv` and `points.csv` in
 /// canonical order, or, for a shard, its marker. The first failing run (in
@@ -183,6 +223,7 @@ pub fn execute(sweep: &Sweep, root: &Path, opts: &Options, progress: &dyn Progre
     let dir = root.join(&plan.name);
     Error::create_dir_all(&dir)?;
     let plan_path = dir.join("sweep.json");
+    refuse_renamed_points(&dir, &plan_path, plan)?;
     if opts.shard.is_some() {
         if let Ok(bytes) = fs::read(&plan_path) {
             if let Ok(old) = serde_json::from_slice::<Plan>(&bytes) {

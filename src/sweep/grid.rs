@@ -183,9 +183,13 @@ impl Naming {
     }
 }
 
-/// The directory name of a point: `field=value` pairs joined by `+`; in
-/// values, characters other than ASCII letters, digits, `.` and `-` become
-/// `_`. Two points with the same name are rejected when the sweep loads.
+/// The directory name of a point: `field=value` pairs joined by `+`.
+/// A scalar value is its text with characters other than ASCII letters,
+/// digits, `.` and `-` replaced by `_` (`gossip.interval=1.5s`); a table is
+/// its `key-value` entries joined by `,` (`gossip.mtu=deltas-50`,
+/// `gossip.rumor=k-1,mode-coin`); an array its items joined by `,`; a table
+/// or array inside one is wrapped in `(` `)`; an empty one is `empty`. Two
+/// points with the same name are rejected when the sweep loads.
 pub(crate) fn slug(fields: &[String], values: &[Value]) -> String {
     if fields.is_empty() {
         return "base".into();
@@ -193,21 +197,47 @@ pub(crate) fn slug(fields: &[String], values: &[Value]) -> String {
     fields
         .iter()
         .zip(values)
-        .map(|(f, v)| {
-            let text: String = value_text(v)
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            format!("{f}={text}")
-        })
+        .map(|(f, v)| format!("{f}={}", slug_value(v, false)))
         .collect::<Vec<_>>()
         .join("+")
+}
+
+/// One value of a [`slug`]; `nested`: inside a table or array (then a
+/// table or array is wrapped in parentheses).
+fn slug_value(v: &Value, nested: bool) -> String {
+    let inner = match v {
+        Value::Object(m) if !m.is_empty() => m
+            .iter()
+            .map(|(k, v)| format!("{}-{}", safe(k), slug_value(v, true)))
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Array(a) if !a.is_empty() => a
+            .iter()
+            .map(|v| slug_value(v, true))
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(_) | Value::Array(_) => return "empty".into(),
+        scalar => return safe(&value_text(scalar)),
+    };
+    if nested {
+        format!("({inner})")
+    } else {
+        inner
+    }
+}
+
+/// `text` with characters other than ASCII letters, digits, `.` and `-`
+/// replaced by `_`.
+fn safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The cartesian product of `lists` as index tuples, the first list varying
@@ -260,7 +290,7 @@ mod tests {
         assert_eq!(naming.fixed(), "");
         let f = vec!["network.latency".to_string()];
         let v = vec![json!({"dist": "constant", "value": "5ms"})];
-        assert_eq!(slug(&f, &v), "network.latency=__dist___constant___value___5ms__");
+        assert_eq!(slug(&f, &v), "network.latency=dist-constant,value-5ms");
         assert_eq!(
             slug(&["gossip.interval".into()], &[json!("1.5s")]),
             "gossip.interval=1.5s"

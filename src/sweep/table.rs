@@ -137,7 +137,7 @@ fn csv_cell(text: &str) -> String {
 
 pub(super) fn point_cells(plan: &Plan, point: usize, line: &mut String) {
     let p = &plan.points[point];
-    line.push_str(&p.slug);
+    line.push_str(&csv_cell(&p.slug));
     for v in &p.values {
         line.push(',');
         line.push_str(&csv_cell(&value_text(v)));

@@ -76,9 +76,14 @@ fn explore_lists_exactly_the_failing_seeds() {
     // Failing seeds were written for replay, and only those.
     let written: BTreeSet<u64> = std::fs::read_dir(dir.join("a/flaky-convergence"))
         .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().parse().unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "failing.txt")
+        .map(|name| name.parse().unwrap())
         .collect();
     assert_eq!(written, listed);
+    let file = std::fs::read_to_string(dir.join("a/flaky-convergence/failing.txt")).unwrap();
+    let in_file: BTreeSet<u64> = file.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(in_file, listed);
     for seed in &listed {
         assert!(stdout(&one).contains(&format!(
             "replay: scuttlesim replay a/flaky-convergence/{seed}/manifest.json"
@@ -115,4 +120,67 @@ fn explore_rejects_bad_ranges_and_scenarios_without_checks() {
     let flaky = shipped("flaky-convergence.toml");
     let o = scuttlesim(&["explore", s(&flaky), "--seeds", "5..2"], &dir);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// Every seed fails (no gossip fits in 1 byte/s): the first ten are shown
+/// in full, the rest counted, the seeds line written as a range, and every
+/// failing seed listed in `failing.txt`, whatever the number of threads.
+#[test]
+fn many_failing_seeds_are_summarised_and_listed_in_a_file() {
+    let dir = temp_dir("explore-many");
+    std::fs::write(
+        dir.join("always.toml"),
+        r#"
+name = "always"
+duration = "3s"
+[nodes]
+count = 4
+[gossip]
+interval = "1s"
+[output]
+trace = "off"
+[[checks]]
+max_bytes_per_node_per_s = 1
+"#,
+    )
+    .unwrap();
+    let run = |jobs: &str, out: &str| {
+        scuttlesim(
+            &[
+                "explore",
+                "always.toml",
+                "--seeds",
+                "3..28",
+                "-j",
+                jobs,
+                "-q",
+                "--out",
+                out,
+            ],
+            &dir,
+        )
+    };
+    let one = run("1", "a");
+    let two = run("2", "b");
+    assert_eq!(one.status.code(), Some(1), "{}", stdout(&one));
+    let text = stdout(&one);
+    let same = |t: String, o: &str| {
+        t.replace(&format!("{o}/always"), "X/always")
+            .replace(&format!("--out {o}"), "--out X")
+    };
+    assert_eq!(same(text.clone(), "a"), same(stdout(&two), "b"));
+    assert_eq!(listed_seeds(&text), (3..13).collect::<BTreeSet<u64>>());
+    assert_eq!(text.matches("  rerun:  ").count(), 10);
+    assert!(
+        text.contains("… and 15 more failing seeds (all listed in a/always/failing.txt)\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nfailing seeds: 3-27\n"), "{text}");
+    let listed = std::fs::read_to_string(dir.join("a/always/failing.txt")).unwrap();
+    let want: String = (3..28).map(|n| format!("{n}\n")).collect();
+    assert_eq!(listed, want);
+    // Every failing seed's run was still written.
+    for seed in 3..28 {
+        assert!(dir.join(format!("a/always/{seed}/manifest.json")).is_file());
+    }
 }

@@ -1110,3 +1110,64 @@ fn every_seed_there_is_is_too_many_seeds() {
         "{e}"
     );
 }
+
+/// Table values name their points readably: `gossip.mtu=deltas-50`,
+/// `gossip.rumor=k-1,mode-coin` (they were `gossip.mtu=__deltas__50_`,
+/// `gossip.rumor=__k__1__mode___coin__`), in the directories and in the
+/// `point` column (quoted: it holds commas). A sweep directory holding the
+/// old names is refused, not resumed beside them.
+#[test]
+fn table_values_name_points_readably() {
+    let dir = setup(
+        "sweep-table-names",
+        &SWEEP.replace("seeds = 4", "seeds = 1").replace(
+            "\"gossip.fanout\" = [1, 2, 3]",
+            "\"gossip.mtu\" = [{ deltas = 50 }, { bytes = 1400 }]\n\"gossip.rumor\" = [{ k = 1, mode = \"coin\" }, { k = 2, mode = \"counter\" }]",
+        ),
+    );
+    ok(&scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q"], &dir));
+    let sweep_dir = dir.join("o/tiny");
+    let expected = [
+        "gossip.mtu=deltas-50+gossip.rumor=k-1,mode-coin",
+        "gossip.mtu=deltas-50+gossip.rumor=k-2,mode-counter",
+        "gossip.mtu=bytes-1400+gossip.rumor=k-1,mode-coin",
+        "gossip.mtu=bytes-1400+gossip.rumor=k-2,mode-counter",
+    ];
+    let mut points: Vec<String> = std::fs::read_dir(&sweep_dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().is_dir() && e.file_name() != "charts")
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    points.sort();
+    let mut want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(points, want);
+    for p in expected {
+        assert!(sweep_dir.join(p).join("1/manifest.json").is_file(), "{p}");
+    }
+    let points_csv = String::from_utf8(read(&sweep_dir.join("points.csv"))).unwrap();
+    let summary_csv = String::from_utf8(read(&sweep_dir.join("summary.csv"))).unwrap();
+    for p in expected {
+        assert!(points_csv.contains(&format!("\n\"{p}\",")), "{p}\n{points_csv}");
+        assert!(summary_csv.contains(&format!("\n\"{p}\",")), "{p}\n{summary_csv}");
+    }
+
+    // The same sweep as an older scuttlesim wrote it: one point's directory
+    // under its old name. Resuming would leave it beside the new one.
+    let old = "gossip.mtu=__deltas__50_+gossip.rumor=__k__1__mode___coin__";
+    std::fs::rename(sweep_dir.join(expected[0]), sweep_dir.join(old)).unwrap();
+    let plan_path = sweep_dir.join("sweep.json");
+    let plan = String::from_utf8(read(&plan_path)).unwrap();
+    let slug = format!("\"slug\": \"{}\"", expected[0]);
+    assert!(plan.contains(&slug), "{plan}");
+    std::fs::write(&plan_path, plan.replace(&slug, &format!("\"slug\": \"{old}\""))).unwrap();
+    let o = scuttlesim(&["sweep", "sweep.toml", "--out", "o", "-q", "--resume"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(old) && err.contains(expected[0]) && err.contains("older scuttlesim"),
+        "{err}"
+    );
+    assert!(!sweep_dir.join(expected[0]).exists(), "nothing ran");
+}
