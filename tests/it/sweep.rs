@@ -655,7 +655,7 @@ fn charts_show_every_point() {
     let out = scuttlesim(
         &[
             "chart",
-            "o/tiny/gossip.fanout=1+gossip.interval=1s/0",
+            "o/tiny/gossip.fanout=1+gossip.interval=1s/1",
             "--only",
             "spacetime",
         ],
