@@ -296,6 +296,15 @@ mod tests {
             "gossip.interval=1.5s"
         );
         assert_eq!(slug(&[], &[]), "base");
+        let one = |v: Value| slug(&["f".into()], &[v]);
+        assert_eq!(one(json!({"deltas": 50})), "f=deltas-50");
+        assert_eq!(one(json!({"k": 1, "mode": "coin"})), "f=k-1,mode-coin");
+        assert_eq!(one(json!([])), "f=empty");
+        assert_eq!(one(json!({})), "f=empty");
+        assert_eq!(one(json!({"a": {"b": 1}, "c": [2, 3]})), "f=a-(b-1),c-(2,3)");
+        assert_eq!(one(json!([1, [2, 3]])), "f=1,(2,3)");
+        assert_eq!(one(json!({"a b": "x/y"})), "f=a_b-x_y");
+        assert_eq!(one(json!("x/y z")), "f=x_y_z");
     }
 
     /// Tables read as values, not JSON: `mtu=10 deltas` (it was
