@@ -1,7 +1,7 @@
 //! Space-time (Lamport) diagram of a small run, drawn like a textbook figure.
 //!
-//! One horizontal line per node ("n0" at the top), time in milliseconds to the
-//! right, each message an arrow from (send time, sender) to (receive time,
+//! One horizontal line per node ("n0" at the top), time to the right (in
+//! milliseconds, or seconds once the axis reaches a second), each message an arrow from (send time, sender) to (receive time,
 //! receiver) coloured by kind. A message dropped on arrival (a partition, a
 //! crashed receiver) is an arrow to its receiver's line at the drop time
 //! that ends in an "×"; one lost in the network heads for its receiver
@@ -511,9 +511,10 @@ impl Figure for Fig<'_> {
         // unit is about one row's height).
         let lanes = self.lanes();
         let top = n as f64 - 0.4 + f64::from(lanes * LANE_PX) / f64::from(self.row_h());
-        // Windows reaching ten seconds or more read better in seconds
-        // ("10.5", not "10.5k" ms; the drawing stays in ms).
-        let in_seconds = x.1 >= 10.0 * MS;
+        // Windows reaching a second or more read in seconds, as the other
+        // charts' time axes do ("2 … 8 s", not "2000 … 8000 ms"; the
+        // drawing stays in ms).
+        let in_seconds = x.1 >= MS;
         let mut axes = Axes::new(
             x,
             (-0.6, top),
@@ -1024,11 +1025,12 @@ mod tests {
         assert!(lost.0 < on_arrival.0);
     }
 
-    /// The time axis is in ms while the window ends before 10 s, and in
-    /// seconds from there, however short the window ("10.5", never "10.5k"
+    /// The time axis is in ms while the window ends before 1 s, and in
+    /// seconds from there, however short the window, like the other
+    /// charts' time axes ("1.05 s", not "1050 ms"; "10.5", never "10.5k"
     /// ms).
     #[test]
-    fn late_windows_read_in_seconds() {
+    fn windows_from_a_second_read_in_seconds() {
         let shifted = |by_s: f64| {
             let mut d = example();
             for e in &mut d.events {
@@ -1040,10 +1042,14 @@ mod tests {
             }
             d
         };
-        let svg = check(|f| spacetime(&shifted(9.0), &prov(), f), &["time (ms)"]);
+        // From 0.85 s the axis ends at 0.85 s + 109.2 ms (the drop at 90
+        // ms plus half the median latency, 30 ms, padded by 4%): under 1 s.
+        let svg = check(|f| spacetime(&shifted(0.85), &prov(), f), &["time (ms)"]);
+        assert!(svg.contains(">\n900\n<"), "ms ticks before 1 s");
+        let svg = check(|f| spacetime(&shifted(1.0), &prov(), f), &["time (s)"]);
         assert!(
-            svg.contains(">\n9000\n<") && svg.contains(">\n9100\n<"),
-            "ms ticks from 9 s"
+            svg.contains(">\n1.00\n<") && svg.contains(">\n1.10\n<"),
+            "second ticks from 1 s"
         );
         let svg = check(|f| spacetime(&shifted(10.0), &prov(), f), &["time (s)"]);
         assert!(

@@ -212,7 +212,7 @@ fn every_chart_renders_from_a_small_run_and_chart_reproduces_it() {
         "spacetime",
         &[
             "small: space-time diagram",
-            // A 12 s run: windows of 10 s or more are labelled in seconds.
+            // A 12 s run: windows reaching 1 s or more are labelled in seconds.
             "time (s)",
             "n0",
             "n5",
