@@ -611,6 +611,20 @@ pub fn write_charts(
     prov: &Provenance,
     src: &dyn Source,
 ) -> Result<Written> {
+    write_named_charts(kinds, formats, scenario, view, prov, src, None)
+}
+
+/// [`write_charts`], the files of the one chart in `kinds` named `name`
+/// (`charts/NAME.svg`) when given (checked by [`check_file_name`]).
+fn write_named_charts(
+    kinds: &[ChartKind],
+    formats: &[ImageFormat],
+    scenario: &Scenario,
+    view: &SpacetimeView,
+    prov: &Provenance,
+    src: &dyn Source,
+    name: Option<&str>,
+) -> Result<Written> {
     let dir = src.dir().join(CHARTS_DIR);
     let mut out = Written::default();
     if kinds.is_empty() {
@@ -625,7 +639,7 @@ pub fn write_charts(
         for &format in formats {
             let rendered = draw(&input, prov, format).map_err(|e| chart_error(kind, e))?;
             drawn.push((
-                dir.join(format!("{}.{}", kind.name(), format.extension())),
+                dir.join(format!("{}.{}", name.unwrap_or(kind.name()), format.extension())),
                 rendered,
             ));
         }
@@ -707,12 +721,30 @@ pub fn write_run_products(
 /// `formats`, without simulating. `view` holds the command's `--nodes`,
 /// `--from` and `--to`, which replace the scenario's `[output.spacetime]`
 /// fields; they are an error unless the space-time diagram is drawn.
+/// `name` (`--name`, exactly one chart in `kinds`) writes that chart's
+/// files as `charts/NAME.svg`/`.png` instead of under its own name, so
+/// windows drawn one after another can be kept side by side.
 pub fn rerender(
     dir: &Path,
     kinds: Option<&[ChartKind]>,
     formats: &[ImageFormat],
     view: &SpacetimeView,
+    name: Option<&str>,
 ) -> Result<Written> {
+    if let Some(name) = name {
+        match kinds {
+            Some(&[kind]) => check_file_name(name, kind)?,
+            _ => {
+                return Err(Error::Chart {
+                    name: "--name".into(),
+                    message: format!(
+                        "{name:?} names the files of one chart: give exactly one --only (got {})",
+                        kinds.map_or(0, <[ChartKind]>::len)
+                    ),
+                })
+            }
+        }
+    }
     let path = dir.join("manifest.json");
     let bytes = std::fs::read(&path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -755,5 +787,46 @@ pub fn rerender(
             message: "--nodes, --from and --to choose what the space-time diagram draws, and this command does not draw it: add --only spacetime".into(),
         });
     }
-    write_charts(kinds, formats, scenario, view, &prov, &OnDisk(dir))
+    write_named_charts(kinds, formats, scenario, view, &prov, &OnDisk(dir), name)
+}
+
+/// Longest name [`rerender`] accepts for a chart's files.
+pub const MAX_FILE_NAME_CHARS: usize = 64;
+
+/// Checks `name` as the name of `kind`'s files in a run's `charts/`
+/// (`chart --name`): 1 to [`MAX_FILE_NAME_CHARS`] ASCII letters, digits,
+/// `-`, `_` and `.`, not beginning with `.` (no path, no hidden file), and
+/// not another chart's name, whose files it would replace (and a later
+/// `run` would remove).
+pub fn check_file_name(name: &str, kind: ChartKind) -> Result<()> {
+    let bad = |why: String| {
+        Err(Error::Chart {
+            name: kind.name().into(),
+            message: format!("--name {name:?}: {why}"),
+        })
+    };
+    if name.is_empty() || name.len() > MAX_FILE_NAME_CHARS {
+        return bad(format!("a name has 1 to {MAX_FILE_NAME_CHARS} characters"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return bad(format!(
+            "{c:?} is not allowed: a name is a file name in charts/ of letters, digits, '-', '_' and '.'"
+        ));
+    }
+    if name.starts_with('.') {
+        return bad("a name does not begin with '.'".into());
+    }
+    if let Some(other) = ChartKind::ALL
+        .into_iter()
+        .find(|k| *k != kind && k.name() == name)
+    {
+        return bad(format!(
+            "that is the {} chart's name: its files would be replaced",
+            other.name()
+        ));
+    }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Space-time (Lamport) diagram of a small run, drawn like a textbook figure.
 //!
-//! One horizontal line per node ("n0" at the top), time in milliseconds to the
-//! right, each message an arrow from (send time, sender) to (receive time,
+//! One horizontal line per node ("n0" at the top), time to the right (in
+//! milliseconds, or seconds once the axis reaches a second), each message an arrow from (send time, sender) to (receive time,
 //! receiver) coloured by kind. A message dropped on arrival (a partition, a
 //! crashed receiver) is an arrow to its receiver's line at the drop time
 //! that ends in an "×"; one lost in the network heads for its receiver
@@ -35,7 +35,7 @@ use super::frame::{page, put_text, text_size, LegendEntry, Mark};
 use super::label::{leader, Placer, ABOVE_FIRST};
 use super::marks::{arrow_head, hatch, head_box, marker, Shape, HATCH_GAP};
 use super::render::{render, Ctx, Figure};
-use super::theme::{KindColors, BLACK, GREY, INK, MUTED, ORANGE};
+use super::theme::{KindColors, Theme, BLACK, GREY, INK, MUTED, ORANGE};
 use super::{ChartError, ImageFormat, Provenance, Rendered};
 
 /// Most nodes a space-time diagram draws.
@@ -175,6 +175,9 @@ struct Fig<'a>(&'a SpacetimeData);
 
 const MS: f64 = 1000.0;
 
+/// Width of the diagram at 1× (px).
+const WIDTH_PX: u32 = 820;
+
 impl Fig<'_> {
     fn row_h(&self) -> u32 {
         (560 / self.0.nodes.max(1) as u32).clamp(34, 72)
@@ -296,10 +299,20 @@ pub(crate) const HATCH_ALPHA: f64 = 0.55;
 const DOWN_ALPHA: f64 = 0.45;
 
 impl Figure for Fig<'_> {
+    /// [`WIDTH_PX`] wide; as tall as the layout needs at the default
+    /// sizes (its rows, lanes and notes), grown like the sizes
+    /// ([`Theme::for_width`]), so the layout keeps its proportions.
     fn size(&self) -> (u32, u32) {
         let rows = self.row_h() * self.0.nodes.max(1) as u32;
         let notes = self.notes().len() as u32 * NOTE_ROW_PX;
-        (820, 200 + rows + self.lanes() * LANE_PX + notes)
+        let height = 200 + rows + self.lanes() * LANE_PX + notes;
+        (WIDTH_PX, Theme::for_width(1.0, WIDTH_PX).upx(f64::from(height)))
+    }
+
+    /// Wider than the default charts for the room its labels need, but
+    /// shown one column wide like them.
+    fn sizes_grow_with_width(&self) -> bool {
+        true
     }
 
     fn places_labels(&self) -> bool {
@@ -498,9 +511,10 @@ impl Figure for Fig<'_> {
         // unit is about one row's height).
         let lanes = self.lanes();
         let top = n as f64 - 0.4 + f64::from(lanes * LANE_PX) / f64::from(self.row_h());
-        // Windows reaching ten seconds or more read better in seconds
-        // ("10.5", not "10.5k" ms; the drawing stays in ms).
-        let in_seconds = x.1 >= 10.0 * MS;
+        // Windows reaching a second or more read in seconds, as the other
+        // charts' time axes do ("2 … 8 s", not "2000 … 8000 ms"; the
+        // drawing stays in ms).
+        let in_seconds = x.1 >= MS;
         let mut axes = Axes::new(
             x,
             (-0.6, top),
@@ -849,6 +863,40 @@ mod tests {
         assert!(count(&svg, "polyline") >= 3 + 3, "node lines and message lines");
     }
 
+    /// Drawn wider than the 640-px charts but shown one column wide like
+    /// them, the diagram has text as large relative to its width as
+    /// theirs: the theme's sizes at 640 px (tick labels 18, vector-clock
+    /// labels 14, title 23, footer 13; an SVG font-size is the size / 1.24,
+    /// plotters' convention) times width / 640, and its rows and margins
+    /// grow alike, so the larger text still fits without overlapping.
+    #[test]
+    fn text_grows_with_the_width_like_a_default_chart() {
+        let svg = spacetime(&example(), &prov(), ImageFormat::Svg).unwrap();
+        let svg = svg.svg_text().unwrap();
+        let (width, _) = crate::chart::testutil::well_formed(svg);
+        assert!(width > 640, "{width}");
+        let footer = "scuttlesim 0.1.0 · seed 42 · scenario 3f2a9c1e";
+        for (text, size_at_640) in [
+            ("unit: space-time diagram", 23.0),
+            ("n0", 18.0),
+            ("digest", 18.0),
+            ("[2,1,0]", 14.0),
+            (footer, 13.0),
+        ] {
+            let got = crate::chart::testutil::font_size(svg, text) / f64::from(width);
+            let want = size_at_640 / 1.24 / 640.0;
+            assert!((got - want).abs() < 1e-9, "{text:?}: {got} per px, want {want}");
+        }
+        // The height grows alike: at the default sizes 200 px of margins
+        // and three rows of 560 / 3 px, at most 72.
+        let (_, height) = crate::chart::testutil::well_formed(svg);
+        assert_eq!(
+            height,
+            (f64::from(200 + 3 * 72) * f64::from(width) / 640.0).round() as u32
+        );
+        no_text_overlaps(svg);
+    }
+
     /// A message dropped on arrival ends in an "×" on its receiver's line
     /// at the drop time; one lost at its send stops half a row away.
     /// The talk's two-node exchange: n0 writes and sends a syn at 1000
@@ -977,11 +1025,12 @@ mod tests {
         assert!(lost.0 < on_arrival.0);
     }
 
-    /// The time axis is in ms while the window ends before 10 s, and in
-    /// seconds from there, however short the window ("10.5", never "10.5k"
+    /// The time axis is in ms while the window ends before 1 s, and in
+    /// seconds from there, however short the window, like the other
+    /// charts' time axes ("1.05 s", not "1050 ms"; "10.5", never "10.5k"
     /// ms).
     #[test]
-    fn late_windows_read_in_seconds() {
+    fn windows_from_a_second_read_in_seconds() {
         let shifted = |by_s: f64| {
             let mut d = example();
             for e in &mut d.events {
@@ -993,10 +1042,14 @@ mod tests {
             }
             d
         };
-        let svg = check(|f| spacetime(&shifted(9.0), &prov(), f), &["time (ms)"]);
+        // From 0.85 s the axis ends at 0.85 s + 109.2 ms (the drop at 90
+        // ms plus half the median latency, 30 ms, padded by 4%): under 1 s.
+        let svg = check(|f| spacetime(&shifted(0.85), &prov(), f), &["time (ms)"]);
+        assert!(svg.contains(">\n900\n<"), "ms ticks before 1 s");
+        let svg = check(|f| spacetime(&shifted(1.0), &prov(), f), &["time (s)"]);
         assert!(
-            svg.contains(">\n9000\n<") && svg.contains(">\n9100\n<"),
-            "ms ticks from 9 s"
+            svg.contains(">\n1.00\n<") && svg.contains(">\n1.10\n<"),
+            "second ticks from 1 s"
         );
         let svg = check(|f| spacetime(&shifted(10.0), &prov(), f), &["time (s)"]);
         assert!(
@@ -1136,6 +1189,13 @@ mod tests {
         );
     }
 
+    /// Strokes as wide as the crash and restart ticks: 2 px at the default
+    /// sizes, grown to the diagram's width (round(2 · 820 / 640) = 3; no
+    /// other stroke of these diagrams that changes with the faults is).
+    fn crash_ticks(svg: &str) -> usize {
+        svg.matches("stroke-width=\"3\"").count()
+    }
+
     /// A crash clipped by the window's end keeps no restart tick: its bar
     /// runs to the edge and says until when the node stays down.
     #[test]
@@ -1147,8 +1207,7 @@ mod tests {
             from_s: 0.060,
             to_s,
         };
-        // Vertical strokes 2 px wide: the crash and restart ticks.
-        let ticks = |svg: &str| svg.matches("stroke-width=\"2\"").count();
+        let ticks = crash_ticks;
         d.faults = vec![down(0.080)];
         let svg = check(|f| spacetime(&d, &prov(), f), &["node down"]);
         let (inside, none) = (ticks(&svg), {
@@ -1175,7 +1234,7 @@ mod tests {
             from_s: 0.005,
             to_s,
         };
-        let ticks = |svg: &str| svg.matches("stroke-width=\"2\"").count();
+        let ticks = crash_ticks;
         let none = ticks(&check(|f| spacetime(&d, &prov(), f), &[]));
         d.faults = vec![down(0.060)];
         let svg = check(|f| spacetime(&d, &prov(), f), &["◂ down (from 0.005s)"]);

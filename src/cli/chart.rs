@@ -1,7 +1,8 @@
 //! `scuttlesim chart RUN_DIR`: draws a run's charts again from its stored
 //! metrics (and trace), without simulating; the SVGs are byte-identical to
 //! those `run` wrote. `--nodes`, `--from` and `--to` draw another part of
-//! the run in the space-time diagram.
+//! the run in the space-time diagram; `--name` writes one chart's files
+//! under another name, to keep several.
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
@@ -37,6 +38,12 @@ pub(crate) struct ChartArgs {
     /// output.spacetime.to.
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     to: Option<String>,
+    /// Write the chart as charts/NAME.svg and .png instead of under its own
+    /// name (e.g. spacetime), so that another window does not replace it;
+    /// needs exactly one --only. NAME: letters, digits, '-', '_' and '.',
+    /// not beginning with '.', not another chart's name.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -96,6 +103,7 @@ pub(crate) fn chart(args: &ChartArgs) -> Result<ExitCode> {
         (!only.is_empty()).then_some(&only[..]),
         formats,
         &view,
+        args.name.as_deref(),
     )
     .with_context(|| format!("charting {}", args.run_dir.display()))?;
     for note in &written.notes {

@@ -212,7 +212,7 @@ fn every_chart_renders_from_a_small_run_and_chart_reproduces_it() {
         "spacetime",
         &[
             "small: space-time diagram",
-            // A 12 s run: windows of 10 s or more are labelled in seconds.
+            // A 12 s run: windows reaching 1 s or more are labelled in seconds.
             "time (s)",
             "n0",
             "n5",
@@ -1094,4 +1094,90 @@ fn a_window_after_the_last_record_is_drawn() {
     // Rounds at 1 s, …, 9 s: the last record is before 9.5 s.
     let svg = spacetime_svg(&dir, "o/q/1", &["--from", "9.6s", "--to", "9.9s"]);
     well_formed(&svg);
+}
+
+/// `chart --name` keeps two windows of one run side by side: each is
+/// written as charts/NAME.svg/.png, the two differ (each has the vector
+/// clocks of its own window only), and the diagram under its own name,
+/// drawn by `run`, is left as it was. A name that is not a plain file
+/// name, or is another chart's, or comes without exactly one `--only`,
+/// exits 2 saying why and writes nothing.
+#[test]
+fn chart_names_its_files_to_keep_two_windows() {
+    let dir = temp_dir("charts-name");
+    let s = shipped("talk/vector-clocks.toml");
+    ok(&scuttlesim(&["run", s.to_str().unwrap(), "--out", "o"], &dir));
+    let run = "o/talk-vector-clocks/1";
+    let charts = dir.join(run).join("charts");
+    let default_svg = std::fs::read(charts.join("spacetime.svg")).unwrap();
+    let default_png = std::fs::read(charts.join("spacetime.png")).unwrap();
+    for (name, from, to) in [("early", "0s", "1.15s"), ("late", "1.15s", "1.4s")] {
+        let out = scuttlesim(
+            &[
+                "chart",
+                run,
+                "--only",
+                "spacetime",
+                "--from",
+                from,
+                "--to",
+                to,
+                "--name",
+                name,
+            ],
+            &dir,
+        );
+        ok(&out);
+        let listed = String::from_utf8_lossy(&out.stdout);
+        for ext in ["svg", "png"] {
+            let file = charts.join(format!("{name}.{ext}"));
+            assert!(file.is_file(), "{file:?}");
+            assert!(listed.contains(&format!("{name}.{ext}")), "{listed}");
+        }
+    }
+    let early = std::fs::read_to_string(charts.join("early.svg")).unwrap();
+    let late = std::fs::read_to_string(charts.join("late.svg")).unwrap();
+    assert_ne!(early, late);
+    // P's write and syn, Q's receipt (at 1.1 s) early; the ack's receipt
+    // (1.2 s) and the ack2's (1.3 s) late.
+    assert!(early.contains("[2,0]") && early.contains("[2,1]") && !early.contains("[3,2]"));
+    assert!(late.contains("[3,2]") && late.contains("[4,3]") && !late.contains("[2,0]"));
+    assert_ne!(
+        std::fs::read(charts.join("early.png")).unwrap(),
+        std::fs::read(charts.join("late.png")).unwrap()
+    );
+    assert_eq!(std::fs::read(charts.join("spacetime.svg")).unwrap(), default_svg);
+    assert_eq!(std::fs::read(charts.join("spacetime.png")).unwrap(), default_png);
+
+    let files = |d: &Path| std::fs::read_dir(d).unwrap().count();
+    let before = files(&charts);
+    for (args, needle) in [
+        (vec!["--only", "spacetime", "--name", "../x"], "'/'"),
+        (vec!["--only", "spacetime", "--name", "a/b"], "'/'"),
+        (vec!["--only", "spacetime", "--name", ".hidden"], "begin with '.'"),
+        (vec!["--only", "spacetime", "--name", "a b"], "' '"),
+        (vec!["--only", "spacetime", "--name", ""], "1 to 64 characters"),
+        (
+            vec!["--only", "spacetime", "--name", "convergence"],
+            "convergence chart's name",
+        ),
+        (vec!["--name", "x"], "exactly one --only"),
+        (
+            vec!["--only", "spacetime,convergence", "--name", "x"],
+            "exactly one --only",
+        ),
+    ] {
+        let mut all = vec!["chart", run];
+        all.extend_from_slice(&args);
+        let out = scuttlesim(&all, &dir);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--name") && err.contains(needle), "{args:?}: {err}");
+    }
+    assert_eq!(files(&charts), before, "nothing written");
+    assert!(!dir.join(run).join("x.svg").exists());
+
+    let out = scuttlesim(&["chart", "--help"], &dir);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--name <NAME>"));
 }
