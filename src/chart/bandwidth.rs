@@ -361,7 +361,7 @@ mod tests {
         let (x10, x20) = (tick("10"), tick("20"));
         let band = rects_with(&svg, &format!("opacity=\"{BAND_ALPHA}\""))[0];
         assert!((band[0] - x10).abs() <= 2, "{band:?} vs x(10) = {x10}");
-        assert!((band[0] + band[2] - x20).abs() <= 2, "{band} vs x(20) = {x20}");
+        assert!((band[0] + band[2] - x20).abs() <= 2, "{band:?} vs x(20) = {x20}");
         let plain =
             String::from_utf8(bandwidth(&sample(), &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
         assert!(!plain.contains("partition") && !plain.contains(&format!("opacity=\"{BAND_ALPHA}\"")));
