@@ -377,7 +377,8 @@ impl<'a> AtEnd<'a> {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+/// `n` and the noun, in the singular where `n` is 1: `1 run`, `2 runs`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

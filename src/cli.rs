@@ -342,10 +342,8 @@ pub(crate) fn keep_stdout_for(out: &Path) {
     }
 }
 
-/// `k` and the noun, in the singular where `k` is 1: `1 run`, `2 runs`.
-pub(crate) fn plural(k: u64, one: &str, many: &str) -> String {
-    format!("{k} {}", if k == 1 { one } else { many })
-}
+/// `k` and the noun, in the singular where `k` is 1 (shared with `check`).
+pub(crate) use scuttlesim::check::plural;
 
 /// Whether [`keep_stdout_for`] found `--out` to be standard output.
 pub(crate) fn stdout_is_output() -> bool {
