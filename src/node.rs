@@ -34,6 +34,10 @@ pub struct AppliedWrite {
     pub value: u64,
     /// The version it got (`generation << 32 | counter`).
     pub version: u64,
+    /// How many version changes the outbox held once this write was
+    /// applied (its own included): where its changes end, so that a handler
+    /// applying several writes records each write before its own change.
+    pub changes_end: u32,
 }
 
 /// A local write that has to wait (flow control).
@@ -112,7 +116,13 @@ impl<M> Ctx<'_, M> {
 
     /// Records that a local write took effect with `version`.
     pub fn write_applied(&mut self, key: u32, value: u64, version: u64) {
-        self.out.writes.push(AppliedWrite { key, value, version });
+        let changes_end = self.out.versions.len() as u32;
+        self.out.writes.push(AppliedWrite {
+            key,
+            value,
+            version,
+            changes_end,
+        });
     }
 
     /// Records that a local write waits in a backlog of `backlog` writes.

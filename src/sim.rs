@@ -19,7 +19,7 @@ use crate::clock::{self, LocalClock};
 use crate::faults::{self, Action, Planned};
 use crate::metrics::{Collector, LostWrites};
 use crate::net::{Network, SizeModel, Verdict};
-use crate::node::{AppliedWrite, Ctx, NodeId, Outbox, Protocol, Replica};
+use crate::node::{AppliedWrite, Ctx, NodeId, Outbox, Protocol, Replica, VersionChange};
 use crate::protocol::anti_entropy::{AntiEntropy, Mode};
 use crate::protocol::ping::Ping;
 use crate::protocol::rumor::RumorMongering;
@@ -714,7 +714,9 @@ where
         lt: SimTime,
         sink: &mut dyn TraceSink,
     ) {
-        let AppliedWrite { key, value, version } = w;
+        let AppliedWrite {
+            key, value, version, ..
+        } = w;
         self.emit(
             Record::Write {
                 t: now.0,
@@ -931,12 +933,13 @@ where
         cause: Cause,
         sink: &mut dyn TraceSink,
     ) {
-        if !self.out.writes.is_empty() {
-            let mut writes = std::mem::take(&mut self.out.writes);
-            for w in writes.drain(..) {
-                self.applied(node, w, now, lt, sink);
-            }
-            self.out.writes = writes;
+        if self.out.writes.len() > 1 {
+            // Several writes in one handler (a flow-control backlog applied
+            // in a round): each write's record comes before its own version
+            // change, as a lone write's does.
+            self.flush_writes_in_turn(node, now, lt, cause, sink);
+        } else if let Some(w) = self.out.writes.pop() {
+            self.applied(node, w, now, lt, sink);
         }
         if !self.out.deferred.is_empty() {
             let mut deferred = std::mem::take(&mut self.out.deferred);
@@ -958,6 +961,34 @@ where
         }
     }
 
+    /// Records several writes a handler applied, each followed by the
+    /// version changes made up to it (its own); the changes after the last
+    /// write stay in the outbox.
+    #[cold]
+    fn flush_writes_in_turn(
+        &mut self,
+        node: NodeId,
+        now: SimTime,
+        lt: SimTime,
+        cause: Cause,
+        sink: &mut dyn TraceSink,
+    ) {
+        let mut writes = std::mem::take(&mut self.out.writes);
+        let mut versions = std::mem::take(&mut self.out.versions);
+        let mut done = 0;
+        for w in writes.drain(..) {
+            let end = w.changes_end as usize;
+            self.applied(node, w, now, lt, sink);
+            if end > done {
+                self.record_version_run(node, now, lt, cause, &versions[done..end], sink);
+                done = end;
+            }
+        }
+        versions.drain(..done);
+        self.out.writes = writes;
+        self.out.versions = versions;
+    }
+
     /// Counts and records the version changes a handler left in the outbox.
     fn record_versions(
         &mut self,
@@ -968,19 +999,33 @@ where
         sink: &mut dyn TraceSink,
     ) {
         let mut versions = std::mem::take(&mut self.out.versions);
+        self.record_version_run(node, now, lt, cause, &versions, sink);
+        versions.clear();
+        self.out.versions = versions;
+    }
+
+    /// Counts, digests and records `versions`, changes of one handler.
+    #[inline(always)]
+    fn record_version_run(
+        &mut self,
+        node: NodeId,
+        now: SimTime,
+        lt: SimTime,
+        cause: Cause,
+        versions: &[VersionChange],
+        sink: &mut dyn TraceSink,
+    ) {
         let sink_takes = TraceLevel::Versions <= self.sink_level;
         let digest_takes = TraceLevel::Versions <= self.digest_level;
         // The most frequent records: counted, hashed and handed on as a run.
-        self.metrics.observe_run(now.0, node, &versions);
+        self.metrics.observe_run(now.0, node, versions);
         if digest_takes {
-            self.digest.add_run(now.0, lt.0, node, cause, &versions);
+            self.digest.add_run(now.0, lt.0, node, cause, versions);
         }
         if sink_takes && !versions.is_empty() {
-            sink.version_run(now.0, lt.0, node, cause, &versions);
+            sink.version_run(now.0, lt.0, node, cause, versions);
             self.until_check = 0;
         }
-        versions.clear();
-        self.out.versions = versions;
     }
 
     #[inline(always)]

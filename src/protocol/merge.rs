@@ -28,7 +28,9 @@ pub struct Entry {
 /// every entry's value, sorted and without duplicates.
 pub fn read(policy: MergePolicy, entries: &[Entry]) -> Vec<u64> {
     let winner = match policy {
-        MergePolicy::LwwVersion => entries.iter().max_by_key(|e| (e.version, e.origin)),
+        // The writer's own counter: generations are per node, so a node
+        // that restarted with lost state does not outrank the others.
+        MergePolicy::LwwVersion => entries.iter().max_by_key(|e| (counter(e.version), e.origin)),
         MergePolicy::LwwTimestamp => entries.iter().max_by_key(|e| (e.timestamp, e.origin)),
         MergePolicy::Max => entries.iter().max_by_key(|e| e.value),
         MergePolicy::Union => {
@@ -39,6 +41,11 @@ pub fn read(policy: MergePolicy, entries: &[Entry]) -> Vec<u64> {
         }
     };
     winner.map(|e| vec![e.value]).unwrap_or_default()
+}
+
+/// The counter of `version` within its generation (its low 32 bits).
+fn counter(version: u64) -> u64 {
+    version & u64::from(u32::MAX)
 }
 
 #[cfg(test)]
@@ -74,6 +81,27 @@ mod tests {
         // Ties go to the larger origin id.
         assert_eq!(read(MergePolicy::LwwVersion, &[B, C]), vec![1]);
         assert!(read(MergePolicy::Max, &[]).is_empty());
+    }
+
+    #[test]
+    fn lww_version_compares_counters_not_generations() {
+        // Origin 0 restarted with lost state: its write 1:1 has counter 1.
+        let restarted = Entry {
+            origin: 0,
+            version: (1 << 32) | 1,
+            timestamp: 400,
+            value: 100,
+        };
+        // Counter 2 beats counter 1 whatever the generations.
+        assert_eq!(read(MergePolicy::LwwVersion, &[restarted, B]), vec![7]);
+        assert_eq!(read(MergePolicy::LwwVersion, &[B, restarted]), vec![7]);
+        // Equal counters tie to the larger origin id.
+        let again = Entry {
+            version: (1 << 32) | 2,
+            ..restarted
+        };
+        assert_eq!(read(MergePolicy::LwwVersion, &[again, B]), vec![7]);
+        assert_eq!(read(MergePolicy::LwwVersion, &[again, C]), vec![1]);
     }
 
     #[test]

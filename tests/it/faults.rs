@@ -376,6 +376,55 @@ fn skewed_writer_loses_exactly_the_predicted_write() {
     assert_eq!(got, want.iter().map(|(p, c)| (p.to_string(), *c)).collect());
 }
 
+/// `lww-version` compares the writers' own counters, not generations: node 0
+/// restarts with lost state at 3 s, so its write at 4 s is `1:1` (its
+/// counter is 1) and node 1's second write at `last_1` has counter 2. Node 1's write,
+/// the key's last, is kept (it was lost when `1:1` outranked every version
+/// of the other nodes); if node 0 writes last instead, its counter 1 loses
+/// to node 1's counter 2, as a writer whose counter started over would.
+#[test]
+fn a_restarted_writer_does_not_outrank_the_others_under_lww_version() {
+    let text = |last_0: &str, last_1: &str| {
+        format!(
+            r#"
+            duration = "12s"
+            [nodes]
+            count = 3
+            [gossip]
+            interval = "500ms"
+            [workload]
+            shared_keys = 1
+            [[workload.schedule]]
+            at = "1s"
+            node = 1
+            value = 10
+            [[workload.schedule]]
+            at = "{last_0}"
+            node = 0
+            value = 100
+            [[workload.schedule]]
+            at = "{last_1}"
+            node = 1
+            value = 200
+            [[faults]]
+            at = "2s"
+            crash = 0
+            state = "lost"
+            restart_after = "1s"
+            "#
+        )
+    };
+    let got = lost(&text("4s", "6s"));
+    assert_eq!(got["lww-version"], 0, "node 1's write at 6 s is read: {got:?}");
+    let got = lost(&text("7s", "6s"));
+    assert_eq!(
+        got["lww-version"], 1,
+        "node 0's write at 7 s has the smaller counter: {got:?}"
+    );
+    // The other policies do not read versions: lww-timestamp keeps the last write.
+    assert_eq!(got["lww-timestamp"], 0, "{got:?}");
+}
+
 /// Without skew the true last write also has the largest timestamp.
 #[test]
 fn no_skew_lww_timestamp_loses_nothing() {

@@ -3,7 +3,7 @@
 
 use crate::support::{run_records, scenario};
 use scuttlesim::sim::Simulation;
-use scuttlesim::trace::{Record, VecSink};
+use scuttlesim::trace::{Cause, LocalCause, Record, VecSink};
 
 fn overload(order: &str, mtu: &str, extra: &str) -> String {
     format!(
@@ -243,6 +243,64 @@ fn flow_control_bounds_staleness_under_overload() {
     );
     let backlog = counters.iter().find(|(k, _)| k == "max_backlog").unwrap().1;
     assert!(backlog <= 16, "backlog {backlog} is bounded by the key count");
+}
+
+/// A round that applies several waiting writes records each `write` just
+/// before its own `version` change (the writer's entry rising to the
+/// write's version), as a lone write is recorded; a reader pairing a write
+/// with the version record after it pairs them rightly. (It was `write,
+/// write, version, version`.)
+#[test]
+fn each_backlogged_write_is_followed_by_its_own_version_change() {
+    let text = r#"
+        duration = "8s"
+        [nodes]
+        count = 6
+        [gossip]
+        mtu = { deltas = 3 }
+        flow_control = { initial_rate = 3.0, max_rate = 5.0 }
+        [workload]
+        keys_per_node = 8
+        writes = { process = "poisson", mean_interval = "100ms" }
+        [output]
+        trace = "full"
+        "#;
+    let (_, records) = run_records(&scenario(text));
+    let mut several = 0;
+    for (i, r) in records.iter().enumerate() {
+        let Record::Write { t, node, version, .. } = *r else {
+            continue;
+        };
+        // The first record after the write (and its clock) that is not a clock.
+        let next = records[i + 1..]
+            .iter()
+            .find(|r| !matches!(r, Record::Clock { .. }));
+        match next {
+            Some(Record::Version {
+                t: vt,
+                node: vn,
+                origin,
+                new,
+                cause,
+                ..
+            }) => {
+                assert_eq!(
+                    (*vt, *vn, *origin, *new),
+                    (t, node, node, version),
+                    "record {i}: {r:?}"
+                );
+                assert_eq!(*cause, Cause::Local(LocalCause::Write), "record {i}");
+            }
+            other => panic!("record {i} {r:?} is followed by {other:?}"),
+        }
+        let same_instant = records[..i]
+            .iter()
+            .rev()
+            .take_while(|p| p.time() == t)
+            .any(|p| matches!(p, Record::Write { node: n, .. } if *n == node));
+        several += u32::from(same_instant);
+    }
+    assert!(several > 0, "some round applied several waiting writes");
 }
 
 /// `backlog_at_end` counts the writes made but never applied: (node, key)
