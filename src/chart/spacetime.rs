@@ -158,6 +158,10 @@ pub struct SpacetimeData {
     /// The end of the run (s): an axis fitted to the data stops there.
     /// `None`: unknown.
     pub end_s: Option<f64>,
+    /// A remark written under the plot, after the cut note (e.g. why the
+    /// window is empty: the run stopped, converged, before it began).
+    /// `None`: none.
+    pub note: Option<String>,
 }
 
 /// Renders a space-time diagram. Errors if a node index is out of range, a
@@ -227,7 +231,8 @@ impl Fig<'_> {
         self.0.cut_s.filter(|c| c.usable())
     }
 
-    /// Lines written under the plot: where the diagram was cut.
+    /// Lines written under the plot: where the diagram was cut, and the
+    /// data's own note.
     fn notes(&self) -> Vec<String> {
         self.cut_s()
             .map(|c| {
@@ -238,6 +243,7 @@ impl Fig<'_> {
                 )
             })
             .into_iter()
+            .chain(self.0.note.clone().filter(|n| !n.is_empty()))
             .collect()
     }
 }
@@ -246,7 +252,7 @@ impl Fig<'_> {
 const NOTE_ROW_PX: u32 = 22;
 
 /// `s` seconds as short text: `0.5s`, `2s`, `1.0025s` (to the nanosecond).
-fn seconds(s: f64) -> String {
+pub(crate) fn seconds(s: f64) -> String {
     let text = format!("{s:.9}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     format!("{text}s")

@@ -1,8 +1,9 @@
 //! `scuttlesim chart RUN_DIR`: draws a run's charts again from its stored
 //! metrics (and trace), without simulating; the SVGs are byte-identical to
 //! those `run` wrote. `--nodes`, `--from` and `--to` draw another part of
-//! the run in the space-time diagram; `--name` writes one chart's files
-//! under another name, to keep several.
+//! the run in the space-time diagram, `--from` and `--to` a window of it in
+//! the bandwidth and staleness charts too; `--name` writes one chart's
+//! files under another name, to keep several.
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
@@ -29,13 +30,15 @@ pub(crate) struct ChartArgs {
     /// output.spacetime.nodes.
     #[arg(long, value_name = "LIST")]
     nodes: Option<String>,
-    /// Space-time diagram: only records at or after this time (e.g. 12s,
-    /// 1.5s, 250ms; a bare number is seconds); replaces
-    /// output.spacetime.from.
+    /// Draw the run from this time on (e.g. 12s, 1.5s, 250ms; a bare
+    /// number is seconds): the space-time diagram's records (replaces
+    /// output.spacetime.from) and the bandwidth and staleness charts'
+    /// samples, their time axis starting there. The convergence and
+    /// informed charts have no time axis: leave them out with --only.
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     from: Option<String>,
-    /// Space-time diagram: only records at or before this time; replaces
-    /// output.spacetime.to.
+    /// Draw the run until this time, included (clipped to where it
+    /// stopped); replaces output.spacetime.to; like --from.
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     to: Option<String>,
     /// Write the chart as charts/NAME.svg and .png instead of under its own
