@@ -620,6 +620,80 @@ mod tests {
         ));
     }
 
+    /// A window from 10 s to 20 s of a 0–29 s run (`chart --from 10s --to
+    /// 20s`), ten times the traffic outside it, a partition from 5 s to
+    /// 15 s: the time axis spans exactly the window (the band of the
+    /// partition, begun before it, starts at the "10" tick, which is the
+    /// plot's left edge), the top of the stack has the 11 samples at 10 …
+    /// 20 s (both ends) at their times, the y axis is fitted to them (the
+    /// largest total inside, plus the usual 8%, reaches the top), the
+    /// label says when the partition began, and (b) says it is the whole
+    /// run's.
+    #[test]
+    fn a_window_draws_its_samples_only_over_exactly_its_span() {
+        let mut d = sample();
+        for k in &mut d.kinds {
+            for (v, t) in k.bytes_per_s.iter_mut().zip(&d.time_s) {
+                if !(10.0..=20.0).contains(t) {
+                    *v *= 10.0;
+                }
+            }
+        }
+        d.faults = vec![SpacetimeFault::Network {
+            from_s: 5.0,
+            to_s: 15.0,
+            label: "partition a | b".into(),
+            degraded: false,
+        }];
+        d.window_s = Some((10.0, 20.0));
+        let svg = check(
+            |f| bandwidth(&d, &prov(), f),
+            &["◂ partition a | b (from 5s)", "(b) per-node rate, whole run"],
+        );
+        let x = |label: &str| crate::chart::testutil::text_attr(&svg, label, "x");
+        let (x10, x20) = (x("10"), x("20"));
+        let bands = rects_with(&svg, &format!("opacity=\"{BAND_ALPHA}\""));
+        assert_eq!(bands.len(), 1, "{bands:?}");
+        let [left, top, width, height] = bands[0];
+        let x15 = x10 + (x20 - x10) / 2;
+        assert!((left - x10).abs() <= 2, "band from {left}, the axis from {x10}");
+        assert!(
+            (left + width - x15).abs() <= 2,
+            "band to {}, 15 s at {x15}",
+            left + width
+        );
+        let edge = &crate::chart::testutil::polylines(&svg, "#808080")[0];
+        assert_eq!(edge.len(), 11, "{edge:?}");
+        for (i, &(px, _)) in edge.iter().enumerate() {
+            let want = x10 + (x20 - x10) * i as i32 / 10;
+            assert!((px - want).abs() <= 2, "sample {i} at {px}, {want} expected");
+        }
+        let total = |i: usize| d.kinds.iter().map(|k| k.bytes_per_s[i]).sum::<f64>();
+        let max = (10..=20).map(total).fold(0.0, f64::max);
+        let highest = edge.iter().map(|p| p.1).min().unwrap();
+        let want = top as f64 + f64::from(height) * (1.0 - max / (max * 1.08));
+        assert!((f64::from(highest) - want).abs() <= 2.0, "{highest} vs {want}");
+        // Without the window: the whole run, the label plain.
+        d.window_s = None;
+        let whole = check(|f| bandwidth(&d, &prov(), f), &["partition a | b"]);
+        assert!(!whole.contains('◂') && !whole.contains("whole run"));
+        assert_eq!(crate::chart::testutil::polylines(&whole, "#808080")[0].len(), 30);
+    }
+
+    /// A window with no sample in it draws "no data" over its axis; a
+    /// window that is not an interval is refused.
+    #[test]
+    fn an_empty_window_says_so() {
+        let mut d = sample();
+        d.window_s = Some((10.2, 10.8));
+        check(|f| bandwidth(&d, &prov(), f), &["no data"]);
+        d.window_s = Some((3.0, 3.0));
+        assert!(matches!(
+            bandwidth(&d, &prov(), ImageFormat::Svg),
+            Err(ChartError::InvalidInput { .. })
+        ));
+    }
+
     #[test]
     fn empty_input_renders_no_data() {
         check_empty(|f| bandwidth(&BandwidthData::default(), &prov(), f));

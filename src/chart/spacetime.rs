@@ -1283,6 +1283,32 @@ mod tests {
         ));
     }
 
+    /// The data's note is written under the plot, below it (and under the
+    /// cut note), and the figure grows to hold it.
+    #[test]
+    fn a_note_is_written_under_the_plot() {
+        let mut d = example();
+        d.window_s = Some((0.2, 0.3));
+        d.events.clear();
+        d.messages.clear();
+        let plain = check(|f| spacetime(&d, &prov(), f), &["no data"]);
+        let note = "empty: the window starts at 0.200s but the run stopped, converged, at 0.095s";
+        d.note = Some(note.into());
+        let svg = check(|f| spacetime(&d, &prov(), f), &["no data", note]);
+        assert!(text_attr(&svg, note, "y") > text_attr(&svg, "no data", "y"));
+        let height = |svg: &str| crate::chart::testutil::well_formed(svg).1;
+        // A row of NOTE_ROW_PX at 1×, grown with the width like the text.
+        assert!(height(&svg) >= height(&plain) + NOTE_ROW_PX, "{}", height(&svg));
+        d.cut_s = Some(0.25);
+        let svg = check(|f| spacetime(&d, &prov(), f), &[note]);
+        let cut = text_boxes(&svg)
+            .into_iter()
+            .find(|(t, _)| t.starts_with("cut at"))
+            .unwrap();
+        assert!(text_attr(&svg, note, "y") > cut.1[1]);
+        no_text_overlaps(&svg);
+    }
+
     #[test]
     fn empty_input_renders_no_data() {
         check_empty(|f| spacetime(&SpacetimeData::default(), &prov(), f));

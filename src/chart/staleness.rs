@@ -345,6 +345,45 @@ mod tests {
         assert!(!plain.contains("partition") && !plain.contains(&alpha));
     }
 
+    /// A window from 20 s to 40 s of a 0–59 s run: the lines draw the
+    /// samples inside it (both ends), from the left edge of the plot (the
+    /// "20" tick) to its right ("40"); the partition from 10 s to 30 s is
+    /// clipped to it and says when it began.
+    #[test]
+    fn a_window_draws_its_samples_only() {
+        let time_s: Vec<f64> = (0..60).map(f64::from).collect();
+        let data = StalenessData {
+            max_s: time_s.iter().map(|t| t * 0.1).collect(),
+            mean_s: time_s.iter().map(|t| t * 0.05).collect(),
+            stale_mappings: time_s.iter().map(|t| t * 2.0).collect(),
+            time_s,
+            faults: vec![SpacetimeFault::Network {
+                from_s: 10.0,
+                to_s: 30.0,
+                label: "partition east | west".into(),
+                degraded: false,
+            }],
+            window_s: Some((20.0, 40.0)),
+        };
+        let svg = check(
+            |f| staleness(&data, &prov(), f),
+            &["◂ partition east | west (from 10s)"],
+        );
+        let x = |label: &str| crate::chart::testutil::text_attr(&svg, label, "x");
+        let (x20, x40) = (x("20"), x("40"));
+        // The longest vermillion line (not the legend's sample); points
+        // on a straight run between two others may be left out.
+        let lines = crate::chart::testutil::polylines(&svg, "#D55E00");
+        let max = lines.iter().max_by_key(|l| l.len()).unwrap();
+        let (first, last) = (max[0].0, max[max.len() - 1].0);
+        assert!((first - x20).abs() <= 2 && (last - x40).abs() <= 2, "{max:?}");
+        let alpha = format!("opacity=\"{}\"", crate::chart::spacetime::BAND_ALPHA);
+        for r in rects_with(&svg, &alpha) {
+            let x30 = (x20 + x40) / 2;
+            assert!((r[0] - x20).abs() <= 2 && (r[0] + r[2] - x30).abs() <= 2, "{r:?}");
+        }
+    }
+
     #[test]
     fn mismatched_lengths_are_rejected() {
         let data = StalenessData {
