@@ -30,15 +30,15 @@ pub(crate) struct ChartArgs {
     /// output.spacetime.nodes.
     #[arg(long, value_name = "LIST")]
     nodes: Option<String>,
-    /// Draw the run from this time on (e.g. 12s, 1.5s, 250ms; a bare
-    /// number is seconds): the space-time diagram's records (replaces
-    /// output.spacetime.from) and the bandwidth and staleness charts'
-    /// samples, their time axis starting there. The convergence and
-    /// informed charts have no time axis: leave them out with --only.
+    /// Only records and samples at or after this time (e.g. 12s, 1.5s,
+    /// 250ms; a bare number is seconds), the time axis starting there: in
+    /// the space-time diagram (replaces output.spacetime.from) and in the
+    /// bandwidth and staleness charts. The convergence and informed charts
+    /// have no time axis: leave them out with --only.
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     from: Option<String>,
-    /// Draw the run until this time, included (clipped to where it
-    /// stopped); replaces output.spacetime.to; like --from.
+    /// Only records and samples at or before this time (clipped to where
+    /// the run stopped); replaces output.spacetime.to; like --from.
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     to: Option<String>,
     /// Write the chart as charts/NAME.svg and .png instead of under its own

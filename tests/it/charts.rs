@@ -1302,7 +1302,7 @@ fn bandwidth_and_staleness_windows() {
 
 /// A scenario whose space-time window begins after the run stopped,
 /// converged, draws the diagram empty with a note under it saying why
-/// (and `run` prints it too).
+/// (and `run` prints it too); `chart` draws the same.
 #[test]
 fn spacetime_empty_after_a_converged_stop_says_why() {
     let dir = temp_dir("charts-after-stop");
@@ -1324,9 +1324,10 @@ spacetime = { from = "25s" }
     std::fs::write(dir.join("stops.toml"), scenario).unwrap();
     let out = scuttlesim(&["run", "stops.toml", "--out", "o"], &dir);
     ok(&out);
-    let err = String::from_utf8_lossy(&out.stderr);
+    // `run` prints its chart notes with its summary, on stdout.
+    let said = String::from_utf8_lossy(&out.stdout);
     let why = "the window starts at 25.000s but the run stopped, converged, at";
-    assert!(err.contains(why), "{err}");
+    assert!(said.contains(why), "{said}");
     let svg = std::fs::read_to_string(dir.join("o/stops/1/charts/spacetime.svg")).unwrap();
     let notes: Vec<String> = texts(&svg).into_iter().filter(|t| t.contains(why)).collect();
     assert_eq!(notes.len(), 1, "{:?}", texts(&svg));
