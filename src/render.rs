@@ -221,7 +221,10 @@ fn input(
                 reach: Some(reach),
             })
         }
-        ChartKind::Bandwidth => Input::Bandwidth(bandwidth_input(src, scenario)?),
+        ChartKind::Bandwidth => Input::Bandwidth(BandwidthData {
+            window_s: series_window(kind, scenario, cli_view, src)?,
+            ..bandwidth_input(src, scenario)?
+        }),
         ChartKind::Staleness => {
             let t = src.metrics(report::STALENESS)?;
             let s = |c| -> Result<Vec<f64>> { Ok(t.required::<u64>(c)?.into_iter().map(secs).collect()) };
@@ -242,6 +245,7 @@ fn input(
                 mean_s,
                 stale_mappings: stale.into_iter().map(|v| v as f64).collect(),
                 faults: network_faults(scenario),
+                window_s: series_window(kind, scenario, cli_view, src)?,
             })
         }
         ChartKind::Spacetime => {
@@ -317,28 +321,22 @@ fn input(
             }
             // A run that stopped early (converged) has nothing after its
             // stop: a window that starts later would draw only "no data".
-            let stopped_at = std::fs::read(src.dir().join("summary.json"))
-                .ok()
-                .and_then(|b| serde_json::from_slice::<crate::summary::Summary>(&b).ok())
-                .filter(|s| s.stopped_early)
-                .map(|s| s.end_ns);
-            if let Some(stop) = stopped_at.filter(|&stop| view.from_ns > stop) {
-                let text = format!(
-                    "the window starts at {} but the run stopped, converged, at {} \
-                     (stop_when_converged): nothing happened after it",
-                    crate::check::secs(view.from_ns),
-                    crate::check::secs(stop)
-                );
+            let mut empty_note = None;
+            if let Some(stop) = stopped_at(src.dir()).filter(|&stop| view.from_ns > stop) {
+                let text = after_stop(view.from_ns, stop);
                 // Asked for now (`chart --from`): refused. The scenario's
                 // own window, drawn by `run`, cannot be known to be empty
-                // before the run: drawn empty, with a note.
+                // before the run: drawn empty, with a note (under the
+                // diagram too, for a reader of the figure).
                 if cli_view.from.is_some() {
                     return Err(bad(format!("--from: {text}; choose a start before it")));
                 }
                 notes.push(format!("spacetime: {text} (output.spacetime.from)"));
+                empty_note = Some(format!("empty: {text} (output.spacetime.from)"));
             }
             let plan = crate::faults::plan(scenario, &crate::rng::Streams::new(scenario.seed));
             let mut built = spacetime::build(header.nodes, &records, view, &plan, end_ns);
+            built.data.note = empty_note;
             name_groups(&mut built.data.faults, scenario);
             if let Some(c) = built.cut_at_s {
                 notes.push(format!(
@@ -351,6 +349,92 @@ fn input(
             Input::Spacetime(built.data)
         }
     })
+}
+
+/// When the run in `dir` stopped early, converged (`stop_when_converged`):
+/// the time it stopped (ns), from its `summary.json`; `None` when it ran
+/// to its end (or the summary cannot be read).
+fn stopped_at(dir: &Path) -> Option<u64> {
+    std::fs::read(dir.join("summary.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<crate::summary::Summary>(&b).ok())
+        .filter(|s| s.stopped_early)
+        .map(|s| s.end_ns)
+}
+
+/// Why a window starting at `from_ns` after a run stopped, converged, at
+/// `stop_ns` is empty.
+fn after_stop(from_ns: u64, stop_ns: u64) -> String {
+    format!(
+        "the window starts at {} but the run stopped, converged, at {} \
+         (stop_when_converged): nothing happened after it",
+        crate::check::secs(from_ns),
+        crate::check::secs(stop_ns)
+    )
+}
+
+/// Why a chart cannot draw a window of the run (`chart --from/--to`):
+/// its x axis is not the run's time. `None`: it can.
+pub fn no_time_axis(kind: ChartKind) -> Option<&'static str> {
+    match kind {
+        ChartKind::Convergence => {
+            Some("its x axis is the time each write took to reach every node (a CDF over the writes)")
+        }
+        ChartKind::Informed => Some("its x axis is the time since each write (over all the writes)"),
+        ChartKind::Bandwidth | ChartKind::Staleness | ChartKind::Spacetime => None,
+    }
+}
+
+/// The window of a time-series chart (`kind`: bandwidth, staleness): the
+/// `chart` command's `--from`/`--to` (`cli`), both ends included, clipped
+/// to the run's end (where it stopped, if it stopped converged), in
+/// seconds; `None` without either option. Checked as the space-time
+/// diagram's window is: `--from` before the end of the run (and not after
+/// an early stop: nothing happened after it), `--to` after `--from` and
+/// not after the end of the run.
+fn series_window(
+    kind: ChartKind,
+    scenario: &Scenario,
+    cli: &SpacetimeView,
+    src: &dyn Source,
+) -> Result<Option<(f64, f64)>> {
+    if cli.from.is_none() && cli.to.is_none() {
+        return Ok(None);
+    }
+    let bad = |message: String| Error::Chart {
+        name: kind.name().into(),
+        message,
+    };
+    let duration = scenario.duration;
+    let from = cli.from.unwrap_or(crate::time::SimDuration::ZERO);
+    if from >= duration {
+        return Err(bad(format!(
+            "--from: {from} is not before the end of the run ({duration})"
+        )));
+    }
+    if let Some(to) = cli.to {
+        if to <= from {
+            return Err(bad(format!(
+                "--to: {to} is not after the start of the window ({from})"
+            )));
+        }
+        if to > duration {
+            return Err(bad(format!(
+                "--to: {to} is after the end of the run ({duration}); omit it to draw until the end"
+            )));
+        }
+    }
+    let mut end = cli.to.unwrap_or(duration).0;
+    if let Some(stop) = stopped_at(src.dir()) {
+        if from.0 >= stop {
+            return Err(bad(format!(
+                "--from: {}; choose a start before it",
+                after_stop(from.0, stop)
+            )));
+        }
+        end = end.min(stop);
+    }
+    Ok(Some((secs(from.0), secs(end))))
 }
 
 /// Fault labels name a scenario group instead of its id range
@@ -539,6 +623,7 @@ fn bandwidth_input(src: &dyn Source, scenario: &Scenario) -> Result<BandwidthDat
         per_node,
         by: if by_part { "message part" } else { "message kind" }.into(),
         faults: network_faults(scenario),
+        window_s: None,
     })
 }
 
@@ -720,7 +805,10 @@ pub fn write_run_products(
 /// manifest and stored files — `kinds`, or those its scenario names — in
 /// `formats`, without simulating. `view` holds the command's `--nodes`,
 /// `--from` and `--to`, which replace the scenario's `[output.spacetime]`
-/// fields; they are an error unless the space-time diagram is drawn.
+/// fields; `--from`/`--to` also draw that window of the run in the
+/// bandwidth and staleness charts (see [`no_time_axis`]: a window with the
+/// convergence or informed chart is an error naming it), and `--nodes` is
+/// an error unless the space-time diagram is drawn.
 /// `name` (`--name`, exactly one chart in `kinds`) writes that chart's
 /// files as `charts/NAME.svg`/`.png` instead of under its own name, so
 /// windows drawn one after another can be kept side by side.
@@ -781,11 +869,23 @@ pub fn rerender(
         fixed: String::new(),
     };
     let kinds = kinds.unwrap_or(&scenario.output.charts);
-    if !view.is_everything() && !kinds.contains(&ChartKind::Spacetime) {
+    if view.nodes.is_some() && !kinds.contains(&ChartKind::Spacetime) {
         return Err(Error::Chart {
             name: "spacetime".into(),
-            message: "--nodes, --from and --to choose what the space-time diagram draws, and this command does not draw it: add --only spacetime".into(),
+            message: "--nodes chooses the nodes the space-time diagram draws, and this command does not draw it: add --only spacetime".into(),
         });
+    }
+    if view.from.is_some() || view.to.is_some() {
+        if let Some((kind, why)) = kinds.iter().find_map(|&k| Some((k, no_time_axis(k)?))) {
+            return Err(Error::Chart {
+                name: kind.name().into(),
+                message: format!(
+                    "--from and --to draw a window of the run's time, and the {} chart has no time axis: \
+                     {why}; draw the others with --only (bandwidth, staleness, spacetime)",
+                    kind.name()
+                ),
+            });
+        }
     }
     write_named_charts(kinds, formats, scenario, view, &prov, &OnDisk(dir), name)
 }

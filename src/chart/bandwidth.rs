@@ -59,6 +59,12 @@ pub struct BandwidthData {
     /// space-time diagram (the [`SpacetimeFault::Network`] ones; others
     /// are ignored), so a dip in traffic can be read against its cause.
     pub faults: Vec<SpacetimeFault>,
+    /// The time axis of panel (a), `(from, to)` in seconds, when it shows
+    /// a window of the run (`chart --from/--to`; `time_s` then holds only
+    /// the samples inside it): faults are clipped to it and one that began
+    /// before it says when, and panel (b), which is over the whole run,
+    /// says so. `None`: the axis runs from 0 to the last sample.
+    pub window_s: Option<(f64, f64)>,
 }
 
 /// Renders the two-panel bandwidth chart: stacked rate by series over time,
@@ -94,13 +100,15 @@ const STACK_ALPHA: f64 = 0.8;
 const BOX_ALPHA: f64 = 0.35;
 
 impl Fig<'_> {
-    /// Times and cumulative sums per kind, at the times where every value is finite.
+    /// Times and cumulative sums per kind, at the times where every value is
+    /// finite (and inside the window, if any).
     fn stack(&self) -> (Vec<f64>, Vec<Vec<f64>>) {
         let d = self.0;
         let mut times = Vec::new();
         let mut cum: Vec<Vec<f64>> = vec![Vec::new(); d.kinds.len()];
+        let inside = |t: f64| d.window_s.is_none_or(|(a, b)| (a..=b).contains(&t));
         for (i, t) in d.time_s.iter().enumerate() {
-            if !t.usable() || d.kinds.iter().any(|k| !k.bytes_per_s[i].usable()) {
+            if !t.usable() || !inside(*t) || d.kinds.iter().any(|k| !k.bytes_per_s[i].usable()) {
                 continue;
             }
             times.push(*t);
@@ -139,6 +147,14 @@ impl Figure for Fig<'_> {
     }
 
     fn validate(&self) -> Result<(), ChartError> {
+        if let Some((a, b)) = self.0.window_s {
+            if !(a.usable() && b.usable() && a < b) {
+                return Err(ChartError::InvalidInput {
+                    chart: "bandwidth",
+                    reason: format!("the window ({a}, {b}) is not an interval"),
+                });
+            }
+        }
         let n = self.0.time_s.len();
         match self.0.kinds.iter().find(|k| k.bytes_per_s.len() != n) {
             Some(k) => Err(ChartError::InvalidInput {
@@ -191,13 +207,22 @@ impl Figure for Fig<'_> {
         // (a) stacked rates over time.
         let (times, cum) = self.stack();
         let y = from_zero(span(cum.iter().flatten().copied()), 0.08);
-        let x = from_zero(span(times.iter().copied()), 0.0);
+        let x = d
+            .window_s
+            .unwrap_or_else(|| from_zero(span(times.iter().copied()), 0.0));
         let (x_ticks, unit) = time_ticks(x, 7);
         let x_desc = format!("time ({unit})");
         let mut a = Axes::new(x, y, &x_desc, "bytes/s (all nodes)");
         a.x_ticks = x_ticks;
         a.caption = Some(&caption);
-        let lane = plan_lane(root, t, &d.faults, x, plot_columns(root, &left, ctx, &a));
+        let lane = plan_lane(
+            root,
+            t,
+            &d.faults,
+            x,
+            plot_columns(root, &left, ctx, &a),
+            d.window_s.is_some(),
+        );
         a.lane = lane.height;
         let chart = build(root, &left, ctx, &a)?;
         if times.len() < 2 || cum.is_empty() {
@@ -258,7 +283,12 @@ impl Figure for Fig<'_> {
             "bytes/s per node",
         );
         b.x_ticks = Ticks::Custom(ticks);
-        b.caption = Some("(b) per-node rate");
+        // The per-node totals are the whole run's, whatever (a) shows.
+        b.caption = Some(if d.window_s.is_some() {
+            "(b) per-node rate, whole run"
+        } else {
+            "(b) per-node rate"
+        });
         let chart = build(root, &right, ctx, &b)?;
         if boxes.iter().all(|(_, f)| f.is_none()) {
             return no_data(root, &chart, ctx);
@@ -450,6 +480,7 @@ mod tests {
             })
             .collect();
         BandwidthData {
+            window_s: None,
             time_s,
             kinds,
             per_node,
@@ -546,6 +577,7 @@ mod tests {
         let wide = wide.svg_text().unwrap();
         let time_s: Vec<f64> = (0..10).map(f64::from).collect();
         let default = StalenessData {
+            window_s: None,
             max_s: time_s.clone(),
             mean_s: time_s.clone(),
             stale_mappings: time_s.clone(),
@@ -585,6 +617,80 @@ mod tests {
                 chart: "bandwidth",
                 ..
             })
+        ));
+    }
+
+    /// A window from 10 s to 20 s of a 0–29 s run (`chart --from 10s --to
+    /// 20s`), ten times the traffic outside it, a partition from 5 s to
+    /// 15 s: the time axis spans exactly the window (the band of the
+    /// partition, begun before it, starts at the "10" tick, which is the
+    /// plot's left edge), the top of the stack has the 11 samples at 10 …
+    /// 20 s (both ends) at their times, the y axis is fitted to them (the
+    /// largest total inside, plus the usual 8%, reaches the top), the
+    /// label says when the partition began, and (b) says it is the whole
+    /// run's.
+    #[test]
+    fn a_window_draws_its_samples_only_over_exactly_its_span() {
+        let mut d = sample();
+        for k in &mut d.kinds {
+            for (v, t) in k.bytes_per_s.iter_mut().zip(&d.time_s) {
+                if !(10.0..=20.0).contains(t) {
+                    *v *= 10.0;
+                }
+            }
+        }
+        d.faults = vec![SpacetimeFault::Network {
+            from_s: 5.0,
+            to_s: 15.0,
+            label: "partition a | b".into(),
+            degraded: false,
+        }];
+        d.window_s = Some((10.0, 20.0));
+        let svg = check(
+            |f| bandwidth(&d, &prov(), f),
+            &["◂ partition a | b (from 5s)", "(b) per-node rate, whole run"],
+        );
+        let x = |label: &str| crate::chart::testutil::text_attr(&svg, label, "x");
+        let (x10, x20) = (x("10"), x("20"));
+        let bands = rects_with(&svg, &format!("opacity=\"{BAND_ALPHA}\""));
+        assert_eq!(bands.len(), 1, "{bands:?}");
+        let [left, top, width, height] = bands[0];
+        let x15 = x10 + (x20 - x10) / 2;
+        assert!((left - x10).abs() <= 2, "band from {left}, the axis from {x10}");
+        assert!(
+            (left + width - x15).abs() <= 2,
+            "band to {}, 15 s at {x15}",
+            left + width
+        );
+        let edge = &crate::chart::testutil::polylines(&svg, "#808080")[0];
+        assert_eq!(edge.len(), 11, "{edge:?}");
+        for (i, &(px, _)) in edge.iter().enumerate() {
+            let want = x10 + (x20 - x10) * i as i32 / 10;
+            assert!((px - want).abs() <= 2, "sample {i} at {px}, {want} expected");
+        }
+        let total = |i: usize| d.kinds.iter().map(|k| k.bytes_per_s[i]).sum::<f64>();
+        let max = (10..=20).map(total).fold(0.0, f64::max);
+        let highest = edge.iter().map(|p| p.1).min().unwrap();
+        let want = top as f64 + f64::from(height) * (1.0 - max / (max * 1.08));
+        assert!((f64::from(highest) - want).abs() <= 2.0, "{highest} vs {want}");
+        // Without the window: the whole run, the label plain.
+        d.window_s = None;
+        let whole = check(|f| bandwidth(&d, &prov(), f), &["partition a | b"]);
+        assert!(!whole.contains('◂') && !whole.contains("whole run"));
+        assert_eq!(crate::chart::testutil::polylines(&whole, "#808080")[0].len(), 30);
+    }
+
+    /// A window with no sample in it draws "no data" over its axis; a
+    /// window that is not an interval is refused.
+    #[test]
+    fn an_empty_window_says_so() {
+        let mut d = sample();
+        d.window_s = Some((10.2, 10.8));
+        check(|f| bandwidth(&d, &prov(), f), &["no data"]);
+        d.window_s = Some((3.0, 3.0));
+        assert!(matches!(
+            bandwidth(&d, &prov(), ImageFormat::Svg),
+            Err(ChartError::InvalidInput { .. })
         ));
     }
 

@@ -10,6 +10,11 @@
 //! band's end), stays inside the plot's width (shortened with "…" when
 //! wider), and takes the first row of the lane where it and its bar touch
 //! nothing already placed.
+//!
+//! A plot over a window of the run (`chart --from/--to`) shows the faults
+//! in force in it, clipped to it; one in force at its left edge is
+//! labelled with its start, `◂ partition a | b (from 2s)`, as in the
+//! space-time diagram.
 
 use plotters::coord::Shift;
 use plotters::element::Rectangle;
@@ -98,25 +103,46 @@ fn column(s: f64, x: (f64, f64), cols: (i32, i32)) -> i32 {
     cols.0 + ((s - x.0) / span * f64::from(cols.1 - cols.0)).round() as i32
 }
 
+/// The network faults of `faults` in force at some time of the range `x`
+/// (s): those that start by its end and do not end before its start.
+fn shown(faults: &[SpacetimeFault], x: (f64, f64)) -> impl Iterator<Item = (f64, f64, &str, bool)> {
+    networks(faults).filter(move |f| f.0 <= x.1 && (f.1 >= x.0 || f.1.is_nan()))
+}
+
+/// The label of a fault from `from_s` with text `label` in a plot of the
+/// time range `x`: with `window` (the plot shows a window of the run), a
+/// fault that began before it says when, `◂ partition a | b (from 2s)`.
+fn label_text(label: &str, from_s: f64, x: (f64, f64), window: bool) -> String {
+    if window && from_s < x.0 {
+        format!("◂ {label} (from {})", super::spacetime::seconds(from_s))
+    } else {
+        label.to_string()
+    }
+}
+
 /// Lays out the labels of `faults`' network faults (others are ignored)
-/// that start by the end of the time range `x` (s), for a plot that will
-/// span the pixel columns `cols` ([`super::draw::plot_columns`]): each in
-/// the first row where it and its bar touch nothing already placed.
+/// in force in the time range `x` (s), for a plot that will span the
+/// pixel columns `cols` ([`super::draw::plot_columns`]): each in the first
+/// row where it and its bar touch nothing already placed. `window`: `x` is
+/// a window of the run (`chart --from/--to`), so a fault that began before
+/// it is labelled with its start.
 pub(crate) fn plan_lane<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     t: &Theme,
     faults: &[SpacetimeFault],
     x: (f64, f64),
     cols: (i32, i32),
+    window: bool,
 ) -> Lane {
     let font = t.small_font();
     let pad = t.px(3.0);
     let mut rows: Vec<Vec<(i32, i32)>> = Vec::new();
     let mut lane = Lane::default();
-    for (from_s, to_s, label, _) in networks(faults).filter(|f| f.0 <= x.1) {
+    for (from_s, to_s, label, _) in shown(faults, x) {
         let x0 = column(from_s.max(x.0), x, cols);
         let x1 = column(to_s.min(x.1), x, cols).max(x0 + 1);
-        let text = shorten(label, cols.1 - cols.0 - 2 * pad, |s| text_size(root, s, &font).0);
+        let label = label_text(label, from_s, x, window);
+        let text = shorten(&label, cols.1 - cols.0 - 2 * pad, |s| text_size(root, s, &font).0);
         let w = text_size(root, &text, &font).0;
         let lx = label_left(x0, x1, w, cols, pad);
         let span = (lx.min(x0) - pad, (lx + w).max(x1) + pad);
@@ -139,8 +165,8 @@ pub(crate) fn plan_lane<DB: DrawingBackend>(
 }
 
 /// Shades the [`SpacetimeFault::Network`] faults of `faults` (others are
-/// ignored) over the height of `chart`'s plot, clipped to the time range
-/// `x` (s), grey for a partition, cut or isolation, orange hatching for a
+/// ignored) in force in the time range `x` (s) over the height of
+/// `chart`'s plot, clipped to `x`, grey for a partition, cut or isolation, orange hatching for a
 /// degradation; with a `lane` (planned by [`plan_lane`] for the same
 /// faults, range and plot), labels each over a bar in the lane above.
 pub(crate) fn shade_network_faults<DB: DrawingBackend>(
@@ -155,8 +181,7 @@ pub(crate) fn shade_network_faults<DB: DrawingBackend>(
     let font = t.small_font();
     let pad = t.px(3.0);
     let row_h = row_height(root, t);
-    let shown = networks(faults).filter(|f| f.0 <= x.1);
-    for (i, (from_s, to_s, _, degraded)) in shown.enumerate() {
+    for (i, (from_s, to_s, _, degraded)) in shown(faults, x).enumerate() {
         let (x0, _) = chart.backend_coord(&(from_s.max(x.0), 0.0));
         let (x1, _) = chart.backend_coord(&(to_s.min(x.1), 0.0));
         let x1 = x1.max(x0 + 1);

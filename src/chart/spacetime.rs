@@ -158,6 +158,10 @@ pub struct SpacetimeData {
     /// The end of the run (s): an axis fitted to the data stops there.
     /// `None`: unknown.
     pub end_s: Option<f64>,
+    /// A remark written under the plot, after the cut note (e.g. why the
+    /// window is empty: the run stopped, converged, before it began).
+    /// `None`: none.
+    pub note: Option<String>,
 }
 
 /// Renders a space-time diagram. Errors if a node index is out of range, a
@@ -227,7 +231,8 @@ impl Fig<'_> {
         self.0.cut_s.filter(|c| c.usable())
     }
 
-    /// Lines written under the plot: where the diagram was cut.
+    /// Lines written under the plot: where the diagram was cut, and the
+    /// data's own note.
     fn notes(&self) -> Vec<String> {
         self.cut_s()
             .map(|c| {
@@ -238,6 +243,7 @@ impl Fig<'_> {
                 )
             })
             .into_iter()
+            .chain(self.0.note.clone().filter(|n| !n.is_empty()))
             .collect()
     }
 }
@@ -246,7 +252,7 @@ impl Fig<'_> {
 const NOTE_ROW_PX: u32 = 22;
 
 /// `s` seconds as short text: `0.5s`, `2s`, `1.0025s` (to the nanosecond).
-fn seconds(s: f64) -> String {
+pub(crate) fn seconds(s: f64) -> String {
     let text = format!("{s:.9}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     format!("{text}s")
@@ -1275,6 +1281,32 @@ mod tests {
             spacetime(&d, &prov(), ImageFormat::Svg),
             Err(ChartError::TooLarge { .. })
         ));
+    }
+
+    /// The data's note is written under the plot, below it (and under the
+    /// cut note), and the figure grows to hold it.
+    #[test]
+    fn a_note_is_written_under_the_plot() {
+        let mut d = example();
+        d.window_s = Some((0.2, 0.3));
+        d.events.clear();
+        d.messages.clear();
+        let plain = check(|f| spacetime(&d, &prov(), f), &["no data"]);
+        let note = "empty: the window starts at 0.200s but the run stopped, converged, at 0.095s";
+        d.note = Some(note.into());
+        let svg = check(|f| spacetime(&d, &prov(), f), &["no data", note]);
+        assert!(text_attr(&svg, note, "y") > text_attr(&svg, "no data", "y"));
+        let height = |svg: &str| crate::chart::testutil::well_formed(svg).1;
+        // A row of NOTE_ROW_PX at 1×, grown with the width like the text.
+        assert!(height(&svg) >= height(&plain) + NOTE_ROW_PX, "{}", height(&svg));
+        d.cut_s = Some(0.25);
+        let svg = check(|f| spacetime(&d, &prov(), f), &[note]);
+        let cut = text_boxes(&svg)
+            .into_iter()
+            .find(|(t, _)| t.starts_with("cut at"))
+            .unwrap();
+        assert!(text_attr(&svg, note, "y") > cut.1[1]);
+        no_text_overlaps(&svg);
     }
 
     #[test]

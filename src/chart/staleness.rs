@@ -43,6 +43,12 @@ pub struct StalenessData {
     /// the bandwidth chart (the [`SpacetimeFault::Network`] ones; others
     /// are ignored), so a rise in staleness can be read against its cause.
     pub faults: Vec<SpacetimeFault>,
+    /// The time axis, `(from, to)` in seconds, when it shows a window of
+    /// the run (`chart --from/--to`; the vectors then hold only the
+    /// samples inside it): faults are clipped to it and one that began
+    /// before it says when. `None`: the axis runs from 0 to the last
+    /// sample.
+    pub window_s: Option<(f64, f64)>,
 }
 
 /// Renders max and mean staleness (upper panel) and the number of stale
@@ -57,8 +63,14 @@ pub fn staleness(
 
 struct Fig<'a>(&'a StalenessData);
 
-fn pairs(t: &[f64], v: &[f64]) -> Vec<(f64, f64)> {
-    t.iter().copied().zip(v.iter().copied()).collect()
+/// `(time, value)` points, those inside `window` (both ends included)
+/// when there is one.
+fn pairs(t: &[f64], v: &[f64], window: Option<(f64, f64)>) -> Vec<(f64, f64)> {
+    t.iter()
+        .copied()
+        .zip(v.iter().copied())
+        .filter(|(t, _)| window.is_none_or(|(a, b)| (a..=b).contains(t)))
+        .collect()
 }
 
 fn finite_y(p: &[(f64, f64)]) -> impl Iterator<Item = f64> + '_ {
@@ -74,6 +86,14 @@ impl Figure for Fig<'_> {
 
     fn validate(&self) -> Result<(), ChartError> {
         let d = self.0;
+        if let Some((a, b)) = d.window_s {
+            if !(a.usable() && b.usable() && a < b) {
+                return Err(ChartError::InvalidInput {
+                    chart: "staleness",
+                    reason: format!("the window ({a}, {b}) is not an interval"),
+                });
+            }
+        }
         let n = d.time_s.len();
         for (name, len) in [
             ("max_s", d.max_s.len()),
@@ -99,9 +119,9 @@ impl Figure for Fig<'_> {
         let t = &ctx.theme;
         let d = self.0;
         let (max, mean, count) = (
-            pairs(&d.time_s, &d.max_s),
-            pairs(&d.time_s, &d.mean_s),
-            pairs(&d.time_s, &d.stale_mappings),
+            pairs(&d.time_s, &d.max_s, d.window_s),
+            pairs(&d.time_s, &d.mean_s, d.window_s),
+            pairs(&d.time_s, &d.stale_mappings, d.window_s),
         );
         let has_mean = finite_y(&mean).next().is_some();
         let mut legend = vec![
@@ -132,23 +152,20 @@ impl Figure for Fig<'_> {
             legend.remove(1);
         }
         legend.extend(network_legend(&d.faults));
-        let body = page(
-            root,
-            ctx,
-            "staleness",
-            if d.time_s.is_empty() { &[] } else { &legend },
-        )?;
+        let body = page(root, ctx, "staleness", if max.is_empty() { &[] } else { &legend })?;
         let (_, h) = body.dim_in_pixel();
         let (upper, lower) = body.split_vertically(h as i32 * 56 / 100);
 
         let all = [&max, &mean, &count];
-        let x = from_zero(
-            span(
-                all.iter()
-                    .flat_map(|p| p.iter().filter(|(x, y)| x.usable() && y.usable()).map(|p| p.0)),
-            ),
-            0.0,
-        );
+        let x = d.window_s.unwrap_or_else(|| {
+            from_zero(
+                span(
+                    all.iter()
+                        .flat_map(|p| p.iter().filter(|(x, y)| x.usable() && y.usable()).map(|p| p.0)),
+                ),
+                0.0,
+            )
+        });
         let y_top = from_zero(span(finite_y(&max).chain(finite_y(&mean))), 0.08);
         // Counts are whole: at least 0 to 4, so the ticks are whole too.
         let y_bot = from_zero(span(finite_y(&count)), 0.1);
@@ -165,7 +182,14 @@ impl Figure for Fig<'_> {
         bot.x_ticks = x_ticks;
         let w = y_area_width(root, ctx, &top).max(y_area_width(root, ctx, &bot));
         top.y_area = Some(w);
-        let lane = plan_lane(root, t, &d.faults, x, plot_columns(root, &upper, ctx, &top));
+        let lane = plan_lane(
+            root,
+            t,
+            &d.faults,
+            x,
+            plot_columns(root, &upper, ctx, &top),
+            d.window_s.is_some(),
+        );
         top.lane = lane.height;
         bot.y_area = Some(w);
 
@@ -177,7 +201,7 @@ impl Figure for Fig<'_> {
         // The mean over the max, dashed: where they are equal both show.
         data_line(root, &upper_chart, &max, t.line(VERMILLION, 2.5), Dash::Solid, t)?;
         data_line(root, &upper_chart, &mean, t.line(BLUE, 2.5), Dash::Dashed, t)?;
-        if !d.time_s.is_empty() && finite_y(&count).all(|c| c == 0.0) {
+        if !count.is_empty() && finite_y(&count).all(|c| c == 0.0) {
             let (xr, yr) = upper_chart.plotting_area().get_pixel_range();
             let c = ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2);
             put_text(root, NO_STALE, c, &t.empty_font(), HPos::Center, VPos::Center)?;
@@ -212,6 +236,7 @@ mod tests {
         let time_s: Vec<f64> = (0..60).map(f64::from).collect();
         let saw = |t: &f64| (t % 20.0) * 0.3;
         let data = StalenessData {
+            window_s: None,
             max_s: time_s.iter().map(saw).collect(),
             mean_s: time_s.iter().map(|t| saw(t) * 0.3).collect(),
             stale_mappings: time_s.iter().map(|t| (20.0 - t % 20.0) * 4.0).collect(),
@@ -243,6 +268,7 @@ mod tests {
     fn no_stale_mappings_short_runs_and_the_mean_on_top() {
         let time_s: Vec<f64> = (0..4).map(|i| f64::from(i) * 0.001).collect();
         let data = StalenessData {
+            window_s: None,
             max_s: vec![0.0; 4],
             mean_s: vec![f64::NAN; 4],
             stale_mappings: vec![0.0; 4],
@@ -256,6 +282,7 @@ mod tests {
         assert!(!svg.contains("mean staleness"));
         assert!(!svg.contains(">\n0.5\n<") || !svg.contains(">\n3.5\n<"));
         let data = StalenessData {
+            window_s: None,
             max_s: vec![0.0002, 0.0004, 0.0004, 0.0001],
             mean_s: vec![0.0002, 0.0004, 0.0004, 0.0001],
             stale_mappings: vec![1.0, 2.0, 2.0, 1.0],
@@ -278,6 +305,7 @@ mod tests {
     fn a_partition_is_shaded_in_both_panels() {
         let time_s: Vec<f64> = (0..60).map(f64::from).collect();
         let mut data = StalenessData {
+            window_s: None,
             max_s: time_s.iter().map(|t| t * 0.1).collect(),
             mean_s: time_s.iter().map(|t| t * 0.05).collect(),
             stale_mappings: time_s.iter().map(|t| t * 2.0).collect(),
@@ -315,6 +343,45 @@ mod tests {
         data.faults.clear();
         let plain = String::from_utf8(staleness(&data, &prov(), ImageFormat::Svg).unwrap().bytes).unwrap();
         assert!(!plain.contains("partition") && !plain.contains(&alpha));
+    }
+
+    /// A window from 20 s to 40 s of a 0–59 s run: the lines draw the
+    /// samples inside it (both ends), from the left edge of the plot (the
+    /// "20" tick) to its right ("40"); the partition from 10 s to 30 s is
+    /// clipped to it and says when it began.
+    #[test]
+    fn a_window_draws_its_samples_only() {
+        let time_s: Vec<f64> = (0..60).map(f64::from).collect();
+        let data = StalenessData {
+            max_s: time_s.iter().map(|t| t * 0.1).collect(),
+            mean_s: time_s.iter().map(|t| t * 0.05).collect(),
+            stale_mappings: time_s.iter().map(|t| t * 2.0).collect(),
+            time_s,
+            faults: vec![SpacetimeFault::Network {
+                from_s: 10.0,
+                to_s: 30.0,
+                label: "partition east | west".into(),
+                degraded: false,
+            }],
+            window_s: Some((20.0, 40.0)),
+        };
+        let svg = check(
+            |f| staleness(&data, &prov(), f),
+            &["◂ partition east | west (from 10s)"],
+        );
+        let x = |label: &str| crate::chart::testutil::text_attr(&svg, label, "x");
+        let (x20, x40) = (x("20"), x("40"));
+        // The longest vermillion line (not the legend's sample); points
+        // on a straight run between two others may be left out.
+        let lines = crate::chart::testutil::polylines(&svg, "#D55E00");
+        let max = lines.iter().max_by_key(|l| l.len()).unwrap();
+        let (first, last) = (max[0].0, max[max.len() - 1].0);
+        assert!((first - x20).abs() <= 2 && (last - x40).abs() <= 2, "{max:?}");
+        let alpha = format!("opacity=\"{}\"", crate::chart::spacetime::BAND_ALPHA);
+        for r in rects_with(&svg, &alpha) {
+            let x30 = (x20 + x40) / 2;
+            assert!((r[0] - x20).abs() <= 2 && (r[0] + r[2] - x30).abs() <= 2, "{r:?}");
+        }
     }
 
     #[test]

@@ -275,6 +275,7 @@ mod extreme {
         };
         both(|f| informed(&i, &prov(), f));
         let b = BandwidthData {
+            window_s: None,
             time_s: v.clone(),
             kinds: vec![KindRate {
                 kind: "digest".into(),
@@ -289,6 +290,7 @@ mod extreme {
         };
         both(|f| bandwidth(&b, &prov(), f));
         let s = StalenessData {
+            window_s: None,
             time_s: v.clone(),
             max_s: v.clone(),
             mean_s: v.clone(),

@@ -1,8 +1,9 @@
 //! `scuttlesim chart RUN_DIR`: draws a run's charts again from its stored
 //! metrics (and trace), without simulating; the SVGs are byte-identical to
 //! those `run` wrote. `--nodes`, `--from` and `--to` draw another part of
-//! the run in the space-time diagram; `--name` writes one chart's files
-//! under another name, to keep several.
+//! the run in the space-time diagram, `--from` and `--to` a window of it in
+//! the bandwidth and staleness charts too; `--name` writes one chart's
+//! files under another name, to keep several.
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
@@ -29,13 +30,15 @@ pub(crate) struct ChartArgs {
     /// output.spacetime.nodes.
     #[arg(long, value_name = "LIST")]
     nodes: Option<String>,
-    /// Space-time diagram: only records at or after this time (e.g. 12s,
-    /// 1.5s, 250ms; a bare number is seconds); replaces
-    /// output.spacetime.from.
+    /// Only records and samples at or after this time (e.g. 12s, 1.5s,
+    /// 250ms; a bare number is seconds), the time axis starting there: in
+    /// the space-time diagram (replaces output.spacetime.from) and in the
+    /// bandwidth and staleness charts. The convergence and informed charts
+    /// have no time axis: leave them out with --only.
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     from: Option<String>,
-    /// Space-time diagram: only records at or before this time; replaces
-    /// output.spacetime.to.
+    /// Only records and samples at or before this time (clipped to where
+    /// the run stopped); replaces output.spacetime.to; like --from.
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     to: Option<String>,
     /// Write the chart as charts/NAME.svg and .png instead of under its own

@@ -337,6 +337,7 @@ pub fn build(nodes: u32, records: &[Record], view: &ResolvedView, plan: &[Planne
     let window_s = (view.from_ns > 0 || view.to_ns.is_some()).then(|| (secs(sel.from_ns), secs(end)));
     Built {
         data: SpacetimeData {
+            note: None,
             nodes: rows,
             names: sel.ids.iter().map(|i| format!("n{i}")).collect(),
             events,

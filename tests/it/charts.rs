@@ -1181,3 +1181,162 @@ fn chart_names_its_files_to_keep_two_windows() {
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("--name <NAME>"));
 }
+
+/// The time of each bucket of `bandwidth.csv` in `run` (the middle of
+/// its span, s) and its total rate (all parts, bytes/s), in file order,
+/// read from the file itself.
+fn bandwidth_buckets(run: &Path) -> Vec<(f64, f64)> {
+    let text = std::fs::read_to_string(run.join("metrics/bandwidth.csv")).unwrap();
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let (start, end) = (col("start_ns"), col("end_ns"));
+    let parts = ["other_bytes", "digest_bytes", "delta_bytes"].map(col);
+    let mut out: Vec<(u64, u64, f64)> = Vec::new();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let (s, e): (u64, u64) = (f[start].parse().unwrap(), f[end].parse().unwrap());
+        let bytes: f64 = parts.iter().map(|&p| f[p].parse::<f64>().unwrap()).sum();
+        match out.last_mut() {
+            Some(last) if last.0 == s => last.2 += bytes,
+            _ => out.push((s, e, bytes)),
+        }
+    }
+    out.iter()
+        .map(|&(s, e, b)| ((s + e) as f64 / 2e9, b / ((e - s) as f64 / 1e9)))
+        .collect()
+}
+
+/// `chart --from 3s --to 5s` on FAULTY's bandwidth and staleness (the
+/// partition holds from 2 s to 4 s): the stack's top edge has one point
+/// per bucket of `bandwidth.csv` whose time lies in [3 s, 5 s], left to
+/// right, higher where the file's total is larger; the partition, begun
+/// before the window, says so; convergence and informed, which have no
+/// time axis, are refused by name; and the charts drawn without a window
+/// are still those `run` drew, byte for byte.
+#[test]
+fn bandwidth_and_staleness_windows() {
+    let dir = temp_dir("charts-series-window");
+    std::fs::write(dir.join("faulty.toml"), FAULTY).unwrap();
+    ok(&scuttlesim(
+        &[
+            "run",
+            "faulty.toml",
+            "--out",
+            "o",
+            "--set",
+            "output.staleness=true",
+            "--set",
+            "output.charts=[\"bandwidth\",\"staleness\"]",
+        ],
+        &dir,
+    ));
+    let run = dir.join("o/faulty/7");
+    let drawn = |name: &str| std::fs::read(run.join(format!("charts/{name}.svg"))).unwrap();
+    let (bandwidth, staleness) = (drawn("bandwidth"), drawn("staleness"));
+
+    let window = ["--from", "3s", "--to", "5s", "--format", "svg"];
+    let mut args = vec!["chart", "o/faulty/7", "--only", "bandwidth", "--name", "bw-3-5"];
+    args.extend(window);
+    ok(&scuttlesim(&args, &dir));
+    let svg = std::fs::read_to_string(run.join("charts/bw-3-5.svg")).unwrap();
+    well_formed(&svg);
+    let label = "◂ partition left | right (from 2s)";
+    assert!(texts(&svg).iter().any(|t| t == label), "{:?}", texts(&svg));
+    let inside: Vec<(f64, f64)> = bandwidth_buckets(&run)
+        .into_iter()
+        .filter(|(t, _)| (3.0..=5.0).contains(t))
+        .collect();
+    assert!(inside.len() >= 2, "{inside:?}");
+    // delta is the top of the stack: its edge is the total.
+    let edge = &polylines(&svg, "#D55E00")[0];
+    assert_eq!(edge.len(), inside.len(), "{edge:?} for {inside:?}");
+    for (a, b) in edge.iter().zip(edge.iter().skip(1)) {
+        assert!(a.0 < b.0, "{edge:?}");
+    }
+    for (i, j) in [(0, 1), (1, 0)] {
+        if inside[i].1 > inside[j].1 * 1.1 {
+            assert!(edge[i].1 < edge[j].1, "{edge:?} for {inside:?}");
+        }
+    }
+
+    let mut args = vec!["chart", "o/faulty/7", "--only", "staleness", "--name", "st-3-5"];
+    args.extend(window);
+    ok(&scuttlesim(&args, &dir));
+    let svg = std::fs::read_to_string(run.join("charts/st-3-5.svg")).unwrap();
+    assert!(texts(&svg).iter().any(|t| t == label), "{:?}", texts(&svg));
+
+    for chart in ["convergence", "informed"] {
+        for only in [chart.to_string(), format!("bandwidth,{chart}")] {
+            let out = scuttlesim(&["chart", "o/faulty/7", "--only", &only, "--from", "3s"], &dir);
+            assert_eq!(out.status.code(), Some(2), "{only}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains(&format!("chart {chart}: --from and --to")) && err.contains("no time axis"),
+                "{err}"
+            );
+        }
+    }
+    // A window that starts after the end of the run is refused as the
+    // space-time diagram's is.
+    let out = scuttlesim(
+        &["chart", "o/faulty/7", "--only", "bandwidth", "--from", "7s"],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--from: 7s is not before the end of the run (6s)"));
+
+    ok(&scuttlesim(
+        &[
+            "chart",
+            "o/faulty/7",
+            "--only",
+            "bandwidth,staleness",
+            "--format",
+            "svg",
+        ],
+        &dir,
+    ));
+    assert!(drawn("bandwidth") == bandwidth && drawn("staleness") == staleness);
+}
+
+/// A scenario whose space-time window begins after the run stopped,
+/// converged, draws the diagram empty with a note under it saying why
+/// (and `run` prints it too); `chart` draws the same.
+#[test]
+fn spacetime_empty_after_a_converged_stop_says_why() {
+    let dir = temp_dir("charts-after-stop");
+    let scenario = r#"
+name = "stops"
+seed = 1
+duration = "30s"
+stop_when_converged = true
+[nodes]
+count = 4
+[workload]
+writes = { process = "poisson", mean_interval = "1s" }
+stop_at = "2s"
+[output]
+trace = "full"
+charts = ["spacetime"]
+spacetime = { from = "25s" }
+"#;
+    std::fs::write(dir.join("stops.toml"), scenario).unwrap();
+    let out = scuttlesim(&["run", "stops.toml", "--out", "o"], &dir);
+    ok(&out);
+    // `run` prints its chart notes with its summary, on stdout.
+    let said = String::from_utf8_lossy(&out.stdout);
+    let why = "the window starts at 25.000s but the run stopped, converged, at";
+    assert!(said.contains(why), "{said}");
+    let svg = std::fs::read_to_string(dir.join("o/stops/1/charts/spacetime.svg")).unwrap();
+    let notes: Vec<String> = texts(&svg).into_iter().filter(|t| t.contains(why)).collect();
+    assert_eq!(notes.len(), 1, "{:?}", texts(&svg));
+    assert!(notes[0].starts_with("empty: ") && notes[0].contains("(stop_when_converged)"));
+    assert!(texts(&svg).iter().any(|t| t == "no data"));
+    // `chart` draws the same diagram.
+    ok(&scuttlesim(&["chart", "o/stops/1", "--format", "svg"], &dir));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("o/stops/1/charts/spacetime.svg")).unwrap(),
+        svg
+    );
+}
