@@ -45,11 +45,15 @@ impl SeedRun {
     }
 }
 
-/// What an exploration found.
+/// What an exploration found. Only the failing seeds' runs are kept, so an
+/// exploration's memory grows with its failures, not with its seeds.
 #[derive(Debug)]
 pub struct Exploration {
-    /// Every seed that ran (and counts), in seed order.
-    pub runs: Vec<SeedRun>,
+    /// How many seeds ran (and count: with `stop_on_first`, those up to the
+    /// first failing seed).
+    pub ran: u64,
+    /// The failing seeds' runs, in seed order.
+    pub failing: Vec<SeedRun>,
     /// Ctrl-C stopped it: some seeds did not run.
     pub interrupted: bool,
 }
@@ -57,7 +61,7 @@ pub struct Exploration {
 impl Exploration {
     /// The failing seeds' runs, in seed order.
     pub fn failing(&self) -> impl Iterator<Item = &SeedRun> {
-        self.runs.iter().filter(|r| r.failed())
+        self.failing.iter()
     }
 }
 
@@ -178,6 +182,10 @@ pub fn explore(
         .build()
         .map_err(|e| Error::io("thread pool", std::io::Error::other(e)))?;
     let first_failure = AtomicU64::new(u64::MAX);
+    let ran = AtomicU64::new(0);
+    // With `stop_on_first` the passing seeds are kept (as numbers) until the
+    // first failing seed is known, so that only those below it count.
+    let passing = std::sync::Mutex::new(Vec::new());
     let stopped = || stop.is_some_and(|s| s.load(Ordering::SeqCst));
     let mut runs: Vec<SeedRun> = pool.install(|| {
         seeds
@@ -200,21 +208,31 @@ pub fn explore(
                     digest: checked.outcome.digest,
                     dir: None,
                 };
-                if run.failed() {
-                    first_failure.fetch_min(seed, Ordering::SeqCst);
+                if !run.failed() {
+                    if stop_on_first {
+                        passing.lock().expect("no thread panics holding it").push(seed);
+                    } else {
+                        ran.fetch_add(1, Ordering::Relaxed);
+                    }
+                    return None;
                 }
+                first_failure.fetch_min(seed, Ordering::SeqCst);
                 Some(run)
             })
             .collect()
     });
     runs.sort_by_key(|r| r.seed);
+    let mut ran = ran.into_inner();
     if stop_on_first {
         let first = first_failure.load(Ordering::SeqCst);
         runs.retain(|r| r.seed <= first);
+        let passing = passing.into_inner().expect("no thread panicked holding it");
+        ran = passing.iter().filter(|&&p| p < first).count() as u64;
     }
+    ran += runs.len() as u64;
     let mut interrupted = stopped();
     if let Some(out) = out {
-        for run in runs.iter_mut().filter(|r| r.failed()) {
+        for run in runs.iter_mut() {
             if stopped() {
                 interrupted = true;
                 break;
@@ -234,7 +252,11 @@ pub fn explore(
             run.dir = Some(report.dir);
         }
     }
-    Ok(Exploration { runs, interrupted })
+    Ok(Exploration {
+        ran,
+        failing: runs,
+        interrupted,
+    })
 }
 
 #[cfg(test)]

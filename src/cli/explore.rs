@@ -74,7 +74,7 @@ pub(crate) fn explore(a: &ExploreArgs) -> Result<ExitCode> {
         "explore {} · {} · {} · {} failing{}",
         s.name,
         scuttlesim::explore::seeds_label(&seeds),
-        super::plural(found.runs.len() as u64, "run", "runs"),
+        super::plural(found.ran, "run", "runs"),
         failing.len(),
         if found.interrupted {
             " · interrupted"

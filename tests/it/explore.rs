@@ -109,6 +109,21 @@ fn explore_lists_exactly_the_failing_seeds() {
         listed_seeds(&stdout(&first)),
         BTreeSet::from([*listed.first().unwrap()])
     );
+    // The counts: every seed ran; with --stop-on-first, the seeds up to the
+    // lowest failing one (all of them run, whatever the thread count).
+    let header = |o: &std::process::Output| stdout(o).lines().next().unwrap_or_default().to_string();
+    assert!(
+        header(&one).contains(&format!(" · 20 runs · {} failing", listed.len())),
+        "{}",
+        header(&one)
+    );
+    let upto = listed.first().unwrap() + 1;
+    let runs = if upto == 1 { "run" } else { "runs" };
+    assert!(
+        header(&first).contains(&format!(" · {upto} {runs} · 1 failing")),
+        "{}",
+        header(&first)
+    );
 }
 
 #[test]
