@@ -12,6 +12,7 @@
 //! e.g. `{"type":"version","t":1020000000,"lt":1020000000,"node":1,"origin":0,"old":0,"new":1,"cause":7}`.
 
 mod canonical;
+mod fast_read;
 mod jsonl;
 mod line;
 mod stream;

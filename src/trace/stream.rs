@@ -86,7 +86,10 @@ impl<R: BufRead> TraceReader<R> {
                 continue;
             }
             let line_no = self.line_no;
-            let record = serde_json::from_str::<Record>(text)
+            // The writer's own spelling is read directly; anything else
+            // (and every error) goes through serde_json.
+            let record = super::fast_read::parse(text)
+                .map_or_else(|| serde_json::from_str::<Record>(text), Ok)
                 .map_err(|e| format!("line {line_no}: {}", record_error(text, &e)))
                 .and_then(|r| {
                     self.check(&r).map_err(|e| format!("line {line_no}: {e}"))?;
