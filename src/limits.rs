@@ -36,6 +36,13 @@
 //! distributions plus the largest extra latency of a degradation. (Time
 //! in an uplink's queue is not counted.)
 //!
+//! Nor are the messages waiting in an uplink's queue: with
+//! `network.queue_limit_bytes` each node's are at most about that many bytes, and without one
+//! they are few unless the uplink cannot carry a round's own messages, in
+//! which case the queue grows for the whole run and the estimate says so
+//! ([`Estimate::unbounded`], from [`Scenario::uplink_overload`]; the
+//! scenario's warnings too).
+//!
 //! Deltas in flight: each write is sent to every node, and to each as often
 //! as the rounds in flight (`r`: until the first copy lands, a node's
 //! peers cannot know it has the write), for one latency each; at most `d`
@@ -96,6 +103,10 @@ const FIXED_BYTES: u64 = 32 * MIB;
 pub struct Estimate {
     /// `(part, bytes, formula with the numbers filled in)`, largest first.
     pub parts: Vec<(&'static str, u64, String)>,
+    /// What the estimate does not bound, when something in the run can
+    /// grow past it: an uplink queue with no limit behind an uplink that
+    /// cannot carry a round's messages ([`Scenario::uplink_overload`]).
+    pub unbounded: Option<String>,
 }
 
 impl Estimate {
@@ -367,7 +378,16 @@ pub fn estimate(s: &Scenario) -> Estimate {
     }
     parts.push(("fixed", FIXED_BYTES, "program and buffers".into()));
     parts.sort_by_key(|p| std::cmp::Reverse(p.1));
-    Estimate { parts }
+    let unbounded = s.uplink_overload().map(|o| {
+        format!(
+            "not bounded by this estimate: each node's uplink queue, which grows by at least {} B a round \
+             ({} B sent, {} B carried) with no network.queue_limit_bytes",
+            o.round_bytes - o.uplink_bytes,
+            o.round_bytes,
+            o.uplink_bytes
+        )
+    });
+    Estimate { parts, unbounded }
 }
 
 /// Where the default limit came from.
@@ -494,8 +514,9 @@ pub fn check(s: &Scenario, parallel: usize, limit: &Limit) -> Result<Estimate, S
         } else {
             at_once
         };
+        let unbounded = est.unbounded.as_ref().map_or(String::new(), |u| format!("; {u}"));
         return Err(format!(
-            "the run would need about {need}{at_once} of memory, more than the limit of {have} ({}); largest parts: {}; {}, or raise --max-memory",
+            "the run would need about {need}{at_once} of memory, more than the limit of {have} ({}); largest parts: {}{unbounded}; {}, or raise --max-memory",
             limit.source,
             est.describe(3),
             advice(s, &est)

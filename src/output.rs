@@ -184,6 +184,9 @@ fn execute_all(
             write_atomic(&dir.join(name), &bytes)?;
         }
         drawn = render::write_run_products(&dir, scenario, &outcome, charts)?;
+        // After the files held in memory (whose writing removed any stale
+        // copy of these): the large ones, streamed.
+        crate::report::write_streamed_metrics(&dir, scenario, &outcome)?;
         if check::all_passed(&checked.checks) {
             STATUS_OK
         } else {

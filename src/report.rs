@@ -90,36 +90,32 @@ fn opt(v: Option<u64>) -> String {
     v.map_or(String::new(), |v| v.to_string())
 }
 
-/// The metrics files of `outcome` (a run of `scenario`), in
+/// The metrics files whose size grows with writes × nodes or nodes × time
+/// (`learned.csv`, `bandwidth_nodes_time.csv`): [`write_streamed_metrics`]
+/// streams them to disk; [`metrics_files`] leaves them out.
+pub const STREAMED: [&str; 2] = [LEARNED, BANDWIDTH_NODES_TIME];
+
+/// The metrics files of `outcome` (a run of `scenario`) held in memory, in
 /// [`ALL_FILES`] order, as `(file name, bytes)`: always `writes.csv`,
-/// `informed.csv`, `learned.csv` when the run kept first-held times, `bandwidth.csv` and `bandwidth_nodes.csv`;
-/// `bandwidth_nodes_time.csv` when the run kept every node's traffic per
-/// bucket; `staleness.csv` when staleness was sampled; `lost_writes.csv`
-/// when the run counted lost writes.
+/// `informed.csv`, `bandwidth.csv` and `bandwidth_nodes.csv`;
+/// `staleness.csv` when staleness was sampled; `lost_writes.csv`
+/// when the run counted lost writes. The [`STREAMED`] files are not among
+/// them ([`streamed_files`] renders those in memory too).
 pub fn metrics_files(scenario: &Scenario, outcome: &Outcome) -> Vec<(&'static str, Vec<u8>)> {
     let stamp = Stamp::new(scenario, outcome).lines();
     let m = &outcome.metrics;
     let end = outcome.end.0;
     let mut files = vec![(WRITES, writes_csv(&stamp, &m.write_rows()))];
-    if let Some(learned) = m.learned() {
-        files.push((LEARNED, learned_csv(&stamp, &learned)));
-    }
     files.push((INFORMED, informed_csv(&stamp, &m.informed_curve(end))));
 
     let mut o = stamp.clone();
     o.push_str(
         "start_ns,end_ns,kind,messages,bytes,messages_per_s,bytes_per_s,digest_bytes,delta_bytes,other_bytes\n",
     );
-    let width = m.bucket_ns();
     let traffic = m.traffic(end);
     let buckets = traffic.first().map_or(0, |(_, b)| b.len());
-    let bucket_span = |b: usize| {
-        let start = b as u64 * width;
-        let stop = ((b as u64 + 1) * width).min(end);
-        (start, if stop <= start { start + width } else { stop })
-    };
     for b in 0..buckets {
-        let (start, stop) = bucket_span(b);
+        let (start, stop) = bucket_span(m.bucket_ns(), end, b);
         let secs = (stop - start) as f64 / NS_PER_S;
         for (kind, series) in &traffic {
             let t = series[b];
@@ -170,29 +166,6 @@ pub fn metrics_files(scenario: &Scenario, outcome: &Outcome) -> Vec<(&'static st
     }
     files.push((BANDWIDTH_NODES, o.into_bytes()));
 
-    if m.keeps_node_series() {
-        // Long and sparse: a row per (bucket, node, kind) in which the node
-        // sent or received something; absent rows are zeros.
-        let mut o = stamp.clone();
-        o.push_str("start_ns,end_ns,node,kind,sent,bytes_sent,received,bytes_received\n");
-        for b in 0..buckets {
-            let (start, stop) = bucket_span(b);
-            for node in 0..scenario.nodes.count {
-                for (k, (kind, _)) in nodes.iter().enumerate() {
-                    let c = m.node_bucket(k, node, b);
-                    if !c.is_empty() {
-                        let _ = writeln!(
-                            o,
-                            "{start},{stop},{node},{kind},{},{},{},{}",
-                            c.sent, c.bytes_sent, c.received, c.bytes_received
-                        );
-                    }
-                }
-            }
-        }
-        files.push((BANDWIDTH_NODES_TIME, o.into_bytes()));
-    }
-
     if scenario.output.staleness {
         let mut o = stamp.clone();
         o.push_str("t_ns,stale,max_ns,mean_ns\n");
@@ -224,6 +197,108 @@ pub fn metrics_files(scenario: &Scenario, outcome: &Outcome) -> Vec<(&'static st
     files
 }
 
+/// Bucket `b`'s `[start, end)` in ns, of buckets `width` wide from 0, the
+/// last one ending with the run (at `end`).
+fn bucket_span(width: u64, end: u64, b: usize) -> (u64, u64) {
+    let start = b as u64 * width;
+    let stop = ((b as u64 + 1) * width).min(end);
+    (start, if stop <= start { start + width } else { stop })
+}
+
+/// The [`STREAMED`] files `outcome` makes, in [`ALL_FILES`] order, each
+/// with a function writing its bytes to a writer: `learned.csv` when the
+/// run kept first-held times, `bandwidth_nodes_time.csv` when it kept every
+/// node's traffic per bucket.
+#[allow(clippy::type_complexity)]
+fn streamed<'a>(
+    scenario: &'a Scenario,
+    outcome: &'a Outcome,
+) -> Vec<(
+    &'static str,
+    Box<dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>,
+)> {
+    let m = &outcome.metrics;
+    let mut files: Vec<(
+        &'static str,
+        Box<dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>,
+    )> = Vec::new();
+    if let Some(learned) = m.learned() {
+        files.push((
+            LEARNED,
+            Box::new(move |o| learned_csv(&Stamp::new(scenario, outcome).lines(), &learned, o)),
+        ));
+    }
+    if m.keeps_node_series() {
+        files.push((
+            BANDWIDTH_NODES_TIME,
+            Box::new(move |o| node_series_csv(scenario, outcome, o)),
+        ));
+    }
+    files
+}
+
+/// The [`STREAMED`] files of `outcome` rendered in memory, as
+/// `(file name, bytes)`: the bytes [`write_streamed_metrics`] writes.
+pub fn streamed_files(scenario: &Scenario, outcome: &Outcome) -> Vec<(&'static str, Vec<u8>)> {
+    streamed(scenario, outcome)
+        .into_iter()
+        .map(|(name, write)| {
+            let mut bytes = Vec::new();
+            write(&mut bytes).expect("writing to memory cannot fail");
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// Writes the [`STREAMED`] files of `outcome` into `dir/metrics/`, each
+/// through a buffered writer into a temporary file renamed when complete
+/// (removed on an error, so nothing half-written stays), without holding
+/// a file in memory; returns what it wrote. Run after [`write_metrics`],
+/// which removes the files this run does not make.
+pub fn write_streamed_metrics(dir: &Path, scenario: &Scenario, outcome: &Outcome) -> Result<Vec<PathBuf>> {
+    let mdir = dir.join(METRICS_DIR);
+    Error::create_dir_all(&mdir)?;
+    let mut written = Vec::new();
+    for (name, write) in streamed(scenario, outcome) {
+        let path = mdir.join(name);
+        crate::export::write_streaming(&path, |out| write(out).map_err(|e| Error::io(&path, e)))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// `bandwidth_nodes_time.csv`, long and sparse: a row per (bucket, node,
+/// kind) in which the node sent or received something; absent rows are
+/// zeros.
+fn node_series_csv(
+    scenario: &Scenario,
+    outcome: &Outcome,
+    o: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let m = &outcome.metrics;
+    let end = outcome.end.0;
+    o.write_all(Stamp::new(scenario, outcome).lines().as_bytes())?;
+    o.write_all(b"start_ns,end_ns,node,kind,sent,bytes_sent,received,bytes_received\n")?;
+    let buckets = m.traffic(end).first().map_or(0, |(_, b)| b.len());
+    let nodes = m.node_traffic();
+    for b in 0..buckets {
+        let (start, stop) = bucket_span(m.bucket_ns(), end, b);
+        for node in 0..scenario.nodes.count {
+            for (k, (kind, _)) in nodes.iter().enumerate() {
+                let c = m.node_bucket(k, node, b);
+                if !c.is_empty() {
+                    writeln!(
+                        o,
+                        "{start},{stop},{node},{kind},{},{},{},{}",
+                        c.sent, c.bytes_sent, c.received, c.bytes_received
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn writes_csv(stamp: &str, rows: &[WriteRow]) -> Vec<u8> {
     let mut o = stamp.to_string();
     o.push_str("origin,key,version,write_ns,reached,t50_ns,t90_ns,t99_ns,t100_ns\n");
@@ -249,7 +324,13 @@ fn writes_csv(stamp: &str, rows: &[WriteRow]) -> Vec<u8> {
 
 /// One row per (write, node), writes in `writes.csv` order, nodes by id;
 /// `learned_ns` and `after_ns` are empty for a node that never held it.
-fn learned_csv(stamp: &str, writes: &[LearnedWrite<'_>]) -> Vec<u8> {
+fn learned_csv(
+    stamp: &str,
+    writes: &[LearnedWrite<'_>],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    // Rendered a write at a time (one row per node) into a reused buffer,
+    // handed to `out` whenever it passes 64 KiB.
     let mut o = stamp.to_string();
     o.push_str("origin,key,version,write_ns,node,learned_ns,after_ns\n");
     let mut buf = itoa::Buffer::new();
@@ -267,9 +348,13 @@ fn learned_csv(stamp: &str, writes: &[LearnedWrite<'_>]) -> Vec<u8> {
                 o.push(',');
             }
             o.push('\n');
+            if o.len() >= 1 << 16 {
+                out.write_all(o.as_bytes())?;
+                o.clear();
+            }
         }
     }
-    o.into_bytes()
+    out.write_all(o.as_bytes())
 }
 
 fn informed_csv(stamp: &str, points: &[InformedPoint]) -> Vec<u8> {

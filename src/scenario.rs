@@ -1180,12 +1180,100 @@ impl Scenario {
         hex(&Sha256::digest(self.canonical_json().as_bytes()))
     }
 
+    /// A lower bound of the bytes each node sends in one gossip round by
+    /// the protocol's own traffic, when the run has an uplink limit, no
+    /// queue limit and more than one round, and that bound exceeds what the
+    /// uplink carries in one `gossip.interval`: each node's uplink queue
+    /// then grows every round for the whole run, with no bound but the
+    /// run's length. `None` otherwise (or when the bound is not known to
+    /// exceed it: only the round's own messages are counted, not the
+    /// answers to other nodes' rounds).
+    pub fn uplink_overload(&self) -> Option<UplinkOverload> {
+        let uplink = self.network.uplink_bytes_per_s?;
+        if self.network.queue_limit_bytes.is_some() || self.gossip.interval >= self.duration {
+            return None;
+        }
+        let sizes = crate::net::SizeModel::new(self.gossip.value_bytes);
+        let n = self.nodes.count as usize;
+        // The messages a round sends, one per peer, at their smallest.
+        let (kind, message_bytes, how) = match self.gossip.protocol {
+            ProtocolKind::Scuttlebutt => {
+                let rate = if self.gossip.flow_control.is_some() { 8 } else { 0 };
+                let bytes = u64::from(sizes.message(n, 0)) + rate;
+                let flow = if rate > 0 { " + 8 (flow control)" } else { "" };
+                (
+                    "syn",
+                    bytes,
+                    format!("{} + {} × {n} nodes{flow}", sizes.header, sizes.digest_entry),
+                )
+            }
+            ProtocolKind::Push | ProtocolKind::PushPull => (
+                "state",
+                u64::from(sizes.header),
+                "its header at least".to_string(),
+            ),
+            ProtocolKind::Pull => ("request", u64::from(sizes.header), "a header".to_string()),
+            ProtocolKind::Ping => (
+                "ping",
+                u64::from(sizes.header + sizes.ping),
+                format!("{} + {}", sizes.header, sizes.ping),
+            ),
+            // Rumors are sent only while an update is hot.
+            ProtocolKind::Rumor => return None,
+        };
+        let fanout = u64::from(self.gossip.fanout);
+        let round_bytes = fanout.saturating_mul(message_bytes);
+        const NS: u128 = 1_000_000_000;
+        let interval_ns = u128::from(self.gossip.interval.0);
+        if u128::from(round_bytes) * NS <= u128::from(uplink) * interval_ns {
+            return None;
+        }
+        let uplink_bytes = (u128::from(uplink) * interval_ns / NS) as u64;
+        Some(UplinkOverload {
+            kind,
+            message_bytes,
+            how,
+            round_bytes,
+            uplink_bytes,
+            uplink_at_least: (u128::from(round_bytes) * NS).div_ceil(interval_ns.max(1)) as u64,
+            interval_at_least: SimDuration(
+                (u128::from(round_bytes) * NS)
+                    .div_ceil(u128::from(uplink))
+                    .min(u128::from(u64::MAX)) as u64,
+            ),
+        })
+    }
+
     /// Settings that are valid but likely not what was meant, as
     /// `(field, message)` (`check` and `run` print them on stderr): a
     /// `gossip.interval` so long that no node, or few, gossip before the
-    /// end of the run (on a perfect clock).
+    /// end of the run (on a perfect clock); an uplink that cannot carry a
+    /// round's own messages, with no queue limit
+    /// ([`Scenario::uplink_overload`]).
     pub fn warnings(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
+        if let Some(o) = self.uplink_overload() {
+            let uplink = self.network.uplink_bytes_per_s.unwrap_or(0);
+            out.push((
+                "network.uplink_bytes_per_s".to_string(),
+                format!(
+                    "{uplink} B/s carries {} B in a gossip.interval ({}), but each node sends at least {} B a round \
+                     (gossip.fanout {} × a {}-byte `{}`: {}) and network.queue_limit_bytes is not set: every node's \
+                     uplink queue grows each round for the whole run, and its memory with it (the memory estimate \
+                     does not bound it); set network.queue_limit_bytes (a full queue drops what does not fit), or make \
+                     network.uplink_bytes_per_s at least {} or gossip.interval at least {}",
+                    o.uplink_bytes,
+                    self.gossip.interval,
+                    o.round_bytes,
+                    self.gossip.fanout,
+                    o.message_bytes,
+                    o.kind,
+                    o.how,
+                    o.uplink_at_least,
+                    o.interval_at_least,
+                ),
+            ));
+        }
         let (interval, duration) = (self.gossip.interval, self.duration);
         match self.gossip.phase {
             // The first round at `interval` (or later): at or after the end.
@@ -1216,6 +1304,26 @@ impl Scenario {
         }
         out
     }
+}
+
+/// An uplink that cannot carry a round's own messages (see
+/// [`Scenario::uplink_overload`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UplinkOverload {
+    /// The kind of the message a round sends to each peer (`syn`, `ping`, …).
+    pub kind: &'static str,
+    /// That message's size at its smallest, by the size model.
+    pub message_bytes: u64,
+    /// How `message_bytes` is made up, e.g. `32 + 12 × 1000 nodes`.
+    pub how: String,
+    /// `gossip.fanout × message_bytes`: the least a node sends a round.
+    pub round_bytes: u64,
+    /// What the uplink carries in one `gossip.interval` (rounded down).
+    pub uplink_bytes: u64,
+    /// The smallest `network.uplink_bytes_per_s` that carries `round_bytes` a round.
+    pub uplink_at_least: u64,
+    /// The shortest `gossip.interval` in which the uplink carries `round_bytes`.
+    pub interval_at_least: SimDuration,
 }
 
 /// Lowercase hex of bytes.

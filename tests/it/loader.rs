@@ -529,6 +529,68 @@ fn an_interval_past_the_end_is_a_warning() {
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
 }
 
+/// An uplink that cannot carry a round's own `syn`s, with no queue limit,
+/// is a warning naming the numbers and the fix: at 100 nodes a `syn` is
+/// 32 + 12 × 100 = 1232 B (the README's size model), so with fan-out 2 a
+/// node sends at least 2464 B a round; 2463 B/s falls short over a 1 s
+/// interval, 2464 B/s does not. A queue limit, or rumor mongering (no
+/// message every round), silences it; the memory estimate says it does
+/// not bound the queue.
+#[test]
+fn an_uplink_too_slow_for_a_rounds_syns_is_a_warning() {
+    let dir = temp_dir("loader-uplink");
+    let write = |name: &str, extra: &str| {
+        std::fs::write(
+            dir.join(name),
+            format!("duration = \"10s\"\nnodes = {{ count = 100 }}\n{extra}"),
+        )
+        .unwrap();
+    };
+    write(
+        "slow.toml",
+        "[gossip]\nfanout = 2\n[network]\nuplink_bytes_per_s = 2463\n",
+    );
+    write(
+        "enough.toml",
+        "[gossip]\nfanout = 2\n[network]\nuplink_bytes_per_s = 2464\n",
+    );
+    write(
+        "limited.toml",
+        "[gossip]\nfanout = 2\n[network]\nuplink_bytes_per_s = 100\nqueue_limit_bytes = 10000\n",
+    );
+    write(
+        "rumor.toml",
+        "[gossip]\nprotocol = \"rumor\"\n[network]\nuplink_bytes_per_s = 100\n",
+    );
+    let o = scuttlesim(&["check", "slow.toml"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "warning: slow.toml: field `network.uplink_bytes_per_s`: 2463 B/s carries 2463 B in a gossip.interval (1s), but each node sends at least 2464 B a round (gossip.fanout 2 × a 1232-byte `syn`: 32 + 12 × 100 nodes)"
+        ) && err.contains("set network.queue_limit_bytes")
+            && err.contains("network.uplink_bytes_per_s at least 2464 or gossip.interval at least 1.000406009s"),
+        "{err}"
+    );
+    let o = scuttlesim(
+        &["run", "slow.toml", "-q", "--out", "o", "--max-memory", "1M"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(
+            "not bounded by this estimate: each node's uplink queue, which grows by at least 1 B a round"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    for quiet in ["enough.toml", "limited.toml", "rumor.toml"] {
+        let o = scuttlesim(&["check", quiet], &dir);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(!stderr(&o).contains("warning"), "{quiet}: {}", stderr(&o));
+    }
+}
+
 /// A TOML syntax error inside an inline table or a `[table]` names the
 /// field it lies in, as JSON's do; at the top level it names none.
 #[test]

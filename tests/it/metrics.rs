@@ -898,3 +898,47 @@ fn a_key_behind_its_entry_stays_stale_by_hand() {
     assert_eq!(at(20), (1, 19_900 * ms));
     assert_eq!(at(21), (0, 0), "v3 arrived at 20.002 s");
 }
+
+/// `learned.csv` and `bandwidth_nodes_time.csv` are streamed to disk
+/// (`report::write_streamed_metrics`), not built whole in memory: the files
+/// a run writes are byte for byte the in-memory rendering of the same
+/// outcome, every other metrics file is `report::metrics_files`' bytes, and
+/// no temporary file stays behind.
+#[test]
+fn streamed_metrics_equal_the_in_memory_rendering() {
+    let mut s = scenario(
+        "duration = \"20s\"\nnodes = { count = 40 }\n[workload]\nwrites = { process = \"poisson\", mean_interval = \"300ms\" }\n[network]\nloss = 0.1\n[output]\ntrace = \"off\"\ncharts = []\nlearned = true\nbandwidth_nodes_time = true\n",
+    );
+    s.seed = 7;
+    let dir = temp_dir("metrics-streamed");
+    let report = output::execute(&s, &dir).unwrap();
+    let (outcome, _) = crate::support::run_records(&s);
+    let streamed = report::streamed_files(&s, &outcome);
+    let names: Vec<&str> = streamed.iter().map(|f| f.0).collect();
+    assert_eq!(names, [report::LEARNED, report::BANDWIDTH_NODES_TIME]);
+    let mdir = report.dir.join("metrics");
+    for (name, bytes) in streamed.iter().chain(report::metrics_files(&s, &outcome).iter()) {
+        let disk = std::fs::read(mdir.join(name)).unwrap();
+        assert!(
+            disk == *bytes,
+            "{name}: {} bytes on disk, {} in memory",
+            disk.len(),
+            bytes.len()
+        );
+    }
+    // learned.csv: a row per (write, node) after the header.
+    let learned = String::from_utf8(streamed[0].1.clone()).unwrap();
+    let rows = learned.lines().filter(|l| !l.starts_with('#')).count() - 1;
+    assert_eq!(rows, outcome.metrics.write_rows().len() * 40);
+    assert!(rows > 40 * 40, "{rows}");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&mdir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    assert!(on_disk.iter().all(|n| !n.contains("tmp")), "{on_disk:?}");
+    assert_eq!(
+        on_disk.len(),
+        streamed.len() + report::metrics_files(&s, &outcome).len()
+    );
+}
