@@ -1,10 +1,13 @@
 //! `scuttlesim export`: a stored trace as a ShiViz log or Chrome trace JSON.
 
+use super::signal::{stop_flag, EXIT_INTERRUPTED};
 use anyhow::Result;
 use clap::ValueEnum;
 use scuttlesim::export::{chrome, open_trace, shiviz, write_streaming};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Export formats.
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -43,10 +46,20 @@ pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
     };
     let out = given.unwrap_or_else(|| path.with_file_name(default_name));
     super::refuse_run_file(&out, &path, None)?;
-    let events = write_streaming(&out, |w| match a.format {
-        ExportFormat::Shiviz => shiviz::write(reader, &path, &out, w),
-        ExportFormat::Chrome => chrome::write(reader, &path, &out, w),
-    })?;
+    // Ctrl-C fails the next write, so the half-written file is removed.
+    let stop = stop_flag();
+    let written = write_streaming(&out, |w| {
+        let mut w = StopsOnCtrlC { inner: w, stop };
+        match a.format {
+            ExportFormat::Shiviz => shiviz::write(reader, &path, &out, &mut w),
+            ExportFormat::Chrome => chrome::write(reader, &path, &out, &mut w),
+        }
+    });
+    if stop.load(Ordering::SeqCst) {
+        eprintln!("export interrupted: {} not written", out.display());
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
+    let events = written?;
     outln!("{}: {}", out.display(), super::plural(events, "event", "events"));
     match a.format {
         ExportFormat::Shiviz => outln!(
@@ -56,4 +69,24 @@ pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
         ExportFormat::Chrome => outln!("open it in ui.perfetto.dev or chrome://tracing"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A writer whose writes fail once Ctrl-C was pressed, ending an export
+/// between two records.
+struct StopsOnCtrlC<'a, W> {
+    inner: &'a mut W,
+    stop: &'a AtomicBool,
+}
+
+impl<W: Write> Write for StopsOnCtrlC<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("interrupted"));
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }

@@ -247,3 +247,53 @@ fn ctrl_c_interrupts_a_sweep() {
         "no run started after the stop"
     );
 }
+
+/// Ctrl-C during `export` ends it between two records: exit 130, a
+/// message, and neither the export nor its temporary file left behind.
+#[test]
+fn ctrl_c_stops_an_export_and_leaves_no_file() {
+    let dir = temp_dir("sigint-export");
+    let made = scuttlesim(
+        &[
+            "run",
+            s(&shipped("quickstart.toml")),
+            "--set",
+            "nodes.count=300",
+            "--trace",
+            "full",
+            "--quiet",
+            "--out",
+            "o",
+        ],
+        &dir,
+    );
+    assert!(made.status.success());
+    let run = dir.join("o/quickstart/42");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
+        .args(["export", "o/quickstart/42", "--format", "shiviz"])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let tmp = run.join("shiviz.log.tmp");
+    let mut started = false;
+    for _ in 0..600 {
+        if std::fs::metadata(&tmp).is_ok_and(|m| m.len() > 2_000_000) {
+            started = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(started, "the export wrote nothing in 6 s");
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("export interrupted"));
+    assert!(!tmp.exists(), "the temporary file is removed");
+    assert!(!run.join("shiviz.log").exists());
+}
