@@ -269,7 +269,7 @@ fn ctrl_c_stops_an_export_and_leaves_no_file() {
     );
     assert!(made.status.success());
     let run = dir.join("o/quickstart/42");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
+    let child = Command::new(env!("CARGO_BIN_EXE_scuttlesim"))
         .args(["export", "o/quickstart/42", "--format", "shiviz"])
         .current_dir(&dir)
         .stdout(Stdio::null())
