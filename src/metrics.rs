@@ -929,7 +929,14 @@ impl Collector {
                 for key in 0..keys {
                     let mut last_t = None;
                     let mut candidates: Vec<(u32, &WriteStat)> = Vec::new();
+                    // Only an origin that wrote the key can hold an entry
+                    // for it that is a write (a lost-state restart's own
+                    // versions are not): the others are never read below.
+                    let mut writers: Vec<u32> = Vec::new();
                     for (origin, list) in self.writes.iter().enumerate() {
+                        if list.iter().any(|w| w.key == key) {
+                            writers.push(origin as u32);
+                        }
                         for w in list.iter().filter(|w| w.key == key) {
                             match last_t {
                                 Some(t) if w.time < t => {}
@@ -956,7 +963,7 @@ impl Collector {
                     let mut entries = Vec::with_capacity(self.nodes as usize);
                     for n in 0..self.nodes {
                         entries.clear();
-                        for o in 0..self.nodes {
+                        for &o in &writers {
                             let v = replica.key_version(n, o, key);
                             if let Some(w) = (v > 0).then(|| self.write_at(o, v)).flatten() {
                                 entries.push(Entry {

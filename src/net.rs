@@ -29,7 +29,7 @@ use crate::node::NodeId;
 use crate::rng::{chance, Component, SimRng, Streams};
 use crate::scenario::{GilbertElliott, Scenario};
 use crate::time::SimTime;
-use links::{Degradation, LinkTable};
+use links::{Degradation, Degradations, LinkTable};
 use std::collections::BTreeMap;
 
 /// Why a message was not delivered.
@@ -88,7 +88,7 @@ pub struct Network {
     queue_limit_bytes: Option<u64>,
     busy_until: Vec<u64>,
     cuts: Vec<ActiveCut>,
-    degradations: Vec<Degradation>,
+    degradations: Degradations,
     loss_rng: Vec<NodeStream>,
     dup_rng: Vec<NodeStream>,
 }
@@ -122,7 +122,7 @@ impl Network {
                 Vec::new()
             },
             cuts: Vec::new(),
-            degradations: Vec::new(),
+            degradations: Degradations::default(),
             loss_rng: if any_loss {
                 streams.each_node(Component::Loss, n).map(NodeStream).collect()
             } else {
@@ -172,12 +172,10 @@ impl Network {
             }
         }
         let mut extra = 0u64;
-        for d in &self.degradations {
-            if d.matches(from, to) {
-                extra += d.extra_latency_ns;
-                if !self.loss_rng.is_empty() {
-                    lost |= chance(&mut self.loss_rng[from as usize].0, d.loss);
-                }
+        for d in self.degradations.matching(from, to) {
+            extra += d.extra_latency_ns;
+            if !self.loss_rng.is_empty() {
+                lost |= chance(&mut self.loss_rng[from as usize].0, d.loss);
             }
         }
         let copy_delay =
@@ -263,7 +261,7 @@ impl Network {
 
     /// Ends degradation `id`.
     pub fn end_degradation(&mut self, id: u32) {
-        self.degradations.retain(|d| d.id != id);
+        self.degradations.end(id);
     }
 }
 

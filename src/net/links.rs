@@ -181,16 +181,138 @@ pub(crate) struct Degradation {
 }
 
 impl Degradation {
+    /// Whether this degradation applies to a message from `from` to `to`.
     pub(crate) fn matches(&self, from: NodeId, to: NodeId) -> bool {
         (self.from.contains(from) && self.to.contains(to))
             || (self.bidirectional && self.from.contains(to) && self.to.contains(from))
+    }
+
+    /// Whether some message sent by `node` can match: `node` is a sender,
+    /// or a receiver of a bidirectional degradation.
+    fn can_send(&self, node: NodeId) -> bool {
+        self.from.contains(node) || (self.bidirectional && self.to.contains(node))
+    }
+}
+
+/// The active degradations, in the order they started, indexed by sender:
+/// a message checks only the degradations its sender can match through,
+/// in the same order as a scan of them all would meet them.
+#[derive(Debug, Default)]
+pub(crate) struct Degradations {
+    /// The active degradations by start sequence number.
+    active: BTreeMap<u64, Degradation>,
+    /// `by_sender[node]`: the sequence numbers of the degradations `node`
+    /// can send through, rising.
+    by_sender: Vec<Vec<u64>>,
+    /// The next start's sequence number.
+    next: u64,
+}
+
+impl Degradations {
+    /// Starts `d` (after every active one).
+    pub(crate) fn push(&mut self, d: Degradation) {
+        let seq = self.next;
+        self.next += 1;
+        let n = d.from.0.len();
+        if self.by_sender.len() < n {
+            self.by_sender.resize_with(n, Vec::new);
+        }
+        for (node, list) in self.by_sender.iter_mut().enumerate().take(n) {
+            if d.can_send(node as NodeId) {
+                list.push(seq);
+            }
+        }
+        self.active.insert(seq, d);
+    }
+
+    /// Ends every active degradation with id `id`.
+    pub(crate) fn end(&mut self, id: u32) {
+        let gone: Vec<u64> = self
+            .active
+            .iter()
+            .filter(|(_, d)| d.id == id)
+            .map(|(&seq, _)| seq)
+            .collect();
+        for seq in gone {
+            if let Some(d) = self.active.remove(&seq) {
+                for (node, list) in self.by_sender.iter_mut().enumerate() {
+                    if d.can_send(node as NodeId) {
+                        list.retain(|&s| s != seq);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The active degradations that match a message from `from` to `to`, in
+    /// the order they started.
+    pub(crate) fn matching(&self, from: NodeId, to: NodeId) -> impl Iterator<Item = &Degradation> + '_ {
+        self.by_sender
+            .get(from as usize)
+            .into_iter()
+            .flatten()
+            .filter_map(|seq| self.active.get(seq))
+            .filter(move |d| d.matches(from, to))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::{Component, Streams};
     use crate::scenario::{parse_str, Format};
+    use rand::Rng;
+
+    /// Property: over random starts and ends of degradations (several with
+    /// one id, bidirectional or not, sets of any size), the index yields for
+    /// every link exactly the degradations a scan of them all in start order
+    /// matches, in that order.
+    #[test]
+    fn indexed_degradations_match_a_plain_scan() {
+        let mut rng = Streams::new(5).stream(Component::Loss, 0);
+        for _ in 0..300 {
+            let n = rng.random_range(1..12u32);
+            let mut index = Degradations::default();
+            let mut plain: Vec<Degradation> = Vec::new();
+            let mut extra = 0u64;
+            for _ in 0..30 {
+                if rng.random_bool(0.6) {
+                    let set = |rng: &mut crate::rng::SimRng| {
+                        let ids: Vec<u32> = (0..n).filter(|_| rng.random_bool(0.3)).collect();
+                        NodeSet::new(n, &ids)
+                    };
+                    let (from, to) = (set(&mut rng), set(&mut rng));
+                    let (id, bidirectional) = (rng.random_range(0..6u32), rng.random_bool(0.5));
+                    extra += 1;
+                    let d = |from: NodeSet, to: NodeSet| Degradation {
+                        id,
+                        from,
+                        to,
+                        bidirectional,
+                        extra_latency_ns: extra,
+                        loss: 0.0,
+                    };
+                    plain.push(d(from.clone(), to.clone()));
+                    index.push(d(from, to));
+                } else {
+                    let id = rng.random_range(0..6u32);
+                    index.end(id);
+                    plain.retain(|d| d.id != id);
+                }
+                for from in 0..n {
+                    for to in 0..n {
+                        let got: Vec<u64> = index.matching(from, to).map(|d| d.extra_latency_ns).collect();
+                        let want: Vec<u64> = plain
+                            .iter()
+                            .filter(|d| d.matches(from, to))
+                            .map(|d| d.extra_latency_ns)
+                            .collect();
+                        assert_eq!(got, want, "{from} -> {to}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn node_routes_beat_group_routes_beat_defaults() {

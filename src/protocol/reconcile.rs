@@ -27,12 +27,17 @@ use std::collections::BinaryHeap;
 
 /// Fills `out` with at most `budget` of `candidates` in `order`; returns
 /// whether some candidates were left out (the message overflowed).
-/// `timestamp(origin, version)` gives a write's timestamp (precise orders).
+/// `timestamp(origin, version)` gives a write's timestamp (precise orders);
+/// `ordered` promises that it never falls along an origin's run
+/// ([`super::store::Store::timestamps_ordered`]), which lets
+/// `precise-newest` merge the runs instead of sorting every candidate (the
+/// same choice either way).
 pub fn select(
     candidates: &[Delta],
     budget: usize,
     order: Order,
     timestamp: impl Fn(u32, u64) -> u64,
+    ordered: bool,
     rng: &mut SimRng,
     out: &mut Vec<Delta>,
 ) -> bool {
@@ -63,6 +68,38 @@ pub fn select(
                 if taken[r] < len(r) {
                     let d = at(r, taken[r]);
                     heap.push(Reverse((timestamp(d.origin, d.version), d.origin, r)));
+                }
+            }
+        }
+        Order::PreciseNewest if ordered => {
+            // Each run's timestamps rise with its index, so the walk below
+            // meets a run's deltas from its last down, and merges the runs
+            // by their next delta: a heap keyed (newest timestamp, lower
+            // origin, higher index, run) in place of the sort. Before a run
+            // gives anything, its delta `i` needs `i + 1` places; once that
+            // is more than is left it never fits (what is left only
+            // shrinks), so the run jumps straight to the last delta that
+            // fits now (the walk would skip those in between). Once a run
+            // gives, its later deltas (lower indices) are all taken: it is
+            // done. Every pop takes a run or lowers its delta to one that
+            // fits, so the cost follows the runs and the budget, not the
+            // candidates.
+            let key = |r: usize, i: usize| {
+                let d = at(r, i);
+                (timestamp(d.origin, d.version), Reverse(d.origin), i, Reverse(r))
+            };
+            let mut heap: BinaryHeap<(u64, Reverse<u32>, usize, Reverse<usize>)> =
+                (0..runs.len()).map(|r| key(r, len(r) - 1)).collect();
+            let mut left = budget;
+            while left > 0 {
+                let Some((_, _, i, Reverse(r))) = heap.pop() else {
+                    break;
+                };
+                if i < left {
+                    taken[r] = i + 1;
+                    left -= i + 1;
+                } else {
+                    heap.push(key(r, left - 1));
                 }
             }
         }
@@ -177,7 +214,7 @@ mod tests {
         let (c, ts) = state();
         let mut rng = Streams::new(1).stream(Component::Protocol, 0);
         let mut out = Vec::new();
-        assert!(select(&c, 3, order, ts, &mut rng, &mut out));
+        assert!(select(&c, 3, order, ts, true, &mut rng, &mut out));
         out.iter().map(|d| (d.origin, d.version)).collect()
     }
 
@@ -231,7 +268,7 @@ mod tests {
             let ts = |o: u32, v: u64| (v * 7 + o as u64 * 13) % 50;
             for order in Order::ALL {
                 let mut out = Vec::new();
-                let overflow = select(&c, budget, order, ts, &mut rng, &mut out);
+                let overflow = select(&c, budget, order, ts, false, &mut rng, &mut out);
                 assert_eq!(overflow, c.len() > budget);
                 assert_eq!(out.len(), c.len().min(budget), "{order:?} fills the budget");
                 for o in 0..origins {
@@ -243,6 +280,99 @@ mod tests {
                         "{order:?}: a prefix of origin {o}"
                     );
                 }
+            }
+        }
+    }
+
+    /// The selection as it was before `precise-newest` merged the runs
+    /// (every candidate sorted), kept as the reference the fast path must
+    /// match.
+    fn select_plain(
+        candidates: &[Delta],
+        budget: usize,
+        order: Order,
+        timestamp: impl Fn(u32, u64) -> u64,
+        rng: &mut SimRng,
+        out: &mut Vec<Delta>,
+    ) -> bool {
+        if order != Order::PreciseNewest || candidates.len() <= budget {
+            return select(candidates, budget, order, timestamp, false, rng, out);
+        }
+        out.clear();
+        let runs = runs(candidates);
+        let mut taken = vec![0usize; runs.len()];
+        let mut all: Vec<(u64, u32, usize, usize)> = Vec::new();
+        for (r, &(start, end)) in runs.iter().enumerate() {
+            for i in 0..end - start {
+                let d = candidates[start + i];
+                all.push((timestamp(d.origin, d.version), d.origin, r, i));
+            }
+        }
+        all.sort_unstable_by(|a, b| (b.0, a.1, b.3).cmp(&(a.0, b.1, a.3)));
+        let mut left = budget;
+        for (_, _, r, i) in all {
+            if left == 0 {
+                break;
+            }
+            let need = (i + 1).saturating_sub(taken[r]);
+            if need > 0 && need <= left {
+                taken[r] = i + 1;
+                left -= need;
+            }
+        }
+        for (r, &t) in taken.iter().enumerate() {
+            out.extend_from_slice(&candidates[runs[r].0..runs[r].0 + t]);
+        }
+        true
+    }
+
+    /// Property: with timestamps that never fall along a run (many ties,
+    /// within and across origins), every order chooses exactly what the
+    /// plain sort of every candidate chose, in the same order, and leaves
+    /// the random stream where it left it; with `ordered` false, too, for
+    /// any timestamps.
+    #[test]
+    fn merged_runs_choose_what_the_full_sort_chose() {
+        let mut gen = Streams::new(7).stream(Component::Protocol, 2);
+        for case in 0..20_000 {
+            let origins = gen.random_range(1..12u32);
+            let spread = gen.random_range(1..40u64);
+            let mut c = Vec::new();
+            let mut stamps = std::collections::BTreeMap::new();
+            for o in 0..origins {
+                if gen.random_bool(0.2) {
+                    continue;
+                }
+                let mut v = gen.random_range(1..5u64);
+                let mut t = gen.random_range(0..spread);
+                for _ in 0..gen.random_range(1..10u64) {
+                    c.push(Delta {
+                        origin: o,
+                        key: gen.random_range(0..4),
+                        version: v,
+                    });
+                    stamps.insert((o, v), t);
+                    v += gen.random_range(1..3u64);
+                    t += gen.random_range(0..3u64);
+                }
+            }
+            let ordered = case % 4 != 0;
+            if !ordered {
+                for t in stamps.values_mut() {
+                    *t = gen.random_range(0..spread);
+                }
+            }
+            let ts = |o: u32, v: u64| stamps[&(o, v)];
+            let budget = gen.random_range(0..c.len() + 3);
+            for order in Order::ALL {
+                let seed = gen.random_range(0..u64::MAX);
+                let mut fast_rng = Streams::new(seed).stream(Component::Protocol, 3);
+                let mut plain_rng = fast_rng.clone();
+                let (mut fast, mut plain) = (Vec::new(), Vec::new());
+                let a = select(&c, budget, order, ts, ordered, &mut fast_rng, &mut fast);
+                let b = select_plain(&c, budget, order, ts, &mut plain_rng, &mut plain);
+                assert_eq!((a, &fast), (b, &plain), "case {case}, {order:?}, budget {budget}");
+                assert_eq!(fast_rng, plain_rng, "case {case}, {order:?}: the same draws");
             }
         }
     }

@@ -207,6 +207,7 @@ impl Scuttlebutt {
             budget,
             self.cfg.order,
             |o, v| store.timestamp(o, v),
+            store.timestamps_ordered(),
             ctx.rng,
             &mut out,
         );

@@ -61,9 +61,11 @@ struct Logged {
     timestamp: u64,
 }
 
-/// The state of every node, at the width its versions need.
+/// The state of every node, at the width its versions need, and whether
+/// every delta's timestamp is known to rise with its version (see
+/// [`Store::timestamps_ordered`]).
 #[derive(Debug)]
-pub struct Store(Width);
+pub struct Store(Width, bool);
 
 /// The store's vector width: the smallest that has held every version.
 #[derive(Debug)]
@@ -117,7 +119,7 @@ impl Store {
     /// Empty state for `nodes` nodes with `keys` keys per origin (`u8`
     /// vectors).
     pub fn new(nodes: u32, keys: u32) -> Store {
-        Store(Width::U8(Inner::new(nodes, keys)))
+        Store(Width::U8(Inner::new(nodes, keys)), true)
     }
 
     /// Number of nodes.
@@ -147,6 +149,17 @@ impl Store {
         let log = each!(&self.0, s => &s.log[origin as usize]);
         log.binary_search_by_key(&version, |l| l.version)
             .map_or(0, |i| log[i].timestamp)
+    }
+
+    /// Whether every origin's deltas have timestamps ([`Store::timestamp`])
+    /// that never fall as the version rises: true until a node writes at an
+    /// earlier local time than its previous write, or loses its state (the
+    /// new generation's own versions are not writes and have timestamp 0).
+    /// Then every run of [`Store::candidates`] is in timestamp order, which
+    /// [`super::reconcile::select`] uses to find the newest deltas without
+    /// sorting them all.
+    pub fn timestamps_ordered(&self) -> bool {
+        self.1
     }
 
     /// The entries `node` holds that a peer with `digest` lacks: for each
@@ -230,6 +243,10 @@ impl Store {
             "a node wrote 2^32 times in one generation"
         );
         self.fit(old + 1);
+        let log = each!(&self.0, s => &s.log[ctx.node as usize]);
+        if log.last().is_some_and(|l| l.timestamp > ctx.local_now.0) {
+            self.1 = false;
+        }
         each!(&mut self.0, s => s.write(ctx, key, old + 1))
     }
 
@@ -239,6 +256,7 @@ impl Store {
         if !lost {
             return;
         }
+        self.1 = false;
         // The new generation's first version is 2^32 or more.
         self.widen(u64::BITS);
         let Width::U64(s) = &mut self.0 else {
