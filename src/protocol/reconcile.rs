@@ -285,8 +285,8 @@ mod tests {
     }
 
     /// The selection as it was before `precise-newest` merged the runs
-    /// (every candidate sorted), kept as the reference the fast path must
-    /// match.
+    /// (every candidate sorted): the path `select` still takes when the
+    /// timestamps may fall along a run, the reference the merge must match.
     fn select_plain(
         candidates: &[Delta],
         budget: usize,
@@ -295,35 +295,7 @@ mod tests {
         rng: &mut SimRng,
         out: &mut Vec<Delta>,
     ) -> bool {
-        if order != Order::PreciseNewest || candidates.len() <= budget {
-            return select(candidates, budget, order, timestamp, false, rng, out);
-        }
-        out.clear();
-        let runs = runs(candidates);
-        let mut taken = vec![0usize; runs.len()];
-        let mut all: Vec<(u64, u32, usize, usize)> = Vec::new();
-        for (r, &(start, end)) in runs.iter().enumerate() {
-            for i in 0..end - start {
-                let d = candidates[start + i];
-                all.push((timestamp(d.origin, d.version), d.origin, r, i));
-            }
-        }
-        all.sort_unstable_by(|a, b| (b.0, a.1, b.3).cmp(&(a.0, b.1, a.3)));
-        let mut left = budget;
-        for (_, _, r, i) in all {
-            if left == 0 {
-                break;
-            }
-            let need = (i + 1).saturating_sub(taken[r]);
-            if need > 0 && need <= left {
-                taken[r] = i + 1;
-                left -= need;
-            }
-        }
-        for (r, &t) in taken.iter().enumerate() {
-            out.extend_from_slice(&candidates[runs[r].0..runs[r].0 + t]);
-        }
-        true
+        select(candidates, budget, order, timestamp, false, rng, out)
     }
 
     /// Property: with timestamps that never fall along a run (many ties,
