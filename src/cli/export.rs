@@ -40,6 +40,13 @@ pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
         super::keep_stdout_for(out);
     }
     let (path, reader) = open_trace(&a.run)?;
+    // A large trace takes a while: a bar over its bytes (on a terminal).
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let bar = super::progress::bytes_bar(size, "of the trace read");
+    let reader = reader.with_progress({
+        let bar = bar.clone();
+        move |read| bar.set_position(read)
+    });
     let default_name = match a.format {
         ExportFormat::Shiviz => "shiviz.log",
         ExportFormat::Chrome => "chrome-trace.json",
@@ -55,6 +62,7 @@ pub(crate) fn export(a: &ExportArgs) -> Result<ExitCode> {
             ExportFormat::Chrome => chrome::write(reader, &path, &out, &mut w),
         }
     });
+    bar.finish_and_clear();
     if stop.load(Ordering::SeqCst) {
         eprintln!("export interrupted: {} not written", out.display());
         return Ok(ExitCode::from(EXIT_INTERRUPTED));

@@ -106,3 +106,19 @@ pub(crate) fn count_bar(len: u64, items: &str, quiet: bool) -> ProgressBar {
     );
     bar
 }
+
+/// A bar of `len` bytes of a file read, with the time elapsed and an ETA,
+/// on stderr; hidden when stderr is not a terminal.
+pub(crate) fn bytes_bar(len: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{bytes}}/{{total_bytes}} {what} · {{elapsed}} · eta {{eta}}"
+        ))
+        .expect("a valid template"),
+    );
+    bar
+}

@@ -12,12 +12,28 @@ use super::{Header, Record, TRACE_FORMAT};
 use serde_json::Value;
 use std::io::BufRead;
 
+/// How often (in lines) a reader reports its progress.
+const PROGRESS_LINES: u64 = 1 << 16;
+
+/// A reader's progress callback.
+struct Progress(Box<dyn FnMut(u64) + Send>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
+}
+
 /// A trace file read line by line: the header first, then records.
 #[derive(Debug)]
 pub struct TraceReader<R> {
     input: R,
     line: String,
     line_no: u64,
+    /// Bytes read so far, header included.
+    bytes: u64,
+    /// Told the bytes read every 65,536 lines.
+    progress: Option<Progress>,
     header: Header,
     /// The time of the last record read (records come in time order).
     last_t: u64,
@@ -42,6 +58,8 @@ impl<R: BufRead> TraceReader<R> {
             input,
             line,
             line_no: 1,
+            bytes: n as u64,
+            progress: None,
             header,
             last_t: 0,
             end_ns: None,
@@ -52,6 +70,13 @@ impl<R: BufRead> TraceReader<R> {
     /// a run makes none.
     pub fn with_end(mut self, end_ns: u64) -> TraceReader<R> {
         self.end_ns = Some(end_ns);
+        self
+    }
+
+    /// Calls `report` with the bytes read so far every 65,536
+    /// lines (a progress bar over the file's size).
+    pub fn with_progress(mut self, report: impl FnMut(u64) + Send + 'static) -> TraceReader<R> {
+        self.progress = Some(Progress(Box::new(report)));
         self
     }
 
@@ -77,10 +102,15 @@ impl<R: BufRead> TraceReader<R> {
             self.line.clear();
             match self.input.read_line(&mut self.line) {
                 Ok(0) => return None,
-                Ok(_) => {}
+                Ok(n) => self.bytes += n as u64,
                 Err(e) => return Some(Err(format!("line {}: {e}", self.line_no + 1))),
             }
             self.line_no += 1;
+            if self.line_no.is_multiple_of(PROGRESS_LINES) {
+                if let Some(p) = &mut self.progress {
+                    (p.0)(self.bytes);
+                }
+            }
             let text = self.raw_line();
             if text.trim().is_empty() {
                 continue;
@@ -276,6 +306,35 @@ mod tests {
     use super::*;
 
     const HEADER: &str = "{\"type\":\"header\",\"format\":\"scuttlesim-trace/1\",\"version\":\"0.1.0\",\"scenario\":\"x\",\"scenario_hash\":\"0\",\"seed\":1,\"level\":\"full\",\"nodes\":4}\n";
+
+    /// Progress is reported every 65,536 lines with the bytes read up to
+    /// and including that line (the header counts as line 1).
+    #[test]
+    fn progress_reports_the_bytes_read_every_so_many_lines() {
+        let mut text = HEADER.to_string();
+        let mut ends = vec![text.len() as u64];
+        for i in 0..150_000u64 {
+            text.push_str(&format!(
+                "{{\"type\":\"write\",\"t\":{i},\"lt\":{i},\"node\":{},\"key\":0,\"version\":{},\"value\":7}}\n",
+                i % 4,
+                i / 4 + 1
+            ));
+            ends.push(text.len() as u64);
+        }
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let reader = TraceReader::new(text.as_bytes())
+            .unwrap()
+            .with_progress(move |b| log.lock().unwrap().push(b));
+        let mut records = 0;
+        for r in reader {
+            r.unwrap();
+            records += 1;
+        }
+        assert_eq!(records, 150_000);
+        // Lines 65,536 and 131,072 (1-based), i.e. ends[65_535] and ends[131_071].
+        assert_eq!(*seen.lock().unwrap(), vec![ends[65_535], ends[131_071]]);
+    }
 
     fn first_error(body: &str) -> String {
         let text = format!("{HEADER}{body}");
