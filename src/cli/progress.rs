@@ -94,31 +94,26 @@ pub(crate) fn runs_at_once(jobs: Option<u32>, runs: u64) -> usize {
 /// A bar of `len` `items` ("seeds", "runs") done, with the time elapsed and
 /// an ETA, on stderr; hidden with `quiet` or when stderr is not a terminal.
 pub(crate) fn count_bar(len: u64, items: &str, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{bar:40}} {{pos}}/{{len}} {items} · {{elapsed}} · eta {{eta}}"
-        ))
-        .expect("a valid template"),
-    );
-    bar
+    bar(len, &format!("{{pos}}/{{len}} {items}"), quiet)
 }
 
 /// A bar of `len` bytes of a file read, with the time elapsed and an ETA,
 /// on stderr; hidden when stderr is not a terminal.
 pub(crate) fn bytes_bar(len: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+    bar(len, &format!("{{bytes}}/{{total_bytes}} {what}"), false)
+}
+
+/// A bar of `len` showing `counts` (an indicatif template piece), the time
+/// elapsed and an ETA, on stderr; hidden with `quiet` or when stderr is not
+/// a terminal.
+fn bar(len: u64, counts: &str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{bar:40}} {{bytes}}/{{total_bytes}} {what} · {{elapsed}} · eta {{eta}}"
-        ))
-        .expect("a valid template"),
+        ProgressStyle::with_template(&format!("{{bar:40}} {counts} · {{elapsed}} · eta {{eta}}"))
+            .expect("a valid template"),
     );
     bar
 }
